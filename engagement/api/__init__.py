@@ -1,0 +1,31 @@
+"""Tillit's HTTP API as one blueprint, made per app so each app's CORS list applies."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from flask_cors import CORS
+from werkzeug.exceptions import HTTPException
+
+from engagement.api import events, health, openapi, problems
+from engagement.errors import EngagementError
+
+
+def create_blueprint(config: Any) -> Blueprint:
+    bp = Blueprint("engagement", __name__)
+    bp.register_error_handler(EngagementError, problems.from_domain_error)
+    bp.register_error_handler(HTTPException, problems.from_http_exception)
+    bp.register_error_handler(Exception, problems.from_unexpected)
+    max_body = config["ENGAGEMENT_MAX_BODY_BYTES"]
+
+    @bp.before_request
+    def _limit_body() -> None:
+        request.max_content_length = max_body
+
+    events.register(bp)
+    health.register(bp)
+    openapi.register(bp)
+    if config["ENGAGEMENT_CORS_ORIGINS"]:
+        CORS(bp, origins=config["ENGAGEMENT_CORS_ORIGINS"], allow_headers=["Authorization", "Content-Type"],
+             methods=["GET", "POST", "DELETE", "OPTIONS"], max_age=600)
+    return bp

@@ -1,0 +1,28 @@
+"""Reading a request: the caller's identity and a JSON body, or a clear 4xx."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from engagement.auth import KEY_PREFIX, Principal, principal_for_key, principal_for_token
+from engagement.errors import EngagementError, Unauthenticated
+from engagement.extension import state
+
+
+def principal() -> Principal:
+    header = request.headers.get("Authorization", "")
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        raise Unauthenticated("Send 'Authorization: Bearer <API key or user token>'.")
+    credential = credential.strip()
+    st = state()
+    if credential.startswith(KEY_PREFIX):
+        return principal_for_key(st.db.session, credential, st.key_cache)
+    return principal_for_token(credential, st.token_secret, st.config["ENGAGEMENT_TOKEN_MAX_AGE"])
+
+
+def json_body() -> Any:
+    if not request.is_json:
+        raise EngagementError("Send the body as application/json.", 415, "Unsupported media type")
+    return request.get_json()

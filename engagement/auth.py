@@ -1,0 +1,137 @@
+"""Who is calling: API keys for intranet back ends, signed user tokens for browser widgets.
+
+API keys are random 256-bit secrets; only their SHA-256 is stored (a slow password
+hash buys nothing for a secret that long). User tokens are HS256 JWTs that the
+intranet back end mints with the shared secret: the subject is the person, so a
+widget can never act for anyone else.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engagement.errors import Forbidden, Unauthenticated
+from engagement.models import ApiKey, utcnow
+
+SCOPES = {
+    "events:write": "send events for any actor (intranet back ends)",
+    "reports:read": "read reports for communications staff",
+    "awards:manage": "finalise monthly awards",
+    "directory:write": "sync people and teams",
+}
+KEY_PREFIX = "tlt_"
+TOKEN_AUDIENCE = "tillit"
+KEY_CACHE_SECONDS = 30
+# What a person may do from a widget with their own token; leaders may also adopt ideas.
+USER_SCOPES = frozenset({"events:own"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    kind: str  # "key" or "user"
+    name: str  # key name, or the person id for a user
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_user(self) -> bool:
+        return self.kind == "user"
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+    def require(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise Forbidden(f"This needs the scope {scope!r}, which the credentials lack.")
+
+
+def create_api_key(session: Session, name: str, scopes: list[str]) -> str:
+    """Store a new key and return it; it is never shown again."""
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown or not scopes:
+        raise ValueError(f"unknown or no scopes {unknown}; choose from {', '.join(SCOPES)}")
+    prefix = secrets.token_hex(4)
+    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    session.add(ApiKey(prefix=prefix, key_hash=_digest(key), name=name, scopes=" ".join(sorted(scopes))))
+    return key
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class KeyCache:
+    """Verified keys for a short while, so a request costs no database round trip."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Principal | None:
+        entry = self._entries.get(digest)
+        if entry and entry[0] > time.monotonic():
+            return entry[1]
+        return None
+
+    def put(self, digest: str, principal: Principal) -> None:
+        with self._lock:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[digest] = (time.monotonic() + KEY_CACHE_SECONDS, principal)
+
+
+def principal_for_key(session: Session, key: str, cache: KeyCache) -> Principal:
+    digest = _digest(key)
+    cached = cache.get(digest)
+    if cached is not None:
+        return cached
+    prefix = key[len(KEY_PREFIX):].split("_", 1)[0]
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, digest):
+        raise Unauthenticated("Unknown or revoked API key.")
+    principal = Principal("key", row.name, frozenset(row.scopes.split()))
+    cache.put(digest, principal)
+    return principal
+
+
+def mint_user_token(secret: str, subject: str, ttl: int = 900, roles: tuple[str, ...] = ()) -> str:
+    """What an intranet back end does for each page view (any JWT library will do the same)."""
+    now = datetime.now(timezone.utc)
+    claims = {"sub": subject, "aud": TOKEN_AUDIENCE, "iat": now, "exp": now + timedelta(seconds=ttl)}
+    if roles:
+        claims["roles"] = list(roles)
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def principal_for_token(token: str, secret: str, max_age: int) -> Principal:
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=TOKEN_AUDIENCE, leeway=30,
+                            options={"require": ["exp", "iat", "sub"]})
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthenticated("The user token has expired; fetch a new one from the intranet.") from exc
+    except jwt.InvalidTokenError as exc:
+        raise Unauthenticated(f"Invalid user token: {exc}.") from exc
+    if claims["exp"] - claims["iat"] > max_age:
+        raise Unauthenticated(f"User tokens may live at most {max_age} seconds.")
+    roles = claims.get("roles") or []
+    if not isinstance(claims["sub"], str) or not isinstance(roles, list):
+        raise Unauthenticated("Invalid user token: malformed claims.")
+    return Principal("user", claims["sub"], USER_SCOPES, frozenset(map(str, roles)))
+
+
+def revoke_api_key(session: Session, prefix: str) -> bool:
+    row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if row is None:
+        return False
+    row.revoked_at = utcnow()
+    return True

@@ -1,0 +1,159 @@
+"""The Kafka event bus on kafka-python.
+
+Publishing waits for the broker's acknowledgement with ``acks=all`` (idempotent
+producer), keyed by target so that a like and its unlike stay in order. Consumers
+belong to one group per read model; when partitions are assigned they seek to the
+position the database's tracking record holds, never to the broker's own offset.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import Any, Sequence
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from engagement.bus.base import AssignmentListener, Record
+from engagement.errors import BusUnavailable
+from engagement.events import Event
+
+logger = logging.getLogger(__name__)
+
+
+class KafkaBus:
+    first_offset = 0
+
+    def __init__(self, config: dict[str, Any]):
+        self.bootstrap = config["ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS"]
+        self.topic = config["ENGAGEMENT_KAFKA_TOPIC"]
+        self.partitions = config["ENGAGEMENT_KAFKA_PARTITIONS"]
+        self.replication = config["ENGAGEMENT_KAFKA_REPLICATION"]
+        self.timeout = config["ENGAGEMENT_KAFKA_PUBLISH_TIMEOUT"]
+        self.config = config
+        self._producer: KafkaProducer | None = None
+        self._producer_pid = 0
+        self._lock = threading.Lock()
+        self._topic_ready = False
+
+    def _get_producer(self) -> KafkaProducer:
+        """One producer per process, made on first use so gunicorn's fork never copies one."""
+        if self._producer is not None and self._producer_pid == os.getpid():
+            return self._producer
+        with self._lock:
+            if self._producer is None or self._producer_pid != os.getpid():
+                self.ensure_topic()
+                self._producer = KafkaProducer(
+                    bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True,
+                    linger_ms=self.config["ENGAGEMENT_KAFKA_LINGER_MS"],
+                    max_block_ms=int(self.timeout * 1000), client_id="tillit-api",
+                )
+                self._producer_pid = os.getpid()
+        return self._producer
+
+    def ensure_topic(self) -> None:
+        """Create the topic if missing, with the configured partitions."""
+        if self._topic_ready:
+            return
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="tillit-admin",
+                                 request_timeout_ms=int(self.timeout * 1000))
+        try:
+            if self.topic not in admin.list_topics():
+                admin.create_topics([NewTopic(self.topic, self.partitions, self.replication)])
+                logger.info("created topic %s with %d partitions", self.topic, self.partitions)
+        except TopicAlreadyExistsError:
+            pass
+        finally:
+            admin.close()
+        self._topic_ready = True
+
+    def publish(self, events: Sequence[Event]) -> None:
+        deadline = time.monotonic() + self.timeout
+        try:
+            producer = self._get_producer()
+            futures = [producer.send(self.topic, key=e.target.key.encode(), value=e.to_wire(),
+                                     headers=e.headers) for e in events]
+            for future in futures:
+                future.get(timeout=max(deadline - time.monotonic(), 0.001))
+        except (KafkaError, OSError) as exc:
+            logger.warning("publish failed: %r", exc)
+            raise BusUnavailable(f"Kafka did not acknowledge the events: {type(exc).__name__}") from exc
+
+    def source(self, group: str, on_assign: AssignmentListener) -> "KafkaSource":
+        self.ensure_topic()
+        return KafkaSource(self, group, on_assign)
+
+    def end_offsets(self) -> dict[int, int]:
+        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, client_id="tillit-lag",
+                                 request_timeout_ms=int(self.timeout * 1000) + 1000)
+        try:
+            partitions = consumer.partitions_for_topic(self.topic) or set()
+            ends = consumer.end_offsets([TopicPartition(self.topic, p) for p in partitions])
+            return {tp.partition: offset for tp, offset in ends.items()}
+        finally:
+            consumer.close()
+
+    def check(self) -> None:
+        self._get_producer()
+        if not self._producer.bootstrap_connected():
+            raise BusUnavailable("no connection to the Kafka bootstrap servers")
+
+    def close(self) -> None:
+        if self._producer is not None and self._producer_pid == os.getpid():
+            self._producer.close(timeout=self.timeout)
+        self._producer = None
+
+
+class _SeekToTrackedPositions(ConsumerRebalanceListener):
+    def __init__(self, source: "KafkaSource", on_assign: AssignmentListener):
+        self.source, self.on_assign = source, on_assign
+
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        logger.info("partitions revoked: %s", sorted(tp.partition for tp in revoked))
+
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        positions = self.on_assign(self.source.topic, [tp.partition for tp in assigned])
+        for tp in assigned:
+            self.source.seek(tp.partition, positions.get(tp.partition))
+        logger.info("partitions assigned: %s", sorted(tp.partition for tp in assigned))
+
+
+class KafkaSource:
+    def __init__(self, bus: KafkaBus, group: str, on_assign: AssignmentListener):
+        self.topic = bus.topic
+        c = bus.config
+        self.consumer = KafkaConsumer(
+            bootstrap_servers=bus.bootstrap, group_id=group, client_id=group,
+            enable_auto_commit=False, auto_offset_reset="earliest",
+            session_timeout_ms=c["ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS"],
+            heartbeat_interval_ms=c["ENGAGEMENT_KAFKA_HEARTBEAT_MS"],
+            max_poll_interval_ms=c["ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS"],
+        )
+        self.consumer.subscribe([self.topic], listener=_SeekToTrackedPositions(self, on_assign))
+
+    def poll(self, max_records: int, timeout: float) -> list[Record]:
+        batches = self.consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
+        return [Record(r.topic, r.partition, r.offset, r.value)
+                for records in batches.values() for r in records]
+
+    def seek(self, partition: int, last_applied: int | None) -> None:
+        tp = TopicPartition(self.topic, partition)
+        if last_applied is None:
+            self.consumer.seek_to_beginning(tp)
+        else:
+            self.consumer.seek(tp, last_applied + 1)
+
+    def commit(self, last_applied: dict[int, int]) -> None:
+        offsets = {TopicPartition(self.topic, p): OffsetAndMetadata(o + 1, "", -1)
+                   for p, o in last_applied.items()}
+        try:
+            self.consumer.commit(offsets)
+        except KafkaError as exc:  # advisory only: the tracking record is the truth
+            logger.info("offset commit skipped: %r", exc)
+
+    def close(self) -> None:
+        self.consumer.close(autocommit=False)

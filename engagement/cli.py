@@ -1,0 +1,185 @@
+"""The ``engagement`` command: serve, consume, replay, keys, token, db.
+
+The same commands are also added to a host app's ``flask`` command as
+``flask engagement ...``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from engagement import auth
+from engagement.config import uses_kafka
+from engagement.extension import state
+from engagement.models import ApiKey
+from engagement.services import replay as replay_service
+from engagement.services import schema
+from engagement.workers import ConsumerThreads
+
+logger = logging.getLogger(__name__)
+engagement_commands = AppGroup("engagement", help="Tillit engagement service.")
+
+
+class _Stop(Exception):
+    """Raised from SIGTERM/SIGINT handlers to leave the serving loop cleanly."""
+
+
+def _raise_stop(_signum, _frame):
+    raise _Stop()
+
+
+@engagement_commands.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the API (waitress); on the embedded default, run the consumers here too."""
+    from waitress.server import create_server
+    app = current_app._get_current_object()
+    st = state(app)
+    schema.upgrade(st.engine)
+    run_consumers = st.config["ENGAGEMENT_RUN_CONSUMERS"]
+    if run_consumers is None:
+        run_consumers = not uses_kafka(st.config)
+    workers = ConsumerThreads(app).start() if run_consumers else None
+    server = create_server(app, host=host, port=port, threads=threads)
+    prefix = st.config["ENGAGEMENT_URL_PREFIX"]
+    click.echo(f"Tillit listening on http://{host}:{server.effective_port}{prefix}\n"
+               f"  bus: {'Kafka ' + st.config['ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS'] if uses_kafka(st.config) else 'embedded log ' + st.config['ENGAGEMENT_EVENT_LOG']}\n"
+               f"  database: {st.engine.url.render_as_string(hide_password=True)}\n"
+               f"  consumers: {'in this process' if workers else 'run `engagement consume`'}\n"
+               f"  get an API key: engagement keys create --name intranet --scope events:write", err=False)
+    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        server.run()
+    except (_Stop, KeyboardInterrupt):
+        click.echo("stopping")
+    finally:
+        server.close()
+        if workers:
+            workers.stop()
+
+
+@engagement_commands.command("consume")
+@click.argument("names", nargs=-1)
+@with_appcontext
+def consume(names: tuple[str, ...]) -> None:
+    """Run read models (all, or the NAMES given) until SIGTERM."""
+    app = current_app._get_current_object()
+    workers = ConsumerThreads(app, list(names) or None).start()
+    click.echo(f"consuming: {', '.join(r.model.name for r in workers.runners)}")
+    sys.stdout.flush()
+    signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        while workers.alive():
+            time.sleep(0.5)
+        raise click.ClickException("a consumer stopped unexpectedly; see the log")
+    except (_Stop, KeyboardInterrupt):
+        click.echo("stopping after the batch in hand")
+    finally:
+        workers.stop()
+
+
+@engagement_commands.command("replay")
+@click.argument("names", nargs=-1)
+@with_appcontext
+def replay(names: tuple[str, ...]) -> None:
+    """Rebuild read models (all, or the NAMES given) from the ledger."""
+    counts = replay_service.replay(state(), list(names) or None)
+    click.echo(json.dumps(counts))
+
+
+@engagement_commands.group("keys")
+def keys() -> None:
+    """API keys for intranet back ends."""
+
+
+@keys.command("create")
+@click.option("--name", required=True, help="Who uses the key, e.g. intranet-news.")
+@click.option("--scope", "scopes", multiple=True, required=True,
+              type=click.Choice(sorted(auth.SCOPES)), help="Repeat for several scopes.")
+@with_appcontext
+def keys_create(name: str, scopes: tuple[str, ...]) -> None:
+    """Create a key and print it once."""
+    session = state().db.session
+    key = auth.create_api_key(session, name, list(scopes))
+    session.commit()
+    click.echo(key)
+
+
+@keys.command("list")
+@with_appcontext
+def keys_list() -> None:
+    """Keys by prefix, name, scopes and state (never the secret)."""
+    for row in state().db.session.scalars(select(ApiKey).order_by(ApiKey.id)):
+        status = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        click.echo(f"{row.prefix}  {row.name:<24} {row.scopes:<40} {status}")
+
+
+@keys.command("revoke")
+@click.argument("prefix")
+@with_appcontext
+def keys_revoke(prefix: str) -> None:
+    """Revoke the key with PREFIX (the 8 characters after tlt_); takes effect within 30 s."""
+    session = state().db.session
+    if not auth.revoke_api_key(session, prefix):
+        raise click.ClickException(f"no key with prefix {prefix}")
+    session.commit()
+    click.echo(f"revoked {prefix}")
+
+
+@engagement_commands.command("token")
+@click.argument("subject")
+@click.option("--ttl", default=900, show_default=True, help="Lifetime in seconds.")
+@click.option("--role", "roles", multiple=True, help="e.g. leader")
+@with_appcontext
+def token(subject: str, ttl: int, roles: tuple[str, ...]) -> None:
+    """Mint a user token for SUBJECT, as an intranet back end would (for trying things out)."""
+    click.echo(auth.mint_user_token(state().token_secret, subject, ttl, roles))
+
+
+@engagement_commands.group("db")
+def db_commands() -> None:
+    """Database schema migrations."""
+
+
+@db_commands.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Bring Tillit's tables to REVISION (default: the newest)."""
+    schema.upgrade(state().engine, revision)
+    click.echo(f"database at {revision}")
+
+
+@db_commands.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Developers: write a new migration from the models."""
+    schema.new_revision(state().engine, message)
+
+
+def _create_app():
+    from engagement.app import create_app
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_create_app, add_default_commands=False, load_dotenv=False,
+                 help="Tillit: engagement events in, recognition out.")
+for _command in engagement_commands.commands.values():
+    cli.add_command(_command)
+
+
+def main() -> None:
+    cli.main(prog_name="engagement")

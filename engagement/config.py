@@ -1,0 +1,98 @@
+"""Every configuration key Tillit reads, declared in one place with its default.
+
+Keys live in the Flask config under the ``ENGAGEMENT_`` prefix, so a host app can
+set them like any other Flask setting. Environment variables of the same name
+override the defaults; a few conventional names (``KAFKA_BOOTSTRAP_SERVERS``,
+``REDIS_URL``, ``DATABASE_URL``) are accepted as aliases because that is what
+platform operators already export.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import Flask
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key: its default, how to parse it from text, and what it does."""
+
+    key: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+    aliases: tuple[str, ...] = ()
+
+
+def _csv(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENGAGEMENT_DATABASE_URL", None, str,
+            "SQLAlchemy URL. Unset: a SQLite file in the instance folder.", ("DATABASE_URL",)),
+    Setting("ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS", None, str,
+            "Kafka brokers (host:port,...). Unset: the embedded event bus.",
+            ("KAFKA_BOOTSTRAP_SERVERS",)),
+    Setting("ENGAGEMENT_REDIS_URL", None, str,
+            "Redis URL. Unset: an in-process Redis stand-in.", ("REDIS_URL",)),
+    Setting("ENGAGEMENT_KAFKA_TOPIC", "engagement.events", str, "Topic all events go to."),
+    Setting("ENGAGEMENT_KAFKA_PARTITIONS", 6, int, "Partitions when the topic is created."),
+    Setting("ENGAGEMENT_KAFKA_REPLICATION", 1, int, "Replication factor when the topic is created."),
+    Setting("ENGAGEMENT_KAFKA_PUBLISH_TIMEOUT", 5.0, float,
+            "Seconds to wait for the broker's acknowledgement before answering 503."),
+    Setting("ENGAGEMENT_KAFKA_LINGER_MS", 2, int, "Producer linger; small batches of concurrent requests."),
+    Setting("ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS", 10000, int, "Consumer group session timeout."),
+    Setting("ENGAGEMENT_KAFKA_HEARTBEAT_MS", 1000, int, "Consumer group heartbeat interval."),
+    Setting("ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS", 60000, int, "Longest time between two polls."),
+    Setting("ENGAGEMENT_EVENT_LOG", None, str,
+            "Embedded bus log file. Unset: events.sqlite3 in the instance folder."),
+    Setting("ENGAGEMENT_TOKEN_SECRET", None, str,
+            "Shared secret (HS256) the intranet back end signs user tokens with. "
+            "Unset: a random one kept in the instance folder."),
+    Setting("ENGAGEMENT_TOKEN_MAX_AGE", 3600, int, "Longest lifetime in seconds a user token may have."),
+    Setting("ENGAGEMENT_CORS_ORIGINS", [], _csv, "Intranet origins allowed to call the API from a browser."),
+    Setting("ENGAGEMENT_URL_PREFIX", "", str, "Where the API is mounted, e.g. /engagement."),
+    Setting("ENGAGEMENT_MAX_BATCH", 500, int, "Most events in one batch request."),
+    Setting("ENGAGEMENT_MAX_BODY_BYTES", 1_048_576, int, "Largest request body in bytes."),
+    Setting("ENGAGEMENT_MAX_CLOCK_SKEW", 300, int, "Seconds an event's time may lie in the future."),
+    Setting("ENGAGEMENT_RUN_CONSUMERS", None, _bool,
+            "Run the consumers inside `engagement serve`. Unset: yes on the embedded bus only."),
+    Setting("ENGAGEMENT_CONSUMER_BATCH", 500, int, "Most events a consumer applies in one transaction."),
+)
+
+
+def load_defaults(app: Flask) -> None:
+    """Fill the app config from the environment, then from the declared defaults."""
+    for setting in SETTINGS:
+        if setting.key in app.config:
+            continue
+        raw = _from_environment(setting)
+        app.config.setdefault(setting.key, setting.default if raw is None else setting.parse(raw))
+
+
+def _from_environment(setting: Setting) -> str | None:
+    for name in (setting.key, *setting.aliases):
+        value = os.environ.get(name)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def uses_kafka(config: dict) -> bool:
+    return bool(config.get("ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS"))
+
+
+def settings_table() -> str:
+    """The README's configuration table, generated so it never drifts from the code."""
+    rows = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for s in SETTINGS:
+        alias = f" (or `{'`, `'.join(s.aliases)}`)" if s.aliases else ""
+        rows.append(f"| `{s.key}`{alias} | `{s.default!r}` | {s.help} |")
+    return "\n".join(rows)

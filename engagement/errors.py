@@ -1,0 +1,55 @@
+"""Domain errors, one small hierarchy. Only the API edge turns them into HTTP answers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FieldError:
+    """One bad field: where it is (dotted path, batch index if any) and what is wrong."""
+
+    field: str
+    message: str
+    index: int | None = None
+
+    def as_dict(self) -> dict:
+        out = {"field": self.field, "message": self.message}
+        if self.index is not None:
+            out["index"] = self.index
+        return out
+
+
+@dataclass
+class EngagementError(Exception):
+    """Base of every error Tillit raises on purpose; ``status`` is its HTTP meaning."""
+
+    detail: str
+    status: int = 400
+    title: str = "Bad request"
+    errors: list[FieldError] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class ValidationFailed(EngagementError):
+    def __init__(self, errors: list[FieldError], detail: str = "The request has invalid fields."):
+        super().__init__(detail, 422, "Invalid input", errors)
+
+
+class Unauthenticated(EngagementError):
+    def __init__(self, detail: str):
+        super().__init__(detail, 401, "Unauthenticated", headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(EngagementError):
+    def __init__(self, detail: str):
+        super().__init__(detail, 403, "Forbidden")
+
+
+class BusUnavailable(EngagementError):
+    """The event bus did not confirm durability; the client must retry with the same ids."""
+
+    def __init__(self, detail: str, retry_after: int = 5):
+        super().__init__(detail, 503, "Event bus unavailable", headers={"Retry-After": str(retry_after)})

@@ -1,0 +1,153 @@
+"""The Flask extension: ``Engagement().init_app(app)`` mounts Tillit in any Flask app.
+
+Per-app state lives in ``app.extensions["engagement"]``. Inside a host app Tillit
+uses the host's Flask-SQLAlchemy instance (there can only be one) with its own
+``engagement_*`` tables, and registers error handlers on its own blueprint only.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from consumers import builtin_read_models
+from consumers.base import ReadModel
+from engagement.auth import KeyCache
+from engagement.bus.base import EventBus
+from engagement.config import load_defaults, uses_kafka
+
+logger = logging.getLogger(__name__)
+
+
+class EngagementState:
+    """Everything one app's Tillit needs, built lazily so gunicorn workers build their own."""
+
+    def __init__(self, app: Flask, db: SQLAlchemy, read_models: list[ReadModel]):
+        self.config = app.config
+        self.db = db
+        self.read_models = read_models
+        self.key_cache = KeyCache()
+        self.token_secret = _token_secret(app)
+        self._bus: EventBus | None = None
+        self._redis: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        return self.db.engine
+
+    @property
+    def bus(self) -> EventBus:
+        if self._bus is None:
+            with self._lock:
+                if self._bus is None:
+                    self._bus = make_bus(self.config)
+        return self._bus
+
+    @property
+    def redis(self) -> Any:
+        if self._redis is None:
+            with self._lock:
+                if self._redis is None:
+                    self._redis = make_redis(self.config)
+        return self._redis
+
+    def read_model(self, name: str) -> ReadModel:
+        for model in self.read_models:
+            if model.name == name:
+                return model
+        raise KeyError(f"no read model {name!r}; known: {', '.join(m.name for m in self.read_models)}")
+
+
+class Engagement:
+    def __init__(self, app: Flask | None = None, **options: Any):
+        self.options = options
+        if app is not None:
+            self.init_app(app, **options)
+
+    def init_app(self, app: Flask, db: SQLAlchemy | None = None,
+                 read_models: list[ReadModel] | None = None, url_prefix: str | None = None) -> None:
+        load_defaults(app)
+        if not app.config["ENGAGEMENT_EVENT_LOG"]:
+            app.config["ENGAGEMENT_EVENT_LOG"] = str(Path(app.instance_path) / "events.sqlite3")
+        db = db or self.options.get("db") or app.extensions.get("sqlalchemy") or _own_database(app)
+        models = read_models or self.options.get("read_models") or builtin_read_models()
+        app.extensions["engagement"] = EngagementState(app, db, models)
+        from engagement.api import create_blueprint
+        prefix = url_prefix if url_prefix is not None else app.config["ENGAGEMENT_URL_PREFIX"]
+        app.register_blueprint(create_blueprint(app.config), url_prefix=prefix or None)
+        from engagement.cli import engagement_commands
+        app.cli.add_command(engagement_commands)
+
+
+def state(app: Flask | None = None) -> EngagementState:
+    return (app or current_app).extensions["engagement"]
+
+
+def make_bus(config: Any) -> EventBus:
+    if uses_kafka(config):
+        from engagement.bus.kafka import KafkaBus
+        return KafkaBus(config)
+    from engagement.bus.embedded import EmbeddedBus
+    return EmbeddedBus(config["ENGAGEMENT_EVENT_LOG"], config["ENGAGEMENT_KAFKA_TOPIC"])
+
+
+def make_redis(config: Any) -> Any:
+    url = config.get("ENGAGEMENT_REDIS_URL")
+    if url:
+        import redis
+        return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    import fakeredis
+    return fakeredis.FakeRedis()
+
+
+def _own_database(app: Flask) -> SQLAlchemy:
+    """Tillit standing alone: its own Flask-SQLAlchemy on the configured URL or a SQLite file."""
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    url = app.config["ENGAGEMENT_DATABASE_URL"] or f"sqlite:///{instance / 'engagement.sqlite3'}"
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", _with_driver(url))
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    db = SQLAlchemy()
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+    return db
+
+
+def _with_driver(url: str) -> str:
+    """We ship psycopg 3; plain postgres URLs would ask SQLAlchemy for psycopg2."""
+    for plain in ("postgres://", "postgresql://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets the API read while a consumer writes; busy_timeout waits instead of failing."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _token_secret(app: Flask) -> str:
+    """The configured secret, or one made once and kept in the instance folder (embedded use)."""
+    configured = app.config["ENGAGEMENT_TOKEN_SECRET"]
+    if configured:
+        return configured
+    path = Path(app.instance_path) / "token-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,208 @@
+"""The one consumer loop every read model runs on: decode, dedupe, apply, track, commit.
+
+Correctness rests on one database transaction per batch that holds the read
+model's changes, the event ids it has seen, and the tracking record (the last
+offset applied per partition). The broker's offsets are only a hint. So:
+
+* a consumer killed mid-batch loses the whole transaction and re-reads the batch;
+* a redelivered record (offset at or below the tracking record) is skipped;
+* the same event id published twice is applied once;
+* a second consumer that moved the tracking record under us (a rebalance race or a
+  replay) is noticed by compare-and-set, and we seek back to the database's view.
+
+A record that cannot be applied goes to the dead-letter table with the reason and
+the stream goes on.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session
+
+from consumers.base import ReadModel
+from engagement import metrics
+from engagement.bus.base import EventBus, EventSource, Record
+from engagement.events import DecodeError, Event
+from engagement.models import ConsumerPosition, DeadLetter
+from schemas.events import SUPPORTED_VERSIONS
+
+logger = logging.getLogger(__name__)
+RETRY_PAUSE = 1.0
+
+
+class PositionConflict(Exception):
+    """Someone else moved our tracking record; our in-memory positions are stale."""
+
+
+class ConsumerRunner:
+    def __init__(self, model: ReadModel, bus: EventBus, engine: Engine, batch_size: int = 500,
+                 group_prefix: str = "tillit"):
+        self.model, self.bus, self.engine = model, bus, engine
+        self.batch_size = batch_size
+        self.group = f"{group_prefix}.{model.name}"
+        self.expected: dict[int, int | None] = {}
+        self.stopping = threading.Event()
+
+    # -- positions -------------------------------------------------------
+    def tracked_positions(self, topic: str, partitions: list[int]) -> dict[int, int | None]:
+        """Assignment listener: where the database says each partition stands."""
+        with Session(self.engine) as session:
+            rows = session.execute(select(ConsumerPosition.partition, ConsumerPosition.position).where(
+                ConsumerPosition.consumer == self.model.name, ConsumerPosition.topic == topic,
+                ConsumerPosition.partition.in_(partitions)))
+            found = dict(rows.all())
+        positions = {p: found.get(p) for p in partitions}
+        self.expected.update(positions)
+        return positions
+
+    # -- the loop --------------------------------------------------------
+    def run(self) -> None:
+        """Consume until ``stop()``; a clean stop finishes the batch in hand first."""
+        source = self.bus.source(self.group, self.tracked_positions)
+        logger.info("consumer %s started", self.model.name)
+        try:
+            while not self.stopping.is_set():
+                records = source.poll(self.batch_size, 0.5)
+                if records:
+                    self.process(source, records)
+        finally:
+            source.close()
+            logger.info("consumer %s stopped", self.model.name)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def process(self, source: EventSource, records: list[Record]) -> None:
+        try:
+            self._apply_in_one_transaction(records)
+        except PositionConflict:
+            logger.warning("%s: tracking record moved elsewhere; seeking back", self.model.name)
+            self._seek_back(source, records)
+            return
+        except DBAPIError as exc:
+            if not _is_poison(exc):
+                logger.warning("%s: database unavailable (%s); retrying", self.model.name, exc)
+                time.sleep(RETRY_PAUSE)
+                self._seek_back(source, records)
+                return
+            self._apply_one_by_one(source, records)
+        except Exception:  # noqa: BLE001 - a handler bug must not stop the stream
+            logger.exception("%s: batch failed; isolating the poison record", self.model.name)
+            self._apply_one_by_one(source, records)
+        source.commit(_last_offsets(records))
+
+    def _apply_one_by_one(self, source: EventSource, records: list[Record]) -> None:
+        for record in records:
+            try:
+                self._apply_in_one_transaction([record])
+            except (PositionConflict, OperationalError) as exc:
+                logger.warning("%s: %r while isolating; seeking back", self.model.name, exc)
+                time.sleep(RETRY_PAUSE)
+                self._seek_back(source, records)
+                return
+            except Exception as exc:  # noqa: BLE001
+                self._dead_letter_alone(record, f"{type(exc).__name__}: {exc}")
+
+    def _apply_in_one_transaction(self, records: list[Record]) -> None:
+        with Session(self.engine) as session, session.begin():
+            fresh = self._advance_positions(session, records)
+            batch = self._decode(session, fresh)
+            ids = {event.id for event, _ in batch}
+            seen = self.model.seen(session, ids) if ids else set()
+            batch = _first_of_each_id(batch, seen)
+            if batch:
+                self.model.apply(session, batch)
+                self.model.remember(session, [event.id for event, _ in batch])
+        self._record_progress(records, len(batch))
+
+    def _advance_positions(self, session: Session, records: list[Record]) -> list[Record]:
+        """Compare-and-set the tracking record; answer the records not applied before."""
+        last = _last_offsets(records)
+        topic = records[0].topic
+        rows = {row.partition: row for row in session.scalars(
+            select(ConsumerPosition).where(
+                ConsumerPosition.consumer == self.model.name, ConsumerPosition.topic == topic,
+                ConsumerPosition.partition.in_(list(last))).with_for_update())}
+        done = {p: (rows[p].position if p in rows else None) for p in last}
+        for partition, offset in last.items():
+            stored = done[partition]
+            if stored != self.expected.get(partition, stored):
+                raise PositionConflict(partition)
+            if stored is None:
+                session.add(ConsumerPosition(consumer=self.model.name, topic=topic,
+                                             partition=partition, position=offset))
+            elif offset > stored:
+                rows[partition].position = offset
+        return [r for r in records if done[r.partition] is None or r.offset > done[r.partition]]
+
+    def _decode(self, session: Session, records: list[Record]) -> list[tuple[Event, Record]]:
+        batch = []
+        for record in records:
+            try:
+                event = Event.from_wire(record.value)
+                if event.schema_version not in SUPPORTED_VERSIONS:
+                    raise DecodeError(f"unsupported schema_version {event.schema_version}")
+                batch.append((event, record))
+            except DecodeError as exc:
+                session.add(_dead_letter(self.model.name, record, str(exc)))
+                metrics.DEAD_LETTERS.labels(self.model.name).inc()
+        return batch
+
+    def _dead_letter_alone(self, record: Record, reason: str) -> None:
+        logger.error("%s: dead-lettering %s/%d@%d: %s", self.model.name, record.topic,
+                     record.partition, record.offset, reason)
+        with Session(self.engine) as session, session.begin():
+            if not self._advance_positions(session, [record]):
+                return
+            session.add(_dead_letter(self.model.name, record, reason))
+        metrics.DEAD_LETTERS.labels(self.model.name).inc()
+        self.expected[record.partition] = record.offset
+
+    def _record_progress(self, records: list[Record], applied: int) -> None:
+        for partition, offset in _last_offsets(records).items():
+            if offset > (self.expected.get(partition) or -1):
+                self.expected[partition] = offset
+        metrics.EVENTS_APPLIED.labels(self.model.name).inc(applied)
+
+    def _seek_back(self, source: EventSource, records: list[Record]) -> None:
+        partitions = sorted({r.partition for r in records})
+        for partition, position in self.tracked_positions(records[0].topic, partitions).items():
+            source.seek(partition, position)
+
+
+def _last_offsets(records: list[Record]) -> dict[int, int]:
+    last: dict[int, int] = defaultdict(int)
+    for r in records:
+        last[r.partition] = max(last.get(r.partition, r.offset), r.offset)
+    return dict(last)
+
+
+def _first_of_each_id(batch: list[tuple[Event, Record]], seen: set[str]) -> list[tuple[Event, Record]]:
+    out, taken = [], set(seen)
+    for event, record in batch:
+        if event.id not in taken:
+            taken.add(event.id)
+            out.append((event, record))
+    return out
+
+
+def _dead_letter(consumer: str, record: Record, reason: str) -> DeadLetter:
+    event_id = None
+    try:
+        event_id = Event.from_wire(record.value).id
+    except DecodeError:
+        pass
+    return DeadLetter(consumer=consumer, topic=record.topic, partition=record.partition,
+                      offset=record.offset, event_id=event_id, reason=reason[:2000],
+                      payload=record.value.decode("utf-8", "replace")[:20000])
+
+
+def _is_poison(exc: DBAPIError) -> bool:
+    """Integrity and data errors come from the record; connection errors from the database."""
+    return not isinstance(exc, (OperationalError, InterfaceError)) and not exc.connection_invalidated

@@ -1,0 +1,78 @@
+"""Taking events in: validate every one, then publish all of them or none."""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from marshmallow import ValidationError
+
+from engagement import metrics
+from engagement.auth import Principal
+from engagement.bus.base import EventBus
+from engagement.errors import FieldError, Forbidden, ValidationFailed
+from engagement.events import Event
+from schemas.events import EventSchema
+
+_schema = EventSchema()
+LEADER_ONLY = frozenset({"idea.adopted"})
+
+
+def ingest(raw_events: list[Any], principal: Principal, bus: EventBus, max_skew: int,
+           batch: bool) -> list[str]:
+    """Validate, then publish durably; answer the accepted ids. Nothing is published on error."""
+    if not principal.is_user:
+        principal.require("events:write")
+    now = datetime.now(timezone.utc)
+    events, errors = [], []
+    for index, raw in enumerate(raw_events):
+        event, problems = _load_one(raw, principal, now, max_skew)
+        errors += [FieldError(p.field, p.message, index if batch else None) for p in problems]
+        if event is not None:
+            events.append(event)
+    if errors:
+        raise ValidationFailed(errors, f"{len({e.index for e in errors}) if batch else 1} "
+                                       f"event(s) are invalid; nothing was accepted.")
+    _check_permissions(events, principal)
+    started = time.perf_counter()
+    bus.publish(events)
+    metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
+    for event in events:
+        metrics.EVENTS_ACCEPTED.labels(event.type).inc()
+    return [event.id for event in events]
+
+
+def _load_one(raw: Any, principal: Principal, now: datetime, max_skew: int
+              ) -> tuple[Event | None, list[FieldError]]:
+    if not isinstance(raw, dict):
+        return None, [FieldError("", "Must be a JSON object.")]
+    raw = dict(raw)
+    if principal.is_user:
+        if raw.setdefault("actor", principal.name) != principal.name:
+            raise Forbidden("A user token can only send events as its own subject.")
+    try:
+        loaded = _schema.load(raw)
+    except ValidationError as exc:
+        return None, flatten(exc.messages)
+    if loaded["time"] > now + timedelta(seconds=max_skew):
+        return None, [FieldError("time", "Lies in the future.")]
+    return Event.from_loaded(loaded, now, principal.label), []
+
+
+def _check_permissions(events: list[Event], principal: Principal) -> None:
+    if principal.is_user and "leader" not in principal.roles:
+        if any(e.type in LEADER_ONLY for e in events):
+            raise Forbidden("Only leaders may adopt ideas.")
+
+
+def flatten(messages: Any, path: str = "") -> list[FieldError]:
+    """marshmallow's nested error dict as a flat list of dotted field paths."""
+    if isinstance(messages, dict):
+        out = []
+        for key, value in messages.items():
+            name = "" if key == "_schema" else str(key)
+            out += flatten(value, f"{path}.{name}".strip(".") if name else path)
+        return out
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [FieldError(path, message) for message in messages]
+    return [FieldError(path, str(messages))]

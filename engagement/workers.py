@@ -1,0 +1,47 @@
+"""Running read models: each on its own thread, stopped cleanly on request."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+
+from engagement.extension import state
+from engagement.runner import ConsumerRunner
+
+logger = logging.getLogger(__name__)
+
+
+class ConsumerThreads:
+    """One thread per read model; ``stop()`` lets each finish the batch in hand."""
+
+    def __init__(self, app: Flask, names: list[str] | None = None):
+        st = state(app)
+        models = [st.read_model(n) for n in names] if names else st.read_models
+        with app.app_context():
+            engine = st.engine
+        self.runners = [ConsumerRunner(m, st.bus, engine, st.config["ENGAGEMENT_CONSUMER_BATCH"])
+                        for m in models]
+        self.threads = [threading.Thread(target=self._run, args=(r,), name=f"consumer-{r.model.name}",
+                                         daemon=True) for r in self.runners]
+
+    @staticmethod
+    def _run(runner: ConsumerRunner) -> None:
+        try:
+            runner.run()
+        except Exception:  # noqa: BLE001 - logged; the process supervisor restarts us
+            logger.exception("consumer %s crashed", runner.model.name)
+
+    def start(self) -> "ConsumerThreads":
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def stop(self, timeout: float = 15) -> None:
+        for runner in self.runners:
+            runner.stop()
+        for thread in self.threads:
+            thread.join(timeout)
+
+    def alive(self) -> bool:
+        return all(t.is_alive() for t in self.threads)

@@ -1,0 +1,147 @@
+"""The event contract: what a client may send, per event type.
+
+Every event carries a client-chosen ``id`` (the idempotency key), a ``type``, the
+``actor`` (a person id), the ``target`` it is about with that target's ``owner``,
+the ``time`` it happened (RFC 3339 with an offset; late and back-filled events are
+fine), the ``source`` that sent it, and ``data`` whose shape depends on the type.
+``schema_version`` lets the contract evolve: a consumer reads every version it knows.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+SCHEMA_VERSION = 1
+SUPPORTED_VERSIONS = (1,)
+
+IDENTIFIER = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$",
+    error="Must be 1-128 characters: letters, digits and . _ : @ / - (not first).",
+)
+TARGET_KINDS = ("page", "post", "article", "comment", "idea", "contribution",
+                "campaign", "document", "answer", "person")
+CONTENT_KINDS = ("document", "article", "answer", "post", "page")
+
+
+class Strict(Schema):
+    """Unknown fields are an error: a misspelt field must never be silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def text(max_length: int, required: bool = True) -> fields.String:
+    minimum = 1 if required else 0
+    return fields.String(required=required, validate=validate.Length(minimum, max_length))
+
+
+class TargetSchema(Strict):
+    kind = fields.String(required=True, validate=validate.OneOf(TARGET_KINDS))
+    id = fields.String(required=True, validate=IDENTIFIER)
+    owner = fields.String(required=True, validate=IDENTIFIER,
+                          metadata={"description": "Person id of whoever the target belongs to."})
+
+
+class NoData(Strict):
+    """Likes and unlikes carry nothing beyond the envelope."""
+
+
+class CommentData(Strict):
+    comment_id = fields.String(required=True, validate=IDENTIFIER)
+    text = text(5000)
+
+
+class IdeaData(Strict):
+    campaign_id = fields.String(validate=IDENTIFIER)
+    title = text(200)
+    text = text(5000, required=False)
+
+
+class ContributionData(Strict):
+    contribution_id = fields.String(required=True, validate=IDENTIFIER)
+    text = text(5000)
+
+
+class AdoptionData(Strict):
+    note = text(2000, required=False)
+    credited = fields.List(fields.String(validate=IDENTIFIER), validate=validate.Length(max=100))
+
+
+class KudosData(Strict):
+    message = text(500, required=False)
+
+
+class ContentData(Strict):
+    content_kind = fields.String(required=True, validate=validate.OneOf(CONTENT_KINDS))
+    title = text(300)
+    url = fields.Url(require_tld=False)
+
+
+class ProfileData(Strict):
+    fields = fields.Dict(
+        keys=fields.String(validate=IDENTIFIER), values=fields.Raw(allow_none=True),
+        required=True, validate=validate.Length(min=1, max=50),
+        metadata={"description": "Profile fields that changed; null clears one."},
+    )
+
+
+# type -> (data schema, allowed target kinds or None for any, rules checked on the envelope)
+EVENT_TYPES: dict[str, tuple[type[Schema], tuple[str, ...] | None, tuple[str, ...]]] = {
+    "like.added": (NoData, None, ()),
+    "like.removed": (NoData, None, ()),
+    "comment.posted": (CommentData, None, ()),
+    "idea.submitted": (IdeaData, ("idea",), ("owner_is_actor",)),
+    "idea.contributed": (ContributionData, ("idea",), ()),
+    "idea.adopted": (AdoptionData, ("idea",), ()),
+    "kudos.given": (KudosData, ("person",), ("owner_is_target",)),
+    "content.published": (ContentData, CONTENT_KINDS, ("owner_is_actor",)),
+    "profile.updated": (ProfileData, ("person",), ("owner_is_actor", "owner_is_target")),
+}
+DATA_SCHEMAS = {name: spec[0]() for name, spec in EVENT_TYPES.items()}
+
+
+class EventSchema(Strict):
+    id = fields.String(required=True, validate=IDENTIFIER,
+                       metadata={"description": "Client-chosen idempotency key."})
+    type = fields.String(required=True, validate=validate.OneOf(tuple(EVENT_TYPES)))
+    schema_version = fields.Integer(load_default=SCHEMA_VERSION,
+                                    validate=validate.OneOf(SUPPORTED_VERSIONS))
+    actor = fields.String(required=True, validate=IDENTIFIER, metadata={
+        "description": "Person acting. Required with an API key; with a user token it is the token's subject."})
+    target = fields.Nested(TargetSchema, required=True)
+    time = fields.AwareDateTime(required=True, format="iso", metadata={
+        "description": "When it happened, RFC 3339 with an offset, e.g. 2026-11-23T09:15:00+01:00."})
+    source = fields.String(load_default="api", validate=validate.Length(1, 100))
+    data = fields.Dict(load_default=dict)
+
+    @validates_schema
+    def _check_type_rules(self, event: dict[str, Any], **_: Any) -> None:
+        spec = EVENT_TYPES.get(event.get("type", ""))
+        target = event.get("target")
+        if spec is None or not isinstance(target, dict):
+            return
+        schema, kinds, rules = spec
+        errors: dict[str, Any] = {}
+        try:
+            event["data"] = DATA_SCHEMAS[event["type"]].load(event.get("data") or {})
+        except ValidationError as exc:
+            errors["data"] = exc.messages
+        if kinds is not None and target["kind"] not in kinds:
+            errors["target"] = {"kind": [f"Must be one of {', '.join(kinds)} for {event['type']}."]}
+        errors.update(_rule_errors(event, rules))
+        if errors:
+            raise ValidationError(errors)
+
+
+def _rule_errors(event: dict[str, Any], rules: tuple[str, ...]) -> dict[str, Any]:
+    target, actor = event["target"], event.get("actor")
+    if "owner_is_actor" in rules and actor is not None and target["owner"] != actor:
+        return {"target": {"owner": ["Must be the actor for this event type."]}}
+    if "owner_is_target" in rules and target["owner"] != target["id"]:
+        return {"target": {"owner": ["Must equal target.id: a person owns themselves."]}}
+    return {}
+
+
+class BatchSchema(Strict):
+    events = fields.List(fields.Raw(), required=True, metadata={"description": "Events, see Event."})
