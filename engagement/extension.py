@@ -30,6 +30,7 @@ class EngagementState:
     """Everything one app's Tillit needs, built lazily so gunicorn workers build their own."""
 
     def __init__(self, app: Flask, db: SQLAlchemy, read_models: list[ReadModel]):
+        self.app = app
         self.config = app.config
         self.db = db
         self.read_models = read_models
@@ -41,7 +42,9 @@ class EngagementState:
 
     @property
     def engine(self) -> Engine:
-        return self.db.engine
+        """The app's engine, reachable from consumer threads that have no app context."""
+        with self.app.app_context():
+            return self.db.engine
 
     @property
     def bus(self) -> EventBus:

@@ -28,8 +28,8 @@ def build_spec() -> dict:
                    plugins=[MarshmallowPlugin()], info={"description": _description()})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "description":
                                                "An API key (tlt_...) or a user token (HS256 JWT)."})
-    for name, (data_schema, _kinds, _rules) in EVENT_TYPES.items():
-        spec.components.schema(_data_name(name), schema=data_schema)
+    for data_schema in {spec_[0] for spec_ in EVENT_TYPES.values()}:
+        spec.components.schema(data_schema.__name__, schema=data_schema)
     spec.components.schema("Event", schema=EventSchema)
     spec.components.schema("Accepted", schema=AcceptedSchema)
     spec.components.schema("Problem", schema=ProblemSchema)
@@ -59,11 +59,7 @@ def _ingest_operation(summary: str, body_schema: dict) -> dict:
                 "application/json": {"schema": "Accepted"}}}, **problems}}
 
 
-def _data_name(event_type: str) -> str:
-    return "Data_" + event_type.replace(".", "_")
-
-
 def _description() -> str:
     lines = ["Events in, recognition out. `data` depends on `type`:", ""]
-    lines += [f"- `{name}`: schema `{_data_name(name)}`" for name in EVENT_TYPES]
+    lines += [f"- `{name}`: schema `{spec[0].__name__}`" for name, spec in EVENT_TYPES.items()]
     return "\n".join(lines)

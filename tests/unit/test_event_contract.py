@@ -1,0 +1,95 @@
+"""The event contract: each type's rules, and errors named by field."""
+from __future__ import annotations
+
+import pytest
+from marshmallow import ValidationError
+
+from engagement.services.ingest import flatten
+from schemas.events import EVENT_TYPES, EventSchema
+from tests.conftest import like
+
+schema = EventSchema()
+
+
+def errors_of(event: dict) -> dict[str, list[str]]:
+    with pytest.raises(ValidationError) as caught:
+        schema.load(event)
+    out: dict[str, list[str]] = {}
+    for error in flatten(caught.value.messages):
+        out.setdefault(error.field, []).append(error.message)
+    return out
+
+
+VALID = {
+    "like.added": {},
+    "like.removed": {},
+    "comment.posted": {"comment_id": "c-1", "text": "Godt forslag!"},
+    "idea.submitted": {"campaign_id": "canteen", "title": "Salad bar", "text": "Mondays"},
+    "idea.contributed": {"contribution_id": "k-1", "text": "And on Fridays"},
+    "idea.adopted": {"note": "Starting in January", "credited": ["kari", "ola"]},
+    "kudos.given": {"message": "Bra!"},
+    "content.published": {"content_kind": "document", "title": "Guide", "url": "https://intranet/doc"},
+    "profile.updated": {"fields": {"photo": "p.jpg", "title": None}},
+}
+TARGETS = {
+    "idea.submitted": {"kind": "idea", "id": "idea-1", "owner": "kari"},
+    "idea.contributed": {"kind": "idea", "id": "idea-1", "owner": "ola"},
+    "idea.adopted": {"kind": "idea", "id": "idea-1", "owner": "ola"},
+    "kudos.given": {"kind": "person", "id": "ola", "owner": "ola"},
+    "content.published": {"kind": "document", "id": "doc-1", "owner": "kari"},
+    "profile.updated": {"kind": "person", "id": "kari", "owner": "kari"},
+}
+
+
+def test_every_event_type_has_a_valid_example():
+    assert set(VALID) == set(EVENT_TYPES)
+
+
+@pytest.mark.parametrize("event_type", sorted(VALID))
+def test_valid_event_of_each_type_loads(event_type):
+    event = like(type_=event_type, data=VALID[event_type])
+    if event_type in TARGETS:
+        event["target"] = TARGETS[event_type]
+    loaded = schema.load(event)
+    assert loaded["type"] == event_type
+    assert loaded["schema_version"] == 1
+    assert loaded["time"].tzinfo is not None
+
+
+def test_time_without_offset_is_refused():
+    assert "time" in errors_of(like(time="2026-11-23T10:00:00"))
+
+
+def test_missing_owner_and_wrong_types_are_named():
+    event = like(actor=42)
+    del event["target"]["owner"]
+    errors = errors_of(event)
+    assert set(errors) == {"actor", "target.owner"}
+
+
+def test_unknown_type_unknown_field_and_future_version():
+    errors = errors_of(like(type_="like.exploded", colour="red", schema_version=9))
+    assert set(errors) == {"type", "colour", "schema_version"}
+
+
+def test_type_specific_data_is_checked():
+    errors = errors_of(like(type_="comment.posted", data={"text": "", "extra": 1}))
+    assert set(errors) == {"data.comment_id", "data.text", "data.extra"}
+
+
+def test_kudos_must_target_a_person_who_owns_themselves():
+    event = like(type_="kudos.given", data={})
+    event["target"] = {"kind": "person", "id": "ola", "owner": "kari"}
+    assert set(errors_of(event)) == {"target.owner"}
+    event["target"] = {"kind": "article", "id": "ola", "owner": "ola"}
+    assert set(errors_of(event)) == {"target.kind"}
+
+
+def test_a_profile_can_only_be_updated_by_its_owner():
+    event = like(type_="profile.updated", actor="ola", data={"fields": {"photo": "x"}})
+    event["target"] = {"kind": "person", "id": "kari", "owner": "kari"}
+    assert "target.owner" in errors_of(event)
+
+
+def test_identifiers_are_restricted():
+    assert set(errors_of(like(event_id="<script>", actor=""))) == {"id", "actor"}
