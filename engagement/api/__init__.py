@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Blueprint, request
 from flask_cors import CORS
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 
 from engagement.api import events, health, openapi, problems
 from engagement.errors import EngagementError
@@ -14,6 +14,10 @@ from engagement.errors import EngagementError
 def create_blueprint(config: Any) -> Blueprint:
     bp = Blueprint("engagement", __name__)
     bp.register_error_handler(EngagementError, problems.from_domain_error)
+    # By code, not only by class: Flask prefers a host's handler for a code over a
+    # blueprint's handler for a class, and the host's HTML pages must not answer our API.
+    for code in default_exceptions:
+        bp.register_error_handler(code, problems.from_http_exception)
     bp.register_error_handler(HTTPException, problems.from_http_exception)
     bp.register_error_handler(Exception, problems.from_unexpected)
     max_body = config["ENGAGEMENT_MAX_BODY_BYTES"]

@@ -39,6 +39,8 @@ class KafkaBus:
         self._producer_pid = 0
         self._lock = threading.Lock()
         self._topic_ready = False
+        self._probe: KafkaConsumer | None = None
+        self._probe_pid = 0
 
     def _get_producer(self) -> KafkaProducer:
         """One producer per process, made on first use so gunicorn's fork never copies one."""
@@ -88,24 +90,29 @@ class KafkaBus:
         return KafkaSource(self, group, on_assign)
 
     def end_offsets(self) -> dict[int, int]:
-        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, client_id="tillit-lag",
-                                 request_timeout_ms=int(self.timeout * 1000) + 1000)
-        try:
-            partitions = consumer.partitions_for_topic(self.topic) or set()
-            ends = consumer.end_offsets([TopicPartition(self.topic, p) for p in partitions])
-            return {tp.partition: offset for tp, offset in ends.items()}
-        finally:
-            consumer.close()
+        """A real round trip to the partition leaders, so it doubles as the readiness probe."""
+        with self._lock:
+            if self._probe is None or self._probe_pid != os.getpid():
+                self._probe = KafkaConsumer(bootstrap_servers=self.bootstrap, client_id="tillit-probe",
+                                            request_timeout_ms=int(self.timeout * 1000) + 1000)
+                self._probe_pid = os.getpid()
+            partitions = self._probe.partitions_for_topic(self.topic) or set()
+            ends = self._probe.end_offsets([TopicPartition(self.topic, p) for p in partitions],
+                                           timeout_ms=int(self.timeout * 1000))
+        return {tp.partition: offset for tp, offset in ends.items()}
 
     def check(self) -> None:
-        self._get_producer()
-        if not self._producer.bootstrap_connected():
-            raise BusUnavailable("no connection to the Kafka bootstrap servers")
+        try:
+            self.end_offsets()
+        except KafkaError as exc:
+            raise BusUnavailable(f"Kafka does not answer: {type(exc).__name__}") from exc
 
     def close(self) -> None:
         if self._producer is not None and self._producer_pid == os.getpid():
             self._producer.close(timeout=self.timeout)
-        self._producer = None
+        if self._probe is not None and self._probe_pid == os.getpid():
+            self._probe.close()
+        self._producer = self._probe = None
 
 
 class _SeekToTrackedPositions(ConsumerRebalanceListener):

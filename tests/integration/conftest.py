@@ -1,0 +1,33 @@
+"""An app on the production path: Kafka (Tansu), PostgreSQL and Redis."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from engagement import create_app
+from engagement.extension import state
+from engagement.models import Base
+from engagement.services import schema
+
+FAST_GROUPS = {"ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS": 6000, "ENGAGEMENT_KAFKA_HEARTBEAT_MS": 1000,
+               "ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS": 10000}
+
+
+def production_config(kafka: str, postgres: str, redis: str, topic: str) -> dict:
+    return {"TESTING": True, "ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS": kafka,
+            "ENGAGEMENT_DATABASE_URL": postgres, "ENGAGEMENT_REDIS_URL": redis,
+            "ENGAGEMENT_KAFKA_TOPIC": topic, "ENGAGEMENT_KAFKA_PARTITIONS": 3,
+            "ENGAGEMENT_TOKEN_SECRET": "integration-secret-" + "y" * 32, **FAST_GROUPS}
+
+
+@pytest.fixture
+def prod_app(kafka_bootstrap, postgres_url, redis_service, topic):
+    app = create_app(production_config(kafka_bootstrap, postgres_url, redis_service, topic))
+    engine = state(app).engine
+    schema.upgrade(engine)
+    yield app
+    state(app).bus.close()
+    with engine.begin() as conn:  # the database lives for the session; empty it between tests
+        names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {names}"))
+    engine.dispose()
