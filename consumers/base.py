@@ -6,9 +6,10 @@ tracking record together, so a crash anywhere leaves them consistent.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engagement.bus.base import Record
@@ -16,6 +17,16 @@ from engagement.events import Event
 from engagement.models import ProcessedEvent
 
 Handler = Callable[[Session, Event], None]
+
+
+def insert_ignoring_duplicates(session: Session, model: type):
+    """INSERT ... ON CONFLICT DO NOTHING for the two databases Tillit runs on."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(model).on_conflict_do_nothing()
+    raise NotImplementedError(f"Tillit supports PostgreSQL and SQLite, not {dialect}")
 
 
 class ReadModel:
@@ -32,14 +43,12 @@ class ReadModel:
             if handler is not None:
                 handler(session, event)
 
-    def seen(self, session: Session, event_ids: Iterable[str]) -> set[str]:
-        ids = list(event_ids)
-        rows = session.execute(select(ProcessedEvent.event_id).where(
-            ProcessedEvent.consumer == self.name, ProcessedEvent.event_id.in_(ids)))
-        return {row[0] for row in rows}
-
-    def remember(self, session: Session, event_ids: Iterable[str]) -> None:
-        session.add_all(ProcessedEvent(consumer=self.name, event_id=i) for i in event_ids)
+    def claim(self, session: Session, event_ids: list[str]) -> set[str]:
+        """Record the ids as applied and answer those that were not already: one statement,
+        no read-then-write, so it is exact under concurrency and fast on a large table."""
+        rows = [{"consumer": self.name, "event_id": i} for i in event_ids]
+        statement = insert_ignoring_duplicates(session, ProcessedEvent).returning(ProcessedEvent.event_id)
+        return set(session.scalars(statement, rows))
 
     def reset(self, session: Session) -> None:
         """Forget all state, before a replay from the ledger."""

@@ -1,32 +1,27 @@
 """The ledger: every event once, as a SQL row. Every other read model is rebuilt from it."""
 from __future__ import annotations
 
-from typing import Iterable
-
-from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from consumers.base import ReadModel
+from consumers.base import ReadModel, insert_ignoring_duplicates
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
 from engagement.models import LedgerEvent
 
 
 class Ledger(ReadModel):
-    """Appends in bulk; its unique event id is its own dedupe, so it keeps no seen-list."""
+    """Appends in bulk; its unique event id is its own dedupe, so it keeps no list of applied ids."""
 
     name = "ledger"
     tables = ()  # never reset: the ledger is what replay reads
 
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
-        session.execute(insert(LedgerEvent), [_row(event, record) for event, record in batch])
+        session.execute(insert_ignoring_duplicates(session, LedgerEvent),
+                        [_row(event, record) for event, record in batch])
 
-    def seen(self, session: Session, event_ids: Iterable[str]) -> set[str]:
-        rows = session.execute(select(LedgerEvent.event_id).where(LedgerEvent.event_id.in_(list(event_ids))))
-        return {row[0] for row in rows}
-
-    def remember(self, session: Session, event_ids: Iterable[str]) -> None:
-        """The ledger row itself remembers the id."""
+    def claim(self, session: Session, event_ids: list[str]) -> set[str]:
+        """Everything is fresh here: the insert itself skips ids the ledger already holds."""
+        return set(event_ids)
 
 
 def _row(event: Event, record: Record) -> dict:

@@ -10,18 +10,19 @@ import logging
 import secrets
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from consumers import builtin_read_models
-from consumers.base import ReadModel
 from engagement.auth import KeyCache
 from engagement.bus.base import EventBus
 from engagement.config import load_defaults, uses_kafka
+
+if TYPE_CHECKING:
+    from consumers.base import ReadModel
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 class EngagementState:
     """Everything one app's Tillit needs, built lazily so gunicorn workers build their own."""
 
-    def __init__(self, app: Flask, db: SQLAlchemy, read_models: list[ReadModel]):
+    def __init__(self, app: Flask, db: SQLAlchemy, read_models: list["ReadModel"]):
         self.app = app
         self.config = app.config
         self.db = db
@@ -62,7 +63,7 @@ class EngagementState:
                     self._redis = make_redis(self.config)
         return self._redis
 
-    def read_model(self, name: str) -> ReadModel:
+    def read_model(self, name: str) -> "ReadModel":
         for model in self.read_models:
             if model.name == name:
                 return model
@@ -76,11 +77,12 @@ class Engagement:
             self.init_app(app, **options)
 
     def init_app(self, app: Flask, db: SQLAlchemy | None = None,
-                 read_models: list[ReadModel] | None = None, url_prefix: str | None = None) -> None:
+                 read_models: list["ReadModel"] | None = None, url_prefix: str | None = None) -> None:
         load_defaults(app)
         if not app.config["ENGAGEMENT_EVENT_LOG"]:
             app.config["ENGAGEMENT_EVENT_LOG"] = str(Path(app.instance_path) / "events.sqlite3")
         db = db or self.options.get("db") or app.extensions.get("sqlalchemy") or _own_database(app)
+        from consumers import builtin_read_models  # consumers import engagement; import late
         models = read_models or self.options.get("read_models") or builtin_read_models()
         app.extensions["engagement"] = EngagementState(app, db, models)
         from engagement.api import create_blueprint

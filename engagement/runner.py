@@ -6,7 +6,7 @@ offset applied per partition). The broker's offsets are only a hint. So:
 
 * a consumer killed mid-batch loses the whole transaction and re-reads the batch;
 * a redelivered record (offset at or below the tracking record) is skipped;
-* the same event id published twice is applied once;
+* the same event id published twice is applied once (the read model claims ids);
 * a second consumer that moved the tracking record under us (a rebalance race or a
   replay) is noticed by compare-and-set, and we seek back to the database's view.
 
@@ -112,13 +112,12 @@ class ConsumerRunner:
     def _apply_in_one_transaction(self, records: list[Record]) -> None:
         with Session(self.engine) as session, session.begin():
             fresh = self._advance_positions(session, records)
-            batch = self._decode(session, fresh)
-            ids = {event.id for event, _ in batch}
-            seen = self.model.seen(session, ids) if ids else set()
-            batch = _first_of_each_id(batch, seen)
+            batch = _first_of_each_id(self._decode(session, fresh))
+            if batch:
+                claimed = self.model.claim(session, [event.id for event, _ in batch])
+                batch = [(event, record) for event, record in batch if event.id in claimed]
             if batch:
                 self.model.apply(session, batch)
-                self.model.remember(session, [event.id for event, _ in batch])
         self._record_progress(records, len(batch))
 
     def _advance_positions(self, session: Session, records: list[Record]) -> list[Record]:
@@ -183,8 +182,8 @@ def _last_offsets(records: list[Record]) -> dict[int, int]:
     return dict(last)
 
 
-def _first_of_each_id(batch: list[tuple[Event, Record]], seen: set[str]) -> list[tuple[Event, Record]]:
-    out, taken = [], set(seen)
+def _first_of_each_id(batch: list[tuple[Event, Record]]) -> list[tuple[Event, Record]]:
+    out, taken = [], set()
     for event, record in batch:
         if event.id not in taken:
             taken.add(event.id)

@@ -157,9 +157,9 @@ class KafkaSource:
     def commit(self, last_applied: dict[int, int]) -> None:
         offsets = {TopicPartition(self.topic, p): OffsetAndMetadata(o + 1, "", -1)
                    for p, o in last_applied.items()}
-        try:
-            self.consumer.commit(offsets)
-        except KafkaError as exc:  # advisory only: the tracking record is the truth
+        try:  # advisory only, so asynchronous: the tracking record is the truth
+            self.consumer.commit_async(offsets)
+        except KafkaError as exc:
             logger.info("offset commit skipped: %r", exc)
 
     def close(self) -> None:

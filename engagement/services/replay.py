@@ -45,8 +45,8 @@ def _rebuild(st: EngagementState, model: ReadModel) -> int:
             if not rows:
                 break
             batch = [(_event(row), Record(row.topic, row.partition, row.offset, b"")) for row in rows]
+            model.claim(session, [event.id for event, _ in batch])
             model.apply(session, batch)
-            model.remember(session, [event.id for event, _ in batch])
             applied += len(batch)
             after = rows[-1].seq
         for topic, partition, last in session.execute(

@@ -97,15 +97,15 @@ def test_restart_resumes_from_the_tracking_record(app, engine):
 def test_failed_transaction_applies_nothing_and_is_retried(app, engine, monkeypatch):
     publish(app, *[like(f"c{i}") for i in range(10)])
     model = LikeCounter()
-    original = model.remember
+    original = model.claim
 
     def crash(session, ids):
         raise SystemExit("killed mid-batch")
-    monkeypatch.setattr(model, "remember", crash)
+    monkeypatch.setattr(model, "claim", crash)
     with pytest.raises(SystemExit):
         drain(app, engine, model)
     assert counts(engine) == {}
-    monkeypatch.setattr(model, "remember", original)
+    monkeypatch.setattr(model, "claim", original)
     drain(app, engine, model)
     assert counts(engine) == {"news-1": 10}
 

@@ -1,0 +1,95 @@
+"""Ingest benchmark, under gunicorn against a Kafka-protocol broker.
+
+Prints, measured in this one run:
+* single-event requests/s as a ratio to a bare Flask endpoint that answers 202 (target >= 0.5);
+* batch-ingest events/s as a ratio to raw kafka-python producer throughput (target >= 0.6).
+
+Run: python bench/ingest.py  (needs wrk, PostgreSQL and Redis; starts Tansu itself)
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+
+import requests
+from kafka import KafkaProducer
+
+from harness import gunicorn, report, run_cli, services, wrk_post  # noqa: I001
+from engagement.events import Event, Target
+
+TOTAL = 50_000
+BATCH = 500
+
+
+def event(i: int, prefix: str) -> dict:
+    return {"id": f"{prefix}-{i}", "type": "like.added", "actor": f"p{i % 500}",
+            "target": {"kind": "article", "id": f"a{i % 997}", "owner": "o1"},
+            "time": "2026-11-23T09:00:00+01:00", "source": "bench"}
+
+
+def batch_ingest(base: str, key: str) -> float:
+    """Events/s for TOTAL events in batches of BATCH, from 4 client threads."""
+    prefix = uuid.uuid4().hex[:8]
+    bodies = [json.dumps({"events": [event(i, prefix) for i in range(s, s + BATCH)]}).encode()
+              for s in range(0, TOTAL, BATCH)]
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    failures = []
+
+    def post(chunk: list[bytes]) -> None:
+        with requests.Session() as session:
+            for body in chunk:
+                if session.post(f"{base}/v1/events/batch", data=body, headers=headers).status_code != 202:
+                    failures.append(1)
+    threads = [threading.Thread(target=post, args=(bodies[i::4],)) for i in range(4)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    assert not failures, f"{len(failures)} batches failed"
+    return TOTAL / elapsed
+
+
+def raw_producer(bootstrap: str, topic: str) -> float:
+    """Events/s for the same TOTAL events' wire bytes through one kafka-python producer."""
+    now = datetime.now(timezone.utc)
+    wires = [(f"article:a{i % 997}".encode(), Event(
+        id=f"raw-{i}", type="like.added", actor=f"p{i % 500}", target=Target("article", f"a{i % 997}", "o1"),
+        time=now, source="bench", received_at=now, submitted_by="key:bench").to_wire()) for i in range(TOTAL)]
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=2)
+    producer.send(topic, b"warm").get(10)
+    started = time.perf_counter()
+    futures = [producer.send(topic, key=k, value=v) for k, v in wires]
+    for f in futures:
+        f.get(60)
+    elapsed = time.perf_counter() - started
+    producer.close()
+    return TOTAL / elapsed
+
+
+def main() -> None:
+    with services() as env:
+        key = run_cli(["keys", "create", "--name", "bench", "--scope", "events:write"], env)
+        with gunicorn("bench.bare_app:app", env) as base:
+            wrk_post(base, key, 2)
+            bare = wrk_post(base, key)
+        with gunicorn("wsgi:app", env) as base:
+            wrk_post(base, key, 3)
+            single = wrk_post(base, key)
+            batch_rate = batch_ingest(base, key)
+        raw_rate = raw_producer(env["KAFKA_BOOTSTRAP_SERVERS"], env["ENGAGEMENT_KAFKA_TOPIC"] + ".raw")
+    report("ingest", {
+        "bare_flask_rps": bare["rps"], "single_event_rps": single["rps"],
+        "single_event_p99": single["p99"], "single_event_errors": single["errors"],
+        "single_vs_bare": round(single["rps"] / bare["rps"], 3), "single_target": 0.5,
+        "raw_producer_events_per_s": round(raw_rate), "batch_ingest_events_per_s": round(batch_rate),
+        "batch_vs_raw_producer": round(batch_rate / raw_rate, 3), "batch_target": 0.6,
+    })
+
+
+if __name__ == "__main__":
+    main()
