@@ -127,3 +127,18 @@ def test_frozen_broker_answers_503_then_retries_land(postgres_url, redis_service
         from engagement.models import Base
         with state(app).engine.begin() as conn:
             conn.execute(text("TRUNCATE " + ", ".join(t.name for t in Base.metadata.sorted_tables)))
+
+
+def test_records_carry_type_and_schema_version_headers_and_the_target_key(prod_app):
+    from kafka import KafkaConsumer, TopicPartition
+    st = state(prod_app)
+    prod_app.test_client().post("/v1/events", json=like("hdr-1", target="news-9"), headers=writer(prod_app))
+    consumer = KafkaConsumer(bootstrap_servers=st.bus.bootstrap, enable_auto_commit=False)
+    partitions = [TopicPartition(st.bus.topic, p) for p in consumer.partitions_for_topic(st.bus.topic)]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning(*partitions)
+    records = [r for batch in consumer.poll(timeout_ms=5000).values() for r in batch]
+    consumer.close()
+    assert len(records) == 1
+    assert records[0].key == b"article:news-9"
+    assert dict(records[0].headers) == {"type": b"like.added", "schema_version": b"1", "event_id": b"hdr-1"}
