@@ -1,10 +1,16 @@
 """Read models, one module each, and the registry the runner and replay use."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from consumers.base import ReadModel
 from consumers.ledger import Ledger
+from consumers.recognition import Recognition
+
+if TYPE_CHECKING:
+    from engagement.extension import EngagementState
 
 
-def builtin_read_models() -> list[ReadModel]:
+def builtin_read_models(st: "EngagementState") -> list[ReadModel]:
     """Every read model Tillit ships, ledger first."""
-    return [Ledger()]
+    return [Ledger(), Recognition(st.recognition_cache)]

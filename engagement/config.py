@@ -42,6 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
             ("KAFKA_BOOTSTRAP_SERVERS",)),
     Setting("ENGAGEMENT_REDIS_URL", None, str,
             "Redis URL. Unset: an in-process Redis stand-in.", ("REDIS_URL",)),
+    Setting("ENGAGEMENT_REDIS_PREFIX", "tillit:", str, "Prefix of every Redis key Tillit writes."),
     Setting("ENGAGEMENT_KAFKA_TOPIC", "engagement.events", str, "Topic all events go to."),
     Setting("ENGAGEMENT_KAFKA_PARTITIONS", 6, int, "Partitions when the topic is created."),
     Setting("ENGAGEMENT_KAFKA_REPLICATION", 1, int, "Replication factor when the topic is created."),

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from engagement.auth import KeyCache
 from engagement.bus.base import EventBus
 from engagement.config import load_defaults, uses_kafka
+from engagement.services.recognition import RecognitionCache
 
 if TYPE_CHECKING:
     from consumers.base import ReadModel
@@ -30,12 +31,14 @@ logger = logging.getLogger(__name__)
 class EngagementState:
     """Everything one app's Tillit needs, built lazily so gunicorn workers build their own."""
 
-    def __init__(self, app: Flask, db: SQLAlchemy, read_models: list["ReadModel"]):
+    def __init__(self, app: Flask, db: SQLAlchemy, read_models: list["ReadModel"] | None = None):
+        from consumers import builtin_read_models  # consumers import engagement; import late
         self.app = app
         self.config = app.config
         self.db = db
-        self.read_models = read_models
         self.key_cache = KeyCache()
+        self.recognition_cache = RecognitionCache(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"])
+        self.read_models = read_models or builtin_read_models(self)
         self.token_secret = _token_secret(app)
         self._bus: EventBus | None = None
         self._redis: Any = None
@@ -82,8 +85,7 @@ class Engagement:
         if not app.config["ENGAGEMENT_EVENT_LOG"]:
             app.config["ENGAGEMENT_EVENT_LOG"] = str(Path(app.instance_path) / "events.sqlite3")
         db = db or self.options.get("db") or app.extensions.get("sqlalchemy") or _own_database(app)
-        from consumers import builtin_read_models  # consumers import engagement; import late
-        models = read_models or self.options.get("read_models") or builtin_read_models()
+        models = read_models or self.options.get("read_models")
         app.extensions["engagement"] = EngagementState(app, db, models)
         from engagement.api import create_blueprint
         prefix = url_prefix if url_prefix is not None else app.config["ENGAGEMENT_URL_PREFIX"]
@@ -110,7 +112,7 @@ def make_redis(config: Any) -> Any:
         import redis
         return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     import fakeredis
-    return fakeredis.FakeRedis()
+    return fakeredis.FakeRedis(server=fakeredis.FakeServer())  # one per app, never shared
 
 
 def _own_database(app: Flask) -> SQLAlchemy:
@@ -119,7 +121,12 @@ def _own_database(app: Flask) -> SQLAlchemy:
     instance.mkdir(parents=True, exist_ok=True)
     url = app.config["ENGAGEMENT_DATABASE_URL"] or f"sqlite:///{instance / 'engagement.sqlite3'}"
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", _with_driver(url))
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith(("postgres://", "postgresql")):
+        # No server-side prepared statements: a generic plan made while a table was small
+        # stays a sequential scan as it grows (seen on the ledger at 50,000 rows).
+        options["connect_args"] = {"prepare_threshold": None}
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
     db = SQLAlchemy()
     db.init_app(app)
     with app.app_context():

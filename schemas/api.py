@@ -30,3 +30,31 @@ class ReadinessSchema(Schema):
     ready = fields.Boolean(required=True)
     checks = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     consumer_lag = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class TargetCountsSchema(Schema):
+    kind = fields.String(required=True)
+    id = fields.String(required=True)
+    likes = fields.Integer(required=True)
+    comments = fields.Integer(required=True)
+    kudos = fields.Integer(required=True, metadata={"description": "Bra! given about this target"})
+    liked_by_me = fields.Boolean(allow_none=True, metadata={
+        "description": "Whether the viewer (the token's subject, or ?viewer= with an API key) likes it"})
+
+
+class TargetListSchema(Schema):
+    targets = fields.List(fields.Nested(TargetCountsSchema), required=True)
+
+
+class KindCountsSchema(Schema):
+    like = fields.Integer(required=True)
+    comment = fields.Integer(required=True)
+    kudos = fields.Integer(required=True)
+
+
+class PersonRecognitionSchema(Schema):
+    person = fields.String(required=True)
+    received = fields.Nested(KindCountsSchema, required=True)
+    given = fields.Nested(KindCountsSchema, required=True)
+    colleagues = fields.Integer(required=True, metadata={
+        "description": "Distinct colleagues who recognised this person (likes, comments, kudos; never self)"})

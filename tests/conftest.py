@@ -111,3 +111,18 @@ def redis_service():
 @pytest.fixture
 def topic() -> str:
     return f"test.{uuid.uuid4().hex[:12]}"
+
+
+def drain(app, names: tuple[str, ...] = ("ledger", "recognition"), timeout: float = 0.05) -> None:
+    """Run the named read models until their source has nothing more (fresh runners, as after a restart)."""
+    from engagement.runner import ConsumerRunner
+    st = state(app)
+    for name in names:
+        runner = ConsumerRunner(st.read_model(name), st.bus, st.engine, 200)
+        source = st.bus.source(runner.group, runner.tracked_positions)
+        try:
+            while records := source.poll(200, timeout):
+                runner.process(source, records)
+        finally:
+            if hasattr(source, "consumer"):
+                source.close()

@@ -7,7 +7,7 @@ from flask import Blueprint, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from engagement.api import events, health, openapi, problems
+from engagement.api import events, health, openapi, problems, recognition
 from engagement.errors import EngagementError
 
 
@@ -27,6 +27,7 @@ def create_blueprint(config: Any) -> Blueprint:
         request.max_content_length = max_body
 
     events.register(bp)
+    recognition.register(bp)
     health.register(bp)
     openapi.register(bp)
     if config["ENGAGEMENT_CORS_ORIGINS"]:

@@ -1,0 +1,68 @@
+"""An independent recount of recognition from the unique events sent, for exactness tests.
+
+It shares no code with the consumer: it works from the set of unique events, where
+the final like state of (target, person) is simply the event with the greatest
+(time, id), whatever order the events arrived in.
+"""
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
+
+
+def random_events(count: int, seed: int = 7, people: int = 20, targets: int = 30) -> list[dict]:
+    """Likes, unlikes, comments, kudos, self-likes and duplicates, times out of order."""
+    rng = random.Random(seed)
+    owners = {f"a{t}": f"p{t % people}" for t in range(targets)}
+    start = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+    sent: list[dict] = []
+    while len(sent) < count:
+        if sent and rng.random() < 0.1:
+            sent.append(rng.choice(sent))  # a client retrying an earlier event
+            continue
+        target = rng.choice(list(owners))
+        owner = owners[target]
+        actor = owner if rng.random() < 0.08 else f"p{rng.randrange(people)}"
+        moment = (start + timedelta(seconds=rng.randrange(3600))).isoformat()
+        kind = rng.choices(["like.added", "like.removed", "comment.posted", "kudos.given"], [5, 3, 1, 1])[0]
+        event = {"id": f"r-{uuid.UUID(int=rng.getrandbits(128)).hex}", "type": kind, "actor": actor,
+                 "target": {"kind": "article", "id": target, "owner": owner}, "time": moment}
+        if kind == "comment.posted":
+            event["data"] = {"comment_id": event["id"], "text": "Enig!"}
+        if kind == "kudos.given":
+            event["target"] = {"kind": "person", "id": owner, "owner": owner}
+        sent.append(event)
+    return sent
+
+
+def recount(sent: list[dict]) -> dict:
+    unique = {e["id"]: e for e in reversed(sent)}  # first sending of each id wins
+    latest: dict[tuple, dict] = {}
+    targets: dict[tuple, Counter] = defaultdict(Counter)
+    received, given = defaultdict(Counter), defaultdict(Counter)
+    colleagues: dict[str, set] = defaultdict(set)
+    for e in unique.values():
+        t = (e["target"]["kind"], e["target"]["id"])
+        if e["type"].startswith("like."):
+            key = (t, e["actor"])
+            if key not in latest or (e["time"], e["id"]) > (latest[key]["time"], latest[key]["id"]):
+                latest[key] = e
+            continue
+        kind = "comment" if e["type"] == "comment.posted" else "kudos"
+        _add(targets, received, given, colleagues, t, e["target"]["owner"], e["actor"], kind)
+    for (t, actor), e in latest.items():
+        if e["type"] == "like.added":
+            _add(targets, received, given, colleagues, t, e["target"]["owner"], actor, "like")
+    return {"targets": targets, "received": received, "given": given,
+            "colleagues": {p: len(c) for p, c in colleagues.items()},
+            "likers": {(t, actor) for (t, actor), e in latest.items() if e["type"] == "like.added"}}
+
+
+def _add(targets, received, given, colleagues, target, owner, actor, kind) -> None:
+    targets[target][kind] += 1
+    if actor != owner:
+        received[owner][kind] += 1
+        given[actor][kind] += 1
+        colleagues[owner].add(actor)

@@ -1,0 +1,128 @@
+"""Recognition counters through the API on the embedded default: exact, idempotent, cached."""
+from __future__ import annotations
+
+import pytest
+
+from engagement.extension import state
+from engagement.services.replay import replay
+from tests.conftest import bearer, drain, like
+from tests.recognition_oracle import random_events, recount
+
+
+@pytest.fixture
+def send(client, writer_key):
+    def post(*events):
+        response = client.post("/v1/events/batch", json={"events": list(events)}, headers=bearer(writer_key))
+        assert response.status_code == 202, response.json
+    return post
+
+
+def counts(client, token, *targets):
+    query = "&".join(f"t=article:{t}" for t in targets)
+    response = client.get(f"/v1/targets?{query}", headers=bearer(token))
+    assert response.status_code == 200, response.json
+    return {t["id"]: t for t in response.json["targets"]}
+
+
+def test_like_unlike_and_liked_by_me(app, client, send, user_token):
+    send(like("l1", actor="kari", target="n1"), like("l2", actor="per", target="n1"),
+         like("l1", actor="kari", target="n1"))  # l1 twice
+    drain(app)
+    kari, ola = user_token("kari"), user_token("ola")
+    assert counts(client, kari, "n1", "n2")["n1"] == {"kind": "article", "id": "n1", "likes": 2, "comments": 0,
+                                                      "kudos": 0, "liked_by_me": True}
+    assert counts(client, kari, "n2")["n2"]["likes"] == 0
+    assert counts(client, ola, "n1")["n1"]["liked_by_me"] is False
+    send(like("u1", actor="kari", target="n1", type_="like.removed"))
+    drain(app)
+    assert counts(client, kari, "n1")["n1"]["likes"] == 1
+    assert counts(client, kari, "n1")["n1"]["liked_by_me"] is False
+
+
+def test_a_retried_like_arriving_after_its_unlike_changes_nothing(app, client, send, user_token):
+    send(like("late-unlike", actor="kari", target="n1", type_="like.removed", time="2026-11-23T10:05:00+01:00"))
+    send(like("early-like", actor="kari", target="n1", time="2026-11-23T10:00:00+01:00"))
+    drain(app)
+    assert counts(client, user_token("kari"), "n1")["n1"]["likes"] == 0
+
+
+def test_self_likes_show_on_the_target_but_are_not_recognition(app, client, send, user_token):
+    send(like("s1", actor="ola", target="n1", owner="ola"), like("s2", actor="kari", target="n1", owner="ola"),
+         {**like("k1", actor="per", type_="kudos.given", data={"message": "Bra!"}),
+          "target": {"kind": "person", "id": "ola", "owner": "ola"}},
+         {**like("c1", actor="per", type_="comment.posted", data={"comment_id": "c1", "text": "Enig"}),
+          "target": {"kind": "article", "id": "n1", "owner": "ola"}})
+    drain(app)
+    ola = user_token("ola")
+    assert counts(client, ola, "n1")["n1"]["likes"] == 2
+    summary = client.get("/v1/people/ola/recognition", headers=bearer(ola)).json
+    assert summary == {"person": "ola", "received": {"like": 1, "comment": 1, "kudos": 1},
+                       "given": {"like": 0, "comment": 0, "kudos": 0}, "colleagues": 2}
+    per = client.get("/v1/people/per/recognition", headers=bearer(user_token("per"))).json
+    assert per["given"] == {"like": 0, "comment": 1, "kudos": 1}
+
+
+def test_a_person_sees_only_their_own_summary(client, user_token, make_key):
+    assert client.get("/v1/people/ola/recognition", headers=bearer(user_token("kari"))).status_code == 403
+    reader = make_key("reports:read")
+    assert client.get("/v1/people/ola/recognition", headers=bearer(reader)).status_code == 200
+    assert client.get("/v1/targets?t=nonsense", headers=bearer(reader)).status_code == 422
+
+
+def test_etag_lets_the_browser_revalidate(app, client, send, user_token):
+    send(like("e1", target="n1"))
+    drain(app)
+    token = user_token("kari")
+    first = client.get("/v1/targets?t=article:n1", headers=bearer(token))
+    again = client.get("/v1/targets?t=article:n1", headers={**bearer(token), "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    send(like("e2", actor="per", target="n1"))
+    drain(app)
+    changed = client.get("/v1/targets?t=article:n1", headers={**bearer(token), "If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.json["targets"][0]["likes"] == 2
+
+
+def test_reads_survive_a_flushed_or_broken_cache(app, client, send, user_token, monkeypatch):
+    send(like("f1", target="n1"), like("f2", actor="per", target="n1"))
+    drain(app)
+    token = user_token("kari")
+    state(app).redis.flushall()
+    assert counts(client, token, "n1")["n1"]["likes"] == 2
+    assert state(app).redis.get("tillit:t:article:n1") is not None  # filled again from SQL
+
+    def broken(*_args, **_kwargs):
+        raise ConnectionError("redis down")
+    monkeypatch.setattr(state(app).redis, "mget", broken)
+    assert counts(client, token, "n1")["n1"]["likes"] == 2
+
+
+def test_many_random_events_with_a_restart_match_an_independent_recount(app, client, send, user_token):
+    sent = random_events(5000)
+    for start in range(0, 2500, 250):
+        send(*sent[start:start + 250])
+    drain(app)  # the consumer stops here: a restart resumes from its tracking record
+    for start in range(2500, 5000, 250):
+        send(*sent[start:start + 250])
+    drain(app)
+    expected = recount(sent)
+    _assert_matches(client, user_token, expected)
+    before = state(app).redis.get("tillit:p:p3")
+    replay(state(app), ["recognition"])
+    _assert_matches(client, user_token, expected)
+    assert state(app).redis.get("tillit:p:p3") == before
+
+
+def _assert_matches(client, user_token, expected) -> None:
+    viewer = user_token("p1")
+    got = counts(client, viewer, *[f"a{t}" for t in range(30)])
+    for target in range(30):
+        want = expected["targets"][("article", f"a{target}")]
+        row = got[f"a{target}"]
+        assert (row["likes"], row["comments"]) == (want["like"], want["comment"]), target
+        assert row["liked_by_me"] == ((("article", f"a{target}"), "p1") in expected["likers"])
+    for p in range(20):
+        person = f"p{p}"
+        summary = client.get(f"/v1/people/{person}/recognition", headers=bearer(user_token(person))).json
+        assert summary["received"] == {k: expected["received"][person][k] for k in ("like", "comment", "kudos")}
+        assert summary["given"] == {k: expected["given"][person][k] for k in ("like", "comment", "kudos")}
+        assert summary["colleagues"] == expected["colleagues"].get(person, 0)
