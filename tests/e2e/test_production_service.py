@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.kafka, pytest.mark.postgres, pytest.
 @pytest.fixture
 def prod_env(kafka_bootstrap, postgres_url, redis_service, topic, tmp_path):
     env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "DATABASE_URL": postgres_url,
-           "REDIS_URL": redis_service, "ENGAGEMENT_KAFKA_TOPIC": topic,
+           "REDIS_URL": redis_service, "ENGAGEMENT_KAFKA_TOPIC": topic, "ENGAGEMENT_REDIS_PREFIX": f"{topic}:",
            "ENGAGEMENT_KAFKA_PARTITIONS": "3", "ENGAGEMENT_INSTANCE_PATH": str(tmp_path),
            "ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS": "6000", "ENGAGEMENT_KAFKA_HEARTBEAT_MS": "1000",
            "ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS": "10000"}

@@ -17,6 +17,7 @@ def production_config(kafka: str, postgres: str, redis: str, topic: str) -> dict
     return {"TESTING": True, "ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS": kafka,
             "ENGAGEMENT_DATABASE_URL": postgres, "ENGAGEMENT_REDIS_URL": redis,
             "ENGAGEMENT_KAFKA_TOPIC": topic, "ENGAGEMENT_KAFKA_PARTITIONS": 3,
+            "ENGAGEMENT_REDIS_PREFIX": f"{topic}:",
             "ENGAGEMENT_TOKEN_SECRET": "integration-secret-" + "y" * 32, **FAST_GROUPS}
 
 
