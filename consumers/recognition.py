@@ -19,7 +19,6 @@ from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
 from engagement.models import LikeState, PersonRecognition, RecognitionPair, TargetStats
 
-KINDS = ("like", "comment", "kudos")
 
 
 @dataclass
@@ -39,7 +38,7 @@ class Recognition(ReadModel):
         self.handlers = {"like.added": partial(like_changed, liked=True),
                          "like.removed": partial(like_changed, liked=False),
                          "comment.posted": partial(counted, kind="comment"),
-                         "kudos.given": partial(counted, kind="kudos")}
+                         "kudos.given": kudos_given}
 
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
         touched = Touched()
@@ -77,12 +76,27 @@ def counted(session: Session, event: Event, touched: Touched, kind: str) -> None
     _count(session, event, touched, kind, 1)
 
 
+def kudos_given(session: Session, event: Event, touched: Touched) -> None:
+    """Kudos go to the person; a Bra! about some content is also counted on that content."""
+    _count(session, event, touched, "kudos", 1)
+    about = event.data.get("about")
+    if about:
+        kind, _, target_id = about.partition(":")
+        _target_stats(session, kind, target_id, event.target.owner).kudos += 1
+        touched.targets.add((kind, target_id))
+
+
+def _target_stats(session: Session, kind: str, target_id: str, owner: str) -> TargetStats:
+    stats = session.get(TargetStats, (kind, target_id))
+    if stats is None:
+        stats = TargetStats(target_kind=kind, target_id=target_id, owner=owner, likes=0, comments=0, kudos=0)
+        session.add(stats)
+    return stats
+
+
 def _count(session: Session, event: Event, touched: Touched, kind: str, delta: int) -> None:
     t = event.target
-    stats = session.get(TargetStats, (t.kind, t.id))
-    if stats is None:
-        stats = TargetStats(target_kind=t.kind, target_id=t.id, owner=t.owner, likes=0, comments=0, kudos=0)
-        session.add(stats)
+    stats = _target_stats(session, t.kind, t.id, t.owner)
     column = {"like": "likes", "comment": "comments", "kudos": "kudos"}[kind]
     setattr(stats, column, getattr(stats, column) + delta)
     touched.targets.add((t.kind, t.id))

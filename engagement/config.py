@@ -65,6 +65,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_MAX_CLOCK_SKEW", 300, int, "Seconds an event's time may lie in the future."),
     Setting("ENGAGEMENT_RUN_CONSUMERS", None, _bool,
             "Run the consumers inside `engagement serve`. Unset: yes on the embedded bus only."),
+    Setting("ENGAGEMENT_DEMO", None, _bool,
+            "Serve the demo intranet page at /demo (it mints tokens for demo users). "
+            "Unset: on with the embedded bus only."),
     Setting("ENGAGEMENT_CONSUMER_BATCH", 500, int, "Most events a consumer applies in one transaction."),
 )
 

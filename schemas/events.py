@@ -70,6 +70,10 @@ class AdoptionData(Strict):
 
 class KudosData(Strict):
     message = text(500, required=False)
+    about = fields.String(validate=validate.Regexp(
+        r"^(" + "|".join(TARGET_KINDS) + r"):[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$",
+        error="Must be kind:id of the content the kudos is about."), metadata={
+        "description": "The content this Bra! is for, e.g. article:news-42; counted on it too."})
 
 
 class ContentData(Strict):

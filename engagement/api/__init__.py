@@ -7,12 +7,12 @@ from flask import Blueprint, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from engagement.api import events, health, openapi, problems, recognition
+from engagement.api import events, health, openapi, problems, recognition, widgets
 from engagement.errors import EngagementError
 
 
 def create_blueprint(config: Any) -> Blueprint:
-    bp = Blueprint("engagement", __name__)
+    bp = Blueprint("engagement", __name__, template_folder="../templates")
     bp.register_error_handler(EngagementError, problems.from_domain_error)
     # By code, not only by class: Flask prefers a host's handler for a code over a
     # blueprint's handler for a class, and the host's HTML pages must not answer our API.
@@ -28,6 +28,7 @@ def create_blueprint(config: Any) -> Blueprint:
 
     events.register(bp)
     recognition.register(bp)
+    widgets.register(bp)
     health.register(bp)
     openapi.register(bp)
     if config["ENGAGEMENT_CORS_ORIGINS"]:

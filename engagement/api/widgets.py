@@ -1,0 +1,42 @@
+"""The embeddable widget script, and a demo intranet page that shows it working."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template, request, send_from_directory
+
+from engagement.auth import mint_user_token
+from engagement.config import uses_kafka
+from engagement.extension import state
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+DEMO_USERS = {"kari": ("Kari Nordmann", ()), "ola": ("Ola Hansen", ()), "lena": ("Lena Berg", ("leader",))}
+LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "English"}
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/v1/widget.js", "widget_script", widget_script)
+    bp.add_url_rule("/demo", "demo_page", demo_page)
+
+
+def widget_script():
+    """The like and Bra! buttons; cached for five minutes."""
+    return send_from_directory(STATIC, "tillit.js", mimetype="text/javascript", max_age=300)
+
+
+def demo_page():
+    """A small intranet with news and ideas, as demo users; never on in production by default."""
+    config = state().config
+    enabled = config["ENGAGEMENT_DEMO"]
+    if enabled is None:
+        enabled = not uses_kafka(config)
+    if not enabled:
+        abort(404)
+    user = request.args.get("user", "kari")
+    lang = request.args.get("lang", "nb")
+    if user not in DEMO_USERS or lang not in LANGUAGES:
+        abort(404)
+    name, roles = DEMO_USERS[user]
+    token = mint_user_token(state().token_secret, user, ttl=3600, roles=roles)
+    return render_template("tillit/demo.html", user=user, name=name, users=DEMO_USERS, lang=lang,
+                           languages=LANGUAGES, token=token, prefix=config["ENGAGEMENT_URL_PREFIX"])

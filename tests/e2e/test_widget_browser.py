@@ -1,0 +1,138 @@
+"""The like and Bra! widgets in headless Chromium, on the demo page of a real `engagement serve`."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import unavailable
+from tests.e2e.conftest import wait_for
+from tests.services import Service, free_port, wait_until_healthy
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(os.environ.get("TILLIT_SCREENSHOTS", "/tmp/tillit-screenshots"))
+CANTEEN = "[data-tillit-like='article:news-canteen']"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("browser")
+    port = free_port()
+    service = Service(["serve", "--port", str(port)], {"ENGAGEMENT_INSTANCE_PATH": str(instance)},
+                      instance / "serve.log").start()
+    base = f"http://127.0.0.1:{port}"
+    wait_until_healthy(base)
+    yield base
+    service.terminate()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        unavailable("Chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM,
+                                     args=["--no-sandbox", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+def open_demo(browser, server, user: str, lang: str = "nb"):
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(f"{server}/demo?user={user}&lang={lang}")
+    page.wait_for_selector(f"{CANTEEN} .tillit-count[data-value]")
+    return page
+
+
+def caught_up(server) -> bool:
+    return requests.get(f"{server}/readyz", timeout=5).json()["consumer_lag"]["recognition"] == 0
+
+
+def click_and_store(page, locator) -> None:
+    """Click, then wait until the service acknowledged the event (202)."""
+    with page.expect_response(lambda r: r.url.endswith("/v1/events") and r.status == 202):
+        page.locator(locator).click()
+
+
+def like_state(page) -> tuple[str, str]:
+    button = page.locator(f"{CANTEEN} button")
+    return button.get_attribute("aria-pressed"), page.locator(f"{CANTEEN} .tillit-count").get_attribute("data-value")
+
+
+def test_like_count_liked_by_me_and_unlike(browser, server):
+    kari = open_demo(browser, server, "kari")
+    assert like_state(kari) == ("false", "0")
+    with kari.expect_response(lambda r: r.url.endswith("/v1/events")) as answer:
+        kari.locator(f"{CANTEEN} button").click()
+        assert like_state(kari) == ("true", "1")  # at once, before the server answered
+    assert answer.value.status == 202
+    assert wait_for(lambda: caught_up(server), timeout=30)
+    kari.reload()
+    kari.wait_for_selector(f"{CANTEEN} .tillit-count[data-value]")
+    assert like_state(kari) == ("true", "1")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    kari.screenshot(path=str(SCREENSHOTS / "demo-kari-liked.png"), full_page=True)
+
+    ola = open_demo(browser, server, "ola", lang="en")
+    assert like_state(ola) == ("false", "1")  # sees the count, not Kari's like
+    assert ola.locator(f"{CANTEEN} button").inner_text() == "Like"
+
+    click_and_store(kari, f"{CANTEEN} button")
+    assert like_state(kari) == ("false", "0")
+    assert wait_for(lambda: caught_up(server), timeout=30)
+    ola.reload()
+    ola.wait_for_selector(f"{CANTEEN} .tillit-count[data-value]")
+    assert like_state(ola) == ("false", "0")
+
+
+def test_keyboard_only_with_visible_focus(browser, server):
+    page = open_demo(browser, server, "lena", lang="nn")
+    button = page.locator("[data-tillit-like='idea:idea-coffee'] button")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if button.evaluate("b => b === document.activeElement"):
+            break
+    assert button.evaluate("b => b === document.activeElement")
+    outline = button.evaluate("b => getComputedStyle(b).outlineStyle + ' ' + getComputedStyle(b).outlineWidth")
+    assert outline.split()[0] != "none" and outline.split()[1] != "0px"
+    page.keyboard.press("Enter")
+    assert button.get_attribute("aria-pressed") == "true"
+    page.keyboard.press("Space")
+    assert button.get_attribute("aria-pressed") == "false"
+    assert button.inner_text() == "Lik"
+
+
+def test_bra_sends_kudos_about_the_article(browser, server):
+    page = open_demo(browser, server, "kari", lang="da")
+    kudos = page.locator("[data-tillit-kudos='lena'] button")
+    assert kudos.inner_text() == "Godt gået!"
+    click_and_store(page, "[data-tillit-kudos='lena'] button")
+    assert kudos.get_attribute("aria-pressed") == "true"
+    assert page.locator("[data-tillit-kudos='lena'] .tillit-count").get_attribute("data-value") == "1"
+    assert wait_for(lambda: caught_up(server), timeout=30)
+    page.reload()
+    page.wait_for_selector("[data-tillit-kudos='lena'] .tillit-count[data-value]")
+    assert page.locator("[data-tillit-kudos='lena'] .tillit-count").get_attribute("data-value") == "1"
+
+
+def test_service_down_shows_a_clear_state(browser, server):
+    page = browser.new_page()
+    page.route("**/v1/targets**", lambda route: route.fulfill(status=503, body="down"))
+    page.goto(f"{server}/demo?user=kari&lang=en")
+    status = page.locator(f"{CANTEEN} .tillit-status")
+    status.wait_for()
+    assert status.inner_text() == "Tillit is unavailable right now."
+    assert page.locator(CANTEEN).get_attribute("data-state") == "offline"
+
+
+def test_no_wcag_21_aa_violations(browser, server):
+    from axe_playwright_python.sync_playwright import Axe
+    page = open_demo(browser, server, "ola")
+    page.locator(f"{CANTEEN} button").click()
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    assert results.violations_count == 0, results.generate_report()
