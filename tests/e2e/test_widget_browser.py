@@ -136,3 +136,54 @@ def test_no_wcag_21_aa_violations(browser, server):
     page.locator(f"{CANTEEN} button").click()
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture(scope="module")
+def intranet(tmp_path_factory):
+    """A host intranet on another origin, allowed by Tillit's CORS list."""
+    import subprocess
+    import sys
+    site = tmp_path_factory.mktemp("intranet")
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    instance = site / "tillit"
+    tillit_port = free_port()
+    env = {"ENGAGEMENT_INSTANCE_PATH": str(instance), "ENGAGEMENT_CORS_ORIGINS": origin}
+    tillit = Service(["serve", "--port", str(tillit_port)], env, site / "serve.log").start()
+    tillit_base = f"http://127.0.0.1:{tillit_port}"
+    wait_until_healthy(tillit_base)
+    from tests.services import run_cli
+    token = run_cli(["token", "kari"], env)
+    (site / "news.html").write_text(
+        f'<!doctype html><html lang="en"><head><title>News</title></head><body><main>'
+        f'<h1>News</h1><span data-tillit-like="article:x-origin" data-tillit-owner="ola"></span>'
+        f'<script src="{tillit_base}/v1/widget.js" data-token="{token}" defer></script></main></body></html>')
+    static = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from tests.services import wait_for_port
+    wait_for_port(port)
+    yield origin, tillit_base
+    static.kill()
+    tillit.terminate()
+
+
+def test_widget_works_from_another_origin_on_the_cors_list(browser, intranet):
+    origin, tillit_base = intranet
+    page = browser.new_page()
+    page.goto(f"{origin}/news.html")
+    selector = "[data-tillit-like='article:x-origin']"
+    page.wait_for_selector(f"{selector} .tillit-count[data-value]")
+    assert page.locator(selector).get_attribute("data-state") != "offline"
+    with page.expect_response(lambda r: r.url == f"{tillit_base}/v1/events") as answer:
+        page.locator(f"{selector} button").click()
+    assert answer.value.status == 202
+    assert page.locator(f"{selector} button").get_attribute("aria-pressed") == "true"
+
+
+def test_widget_is_refused_from_an_origin_not_on_the_list(browser, server, intranet):
+    origin, _ = intranet
+    page = browser.new_page()
+    page.goto(f"{origin}/news.html")  # `server` has no CORS list: a browser must not reach it
+    outcome = page.evaluate(f"""() => fetch('{server}/v1/targets?t=article:x-origin',
+        {{headers: {{'Authorization': 'Bearer x'}}}}).then(() => 'allowed', () => 'blocked')""")
+    assert outcome == "blocked"
