@@ -16,8 +16,8 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.services import (free_port, postgres_database, redis_url, run_cli,  # noqa: E402
-                            tansu_broker, wait_until_healthy)
+from tests.services import (Service, free_port, postgres_database, redis_url,  # noqa: E402,F401
+                            run_cli, tansu_broker, wait_until_healthy)
 
 BIN = Path(sys.executable).parent
 
@@ -31,6 +31,7 @@ def services() -> Iterator[dict[str, str]]:
         instance = stack.enter_context(tempfile.TemporaryDirectory())
         env = {"KAFKA_BOOTSTRAP_SERVERS": kafka, "DATABASE_URL": postgres, "REDIS_URL": redis_url(),
                "ENGAGEMENT_KAFKA_TOPIC": f"bench.{int(time.time())}", "ENGAGEMENT_INSTANCE_PATH": instance,
+               "ENGAGEMENT_REDIS_PREFIX": f"bench{time.time_ns()}:",
                "ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS": "6000", "ENGAGEMENT_KAFKA_HEARTBEAT_MS": "1000",
                "ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS": "10000", "ENGAGEMENT_LOG_LEVEL": "WARNING"}
         run_cli(["db", "upgrade"], env)

@@ -6,12 +6,15 @@ its unlike changes nothing. Self-likes and self-kudos show on the target but are
 never recognition. SQL holds the state; after each batch the touched counters are
 written to Redis as absolute values, so a retried batch rewrites them and a cache
 entry is never off by a retry.
+
+Each batch loads every row it may touch in four queries first (``BatchRows``), so
+applying an event costs no round trip to the database.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
 
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel
@@ -20,13 +23,60 @@ from engagement.events import Event, utc_naive
 from engagement.models import LikeState, PersonRecognition, RecognitionPair, TargetStats
 
 
+class BatchRows:
+    """The rows a batch touches, loaded up front and created on demand."""
 
-@dataclass
-class Touched:
-    """What a batch changed, so only those cache entries are rewritten."""
+    def __init__(self, session: Session, events: list[Event]):
+        self.session = session
+        self.touched_targets: set[tuple[str, str]] = set()
+        self.touched_people: set[str] = set()
+        likes = {(e.target.kind, e.target.id, e.actor) for e in events if e.type.startswith("like.")}
+        targets = {(e.target.kind, e.target.id) for e in events} | {_about(e) for e in events if _about(e)}
+        people = {p for e in events for p in (e.actor, e.target.owner)}
+        pairs = {(e.target.owner, e.actor) for e in events}
+        self.likes = _load(session, LikeState, (LikeState.target_kind, LikeState.target_id, LikeState.person), likes)
+        self.targets = _load(session, TargetStats, (TargetStats.target_kind, TargetStats.target_id), targets)
+        self.people = {(r.person, r.kind): r for r in session.scalars(
+            select(PersonRecognition).where(PersonRecognition.person.in_(people)))} if people else {}
+        self.pairs = _load(session, RecognitionPair, (RecognitionPair.person, RecognitionPair.colleague), pairs)
 
-    targets: set[tuple[str, str]] = field(default_factory=set)
-    people: set[str] = field(default_factory=set)
+    def target(self, kind: str, target_id: str, owner: str) -> TargetStats:
+        key = (kind, target_id)
+        if key not in self.targets:
+            self.targets[key] = self.add(TargetStats(target_kind=kind, target_id=target_id, owner=owner,
+                                                      likes=0, comments=0, kudos=0))
+        self.touched_targets.add(key)
+        return self.targets[key]
+
+    def person(self, person: str, kind: str) -> PersonRecognition:
+        if (person, kind) not in self.people:
+            self.people[(person, kind)] = self.add(PersonRecognition(person=person, kind=kind, received=0, given=0))
+        self.touched_people.add(person)
+        return self.people[(person, kind)]
+
+    def pair(self, person: str, colleague: str) -> RecognitionPair:
+        if (person, colleague) not in self.pairs:
+            self.pairs[(person, colleague)] = self.add(RecognitionPair(person=person, colleague=colleague, active=0))
+        return self.pairs[(person, colleague)]
+
+    def add(self, row):
+        self.session.add(row)
+        return row
+
+
+def _load(session: Session, model, columns: tuple, keys: set[tuple]) -> dict[tuple, object]:
+    if not keys:
+        return {}
+    rows = session.scalars(select(model).where(tuple_(*columns).in_(list(keys))))
+    return {tuple(getattr(row, c.key) for c in columns): row for row in rows}
+
+
+def _about(event: Event) -> tuple[str, str] | None:
+    about = event.data.get("about") if event.type == "kudos.given" else None
+    if not about:
+        return None
+    kind, _, target_id = about.partition(":")
+    return kind, target_id
 
 
 class Recognition(ReadModel):
@@ -41,14 +91,13 @@ class Recognition(ReadModel):
                          "kudos.given": kudos_given}
 
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
-        touched = Touched()
-        for event, _record in batch:
-            handler = self.handlers.get(event.type)
-            if handler is not None:
-                handler(session, event, touched)
+        events = [event for event, _ in batch if event.type in self.handlers]
+        rows = BatchRows(session, events)
+        for event in events:
+            self.handlers[event.type](rows, event)
         session.flush()
         if self.cache is not None:
-            self.cache.store(session, touched.targets, touched.people)
+            self.cache.store(session, rows.touched_targets, rows.touched_people)
 
     def reset(self, session: Session) -> None:
         super().reset(session)
@@ -56,68 +105,41 @@ class Recognition(ReadModel):
             self.cache.clear()
 
 
-def like_changed(session: Session, event: Event, touched: Touched, liked: bool) -> None:
+def like_changed(rows: BatchRows, event: Event, liked: bool) -> None:
     t = event.target
-    state = session.get(LikeState, (t.kind, t.id, event.actor))
+    state = rows.likes.get((t.kind, t.id, event.actor))
     moment = utc_naive(event.time)
     if state is not None and (state.changed_at, state.event_id) >= (moment, event.id):
         return  # an older event than the one that set the current state
     was_liked = state.liked if state is not None else False
     if state is None:
-        session.add(LikeState(target_kind=t.kind, target_id=t.id, person=event.actor, liked=liked,
-                              changed_at=moment, event_id=event.id))
+        rows.likes[(t.kind, t.id, event.actor)] = rows.add(LikeState(
+            target_kind=t.kind, target_id=t.id, person=event.actor, liked=liked, changed_at=moment,
+            event_id=event.id))
     else:
         state.liked, state.changed_at, state.event_id = liked, moment, event.id
     if was_liked != liked:
-        _count(session, event, touched, "like", 1 if liked else -1)
+        _count(rows, event, "like", 1 if liked else -1)
 
 
-def counted(session: Session, event: Event, touched: Touched, kind: str) -> None:
-    _count(session, event, touched, kind, 1)
+def counted(rows: BatchRows, event: Event, kind: str) -> None:
+    _count(rows, event, kind, 1)
 
 
-def kudos_given(session: Session, event: Event, touched: Touched) -> None:
+def kudos_given(rows: BatchRows, event: Event) -> None:
     """Kudos go to the person; a Bra! about some content is also counted on that content."""
-    _count(session, event, touched, "kudos", 1)
-    about = event.data.get("about")
+    _count(rows, event, "kudos", 1)
+    about = _about(event)
     if about:
-        kind, _, target_id = about.partition(":")
-        _target_stats(session, kind, target_id, event.target.owner).kudos += 1
-        touched.targets.add((kind, target_id))
+        rows.target(about[0], about[1], event.target.owner).kudos += 1
 
 
-def _target_stats(session: Session, kind: str, target_id: str, owner: str) -> TargetStats:
-    stats = session.get(TargetStats, (kind, target_id))
-    if stats is None:
-        stats = TargetStats(target_kind=kind, target_id=target_id, owner=owner, likes=0, comments=0, kudos=0)
-        session.add(stats)
-    return stats
-
-
-def _count(session: Session, event: Event, touched: Touched, kind: str, delta: int) -> None:
+def _count(rows: BatchRows, event: Event, kind: str, delta: int) -> None:
     t = event.target
-    stats = _target_stats(session, t.kind, t.id, t.owner)
+    stats = rows.target(t.kind, t.id, t.owner)
     column = {"like": "likes", "comment": "comments", "kudos": "kudos"}[kind]
     setattr(stats, column, getattr(stats, column) + delta)
-    touched.targets.add((t.kind, t.id))
     if event.actor != t.owner:
-        _recognise(session, t.owner, event.actor, kind, delta)
-        touched.people.update((t.owner, event.actor))
-
-
-def _recognise(session: Session, person: str, colleague: str, kind: str, delta: int) -> None:
-    _person_row(session, person, kind).received += delta
-    _person_row(session, colleague, kind).given += delta
-    pair = session.get(RecognitionPair, (person, colleague))
-    if pair is None:
-        pair = RecognitionPair(person=person, colleague=colleague, active=0)
-        session.add(pair)
-    pair.active += delta
-
-
-def _person_row(session: Session, person: str, kind: str) -> PersonRecognition:
-    row = session.get(PersonRecognition, (person, kind))
-    if row is None:
-        row = PersonRecognition(person=person, kind=kind, received=0, given=0)
-        session.add(row)
-    return row
+        rows.person(t.owner, kind).received += delta
+        rows.person(event.actor, kind).given += delta
+        rows.pair(t.owner, event.actor).active += delta

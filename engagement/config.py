@@ -51,6 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_KAFKA_LINGER_MS", 2, int, "Producer linger; small batches of concurrent requests."),
     Setting("ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS", 10000, int, "Consumer group session timeout."),
     Setting("ENGAGEMENT_KAFKA_HEARTBEAT_MS", 1000, int, "Consumer group heartbeat interval."),
+    Setting("ENGAGEMENT_KAFKA_FETCH_MAX_WAIT_MS", 50, int,
+            "Longest a consumer's fetch waits for new records: bounds the delay to a visible count."),
     Setting("ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS", 60000, int, "Longest time between two polls."),
     Setting("ENGAGEMENT_EVENT_LOG", None, str,
             "Embedded bus log file. Unset: events.sqlite3 in the instance folder."),

@@ -139,6 +139,7 @@ class KafkaSource:
             session_timeout_ms=c["ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS"],
             heartbeat_interval_ms=c["ENGAGEMENT_KAFKA_HEARTBEAT_MS"],
             max_poll_interval_ms=c["ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS"],
+            fetch_max_wait_ms=c["ENGAGEMENT_KAFKA_FETCH_MAX_WAIT_MS"],
         )
         self.consumer.subscribe([self.topic], listener=_SeekToTrackedPositions(self, on_assign))
 

@@ -42,8 +42,8 @@ class RecognitionCache:
         pipe = self.redis.pipeline(transaction=False)
         for key, counts in targets_from_sql(session, list(targets)).items():
             pipe.set(self.target_key(key), json.dumps(counts))
-        for person in people:
-            pipe.set(self.person_key(person), json.dumps(person_from_sql(session, person)))
+        for person, summary in people_from_sql(session, list(people)).items():
+            pipe.set(self.person_key(person), json.dumps(summary))
         pipe.execute()
 
     def clear(self) -> None:
@@ -81,13 +81,22 @@ def targets_from_sql(session: Session, keys: list[TargetKey]) -> dict[TargetKey,
     return {key: found.get(key, empty_counts()) for key in keys}
 
 
+def people_from_sql(session: Session, people: list[str]) -> dict[str, dict]:
+    """Summaries for many people in two queries (the consumer refreshes a batch's worth at once)."""
+    if not people:
+        return {}
+    rows = {(r.person, r.kind): r for r in session.scalars(
+        select(PersonRecognition).where(PersonRecognition.person.in_(people)))}
+    colleagues = dict(session.execute(
+        select(RecognitionPair.person, func.count()).where(
+            RecognitionPair.person.in_(people), RecognitionPair.active > 0).group_by(RecognitionPair.person)).all())
+    return {p: {"received": {k: rows[(p, k)].received if (p, k) in rows else 0 for k in KINDS},
+                "given": {k: rows[(p, k)].given if (p, k) in rows else 0 for k in KINDS},
+                "colleagues": colleagues.get(p, 0)} for p in people}
+
+
 def person_from_sql(session: Session, person: str) -> dict:
-    rows = {r.kind: r for r in session.scalars(select(PersonRecognition).where(PersonRecognition.person == person))}
-    colleagues = session.scalar(select(func.count()).select_from(RecognitionPair).where(
-        RecognitionPair.person == person, RecognitionPair.active > 0))
-    return {"received": {k: rows[k].received if k in rows else 0 for k in KINDS},
-            "given": {k: rows[k].given if k in rows else 0 for k in KINDS},
-            "colleagues": colleagues or 0}
+    return people_from_sql(session, [person])[person]
 
 
 def target_counts(session: Session, cache: RecognitionCache, keys: list[TargetKey],
