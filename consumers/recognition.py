@@ -12,6 +12,7 @@ applying an event costs no round trip to the database.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 
 from sqlalchemy import select, tuple_
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session
 from consumers.base import ReadModel
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
-from engagement.models import LikeState, PersonRecognition, RecognitionPair, TargetStats
+from engagement.models import LikeState, PersonRecognition, RecognitionPair, TargetStats, TeamRecognition
+from engagement.services.directory import team_of, teams_at
 
 
 class BatchRows:
@@ -39,6 +41,9 @@ class BatchRows:
         self.people = {(r.person, r.kind): r for r in session.scalars(
             select(PersonRecognition).where(PersonRecognition.person.in_(people)))} if people else {}
         self.pairs = _load(session, RecognitionPair, (RecognitionPair.person, RecognitionPair.colleague), pairs)
+        self.memberships = teams_at(session, people)
+        self.teams = {(r.team_id, r.kind): r for r in session.scalars(select(TeamRecognition).where(
+            TeamRecognition.team_id.in_({m.team_id for ms in self.memberships.values() for m in ms})))}
 
     def target(self, kind: str, target_id: str, owner: str) -> TargetStats:
         key = (kind, target_id)
@@ -58,6 +63,15 @@ class BatchRows:
         if (person, colleague) not in self.pairs:
             self.pairs[(person, colleague)] = self.add(RecognitionPair(person=person, colleague=colleague, active=0))
         return self.pairs[(person, colleague)]
+
+    def team(self, person: str, moment: datetime, kind: str) -> TeamRecognition | None:
+        """The team ``person`` was in at ``moment`` (None if in none)."""
+        team_id = team_of(self.memberships, person, moment)
+        if team_id is None:
+            return None
+        if (team_id, kind) not in self.teams:
+            self.teams[(team_id, kind)] = self.add(TeamRecognition(team_id=team_id, kind=kind, received=0, given=0))
+        return self.teams[(team_id, kind)]
 
     def add(self, row):
         self.session.add(row)
@@ -81,7 +95,7 @@ def _about(event: Event) -> tuple[str, str] | None:
 
 class Recognition(ReadModel):
     name = "recognition"
-    tables = (LikeState, TargetStats, PersonRecognition, RecognitionPair)
+    tables = (LikeState, TargetStats, PersonRecognition, RecognitionPair, TeamRecognition)
 
     def __init__(self, cache=None):
         self.cache = cache
@@ -112,6 +126,7 @@ def like_changed(rows: BatchRows, event: Event, liked: bool) -> None:
     if state is not None and (state.changed_at, state.event_id) >= (moment, event.id):
         return  # an older event than the one that set the current state
     was_liked = state.liked if state is not None else False
+    credited_at = state.changed_at if was_liked else moment  # an unlike takes back the like's credit
     if state is None:
         rows.likes[(t.kind, t.id, event.actor)] = rows.add(LikeState(
             target_kind=t.kind, target_id=t.id, person=event.actor, liked=liked, changed_at=moment,
@@ -119,22 +134,22 @@ def like_changed(rows: BatchRows, event: Event, liked: bool) -> None:
     else:
         state.liked, state.changed_at, state.event_id = liked, moment, event.id
     if was_liked != liked:
-        _count(rows, event, "like", 1 if liked else -1)
+        _count(rows, event, "like", 1 if liked else -1, credited_at)
 
 
 def counted(rows: BatchRows, event: Event, kind: str) -> None:
-    _count(rows, event, kind, 1)
+    _count(rows, event, kind, 1, utc_naive(event.time))
 
 
 def kudos_given(rows: BatchRows, event: Event) -> None:
     """Kudos go to the person; a Bra! about some content is also counted on that content."""
-    _count(rows, event, "kudos", 1)
+    _count(rows, event, "kudos", 1, utc_naive(event.time))
     about = _about(event)
     if about:
         rows.target(about[0], about[1], event.target.owner).kudos += 1
 
 
-def _count(rows: BatchRows, event: Event, kind: str, delta: int) -> None:
+def _count(rows: BatchRows, event: Event, kind: str, delta: int, moment: datetime) -> None:
     t = event.target
     stats = rows.target(t.kind, t.id, t.owner)
     column = {"like": "likes", "comment": "comments", "kudos": "kudos"}[kind]
@@ -143,3 +158,7 @@ def _count(rows: BatchRows, event: Event, kind: str, delta: int) -> None:
         rows.person(t.owner, kind).received += delta
         rows.person(event.actor, kind).given += delta
         rows.pair(t.owner, event.actor).active += delta
+        for person, side in ((t.owner, "received"), (event.actor, "given")):
+            team = rows.team(person, moment, kind)
+            if team is not None:
+                setattr(team, side, getattr(team, side) + delta)

@@ -37,6 +37,22 @@ def random_events(count: int, seed: int = 7, people: int = 20, targets: int = 30
     return sent
 
 
+def directory(people: int = 20, teams: int = 4) -> dict:
+    """A full directory sync putting p0..p19 in four teams."""
+    return {"mode": "full", "as_of": "2026-01-01T00:00:00+00:00",
+            "teams": [{"id": f"team{t}", "name": f"Team {t}", "parent": None} for t in range(teams)],
+            "people": [{"id": f"p{p}", "name": f"Person {p}", "team": f"team{p % teams}"} for p in range(people)]}
+
+
+def team_sums(expected: dict, teams: int = 4) -> dict[str, dict[str, Counter]]:
+    """Team received and given from the per-person recount (nobody moves in these tests)."""
+    out: dict[str, dict[str, Counter]] = defaultdict(lambda: {"received": Counter(), "given": Counter()})
+    for side in ("received", "given"):
+        for person, counts in expected[side].items():
+            out[f"team{int(person[1:]) % teams}"][side].update(counts)
+    return out
+
+
 def recount(sent: list[dict]) -> dict:
     unique = {e["id"]: e for e in reversed(sent)}  # first sending of each id wins
     latest: dict[tuple, dict] = {}

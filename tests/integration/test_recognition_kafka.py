@@ -10,7 +10,8 @@ from engagement.extension import state
 from engagement.runner import ConsumerRunner
 from engagement.services.lag import consumer_lag
 from tests.integration.test_kafka_path import writer
-from tests.recognition_oracle import random_events, recount
+from tests.conftest import bearer
+from tests.recognition_oracle import directory, random_events, recount
 from tests.unit.test_recognition import _assert_matches
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -38,6 +39,11 @@ def consume_until_caught_up(app, name: str, stop_after: int | None = None, timeo
 
 def test_random_events_on_kafka_match_an_independent_recount(prod_app):
     client, headers = prod_app.test_client(), writer(prod_app)
+    from engagement.auth import create_api_key
+    with prod_app.app_context():
+        team_key = create_api_key(state(prod_app).db.session, "hr", ["directory:write", "reports:read"])
+        state(prod_app).db.session.commit()
+    assert client.post("/v1/directory/sync", json=directory(), headers=bearer(team_key)).status_code == 200
     sent = random_events(5000, seed=11)
     for start in range(0, 5000, 250):
         response = client.post("/v1/events/batch", json={"events": sent[start:start + 250]}, headers=headers)
@@ -49,5 +55,5 @@ def test_random_events_on_kafka_match_an_independent_recount(prod_app):
 
     def token(person: str) -> str:
         return mint_user_token(state(prod_app).token_secret, person)
-    _assert_matches(client, token, recount(sent))
+    _assert_matches(client, token, recount(sent), team_key)
     assert state(prod_app).redis.get(f"{state(prod_app).config['ENGAGEMENT_REDIS_PREFIX']}p:p3") is not None

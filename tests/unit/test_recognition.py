@@ -6,7 +6,7 @@ import pytest
 from engagement.extension import state
 from engagement.services.replay import replay
 from tests.conftest import bearer, drain, like
-from tests.recognition_oracle import random_events, recount
+from tests.recognition_oracle import directory, random_events, recount, team_sums
 
 
 @pytest.fixture
@@ -96,7 +96,10 @@ def test_reads_survive_a_flushed_or_broken_cache(app, client, send, user_token, 
     assert counts(client, token, "n1")["n1"]["likes"] == 2
 
 
-def test_many_random_events_with_a_restart_match_an_independent_recount(app, client, send, user_token):
+def test_many_random_events_with_a_restart_match_an_independent_recount(app, client, send, user_token,
+                                                                       make_key):
+    directory_key = make_key("directory:write", "reports:read")
+    assert client.post("/v1/directory/sync", json=directory(), headers=bearer(directory_key)).status_code == 200
     sent = random_events(5000)
     for start in range(0, 2500, 250):
         send(*sent[start:start + 250])
@@ -105,14 +108,14 @@ def test_many_random_events_with_a_restart_match_an_independent_recount(app, cli
         send(*sent[start:start + 250])
     drain(app)
     expected = recount(sent)
-    _assert_matches(client, user_token, expected)
+    _assert_matches(client, user_token, expected, directory_key)
     before = state(app).redis.get("tillit:p:p3")
     replay(state(app), ["recognition"])
-    _assert_matches(client, user_token, expected)
+    _assert_matches(client, user_token, expected, directory_key)
     assert state(app).redis.get("tillit:p:p3") == before
 
 
-def _assert_matches(client, user_token, expected) -> None:
+def _assert_matches(client, user_token, expected, team_reader: str | None = None) -> None:
     viewer = user_token("p1")
     got = counts(client, viewer, *[f"a{t}" for t in range(30)])
     for target in range(30):
@@ -126,3 +129,8 @@ def _assert_matches(client, user_token, expected) -> None:
         assert summary["received"] == {k: expected["received"][person][k] for k in ("like", "comment", "kudos")}
         assert summary["given"] == {k: expected["given"][person][k] for k in ("like", "comment", "kudos")}
         assert summary["colleagues"] == expected["colleagues"].get(person, 0)
+    if team_reader:
+        for team_id, sums in team_sums(expected).items():
+            got = client.get(f"/v1/teams/{team_id}/recognition", headers=bearer(team_reader)).json
+            for side in ("received", "given"):
+                assert got[side] == {k: sums[side][k] for k in ("like", "comment", "kudos")}, (team_id, side)

@@ -1,0 +1,51 @@
+"""The directory sync (HR system -> Tillit) and recognition per team."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, jsonify
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from engagement.api.recognition import _cached
+from engagement.api.requests import json_body, principal
+from engagement.errors import EngagementError, Forbidden, ValidationFailed
+from engagement.extension import state
+from engagement.models import Person, Team, TeamRecognition
+from engagement.services import directory
+from engagement.services.ingest import flatten
+from engagement.services.recognition import KINDS
+from schemas.directory import DirectorySyncSchema
+
+_sync_schema = DirectorySyncSchema()
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/v1/directory/sync", "sync_directory", sync_directory, methods=["POST"])
+    bp.add_url_rule("/v1/teams/<team_id>/recognition", "get_team_recognition", get_team_recognition)
+
+
+def sync_directory():
+    """Upsert teams and people (full or delta); all or nothing."""
+    principal().require("directory:write")
+    try:
+        payload = _sync_schema.load(json_body())
+    except ValidationError as exc:
+        raise ValidationFailed(flatten(exc.messages)) from exc
+    return jsonify(directory.sync(state().db.session, payload, datetime.now(timezone.utc)))
+
+
+def get_team_recognition(team_id: str):
+    """Recognition received and given by a team's members, counted by the team they were in."""
+    who = principal()
+    if who.is_user or not ({"reports:read", "events:write"} & who.scopes):
+        raise Forbidden("This needs an API key with 'reports:read' or 'events:write'.")
+    session = state().db.session
+    if session.get(Team, team_id) is None:
+        raise EngagementError(f"No team {team_id!r} in the directory.", 404, "Not found")
+    rows = {r.kind: r for r in session.scalars(select(TeamRecognition).where(TeamRecognition.team_id == team_id))}
+    members = session.scalar(select(func.count()).select_from(Person).where(
+        Person.team_id == team_id, Person.active.is_(True)))
+    return _cached(jsonify({"team": team_id, "members": members,
+                            "received": {k: rows[k].received if k in rows else 0 for k in KINDS},
+                            "given": {k: rows[k].given if k in rows else 0 for k in KINDS}}))

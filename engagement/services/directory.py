@@ -1,0 +1,148 @@
+"""The directory: people and teams synced from the HR system, with team history.
+
+A sync is one transaction: everything is checked first (unknown parents and teams,
+duplicate ids, loops in the tree) and nothing is written if anything is wrong.
+Team moves close one membership and open the next at ``as_of``, so an event counts
+for the team its person was in when it happened; people missing from a full sync
+turn inactive and are never deleted.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engagement.errors import FieldError, ValidationFailed
+from engagement.events import utc_naive
+from engagement.models import Membership, Person, Team
+
+PERSON_FIELDS = ("name", "email", "role", "locale", "leaderboard_opt_out")
+
+
+def sync(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+    as_of = utc_naive(payload["as_of"] or now)
+    teams = {t.id: t for t in session.scalars(select(Team))}
+    _check(payload, teams)
+    report = {"dry_run": payload["dry_run"], "teams": Counter(), "people": Counter()}
+    for row in payload["teams"]:
+        report["teams"][_upsert_team(session, teams, row)] += 1
+    people = {p.id: p for p in session.scalars(select(Person))}
+    current = {m.person_id: m for m in session.scalars(select(Membership).where(Membership.valid_to.is_(None)))}
+    seen = set()
+    for row in payload["people"]:
+        seen.add(row["id"])
+        for outcome in _upsert_person(session, people, current, row, as_of):
+            report["people"][outcome] += 1
+    if payload["mode"] == "full":
+        for person in people.values():
+            if person.id not in seen and person.active:
+                _deactivate(person, current.get(person.id), as_of)
+                report["people"]["deactivated"] += 1
+    if payload["dry_run"]:
+        session.rollback()
+    else:
+        session.commit()
+    return {"dry_run": payload["dry_run"], "teams": dict(report["teams"]), "people": dict(report["people"])}
+
+
+def _check(payload: dict[str, Any], existing: dict[str, Team]) -> None:
+    errors = _duplicates(payload["teams"], "teams") + _duplicates(payload["people"], "people")
+    parents = {t.id: t.parent_id for t in existing.values()} | {t["id"]: t["parent"] for t in payload["teams"]}
+    for index, team in enumerate(payload["teams"]):
+        if team["parent"] is not None and team["parent"] not in parents:
+            errors.append(FieldError(f"teams.{index}.parent", f"Unknown team {team['parent']!r}."))
+        elif _loops(team["id"], parents):
+            errors.append(FieldError(f"teams.{index}.parent", "The org tree would have a loop."))
+    for index, person in enumerate(payload["people"]):
+        if person["team"] is not None and person["team"] not in parents:
+            errors.append(FieldError(f"people.{index}.team", f"Unknown team {person['team']!r}."))
+    if errors:
+        raise ValidationFailed(errors, "The directory has errors; nothing was changed.")
+
+
+def _duplicates(rows: list[dict], name: str) -> list[FieldError]:
+    counts = Counter(row["id"] for row in rows)
+    return [FieldError(f"{name}.{i}.id", f"{row['id']!r} appears {counts[row['id']]} times.")
+            for i, row in enumerate(rows) if counts[row["id"]] > 1]
+
+
+def _loops(team_id: str, parents: dict[str, str | None]) -> bool:
+    seen, node = set(), team_id
+    while node is not None:
+        if node in seen:
+            return True
+        seen.add(node)
+        node = parents.get(node)
+    return False
+
+
+def _upsert_team(session: Session, teams: dict[str, Team], row: dict) -> str:
+    team = teams.get(row["id"])
+    if team is None:
+        teams[row["id"]] = Team(id=row["id"], name=row["name"], parent_id=row["parent"])
+        session.add(teams[row["id"]])
+        return "created"
+    if (team.name, team.parent_id) == (row["name"], row["parent"]):
+        return "unchanged"
+    team.name, team.parent_id = row["name"], row["parent"]
+    return "updated"
+
+
+def _upsert_person(session: Session, people: dict[str, Person], current: dict[str, Membership],
+                   row: dict, as_of: datetime) -> list[str]:
+    person = people.get(row["id"])
+    if person is None:
+        person = Person(id=row["id"], team_id=row["team"], active=True, **{f: row[f] for f in PERSON_FIELDS})
+        session.add(person)
+        people[row["id"]] = person
+        _join(session, current, person.id, row["team"], None)
+        return ["created"]
+    moved = person.team_id != row["team"] or (row["team"] is not None and person.id not in current)
+    changed = moved or not person.active or any(getattr(person, f) != row[f] for f in PERSON_FIELDS)
+    for f in PERSON_FIELDS:
+        setattr(person, f, row[f])
+    person.active = True
+    if moved:
+        _leave(current.get(person.id), as_of)
+        _join(session, current, person.id, row["team"], as_of)
+        person.team_id = row["team"]
+    return (["moved"] if moved else []) + ["updated" if changed else "unchanged"]
+
+
+def _join(session: Session, current: dict[str, Membership], person_id: str, team_id: str | None,
+          since: datetime | None) -> None:
+    if team_id is None:
+        current.pop(person_id, None)
+        return
+    membership = Membership(person_id=person_id, team_id=team_id, valid_from=since, valid_to=None)
+    session.add(membership)
+    current[person_id] = membership
+
+
+def _leave(membership: Membership | None, as_of: datetime) -> None:
+    if membership is not None:
+        membership.valid_to = as_of
+
+
+def _deactivate(person: Person, membership: Membership | None, as_of: datetime) -> None:
+    person.active = False
+    _leave(membership, as_of)
+
+
+def teams_at(session: Session, people: set[str]) -> dict[str, list[Membership]]:
+    """Every membership of these people, for finding the team at an event's moment."""
+    out: dict[str, list[Membership]] = {}
+    if people:
+        for m in session.scalars(select(Membership).where(Membership.person_id.in_(people))):
+            out.setdefault(m.person_id, []).append(m)
+    return out
+
+
+def team_of(memberships: dict[str, list[Membership]], person: str, moment: datetime) -> str | None:
+    for m in memberships.get(person, ()):
+        if (m.valid_from is None or m.valid_from <= moment) and (m.valid_to is None or moment < m.valid_to):
+            return m.team_id
+    return None

@@ -1,0 +1,50 @@
+"""The directory sync contract: teams (the org tree) and people, as the HR system knows them."""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from schemas.events import IDENTIFIER, Strict
+
+LOCALES = ("nb", "nn", "da", "en")
+ROLES = ("member", "leader")
+
+
+class TeamSchema(Strict):
+    id = fields.String(required=True, validate=IDENTIFIER)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    parent = fields.String(load_default=None, allow_none=True, validate=IDENTIFIER,
+                           metadata={"description": "Parent team id; null for a root unit."})
+
+
+class PersonSchema(Strict):
+    id = fields.String(required=True, validate=IDENTIFIER)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    email = fields.Email(load_default=None, allow_none=True)
+    team = fields.String(load_default=None, allow_none=True, validate=IDENTIFIER)
+    role = fields.String(load_default="member", validate=validate.OneOf(ROLES))
+    locale = fields.String(load_default="nb", validate=validate.OneOf(LOCALES))
+    leaderboard_opt_out = fields.Boolean(load_default=False)
+
+
+class DirectorySyncSchema(Strict):
+    mode = fields.String(required=True, validate=validate.OneOf(("full", "delta")), metadata={
+        "description": "full: the lists are everyone, and people missing turn inactive; delta: upserts only."})
+    as_of = fields.AwareDateTime(load_default=None, format="iso", metadata={
+        "description": "When the changes took effect (team moves); default now."})
+    teams = fields.List(fields.Nested(TeamSchema), load_default=list, validate=validate.Length(max=10_000))
+    people = fields.List(fields.Nested(PersonSchema), load_default=list, validate=validate.Length(max=100_000))
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "Report what would change; change nothing."})
+
+
+class SyncCountsSchema(Strict):
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+    deactivated = fields.Integer()
+    moved = fields.Integer()
+
+
+class SyncReportSchema(Strict):
+    dry_run = fields.Boolean(required=True)
+    teams = fields.Nested(SyncCountsSchema, required=True)
+    people = fields.Nested(SyncCountsSchema, required=True)
