@@ -7,7 +7,9 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
-from schemas.api import AcceptedSchema, ProblemSchema, ReadinessSchema
+from schemas.api import (AcceptedSchema, PersonRecognitionSchema, ProblemSchema, ReadinessSchema,
+                         TargetCountsSchema, TargetListSchema)
+from schemas.directory import DirectorySyncSchema, SyncReportSchema
 from schemas.events import EVENT_TYPES, EventSchema
 
 PROBLEM = {"content": {"application/problem+json": {"schema": "Problem"}}}
@@ -40,12 +42,49 @@ def build_spec() -> dict:
         "Send a batch of events; all are accepted or none",
         {"type": "object", "required": ["events"], "additionalProperties": False, "properties": {
             "events": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Event"}}}})})
+    _reading_paths(spec)
     spec.path("/healthz", operations={"get": {"summary": "Liveness", "responses": {"200": {
         "description": "The process answers"}}}})
     spec.path("/readyz", operations={"get": {"summary": "Readiness and consumer lag", "responses": {
         "200": {"description": "Ready", "content": {"application/json": {"schema": "Readiness"}}},
         "503": {"description": "Not ready", "content": {"application/json": {"schema": "Readiness"}}}}}})
     return spec.to_dict()
+
+
+def _reading_paths(spec: APISpec) -> None:
+    for name, schema in (("TargetCounts", TargetCountsSchema), ("TargetList", TargetListSchema),
+                         ("PersonRecognition", PersonRecognitionSchema), ("DirectorySync", DirectorySyncSchema),
+                         ("SyncReport", SyncReportSchema)):
+        spec.components.schema(name, schema=schema)
+    param = _path_parameter
+    spec.path("/v1/targets", operations={"get": _read_operation(
+        "Counts for up to 200 targets, with liked_by_me for the token's person", "TargetList",
+        [{"name": "t", "in": "query", "required": True, "description": "kind:id, repeated",
+          "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True},
+         {"name": "viewer", "in": "query", "schema": {"type": "string"},
+          "description": "With an API key: whose liked_by_me to answer"}])})
+    spec.path("/v1/targets/{kind}/{target_id}", operations={"get": _read_operation(
+        "Counts for one target", "TargetCounts", [param("kind"), param("target_id")])})
+    spec.path("/v1/people/{person}/recognition", operations={"get": _read_operation(
+        "A person's recognition (a user token sees only its own)", "PersonRecognition", [param("person")])})
+    spec.path("/v1/teams/{team_id}/recognition", operations={"get": _read_operation(
+        "Recognition per team, by the team of each event's moment", None, [param("team_id")])})
+    sync = _read_operation("Sync the directory (scope directory:write); all or nothing", "SyncReport", [])
+    sync["requestBody"] = {"required": True, "content": {"application/json": {"schema": "DirectorySync"}}}
+    spec.path("/v1/directory/sync", operations={"post": sync})
+
+
+def _path_parameter(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _read_operation(summary: str, schema: str | None, parameters: list[dict]) -> dict:
+    body = {"application/json": {"schema": schema}} if schema else {"application/json": {}}
+    return {"summary": summary, "security": [{"bearer": []}], "parameters": parameters, "responses": {
+        "200": {"description": "OK", "content": body},
+        "304": {"description": "Not modified (If-None-Match)"},
+        **{str(code): {"description": text, **PROBLEM} for code, text in (
+            (401, "No or bad credentials"), (403, "Not allowed"), (422, "Invalid parameters"))}}}
 
 
 def _ingest_operation(summary: str, body_schema: dict) -> dict:

@@ -152,10 +152,13 @@ def test_bus_failure_answers_503_with_retry_after(app, client, writer_key, monke
 
 def test_openapi_lists_the_contract(client):
     spec = client.get("/v1/openapi.json").json
-    assert {"/v1/events", "/v1/events/batch", "/readyz"} <= set(spec["paths"])
+    assert {"/v1/events", "/v1/events/batch", "/readyz", "/v1/targets", "/v1/people/{person}/recognition",
+            "/v1/directory/sync", "/v1/teams/{team_id}/recognition"} <= set(spec["paths"])
     event = spec["components"]["schemas"]["Event"]
     assert {"id", "type", "actor", "target", "time"} <= set(event["required"])
     assert "CommentData" in spec["components"]["schemas"]
+    from openapi_spec_validator import validate
+    validate(spec)
 
 
 def test_health_readiness_and_metrics(client, writer_key):
