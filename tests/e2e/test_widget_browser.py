@@ -187,3 +187,24 @@ def test_widget_is_refused_from_an_origin_not_on_the_list(browser, server, intra
     outcome = page.evaluate(f"""() => fetch('{server}/v1/targets?t=article:x-origin',
         {{headers: {{'Authorization': 'Bearer x'}}}}).then(() => 'allowed', () => 'blocked')""")
     assert outcome == "blocked"
+
+
+def test_retries_resend_the_same_event_id_until_stored(browser, server):
+    import json
+    page = open_demo(browser, server, "ola", lang="en")
+    sent_ids: list[str] = []
+
+    def flaky(route):
+        sent_ids.append(json.loads(route.request.post_data)["id"])
+        if len(sent_ids) <= 2:
+            route.fulfill(status=503, headers={"Retry-After": "1"}, body="{}")
+        else:
+            route.continue_()
+    page.route("**/v1/events", flaky)
+    status = page.locator("[data-tillit-like='idea:idea-learned'] .tillit-status")
+    with page.expect_response(lambda r: r.url.endswith("/v1/events") and r.status == 202, timeout=20000):
+        page.locator("[data-tillit-like='idea:idea-learned'] button").click()
+        status.filter(has_text="retrying").wait_for()
+    assert len(sent_ids) == 3 and len(set(sent_ids)) == 1
+    assert page.locator("[data-tillit-like='idea:idea-learned'] button").get_attribute("aria-pressed") == "true"
+    assert status.inner_text() == ""
