@@ -11,6 +11,15 @@ from engagement.extension import state
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 DEMO_USERS = {"kari": ("Kari Nordmann", ()), "ola": ("Ola Hansen", ()), "lena": ("Lena Berg", ("leader",))}
+DEMO_ARTICLES = (
+    {"id": "news-canteen", "owner": "ola", "unit": "Drift", "title": "Ny kantineordning fra januar",
+     "text": "Etter alle innspillene dere ga i høst, endrer vi åpningstidene og legger til en salatbar."},
+    {"id": "news-sharing", "owner": "kari", "unit": "Kommunikasjon",
+     "title": "Slik deler du dokumenter med andre avdelinger",
+     "text": "En kort guide til deling på tvers, med tips fra tre team som har fått det til."},
+    {"id": "news-welcome", "owner": "lena", "unit": "HR", "title": "Velkommen til nye kolleger i HR",
+     "text": "Tre nye kolleger startet denne uka. Ta gjerne en kaffe med dem!"},
+)
 LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "English"}
 
 
@@ -39,4 +48,4 @@ def demo_page():
     name, roles = DEMO_USERS[user]
     token = mint_user_token(state().token_secret, user, ttl=3600, roles=roles)
     return render_template("tillit/demo.html", user=user, name=name, users=DEMO_USERS, lang=lang,
-                           languages=LANGUAGES, token=token, prefix=config["ENGAGEMENT_URL_PREFIX"])
+                           languages=LANGUAGES, token=token, articles=DEMO_ARTICLES, prefix=config["ENGAGEMENT_URL_PREFIX"])
