@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from consumers.base import ReadModel
+from consumers.ideas import Ideas
 from consumers.ledger import Ledger
 from consumers.recognition import Recognition
 
@@ -13,4 +14,4 @@ if TYPE_CHECKING:
 
 def builtin_read_models(st: "EngagementState") -> list[ReadModel]:
     """Every read model Tillit ships, ledger first."""
-    return [Ledger(), Recognition(st.recognition_cache)]
+    return [Ledger(), Recognition(st.recognition_cache), Ideas()]

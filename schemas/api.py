@@ -1,7 +1,9 @@
 """Bodies the API answers with; they document the contract in the OpenAPI spec."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields, validate
+
+from schemas.events import IDENTIFIER
 
 
 class AcceptedSchema(Schema):
@@ -58,3 +60,23 @@ class PersonRecognitionSchema(Schema):
     given = fields.Nested(KindCountsSchema, required=True)
     colleagues = fields.Integer(required=True, metadata={
         "description": "Distinct colleagues who recognised this person (likes, comments, kudos; never self)"})
+
+
+class CampaignCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(validate=IDENTIFIER, metadata={"description": "Default: made from the question."})
+    question = fields.String(required=True, validate=validate.Length(1, 300))
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    team = fields.String(load_default=None, allow_none=True, validate=IDENTIFIER,
+                         metadata={"description": "The unit it is aimed at"})
+    closes_at = fields.AwareDateTime(load_default=None, format="iso")
+
+
+class CampaignUpdateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    status = fields.String(validate=validate.OneOf(("open", "closed", "archived")))
+    closes_at = fields.AwareDateTime(allow_none=True, format="iso")

@@ -60,7 +60,16 @@ class IdeaData(Strict):
 
 class ContributionData(Strict):
     contribution_id = fields.String(required=True, validate=IDENTIFIER)
+    campaign_id = fields.String(validate=IDENTIFIER)
     text = text(5000)
+
+
+IDEA_STATUSES = ("under_review", "adopted", "not_pursued")
+
+
+class AnswerData(Strict):
+    status = fields.String(required=True, validate=validate.OneOf(IDEA_STATUSES))
+    note = text(2000, required=False)
 
 
 class AdoptionData(Strict):
@@ -98,6 +107,7 @@ EVENT_TYPES: dict[str, tuple[type[Schema], tuple[str, ...] | None, tuple[str, ..
     "idea.submitted": (IdeaData, ("idea",), ("owner_is_actor",)),
     "idea.contributed": (ContributionData, ("idea",), ()),
     "idea.adopted": (AdoptionData, ("idea",), ()),
+    "idea.answered": (AnswerData, ("idea",), ()),
     "kudos.given": (KudosData, ("person",), ("owner_is_target",)),
     "content.published": (ContentData, CONTENT_KINDS, ("owner_is_actor",)),
     "profile.updated": (ProfileData, ("person",), ("owner_is_actor", "owner_is_target")),

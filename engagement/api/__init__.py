@@ -7,7 +7,7 @@ from flask import Blueprint, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from engagement.api import directory, events, health, openapi, problems, recognition, widgets
+from engagement.api import campaigns, directory, events, health, openapi, problems, recognition, widgets
 from engagement.errors import EngagementError
 
 
@@ -29,6 +29,7 @@ def create_blueprint(config: Any) -> Blueprint:
     events.register(bp)
     recognition.register(bp)
     directory.register(bp)
+    campaigns.register(bp)
     widgets.register(bp)
     health.register(bp)
     openapi.register(bp)

@@ -20,7 +20,8 @@ def post_event():
     body = json_body()
     if not isinstance(body, dict):
         raise ValidationFailed([FieldError("", "The body must be one event object.")])
-    return _accepted(ingest([body], who, state().bus, state().config["ENGAGEMENT_MAX_CLOCK_SKEW"], False))
+    return _accepted(ingest([body], who, state().bus, state().config["ENGAGEMENT_MAX_CLOCK_SKEW"], False,
+                            state().db.session))
 
 
 def post_batch():
@@ -36,7 +37,8 @@ def post_batch():
         raise ValidationFailed([FieldError(name, "Unknown field.") for name in extra])
     if len(events) > limit:
         raise ValidationFailed([FieldError("events", f"At most {limit} events in one batch.")])
-    return _accepted(ingest(events, who, state().bus, state().config["ENGAGEMENT_MAX_CLOCK_SKEW"], True))
+    return _accepted(ingest(events, who, state().bus, state().config["ENGAGEMENT_MAX_CLOCK_SKEW"], True,
+                            state().db.session))
 
 
 def _accepted(ids: list[str]):

@@ -6,20 +6,22 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from marshmallow import ValidationError
+from sqlalchemy.orm import Session
 
 from engagement import metrics
 from engagement.auth import Principal
 from engagement.bus.base import EventBus
 from engagement.errors import FieldError, Forbidden, ValidationFailed
 from engagement.events import Event
+from engagement.services import campaigns
 from schemas.events import EventSchema
 
 _schema = EventSchema()
-LEADER_ONLY = frozenset({"idea.adopted"})
+LEADER_ONLY = frozenset({"idea.adopted", "idea.answered"})
 
 
 def ingest(raw_events: list[Any], principal: Principal, bus: EventBus, max_skew: int,
-           batch: bool) -> list[str]:
+           batch: bool, session: Session | None = None) -> list[str]:
     """Validate, then publish durably; answer the accepted ids. Nothing is published on error."""
     if not principal.is_user:
         principal.require("events:write")
@@ -34,6 +36,8 @@ def ingest(raw_events: list[Any], principal: Principal, bus: EventBus, max_skew:
         raise ValidationFailed(errors, f"{len({e.index for e in errors}) if batch else 1} "
                                        f"event(s) are invalid; nothing was accepted.")
     _check_permissions(events, principal)
+    if session is not None:
+        campaigns.refuse_closed(session, events, now, batch)
     started = time.perf_counter()
     bus.publish(events)
     metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
@@ -62,7 +66,7 @@ def _load_one(raw: Any, principal: Principal, now: datetime, max_skew: int
 def _check_permissions(events: list[Event], principal: Principal) -> None:
     if principal.is_user and "leader" not in principal.roles:
         if any(e.type in LEADER_ONLY for e in events):
-            raise Forbidden("Only leaders may adopt ideas.")
+            raise Forbidden("Only leaders may answer and adopt ideas.")
 
 
 def flatten(messages: Any, path: str = "") -> list[FieldError]:

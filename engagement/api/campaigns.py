@@ -1,0 +1,96 @@
+"""Idea campaigns: open one (leaders), read it with its ideas, close it, and a leaders' summary."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, jsonify, request
+from marshmallow import Schema, ValidationError
+from sqlalchemy import select
+
+from engagement.api.recognition import _cached
+from engagement.api.requests import json_body, principal
+from engagement.auth import Principal
+from engagement.errors import EngagementError, FieldError, Forbidden, ValidationFailed
+from engagement.extension import state
+from engagement.models import Campaign
+from engagement.services import campaigns
+from engagement.services.ingest import flatten
+from schemas.api import CampaignCreateSchema, CampaignUpdateSchema
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/v1/campaigns", "create_campaign", create_campaign, methods=["POST"])
+    bp.add_url_rule("/v1/campaigns", "list_campaigns", list_campaigns)
+    bp.add_url_rule("/v1/campaigns/<campaign_id>", "get_campaign", get_campaign)
+    bp.add_url_rule("/v1/campaigns/<campaign_id>", "update_campaign", update_campaign, methods=["PATCH"])
+    bp.add_url_rule("/v1/campaigns/<campaign_id>/summary", "campaign_summary", campaign_summary)
+
+
+def create_campaign():
+    """A leader asks a question."""
+    who = _leader_or(principal(), "awards:manage")
+    fields = _load(CampaignCreateSchema())
+    campaign = campaigns.create(state().db.session, fields, who.name)
+    return jsonify(campaigns.describe(campaign, _now())), 201
+
+
+def list_campaigns():
+    """Campaigns, newest first; ?status=open|closed|archived."""
+    principal()
+    wanted = request.args.get("status")
+    rows = state().db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc())).all()
+    described = [campaigns.describe(c, _now()) for c in rows]
+    return _cached(jsonify({"campaigns": [c for c in described if wanted in (None, c["status"])]}))
+
+
+def get_campaign(campaign_id: str):
+    """The question and its ideas, by support (distinct colleagues who like them) or newest."""
+    who = principal()
+    sort = request.args.get("sort", "support")
+    if sort not in ("support", "newest"):
+        raise ValidationFailed([FieldError("sort", "Must be support or newest.")])
+    session = state().db.session
+    campaign = _campaign(campaign_id)
+    viewer = who.name if who.is_user else request.args.get("viewer")
+    return _cached(jsonify({"campaign": campaigns.describe(campaign, _now()),
+                            "ideas": campaigns.ideas_of(session, campaign.id, sort, viewer)}))
+
+
+def update_campaign(campaign_id: str):
+    """Close, archive or reopen a campaign, or move its closing date."""
+    who = _leader_or(principal(), "awards:manage")
+    campaign = _campaign(campaign_id)
+    if who.is_user and who.name != campaign.owner:
+        raise Forbidden("Only the leader who opened the campaign can change it.")
+    campaigns.update(state().db.session, campaign, _load(CampaignUpdateSchema()))
+    return jsonify(campaigns.describe(campaign, _now()))
+
+
+def campaign_summary(campaign_id: str):
+    """For leaders: ideas by support, participation, and the ideas still without an answer."""
+    _leader_or(principal(), "awards:manage", "reports:read")
+    return _cached(jsonify(campaigns.summary(state().db.session, _campaign(campaign_id), _now())))
+
+
+def _leader_or(who: Principal, *scopes: str) -> Principal:
+    if who.is_user and "leader" in who.roles or not who.is_user and set(scopes) & who.scopes:
+        return who
+    raise Forbidden("Only leaders (or an API key with " + " or ".join(scopes) + ") may do this.")
+
+
+def _campaign(campaign_id: str) -> Campaign:
+    campaign = state().db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise EngagementError(f"No campaign {campaign_id!r}.", 404, "Not found")
+    return campaign
+
+
+def _load(schema: Schema) -> dict:
+    try:
+        return schema.load(json_body())
+    except ValidationError as exc:
+        raise ValidationFailed(flatten(exc.messages)) from exc
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
