@@ -1,6 +1,7 @@
 """The embeddable widget script, and a demo intranet page that shows it working."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 from flask import Blueprint, abort, render_template, request, send_from_directory
@@ -8,6 +9,8 @@ from flask import Blueprint, abort, render_template, request, send_from_director
 from engagement.auth import mint_user_token
 from engagement.config import uses_kafka
 from engagement.extension import state
+from engagement.models import Campaign
+from engagement.services import campaigns, directory
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 DEMO_USERS = {"kari": ("Kari Nordmann", ()), "ola": ("Ola Hansen", ()), "lena": ("Lena Berg", ("leader",))}
@@ -46,6 +49,21 @@ def demo_page():
     if user not in DEMO_USERS or lang not in LANGUAGES:
         abort(404)
     name, roles = DEMO_USERS[user]
+    _demo_campaign()
     token = mint_user_token(state().token_secret, user, ttl=3600, roles=roles)
     return render_template("tillit/demo.html", user=user, name=name, users=DEMO_USERS, lang=lang,
                            languages=LANGUAGES, token=token, articles=DEMO_ARTICLES, prefix=config["ENGAGEMENT_URL_PREFIX"])
+
+
+def _demo_campaign() -> None:
+    """The demo's idea campaign, opened by Lena the first time the page is shown."""
+    session = state().db.session
+    if session.get(Campaign, "demo-sharing") is None:
+        people = [{"id": pid, "name": full, "team": "demo", "role": "leader" if roles else "member"}
+                  for pid, (full, roles) in DEMO_USERS.items()]
+        directory.sync(session, {"mode": "delta", "as_of": None, "dry_run": False,
+                                 "teams": [{"id": "demo", "name": "Demo", "parent": None}], "people":
+                                 [{**p, "email": None, "locale": "nb", "leaderboard_opt_out": False} for p in people]},
+                       datetime.now(timezone.utc))
+        campaigns.create(session, {"id": "demo-sharing", "question": "Hvordan kan vi dele mer på tvers av team?",
+                                   "description": "Alle idéer er velkomne – bygg gjerne videre på andres."}, "lena")

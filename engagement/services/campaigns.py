@@ -89,18 +89,19 @@ def describe(campaign: Campaign, now: datetime) -> dict[str, Any]:
             "closes_at": campaign.closes_at.isoformat() + "Z" if campaign.closes_at else None}
 
 
-def support(session: Session, ideas: list[Idea]) -> dict[str, int]:
-    """Distinct colleagues who like each idea now; the author's own like does not count."""
+def support(session: Session, ideas: list[Idea]) -> dict[str, tuple[int, int]]:
+    """Per idea: distinct colleagues who like it now (never its author), and all its likes."""
     if not ideas:
         return {}
     authors = {idea.id: idea.author for idea in ideas}
     rows = session.execute(select(LikeState.target_id, LikeState.person).where(
         LikeState.target_kind == "idea", LikeState.target_id.in_(list(authors)), LikeState.liked.is_(True)))
-    counts = {idea_id: 0 for idea_id in authors}
+    colleagues = {idea_id: 0 for idea_id in authors}
+    likes = dict(colleagues)
     for idea_id, person in rows:
-        if person != authors[idea_id]:
-            counts[idea_id] += 1
-    return counts
+        likes[idea_id] += 1
+        colleagues[idea_id] += person != authors[idea_id]
+    return {idea_id: (colleagues[idea_id], likes[idea_id]) for idea_id in authors}
 
 
 def ideas_of(session: Session, campaign_id: str, sort: str, viewer: str | None) -> list[dict[str, Any]]:
@@ -119,12 +120,12 @@ def ideas_of(session: Session, campaign_id: str, sort: str, viewer: str | None) 
     return sorted(out, key=lambda i: (-i["support"], i["submitted_at"], i["id"]))
 
 
-def _idea(idea: Idea, backing: int, contributions: list[Contribution], names: dict[str, str],
+def _idea(idea: Idea, backing: tuple[int, int], contributions: list[Contribution], names: dict[str, str],
           liked: bool) -> dict[str, Any]:
     return {"id": idea.id, "title": idea.title, "text": idea.text, "author": idea.author,
             "author_name": names.get(idea.author, idea.author), "submitted_at": idea.submitted_at.isoformat() + "Z",
             "status": idea.status, "answer": idea.answer, "answered_by": names.get(idea.answered_by or "", idea.answered_by),
-            "support": backing, "liked_by_me": liked,
+            "support": backing[0], "likes": backing[1], "liked_by_me": liked,
             "contributions": [{"id": c.id, "author": c.author, "author_name": names.get(c.author, c.author),
                                "text": c.text, "contributed_at": c.contributed_at.isoformat() + "Z"}
                               for c in contributions]}

@@ -152,6 +152,145 @@
     });
   }
 
+
+  var CAMPAIGN_TEXTS = {
+    nb: {sort: "Sorter etter", support: "støtte", newest: "nyeste", submit: "Send inn en idé", title: "Tittel",
+         text: "Beskrivelse", send: "Send", build: "Bygg videre på idéen", supporters: "Støttet av", colleagues: "kolleger",
+         by: "av", answer: "Svar fra", closed: "Kampanjen er lukket.", adoptedThanks: "Tatt i bruk! Takk til",
+         respond: "Svar som leder", note: "Merknad", status: {new: "Ny", under_review: "Vurderes", adopted: "Tatt i bruk",
+         not_pursued: "Ikke videreført"}, and: "og", saved: "Takk! Innspillet ditt er lagret."},
+    nn: {sort: "Sorter etter", support: "støtte", newest: "nyaste", submit: "Send inn ein idé", title: "Tittel",
+         text: "Skildring", send: "Send", build: "Bygg vidare på idéen", supporters: "Støtta av", colleagues: "kollegaer",
+         by: "av", answer: "Svar frå", closed: "Kampanjen er lukka.", adoptedThanks: "Teken i bruk! Takk til",
+         respond: "Svar som leiar", note: "Merknad", status: {new: "Ny", under_review: "Vert vurdert", adopted: "Teken i bruk",
+         not_pursued: "Ikkje vidareført"}, and: "og", saved: "Takk! Innspelet ditt er lagra."},
+    da: {sort: "Sortér efter", support: "opbakning", newest: "nyeste", submit: "Indsend en idé", title: "Titel",
+         text: "Beskrivelse", send: "Send", build: "Byg videre på idéen", supporters: "Bakket op af", colleagues: "kolleger",
+         by: "af", answer: "Svar fra", closed: "Kampagnen er lukket.", adoptedThanks: "Taget i brug! Tak til",
+         respond: "Svar som leder", note: "Bemærkning", status: {new: "Ny", under_review: "Vurderes", adopted: "Taget i brug",
+         not_pursued: "Ikke videreført"}, and: "og", saved: "Tak! Dit input er gemt."},
+    en: {sort: "Sort by", support: "support", newest: "newest", submit: "Submit an idea", title: "Title",
+         text: "Description", send: "Send", build: "Build on this idea", supporters: "Supported by", colleagues: "colleagues",
+         by: "by", answer: "Answer from", closed: "This campaign is closed.", adoptedThanks: "Adopted! Thanks to",
+         respond: "Answer as leader", note: "Note", status: {new: "New", under_review: "Under review", adopted: "Adopted",
+         not_pursued: "Not pursued"}, and: "and", saved: "Thank you! Your input is saved."}
+  };
+  var fieldCount = 0;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;  /* never innerHTML: texts are people's own words */
+    return node;
+  }
+
+  function field(form, label, kind, max) {
+    var id = "tillit-field-" + (++fieldCount);
+    var input = el(kind, {id: id, maxlength: String(max), required: ""});
+    if (kind === "input") input.type = "text";
+    form.append(el("label", {"for": id}, label), input);
+    return input;
+  }
+
+  /* Who the token is for, to shape the page only; the server decides what is allowed. */
+  function claims() {
+    try {
+      var t = script.getAttribute("data-token").split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      return JSON.parse(decodeURIComponent(escape(atob(t))));
+    } catch (e) { return {}; }
+  }
+
+  function campaignWidget(holder) {
+    var campaignId = holder.getAttribute("data-tillit-campaign");
+    var t = CAMPAIGN_TEXTS[language(holder)], lt = TEXTS[language(holder)];
+    var me = claims(), sort = "support", leader = (me.roles || []).indexOf("leader") >= 0;
+    holder.classList.add("tillit", "tillit-campaign");
+    function post(event, status) {
+      event.id = newId(); event.time = new Date().toISOString(); event.source = "campaign-widget";
+      return send(event, status, lt).then(function () { status.textContent = t.saved; setTimeout(load, 400); });
+    }
+    function form(label, fields, onSend) {
+      var f = el("form", {"class": "tillit-form"});
+      f.append(el("h4", {}, label));
+      var inputs = fields.map(function (spec) { return field(f, spec[0], spec[1], spec[2]); });
+      var status = el("p", {"class": "tillit-status", role: "status"});
+      f.append(el("button", {type: "submit", "class": "tillit-button"}, t.send), status);
+      f.addEventListener("submit", function (e) {
+        e.preventDefault();
+        onSend(inputs.map(function (i) { return i.value.trim(); }), status);
+      });
+      return f;
+    }
+    function idea(item, open) {
+      var li = el("li", {"class": "tillit-idea", "data-idea": item.id});
+      li.append(el("h4", {}, item.title), el("p", {}, item.text),
+                el("p", {"class": "tillit-meta"}, t.by + " " + item.author_name + " · " + t.status[item.status] +
+                   " · " + t.supporters + " " + item.support + " " + t.colleagues));
+      var likeHolder = el("span", {"data-tillit-like": "idea:" + item.id, "data-tillit-owner": item.author,
+                                   lang: language(holder)});
+      li.append(likeHolder);
+      likeButton(likeHolder, {likes: item.likes, liked_by_me: item.liked_by_me});
+      if (item.answer || item.status !== "new") {
+        var answer = el("p", {"class": "tillit-answer"}, t.answer + " " + item.answered_by + ": " + (item.answer || t.status[item.status]));
+        li.append(answer);
+      }
+      if (item.status === "adopted") {
+        var names = [item.author_name].concat(item.contributions.map(function (c) { return c.author_name; }))
+          .filter(function (n, i, all) { return all.indexOf(n) === i; });
+        li.append(el("p", {"class": "tillit-credit"}, t.adoptedThanks + " " +
+          (names.length > 1 ? names.slice(0, -1).join(", ") + " " + t.and + " " + names[names.length - 1] : names[0])));
+      }
+      var list = el("ul", {"class": "tillit-contributions"});
+      item.contributions.forEach(function (c) { list.append(el("li", {}, c.author_name + ": " + c.text)); });
+      li.append(list);
+      if (open) {
+        li.append(form(t.build, [[t.text, "textarea", 5000]], function (v, status) {
+          post({type: "idea.contributed", target: {kind: "idea", id: item.id, owner: item.author},
+                data: {contribution_id: newId(), campaign_id: campaignId, text: v[0]}}, status);
+        }));
+      }
+      if (leader) {
+        var f = form(t.respond, [[t.note, "textarea", 2000]], function (v, status) {
+          post({type: "idea.answered", target: {kind: "idea", id: item.id, owner: item.author},
+                data: {status: select.value, note: v[0]}}, status);
+        });
+        var sid = "tillit-field-" + (++fieldCount);
+        var select = el("select", {id: sid});
+        ["under_review", "adopted", "not_pursued"].forEach(function (s) { select.append(el("option", {value: s}, t.status[s])); });
+        f.insertBefore(select, f.querySelector("label"));
+        f.insertBefore(el("label", {"for": sid}, "Status"), select);
+        li.append(f);
+      }
+      return li;
+    }
+    function render(body) {
+      var c = body.campaign, open = c.status === "open";
+      holder.innerHTML = "";
+      holder.append(el("h3", {}, c.question), el("p", {}, c.description));
+      var sid = "tillit-field-" + (++fieldCount);
+      var sorter = el("select", {id: sid});
+      ["support", "newest"].forEach(function (s) {
+        var o = el("option", {value: s}, t[s]); if (s === sort) o.selected = true; sorter.append(o);
+      });
+      sorter.addEventListener("change", function () { sort = sorter.value; load(); });
+      holder.append(el("label", {"for": sid}, t.sort + " "), sorter);
+      if (!open) holder.append(el("p", {"class": "tillit-closed"}, t.closed));
+      else holder.append(form(t.submit, [[t.title, "input", 200], [t.text, "textarea", 5000]], function (v, status) {
+        post({type: "idea.submitted", target: {kind: "idea", id: "idea-" + newId().slice(2, 14), owner: me.sub},
+              data: {campaign_id: campaignId, title: v[0], text: v[1]}}, status);
+      }));
+      var list = el("ol", {"class": "tillit-ideas"});
+      body.ideas.forEach(function (item) { list.append(idea(item, open)); });
+      holder.append(list);
+    }
+    function load() {
+      call("GET", "/v1/campaigns/" + encodeURIComponent(campaignId) + "?sort=" + sort)
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(render, function () { holder.textContent = lt.down; holder.dataset.state = "offline"; });
+    }
+    load();
+  }
+
   function injectStyle() {
     if (document.getElementById("tillit-style")) return;
     var style = document.createElement("style");
@@ -164,13 +303,17 @@
       ":where(.tillit-button[aria-pressed=true]){background:var(--tillit-accent,#1f5f99);color:#fff}" +
       ":where(.tillit-button:focus-visible){outline:3px solid var(--tillit-focus,#b35c00);outline-offset:2px}" +
       ":where(.tillit-count){color:inherit}" +
-      ":where(.tillit-status:empty){display:none}:where(.tillit-status){color:#8a1c1c}";
+      ":where(.tillit-status:empty){display:none}:where(.tillit-status){color:#8a1c1c}" +
+      ":where(.tillit-campaign){display:block}:where(.tillit-form){display:flex;flex-direction:column;gap:.3em;" +
+      "max-width:36em;margin:.5em 0}:where(.tillit-form .tillit-button){align-self:flex-start}:where(.tillit-ideas){padding-left:1.2em}:where(.tillit-idea){margin:1em 0}" +
+      ":where(.tillit-meta){color:#4a4a4f;font-size:.9em}:where(.tillit-credit){font-weight:bold;color:#1d6b2f}";
     document.head.appendChild(style);
   }
 
   function start() {
     injectStyle();
-    var likes = Array.prototype.slice.call(document.querySelectorAll("[data-tillit-like]"));
+    Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-campaign]"), campaignWidget);
+    var likes = Array.prototype.slice.call(document.querySelectorAll("[data-tillit-like]:not(.tillit)"));
     var kudos = Array.prototype.slice.call(document.querySelectorAll("[data-tillit-kudos]"));
     var specs = likes.map(function (el) { return el.getAttribute("data-tillit-like"); })
       .concat(kudos.map(function (el) {

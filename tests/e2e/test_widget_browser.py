@@ -92,7 +92,7 @@ def test_like_count_liked_by_me_and_unlike(browser, server):
 
 def test_keyboard_only_with_visible_focus(browser, server):
     page = open_demo(browser, server, "lena", lang="nn")
-    button = page.locator("[data-tillit-like='idea:idea-coffee'] button")
+    button = page.locator("[data-tillit-like='article:news-sharing'] button")
     for _ in range(40):
         page.keyboard.press("Tab")
         if button.evaluate("b => b === document.activeElement"):
@@ -201,10 +201,68 @@ def test_retries_resend_the_same_event_id_until_stored(browser, server):
         else:
             route.continue_()
     page.route("**/v1/events", flaky)
-    status = page.locator("[data-tillit-like='idea:idea-learned'] .tillit-status")
+    status = page.locator("[data-tillit-like='article:news-welcome'] .tillit-status")
     with page.expect_response(lambda r: r.url.endswith("/v1/events") and r.status == 202, timeout=20000):
-        page.locator("[data-tillit-like='idea:idea-learned'] button").click()
+        page.locator("[data-tillit-like='article:news-welcome'] button").click()
         status.filter(has_text="retrying").wait_for()
     assert len(sent_ids) == 3 and len(set(sent_ids)) == 1
-    assert page.locator("[data-tillit-like='idea:idea-learned'] button").get_attribute("aria-pressed") == "true"
+    assert page.locator("[data-tillit-like='article:news-welcome'] button").get_attribute("aria-pressed") == "true"
     assert status.inner_text() == ""
+
+
+CAMPAIGN = "[data-tillit-campaign='demo-sharing']"
+
+
+def idea_item(page, title):
+    return page.locator(f"{CAMPAIGN} .tillit-idea", has_text=title)
+
+
+def submit(page, form, values: list[str]) -> None:
+    fields = form.locator("input, textarea")
+    for index, value in enumerate(values):
+        fields.nth(index).fill(value)
+    with page.expect_response(lambda r: r.url.endswith("/v1/events") and r.status == 202):
+        form.locator("button[type=submit]").click()
+
+
+def test_campaign_idea_built_on_liked_and_adopted(browser, server):
+    title = "Fredagskaffe på tvers"
+    kari = browser.new_page(viewport={"width": 1000, "height": 1000})
+    kari.goto(f"{server}/demo?user=kari&lang=nb")
+    kari.locator(f"{CAMPAIGN} h3").wait_for()
+    submit(kari, kari.locator(f"{CAMPAIGN} > form"), [title, "Hver fredag kl 14 <script>window.pwned=1</script>"])
+    idea_item(kari, title).wait_for()
+    assert "<script>" in idea_item(kari, title).inner_text()
+    assert kari.evaluate("() => window.pwned") is None
+
+    ola = browser.new_page(viewport={"width": 1000, "height": 1000})
+    ola.goto(f"{server}/demo?user=ola&lang=nb")
+    idea_item(ola, title).wait_for()
+    submit(ola, idea_item(ola, title).locator("form"), ["Med kake første fredag i måneden"])
+    idea_item(ola, title).locator(".tillit-contributions li", has_text="kake").wait_for()
+    with ola.expect_response(lambda r: r.url.endswith("/v1/events") and r.status == 202):
+        idea_item(ola, title).locator("[data-tillit-like] button").click()
+
+    lena = browser.new_page(viewport={"width": 1000, "height": 1400})
+    assert wait_for(lambda: caught_up(server), timeout=30)
+    lena.goto(f"{server}/demo?user=lena&lang=nb")
+    idea_item(lena, title).wait_for()
+    assert "Støttet av 1 kolleger" in idea_item(lena, title).inner_text()
+    leader_form = idea_item(lena, title).locator("form", has_text="Svar som leder")
+    leader_form.locator("select").select_option("adopted")
+    submit(lena, leader_form, ["Vi starter i januar – takk!"])
+    idea_item(lena, title).locator(".tillit-credit").wait_for()
+
+    for page in (kari, ola):
+        page.reload()
+        credit = idea_item(page, title).locator(".tillit-credit")
+        credit.wait_for()
+        assert credit.inner_text() == "Tatt i bruk! Takk til Kari Nordmann og Ola Hansen"
+        assert "Vi starter i januar" in idea_item(page, title).locator(".tillit-answer").inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    kari.screenshot(path=str(SCREENSHOTS / "campaign-adopted.png"), full_page=True)
+    from axe_playwright_python.sync_playwright import Axe
+    lena.reload()
+    idea_item(lena, title).locator(".tillit-credit").wait_for()
+    results = Axe().run(lena, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    assert results.violations_count == 0, results.generate_report()
