@@ -14,4 +14,4 @@ if TYPE_CHECKING:
 
 def builtin_read_models(st: "EngagementState") -> list[ReadModel]:
     """Every read model Tillit ships, ledger first."""
-    return [Ledger(), Recognition(st.recognition_cache), Ideas()]
+    return [Ledger(), Recognition(st.recognition_cache), Ideas(st.config["ENGAGEMENT_EDIT_WINDOW"])]

@@ -13,16 +13,19 @@ from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel
 from engagement.events import Event, utc_naive
-from engagement.models import Contribution, Idea, IdeaCredit
+from engagement.models import AbuseReport, Contribution, Idea, IdeaCredit
 
 
 class Ideas(ReadModel):
     name = "ideas"
-    tables = (Idea, Contribution, IdeaCredit)
+    tables = (Idea, Contribution, IdeaCredit, AbuseReport)
 
-    def __init__(self) -> None:
+    def __init__(self, edit_window: int = 900) -> None:
         self.handlers = {"idea.submitted": submitted, "idea.contributed": contributed,
-                         "idea.answered": answered, "idea.adopted": partial(answered, status="adopted")}
+                         "idea.answered": answered, "idea.adopted": partial(answered, status="adopted"),
+                         "idea.edited": partial(edited, window=edit_window),
+                         "contribution.edited": partial(edited, window=edit_window),
+                         "content.reported": reported, "content.moderated": moderated}
 
 
 def submitted(session: Session, event: Event) -> None:
@@ -60,3 +63,47 @@ def _credit(session: Session, idea: Idea, moment) -> None:
     for person, role in credited.items():
         if session.get(IdeaCredit, (idea.id, person)) is None:
             session.add(IdeaCredit(idea_id=idea.id, person=person, role=role, credited_at=moment))
+
+
+def edited(session: Session, event: Event, window: int) -> None:
+    """The author's edit within the window; anything else is ignored (the API refuses it too)."""
+    model = Idea if event.type == "idea.edited" else Contribution
+    item = session.get(model, event.target.id)
+    if item is None:
+        raise LookupError(f"an edit of unknown {event.target.kind} {event.target.id!r}")
+    created = item.submitted_at if model is Idea else item.contributed_at
+    moment = utc_naive(event.time)
+    if item.author != event.actor or (moment - created).total_seconds() > window:
+        return
+    if item.edited_at is not None and item.edited_at > moment:
+        return
+    if model is Idea and "title" in event.data:
+        item.title = event.data["title"]
+    if "text" in event.data:
+        item.text = event.data["text"]
+    item.edited_at = moment
+
+
+def reported(session: Session, event: Event) -> None:
+    """No pre-moderation: a report hides the item until an admin decides; restored items stay up."""
+    session.add(AbuseReport(event_id=event.id, target_kind=event.target.kind, target_id=event.target.id,
+                            reporter=event.actor, reason=event.data.get("reason", ""),
+                            reported_at=utc_naive(event.time)))
+    item = _item(session, event)
+    if item is not None and item.visibility == "visible":
+        item.visibility = "hidden"
+
+
+def moderated(session: Session, event: Event) -> None:
+    decision = event.data["decision"]
+    item = _item(session, event)
+    if item is not None:
+        item.visibility = decision
+    for report in session.scalars(select(AbuseReport).where(
+            AbuseReport.target_kind == event.target.kind, AbuseReport.target_id == event.target.id,
+            AbuseReport.decision.is_(None))):
+        report.decision = decision
+
+
+def _item(session: Session, event: Event):
+    return session.get(Idea if event.target.kind == "idea" else Contribution, event.target.id)

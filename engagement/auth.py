@@ -27,6 +27,7 @@ SCOPES = {
     "reports:read": "read reports for communications staff",
     "awards:manage": "finalise monthly awards",
     "directory:write": "sync people and teams",
+    "moderation:manage": "review reported ideas and contributions",
 }
 KEY_PREFIX = "tlt_"
 TOKEN_AUDIENCE = "tillit"

@@ -67,6 +67,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_MAX_CLOCK_SKEW", 300, int, "Seconds an event's time may lie in the future."),
     Setting("ENGAGEMENT_RUN_CONSUMERS", None, _bool,
             "Run the consumers inside `engagement serve`. Unset: yes on the embedded bus only."),
+    Setting("ENGAGEMENT_EDIT_WINDOW", 900, int,
+            "Seconds after submitting in which an author may edit an idea or contribution."),
     Setting("ENGAGEMENT_DEMO", None, _bool,
             "Serve the demo intranet page at /demo (it mints tokens for demo users). "
             "Unset: on with the embedded bus only."),

@@ -222,6 +222,8 @@ class Idea(Base):
     answer: Mapped[str | None] = mapped_column(Text, nullable=True)
     answered_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    visibility: Mapped[str] = mapped_column(String(10), default="visible")  # visible, hidden, removed
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Contribution(Base):
@@ -233,6 +235,21 @@ class Contribution(Base):
     author: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)
     contributed_at: Mapped[datetime] = mapped_column(DateTime)
+    visibility: Mapped[str] = mapped_column(String(10), default="visible")
+    edited_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class AbuseReport(Base):
+    """Someone reported an idea or contribution: it is hidden until an admin restores or removes it."""
+
+    __tablename__ = "engagement_abuse_reports"
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    target_kind: Mapped[str] = mapped_column(String(20), index=True)
+    target_id: Mapped[str] = mapped_column(String(128), index=True)
+    reporter: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reported_at: Mapped[datetime] = mapped_column(DateTime)
+    decision: Mapped[str | None] = mapped_column(String(10), nullable=True)  # restored or removed
 
 
 class IdeaCredit(Base):

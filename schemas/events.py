@@ -64,6 +64,20 @@ class ContributionData(Strict):
     text = text(5000)
 
 
+class EditData(Strict):
+    title = fields.String(validate=validate.Length(1, 200))
+    text = text(5000, required=False)
+
+
+class ReportData(Strict):
+    reason = text(1000, required=False)
+
+
+class ModerationData(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(("restored", "removed")))
+    note = text(1000, required=False)
+
+
 IDEA_STATUSES = ("under_review", "adopted", "not_pursued")
 
 
@@ -108,6 +122,10 @@ EVENT_TYPES: dict[str, tuple[type[Schema], tuple[str, ...] | None, tuple[str, ..
     "idea.contributed": (ContributionData, ("idea",), ()),
     "idea.adopted": (AdoptionData, ("idea",), ()),
     "idea.answered": (AnswerData, ("idea",), ()),
+    "idea.edited": (EditData, ("idea",), ("owner_is_actor",)),
+    "contribution.edited": (EditData, ("contribution",), ("owner_is_actor",)),
+    "content.reported": (ReportData, ("idea", "contribution"), ()),
+    "content.moderated": (ModerationData, ("idea", "contribution"), ()),
     "kudos.given": (KudosData, ("person",), ("owner_is_target",)),
     "content.published": (ContentData, CONTENT_KINDS, ("owner_is_actor",)),
     "profile.updated": (ProfileData, ("person",), ("owner_is_actor", "owner_is_target")),

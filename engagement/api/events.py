@@ -21,7 +21,7 @@ def post_event():
     if not isinstance(body, dict):
         raise ValidationFailed([FieldError("", "The body must be one event object.")])
     return _accepted(ingest([body], who, state().bus, state().config["ENGAGEMENT_MAX_CLOCK_SKEW"], False,
-                            state().db.session))
+                            state().db.session, state().config["ENGAGEMENT_EDIT_WINDOW"]))
 
 
 def post_batch():
@@ -38,7 +38,7 @@ def post_batch():
     if len(events) > limit:
         raise ValidationFailed([FieldError("events", f"At most {limit} events in one batch.")])
     return _accepted(ingest(events, who, state().bus, state().config["ENGAGEMENT_MAX_CLOCK_SKEW"], True,
-                            state().db.session))
+                            state().db.session, state().config["ENGAGEMENT_EDIT_WINDOW"]))
 
 
 def _accepted(ids: list[str]):

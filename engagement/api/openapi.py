@@ -7,7 +7,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
-from schemas.api import (AcceptedSchema, PersonRecognitionSchema, ProblemSchema, ReadinessSchema,
+from schemas.api import (AcceptedSchema, CampaignCreateSchema, CampaignUpdateSchema, PersonRecognitionSchema, ProblemSchema, ReadinessSchema,
                          TargetCountsSchema, TargetListSchema)
 from schemas.directory import DirectorySyncSchema, SyncReportSchema
 from schemas.events import EVENT_TYPES, EventSchema
@@ -72,6 +72,26 @@ def _reading_paths(spec: APISpec) -> None:
     sync = _read_operation("Sync the directory (scope directory:write); all or nothing", "SyncReport", [])
     sync["requestBody"] = {"required": True, "content": {"application/json": {"schema": "DirectorySync"}}}
     spec.path("/v1/directory/sync", operations={"post": sync})
+    spec.components.schema("CampaignCreate", schema=CampaignCreateSchema)
+    spec.components.schema("CampaignUpdate", schema=CampaignUpdateSchema)
+    create = _read_operation("Open a campaign (a leader's token, or awards:manage)", None, [])
+    create["requestBody"] = {"required": True, "content": {"application/json": {"schema": "CampaignCreate"}}}
+    create["responses"]["201"] = create["responses"].pop("200")
+    spec.path("/v1/campaigns", operations={"get": _read_operation(
+        "Campaigns, newest first", None, [{"name": "status", "in": "query", "schema": {"type": "string"}}]),
+        "post": create})
+    change = _read_operation("Close, archive or reopen (the owner leader, or awards:manage)", None,
+                             [param("campaign_id")])
+    change["requestBody"] = {"required": True, "content": {"application/json": {"schema": "CampaignUpdate"}}}
+    spec.path("/v1/campaigns/{campaign_id}", operations={"get": _read_operation(
+        "The question and its ideas by support or newest", None,
+        [param("campaign_id"), {"name": "sort", "in": "query", "schema": {"type": "string",
+                                                                          "enum": ["support", "newest"]}}]),
+        "patch": change})
+    spec.path("/v1/campaigns/{campaign_id}/summary", operations={"get": _read_operation(
+        "For leaders: ideas by support, participation, unanswered ideas", None, [param("campaign_id")])})
+    spec.path("/v1/moderation/reports", operations={"get": _read_operation(
+        "Reported items awaiting a decision (moderation:manage)", None, [])})
 
 
 def _path_parameter(name: str) -> dict:

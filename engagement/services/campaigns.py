@@ -19,6 +19,9 @@ from engagement.events import Event, utc_naive
 from engagement.models import Campaign, Contribution, Idea, LikeState, Person, utcnow
 
 
+VISIBLE = ("visible", "restored")
+
+
 class CampaignClosed(EngagementError):
     def __init__(self, errors: list[FieldError]):
         super().__init__("The campaign is not open for input; nothing was accepted.", 409,
@@ -44,6 +47,34 @@ def refuse_closed(session: Session, events: list[Event], now: datetime, batch: b
                                      index if batch else None))
     if errors:
         raise CampaignClosed(errors)
+
+
+def refuse_foreign_or_late_edits(session: Session, events: list[Event], window: int, batch: bool) -> None:
+    """Only the author edits, and only within ``window`` seconds (the ideas consumer checks again)."""
+    errors = []
+    for index, event in enumerate(events):
+        item = editable(session, event)
+        if item is None:
+            continue
+        author, created = item
+        if author != event.actor:
+            raise EngagementError("Only the author may edit it.", 403, "Forbidden")
+        if (utc_naive(event.time) - created).total_seconds() > window:
+            errors.append(FieldError("time", f"Edits are possible for {window // 60} minutes after submitting.",
+                                     index if batch else None))
+    if errors:
+        raise EngagementError("The edit window has passed; nothing was accepted.", 409, "Edit window passed", errors)
+
+
+def editable(session: Session, event: Event) -> tuple[str, datetime] | None:
+    """(author, created) of what an edit event changes, when it is known."""
+    if event.type == "idea.edited":
+        idea = session.get(Idea, event.target.id)
+        return (idea.author, idea.submitted_at) if idea else None
+    if event.type == "contribution.edited":
+        c = session.get(Contribution, event.target.id)
+        return (c.author, c.contributed_at) if c else None
+    return None
 
 
 def _campaign_of(session: Session, event: Event) -> str | None:
@@ -105,10 +136,12 @@ def support(session: Session, ideas: list[Idea]) -> dict[str, tuple[int, int]]:
 
 
 def ideas_of(session: Session, campaign_id: str, sort: str, viewer: str | None) -> list[dict[str, Any]]:
-    ideas = session.scalars(select(Idea).where(Idea.campaign_id == campaign_id)).all()
+    ideas = session.scalars(select(Idea).where(Idea.campaign_id == campaign_id,
+                                               Idea.visibility.in_(VISIBLE))).all()
     backing = support(session, ideas)
     contributions: dict[str, list[Contribution]] = {}
-    for c in session.scalars(select(Contribution).where(Contribution.idea_id.in_([i.id for i in ideas]))
+    for c in session.scalars(select(Contribution).where(Contribution.idea_id.in_([i.id for i in ideas]),
+                                                        Contribution.visibility.in_(VISIBLE))
                              .order_by(Contribution.contributed_at, Contribution.id)):
         contributions.setdefault(c.idea_id, []).append(c)
     names = _names(session, {i.author for i in ideas} | {c.author for cs in contributions.values() for c in cs}
@@ -126,6 +159,7 @@ def _idea(idea: Idea, backing: tuple[int, int], contributions: list[Contribution
             "author_name": names.get(idea.author, idea.author), "submitted_at": idea.submitted_at.isoformat() + "Z",
             "status": idea.status, "answer": idea.answer, "answered_by": names.get(idea.answered_by or "", idea.answered_by),
             "support": backing[0], "likes": backing[1], "liked_by_me": liked,
+            "edited": idea.edited_at is not None,
             "contributions": [{"id": c.id, "author": c.author, "author_name": names.get(c.author, c.author),
                                "text": c.text, "contributed_at": c.contributed_at.isoformat() + "Z"}
                               for c in contributions]}

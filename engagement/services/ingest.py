@@ -18,12 +18,13 @@ from schemas.events import EventSchema
 
 _schema = EventSchema()
 LEADER_ONLY = frozenset({"idea.adopted", "idea.answered"})
+MODERATOR_ONLY = frozenset({"content.moderated"})
 
 
 def ingest(raw_events: list[Any], principal: Principal, bus: EventBus, max_skew: int,
-           batch: bool, session: Session | None = None) -> list[str]:
+           batch: bool, session: Session | None = None, edit_window: int = 900) -> list[str]:
     """Validate, then publish durably; answer the accepted ids. Nothing is published on error."""
-    if not principal.is_user:
+    if not principal.is_user and not {"events:write", "moderation:manage"} & principal.scopes:
         principal.require("events:write")
     now = datetime.now(timezone.utc)
     events, errors = [], []
@@ -38,6 +39,7 @@ def ingest(raw_events: list[Any], principal: Principal, bus: EventBus, max_skew:
     _check_permissions(events, principal)
     if session is not None:
         campaigns.refuse_closed(session, events, now, batch)
+        campaigns.refuse_foreign_or_late_edits(session, events, edit_window, batch)
     started = time.perf_counter()
     bus.publish(events)
     metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
@@ -67,6 +69,10 @@ def _check_permissions(events: list[Event], principal: Principal) -> None:
     if principal.is_user and "leader" not in principal.roles:
         if any(e.type in LEADER_ONLY for e in events):
             raise Forbidden("Only leaders may answer and adopt ideas.")
+    for event in events:
+        needed = "moderation:manage" if event.type in MODERATOR_ONLY else "events:write"
+        if not principal.is_user and needed not in principal.scopes or principal.is_user and needed != "events:write":
+            raise Forbidden(f"{event.type} needs an API key with {needed!r}.")
 
 
 def flatten(messages: Any, path: str = "") -> list[FieldError]:

@@ -157,22 +157,22 @@
     nb: {sort: "Sorter etter", support: "støtte", newest: "nyeste", submit: "Send inn en idé", title: "Tittel",
          text: "Beskrivelse", send: "Send", build: "Bygg videre på idéen", supporters: "Støttet av", colleagues: "kolleger",
          by: "av", answer: "Svar fra", closed: "Kampanjen er lukket.", adoptedThanks: "Tatt i bruk! Takk til",
-         respond: "Svar som leder", note: "Merknad", status: {new: "Ny", under_review: "Vurderes", adopted: "Tatt i bruk",
+         respond: "Svar som leder", note: "Merknad", report: "Rapporter", reported: "Takk – en administrator ser på det.", status: {new: "Ny", under_review: "Vurderes", adopted: "Tatt i bruk",
          not_pursued: "Ikke videreført"}, and: "og", saved: "Takk! Innspillet ditt er lagret."},
     nn: {sort: "Sorter etter", support: "støtte", newest: "nyaste", submit: "Send inn ein idé", title: "Tittel",
          text: "Skildring", send: "Send", build: "Bygg vidare på idéen", supporters: "Støtta av", colleagues: "kollegaer",
          by: "av", answer: "Svar frå", closed: "Kampanjen er lukka.", adoptedThanks: "Teken i bruk! Takk til",
-         respond: "Svar som leiar", note: "Merknad", status: {new: "Ny", under_review: "Vert vurdert", adopted: "Teken i bruk",
+         respond: "Svar som leiar", note: "Merknad", report: "Rapporter", reported: "Takk – ein administrator ser på det.", status: {new: "Ny", under_review: "Vert vurdert", adopted: "Teken i bruk",
          not_pursued: "Ikkje vidareført"}, and: "og", saved: "Takk! Innspelet ditt er lagra."},
     da: {sort: "Sortér efter", support: "opbakning", newest: "nyeste", submit: "Indsend en idé", title: "Titel",
          text: "Beskrivelse", send: "Send", build: "Byg videre på idéen", supporters: "Bakket op af", colleagues: "kolleger",
          by: "af", answer: "Svar fra", closed: "Kampagnen er lukket.", adoptedThanks: "Taget i brug! Tak til",
-         respond: "Svar som leder", note: "Bemærkning", status: {new: "Ny", under_review: "Vurderes", adopted: "Taget i brug",
+         respond: "Svar som leder", note: "Bemærkning", report: "Anmeld", reported: "Tak – en administrator ser på det.", status: {new: "Ny", under_review: "Vurderes", adopted: "Taget i brug",
          not_pursued: "Ikke videreført"}, and: "og", saved: "Tak! Dit input er gemt."},
     en: {sort: "Sort by", support: "support", newest: "newest", submit: "Submit an idea", title: "Title",
          text: "Description", send: "Send", build: "Build on this idea", supporters: "Supported by", colleagues: "colleagues",
          by: "by", answer: "Answer from", closed: "This campaign is closed.", adoptedThanks: "Adopted! Thanks to",
-         respond: "Answer as leader", note: "Note", status: {new: "New", under_review: "Under review", adopted: "Adopted",
+         respond: "Answer as leader", note: "Note", report: "Report", reported: "Thanks – an administrator will look at it.", status: {new: "New", under_review: "Under review", adopted: "Adopted",
          not_pursued: "Not pursued"}, and: "and", saved: "Thank you! Your input is saved."}
   };
   var fieldCount = 0;
@@ -228,7 +228,15 @@
                    " · " + t.supporters + " " + item.support + " " + t.colleagues));
       var likeHolder = el("span", {"data-tillit-like": "idea:" + item.id, "data-tillit-owner": item.author,
                                    lang: language(holder)});
-      li.append(likeHolder);
+      var reportStatus = el("span", {"class": "tillit-status", role: "status"});
+      var reportButton = el("button", {type: "button", "class": "tillit-report"}, t.report);
+      reportButton.addEventListener("click", function () {
+        reportButton.disabled = true;
+        send({id: newId(), type: "content.reported", target: {kind: "idea", id: item.id, owner: item.author},
+              time: new Date().toISOString(), source: "campaign-widget", data: {}}, reportStatus, lt)
+          .then(function () { reportStatus.textContent = t.reported; });
+      });
+      li.append(likeHolder, " ", reportButton, reportStatus);
       likeButton(likeHolder, {likes: item.likes, liked_by_me: item.liked_by_me});
       if (item.answer || item.status !== "new") {
         var answer = el("p", {"class": "tillit-answer"}, t.answer + " " + item.answered_by + ": " + (item.answer || t.status[item.status]));
@@ -306,7 +314,8 @@
       ":where(.tillit-status:empty){display:none}:where(.tillit-status){color:#8a1c1c}" +
       ":where(.tillit-campaign){display:block}:where(.tillit-form){display:flex;flex-direction:column;gap:.3em;" +
       "max-width:36em;margin:.5em 0}:where(.tillit-form .tillit-button){align-self:flex-start}:where(.tillit-ideas){padding-left:1.2em}:where(.tillit-idea){margin:1em 0}" +
-      ":where(.tillit-meta){color:#4a4a4f;font-size:.9em}:where(.tillit-credit){font-weight:bold;color:#1d6b2f}";
+      ":where(.tillit-meta){color:#4a4a4f;font-size:.9em}:where(.tillit-report){font:inherit;font-size:.85em;" +
+      "background:none;border:none;text-decoration:underline;color:#4a4a4f;cursor:pointer}:where(.tillit-credit){font-weight:bold;color:#1d6b2f}";
     document.head.appendChild(style);
   }
 

@@ -1,0 +1,26 @@
+"""The review queue: reported ideas and contributions, hidden until a moderator decides.
+
+Decisions are events (``content.moderated``, restored or removed) sent with an API key
+that has ``moderation:manage``, so replay reproduces them."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from sqlalchemy import select
+
+from engagement.api.requests import principal
+from engagement.extension import state
+from engagement.models import AbuseReport
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/v1/moderation/reports", "open_reports", open_reports)
+
+
+def open_reports():
+    """Reports without a decision yet, oldest first."""
+    principal().require("moderation:manage")
+    rows = state().db.session.scalars(select(AbuseReport).where(AbuseReport.decision.is_(None))
+                                      .order_by(AbuseReport.reported_at))
+    return jsonify({"reports": [{"target": {"kind": r.target_kind, "id": r.target_id}, "reporter": r.reporter,
+                                 "reason": r.reason, "reported_at": r.reported_at.isoformat() + "Z"}
+                                for r in rows]})

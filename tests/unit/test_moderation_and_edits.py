@@ -1,0 +1,57 @@
+"""No pre-moderation: reports hide for review; authors edit only briefly."""
+from __future__ import annotations
+
+from tests.conftest import bearer, drain
+from tests.unit.test_campaigns import NOW, as_user, campaign, contribution, idea, leader  # noqa: F401
+
+
+def titles(client, token) -> list[str]:
+    return [i["title"] for i in client.get("/v1/campaigns/canteen", headers=bearer(token)).json["ideas"]]
+
+
+def edit(idea_id: str, author: str, minutes: int, title: str) -> dict:
+    return {"id": f"edit-{idea_id}-{minutes}", "type": "idea.edited",
+            "target": {"kind": "idea", "id": idea_id, "owner": author},
+            "time": f"2026-11-23T09:{minutes:02d}:00+01:00", "data": {"title": title}}
+
+
+def test_a_report_hides_an_idea_until_a_moderator_decides(app, client, campaign, user_token, make_key):  # noqa: F811
+    kari, ola = user_token("kari"), user_token("ola")
+    as_user(client, kari, idea("i-1", "kari", title="Salatbar"))
+    as_user(client, kari, idea("i-2", "kari", title="Noe frekt"))
+    drain(app, ("ideas",))
+    report = {"id": "rep-1", "type": "content.reported", "target": {"kind": "idea", "id": "i-2", "owner": "kari"},
+              "time": NOW, "data": {"reason": "Personangrep"}}
+    assert as_user(client, ola, report).status_code == 202
+    drain(app, ("ideas",))
+    assert titles(client, ola) == ["Salatbar"]
+    decision = {"id": "mod-1", "type": "content.moderated", "actor": "admin",
+                "target": {"kind": "idea", "id": "i-2", "owner": "kari"}, "time": NOW, "data": {"decision": "restored"}}
+    assert as_user(client, ola, decision).status_code == 403  # people cannot moderate
+    assert client.post("/v1/events", json=decision, headers=bearer(make_key("events:write"))).status_code == 403
+    moderator = make_key("moderation:manage")
+    queue = client.get("/v1/moderation/reports", headers=bearer(moderator)).json["reports"]
+    assert [(r["target"]["id"], r["reporter"], r["reason"]) for r in queue] == [("i-2", "ola", "Personangrep")]
+    assert client.get("/v1/moderation/reports", headers=bearer(ola)).status_code == 403
+    assert client.post("/v1/events", json=decision, headers=bearer(moderator)).status_code == 202
+    again = {**report, "id": "rep-2"}
+    as_user(client, user_token("per"), again)  # a restored idea is not hidden by further reports
+    drain(app, ("ideas",))
+    assert sorted(titles(client, ola)) == ["Noe frekt", "Salatbar"]
+    assert client.get("/v1/moderation/reports", headers=bearer(moderator)).json["reports"] == [
+        {"target": {"kind": "idea", "id": "i-2"}, "reporter": "per", "reason": "Personangrep",
+         "reported_at": "2026-11-23T08:00:00Z"}]
+
+
+def test_authors_edit_within_the_window_and_nobody_else(app, client, campaign, user_token):  # noqa: F811
+    kari, ola = user_token("kari"), user_token("ola")
+    as_user(client, kari, idea("i-1", "kari", title="Salatbar"))  # submitted 09:00
+    drain(app, ("ideas",))
+    assert as_user(client, kari, edit("i-1", "kari", 10, "Salatbar og suppe")).status_code == 202
+    assert as_user(client, ola, edit("i-1", "kari", 11, "Kapret")).status_code == 422  # owner must be actor
+    assert as_user(client, ola, edit("i-1", "ola", 12, "Kapret")).status_code == 403  # and the author
+    late = as_user(client, kari, edit("i-1", "kari", 30, "For sent"))
+    assert late.status_code == 409 and late.json["errors"][0]["field"] == "time"
+    drain(app, ("ideas",))
+    ideas = client.get("/v1/campaigns/canteen", headers=bearer(ola)).json["ideas"]
+    assert (ideas[0]["title"], ideas[0]["edited"]) == ("Salatbar og suppe", True)
