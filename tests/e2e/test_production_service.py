@@ -7,7 +7,6 @@ import time
 import psycopg
 import pytest
 import requests
-from sqlalchemy.engine import make_url
 
 from tests.conftest import bearer, like
 from tests.e2e.conftest import make_batches, send_batches, wait_for

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 from consumers.ledger import Ledger
 from engagement import create_app
 from engagement.extension import state
-from engagement.models import ConsumerPosition, DeadLetter, LedgerEvent
+from engagement.models import DeadLetter, LedgerEvent
 from engagement.runner import ConsumerRunner
 from tests.conftest import bearer, like
 from tests.integration.conftest import production_config

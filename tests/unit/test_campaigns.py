@@ -1,7 +1,6 @@
 """Idea campaigns through the API on the embedded default."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from engagement.extension import state
@@ -9,20 +8,6 @@ from engagement.models import IdeaCredit
 from tests.conftest import bearer, drain, like
 
 NOW = "2026-11-23T09:00:00+01:00"
-
-
-@pytest.fixture
-def leader(user_token):
-    return user_token("lena", roles=("leader",))
-
-
-@pytest.fixture
-def campaign(client, leader):
-    response = client.post("/v1/campaigns", json={"id": "canteen", "question": "Hvordan bør kantina bli?",
-                                                  "description": "Ny ordning fra januar", "team": "drift"},
-                           headers=bearer(leader))
-    assert response.status_code == 201, response.json
-    return response.json
 
 
 def idea(idea_id: str, author: str, title: str = "Salatbar", campaign: str = "canteen", text: str = "") -> dict:

@@ -1,7 +1,6 @@
 """The consumer runner on the embedded bus: exact, idempotent, poison-tolerant, replayable."""
 from __future__ import annotations
 
-import json
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select

@@ -2,12 +2,8 @@
 from __future__ import annotations
 
 import json
-import time
-
-from sqlalchemy import func, select
 
 from engagement.extension import state
-from engagement.models import LedgerEvent
 from tests.conftest import bearer, like
 
 PROBLEM = "application/problem+json"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.conftest import bearer, drain
-from tests.unit.test_campaigns import NOW, as_user, campaign, contribution, idea, leader  # noqa: F401
+from tests.unit.test_campaigns import NOW, as_user, idea
 
 
 def titles(client, token) -> list[str]:
@@ -15,7 +15,7 @@ def edit(idea_id: str, author: str, minutes: int, title: str) -> dict:
             "time": f"2026-11-23T09:{minutes:02d}:00+01:00", "data": {"title": title}}
 
 
-def test_a_report_hides_an_idea_until_a_moderator_decides(app, client, campaign, user_token, make_key):  # noqa: F811
+def test_a_report_hides_an_idea_until_a_moderator_decides(app, client, campaign, user_token, make_key):
     kari, ola = user_token("kari"), user_token("ola")
     as_user(client, kari, idea("i-1", "kari", title="Salatbar"))
     as_user(client, kari, idea("i-2", "kari", title="Noe frekt"))
@@ -43,7 +43,7 @@ def test_a_report_hides_an_idea_until_a_moderator_decides(app, client, campaign,
          "reported_at": "2026-11-23T08:00:00Z"}]
 
 
-def test_authors_edit_within_the_window_and_nobody_else(app, client, campaign, user_token):  # noqa: F811
+def test_authors_edit_within_the_window_and_nobody_else(app, client, campaign, user_token):
     kari, ola = user_token("kari"), user_token("ola")
     as_user(client, kari, idea("i-1", "kari", title="Salatbar"))  # submitted 09:00
     drain(app, ("ideas",))

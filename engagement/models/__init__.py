@@ -1,0 +1,10 @@
+"""Tables Tillit owns, one module per domain; all importable from here."""
+from engagement.models.core import (ApiKey, Base, BigId, ConsumerPosition, DeadLetter, LedgerEvent,
+                                    ProcessedEvent, utcnow)
+from engagement.models.directory import Membership, Person, Team, TeamRecognition
+from engagement.models.ideas import AbuseReport, Campaign, Contribution, Idea, IdeaCredit
+from engagement.models.recognition import LikeState, PersonRecognition, RecognitionPair, TargetStats
+
+__all__ = ["AbuseReport", "ApiKey", "Base", "BigId", "Campaign", "ConsumerPosition", "Contribution", "DeadLetter",
+           "Idea", "IdeaCredit", "LedgerEvent", "LikeState", "Membership", "Person", "PersonRecognition",
+           "ProcessedEvent", "RecognitionPair", "TargetStats", "Team", "TeamRecognition", "utcnow"]
