@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from consumers.base import ReadModel
 from consumers.ideas import Ideas
 from consumers.ledger import Ledger
+from consumers.profiles import Profiles
 from consumers.recognition import Recognition
 
 if TYPE_CHECKING:
@@ -14,4 +15,5 @@ if TYPE_CHECKING:
 
 def builtin_read_models(st: "EngagementState") -> list[ReadModel]:
     """Every read model Tillit ships, ledger first."""
-    return [Ledger(), Recognition(st.recognition_cache), Ideas(st.config["ENGAGEMENT_EDIT_WINDOW"])]
+    return [Ledger(), Recognition(st.recognition_cache), Ideas(st.config["ENGAGEMENT_EDIT_WINDOW"]),
+            Profiles(st.checklist)]

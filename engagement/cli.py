@@ -10,6 +10,8 @@ import logging
 import signal
 import sys
 import time
+from datetime import timezone
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -20,6 +22,7 @@ from engagement import auth
 from engagement.config import uses_kafka
 from engagement.extension import state
 from engagement.models import ApiKey
+from engagement.services import directory_csv
 from engagement.services import replay as replay_service
 from engagement.services import schema
 from engagement.workers import ConsumerThreads
@@ -146,6 +149,34 @@ def keys_revoke(prefix: str) -> None:
 def token(subject: str, ttl: int, roles: tuple[str, ...]) -> None:
     """Mint a user token for SUBJECT, as an intranet back end would (for trying things out)."""
     click.echo(auth.mint_user_token(state().token_secret, subject, ttl, roles))
+
+
+@engagement_commands.group("directory")
+def directory_commands() -> None:
+    """People and teams."""
+
+
+@directory_commands.command("import")
+@click.argument("people", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--teams", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="teams.csv: id,name,parent")
+@click.option("--mode", type=click.Choice(["delta", "full"]), default="delta", show_default=True,
+              help="full: people missing from the file turn inactive")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"]), default=None,
+              help="When team moves took effect (default now)")
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@with_appcontext
+def directory_import(people: Path, teams: Path | None, mode: str, as_of, dry_run: bool) -> None:
+    """Import people.csv (id,name,email,team,role,locale,leaderboard_opt_out), all or nothing."""
+    if as_of is not None and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=timezone.utc)
+    try:
+        report = directory_csv.import_csv(state().db.session, people, teams, mode, dry_run, as_of)
+    except directory_csv.CsvProblems as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"{len(exc.problems)} problem(s); nothing was imported") from exc
+    click.echo(json.dumps(report))
 
 
 @engagement_commands.group("db")

@@ -69,6 +69,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Run the consumers inside `engagement serve`. Unset: yes on the embedded bus only."),
     Setting("ENGAGEMENT_EDIT_WINDOW", 900, int,
             "Seconds after submitting in which an author may edit an idea or contribution."),
+    Setting("ENGAGEMENT_PROFILE_CHECKLIST", None, str,
+            "JSON file with the profile checklist (field, weight, labels in nb/nn/da/en; weights sum "
+            "to 100). Unset: photo, title, about, skills, languages, location, ask me about."),
+    Setting("ENGAGEMENT_MIN_GROUP_SIZE", 5, int, "Smallest group any team report shows on its own."),
     Setting("ENGAGEMENT_DEMO", None, _bool,
             "Serve the demo intranet page at /demo (it mints tokens for demo users). "
             "Unset: on with the embedded bus only."),

@@ -17,6 +17,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from engagement import checklist
 from engagement.auth import KeyCache
 from engagement.bus.base import EventBus
 from engagement.config import load_defaults, uses_kafka
@@ -37,6 +38,7 @@ class EngagementState:
         self.config = app.config
         self.db = db
         self.key_cache = KeyCache()
+        self.checklist = checklist.load(app.config["ENGAGEMENT_PROFILE_CHECKLIST"])
         self.recognition_cache = RecognitionCache(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"])
         self.read_models = read_models or builtin_read_models(self)
         self.token_secret = _token_secret(app)

@@ -7,8 +7,8 @@ from flask import Blueprint, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from engagement.api import (campaigns, directory, events, health, moderation, openapi, problems, recognition,
-                            widgets)
+from engagement.api import (campaigns, directory, events, health, moderation, openapi, problems, profiles,
+                            recognition, widgets)
 from engagement.errors import EngagementError
 
 
@@ -32,6 +32,7 @@ def create_blueprint(config: Any) -> Blueprint:
     directory.register(bp)
     campaigns.register(bp)
     moderation.register(bp)
+    profiles.register(bp)
     widgets.register(bp)
     health.register(bp)
     openapi.register(bp)
