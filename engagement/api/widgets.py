@@ -52,7 +52,9 @@ def demo_page():
     _demo_campaign()
     token = mint_user_token(state().token_secret, user, ttl=3600, roles=roles)
     return render_template("tillit/demo.html", user=user, name=name, users=DEMO_USERS, lang=lang,
-                           languages=LANGUAGES, token=token, articles=DEMO_ARTICLES, prefix=config["ENGAGEMENT_URL_PREFIX"])
+                           languages=LANGUAGES, token=token, articles=DEMO_ARTICLES,
+                           profile_fields=[(s.field, s.labels["nb"]) for s in state().checklist],
+                           prefix=config["ENGAGEMENT_URL_PREFIX"])
 
 
 def _demo_campaign() -> None:

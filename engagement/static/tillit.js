@@ -299,6 +299,56 @@
     load();
   }
 
+
+  var PROFILE_TEXTS = {
+    nb: {complete: "Profilen din er {p} % komplett", next: "Neste steg:", done: "Profilen din er komplett. Takk!",
+         label: "Profilstyrke"},
+    nn: {complete: "Profilen din er {p} % komplett", next: "Neste steg:", done: "Profilen din er komplett. Takk!",
+         label: "Profilstyrke"},
+    da: {complete: "Din profil er {p} % komplet", next: "Næste skridt:", done: "Din profil er komplet. Tak!",
+         label: "Profilstyrke"},
+    en: {complete: "Your profile is {p} % complete", next: "Next step:", done: "Your profile is complete. Thank you!",
+         label: "Profile strength"}
+  };
+
+  /* <div data-tillit-profile data-tillit-next-url="/profile/edit#{field}"></div>; the document
+     event "tillit:refresh" makes it fetch again (the host page sends it after saving a profile). */
+  function profileWidget(holder) {
+    var person = holder.getAttribute("data-tillit-profile") || claims().sub;
+    var lang = language(holder), t = PROFILE_TEXTS[lang], lt = TEXTS[lang];
+    var nextUrl = holder.getAttribute("data-tillit-next-url") || "#{field}";
+    holder.classList.add("tillit", "tillit-profile");
+    var caption = el("p", {id: "tillit-profile-" + (++fieldCount)});
+    var bar = el("div", {role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100",
+                         "aria-labelledby": caption.id, "class": "tillit-track"});
+    var fill = el("div", {"class": "tillit-fill"});
+    bar.append(fill);
+    var next = el("p", {"class": "tillit-next"});
+    holder.append(caption, bar, next);
+    var shown = null;
+    function render(body) {
+      shown = body.percent;
+      caption.textContent = t.complete.replace("{p}", body.percent);
+      bar.setAttribute("aria-valuenow", String(body.percent));
+      bar.setAttribute("aria-valuetext", body.percent + " %");
+      fill.style.width = body.percent + "%";
+      next.textContent = "";
+      if (!body.next) { next.textContent = t.done; return; }
+      var link = el("a", {href: nextUrl.replace("{field}", encodeURIComponent(body.next.field))}, body.next.label);
+      next.append(t.next + " ", link, " (+" + body.next.gain + " %)");
+    }
+    function load(triesLeft) {
+      call("GET", "/v1/people/" + encodeURIComponent(person) + "/profile-completion?lang=" + lang)
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (body) {
+          if (body.percent === shown && triesLeft > 0) { setTimeout(function () { load(triesLeft - 1); }, 300); return; }
+          render(body);
+        }, function () { caption.textContent = lt.down; holder.dataset.state = "offline"; });
+    }
+    load(0);
+    document.addEventListener("tillit:refresh", function () { load(10); });
+  }
+
   function injectStyle() {
     if (document.getElementById("tillit-style")) return;
     var style = document.createElement("style");
@@ -314,6 +364,9 @@
       ":where(.tillit-status:empty){display:none}:where(.tillit-status){color:#8a1c1c}" +
       ":where(.tillit-campaign){display:block}:where(.tillit-form){display:flex;flex-direction:column;gap:.3em;" +
       "max-width:36em;margin:.5em 0}:where(.tillit-form .tillit-button){align-self:flex-start}:where(.tillit-ideas){padding-left:1.2em}:where(.tillit-idea){margin:1em 0}" +
+      ":where(.tillit-profile){display:block;max-width:30em}:where(.tillit-track){height:.8em;border-radius:.4em;" +
+      "background:#dde3ea;overflow:hidden}:where(.tillit-fill){height:100%;background:var(--tillit-accent,#1f5f99);" +
+      "transition:width .4s}" +
       ":where(.tillit-meta){color:#4a4a4f;font-size:.9em}:where(.tillit-report){font:inherit;font-size:.85em;" +
       "background:none;border:none;text-decoration:underline;color:#4a4a4f;cursor:pointer}:where(.tillit-credit){font-weight:bold;color:#1d6b2f}";
     document.head.appendChild(style);
@@ -322,6 +375,7 @@
   function start() {
     injectStyle();
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-campaign]"), campaignWidget);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-profile]"), profileWidget);
     var likes = Array.prototype.slice.call(document.querySelectorAll("[data-tillit-like]:not(.tillit)"));
     var kudos = Array.prototype.slice.call(document.querySelectorAll("[data-tillit-kudos]"));
     var specs = likes.map(function (el) { return el.getAttribute("data-tillit-like"); })

@@ -266,3 +266,34 @@ def test_campaign_idea_built_on_liked_and_adopted(browser, server):
     idea_item(lena, title).locator(".tillit-credit").wait_for()
     results = Axe().run(lena, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_profile_bar_goes_from_40_to_100_percent(browser, server):
+    from axe_playwright_python.sync_playwright import Axe
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    page.goto(f"{server}/demo?user=ola&lang=nb")
+    bar = page.locator("[data-tillit-profile] [role=progressbar]")
+    bar.wait_for()
+    page.wait_for_function("() => document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') === '0'")
+
+    def save(**fields):
+        for name, value in fields.items():
+            page.fill(f"#profile-{name}", value)
+        with page.expect_response(lambda r: r.url.endswith("/v1/events") and r.status == 202):
+            page.click("#profile-form button[type=submit]")
+
+    save(title="Driftsleder", about="Har ansvar for kantina", location="Rådhuset")
+    page.wait_for_function("() => document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') === '40'")
+    assert page.locator("[data-tillit-profile] p").first.inner_text() == "Profilen din er 40 % komplett"
+    next_step = page.locator("[data-tillit-profile] .tillit-next a")
+    assert (next_step.inner_text(), next_step.get_attribute("href")) == ("Legg til et bilde", "#profile-photo")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(600)  # the bar's width transition
+    page.screenshot(path=str(SCREENSHOTS / "profile-40.png"))
+    save(photo="ola.jpg", skills="Drift, innkjøp", languages="norsk, engelsk", ask_me_about="Kaffemaskinen")
+    page.wait_for_function("() => document.querySelector('[role=progressbar]').getAttribute('aria-valuenow') === '100'")
+    assert page.locator("[data-tillit-profile] .tillit-next").inner_text() == "Profilen din er komplett. Takk!"
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(SCREENSHOTS / "profile-100.png"))
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    assert results.violations_count == 0, results.generate_report()
