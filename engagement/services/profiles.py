@@ -7,9 +7,8 @@ ENGAGEMENT_MIN_GROUP_SIZE so nobody can be singled out.
 from __future__ import annotations
 
 import statistics
-from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from engagement.checklist import Step, progress
@@ -22,7 +21,7 @@ def person_progress(session: Session, steps: tuple[Step, ...], person: str, lang
     return {"person": person, **progress(steps, present, lang)}
 
 
-def unit_members(session: Session, team_id: str, subunits: bool) -> list[str]:
+def unit_teams(session: Session, team_id: str, subunits: bool) -> set[str]:
     teams = {team_id}
     if subunits:
         children: dict[str | None, list[str]] = {}
@@ -32,26 +31,26 @@ def unit_members(session: Session, team_id: str, subunits: bool) -> list[str]:
         while frontier:
             frontier = [c for t in frontier for c in children.get(t, []) if c not in teams]
             teams.update(frontier)
-    return list(session.scalars(select(Person.id).where(Person.team_id.in_(teams), Person.active.is_(True))))
+    return teams
 
 
 def unit_summary(session: Session, steps: tuple[Step, ...], team_id: str, subunits: bool,
                  min_size: int, lang: str) -> dict:
-    members = unit_members(session, team_id, subunits)
-    out = {"team": team_id, "subunits": subunits, "members": len(members)}
-    if len(members) < min_size:
+    teams = unit_teams(session, team_id, subunits)
+    in_unit = and_(Person.team_id.in_(teams), Person.active.is_(True))
+    members = session.scalar(select(func.count()).select_from(Person).where(in_unit))
+    out = {"team": team_id, "subunits": subunits, "members": members}
+    if members < min_size:
         return {**out, "suppressed": True,
                 "reason": f"Fewer than {min_size} people: shown only as part of a larger unit."}
-    percents = dict(session.execute(select(ProfileCompletion.person, ProfileCompletion.percent).where(
-        ProfileCompletion.person.in_(members))).all())
-    values = [percents.get(p, 0) for p in members]
-    present: dict[str, set[str]] = {p: set() for p in members}
-    for person, field in session.execute(select(ProfileField.person, ProfileField.field).where(
-            ProfileField.person.in_(members), ProfileField.present.is_(True))):
-        present[person].add(field)
-    missing = Counter(s.field for p in members for s in steps if s.field not in present[p])
-    step = next((s for s in steps if missing and s.field == missing.most_common(1)[0][0]), None)
-    return {**out, "suppressed": False, "share_complete": round(sum(v == 100 for v in values) / len(values), 3),
-            "median_percent": statistics.median(values),
+    percents = session.scalars(select(func.coalesce(ProfileCompletion.percent, 0)).select_from(Person)
+                               .outerjoin(ProfileCompletion, ProfileCompletion.person == Person.id).where(in_unit)).all()
+    filled = dict(session.execute(
+        select(ProfileField.field, func.count()).join(Person, Person.id == ProfileField.person)
+        .where(in_unit, ProfileField.present.is_(True)).group_by(ProfileField.field)).all())
+    missing = {s.field: members - filled.get(s.field, 0) for s in steps}
+    step = max(steps, key=lambda s: (missing[s.field], -steps.index(s)))
+    return {**out, "suppressed": False, "share_complete": round(sum(v == 100 for v in percents) / members, 3),
+            "median_percent": statistics.median(percents),
             "most_missing": {"field": step.field, "label": step.labels.get(lang, step.labels["en"]),
-                             "missing_for": missing[step.field]} if step else None}
+                             "missing_for": missing[step.field]} if missing[step.field] else None}
