@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from consumers.awards import Awards
 from consumers.base import ReadModel
 from consumers.ideas import Ideas
 from consumers.ledger import Ledger
@@ -16,4 +17,4 @@ if TYPE_CHECKING:
 def builtin_read_models(st: "EngagementState") -> list[ReadModel]:
     """Every read model Tillit ships, ledger first."""
     return [Ledger(), Recognition(st.recognition_cache), Ideas(st.config["ENGAGEMENT_EDIT_WINDOW"]),
-            Profiles(st.checklist)]
+            Profiles(st.checklist), Awards(st.config["ENGAGEMENT_TIMEZONE"], st.award_board)]

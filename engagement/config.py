@@ -8,6 +8,7 @@ platform operators already export.
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -73,6 +74,9 @@ SETTINGS: tuple[Setting, ...] = (
             "JSON file with the profile checklist (field, weight, labels in nb/nn/da/en; weights sum "
             "to 100). Unset: photo, title, about, skills, languages, location, ask me about."),
     Setting("ENGAGEMENT_MIN_GROUP_SIZE", 5, int, "Smallest group any team report shows on its own."),
+    Setting("ENGAGEMENT_TIMEZONE", "Europe/Oslo", str, "The organisation's time zone: award months follow it."),
+    Setting("ENGAGEMENT_AWARD_POINTS", {}, json.loads,
+            'JSON points per contribution type, e.g. {"content.published": 5}; others keep their defaults.'),
     Setting("ENGAGEMENT_DEMO", None, _bool,
             "Serve the demo intranet page at /demo (it mints tokens for demo users). "
             "Unset: on with the embedded bus only."),

@@ -21,6 +21,8 @@ from engagement import checklist
 from engagement.auth import KeyCache
 from engagement.bus.base import EventBus
 from engagement.config import load_defaults, uses_kafka
+from engagement.services.award_scoring import DEFAULT_POINTS
+from engagement.services.awards import AwardBoard
 from engagement.services.recognition import RecognitionCache
 
 if TYPE_CHECKING:
@@ -39,6 +41,8 @@ class EngagementState:
         self.db = db
         self.key_cache = KeyCache()
         self.checklist = checklist.load(app.config["ENGAGEMENT_PROFILE_CHECKLIST"])
+        self.award_board = AwardBoard(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"],
+                                      {**DEFAULT_POINTS, **app.config["ENGAGEMENT_AWARD_POINTS"]})
         self.recognition_cache = RecognitionCache(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"])
         self.read_models = read_models or builtin_read_models(self)
         self.token_secret = _token_secret(app)

@@ -7,7 +7,7 @@ from flask import Blueprint, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from engagement.api import (campaigns, directory, events, health, moderation, openapi, problems, profiles,
+from engagement.api import (awards, campaigns, directory, events, health, moderation, openapi, problems, profiles,
                             recognition, widgets)
 from engagement.errors import EngagementError
 
@@ -33,6 +33,7 @@ def create_blueprint(config: Any) -> Blueprint:
     campaigns.register(bp)
     moderation.register(bp)
     profiles.register(bp)
+    awards.register(bp)
     widgets.register(bp)
     health.register(bp)
     openapi.register(bp)

@@ -1,4 +1,5 @@
 """Tables Tillit owns, one module per domain; all importable from here."""
+from engagement.models.awards import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardSnapshot
 from engagement.models.core import (ApiKey, Base, BigId, ConsumerPosition, DeadLetter, LedgerEvent,
                                     ProcessedEvent, utcnow)
 from engagement.models.directory import Membership, Person, Team, TeamRecognition
@@ -6,7 +7,7 @@ from engagement.models.ideas import AbuseReport, Campaign, Contribution, Idea, I
 from engagement.models.profiles import ProfileCompletion, ProfileField, ProfileMilestone
 from engagement.models.recognition import LikeState, PersonRecognition, RecognitionPair, TargetStats
 
-__all__ = ["AbuseReport", "ApiKey", "Base", "BigId", "Campaign", "ConsumerPosition", "Contribution", "DeadLetter",
+__all__ = ["AbuseReport", "AwardCredit", "AwardIdea", "AwardLike", "AwardScore", "AwardSnapshot", "ApiKey", "Base", "BigId", "Campaign", "ConsumerPosition", "Contribution", "DeadLetter",
            "Idea", "IdeaCredit", "LedgerEvent", "LikeState", "Membership", "Person", "PersonRecognition",
            "ProfileCompletion", "ProfileField", "ProfileMilestone",
            "ProcessedEvent", "RecognitionPair", "TargetStats", "Team", "TeamRecognition", "utcnow"]

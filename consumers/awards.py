@@ -1,0 +1,113 @@
+"""Monthly award credits: who contributed what, and who recognised whom, per month.
+
+Months are the organisation's (``ENGAGEMENT_TIMEZONE``, Europe/Oslo by default, with its
+daylight-saving changes), and a credit belongs to the month of its event's time, so a
+late event still counts for its month until that month is finalised. After each batch
+the touched people's scores are recomputed (absolute values) into SQL and Redis.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from consumers.base import ReadModel
+from engagement.bus.base import Record
+from engagement.events import Event, utc_naive
+from engagement.models import AwardCredit, AwardIdea, AwardLike, AwardScore
+from engagement.services.directory import team_of, teams_at
+
+RECOGNITION = {"like.added": "like", "comment.posted": "comment", "kudos.given": "kudos"}
+CONTRIBUTIONS = ("content.published", "idea.submitted", "idea.contributed", "comment.posted")
+
+
+class Awards(ReadModel):
+    name = "awards"
+    tables = (AwardCredit, AwardLike, AwardIdea, AwardScore)
+
+    def __init__(self, timezone: str, board=None):
+        self.zone = ZoneInfo(timezone)
+        self.board = board
+        self.handled = set(RECOGNITION) | set(CONTRIBUTIONS) | {"like.removed", "idea.adopted", "idea.answered"}
+
+    def reset(self, session: Session) -> None:
+        super().reset(session)
+        if self.board is not None:
+            self.board.clear()
+
+    def month(self, moment: datetime) -> str:
+        return moment.astimezone(self.zone).strftime("%Y-%m")
+
+    def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
+        events = [(e, r) for e, r in batch if e.type in self.handled]
+        people = {p for e, _ in events for p in (e.actor, e.target.owner)}
+        memberships = teams_at(session, people)
+        touched: set[tuple[str, str]] = set()
+        for event, record in events:
+            touched |= self._apply_one(session, event, record, memberships)
+        session.flush()
+        if self.board is not None and touched:
+            self.board.refresh(session, touched)
+
+    def _apply_one(self, session, event: Event, record: Record, memberships) -> set[tuple[str, str]]:
+        if event.type in ("idea.adopted", "idea.answered"):
+            return _idea_status(session, event)
+        if event.type.startswith("like."):
+            return self._like(session, event, record, memberships)
+        touched = set()
+        if event.type in CONTRIBUTIONS:
+            touched |= self._credit(session, event, record, memberships, "contribution", event.actor,
+                                    event.target.owner if event.target.owner != event.actor else None)
+        if event.type in RECOGNITION and event.actor != event.target.owner:
+            touched |= self._credit(session, event, record, memberships, "recognition", event.target.owner,
+                                    event.actor, suffix=":r")
+        return touched
+
+    def _credit(self, session, event, record, memberships, kind, person, colleague, suffix=""):
+        moment = utc_naive(event.time)
+        if session.get(AwardCredit, event.id + suffix) is not None:
+            return set()
+        month = self.month(event.time)
+        session.add(AwardCredit(
+            event_id=event.id + suffix, month=month, person=person, kind=kind,
+            action=RECOGNITION.get(event.type, event.type) if kind == "recognition" else event.type,
+            colleague=colleague, ref=f"{event.target.kind}:{event.target.id}",
+            person_team=team_of(memberships, person, moment),
+            colleague_team=team_of(memberships, colleague, moment) if colleague else None,
+            active=True, partition=record.partition, offset=record.offset))
+        return {(month, person)}
+
+    def _like(self, session, event, record, memberships) -> set[tuple[str, str]]:
+        ref, liked, moment = f"{event.target.kind}:{event.target.id}", event.type == "like.added", utc_naive(event.time)
+        state = session.get(AwardLike, (ref, event.actor))
+        if state is not None and (state.changed_at, state.event_id) >= (moment, event.id):
+            return set()
+        was = state.liked if state is not None else False
+        previous = state.event_id if state is not None else None
+        if state is None:
+            session.add(AwardLike(ref=ref, liker=event.actor, liked=liked, changed_at=moment, event_id=event.id))
+        else:
+            state.liked, state.changed_at, state.event_id = liked, moment, event.id
+        if liked and not was and event.actor != event.target.owner:
+            return self._credit(session, event, record, memberships, "recognition", event.target.owner,
+                                event.actor, suffix=":r")
+        if was and not liked:
+            credit = session.get(AwardCredit, f"{previous}:r")
+            if credit is not None and credit.active:
+                credit.active = False
+                return {(credit.month, credit.person)}
+        return set()
+
+
+def _idea_status(session: Session, event: Event) -> set[tuple[str, str]]:
+    adopted = event.type == "idea.adopted" or event.data.get("status") == "adopted"
+    row = session.get(AwardIdea, event.target.id)
+    if row is None:
+        session.add(AwardIdea(idea_id=event.target.id, adopted=adopted))
+    else:
+        row.adopted = adopted
+    contributors = session.execute(select(AwardCredit.month, AwardCredit.person).where(
+        AwardCredit.ref == f"idea:{event.target.id}", AwardCredit.action == "idea.contributed"))
+    return {(month, person) for month, person in contributors}

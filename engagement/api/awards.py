@@ -1,0 +1,97 @@
+"""Monthly awards: live top lists, the month's result, finalising, and the announcement."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, jsonify, request
+
+from engagement.api.recognition import _cached
+from engagement.api.requests import principal
+from engagement.auth import Principal
+from engagement.errors import FieldError, Forbidden, ValidationFailed
+from engagement.extension import state
+from engagement.models import AwardSnapshot
+from engagement.services import announcement, awards
+from engagement.services.award_scoring import CATEGORIES, HELPED_TEAMS_THRESHOLD
+from engagement.services.lag import consumer_lag
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/v1/awards/<month>/leaderboard", "award_leaderboard", leaderboard)
+    bp.add_url_rule("/v1/awards/<month>", "award_month", award_month)
+    bp.add_url_rule("/v1/awards/<month>/finalise", "award_finalise", finalise, methods=["POST"])
+    bp.add_url_rule("/v1/awards/<month>/announcement", "award_announcement", announce)
+
+
+def leaderboard(month: str):
+    """The live top list of a category (never a bottom list; opted-out people never shown)."""
+    principal()
+    category = request.args.get("category", "contributor")
+    n = request.args.get("n", "10")
+    errors = _month_errors(month)
+    if category not in CATEGORIES:
+        errors.append(FieldError("category", f"One of {', '.join(CATEGORIES)}."))
+    if not n.isdigit() or not 1 <= int(n) <= 50:
+        errors.append(FieldError("n", "A whole number from 1 to 50."))
+    if errors:
+        raise ValidationFailed(errors)
+    st = state()
+    return _cached(jsonify({"month": month, "category": category,
+                            "top": st.award_board.top(st.db.session, month, category, int(n))}))
+
+
+def award_month(month: str):
+    """Provisional during the month (leaders), frozen once finalised."""
+    _leader_or_manager(principal())
+    _check_month(month)
+    session = state().db.session
+    snapshot = session.get(AwardSnapshot, month)
+    if snapshot is not None:
+        return jsonify({"status": "final", "finalised_at": snapshot.finalised_at.isoformat() + "Z",
+                        "finalised_by": snapshot.finalised_by, "result": snapshot.result})
+    return jsonify({"status": "provisional", "result": awards.result(session, month)})
+
+
+def finalise(month: str):
+    """Freeze the month: winners, runners-up, scores and reasons; it never changes after."""
+    who = _leader_or_manager(principal())
+    _check_month(month)
+    st = state()
+    lag = consumer_lag(st).get("awards", 0)
+    snapshot = awards.finalise(st.db.session, month, who.label, datetime.now(timezone.utc),
+                               st.config["ENGAGEMENT_TIMEZONE"], lag)
+    return jsonify({"status": "final", "result": snapshot.result}), 201
+
+
+def announce(month: str):
+    """?lang=nb|nn|da|en&format=markdown|html; the frozen result, or a preview before finalising."""
+    _leader_or_manager(principal())
+    _check_month(month)
+    lang, fmt = request.args.get("lang", "nb"), request.args.get("format", "markdown")
+    if lang not in announcement.TEXTS or fmt not in ("markdown", "html"):
+        raise ValidationFailed([FieldError("lang", "nb, nn, da or en"), FieldError("format", "markdown or html")])
+    session = state().db.session
+    snapshot = session.get(AwardSnapshot, month)
+    result = snapshot.result if snapshot is not None else awards.result(session, month)
+    render = announcement.markdown if fmt == "markdown" else announcement.html
+    mimetype = "text/markdown" if fmt == "markdown" else "text/html"
+    return Response(render(result, lang, HELPED_TEAMS_THRESHOLD), mimetype=mimetype)
+
+
+def _leader_or_manager(who: Principal) -> Principal:
+    if who.is_user and "leader" in who.roles or not who.is_user and "awards:manage" in who.scopes:
+        return who
+    raise Forbidden("Only leaders (or an API key with 'awards:manage') see and finalise a month's awards.")
+
+
+def _month_errors(month: str) -> list[FieldError]:
+    return [] if MONTH.match(month) else [FieldError("month", "Must be YYYY-MM.")]
+
+
+def _check_month(month: str) -> None:
+    errors = _month_errors(month)
+    if errors:
+        raise ValidationFailed(errors)

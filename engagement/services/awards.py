@@ -1,0 +1,132 @@
+"""Monthly awards: live top lists, the provisional result, and finalising a month.
+
+Live scores are recomputed per touched person after each batch (absolute values into
+SQL and a Redis sorted set per month and category). Only top lists are ever shown,
+never a bottom list, and people who opted out of public ranking are left out of every
+list, result and announcement. Finalising freezes the result with the consumer's
+tracking positions as its cut-off; a finalised month never changes.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engagement.errors import EngagementError
+from engagement.models import AwardCredit, AwardIdea, AwardScore, AwardSnapshot, ConsumerPosition, Person, utcnow
+from engagement.services.award_scoring import CATEGORIES, HELPED_TEAMS_THRESHOLD, Credit, ranking, score
+
+logger = logging.getLogger(__name__)
+PODIUM = 3
+
+
+class AwardBoard:
+    def __init__(self, redis_factory, prefix: str, points: dict[str, float]):
+        self._redis_factory, self.prefix, self.points = redis_factory, prefix, points
+
+    def key(self, month: str, category: str) -> str:
+        return f"{self.prefix}lb:{month}:{category}"
+
+    def clear(self) -> None:
+        redis = self._redis_factory()
+        for key in redis.scan_iter(match=f"{self.prefix}lb:*", count=1000):
+            redis.delete(key)
+
+    def refresh(self, session: Session, touched: set[tuple[str, str]]) -> None:
+        """Recompute the touched people's scores; inside the consumer's transaction, so retries rewrite."""
+        pipe = self._redis_factory().pipeline(transaction=False)
+        for month, person in touched:
+            for category, result in person_scores(session, month, person, self.points).items():
+                row = session.get(AwardScore, (month, category, person))
+                if row is None:
+                    session.add(AwardScore(month=month, category=category, person=person,
+                                           score=result["score"], facts=result["facts"]))
+                else:
+                    row.score, row.facts = result["score"], result["facts"]
+                if result["score"] > 0:
+                    pipe.zadd(self.key(month, category), {person: result["score"]})
+                else:
+                    pipe.zrem(self.key(month, category), person)
+        pipe.execute()
+
+    def top(self, session: Session, month: str, category: str, n: int) -> list[dict]:
+        hidden = opted_out(session)
+        try:
+            raw = self._redis_factory().zrevrange(self.key(month, category), 0, n + len(hidden) - 1, withscores=True)
+            rows = [(p.decode() if isinstance(p, bytes) else p, s) for p, s in raw]
+        except Exception as exc:  # noqa: BLE001 - the durable scores answer when Redis cannot
+            logger.warning("leaderboard cache unavailable: %r", exc)
+            rows = session.execute(select(AwardScore.person, AwardScore.score).where(
+                AwardScore.month == month, AwardScore.category == category, AwardScore.score > 0)
+                .order_by(AwardScore.score.desc(), AwardScore.person).limit(n + len(hidden))).all()
+        shown = [(p, s) for p, s in rows if p not in hidden][:n]
+        return [{"rank": i + 1, "person": p, "name": names(session, [p]).get(p, p), "score": s}
+                for i, (p, s) in enumerate(shown)]
+
+
+def person_scores(session: Session, month: str, person: str, points: dict[str, float]) -> dict[str, dict]:
+    rows = session.scalars(select(AwardCredit).where(AwardCredit.month == month, AwardCredit.person == person,
+                                                     AwardCredit.active.is_(True))).all()
+    credits = [Credit(r.kind, r.action, r.colleague, r.ref, r.person_team, r.colleague_team) for r in rows]
+    ideas = {r.ref.removeprefix("idea:") for r in rows if r.action == "idea.contributed"}
+    adopted = set(session.scalars(select(AwardIdea.idea_id).where(
+        AwardIdea.idea_id.in_(ideas), AwardIdea.adopted.is_(True)))) if ideas else set()
+    return score(credits, adopted, points)
+
+
+def opted_out(session: Session) -> set[str]:
+    return set(session.scalars(select(Person.id).where(Person.leaderboard_opt_out.is_(True))))
+
+
+def names(session: Session, people: list[str]) -> dict[str, str]:
+    return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(people))).all()) if people else {}
+
+
+def result(session: Session, month: str) -> dict:
+    """Winners and runners-up per category with the facts behind them, and the threshold list."""
+    hidden = opted_out(session)
+    out: dict = {"month": month, "categories": {}, "threshold": []}
+    rows = session.execute(select(AwardScore.category, AwardScore.person, AwardScore.score, AwardScore.facts)
+                           .where(AwardScore.month == month)).all()
+    everyone = {p for _, p, _, _ in rows if p not in hidden}
+    known = names(session, sorted(everyone))
+    for category in CATEGORIES:
+        ranked = ranking([(p, s, f) for c, p, s, f in rows if c == category and p not in hidden])[:PODIUM]
+        out["categories"][category] = [{"rank": i + 1, "person": p, "name": known.get(p, p), "score": s,
+                                        "facts": f} for i, (p, s, f) in enumerate(ranked)]
+    helped = {p: f for c, p, _, f in rows if c == "contributor" and p not in hidden
+              and f.get("helped_teams", 0) >= HELPED_TEAMS_THRESHOLD}
+    out["threshold"] = [{"person": p, "name": known.get(p, p), "helped_teams": f["helped_teams"]}
+                        for p, f in sorted(helped.items(), key=lambda item: known.get(item[0], item[0]))]
+    return out
+
+
+def month_has_ended(month: str, now: datetime, zone: str) -> bool:
+    year, number = map(int, month.split("-"))
+    start_next = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=ZoneInfo(zone))
+    return now >= start_next
+
+
+def finalise(session: Session, month: str, by: str, now: datetime, zone: str, lag: int) -> AwardSnapshot:
+    if session.get(AwardSnapshot, month) is not None:
+        raise EngagementError(f"{month} is finalised already; it cannot change.", 409, "Already final")
+    if not month_has_ended(month, now, zone):
+        raise EngagementError(f"{month} has not ended yet in {zone}.", 409, "Month not over")
+    if lag:
+        raise EngagementError(f"{lag} events are still being counted; try again shortly.", 409,
+                              "Still counting", headers={"Retry-After": "5"})
+    cutoff = {f"{t}:{p}": pos for t, p, pos in session.execute(select(
+        ConsumerPosition.topic, ConsumerPosition.partition, ConsumerPosition.position).where(
+        ConsumerPosition.consumer == "awards"))}
+    snapshot = AwardSnapshot(month=month, finalised_at=utcnow(), finalised_by=by, cutoff=cutoff,
+                             result=result(session, month))
+    session.add(snapshot)
+    session.commit()
+    return snapshot
+
+
+def months_with_scores(session: Session) -> list[str]:
+    return list(session.scalars(select(func.distinct(AwardScore.month)).order_by(AwardScore.month.desc())))

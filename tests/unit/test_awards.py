@@ -1,0 +1,133 @@
+"""Monthly awards against a hand-computed October 2026 (Europe/Oslo; summer time ends 25 October)."""
+from __future__ import annotations
+
+import pytest
+
+from engagement.extension import state
+from engagement.services.replay import replay
+from tests.conftest import bearer, drain
+
+TEAMS = [{"id": t, "name": f"Team {t}", "parent": None} for t in "ABCDE"]
+PEOPLE = {"anna": "A", "bo": "B", "cy": "C", "dag": "D", "eva": "E", "finn": "A", "gro": "A", "hal": "A",
+          "ivar": "B"}
+OCT = "2026-10-{day:02d}T12:00:00+02:00"
+n = iter(range(10_000))
+
+
+def ev(kind: str, actor: str, target: str, owner: str, time: str, **data) -> dict:
+    target_kind, target_id = target.split(":")
+    return {"id": f"e{next(n)}", "type": kind, "actor": actor, "time": time, "data": data,
+            "target": {"kind": target_kind, "id": target_id, "owner": owner}}
+
+
+def october() -> list[dict]:
+    events = [ev("content.published", "anna", "article:a1", "anna", OCT.format(day=2), content_kind="article",
+                 title="A")]
+    events += [ev("like.added", p, "article:a1", "anna", OCT.format(day=3)) for p in ("bo", "cy", "dag", "eva")]
+    ring = ("finn", "gro", "hal")
+    for author in ring:  # a ring: three articles each, all liked by the two others
+        for k in range(3):
+            events.append(ev("content.published", author, f"article:{author}{k}", author, OCT.format(day=4),
+                             content_kind="article", title="R"))
+            events += [ev("like.added", fan, f"article:{author}{k}", author, OCT.format(day=5))
+                       for fan in ring if fan != author]
+    events += [ev("like.added", p, "article:iv", "ivar", OCT.format(day=6)) for p in ("anna", "bo", "cy", "dag", "eva")]
+    events += [ev("idea.submitted", "anna", "idea:ia", "anna", OCT.format(day=7), title="Idé A"),
+               ev("idea.submitted", "dag", "idea:id", "dag", OCT.format(day=7), title="Idé D"),
+               ev("idea.contributed", "eva", "idea:ia", "anna", OCT.format(day=8), contribution_id="ce", text="+"),
+               ev("idea.contributed", "cy", "idea:id", "dag", OCT.format(day=8), contribution_id="cc", text="+"),
+               ev("idea.contributed", "bo", "idea:id", "dag", OCT.format(day=8), contribution_id="cb", text="+"),
+               ev("idea.adopted", "lena", "idea:ia", "anna", OCT.format(day=9), note="Ja"),
+               # 30 Sep 22:30 UTC is 1 Oct 00:30 in Oslo (summer time): October
+               ev("like.added", "eva", "article:d1", "dag", "2026-09-30T22:30:00Z"),
+               # 31 Oct 23:30 UTC is 1 Nov 00:30 in Oslo (winter time since the 25th): November
+               ev("like.added", "bo", "article:d1", "dag", "2026-10-31T23:30:00Z")]
+    return events
+
+
+@pytest.fixture
+def org(client, make_key):
+    key = make_key("directory:write", "events:write", "awards:manage", "reports:read")
+    people = [{"id": p, "name": p.capitalize(), "team": t, "leaderboard_opt_out": p == "ivar"} for p, t in PEOPLE.items()]
+    assert client.post("/v1/directory/sync", json={"mode": "full", "teams": TEAMS, "people": people,
+                                                   "as_of": "2026-01-01T00:00:00Z"},
+                       headers=bearer(key)).status_code == 200
+    return key
+
+
+def send(client, key, events):
+    for start in range(0, len(events), 100):
+        response = client.post("/v1/events/batch", json={"events": events[start:start + 100]}, headers=bearer(key))
+        assert response.status_code == 202, response.json
+
+
+def podium(body, category):
+    return [(p["person"], p["score"]) for p in body["result"]["categories"][category]]
+
+
+def test_a_hand_computed_october(app, client, org):
+    send(client, org, october())
+    drain(app, ("ledger", "awards"))
+    body = client.get("/v1/awards/2026-10", headers=bearer(org)).json
+    assert body["status"] == "provisional"
+    # Ivar has 5 likes from 5 colleagues (5.0) but opted out. Anna: 4 colleagues once each = 4.0.
+    # The ring: 3 likes from each of 2 colleagues = 2 x (1 + .5 + .25) = 3.5; ties go by id.
+    assert podium(body, "appreciated") == [("anna", 4.0), ("finn", 3.5), ("gro", 3.5)]
+    # Contributor: own points + appreciated. Ring: 3 articles x 5 + 3.5 = 18.5; Anna: 5 + 4 + 4 (idea) = 13.
+    assert podium(body, "contributor") == [("finn", 18.5), ("gro", 18.5), ("hal", 18.5)]
+    # Developer: Eva's contribution to an adopted idea counts double (6); Bo and Cy tie at 3, by id.
+    assert podium(body, "idea_developer") == [("eva", 6.0), ("bo", 3.0), ("cy", 3.0)]
+    anna = body["result"]["categories"]["appreciated"][0]["facts"]
+    assert (anna["colleagues"], anna["teams"]) == (4, 4)
+    dag = client.get("/v1/awards/2026-10/leaderboard?category=appreciated&n=50", headers=bearer(org)).json
+    assert ("dag", 1.0) in [(p["person"], p["score"]) for p in dag["top"]]  # the 1 Oct 00:30 like only
+    november = client.get("/v1/awards/2026-11/leaderboard?category=appreciated", headers=bearer(org)).json
+    assert [(p["person"], p["score"]) for p in november["top"]] == [("dag", 1.0)]
+    assert all(p["person"] != "ivar" for p in dag["top"])
+
+
+def test_unlikes_take_back_and_leaderboards_are_top_only(app, client, org):
+    likes = [ev("like.added", p, "article:x", "anna", OCT.format(day=3)) for p in ("bo", "cy")]
+    send(client, org, likes + [ev("like.removed", "cy", "article:x", "anna", OCT.format(day=4))])
+    drain(app, ("ledger", "awards"))
+    top = client.get("/v1/awards/2026-10/leaderboard?category=appreciated&n=1", headers=bearer(org)).json["top"]
+    assert top == [{"rank": 1, "person": "anna", "name": "Anna", "score": 1.0}]
+    bad = client.get("/v1/awards/2026-13/leaderboard?category=worst", headers=bearer(org))
+    assert bad.status_code == 422 and {e["field"] for e in bad.json["errors"]} == {"month", "category"}
+
+
+def test_finalising_freezes_the_month_late_events_count_until_then(app, client, org, user_token):
+    events = october()
+    send(client, org, events[:-5])
+    drain(app, ("ledger", "awards"))
+    assert client.post("/v1/awards/2026-10/finalise", headers=bearer(user_token("kari"))).status_code == 403
+    assert client.post("/v1/awards/2026-11/finalise", headers=bearer(org)).status_code == 409  # not over
+    send(client, org, events[-5:])  # late: October events arriving in November, before finalising
+    drain(app, ("ledger", "awards"))
+    final = client.post("/v1/awards/2026-10/finalise", headers=bearer(user_token("lena", roles=("leader",))))
+    assert final.status_code == 201
+    assert podium(final.json, "idea_developer")[0] == ("eva", 6.0)
+    assert client.post("/v1/awards/2026-10/finalise", headers=bearer(org)).status_code == 409
+    replay(state(app), ["awards"])
+    from engagement.services import awards
+    with app.app_context():
+        assert awards.result(state(app).db.session, "2026-10") == final.json["result"]
+    send(client, org, [ev("like.added", "bo", "article:gro0", "gro", OCT.format(day=20))])  # after finalising
+    drain(app, ("ledger", "awards"))
+    frozen = client.get("/v1/awards/2026-10", headers=bearer(org)).json
+    assert frozen["status"] == "final" and frozen["result"] == final.json["result"]
+
+
+def test_announcements_in_four_languages(app, client, org):
+    send(client, org, october())
+    drain(app, ("ledger", "awards"))
+    client.post("/v1/awards/2026-10/finalise", headers=bearer(org))
+    texts = {lang: client.get(f"/v1/awards/2026-10/announcement?lang={lang}", headers=bearer(org)).get_data(as_text=True)
+             for lang in ("nb", "nn", "da", "en")}
+    assert texts["nb"].startswith("# Månedens bidragsytere – oktober 2026")
+    assert "## Månedens mest verdsatte kollega\n\n- Anna – 2 bidrag, anerkjent av 4 kolleger i 4 team" in texts["nb"]
+    assert "Månadens idéutviklar" in texts["nn"] and "Månedens idéudvikler" in texts["da"]
+    assert "- Eva – 1 contributions, recognised by 0 colleagues in 0 teams; built on 1 ideas, 1 adopted" in texts["en"]
+    assert "Ivar" not in "".join(texts.values())
+    page = client.get("/v1/awards/2026-10/announcement?lang=en&format=html", headers=bearer(org))
+    assert page.mimetype == "text/html" and page.get_data(as_text=True).startswith("<h1>Contributors of the month")
