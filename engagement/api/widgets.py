@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, render_template, request, send_from_directory
 
+from engagement.api.awards import MONTH
 from engagement.auth import mint_user_token
 from engagement.config import uses_kafka
 from engagement.extension import state
@@ -29,6 +30,7 @@ LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "English"}
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/v1/widget.js", "widget_script", widget_script)
     bp.add_url_rule("/demo", "demo_page", demo_page)
+    bp.add_url_rule("/demo/awards", "demo_awards_page", demo_awards_page)
 
 
 def widget_script():
@@ -38,23 +40,34 @@ def widget_script():
 
 def demo_page():
     """A small intranet with news and ideas, as demo users; never on in production by default."""
-    config = state().config
-    enabled = config["ENGAGEMENT_DEMO"]
-    if enabled is None:
-        enabled = not uses_kafka(config)
-    if not enabled:
-        abort(404)
-    user = request.args.get("user", "kari")
-    lang = request.args.get("lang", "nb")
-    if user not in DEMO_USERS or lang not in LANGUAGES:
-        abort(404)
-    name, roles = DEMO_USERS[user]
+    user, lang, name, roles, config = _demo_visitor()
     _demo_campaign()
     token = mint_user_token(state().token_secret, user, ttl=3600, roles=roles)
     return render_template("tillit/demo.html", user=user, name=name, users=DEMO_USERS, lang=lang,
                            languages=LANGUAGES, token=token, articles=DEMO_ARTICLES,
                            profile_fields=[(s.field, s.labels["nb"]) for s in state().checklist],
                            prefix=config["ENGAGEMENT_URL_PREFIX"])
+
+
+def demo_awards_page():
+    """The leaders' page of the demo: a month's awards, its announcement and the finalise button."""
+    user, lang, name, roles, config = _demo_visitor(default_user="lena")
+    token = mint_user_token(state().token_secret, user, ttl=3600, roles=roles)
+    month = request.args.get("month", "")
+    return render_template("tillit/demo_awards.html", user=user, name=name, lang=lang, token=token,
+                           month=month if MONTH.match(month) else "", prefix=config["ENGAGEMENT_URL_PREFIX"])
+
+
+def _demo_visitor(default_user: str = "kari"):
+    config = state().config
+    enabled = config["ENGAGEMENT_DEMO"]
+    if enabled is None:
+        enabled = not uses_kafka(config)
+    user, lang = request.args.get("user", default_user), request.args.get("lang", "nb")
+    if not enabled or user not in DEMO_USERS or lang not in LANGUAGES:
+        abort(404)
+    name, roles = DEMO_USERS[user]
+    return user, lang, name, roles, config
 
 
 def _demo_campaign() -> None:

@@ -349,6 +349,86 @@
     document.addEventListener("tillit:refresh", function () { load(10); });
   }
 
+
+  var AWARD_TEXTS = {
+    nb: {heading: "Månedens bidragsytere", provisional: "Foreløpig – teller fortsatt", final: "Endelig",
+         finalise: "Gjør endelig og frys resultatet", copy: "Kunngjøring (Markdown) – klar til å lime inn",
+         confirm: "Resultatet er frosset.", none: "Ingen ennå", threshold: "Hjalp minst tre andre team",
+         contributor: "Månedens bidragsyter", idea_developer: "Månedens idéutvikler",
+         appreciated: "Månedens mest verdsatte kollega"},
+    nn: {heading: "Månadens bidragsytarar", provisional: "Førebels – tel framleis", final: "Endeleg",
+         finalise: "Gjer endeleg og frys resultatet", copy: "Kunngjering (Markdown) – klar til å lime inn",
+         confirm: "Resultatet er frose.", none: "Ingen enno", threshold: "Hjelpte minst tre andre team",
+         contributor: "Månadens bidragsytar", idea_developer: "Månadens idéutviklar",
+         appreciated: "Månadens mest verdsette kollega"},
+    da: {heading: "Månedens bidragydere", provisional: "Foreløbigt – tæller stadig", final: "Endeligt",
+         finalise: "Gør endeligt og frys resultatet", copy: "Meddelelse (Markdown) – klar til at indsætte",
+         confirm: "Resultatet er frosset.", none: "Ingen endnu", threshold: "Hjalp mindst tre andre teams",
+         contributor: "Månedens bidragyder", idea_developer: "Månedens idéudvikler",
+         appreciated: "Månedens mest værdsatte kollega"},
+    en: {heading: "Contributors of the month", provisional: "Provisional – still counting", final: "Final",
+         finalise: "Finalise and freeze the result", copy: "Announcement (Markdown) – ready to paste",
+         confirm: "The result is frozen.", none: "Nobody yet", threshold: "Helped at least three other teams",
+         contributor: "Contributor of the month", idea_developer: "Best developer of other people's ideas",
+         appreciated: "Most appreciated colleague"}
+  };
+
+  function previousMonth() {
+    var d = new Date(); d.setDate(1); d.setMonth(d.getMonth() - 1);
+    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0");
+  }
+
+  /* <section data-tillit-awards data-tillit-month="2026-10"></section>, for leaders. */
+  function awardsWidget(holder) {
+    var month = holder.getAttribute("data-tillit-month") || previousMonth();
+    var lang = language(holder), t = AWARD_TEXTS[lang], lt = TEXTS[lang];
+    holder.classList.add("tillit", "tillit-awards");
+    function render(body, markdown) {
+      holder.innerHTML = "";
+      holder.append(el("h2", {}, t.heading + " " + month),
+                    el("p", {"class": "tillit-award-status"}, body.status === "final" ? t.final : t.provisional));
+      ["contributor", "idea_developer", "appreciated"].forEach(function (category) {
+        holder.append(el("h3", {}, t[category]));
+        var list = el("ol", {});
+        (body.result.categories[category] || []).forEach(function (p) {
+          list.append(el("li", {}, p.name + " (" + p.score + ")"));
+        });
+        if (!list.children.length) list.append(el("li", {}, t.none));
+        holder.append(list);
+      });
+      if (body.result.threshold.length) {
+        holder.append(el("h3", {}, t.threshold), el("p", {}, body.result.threshold.map(function (p) { return p.name; }).join(", ")));
+      }
+      var id = "tillit-field-" + (++fieldCount);
+      var text = el("textarea", {id: id, readonly: "", rows: "10", "class": "tillit-announcement"});
+      text.value = markdown;
+      holder.append(el("label", {"for": id}, t.copy), text);
+      var status = el("p", {"class": "tillit-status", role: "status"});
+      if (body.status !== "final") {
+        var button = el("button", {type: "button", "class": "tillit-button"}, t.finalise);
+        button.addEventListener("click", function () {
+          button.disabled = true;
+          call("POST", "/v1/awards/" + month + "/finalise").then(function (r) {
+            return r.json().then(function (b) {
+              if (r.status !== 201) throw new Error(b.detail || r.status);
+              status.textContent = t.confirm; load();
+            });
+          }).catch(function (e) { button.disabled = false; status.textContent = e.message; });
+        });
+        holder.append(button);
+      }
+      holder.append(status);
+    }
+    function load() {
+      Promise.all([
+        call("GET", "/v1/awards/" + month).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); }),
+        call("GET", "/v1/awards/" + month + "/announcement?lang=" + lang).then(function (r) { return r.text(); })
+      ]).then(function (both) { render(both[0], both[1]); },
+              function () { holder.textContent = lt.down; holder.dataset.state = "offline"; });
+    }
+    load();
+  }
+
   function injectStyle() {
     if (document.getElementById("tillit-style")) return;
     var style = document.createElement("style");
@@ -367,6 +447,8 @@
       ":where(.tillit-profile){display:block;max-width:30em}:where(.tillit-track){height:.8em;border-radius:.4em;" +
       "background:#dde3ea;overflow:hidden}:where(.tillit-fill){height:100%;background:var(--tillit-accent,#1f5f99);" +
       "transition:width .4s}" +
+      ":where(.tillit-awards){display:block}:where(.tillit-announcement){display:block;width:100%;max-width:40em;" +
+      "font-family:monospace;margin:.3em 0 1em}" +
       ":where(.tillit-meta){color:#4a4a4f;font-size:.9em}:where(.tillit-report){font:inherit;font-size:.85em;" +
       "background:none;border:none;text-decoration:underline;color:#4a4a4f;cursor:pointer}:where(.tillit-credit){font-weight:bold;color:#1d6b2f}";
     document.head.appendChild(style);
@@ -376,6 +458,7 @@
     injectStyle();
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-campaign]"), campaignWidget);
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-profile]"), profileWidget);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-awards]"), awardsWidget);
     var likes = Array.prototype.slice.call(document.querySelectorAll("[data-tillit-like]:not(.tillit)"));
     var kudos = Array.prototype.slice.call(document.querySelectorAll("[data-tillit-kudos]"));
     var specs = likes.map(function (el) { return el.getAttribute("data-tillit-like"); })
