@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel
@@ -45,11 +45,27 @@ class Awards(ReadModel):
         people = {p for e, _ in events for p in (e.actor, e.target.owner)}
         memberships = teams_at(session, people)
         touched: set[tuple[str, str]] = set()
-        for event, record in events:
-            touched |= self._apply_one(session, event, record, memberships)
+        with session.no_autoflush:
+            self._preload(session, [e for e, _ in events])
+            for event, record in events:
+                touched |= self._apply_one(session, event, record, memberships)
         session.flush()
         if self.board is not None and touched:
             self.board.refresh(session, touched)
+
+    def _preload(self, session: Session, events: list[Event]) -> None:
+        """Load the batch's like states and earlier credits in two queries, so that the
+        session.get calls below find them in the identity map instead of asking the database."""
+        likes = {(f"{e.target.kind}:{e.target.id}", e.actor) for e in events if e.type.startswith("like.")}
+        if likes:
+            states = session.scalars(select(AwardLike).where(tuple_(AwardLike.ref, AwardLike.liker).in_(list(likes)))).all()
+            likes_credit = [f"{s.event_id}:r" for s in states]
+        else:
+            likes_credit = []
+        ids = [e.id for e in events] + [f"{e.id}:r" for e in events] + likes_credit
+        session.scalars(select(AwardCredit).where(AwardCredit.event_id.in_(ids))).all()
+        self._known = {row.event_id for row in session.identity_map.values() if isinstance(row, AwardCredit)}
+        self._like_keys = {(row.ref, row.liker) for row in session.identity_map.values() if isinstance(row, AwardLike)}
 
     def _apply_one(self, session, event: Event, record: Record, memberships) -> set[tuple[str, str]]:
         if event.type in ("idea.adopted", "idea.answered"):
@@ -67,8 +83,9 @@ class Awards(ReadModel):
 
     def _credit(self, session, event, record, memberships, kind, person, colleague, suffix=""):
         moment = utc_naive(event.time)
-        if session.get(AwardCredit, event.id + suffix) is not None:
+        if event.id + suffix in self._known:
             return set()
+        self._known.add(event.id + suffix)
         month = self.month(event.time)
         session.add(AwardCredit(
             event_id=event.id + suffix, month=month, person=person, kind=kind,
@@ -81,13 +98,14 @@ class Awards(ReadModel):
 
     def _like(self, session, event, record, memberships) -> set[tuple[str, str]]:
         ref, liked, moment = f"{event.target.kind}:{event.target.id}", event.type == "like.added", utc_naive(event.time)
-        state = session.get(AwardLike, (ref, event.actor))
+        state = session.get(AwardLike, (ref, event.actor)) if (ref, event.actor) in self._like_keys else None
         if state is not None and (state.changed_at, state.event_id) >= (moment, event.id):
             return set()
         was = state.liked if state is not None else False
         previous = state.event_id if state is not None else None
         if state is None:
             session.add(AwardLike(ref=ref, liker=event.actor, liked=liked, changed_at=moment, event_id=event.id))
+            self._like_keys.add((ref, event.actor))
         else:
             state.liked, state.changed_at, state.event_id = liked, moment, event.id
         if liked and not was and event.actor != event.target.owner:

@@ -38,18 +38,23 @@ class AwardBoard:
     def refresh(self, session: Session, touched: set[tuple[str, str]]) -> None:
         """Recompute the touched people's scores; inside the consumer's transaction, so retries rewrite."""
         pipe = self._redis_factory().pipeline(transaction=False)
-        for month, person in touched:
-            for category, result in person_scores(session, month, person, self.points).items():
-                row = session.get(AwardScore, (month, category, person))
-                if row is None:
-                    session.add(AwardScore(month=month, category=category, person=person,
-                                           score=result["score"], facts=result["facts"]))
-                else:
-                    row.score, row.facts = result["score"], result["facts"]
-                if result["score"] > 0:
-                    pipe.zadd(self.key(month, category), {person: result["score"]})
-                else:
-                    pipe.zrem(self.key(month, category), person)
+        for month in {m for m, _ in touched}:
+            people = sorted(p for m, p in touched if m == month)
+            scores = month_scores(session, month, people, self.points)
+            existing = {(r.category, r.person): r for r in session.scalars(select(AwardScore).where(
+                AwardScore.month == month, AwardScore.person.in_(people)))}
+            for person, categories in scores.items():
+                for category, result in categories.items():
+                    row = existing.get((category, person))
+                    if row is None:
+                        session.add(AwardScore(month=month, category=category, person=person,
+                                               score=result["score"], facts=result["facts"]))
+                    else:
+                        row.score, row.facts = result["score"], result["facts"]
+                    if result["score"] > 0:
+                        pipe.zadd(self.key(month, category), {person: result["score"]})
+                    else:
+                        pipe.zrem(self.key(month, category), person)
         pipe.execute()
 
     def top(self, session: Session, month: str, category: str, n: int) -> list[dict]:
@@ -67,14 +72,17 @@ class AwardBoard:
                 for i, (p, s) in enumerate(shown)]
 
 
-def person_scores(session: Session, month: str, person: str, points: dict[str, float]) -> dict[str, dict]:
-    rows = session.scalars(select(AwardCredit).where(AwardCredit.month == month, AwardCredit.person == person,
+def month_scores(session: Session, month: str, people: list[str], points: dict[str, float]) -> dict[str, dict]:
+    """Scores of many people in one month, from two queries."""
+    rows = session.scalars(select(AwardCredit).where(AwardCredit.month == month, AwardCredit.person.in_(people),
                                                      AwardCredit.active.is_(True))).all()
-    credits = [Credit(r.kind, r.action, r.colleague, r.ref, r.person_team, r.colleague_team) for r in rows]
     ideas = {r.ref.removeprefix("idea:") for r in rows if r.action == "idea.contributed"}
     adopted = set(session.scalars(select(AwardIdea.idea_id).where(
         AwardIdea.idea_id.in_(ideas), AwardIdea.adopted.is_(True)))) if ideas else set()
-    return score(credits, adopted, points)
+    credits: dict[str, list[Credit]] = {p: [] for p in people}
+    for r in rows:
+        credits[r.person].append(Credit(r.kind, r.action, r.colleague, r.ref, r.person_team, r.colleague_team))
+    return {p: score(c, adopted, points) for p, c in credits.items()}
 
 
 def opted_out(session: Session) -> set[str]:
