@@ -77,6 +77,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_TIMEZONE", "Europe/Oslo", str, "The organisation's time zone: award months follow it."),
     Setting("ENGAGEMENT_AWARD_POINTS", {}, json.loads,
             'JSON points per contribution type, e.g. {"content.published": 5}; others keep their defaults.'),
+    Setting("ENGAGEMENT_PUBLIC_RANKING", "opt-out", str,
+            "opt-out: everyone appears in public top lists unless they opted out; opt-in: only those who opted in."),
     Setting("ENGAGEMENT_DEMO", None, _bool,
             "Serve the demo intranet page at /demo (it mints tokens for demo users). "
             "Unset: on with the embedded bus only."),

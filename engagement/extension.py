@@ -40,9 +40,13 @@ class EngagementState:
         self.config = app.config
         self.db = db
         self.key_cache = KeyCache()
+        if app.config["ENGAGEMENT_PUBLIC_RANKING"] not in ("opt-out", "opt-in"):
+            raise ValueError("ENGAGEMENT_PUBLIC_RANKING must be opt-out or opt-in, not "
+                             f"{app.config['ENGAGEMENT_PUBLIC_RANKING']!r}")
         self.checklist = checklist.load(app.config["ENGAGEMENT_PROFILE_CHECKLIST"])
         self.award_board = AwardBoard(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"],
-                                      {**DEFAULT_POINTS, **app.config["ENGAGEMENT_AWARD_POINTS"]})
+                                      {**DEFAULT_POINTS, **app.config["ENGAGEMENT_AWARD_POINTS"]},
+                                      app.config["ENGAGEMENT_PUBLIC_RANKING"])
         self.recognition_cache = RecognitionCache(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"])
         self.read_models = read_models or builtin_read_models(self)
         self.token_secret = _token_secret(app)

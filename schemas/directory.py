@@ -24,6 +24,8 @@ class PersonSchema(Strict):
     role = fields.String(load_default="member", validate=validate.OneOf(ROLES))
     locale = fields.String(load_default="nb", validate=validate.OneOf(LOCALES))
     leaderboard_opt_out = fields.Boolean(load_default=False)
+    leaderboard_opt_in = fields.Boolean(load_default=False, metadata={
+        "description": "Counts only when ENGAGEMENT_PUBLIC_RANKING is opt-in."})
 
 
 class DirectorySyncSchema(Strict):

@@ -52,7 +52,7 @@ def award_month(month: str):
     if snapshot is not None:
         return jsonify({"status": "final", "finalised_at": snapshot.finalised_at.isoformat() + "Z",
                         "finalised_by": snapshot.finalised_by, "result": snapshot.result})
-    return jsonify({"status": "provisional", "result": awards.result(session, month)})
+    return jsonify({"status": "provisional", "result": awards.result(session, month, _mode())})
 
 
 def finalise(month: str):
@@ -62,7 +62,7 @@ def finalise(month: str):
     st = state()
     lag = consumer_lag(st).get("awards", 0)
     snapshot = awards.finalise(st.db.session, month, who.label, datetime.now(timezone.utc),
-                               st.config["ENGAGEMENT_TIMEZONE"], lag)
+                               st.config["ENGAGEMENT_TIMEZONE"], lag, _mode())
     return jsonify({"status": "final", "result": snapshot.result}), 201
 
 
@@ -75,10 +75,14 @@ def announce(month: str):
         raise ValidationFailed([FieldError("lang", "nb, nn, da or en"), FieldError("format", "markdown or html")])
     session = state().db.session
     snapshot = session.get(AwardSnapshot, month)
-    result = snapshot.result if snapshot is not None else awards.result(session, month)
+    result = snapshot.result if snapshot is not None else awards.result(session, month, _mode())
     render = announcement.markdown if fmt == "markdown" else announcement.html
     mimetype = "text/markdown" if fmt == "markdown" else "text/html"
     return Response(render(result, lang, HELPED_TEAMS_THRESHOLD), mimetype=mimetype)
+
+
+def _mode() -> str:
+    return state().config["ENGAGEMENT_PUBLIC_RANKING"]
 
 
 def _leader_or_manager(who: Principal) -> Principal:

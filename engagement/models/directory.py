@@ -29,6 +29,7 @@ class Person(Base):
     role: Mapped[str] = mapped_column(String(20), default="member")
     locale: Mapped[str] = mapped_column(String(10), default="nb")
     leaderboard_opt_out: Mapped[bool] = mapped_column(default=False)
+    leaderboard_opt_in: Mapped[bool] = mapped_column(default=False, server_default="0")
     active: Mapped[bool] = mapped_column(default=True)
 
 

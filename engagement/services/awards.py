@@ -24,8 +24,9 @@ PODIUM = 3
 
 
 class AwardBoard:
-    def __init__(self, redis_factory, prefix: str, points: dict[str, float]):
+    def __init__(self, redis_factory, prefix: str, points: dict[str, float], ranking_mode: str = "opt-out"):
         self._redis_factory, self.prefix, self.points = redis_factory, prefix, points
+        self.ranking_mode = ranking_mode
 
     def key(self, month: str, category: str) -> str:
         return f"{self.prefix}lb:{month}:{category}"
@@ -58,16 +59,17 @@ class AwardBoard:
         pipe.execute()
 
     def top(self, session: Session, month: str, category: str, n: int) -> list[dict]:
-        hidden = opted_out(session)
+        public = Public(session, self.ranking_mode)
+        reach = n + (len(public.people) if public.mode == "opt-out" else 10 * n)
         try:
-            raw = self._redis_factory().zrevrange(self.key(month, category), 0, n + len(hidden) - 1, withscores=True)
+            raw = self._redis_factory().zrevrange(self.key(month, category), 0, reach - 1, withscores=True)
             rows = [(p.decode() if isinstance(p, bytes) else p, s) for p, s in raw]
         except Exception as exc:  # noqa: BLE001 - the durable scores answer when Redis cannot
             logger.warning("leaderboard cache unavailable: %r", exc)
             rows = session.execute(select(AwardScore.person, AwardScore.score).where(
                 AwardScore.month == month, AwardScore.category == category, AwardScore.score > 0)
-                .order_by(AwardScore.score.desc(), AwardScore.person).limit(n + len(hidden))).all()
-        shown = [(p, s) for p, s in rows if p not in hidden][:n]
+                .order_by(AwardScore.score.desc(), AwardScore.person).limit(reach)).all()
+        shown = [(p, s) for p, s in rows if p in public][:n]
         return [{"rank": i + 1, "person": p, "name": names(session, [p]).get(p, p), "score": s}
                 for i, (p, s) in enumerate(shown)]
 
@@ -85,27 +87,36 @@ def month_scores(session: Session, month: str, people: list[str], points: dict[s
     return {p: score(c, adopted, points) for p, c in credits.items()}
 
 
-def opted_out(session: Session) -> set[str]:
-    return set(session.scalars(select(Person.id).where(Person.leaderboard_opt_out.is_(True))))
+class Public:
+    """Who may appear in public lists: everyone but those who opted out (the default), or,
+    with ENGAGEMENT_PUBLIC_RANKING=opt-in, only those who opted in."""
+
+    def __init__(self, session: Session, mode: str):
+        self.mode = mode
+        flag = Person.leaderboard_opt_in if mode == "opt-in" else Person.leaderboard_opt_out
+        self.people = set(session.scalars(select(Person.id).where(flag.is_(True))))
+
+    def __contains__(self, person: str) -> bool:
+        return (person in self.people) == (self.mode == "opt-in")
 
 
 def names(session: Session, people: list[str]) -> dict[str, str]:
     return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(people))).all()) if people else {}
 
 
-def result(session: Session, month: str) -> dict:
+def result(session: Session, month: str, ranking_mode: str = "opt-out") -> dict:
     """Winners and runners-up per category with the facts behind them, and the threshold list."""
-    hidden = opted_out(session)
+    public = Public(session, ranking_mode)
     out: dict = {"month": month, "categories": {}, "threshold": []}
     rows = session.execute(select(AwardScore.category, AwardScore.person, AwardScore.score, AwardScore.facts)
                            .where(AwardScore.month == month)).all()
-    everyone = {p for _, p, _, _ in rows if p not in hidden}
+    everyone = {p for _, p, _, _ in rows if p in public}
     known = names(session, sorted(everyone))
     for category in CATEGORIES:
-        ranked = ranking([(p, s, f) for c, p, s, f in rows if c == category and p not in hidden])[:PODIUM]
+        ranked = ranking([(p, s, f) for c, p, s, f in rows if c == category and p in public])[:PODIUM]
         out["categories"][category] = [{"rank": i + 1, "person": p, "name": known.get(p, p), "score": s,
                                         "facts": f} for i, (p, s, f) in enumerate(ranked)]
-    helped = {p: f for c, p, _, f in rows if c == "contributor" and p not in hidden
+    helped = {p: f for c, p, _, f in rows if c == "contributor" and p in public
               and f.get("helped_teams", 0) >= HELPED_TEAMS_THRESHOLD}
     out["threshold"] = [{"person": p, "name": known.get(p, p), "helped_teams": f["helped_teams"]}
                         for p, f in sorted(helped.items(), key=lambda item: known.get(item[0], item[0]))]
@@ -118,7 +129,8 @@ def month_has_ended(month: str, now: datetime, zone: str) -> bool:
     return now >= start_next
 
 
-def finalise(session: Session, month: str, by: str, now: datetime, zone: str, lag: int) -> AwardSnapshot:
+def finalise(session: Session, month: str, by: str, now: datetime, zone: str, lag: int,
+             ranking_mode: str = "opt-out") -> AwardSnapshot:
     if session.get(AwardSnapshot, month) is not None:
         raise EngagementError(f"{month} is finalised already; it cannot change.", 409, "Already final")
     if not month_has_ended(month, now, zone):
@@ -130,7 +142,7 @@ def finalise(session: Session, month: str, by: str, now: datetime, zone: str, la
         ConsumerPosition.topic, ConsumerPosition.partition, ConsumerPosition.position).where(
         ConsumerPosition.consumer == "awards"))}
     snapshot = AwardSnapshot(month=month, finalised_at=utcnow(), finalised_by=by, cutoff=cutoff,
-                             result=result(session, month))
+                             result=result(session, month, ranking_mode))
     session.add(snapshot)
     session.commit()
     return snapshot

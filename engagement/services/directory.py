@@ -19,7 +19,7 @@ from engagement.errors import FieldError, ValidationFailed
 from engagement.events import utc_naive
 from engagement.models import Membership, Person, Team
 
-PERSON_FIELDS = ("name", "email", "role", "locale", "leaderboard_opt_out")
+PERSON_FIELDS = ("name", "email", "role", "locale", "leaderboard_opt_out", "leaderboard_opt_in")
 
 
 def sync(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -48,8 +48,9 @@ def _read(path: Path, schema: Schema, kind: str) -> tuple[list[dict], list[str]]
             cleaned = {k: v for k, v in cleaned.items() if v not in ("", None)}
             if kind == "teams":
                 cleaned.setdefault("parent", None)
-            if "leaderboard_opt_out" in cleaned:
-                cleaned["leaderboard_opt_out"] = cleaned["leaderboard_opt_out"].lower() in TRUE
+            for flag in ("leaderboard_opt_out", "leaderboard_opt_in"):
+                if flag in cleaned:
+                    cleaned[flag] = cleaned[flag].lower() in TRUE
             try:
                 rows.append(schema.load(cleaned))
             except ValidationError as exc:

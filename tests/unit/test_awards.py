@@ -131,3 +131,16 @@ def test_announcements_in_four_languages(app, client, org):
     assert "Ivar" not in "".join(texts.values())
     page = client.get("/v1/awards/2026-10/announcement?lang=en&format=html", headers=bearer(org))
     assert page.mimetype == "text/html" and page.get_data(as_text=True).startswith("<h1>Contributors of the month")
+
+
+def test_with_opt_in_ranking_only_those_who_opted_in_are_shown(app, client, org):
+    app.config["ENGAGEMENT_PUBLIC_RANKING"] = "opt-in"
+    state(app).award_board.ranking_mode = "opt-in"
+    people = [{"id": "finn", "name": "Finn", "team": "A", "leaderboard_opt_in": True}]
+    client.post("/v1/directory/sync", json={"mode": "delta", "people": people}, headers=bearer(org))
+    send(client, org, october())
+    drain(app, ("ledger", "awards"))
+    body = client.get("/v1/awards/2026-10", headers=bearer(org)).json
+    assert podium(body, "appreciated") == [("finn", 3.5)]
+    top = client.get("/v1/awards/2026-10/leaderboard?category=contributor", headers=bearer(org)).json["top"]
+    assert [p["person"] for p in top] == ["finn"]
