@@ -90,6 +90,22 @@ def _reading_paths(spec: APISpec) -> None:
         "patch": change})
     spec.path("/v1/campaigns/{campaign_id}/summary", operations={"get": _read_operation(
         "For leaders: ideas by support, participation, unanswered ideas", None, [param("campaign_id")])})
+    month = param("month")
+    spec.path("/v1/people/{person}/profile-completion", operations={"get": _read_operation(
+        "A person's profile completion and next best step (?lang=)", None, [param("person")])})
+    spec.path("/v1/teams/{team_id}/profile-completion", operations={"get": _read_operation(
+        "Profile completion of a team or unit (?subunits=true), withheld below the minimum group size",
+        None, [param("team_id")])})
+    spec.path("/v1/awards/{month}/leaderboard", operations={"get": _read_operation(
+        "Live top list (?category=&n=), never a bottom list", None, [month])})
+    spec.path("/v1/awards/{month}", operations={"get": _read_operation(
+        "The month's result, provisional or final (leaders, awards:manage)", None, [month])})
+    final = _read_operation("Finalise and freeze the month (leaders, awards:manage)", None, [month])
+    final["responses"]["201"] = final["responses"].pop("200")
+    final["responses"]["409"] = {"description": "Not over, still counting, or final already", **PROBLEM}
+    spec.path("/v1/awards/{month}/finalise", operations={"post": final})
+    spec.path("/v1/awards/{month}/announcement", operations={"get": _read_operation(
+        "The announcement as Markdown or HTML (?lang=nb|nn|da|en&format=markdown|html)", None, [month])})
     spec.path("/v1/moderation/reports", operations={"get": _read_operation(
         "Reported items awaiting a decision (moderation:manage)", None, [])})
 
