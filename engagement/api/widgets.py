@@ -12,6 +12,7 @@ from engagement.config import uses_kafka
 from engagement.extension import state
 from engagement.models import Campaign
 from engagement.services import campaigns, directory
+from schemas.directory import DirectorySyncSchema
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 DEMO_USERS = {"kari": ("Kari Nordmann", ()), "ola": ("Ola Hansen", ()), "lena": ("Lena Berg", ("leader",))}
@@ -76,9 +77,8 @@ def _demo_campaign() -> None:
     if session.get(Campaign, "demo-sharing") is None:
         people = [{"id": pid, "name": full, "team": "demo", "role": "leader" if roles else "member"}
                   for pid, (full, roles) in DEMO_USERS.items()]
-        directory.sync(session, {"mode": "delta", "as_of": None, "dry_run": False,
-                                 "teams": [{"id": "demo", "name": "Demo", "parent": None}], "people":
-                                 [{**p, "email": None, "locale": "nb", "leaderboard_opt_out": False} for p in people]},
-                       datetime.now(timezone.utc))
+        payload = DirectorySyncSchema().load({"mode": "delta", "people": people,
+                                              "teams": [{"id": "demo", "name": "Demo", "parent": None}]})
+        directory.sync(session, payload, datetime.now(timezone.utc))
         campaigns.create(session, {"id": "demo-sharing", "question": "Hvordan kan vi dele mer på tvers av team?",
                                    "description": "Alle idéer er velkomne – bygg gjerne videre på andres."}, "lena")
