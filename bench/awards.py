@@ -64,6 +64,9 @@ def main() -> None:
                 runner._apply_in_one_transaction(batch)
                 applied += len(batch)
                 batch = []
+                if applied % 100_000 == 0:
+                    elapsed = time.perf_counter() - started
+                    print(f"{applied} events in {elapsed:.0f} s ({applied / elapsed:.0f}/s)", file=sys.stderr, flush=True)
         if batch:
             runner._apply_in_one_transaction(batch)
             applied += len(batch)
