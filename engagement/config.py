@@ -114,3 +114,17 @@ def settings_table() -> str:
         alias = f" (or `{'`, `'.join(s.aliases)}`)" if s.aliases else ""
         rows.append(f"| `{s.key}`{alias} | `{s.default!r}` | {s.help} |")
     return "\n".join(rows)
+
+
+def write_readme_table(readme: str = "README.md") -> None:
+    """Developers: ``python -m engagement.config`` puts the current table into the README."""
+    from pathlib import Path
+    path = Path(readme)
+    text = path.read_text(encoding="utf-8")
+    start = text.index("<!-- settings-table:start -->") + len("<!-- settings-table:start -->")
+    end = text.index("<!-- settings-table:end -->")
+    path.write_text(text[:start] + "\n" + settings_table() + "\n" + text[end:], encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_readme_table()

@@ -6,10 +6,8 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, jsonify, request
 
-from engagement.api.recognition import _cached
-from engagement.api.requests import principal
-from engagement.auth import Principal
-from engagement.errors import FieldError, Forbidden, ValidationFailed
+from engagement.api.requests import cached, leader_or, principal
+from engagement.errors import FieldError, ValidationFailed
 from engagement.extension import state
 from engagement.models import AwardSnapshot
 from engagement.services import announcement, awards
@@ -39,13 +37,13 @@ def leaderboard(month: str):
     if errors:
         raise ValidationFailed(errors)
     st = state()
-    return _cached(jsonify({"month": month, "category": category,
+    return cached(jsonify({"month": month, "category": category,
                             "top": st.award_board.top(st.db.session, month, category, int(n))}))
 
 
 def award_month(month: str):
     """Provisional during the month (leaders), frozen once finalised."""
-    _leader_or_manager(principal())
+    leader_or(principal(), "awards:manage")
     _check_month(month)
     session = state().db.session
     snapshot = session.get(AwardSnapshot, month)
@@ -57,7 +55,7 @@ def award_month(month: str):
 
 def finalise(month: str):
     """Freeze the month: winners, runners-up, scores and reasons; it never changes after."""
-    who = _leader_or_manager(principal())
+    who = leader_or(principal(), "awards:manage")
     _check_month(month)
     st = state()
     lag = consumer_lag(st).get("awards", 0)
@@ -68,7 +66,7 @@ def finalise(month: str):
 
 def announce(month: str):
     """?lang=nb|nn|da|en&format=markdown|html; the frozen result, or a preview before finalising."""
-    _leader_or_manager(principal())
+    leader_or(principal(), "awards:manage")
     _check_month(month)
     lang, fmt = request.args.get("lang", "nb"), request.args.get("format", "markdown")
     if lang not in announcement.TEXTS or fmt not in ("markdown", "html"):
@@ -83,12 +81,6 @@ def announce(month: str):
 
 def _mode() -> str:
     return state().config["ENGAGEMENT_PUBLIC_RANKING"]
-
-
-def _leader_or_manager(who: Principal) -> Principal:
-    if who.is_user and "leader" in who.roles or not who.is_user and "awards:manage" in who.scopes:
-        return who
-    raise Forbidden("Only leaders (or an API key with 'awards:manage') see and finalise a month's awards.")
 
 
 def _month_errors(month: str) -> list[FieldError]:

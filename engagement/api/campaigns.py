@@ -7,9 +7,7 @@ from flask import Blueprint, jsonify, request
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 
-from engagement.api.recognition import _cached
-from engagement.api.requests import json_body, principal
-from engagement.auth import Principal
+from engagement.api.requests import cached, json_body, leader_or, principal
 from engagement.errors import EngagementError, FieldError, Forbidden, ValidationFailed
 from engagement.extension import state
 from engagement.models import Campaign
@@ -28,7 +26,7 @@ def register(bp: Blueprint) -> None:
 
 def create_campaign():
     """A leader asks a question."""
-    who = _leader_or(principal(), "awards:manage")
+    who = leader_or(principal(), "awards:manage")
     fields = _load(CampaignCreateSchema())
     campaign = campaigns.create(state().db.session, fields, who.name)
     return jsonify(campaigns.describe(campaign, _now())), 201
@@ -40,7 +38,7 @@ def list_campaigns():
     wanted = request.args.get("status")
     rows = state().db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc())).all()
     described = [campaigns.describe(c, _now()) for c in rows]
-    return _cached(jsonify({"campaigns": [c for c in described if wanted in (None, c["status"])]}))
+    return cached(jsonify({"campaigns": [c for c in described if wanted in (None, c["status"])]}))
 
 
 def get_campaign(campaign_id: str):
@@ -52,13 +50,13 @@ def get_campaign(campaign_id: str):
     session = state().db.session
     campaign = _campaign(campaign_id)
     viewer = who.name if who.is_user else request.args.get("viewer")
-    return _cached(jsonify({"campaign": campaigns.describe(campaign, _now()),
+    return cached(jsonify({"campaign": campaigns.describe(campaign, _now()),
                             "ideas": campaigns.ideas_of(session, campaign.id, sort, viewer)}))
 
 
 def update_campaign(campaign_id: str):
     """Close, archive or reopen a campaign, or move its closing date."""
-    who = _leader_or(principal(), "awards:manage")
+    who = leader_or(principal(), "awards:manage")
     campaign = _campaign(campaign_id)
     if who.is_user and who.name != campaign.owner:
         raise Forbidden("Only the leader who opened the campaign can change it.")
@@ -68,14 +66,8 @@ def update_campaign(campaign_id: str):
 
 def campaign_summary(campaign_id: str):
     """For leaders: ideas by support, participation, and the ideas still without an answer."""
-    _leader_or(principal(), "awards:manage", "reports:read")
-    return _cached(jsonify(campaigns.summary(state().db.session, _campaign(campaign_id), _now())))
-
-
-def _leader_or(who: Principal, *scopes: str) -> Principal:
-    if who.is_user and "leader" in who.roles or not who.is_user and set(scopes) & who.scopes:
-        return who
-    raise Forbidden("Only leaders (or an API key with " + " or ".join(scopes) + ") may do this.")
+    leader_or(principal(), "awards:manage", "reports:read")
+    return cached(jsonify(campaigns.summary(state().db.session, _campaign(campaign_id), _now())))
 
 
 def _campaign(campaign_id: str) -> Campaign:

@@ -7,8 +7,7 @@ from flask import Blueprint, jsonify
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from engagement.api.recognition import _cached
-from engagement.api.requests import json_body, principal
+from engagement.api.requests import cached, json_body, principal
 from engagement.errors import EngagementError, Forbidden, ValidationFailed
 from engagement.extension import state
 from engagement.models import Person, Team, TeamRecognition
@@ -46,6 +45,6 @@ def get_team_recognition(team_id: str):
     rows = {r.kind: r for r in session.scalars(select(TeamRecognition).where(TeamRecognition.team_id == team_id))}
     members = session.scalar(select(func.count()).select_from(Person).where(
         Person.team_id == team_id, Person.active.is_(True)))
-    return _cached(jsonify({"team": team_id, "members": members,
+    return cached(jsonify({"team": team_id, "members": members,
                             "received": {k: rows[k].received if k in rows else 0 for k in KINDS},
                             "given": {k: rows[k].given if k in rows else 0 for k in KINDS}}))

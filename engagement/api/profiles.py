@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from engagement.api.recognition import _cached
-from engagement.api.requests import principal
+from engagement.api.requests import cached, principal
 from engagement.errors import EngagementError, Forbidden
 from engagement.extension import state
 from engagement.models import Team
@@ -24,7 +23,7 @@ def person_profile(person: str):
     if who.is_user and who.name != person:
         raise Forbidden("A user token shows only its own profile.")
     st = state()
-    return _cached(jsonify(person_progress(st.db.session, st.checklist, person, _lang())))
+    return cached(jsonify(person_progress(st.db.session, st.checklist, person, _lang())))
 
 
 def team_profiles(team_id: str):
@@ -36,7 +35,7 @@ def team_profiles(team_id: str):
     if st.db.session.get(Team, team_id) is None:
         raise EngagementError(f"No team {team_id!r} in the directory.", 404, "Not found")
     subunits = request.args.get("subunits", "false").lower() in ("1", "true", "yes")
-    return _cached(jsonify(unit_summary(st.db.session, st.checklist, team_id, subunits,
+    return cached(jsonify(unit_summary(st.db.session, st.checklist, team_id, subunits,
                                         st.config["ENGAGEMENT_MIN_GROUP_SIZE"], _lang())))
 
 

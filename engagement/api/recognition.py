@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from engagement.api.requests import principal
+from engagement.api.requests import cached, principal
 from engagement.auth import Principal
 from engagement.errors import FieldError, Forbidden, ValidationFailed
 from engagement.extension import state
@@ -26,14 +26,14 @@ def get_targets():
     if not raw or len(raw) > MAX_TARGETS:
         raise ValidationFailed([FieldError("t", f"Give 1 to {MAX_TARGETS} targets as kind:id.")])
     keys = [_target_key(text, index) for index, text in enumerate(raw)]
-    return _cached(jsonify({"targets": _counts(who, keys)}))
+    return cached(jsonify({"targets": _counts(who, keys)}))
 
 
 def get_target(kind: str, target_id: str):
     """Counts for one target."""
     who = principal()
     key = _target_key(f"{kind}:{target_id}", None)
-    return _cached(jsonify(_counts(who, [key])[0]))
+    return cached(jsonify(_counts(who, [key])[0]))
 
 
 def get_person_recognition(person: str):
@@ -44,7 +44,7 @@ def get_person_recognition(person: str):
     if not who.is_user and not ({"events:write", "reports:read"} & who.scopes):
         raise Forbidden("This needs the scope 'events:write' or 'reports:read'.")
     st = state()
-    return _cached(jsonify(person_summary(st.db.session, st.recognition_cache, person)))
+    return cached(jsonify(person_summary(st.db.session, st.recognition_cache, person)))
 
 
 def _counts(who: Principal, keys: list[tuple[str, str]]) -> list[dict]:
@@ -58,10 +58,3 @@ def _target_key(text: str, index: int | None) -> tuple[str, str]:
     if kind not in TARGET_KINDS or not target_id or IDENTIFIER.regex.match(target_id) is None:
         raise ValidationFailed([FieldError("t", f"{text!r} is not kind:id with a known kind.", index)])
     return kind, target_id
-
-
-def _cached(response):
-    """Counts change often: let browsers revalidate with the ETag instead of refetching."""
-    response.add_etag()
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response.make_conditional(request)

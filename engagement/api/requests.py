@@ -6,7 +6,7 @@ from typing import Any
 from flask import request
 
 from engagement.auth import KEY_PREFIX, Principal, principal_for_key, principal_for_token
-from engagement.errors import EngagementError, Unauthenticated
+from engagement.errors import EngagementError, Forbidden, Unauthenticated
 from engagement.extension import state
 
 
@@ -26,3 +26,17 @@ def json_body() -> Any:
     if not request.is_json:
         raise EngagementError("Send the body as application/json.", 415, "Unsupported media type")
     return request.get_json()
+
+
+def leader_or(who: Principal, *scopes: str) -> Principal:
+    """A leader's user token, or an API key with one of ``scopes``."""
+    if who.is_user and "leader" in who.roles or not who.is_user and set(scopes) & who.scopes:
+        return who
+    raise Forbidden("Only leaders (or an API key with " + " or ".join(map(repr, scopes)) + ") may do this.")
+
+
+def cached(response):
+    """Counts change often: let browsers revalidate with the ETag instead of refetching."""
+    response.add_etag()
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)

@@ -12,4 +12,4 @@ def test_readme_lists_every_setting_as_the_code_declares_it():
     text = README.read_text()
     start = text.index("<!-- settings-table:start -->") + len("<!-- settings-table:start -->")
     end = text.index("<!-- settings-table:end -->")
-    assert text[start:end].strip() == settings_table()
+    assert text[start:end].strip() == settings_table(), "run: python -m engagement.config"
