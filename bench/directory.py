@@ -18,6 +18,7 @@ from engagement.extension import state
 from engagement.models import ProfileCompletion, ProfileField
 from engagement.services import directory, schema
 from engagement.services.profiles import unit_summary
+from schemas.directory import DirectorySyncSchema
 from tests.services import postgres_database
 
 PEOPLE, UNITS, TEAMS_PER_UNIT = 50_000, 30, 99
@@ -33,7 +34,7 @@ def organisation(moved: float = 0.0, seed: int = 1) -> dict:
     people = [{"id": f"p{i}", "name": f"Person {i}", "email": f"p{i}@example.no",
                "team": rng.choice(leaf) if rng.random() < moved else leaf[i % len(leaf)], "role": "member",
                "locale": "nb", "leaderboard_opt_out": False} for i in range(PEOPLE)]
-    return {"mode": "full", "as_of": None, "dry_run": False, "teams": teams, "people": people}
+    return DirectorySyncSchema().load({"mode": "full", "teams": teams, "people": people})
 
 
 def timed(fn):
