@@ -54,18 +54,15 @@ class Awards(ReadModel):
             self.board.refresh(session, touched)
 
     def _preload(self, session: Session, events: list[Event]) -> None:
-        """Load the batch's like states and earlier credits in two queries, so that the
-        session.get calls below find them in the identity map instead of asking the database."""
+        """The batch's like states and earlier credits, in two queries; rows made during the
+        batch join these dicts, so a like and its unlike in one batch find each other."""
         likes = {(f"{e.target.kind}:{e.target.id}", e.actor) for e in events if e.type.startswith("like.")}
-        if likes:
-            states = session.scalars(select(AwardLike).where(tuple_(AwardLike.ref, AwardLike.liker).in_(list(likes)))).all()
-            likes_credit = [f"{s.event_id}:r" for s in states]
-        else:
-            likes_credit = []
-        ids = [e.id for e in events] + [f"{e.id}:r" for e in events] + likes_credit
-        session.scalars(select(AwardCredit).where(AwardCredit.event_id.in_(ids))).all()
-        self._known = {row.event_id for row in session.identity_map.values() if isinstance(row, AwardCredit)}
-        self._like_keys = {(row.ref, row.liker) for row in session.identity_map.values() if isinstance(row, AwardLike)}
+        states = session.scalars(select(AwardLike).where(
+            tuple_(AwardLike.ref, AwardLike.liker).in_(list(likes)))).all() if likes else []
+        self._likes = {(s.ref, s.liker): s for s in states}
+        ids = [e.id for e in events] + [f"{e.id}:r" for e in events] + [f"{s.event_id}:r" for s in states]
+        self._credits = {c.event_id: c for c in session.scalars(select(AwardCredit).where(
+            AwardCredit.event_id.in_(ids)))}
 
     def _apply_one(self, session, event: Event, record: Record, memberships) -> set[tuple[str, str]]:
         if event.type in ("idea.adopted", "idea.answered"):
@@ -83,36 +80,37 @@ class Awards(ReadModel):
 
     def _credit(self, session, event, record, memberships, kind, person, colleague, suffix=""):
         moment = utc_naive(event.time)
-        if event.id + suffix in self._known:
+        if event.id + suffix in self._credits:
             return set()
-        self._known.add(event.id + suffix)
         month = self.month(event.time)
-        session.add(AwardCredit(
+        self._credits[event.id + suffix] = credit = AwardCredit(
             event_id=event.id + suffix, month=month, person=person, kind=kind,
             action=RECOGNITION.get(event.type, event.type) if kind == "recognition" else event.type,
             colleague=colleague, ref=f"{event.target.kind}:{event.target.id}",
             person_team=team_of(memberships, person, moment),
             colleague_team=team_of(memberships, colleague, moment) if colleague else None,
-            active=True, partition=record.partition, offset=record.offset))
+            active=True, partition=record.partition, offset=record.offset)
+        session.add(credit)
         return {(month, person)}
 
     def _like(self, session, event, record, memberships) -> set[tuple[str, str]]:
         ref, liked, moment = f"{event.target.kind}:{event.target.id}", event.type == "like.added", utc_naive(event.time)
-        state = session.get(AwardLike, (ref, event.actor)) if (ref, event.actor) in self._like_keys else None
+        state = self._likes.get((ref, event.actor))
         if state is not None and (state.changed_at, state.event_id) >= (moment, event.id):
             return set()
         was = state.liked if state is not None else False
         previous = state.event_id if state is not None else None
         if state is None:
-            session.add(AwardLike(ref=ref, liker=event.actor, liked=liked, changed_at=moment, event_id=event.id))
-            self._like_keys.add((ref, event.actor))
+            state = self._likes[(ref, event.actor)] = AwardLike(ref=ref, liker=event.actor, liked=liked,
+                                                                changed_at=moment, event_id=event.id)
+            session.add(state)
         else:
             state.liked, state.changed_at, state.event_id = liked, moment, event.id
         if liked and not was and event.actor != event.target.owner:
             return self._credit(session, event, record, memberships, "recognition", event.target.owner,
                                 event.actor, suffix=":r")
         if was and not liked:
-            credit = session.get(AwardCredit, f"{previous}:r")
+            credit = self._credits.get(f"{previous}:r")
             if credit is not None and credit.active:
                 credit.active = False
                 return {(credit.month, credit.person)}
@@ -121,6 +119,7 @@ class Awards(ReadModel):
 
 def _idea_status(session: Session, event: Event) -> set[tuple[str, str]]:
     adopted = event.type == "idea.adopted" or event.data.get("status") == "adopted"
+    session.flush()  # an earlier answer to the same idea in this batch
     row = session.get(AwardIdea, event.target.id)
     if row is None:
         session.add(AwardIdea(idea_id=event.target.id, adopted=adopted))
