@@ -9,6 +9,7 @@ from consumers.ideas import Ideas
 from consumers.ledger import Ledger
 from consumers.profiles import Profiles
 from consumers.recognition import Recognition
+from consumers.trust import Trust
 
 if TYPE_CHECKING:
     from engagement.extension import EngagementState
@@ -17,4 +18,5 @@ if TYPE_CHECKING:
 def builtin_read_models(st: "EngagementState") -> list[ReadModel]:
     """Every read model Tillit ships, ledger first."""
     return [Ledger(), Recognition(st.recognition_cache), Ideas(st.config["ENGAGEMENT_EDIT_WINDOW"]),
-            Profiles(st.checklist), Awards(st.config["ENGAGEMENT_TIMEZONE"], st.award_board)]
+            Profiles(st.checklist), Awards(st.config["ENGAGEMENT_TIMEZONE"], st.award_board),
+            Trust(st.config["ENGAGEMENT_TIMEZONE"])]

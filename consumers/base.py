@@ -54,4 +54,7 @@ class ReadModel:
         """Forget all state, before a replay from the ledger."""
         for table in self.tables:
             session.execute(delete(table))
+        self.reset_claims(session)
+
+    def reset_claims(self, session: Session) -> None:
         session.execute(delete(ProcessedEvent).where(ProcessedEvent.consumer == self.name))

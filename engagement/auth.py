@@ -28,7 +28,11 @@ SCOPES = {
     "awards:manage": "finalise monthly awards",
     "directory:write": "sync people and teams",
     "moderation:manage": "review reported ideas and contributions",
+    "trust:read": "read the trust-signal report (communications staff)",
+    "audit:read": "read who viewed the trust-signal report (admins)",
 }
+# A user token with this role may read the trust-signal report, as the key scope above.
+TRUST_ROLE = "communications"
 KEY_PREFIX = "tlt_"
 TOKEN_AUDIENCE = "tillit"
 KEY_CACHE_SECONDS = 30

@@ -83,6 +83,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Serve the demo intranet page at /demo (it mints tokens for demo users). "
             "Unset: on with the embedded bus only."),
     Setting("ENGAGEMENT_CONSUMER_BATCH", 500, int, "Most events a consumer applies in one transaction."),
+    Setting("ENGAGEMENT_TRUST_THRESHOLDS", {}, json.loads,
+            'JSON thresholds of the trust report\'s flags, e.g. {"silo": {"below": 0.15}}; others keep their defaults.'),
+    Setting("ENGAGEMENT_RETENTION_DAYS", None, int,
+            "Days raw events stay in the ledger; `engagement retention` deletes older ones once every read "
+            "model has applied them. Unset: kept for ever."),
 )
 
 

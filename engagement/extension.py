@@ -24,6 +24,7 @@ from engagement.config import load_defaults, uses_kafka
 from engagement.services.award_scoring import DEFAULT_POINTS
 from engagement.services.awards import AwardBoard
 from engagement.services.recognition import RecognitionCache
+from engagement.services.trust import thresholds as trust_thresholds
 
 if TYPE_CHECKING:
     from consumers.base import ReadModel
@@ -44,6 +45,7 @@ class EngagementState:
             raise ValueError("ENGAGEMENT_PUBLIC_RANKING must be opt-out or opt-in, not "
                              f"{app.config['ENGAGEMENT_PUBLIC_RANKING']!r}")
         self.checklist = checklist.load(app.config["ENGAGEMENT_PROFILE_CHECKLIST"])
+        self.trust_thresholds = trust_thresholds(app.config["ENGAGEMENT_TRUST_THRESHOLDS"])
         self.award_board = AwardBoard(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"],
                                       {**DEFAULT_POINTS, **app.config["ENGAGEMENT_AWARD_POINTS"]},
                                       app.config["ENGAGEMENT_PUBLIC_RANKING"])

@@ -8,7 +8,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from engagement.api import (awards, campaigns, directory, events, health, moderation, openapi, problems, profiles,
-                            recognition, widgets)
+                            recognition, trust, widgets)
 from engagement.errors import EngagementError
 
 
@@ -34,6 +34,7 @@ def create_blueprint(config: Any) -> Blueprint:
     moderation.register(bp)
     profiles.register(bp)
     awards.register(bp)
+    trust.register(bp)
     widgets.register(bp)
     health.register(bp)
     openapi.register(bp)

@@ -5,9 +5,11 @@ from engagement.models.core import (ApiKey, Base, BigId, ConsumerPosition, DeadL
 from engagement.models.directory import Membership, Person, Team, TeamRecognition
 from engagement.models.ideas import AbuseReport, Campaign, Contribution, Idea, IdeaCredit
 from engagement.models.profiles import ProfileCompletion, ProfileField, ProfileMilestone
+from engagement.models.trust import RetentionHorizon, TrustActivity, TrustAudit, TrustContribution, TrustIdea
 from engagement.models.recognition import LikeState, PersonRecognition, RecognitionPair, TargetStats
 
 __all__ = ["AbuseReport", "AwardCredit", "AwardIdea", "AwardLike", "AwardScore", "AwardSnapshot", "ApiKey", "Base", "BigId", "Campaign", "ConsumerPosition", "Contribution", "DeadLetter",
            "Idea", "IdeaCredit", "LedgerEvent", "LikeState", "Membership", "Person", "PersonRecognition",
            "ProfileCompletion", "ProfileField", "ProfileMilestone",
-           "ProcessedEvent", "RecognitionPair", "TargetStats", "Team", "TeamRecognition", "utcnow"]
+           "ProcessedEvent", "RecognitionPair", "RetentionHorizon", "TargetStats", "Team", "TeamRecognition",
+           "TrustActivity", "TrustAudit", "TrustContribution", "TrustIdea", "utcnow"]

@@ -1,0 +1,112 @@
+"""A synthetic organisation with planted patterns, for the trust report's tests.
+
+Every team of ten behaves the same from July to September 2026 (six of ten share two
+articles a month, everyone likes one article in their own team and one in the next
+team's). In October each planted team changes one thing, and only that:
+
+  quiet    went quiet: three share once each         -> declining
+  carried  one person shares ten of twelve           -> one_person
+  leaders  both leaders do nothing at all            -> quiet_leaders
+  silo     likes only inside the team                -> silo
+  low      one person of ten has ever shared         -> low_sharing (every month)
+  ideas    two ideas without any answer              -> unanswered_ideas
+  tiny     three people: folded into drift, never shown alone
+  healthy, drift: nothing changes; an answered idea  -> no flag
+"""
+from __future__ import annotations
+
+import itertools
+
+TEAMS = [("org", "Kommunen", None), ("helse", "Helse", "org"), ("drift", "Drift", "org"),
+         ("healthy", "Sunne", "helse"), ("quiet", "Stilnet", "helse"), ("carried", "Båret", "helse"),
+         ("leaders", "Tause ledere", "drift"), ("silo", "Siloen", "drift"), ("low", "Lavt", "drift"),
+         ("ideas", "Idéteamet", "drift"), ("tiny", "Lite team", "drift")]
+SIZES = {"healthy": 10, "quiet": 10, "carried": 10, "leaders": 10, "silo": 10, "low": 10, "ideas": 10,
+         "drift": 8, "tiny": 3}
+LEADERS = {"leaders": 2}
+MONTHS = ("2026-07", "2026-08", "2026-09", "2026-10")
+EXPECTED = {"healthy": [], "quiet": ["declining"], "carried": ["one_person"], "leaders": ["quiet_leaders"],
+            "silo": ["silo"], "low": ["low_sharing"], "ideas": ["unanswered_ideas"], "drift": []}
+_ids = itertools.count()
+
+
+def person(team: str, i: int) -> str:
+    return f"{team}-{i}"
+
+
+def directory() -> dict:
+    people = [{"id": person(t, i), "name": f"{t.capitalize()} {i}", "team": t,
+               "role": "leader" if i < LEADERS.get(t, 1) else "member"}
+              for t, n in SIZES.items() for i in range(n)]
+    return {"mode": "full", "as_of": "2026-01-01T00:00:00+01:00", "people": people,
+            "teams": [{"id": t, "name": name, "parent": parent} for t, name, parent in TEAMS]}
+
+
+def _at(month: str, day: int, hour: int = 10) -> str:
+    return f"{month}-{day:02d}T{hour:02d}:00:00+02:00"
+
+
+def _event(type_: str, actor: str, kind: str, target: str, owner: str, time: str, **data) -> dict:
+    return {"id": f"t{next(_ids)}", "type": type_, "actor": actor, "time": time, "data": data,
+            "target": {"kind": kind, "id": target, "owner": owner}}
+
+
+def publish(team: str, i: int, month: str, k: int) -> dict:
+    return _event("content.published", person(team, i), "article", f"{team}-{i}-{month}-{k}", person(team, i),
+                  _at(month, 10), content_kind="article", title="Deling")
+
+
+def like(actor: str, team: str, i: int, month: str, k: int = 0) -> dict:
+    return _event("like.added", actor, "article", f"{team}-{i}-{month}-{k}", person(team, i), _at(month, 11))
+
+
+def sharers(team: str, month: str) -> dict[int, int]:
+    """Who shares how many articles in a month: index -> count."""
+    october = month == "2026-10"
+    if team == "low":
+        return {1: 2}
+    if october and team == "quiet":
+        return {0: 1, 1: 1, 2: 1}
+    if october and team == "carried":
+        return {0: 1, 1: 10, 2: 1}
+    if october and team == "leaders":
+        return {i: 2 for i in range(2, 8)}
+    return {i: 2 for i in range(min(6, SIZES[team]))}
+
+
+def month_events(team: str, month: str, neighbour: str) -> list[dict]:
+    """The team's articles, and each member's two likes: one in the team, one in the next team
+    (in October the silo's second like stays inside the team too)."""
+    events = [publish(team, i, month, k) for i, n in sharers(team, month).items() for k in range(n)]
+    own, theirs = sorted(sharers(team, month)), sorted(sharers(neighbour, month))
+    for i in range(SIZES[team]):
+        if month == "2026-10" and team == "leaders" and i < LEADERS["leaders"]:
+            continue  # the leaders do nothing in October
+        me = person(team, i)
+        mates = [j for j in own if j != i]
+        if mates:
+            events.append(like(me, team, mates[i % len(mates)], month))
+        if month == "2026-10" and team == "silo":
+            events.append(like(me, team, mates[(i + 1) % len(mates)], month, k=1))
+        else:
+            events.append(like(me, neighbour, theirs[i % len(theirs)], month))
+    return events
+
+
+def idea_events() -> list[dict]:
+    ideas = [_event("idea.submitted", person("ideas", i), "idea", f"idea-{i}", person("ideas", i), _at("2026-10", 5),
+                    title="En idé") for i in (1, 2)]
+    answered = [_event("idea.submitted", person("healthy", 3), "idea", "idea-h", person("healthy", 3),
+                       _at("2026-10", 5), title="Svar meg"),
+                _event("idea.answered", person("healthy", 0), "idea", "idea-h", person("healthy", 3),
+                       _at("2026-10", 6), status="under_review", note="Vi ser på den")]
+    return ideas + answered
+
+
+def events() -> list[dict]:
+    teams = [t for t in SIZES]
+    out = []
+    for month in MONTHS:
+        for index, team in enumerate(teams):
+            out += month_events(team, month, teams[(index + 1) % len(teams)])
+    return out + idea_events()

@@ -1,0 +1,142 @@
+"""The trust-signal report on a synthetic organisation with planted patterns (tests/trust_org.py)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from engagement.extension import state
+from engagement.services.replay import replay
+from engagement.services.trust import thresholds
+from tests import trust_org
+from tests.conftest import bearer, drain
+
+OCTOBER = "/v1/trust/report?period=2026-10&lang=en"
+
+
+def send_all(client, key, events):
+    for start in range(0, len(events), 500):
+        response = client.post("/v1/events/batch", json={"events": events[start:start + 500]}, headers=bearer(key))
+        assert response.status_code == 202, response.json
+
+
+@pytest.fixture
+def org(app, client, make_key):
+    admin = make_key("directory:write", "events:write")
+    assert client.post("/v1/directory/sync", json=trust_org.directory(), headers=bearer(admin)).status_code == 200
+    send_all(client, admin, trust_org.events())
+    drain(app, ("ledger", "trust"))
+    return make_key("trust:read", name="kommunikasjon")
+
+
+def by_team(body):
+    return {row["id"]: row for row in body["teams"]}
+
+
+def test_each_planted_pattern_raises_exactly_its_flag(client, org):
+    rows = by_team(client.get(OCTOBER, headers=bearer(org)).json)
+    for team, expected in trust_org.EXPECTED.items():
+        assert [f["flag"] for f in rows[team]["flags"]] == expected, (team, rows[team]["signals"])
+    quiet = rows["quiet"]["flags"][0]
+    assert quiet["reason"] == ("Contributions per member fell 75 % against the team's previous three months "
+                               "(0.29 vs 1.174 per 30 days).")
+    assert "coffee chats" in quiet["action"]
+    carried = rows["carried"]["signals"]
+    assert (carried["top_person_share"], carried["shared_share"], carried["members"]) == (0.833, 0.3, 10)
+    assert rows["silo"]["signals"]["cross_team_share"] == 0.0 and rows["healthy"]["signals"]["cross_team_share"] == 0.5
+    assert rows["leaders"]["signals"]["leader_participation"] == 0.0
+    assert rows["healthy"]["signals"]["recognised_share"] == 0.462  # 6 of 13: only first articles are liked
+
+
+def test_small_teams_fold_into_their_parent_and_nobody_is_named(client, org):
+    response = client.get(OCTOBER, headers=bearer(org))
+    rows = by_team(response.json)
+    assert rows["tiny"] == {"id": "tiny", "name": "Lite team", "parent": "drift", "depth": 2,
+                            "suppressed": True, "folded_into": "drift"}
+    assert rows["drift"]["includes"] == [{"id": "tiny", "name": "Lite team"}]
+    assert rows["drift"]["signals"]["members"] == 11  # 8 of its own and the 3 folded in
+    assert rows["org"]["suppressed"] and rows["org"]["folded_into"] is None  # no members of its own
+    text = response.get_data(as_text=True)
+    people = [p["id"] for p in trust_org.directory()["people"]]
+    assert not [p for p in people if f'"{p}"' in text]
+    assert "Tiny 0" not in text and "Healthy 3" not in text
+
+
+def test_thresholds_and_minimum_group_size_are_configurable(app, client, org):
+    state(app).trust_thresholds = thresholds({"silo": {"below": 0.6}})
+    rows = by_team(client.get(OCTOBER, headers=bearer(org)).json)
+    assert [f["flag"] for f in rows["healthy"]["flags"]] == ["silo"]  # 50 % across teams is now too little
+    state(app).trust_thresholds = thresholds({})
+    app.config["ENGAGEMENT_MIN_GROUP_SIZE"] = 12
+    rows = by_team(client.get(OCTOBER, headers=bearer(org)).json)
+    assert rows["healthy"]["folded_into"] == "helse" and rows["helse"]["signals"]["members"] == 30
+    with pytest.raises(ValueError, match="unknown flags"):
+        thresholds({"gossip": {}})
+
+
+def test_four_languages_csv_and_filters(client, org):
+    for lang, word in (("nb", "medlemmer"), ("nn", "medlemmer"), ("da", "medlemmer"), ("en", "members")):
+        body = client.get(f"/v1/trust/report?period=2026-10&lang={lang}&flag=low_sharing", headers=bearer(org)).json
+        assert [row["id"] for row in body["teams"]] == ["low"]
+        assert word in body["teams"][0]["flags"][0]["reason"] and "10" in body["teams"][0]["flags"][0]["reason"]
+    unit = client.get("/v1/trust/report?period=2026-10&unit=helse", headers=bearer(org)).json
+    assert [row["id"] for row in unit["teams"]] == ["helse", "carried", "quiet", "healthy"]
+    export = client.get(OCTOBER + "&format=csv", headers=bearer(org))
+    assert export.mimetype == "text/csv" and "attachment" in export.headers["Content-Disposition"]
+    table = {row["team"]: row for row in csv.DictReader(io.StringIO(export.get_data(as_text=True)))}
+    assert table["silo"]["flags"] == "silo" and table["healthy"]["shared_share"] == "0.6"
+    assert table["tiny"]["folded_into"] == "drift" and table["tiny"]["members"] == ""
+
+
+def test_trend_month_by_month(client, org):
+    body = client.get("/v1/trust/teams/quiet/trend?months=4&until=2026-10", headers=bearer(org)).json
+    assert [(m["month"], m["contributions_per_member"]) for m in body["series"]] == [
+        ("2026-07", 1.2), ("2026-08", 1.2), ("2026-09", 1.2), ("2026-10", 0.3)]
+    tiny = client.get("/v1/trust/teams/tiny/trend?until=2026-10", headers=bearer(org)).json
+    assert tiny == {"team": "tiny", "suppressed": True, "folded_into": "drift", "members": 0, "series": []}
+
+
+def test_only_its_own_scope_or_role_reads_the_report_and_every_view_is_audited(client, org, make_key, user_token):
+    for credential in (make_key("reports:read"), make_key("events:write"), user_token("healthy-0", roles=("leader",))):
+        assert client.get(OCTOBER, headers=bearer(credential)).status_code == 403
+    assert client.get(OCTOBER).status_code == 401
+    staff = user_token("siri", roles=("communications",))
+    assert client.get(OCTOBER + "&unit=drift", headers=bearer(staff)).status_code == 200
+    assert client.get("/v1/trust/audit", headers=bearer(org)).status_code == 403
+    views = client.get("/v1/trust/audit", headers=bearer(make_key("audit:read"))).json["views"]
+    assert [(v["who"], v["unit"], v["view"], v["period"]) for v in views] == [("user:siri", "drift", "json", "2026-10")]
+
+
+def test_bad_input_names_each_field(client, org):
+    response = client.get("/v1/trust/report?period=2026-13&lang=sv&format=xml", headers=bearer(org))
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert {e["field"] for e in response.json["errors"]} == {"lang", "format"}
+    assert client.get("/v1/trust/report?period=2026-13", headers=bearer(org)).json["errors"][0]["field"] == "period"
+    assert client.get("/v1/trust/report?unit=nowhere", headers=bearer(org)).status_code == 404
+    trend = client.get("/v1/trust/teams/quiet/trend?months=99&until=26-10", headers=bearer(org))
+    assert {e["field"] for e in trend.json["errors"]} == {"months", "until"}
+
+
+def test_replay_gives_the_same_report(app, client, org):
+    before = client.get(OCTOBER, headers=bearer(org)).json
+    replay(state(app), ["trust"])
+    assert json.dumps(client.get(OCTOBER, headers=bearer(org)).json) == json.dumps(before)
+
+
+def test_recognition_read_before_its_contribution_counts_and_duplicates_count_once(app, client, org, make_key):
+    key = make_key("events:write")
+    comment = {"id": "c-event", "type": "comment.posted", "actor": "quiet-2", "time": "2026-05-02T10:00:00+02:00",
+               "target": {"kind": "article", "id": "a-may", "owner": "healthy-1"},
+               "data": {"comment_id": "c1", "text": "Godt skrevet"}}
+    liked = {"id": "l-event", "type": "like.added", "actor": "healthy-1", "time": "2026-05-03T10:00:00+02:00",
+             "target": {"kind": "comment", "id": "c1", "owner": "quiet-2"}}
+    send_all(client, key, [liked])
+    drain(app, ("ledger", "trust"))
+    send_all(client, key, [comment, comment])
+    drain(app, ("ledger", "trust"))
+    rows = by_team(client.get("/v1/trust/report?period=2026-05", headers=bearer(org)).json)
+    quiet, healthy = rows["quiet"]["signals"], rows["healthy"]["signals"]
+    assert (quiet["contributions"], quiet["recognised_share"], quiet["interactions"]) == (1, 1.0, 1)
+    assert (healthy["interactions"], healthy["likes_per_member"], healthy["cross_team_share"]) == (1, 0.1, 1.0)
