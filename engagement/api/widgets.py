@@ -2,20 +2,23 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from flask import Blueprint, abort, render_template, request, send_from_directory
 
 from engagement.api.awards import MONTH
-from engagement.auth import mint_user_token
+from engagement.auth import Principal, mint_user_token
 from engagement.config import uses_kafka
 from engagement.extension import state
-from engagement.models import Campaign
-from engagement.services import campaigns, directory
+from engagement.models import Campaign, Team
+from engagement.services import campaigns, directory, trust_demo
+from engagement.services.ingest import ingest
 from schemas.directory import DirectorySyncSchema
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-DEMO_USERS = {"kari": ("Kari Nordmann", ()), "ola": ("Ola Hansen", ()), "lena": ("Lena Berg", ("leader",))}
+DEMO_USERS = {"kari": ("Kari Nordmann", ()), "ola": ("Ola Hansen", ()), "lena": ("Lena Berg", ("leader",)),
+              "siri": ("Siri Dahl", ("communications",))}
 DEMO_ARTICLES = (
     {"id": "news-canteen", "owner": "ola", "unit": "Drift", "title": "Ny kantineordning fra januar",
      "text": "Etter alle innspillene dere ga i høst, endrer vi åpningstidene og legger til en salatbar."},
@@ -31,12 +34,19 @@ LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "English"}
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/v1/widget.js", "widget_script", widget_script)
     bp.add_url_rule("/demo", "demo_page", demo_page)
+    bp.add_url_rule("/v1/trust.js", "trust_script", trust_script)
     bp.add_url_rule("/demo/awards", "demo_awards_page", demo_awards_page)
+    bp.add_url_rule("/demo/trust", "demo_trust_page", demo_trust_page)
 
 
 def widget_script():
     """The like and Bra! buttons; cached for five minutes."""
     return send_from_directory(STATIC, "tillit.js", mimetype="text/javascript", max_age=300)
+
+
+def trust_script():
+    """The trust-signal dashboard for communications staff; cached for five minutes."""
+    return send_from_directory(STATIC, "tillit-trust.js", mimetype="text/javascript", max_age=300)
 
 
 def demo_page():
@@ -59,6 +69,17 @@ def demo_awards_page():
                            month=month if MONTH.match(month) else "", prefix=config["ENGAGEMENT_URL_PREFIX"])
 
 
+def demo_trust_page():
+    """Communications staff's page of the demo: the trust-signal dashboard, as Siri."""
+    user, lang, name, roles, config = _demo_visitor(default_user="siri")
+    planted = _demo_trust_org()
+    token = mint_user_token(state().token_secret, user, ttl=3600, roles=roles)
+    period = request.args.get("period", planted)
+    return render_template("tillit/demo_trust.html", user=user, name=name, lang=lang, token=token,
+                           period=period if MONTH.match(period) or period in ("30d", "90d") else "30d",
+                           prefix=config["ENGAGEMENT_URL_PREFIX"])
+
+
 def _demo_visitor(default_user: str = "kari"):
     config = state().config
     enabled = config["ENGAGEMENT_DEMO"]
@@ -71,11 +92,26 @@ def _demo_visitor(default_user: str = "kari"):
     return user, lang, name, roles, config
 
 
+def _demo_trust_org() -> str:
+    """The demo's synthetic organisation with planted patterns over the last four months, loaded
+    through the directory sync and the event bus the first time the page is shown; answers the
+    month with the patterns."""
+    st = state()
+    months = trust_demo.last_months(datetime.now(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date())
+    if st.db.session.get(Team, "helse") is None:
+        payload = DirectorySyncSchema().load({**trust_demo.directory(), "mode": "delta"})
+        directory.sync(st.db.session, payload, datetime.now(timezone.utc))
+        events, demo = trust_demo.events(months), Principal("key", "demo", frozenset({"events:write"}))
+        for start in range(0, len(events), 500):
+            ingest(events[start:start + 500], demo, st.bus, st.config["ENGAGEMENT_MAX_CLOCK_SKEW"], True)
+    return months[-1]
+
+
 def _demo_campaign() -> None:
     """The demo's idea campaign, opened by Lena the first time the page is shown."""
     session = state().db.session
     if session.get(Campaign, "demo-sharing") is None:
-        people = [{"id": pid, "name": full, "team": "demo", "role": "leader" if roles else "member"}
+        people = [{"id": pid, "name": full, "team": "demo", "role": "leader" if "leader" in roles else "member"}
                   for pid, (full, roles) in DEMO_USERS.items()]
         payload = DirectorySyncSchema().load({"mode": "delta", "people": people,
                                               "teams": [{"id": "demo", "name": "Demo", "parent": None}]})

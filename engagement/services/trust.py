@@ -226,7 +226,7 @@ def report(session: Session, period: Period, today: date, min_size: int, limits:
             row.update(suppressed=False, signals=s, flags=flags(s, limits, lang),
                        includes=[{"id": t, "name": org.names[t]} for t in folded])
         else:
-            row.update(suppressed=True, folded_into=group)
+            row.update(suppressed=True, folded_into=group, no_members=team not in org.sizes)
         rows.append(row)
     return {"period": period.as_dict(), "min_group_size": min_size, "teams": rows}
 

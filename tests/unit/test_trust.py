@@ -10,7 +10,7 @@ import pytest
 from engagement.extension import state
 from engagement.services.replay import replay
 from engagement.services.trust import thresholds
-from tests import trust_org
+from engagement.services import trust_demo as trust_org
 from tests.conftest import bearer, drain
 
 OCTOBER = "/v1/trust/report?period=2026-10&lang=en"
@@ -54,10 +54,10 @@ def test_small_teams_fold_into_their_parent_and_nobody_is_named(client, org):
     response = client.get(OCTOBER, headers=bearer(org))
     rows = by_team(response.json)
     assert rows["tiny"] == {"id": "tiny", "name": "Lite team", "parent": "drift", "depth": 2,
-                            "suppressed": True, "folded_into": "drift"}
+                            "suppressed": True, "folded_into": "drift", "no_members": False}
     assert rows["drift"]["includes"] == [{"id": "tiny", "name": "Lite team"}]
     assert rows["drift"]["signals"]["members"] == 11  # 8 of its own and the 3 folded in
-    assert rows["org"]["suppressed"] and rows["org"]["folded_into"] is None  # no members of its own
+    assert rows["org"]["suppressed"] and rows["org"]["folded_into"] is None and rows["org"]["no_members"]
     text = response.get_data(as_text=True)
     people = [p["id"] for p in trust_org.directory()["people"]]
     assert not [p for p in people if f'"{p}"' in text]

@@ -1,8 +1,9 @@
-"""A synthetic organisation with planted patterns, for the trust report's tests.
+"""A synthetic organisation with planted patterns, for the trust report's demo and tests.
 
-Every team of ten behaves the same from July to September 2026 (six of ten share two
-articles a month, everyone likes one article in their own team and one in the next
-team's). In October each planted team changes one thing, and only that:
+Every team of ten behaves the same for three months (six of ten share two articles a
+month, everyone likes one article in their own team and one in the next team's). In the
+fourth month (October 2026 in the tests, last month in the demo) each planted team changes
+one thing, and only that:
 
   quiet    went quiet: three share once each         -> declining
   carried  one person shares ten of twelve           -> one_person
@@ -15,8 +16,6 @@ team's). In October each planted team changes one thing, and only that:
 """
 from __future__ import annotations
 
-import itertools
-
 TEAMS = [("org", "Kommunen", None), ("helse", "Helse", "org"), ("drift", "Drift", "org"),
          ("healthy", "Sunne", "helse"), ("quiet", "Stilnet", "helse"), ("carried", "Båret", "helse"),
          ("leaders", "Tause ledere", "drift"), ("silo", "Siloen", "drift"), ("low", "Lavt", "drift"),
@@ -27,7 +26,6 @@ LEADERS = {"leaders": 2}
 MONTHS = ("2026-07", "2026-08", "2026-09", "2026-10")
 EXPECTED = {"healthy": [], "quiet": ["declining"], "carried": ["one_person"], "leaders": ["quiet_leaders"],
             "silo": ["silo"], "low": ["low_sharing"], "ideas": ["unanswered_ideas"], "drift": []}
-_ids = itertools.count()
 
 
 def person(team: str, i: int) -> str:
@@ -47,7 +45,7 @@ def _at(month: str, day: int, hour: int = 10) -> str:
 
 
 def _event(type_: str, actor: str, kind: str, target: str, owner: str, time: str, **data) -> dict:
-    return {"id": f"t{next(_ids)}", "type": type_, "actor": actor, "time": time, "data": data,
+    return {"id": f"trust-demo-{type_}-{actor}-{kind}-{target}", "type": type_, "actor": actor, "time": time, "data": data,
             "target": {"kind": kind, "id": target, "owner": owner}}
 
 
@@ -60,9 +58,9 @@ def like(actor: str, team: str, i: int, month: str, k: int = 0) -> dict:
     return _event("like.added", actor, "article", f"{team}-{i}-{month}-{k}", person(team, i), _at(month, 11))
 
 
-def sharers(team: str, month: str) -> dict[int, int]:
+def sharers(team: str, month: str, planted: str) -> dict[int, int]:
     """Who shares how many articles in a month: index -> count."""
-    october = month == "2026-10"
+    october = month == planted
     if team == "low":
         return {1: 2}
     if october and team == "quiet":
@@ -74,39 +72,46 @@ def sharers(team: str, month: str) -> dict[int, int]:
     return {i: 2 for i in range(min(6, SIZES[team]))}
 
 
-def month_events(team: str, month: str, neighbour: str) -> list[dict]:
+def month_events(team: str, month: str, neighbour: str, planted: str) -> list[dict]:
     """The team's articles, and each member's two likes: one in the team, one in the next team
     (in October the silo's second like stays inside the team too)."""
-    events = [publish(team, i, month, k) for i, n in sharers(team, month).items() for k in range(n)]
-    own, theirs = sorted(sharers(team, month)), sorted(sharers(neighbour, month))
+    events = [publish(team, i, month, k) for i, n in sharers(team, month, planted).items() for k in range(n)]
+    own, theirs = sorted(sharers(team, month, planted)), sorted(sharers(neighbour, month, planted))
     for i in range(SIZES[team]):
-        if month == "2026-10" and team == "leaders" and i < LEADERS["leaders"]:
+        if month == planted and team == "leaders" and i < LEADERS["leaders"]:
             continue  # the leaders do nothing in October
         me = person(team, i)
         mates = [j for j in own if j != i]
         if mates:
             events.append(like(me, team, mates[i % len(mates)], month))
-        if month == "2026-10" and team == "silo":
+        if month == planted and team == "silo":
             events.append(like(me, team, mates[(i + 1) % len(mates)], month, k=1))
         else:
             events.append(like(me, neighbour, theirs[i % len(theirs)], month))
     return events
 
 
-def idea_events() -> list[dict]:
-    ideas = [_event("idea.submitted", person("ideas", i), "idea", f"idea-{i}", person("ideas", i), _at("2026-10", 5),
+def idea_events(planted: str) -> list[dict]:
+    ideas = [_event("idea.submitted", person("ideas", i), "idea", f"idea-{i}", person("ideas", i), _at(planted, 5),
                     title="En idé") for i in (1, 2)]
     answered = [_event("idea.submitted", person("healthy", 3), "idea", "idea-h", person("healthy", 3),
-                       _at("2026-10", 5), title="Svar meg"),
+                       _at(planted, 5), title="Svar meg"),
                 _event("idea.answered", person("healthy", 0), "idea", "idea-h", person("healthy", 3),
-                       _at("2026-10", 6), status="under_review", note="Vi ser på den")]
+                       _at(planted, 6), status="under_review", note="Vi ser på den")]
     return ideas + answered
 
 
-def events() -> list[dict]:
-    teams = [t for t in SIZES]
+def events(months: tuple[str, ...] = MONTHS) -> list[dict]:
+    """Three ordinary months, then the planted one (the last)."""
+    teams, planted = list(SIZES), months[-1]
     out = []
-    for month in MONTHS:
+    for month in months:
         for index, team in enumerate(teams):
-            out += month_events(team, month, teams[(index + 1) % len(teams)])
-    return out + idea_events()
+            out += month_events(team, month, teams[(index + 1) % len(teams)], planted)
+    return out + idea_events(planted)
+
+
+def last_months(today, count: int = 4) -> tuple[str, ...]:
+    """The ``count`` whole months before ``today``'s, oldest first: the demo's history."""
+    index = today.year * 12 + today.month - 1
+    return tuple(f"{(index - k) // 12}-{(index - k) % 12 + 1:02d}" for k in range(count, 0, -1))

@@ -1,0 +1,352 @@
+/* Tillit trust-signal dashboard for communications staff. No framework, no build step.
+ *
+ *   <script src="https://tillit.example/v1/trust.js" data-token="USER TOKEN" defer></script>
+ *   <section data-tillit-trust data-tillit-period="30d"></section>
+ *
+ * The token is a user token with the "communications" role (or data-token-url answering
+ * {"token": "..."}). The org tree with each team's signals and flags, sortable and
+ * filterable, a month-by-month trend per team, and the CSV export. Teams smaller than the
+ * minimum group size show only which unit they are counted in. Texts: nb, nn, da or en.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var endpoint = script.getAttribute("data-endpoint") || script.src.replace(/\/v1\/trust\.js(\?.*)?$/, "");
+  var COLUMNS = ["members", "shared_share", "contributions_per_member", "likes_per_member", "recognised_share",
+                 "leader_participation", "cross_team_share", "top_person_share", "trend", "unanswered_ideas"];
+  var PERCENT = {shared_share: 1, recognised_share: 1, leader_participation: 1, cross_team_share: 1,
+                 top_person_share: 1, trend: 1};
+  var TEXTS = {
+    nb: {title: "Tillitssignaler per team", period: "Periode", days: "siste {n} dager", search: "Søk etter team",
+         flag: "Vis", all: "Alle team", flagged: "Team med flagg", team: "Team", flags: "Flagg", csv: "Last ned CSV",
+         folded: "Telles i {unit}", hidden: "For lite til å vises alene", empty: "Ingen egne medlemmer", none: "Ingen", trend: "Utvikling for {team}",
+         down: "Tillit er utilgjengelig akkurat nå.", denied: "Du har ikke tilgang til tillitsrapporten.",
+         privacy: "Bare team med minst {n} personer vises; mindre team telles i enheten over. Ingen personer vises.",
+         cols: ["Medlemmer", "Andel som delte", "Bidrag per medlem", "Likerklikk per medlem", "Bidrag med anerkjennelse",
+                "Ledere som deltok", "Samhandling med andre team", "Mest aktive persons andel", "Endring mot før",
+                "Ubesvarte idéer"], rows: "{n} team vist"},
+    nn: {title: "Tillitssignal per team", period: "Periode", days: "siste {n} dagar", search: "Søk etter team",
+         flag: "Vis", all: "Alle team", flagged: "Team med flagg", team: "Team", flags: "Flagg", csv: "Last ned CSV",
+         folded: "Vert talt i {unit}", hidden: "For lite til å visast åleine", empty: "Ingen eigne medlemmer", none: "Ingen", trend: "Utvikling for {team}",
+         down: "Tillit er utilgjengeleg akkurat no.", denied: "Du har ikkje tilgang til tillitsrapporten.",
+         privacy: "Berre team med minst {n} personar blir viste; mindre team vert talde i eininga over. Ingen personar blir viste.",
+         cols: ["Medlemmer", "Del som delte", "Bidrag per medlem", "Likarklikk per medlem", "Bidrag med anerkjenning",
+                "Leiarar som deltok", "Samhandling med andre team", "Den mest aktive sin del", "Endring mot før",
+                "Idéar utan svar"], rows: "{n} team viste"},
+    da: {title: "Tillidssignaler pr. team", period: "Periode", days: "seneste {n} dage", search: "Søg efter team",
+         flag: "Vis", all: "Alle teams", flagged: "Teams med flag", team: "Team", flags: "Flag", csv: "Hent CSV",
+         folded: "Tælles i {unit}", hidden: "For lille til at blive vist alene", empty: "Ingen egne medlemmer", none: "Ingen", trend: "Udvikling for {team}",
+         down: "Tillit er utilgængelig lige nu.", denied: "Du har ikke adgang til tillidsrapporten.",
+         privacy: "Kun teams med mindst {n} personer vises; mindre teams tælles i enheden over. Ingen personer vises.",
+         cols: ["Medlemmer", "Andel der delte", "Bidrag pr. medlem", "Synes godt om pr. medlem", "Bidrag med anerkendelse",
+                "Ledere der deltog", "Samspil med andre teams", "Den mest aktives andel", "Ændring mod før",
+                "Ubesvarede idéer"], rows: "{n} teams vist"},
+    en: {title: "Trust signals by team", period: "Period", days: "last {n} days", search: "Search teams",
+         flag: "Show", all: "All teams", flagged: "Teams with flags", team: "Team", flags: "Flags", csv: "Download CSV",
+         folded: "Counted in {unit}", hidden: "Too small to show alone", empty: "No members of its own", none: "None", trend: "Trend for {team}",
+         down: "Tillit is unavailable right now.", denied: "You do not have access to the trust report.",
+         privacy: "Only teams of at least {n} people are shown; smaller teams count in the unit above. No person is shown.",
+         cols: ["Members", "Share who shared", "Contributions per member", "Likes per member", "Contributions recognised",
+                "Leaders taking part", "Interaction with other teams", "Most active person's share", "Change vs before",
+                "Unanswered ideas"], rows: "{n} teams shown"}
+  };
+  var tokenPromise = null;
+
+  function language(el) {
+    var holder = el.closest("[lang]");
+    var lang = (script.getAttribute("data-lang") || (holder && holder.lang) || "en").toLowerCase();
+    if (lang === "nn" || lang.indexOf("nn-") === 0) return "nn";
+    if (/^(nb|no)(-|$)/.test(lang)) return "nb";
+    if (/^da(-|$)/.test(lang)) return "da";
+    return "en";
+  }
+
+  function token() {
+    if (script.getAttribute("data-token")) return Promise.resolve(script.getAttribute("data-token"));
+    if (!tokenPromise) {
+      tokenPromise = fetch(script.getAttribute("data-token-url"), {credentials: "include"})
+        .then(function (r) { return r.json(); }).then(function (body) { return body.token; });
+    }
+    return tokenPromise;
+  }
+
+  function get(path) {
+    return token().then(function (t) {
+      return fetch(endpoint + path, {headers: {"Authorization": "Bearer " + t}});
+    }).then(function (r) {
+      if (!r.ok) { var e = new Error(r.status); e.status = r.status; throw e; }
+      return (r.headers.get("Content-Type") || "").indexOf("json") >= 0 ? r.json() : r.text();
+    });
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
+  }
+
+  function shown(key, value) {
+    if (value === null || value === undefined) return "–";
+    if (PERCENT[key]) return (key === "trend" && value > 0 ? "+" : "") + Math.round(value * 100) + " %";
+    return String(Math.round(value * 100) / 100);
+  }
+
+  function months(count) {
+    var out = [], d = new Date();
+    for (var i = 1; i <= count; i++) {
+      var m = new Date(d.getFullYear(), d.getMonth() - i, 1);
+      out.push(m.getFullYear() + "-" + String(m.getMonth() + 1).padStart(2, "0"));
+    }
+    return out;
+  }
+
+  var chartCount = 0;
+
+  /* A small SVG line chart of share who shared and contributions per member, month by month. */
+  function chart(series, t) {
+    var w = 520, h = 180, pad = 30, n = series.length;
+    var svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    var id = "tillit-chart-" + (++chartCount);
+    svg.setAttribute("viewBox", "0 0 " + w + " " + h);
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-labelledby", id);
+    var desc = document.createElementNS(svg.namespaceURI, "title");
+    desc.id = id;
+    desc.textContent = series.map(function (m) {
+      return m.month + ": " + shown("shared_share", m.shared_share) + ", " + shown("", m.contributions_per_member);
+    }).join("; ");
+    svg.appendChild(desc);
+    var top = Math.max(1, Math.max.apply(null, series.map(function (m) { return m.contributions_per_member || 0; })));
+    [["shared_share", 1, "#1f5f99"], ["contributions_per_member", top, "#b35c00"]].forEach(function (line) {
+      var points = series.map(function (m, i) {
+        var x = pad + (w - 2 * pad) * (n > 1 ? i / (n - 1) : 0.5);
+        return x.toFixed(1) + "," + (h - pad - (h - 2 * pad) * ((m[line[0]] || 0) / line[1])).toFixed(1);
+      });
+      var path = document.createElementNS(svg.namespaceURI, "polyline");
+      path.setAttribute("points", points.join(" "));
+      path.setAttribute("fill", "none");
+      path.setAttribute("stroke", line[2]);
+      path.setAttribute("stroke-width", "2.5");
+      svg.appendChild(path);
+    });
+    series.forEach(function (m, i) {
+      if (n > 6 && i % 2) return;
+      var label = document.createElementNS(svg.namespaceURI, "text");
+      label.setAttribute("x", String(pad + (w - 2 * pad) * (n > 1 ? i / (n - 1) : 0.5)));
+      label.setAttribute("y", String(h - 8));
+      label.setAttribute("font-size", "11");
+      label.setAttribute("text-anchor", "middle");
+      label.textContent = m.month.slice(2);
+      svg.appendChild(label);
+    });
+    var legend = el("p", {"class": "tillit-legend"});
+    legend.append(el("span", {"class": "tillit-key tillit-key-share"}, t.cols[1]),
+                  el("span", {"class": "tillit-key tillit-key-rate"}, t.cols[2]));
+    var box = el("div", {"class": "tillit-chart"});
+    box.append(svg, legend);
+    return box;
+  }
+
+  function trustDashboard(holder) {
+    var lang = language(holder), t = TEXTS[lang];
+    var state = {period: holder.getAttribute("data-tillit-period") || "30d", query: "", flag: "", sort: null, desc: true};
+    var body = null;
+    holder.classList.add("tillit-trust");
+    holder.innerHTML = "";
+    var controls = el("form", {"class": "tillit-controls"});
+    var periodSelect = el("select", {id: "tillit-trust-period"});
+    ["30d", "90d"].concat(months(12)).forEach(function (p) {
+      var label = /d$/.test(p) ? fill(t.days, {n: parseInt(p, 10)}) : p;
+      periodSelect.append(el("option", {value: p}, label));
+    });
+    periodSelect.value = state.period;
+    if (periodSelect.value !== state.period) { periodSelect.append(el("option", {value: state.period}, state.period)); periodSelect.value = state.period; }
+    var search = el("input", {id: "tillit-trust-search", type: "search"});
+    var flagSelect = el("select", {id: "tillit-trust-flag"});
+    flagSelect.append(el("option", {value: ""}, t.all), el("option", {value: "*"}, t.flagged));
+    var csv = el("button", {type: "button", "class": "tillit-button"}, t.csv);
+    controls.append(el("label", {"for": "tillit-trust-period"}, t.period), periodSelect,
+                    el("label", {"for": "tillit-trust-search"}, t.search), search,
+                    el("label", {"for": "tillit-trust-flag"}, t.flag), flagSelect, csv);
+    var note = el("p", {"class": "tillit-privacy"});
+    var count = el("p", {"class": "tillit-count", role: "status"});
+    var tableBox = el("div", {"class": "tillit-table-box"});
+    var trendBox = el("section", {"class": "tillit-trend", "aria-live": "polite"});
+    holder.append(el("h2", {}, t.title), controls, note, count, tableBox, trendBox);
+
+    controls.addEventListener("submit", function (e) { e.preventDefault(); });
+    periodSelect.addEventListener("change", function () { state.period = periodSelect.value; load(); });
+    search.addEventListener("input", function () { state.query = search.value.trim().toLowerCase(); render(); });
+    flagSelect.addEventListener("change", function () { state.flag = flagSelect.value; render(); });
+    csv.addEventListener("click", function () {
+      get("/v1/trust/report?format=csv&lang=" + lang + "&period=" + state.period).then(function (text) {
+        var link = el("a", {href: URL.createObjectURL(new Blob([text], {type: "text/csv"})),
+                            download: "tillit-trust-" + state.period + ".csv"});
+        document.body.append(link); link.click(); link.remove();
+      });
+    });
+
+    function flagOptions() {
+      var seen = {};
+      body.teams.forEach(function (row) { (row.flags || []).forEach(function (f) { seen[f.flag] = f.title; }); });
+      while (flagSelect.options.length > 2) flagSelect.remove(2);
+      Object.keys(seen).sort().forEach(function (k) { flagSelect.append(el("option", {value: k}, seen[k])); });
+      flagSelect.value = seen[state.flag] || state.flag === "*" ? state.flag : "";
+    }
+
+    function visible(row) {
+      if (state.query && row.name.toLowerCase().indexOf(state.query) < 0) return false;
+      if (!state.flag) return true;
+      var flags = row.flags || [];
+      return state.flag === "*" ? flags.length > 0 : flags.some(function (f) { return f.flag === state.flag; });
+    }
+
+    function ordered() {
+      var rows = body.teams.filter(visible);
+      if (!state.sort) return rows;
+      var key = state.sort, sign = state.desc ? -1 : 1;
+      return rows.slice().sort(function (a, b) {
+        var x = a.signals ? a.signals[key] : null, y = b.signals ? b.signals[key] : null;
+        if (x === null || x === undefined) return 1;
+        if (y === null || y === undefined) return -1;
+        return sign * (x - y) || a.name.localeCompare(b.name);
+      });
+    }
+
+    function header(table) {
+      var row = el("tr");
+      row.append(el("th", {scope: "col"}, t.team));
+      COLUMNS.forEach(function (key, i) {
+        var th = el("th", {scope: "col", "aria-sort": state.sort === key ? (state.desc ? "descending" : "ascending") : "none"});
+        var button = el("button", {type: "button", "class": "tillit-sort", "data-key": key}, t.cols[i]);
+        button.addEventListener("click", function () {
+          state.desc = state.sort === key ? !state.desc : true;
+          state.sort = key;
+          render();
+          holder.querySelector(".tillit-sort[data-key='" + key + "']").focus();
+        });
+        th.append(button);
+        row.append(th);
+      });
+      row.append(el("th", {scope: "col"}, t.flags));
+      var head = el("thead");
+      head.append(row);
+      table.append(head);
+    }
+
+    function teamCell(row) {
+      var cell = el("th", {scope: "row", style: state.sort ? "" : "padding-left:" + (0.5 + row.depth * 1.2) + "em"});
+      if (row.suppressed) { cell.textContent = row.name; return cell; }
+      var button = el("button", {type: "button", "class": "tillit-team", "data-team": row.id}, row.name);
+      button.addEventListener("click", function () { showTrend(row); });
+      cell.append(button);
+      if (row.includes && row.includes.length) {
+        cell.append(el("span", {"class": "tillit-includes"}, " + " + row.includes.map(function (i) { return i.name; }).join(", ")));
+      }
+      return cell;
+    }
+
+    function flagCell(row) {
+      var cell = el("td", {"class": "tillit-flags"});
+      if (row.suppressed) {
+        cell.textContent = row.no_members ? t.empty : row.folded_into ? fill(t.folded, {unit: nameOf(row.folded_into)}) : t.hidden;
+        return cell;
+      }
+      if (!row.flags.length) { cell.textContent = t.none; return cell; }
+      row.flags.forEach(function (f) {
+        var details = el("details", {"class": "tillit-flag", "data-flag": f.flag});
+        details.append(el("summary", {}, f.title), el("p", {}, f.reason), el("p", {"class": "tillit-action"}, f.action));
+        cell.append(details);
+      });
+      return cell;
+    }
+
+    function nameOf(id) {
+      for (var i = 0; i < body.teams.length; i++) if (body.teams[i].id === id) return body.teams[i].name;
+      return id;
+    }
+
+    function render() {
+      var table = el("table", {"class": "tillit-table"});
+      header(table);
+      var rows = el("tbody"), list = ordered();
+      list.forEach(function (row) {
+        var tr = el("tr", {"data-team": row.id, "class": row.suppressed ? "tillit-suppressed" : (row.flags.length ? "tillit-flagged" : "")});
+        tr.append(teamCell(row));
+        COLUMNS.forEach(function (key) { tr.append(el("td", {}, row.signals ? shown(key, row.signals[key]) : "")); });
+        tr.append(flagCell(row));
+        rows.append(tr);
+      });
+      table.append(rows);
+      tableBox.innerHTML = "";
+      tableBox.append(table);
+      count.textContent = fill(t.rows, {n: list.length});
+    }
+
+    function showTrend(row) {
+      get("/v1/trust/teams/" + encodeURIComponent(row.id) + "/trend?months=12").then(function (trend) {
+        trendBox.innerHTML = "";
+        trendBox.append(el("h3", {}, fill(t.trend, {team: row.name})), chart(trend.series, t));
+      });
+    }
+
+    function load() {
+      get("/v1/trust/report?lang=" + lang + "&period=" + state.period).then(function (b) {
+        body = b;
+        note.textContent = fill(t.privacy, {n: b.min_group_size});
+        holder.dataset.state = "ready";
+        flagOptions();
+        render();
+      }, function (e) {
+        tableBox.textContent = e.status === 403 ? t.denied : t.down;
+        holder.dataset.state = "offline";
+      });
+    }
+    load();
+  }
+
+  function injectStyle() {
+    if (document.getElementById("tillit-trust-style")) return;
+    var style = document.createElement("style");
+    style.id = "tillit-trust-style";
+    /* :where() keeps specificity at zero, so any host rule wins. */
+    style.textContent =
+      ":where(.tillit-trust){display:block;font:inherit}" +
+      ":where(.tillit-controls){display:flex;flex-wrap:wrap;gap:.4em 1em;align-items:center;margin:.5em 0}" +
+      ":where(.tillit-controls select,.tillit-controls input){font:inherit;padding:.2em .4em}" +
+      ":where(.tillit-button){font:inherit;cursor:pointer;padding:.3em .8em;border-radius:1em;" +
+      "border:1px solid var(--tillit-accent,#1f5f99);background:#fff;color:var(--tillit-accent,#1f5f99)}" +
+      ":where(.tillit-trust button:focus-visible,.tillit-trust select:focus-visible,.tillit-trust input:focus-visible," +
+      ".tillit-trust summary:focus-visible){outline:3px solid var(--tillit-focus,#b35c00);outline-offset:2px}" +
+      ":where(.tillit-table-box){overflow-x:auto}" +
+      ":where(.tillit-table){border-collapse:collapse;font-size:.9em;min-width:100%}" +
+      ":where(.tillit-table th,.tillit-table td){border-bottom:1px solid #d5dbe1;padding:.35em .5em;text-align:right;vertical-align:top}" +
+      ":where(.tillit-table th[scope=row],.tillit-table td.tillit-flags,.tillit-table th:first-child,.tillit-table th:last-child){text-align:left}" +
+      ":where(.tillit-sort,.tillit-team){font:inherit;font-weight:600;background:none;border:none;color:#1f3b57;cursor:pointer;text-align:inherit;padding:0}" +
+      ":where(.tillit-team){text-decoration:underline}" +
+      ":where(.tillit-suppressed){color:#4a4a4f;font-style:italic}" +
+      ":where(.tillit-flagged th[scope=row]){box-shadow:inset 4px 0 #b35c00}" +
+      ":where(.tillit-flag summary){cursor:pointer;font-weight:600;color:#8a3b00}" +
+      ":where(.tillit-flag p){margin:.2em 0 .4em;max-width:28em}:where(.tillit-action){color:#1d6b2f}" +
+      ":where(.tillit-includes){font-weight:normal;color:#4a4a4f;font-size:.85em}" +
+      ":where(.tillit-privacy){color:#4a4a4f;font-size:.9em}" +
+      ":where(.tillit-chart svg){max-width:36em;width:100%;background:#fafbfc;border:1px solid #d5dbe1}" +
+      ":where(.tillit-key){margin-right:1.2em}:where(.tillit-key)::before{content:'';display:inline-block;width:1.2em;" +
+      "height:.25em;vertical-align:middle;margin-right:.4em;background:#1f5f99}" +
+      ":where(.tillit-key-rate)::before{background:#b35c00}";
+    document.head.appendChild(style);
+  }
+
+  function start() {
+    injectStyle();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-trust]"), trustDashboard);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
