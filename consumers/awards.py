@@ -26,6 +26,7 @@ CONTRIBUTIONS = ("content.published", "idea.submitted", "idea.contributed", "com
 class Awards(ReadModel):
     name = "awards"
     tables = (AwardCredit, AwardLike, AwardIdea, AwardScore)
+    survives_retention = True  # finalised months are frozen snapshots, which replay leaves alone
 
     def __init__(self, timezone: str, board=None):
         self.zone = ZoneInfo(timezone)

@@ -35,6 +35,8 @@ class ReadModel:
     name: str = ""
     handlers: dict[str, Handler] = {}
     tables: tuple = ()
+    # Whether a replay after retention pruned the ledger still gives the full answer.
+    survives_retention: bool = False
 
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
         """Apply fresh (not yet seen) events in order; types without a handler are skipped."""

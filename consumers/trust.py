@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, insert, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
-from engagement.models import RetentionHorizon, TrustActivity, TrustContribution, TrustIdea
+from engagement.models import LedgerEvent, ProcessedEvent, TrustActivity, TrustContribution, TrustIdea
+from engagement.services import retention
 from engagement.services.directory import team_of, teams_at
 
 CONTRIBUTIONS = ("content.published", "idea.submitted", "idea.contributed", "comment.posted")
@@ -98,9 +99,10 @@ class Trust(ReadModel):
     def __init__(self, timezone: str):
         self.zone = ZoneInfo(timezone)
 
+    survives_retention = True
+
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
-        horizon = _horizon(session)
-        events = [e for e, _ in batch if e.type in HANDLED and (horizon is None or utc_naive(e.time) >= horizon)]
+        events = [e for e, _ in batch if e.type in HANDLED]
         if not events:
             return
         rows = TrustRows(session, events, self.zone)
@@ -110,8 +112,9 @@ class Trust(ReadModel):
         session.flush()
 
     def reset(self, session: Session) -> None:
-        """Forget what the ledger can give back; days before the retention horizon stay as they are."""
-        horizon = _horizon(session)
+        """Forget what the ledger can give back. After retention the days before the horizon stay as
+        they are, and the events of those days still in the ledger are claimed as already applied."""
+        horizon = retention.horizon(session)
         if horizon is None:
             return super().reset(session)
         first_day = horizon.replace(tzinfo=ZoneInfo("UTC")).astimezone(self.zone).date()
@@ -119,11 +122,9 @@ class Trust(ReadModel):
         session.execute(delete(TrustContribution).where(
             (TrustContribution.day >= first_day) | TrustContribution.day.is_(None)))
         session.execute(delete(TrustIdea).where((TrustIdea.submitted_on >= first_day) | TrustIdea.submitted_on.is_(None)))
-        super().reset_claims(session)
-
-
-def _horizon(session: Session) -> datetime | None:
-    return session.scalar(select(RetentionHorizon.horizon).where(RetentionHorizon.id == 1))
+        self.reset_claims(session)
+        session.execute(insert(ProcessedEvent).from_select(
+            ["consumer", "event_id"], select(literal(self.name), LedgerEvent.event_id).where(LedgerEvent.occurred_at < horizon)))
 
 
 def apply_event(rows: TrustRows, event: Event) -> None:

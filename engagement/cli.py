@@ -10,7 +10,7 @@ import logging
 import signal
 import sys
 import time
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -22,7 +22,8 @@ from engagement import auth
 from engagement.config import uses_kafka
 from engagement.extension import state
 from engagement.models import ApiKey
-from engagement.services import directory_csv
+from engagement.services import directory_csv, erasure
+from engagement.services import retention as retention_service
 from engagement.services import replay as replay_service
 from engagement.services import schema
 from engagement.workers import ConsumerThreads
@@ -95,11 +96,23 @@ def consume(names: tuple[str, ...]) -> None:
 
 @engagement_commands.command("replay")
 @click.argument("names", nargs=-1)
+@click.option("--after-retention", is_flag=True,
+              help="Rebuild also read models that lose what retention deleted from the ledger.")
 @with_appcontext
-def replay(names: tuple[str, ...]) -> None:
+def replay(names: tuple[str, ...], after_retention: bool) -> None:
     """Rebuild read models (all, or the NAMES given) from the ledger."""
-    counts = replay_service.replay(state(), list(names) or None)
+    try:
+        counts = replay_service.replay(state(), list(names) or None, after_retention)
+    except replay_service.ReplayRefused as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(counts))
+
+
+@engagement_commands.command("retention")
+@with_appcontext
+def retention() -> None:
+    """Delete raw events older than ENGAGEMENT_RETENTION_DAYS that every read model has applied (cron daily)."""
+    click.echo(json.dumps(retention_service.prune(state(), datetime.now(timezone.utc))))
 
 
 @engagement_commands.group("keys")
@@ -154,6 +167,14 @@ def token(subject: str, ttl: int, roles: tuple[str, ...]) -> None:
 @engagement_commands.group("directory")
 def directory_commands() -> None:
     """People and teams."""
+
+
+@directory_commands.command("erase")
+@click.argument("person")
+@with_appcontext
+def directory_erase(person: str) -> None:
+    """Erase PERSON (who has left) from the directory, every read model and the ledger."""
+    click.echo(json.dumps(erasure.erase(state(), person)))
 
 
 @directory_commands.command("import")

@@ -11,7 +11,7 @@ from engagement.api.requests import cached, json_body, principal
 from engagement.errors import EngagementError, Forbidden, ValidationFailed
 from engagement.extension import state
 from engagement.models import Person, Team, TeamRecognition
-from engagement.services import directory
+from engagement.services import directory, erasure
 from engagement.services.ingest import flatten
 from engagement.services.recognition import KINDS
 from schemas.directory import DirectorySyncSchema
@@ -22,6 +22,7 @@ _sync_schema = DirectorySyncSchema()
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/v1/directory/sync", "sync_directory", sync_directory, methods=["POST"])
     bp.add_url_rule("/v1/teams/<team_id>/recognition", "get_team_recognition", get_team_recognition)
+    bp.add_url_rule("/v1/directory/people/<person>/erase", "erase_person", erase_person, methods=["POST"])
 
 
 def sync_directory():
@@ -32,6 +33,15 @@ def sync_directory():
     except ValidationError as exc:
         raise ValidationFailed(flatten(exc.messages)) from exc
     return jsonify(directory.sync(state().db.session, payload, datetime.now(timezone.utc)))
+
+
+def erase_person(person: str):
+    """Erase a person who has left from the directory, every read model and the ledger (a pseudonym)."""
+    principal().require("directory:write")
+    report = erasure.erase(state(), person)
+    if not report["erased"]:
+        raise EngagementError(f"Nothing is known about {person!r}.", 404, "Not found")
+    return jsonify(report)
 
 
 def get_team_recognition(team_id: str):

@@ -50,8 +50,8 @@ def trust_report():
     session = st.db.session
     if unit is not None and session.get(Team, unit) is None:
         raise EngagementError(f"No team {unit!r} in the directory.", 404, "Not found")
-    body = trust.report(session, period, today, st.config["ENGAGEMENT_MIN_GROUP_SIZE"], st.trust_thresholds,
-                        lang, unit)
+    body = trust.report(session, period, today, _zone(), st.config["ENGAGEMENT_MIN_GROUP_SIZE"],
+                        st.trust_thresholds, lang, unit)
     if flag:
         body["teams"] = [t for t in body["teams"] if any(f["flag"] == flag for f in t.get("flags", ()))]
     _audit(who, unit or "*", fmt, period.label)
@@ -78,7 +78,8 @@ def trust_trend(team_id: str):
         year, month = map(int, until.split("-"))
         end = min(end, trust.month_start(year, month, -1) - timedelta(days=1))
     _audit(who, team_id, "trend", f"{months} months to {end:%Y-%m}")
-    return jsonify(trust.trend(st.db.session, team_id, int(months), end, st.config["ENGAGEMENT_MIN_GROUP_SIZE"]))
+    return jsonify(trust.trend(st.db.session, team_id, int(months), end, _zone(),
+                               st.config["ENGAGEMENT_MIN_GROUP_SIZE"]))
 
 
 def trust_audit():
@@ -103,8 +104,12 @@ def _reader() -> Principal:
                     f"{TRUST_ROLE!r} role.")
 
 
+def _zone() -> ZoneInfo:
+    return ZoneInfo(state().config["ENGAGEMENT_TIMEZONE"])
+
+
 def _today() -> date:
-    return datetime.now(ZoneInfo(state().config["ENGAGEMENT_TIMEZONE"])).date()
+    return datetime.now(_zone()).date()
 
 
 def _audit(who: Principal, unit: str, view: str, period: str) -> None:

@@ -75,6 +75,13 @@ class EmbeddedBus:
         row = self._connection().execute("SELECT COALESCE(MAX(offset), 0) FROM log").fetchone()
         return {PARTITION: row[0] + 1}
 
+    def forget(self, offsets: list[int]) -> None:
+        """Retention: remove raw events the ledger no longer keeps (every read model applied them)."""
+        conn = self._connection()
+        for start in range(0, len(offsets), 500):
+            chunk = offsets[start:start + 500]
+            conn.execute(f"DELETE FROM log WHERE offset IN ({','.join('?' * len(chunk))})", chunk)
+
     def check(self) -> None:
         self._connection().execute("SELECT 1 FROM log LIMIT 1").fetchall()
 

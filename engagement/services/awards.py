@@ -36,6 +36,12 @@ class AwardBoard:
         for key in redis.scan_iter(match=f"{self.prefix}lb:*", count=1000):
             redis.delete(key)
 
+    def forget(self, person: str) -> None:
+        """Erasure: take the person out of every top list."""
+        redis = self._redis_factory()
+        for key in redis.scan_iter(match=f"{self.prefix}lb:*", count=1000):
+            redis.zrem(key, person)
+
     def refresh(self, session: Session, touched: set[tuple[str, str]]) -> None:
         """Recompute the touched people's scores; inside the consumer's transaction, so retries rewrite."""
         pipe = self._redis_factory().pipeline(transaction=False)

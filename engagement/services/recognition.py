@@ -47,8 +47,10 @@ class RecognitionCache:
         pipe.execute()
 
     def clear(self) -> None:
-        for key in self.redis.scan_iter(match=f"{self.prefix}*", count=1000):
-            self.redis.delete(key)
+        """Its own keys only: the award top lists share the prefix."""
+        for pattern in (f"{self.prefix}t:*", f"{self.prefix}p:*"):
+            for key in self.redis.scan_iter(match=pattern, count=1000):
+                self.redis.delete(key)
 
     def read(self, keys: list[str]) -> list[dict | None]:
         try:

@@ -17,17 +17,27 @@ from engagement.bus.base import Record
 from engagement.events import Event, Target
 from engagement.extension import EngagementState
 from engagement.models import ConsumerPosition, LedgerEvent
+from engagement.services import retention
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000
 
 
-def replay(st: EngagementState, names: list[str] | None = None) -> dict[str, int]:
-    models = [st.read_model(n) for n in names] if names else st.read_models
+class ReplayRefused(Exception):
+    """The ledger was pruned by retention and this read model cannot start from rollups."""
+
+
+def replay(st: EngagementState, names: list[str] | None = None, after_retention: bool = False) -> dict[str, int]:
+    models = [m for m in ([st.read_model(n) for n in names] if names else st.read_models) if m.name != "ledger"]
+    with Session(st.engine) as session:
+        pruned = retention.horizon(session)
+    lossy = [m.name for m in models if not m.survives_retention]
+    if pruned is not None and lossy and not after_retention:
+        raise ReplayRefused(f"raw events before {pruned:%Y-%m-%d} were deleted by retention, so replaying "
+                            f"{', '.join(lossy)} would lose what they counted before then; pass "
+                            f"--after-retention to rebuild them from what the ledger still holds")
     counts = {}
     for model in models:
-        if model.name == "ledger":
-            continue
         counts[model.name] = _rebuild(st, model)
         logger.info("replayed %d events into %s", counts[model.name], model.name)
     return counts
@@ -45,9 +55,9 @@ def _rebuild(st: EngagementState, model: ReadModel) -> int:
             if not rows:
                 break
             batch = [(_event(row), Record(row.topic, row.partition, row.offset, b"")) for row in rows]
-            model.claim(session, [event.id for event, _ in batch])
-            model.apply(session, batch)
-            applied += len(batch)
+            claimed = model.claim(session, [event.id for event, _ in batch])
+            model.apply(session, [(event, record) for event, record in batch if event.id in claimed])
+            applied += len(claimed)
             after = rows[-1].seq
         for topic, partition, last in session.execute(
                 select(LedgerEvent.topic, LedgerEvent.partition, func.max(LedgerEvent.offset))

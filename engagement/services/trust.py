@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engagement.errors import FieldError, ValidationFailed
+from engagement.events import utc_naive
 from engagement.models import Team
 from engagement.services import trust_rollups as rollups
 from engagement.services.trust_rollups import Totals
@@ -96,6 +98,10 @@ def fold(parents: dict[str, str | None], sizes: dict[str, int], min_size: int) -
     return resolved
 
 
+def _utc(day: date, zone: ZoneInfo) -> datetime:
+    return utc_naive(datetime.combine(day, time.min, zone))
+
+
 def _depth(team: str, parents: dict[str, str | None]) -> int:
     depth, node, seen = 0, parents.get(team), {team}
     while node is not None and node not in seen:
@@ -114,10 +120,11 @@ class Org:
     sizes: dict[str, tuple[int, int]]
 
     @classmethod
-    def load(cls, session: Session, min_size: int) -> "Org":
+    def load(cls, session: Session, min_size: int, start: date, end: date, zone: ZoneInfo) -> "Org":
+        """The tree, and who were members at any time in the days from ``start`` to ``end``."""
         tree = session.execute(select(Team.id, Team.name, Team.parent_id)).all()
         parents = {t: p if p in {i for i, _, _ in tree} else None for t, _, p in tree}
-        sizes = rollups.members(session)
+        sizes = rollups.members(session, _utc(start, zone), _utc(end + timedelta(days=1), zone))
         groups = fold(parents, {t: n for t, (n, _) in sizes.items()}, min_size)
         return cls({t: n for t, n, _ in tree}, parents, groups, sizes)
 
@@ -208,10 +215,10 @@ def flags(s: dict, limits: dict, lang: str) -> list[dict]:
     return out
 
 
-def report(session: Session, period: Period, today: date, min_size: int, limits: dict, lang: str,
+def report(session: Session, period: Period, today: date, zone: ZoneInfo, min_size: int, limits: dict, lang: str,
            unit: str | None = None) -> dict:
     """Every team of the org tree (or of ``unit``'s subtree) with its signals and flags."""
-    org = Org.load(session, min_size)
+    org = Org.load(session, min_size, period.start, min(period.end, today), zone)
     totals = group_totals(session, org, period, today, limits)
     shown = org.subtree(unit) if unit else None
     rows = []
@@ -231,9 +238,10 @@ def report(session: Session, period: Period, today: date, min_size: int, limits:
     return {"period": period.as_dict(), "min_group_size": min_size, "teams": rows}
 
 
-def trend(session: Session, team: str, months: int, today: date, min_size: int) -> dict:
-    """Month by month for one shown group: share who shared and contributions per member."""
-    org = Org.load(session, min_size)
+def trend(session: Session, team: str, months: int, today: date, zone: ZoneInfo, min_size: int) -> dict:
+    """Month by month for one shown group (as the last month folds it): share who shared and
+    contributions per member."""
+    org = Org.load(session, min_size, month_start(today.year, today.month), today, zone)
     group = org.groups.get(team)
     teams = org.members_of(team) if group == team else set()
     series = []

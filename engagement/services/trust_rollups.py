@@ -7,12 +7,12 @@ report never moves per-person rows into Python.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from engagement.models import Person, TrustActivity, TrustIdea
+from engagement.models import Membership, Person, TrustActivity, TrustIdea
 
 
 @dataclass
@@ -38,11 +38,15 @@ class Totals:
             setattr(self, f.name, max(mine, theirs) if f.name == "top" else mine + theirs)
 
 
-def members(session: Session) -> dict[str, tuple[int, int]]:
-    """Active members and leaders per team, from the directory: silent people count too."""
-    leader = func.sum(case((Person.role == "leader", 1), else_=0))
-    rows = session.execute(select(Person.team_id, func.count(), leader)
-                           .where(Person.active.is_(True), Person.team_id.is_not(None)).group_by(Person.team_id))
+def members(session: Session, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+    """Members and leaders per team at any time from ``start`` to ``end`` (naive UTC), from the
+    directory's history: silent people count too, and so do people who left since."""
+    m = Membership
+    leader = func.count(func.distinct(case((Person.role == "leader", m.person_id))))
+    rows = session.execute(select(m.team_id, func.count(func.distinct(m.person_id)), leader)
+                           .outerjoin(Person, Person.id == m.person_id)
+                           .where(or_(m.valid_from.is_(None), m.valid_from < end),
+                                  or_(m.valid_to.is_(None), m.valid_to > start)).group_by(m.team_id))
     return {team: (n, int(leaders or 0)) for team, n, leaders in rows}
 
 

@@ -1,0 +1,91 @@
+"""Erasing a person who has left: from the directory, every read model, and the ledger.
+
+The person's id is replaced everywhere by one fresh random pseudonym, in one transaction,
+so team sums, counts and the trust report stay as they were (a colleague who left still
+shared last spring) while nothing links them to the person any more; replay from the
+ledger gives the same answer, since the ledger carries the pseudonym too. The directory
+entry (name, e-mail) is deleted. Free texts people wrote are content and are kept.
+Raw events on Kafka leave with the topic's own retention.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from engagement.models import (AbuseReport, AwardCredit, AwardLike, AwardScore, AwardSnapshot, Campaign,
+                               Contribution, Idea, IdeaCredit, LedgerEvent, LikeState, Membership, Person,
+                               PersonRecognition, ProfileCompletion, ProfileField, ProfileMilestone,
+                               RecognitionPair, TargetStats, TrustActivity, TrustContribution)
+
+if TYPE_CHECKING:
+    from engagement.extension import EngagementState
+
+logger = logging.getLogger(__name__)
+PERSON_COLUMNS = (
+    LedgerEvent.actor, LedgerEvent.target_owner, LikeState.person, TargetStats.owner, PersonRecognition.person,
+    RecognitionPair.person, RecognitionPair.colleague, Membership.person_id, Campaign.owner, Idea.author,
+    Idea.answered_by, Contribution.author, AbuseReport.reporter, IdeaCredit.person, ProfileField.person,
+    ProfileCompletion.person, ProfileMilestone.person, AwardCredit.person, AwardCredit.colleague, AwardLike.liker,
+    AwardScore.person, TrustActivity.person, TrustContribution.person)
+# Where a person is the target of kudos: "person:<id>" references and person targets.
+PERSON_REFS = (AwardCredit.ref, AwardLike.ref, TrustContribution.ref)
+PERSON_TARGETS = ((LedgerEvent.target_kind, LedgerEvent.target_id), (LikeState.target_kind, LikeState.target_id),
+                  (TargetStats.target_kind, TargetStats.target_id))
+
+
+def erase(st: "EngagementState", person: str) -> dict:
+    """Replace ``person`` everywhere by a pseudonym; answer how many rows changed."""
+    pseudonym = f"erased-{secrets.token_hex(8)}"
+    changed = 0
+    with Session(st.engine) as session, session.begin():
+        found = session.get(Person, person)
+        for column in PERSON_COLUMNS:
+            changed += _replace(session, column, person, pseudonym)
+        for column in PERSON_REFS:
+            changed += _replace(session, column, f"person:{person}", f"person:{pseudonym}")
+        for kind, target in PERSON_TARGETS:
+            changed += session.execute(update(kind.class_).where(kind == "person", target == person)
+                                       .values({target.key: pseudonym})).rowcount
+        changed += _replace(session, LedgerEvent.submitted_by, f"user:{person}", f"user:{pseudonym}")
+        changed += _rewrite_json(session, person, pseudonym, found.name if found else None)
+        if found is not None:
+            session.delete(found)
+    _forget_in_redis(st, person)
+    return {"person": person, "erased": found is not None or changed > 0, "rows": changed}
+
+
+def _replace(session: Session, column, old: str, new: str) -> int:
+    return session.execute(update(column.class_).where(column == old).values({column.key: new})).rowcount
+
+
+def _rewrite_json(session: Session, person: str, pseudonym: str, name: str | None) -> int:
+    """Adoption credits in the ledger, and frozen award results, name people inside JSON."""
+    changed = 0
+    for row in session.scalars(select(LedgerEvent).where(LedgerEvent.type == "idea.adopted")):
+        credited = row.data.get("credited") or []
+        if person in credited:
+            row.data = {**row.data, "credited": [pseudonym if p == person else p for p in credited]}
+            changed += 1
+    needle = json.dumps(person)
+    for snapshot in session.scalars(select(AwardSnapshot)):
+        text = json.dumps(snapshot.result)
+        if needle in text:
+            if name:
+                text = text.replace(json.dumps(name), json.dumps(pseudonym))
+            snapshot.result = json.loads(text.replace(needle, json.dumps(pseudonym)))
+            changed += 1
+    return changed
+
+
+def _forget_in_redis(st: "EngagementState", person: str) -> None:
+    """Cached counts are rebuilt from SQL on the next read; top lists lose the person."""
+    try:
+        st.recognition_cache.clear()
+        st.award_board.forget(person)
+    except Exception as exc:  # noqa: BLE001 - SQL has been erased; a cache that is down is cleared by replay
+        logger.warning("erasure: Redis not cleared (%r); run `engagement replay recognition awards`", exc)
