@@ -123,13 +123,19 @@ class Org:
     def load(cls, session: Session, min_size: int, start: date, end: date, zone: ZoneInfo) -> "Org":
         """The tree, and who were members at any time in the days from ``start`` to ``end``."""
         tree = session.execute(select(Team.id, Team.name, Team.parent_id)).all()
-        parents = {t: p if p in {i for i, _, _ in tree} else None for t, _, p in tree}
+        known = {t for t, _, _ in tree}
+        parents = {t: p if p in known else None for t, _, p in tree}
         sizes = rollups.members(session, _utc(start, zone), _utc(end + timedelta(days=1), zone))
         groups = fold(parents, {t: n for t, (n, _) in sizes.items()}, min_size)
         return cls({t: n for t, n, _ in tree}, parents, groups, sizes)
 
     def members_of(self, group: str) -> set[str]:
-        return {t for t, g in self.groups.items() if g == group}
+        """The teams counted in ``group`` (itself and those folded into it)."""
+        if not hasattr(self, "_members"):
+            self._members: dict[str | None, set[str]] = {}
+            for team, into in self.groups.items():
+                self._members.setdefault(into, set()).add(team)
+        return self._members.get(group, set())
 
     def subtree(self, unit: str) -> set[str]:
         out, frontier = {unit}, [unit]

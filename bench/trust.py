@@ -1,0 +1,184 @@
+"""Trust report benchmark on PostgreSQL: 50,000 people in 3,001 teams, a year of rollups.
+
+The rollups are written directly (COPY), as a year of the trust consumer's output would
+look: each month half the people are active on one to four days. Then the whole
+organisation's report is timed for a month, 30 and 90 days, against a baseline measured
+in the same run: one plain GROUP BY over the same period's rollup rows. Prints the
+storage the rollups take.
+
+Run: python bench/trust.py  (needs PostgreSQL)
+"""
+from __future__ import annotations
+
+import random
+import resource
+import statistics
+import time
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, text
+
+from directory import organisation  # noqa: I001
+from harness import report
+from engagement import create_app
+from engagement.extension import state
+from engagement.models import TrustActivity
+from engagement.services import directory, schema, trust
+from tests.services import postgres_database
+
+TODAY = date(2026, 11, 15)
+FIRST_DAY = date(2025, 11, 1)
+ZONE = ZoneInfo("Europe/Oslo")
+RUNS = 5
+
+
+def directory_with_leaders() -> dict:
+    payload = organisation()
+    seen: set[str] = set()
+    for person in payload["people"]:
+        if person["team"] not in seen:
+            seen.add(person["team"])
+            person["role"] = "leader"
+    return payload
+
+
+def activity_rows(people: list[dict], rng: random.Random):
+    """A year of per-day rollups: each month half the people share, like and interact on 1-4 days."""
+    month = FIRST_DAY
+    while month <= TODAY:
+        days = (date(month.year + month.month // 12, month.month % 12 + 1, 1) - month).days
+        for person in people:
+            if rng.random() < 0.5:
+                continue
+            for day in rng.sample(range(days), rng.randint(1, 4)):
+                when = month + timedelta(days=day)
+                if when > TODAY:
+                    continue
+                contributions = rng.choice((0, 0, 1, 1, 2, 3))
+                interactions = rng.randint(0, 5)
+                yield (when, person["team"], person["id"], contributions, rng.randint(0, interactions), interactions,
+                       rng.randint(0, interactions), rng.randint(0, contributions), 0)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def copy_rollups(engine, rows) -> int:
+    count = 0
+    with engine.begin() as conn:
+        cursor = conn.connection.cursor()
+        with cursor.copy("COPY engagement_trust_activity (day, team_id, person, contributions, likes_given, "
+                         "interactions, cross_team, recognised, answers) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        ideas = [(f"idea{i}", f"u{i % 30}t{i % 99}", FIRST_DAY + timedelta(days=i % 370), i % 3 == 0)
+                 for i in range(20_000)]
+        with cursor.copy("COPY engagement_trust_ideas (idea_id, team_id, submitted_on, answered) FROM STDIN") as copy:
+            for row in ideas:
+                copy.write_row(row)
+        conn.execute(text("ANALYZE"))
+    return count
+
+
+def timings(fn) -> dict:
+    seconds = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        fn()
+        seconds.append(time.perf_counter() - started)
+    return {"best_s": round(min(seconds), 3), "median_s": round(statistics.median(seconds), 3)}
+
+
+def baseline_scan(session, period: trust.Period) -> None:
+    session.execute(select(TrustActivity.team_id, func.sum(TrustActivity.contributions)).where(
+        TrustActivity.day >= period.start, TrustActivity.day <= period.end).group_by(TrustActivity.team_id)).all()
+
+
+def main() -> None:
+    with postgres_database() as url:
+        app = create_app({"ENGAGEMENT_DATABASE_URL": url, "ENGAGEMENT_EVENT_LOG": "/tmp/bench-trust.sqlite3"})
+        st = state(app)
+        schema.upgrade(st.engine)
+        with app.app_context():
+            session = st.db.session
+            payload = directory_with_leaders()
+            directory.sync(session, payload, datetime(2025, 1, 1, tzinfo=timezone.utc))
+            started = time.perf_counter()
+            rows = copy_rollups(st.engine, activity_rows(payload["people"], random.Random(7)))
+            load_s = round(time.perf_counter() - started, 1)
+            numbers: dict = {"people": len(payload["people"]), "teams": len(payload["teams"]),
+                             "rollup_rows": rows, "rollup_load_s": load_s}
+            for label in ("2026-10", "30d", "90d"):
+                period = trust.parse_period(label, TODAY)
+                run = lambda: trust.report(session, period, TODAY, ZONE, 5, st.trust_thresholds, "nb")  # noqa: E731
+                body = run()
+                tillit, base = timings(run), timings(lambda: baseline_scan(session, period))
+                flagged = sum(1 for row in body["teams"] if row.get("flags"))
+                numbers[f"report_{label}"] = {**tillit, "baseline_group_by": base,
+                                              "ratio_to_baseline": round(tillit["best_s"] / base["best_s"], 1),
+                                              "teams_shown": sum(not r["suppressed"] for r in body["teams"]),
+                                              "teams_flagged": flagged}
+            numbers["consumer_100k_events"] = consumer_rates(st, payload["people"])
+            client, key = app.test_client(), _key(st)
+            numbers["http_report_30d_json"] = timings(lambda: client.get(
+                "/v1/trust/report?period=30d", headers={"Authorization": f"Bearer {key}"}))
+            numbers["storage"] = storage(session)
+        st.engine.dispose()
+    numbers["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    report("trust", numbers)
+
+
+def synthetic_events(people: list[dict], count: int, rng: random.Random) -> list:
+    """Likes, comments and articles among the organisation, in October 2026."""
+    from engagement.events import Event, Target
+    out = []
+    for i in range(count):
+        actor, owner = rng.choice(people)["id"], rng.choice(people)["id"]
+        when = datetime(2026, 10, 1 + i % 28, 9, tzinfo=timezone.utc)
+        kind = ("like.added", "like.added", "comment.posted", "content.published")[i % 4]
+        target = Target("article", f"a{rng.randrange(count // 4)}", actor if kind == "content.published" else owner)
+        data = {"comment_id": f"c{i}", "text": "x"} if kind == "comment.posted" else {}
+        out.append(Event(f"bench-{i}", kind, actor, target, when, "bench", data=data))
+    return out
+
+
+def consumer_rates(st, people: list[dict]) -> dict:
+    """The trust consumer against the ledger consumer on the same 100,000 events, batches of 500
+    in one transaction each with their claims, as the runner applies them."""
+    from sqlalchemy.orm import Session
+
+    from engagement.bus.base import Record
+    events = synthetic_events(people, 100_000, random.Random(3))
+    rates = {}
+    for name in ("ledger", "trust"):
+        model = st.read_model(name)
+        started = time.perf_counter()
+        for start in range(0, len(events), 500):
+            batch = [(e, Record("bench", 0, start + i, b"")) for i, e in enumerate(events[start:start + 500])]
+            with Session(st.engine) as session, session.begin():
+                model.claim(session, [e.id for e, _ in batch])
+                model.apply(session, batch)
+        rates[name] = round(len(events) / (time.perf_counter() - started))
+    return {"ledger_events_per_s": rates["ledger"], "trust_events_per_s": rates["trust"],
+            "ratio_to_ledger": round(rates["trust"] / rates["ledger"], 2)}
+
+
+def _key(st) -> str:
+    from engagement.auth import create_api_key
+    key = create_api_key(st.db.session, "bench", ["trust:read"])
+    st.db.session.commit()
+    return key
+
+
+def storage(session) -> dict:
+    sizes = {}
+    for table in ("engagement_trust_activity", "engagement_trust_contributions", "engagement_trust_ideas"):
+        sizes[table] = session.scalar(text(f"SELECT pg_total_relation_size('{table}')"))
+    total = sum(sizes.values())
+    return {"bytes": sizes, "total_mb": round(total / 2**20, 1),
+            "bytes_per_rollup_row": round(sizes["engagement_trust_activity"] / max(1, session.scalar(
+                select(func.count()).select_from(TrustActivity))))}
+
+
+if __name__ == "__main__":
+    main()
