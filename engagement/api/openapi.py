@@ -11,6 +11,7 @@ from schemas.api import (AcceptedSchema, CampaignCreateSchema, CampaignUpdateSch
                          TargetCountsSchema, TargetListSchema)
 from schemas.directory import DirectorySyncSchema, SyncReportSchema
 from schemas.events import EVENT_TYPES, EventSchema
+from schemas.trust import AuditSchema, TrustReportSchema, TrustTrendSchema
 
 PROBLEM = {"content": {"application/problem+json": {"schema": "Problem"}}}
 
@@ -108,6 +109,27 @@ def _reading_paths(spec: APISpec) -> None:
         "The announcement as Markdown or HTML (?lang=nb|nn|da|en&format=markdown|html)", None, [month])})
     spec.path("/v1/moderation/reports", operations={"get": _read_operation(
         "Reported items awaiting a decision (moderation:manage)", None, [])})
+    _trust_paths(spec)
+
+
+def _trust_paths(spec: APISpec) -> None:
+    for name, schema in (("TrustReport", TrustReportSchema), ("TrustTrend", TrustTrendSchema), ("Audit", AuditSchema)):
+        spec.components.schema(name, schema=schema)
+    query = [{"name": n, "in": "query", "schema": {"type": "string"}, "description": d} for n, d in (
+        ("period", "YYYY-MM, 30d (default) or 90d"), ("lang", "nb (default), nn, da or en"),
+        ("unit", "Only this team's subtree"), ("flag", "Only teams with this flag"), ("format", "json or csv"))]
+    report = _read_operation("Trust signals and flags per team (trust:read, or the communications role); "
+                             "every view is audited", "TrustReport", query)
+    report["responses"]["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
+    spec.path("/v1/trust/report", operations={"get": report})
+    spec.path("/v1/trust/teams/{team_id}/trend", operations={"get": _read_operation(
+        "Month by month for one team or the unit it is folded into (?months=12&until=YYYY-MM)", "TrustTrend",
+        [_path_parameter("team_id")])})
+    spec.path("/v1/trust/audit", operations={"get": _read_operation(
+        "Who viewed the trust report, newest first (audit:read; ?limit=100)", "Audit", [])})
+    erase = _read_operation("Erase a person who left from the directory, every read model and the ledger "
+                            "(directory:write)", None, [_path_parameter("person")])
+    spec.path("/v1/directory/people/{person}/erase", operations={"post": erase})
 
 
 def _path_parameter(name: str) -> dict:

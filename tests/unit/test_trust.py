@@ -11,6 +11,7 @@ from engagement.extension import state
 from engagement.services.replay import replay
 from engagement.services.trust import thresholds
 from engagement.services import trust_demo as trust_org
+from schemas.trust import TrustReportSchema
 from tests.conftest import bearer, drain
 
 OCTOBER = "/v1/trust/report?period=2026-10&lang=en"
@@ -36,7 +37,9 @@ def by_team(body):
 
 
 def test_each_planted_pattern_raises_exactly_its_flag(client, org):
-    rows = by_team(client.get(OCTOBER, headers=bearer(org)).json)
+    body = client.get(OCTOBER, headers=bearer(org)).json
+    assert TrustReportSchema().validate(body) == {}  # the answer is what the OpenAPI document says
+    rows = by_team(body)
     for team, expected in trust_org.EXPECTED.items():
         assert [f["flag"] for f in rows[team]["flags"]] == expected, (team, rows[team]["signals"])
     quiet = rows["quiet"]["flags"][0]

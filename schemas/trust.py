@@ -1,0 +1,85 @@
+"""The trust report's bodies, for the OpenAPI document (engagement/api/trust.py answers them)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+SHARE = {"description": "0 to 1; null when there is nothing to divide by."}
+
+
+class TrustSignalsSchema(Schema):
+    members = fields.Integer(required=True, metadata={"description": "Members at any time in the period, silent ones included."})
+    sharers = fields.Integer(required=True)
+    shared_share = fields.Float(allow_none=True, metadata=SHARE)
+    contributions = fields.Integer(required=True)
+    contributions_per_member = fields.Float(allow_none=True)
+    likes_per_member = fields.Float(allow_none=True, metadata={"description": "Likes and Bra! given per member."})
+    recognised_share = fields.Float(allow_none=True, metadata=SHARE)
+    leaders = fields.Integer(required=True)
+    leader_participation = fields.Float(allow_none=True, metadata=SHARE)
+    interactions = fields.Integer(required=True)
+    cross_team_share = fields.Float(allow_none=True, metadata=SHARE)
+    top_person_share = fields.Float(allow_none=True, metadata={
+        "description": "Share of the contributions made by the most active person (never who)."})
+    rate_per_30_days = fields.Float(required=True)
+    baseline_rate_per_30_days = fields.Float(required=True)
+    trend = fields.Float(allow_none=True, metadata={"description": "Change against the team's own baseline."})
+    unanswered_ideas = fields.Integer(required=True)
+
+
+class TrustFlagSchema(Schema):
+    flag = fields.String(required=True, metadata={"description": "low_sharing, declining, quiet_leaders, silo, "
+                                                                 "one_person or unanswered_ideas"})
+    title = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"description": "Plain language, with the numbers."})
+    action = fields.String(required=True, metadata={"description": "A suggested action."})
+
+
+class TeamRefSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class TrustTeamSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    parent = fields.String(allow_none=True)
+    depth = fields.Integer(required=True)
+    suppressed = fields.Boolean(required=True, metadata={"description": "Below the minimum group size: no numbers."})
+    folded_into = fields.String(allow_none=True, metadata={"description": "The unit its numbers count in."})
+    no_members = fields.Boolean()
+    includes = fields.List(fields.Nested(TeamRefSchema), metadata={"description": "Small teams folded into this one."})
+    signals = fields.Nested(TrustSignalsSchema)
+    flags = fields.List(fields.Nested(TrustFlagSchema))
+
+
+class TrustReportSchema(Schema):
+    period = fields.Dict(required=True, metadata={"description": "label, start, end and the baseline's start and end."})
+    min_group_size = fields.Integer(required=True)
+    teams = fields.List(fields.Nested(TrustTeamSchema), required=True)
+
+
+class TrustMonthSchema(Schema):
+    month = fields.String(required=True)
+    shared_share = fields.Float(allow_none=True)
+    contributions_per_member = fields.Float(allow_none=True)
+    likes_per_member = fields.Float(allow_none=True)
+
+
+class TrustTrendSchema(Schema):
+    team = fields.String(required=True)
+    suppressed = fields.Boolean(required=True)
+    folded_into = fields.String(allow_none=True)
+    members = fields.Integer(required=True)
+    series = fields.List(fields.Nested(TrustMonthSchema), required=True)
+
+
+class AuditViewSchema(Schema):
+    at = fields.String(required=True)
+    who = fields.String(required=True, metadata={"description": "key:<name> or user:<person>"})
+    unit = fields.String(required=True, metadata={"description": "The team asked for, or * for all."})
+    view = fields.String(required=True, metadata={"description": "json, csv or trend"})
+    period = fields.String(required=True)
+
+
+class AuditSchema(Schema):
+    views = fields.List(fields.Nested(AuditViewSchema), required=True)
