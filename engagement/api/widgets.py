@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template, request, send_from_directory
+from flask import Blueprint, Response, abort, render_template, request
 
 from engagement.api.awards import MONTH
 from engagement.auth import Principal, mint_user_token
@@ -40,13 +41,27 @@ def register(bp: Blueprint) -> None:
 
 
 def widget_script():
-    """The like and Bra! buttons; cached for five minutes."""
-    return send_from_directory(STATIC, "tillit.js", mimetype="text/javascript", max_age=300)
+    """The like and Bra! buttons, and the campaign, profile and awards widgets."""
+    return _script("tillit.js")
 
 
 def trust_script():
-    """The trust-signal dashboard for communications staff; cached for five minutes."""
-    return send_from_directory(STATIC, "tillit-trust.js", mimetype="text/javascript", max_age=300)
+    """The trust-signal dashboard for communications staff."""
+    return _script("tillit-trust.js")
+
+
+@lru_cache(maxsize=4)
+def _source(name: str) -> str:
+    """One script tag each: the shared core goes in front of the widget's own file."""
+    return (STATIC / "tillit-core.js").read_text(encoding="utf-8") + "\n" + (STATIC / name).read_text(encoding="utf-8")
+
+
+def _script(name: str) -> Response:
+    """Cached for five minutes, revalidated by ETag."""
+    response = Response(_source(name), mimetype="text/javascript")
+    response.cache_control.public, response.cache_control.max_age = True, 300
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def demo_page():

@@ -11,7 +11,7 @@
 (function () {
   "use strict";
   var script = document.currentScript;
-  var endpoint = script.getAttribute("data-endpoint") || script.src.replace(/\/v1\/trust\.js(\?.*)?$/, "");
+  var core = window.TillitCore(script), language = core.language, el = core.el;
   var COLUMNS = ["members", "shared_share", "contributions_per_member", "likes_per_member", "recognised_share",
                  "leader_participation", "cross_team_share", "top_person_share", "trend", "unanswered_ideas"];
   var PERCENT = {shared_share: 1, recognised_share: 1, leader_participation: 1, cross_team_share: 1,
@@ -50,40 +50,11 @@
                 "Leaders taking part", "Interaction with other teams", "Most active person's share", "Change vs before",
                 "Unanswered ideas"], rows: "{n} teams shown"}
   };
-  var tokenPromise = null;
-
-  function language(el) {
-    var holder = el.closest("[lang]");
-    var lang = (script.getAttribute("data-lang") || (holder && holder.lang) || "en").toLowerCase();
-    if (lang === "nn" || lang.indexOf("nn-") === 0) return "nn";
-    if (/^(nb|no)(-|$)/.test(lang)) return "nb";
-    if (/^da(-|$)/.test(lang)) return "da";
-    return "en";
-  }
-
-  function token() {
-    if (script.getAttribute("data-token")) return Promise.resolve(script.getAttribute("data-token"));
-    if (!tokenPromise) {
-      tokenPromise = fetch(script.getAttribute("data-token-url"), {credentials: "include"})
-        .then(function (r) { return r.json(); }).then(function (body) { return body.token; });
-    }
-    return tokenPromise;
-  }
-
   function get(path) {
-    return token().then(function (t) {
-      return fetch(endpoint + path, {headers: {"Authorization": "Bearer " + t}});
-    }).then(function (r) {
+    return core.call("GET", path).then(function (r) {
       if (!r.ok) { var e = new Error(r.status); e.status = r.status; throw e; }
       return (r.headers.get("Content-Type") || "").indexOf("json") >= 0 ? r.json() : r.text();
     });
-  }
-
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined) node.textContent = text;
-    return node;
   }
 
   function fill(template, values) {

@@ -10,7 +10,7 @@
 (function () {
   "use strict";
   var script = document.currentScript;
-  var endpoint = script.getAttribute("data-endpoint") || script.src.replace(/\/v1\/widget\.js(\?.*)?$/, "");
+  var core = window.TillitCore(script), language = core.language, token = core.token, call = core.call, el = core.el;
   var TEXTS = {
     nb: {like: "Lik", kudos: "Bra!", sent: "Sendt!", likes: "liker dette", bra: "Bra!-er",
          retry: "Fikk ikke lagret – prøver igjen …", failed: "Kunne ikke lagre. Prøv igjen senere.",
@@ -26,34 +26,6 @@
          down: "Tillit is unavailable right now."}
   };
   var RETRIES = [1000, 2000, 4000, 8000, 16000];
-  var tokenPromise = null;
-
-  function language(el) {
-    var holder = el.closest("[lang]");
-    var lang = (script.getAttribute("data-lang") || (holder && holder.lang) || "en").toLowerCase();
-    if (lang === "nn" || lang.indexOf("nn-") === 0) return "nn";
-    if (/^(nb|no)(-|$)/.test(lang)) return "nb";
-    if (/^da(-|$)/.test(lang)) return "da";
-    return "en";
-  }
-
-  function token() {
-    if (script.getAttribute("data-token")) return Promise.resolve(script.getAttribute("data-token"));
-    if (!tokenPromise) {
-      tokenPromise = fetch(script.getAttribute("data-token-url"), {credentials: "include"})
-        .then(function (r) { return r.json(); }).then(function (body) { return body.token; });
-      tokenPromise.catch(function () { tokenPromise = null; });
-    }
-    return tokenPromise;
-  }
-
-  function call(method, path, body) {
-    return token().then(function (t) {
-      return fetch(endpoint + path, {method: method, headers: {"Authorization": "Bearer " + t,
-        "Content-Type": "application/json"}, body: body ? JSON.stringify(body) : undefined});
-    });
-  }
-
   function newId() {
     if (window.crypto && crypto.randomUUID) return "w-" + crypto.randomUUID();
     return "w-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
@@ -176,13 +148,6 @@
          not_pursued: "Not pursued"}, and: "and", saved: "Thank you! Your input is saved."}
   };
   var fieldCount = 0;
-
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined) node.textContent = text;  /* never innerHTML: texts are people's own words */
-    return node;
-  }
 
   function field(form, label, kind, max) {
     var id = "tillit-field-" + (++fieldCount);
