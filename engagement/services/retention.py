@@ -46,6 +46,14 @@ def horizon(session: Session) -> datetime | None:
     return session.scalar(select(RetentionHorizon.horizon).where(RetentionHorizon.id == 1))
 
 
+def _advance_horizon(session: Session, limit: datetime, count: int) -> None:
+    row = session.get(RetentionHorizon, 1)
+    if row is None:
+        session.add(RetentionHorizon(id=1, horizon=limit, deleted=count))
+    else:
+        row.horizon, row.deleted = max(row.horizon, limit), row.deleted + count
+
+
 def prune(st: "EngagementState", now: datetime) -> dict:
     """Delete rolled-up raw events older than the retention; answer the cut-off and how many went."""
     days = st.config["ENGAGEMENT_RETENTION_DAYS"]
@@ -59,11 +67,8 @@ def prune(st: "EngagementState", now: datetime) -> dict:
                 LedgerEvent.topic == topic, LedgerEvent.partition == partition, LedgerEvent.offset <= position,
                 LedgerEvent.occurred_at < limit).returning(LedgerEvent.offset)).all()
             deleted += [(topic, o) for o in offsets]
-        row = session.get(RetentionHorizon, 1)
-        if row is None:
-            session.add(RetentionHorizon(id=1, horizon=limit, deleted=len(deleted)))
-        else:
-            row.horizon, row.deleted = max(row.horizon, limit), row.deleted + len(deleted)
+        if deleted:
+            _advance_horizon(session, limit, len(deleted))
     forget = getattr(st.bus, "forget", None)
     if forget is not None:
         forget([offset for topic, offset in deleted if topic == st.config["ENGAGEMENT_KAFKA_TOPIC"]])
