@@ -124,7 +124,8 @@ def _csv(body: dict) -> str:
     writer.writerow(["team", "name", "parent", "folded_into", *CSV_SIGNALS, "flags"])
     for row in body["teams"]:
         s = row.get("signals", {})
-        writer.writerow([row["id"], _cell(row["name"]), row["parent"] or "", row.get("folded_into") or "",
+        writer.writerow([_cell(row["id"]), _cell(row["name"]), _cell(row["parent"] or ""),
+                         _cell(row.get("folded_into") or ""),
                          *("" if s.get(k) is None else s[k] for k in CSV_SIGNALS),
                          ";".join(f["flag"] for f in row.get("flags", ()))])
     return out.getvalue()

@@ -74,6 +74,12 @@ def thresholds(overrides: dict) -> dict:
     unknown = set(overrides) - set(THRESHOLDS)
     if unknown:
         raise ValueError(f"ENGAGEMENT_TRUST_THRESHOLDS: unknown flags {sorted(unknown)}; known: {', '.join(THRESHOLDS)}")
+    for flag, limits in overrides.items():
+        wrong = [k for k, v in (limits.items() if isinstance(limits, dict) else [("", None)])
+                 if k not in THRESHOLDS[flag] or isinstance(v, bool) or not isinstance(v, (int, float))]
+        if wrong:
+            raise ValueError(f"ENGAGEMENT_TRUST_THRESHOLDS: {flag} takes numbers for {', '.join(THRESHOLDS[flag])}; "
+                             f"got {limits!r}")
     return {flag: {**limits, **overrides.get(flag, {})} for flag, limits in THRESHOLDS.items()}
 
 

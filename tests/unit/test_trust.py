@@ -77,9 +77,13 @@ def test_thresholds_and_minimum_group_size_are_configurable(app, client, org):
     assert rows["healthy"]["folded_into"] == "helse" and rows["helse"]["signals"]["members"] == 30
     with pytest.raises(ValueError, match="unknown flags"):
         thresholds({"gossip": {}})
+    with pytest.raises(ValueError, match="silo takes numbers for below, min_interactions"):
+        thresholds({"silo": {"below": "low"}})
 
 
-def test_four_languages_csv_and_filters(client, org):
+def test_four_languages_csv_and_filters(client, org, make_key):
+    client.post("/v1/directory/sync", json={"mode": "delta", "people": [], "teams": [
+        {"id": "formula", "name": "=HYPERLINK(\"http://x\")", "parent": "drift"}]}, headers=bearer(make_key("directory:write")))
     for lang, word in (("nb", "medlemmer"), ("nn", "medlemmer"), ("da", "medlemmer"), ("en", "members")):
         body = client.get(f"/v1/trust/report?period=2026-10&lang={lang}&flag=low_sharing", headers=bearer(org)).json
         assert [row["id"] for row in body["teams"]] == ["low"]
@@ -91,6 +95,7 @@ def test_four_languages_csv_and_filters(client, org):
     table = {row["team"]: row for row in csv.DictReader(io.StringIO(export.get_data(as_text=True)))}
     assert table["silo"]["flags"] == "silo" and table["healthy"]["shared_share"] == "0.6"
     assert table["tiny"]["folded_into"] == "drift" and table["tiny"]["members"] == ""
+    assert table["formula"]["name"].startswith("'=")  # a spreadsheet shows it, never runs it
 
 
 def test_trend_month_by_month(client, org):
