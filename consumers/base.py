@@ -19,14 +19,19 @@ from engagement.models import ProcessedEvent
 Handler = Callable[[Session, Event], None]
 
 
-def insert_ignoring_duplicates(session: Session, model: type):
-    """INSERT ... ON CONFLICT DO NOTHING for the two databases Tillit runs on."""
+def insert_or_update(session: Session, model: type):
+    """An INSERT that can say ON CONFLICT, for the two databases Tillit runs on."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        return postgresql.insert(model).on_conflict_do_nothing()
+        return postgresql.insert(model)
     if dialect == "sqlite":
-        return sqlite.insert(model).on_conflict_do_nothing()
+        return sqlite.insert(model)
     raise NotImplementedError(f"Tillit supports PostgreSQL and SQLite, not {dialect}")
+
+
+def insert_ignoring_duplicates(session: Session, model: type):
+    """INSERT ... ON CONFLICT DO NOTHING."""
+    return insert_or_update(session, model).on_conflict_do_nothing()
 
 
 class ReadModel:

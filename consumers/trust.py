@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, literal, select, tuple_
+from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.orm import Session
 
-from consumers.base import ReadModel
+from consumers.base import ReadModel, insert_or_update
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
 from engagement.models import LedgerEvent, ProcessedEvent, TrustActivity, TrustContribution, TrustIdea
@@ -46,7 +46,7 @@ def recognised_ref(event: Event) -> str | None:
 
 
 class TrustRows:
-    """The rows a batch touches, loaded up front in three queries and created on demand."""
+    """The contributions and ideas a batch touches, loaded up front; its counts, summed per row."""
 
     def __init__(self, session: Session, events: list[Event], zone: ZoneInfo):
         self.session, self.zone = session, zone
@@ -56,10 +56,7 @@ class TrustRows:
         self.refs = {r.ref: r for r in _in(session, TrustContribution, TrustContribution.ref, refs)}
         ideas = {e.target.id for e in events if e.type in ANSWERS or e.type == "idea.submitted"}
         self.ideas = {i.idea_id: i for i in _in(session, TrustIdea, TrustIdea.idea_id, ideas)}
-        keys = {(self.day(e.time), t, e.actor) for e in events if (t := self.team(e.actor, e.time))}
-        keys |= {(r.day, r.team_id, r.person) for r in self.refs.values() if r.person}
-        self.activity = {(a.day, a.team_id, a.person): a for a in _in(
-            session, TrustActivity, tuple_(TrustActivity.day, TrustActivity.team_id, TrustActivity.person), keys)}
+        self.deltas: dict[tuple[date, str, str], dict[str, int]] = {}
 
     def day(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
@@ -68,12 +65,19 @@ class TrustRows:
         return team_of(self.memberships, person, utc_naive(moment))
 
     def count(self, day: date, team: str, person: str, counter: str) -> None:
-        row = self.activity.get((day, team, person))
-        if row is None:
-            row = self.activity[(day, team, person)] = TrustActivity(
-                day=day, team_id=team, person=person, **{c: 0 for c in COUNTERS})
-            self.session.add(row)
-        setattr(row, counter, getattr(row, counter) + 1)
+        deltas = self.deltas.setdefault((day, team, person), dict.fromkeys(COUNTERS, 0))
+        deltas[counter] += 1
+
+    def add_counts(self) -> None:
+        """The batch's counts in one upsert that adds to what is there: no rows to load first."""
+        if not self.deltas:
+            return
+        statement = insert_or_update(self.session, TrustActivity)
+        statement = statement.on_conflict_do_update(
+            index_elements=["day", "team_id", "person"],
+            set_={c: getattr(TrustActivity, c) + getattr(statement.excluded, c) for c in COUNTERS})
+        self.session.execute(statement, [{"day": d, "team_id": t, "person": p, **counts}
+                                         for (d, t, p), counts in self.deltas.items()])
 
     def ref(self, ref: str) -> TrustContribution:
         if ref not in self.refs:
@@ -110,6 +114,7 @@ class Trust(ReadModel):
             for event in events:
                 apply_event(rows, event)
         session.flush()
+        rows.add_counts()
 
     def reset(self, session: Session) -> None:
         """Forget what the ledger can give back. After retention the days before the horizon stay as

@@ -132,16 +132,19 @@ def _deactivate(person: Person, membership: Membership | None, as_of: datetime) 
     _leave(membership, as_of)
 
 
-def teams_at(session: Session, people: set[str]) -> dict[str, list[Membership]]:
-    """Every membership of these people, for finding the team at an event's moment."""
-    out: dict[str, list[Membership]] = {}
+def teams_at(session: Session, people: set[str]) -> dict[str, list]:
+    """Every membership of these people, for finding the team at an event's moment. Plain rows,
+    not ORM objects: consumers read thousands per batch and never change them."""
+    out: dict[str, list] = {}
     if people:
-        for m in session.scalars(select(Membership).where(Membership.person_id.in_(people))):
-            out.setdefault(m.person_id, []).append(m)
+        m = Membership
+        for row in session.execute(select(m.person_id, m.team_id, m.valid_from, m.valid_to)
+                                   .where(m.person_id.in_(people))):
+            out.setdefault(row.person_id, []).append(row)
     return out
 
 
-def team_of(memberships: dict[str, list[Membership]], person: str, moment: datetime) -> str | None:
+def team_of(memberships: dict[str, list], person: str, moment: datetime) -> str | None:
     for m in memberships.get(person, ()):
         if (m.valid_from is None or m.valid_from <= moment) and (m.valid_to is None or moment < m.valid_to):
             return m.team_id
