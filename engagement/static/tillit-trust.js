@@ -260,7 +260,8 @@
     }
 
     function showTrend(row) {
-      get("/v1/trust/teams/" + encodeURIComponent(row.id) + "/trend?months=12").then(function (trend) {
+      var until = /^\d{4}-\d{2}$/.test(state.period) ? "&until=" + state.period : "";
+      get("/v1/trust/teams/" + encodeURIComponent(row.id) + "/trend?months=12" + until).then(function (trend) {
         trendBox.innerHTML = "";
         trendBox.append(el("h3", {}, fill(t.trend, {team: row.name})), chart(trend.series, t));
       });
