@@ -49,6 +49,8 @@ class TrustTeamSchema(Schema):
     no_members = fields.Boolean()
     includes = fields.List(fields.Nested(TeamRefSchema), metadata={"description": "Small teams folded into this one."})
     signals = fields.Nested(TrustSignalsSchema)
+    unit_signals = fields.Nested(TrustSignalsSchema, metadata={
+        "description": "The whole unit below this team: the shown groups inside its subtree, summed."})
     flags = fields.List(fields.Nested(TrustFlagSchema))
 
 

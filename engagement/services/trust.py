@@ -179,6 +179,21 @@ def group_totals(session: Session, org: Org, period: Period, today: date, limits
     return totals
 
 
+def unit_totals(org: Org, totals: dict[str, Totals]) -> dict[str, Totals]:
+    """For each team with teams below it: the sum of the shown groups inside its subtree. Groups
+    folded out of the subtree stay out, so subtracting shown rows never isolates a small group."""
+    acc: dict[str, Totals] = {}
+    has_children = {p for p in org.parents.values() if p is not None}
+    for team, _depth in reversed(org.in_tree_order()):
+        mine = acc.setdefault(team, Totals())
+        if org.groups.get(team) == team:
+            mine.add(totals[team])
+        parent = org.parents[team]
+        if parent is not None:
+            acc.setdefault(parent, Totals()).add(mine)
+    return {t: total for t, total in acc.items() if t in has_children and total.members}
+
+
 def signals(t: Totals, period: Period, today: date) -> dict:
     """The team's signals as shares and rates; None where there is nothing to divide by."""
     def share(part: int, whole: int) -> float | None:
@@ -233,11 +248,14 @@ def report(session: Session, period: Period, today: date, zone: ZoneInfo, min_si
     org = Org.load(session, min_size, period.start, min(period.end, today), zone)
     totals = group_totals(session, org, period, today, limits)
     shown = org.subtree(unit) if unit else None
+    units = unit_totals(org, totals)
     rows = []
     for team, depth in org.in_tree_order():
         if shown is not None and team not in shown:
             continue
         row = {"id": team, "name": org.names[team], "parent": org.parents[team], "depth": depth}
+        if team in units:
+            row["unit_signals"] = signals(units[team], period, today)
         group = org.groups[team]
         if group == team:
             s = signals(totals[team], period, today)

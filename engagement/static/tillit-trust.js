@@ -19,7 +19,7 @@
   var TEXTS = {
     nb: {title: "Tillitssignaler per team", period: "Periode", days: "siste {n} dager", search: "Søk etter team",
          flag: "Vis", all: "Alle team", flagged: "Team med flagg", team: "Team", flags: "Flagg", csv: "Last ned CSV",
-         folded: "Telles i {unit}", hidden: "For lite til å vises alene", empty: "Ingen egne medlemmer", none: "Ingen", trend: "Utvikling for {team}",
+         folded: "Telles i {unit}", hidden: "For lite til å vises alene", empty: "Ingen egne medlemmer", unit: "Hele enheten samlet", none: "Ingen", trend: "Utvikling for {team}",
          down: "Tillit er utilgjengelig akkurat nå.", denied: "Du har ikke tilgang til tillitsrapporten.",
          privacy: "Bare team med minst {n} personer vises; mindre team telles i enheten over. Ingen personer vises.",
          cols: ["Medlemmer", "Andel som delte", "Bidrag per medlem", "Likerklikk per medlem", "Bidrag med anerkjennelse",
@@ -27,7 +27,7 @@
                 "Ubesvarte idéer"], rows: "{n} team vist"},
     nn: {title: "Tillitssignal per team", period: "Periode", days: "siste {n} dagar", search: "Søk etter team",
          flag: "Vis", all: "Alle team", flagged: "Team med flagg", team: "Team", flags: "Flagg", csv: "Last ned CSV",
-         folded: "Vert talt i {unit}", hidden: "For lite til å visast åleine", empty: "Ingen eigne medlemmer", none: "Ingen", trend: "Utvikling for {team}",
+         folded: "Vert talt i {unit}", hidden: "For lite til å visast åleine", empty: "Ingen eigne medlemmer", unit: "Heile eininga samla", none: "Ingen", trend: "Utvikling for {team}",
          down: "Tillit er utilgjengeleg akkurat no.", denied: "Du har ikkje tilgang til tillitsrapporten.",
          privacy: "Berre team med minst {n} personar blir viste; mindre team vert talde i eininga over. Ingen personar blir viste.",
          cols: ["Medlemmer", "Del som delte", "Bidrag per medlem", "Likarklikk per medlem", "Bidrag med anerkjenning",
@@ -35,7 +35,7 @@
                 "Idéar utan svar"], rows: "{n} team viste"},
     da: {title: "Tillidssignaler pr. team", period: "Periode", days: "seneste {n} dage", search: "Søg efter team",
          flag: "Vis", all: "Alle teams", flagged: "Teams med flag", team: "Team", flags: "Flag", csv: "Hent CSV",
-         folded: "Tælles i {unit}", hidden: "For lille til at blive vist alene", empty: "Ingen egne medlemmer", none: "Ingen", trend: "Udvikling for {team}",
+         folded: "Tælles i {unit}", hidden: "For lille til at blive vist alene", empty: "Ingen egne medlemmer", unit: "Hele enheden samlet", none: "Ingen", trend: "Udvikling for {team}",
          down: "Tillit er utilgængelig lige nu.", denied: "Du har ikke adgang til tillidsrapporten.",
          privacy: "Kun teams med mindst {n} personer vises; mindre teams tælles i enheden over. Ingen personer vises.",
          cols: ["Medlemmer", "Andel der delte", "Bidrag pr. medlem", "Synes godt om pr. medlem", "Bidrag med anerkendelse",
@@ -43,7 +43,7 @@
                 "Ubesvarede idéer"], rows: "{n} teams vist"},
     en: {title: "Trust signals by team", period: "Period", days: "last {n} days", search: "Search teams",
          flag: "Show", all: "All teams", flagged: "Teams with flags", team: "Team", flags: "Flags", csv: "Download CSV",
-         folded: "Counted in {unit}", hidden: "Too small to show alone", empty: "No members of its own", none: "None", trend: "Trend for {team}",
+         folded: "Counted in {unit}", hidden: "Too small to show alone", empty: "No members of its own", unit: "The whole unit together", none: "None", trend: "Trend for {team}",
          down: "Tillit is unavailable right now.", denied: "You do not have access to the trust report.",
          privacy: "Only teams of at least {n} people are shown; smaller teams count in the unit above. No person is shown.",
          cols: ["Members", "Share who shared", "Contributions per member", "Likes per member", "Contributions recognised",
@@ -226,6 +226,7 @@
       var cell = el("td", {"class": "tillit-flags"});
       if (row.suppressed) {
         cell.textContent = row.no_members ? t.empty : row.folded_into ? fill(t.folded, {unit: nameOf(row.folded_into)}) : t.hidden;
+        if (row.unit_signals && !state.sort) cell.textContent += ". " + t.unit + ".";
         return cell;
       }
       if (!row.flags.length) { cell.textContent = t.none; return cell; }
@@ -249,7 +250,10 @@
       list.forEach(function (row) {
         var tr = el("tr", {"data-team": row.id, "class": row.suppressed ? "tillit-suppressed" : (row.flags.length ? "tillit-flagged" : "")});
         tr.append(teamCell(row));
-        COLUMNS.forEach(function (key) { tr.append(el("td", {}, row.signals ? shown(key, row.signals[key]) : "")); });
+        var numbers = row.signals || (!state.sort && row.unit_signals), unitOnly = !row.signals && numbers;
+        COLUMNS.forEach(function (key) {
+          tr.append(el("td", unitOnly ? {"class": "tillit-unit"} : {}, numbers ? shown(key, numbers[key]) : ""));
+        });
         tr.append(flagCell(row));
         rows.append(tr);
       });
@@ -305,6 +309,7 @@
       ":where(.tillit-flagged th[scope=row]){box-shadow:inset 4px 0 #b35c00}" +
       ":where(.tillit-flag summary){cursor:pointer;font-weight:600;color:#8a3b00}" +
       ":where(.tillit-flag p){margin:.2em 0 .4em;max-width:28em}:where(.tillit-action){color:#1d6b2f}" +
+      ":where(.tillit-unit){font-style:italic;color:#4a4a4f}" +
       ":where(.tillit-includes){font-weight:normal;color:#4a4a4f;font-size:.85em}" +
       ":where(.tillit-privacy){color:#4a4a4f;font-size:.9em}" +
       ":where(.tillit-chart svg){max-width:36em;width:100%;background:#fafbfc;border:1px solid #d5dbe1}" +

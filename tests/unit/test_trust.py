@@ -61,10 +61,21 @@ def test_small_teams_fold_into_their_parent_and_nobody_is_named(client, org):
     assert rows["drift"]["includes"] == [{"id": "tiny", "name": "Lite team"}]
     assert rows["drift"]["signals"]["members"] == 11  # 8 of its own and the 3 folded in
     assert rows["org"]["suppressed"] and rows["org"]["folded_into"] is None and rows["org"]["no_members"]
+    assert (rows["org"]["unit_signals"]["members"], rows["helse"]["unit_signals"]["members"],
+            rows["drift"]["unit_signals"]["members"]) == (81, 30, 51)
+    assert "unit_signals" not in rows["quiet"]  # a team with nothing below it
     text = response.get_data(as_text=True)
     people = [p["id"] for p in trust_org.directory()["people"]]
     assert not [p for p in people if f'"{p}"' in text]
     assert "Tiny 0" not in text and "Healthy 3" not in text
+
+
+def test_a_unit_total_never_isolates_a_group_folded_out_of_it(client, org, make_key):
+    two = [{"id": f"helse-staff-{i}", "name": f"Stab {i}", "team": "helse"} for i in range(2)]
+    client.post("/v1/directory/sync", json={"mode": "delta", "people": two}, headers=bearer(make_key("directory:write")))
+    rows = by_team(client.get(OCTOBER, headers=bearer(org)).json)
+    assert rows["helse"]["suppressed"] and rows["helse"]["folded_into"] is None  # 2 people, and the root is empty
+    assert rows["helse"]["unit_signals"]["members"] == 30  # its three teams, never its two own people
 
 
 def test_thresholds_and_minimum_group_size_are_configurable(app, client, org):
