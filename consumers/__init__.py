@@ -7,6 +7,7 @@ from consumers.awards import Awards
 from consumers.base import ReadModel
 from consumers.ideas import Ideas
 from consumers.ledger import Ledger
+from consumers.notifications import Notifications
 from consumers.profiles import Profiles
 from consumers.recognition import Recognition
 from consumers.trust import Trust
@@ -19,4 +20,4 @@ def builtin_read_models(st: "EngagementState") -> list[ReadModel]:
     """Every read model Tillit ships, ledger first."""
     return [Ledger(), Recognition(st.recognition_cache), Ideas(st.config["ENGAGEMENT_EDIT_WINDOW"]),
             Profiles(st.checklist), Awards(st.config["ENGAGEMENT_TIMEZONE"], st.award_board),
-            Trust(st.config["ENGAGEMENT_TIMEZONE"])]
+            Trust(st.config["ENGAGEMENT_TIMEZONE"]), Notifications(st.config["ENGAGEMENT_TIMEZONE"])]

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from consumers.base import ReadModel
+from consumers.base import ReadModel, is_older
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
 from engagement.models import AwardCredit, AwardIdea, AwardLike, AwardScore
@@ -97,7 +97,7 @@ class Awards(ReadModel):
     def _like(self, session, event, record, memberships) -> set[tuple[str, str]]:
         ref, liked, moment = f"{event.target.kind}:{event.target.id}", event.type == "like.added", utc_naive(event.time)
         state = self._likes.get((ref, event.actor))
-        if state is not None and (state.changed_at, state.event_id) >= (moment, event.id):
+        if state is not None and is_older(state, moment, event.id):
             return set()
         was = state.liked if state is not None else False
         previous = state.event_id if state is not None else None

@@ -6,6 +6,7 @@ tracking record together, so a crash anywhere leaves them consistent.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import delete
@@ -17,6 +18,12 @@ from engagement.events import Event
 from engagement.models import ProcessedEvent
 
 Handler = Callable[[Session, Event], None]
+
+
+def is_older(state, moment: datetime, event_id: str) -> bool:
+    """Of a like and an unlike the later event time wins (ties by id): is this event older than
+    the one that set ``state`` (anything with ``changed_at`` and ``event_id``)?"""
+    return (state.changed_at, state.event_id) >= (moment, event_id)
 
 
 def insert_or_update(session: Session, model: type):

@@ -18,7 +18,7 @@ from functools import partial
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from consumers.base import ReadModel
+from consumers.base import ReadModel, is_older
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
 from engagement.models import LikeState, PersonRecognition, RecognitionPair, TargetStats, TeamRecognition
@@ -123,7 +123,7 @@ def like_changed(rows: BatchRows, event: Event, liked: bool) -> None:
     t = event.target
     state = rows.likes.get((t.kind, t.id, event.actor))
     moment = utc_naive(event.time)
-    if state is not None and (state.changed_at, state.event_id) >= (moment, event.id):
+    if state is not None and is_older(state, moment, event.id):
         return  # an older event than the one that set the current state
     was_liked = state.liked if state is not None else False
     credited_at = state.changed_at if was_liked else moment  # an unlike takes back the like's credit

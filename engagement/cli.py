@@ -18,7 +18,7 @@ from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from engagement import auth
+from engagement import auth, mailer
 from engagement.config import uses_kafka
 from engagement.extension import state
 from engagement.models import ApiKey
@@ -55,6 +55,7 @@ def serve(host: str, port: int, threads: int) -> None:
     if run_consumers is None:
         run_consumers = not uses_kafka(st.config)
     workers = ConsumerThreads(app).start() if run_consumers else None
+    mail = mailer.MailerThread(app).start() if run_consumers and st.config["ENGAGEMENT_SMTP_HOST"] else None
     server = create_server(app, host=host, port=port, threads=threads)
     prefix = st.config["ENGAGEMENT_URL_PREFIX"]
     click.echo(f"Tillit listening on http://{host}:{server.effective_port}{prefix}\n"
@@ -72,6 +73,8 @@ def serve(host: str, port: int, threads: int) -> None:
         server.close()
         if workers:
             workers.stop()
+        if mail:
+            mail.stop()
 
 
 @engagement_commands.command("consume")
@@ -106,6 +109,25 @@ def replay(names: tuple[str, ...], after_retention: bool) -> None:
     except replay_service.ReplayRefused as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(counts))
+
+
+@engagement_commands.command("mail")
+@click.option("--once", is_flag=True, help="One pass (claim due digests, send them), then exit.")
+@with_appcontext
+def mail(once: bool) -> None:
+    """Send e-mail digests through ENGAGEMENT_SMTP_HOST; run exactly one mailer."""
+    app = current_app._get_current_object()
+    if once:
+        mailer.recover(app)
+        click.echo(json.dumps(mailer.run_once(app)))
+        return
+    thread = mailer.MailerThread(app).start()
+    signal.signal(signal.SIGTERM, _raise_stop)
+    try:
+        while thread.thread.is_alive():
+            time.sleep(0.5)
+    except (_Stop, KeyboardInterrupt):
+        thread.stop()
 
 
 @engagement_commands.command("retention")

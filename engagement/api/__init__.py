@@ -7,8 +7,8 @@ from flask import Blueprint, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from engagement.api import (awards, campaigns, directory, events, health, moderation, openapi, problems, profiles,
-                            recognition, trust, widgets)
+from engagement.api import (awards, campaigns, directory, events, health, moderation, notifications, openapi,
+                            problems, profiles, recognition, trust, widgets)
 from engagement.errors import EngagementError
 
 
@@ -34,11 +34,12 @@ def create_blueprint(config: Any) -> Blueprint:
     moderation.register(bp)
     profiles.register(bp)
     awards.register(bp)
+    notifications.register(bp)
     trust.register(bp)
     widgets.register(bp)
     health.register(bp)
     openapi.register(bp)
     if config["ENGAGEMENT_CORS_ORIGINS"]:
         CORS(bp, origins=config["ENGAGEMENT_CORS_ORIGINS"], allow_headers=["Authorization", "Content-Type"],
-             methods=["GET", "POST", "DELETE", "OPTIONS"], max_age=600)
+             methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"], max_age=600)
     return bp

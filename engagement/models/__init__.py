@@ -4,12 +4,15 @@ from engagement.models.core import (ApiKey, Base, BigId, ConsumerPosition, DeadL
                                     ProcessedEvent, utcnow)
 from engagement.models.directory import Membership, Person, Team, TeamRecognition
 from engagement.models.ideas import AbuseReport, Campaign, Contribution, Idea, IdeaCredit
+from engagement.models.notifications import (MailOutbox, Notification, NotificationMark, NotifyIdeaPerson,
+                                                NotifyLike, NotifyPreference, NotifyTitle)
 from engagement.models.profiles import ProfileCompletion, ProfileField, ProfileMilestone
 from engagement.models.trust import RetentionHorizon, TrustActivity, TrustAudit, TrustContribution, TrustIdea
 from engagement.models.recognition import LikeState, PersonRecognition, RecognitionPair, TargetStats
 
 __all__ = ["AbuseReport", "AwardCredit", "AwardIdea", "AwardLike", "AwardScore", "AwardSnapshot", "ApiKey", "Base", "BigId", "Campaign", "ConsumerPosition", "Contribution", "DeadLetter",
-           "Idea", "IdeaCredit", "LedgerEvent", "LikeState", "Membership", "Person", "PersonRecognition",
+           "Idea", "IdeaCredit", "MailOutbox", "Notification", "NotificationMark", "NotifyIdeaPerson", "NotifyLike",
+           "NotifyPreference", "NotifyTitle", "LedgerEvent", "LikeState", "Membership", "Person", "PersonRecognition",
            "ProfileCompletion", "ProfileField", "ProfileMilestone",
            "ProcessedEvent", "RecognitionPair", "RetentionHorizon", "TargetStats", "Team", "TeamRecognition",
            "TrustActivity", "TrustAudit", "TrustContribution", "TrustIdea", "utcnow"]

@@ -14,11 +14,12 @@ import logging
 import secrets
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engagement.models import (AbuseReport, AwardCredit, AwardLike, AwardScore, AwardSnapshot, Campaign,
-                               Contribution, Idea, IdeaCredit, LedgerEvent, LikeState, Membership, Person,
+                               Contribution, Idea, IdeaCredit, LedgerEvent, LikeState, MailOutbox, Membership,
+                               Notification, NotificationMark, NotifyIdeaPerson, NotifyLike, NotifyPreference, Person,
                                PersonRecognition, ProfileCompletion, ProfileField, ProfileMilestone,
                                RecognitionPair, TargetStats, TrustActivity, TrustContribution)
 
@@ -31,9 +32,11 @@ PERSON_COLUMNS = (
     RecognitionPair.person, RecognitionPair.colleague, Membership.person_id, Campaign.owner, Idea.author,
     Idea.answered_by, Contribution.author, AbuseReport.reporter, IdeaCredit.person, ProfileField.person,
     ProfileCompletion.person, ProfileMilestone.person, AwardCredit.person, AwardCredit.colleague, AwardLike.liker,
-    AwardScore.person, TrustActivity.person, TrustContribution.person)
+    AwardScore.person, TrustActivity.person, TrustContribution.person, Notification.person, NotifyLike.liker,
+    NotifyIdeaPerson.person, NotificationMark.person, NotifyPreference.person)
 # Where a person is the target of kudos: "person:<id>" references and person targets.
-PERSON_REFS = (AwardCredit.ref, AwardLike.ref, TrustContribution.ref)
+PERSON_REFS = (AwardCredit.ref, AwardLike.ref, TrustContribution.ref, Notification.ref, NotifyLike.ref,
+               NotificationMark.ref)
 PERSON_TARGETS = ((LedgerEvent.target_kind, LedgerEvent.target_id), (LikeState.target_kind, LikeState.target_id),
                   (TargetStats.target_kind, TargetStats.target_id))
 
@@ -53,6 +56,7 @@ def erase(st: "EngagementState", person: str) -> dict:
                                        .values({target.key: pseudonym})).rowcount
         changed += _replace(session, LedgerEvent.submitted_by, f"user:{person}", f"user:{pseudonym}")
         changed += _rewrite_json(session, person, pseudonym, found.name if found else None)
+        session.execute(delete(MailOutbox).where(MailOutbox.person == person))  # sent mail: names and address
         if found is not None:
             session.delete(found)
     _forget_in_redis(st, person)
@@ -64,7 +68,7 @@ def _replace(session: Session, column, old: str, new: str) -> int:
 
 
 def _rewrite_json(session: Session, person: str, pseudonym: str, name: str | None) -> int:
-    """Adoption credits in the ledger, and frozen award results, name people inside JSON."""
+    """Adoption credits in the ledger, notification groups and frozen award results name people inside JSON."""
     changed = 0
     for row in session.scalars(select(LedgerEvent).where(LedgerEvent.type == "idea.adopted")):
         credited = row.data.get("credited") or []
@@ -72,6 +76,10 @@ def _rewrite_json(session: Session, person: str, pseudonym: str, name: str | Non
             row.data = {**row.data, "credited": [pseudonym if p == person else p for p in credited]}
             changed += 1
     needle = json.dumps(person)
+    for group in session.scalars(select(Notification)):
+        if any(a["p"] == person for a in group.actors):
+            group.actors = [{**a, "p": pseudonym} if a["p"] == person else a for a in group.actors]
+            changed += 1
     for snapshot in session.scalars(select(AwardSnapshot)):
         text = json.dumps(snapshot.result)
         if needle in text:

@@ -15,7 +15,7 @@ from engagement.services.replay import ReplayRefused, replay
 from tests.conftest import bearer, drain
 from tests.unit.test_trust import send_all
 
-EVERY_MODEL = ("ledger", "recognition", "ideas", "profiles", "awards", "trust")
+EVERY_MODEL = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications")
 
 
 @pytest.fixture

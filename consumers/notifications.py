@@ -1,0 +1,146 @@
+"""Notifications: recognition reaches the person (PRODUCT.md: the "Bra!" mails).
+
+One group per recipient, kind, thing and day — "Kari and 4 others liked your idea" — not
+one row per click. Nothing for self-actions; an unlike takes its entry back (the later
+event time wins, as everywhere). Adoption reaches the idea's author and everyone who built
+on it. Read marks and what was mailed live outside this read model (by the group's key),
+so a replay rebuilds the groups without un-reading or re-mailing anything.
+"""
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from consumers.base import ReadModel, is_older
+from engagement.bus.base import Record
+from engagement.events import Event, utc_naive
+from engagement.models import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle
+
+KINDS = {"like.added": "like", "comment.posted": "comment", "kudos.given": "kudos",
+         "idea.contributed": "contribution", "idea.answered": "answer", "idea.adopted": "adopted"}
+TITLED = ("idea.submitted", "idea.edited", "content.published")
+HANDLED = frozenset(KINDS) | {"like.removed"} | frozenset(TITLED)
+
+
+def subject_ref(event: Event) -> str:
+    """What the notification is about: the liked thing, or for a Bra! the content it praises."""
+    if event.type == "kudos.given":
+        return event.data.get("about") or event.target.key
+    return event.target.key
+
+
+class Batch:
+    """The groups, like states and idea people a batch touches, loaded up front."""
+
+    def __init__(self, session: Session, events: list[Event], zone: ZoneInfo):
+        self.session, self.zone = session, zone
+        likes = {(e.target.key, e.actor) for e in events if e.type.startswith("like.")}
+        self.likes = {(s.ref, s.liker): s for s in _load(session, NotifyLike, (NotifyLike.ref, NotifyLike.liker), likes)}
+        refs = {e.target.key for e in events if e.type in ("idea.adopted", "idea.answered")}
+        self.idea_people: dict[str, set[str]] = {}
+        for row in _load(session, NotifyIdeaPerson, (NotifyIdeaPerson.idea_ref,), {(r,) for r in refs}):
+            self.idea_people.setdefault(row.idea_ref, set()).add(row.person)
+        people = {e.target.owner for e in events} | {p for ps in self.idea_people.values() for p in ps}
+        people |= {p for e in events for p in e.data.get("credited") or ()}
+        self.groups: dict[tuple, Notification] = {}
+        if people:
+            for group in session.scalars(select(Notification).where(Notification.person.in_(people),
+                                                                    Notification.ref.in_(_all_refs(events)))):
+                self.groups[(group.person, group.kind, group.ref, group.day)] = group
+
+    def day(self, event: Event) -> date:
+        return event.time.astimezone(self.zone).date()
+
+    def add(self, person: str, kind: str, ref: str, event: Event) -> None:
+        if person == event.actor:
+            return
+        key = (person, kind, ref, self.day(event))
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = Notification(person=person, kind=kind, ref=ref, day=key[3], actors=[],
+                                                    last_at=utc_naive(event.time))
+            self.session.add(group)
+        at = utc_naive(event.time)
+        entries = [a for a in group.actors if a["p"] != event.actor] + [{"p": event.actor, "at": at.isoformat()}]
+        group.actors = sorted(entries, key=lambda a: a["at"], reverse=True)
+        group.last_at = max(group.last_at, at)
+
+    def take_back(self, person: str, ref: str, liker: str, day: date) -> None:
+        group = self.groups.get((person, "like", ref, day))
+        if group is None:
+            return
+        group.actors = [a for a in group.actors if a["p"] != liker]
+        if not group.actors:
+            self.session.delete(group)
+            del self.groups[(person, "like", ref, day)]
+
+
+def _all_refs(events: list[Event]) -> set[str]:
+    return {subject_ref(e) for e in events}
+
+
+def _load(session: Session, model, columns: tuple, keys: set[tuple]) -> list:
+    if not keys:
+        return []
+    return list(session.scalars(select(model).where(tuple_(*columns).in_(list(keys)))))
+
+
+class Notifications(ReadModel):
+    name = "notifications"
+    tables = (Notification, NotifyLike, NotifyTitle, NotifyIdeaPerson)
+
+    def __init__(self, timezone: str):
+        self.zone = ZoneInfo(timezone)
+
+    def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
+        events = [e for e, _ in batch if e.type in HANDLED]
+        if not events:
+            return
+        rows = Batch(session, events, self.zone)
+        with session.no_autoflush:
+            for event in events:
+                apply_event(session, rows, event)
+        session.flush()
+
+
+def apply_event(session: Session, rows: Batch, event: Event) -> None:
+    if event.type in TITLED and event.data.get("title"):
+        session.merge(NotifyTitle(ref=event.target.key, title=event.data["title"][:200]))
+    if event.type.startswith("like."):
+        return _like(rows, event)
+    kind = KINDS.get(event.type)
+    if kind is None:
+        return
+    owner, ref = event.target.owner, subject_ref(event)
+    adopted = event.type == "idea.adopted" or event.data.get("status") == "adopted"
+    if event.type in ("idea.answered", "idea.adopted") and adopted:
+        credited = {owner} | rows.idea_people.get(ref, set()) | set(event.data.get("credited") or ())
+        for person in sorted(credited):
+            rows.add(person, "adopted", ref, event)
+        return
+    rows.add(owner, kind, ref, event)
+    if event.type == "idea.contributed" and event.actor not in rows.idea_people.setdefault(ref, set()):
+        rows.idea_people[ref].add(event.actor)
+        session.merge(NotifyIdeaPerson(idea_ref=ref, person=event.actor))
+
+
+def _like(rows: Batch, event: Event) -> None:
+    ref, moment, liked = event.target.key, utc_naive(event.time), event.type == "like.added"
+    state = rows.likes.get((ref, event.actor))
+    if state is not None and is_older(state, moment, event.id):
+        return
+    was, liked_on = (state.liked, state.changed_at) if state is not None else (False, None)
+    if state is None:
+        state = rows.likes[(ref, event.actor)] = NotifyLike(ref=ref, liker=event.actor, liked=liked,
+                                                            changed_at=moment, event_id=event.id)
+        rows.session.add(state)
+    else:
+        state.liked, state.changed_at, state.event_id = liked, moment, event.id
+    if liked and not was:
+        rows.add(event.target.owner, "like", ref, event)
+    elif was and not liked:
+        day = liked_on.replace(tzinfo=ZoneInfo("UTC")).astimezone(rows.zone).date()
+        rows.take_back(event.target.owner, ref, event.actor, day)

@@ -1,0 +1,61 @@
+"""Notification and digest words in bokmål, nynorsk, Danish and English."""
+from __future__ import annotations
+
+LANGS = ("nb", "nn", "da", "en")
+
+SENTENCES = {
+    "nb": {"like": "{actors} likte «{title}»", "comment": "{actors} kommenterte «{title}»",
+           "kudos": "{actors} ga deg Bra! for «{title}»", "contribution": "{actors} bygde videre på idéen din «{title}»",
+           "answer": "{actors} svarte på idéen din «{title}»", "adopted": "Idéen «{title}» er tatt i bruk – takk for bidraget!"},
+    "nn": {"like": "{actors} likte «{title}»", "comment": "{actors} kommenterte «{title}»",
+           "kudos": "{actors} gav deg Bra! for «{title}»", "contribution": "{actors} bygde vidare på idéen din «{title}»",
+           "answer": "{actors} svarte på idéen din «{title}»", "adopted": "Idéen «{title}» er teken i bruk – takk for bidraget!"},
+    "da": {"like": "{actors} synes godt om »{title}«", "comment": "{actors} kommenterede »{title}«",
+           "kudos": "{actors} gav dig ros for »{title}«", "contribution": "{actors} byggede videre på din idé »{title}«",
+           "answer": "{actors} svarede på din idé »{title}«", "adopted": "Idéen »{title}« er taget i brug – tak for bidraget!"},
+    "en": {"like": "{actors} liked “{title}”", "comment": "{actors} commented on “{title}”",
+           "kudos": "{actors} gave you kudos for “{title}”", "contribution": "{actors} built on your idea “{title}”",
+           "answer": "{actors} answered your idea “{title}”", "adopted": "Your idea “{title}” has been adopted – thank you!"},
+}
+UNTITLED = {"nb": "bidraget ditt", "nn": "bidraget ditt", "da": "dit bidrag", "en": "your contribution"}
+AND = {"nb": ("og", "andre", "en annen"), "nn": ("og", "andre", "ein annan"), "da": ("og", "andre", "en anden"),
+       "en": ("and", "others", "one other")}
+DIGEST = {
+    "nb": {"subject": "Tillit: {n} nye anerkjennelser", "hello": "Hei {name}!",
+           "intro": "Dette har kollegene dine gjort med bidragene dine:", "open": "Se alt på intranettet",
+           "unsubscribe": "Vil du ikke ha disse e-postene? Meld deg av her:"},
+    "nn": {"subject": "Tillit: {n} nye anerkjenningar", "hello": "Hei {name}!",
+           "intro": "Dette har kollegane dine gjort med bidraga dine:", "open": "Sjå alt på intranettet",
+           "unsubscribe": "Vil du ikkje ha desse e-postane? Meld deg av her:"},
+    "da": {"subject": "Tillit: {n} nye anerkendelser", "hello": "Hej {name}!",
+           "intro": "Det her har dine kolleger gjort med dine bidrag:", "open": "Se det hele på intranettet",
+           "unsubscribe": "Vil du ikke have disse e-mails? Afmeld dig her:"},
+    "en": {"subject": "Tillit: {n} new recognitions", "hello": "Hi {name}!",
+           "intro": "This is what your colleagues did with your contributions:", "open": "See it all on the intranet",
+           "unsubscribe": "Don't want these e-mails? Unsubscribe here:"},
+}
+UNSUBSCRIBE_PAGE = {
+    "nb": ("Meld av e-post fra Tillit", "Du får ikke flere e-poster fra Tillit. Varslene ligger fortsatt på intranettet.",
+           "Meld meg av"),
+    "nn": ("Meld av e-post frå Tillit", "Du får ikkje fleire e-postar frå Tillit. Varsla ligg framleis på intranettet.",
+           "Meld meg av"),
+    "da": ("Afmeld e-mails fra Tillit", "Du får ikke flere e-mails fra Tillit. Notifikationerne ligger stadig på intranettet.",
+           "Afmeld mig"),
+    "en": ("Unsubscribe from Tillit e-mail", "You will get no more e-mail from Tillit. Notifications stay on the intranet.",
+           "Unsubscribe me"),
+}
+
+
+def actors_text(names: list[str], lang: str) -> str:
+    """"Kari", "Kari og Ola", "Kari og 4 andre" — newest first."""
+    word, others, one = AND[lang]
+    if len(names) <= 1:
+        return names[0] if names else ""
+    if len(names) == 2:
+        return f"{names[0]} {word} {names[1]}"
+    rest = len(names) - 1
+    return f"{names[0]} {word} {rest} {others}" if rest > 1 else f"{names[0]} {word} {one}"
+
+
+def sentence(kind: str, lang: str, names: list[str], title: str | None) -> str:
+    return SENTENCES[lang][kind].format(actors=actors_text(names, lang), title=title or UNTITLED[lang])

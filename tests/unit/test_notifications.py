@@ -1,0 +1,110 @@
+"""The in-app notification feed: grouping, unlikes taken back, nothing for oneself, read marks, paging."""
+from __future__ import annotations
+
+import pytest
+
+from engagement.extension import state
+from engagement.services.replay import replay
+from tests.conftest import bearer, drain
+
+PEOPLE = {"kari": ("Kari Nordmann", "nb"), "ola": ("Ola Hansen", "nb"), "per": ("Per Berg", "nb"),
+          "siv": ("Siv Lie", "nb"), "bo": ("Bo Ek", "da"), "lena": ("Lena Berg", "nn")}
+n = iter(range(100_000))
+
+
+def ev(type_: str, actor: str, target: str, owner: str, time: str = "2026-11-10T10:00:00+01:00", **data) -> dict:
+    kind, target_id = target.split(":")
+    return {"id": f"n{next(n)}", "type": type_, "actor": actor, "time": time, "data": data,
+            "target": {"kind": kind, "id": target_id, "owner": owner}}
+
+
+def at(minute: int, day: int = 10) -> str:
+    return f"2026-11-{day:02d}T10:{minute:02d}:00+01:00"
+
+
+@pytest.fixture
+def org(app, client, make_key):
+    key = make_key("directory:write", "events:write")
+    people = [{"id": p, "name": name, "team": "t", "locale": locale, "email": f"{p}@example.no",
+               "role": "leader" if p == "lena" else "member"} for p, (name, locale) in PEOPLE.items()]
+    assert client.post("/v1/directory/sync", json={"mode": "full", "people": people,
+                                                   "teams": [{"id": "t", "name": "Team", "parent": None}]},
+                       headers=bearer(key)).status_code == 200
+    return key
+
+
+def send(app, client, key, events):
+    assert client.post("/v1/events/batch", json={"events": events}, headers=bearer(key)).status_code == 202
+    drain(app, ("ledger", "notifications"))
+
+
+def feed(client, token, **args):
+    query = "&".join(f"{k}={v}" for k, v in args.items())
+    response = client.get(f"/v1/notifications?{query}", headers=bearer(token))
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_likes_group_unlikes_take_back_and_self_actions_say_nothing(app, client, org, user_token):
+    article = "article:budsjett"
+    events = [ev("content.published", "kari", article, "kari", at(0), content_kind="article", title="Budsjett 2027")]
+    events += [ev("like.added", p, article, "kari", at(i + 1)) for i, p in enumerate(("ola", "per", "siv", "bo", "lena"))]
+    events += [ev("like.added", "kari", article, "kari", at(9)),  # her own like: nothing
+               ev("comment.posted", "ola", article, "kari", at(10), comment_id="c1", text="Godt jobba")]
+    send(app, client, org, events)
+    kari = user_token("kari")
+    body = feed(client, kari)
+    assert [(i["kind"], i["count"], i["text"]) for i in body["items"]] == [
+        ("comment", 1, "Ola Hansen kommenterte «Budsjett 2027»"),
+        ("like", 5, "Lena Berg og 4 andre likte «Budsjett 2027»")]
+    assert body["unread"] == 2
+    send(app, client, org, [ev("like.removed", "lena", article, "kari", at(20))])
+    like = feed(client, kari, lang="en")["items"][1]
+    assert (like["count"], like["text"]) == (4, "Bo Ek and 3 others liked “Budsjett 2027”")
+    assert feed(client, user_token("ola"))["items"] == []  # nobody did anything to Ola's things
+
+
+def test_adoption_reaches_the_author_and_everyone_who_built_on_the_idea(app, client, org, user_token):
+    idea = "idea:kantine"
+    send(app, client, org, [ev("idea.submitted", "kari", idea, "kari", at(0), title="Salatbar"),
+                            ev("idea.contributed", "ola", idea, "kari", at(1), contribution_id="c1", text="Fredag"),
+                            ev("idea.adopted", "lena", idea, "kari", at(2), note="Ja")])
+    assert [i["text"] for i in feed(client, user_token("kari"))["items"]] == [
+        "Idéen «Salatbar» er tatt i bruk – takk for bidraget!", "Ola Hansen bygde videre på idéen din «Salatbar»"]
+    assert [i["kind"] for i in feed(client, user_token("ola"))["items"]] == ["adopted"]
+    assert feed(client, user_token("lena"))["items"] == []
+
+
+def test_read_marks_paging_and_a_replay_that_unreads_nothing(app, client, org, user_token):
+    events = [ev("like.added", "ola", f"article:a{i}", "kari", at(i)) for i in range(25)]
+    send(app, client, org, events)
+    kari = user_token("kari")
+    first = feed(client, kari, per_page=20)
+    assert (len(first["items"]), first["next_page"], first["unread"]) == (20, 2, 25)
+    assert len(feed(client, kari, per_page=20, page=2)["items"]) == 5
+    newest = first["items"][0]["id"]
+    marked = client.post("/v1/notifications/read", json={"ids": [newest]}, headers=bearer(kari)).json
+    assert marked == {"marked": 1, "unread": 24}
+    send(app, client, org, [ev("like.added", "per", "article:a24", "kari", at(40))])  # a new like: unread again
+    assert client.get("/v1/notifications/unread-count", headers=bearer(kari)).json["unread"] == 25
+    assert client.post("/v1/notifications/read", json={"all": True}, headers=bearer(kari)).json["unread"] == 0
+    replay(state(app), ["notifications"])
+    assert feed(client, kari)["unread"] == 0 and len(feed(client, kari, per_page=100)["items"]) == 25
+
+
+def test_people_see_and_change_only_their_own(client, org, user_token, make_key):
+    kari = user_token("kari")
+    assert client.get("/v1/notifications?person=ola", headers=bearer(kari)).status_code == 403
+    assert client.get("/v1/notifications", headers=bearer(org)).json["errors"][0]["field"] == "person"
+    assert client.get("/v1/notifications?person=kari", headers=bearer(org)).status_code == 200
+    assert client.get("/v1/notifications?person=kari", headers=bearer(make_key("reports:read"))).status_code == 403
+    assert client.post("/v1/notifications/read", json={"ids": [10_000]}, headers=bearer(kari)).status_code == 404
+    bad = client.put("/v1/notifications/preferences", json={"digest": "hourly", "quiet_hours": {"start": "25:00",
+                                                                                                "end": "7"}, "x": 1},
+                     headers=bearer(kari))
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
+    assert {e["field"] for e in bad.json["errors"]} == {"digest", "quiet_hours.start", "quiet_hours.end", "x"}
+    good = client.put("/v1/notifications/preferences", json={"digest": "weekly", "quiet_hours": None},
+                      headers=bearer(kari))
+    assert good.json == {"person": "kari", "digest": "weekly", "quiet_hours": None}
+    assert client.get("/v1/notifications/preferences", headers=bearer(kari)).json["digest"] == "weekly"
