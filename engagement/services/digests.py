@@ -94,8 +94,8 @@ def is_due(prefs: NotifyPreference, local: datetime, last: datetime | None, dige
     return last is None or last.isocalendar()[:2] != local.isocalendar()[:2]
 
 
-def _unmailed(person: str | None = None):
-    query = select(Notification, NotificationMark).outerjoin(NotificationMark, and_(
+def _unmailed(person: str | None = None, *columns):
+    query = select(*(columns or (Notification, NotificationMark))).outerjoin(NotificationMark, and_(
         NotificationMark.person == Notification.person, NotificationMark.kind == Notification.kind,
         NotificationMark.ref == Notification.ref, NotificationMark.day == Notification.day)).where(or_(
             NotificationMark.mailed_until.is_(None), NotificationMark.mailed_until < Notification.last_at))
@@ -104,7 +104,7 @@ def _unmailed(person: str | None = None):
 
 def schedule(session: Session, mail: MailSettings, now: datetime) -> int:
     """Claim a digest into the outbox for everyone who is due; answer how many were claimed."""
-    candidates = sorted(set(session.scalars(select(Notification.person).select_from(_unmailed().subquery()))))
+    candidates = sorted(session.scalars(_unmailed(None, Notification.person).distinct()))
     claimed = 0
     for person in candidates:
         claimed += _claim(session, mail, person, now)

@@ -1,0 +1,139 @@
+"""E-mail digests against a real SMTP server in the test process (aiosmtpd)."""
+from __future__ import annotations
+
+import email
+import re
+from datetime import datetime
+from email import policy
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from engagement import mailer
+from engagement.extension import state
+from engagement.services import digests
+from tests.conftest import bearer, drain
+from tests.services import free_port
+from tests.unit.test_notifications import ev
+
+OSLO = ZoneInfo("Europe/Oslo")
+PEOPLE = {"kari": ("Kari Nordmann", "nn"), "ola": ("Ola Hansen", "nb"), "per": ("Per Berg", "nb"),
+          "siv": ("Siv Lie", "nb"), "bo": ("Bo Ek", "da")}
+
+
+class Inbox:
+    """What the SMTP server received, as parsed messages."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox():
+    from aiosmtpd.controller import Controller
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield box, controller.port
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(app, inbox, make_key, client):
+    app.config.update(ENGAGEMENT_SMTP_HOST="127.0.0.1", ENGAGEMENT_SMTP_PORT=inbox[1], ENGAGEMENT_SMTP_TLS="none",
+                      ENGAGEMENT_PUBLIC_URL="http://tillit.test", ENGAGEMENT_MAIL_FROM="Tillit <tillit@kommune.test>")
+    key = make_key("directory:write", "events:write")
+    people = [{"id": p, "name": name, "team": "t", "locale": locale, "email": f"{p}@kommune.test"}
+              for p, (name, locale) in PEOPLE.items()]
+    client.post("/v1/directory/sync", json={"mode": "full", "people": people,
+                                            "teams": [{"id": "t", "name": "Team", "parent": None}]}, headers=bearer(key))
+    app.config["_key"] = key
+    return app
+
+
+def send(app, events):
+    client = app.test_client()
+    assert client.post("/v1/events/batch", json={"events": events}, headers=bearer(app.config["_key"])).status_code == 202
+    drain(app, ("ledger", "notifications"))
+
+
+def liked_budget(time: str = "2026-11-10T10:00:00+01:00") -> list[dict]:
+    article = "article:budsjett"
+    return ([ev("content.published", "kari", article, "kari", time, content_kind="article", title="Budsjett <2027>")]
+            + [ev("like.added", p, article, "kari", time) for p in ("ola", "per", "siv", "bo")]
+            + [ev("kudos.given", "ola", "person:kari", "kari", time, about=article)])
+
+
+def local(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=OSLO)
+
+
+def test_a_daily_digest_grouped_in_the_person_s_language_with_a_working_unsubscribe(mail_app, inbox):
+    box, _ = inbox
+    send(mail_app, liked_budget())
+    assert mailer.run_once(mail_app, local(11, 7, 30))["claimed"] == 0  # before ENGAGEMENT_DIGEST_HOUR
+    assert mailer.run_once(mail_app, local(11, 8, 5)) == {"claimed": 1, "sent": 1, "failed": 0, "uncertain": 0}
+    [mail] = box.messages
+    assert mail["To"] == "kari@kommune.test" and mail["Subject"] == "Tillit: 2 nye anerkjenningar"
+    text = mail.get_body(("plain",)).get_content()
+    assert "Hei Kari!" in text and "- Ola Hansen og 3 andre likte «Budsjett <2027>»" in text
+    assert "- Ola Hansen gav deg Bra! for «Budsjett <2027>»" in text
+    assert "Budsjett &lt;2027&gt;" in mail.get_body(("html",)).get_content()  # escaped in HTML
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert mailer.run_once(mail_app, local(11, 9))["claimed"] == 0  # nothing new, nothing twice
+
+    url = re.search(r"http://tillit.test(/v1/notifications/unsubscribe\?token=\S+)", text).group(1)
+    client = mail_app.test_client()  # no credentials: the signed link is enough
+    page = client.get(url)
+    assert page.status_code == 200 and "Meld meg av" in page.get_data(as_text=True)
+    assert client.post(url).status_code == 200
+    assert client.post(url.replace("token=", "token=x")).status_code == 400  # a forged token
+    send(mail_app, [ev("like.added", "ola", "article:other", "kari", "2026-11-12T10:00:00+01:00")])
+    assert mailer.run_once(mail_app, local(13, 9))["claimed"] == 0 and len(box.messages) == 1
+
+
+def test_immediate_mail_waits_for_the_end_of_quiet_hours(mail_app, inbox, user_token):
+    box, _ = inbox
+    client = mail_app.test_client()
+    client.put("/v1/notifications/preferences", json={"digest": "immediate",
+                                                      "quiet_hours": {"start": "21:00", "end": "07:00"}},
+               headers=bearer(user_token("kari")))
+    send(mail_app, liked_budget("2026-11-10T22:10:00+01:00"))
+    assert mailer.run_once(mail_app, local(10, 22, 15))["claimed"] == 0 and box.messages == []
+    assert mailer.run_once(mail_app, local(11, 7, 0))["sent"] == 1
+    send(mail_app, [ev("like.added", "per", "article:budsjett2", "kari", "2026-11-11T07:30:00+01:00")])
+    assert mailer.run_once(mail_app, local(11, 7, 31))["sent"] == 1  # immediate: no daily limit
+    assert "Per Berg likte «bidraget ditt»" in box.messages[1].get_body(("plain",)).get_content()
+
+
+def test_a_crash_between_sending_and_recording_never_sends_twice(mail_app, inbox, monkeypatch):
+    box, _ = inbox
+    send(mail_app, liked_budget())
+
+    def crash(session, row):
+        raise SystemExit("the mailer was killed after the server took the mail")
+    monkeypatch.setattr(digests, "_record_sent", crash)
+    with pytest.raises(SystemExit):
+        mailer.run_once(mail_app, local(11, 9))
+    monkeypatch.undo()
+    assert len(box.messages) == 1
+    assert mailer.recover(mail_app) == 1  # the next mailer starts: the half-sent mail is uncertain
+    assert mailer.run_once(mail_app, local(11, 10)) == {"claimed": 0, "sent": 0, "failed": 0, "uncertain": 0}
+    assert mailer.run_once(mail_app, local(12, 10))["claimed"] == 0
+    assert len(box.messages) == 1
+    from engagement.models import MailOutbox
+    with mail_app.app_context():
+        assert [r.status for r in state(mail_app).db.session.query(MailOutbox)] == ["uncertain"]
+
+
+def test_an_smtp_server_that_is_down_leaves_the_mail_pending_for_later(mail_app, inbox):
+    box, port = inbox
+    send(mail_app, liked_budget())
+    mail_app.config["ENGAGEMENT_SMTP_PORT"] = free_port()  # nothing listens there
+    assert mailer.run_once(mail_app, local(11, 9)) == {"claimed": 1, "sent": 0, "failed": 0, "uncertain": 0}
+    mail_app.config["ENGAGEMENT_SMTP_PORT"] = port
+    assert mailer.run_once(mail_app, local(11, 9, 1))["sent"] == 1 and len(box.messages) == 1
