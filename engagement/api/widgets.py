@@ -41,8 +41,8 @@ def register(bp: Blueprint) -> None:
 
 
 def widget_script():
-    """The like and Bra! buttons, and the campaign, profile and awards widgets."""
-    return _script("tillit.js")
+    """The like and Bra! buttons, the campaign, profile and awards widgets, and the bell."""
+    return _script("tillit.js", "tillit-bell.js")
 
 
 def trust_script():
@@ -51,14 +51,14 @@ def trust_script():
 
 
 @lru_cache(maxsize=4)
-def _source(name: str) -> str:
-    """One script tag each: the shared core goes in front of the widget's own file."""
-    return (STATIC / "tillit-core.js").read_text(encoding="utf-8") + "\n" + (STATIC / name).read_text(encoding="utf-8")
+def _source(*names: str) -> str:
+    """One script tag each: the shared core goes in front of the widget's own files."""
+    return "\n".join((STATIC / n).read_text(encoding="utf-8") for n in ("tillit-core.js", *names))
 
 
-def _script(name: str) -> Response:
+def _script(*names: str) -> Response:
     """Cached for five minutes, revalidated by ETag."""
-    response = Response(_source(name), mimetype="text/javascript")
+    response = Response(_source(*names), mimetype="text/javascript")
     response.cache_control.public, response.cache_control.max_age = True, 300
     response.add_etag()
     return response.make_conditional(request)
@@ -116,14 +116,20 @@ def _demo_trust_org() -> str:
     if st.db.session.get(Team, "helse") is None:
         payload = DirectorySyncSchema().load({**trust_demo.directory(), "mode": "delta"})
         directory.sync(st.db.session, payload, datetime.now(timezone.utc))
-        events, demo = trust_demo.events(months), Principal("key", "demo", frozenset({"events:write"}))
-        for start in range(0, len(events), 500):
-            ingest(events[start:start + 500], demo, st.bus, st.config["ENGAGEMENT_MAX_CLOCK_SKEW"], True)
+        _publish(trust_demo.events(months))
     return months[-1]
 
 
+def _publish(events: list[dict]) -> None:
+    """What the demo's intranet back end would send, with its key."""
+    st, who = state(), Principal("key", "demo", frozenset({"events:write"}))
+    for start in range(0, len(events), 500):
+        ingest(events[start:start + 500], who, st.bus, st.config["ENGAGEMENT_MAX_CLOCK_SKEW"], True)
+
+
 def _demo_campaign() -> None:
-    """The demo's idea campaign, opened by Lena the first time the page is shown."""
+    """The demo's idea campaign, opened by Lena, and its articles, published by their authors,
+    the first time the page is shown."""
     session = state().db.session
     if session.get(Campaign, "demo-sharing") is None:
         people = [{"id": pid, "name": full, "team": "demo", "role": "leader" if "leader" in roles else "member"}
@@ -133,3 +139,8 @@ def _demo_campaign() -> None:
         directory.sync(session, payload, datetime.now(timezone.utc))
         campaigns.create(session, {"id": "demo-sharing", "question": "Hvordan kan vi dele mer på tvers av team?",
                                    "description": "Alle idéer er velkomne – bygg gjerne videre på andres."}, "lena")
+        _publish([
+            {"id": f"demo-article-{a['id']}", "type": "content.published", "actor": a["owner"],
+             "target": {"kind": "article", "id": a["id"], "owner": a["owner"]},
+             "time": datetime.now(timezone.utc).isoformat(),
+             "data": {"content_kind": "article", "title": a["title"]}} for a in DEMO_ARTICLES])

@@ -1,0 +1,92 @@
+/* Tillit's notification bell, served with widget.js: <span data-tillit-bell></span>.
+ * A button with the unread count (in the style of the like button) that opens the newest
+ * notifications, grouped ("Kari og 4 andre likte …"), with "mark all as read". The count
+ * refreshes every minute and on document.dispatchEvent(new Event("tillit:refresh")). */
+(function () {
+  "use strict";
+  var core = window.TillitCore(document.currentScript), el = core.el;
+  var TEXTS = {
+    nb: {label: "Varsler", unread: "Varsler: {n} uleste", none: "Varsler: ingen uleste", empty: "Ingen varsler ennå.",
+         all: "Merk alle som lest", down: "Varslene er utilgjengelige akkurat nå."},
+    nn: {label: "Varsel", unread: "Varsel: {n} ulesne", none: "Varsel: ingen ulesne", empty: "Ingen varsel enno.",
+         all: "Merk alle som lesne", down: "Varsla er utilgjengelege akkurat no."},
+    da: {label: "Notifikationer", unread: "Notifikationer: {n} ulæste", none: "Notifikationer: ingen ulæste",
+         empty: "Ingen notifikationer endnu.", all: "Markér alle som læst", down: "Notifikationerne er utilgængelige lige nu."},
+    en: {label: "Notifications", unread: "Notifications: {n} unread", none: "Notifications: none unread",
+         empty: "No notifications yet.", all: "Mark all as read", down: "Notifications are unavailable right now."}
+  };
+  var bells = 0;
+
+  function json(method, path, body) {
+    return core.call(method, path, body).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
+  }
+
+  function bell(holder) {
+    var lang = core.language(holder), t = TEXTS[lang], id = "tillit-bell-" + (++bells);
+    var button = el("button", {type: "button", "class": "tillit-button tillit-bell", "aria-expanded": "false",
+                               "aria-controls": id});
+    var badge = el("span", {"class": "tillit-badge", "aria-hidden": "true"});
+    button.append(el("span", {"aria-hidden": "true"}, t.label), badge);
+    var panel = el("div", {id: id, "class": "tillit-bell-panel", role: "region", "aria-label": t.label, hidden: ""});
+    holder.classList.add("tillit", "tillit-bell-holder");
+    holder.append(button, panel);
+
+    function show(n) {
+      badge.textContent = n ? String(n) : "";
+      button.setAttribute("aria-label", n ? t.unread.replace("{n}", n) : t.none);
+      holder.dataset.unread = String(n);
+    }
+    function count() {
+      json("GET", "/v1/notifications/unread-count").then(function (b) { show(b.unread); },
+                                                        function () { holder.dataset.state = "offline"; });
+    }
+    function render(body) {
+      panel.innerHTML = "";
+      var list = el("ul", {"class": "tillit-notes"});
+      body.items.forEach(function (item) {
+        list.append(el("li", {"class": item.read ? "tillit-note" : "tillit-note tillit-unread"}, item.text));
+      });
+      if (!body.items.length) panel.append(el("p", {}, t.empty));
+      var all = el("button", {type: "button", "class": "tillit-button"}, t.all);
+      all.addEventListener("click", function () {
+        json("POST", "/v1/notifications/read", {all: true}).then(function (b) {
+          show(b.unread);
+          Array.prototype.forEach.call(list.children, function (li) { li.classList.remove("tillit-unread"); });
+        });
+      });
+      panel.append(list, all);
+    }
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") === "true";
+      button.setAttribute("aria-expanded", String(!open));
+      panel.hidden = open;
+      if (!open) json("GET", "/v1/notifications?per_page=10&lang=" + lang).then(render, function () {
+        panel.textContent = t.down;
+      });
+    });
+    count();
+    setInterval(count, 60000);
+    document.addEventListener("tillit:refresh", count);
+  }
+
+  function start() {
+    if (!document.getElementById("tillit-bell-style")) {
+      var style = document.createElement("style");
+      style.id = "tillit-bell-style";
+      /* :where() keeps specificity at zero, so any host rule wins. */
+      style.textContent =
+        ":where(.tillit-bell-holder){position:relative}" +
+        ":where(.tillit-badge:not(:empty)){margin-left:.4em;background:#a4161a;color:#fff;border-radius:1em;" +
+        "padding:0 .45em;font-weight:bold;font-size:.85em}" +
+        ":where(.tillit-bell-panel){position:absolute;z-index:10;top:100%;left:0;margin-top:.4em;background:#fff;color:#1d1d1f;" +
+        "border:1px solid #c9d1d9;border-radius:.5em;box-shadow:0 4px 12px rgba(0,0,0,.15);padding:.6em 1em;width:22em}" +
+        ":where(.tillit-notes){list-style:none;padding:0;margin:0 0 .6em}" +
+        ":where(.tillit-note){padding:.35em 0;border-bottom:1px solid #e5e9ee}:where(.tillit-unread){font-weight:bold}";
+      document.head.appendChild(style);
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-bell]"), bell);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
