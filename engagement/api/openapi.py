@@ -11,6 +11,7 @@ from schemas.api import (AcceptedSchema, CampaignCreateSchema, CampaignUpdateSch
                          TargetCountsSchema, TargetListSchema)
 from schemas.directory import DirectorySyncSchema, SyncReportSchema
 from schemas.events import EVENT_TYPES, EventSchema
+from schemas.notifications import FeedSchema, MarkReadSchema, PreferencesSchema, UnreadSchema
 from schemas.trust import AuditSchema, TrustReportSchema, TrustTrendSchema
 
 PROBLEM = {"content": {"application/problem+json": {"schema": "Problem"}}}
@@ -110,6 +111,7 @@ def _reading_paths(spec: APISpec) -> None:
     spec.path("/v1/moderation/reports", operations={"get": _read_operation(
         "Reported items awaiting a decision (moderation:manage)", None, [])})
     _trust_paths(spec)
+    _notification_paths(spec)
 
 
 def _trust_paths(spec: APISpec) -> None:
@@ -130,6 +132,33 @@ def _trust_paths(spec: APISpec) -> None:
     erase = _read_operation("Erase a person who left from the directory, every read model and the ledger "
                             "(directory:write)", None, [_path_parameter("person")])
     spec.path("/v1/directory/people/{person}/erase", operations={"post": erase})
+
+
+def _notification_paths(spec: APISpec) -> None:
+    for name, schema in (("Feed", FeedSchema), ("Unread", UnreadSchema), ("MarkRead", MarkReadSchema),
+                         ("Preferences", PreferencesSchema)):
+        spec.components.schema(name, schema=schema)
+    person = {"name": "person", "in": "query", "schema": {"type": "string"},
+              "description": "With an API key (events:write): whose; a user token is always its own"}
+    spec.path("/v1/notifications", operations={"get": _read_operation(
+        "The feed, newest first and grouped (?page=&per_page=&lang=)", "Feed", [person])})
+    spec.path("/v1/notifications/unread-count", operations={"get": _read_operation(
+        "Unread groups: what the bell shows", "Unread", [person])})
+    read = _read_operation("Mark groups read, or all", "Unread", [person])
+    read["requestBody"] = {"required": True, "content": {"application/json": {"schema": "MarkRead"}}}
+    change = _read_operation("Change the e-mail digest and quiet hours", "Preferences", [person])
+    change["requestBody"] = {"required": True, "content": {"application/json": {"schema": "Preferences"}}}
+    spec.path("/v1/notifications/read", operations={"post": read})
+    spec.path("/v1/notifications/preferences", operations={
+        "get": _read_operation("E-mail digest and quiet hours", "Preferences", [person]), "put": change})
+    token = [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"},
+              "description": "The signed token from the digest's link"}]
+    page = {"200": {"description": "An HTML page", "content": {"text/html": {}}},
+            "400": {"description": "The link is not valid", "content": {"text/html": {}}}}
+    spec.path("/v1/notifications/unsubscribe", operations={
+        "get": {"summary": "The unsubscribe page from a digest (no login)", "parameters": token, "responses": page},
+        "post": {"summary": "Unsubscribe: no more e-mail (RFC 8058 one-click too)", "parameters": token,
+                 "responses": page}})
 
 
 def _path_parameter(name: str) -> dict:

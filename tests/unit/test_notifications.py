@@ -5,6 +5,7 @@ import pytest
 
 from engagement.extension import state
 from engagement.services.replay import replay
+from schemas.notifications import FeedSchema
 from tests.conftest import bearer, drain
 
 PEOPLE = {"kari": ("Kari Nordmann", "nb"), "ola": ("Ola Hansen", "nb"), "per": ("Per Berg", "nb"),
@@ -42,6 +43,7 @@ def feed(client, token, **args):
     query = "&".join(f"{k}={v}" for k, v in args.items())
     response = client.get(f"/v1/notifications?{query}", headers=bearer(token))
     assert response.status_code == 200, response.json
+    assert FeedSchema().validate(response.json) == {}  # as the OpenAPI document says
     return response.json
 
 

@@ -1,0 +1,45 @@
+"""The notification feed's bodies, for the OpenAPI document (engagement/api/notifications.py)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"description": "like, comment, kudos, contribution, answer or adopted"})
+    ref = fields.String(required=True, metadata={"description": "kind:id of the thing it is about"})
+    at = fields.String(required=True, metadata={"description": "The newest entry's time (UTC)."})
+    count = fields.Integer(required=True, metadata={"description": "How many colleagues."})
+    actors = fields.List(fields.String(), required=True, metadata={"description": "Their names, newest first."})
+    text = fields.String(required=True, metadata={"description": "“Kari Nordmann og 4 andre likte «Salatbar»”"})
+    read = fields.Boolean(required=True)
+
+
+class FeedSchema(Schema):
+    person = fields.String(required=True)
+    unread = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    items = fields.List(fields.Nested(NotificationSchema), required=True)
+    next_page = fields.Integer(allow_none=True)
+
+
+class UnreadSchema(Schema):
+    person = fields.String(required=True)
+    unread = fields.Integer(required=True)
+
+
+class MarkReadSchema(Schema):
+    ids = fields.List(fields.Integer(), metadata={"description": "These groups; or send all: true."})
+    all = fields.Boolean()
+
+
+class QuietHoursSchema(Schema):
+    start = fields.String(required=True, validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$"))
+    end = fields.String(required=True, validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$"))
+
+
+class PreferencesSchema(Schema):
+    person = fields.String(dump_only=True)
+    digest = fields.String(validate=validate.OneOf(("immediate", "daily", "weekly", "off")))
+    quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True, metadata={
+        "description": "Local times in ENGAGEMENT_TIMEZONE; no e-mail goes out between them."})
