@@ -1,0 +1,40 @@
+"""Notifications and a digest on the production path: Kafka (Tansu), PostgreSQL, Redis, and aiosmtpd."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from engagement import mailer
+from engagement.auth import create_api_key, mint_user_token
+from engagement.extension import state
+from tests.conftest import bearer
+from tests.integration.test_digests_smtp import PEOPLE, inbox, liked_budget  # noqa: F401 - fixture
+from tests.integration.test_recognition_kafka import consume_until_caught_up
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+
+def test_feed_and_digest_on_kafka_and_postgres(prod_app, inbox):  # noqa: F811
+    box, port = inbox
+    prod_app.config.update(ENGAGEMENT_SMTP_HOST="127.0.0.1", ENGAGEMENT_SMTP_PORT=port, ENGAGEMENT_SMTP_TLS="none")
+    client = prod_app.test_client()
+    with prod_app.app_context():
+        session = state(prod_app).db.session
+        key = create_api_key(session, "intranet", ["directory:write", "events:write"])
+        session.commit()
+    people = [{"id": p, "name": name, "team": "t", "locale": locale, "email": f"{p}@kommune.test"}
+              for p, (name, locale) in PEOPLE.items()]
+    client.post("/v1/directory/sync", json={"mode": "full", "people": people,
+                                            "teams": [{"id": "t", "name": "Team", "parent": None}]}, headers=bearer(key))
+    assert client.post("/v1/events/batch", json={"events": liked_budget()}, headers=bearer(key)).status_code == 202
+    consume_until_caught_up(prod_app, "notifications")
+    kari = bearer(mint_user_token(state(prod_app).token_secret, "kari"))
+    items = client.get("/v1/notifications?lang=en", headers=kari).json["items"]
+    assert sorted(i["text"] for i in items) == ["Ola Hansen and 3 others liked “Budsjett <2027>”",
+                                                "Ola Hansen gave you kudos for “Budsjett <2027>”"]
+    at_nine = datetime(2026, 11, 11, 9, tzinfo=ZoneInfo("Europe/Oslo"))
+    assert mailer.run_once(prod_app, at_nine)["sent"] == 1
+    assert mailer.run_once(prod_app, at_nine)["claimed"] == 0
+    assert box.messages[0]["Subject"] == "Tillit: 2 nye anerkjenningar"
