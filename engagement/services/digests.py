@@ -152,7 +152,7 @@ def _compose(session: Session, mail: MailSettings, who: Person, lines: list) -> 
     names = people_names(session, {a["p"] for _, fresh in lines for a in fresh})
     titles = dict(session.execute(select(NotifyTitle.ref, NotifyTitle.title).where(
         NotifyTitle.ref.in_({g.ref for g, _ in lines}))).all())
-    sentences = [sentence(g.kind, lang, [names.get(a["p"], a["p"]) for a in fresh], titles.get(g.ref))
+    sentences = [sentence(g.kind, lang, [names.get(a["p"], a["p"]) for a in fresh], titles.get(g.ref), g.ref)
                  for g, fresh in lines]
     url = f"{mail.public_url}/v1/notifications/unsubscribe?token={unsubscribe_token(mail.secret, who.id)}"
     first = who.name.split()[0] if who.name else who.id

@@ -84,7 +84,7 @@ def feed(session: Session, person: str, lang: str, page: int, per_page: int) -> 
         NotifyTitle.ref.in_({n.ref for n, _ in rows}))).all()) if rows else {}
     items = [{"id": n.id, "kind": n.kind, "ref": n.ref, "at": n.last_at.isoformat() + "Z", "count": len(n.actors),
               "actors": [names.get(a["p"], a["p"]) for a in n.actors],
-              "text": sentence(n.kind, lang, [names.get(a["p"], a["p"]) for a in n.actors], titles.get(n.ref)),
+              "text": sentence(n.kind, lang, [names.get(a["p"], a["p"]) for a in n.actors], titles.get(n.ref), n.ref),
               "read": not _is_unread(n, seen, read_before)} for n, seen in rows]
     return {"person": person, "unread": unread_count(session, person), "page": page, "items": items,
             "next_page": page + 1 if more else None}

@@ -5,16 +5,16 @@ LANGS = ("nb", "nn", "da", "en")
 
 SENTENCES = {
     "nb": {"like": "{actors} likte «{title}»", "comment": "{actors} kommenterte «{title}»",
-           "kudos": "{actors} ga deg Bra! for «{title}»", "contribution": "{actors} bygde videre på idéen din «{title}»",
+           "kudos": "{actors} ga deg Bra! for «{title}»", "kudos_person": "{actors} ga deg Bra!", "contribution": "{actors} bygde videre på idéen din «{title}»",
            "answer": "{actors} svarte på idéen din «{title}»", "adopted": "Idéen «{title}» er tatt i bruk – takk for bidraget!"},
     "nn": {"like": "{actors} likte «{title}»", "comment": "{actors} kommenterte «{title}»",
-           "kudos": "{actors} gav deg Bra! for «{title}»", "contribution": "{actors} bygde vidare på idéen din «{title}»",
+           "kudos": "{actors} gav deg Bra! for «{title}»", "kudos_person": "{actors} gav deg Bra!", "contribution": "{actors} bygde vidare på idéen din «{title}»",
            "answer": "{actors} svarte på idéen din «{title}»", "adopted": "Idéen «{title}» er teken i bruk – takk for bidraget!"},
     "da": {"like": "{actors} synes godt om »{title}«", "comment": "{actors} kommenterede »{title}«",
-           "kudos": "{actors} gav dig ros for »{title}«", "contribution": "{actors} byggede videre på din idé »{title}«",
+           "kudos": "{actors} gav dig ros for »{title}«", "kudos_person": "{actors} gav dig ros", "contribution": "{actors} byggede videre på din idé »{title}«",
            "answer": "{actors} svarede på din idé »{title}«", "adopted": "Idéen »{title}« er taget i brug – tak for bidraget!"},
     "en": {"like": "{actors} liked “{title}”", "comment": "{actors} commented on “{title}”",
-           "kudos": "{actors} gave you kudos for “{title}”", "contribution": "{actors} built on your idea “{title}”",
+           "kudos": "{actors} gave you kudos for “{title}”", "kudos_person": "{actors} gave you kudos", "contribution": "{actors} built on your idea “{title}”",
            "answer": "{actors} answered your idea “{title}”", "adopted": "Your idea “{title}” has been adopted – thank you!"},
 }
 UNTITLED = {"nb": "bidraget ditt", "nn": "bidraget ditt", "da": "dit bidrag", "en": "your contribution"}
@@ -57,5 +57,8 @@ def actors_text(names: list[str], lang: str) -> str:
     return f"{names[0]} {word} {rest} {others}" if rest > 1 else f"{names[0]} {word} {one}"
 
 
-def sentence(kind: str, lang: str, names: list[str], title: str | None) -> str:
+def sentence(kind: str, lang: str, names: list[str], title: str | None, ref: str = "") -> str:
+    """One group's line; a Bra! for the person rather than for some content says just that."""
+    if kind == "kudos" and ref.startswith("person:"):
+        kind = "kudos_person"
     return SENTENCES[lang][kind].format(actors=actors_text(names, lang), title=title or UNTITLED[lang])

@@ -52,16 +52,18 @@ def test_likes_group_unlikes_take_back_and_self_actions_say_nothing(app, client,
     events = [ev("content.published", "kari", article, "kari", at(0), content_kind="article", title="Budsjett 2027")]
     events += [ev("like.added", p, article, "kari", at(i + 1)) for i, p in enumerate(("ola", "per", "siv", "bo", "lena"))]
     events += [ev("like.added", "kari", article, "kari", at(9)),  # her own like: nothing
-               ev("comment.posted", "ola", article, "kari", at(10), comment_id="c1", text="Godt jobba")]
+               ev("comment.posted", "ola", article, "kari", at(10), comment_id="c1", text="Godt jobba"),
+               ev("kudos.given", "siv", "person:kari", "kari", at(11), message="Takk for hjelpen")]
     send(app, client, org, events)
     kari = user_token("kari")
     body = feed(client, kari)
     assert [(i["kind"], i["count"], i["text"]) for i in body["items"]] == [
+        ("kudos", 1, "Siv Lie ga deg Bra!"),
         ("comment", 1, "Ola Hansen kommenterte «Budsjett 2027»"),
         ("like", 5, "Lena Berg og 4 andre likte «Budsjett 2027»")]
-    assert body["unread"] == 2
+    assert body["unread"] == 3
     send(app, client, org, [ev("like.removed", "lena", article, "kari", at(20))])
-    like = feed(client, kari, lang="en")["items"][1]
+    like = feed(client, kari, lang="en")["items"][2]
     assert (like["count"], like["text"]) == (4, "Bo Ek and 3 others liked “Budsjett 2027”")
     assert feed(client, user_token("ola"))["items"] == []  # nobody did anything to Ola's things
 
