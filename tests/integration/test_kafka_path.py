@@ -75,7 +75,7 @@ def test_readiness_with_kafka_postgres_and_redis(prod_app):
     assert ready.status_code == 200, ready.json
     assert ready.json["checks"] == {"database": "ok", "redis": "ok", "bus": "ok"}
     assert ready.json["consumer_lag"] == {"ledger": 1, "recognition": 1, "ideas": 1, "profiles": 1, "awards": 1,
-                                           "trust": 1}
+                                           "trust": 1, "notifications": 1}
 
 
 def test_poison_record_on_kafka_is_dead_lettered(prod_app):
