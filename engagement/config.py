@@ -90,6 +90,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_SMTP_TLS", "starttls", str, "starttls, ssl (implicit TLS, port 465) or none (a relay on localhost)."),
     Setting("ENGAGEMENT_SMTP_USER", None, str, "SMTP user name, if the server wants a login."),
     Setting("ENGAGEMENT_SMTP_PASSWORD", None, str, "SMTP password."),
+    Setting("ENGAGEMENT_SMTP_TIMEOUT", 30.0, float, "Seconds to wait for the SMTP server before trying again later."),
     Setting("ENGAGEMENT_MAIL_FROM", "Tillit <tillit@localhost>", str, "Sender of the digests."),
     Setting("ENGAGEMENT_PUBLIC_URL", "http://127.0.0.1:8080", str,
             "Where people reach Tillit from their mail client: the unsubscribe links start here."),

@@ -45,6 +45,7 @@ class MailSettings:
     digest_hour: int
     zone: ZoneInfo
     secret: str
+    timeout: float = 30.0
 
     @classmethod
     def from_config(cls, config, secret: str) -> "MailSettings | None":
@@ -56,7 +57,7 @@ class MailSettings:
                    config["ENGAGEMENT_SMTP_USER"], config["ENGAGEMENT_SMTP_PASSWORD"], config["ENGAGEMENT_MAIL_FROM"],
                    config["ENGAGEMENT_PUBLIC_URL"].rstrip("/") + config["ENGAGEMENT_URL_PREFIX"],
                    config["ENGAGEMENT_INTRANET_URL"], config["ENGAGEMENT_DIGEST_HOUR"],
-                   ZoneInfo(config["ENGAGEMENT_TIMEZONE"]), secret)
+                   ZoneInfo(config["ENGAGEMENT_TIMEZONE"]), secret, config["ENGAGEMENT_SMTP_TIMEOUT"])
 
 
 def unsubscribe_token(secret: str, person: str) -> str:
@@ -189,9 +190,10 @@ def recover(session: Session) -> int:
 
 def _connect(mail: MailSettings) -> smtplib.SMTP:
     if mail.tls == "ssl":
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(mail.host, mail.port, timeout=30, context=ssl.create_default_context())
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(mail.host, mail.port, timeout=mail.timeout,
+                                                     context=ssl.create_default_context())
     else:
-        smtp = smtplib.SMTP(mail.host, mail.port, timeout=30)
+        smtp = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout)
         if mail.tls == "starttls":
             smtp.starttls(context=ssl.create_default_context())
     if mail.user:

@@ -137,3 +137,39 @@ def test_an_smtp_server_that_is_down_leaves_the_mail_pending_for_later(mail_app,
     assert mailer.run_once(mail_app, local(11, 9)) == {"claimed": 1, "sent": 0, "failed": 0, "uncertain": 0}
     mail_app.config["ENGAGEMENT_SMTP_PORT"] = port
     assert mailer.run_once(mail_app, local(11, 9, 1))["sent"] == 1 and len(box.messages) == 1
+
+
+def test_starttls_with_a_login(mail_app, tmp_path, monkeypatch):
+    """The organisation's relay with STARTTLS and credentials; its CA trusted through SSL_CERT_FILE."""
+    import ssl
+
+    import trustme
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    authority = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_tls)
+    authority.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    logins = []
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"tillit", b"hemmelig"))
+
+    box = Inbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port(), tls_context=server_tls,
+                            require_starttls=True, authenticator=authenticate)
+    controller.start()
+    try:
+        mail_app.config.update(ENGAGEMENT_SMTP_PORT=controller.port, ENGAGEMENT_SMTP_TLS="starttls",
+                               ENGAGEMENT_SMTP_TIMEOUT=2.0,  # aiosmtpd answers a refused login by silence
+                               ENGAGEMENT_SMTP_USER="tillit", ENGAGEMENT_SMTP_PASSWORD="feil")
+        send(mail_app, liked_budget())
+        assert mailer.run_once(mail_app, local(11, 9))["sent"] == 0  # refused login: the mail waits
+        mail_app.config["ENGAGEMENT_SMTP_PASSWORD"] = "hemmelig"
+        assert mailer.run_once(mail_app, local(11, 9, 1))["sent"] == 1
+    finally:
+        controller.stop()
+    assert logins == [(b"tillit", b"feil"), (b"tillit", b"hemmelig")] and len(box.messages) == 1
