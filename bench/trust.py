@@ -21,6 +21,7 @@ from sqlalchemy import func, select, text
 
 from directory import organisation  # noqa: I001
 from harness import report
+from read_models import consumer_rates
 from engagement import create_app
 from engagement.extension import state
 from engagement.models import TrustActivity
@@ -118,7 +119,7 @@ def main() -> None:
                                               "ratio_to_baseline": round(tillit["best_s"] / base["best_s"], 1),
                                               "teams_shown": sum(not r["suppressed"] for r in body["teams"]),
                                               "teams_flagged": flagged}
-            numbers["consumer_100k_events"] = consumer_rates(st, payload["people"])
+            numbers["consumer_100k_events"] = consumer_rates(st, payload["people"], ("ledger", "trust"))
             client, key = app.test_client(), _key(st)
             numbers["http_report_30d_json"] = timings(lambda: client.get(
                 "/v1/trust/report?period=30d", headers={"Authorization": f"Bearer {key}"}))
@@ -126,41 +127,6 @@ def main() -> None:
         st.engine.dispose()
     numbers["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     report("trust", numbers)
-
-
-def synthetic_events(people: list[dict], count: int, rng: random.Random) -> list:
-    """Likes, comments and articles among the organisation, in October 2026."""
-    from engagement.events import Event, Target
-    out = []
-    for i in range(count):
-        actor, owner = rng.choice(people)["id"], rng.choice(people)["id"]
-        when = datetime(2026, 10, 1 + i % 28, 9, tzinfo=timezone.utc)
-        kind = ("like.added", "like.added", "comment.posted", "content.published")[i % 4]
-        target = Target("article", f"a{rng.randrange(count // 4)}", actor if kind == "content.published" else owner)
-        data = {"comment_id": f"c{i}", "text": "x"} if kind == "comment.posted" else {}
-        out.append(Event(f"bench-{i}", kind, actor, target, when, "bench", data=data))
-    return out
-
-
-def consumer_rates(st, people: list[dict]) -> dict:
-    """The trust consumer against the ledger consumer on the same 100,000 events, batches of 500
-    in one transaction each with their claims, as the runner applies them."""
-    from sqlalchemy.orm import Session
-
-    from engagement.bus.base import Record
-    events = synthetic_events(people, 100_000, random.Random(3))
-    rates = {}
-    for name in ("ledger", "trust"):
-        model = st.read_model(name)
-        started = time.perf_counter()
-        for start in range(0, len(events), 500):
-            batch = [(e, Record("bench", 0, start + i, b"")) for i, e in enumerate(events[start:start + 500])]
-            with Session(st.engine) as session, session.begin():
-                model.claim(session, [e.id for e, _ in batch])
-                model.apply(session, batch)
-        rates[name] = round(len(events) / (time.perf_counter() - started))
-    return {"ledger_events_per_s": rates["ledger"], "trust_events_per_s": rates["trust"],
-            "ratio_to_ledger": round(rates["trust"] / rates["ledger"], 2)}
 
 
 def _key(st) -> str:

@@ -1,0 +1,73 @@
+"""Read models against the ledger on the same synthetic events, on PostgreSQL.
+
+Run: python bench/read_models.py  (needs PostgreSQL). 50,000 people in 3,001 teams; 100,000
+likes, comments and articles among them; each read model applies them in batches of 500.
+"""
+from __future__ import annotations
+
+import random
+import time
+from datetime import datetime, timezone
+
+from harness import report  # noqa: I001
+
+
+def synthetic_events(people: list[dict], count: int, rng: random.Random) -> list:
+    """Likes, comments and articles among the organisation, in October 2026."""
+    from engagement.events import Event, Target
+    out = []
+    for i in range(count):
+        actor, owner = rng.choice(people)["id"], rng.choice(people)["id"]
+        when = datetime(2026, 10, 1 + i % 28, 9, tzinfo=timezone.utc)
+        kind = ("like.added", "like.added", "comment.posted", "content.published")[i % 4]
+        target = Target("article", f"a{rng.randrange(count // 4)}", actor if kind == "content.published" else owner)
+        data = {"comment_id": f"c{i}", "text": "x"} if kind == "comment.posted" else {}
+        out.append(Event(f"bench-{i}", kind, actor, target, when, "bench", data=data))
+    return out
+
+
+def consumer_rates(st, people: list[dict], names: tuple[str, ...]) -> dict:
+    """Read models against the ledger on the same 100,000 events, batches of 500 in one
+    transaction each with their claims, as the runner applies them (no broker: the database
+    side only)."""
+    from sqlalchemy.orm import Session
+
+    from engagement.bus.base import Record
+    events = synthetic_events(people, 100_000, random.Random(3))
+    rates = {}
+    for name in names:
+        model = st.read_model(name)
+        started = time.perf_counter()
+        for start in range(0, len(events), 500):
+            batch = [(e, Record("bench", 0, start + i, b"")) for i, e in enumerate(events[start:start + 500])]
+            with Session(st.engine) as session, session.begin():
+                model.claim(session, [e.id for e, _ in batch])
+                model.apply(session, batch)
+        rates[name] = round(len(events) / (time.perf_counter() - started))
+    return {"ledger_events_per_s": rates["ledger"],
+            **{f"{n}_events_per_s": rates[n] for n in names if n != "ledger"},
+            **{f"{n}_ratio_to_ledger": round(rates[n] / rates["ledger"], 2) for n in names if n != "ledger"}}
+
+
+
+def main() -> None:
+    from directory import organisation
+    from engagement import create_app
+    from engagement.extension import state
+    from engagement.services import directory, schema
+    from tests.services import postgres_database
+    with postgres_database() as url:
+        app = create_app({"ENGAGEMENT_DATABASE_URL": url, "ENGAGEMENT_EVENT_LOG": "/tmp/bench-read-models.sqlite3"})
+        st = state(app)
+        schema.upgrade(st.engine)
+        with app.app_context():
+            payload = organisation()
+            directory.sync(st.db.session, payload, datetime(2025, 1, 1, tzinfo=timezone.utc))
+        names = tuple(m.name for m in st.read_models)
+        numbers = consumer_rates(st, payload["people"], names)
+        st.engine.dispose()
+    report("read_models", numbers)
+
+
+if __name__ == "__main__":
+    main()
