@@ -9,6 +9,8 @@ from engagement.auth import KEY_PREFIX, Principal, principal_for_key, principal_
 from engagement.errors import EngagementError, Forbidden, Unauthenticated
 from engagement.extension import state
 
+MAX_DEPTH = 32
+
 
 def principal() -> Principal:
     header = request.headers.get("Authorization", "")
@@ -23,9 +25,31 @@ def principal() -> Principal:
 
 
 def json_body() -> Any:
+    """The body as JSON; no event or setting of ours nests deeper than MAX_DEPTH, and a parser
+    must never be made to recurse without end."""
     if not request.is_json:
         raise EngagementError("Send the body as application/json.", 415, "Unsupported media type")
-    return request.get_json()
+    try:
+        body = request.get_json()
+    except RecursionError:
+        body = None
+        too_deep = True
+    else:
+        too_deep = _depth(body) > MAX_DEPTH
+    if too_deep:
+        raise EngagementError(f"The JSON is nested deeper than {MAX_DEPTH} levels.", 400, "Bad request")
+    return body
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def leader_or(who: Principal, *scopes: str) -> Principal:

@@ -1,0 +1,167 @@
+"""Who may do what, as a table over every endpoint: no credentials, a forged or expired token,
+a key with the wrong scope, and a person's token used on someone else's things (BOLA).
+Then mass assignment, markup in rendered texts, and oversized or deeply nested JSON."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import pytest
+
+from engagement.auth import TOKEN_AUDIENCE
+from tests.conftest import bearer, like
+
+LEADER, MEMBER, COMMS = ("leader",), (), ("communications",)
+PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/widget.js", "/v1/trust.js", "/demo",
+          "/demo/awards", "/demo/trust", "/v1/notifications/unsubscribe", "/static/<path:filename>"}
+# (method, path, body, who may: a key's scope or "user"/"leader"/"comms", a wrong scope, path owned by kari?)
+TABLE = [
+    ("POST", "/v1/events", like(actor="kari"), ["events:write", "user"], "reports:read", False),
+    ("POST", "/v1/events/batch", {"events": [like(actor="kari")]}, ["events:write", "user"], "reports:read", False),
+    ("GET", "/v1/targets?t=article:news-1", None, ["events:write", "user"], None, False),
+    ("GET", "/v1/targets/article/news-1", None, ["events:write", "user"], None, False),
+    ("GET", "/v1/people/kari/recognition", None, ["events:write", "reports:read", "user"], "trust:read", True),
+    ("GET", "/v1/people/kari/profile-completion", None, ["events:write", "user"], None, True),
+    ("GET", "/v1/teams/t/recognition", None, ["reports:read", "events:write"], "trust:read", False),
+    ("GET", "/v1/teams/t/profile-completion", None, ["reports:read"], "events:write", False),
+    ("POST", "/v1/directory/sync", {"mode": "delta", "people": [], "teams": []}, ["directory:write"], "events:write", False),
+    ("POST", "/v1/directory/people/kari/erase", None, ["directory:write"], "events:write", False),
+    ("GET", "/v1/campaigns", None, ["events:write", "user"], None, False),
+    ("POST", "/v1/campaigns", {"id": "c9", "question": "Hva nå?"}, ["awards:manage", "leader"], "events:write", False),
+    ("GET", "/v1/campaigns/c1", None, ["events:write", "user"], None, False),
+    ("PATCH", "/v1/campaigns/c1", {"status": "closed"}, ["awards:manage", "leader"], "events:write", False),
+    ("GET", "/v1/campaigns/c1/summary", None, ["awards:manage", "reports:read", "leader"], "events:write", False),
+    ("GET", "/v1/moderation/reports", None, ["moderation:manage"], "events:write", False),
+    ("GET", "/v1/awards/2026-10/leaderboard", None, ["events:write", "user"], None, False),
+    ("GET", "/v1/awards/2026-10", None, ["awards:manage", "leader"], "events:write", False),
+    ("POST", "/v1/awards/2026-10/finalise", None, ["awards:manage", "leader"], "events:write", False),
+    ("GET", "/v1/awards/2026-10/announcement", None, ["awards:manage", "leader"], "events:write", False),
+    ("GET", "/v1/trust/report?period=2026-10", None, ["trust:read", "comms"], "reports:read", False),
+    ("GET", "/v1/trust/teams/t/trend", None, ["trust:read", "comms"], "reports:read", False),
+    ("GET", "/v1/trust/audit", None, ["audit:read"], "trust:read", False),
+    ("GET", "/v1/notifications?person=kari", None, ["events:write", "user"], "reports:read", True),
+    ("GET", "/v1/notifications/unread-count?person=kari", None, ["events:write", "user"], "reports:read", True),
+    ("POST", "/v1/notifications/read?person=kari", {"all": True}, ["events:write", "user"], "reports:read", True),
+    ("GET", "/v1/notifications/preferences?person=kari", None, ["events:write", "user"], "reports:read", True),
+    ("PUT", "/v1/notifications/preferences?person=kari", {"digest": "off"}, ["events:write", "user"], "reports:read", True),
+]
+IDS = [f"{method} {path.split('?')[0]}" for method, path, *_ in TABLE]
+
+
+@pytest.fixture
+def world(app, client, make_key, user_token):
+    admin = make_key("directory:write", "awards:manage")
+    people = [{"id": p, "name": p.capitalize(), "team": "t", "role": "leader" if p == "lena" else "member"}
+              for p in ("kari", "ola", "lena")]
+    client.post("/v1/directory/sync", json={"mode": "full", "people": people,
+                                            "teams": [{"id": "t", "name": "Team", "parent": None}]}, headers=bearer(admin))
+    client.post("/v1/campaigns", json={"id": "c1", "question": "Hva nå?"}, headers=bearer(user_token("lena", roles=LEADER)))
+
+    def credential(who: str) -> str:
+        return {"user": lambda: user_token("kari"), "leader": lambda: user_token("lena", roles=LEADER),
+                "comms": lambda: user_token("siri", roles=COMMS)}.get(who, lambda: make_key(who))()
+    return credential
+
+
+def call(client, method: str, path: str, body, headers: dict):
+    return client.open(path, method=method, json=body, headers=headers)
+
+
+def forged(subject: str) -> str:
+    now = datetime.now(timezone.utc)
+    return jwt.encode({"sub": subject, "aud": TOKEN_AUDIENCE, "iat": now, "exp": now + timedelta(minutes=5)},
+                      "not-the-secret-" + "z" * 32, algorithm="HS256")
+
+
+def test_the_table_covers_every_endpoint(app):
+    routes = {(m, r.rule) for r in app.url_map.iter_rules() for m in r.methods - {"HEAD", "OPTIONS"}
+              if r.rule not in PUBLIC}
+    table = {(m, _rule(p)) for m, p, *_ in TABLE}
+    assert routes == table
+
+
+def _rule(path: str) -> str:
+    """The rule a sample path stands for."""
+    import re
+    path = path.split("?")[0]
+    for pattern, rule in ((r"^/v1/people/[^/]+/", "/v1/people/<person>/"), (r"^/v1/teams/[^/]+/", "/v1/teams/<team_id>/"),
+                          (r"^/v1/campaigns/[^/]+", "/v1/campaigns/<campaign_id>"), (r"^/v1/awards/[^/]+", "/v1/awards/<month>"),
+                          (r"^/v1/directory/people/[^/]+/", "/v1/directory/people/<person>/"),
+                          (r"^/v1/trust/teams/[^/]+/", "/v1/trust/teams/<team_id>/"),
+                          (r"^/v1/targets/[^/]+/.+$", "/v1/targets/<kind>/<path:target_id>")):
+        path = re.sub(pattern, rule, path)
+    return path
+
+
+@pytest.mark.parametrize("method,path,body,allowed,wrong,owned", TABLE, ids=IDS)
+def test_who_may_do_what(client, world, user_token, method, path, body, allowed, wrong, owned):
+    assert call(client, method, path, body, {}).status_code == 401
+    assert call(client, method, path, body, bearer(forged("kari"))).status_code == 401
+    expired = user_token("kari", ttl=-120)
+    assert call(client, method, path, body, bearer(expired)).status_code == 401
+    if wrong:
+        assert call(client, method, path, body, bearer(world(wrong))).status_code == 403
+    if owned:  # Ola's token on Kari's things: never
+        assert call(client, method, path, body, bearer(user_token("ola"))).status_code == 403
+    if "user" not in allowed and "comms" not in allowed:
+        assert call(client, method, path, body, bearer(user_token("ola"))).status_code == 403
+    for who in allowed:  # let through (a second finalise may then be a 409: that is not about who)
+        answer = call(client, method, path, body, bearer(world(who)))
+        assert answer.status_code not in (401, 403) and answer.status_code < 500, (who, answer.status_code, answer.json)
+
+
+def test_a_person_cannot_send_events_as_someone_else(client, world, user_token):
+    answer = client.post("/v1/events", json=like(actor="ola"), headers=bearer(user_token("kari")))
+    assert answer.status_code == 403 and answer.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("path,body", [
+    ("/v1/events", {**like(actor="kari"), "submitted_by": "key:admin"}),
+    ("/v1/events", {**like(actor="kari"), "received_at": "2020-01-01T00:00:00Z"}),
+    ("/v1/campaigns", {"id": "c8", "question": "Hva?", "owner": "ola"}),
+    ("/v1/campaigns", {"id": "c7", "question": "Hva?", "status": "archived", "created_at": "2020-01-01T00:00:00Z"}),
+    ("/v1/directory/sync", {"mode": "delta", "people": [{"id": "x", "name": "X", "team": "t", "active": False}]}),
+    ("/v1/notifications/read", {"all": True, "person": "ola"}),
+], ids=["event submitted_by", "event received_at", "campaign owner", "campaign status", "person active",
+        "read person"])
+def test_mass_assignment_is_refused_naming_the_field(client, world, path, body):
+    key = world("events:write") if path.startswith("/v1/events") else world("directory:write")
+    token = world("leader")
+    headers = bearer(token if path.startswith(("/v1/campaigns", "/v1/notifications")) else key)
+    answer = client.post(path, json=body, headers=headers)
+    assert answer.status_code == 422, answer.json
+    named = {e["field"] for e in answer.json["errors"]}
+    assert named & {"submitted_by", "received_at", "owner", "status", "created_at", "people.0.active", "ids"}, named
+
+
+def test_oversized_and_deeply_nested_json(client, world):
+    key = world("events:write")
+    headers = {**bearer(key), "Content-Type": "application/json"}
+    deep = client.post("/v1/events/batch", data="[" * 100_000 + "]" * 100_000, headers=headers)
+    assert deep.status_code == 400 and "nested deeper" in deep.json["detail"]
+    nested = {"fields": {"about": {"a": {"b": {"c": {}}}}}}
+    for _ in range(40):
+        nested = {"x": nested}
+    event = {**like(actor="kari"), "type": "profile.updated", "data": {"fields": {"about": nested}},
+             "target": {"kind": "person", "id": "kari", "owner": "kari"}}
+    assert client.post("/v1/events", json=event, headers=bearer(key)).status_code == 400
+    big = client.post("/v1/events/batch", data="x" * (1_048_576 + 1), headers=headers)
+    assert big.status_code == 413 and big.mimetype == "application/problem+json"
+
+
+def test_markup_in_names_and_texts_stays_text_where_pages_and_announcements_render_it(app, client, make_key):
+    from tests.conftest import drain
+    from tests.unit.test_awards import OCT, ev
+    key = make_key("directory:write", "events:write", "awards:manage")
+    evil = '<img src=x onerror="alert(1)">'
+    people = [{"id": p, "name": evil if p == "eve" else p.capitalize(), "team": "t"} for p in ("eve", "bo", "cy")]
+    client.post("/v1/directory/sync", json={"mode": "full", "people": people, "teams": [
+        {"id": "t", "name": "<script>alert(2)</script>", "parent": None}]}, headers=bearer(key))
+    events = [ev("content.published", "eve", "article:e1", "eve", OCT.format(day=2), content_kind="article",
+                 title="<b>x</b>")] + [ev("like.added", p, "article:e1", "eve", OCT.format(day=3)) for p in ("bo", "cy")]
+    client.post("/v1/events/batch", json={"events": events}, headers=bearer(key))
+    drain(app, ("ledger", "awards"))
+    page = client.get("/v1/awards/2026-10/announcement?lang=en&format=html", headers=bearer(key)).get_data(as_text=True)
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page and "<img" not in page
+    unsubscribe = client.get('/v1/notifications/unsubscribe?token=<script>').get_data(as_text=True)
+    assert "<script>" not in unsubscribe
