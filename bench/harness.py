@@ -33,7 +33,9 @@ def services() -> Iterator[dict[str, str]]:
                "ENGAGEMENT_KAFKA_TOPIC": f"bench.{int(time.time())}", "ENGAGEMENT_INSTANCE_PATH": instance,
                "ENGAGEMENT_REDIS_PREFIX": f"bench{time.time_ns()}:",
                "ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS": "6000", "ENGAGEMENT_KAFKA_HEARTBEAT_MS": "1000",
-               "ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS": "10000", "ENGAGEMENT_LOG_LEVEL": "WARNING"}
+               "ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS": "10000", "ENGAGEMENT_LOG_LEVEL": "WARNING",
+               # Throughput against bare baselines: one key's rate limit (200/s) would cap the load generator.
+               "ENGAGEMENT_RATE_LIMIT_KEY": "off", "ENGAGEMENT_RATE_LIMIT_USER": "off"}
         run_cli(["db", "upgrade"], env)
         yield env
 

@@ -99,9 +99,11 @@ class Engagement:
         db = db or self.options.get("db") or app.extensions.get("sqlalchemy") or _own_database(app)
         models = read_models or self.options.get("read_models")
         app.extensions["engagement"] = EngagementState(app, db, models)
-        from engagement.api import create_blueprint
+        from engagement.api import create_blueprint, limits
         prefix = url_prefix if url_prefix is not None else app.config["ENGAGEMENT_URL_PREFIX"]
-        app.register_blueprint(create_blueprint(app.config), url_prefix=prefix or None)
+        blueprint, limiter = create_blueprint(app.config)
+        app.register_blueprint(blueprint, url_prefix=prefix or None)
+        limits.install(app, limiter)
         from engagement.cli import engagement_commands
         app.cli.add_command(engagement_commands)
 

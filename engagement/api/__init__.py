@@ -7,12 +7,13 @@ from flask import Blueprint, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from engagement.api import (awards, campaigns, directory, events, health, moderation, notifications, openapi,
-                            problems, profiles, recognition, trust, widgets)
+from engagement.api import (awards, campaigns, directory, events, health, limits, moderation, notifications,
+                            openapi, problems, profiles, recognition, trust, widgets)
 from engagement.errors import EngagementError
 
 
-def create_blueprint(config: Any) -> Blueprint:
+def create_blueprint(config: Any) -> tuple[Blueprint, Any]:
+    """The API blueprint, and its rate limiter (to install on the app once the blueprint is in)."""
     bp = Blueprint("engagement", __name__, template_folder="../templates")
     bp.register_error_handler(EngagementError, problems.from_domain_error)
     # By code, not only by class: Flask prefers a host's handler for a code over a
@@ -42,4 +43,4 @@ def create_blueprint(config: Any) -> Blueprint:
     if config["ENGAGEMENT_CORS_ORIGINS"]:
         CORS(bp, origins=config["ENGAGEMENT_CORS_ORIGINS"], allow_headers=["Authorization", "Content-Type"],
              methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"], max_age=600)
-    return bp
+    return bp, limits.make_limiter(config, bp)

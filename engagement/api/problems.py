@@ -32,9 +32,10 @@ def from_domain_error(error: EngagementError) -> Response:
 
 def from_http_exception(error: HTTPException) -> Response:
     detail = {400: "The body is not valid JSON.",
-              413: "The body is larger than this endpoint accepts."}.get(error.code or 500,
+              413: "The body is larger than this endpoint accepts.",
+              429: "Too many writes; try again after Retry-After seconds."}.get(error.code or 500,
                                                                          error.description or "")
-    headers = {k: v for k, v in error.get_headers() if k.lower() == "allow"}
+    headers = {k: v for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")}
     return problem(error.code or 500, error.name, detail, headers=headers)
 
 

@@ -165,3 +165,18 @@ def test_markup_in_names_and_texts_stays_text_where_pages_and_announcements_rend
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page and "<img" not in page
     unsubscribe = client.get('/v1/notifications/unsubscribe?token=<script>').get_data(as_text=True)
     assert "<script>" not in unsubscribe
+
+
+def test_writes_are_rate_limited_per_key_and_per_person_with_retry_after(app, client, make_key, user_token):
+    app.config.update(ENGAGEMENT_RATE_LIMIT_KEY="5 per minute", ENGAGEMENT_RATE_LIMIT_USER="3 per minute")
+    key, other = make_key("events:write", name="intranet"), make_key("events:write", name="hr-system")
+    kari, ola = user_token("kari"), user_token("ola")
+    codes = [client.post("/v1/events", json=like(actor="kari"), headers=bearer(kari)).status_code for _ in range(4)]
+    assert codes == [202, 202, 202, 429]
+    refused = client.post("/v1/events", json=like(actor="kari"), headers=bearer(kari))
+    assert refused.mimetype == "application/problem+json" and int(refused.headers["Retry-After"]) > 0
+    assert client.post("/v1/events", json=like(actor="ola"), headers=bearer(ola)).status_code == 202  # her own budget
+    assert client.get("/v1/targets?t=article:news-1", headers=bearer(kari)).status_code == 200  # reads are free
+    codes = [client.post("/v1/events", json=like(), headers=bearer(key)).status_code for _ in range(6)]
+    assert codes == [202] * 5 + [429]
+    assert client.post("/v1/events", json=like(), headers=bearer(other)).status_code == 202
