@@ -28,6 +28,11 @@ class UnreadSchema(Schema):
     unread = fields.Integer(required=True)
 
 
+class MarkedSchema(Schema):
+    marked = fields.Integer(required=True, metadata={"description": "Groups marked read (0 for all)."})
+    unread = fields.Integer(required=True)
+
+
 class MarkReadSchema(Schema):
     ids = fields.List(fields.Integer(), metadata={"description": "These groups; or send all: true."})
     all = fields.Boolean()

@@ -52,9 +52,9 @@ def notification_read():
     ids = body.get("ids") if isinstance(body, dict) else None
     if isinstance(body, dict) and body.get("all") is True and set(body) == {"all"}:
         ids = None
-    elif not isinstance(ids, list) or not ids or set(body) != {"ids"} or \
-            not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        raise ValidationFailed([FieldError("ids", 'A non-empty list of notification ids, or send {"all": true}.')])
+    elif not isinstance(ids, list) or not 1 <= len(ids) <= 1000 or set(body) != {"ids"} or \
+            not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63 for i in ids):
+        raise ValidationFailed([FieldError("ids", 'A list of 1 to 1000 notification ids, or send {"all": true}.')])
     marked = service.mark_read(state().db.session, person, ids)
     return jsonify({"marked": marked, "unread": service.unread_count(state().db.session, person)})
 

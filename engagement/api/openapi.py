@@ -11,7 +11,7 @@ from schemas.api import (AcceptedSchema, CampaignCreateSchema, CampaignUpdateSch
                          TargetCountsSchema, TargetListSchema)
 from schemas.directory import DirectorySyncSchema, SyncReportSchema
 from schemas.events import EVENT_TYPES, EventSchema
-from schemas.notifications import FeedSchema, MarkReadSchema, PreferencesSchema, UnreadSchema
+from schemas.notifications import FeedSchema, MarkedSchema, MarkReadSchema, PreferencesSchema, UnreadSchema
 from schemas.trust import AuditSchema, TrustReportSchema, TrustTrendSchema
 
 PROBLEM = {"content": {"application/problem+json": {"schema": "Problem"}}}
@@ -136,6 +136,7 @@ def _trust_paths(spec: APISpec) -> None:
 
 def _notification_paths(spec: APISpec) -> None:
     for name, schema in (("Feed", FeedSchema), ("Unread", UnreadSchema), ("MarkRead", MarkReadSchema),
+                         ("Marked", MarkedSchema),
                          ("Preferences", PreferencesSchema)):
         spec.components.schema(name, schema=schema)
     person = {"name": "person", "in": "query", "schema": {"type": "string"},
@@ -144,7 +145,7 @@ def _notification_paths(spec: APISpec) -> None:
         "The feed, newest first and grouped (?page=&per_page=&lang=)", "Feed", [person])})
     spec.path("/v1/notifications/unread-count", operations={"get": _read_operation(
         "Unread groups: what the bell shows", "Unread", [person])})
-    read = _read_operation("Mark groups read, or all", "Unread", [person])
+    read = _read_operation("Mark groups read, or all", "Marked", [person])
     read["requestBody"] = {"required": True, "content": {"application/json": {"schema": "MarkRead"}}}
     change = _read_operation("Change the e-mail digest and quiet hours", "Preferences", [person])
     change["requestBody"] = {"required": True, "content": {"application/json": {"schema": "Preferences"}}}

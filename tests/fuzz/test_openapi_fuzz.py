@@ -1,0 +1,40 @@
+"""Property-based fuzzing of the API from its own OpenAPI document (schemathesis): whatever the
+request, no 5xx, and every answer matches the schema the document gives for it."""
+from __future__ import annotations
+
+import os
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+
+from engagement.auth import SCOPES, create_api_key
+from engagement.extension import state
+
+pytestmark = [pytest.mark.slow]
+EXAMPLES = int(os.environ.get("TILLIT_FUZZ_EXAMPLES", "25"))
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+
+def operations(app):
+    schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", app)
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def test_no_server_errors_and_answers_as_documented(app):
+    app.config.update(ENGAGEMENT_RATE_LIMIT_KEY="off", ENGAGEMENT_RATE_LIMIT_USER="off")
+    with app.app_context():
+        key = create_api_key(state(app).db.session, "fuzz", list(SCOPES))
+        state(app).db.session.commit()
+    headers = {"Authorization": f"Bearer {key}"}
+    tried = []
+    for operation in operations(app):
+        @given(case=operation.as_strategy())
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def fuzz(case):
+            case.call_and_validate(headers=headers, checks=CHECKS)
+        fuzz()
+        tried.append(operation.label)
+    assert len(tried) >= 30, tried
