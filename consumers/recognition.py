@@ -18,11 +18,15 @@ from functools import partial
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from consumers.base import ReadModel, is_older
+from consumers.base import ReadModel, insert_or_update, is_older
+from engagement.locks import lock_keys
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
 from engagement.models import LikeState, PersonRecognition, RecognitionPair, TargetStats, TeamRecognition
 from engagement.services.directory import team_of, teams_at
+
+
+LOCK_SPACE = 1  # advisory-lock space of this read model (engagement/locks.py)
 
 
 class BatchRows:
@@ -42,8 +46,7 @@ class BatchRows:
             select(PersonRecognition).where(PersonRecognition.person.in_(people)))} if people else {}
         self.pairs = _load(session, RecognitionPair, (RecognitionPair.person, RecognitionPair.colleague), pairs)
         self.memberships = teams_at(session, people)
-        self.teams = {(r.team_id, r.kind): r for r in session.scalars(select(TeamRecognition).where(
-            TeamRecognition.team_id.in_({m.team_id for ms in self.memberships.values() for m in ms})))}
+        self.team_deltas: dict[tuple[str, str], dict[str, int]] = {}
 
     def target(self, kind: str, target_id: str, owner: str) -> TargetStats:
         key = (kind, target_id)
@@ -64,14 +67,22 @@ class BatchRows:
             self.pairs[(person, colleague)] = self.add(RecognitionPair(person=person, colleague=colleague, active=0))
         return self.pairs[(person, colleague)]
 
-    def team(self, person: str, moment: datetime, kind: str) -> TeamRecognition | None:
-        """The team ``person`` was in at ``moment`` (None if in none)."""
+    def team(self, person: str, moment: datetime, kind: str) -> dict[str, int] | None:
+        """What the batch adds to the team ``person`` was in at ``moment`` (None if in none):
+        team rows are shared by every partition, so they change by atomic increments."""
         team_id = team_of(self.memberships, person, moment)
         if team_id is None:
             return None
-        if (team_id, kind) not in self.teams:
-            self.teams[(team_id, kind)] = self.add(TeamRecognition(team_id=team_id, kind=kind, received=0, given=0))
-        return self.teams[(team_id, kind)]
+        return self.team_deltas.setdefault((team_id, kind), {"received": 0, "given": 0})
+
+    def add_team_counts(self) -> None:
+        if not self.team_deltas:
+            return
+        statement = insert_or_update(self.session, TeamRecognition)
+        statement = statement.on_conflict_do_update(
+            index_elements=["team_id", "kind"],
+            set_={c: getattr(TeamRecognition, c) + getattr(statement.excluded, c) for c in ("received", "given")})
+        self.session.execute(statement, [{"team_id": t, "kind": k, **d} for (t, k), d in sorted(self.team_deltas.items())])
 
     def add(self, row):
         self.session.add(row)
@@ -106,10 +117,14 @@ class Recognition(ReadModel):
 
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
         events = [event for event, _ in batch if event.type in self.handlers]
+        lock_keys(session, LOCK_SPACE, {f"p:{p}" for e in events for p in (e.actor, e.target.owner)}
+                  | {f"t:{e.target.kind}:{e.target.id}" for e in events}
+                  | {f"t:{a[0]}:{a[1]}" for e in events if (a := _about(e))})
         rows = BatchRows(session, events)
         for event in events:
             self.handlers[event.type](rows, event)
         session.flush()
+        rows.add_team_counts()
         if self.cache is not None:
             self.cache.store(session, rows.touched_targets, rows.touched_people)
 
@@ -161,4 +176,4 @@ def _count(rows: BatchRows, event: Event, kind: str, delta: int, moment: datetim
         for person, side in ((t.owner, "received"), (event.actor, "given")):
             team = rows.team(person, moment, kind)
             if team is not None:
-                setattr(team, side, getattr(team, side) + delta)
+                team[side] += delta

@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel, insert_or_update
+from engagement.locks import lock_keys
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
 from engagement.models import LedgerEvent, ProcessedEvent, TrustActivity, TrustContribution, TrustIdea
@@ -26,6 +27,7 @@ INTERACTIONS = ("like.added", "kudos.given", "comment.posted", "idea.contributed
 GIVEN = ("like.added", "kudos.given")
 ANSWERS = ("idea.answered", "idea.adopted")
 HANDLED = frozenset(CONTRIBUTIONS + INTERACTIONS + ANSWERS)
+LOCK_SPACE = 3  # advisory-lock space of this read model (engagement/locks.py)
 COUNTERS = ("contributions", "likes_given", "interactions", "cross_team", "recognised", "answers")
 
 
@@ -109,6 +111,9 @@ class Trust(ReadModel):
         events = [e for e, _ in batch if e.type in HANDLED]
         if not events:
             return
+        # A comment and a like on it sit on different partitions but share the comment's row.
+        lock_keys(session, LOCK_SPACE, {contribution_ref(e) for e in events if e.type in CONTRIBUTIONS}
+                  | {r for e in events if e.type in INTERACTIONS and (r := recognised_ref(e))})
         rows = TrustRows(session, events, self.zone)
         with session.no_autoflush:
             for event in events:

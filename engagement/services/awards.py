@@ -16,11 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engagement.errors import EngagementError
+from engagement.locks import lock_keys
 from engagement.models import AwardCredit, AwardIdea, AwardScore, AwardSnapshot, ConsumerPosition, Person, utcnow
 from engagement.services.award_scoring import CATEGORIES, HELPED_TEAMS_THRESHOLD, Credit, ranking, score
 
 logger = logging.getLogger(__name__)
 PODIUM = 3
+LOCK_SPACE = 2  # advisory-lock space of the awards' scores (engagement/locks.py)
 
 
 class AwardBoard:
@@ -44,6 +46,9 @@ class AwardBoard:
 
     def refresh(self, session: Session, touched: set[tuple[str, str]]) -> None:
         """Recompute the touched people's scores; inside the consumer's transaction, so retries rewrite."""
+        # Another partition's consumer may be scoring the same people: wait for it, then count
+        # what it committed too, so the last score written is complete.
+        lock_keys(session, LOCK_SPACE, {f"{m}:{p}" for m, p in touched})
         pipe = self._redis_factory().pipeline(transaction=False)
         for month in {m for m, _ in touched}:
             people = sorted(p for m, p in touched if m == month)
