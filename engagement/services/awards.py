@@ -75,14 +75,32 @@ class AwardBoard:
         try:
             raw = self._redis_factory().zrevrange(self.key(month, category), 0, reach - 1, withscores=True)
             rows = [(p.decode() if isinstance(p, bytes) else p, s) for p, s in raw]
+            if not rows:  # never scored, or Redis lost it (flushed, restarted empty): SQL knows
+                rows = self._rebuild(session, month, category, reach)
         except Exception as exc:  # noqa: BLE001 - the durable scores answer when Redis cannot
             logger.warning("leaderboard cache unavailable: %r", exc)
-            rows = session.execute(select(AwardScore.person, AwardScore.score).where(
-                AwardScore.month == month, AwardScore.category == category, AwardScore.score > 0)
-                .order_by(AwardScore.score.desc(), AwardScore.person).limit(reach)).all()
+            rows = _top_from_sql(session, month, category, reach)
         shown = [(p, s) for p, s in rows if p in public][:n]
         return [{"rank": i + 1, "person": p, "name": names(session, [p]).get(p, p), "score": s}
                 for i, (p, s) in enumerate(shown)]
+
+
+    def _rebuild(self, session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
+        """Refill the month's sorted set from the durable scores, then answer from them."""
+        everyone = session.execute(select(AwardScore.person, AwardScore.score).where(
+            AwardScore.month == month, AwardScore.category == category, AwardScore.score > 0)).all()
+        if not everyone:
+            return []
+        redis = self._redis_factory()
+        redis.zadd(self.key(month, category), dict(everyone))
+        raw = redis.zrevrange(self.key(month, category), 0, reach - 1, withscores=True)  # its order, as always
+        return [(p.decode() if isinstance(p, bytes) else p, score) for p, score in raw]
+
+
+def _top_from_sql(session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
+    return list(session.execute(select(AwardScore.person, AwardScore.score).where(
+        AwardScore.month == month, AwardScore.category == category, AwardScore.score > 0)
+        .order_by(AwardScore.score.desc(), AwardScore.person).limit(reach)).all())
 
 
 def month_scores(session: Session, month: str, people: list[str], points: dict[str, float]) -> dict[str, dict]:
