@@ -39,10 +39,12 @@ class Batch:
         self.session, self.zone = session, zone
         likes = {(e.target.key, e.actor) for e in events if e.type.startswith("like.")}
         self.likes = {(s.ref, s.liker): s for s in _load(session, NotifyLike, (NotifyLike.ref, NotifyLike.liker), likes)}
-        refs = {e.target.key for e in events if e.type in ("idea.adopted", "idea.answered")}
+        ideas = {e.target.key for e in events if e.type in ("idea.adopted", "idea.answered", "idea.contributed")}
         self.idea_people: dict[str, set[str]] = {}
-        for row in _load(session, NotifyIdeaPerson, (NotifyIdeaPerson.idea_ref,), {(r,) for r in refs}):
+        for row in _load(session, NotifyIdeaPerson, (NotifyIdeaPerson.idea_ref,), {(r,) for r in ideas}):
             self.idea_people.setdefault(row.idea_ref, set()).add(row.person)
+        titled = {(e.target.key,) for e in events if e.type in TITLED}
+        self.titles = {t.ref: t for t in _load(session, NotifyTitle, (NotifyTitle.ref,), titled)}
         people = {e.target.owner for e in events} | {p for ps in self.idea_people.values() for p in ps}
         people |= {p for e in events for p in e.data.get("credited") or ()}
         self.groups: dict[tuple, Notification] = {}
@@ -67,6 +69,20 @@ class Batch:
         entries = [a for a in group.actors if a["p"] != event.actor] + [{"p": event.actor, "at": at.isoformat()}]
         group.actors = sorted(entries, key=lambda a: a["at"], reverse=True)
         group.last_at = max(group.last_at, at)
+
+    def title(self, ref: str, title: str) -> None:
+        """The latest title wins; a batch may name one thing twice."""
+        if ref in self.titles:
+            self.titles[ref].title = title
+        else:
+            self.titles[ref] = NotifyTitle(ref=ref, title=title)
+            self.session.add(self.titles[ref])
+
+    def built_on(self, idea_ref: str, person: str) -> None:
+        people = self.idea_people.setdefault(idea_ref, set())
+        if person not in people:
+            people.add(person)
+            self.session.add(NotifyIdeaPerson(idea_ref=idea_ref, person=person))
 
     def take_back(self, person: str, ref: str, liker: str, day: date) -> None:
         group = self.groups.get((person, "like", ref, day))
@@ -102,13 +118,13 @@ class Notifications(ReadModel):
         rows = Batch(session, events, self.zone)
         with session.no_autoflush:
             for event in events:
-                apply_event(session, rows, event)
+                apply_event(rows, event)
         session.flush()
 
 
-def apply_event(session: Session, rows: Batch, event: Event) -> None:
+def apply_event(rows: Batch, event: Event) -> None:
     if event.type in TITLED and event.data.get("title"):
-        session.merge(NotifyTitle(ref=event.target.key, title=event.data["title"][:200]))
+        rows.title(event.target.key, event.data["title"][:200])
     if event.type.startswith("like."):
         return _like(rows, event)
     kind = KINDS.get(event.type)
@@ -122,9 +138,8 @@ def apply_event(session: Session, rows: Batch, event: Event) -> None:
             rows.add(person, "adopted", ref, event)
         return
     rows.add(owner, kind, ref, event)
-    if event.type == "idea.contributed" and event.actor not in rows.idea_people.setdefault(ref, set()):
-        rows.idea_people[ref].add(event.actor)
-        session.merge(NotifyIdeaPerson(idea_ref=ref, person=event.actor))
+    if event.type == "idea.contributed":
+        rows.built_on(ref, event.actor)
 
 
 def _like(rows: Batch, event: Event) -> None:

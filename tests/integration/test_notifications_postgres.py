@@ -38,3 +38,31 @@ def test_feed_and_digest_on_kafka_and_postgres(prod_app, inbox):  # noqa: F811
     assert mailer.run_once(prod_app, at_nine)["sent"] == 1
     assert mailer.run_once(prod_app, at_nine)["claimed"] == 0
     assert box.messages[0]["Subject"] == "Tillit: 2 nye anerkjenningar"
+
+
+def test_a_batch_naming_one_thing_twice_applies_in_one_transaction(prod_app):
+    """Two titles for one article, or two contributions by one person to an idea, in one batch once
+    inserted the same row twice: the batch failed and was applied a record at a time, which the
+    soak showed as ever-growing lag."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy.orm import Session
+
+    from engagement.bus.base import Record
+    from engagement.events import Event
+    from schemas.events import EventSchema
+    from tests.unit.test_notifications import ev
+    st, idea, article = state(prod_app), "idea:kantine", "article:felles"
+    raw = [ev("content.published", "ola", article, "ola", content_kind="article", title="Første utkast"),
+           ev("content.published", "per", article, "per", content_kind="article", title="Felles artikkel"),
+           ev("idea.submitted", "kari", idea, "kari", title="Salatbar"),
+           ev("idea.contributed", "ola", idea, "kari", contribution_id="c1", text="Ja"),
+           ev("idea.contributed", "ola", idea, "kari", contribution_id="c2", text="Og fredag")]
+    now = datetime.now(timezone.utc)
+    batch = [(Event.from_loaded(EventSchema().load(r), now, "test"), Record("t", 0, i, b"")) for i, r in enumerate(raw)]
+    with Session(st.engine) as session, session.begin():  # as the runner applies a batch
+        st.read_model("notifications").apply(session, batch)
+    client = prod_app.test_client()
+    kari = bearer(mint_user_token(st.token_secret, "kari"))
+    assert [i["text"] for i in client.get("/v1/notifications", headers=kari).json["items"]] == [
+        "ola bygde videre på idéen din «Salatbar»"]  # no directory here: the id
