@@ -142,10 +142,29 @@ def main() -> None:
         consumer.terminate(60)
         with psycopg.connect(env["DATABASE_URL"]) as conn:
             ledger = {row[0] for row in conn.execute("SELECT event_id FROM engagement_ledger")}
-    summary = summarise(samples, recorder, ledger, drain_s)
+            storage = table_sizes(conn, len(ledger))
+        storage["redis_mb"] = redis_mb(env)
+    summary = {**summarise(samples, recorder, ledger, drain_s), "storage": storage}
     (RESULTS / "soak.json").write_text(json.dumps({"summary": summary, "samples": samples}, indent=2))
     plot(samples)
     report("soak", summary)
+
+
+def table_sizes(conn, events: int) -> dict:
+    """PostgreSQL bytes per event of the biggest tables, for sizing (README: several machines)."""
+    rows = conn.execute("SELECT relname, pg_total_relation_size(relid) FROM pg_stat_user_tables "
+                        "WHERE relname LIKE 'engagement_%' ORDER BY 2 DESC LIMIT 6").fetchall()
+    total = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    return {"events": events, "database_mb": round(total / 2**20, 1),
+            "bytes_per_event": {name: round(size / max(1, events)) for name, size in rows}}
+
+
+def redis_mb(env: dict) -> float:
+    """Memory of this run's keys in Redis."""
+    import redis
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    keys = list(client.scan_iter(match=env["ENGAGEMENT_REDIS_PREFIX"] + "*", count=1000))
+    return round(sum(client.memory_usage(k) or 0 for k in keys) / 2**20, 2)
 
 
 def summarise(samples: list[dict], recorder: Recorder, ledger: set[str], drain_s: float) -> dict:

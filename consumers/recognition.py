@@ -7,8 +7,9 @@ never recognition. SQL holds the state; after each batch the touched counters ar
 written to Redis as absolute values, so a retried batch rewrites them and a cache
 entry is never off by a retry.
 
-Each batch loads every row it may touch in four queries first (``BatchRows``), so
-applying an event costs no round trip to the database.
+Each batch loads its like states in one query and adds its counts in one upsert per table
+(``BatchRows``): counter rows are never read first, so consumers of different partitions that
+touch the same person or team never lose each other's additions.
 """
 from __future__ import annotations
 
@@ -29,60 +30,68 @@ from engagement.services.directory import team_of, teams_at
 LOCK_SPACE = 1  # advisory-lock space of this read model (engagement/locks.py)
 
 
+class Deltas(dict):
+    """What a batch adds to counter rows, keyed by their primary key; written in one upsert that
+    adds to what is there, in key order, so no row is read first and none is lost to another
+    consumer writing the same row."""
+
+    def __init__(self, model, keys: tuple[str, ...], counters: tuple[str, ...]):
+        super().__init__()
+        self.model, self.keys, self.counters = model, keys, counters
+
+    def at(self, key: tuple, **fixed) -> dict[str, int]:
+        if key not in self:
+            self[key] = {**dict.fromkeys(self.counters, 0), **fixed}
+        return self[key]
+
+    def write(self, session: Session) -> None:
+        if not self:
+            return
+        statement = insert_or_update(session, self.model)
+        statement = statement.on_conflict_do_update(index_elements=list(self.keys), set_={
+            c: getattr(self.model, c) + getattr(statement.excluded, c) for c in self.counters})
+        session.execute(statement, [{**dict(zip(self.keys, key)), **values} for key, values in sorted(self.items())])
+
+
 class BatchRows:
-    """The rows a batch touches, loaded up front and created on demand."""
+    """A batch's like states, loaded up front, and what it adds to the counters."""
 
     def __init__(self, session: Session, events: list[Event]):
         self.session = session
-        self.touched_targets: set[tuple[str, str]] = set()
-        self.touched_people: set[str] = set()
         likes = {(e.target.kind, e.target.id, e.actor) for e in events if e.type.startswith("like.")}
-        targets = {(e.target.kind, e.target.id) for e in events} | {_about(e) for e in events if _about(e)}
         people = {p for e in events for p in (e.actor, e.target.owner)}
-        pairs = {(e.target.owner, e.actor) for e in events}
         self.likes = _load(session, LikeState, (LikeState.target_kind, LikeState.target_id, LikeState.person), likes)
-        self.targets = _load(session, TargetStats, (TargetStats.target_kind, TargetStats.target_id), targets)
-        self.people = {(r.person, r.kind): r for r in session.scalars(
-            select(PersonRecognition).where(PersonRecognition.person.in_(people)))} if people else {}
-        self.pairs = _load(session, RecognitionPair, (RecognitionPair.person, RecognitionPair.colleague), pairs)
         self.memberships = teams_at(session, people)
-        self.team_deltas: dict[tuple[str, str], dict[str, int]] = {}
+        self.targets = Deltas(TargetStats, ("target_kind", "target_id"), ("likes", "comments", "kudos"))
+        self.people = Deltas(PersonRecognition, ("person", "kind"), ("received", "given"))
+        self.pairs = Deltas(RecognitionPair, ("person", "colleague"), ("active",))
+        self.teams = Deltas(TeamRecognition, ("team_id", "kind"), ("received", "given"))
 
-    def target(self, kind: str, target_id: str, owner: str) -> TargetStats:
-        key = (kind, target_id)
-        if key not in self.targets:
-            self.targets[key] = self.add(TargetStats(target_kind=kind, target_id=target_id, owner=owner,
-                                                      likes=0, comments=0, kudos=0))
-        self.touched_targets.add(key)
-        return self.targets[key]
+    def target(self, kind: str, target_id: str, owner: str) -> dict[str, int]:
+        return self.targets.at((kind, target_id), owner=owner)
 
-    def person(self, person: str, kind: str) -> PersonRecognition:
-        if (person, kind) not in self.people:
-            self.people[(person, kind)] = self.add(PersonRecognition(person=person, kind=kind, received=0, given=0))
-        self.touched_people.add(person)
-        return self.people[(person, kind)]
+    def person(self, person: str, kind: str) -> dict[str, int]:
+        return self.people.at((person, kind))
 
-    def pair(self, person: str, colleague: str) -> RecognitionPair:
-        if (person, colleague) not in self.pairs:
-            self.pairs[(person, colleague)] = self.add(RecognitionPair(person=person, colleague=colleague, active=0))
-        return self.pairs[(person, colleague)]
+    def pair(self, person: str, colleague: str) -> dict[str, int]:
+        return self.pairs.at((person, colleague))
 
     def team(self, person: str, moment: datetime, kind: str) -> dict[str, int] | None:
-        """What the batch adds to the team ``person`` was in at ``moment`` (None if in none):
-        team rows are shared by every partition, so they change by atomic increments."""
+        """What the batch adds to the team ``person`` was in at ``moment`` (None if in none)."""
         team_id = team_of(self.memberships, person, moment)
-        if team_id is None:
-            return None
-        return self.team_deltas.setdefault((team_id, kind), {"received": 0, "given": 0})
+        return None if team_id is None else self.teams.at((team_id, kind))
 
-    def add_team_counts(self) -> None:
-        if not self.team_deltas:
-            return
-        statement = insert_or_update(self.session, TeamRecognition)
-        statement = statement.on_conflict_do_update(
-            index_elements=["team_id", "kind"],
-            set_={c: getattr(TeamRecognition, c) + getattr(statement.excluded, c) for c in ("received", "given")})
-        self.session.execute(statement, [{"team_id": t, "kind": k, **d} for (t, k), d in sorted(self.team_deltas.items())])
+    def write(self) -> None:
+        for deltas in (self.targets, self.people, self.pairs, self.teams):
+            deltas.write(self.session)
+
+    @property
+    def touched_targets(self) -> set[tuple[str, str]]:
+        return set(self.targets)
+
+    @property
+    def touched_people(self) -> set[str]:
+        return {person for person, _kind in self.people}
 
     def add(self, row):
         self.session.add(row)
@@ -124,7 +133,7 @@ class Recognition(ReadModel):
         for event in events:
             self.handlers[event.type](rows, event)
         session.flush()
-        rows.add_team_counts()
+        rows.write()
         if self.cache is not None:
             self.cache.store(session, rows.touched_targets, rows.touched_people)
 
@@ -161,18 +170,16 @@ def kudos_given(rows: BatchRows, event: Event) -> None:
     _count(rows, event, "kudos", 1, utc_naive(event.time))
     about = _about(event)
     if about:
-        rows.target(about[0], about[1], event.target.owner).kudos += 1
+        rows.target(about[0], about[1], event.target.owner)["kudos"] += 1
 
 
 def _count(rows: BatchRows, event: Event, kind: str, delta: int, moment: datetime) -> None:
     t = event.target
-    stats = rows.target(t.kind, t.id, t.owner)
-    column = {"like": "likes", "comment": "comments", "kudos": "kudos"}[kind]
-    setattr(stats, column, getattr(stats, column) + delta)
+    rows.target(t.kind, t.id, t.owner)[{"like": "likes", "comment": "comments", "kudos": "kudos"}[kind]] += delta
     if event.actor != t.owner:
-        rows.person(t.owner, kind).received += delta
-        rows.person(event.actor, kind).given += delta
-        rows.pair(t.owner, event.actor).active += delta
+        rows.person(t.owner, kind)["received"] += delta
+        rows.person(event.actor, kind)["given"] += delta
+        rows.pair(t.owner, event.actor)["active"] += delta
         for person, side in ((t.owner, "received"), (event.actor, "given")):
             team = rows.team(person, moment, kind)
             if team is not None:

@@ -86,13 +86,22 @@ def recount(tmp_path):
     state(app).bus.close()
 
 
+@pytest.fixture
+def emptied_after(postgres_url):
+    """The session's database is shared with later tests: leave it empty."""
+    yield
+    from engagement.models import Base
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("TRUNCATE " + ", ".join(t.name for t in Base.metadata.sorted_tables))
+
+
 def ledger_count(url: str) -> int:
     with psycopg.connect(url) as conn:
         return conn.execute("SELECT count(*) FROM engagement_ledger").fetchone()[0]
 
 
 def test_killed_consumers_and_a_rebalance_leave_everything_exact(kafka_bootstrap, postgres_url, redis_service,
-                                                                topic, tmp_path, recount):
+                                                                topic, tmp_path, recount, emptied_after):
     env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "DATABASE_URL": postgres_url, "REDIS_URL": redis_service,
            "ENGAGEMENT_KAFKA_TOPIC": topic, "ENGAGEMENT_REDIS_PREFIX": f"{topic}:", "ENGAGEMENT_KAFKA_PARTITIONS": "6",
            "ENGAGEMENT_INSTANCE_PATH": str(tmp_path), "ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS": "6000",
