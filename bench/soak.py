@@ -139,15 +139,30 @@ def main() -> None:
             while any(requests.get(f"{base}/readyz", timeout=30).json()["consumer_lag"].values()):
                 time.sleep(1)
             drain_s = round(time.monotonic() - caught_up, 1)
+            ledger = wait_for_ledger(env["DATABASE_URL"], recorder.acked)
         consumer.terminate(60)
         with psycopg.connect(env["DATABASE_URL"]) as conn:
-            ledger = {row[0] for row in conn.execute("SELECT event_id FROM engagement_ledger")}
             storage = table_sizes(conn, len(ledger))
+            missing = sorted(recorder.acked - ledger)
+            if missing:
+                print("missing from the ledger:", missing[:20], "dead letters:", conn.execute(
+                    "SELECT consumer, event_id, reason FROM engagement_dead_letters LIMIT 20").fetchall(), flush=True)
         storage["redis_mb"] = redis_mb(env)
     summary = {**summarise(samples, recorder, ledger, drain_s), "storage": storage}
     (RESULTS / "soak.json").write_text(json.dumps({"summary": summary, "samples": samples}, indent=2))
     plot(samples)
     report("soak", summary)
+
+
+def wait_for_ledger(url: str, acked: set[str], patience: float = 60) -> set[str]:
+    """Every acknowledged event should reach the ledger; give the last ones a minute."""
+    deadline = time.monotonic() + patience
+    while True:
+        with psycopg.connect(url) as conn:
+            ledger = {row[0] for row in conn.execute("SELECT event_id FROM engagement_ledger")}
+        if acked <= ledger or time.monotonic() > deadline:
+            return ledger
+        time.sleep(2)
 
 
 def table_sizes(conn, events: int) -> dict:
