@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import g, request
 
 from engagement.auth import KEY_PREFIX, Principal, principal_for_key, principal_for_token
 from engagement.errors import EngagementError, Forbidden, Unauthenticated
@@ -13,6 +13,14 @@ MAX_DEPTH = 32
 
 
 def principal() -> Principal:
+    """The verified caller, once per request: the rate limiter and the view both ask."""
+    known = g.get("tillit_principal")
+    if known is None:
+        known = g.tillit_principal = _verify()
+    return known
+
+
+def _verify() -> Principal:
     header = request.headers.get("Authorization", "")
     scheme, _, credential = header.partition(" ")
     if scheme.lower() != "bearer" or not credential.strip():
@@ -31,11 +39,9 @@ def json_body() -> Any:
         raise EngagementError("Send the body as application/json.", 415, "Unsupported media type")
     try:
         body = request.get_json()
-    except RecursionError:
-        body = None
-        too_deep = True
-    else:
         too_deep = _depth(body) > MAX_DEPTH
+    except RecursionError:
+        too_deep = True
     if too_deep:
         raise EngagementError(f"The JSON is nested deeper than {MAX_DEPTH} levels.", 400, "Bad request")
     return body
