@@ -41,6 +41,29 @@ def insert_ignoring_duplicates(session: Session, model: type):
     return insert_or_update(session, model).on_conflict_do_nothing()
 
 
+class Deltas(dict):
+    """What a batch adds to counter rows, keyed by their primary key; written in one upsert that
+    adds to what is there, in key order, so no row is read first and none is lost to another
+    consumer writing the same row."""
+
+    def __init__(self, model, keys: tuple[str, ...], counters: tuple[str, ...]):
+        super().__init__()
+        self.model, self.keys, self.counters = model, keys, counters
+
+    def at(self, key: tuple, **fixed) -> dict[str, int]:
+        if key not in self:
+            self[key] = {**dict.fromkeys(self.counters, 0), **fixed}
+        return self[key]
+
+    def write(self, session: Session) -> None:
+        if not self:
+            return
+        statement = insert_or_update(session, self.model)
+        statement = statement.on_conflict_do_update(index_elements=list(self.keys), set_={
+            c: getattr(self.model, c) + getattr(statement.excluded, c) for c in self.counters})
+        session.execute(statement, [{**dict(zip(self.keys, key)), **values} for key, values in sorted(self.items())])
+
+
 class ReadModel:
     """Base for read models; subclasses set ``name``, ``handlers`` and ``tables``."""
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.orm import Session
 
-from consumers.base import ReadModel, insert_or_update
+from consumers.base import Deltas, ReadModel
 from engagement.locks import lock_keys
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
@@ -47,18 +47,22 @@ def recognised_ref(event: Event) -> str | None:
     return event.target.key
 
 
+def touched_refs(events: list[Event]) -> set[str]:
+    """The contributions a batch makes or recognises."""
+    return ({contribution_ref(e) for e in events if e.type in CONTRIBUTIONS}
+            | {r for e in events if e.type in INTERACTIONS and (r := recognised_ref(e))})
+
+
 class TrustRows:
     """The contributions and ideas a batch touches, loaded up front; its counts, summed per row."""
 
     def __init__(self, session: Session, events: list[Event], zone: ZoneInfo):
         self.session, self.zone = session, zone
         self.memberships = teams_at(session, {p for e in events for p in (e.actor, e.target.owner)})
-        refs = {contribution_ref(e) for e in events if e.type in CONTRIBUTIONS}
-        refs |= {r for e in events if e.type in INTERACTIONS and (r := recognised_ref(e))}
-        self.refs = {r.ref: r for r in _in(session, TrustContribution, TrustContribution.ref, refs)}
+        self.refs = {r.ref: r for r in _in(session, TrustContribution, TrustContribution.ref, touched_refs(events))}
         ideas = {e.target.id for e in events if e.type in ANSWERS or e.type == "idea.submitted"}
         self.ideas = {i.idea_id: i for i in _in(session, TrustIdea, TrustIdea.idea_id, ideas)}
-        self.deltas: dict[tuple[date, str, str], dict[str, int]] = {}
+        self.deltas = Deltas(TrustActivity, ("day", "team_id", "person"), COUNTERS)
 
     def day(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
@@ -67,19 +71,7 @@ class TrustRows:
         return team_of(self.memberships, person, utc_naive(moment))
 
     def count(self, day: date, team: str, person: str, counter: str) -> None:
-        deltas = self.deltas.setdefault((day, team, person), dict.fromkeys(COUNTERS, 0))
-        deltas[counter] += 1
-
-    def add_counts(self) -> None:
-        """The batch's counts in one upsert that adds to what is there: no rows to load first."""
-        if not self.deltas:
-            return
-        statement = insert_or_update(self.session, TrustActivity)
-        statement = statement.on_conflict_do_update(
-            index_elements=["day", "team_id", "person"],
-            set_={c: getattr(TrustActivity, c) + getattr(statement.excluded, c) for c in COUNTERS})
-        self.session.execute(statement, [{"day": d, "team_id": t, "person": p, **counts}
-                                         for (d, t, p), counts in self.deltas.items()])
+        self.deltas.at((day, team, person))[counter] += 1
 
     def ref(self, ref: str) -> TrustContribution:
         if ref not in self.refs:
@@ -102,24 +94,23 @@ class Trust(ReadModel):
     name = "trust"
     tables = (TrustActivity, TrustContribution, TrustIdea)
 
+    survives_retention = True  # days before the retention horizon stay as rolled up
+
     def __init__(self, timezone: str):
         self.zone = ZoneInfo(timezone)
-
-    survives_retention = True
 
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
         events = [e for e, _ in batch if e.type in HANDLED]
         if not events:
             return
         # A comment and a like on it sit on different partitions but share the comment's row.
-        lock_keys(session, LOCK_SPACE, {contribution_ref(e) for e in events if e.type in CONTRIBUTIONS}
-                  | {r for e in events if e.type in INTERACTIONS and (r := recognised_ref(e))})
+        lock_keys(session, LOCK_SPACE, touched_refs(events))
         rows = TrustRows(session, events, self.zone)
         with session.no_autoflush:
             for event in events:
                 apply_event(rows, event)
         session.flush()
-        rows.add_counts()
+        rows.deltas.write(session)
 
     def reset(self, session: Session) -> None:
         """Forget what the ledger can give back. After retention the days before the horizon stay as
