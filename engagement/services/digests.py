@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from engagement.models import MailOutbox, Notification, NotificationMark, NotifyPreference, NotifyTitle, Person, utcnow
-from engagement.services.notifications import people_names, preferences
-from engagement.services.notify_texts import DIGEST, LANGS, sentence
+from engagement.models import MailOutbox, Notification, NotificationMark, NotifyPreference, Person, utcnow
+from engagement.services.notifications import MARK_OF_GROUP, Lines, is_unread, preferences
+from engagement.services.notify_texts import DIGEST, LANGS
 
 logger = logging.getLogger(__name__)
 SALT = "tillit-unsubscribe"
@@ -96,10 +96,8 @@ def is_due(prefs: NotifyPreference, local: datetime, last: datetime | None, dige
 
 
 def _unmailed(person: str | None = None, *columns):
-    query = select(*(columns or (Notification, NotificationMark))).outerjoin(NotificationMark, and_(
-        NotificationMark.person == Notification.person, NotificationMark.kind == Notification.kind,
-        NotificationMark.ref == Notification.ref, NotificationMark.day == Notification.day)).where(or_(
-            NotificationMark.mailed_until.is_(None), NotificationMark.mailed_until < Notification.last_at))
+    query = select(*(columns or (Notification, NotificationMark))).outerjoin(NotificationMark, MARK_OF_GROUP).where(
+        or_(NotificationMark.mailed_until.is_(None), NotificationMark.mailed_until < Notification.last_at))
     return query.where(Notification.person == person) if person else query
 
 
@@ -121,7 +119,7 @@ def _claim(session: Session, mail: MailSettings, person: str, now: datetime) -> 
         return 0
     lines = []
     for group, mark in session.execute(_unmailed(person).order_by(Notification.last_at.desc())).all():
-        if _read(mark, prefs, group):
+        if not is_unread(group, mark.seen_until if mark is not None else None, prefs.read_before):
             continue
         fresh = [a for a in group.actors if mark is None or mark.mailed_until is None
                  or datetime.fromisoformat(a["at"]) > mark.mailed_until]
@@ -132,11 +130,6 @@ def _claim(session: Session, mail: MailSettings, person: str, now: datetime) -> 
         session.add(_compose(session, mail, who, lines))
     session.commit()
     return 1 if lines else 0
-
-
-def _read(mark: NotificationMark | None, prefs: NotifyPreference, group: Notification) -> bool:
-    seen = mark is not None and mark.seen_until is not None and mark.seen_until >= group.last_at
-    return seen or (prefs.read_before is not None and prefs.read_before >= group.last_at)
 
 
 def _mailed_until(session: Session, mark: NotificationMark | None, group: Notification) -> None:
@@ -150,11 +143,8 @@ def _mailed_until(session: Session, mark: NotificationMark | None, group: Notifi
 def _compose(session: Session, mail: MailSettings, who: Person, lines: list) -> MailOutbox:
     lang = who.locale if who.locale in LANGS else "en"
     t = DIGEST[lang]
-    names = people_names(session, {a["p"] for _, fresh in lines for a in fresh})
-    titles = dict(session.execute(select(NotifyTitle.ref, NotifyTitle.title).where(
-        NotifyTitle.ref.in_({g.ref for g, _ in lines}))).all())
-    sentences = [sentence(g.kind, lang, [names.get(a["p"], a["p"]) for a in fresh], titles.get(g.ref), g.ref)
-                 for g, fresh in lines]
+    say = Lines(session, lines, lang)
+    sentences = [say.sentence(g, fresh) for g, fresh in lines]
     url = f"{mail.public_url}/v1/notifications/unsubscribe?token={unsubscribe_token(mail.secret, who.id)}"
     first = who.name.split()[0] if who.name else who.id
     text = "\n".join([t["hello"].format(name=first), "", t["intro"], ""] + [f"- {s}" for s in sentences]

@@ -61,11 +61,14 @@ def _unread(read_before: datetime | None):
     return and_(seen, Notification.last_at > read_before) if read_before else seen
 
 
+# A group and what its person has seen and been mailed of it (marks outlive replays).
+MARK_OF_GROUP = and_(NotificationMark.person == Notification.person, NotificationMark.kind == Notification.kind,
+                     NotificationMark.ref == Notification.ref, NotificationMark.day == Notification.day)
+
+
 def _joined(person: str):
-    return (select(Notification, NotificationMark.seen_until).outerjoin(NotificationMark, and_(
-        NotificationMark.person == Notification.person, NotificationMark.kind == Notification.kind,
-        NotificationMark.ref == Notification.ref, NotificationMark.day == Notification.day))
-        .where(Notification.person == person))
+    return (select(Notification, NotificationMark.seen_until).outerjoin(NotificationMark, MARK_OF_GROUP)
+            .where(Notification.person == person))
 
 
 def unread_count(session: Session, person: str) -> int:
@@ -79,23 +82,36 @@ def feed(session: Session, person: str, lang: str, page: int, per_page: int) -> 
     rows = session.execute(_joined(person).order_by(Notification.last_at.desc(), Notification.id.desc())
                            .offset((page - 1) * per_page).limit(per_page + 1)).all()
     more, rows = len(rows) > per_page, rows[:per_page]
-    names = people_names(session, {a["p"] for n, _ in rows for a in n.actors})
-    titles = dict(session.execute(select(NotifyTitle.ref, NotifyTitle.title).where(
-        NotifyTitle.ref.in_({n.ref for n, _ in rows}))).all()) if rows else {}
+    lines = Lines(session, [(n, n.actors) for n, _ in rows], lang)
     items = [{"id": n.id, "kind": n.kind, "ref": n.ref, "at": n.last_at.isoformat() + "Z", "count": len(n.actors),
-              "actors": [names.get(a["p"], a["p"]) for a in n.actors],
-              "text": sentence(n.kind, lang, [names.get(a["p"], a["p"]) for a in n.actors], titles.get(n.ref), n.ref),
-              "read": not _is_unread(n, seen, read_before)} for n, seen in rows]
+              "actors": lines.names_of(n.actors), "text": lines.sentence(n, n.actors),
+              "read": not is_unread(n, seen, read_before)} for n, seen in rows]
     return {"person": person, "unread": unread_count(session, person), "page": page, "items": items,
             "next_page": page + 1 if more else None}
 
 
-def _is_unread(n: Notification, seen: datetime | None, read_before: datetime | None) -> bool:
+def is_unread(n: Notification, seen: datetime | None, read_before: datetime | None) -> bool:
+    """Unread until seen up to its newest entry, or until everything was marked read after it."""
     return (seen is None or seen < n.last_at) and (read_before is None or n.last_at > read_before)
 
 
-def people_names(session: Session, ids: set[str]) -> dict[str, str]:
-    return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all()) if ids else {}
+class Lines:
+    """Groups as sentences ("Kari Nordmann og 4 andre likte «Salatbar»"), with the names and
+    titles they need loaded in two queries; the feed and the digests both say them."""
+
+    def __init__(self, session: Session, groups: list[tuple[Notification, list[dict]]], lang: str):
+        ids = {a["p"] for _, actors in groups for a in actors}
+        refs = {g.ref for g, _ in groups}
+        self.lang = lang
+        self.names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all()) if ids else {}
+        self.titles = dict(session.execute(select(NotifyTitle.ref, NotifyTitle.title).where(
+            NotifyTitle.ref.in_(refs))).all()) if refs else {}
+
+    def names_of(self, actors: list[dict]) -> list[str]:
+        return [self.names.get(a["p"], a["p"]) for a in actors]
+
+    def sentence(self, group: Notification, actors: list[dict]) -> str:
+        return sentence(group.kind, self.lang, self.names_of(actors), self.titles.get(group.ref), group.ref)
 
 
 def mark_read(session: Session, person: str, ids: list[int] | None) -> int:
