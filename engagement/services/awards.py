@@ -87,8 +87,7 @@ class AwardBoard:
 
     def _rebuild(self, session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
         """Refill the month's sorted set from the durable scores, then answer from them."""
-        everyone = session.execute(select(AwardScore.person, AwardScore.score).where(
-            AwardScore.month == month, AwardScore.category == category, AwardScore.score > 0)).all()
+        everyone = session.execute(_scores(month, category)).all()
         if not everyone:
             return []
         redis = self._redis_factory()
@@ -97,10 +96,15 @@ class AwardBoard:
         return [(p.decode() if isinstance(p, bytes) else p, score) for p, score in raw]
 
 
-def _top_from_sql(session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
-    return list(session.execute(select(AwardScore.person, AwardScore.score).where(
+def _scores(month: str, category: str):
+    """Everyone with a score in a month's category, from the durable table."""
+    return select(AwardScore.person, AwardScore.score).where(
         AwardScore.month == month, AwardScore.category == category, AwardScore.score > 0)
-        .order_by(AwardScore.score.desc(), AwardScore.person).limit(reach)).all())
+
+
+def _top_from_sql(session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
+    return list(session.execute(_scores(month, category).order_by(AwardScore.score.desc(), AwardScore.person)
+                                .limit(reach)).all())
 
 
 def month_scores(session: Session, month: str, people: list[str], points: dict[str, float]) -> dict[str, dict]:
