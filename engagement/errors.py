@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
 
 @dataclass
 class FieldError:
@@ -53,3 +55,8 @@ class BusUnavailable(EngagementError):
 
     def __init__(self, detail: str, retry_after: int = 5):
         super().__init__(detail, 503, "Event bus unavailable", headers={"Retry-After": str(retry_after)})
+
+
+def is_connection_error(error: DBAPIError) -> bool:
+    """Connection errors come from the database being away; integrity and data errors from the input."""
+    return isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated

@@ -22,12 +22,13 @@ from collections import defaultdict
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel
 from engagement import metrics
 from engagement.bus.base import EventBus, EventSource, Record
+from engagement.errors import is_connection_error
 from engagement.events import DecodeError, Event
 from engagement.models import ConsumerPosition, DeadLetter
 from schemas.events import SUPPORTED_VERSIONS
@@ -61,10 +62,25 @@ class ConsumerRunner:
         self.expected.update(positions)
         return positions
 
+    def assigned(self, topic: str, partitions: list[int]) -> dict[int, int | None]:
+        """The Kafka assignment listener: the database's positions, or, while the database is
+        away, none: the source then starts at the broker's committed offsets, which never pass
+        what the database holds, and the tracking record skips what was applied already."""
+        try:
+            return self.tracked_positions(topic, partitions)
+        except DBAPIError as exc:
+            if not is_connection_error(exc):
+                raise
+            logger.warning("%s: database unavailable at assignment; starting from committed offsets",
+                           self.model.name)
+            for partition in partitions:
+                self.expected.pop(partition, None)
+            return {}
+
     # -- the loop --------------------------------------------------------
     def run(self) -> None:
         """Consume until ``stop()``; a clean stop finishes the batch in hand first."""
-        source = self.bus.source(self.group, self.tracked_positions)
+        source = self.bus.source(self.group, self.assigned)
         logger.info("consumer %s started", self.model.name)
         try:
             while not self.stopping.is_set():
@@ -80,33 +96,34 @@ class ConsumerRunner:
 
     def process(self, source: EventSource, records: list[Record]) -> None:
         try:
-            self._apply_in_one_transaction(records)
+            self._apply(records)
         except PositionConflict:
             logger.warning("%s: tracking record moved elsewhere; seeking back", self.model.name)
             self._seek_back(source, records)
             return
         except DBAPIError as exc:
-            if not _is_poison(exc):
-                logger.warning("%s: database unavailable (%s); retrying", self.model.name, exc)
-                time.sleep(RETRY_PAUSE)
-                self._seek_back(source, records)
-                return
-            self._apply_one_by_one(source, records)
-        except Exception:  # noqa: BLE001 - a handler bug must not stop the stream
-            logger.exception("%s: batch failed; isolating the poison record", self.model.name)
-            self._apply_one_by_one(source, records)
+            if not is_connection_error(exc):
+                raise
+            self._wait_for_database(source, records, exc)
+            return
         source.commit(_last_offsets(records))
 
-    def _apply_one_by_one(self, source: EventSource, records: list[Record]) -> None:
+    def _apply(self, records: list[Record]) -> None:
+        """The batch in one transaction; if a record in it cannot be applied, each record alone,
+        dead-lettering the ones that fail. Conflicts and outages go up: the batch is read again."""
+        try:
+            self._apply_in_one_transaction(records)
+            return
+        except Exception as exc:  # noqa: BLE001 - a bad record or a handler bug must not stop the stream
+            if _read_again(exc):
+                raise
+            logger.exception("%s: batch failed; isolating the poison record", self.model.name)
         for record in records:
             try:
                 self._apply_in_one_transaction([record])
-            except (PositionConflict, OperationalError) as exc:
-                logger.warning("%s: %r while isolating; seeking back", self.model.name, exc)
-                time.sleep(RETRY_PAUSE)
-                self._seek_back(source, records)
-                return
             except Exception as exc:  # noqa: BLE001
+                if _read_again(exc):
+                    raise
                 self._dead_letter_alone(record, f"{type(exc).__name__}: {exc}")
 
     def _apply_in_one_transaction(self, records: list[Record]) -> None:
@@ -169,10 +186,30 @@ class ConsumerRunner:
                 self.expected[partition] = offset
         metrics.EVENTS_APPLIED.labels(self.model.name).inc(applied)
 
+    def _wait_for_database(self, source: EventSource, records: list[Record], exc: DBAPIError) -> None:
+        """The database is away (restarting, failing over): nothing of the batch was kept, so
+        wait until it answers, then read the batch again from where it says we stand."""
+        logger.warning("%s: database unavailable (%s); waiting", self.model.name, exc.orig or exc)
+        while not self.stopping.is_set():
+            time.sleep(RETRY_PAUSE)
+            try:
+                self._seek_back(source, records)
+            except DBAPIError as again:
+                if not is_connection_error(again):
+                    raise
+                continue
+            logger.warning("%s: database back; reading the batch again", self.model.name)
+            return
+
     def _seek_back(self, source: EventSource, records: list[Record]) -> None:
         partitions = sorted({r.partition for r in records})
         for partition, position in self.tracked_positions(records[0].topic, partitions).items():
             source.seek(partition, position)
+
+
+def _read_again(exc: Exception) -> bool:
+    """Not the record's fault: another consumer moved our position, or the database is away."""
+    return isinstance(exc, PositionConflict) or (isinstance(exc, DBAPIError) and is_connection_error(exc))
 
 
 def _last_offsets(records: list[Record]) -> dict[int, int]:
@@ -201,7 +238,3 @@ def _dead_letter(consumer: str, record: Record, reason: str) -> DeadLetter:
                       offset=record.offset, event_id=event_id, reason=reason[:2000],
                       payload=record.value.decode("utf-8", "replace")[:20000])
 
-
-def _is_poison(exc: DBAPIError) -> bool:
-    """Integrity and data errors come from the record; connection errors from the database."""
-    return not isinstance(exc, (OperationalError, InterfaceError)) and not exc.connection_invalidated

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -66,15 +67,28 @@ def postgres_database() -> Iterator[str]:
     import psycopg
     name = f"tillit_test_{uuid.uuid4().hex[:10]}"
     try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
     except psycopg.Error as exc:
         raise RuntimeError(str(exc)) from exc
-    admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    finally:  # a new connection: a fault test may have restarted the server meanwhile
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=10) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def local_postgres_cluster() -> list[str]:
+    """``pg_ctlcluster`` arguments for this machine's PostgreSQL, for the tests that stop it."""
+    clusters = Path("/etc/postgresql")
+    versions = sorted(p.name for p in clusters.iterdir()) if clusters.is_dir() else []
+    if not versions or not shutil.which("pg_ctlcluster"):
+        raise RuntimeError("no local PostgreSQL cluster to stop and start (pg_ctlcluster)")
+    return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main"]
+
+
+def postgres_ctl(cluster: list[str], action: str) -> None:
+    subprocess.run([*cluster, action], check=True, capture_output=True, timeout=120)
 
 
 def redis_url() -> str:

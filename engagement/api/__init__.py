@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Blueprint, request
 from flask_cors import CORS
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from engagement.api import (awards, campaigns, directory, events, health, limits, moderation, notifications,
@@ -21,6 +22,7 @@ def create_blueprint(config: Any) -> tuple[Blueprint, Any]:
     for code in default_exceptions:
         bp.register_error_handler(code, problems.from_http_exception)
     bp.register_error_handler(HTTPException, problems.from_http_exception)
+    bp.register_error_handler(DBAPIError, problems.from_database_error)
     bp.register_error_handler(Exception, problems.from_unexpected)
     max_body = config["ENGAGEMENT_MAX_BODY_BYTES"]
 

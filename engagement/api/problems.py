@@ -4,13 +4,15 @@ from __future__ import annotations
 import logging
 
 from flask import Response, json
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from engagement import metrics
-from engagement.errors import EngagementError
+from engagement.errors import EngagementError, is_connection_error
 
 logger = logging.getLogger(__name__)
 PROBLEM_TYPE = "https://tillit.dev/problems/"
+DATABASE_RETRY_AFTER = 2
 
 
 def problem(status: int, title: str, detail: str, errors: list[dict] | None = None,
@@ -37,6 +39,16 @@ def from_http_exception(error: HTTPException) -> Response:
                                                                          error.description or "")
     headers = {k: v for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")}
     return problem(error.code or 500, error.name, detail, headers=headers)
+
+
+def from_database_error(error: DBAPIError) -> Response:
+    """A database that cannot be reached (restarting, failing over) is an outage, not a bug:
+    503 with Retry-After, so clients retry with the same ids, as when the bus is down."""
+    if not is_connection_error(error):
+        return from_unexpected(error)
+    logger.warning("database unavailable: %s", error.orig or error)
+    return problem(503, "Database unavailable", "The database did not answer; retry after Retry-After seconds.",
+                   headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
 
 
 def from_unexpected(error: Exception) -> Response:

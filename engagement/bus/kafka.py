@@ -125,7 +125,8 @@ class _SeekToTrackedPositions(ConsumerRebalanceListener):
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         positions = self.on_assign(self.source.topic, [tp.partition for tp in assigned])
         for tp in assigned:
-            self.source.seek(tp.partition, positions.get(tp.partition))
+            if tp.partition in positions:  # otherwise from the committed offset
+                self.source.seek(tp.partition, positions[tp.partition])
         logger.info("partitions assigned: %s", sorted(tp.partition for tp in assigned))
 
 

@@ -121,6 +121,41 @@ def test_poison_records_go_to_dead_letters_and_the_stream_goes_on(app, engine):
                                                                       (None, "not a valid event")]
 
 
+def test_a_database_outage_is_waited_out_not_dead_lettered(app, engine, monkeypatch):
+    """Connection errors are the database's, not the record's: the runner waits, reads the batch
+    again and applies it once; isolating it would dead-letter good events."""
+    from sqlalchemy.exc import OperationalError
+    import engagement.runner as runner_module
+    monkeypatch.setattr(runner_module, "RETRY_PAUSE", 0.01)
+    publish(app, *[like(f"o{i}") for i in range(10)])
+    model, outage = LikeCounter(), {"left": 4, "begun": False}
+    claim, positions = model.claim, ConsumerRunner.tracked_positions
+
+    def away() -> bool:
+        if outage["begun"] and outage["left"]:
+            outage["left"] -= 1
+            return True
+        return False
+
+    def claim_while_away(session, ids):
+        outage["begun"] = True
+        if away():
+            raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
+        return claim(session, ids)
+
+    def positions_while_away(runner, topic, partitions):
+        if away():
+            raise OperationalError("SELECT", {}, Exception("connection refused"))
+        return positions(runner, topic, partitions)
+    monkeypatch.setattr(model, "claim", claim_while_away)
+    monkeypatch.setattr(ConsumerRunner, "tracked_positions", positions_while_away)
+    drain(app, engine, model)
+    assert outage["left"] == 0
+    assert counts(engine) == {"news-1": 10}
+    with Session(engine) as session:
+        assert session.scalars(select(DeadLetter)).all() == []
+
+
 def test_two_runners_on_one_model_never_double_apply(app, engine):
     publish(app, *[like(f"d{i}") for i in range(40)])
     model = LikeCounter()
