@@ -2,8 +2,9 @@
 
 Months are the organisation's (``ENGAGEMENT_TIMEZONE``, Europe/Oslo by default, with its
 daylight-saving changes), and a credit belongs to the month of its event's time, so a
-late event still counts for its month until that month is finalised. After each batch
-the touched people's scores are recomputed (absolute values) into SQL and Redis.
+late event still counts for its month until that month is finalised. Each credit adds to
+its person's tallies (AwardTally, one upsert per batch); after each batch the touched
+people's scores are recomputed from their tallies (absolute values) into SQL and Redis.
 """
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from consumers.base import ReadModel, is_older
+from consumers.base import Deltas, ReadModel, is_older
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
-from engagement.models import AwardCredit, AwardIdea, AwardLike, AwardScore
+from engagement.models import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardTally
+from engagement.services.award_scoring import IDEA, Credit, counted_as
 from engagement.services.directory import team_of, teams_at
 
 RECOGNITION = {"like.added": "like", "comment.posted": "comment", "kudos.given": "kudos"}
@@ -25,7 +27,7 @@ CONTRIBUTIONS = ("content.published", "idea.submitted", "idea.contributed", "com
 
 class Awards(ReadModel):
     name = "awards"
-    tables = (AwardCredit, AwardLike, AwardIdea, AwardScore)
+    tables = (AwardCredit, AwardLike, AwardIdea, AwardScore, AwardTally)
     survives_retention = True  # finalised months are frozen snapshots, which replay leaves alone
 
     def __init__(self, timezone: str, board=None):
@@ -46,11 +48,13 @@ class Awards(ReadModel):
         people = {p for e, _ in events for p in (e.actor, e.target.owner)}
         memberships = teams_at(session, people)
         touched: set[tuple[str, str]] = set()
+        self._tallies = Deltas(AwardTally, ("month", "person", "facet", "key"), ("count",))
         with session.no_autoflush:
             self._preload(session, [e for e, _ in events])
             for event, record in events:
                 touched |= self._apply_one(session, event, record, memberships)
         session.flush()
+        self._tallies.write(session)
         if self.board is not None and touched:
             self.board.refresh(session, touched)
 
@@ -67,7 +71,7 @@ class Awards(ReadModel):
 
     def _apply_one(self, session, event: Event, record: Record, memberships) -> set[tuple[str, str]]:
         if event.type in ("idea.adopted", "idea.answered"):
-            return _idea_status(session, event)
+            return self._idea_status(session, event)
         if event.type.startswith("like."):
             return self._like(session, event, record, memberships)
         touched = set()
@@ -92,6 +96,7 @@ class Awards(ReadModel):
             colleague_team=team_of(memberships, colleague, moment) if colleague else None,
             active=True, partition=record.partition, offset=record.offset)
         session.add(credit)
+        self._count(credit, +1)
         return {(month, person)}
 
     def _like(self, session, event, record, memberships) -> set[tuple[str, str]]:
@@ -114,18 +119,27 @@ class Awards(ReadModel):
             credit = self._credits.get(f"{previous}:r")
             if credit is not None and credit.active:
                 credit.active = False
+                self._count(credit, -1)
                 return {(credit.month, credit.person)}
         return set()
 
+    def _count(self, credit: AwardCredit, sign: int) -> None:
+        scored = Credit(credit.kind, credit.action, credit.colleague, credit.ref, credit.person_team,
+                        credit.colleague_team)
+        for facet, key in counted_as(scored):
+            self._tallies.at((credit.month, credit.person, facet, key))["count"] += sign
 
-def _idea_status(session: Session, event: Event) -> set[tuple[str, str]]:
-    adopted = event.type == "idea.adopted" or event.data.get("status") == "adopted"
-    session.flush()  # an earlier answer to the same idea in this batch
-    row = session.get(AwardIdea, event.target.id)
-    if row is None:
-        session.add(AwardIdea(idea_id=event.target.id, adopted=adopted))
-    else:
-        row.adopted = adopted
-    contributors = session.execute(select(AwardCredit.month, AwardCredit.person).where(
-        AwardCredit.ref == f"idea:{event.target.id}", AwardCredit.action == "idea.contributed"))
-    return {(month, person) for month, person in contributors}
+    def _idea_status(self, session: Session, event: Event) -> set[tuple[str, str]]:
+        """Adopting an idea doubles its developers' points: rescore them (this batch's too)."""
+        adopted = event.type == "idea.adopted" or event.data.get("status") == "adopted"
+        session.flush()  # an earlier answer to the same idea in this batch
+        row = session.get(AwardIdea, event.target.id)
+        if row is None:
+            session.add(AwardIdea(idea_id=event.target.id, adopted=adopted))
+        else:
+            row.adopted = adopted
+        ref = f"idea:{event.target.id}"
+        contributors = session.execute(select(AwardTally.month, AwardTally.person).where(
+            AwardTally.facet == IDEA, AwardTally.key == ref, AwardTally.count > 0))
+        in_batch = {(month, person) for month, person, facet, key in self._tallies if facet == IDEA and key == ref}
+        return {(month, person) for month, person in contributors} | in_batch

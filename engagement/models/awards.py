@@ -30,6 +30,22 @@ class AwardCredit(Base):
     __table_args__ = (Index("ix_engagement_award_credits_month_person", "month", "person"),)
 
 
+class AwardTally(Base):
+    """A month's active credits of one person, counted by what scores need (``facet``: per
+    colleague, per colleague's team, per action, per idea...; award_scoring.FACETS). A batch
+    adds to these counts and rescores the people it touched from their few rows, so the cost
+    of a batch does not grow as the month fills up."""
+
+    __tablename__ = "engagement_award_tallies"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    person: Mapped[str] = mapped_column(String(128), primary_key=True)
+    facet: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_engagement_award_tallies_facet_key", "facet", "key"),)
+
+
 class AwardLike(Base):
     """The awards' own like state, so an unlike takes back exactly the like it undoes."""
 

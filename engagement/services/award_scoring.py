@@ -34,29 +34,61 @@ class Credit:
     colleague_team: str | None
 
 
-def diminishing(counts: Counter) -> float:
+def diminishing(counts: dict[str, int]) -> float:
     """Sum over colleagues of 1 + 1/2 + 1/4 + ... for each one's recognitions."""
     return sum((1 - HALF ** n) / (1 - HALF) for n in counts.values())
 
 
+# What a month's credits are counted by (AwardTally.facet): scores need only these counts.
+COLLEAGUE, ON_CONTRIBUTION, COLLEAGUE_TEAM = "colleague", "on_contribution", "colleague_team"
+ACTION, IDEA, HELPED_TEAM = "action", "idea", "helped_team"
+FACETS = (COLLEAGUE, ON_CONTRIBUTION, COLLEAGUE_TEAM, ACTION, IDEA, HELPED_TEAM)
+PERSON_FACETS = (COLLEAGUE, ON_CONTRIBUTION)  # facets whose key is a person
+Tally = dict[str, Counter]  # facet -> key -> count
+
+
+def counted_as(credit: Credit) -> list[tuple[str, str]]:
+    """The (facet, key) counts one active credit adds to."""
+    if credit.kind == "recognition":
+        out = [(COLLEAGUE, credit.colleague)]
+        if credit.ref.startswith("contribution:"):
+            out.append((ON_CONTRIBUTION, credit.colleague))
+        if credit.colleague_team:
+            out.append((COLLEAGUE_TEAM, credit.colleague_team))
+        return out
+    out = [(ACTION, credit.action)]
+    if credit.action == "idea.contributed" and credit.colleague:
+        out.append((IDEA, credit.ref))
+    if credit.colleague and credit.colleague_team and credit.colleague_team != credit.person_team:
+        out.append((HELPED_TEAM, credit.colleague_team))
+    return out
+
+
+def tally(credits: list[Credit]) -> Tally:
+    counts: Tally = {facet: Counter() for facet in FACETS}
+    for credit in credits:
+        for facet, key in counted_as(credit):
+            counts[facet][key] += 1
+    return counts
+
+
 def score(credits: list[Credit], adopted_ideas: set[str], points: dict[str, float]) -> dict[str, dict]:
     """Each category's score and the facts behind it, for one person and month."""
-    recognitions = [c for c in credits if c.kind == "recognition"]
-    contributions = [c for c in credits if c.kind == "contribution"]
-    by_colleague = Counter(c.colleague for c in recognitions)
-    appreciated = diminishing(by_colleague)
-    own = sum(points.get(c.action, 0.0) for c in contributions)
-    developed = [c for c in contributions if c.action == "idea.contributed" and c.colleague]
-    received_on = Counter(c.colleague for c in recognitions if c.ref.startswith("contribution:"))
-    developer = sum(points["idea.contributed"] * (2 if c.ref.removeprefix("idea:") in adopted_ideas else 1)
-                    for c in developed) + (diminishing(received_on) if developed else 0.0)
-    teams = {c.colleague_team for c in recognitions if c.colleague_team}
-    helped = {c.colleague_team for c in contributions
-              if c.colleague and c.colleague_team and c.colleague_team != c.person_team}
-    facts = {"contributions": len(contributions), "colleagues": len(by_colleague), "teams": len(teams),
-             "developed_ideas": len({c.ref for c in developed}),
-             "adopted_ideas": len({c.ref for c in developed if c.ref.removeprefix("idea:") in adopted_ideas}),
-             "helped_teams": len(helped)}
+    return score_tallied(tally(credits), adopted_ideas, points)
+
+
+def score_tallied(counts: Tally, adopted_ideas: set[str], points: dict[str, float]) -> dict[str, dict]:
+    """The same from the counts alone, so a batch never reads a month's credits back."""
+    live = {facet: {k: n for k, n in sorted(counts.get(facet, {}).items()) if n > 0} for facet in FACETS}
+    appreciated = diminishing(live[COLLEAGUE])
+    own = sum(points.get(action, 0.0) * n for action, n in live[ACTION].items())
+    developed = live[IDEA]
+    adopted = [ref for ref in developed if ref.removeprefix("idea:") in adopted_ideas]
+    developer = sum(points["idea.contributed"] * n * (2 if ref in adopted else 1) for ref, n in developed.items()) \
+        + (diminishing(live[ON_CONTRIBUTION]) if developed else 0.0)
+    facts = {"contributions": sum(live[ACTION].values()), "colleagues": len(live[COLLEAGUE]),
+             "teams": len(live[COLLEAGUE_TEAM]), "developed_ideas": len(developed), "adopted_ideas": len(adopted),
+             "helped_teams": len(live[HELPED_TEAM])}
     return {"contributor": {"score": round(own + appreciated, 4), "facts": facts},
             "idea_developer": {"score": round(developer, 4), "facts": facts},
             "appreciated": {"score": round(appreciated, 4), "facts": facts}}

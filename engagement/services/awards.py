@@ -1,7 +1,7 @@
 """Monthly awards: live top lists, the provisional result, and finalising a month.
 
-Live scores are recomputed per touched person after each batch (absolute values into
-SQL and a Redis sorted set per month and category). Only top lists are ever shown,
+Live scores are recomputed per touched person after each batch from their tallies
+(absolute values into SQL and a Redis sorted set per month and category). Only top lists are ever shown,
 never a bottom list, and people who opted out of public ranking are left out of every
 list, result and announcement. Finalising freezes the result with the consumer's
 tracking positions as its cut-off; a finalised month never changes.
@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from engagement.errors import EngagementError
 from engagement.locks import lock_keys
-from engagement.models import AwardCredit, AwardIdea, AwardScore, AwardSnapshot, ConsumerPosition, Person, utcnow
-from engagement.services.award_scoring import CATEGORIES, HELPED_TEAMS_THRESHOLD, Credit, ranking, score
+from engagement.models import AwardIdea, AwardScore, AwardSnapshot, AwardTally, ConsumerPosition, Person, utcnow
+from engagement.services.award_scoring import CATEGORIES, HELPED_TEAMS_THRESHOLD, IDEA, Tally, ranking, score_tallied
 
 logger = logging.getLogger(__name__)
 PODIUM = 3
@@ -73,27 +73,28 @@ class AwardBoard:
         public = Public(session, self.ranking_mode)
         reach = n + (len(public.people) if public.mode == "opt-out" else 10 * n)
         try:
-            raw = self._redis_factory().zrevrange(self.key(month, category), 0, reach - 1, withscores=True)
-            rows = [(p.decode() if isinstance(p, bytes) else p, s) for p, s in raw]
-            if not rows:  # never scored, or Redis lost it (flushed, restarted empty): SQL knows
-                rows = self._rebuild(session, month, category, reach)
+            rows = self._from_redis(session, month, category, reach)
         except Exception as exc:  # noqa: BLE001 - the durable scores answer when Redis cannot
             logger.warning("leaderboard cache unavailable: %r", exc)
             rows = _top_from_sql(session, month, category, reach)
-        shown = [(p, s) for p, s in rows if p in public][:n]
+        shown = [(p, s) for p, s in in_ranking_order(session, month, category, rows) if p in public][:n]
         return [{"rank": i + 1, "person": p, "name": names(session, [p]).get(p, p), "score": s}
                 for i, (p, s) in enumerate(shown)]
 
-
-    def _rebuild(self, session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
-        """Refill the month's sorted set from the durable scores, then answer from them."""
-        everyone = session.execute(_scores(month, category)).all()
-        if not everyone:
-            return []
-        redis = self._redis_factory()
-        redis.zadd(self.key(month, category), dict(everyone))
-        raw = redis.zrevrange(self.key(month, category), 0, reach - 1, withscores=True)  # its order, as always
-        return [(p.decode() if isinstance(p, bytes) else p, score) for p, score in raw]
+    def _from_redis(self, session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
+        """The ``reach`` highest scores and everyone tied with the last of them; refilled from
+        the durable scores when the set is missing (never scored, or Redis flushed or restarted)."""
+        redis, key = self._redis_factory(), self.key(month, category)
+        raw = redis.zrevrange(key, reach - 1, reach - 1, withscores=True)
+        if not raw and not redis.exists(key):
+            everyone = session.execute(_scores(month, category)).all()
+            if not everyone:
+                return []
+            redis.zadd(key, dict(everyone))
+            raw = redis.zrevrange(key, reach - 1, reach - 1, withscores=True)
+        lowest = raw[0][1] if raw else "-inf"
+        return [(p.decode() if isinstance(p, bytes) else p, s)
+                for p, s in redis.zrevrangebyscore(key, "+inf", lowest, withscores=True)]
 
 
 def _scores(month: str, category: str):
@@ -103,21 +104,32 @@ def _scores(month: str, category: str):
 
 
 def _top_from_sql(session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
-    return list(session.execute(_scores(month, category).order_by(AwardScore.score.desc(), AwardScore.person)
-                                .limit(reach)).all())
+    """As ``_from_redis``, from the durable scores."""
+    top = session.execute(_scores(month, category).order_by(AwardScore.score.desc()).limit(reach)).all()
+    if len(top) < reach:
+        return list(top)
+    return list(session.execute(_scores(month, category).where(AwardScore.score >= top[-1][1])).all())
+
+
+def in_ranking_order(session: Session, month: str, category: str,
+                     rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Highest first, ties by more distinct colleagues, then person id: the result's own rule."""
+    people = [p for p, _ in rows]
+    facts = dict(session.execute(select(AwardScore.person, AwardScore.facts).where(
+        AwardScore.month == month, AwardScore.category == category, AwardScore.person.in_(people))).all()) \
+        if people else {}
+    return [(p, s) for p, s, _ in ranking([(p, s, facts.get(p, {})) for p, s in rows])]
 
 
 def month_scores(session: Session, month: str, people: list[str], points: dict[str, float]) -> dict[str, dict]:
-    """Scores of many people in one month, from two queries."""
-    rows = session.scalars(select(AwardCredit).where(AwardCredit.month == month, AwardCredit.person.in_(people),
-                                                     AwardCredit.active.is_(True))).all()
-    ideas = {r.ref.removeprefix("idea:") for r in rows if r.action == "idea.contributed"}
+    """Scores of many people in one month from their tallies: a few rows each, however full the month."""
+    counts: dict[str, Tally] = {p: {} for p in people}
+    for row in session.scalars(select(AwardTally).where(AwardTally.month == month, AwardTally.person.in_(people))):
+        counts[row.person].setdefault(row.facet, {})[row.key] = row.count
+    ideas = {ref.removeprefix("idea:") for c in counts.values() for ref, n in c.get(IDEA, {}).items() if n > 0}
     adopted = set(session.scalars(select(AwardIdea.idea_id).where(
         AwardIdea.idea_id.in_(ideas), AwardIdea.adopted.is_(True)))) if ideas else set()
-    credits: dict[str, list[Credit]] = {p: [] for p in people}
-    for r in rows:
-        credits[r.person].append(Credit(r.kind, r.action, r.colleague, r.ref, r.person_team, r.colleague_team))
-    return {p: score(c, adopted, points) for p, c in credits.items()}
+    return {p: score_tallied(c, adopted, points) for p, c in counts.items()}
 
 
 class Public:

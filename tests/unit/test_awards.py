@@ -86,6 +86,54 @@ def test_a_hand_computed_october(app, client, org):
     assert all(p["person"] != "ivar" for p in dag["top"])
 
 
+def test_live_top_lists_break_ties_as_the_result_does(app, client, org, monkeypatch):
+    """Equal scores: more distinct colleagues first, then the person id, in the live list as in
+    the result (a Redis sorted set alone orders ties by member, in reverse)."""
+    # Ola: Anna and Bo once, Dag twice = 1 + 1 + 1.5 = 3.5 from three colleagues, like the ring's
+    # 3.5 from two; Ola's id sorts after theirs, so only the colleagues can put Ola first.
+    likes = [ev("like.added", p, "article:ola1", "ola", OCT.format(day=11)) for p in ("anna", "bo", "dag")]
+    send(client, org, october() + likes + [ev("like.added", "dag", "article:ola2", "ola", OCT.format(day=11))])
+    drain(app, ("ledger", "awards"))
+    want = ["anna", "ola", "finn", "gro", "hal"]
+    top = client.get("/v1/awards/2026-10/leaderboard?category=appreciated&n=5", headers=bearer(org)).json["top"]
+    assert [p["person"] for p in top] == want
+    assert [p["rank"] for p in top] == [1, 2, 3, 4, 5]
+    result = client.get("/v1/awards/2026-10", headers=bearer(org)).json
+    assert [p for p, _ in podium(result, "appreciated")] == want[:3]
+    state(app).redis.flushall()  # refilled from SQL: the same order
+    again = client.get("/v1/awards/2026-10/leaderboard?category=appreciated&n=5", headers=bearer(org)).json["top"]
+    assert [p["person"] for p in again] == want
+
+    def down():
+        raise ConnectionError("Redis is down")
+    monkeypatch.setattr(state(app).award_board, "_redis_factory", down)  # from SQL alone: the same order
+    alone = client.get("/v1/awards/2026-10/leaderboard?category=appreciated&n=4", headers=bearer(org)).json["top"]
+    assert [p["person"] for p in alone] == want[:4]
+
+
+def test_the_migration_counts_existing_credits_as_the_consumer_does(app, client, org):
+    """Upgrading a database with a month of credits: its tallies equal those the consumer keeps."""
+    from sqlalchemy import select
+    from engagement.models import AwardTally
+    from engagement.services import schema
+    send(client, org, october() + [ev("like.removed", "bo", "article:a1", "anna", OCT.format(day=20))])
+    drain(app, ("ledger", "awards"))
+    engine = state(app).engine
+
+    def tallies() -> set:
+        with engine.connect() as conn:
+            return {tuple(r) for r in conn.execute(select(AwardTally.month, AwardTally.person, AwardTally.facet,
+                                                          AwardTally.key, AwardTally.count)) if r.count}
+    kept = tallies()
+    assert ("2026-10", "dag", "idea", "idea:id", 1) not in kept and ("2026-10", "cy", "idea", "idea:id", 1) in kept
+    schema.upgrade(engine, "0011")  # at head already: nothing happens
+    with engine.begin() as conn:
+        from alembic import command
+        command.downgrade(schema.alembic_config(conn), "0010")
+    schema.upgrade(engine)
+    assert tallies() == kept
+
+
 def test_unlikes_take_back_and_leaderboards_are_top_only(app, client, org, caplog):
     likes = [ev("like.added", p, "article:x", "anna", OCT.format(day=3)) for p in ("bo", "cy")]
     send(client, org, likes + [ev("like.removed", "cy", "article:x", "anna", OCT.format(day=4))])
