@@ -189,7 +189,7 @@ class ConsumerRunner:
     def _wait_for_database(self, source: EventSource, records: list[Record], exc: DBAPIError) -> None:
         """The database is away (restarting, failing over): nothing of the batch was kept, so
         wait until it answers, then read the batch again from where it says we stand."""
-        logger.warning("%s: database unavailable (%s); waiting", self.model.name, exc.orig or exc)
+        logger.warning("%s: database unavailable; waiting (%s)", self.model.name, exc.orig or exc)
         while not self.stopping.is_set():
             time.sleep(RETRY_PAUSE)
             try:
