@@ -1,7 +1,10 @@
 """Awards benchmark on PostgreSQL and Redis: a month of events over 50,000 people in 3,001 teams,
 applied by the awards read model (live scores after every batch), then the month finalised.
 
-Run: python bench/awards.py [EVENTS]   (default 2,000,000; needs PostgreSQL and Redis)
+Run: python bench/awards.py [EVENTS] [PEOPLE]   (default 2,000,000 and 50,000; needs PostgreSQL
+and Redis). The rate is printed per 100,000 events; ``last_to_first_rate`` compares the last
+100,000 with the first, so it shows whether a batch costs more as the month fills up (with
+fewer people, say 2,000, each person's month fills faster).
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from engagement.runner import ConsumerRunner
 from engagement.services import awards, directory, schema
 from tests.services import postgres_database, redis_url
 
-PEOPLE = 50_000
+PEOPLE = int(sys.argv[2]) if len(sys.argv) > 2 else 50_000
+CHUNK = 100_000
 START = datetime(2026, 10, 1, tzinfo=timezone.utc)
 
 
@@ -57,16 +61,17 @@ def main() -> None:
             directory.sync(st.db.session, organisation(), datetime.now(timezone.utc))
         runner = ConsumerRunner(st.read_model("awards"), st.bus, st.engine, 500)
         runner.expected = {}
-        batch, started, applied = [], time.perf_counter(), 0
+        batch, started, applied, rates, chunk_started = [], time.perf_counter(), 0, [], time.perf_counter()
         for offset, event in enumerate(events(total)):
             batch.append(Record("bench", 0, offset, event.to_wire()))
             if len(batch) == 500:
                 runner._apply_in_one_transaction(batch)
                 applied += len(batch)
                 batch = []
-                if applied % 100_000 == 0:
-                    elapsed = time.perf_counter() - started
-                    print(f"{applied} events in {elapsed:.0f} s ({applied / elapsed:.0f}/s)", file=sys.stderr, flush=True)
+                if applied % CHUNK == 0:
+                    rates.append(round(CHUNK / (time.perf_counter() - chunk_started)))
+                    chunk_started = time.perf_counter()
+                    print(f"{applied} events: {rates[-1]}/s in the last {CHUNK}", file=sys.stderr, flush=True)
         if batch:
             runner._apply_in_one_transaction(batch)
             applied += len(batch)
@@ -79,7 +84,9 @@ def main() -> None:
             winner = snapshot.result["categories"]["appreciated"][0]
         st.engine.dispose()
     report("awards", {"events": applied, "people": PEOPLE, "live_apply_s": round(live, 1),
-                      "live_events_per_s": round(applied / live), "finalise_s": round(finalising, 2),
+                      "live_events_per_s": round(applied / live), "per_100k_events_per_s": rates,
+                      "last_to_first_rate": round(rates[-1] / rates[0], 2) if rates else None,
+                      "finalise_s": round(finalising, 2),
                       "appreciated_winner": [winner["person"], winner["score"]],
                       "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)})
 
