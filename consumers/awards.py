@@ -3,8 +3,11 @@
 Months are the organisation's (``ENGAGEMENT_TIMEZONE``, Europe/Oslo by default, with its
 daylight-saving changes), and a credit belongs to the month of its event's time, so a
 late event still counts for its month until that month is finalised. Each credit adds to
-its person's tallies (AwardTally, one upsert per batch); after each batch the touched
-people's scores are recomputed from their tallies (absolute values) into SQL and Redis.
+its person's tallies (AwardTally, one upsert per batch), and each tally that changes moves
+its person's summary (AwardSummary, one more upsert); after each batch the touched people's
+scores are recomputed from their summary and few action and idea tallies (absolute values)
+into SQL and Redis. Nothing reads a month's credits back, so a batch costs the same on the
+1st of the month and the 30th.
 """
 from __future__ import annotations
 
@@ -17,8 +20,8 @@ from sqlalchemy.orm import Session
 from consumers.base import Deltas, ReadModel, is_older
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
-from engagement.models import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardTally
-from engagement.services.award_scoring import IDEA, Credit, counted_as
+from engagement.models import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardSummary, AwardTally
+from engagement.services.award_scoring import IDEA, SUMMARY_FIELDS, Credit, counted_as, summary_change
 from engagement.services.directory import team_of, teams_at
 
 RECOGNITION = {"like.added": "like", "comment.posted": "comment", "kudos.given": "kudos"}
@@ -27,7 +30,7 @@ CONTRIBUTIONS = ("content.published", "idea.submitted", "idea.contributed", "com
 
 class Awards(ReadModel):
     name = "awards"
-    tables = (AwardCredit, AwardLike, AwardIdea, AwardScore, AwardTally)
+    tables = (AwardCredit, AwardLike, AwardIdea, AwardScore, AwardTally, AwardSummary)
     survives_retention = True  # finalised months are frozen snapshots, which replay leaves alone
 
     def __init__(self, timezone: str, board=None):
@@ -54,7 +57,7 @@ class Awards(ReadModel):
             for event, record in events:
                 touched |= self._apply_one(session, event, record, memberships)
         session.flush()
-        self._tallies.write(session)
+        self._summarise(session, self._tallies.write(session, returning=True))
         if self.board is not None and touched:
             self.board.refresh(session, touched)
 
@@ -128,6 +131,16 @@ class Awards(ReadModel):
                         credit.colleague_team)
         for facet, key in counted_as(scored):
             self._tallies.at((credit.month, credit.person, facet, key))["count"] += sign
+
+    def _summarise(self, session: Session, counts: dict[tuple, tuple]) -> None:
+        """Move each touched person's summary by what their changed tallies did: the count each
+        row holds now, less this batch's delta, is what it held before."""
+        summaries = Deltas(AwardSummary, ("month", "person"), SUMMARY_FIELDS)
+        for (month, person, facet, key), (now,) in counts.items():
+            delta = self._tallies[(month, person, facet, key)]["count"]
+            for field, change in summary_change(facet, now - delta, now).items():
+                summaries.at((month, person))[field] += change
+        summaries.write(session)
 
     def _idea_status(self, session: Session, event: Event) -> set[tuple[str, str]]:
         """Adopting an idea doubles its developers' points: rescore them (this batch's too)."""

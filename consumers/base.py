@@ -55,13 +55,22 @@ class Deltas(dict):
             self[key] = {**dict.fromkeys(self.counters, 0), **fixed}
         return self[key]
 
-    def write(self, session: Session) -> None:
+    def write(self, session: Session, returning: bool = False) -> dict[tuple, tuple]:
+        """Add the deltas; with ``returning``, answer each row's counters as they now stand (the
+        row stays locked to commit, so another consumer's change comes before or after, never in
+        between)."""
         if not self:
-            return
+            return {}
         statement = insert_or_update(session, self.model)
         statement = statement.on_conflict_do_update(index_elements=list(self.keys), set_={
             c: getattr(self.model, c) + getattr(statement.excluded, c) for c in self.counters})
-        session.execute(statement, [{**dict(zip(self.keys, key)), **values} for key, values in sorted(self.items())])
+        rows = [{**dict(zip(self.keys, key)), **values} for key, values in sorted(self.items())]
+        if not returning:
+            session.execute(statement, rows)
+            return {}
+        statement = statement.returning(*(getattr(self.model, c) for c in self.keys + self.counters))
+        width = len(self.keys)
+        return {tuple(row[:width]): tuple(row[width:]) for row in session.execute(statement, rows)}
 
 
 class ReadModel:

@@ -1,5 +1,5 @@
 """Tables Tillit owns, one module per domain; all importable from here."""
-from engagement.models.awards import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardSnapshot, AwardTally
+from engagement.models.awards import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardSnapshot, AwardSummary, AwardTally
 from engagement.models.core import (ApiKey, Base, BigId, ConsumerPosition, DeadLetter, LedgerEvent,
                                     ProcessedEvent, utcnow)
 from engagement.models.directory import Membership, Person, Team, TeamRecognition
@@ -10,7 +10,7 @@ from engagement.models.profiles import ProfileCompletion, ProfileField, ProfileM
 from engagement.models.trust import RetentionHorizon, TrustActivity, TrustAudit, TrustContribution, TrustIdea
 from engagement.models.recognition import LikeState, PersonRecognition, RecognitionPair, TargetStats
 
-__all__ = ["AbuseReport", "AwardCredit", "AwardIdea", "AwardLike", "AwardScore", "AwardSnapshot", "AwardTally", "ApiKey", "Base", "BigId", "Campaign", "ConsumerPosition", "Contribution", "DeadLetter",
+__all__ = ["AbuseReport", "AwardCredit", "AwardIdea", "AwardLike", "AwardScore", "AwardSnapshot", "AwardSummary", "AwardTally", "ApiKey", "Base", "BigId", "Campaign", "ConsumerPosition", "Contribution", "DeadLetter",
            "Idea", "IdeaCredit", "MailOutbox", "Notification", "NotificationMark", "NotifyIdeaPerson", "NotifyLike",
            "NotifyPreference", "NotifyTitle", "LedgerEvent", "LikeState", "Membership", "Person", "PersonRecognition",
            "ProfileCompletion", "ProfileField", "ProfileMilestone",

@@ -34,7 +34,7 @@ class AwardTally(Base):
     """A month's active credits of one person, counted by what scores need (``facet``: per
     colleague, per colleague's team, per action, per idea...; award_scoring.FACETS). A batch
     adds to these counts and rescores the people it touched from their few rows, so the cost
-    of a batch does not grow as the month fills up."""
+    of a batch does not grow as the month fills up (with AwardSummary)."""
 
     __tablename__ = "engagement_award_tallies"
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
@@ -44,6 +44,20 @@ class AwardTally(Base):
     count: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_engagement_award_tallies_facet_key", "facet", "key"),)
+
+
+class AwardSummary(Base):
+    """A person's month over the facets with one key per colleague or team (award_scoring.Summary),
+    kept by increments as tallies change; the few action and idea tallies are read as they are."""
+
+    __tablename__ = "engagement_award_summaries"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    person: Mapped[str] = mapped_column(String(128), primary_key=True)
+    appreciated_units: Mapped[int] = mapped_column(BigInteger)
+    colleagues: Mapped[int] = mapped_column(Integer)
+    teams: Mapped[int] = mapped_column(Integer)
+    on_contribution_units: Mapped[int] = mapped_column(BigInteger)
+    helped_teams: Mapped[int] = mapped_column(Integer)
 
 
 class AwardLike(Base):

@@ -6,7 +6,9 @@ Rules (PRODUCT.md, issue 6), all documented in the README:
 * nobody recognises themselves: such credits are never stored;
 * recognition from the same colleague has diminishing returns within the month:
   the n-th counts ``HALF ** (n - 1)``, so one colleague is worth at most 2 and a ring of a
-  few people liking everything of each other cannot beat broad recognition;
+  few people liking everything of each other cannot beat broad recognition; counted in whole
+  units of 2**-31, so sums are exact in any order, and from the 33rd on (less than a
+  billionth each) nothing;
 * unlikes take their like back (the credit turns inactive);
 * contributions to someone else's idea count double once that idea is adopted;
 * ties go to more distinct colleagues, then to the person id (alphabetical), so the
@@ -34,9 +36,18 @@ class Credit:
     colleague_team: str | None
 
 
+FROM_ONE_COUNTED = 32  # recognitions from one colleague in a month that add to a score
+UNIT = 2 ** 31  # scores from diminishing returns are whole multiples of 1/UNIT
+
+
+def diminishing_units(n: int) -> int:
+    """1 + 1/2 + ... + 1/2**(n-1) in units of 1/UNIT: exact, so increments add up in any order."""
+    return 2 * UNIT - (2 * UNIT >> min(n, FROM_ONE_COUNTED)) if n > 0 else 0
+
+
 def diminishing(counts: dict[str, int]) -> float:
     """Sum over colleagues of 1 + 1/2 + 1/4 + ... for each one's recognitions."""
-    return sum((1 - HALF ** n) / (1 - HALF) for n in counts.values())
+    return sum(diminishing_units(n) for n in counts.values()) / UNIT
 
 
 # What a month's credits are counted by (AwardTally.facet): scores need only these counts.
@@ -72,23 +83,63 @@ def tally(credits: list[Credit]) -> Tally:
     return counts
 
 
+@dataclass
+class Summary:
+    """What a person's month adds up to over the facets with one key per colleague or team, kept
+    by increments (AwardSummary), so rescoring never reads those many keys back."""
+
+    appreciated_units: int = 0
+    colleagues: int = 0
+    teams: int = 0
+    on_contribution_units: int = 0
+    helped_teams: int = 0
+
+
+SUMMARISED = (COLLEAGUE, ON_CONTRIBUTION, COLLEAGUE_TEAM, HELPED_TEAM)
+SUMMARY_FIELDS = ("appreciated_units", "colleagues", "teams", "on_contribution_units", "helped_teams")
+
+
+def summary_change(facet: str, old: int, new: int) -> dict[str, int]:
+    """How the summary moves when one (facet, key) count goes from ``old`` to ``new``."""
+    entered = (new > 0) - (old > 0)
+    if facet == COLLEAGUE:
+        return {"appreciated_units": diminishing_units(new) - diminishing_units(old), "colleagues": entered}
+    if facet == ON_CONTRIBUTION:
+        return {"on_contribution_units": diminishing_units(new) - diminishing_units(old)}
+    if facet == COLLEAGUE_TEAM:
+        return {"teams": entered}
+    if facet == HELPED_TEAM:
+        return {"helped_teams": entered}
+    return {}
+
+
+def summarise(counts: Tally) -> Summary:
+    summary = Summary()
+    for facet in SUMMARISED:
+        for n in counts.get(facet, {}).values():
+            for field, change in summary_change(facet, 0, n).items():
+                setattr(summary, field, getattr(summary, field) + change)
+    return summary
+
+
 def score(credits: list[Credit], adopted_ideas: set[str], points: dict[str, float]) -> dict[str, dict]:
     """Each category's score and the facts behind it, for one person and month."""
-    return score_tallied(tally(credits), adopted_ideas, points)
+    counts = tally(credits)
+    return score_summarised(summarise(counts), counts[ACTION], counts[IDEA], adopted_ideas, points)
 
 
-def score_tallied(counts: Tally, adopted_ideas: set[str], points: dict[str, float]) -> dict[str, dict]:
-    """The same from the counts alone, so a batch never reads a month's credits back."""
-    live = {facet: {k: n for k, n in sorted(counts.get(facet, {}).items()) if n > 0} for facet in FACETS}
-    appreciated = diminishing(live[COLLEAGUE])
-    own = sum(points.get(action, 0.0) * n for action, n in live[ACTION].items())
-    developed = live[IDEA]
+def score_summarised(summary: Summary, actions: dict[str, int], ideas: dict[str, int], adopted_ideas: set[str],
+                     points: dict[str, float]) -> dict[str, dict]:
+    """The same from the summary and the person's few action and idea counts."""
+    appreciated = summary.appreciated_units / UNIT
+    own = sum(points.get(action, 0.0) * n for action, n in sorted(actions.items()) if n > 0)
+    developed = {ref: n for ref, n in sorted(ideas.items()) if n > 0}
     adopted = [ref for ref in developed if ref.removeprefix("idea:") in adopted_ideas]
     developer = sum(points["idea.contributed"] * n * (2 if ref in adopted else 1) for ref, n in developed.items()) \
-        + (diminishing(live[ON_CONTRIBUTION]) if developed else 0.0)
-    facts = {"contributions": sum(live[ACTION].values()), "colleagues": len(live[COLLEAGUE]),
-             "teams": len(live[COLLEAGUE_TEAM]), "developed_ideas": len(developed), "adopted_ideas": len(adopted),
-             "helped_teams": len(live[HELPED_TEAM])}
+        + (summary.on_contribution_units / UNIT if developed else 0.0)
+    facts = {"contributions": sum(n for n in actions.values() if n > 0), "colleagues": summary.colleagues,
+             "teams": summary.teams, "developed_ideas": len(developed), "adopted_ideas": len(adopted),
+             "helped_teams": summary.helped_teams}
     return {"contributor": {"score": round(own + appreciated, 4), "facts": facts},
             "idea_developer": {"score": round(developer, 4), "facts": facts},
             "appreciated": {"score": round(appreciated, 4), "facts": facts}}

@@ -1,6 +1,6 @@
 """Monthly awards: live top lists, the provisional result, and finalising a month.
 
-Live scores are recomputed per touched person after each batch from their tallies
+Live scores are recomputed per touched person after each batch from their summary
 (absolute values into SQL and a Redis sorted set per month and category). Only top lists are ever shown,
 never a bottom list, and people who opted out of public ranking are left out of every
 list, result and announcement. Finalising freezes the result with the consumer's
@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from engagement.errors import EngagementError
 from engagement.locks import lock_keys
-from engagement.models import AwardIdea, AwardScore, AwardSnapshot, AwardTally, ConsumerPosition, Person, utcnow
-from engagement.services.award_scoring import CATEGORIES, HELPED_TEAMS_THRESHOLD, IDEA, Tally, ranking, score_tallied
+from engagement.models import (AwardIdea, AwardScore, AwardSnapshot, AwardSummary, AwardTally, ConsumerPosition,
+                               Person, utcnow)
+from engagement.services.award_scoring import (ACTION, CATEGORIES, HELPED_TEAMS_THRESHOLD, IDEA, SUMMARY_FIELDS,
+                                               Summary, ranking, score_summarised)
 
 logger = logging.getLogger(__name__)
 PODIUM = 3
@@ -122,14 +124,19 @@ def in_ranking_order(session: Session, month: str, category: str,
 
 
 def month_scores(session: Session, month: str, people: list[str], points: dict[str, float]) -> dict[str, dict]:
-    """Scores of many people in one month from their tallies: a few rows each, however full the month."""
-    counts: dict[str, Tally] = {p: {} for p in people}
-    for row in session.scalars(select(AwardTally).where(AwardTally.month == month, AwardTally.person.in_(people))):
-        counts[row.person].setdefault(row.facet, {})[row.key] = row.count
-    ideas = {ref.removeprefix("idea:") for c in counts.values() for ref, n in c.get(IDEA, {}).items() if n > 0}
+    """Scores of many people in one month from their summaries and their few action and idea
+    tallies, in three queries, however full the month."""
+    summaries = {r.person: Summary(*(getattr(r, f) for f in SUMMARY_FIELDS)) for r in session.scalars(
+        select(AwardSummary).where(AwardSummary.month == month, AwardSummary.person.in_(people)))}
+    counts: dict[str, dict[str, dict[str, int]]] = {p: {ACTION: {}, IDEA: {}} for p in people}
+    for row in session.scalars(select(AwardTally).where(AwardTally.month == month, AwardTally.person.in_(people),
+                                                        AwardTally.facet.in_((ACTION, IDEA)))):
+        counts[row.person][row.facet][row.key] = row.count
+    ideas = {ref.removeprefix("idea:") for c in counts.values() for ref, n in c[IDEA].items() if n > 0}
     adopted = set(session.scalars(select(AwardIdea.idea_id).where(
         AwardIdea.idea_id.in_(ideas), AwardIdea.adopted.is_(True)))) if ideas else set()
-    return {p: score_tallied(c, adopted, points) for p, c in counts.items()}
+    return {p: score_summarised(summaries.get(p, Summary()), c[ACTION], c[IDEA], adopted, points)
+            for p, c in counts.items()}
 
 
 class Public:

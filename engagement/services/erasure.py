@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from engagement.models import (AbuseReport, AwardCredit, AwardLike, AwardScore, AwardSnapshot, AwardTally, Campaign,
-                               Contribution, Idea, IdeaCredit, LedgerEvent, LikeState, MailOutbox, Membership,
-                               Notification, NotificationMark, NotifyIdeaPerson, NotifyLike, NotifyPreference, Person,
-                               PersonRecognition, ProfileCompletion, ProfileField, ProfileMilestone,
-                               RecognitionPair, TargetStats, TrustActivity, TrustContribution)
+from engagement.models import (AbuseReport, AwardCredit, AwardLike, AwardScore, AwardSnapshot, AwardSummary,
+                               AwardTally, Campaign, Contribution, Idea, IdeaCredit, LedgerEvent, LikeState,
+                               MailOutbox, Membership, Notification, NotificationMark, NotifyIdeaPerson,
+                               NotifyLike, NotifyPreference, Person, PersonRecognition, ProfileCompletion,
+                               ProfileField, ProfileMilestone, RecognitionPair, TargetStats, TrustActivity,
+                               TrustContribution)
 from engagement.services.award_scoring import PERSON_FACETS
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ PERSON_COLUMNS = (
     RecognitionPair.person, RecognitionPair.colleague, Membership.person_id, Campaign.owner, Idea.author,
     Idea.answered_by, Contribution.author, AbuseReport.reporter, IdeaCredit.person, ProfileField.person,
     ProfileCompletion.person, ProfileMilestone.person, AwardCredit.person, AwardCredit.colleague, AwardLike.liker,
-    AwardScore.person, AwardTally.person, TrustActivity.person, TrustContribution.person, Notification.person, NotifyLike.liker,
+    AwardScore.person, AwardSummary.person, AwardTally.person, TrustActivity.person, TrustContribution.person, Notification.person, NotifyLike.liker,
     NotifyIdeaPerson.person, NotificationMark.person, NotifyPreference.person)
 # Where a person is the target of kudos: "person:<id>" references and person targets.
 PERSON_REFS = (AwardCredit.ref, AwardLike.ref, TrustContribution.ref, Notification.ref, NotifyLike.ref,

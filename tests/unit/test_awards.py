@@ -112,9 +112,9 @@ def test_live_top_lists_break_ties_as_the_result_does(app, client, org, monkeypa
 
 
 def test_the_migration_counts_existing_credits_as_the_consumer_does(app, client, org):
-    """Upgrading a database with a month of credits: its tallies equal those the consumer keeps."""
+    """Upgrading a database with a month of credits: its tallies and summaries equal those the consumer keeps."""
     from sqlalchemy import select
-    from engagement.models import AwardTally
+    from engagement.models import AwardSummary, AwardTally
     from engagement.services import schema
     send(client, org, october() + [ev("like.removed", "bo", "article:a1", "anna", OCT.format(day=20))])
     drain(app, ("ledger", "awards"))
@@ -122,8 +122,9 @@ def test_the_migration_counts_existing_credits_as_the_consumer_does(app, client,
 
     def tallies() -> set:
         with engine.connect() as conn:
-            return {tuple(r) for r in conn.execute(select(AwardTally.month, AwardTally.person, AwardTally.facet,
-                                                          AwardTally.key, AwardTally.count)) if r.count}
+            counts = {tuple(r) for r in conn.execute(select(AwardTally.month, AwardTally.person, AwardTally.facet,
+                                                            AwardTally.key, AwardTally.count)) if r.count}
+            return counts | {tuple(r) for r in conn.execute(select(AwardSummary)) if any(r[2:])}
     kept = tallies()
     assert ("2026-10", "dag", "idea", "idea:id", 1) not in kept and ("2026-10", "cy", "idea", "idea:id", 1) in kept
     schema.upgrade(engine, "0011")  # at head already: nothing happens
