@@ -54,7 +54,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_KAFKA_HEARTBEAT_MS", 1000, int, "Consumer group heartbeat interval."),
     Setting("ENGAGEMENT_KAFKA_FETCH_MAX_WAIT_MS", 50, int,
             "Longest a consumer's fetch waits for new records: bounds the delay to a visible count."),
+    Setting("ENGAGEMENT_KAFKA_FETCH_MIN_BYTES", 65536, int,
+            "Bytes a fetch waits for (up to the longest wait above), so a consumer that keeps up "
+            "asks the broker for a batch every wait, not for each record as it arrives."),
     Setting("ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS", 60000, int, "Longest time between two polls."),
+    Setting("ENGAGEMENT_KAFKA_COMMIT_INTERVAL", 1.0, float,
+            "Seconds between a consumer's offset commits to the broker (advisory: the database's "
+            "tracking record is what counts), so a consumer that keeps up does not commit per record."),
     Setting("ENGAGEMENT_EVENT_LOG", None, str,
             "Embedded bus log file. Unset: events.sqlite3 in the instance folder."),
     Setting("ENGAGEMENT_TOKEN_SECRET", None, str,

@@ -120,6 +120,7 @@ class _SeekToTrackedPositions(ConsumerRebalanceListener):
         self.source, self.on_assign = source, on_assign
 
     def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        self.source._commit_now()  # while they are still ours
         logger.info("partitions revoked: %s", sorted(tp.partition for tp in revoked))
 
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
@@ -141,8 +142,11 @@ class KafkaSource:
             heartbeat_interval_ms=c["ENGAGEMENT_KAFKA_HEARTBEAT_MS"],
             max_poll_interval_ms=c["ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS"],
             fetch_max_wait_ms=c["ENGAGEMENT_KAFKA_FETCH_MAX_WAIT_MS"],
+            fetch_min_bytes=c["ENGAGEMENT_KAFKA_FETCH_MIN_BYTES"],
         )
         self.consumer.subscribe([self.topic], listener=_SeekToTrackedPositions(self, on_assign))
+        self.commit_interval, self.committed_at = c["ENGAGEMENT_KAFKA_COMMIT_INTERVAL"], 0.0
+        self.uncommitted: dict[int, int] = {}
 
     def poll(self, max_records: int, timeout: float) -> list[Record]:
         batches = self.consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
@@ -157,12 +161,24 @@ class KafkaSource:
             self.consumer.seek(tp, last_applied + 1)
 
     def commit(self, last_applied: dict[int, int]) -> None:
+        """Advisory only, so asynchronous and at most once per commit interval: the tracking
+        record is the truth, and a broker answering a commit per small batch of every read
+        model's group spends its time on commits (seen on Tansu in the soak)."""
+        self.uncommitted.update(last_applied)
+        if time.monotonic() - self.committed_at >= self.commit_interval:
+            self._commit_now()
+
+    def _commit_now(self) -> None:
+        if not self.uncommitted:
+            return
         offsets = {TopicPartition(self.topic, p): OffsetAndMetadata(o + 1, "", -1)
-                   for p, o in last_applied.items()}
-        try:  # advisory only, so asynchronous: the tracking record is the truth
+                   for p, o in self.uncommitted.items()}
+        self.uncommitted, self.committed_at = {}, time.monotonic()
+        try:
             self.consumer.commit_async(offsets)
         except KafkaError as exc:
             logger.info("offset commit skipped: %r", exc)
 
     def close(self) -> None:
+        self._commit_now()
         self.consumer.close(autocommit=False)

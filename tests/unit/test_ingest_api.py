@@ -184,17 +184,19 @@ def test_cors_allows_listed_origins_only(tmp_path):
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
+def every_query_raises(monkeypatch, error: Exception) -> None:
+    from sqlalchemy.orm import Session
+
+    def fail(*args, **kwargs):
+        raise error
+    for method in ("execute", "scalars", "scalar", "get"):
+        monkeypatch.setattr(Session, method, fail)
+
+
 def test_database_outage_answers_503_with_retry_after(client, writer_key, monkeypatch):
     """A database that restarts or fails over: clients are told to retry, like a bus outage."""
     from sqlalchemy.exc import OperationalError
-    from sqlalchemy.orm import Session
-
-    def away(*args, **kwargs):
-        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
-    monkeypatch.setattr(Session, "execute", away)
-    monkeypatch.setattr(Session, "scalars", away)
-    monkeypatch.setattr(Session, "get", away)
-    monkeypatch.setattr(Session, "scalar", away)
+    every_query_raises(monkeypatch, OperationalError("SELECT 1", {}, Exception("server closed the connection")))
     response = client.post("/v1/events", json=like(), headers=bearer(writer_key))
     assert response.status_code == 503, response.json
     assert response.mimetype == PROBLEM
@@ -204,13 +206,7 @@ def test_database_outage_answers_503_with_retry_after(client, writer_key, monkey
 
 def test_a_data_error_is_not_called_an_outage(client, writer_key, monkeypatch):
     from sqlalchemy.exc import DataError
-    from sqlalchemy.orm import Session
-
-    def broken(*args, **kwargs):
-        raise DataError("SELECT 1", {}, Exception("value too long"))
-    monkeypatch.setattr(Session, "scalars", broken)
-    monkeypatch.setattr(Session, "execute", broken)
-    monkeypatch.setattr(Session, "scalar", broken)
+    every_query_raises(monkeypatch, DataError("SELECT 1", {}, Exception("value too long")))
     response = client.post("/v1/events", json=like(), headers=bearer(writer_key))
     assert response.status_code == 500
     assert "Retry-After" not in response.headers
