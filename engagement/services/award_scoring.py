@@ -5,7 +5,7 @@ Rules (PRODUCT.md, issue 6), all documented in the README:
 * points per contribution type are configurable (``ENGAGEMENT_AWARD_POINTS``);
 * nobody recognises themselves: such credits are never stored;
 * recognition from the same colleague has diminishing returns within the month:
-  the n-th counts ``HALF ** (n - 1)``, so one colleague is worth at most 2 and a ring of a
+  the n-th counts ``0.5 ** (n - 1)``, so one colleague is worth at most 2 and a ring of a
   few people liking everything of each other cannot beat broad recognition; counted in whole
   units of 2**-31, so sums are exact in any order, and from the 33rd on (less than a
   billionth each) nothing;
@@ -17,9 +17,8 @@ Rules (PRODUCT.md, issue 6), all documented in the README:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-HALF = 0.5
 DEFAULT_POINTS = {"content.published": 5.0, "idea.submitted": 4.0, "idea.contributed": 3.0,
                   "comment.posted": 1.0}
 CATEGORIES = ("contributor", "idea_developer", "appreciated")
@@ -43,11 +42,6 @@ UNIT = 2 ** 31  # scores from diminishing returns are whole multiples of 1/UNIT
 def diminishing_units(n: int) -> int:
     """1 + 1/2 + ... + 1/2**(n-1) in units of 1/UNIT: exact, so increments add up in any order."""
     return 2 * UNIT - (2 * UNIT >> min(n, FROM_ONE_COUNTED)) if n > 0 else 0
-
-
-def diminishing(counts: dict[str, int]) -> float:
-    """Sum over colleagues of 1 + 1/2 + 1/4 + ... for each one's recognitions."""
-    return sum(diminishing_units(n) for n in counts.values()) / UNIT
 
 
 # What a month's credits are counted by (AwardTally.facet): scores need only these counts.
@@ -96,7 +90,7 @@ class Summary:
 
 
 SUMMARISED = (COLLEAGUE, ON_CONTRIBUTION, COLLEAGUE_TEAM, HELPED_TEAM)
-SUMMARY_FIELDS = ("appreciated_units", "colleagues", "teams", "on_contribution_units", "helped_teams")
+SUMMARY_FIELDS = tuple(f.name for f in fields(Summary))
 
 
 def summary_change(facet: str, old: int, new: int) -> dict[str, int]:

@@ -1,10 +1,10 @@
 """Monthly awards: live top lists, the provisional result, and finalising a month.
 
 Live scores are recomputed per touched person after each batch from their summary
-(absolute values into SQL and a Redis sorted set per month and category). Only top lists are ever shown,
-never a bottom list, and people who opted out of public ranking are left out of every
-list, result and announcement. Finalising freezes the result with the consumer's
-tracking positions as its cut-off; a finalised month never changes.
+(absolute values into SQL and a Redis sorted set per month and category). Only top lists
+are ever shown, never a bottom list, and people who opted out of public ranking are left
+out of every list, result and announcement. Finalising freezes the result with the
+consumer's tracking positions as its cut-off; a finalised month never changes.
 """
 from __future__ import annotations
 
@@ -80,8 +80,8 @@ class AwardBoard:
             logger.warning("leaderboard cache unavailable: %r", exc)
             rows = _top_from_sql(session, month, category, reach)
         shown = [(p, s) for p, s in in_ranking_order(session, month, category, rows) if p in public][:n]
-        return [{"rank": i + 1, "person": p, "name": names(session, [p]).get(p, p), "score": s}
-                for i, (p, s) in enumerate(shown)]
+        known = names(session, [p for p, _ in shown])
+        return [{"rank": i + 1, "person": p, "name": known.get(p, p), "score": s} for i, (p, s) in enumerate(shown)]
 
     def _from_redis(self, session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
         """The ``reach`` highest scores and everyone tied with the last of them; refilled from
