@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from consumers import parking
 from engagement.bus.base import Record
 from engagement.events import Event
 from engagement.models import ProcessedEvent
@@ -83,11 +84,36 @@ class ReadModel:
     survives_retention: bool = False
 
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
-        """Apply fresh (not yet seen) events in order; types without a handler are skipped."""
+        """Apply fresh (not yet seen) events in order; types without a handler are skipped. An
+        event that builds on one not applied yet is parked, and applied when that one is."""
+        provided: set[str] = set()
         for event, _record in batch:
-            handler = self.handlers.get(event.type)
-            if handler is not None:
-                handler(session, event)
+            self.apply_one(session, event, provided)
+        self.release(session, provided)
+
+    def apply_one(self, session: Session, event: Event, provided: set[str]) -> None:
+        handler = self.handlers.get(event.type)
+        if handler is None:
+            return
+        try:
+            handler(session, event)
+        except parking.Missing as missing:
+            parking.park(session, self.name, missing.key, event)
+            return
+        key = self.provides(event)
+        if key is not None:
+            provided.add(key)
+
+    def release(self, session: Session, keys: set[str]) -> None:
+        """Apply what waited for ``keys``; those may provide keys others wait for in turn."""
+        while keys:
+            waiting, keys = parking.take(session, self.name, keys), set()
+            for event in waiting:
+                self.apply_one(session, event, keys)
+
+    def provides(self, event: Event) -> str | None:
+        """The key (``idea:i-1``) this event makes known, that later events may build on."""
+        return None
 
     def claim(self, session: Session, event_ids: list[str]) -> set[str]:
         """Record the ids as applied and answer those that were not already: one statement,
@@ -100,6 +126,7 @@ class ReadModel:
         """Forget all state, before a replay from the ledger."""
         for table in self.tables:
             session.execute(delete(table))
+        parking.forget(session, self.name)
         self.reset_claims(session)
 
     def reset_claims(self, session: Session) -> None:

@@ -3,15 +3,21 @@
 An adopted idea credits its author and everyone who built on it (``IdeaCredit``);
 the notifications read model tells each of them. Of two answers the later event
 time wins, so a retried older answer cannot overwrite a newer one.
+
+Events may come in any order: an answer, edit or moderation decision for an idea or
+contribution not seen yet is parked (consumers/parking.py) and applied when it arrives;
+a report for it is kept and counted then; a contribution to an idea adopted already is
+credited if it was made before the adoption.
 """
 from __future__ import annotations
 
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel
+from consumers.parking import Missing
 from engagement.events import Event, utc_naive
 from engagement.models import AbuseReport, Contribution, Idea, IdeaCredit
 
@@ -20,32 +26,54 @@ class Ideas(ReadModel):
     name = "ideas"
     tables = (Idea, Contribution, IdeaCredit, AbuseReport)
 
-    def __init__(self, edit_window: int = 900) -> None:
-        self.handlers = {"idea.submitted": submitted, "idea.contributed": contributed,
+    def __init__(self, edit_window: int = 900, reports_to_hide: int = 3) -> None:
+        hide = partial(hide_if_reported, threshold=reports_to_hide)
+        self.handlers = {"idea.submitted": partial(submitted, hide=hide),
+                         "idea.contributed": partial(contributed, hide=hide),
                          "idea.answered": answered, "idea.adopted": partial(answered, status="adopted"),
                          "idea.edited": partial(edited, window=edit_window),
                          "contribution.edited": partial(edited, window=edit_window),
-                         "content.reported": reported, "content.moderated": moderated}
+                         "content.reported": partial(reported, hide=hide), "content.moderated": moderated}
+
+    def provides(self, event: Event) -> str | None:
+        if event.type == "idea.submitted":
+            return f"idea:{event.target.id}"
+        if event.type == "idea.contributed":
+            return f"contribution:{event.data['contribution_id']}"
+        return None
 
 
-def submitted(session: Session, event: Event) -> None:
+def received(event: Event):
+    """When the service took the event in; the client's own time for events from before that."""
+    return utc_naive(event.received_at or event.time)
+
+
+def submitted(session: Session, event: Event, hide) -> None:
     if session.get(Idea, event.target.id) is None:
-        session.add(Idea(id=event.target.id, campaign_id=event.data.get("campaign_id"), author=event.actor,
-                         title=event.data["title"], text=event.data.get("text", ""),
-                         submitted_at=utc_naive(event.time), status="new"))
+        idea = Idea(id=event.target.id, campaign_id=event.data.get("campaign_id"), author=event.actor,
+                    title=event.data["title"], text=event.data.get("text", ""), visibility="visible",
+                    submitted_at=utc_naive(event.time), received_at=received(event), status="new")
+        session.add(idea)
+        hide(session, "idea", idea)
 
 
-def contributed(session: Session, event: Event) -> None:
+def contributed(session: Session, event: Event, hide) -> None:
     contribution_id = event.data["contribution_id"]
     if session.get(Contribution, contribution_id) is None:
-        session.add(Contribution(id=contribution_id, idea_id=event.target.id, author=event.actor,
-                                 text=event.data["text"], contributed_at=utc_naive(event.time)))
+        item = Contribution(id=contribution_id, idea_id=event.target.id, author=event.actor, visibility="visible",
+                            text=event.data["text"], contributed_at=utc_naive(event.time),
+                            received_at=received(event))
+        session.add(item)
+        hide(session, "contribution", item)
+        idea = session.get(Idea, event.target.id)
+        if idea is not None and idea.status == "adopted" and item.contributed_at <= idea.answered_at:
+            _credit(session, idea, idea.answered_at)
 
 
 def answered(session: Session, event: Event, status: str | None = None) -> None:
     idea = session.get(Idea, event.target.id)
     if idea is None:
-        raise LookupError(f"an answer to unknown idea {event.target.id!r}")
+        raise Missing(f"idea:{event.target.id}", f"an answer to idea {event.target.id!r} not seen yet")
     moment = utc_naive(event.time)
     if idea.answered_at is not None and idea.answered_at > moment:
         return
@@ -70,10 +98,11 @@ def edited(session: Session, event: Event, window: int) -> None:
     model = Idea if event.type == "idea.edited" else Contribution
     item = session.get(model, event.target.id)
     if item is None:
-        raise LookupError(f"an edit of unknown {event.target.kind} {event.target.id!r}")
-    created = item.submitted_at if model is Idea else item.contributed_at
+        raise Missing(f"{event.target.kind}:{event.target.id}",
+                      f"an edit of {event.target.kind} {event.target.id!r} not seen yet")
+    created = item.received_at or (item.submitted_at if model is Idea else item.contributed_at)
     moment = utc_naive(event.time)
-    if item.author != event.actor or (moment - created).total_seconds() > window:
+    if item.author != event.actor or (received(event) - created).total_seconds() > window:
         return
     if item.edited_at is not None and item.edited_at > moment:
         return
@@ -84,21 +113,36 @@ def edited(session: Session, event: Event, window: int) -> None:
     item.edited_at = moment
 
 
-def reported(session: Session, event: Event) -> None:
-    """No pre-moderation: a report hides the item until an admin decides; restored items stay up."""
+def reported(session: Session, event: Event, hide) -> None:
+    """No pre-moderation, but enough distinct reporters hide the item until a moderator decides
+    (one person cannot take a colleague's idea down alone); restored items stay up. A report
+    for an item not seen yet is kept and counted when the item arrives."""
     session.add(AbuseReport(event_id=event.id, target_kind=event.target.kind, target_id=event.target.id,
                             reporter=event.actor, reason=event.data.get("reason", ""),
                             reported_at=utc_naive(event.time)))
     item = _item(session, event)
-    if item is not None and item.visibility == "visible":
+    if item is not None:
+        session.flush()
+        hide(session, event.target.kind, item)
+
+
+def hide_if_reported(session: Session, kind: str, item, threshold: int) -> None:
+    """Hide a visible item once ``threshold`` distinct people reported it and nobody decided yet."""
+    if item.visibility != "visible":
+        return
+    reporters = session.scalar(select(func.count(func.distinct(AbuseReport.reporter))).where(
+        AbuseReport.target_kind == kind, AbuseReport.target_id == item.id, AbuseReport.decision.is_(None)))
+    if reporters >= threshold:
         item.visibility = "hidden"
 
 
 def moderated(session: Session, event: Event) -> None:
     decision = event.data["decision"]
     item = _item(session, event)
-    if item is not None:
-        item.visibility = decision
+    if item is None:
+        raise Missing(f"{event.target.kind}:{event.target.id}",
+                      f"a decision on {event.target.kind} {event.target.id!r} not seen yet")
+    item.visibility = decision
     for report in session.scalars(select(AbuseReport).where(
             AbuseReport.target_kind == event.target.kind, AbuseReport.target_id == event.target.id,
             AbuseReport.decision.is_(None))):

@@ -57,7 +57,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_KAFKA_FETCH_MIN_BYTES", 65536, int,
             "Bytes a fetch waits for (up to the longest wait above), so a consumer that keeps up "
             "asks the broker for a batch every wait, not for each record as it arrives."),
-    Setting("ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS", 60000, int, "Longest time between two polls."),
+    Setting("ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS", 60000, int,
+            "Longest time between two polls; a consumer's batch stops at a fraction of it "
+            "(ENGAGEMENT_BATCH_DEADLINE_SHARE), commits what it applied and polls again, so it stays in its group."),
+    Setting("ENGAGEMENT_BATCH_DEADLINE_SHARE", 0.5, float,
+            "Share of the poll interval one consumer batch may take before it stops and polls again."),
     Setting("ENGAGEMENT_KAFKA_COMMIT_INTERVAL", 1.0, float,
             "Seconds between a consumer's offset commits to the broker (advisory: the database's "
             "tracking record is what counts), so a consumer that keeps up does not commit per record."),
@@ -75,7 +79,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_RUN_CONSUMERS", None, _bool,
             "Run the consumers inside `engagement serve`. Unset: yes on the embedded bus only."),
     Setting("ENGAGEMENT_EDIT_WINDOW", 900, int,
-            "Seconds after submitting in which an author may edit an idea or contribution."),
+            "Seconds after the service received an idea or contribution in which its author may edit "
+            "it, counted to when the service receives the edit (never the client's `time`)."),
+    Setting("ENGAGEMENT_REPORTS_TO_HIDE", 3, int,
+            "Distinct people whose reports hide an idea or contribution until a moderator decides; "
+            "items with fewer reports stay up and wait in the moderation queue."),
     Setting("ENGAGEMENT_PROFILE_CHECKLIST", None, str,
             "JSON file with the profile checklist (field, weight, labels in nb/nn/da/en; weights sum "
             "to 100). Unset: photo, title, about, skills, languages, location, ask me about."),

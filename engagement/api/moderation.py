@@ -17,10 +17,21 @@ def register(bp: Blueprint) -> None:
 
 
 def open_reports():
-    """Reports without a decision yet, oldest first."""
+    """Reports without a decision yet, oldest first, and per reported item how many distinct
+    people reported it: items below the hiding threshold stay up, so moderators see them here."""
     principal().require("moderation:manage")
-    rows = state().db.session.scalars(select(AbuseReport).where(AbuseReport.decision.is_(None))
-                                      .order_by(AbuseReport.reported_at))
+    rows = list(state().db.session.scalars(select(AbuseReport).where(AbuseReport.decision.is_(None))
+                                           .order_by(AbuseReport.reported_at)))
     return jsonify({"reports": [{"target": {"kind": r.target_kind, "id": r.target_id}, "reporter": r.reporter,
                                  "reason": r.reason, "reported_at": r.reported_at.isoformat() + "Z"}
-                                for r in rows]})
+                                for r in rows],
+                    "items": _items(rows, state().config["ENGAGEMENT_REPORTS_TO_HIDE"])})
+
+
+def _items(rows: list[AbuseReport], threshold: int) -> list[dict]:
+    reporters: dict[tuple[str, str], set[str]] = {}
+    for r in rows:
+        reporters.setdefault((r.target_kind, r.target_id), set()).add(r.reporter)
+    return [{"target": {"kind": kind, "id": target_id}, "reporters": len(people),
+             "hidden": len(people) >= threshold, "reports_to_hide": threshold}
+            for (kind, target_id), people in reporters.items()]

@@ -1,7 +1,7 @@
 """Tables Tillit owns, one module per domain; all importable from here."""
 from engagement.models.awards import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardSnapshot, AwardSummary, AwardTally
 from engagement.models.core import (ApiKey, Base, BigId, ConsumerPosition, DeadLetter, LedgerEvent,
-                                    ProcessedEvent, utcnow)
+                                    ParkedEvent, ProcessedEvent, utcnow)
 from engagement.models.directory import Membership, Person, Team, TeamRecognition
 from engagement.models.ideas import AbuseReport, Campaign, Contribution, Idea, IdeaCredit
 from engagement.models.notifications import (MailOutbox, Notification, NotificationMark, NotifyIdeaPerson,
@@ -14,5 +14,5 @@ __all__ = ["AbuseReport", "AwardCredit", "AwardIdea", "AwardLike", "AwardScore",
            "Idea", "IdeaCredit", "MailOutbox", "Notification", "NotificationMark", "NotifyIdeaPerson", "NotifyLike",
            "NotifyPreference", "NotifyTitle", "LedgerEvent", "LikeState", "Membership", "Person", "PersonRecognition",
            "ProfileCompletion", "ProfileField", "ProfileMilestone",
-           "ProcessedEvent", "RecognitionPair", "RetentionHorizon", "TargetStats", "Team", "TeamRecognition",
+           "ParkedEvent", "ProcessedEvent", "RecognitionPair", "RetentionHorizon", "TargetStats", "Team", "TeamRecognition",
            "TrustActivity", "TrustAudit", "TrustContribution", "TrustIdea", "utcnow"]

@@ -101,3 +101,18 @@ class DeadLetter(Base):
     reason: Mapped[str] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ParkedEvent(Base):
+    """An event a read model could not apply yet because the event it builds on (``waits_for``, a
+    target key such as ``idea:i-1``) has not arrived; applied when that one is. Written in the
+    runner's transaction, so it is claimed once and applied once."""
+
+    __tablename__ = "engagement_parked_events"
+    consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    waits_for: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)
+    parked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_engagement_parked_events_waits_for", "consumer", "waits_for"),)

@@ -32,6 +32,8 @@ class Idea(Base):
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    # When the service took the submission in (stamped by the API): the edit window counts from here.
+    received_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="new")  # new, under_review, adopted, not_pursued
     answer: Mapped[str | None] = mapped_column(Text, nullable=True)
     answered_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
@@ -49,6 +51,7 @@ class Contribution(Base):
     author: Mapped[str] = mapped_column(String(128))
     text: Mapped[str] = mapped_column(Text)
     contributed_at: Mapped[datetime] = mapped_column(DateTime)
+    received_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     visibility: Mapped[str] = mapped_column(String(10), default="visible")
     edited_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 

@@ -50,7 +50,9 @@ def refuse_closed(session: Session, events: list[Event], now: datetime, batch: b
 
 
 def refuse_foreign_or_late_edits(session: Session, events: list[Event], window: int, batch: bool) -> None:
-    """Only the author edits, and only within ``window`` seconds (the ideas consumer checks again)."""
+    """Only the author edits, and only within ``window`` seconds of when the service received the
+    item, counted to when it received the edit: the client's ``time`` could be back-dated (the
+    ideas consumer checks again)."""
     errors = []
     for index, event in enumerate(events):
         item = editable(session, event)
@@ -59,7 +61,7 @@ def refuse_foreign_or_late_edits(session: Session, events: list[Event], window: 
         author, created = item
         if author != event.actor:
             raise EngagementError("Only the author may edit it.", 403, "Forbidden")
-        if (utc_naive(event.time) - created).total_seconds() > window:
+        if (utc_naive(event.received_at or event.time) - created).total_seconds() > window:
             errors.append(FieldError("time", f"Edits are possible for {window // 60} minutes after submitting.",
                                      index if batch else None))
     if errors:
@@ -70,10 +72,10 @@ def editable(session: Session, event: Event) -> tuple[str, datetime] | None:
     """(author, created) of what an edit event changes, when it is known."""
     if event.type == "idea.edited":
         idea = session.get(Idea, event.target.id)
-        return (idea.author, idea.submitted_at) if idea else None
+        return (idea.author, idea.received_at or idea.submitted_at) if idea else None
     if event.type == "contribution.edited":
         c = session.get(Contribution, event.target.id)
-        return (c.author, c.contributed_at) if c else None
+        return (c.author, c.received_at or c.contributed_at) if c else None
     return None
 
 

@@ -26,7 +26,7 @@ def ingest(raw_events: list[Any], principal: Principal, bus: EventBus, max_skew:
     """Validate, then publish durably; answer the accepted ids. Nothing is published on error."""
     if not principal.is_user and not {"events:write", "moderation:manage"} & principal.scopes:
         principal.require("events:write")
-    now = datetime.now(timezone.utc)
+    now = received_now()
     events, errors = [], []
     for index, raw in enumerate(raw_events):
         event, problems = _load_one(raw, principal, now, max_skew)
@@ -46,6 +46,11 @@ def ingest(raw_events: list[Any], principal: Principal, bus: EventBus, max_skew:
     for event in events:
         metrics.EVENTS_ACCEPTED.labels(event.type).inc()
     return [event.id for event in events]
+
+
+def received_now() -> datetime:
+    """The receive stamp every accepted event carries (``received_at``); clients cannot set it."""
+    return datetime.now(timezone.utc)
 
 
 def _load_one(raw: Any, principal: Principal, now: datetime, max_skew: int

@@ -1,6 +1,9 @@
 """No pre-moderation: reports hide for review; authors edit only briefly."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
+from engagement.services import ingest
 from tests.conftest import bearer, drain
 from tests.unit.test_campaigns import NOW, as_user, idea
 
@@ -23,6 +26,11 @@ def test_a_report_hides_an_idea_until_a_moderator_decides(app, client, campaign,
     report = {"id": "rep-1", "type": "content.reported", "target": {"kind": "idea", "id": "i-2", "owner": "kari"},
               "time": NOW, "data": {"reason": "Personangrep"}}
     assert as_user(client, ola, report).status_code == 202
+    assert as_user(client, ola, {**report, "id": "rep-1b"}).status_code == 202  # the same person again
+    as_user(client, user_token("siri"), {**report, "id": "rep-1c"})
+    drain(app, ("ideas",))
+    assert sorted(titles(client, ola)) == ["Noe frekt", "Salatbar"]  # two people are not enough
+    as_user(client, user_token("jon"), {**report, "id": "rep-1d"})
     drain(app, ("ideas",))
     assert titles(client, ola) == ["Salatbar"]
     decision = {"id": "mod-1", "type": "content.moderated", "actor": "admin",
@@ -31,7 +39,8 @@ def test_a_report_hides_an_idea_until_a_moderator_decides(app, client, campaign,
     assert client.post("/v1/events", json=decision, headers=bearer(make_key("events:write"))).status_code == 403
     moderator = make_key("moderation:manage")
     queue = client.get("/v1/moderation/reports", headers=bearer(moderator)).json["reports"]
-    assert [(r["target"]["id"], r["reporter"], r["reason"]) for r in queue] == [("i-2", "ola", "Personangrep")]
+    assert [(r["target"]["id"], r["reporter"]) for r in queue] == [
+        ("i-2", "ola"), ("i-2", "ola"), ("i-2", "siri"), ("i-2", "jon")]
     assert client.get("/v1/moderation/reports", headers=bearer(ola)).status_code == 403
     assert client.post("/v1/events", json=decision, headers=bearer(moderator)).status_code == 202
     again = {**report, "id": "rep-2"}
@@ -43,15 +52,49 @@ def test_a_report_hides_an_idea_until_a_moderator_decides(app, client, campaign,
          "reported_at": "2026-11-23T08:00:00Z"}]
 
 
-def test_authors_edit_within_the_window_and_nobody_else(app, client, campaign, user_token):
+def received_at(monkeypatch, minutes: int) -> None:
+    """The service's receive clock at 09:00 + ``minutes`` on the day of NOW (the client's times are separate)."""
+    moment = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc) + timedelta(minutes=minutes)
+    monkeypatch.setattr(ingest, "received_now", lambda: moment)
+
+
+def test_authors_edit_within_the_window_and_nobody_else(app, client, campaign, user_token, monkeypatch):
     kari, ola = user_token("kari"), user_token("ola")
+    received_at(monkeypatch, 0)
     as_user(client, kari, idea("i-1", "kari", title="Salatbar"))  # submitted 09:00
     drain(app, ("ideas",))
+    received_at(monkeypatch, 10)
     assert as_user(client, kari, edit("i-1", "kari", 10, "Salatbar og suppe")).status_code == 202
     assert as_user(client, ola, edit("i-1", "kari", 11, "Kapret")).status_code == 422  # owner must be actor
     assert as_user(client, ola, edit("i-1", "ola", 12, "Kapret")).status_code == 403  # and the author
+    received_at(monkeypatch, 30)
     late = as_user(client, kari, edit("i-1", "kari", 30, "For sent"))
     assert late.status_code == 409 and late.json["errors"][0]["field"] == "time"
     drain(app, ("ideas",))
     ideas = client.get("/v1/campaigns/canteen", headers=bearer(ola)).json["ideas"]
     assert (ideas[0]["title"], ideas[0]["edited"]) == ("Salatbar og suppe", True)
+
+
+def test_a_back_dated_edit_after_the_window_is_refused(app, client, campaign, user_token, monkeypatch):
+    """The window counts from when the service received the idea to when it receives the edit."""
+    kari = user_token("kari")
+    received_at(monkeypatch, 0)
+    as_user(client, kari, idea("i-1", "kari", title="Salatbar"))
+    drain(app, ("ideas",))
+    received_at(monkeypatch, 45)
+    back_dated = as_user(client, kari, edit("i-1", "kari", 5, "Skrevet om etterpå"))
+    assert back_dated.status_code == 409
+    drain(app, ("ideas",))
+    assert titles(client, kari) == ["Salatbar"]
+
+
+def test_the_consumer_counts_the_window_from_receipt_too(app, client, campaign, user_token, monkeypatch):
+    """An edit sent before the API knew the idea cannot be checked there; the ideas consumer refuses
+    it by the receive times, whatever ``time`` the client wrote."""
+    kari = user_token("kari")
+    received_at(monkeypatch, 0)
+    as_user(client, kari, idea("i-1", "kari", title="Salatbar"))
+    received_at(monkeypatch, 45)
+    assert as_user(client, kari, edit("i-1", "kari", 5, "Skrevet om etterpå")).status_code == 202
+    drain(app, ("ideas",))
+    assert titles(client, kari) == ["Salatbar"]
