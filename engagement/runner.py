@@ -11,7 +11,11 @@ offset applied per partition). The broker's offsets are only a hint. So:
   replay) is noticed by compare-and-set, and we seek back to the database's view.
 
 A record that cannot be applied goes to the dead-letter table with the reason and
-the stream goes on.
+the stream goes on. A batch that fails is bisected: each half in its own transaction,
+so a few bad records among many cost a few transactions each, not one per record.
+A batch also has a deadline (a share of the broker's poll interval): when it passes,
+what was applied is committed, the rest is read again, and the consumer polls in time
+to stay in its group however many records are refused.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -43,9 +48,11 @@ class PositionConflict(Exception):
 
 class ConsumerRunner:
     def __init__(self, model: ReadModel, bus: EventBus, engine: Engine, batch_size: int = 500,
-                 group_prefix: str = "tillit"):
+                 group_prefix: str = "tillit", batch_seconds: float = float("inf"),
+                 clock: Callable[[], float] = time.monotonic):
         self.model, self.bus, self.engine = model, bus, engine
         self.batch_size = batch_size
+        self.batch_seconds, self.clock = batch_seconds, clock
         self.group = f"{group_prefix}.{model.name}"
         self.expected: dict[int, int | None] = {}
         self.stopping = threading.Event()
@@ -96,7 +103,7 @@ class ConsumerRunner:
 
     def process(self, source: EventSource, records: list[Record]) -> None:
         try:
-            self._apply(records)
+            settled = self._apply(records)
         except PositionConflict:
             logger.warning("%s: tracking record moved elsewhere; seeking back", self.model.name)
             self._seek_back(source, records)
@@ -106,25 +113,39 @@ class ConsumerRunner:
                 raise
             self._wait_for_database(source, records, exc)
             return
-        source.commit(_last_offsets(records))
+        if settled < len(records):
+            logger.warning("%s: batch deadline passed after %d of %d records; polling again",
+                           self.model.name, settled, len(records))
+            _read_again_from(source, records[settled:])
+        if settled:
+            source.commit(_last_offsets(records[:settled]))
 
-    def _apply(self, records: list[Record]) -> None:
-        """The batch in one transaction; if a record in it cannot be applied, each record alone,
-        dead-lettering the ones that fail. Conflicts and outages go up: the batch is read again."""
+    def _apply(self, records: list[Record]) -> int:
+        """Apply the batch; answer how many records (from the start) are settled, applied or
+        dead-lettered: all of them unless the deadline passed. Conflicts and outages go up."""
+        return self._settle(records, self.clock() + self.batch_seconds, progressed=False)
+
+    def _settle(self, records: list[Record], deadline: float, progressed: bool) -> int:
+        """The records in one transaction; if one of them cannot be applied, each half on its own
+        (O(bad · log n) transactions), dead-lettering a record that fails alone. Once something
+        was settled, a passed deadline stops here, so every call makes progress."""
+        if progressed and self.clock() >= deadline:
+            return 0
         try:
             self._apply_in_one_transaction(records)
-            return
+            return len(records)
         except Exception as exc:  # noqa: BLE001 - a bad record or a handler bug must not stop the stream
             if _read_again(exc):
                 raise
-            logger.exception("%s: batch failed; isolating the poison record", self.model.name)
-        for record in records:
-            try:
-                self._apply_in_one_transaction([record])
-            except Exception as exc:  # noqa: BLE001
-                if _read_again(exc):
-                    raise
-                self._dead_letter_alone(record, f"{type(exc).__name__}: {exc}")
+            if len(records) == 1:
+                self._dead_letter_alone(records[0], f"{type(exc).__name__}: {exc}")
+                return 1
+            logger.info("%s: a batch of %d failed (%s); bisecting", self.model.name, len(records), exc)
+        middle = len(records) // 2
+        left = self._settle(records[:middle], deadline, progressed)
+        if left < middle:
+            return left
+        return middle + self._settle(records[middle:], deadline, True)
 
     def _apply_in_one_transaction(self, records: list[Record]) -> None:
         with Session(self.engine) as session, session.begin():
@@ -205,6 +226,15 @@ class ConsumerRunner:
         partitions = sorted({r.partition for r in records})
         for partition, position in self.tracked_positions(records[0].topic, partitions).items():
             source.seek(partition, position)
+
+
+def _read_again_from(source: EventSource, unsettled: list[Record]) -> None:
+    """Seek each partition of ``unsettled`` back to just before its first record there."""
+    first: dict[int, int] = {}
+    for record in unsettled:
+        first.setdefault(record.partition, record.offset)
+    for partition, offset in first.items():
+        source.seek(partition, offset - 1 if offset > 0 else None)
 
 
 def _read_again(exc: Exception) -> bool:

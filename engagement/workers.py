@@ -12,6 +12,12 @@ from engagement.runner import ConsumerRunner
 logger = logging.getLogger(__name__)
 
 
+def batch_seconds(config) -> float:
+    """How long one batch may take: a share of the poll interval, so a consumer working through
+    many refused records still polls in time and keeps its partitions."""
+    return config["ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS"] / 1000 * config["ENGAGEMENT_BATCH_DEADLINE_SHARE"]
+
+
 class ConsumerThreads:
     """One thread per read model; ``stop()`` lets each finish the batch in hand."""
 
@@ -20,8 +26,8 @@ class ConsumerThreads:
         models = [st.read_model(n) for n in names] if names else st.read_models
         with app.app_context():
             engine = st.engine
-        self.runners = [ConsumerRunner(m, st.bus, engine, st.config["ENGAGEMENT_CONSUMER_BATCH"])
-                        for m in models]
+        self.runners = [ConsumerRunner(m, st.bus, engine, st.config["ENGAGEMENT_CONSUMER_BATCH"],
+                                       batch_seconds=batch_seconds(st.config)) for m in models]
         self.threads = [threading.Thread(target=self._run, args=(r,), name=f"consumer-{r.model.name}",
                                          daemon=True) for r in self.runners]
 

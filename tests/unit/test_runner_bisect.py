@@ -1,0 +1,86 @@
+"""A batch with bad records is bisected, not replayed one record at a time, and it keeps a deadline."""
+from __future__ import annotations
+
+import math
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engagement.extension import state
+from engagement.models import DeadLetter
+from engagement.runner import ConsumerRunner
+from tests.conftest import like
+from tests.unit.test_consumer_runner import LikeCounter, counts, engine, publish  # noqa: F401 - a fixture
+
+BAD = {5, 70, 71}  # actor 'boom' makes LikeCounter raise
+
+
+def publish_with_bad(app, n: int) -> None:
+    publish(app, *[like(f"e{i}", actor="boom" if i in BAD else f"p{i}") for i in range(n)])
+
+
+class Counting(ConsumerRunner):
+    """Counts transactions and advances a fake clock by one per transaction (no wall clock)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.now, self.transactions = 0.0, 0
+        self.clock = lambda: self.now
+
+    def _apply_in_one_transaction(self, records):
+        self.transactions += 1
+        self.now += 1
+        return super()._apply_in_one_transaction(records)
+
+
+def run(app, engine, runner: ConsumerRunner, batch: int) -> list[int]:
+    """Poll until nothing is left; answer the transactions each process() call took."""
+    source = state(app).bus.source(runner.group, runner.tracked_positions)
+    per_call = []
+    while records := source.poll(batch, 0.05):
+        before = runner.transactions
+        runner.process(source, records)
+        per_call.append(runner.transactions - before)
+    return per_call
+
+
+def dead_letters(engine) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(DeadLetter))
+
+
+def test_a_few_bad_records_cost_a_few_transactions_each_not_one_per_record(app, engine):
+    publish_with_bad(app, 128)
+    runner = Counting(LikeCounter(), state(app).bus, engine)
+    run(app, engine, runner, 128)
+    assert counts(engine) == {"news-1": 128 - len(BAD)}
+    assert dead_letters(engine) == len(BAD)
+    assert runner.transactions <= 1 + 2 * len(BAD) * math.log2(128)  # one at a time: 129
+
+
+def test_a_batch_past_its_deadline_commits_what_it_applied_and_reads_the_rest_again(app, engine):
+    publish_with_bad(app, 128)
+    runner = Counting(LikeCounter(), state(app).bus, engine, batch_seconds=4)
+    per_call = run(app, engine, runner, 128)
+    assert len(per_call) > 1  # the first batch stopped at its deadline and the rest was polled again
+    assert max(per_call) <= 4 + math.log2(128)  # the deadline, or the way down to the first record
+    assert counts(engine) == {"news-1": 128 - len(BAD)}
+    assert dead_letters(engine) == len(BAD)
+
+
+def test_a_consumer_killed_while_bisecting_leaves_the_counts_exact(app, engine, monkeypatch):
+    publish_with_bad(app, 128)
+    runner = Counting(LikeCounter(), state(app).bus, engine)
+    original = runner._apply_in_one_transaction
+
+    def killed_at_the_sixth(records):
+        if runner.transactions == 5:
+            raise SystemExit("killed")
+        return original(records)
+    monkeypatch.setattr(runner, "_apply_in_one_transaction", killed_at_the_sixth)
+    with pytest.raises(SystemExit):
+        run(app, engine, runner, 128)
+    run(app, engine, Counting(LikeCounter(), state(app).bus, engine), 128)
+    assert counts(engine) == {"news-1": 128 - len(BAD)}
+    assert dead_letters(engine) == len(BAD)
