@@ -90,8 +90,15 @@ class Batch:
             return
         group.actors = [a for a in group.actors if a["p"] != liker]
         if not group.actors:
-            self.session.delete(group)
+            self._drop(group)
             del self.groups[(person, "like", ref, day)]
+
+    def _drop(self, group: Notification) -> None:
+        """A group made earlier in this batch was never saved: forget it rather than delete it."""
+        if group in self.session.new:
+            self.session.expunge(group)
+        else:
+            self.session.delete(group)
 
 
 def _all_refs(events: list[Event]) -> set[str]:

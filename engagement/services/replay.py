@@ -2,21 +2,26 @@
 
 Each read model is rebuilt in one transaction: readers see the old state or the
 new, never half. Its tracking record is set to where the ledger stands, so its
-live consumer (which notices the moved record) carries on from there.
+live consumer (which notices the moved record) carries on from there. A record the
+read model refuses does not abort the rebuild: each chunk runs in a savepoint and a
+failing one is bisected like the live consumer's batch; the refused record is
+dead-lettered (once: what the live consumer dead-lettered already is not added again).
 """
 from __future__ import annotations
 
 import logging
 from datetime import timezone
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel
 from engagement.bus.base import Record
 from engagement.events import Event, Target
+from engagement.errors import is_connection_error
 from engagement.extension import EngagementState
-from engagement.models import ConsumerPosition, LedgerEvent
+from engagement.models import ConsumerPosition, DeadLetter, LedgerEvent
 from engagement.services import retention
 
 logger = logging.getLogger(__name__)
@@ -55,9 +60,7 @@ def _rebuild(st: EngagementState, model: ReadModel) -> int:
             if not rows:
                 break
             batch = [(_event(row), Record(row.topic, row.partition, row.offset, b"")) for row in rows]
-            claimed = model.claim(session, [event.id for event, _ in batch])
-            model.apply(session, [(event, record) for event, record in batch if event.id in claimed])
-            applied += len(claimed)
+            applied += _apply(session, model, batch)
             after = rows[-1].seq
         for topic, partition, last in session.execute(
                 select(LedgerEvent.topic, LedgerEvent.partition, func.max(LedgerEvent.offset))
@@ -65,6 +68,33 @@ def _rebuild(st: EngagementState, model: ReadModel) -> int:
             session.add(ConsumerPosition(consumer=model.name, topic=topic, partition=partition,
                                          position=last))
     return applied
+
+
+def _apply(session: Session, model: ReadModel, batch: list[tuple[Event, Record]]) -> int:
+    """Claim and apply ``batch`` in a savepoint; if it fails, each half on its own, so only the
+    records the read model refuses are left out. Answers how many events were applied."""
+    try:
+        with session.begin_nested():
+            claimed = model.claim(session, [event.id for event, _ in batch])
+            model.apply(session, [(event, record) for event, record in batch if event.id in claimed])
+        return len(claimed)
+    except Exception as exc:  # noqa: BLE001 - one refused record must not abort the rebuild
+        if isinstance(exc, DBAPIError) and is_connection_error(exc):
+            raise
+        if len(batch) == 1:
+            _dead_letter(session, model.name, *batch[0], f"{type(exc).__name__}: {exc}")
+            return 0
+    middle = len(batch) // 2
+    return _apply(session, model, batch[:middle]) + _apply(session, model, batch[middle:])
+
+
+def _dead_letter(session: Session, consumer: str, event: Event, record: Record, reason: str) -> None:
+    known = session.scalar(select(exists().where(DeadLetter.consumer == consumer, DeadLetter.event_id == event.id)))
+    if known:
+        return
+    logger.error("%s: replay dead-letters %s: %s", consumer, event.id, reason)
+    session.add(DeadLetter(consumer=consumer, topic=record.topic, partition=record.partition, offset=record.offset,
+                           event_id=event.id, reason=reason[:2000], payload=event.to_wire().decode()[:20000]))
 
 
 def _event(row: LedgerEvent) -> Event:

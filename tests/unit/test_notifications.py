@@ -112,3 +112,21 @@ def test_people_see_and_change_only_their_own(client, org, user_token, make_key)
                       headers=bearer(kari))
     assert good.json == {"person": "kari", "digest": "weekly", "quiet_hours": None}
     assert client.get("/v1/notifications/preferences", headers=bearer(kari)).json["digest"] == "weekly"
+
+
+def test_a_like_and_its_unlike_in_one_batch_apply_together_and_replay(app, client, org, user_token):
+    """The group the like made is gone with the unlike, in one transaction, live and in a replay."""
+    from sqlalchemy import func, select
+
+    from engagement.models import DeadLetter
+    article = "article:budsjett"
+    send(app, client, org, [ev("like.added", "ola", article, "kari", at(1)),
+                            ev("like.removed", "ola", article, "kari", at(2)),
+                            ev("like.added", "per", article, "kari", at(3))])
+    with app.app_context():
+        session = state(app).db.session
+        assert session.scalar(select(func.count()).select_from(DeadLetter)) == 0
+        live = [(i["kind"], i["count"]) for i in feed(client, user_token("kari"))["items"]]
+        assert replay(state(app), ["notifications"]) == {"notifications": 3}
+    assert live == [("like", 1)]
+    assert [(i["kind"], i["count"]) for i in feed(client, user_token("kari"))["items"]] == live

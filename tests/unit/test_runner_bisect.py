@@ -84,3 +84,18 @@ def test_a_consumer_killed_while_bisecting_leaves_the_counts_exact(app, engine, 
     run(app, engine, Counting(LikeCounter(), state(app).bus, engine), 128)
     assert counts(engine) == {"news-1": 128 - len(BAD)}
     assert dead_letters(engine) == len(BAD)
+
+
+def test_replay_leaves_out_what_the_live_consumer_refused_and_goes_on(app, engine):
+    from consumers.ledger import Ledger
+    from engagement.services.replay import replay
+    from tests.unit.test_consumer_runner import drain
+    publish_with_bad(app, 128)
+    model = LikeCounter()
+    state(app).read_models.append(model)
+    drain(app, engine, Ledger())
+    drain(app, engine, model)
+    live = counts(engine)
+    assert replay(state(app), ["like_counter"]) == {"like_counter": 128 - len(BAD)}
+    assert counts(engine) == live == {"news-1": 128 - len(BAD)}
+    assert dead_letters(engine) == len(BAD)  # not dead-lettered a second time
