@@ -126,14 +126,13 @@ class ConsumerRunner:
         return self._settle(records, self.clock() + self.batch_seconds, progressed=False)
 
     def _settle(self, records: list[Record], deadline: float, progressed: bool) -> int:
-        """The records in one transaction; if one of them cannot be applied, each half on its own
-        (O(bad · log n) transactions), dead-lettering a record that fails alone. Once something
-        was settled, a passed deadline stops here, so every call makes progress."""
+        """The records in one transaction (which bisects a bad record out with savepoints); if
+        the transaction itself fails, each half in its own, dead-lettering a record that fails
+        alone. Once something was settled, a passed deadline stops here: every call progresses."""
         if progressed and self.clock() >= deadline:
             return 0
         try:
-            self._apply_in_one_transaction(records)
-            return len(records)
+            return self._apply_in_one_transaction(records, deadline, progressed)
         except Exception as exc:  # noqa: BLE001 - a bad record or a handler bug must not stop the stream
             if _read_again(exc):
                 raise
@@ -147,35 +146,80 @@ class ConsumerRunner:
             return left
         return middle + self._settle(records[middle:], deadline, True)
 
-    def _apply_in_one_transaction(self, records: list[Record]) -> None:
+    def _apply_in_one_transaction(self, records: list[Record], deadline: float = float("inf"),
+                                  progressed: bool = False) -> int:
+        """One transaction: the read model's changes, the claimed ids, the dead letters and the
+        tracking record up to the last settled record. Answers how many records it settled."""
         with Session(self.engine) as session, session.begin():
-            fresh = self._advance_positions(session, records)
-            batch = _first_of_each_id(self._decode(session, fresh))
-            if batch:
-                claimed = self.model.claim(session, [event.id for event, _ in batch])
-                batch = [(event, record) for event, record in batch if event.id in claimed]
-            if batch:
-                self.model.apply(session, batch)
-        self._record_progress(records, len(batch))
+            rows, done = self._lock_positions(session, records)
+            fresh = [r for r in records if done[r.partition] is None or r.offset > done[r.partition]]
+            settled, applied = self._settle_fresh(session, fresh, deadline, progressed)
+            cut = len(records) if settled == len(fresh) else records.index(fresh[settled])
+            if cut:
+                self._write_positions(session, rows, records[:cut])
+        if cut:
+            self._record_progress(records[:cut], applied)
+        return cut
+
+    def _settle_fresh(self, session: Session, records: list[Record], deadline: float,
+                      progressed: bool) -> tuple[int, int]:
+        """Apply in a savepoint; if that fails, each half in its own savepoint, so a few bad
+        records cost O(bad · log n) savepoints and one commit. Answers (settled, applied)."""
+        if not records or progressed and self.clock() >= deadline:
+            return 0, 0
+        try:
+            with session.begin_nested():
+                return len(records), self._claim_and_apply(session, records)
+        except Exception as exc:  # noqa: BLE001 - a bad record or a handler bug must not stop the stream
+            if _read_again(exc):
+                raise
+            if len(records) == 1:
+                self._dead_letter_in(session, records[0], f"{type(exc).__name__}: {exc}")
+                return 1, 0
+        middle = len(records) // 2
+        left, applied = self._settle_fresh(session, records[:middle], deadline, progressed)
+        if left < middle:
+            return left, applied
+        right, more = self._settle_fresh(session, records[middle:], deadline, True)
+        return middle + right, applied + more
+
+    def _claim_and_apply(self, session: Session, records: list[Record]) -> int:
+        batch = _first_of_each_id(self._decode(session, records))
+        if batch:
+            claimed = self.model.claim(session, [event.id for event, _ in batch])
+            batch = [(event, record) for event, record in batch if event.id in claimed]
+        if batch:
+            self.model.apply(session, batch)
+        return len(batch)
+
+    def _lock_positions(self, session: Session, records: list[Record]
+                        ) -> tuple[dict[int, ConsumerPosition], dict[int, int | None]]:
+        """Lock and compare-and-set check the tracking record of the batch's partitions."""
+        partitions = list(_last_offsets(records))
+        rows = {row.partition: row for row in session.scalars(
+            select(ConsumerPosition).where(
+                ConsumerPosition.consumer == self.model.name, ConsumerPosition.topic == records[0].topic,
+                ConsumerPosition.partition.in_(partitions)).with_for_update())}
+        done = {p: (rows[p].position if p in rows else None) for p in partitions}
+        for partition, stored in done.items():
+            if stored != self.expected.get(partition, stored):
+                raise PositionConflict(partition)
+        return rows, done
+
+    def _write_positions(self, session: Session, rows: dict[int, ConsumerPosition],
+                         records: list[Record]) -> None:
+        for partition, offset in _last_offsets(records).items():
+            row = rows.get(partition)
+            if row is None:
+                session.add(ConsumerPosition(consumer=self.model.name, topic=records[0].topic,
+                                             partition=partition, position=offset))
+            elif offset > row.position:
+                row.position = offset
 
     def _advance_positions(self, session: Session, records: list[Record]) -> list[Record]:
         """Compare-and-set the tracking record; answer the records not applied before."""
-        last = _last_offsets(records)
-        topic = records[0].topic
-        rows = {row.partition: row for row in session.scalars(
-            select(ConsumerPosition).where(
-                ConsumerPosition.consumer == self.model.name, ConsumerPosition.topic == topic,
-                ConsumerPosition.partition.in_(list(last))).with_for_update())}
-        done = {p: (rows[p].position if p in rows else None) for p in last}
-        for partition, offset in last.items():
-            stored = done[partition]
-            if stored != self.expected.get(partition, stored):
-                raise PositionConflict(partition)
-            if stored is None:
-                session.add(ConsumerPosition(consumer=self.model.name, topic=topic,
-                                             partition=partition, position=offset))
-            elif offset > stored:
-                rows[partition].position = offset
+        rows, done = self._lock_positions(session, records)
+        self._write_positions(session, rows, records)
         return [r for r in records if done[r.partition] is None or r.offset > done[r.partition]]
 
     def _decode(self, session: Session, records: list[Record]) -> list[tuple[Event, Record]]:
@@ -190,6 +234,12 @@ class ConsumerRunner:
                 session.add(_dead_letter(self.model.name, record, str(exc)))
                 metrics.DEAD_LETTERS.labels(self.model.name).inc()
         return batch
+
+    def _dead_letter_in(self, session: Session, record: Record, reason: str) -> None:
+        logger.error("%s: dead-lettering %s/%d@%d: %s", self.model.name, record.topic,
+                     record.partition, record.offset, reason)
+        session.add(_dead_letter(self.model.name, record, reason))
+        metrics.DEAD_LETTERS.labels(self.model.name).inc()
 
     def _dead_letter_alone(self, record: Record, reason: str) -> None:
         logger.error("%s: dead-lettering %s/%d@%d: %s", self.model.name, record.topic,

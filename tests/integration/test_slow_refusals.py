@@ -26,7 +26,7 @@ class SlowRefusingLedger(Ledger):
     """The ledger, a little slow per transaction, refusing any batch that holds actor 'boom'."""
 
     def apply(self, session, batch):
-        time.sleep(0.01)
+        time.sleep(0.02)
         if any(event.actor == "boom" for event, _ in batch):
             raise ValueError("refused")
         super().apply(session, batch)

@@ -1,0 +1,93 @@
+"""Catch-up with refused records: the ideas read model works through N events of which K are
+records it refuses (answers without a status), against the same N events all good; both in
+this run, as a ratio. Before bisection a few hundred bad records made the catch-up crawl one
+record per transaction.
+
+Run: python bench/poison_catchup.py [--events 2700] [--bad 300] [--postgres]
+(SQLite on the embedded bus by default; --postgres uses a scratch database on the local server.)
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from harness import postgres_database, report  # noqa: I001
+from engagement import create_app
+from engagement.events import Event, Target
+from engagement.extension import state
+from engagement.runner import ConsumerRunner
+from engagement.services import schema
+
+START = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
+
+
+def stream(total: int, bad: int) -> list[Event]:
+    """Ideas, contributions to them, likes and answers; ``bad`` of the answers lack their status."""
+    events, every = [], max(total // bad, 1) if bad else 0
+    for i in range(total):
+        idea, kind, at = f"i{i // 4}", i % 4, START + timedelta(seconds=i)
+        broken = bool(every) and i % every == every - 1 and len([e for e in events if not e.data]) < bad
+        if broken:
+            events.append(_event(f"e{i}", "idea.answered", "lena", idea, at, {}))
+        elif kind == 0:
+            events.append(_event(f"e{i}", "idea.submitted", f"p{i % 40}", idea, at, {"title": f"Idé {i}"}))
+        elif kind == 1:
+            events.append(_event(f"e{i}", "idea.contributed", f"p{(i + 7) % 40}", idea, at,
+                                 {"contribution_id": f"c{i}", "text": "Og på fredager"}))
+        elif kind == 2:
+            events.append(_event(f"e{i}", "like.added", f"p{(i + 3) % 40}", idea, at, {}))
+        else:
+            events.append(_event(f"e{i}", "idea.answered", "lena", idea, at, {"status": "under_review"}))
+    return events
+
+
+def _event(event_id: str, type_: str, actor: str, idea: str, at: datetime, data: dict) -> Event:
+    return Event(id=event_id, type=type_, actor=actor, target=Target("idea", idea, "p0"), time=at,
+                 source="bench", data=data, received_at=at, submitted_by="key:bench")
+
+
+def catch_up(events: list[Event], database: str | None) -> float:
+    """Seconds the ideas consumer takes from its first poll until the log is drained."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = {"ENGAGEMENT_EVENT_LOG": str(Path(tmp) / "events.sqlite3"), "ENGAGEMENT_LOG_LEVEL": "ERROR",
+                  "ENGAGEMENT_DATABASE_URL": database or f"sqlite:///{Path(tmp) / 'db.sqlite3'}"}
+        app = create_app(config)
+        st = state(app)
+        schema.upgrade(st.engine)
+        for start in range(0, len(events), 500):
+            st.bus.publish(events[start:start + 500])
+        runner = ConsumerRunner(st.read_model("ideas"), st.bus, st.engine, 500)
+        source = st.bus.source(runner.group, runner.tracked_positions)
+        started = time.perf_counter()
+        while records := source.poll(500, 0.05):
+            runner.process(source, records)
+        elapsed = time.perf_counter() - started
+        st.bus.close()
+        st.engine.dispose()
+        return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=2700)
+    parser.add_argument("--bad", type=int, default=300)
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args()
+    import logging
+    logging.disable(logging.ERROR)  # one line per dead letter would measure the terminal
+    times = {}
+    for label, bad in (("all_good", 0), ("with_bad", args.bad)):
+        with (postgres_database() if args.postgres else contextlib.nullcontext(None)) as database:
+            times[label] = catch_up(stream(args.events, bad), database)
+    report("poison_catchup", {"events": args.events, "bad": args.bad,
+                              "database": "postgresql" if args.postgres else "sqlite",
+                              "all_good_s": round(times["all_good"], 2), "with_bad_s": round(times["with_bad"], 2),
+                              "with_bad_vs_all_good": round(times["with_bad"] / times["all_good"], 2)})
+
+
+if __name__ == "__main__":
+    main()
