@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import defaultdict
 from typing import Callable
 
 from sqlalchemy import select
@@ -32,10 +31,11 @@ from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel
 from engagement import metrics
+from engagement.batch import dead_letter, first_of_each_id, last_offsets, read_again_from
 from engagement.bus.base import EventBus, EventSource, Record
 from engagement.errors import is_connection_error
 from engagement.events import DecodeError, Event
-from engagement.models import ConsumerPosition, DeadLetter
+from engagement.models import ConsumerPosition
 from schemas.events import SUPPORTED_VERSIONS
 
 logger = logging.getLogger(__name__)
@@ -116,9 +116,9 @@ class ConsumerRunner:
         if settled < len(records):
             logger.warning("%s: batch deadline passed after %d of %d records; polling again",
                            self.model.name, settled, len(records))
-            _read_again_from(source, records[settled:])
+            read_again_from(source, records[settled:])
         if settled:
-            source.commit(_last_offsets(records[:settled]))
+            source.commit(last_offsets(records[:settled]))
 
     def _apply(self, records: list[Record]) -> int:
         """Apply the batch; answer how many records (from the start) are settled, applied or
@@ -184,7 +184,7 @@ class ConsumerRunner:
         return middle + right, applied + more
 
     def _claim_and_apply(self, session: Session, records: list[Record]) -> int:
-        batch = _first_of_each_id(self._decode(session, records))
+        batch = first_of_each_id(self._decode(session, records))
         if batch:
             claimed = self.model.claim(session, [event.id for event, _ in batch])
             batch = [(event, record) for event, record in batch if event.id in claimed]
@@ -195,7 +195,7 @@ class ConsumerRunner:
     def _lock_positions(self, session: Session, records: list[Record]
                         ) -> tuple[dict[int, ConsumerPosition], dict[int, int | None]]:
         """Lock and compare-and-set check the tracking record of the batch's partitions."""
-        partitions = list(_last_offsets(records))
+        partitions = list(last_offsets(records))
         rows = {row.partition: row for row in session.scalars(
             select(ConsumerPosition).where(
                 ConsumerPosition.consumer == self.model.name, ConsumerPosition.topic == records[0].topic,
@@ -208,7 +208,7 @@ class ConsumerRunner:
 
     def _write_positions(self, session: Session, rows: dict[int, ConsumerPosition],
                          records: list[Record]) -> None:
-        for partition, offset in _last_offsets(records).items():
+        for partition, offset in last_offsets(records).items():
             row = rows.get(partition)
             if row is None:
                 session.add(ConsumerPosition(consumer=self.model.name, topic=records[0].topic,
@@ -231,14 +231,14 @@ class ConsumerRunner:
                     raise DecodeError(f"unsupported schema_version {event.schema_version}")
                 batch.append((event, record))
             except DecodeError as exc:
-                session.add(_dead_letter(self.model.name, record, str(exc)))
+                session.add(dead_letter(self.model.name, record, str(exc)))
                 metrics.DEAD_LETTERS.labels(self.model.name).inc()
         return batch
 
     def _dead_letter_in(self, session: Session, record: Record, reason: str) -> None:
         logger.error("%s: dead-lettering %s/%d@%d: %s", self.model.name, record.topic,
                      record.partition, record.offset, reason)
-        session.add(_dead_letter(self.model.name, record, reason))
+        session.add(dead_letter(self.model.name, record, reason))
         metrics.DEAD_LETTERS.labels(self.model.name).inc()
 
     def _dead_letter_alone(self, record: Record, reason: str) -> None:
@@ -247,12 +247,12 @@ class ConsumerRunner:
         with Session(self.engine) as session, session.begin():
             if not self._advance_positions(session, [record]):
                 return
-            session.add(_dead_letter(self.model.name, record, reason))
+            session.add(dead_letter(self.model.name, record, reason))
         metrics.DEAD_LETTERS.labels(self.model.name).inc()
         self.expected[record.partition] = record.offset
 
     def _record_progress(self, records: list[Record], applied: int) -> None:
-        for partition, offset in _last_offsets(records).items():
+        for partition, offset in last_offsets(records).items():
             if offset > (self.expected.get(partition) or -1):
                 self.expected[partition] = offset
         metrics.EVENTS_APPLIED.labels(self.model.name).inc(applied)
@@ -278,43 +278,6 @@ class ConsumerRunner:
             source.seek(partition, position)
 
 
-def _read_again_from(source: EventSource, unsettled: list[Record]) -> None:
-    """Seek each partition of ``unsettled`` back to just before its first record there."""
-    first: dict[int, int] = {}
-    for record in unsettled:
-        first.setdefault(record.partition, record.offset)
-    for partition, offset in first.items():
-        source.seek(partition, offset - 1 if offset > 0 else None)
-
-
 def _read_again(exc: Exception) -> bool:
     """Not the record's fault: another consumer moved our position, or the database is away."""
     return isinstance(exc, PositionConflict) or (isinstance(exc, DBAPIError) and is_connection_error(exc))
-
-
-def _last_offsets(records: list[Record]) -> dict[int, int]:
-    last: dict[int, int] = defaultdict(int)
-    for r in records:
-        last[r.partition] = max(last.get(r.partition, r.offset), r.offset)
-    return dict(last)
-
-
-def _first_of_each_id(batch: list[tuple[Event, Record]]) -> list[tuple[Event, Record]]:
-    out, taken = [], set()
-    for event, record in batch:
-        if event.id not in taken:
-            taken.add(event.id)
-            out.append((event, record))
-    return out
-
-
-def _dead_letter(consumer: str, record: Record, reason: str) -> DeadLetter:
-    event_id = None
-    try:
-        event_id = Event.from_wire(record.value).id
-    except DecodeError:
-        pass
-    return DeadLetter(consumer=consumer, topic=record.topic, partition=record.partition,
-                      offset=record.offset, event_id=event_id, reason=reason[:2000],
-                      payload=record.value.decode("utf-8", "replace")[:20000])
-
