@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from engagement.api.requests import principal
 from engagement.extension import state
-from engagement.models import AbuseReport
+from engagement.models import AbuseReport, Contribution, Idea
 
 
 def register(bp: Blueprint) -> None:
@@ -29,9 +29,14 @@ def open_reports():
 
 
 def _items(rows: list[AbuseReport], threshold: int) -> list[dict]:
+    """Each reported item once: its distinct reporters and whether it is hidden now."""
     reporters: dict[tuple[str, str], set[str]] = {}
     for r in rows:
         reporters.setdefault((r.target_kind, r.target_id), set()).add(r.reporter)
+    session = state().db.session
+    hidden = {kind: set(session.scalars(select(model.id).where(
+        model.id.in_([i for k, i in reporters if k == kind]), model.visibility == "hidden")))
+        for kind, model in (("idea", Idea), ("contribution", Contribution))}
     return [{"target": {"kind": kind, "id": target_id}, "reporters": len(people),
-             "hidden": len(people) >= threshold, "reports_to_hide": threshold}
+             "hidden": target_id in hidden.get(kind, ()), "reports_to_hide": threshold}
             for (kind, target_id), people in reporters.items()]

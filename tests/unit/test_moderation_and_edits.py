@@ -30,6 +30,8 @@ def test_a_report_hides_an_idea_until_a_moderator_decides(app, client, campaign,
     as_user(client, user_token("siri"), {**report, "id": "rep-1c"})
     drain(app, ("ideas",))
     assert sorted(titles(client, ola)) == ["Noe frekt", "Salatbar"]  # two people are not enough
+    below = client.get("/v1/moderation/reports", headers=bearer(make_key("moderation:manage"))).json["items"]
+    assert below == [{"target": {"kind": "idea", "id": "i-2"}, "reporters": 2, "hidden": False, "reports_to_hide": 3}]
     as_user(client, user_token("jon"), {**report, "id": "rep-1d"})
     drain(app, ("ideas",))
     assert titles(client, ola) == ["Salatbar"]
