@@ -8,7 +8,8 @@ so a replay rebuilds the groups without un-reading or re-mailing anything.
 """
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, tuple_
@@ -47,6 +48,8 @@ class Batch:
         self.titles = {t.ref: t for t in _load(session, NotifyTitle, (NotifyTitle.ref,), titled)}
         people = {e.target.owner for e in events} | {p for ps in self.idea_people.values() for p in ps}
         people |= {p for e in events for p in e.data.get("credited") or ()}
+        people |= {e.actor for e in events if e.type == "idea.contributed"}
+        self.adoptions = _adoptions(session, {e.target.key for e in events if e.type == "idea.contributed"})
         self.groups: dict[tuple, Notification] = {}
         if people:
             for group in session.scalars(select(Notification).where(Notification.person.in_(people),
@@ -78,11 +81,14 @@ class Batch:
             self.titles[ref] = NotifyTitle(ref=ref, title=title)
             self.session.add(self.titles[ref])
 
-    def built_on(self, idea_ref: str, person: str) -> None:
+    def built_on(self, idea_ref: str, person: str) -> bool:
+        """Remember who built on an idea; answer whether they are new to it."""
         people = self.idea_people.setdefault(idea_ref, set())
-        if person not in people:
-            people.add(person)
-            self.session.add(NotifyIdeaPerson(idea_ref=idea_ref, person=person))
+        if person in people:
+            return False
+        people.add(person)
+        self.session.add(NotifyIdeaPerson(idea_ref=idea_ref, person=person))
+        return True
 
     def take_back(self, person: str, ref: str, liker: str, day: date) -> None:
         group = self.groups.get((person, "like", ref, day))
@@ -99,6 +105,15 @@ class Batch:
             self.session.expunge(group)
         else:
             self.session.delete(group)
+
+
+def _adoptions(session: Session, refs: set[str]) -> dict[str, tuple[str, datetime]]:
+    """Ideas already adopted: who adopted them and when (from an "adopted" group's entry)."""
+    if not refs:
+        return {}
+    rows = session.execute(select(Notification.ref, Notification.actors).where(
+        Notification.kind == "adopted", Notification.ref.in_(sorted(refs))))
+    return {ref: (actors[0]["p"], datetime.fromisoformat(actors[0]["at"])) for ref, actors in rows if actors}
 
 
 def _all_refs(events: list[Event]) -> set[str]:
@@ -143,10 +158,20 @@ def apply_event(rows: Batch, event: Event) -> None:
         credited = {owner} | rows.idea_people.get(ref, set()) | set(event.data.get("credited") or ())
         for person in sorted(credited):
             rows.add(person, "adopted", ref, event)
+        rows.adoptions[ref] = (event.actor, utc_naive(event.time))
         return
     rows.add(owner, kind, ref, event)
-    if event.type == "idea.contributed":
-        rows.built_on(ref, event.actor)
+    if event.type == "idea.contributed" and rows.built_on(ref, event.actor):
+        _credit_late(rows, ref, event)
+
+
+def _credit_late(rows: Batch, ref: str, event: Event) -> None:
+    """A contribution that arrives after its idea's adoption (a back-fill) hears of the adoption
+    too, if it was made before it: the same groups as in the order things happened."""
+    adoption = rows.adoptions.get(ref)
+    if adoption is not None and utc_naive(event.time) <= adoption[1]:
+        leader, at = adoption
+        rows.add(event.actor, "adopted", ref, replace(event, actor=leader, time=at.replace(tzinfo=timezone.utc)))
 
 
 def _like(rows: Batch, event: Event) -> None:

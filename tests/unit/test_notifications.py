@@ -116,9 +116,14 @@ def test_people_see_and_change_only_their_own(client, org, user_token, make_key)
 
 def test_a_like_and_its_unlike_in_one_batch_apply_together_and_replay(app, client, org, user_token):
     """The group the like made is gone with the unlike, in one transaction, live and in a replay."""
-    from sqlalchemy import func, select
+    from datetime import datetime, timezone
 
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from engagement.events import Event
     from engagement.models import DeadLetter
+    from schemas.events import EventSchema
     article = "article:budsjett"
     send(app, client, org, [ev("like.added", "ola", article, "kari", at(1)),
                             ev("like.removed", "ola", article, "kari", at(2)),
@@ -130,3 +135,27 @@ def test_a_like_and_its_unlike_in_one_batch_apply_together_and_replay(app, clien
         assert replay(state(app), ["notifications"]) == {"notifications": 3}
     assert live == [("like", 1)]
     assert [(i["kind"], i["count"]) for i in feed(client, user_token("kari"))["items"]] == live
+    fresh = "article:nytt"  # no group for it yet: the like makes one, the unlike takes it back
+    pair = [ev("like.added", "siv", fresh, "kari", at(4)), ev("like.removed", "siv", fresh, "kari", at(5))]
+    events = [(Event.from_loaded(EventSchema().load(e), datetime.now(timezone.utc), "test"), None) for e in pair]
+    with Session(state(app).engine) as session, session.begin():  # the read model alone, no runner to bisect
+        state(app).read_model("notifications").apply(session, events)
+
+
+@pytest.mark.parametrize("one_batch", [False, True])
+def test_a_contribution_that_arrives_after_the_adoption_still_hears_of_it(app, client, org, user_token, one_batch):
+    """A back-fill in any order gives the feed of the order things happened in."""
+    idea = "idea:kantine"
+    adoption = [ev("idea.adopted", "lena", idea, "kari", at(5), note="Ja")]
+    contributions = [ev("idea.contributed", "ola", idea, "kari", at(1), contribution_id="c1", text="Fredag"),
+                     ev("idea.contributed", "per", idea, "kari", at(9), contribution_id="c2", text="Etterpå")]
+    if one_batch:
+        send(app, client, org, adoption + contributions)
+    else:
+        send(app, client, org, adoption)
+        send(app, client, org, contributions)
+    assert [i["kind"] for i in feed(client, user_token("ola"))["items"]] == ["adopted"]
+    assert feed(client, user_token("per"))["items"] == []  # built on it after the adoption
+    with app.app_context():
+        replay(state(app), ["notifications"])
+    assert [i["kind"] for i in feed(client, user_token("ola"))["items"]] == ["adopted"]
