@@ -41,3 +41,31 @@ def test_campaign_flow_on_kafka_and_postgres(prod_app):
     assert credited == ["kari", "ola"]
     client.patch("/v1/campaigns/canteen", json={"status": "archived"}, headers=token("lena", "leader"))
     assert send(token("kari"), idea("i-2", "kari")) == 409
+
+
+def test_an_adoption_sent_before_its_idea_waits_for_it_on_postgres(prod_app):
+    """A back-fill in reverse order: the adoption is parked, not dead-lettered, and applied with its idea."""
+    from consumers import parking
+    from engagement.models import DeadLetter
+    client = prod_app.test_client()
+
+    def send(person: str, event: dict, *roles: str) -> int:
+        who = bearer(mint_user_token(state(prod_app).token_secret, person, roles=roles))
+        return client.post("/v1/events", json={k: v for k, v in event.items() if k != "actor"}, headers=who).status_code
+
+    assert client.post("/v1/campaigns", json={"id": "canteen", "question": "Kantina?"},
+                       headers=bearer(mint_user_token(state(prod_app).token_secret, "lena", roles=("leader",)))
+                       ).status_code == 201
+    assert send("lena", {"id": "a-1", "type": "idea.adopted", "time": "2026-11-23T10:00:00+01:00",
+                         "target": {"kind": "idea", "id": "i-1", "owner": "kari"}, "data": {"note": "Ja"}},
+                "leader") == 202
+    consume_until_caught_up(prod_app, "ideas")
+    assert send("kari", idea("i-1", "kari")) == 202
+    assert send("ola", contribution("c-1", "i-1", "kari")) == 202
+    consume_until_caught_up(prod_app, "ideas")
+    body = client.get("/v1/campaigns/canteen", headers=bearer(mint_user_token(state(prod_app).token_secret, "per"))).json
+    assert [(i["id"], i["status"]) for i in body["ideas"]] == [("i-1", "adopted")]
+    with prod_app.app_context():
+        session = state(prod_app).db.session
+        assert session.scalars(select(IdeaCredit.person).order_by(IdeaCredit.person)).all() == ["kari", "ola"]
+        assert session.scalars(select(DeadLetter)).all() == [] and parking.waiting(session) == {}
