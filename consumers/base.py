@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from consumers import parking
+from engagement import parking
 from engagement.bus.base import Record
 from engagement.events import Event
 from engagement.models import ProcessedEvent

@@ -5,7 +5,7 @@ the notifications read model tells each of them. Of two answers the later event
 time wins, so a retried older answer cannot overwrite a newer one.
 
 Events may come in any order: an answer, edit or moderation decision for an idea or
-contribution not seen yet is parked (consumers/parking.py) and applied when it arrives;
+contribution not seen yet is parked (engagement/parking.py) and applied when it arrives;
 a report for it is kept and counted then; a contribution to an idea adopted already is
 credited if it was made before the adoption.
 """
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel
-from consumers.parking import Missing
+from engagement.parking import Missing
 from engagement.events import Event, utc_naive
 from engagement.models import AbuseReport, Contribution, Idea, IdeaCredit
 

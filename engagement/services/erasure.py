@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from engagement import parking
 from engagement.models import (AbuseReport, AwardCredit, AwardLike, AwardScore, AwardSnapshot, AwardSummary,
                                AwardTally, Campaign, Contribution, Idea, IdeaCredit, LedgerEvent, LikeState,
                                MailOutbox, Membership, Notification, NotificationMark, NotifyIdeaPerson,
@@ -60,6 +61,7 @@ def erase(st: "EngagementState", person: str) -> dict:
         changed += session.execute(update(AwardTally).where(AwardTally.facet.in_(PERSON_FACETS), AwardTally.key == person)
                                    .values(key=pseudonym)).rowcount
         changed += _rewrite_json(session, person, pseudonym, found.name if found else None)
+        changed += parking.pseudonymise(session, person, pseudonym)
         session.execute(delete(MailOutbox).where(MailOutbox.person == person))  # sent mail: names and address
         if found is not None:
             session.delete(found)

@@ -45,7 +45,7 @@ def test_campaign_flow_on_kafka_and_postgres(prod_app):
 
 def test_an_adoption_sent_before_its_idea_waits_for_it_on_postgres(prod_app):
     """A back-fill in reverse order: the adoption is parked, not dead-lettered, and applied with its idea."""
-    from consumers import parking
+    from engagement import parking
     from engagement.models import DeadLetter
     client = prod_app.test_client()
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from consumers import parking
+from engagement import parking
 from engagement.extension import state
 from engagement.models import Contribution, DeadLetter, Idea, IdeaCredit
 from engagement.services.replay import replay
@@ -78,3 +78,14 @@ def test_reports_for_an_idea_not_seen_yet_count_when_it_arrives(app, client, cam
     as_user(client, user_token("kari"), idea("i-1", "kari"))
     drain(app, ("ledger", "ideas"))
     assert snapshot(app)["ideas"][0][4] == "hidden"
+
+
+def test_erasing_a_person_rewrites_the_events_parked_for_them(app, client, campaign, leader):
+    from engagement.models import ParkedEvent
+    from engagement.services.erasure import erase
+    assert as_user(client, leader, adopt()).status_code == 202  # kari's idea, not seen yet
+    drain(app, ("ledger", "ideas"))
+    with app.app_context():
+        assert erase(state(app), "kari")["erased"]
+        payloads = state(app).db.session.scalars(select(ParkedEvent.payload)).all()
+    assert len(payloads) == 1 and '"kari"' not in payloads[0]
