@@ -5,9 +5,9 @@ the notifications read model tells each of them. Of two answers the later event
 time wins, so a retried older answer cannot overwrite a newer one.
 
 Events may come in any order: an answer, edit or moderation decision for an idea or
-contribution not seen yet is parked (engagement/parking.py) and applied when it arrives;
-a report for it is kept and counted then; a contribution to an idea adopted already is
-credited if it was made before the adoption.
+contribution not seen yet, or a report of it, is parked (engagement/parking.py) and applied
+when it arrives; a contribution to an idea adopted already is credited if it was made before
+the adoption.
 """
 from __future__ import annotations
 
@@ -28,8 +28,7 @@ class Ideas(ReadModel):
 
     def __init__(self, edit_window: int = 900, reports_to_hide: int = 3) -> None:
         hide = partial(hide_if_reported, threshold=reports_to_hide)
-        self.handlers = {"idea.submitted": partial(submitted, hide=hide),
-                         "idea.contributed": partial(contributed, hide=hide),
+        self.handlers = {"idea.submitted": submitted, "idea.contributed": contributed,
                          "idea.answered": answered, "idea.adopted": partial(answered, status="adopted"),
                          "idea.edited": partial(edited, window=edit_window),
                          "contribution.edited": partial(edited, window=edit_window),
@@ -48,23 +47,20 @@ def received(event: Event):
     return utc_naive(event.received_at or event.time)
 
 
-def submitted(session: Session, event: Event, hide) -> None:
+def submitted(session: Session, event: Event) -> None:
     if session.get(Idea, event.target.id) is None:
-        idea = Idea(id=event.target.id, campaign_id=event.data.get("campaign_id"), author=event.actor,
-                    title=event.data["title"], text=event.data.get("text", ""), visibility="visible",
-                    submitted_at=utc_naive(event.time), received_at=received(event), status="new")
-        session.add(idea)
-        hide(session, "idea", idea)
+        session.add(Idea(id=event.target.id, campaign_id=event.data.get("campaign_id"), author=event.actor,
+                         title=event.data["title"], text=event.data.get("text", ""), visibility="visible",
+                         submitted_at=utc_naive(event.time), received_at=received(event), status="new"))
 
 
-def contributed(session: Session, event: Event, hide) -> None:
+def contributed(session: Session, event: Event) -> None:
     contribution_id = event.data["contribution_id"]
     if session.get(Contribution, contribution_id) is None:
         item = Contribution(id=contribution_id, idea_id=event.target.id, author=event.actor, visibility="visible",
                             text=event.data["text"], contributed_at=utc_naive(event.time),
                             received_at=received(event))
         session.add(item)
-        hide(session, "contribution", item)
         idea = session.get(Idea, event.target.id)
         if idea is not None and idea.status == "adopted" and item.contributed_at <= idea.answered_at:
             _credit(session, idea, idea.answered_at)
@@ -116,14 +112,16 @@ def edited(session: Session, event: Event, window: int) -> None:
 def reported(session: Session, event: Event, hide) -> None:
     """No pre-moderation, but enough distinct reporters hide the item until a moderator decides
     (one person cannot take a colleague's idea down alone); restored items stay up. A report
-    for an item not seen yet is kept and counted when the item arrives."""
+    for an item not seen yet waits for it (parked), so items need no look-up for reports."""
+    item = _item(session, event)
+    if item is None:
+        raise Missing(f"{event.target.kind}:{event.target.id}",
+                      f"a report of {event.target.kind} {event.target.id!r} not seen yet")
     session.add(AbuseReport(event_id=event.id, target_kind=event.target.kind, target_id=event.target.id,
                             reporter=event.actor, reason=event.data.get("reason", ""),
                             reported_at=utc_naive(event.time)))
-    item = _item(session, event)
-    if item is not None:
-        session.flush()
-        hide(session, event.target.kind, item)
+    session.flush()
+    hide(session, event.target.kind, item)
 
 
 def hide_if_reported(session: Session, kind: str, item, threshold: int) -> None:
