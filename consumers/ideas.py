@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel
+from engagement.bus.base import Record
 from engagement.parking import Missing
 from engagement.events import Event, utc_naive
 from engagement.models import AbuseReport, Contribution, Idea, IdeaCredit
@@ -33,6 +34,10 @@ class Ideas(ReadModel):
                          "idea.edited": partial(edited, window=edit_window),
                          "contribution.edited": partial(edited, window=edit_window),
                          "content.reported": partial(reported, hide=hide), "content.moderated": moderated}
+
+    def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
+        super().apply(session, batch)
+        credit_late(session, {e.target.id for e, _ in batch if e.type == "idea.contributed"})
 
     def provides(self, event: Event) -> str | None:
         if event.type == "idea.submitted":
@@ -61,9 +66,6 @@ def contributed(session: Session, event: Event) -> None:
                             text=event.data["text"], contributed_at=utc_naive(event.time),
                             received_at=received(event))
         session.add(item)
-        idea = session.get(Idea, event.target.id)
-        if idea is not None and idea.status == "adopted" and item.contributed_at <= idea.answered_at:
-            _credit(session, idea, idea.answered_at)
 
 
 def answered(session: Session, event: Event, status: str | None = None) -> None:
@@ -80,9 +82,19 @@ def answered(session: Session, event: Event, status: str | None = None) -> None:
         _credit(session, idea, moment)
 
 
+def credit_late(session: Session, idea_ids: set[str]) -> None:
+    """Contributions that arrive after their idea's adoption (a back-fill) are credited like
+    those that came first, when they were made before it: one query per batch, not per event."""
+    if idea_ids:
+        for idea in session.scalars(select(Idea).where(Idea.id.in_(sorted(idea_ids)), Idea.status == "adopted")):
+            _credit(session, idea, idea.answered_at)
+
+
 def _credit(session: Session, idea: Idea, moment) -> None:
+    """The author and everyone who built on the idea before it was adopted."""
     credited = {idea.author: "author"}
-    for author in session.scalars(select(Contribution.author).where(Contribution.idea_id == idea.id)):
+    for author in session.scalars(select(Contribution.author).where(Contribution.idea_id == idea.id,
+                                                                    Contribution.contributed_at <= moment)):
         credited.setdefault(author, "contributor")
     for person, role in credited.items():
         if session.get(IdeaCredit, (idea.id, person)) is None:

@@ -59,14 +59,15 @@ def test_answers_edits_and_decisions_that_arrive_first_wait_for_their_idea(app, 
 
 
 def test_one_batch_in_reverse_order_gives_the_answer_of_the_right_order(app, client, campaign, leader, user_token):
+    after_adoption = {**contribution("c9", "i-1", "kari"), "time": "2026-11-23T11:00:00+01:00"}
     forward = [(user_token("kari"), idea("i-1", "kari")), (user_token("ola"), contribution("c1", "i-1", "kari")),
-               (leader, adopt())]
+               (leader, adopt()), (user_token("siri"), after_adoption)]
     for token, event in reversed(forward):
         assert as_user(client, token, event).status_code == 202
     drain(app, ("ledger", "ideas"))  # one batch: the answer first, the idea last
     after = snapshot(app)
     assert after["ideas"][0][1] == "adopted" and (after["dead"], after["waiting"]) == (0, 0)
-    assert after["credits"] == [("kari", "author"), ("ola", "contributor")]
+    assert after["credits"] == [("kari", "author"), ("ola", "contributor")]  # siri built on it afterwards
 
 
 def test_reports_for_an_idea_not_seen_yet_count_when_it_arrives(app, client, campaign, user_token):
