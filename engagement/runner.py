@@ -163,25 +163,29 @@ class ConsumerRunner:
 
     def _settle_fresh(self, session: Session, records: list[Record], deadline: float,
                       progressed: bool) -> tuple[int, int]:
-        """Apply in a savepoint; if that fails, each half in its own savepoint, so a few bad
-        records cost O(bad · log n) savepoints and one commit. Answers (settled, applied)."""
-        if not records or progressed and self.clock() >= deadline:
-            return 0, 0
-        try:
-            with session.begin_nested():
-                return len(records), self._claim_and_apply(session, records)
-        except Exception as exc:  # noqa: BLE001 - a bad record or a handler bug must not stop the stream
-            if _read_again(exc):
-                raise
-            if len(records) == 1:
-                self._dead_letter_in(session, records[0], f"{type(exc).__name__}: {exc}")
-                return 1, 0
-        middle = len(records) // 2
-        left, applied = self._settle_fresh(session, records[:middle], deadline, progressed)
-        if left < middle:
-            return left, applied
-        right, more = self._settle_fresh(session, records[middle:], deadline, True)
-        return middle + right, applied + more
+        """Apply the records in savepoints, a run at a time: the whole batch first; a run that
+        fails is halved until its bad record is alone and dead-lettered, and each run that
+        applies doubles the next. A few bad records cost O(bad · log n) savepoints, many bad ones
+        about one savepoint per record, and the batch still commits once. A passed deadline
+        stops after some progress. Answers (settled, applied)."""
+        settled, applied, size = 0, 0, len(records)
+        while settled < len(records):
+            if (progressed or settled) and self.clock() >= deadline:
+                break
+            run = records[settled:settled + size]
+            try:
+                with session.begin_nested():
+                    applied += self._claim_and_apply(session, run)
+                settled, size = settled + len(run), size * 2
+            except Exception as exc:  # noqa: BLE001 - a bad record or a handler bug must not stop the stream
+                if _read_again(exc):
+                    raise
+                if len(run) > 1:
+                    size = len(run) // 2
+                    continue
+                self._dead_letter_in(session, run[0], f"{type(exc).__name__}: {exc}")
+                settled, size = settled + 1, 1
+        return settled, applied
 
     def _claim_and_apply(self, session: Session, records: list[Record]) -> int:
         batch = first_of_each_id(self._decode(session, records))
