@@ -11,8 +11,10 @@ offset applied per partition). The broker's offsets are only a hint. So:
   replay) is noticed by compare-and-set, and we seek back to the database's view.
 
 A record that cannot be applied goes to the dead-letter table with the reason and
-the stream goes on. A batch that fails is bisected: each half in its own transaction,
-so a few bad records among many cost a few transactions each, not one per record.
+the stream goes on. A batch that fails is split inside its transaction with savepoints
+(runs that halve on failure and double on success), so bad records cost a few savepoints
+each and one commit, not a transaction per record; if the transaction itself fails, its
+halves get transactions of their own.
 A batch also has a deadline (a share of the broker's poll interval): when it passes,
 what was applied is committed, the rest is read again, and the consumer polls in time
 to stay in its group however many records are refused.

@@ -105,3 +105,11 @@ def test_replay_leaves_out_what_the_live_consumer_refused_and_goes_on(app, engin
     assert replay(state(app), ["like_counter"]) == {"like_counter": 128 - len(BAD)}
     assert counts(engine) == live == {"news-1": 128 - len(BAD)}
     assert dead_letters(engine) == len(BAD)  # not dead-lettered a second time
+
+
+def test_many_bad_records_cost_about_one_savepoint_each_and_one_commit(app, engine):
+    publish(app, *[like(f"d{i}", actor="boom" if i % 4 == 0 else f"p{i}") for i in range(128)])
+    runner = Counting(LikeCounter(), state(app).bus, engine)
+    run(app, engine, runner, 128)
+    assert counts(engine) == {"news-1": 96} and dead_letters(engine) == 32
+    assert runner.transactions == 1 and runner.attempts <= 2 * 128
