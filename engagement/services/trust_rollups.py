@@ -29,7 +29,9 @@ class Totals:
     cross_team: int = 0
     recognised: int = 0
     active_leaders: int = 0
-    baseline: int = 0
+    baseline: int = 0  # contributions in the baseline
+    baseline_members: int = 0
+    baseline_hidden: int = 0  # groups inside whose baseline speaks for a group too small then
     unanswered: int = 0
 
     def add(self, other: "Totals") -> None:
@@ -82,10 +84,3 @@ def unanswered_ideas(session: Session, start: date, last_day: date) -> dict[str,
         TrustIdea.answered.is_(False), TrustIdea.submitted_on >= start, TrustIdea.submitted_on <= last_day)
         .group_by(TrustIdea.team_id))
     return {team: n for team, n in rows if team}
-
-
-def daily(session: Session, teams: set[str], start: date, end: date) -> list[tuple]:
-    """Per day and person in a few teams, for one group's trend over months."""
-    a = TrustActivity
-    return session.execute(select(a.day, a.person, a.contributions, a.likes_given).where(
-        a.team_id.in_(teams), a.day >= start, a.day <= end)).all()
