@@ -77,7 +77,7 @@ class TrustTrendSchema(Schema):
     team = fields.String(required=True)
     suppressed = fields.Boolean(required=True)
     folded_into = fields.String(allow_none=True)
-    members = fields.Integer(required=True)
+    members = fields.Integer(metadata={"description": "Members in the last month; absent when suppressed."})
     series = fields.List(fields.Nested(TrustMonthSchema), required=True)
 
 

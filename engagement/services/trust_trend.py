@@ -20,7 +20,7 @@ NUMBERS = ("shared_share", "contributions_per_member", "likes_per_member")
 
 def trend(session: Session, team: str, months: int, today: date, zone: ZoneInfo, min_size: int) -> dict:
     """The last ``months`` months up to ``today``; the answer's own ``suppressed``, ``folded_into``
-    and ``members`` are those of the last month."""
+    and ``members`` are those of the last month (no ``members`` when it was too small then)."""
     tree = load_tree(session)
     series, last = [], None
     for back in range(months - 1, -1, -1):
@@ -29,9 +29,9 @@ def trend(session: Session, team: str, months: int, today: date, zone: ZoneInfo,
         last = Org.load(session, min_size, first, end, zone, tree)
         series.append(_point(session, last, team, first, end))
     assert last is not None
-    shown = last.groups.get(team) == team
-    return {"team": team, "suppressed": not shown, "folded_into": None if shown else last.groups.get(team),
-            "members": _members(last, team) if shown else 0, "series": series}
+    if last.groups.get(team) != team:
+        return {"team": team, "suppressed": True, "folded_into": last.groups.get(team), "series": series}
+    return {"team": team, "suppressed": False, "folded_into": None, "members": _members(last, team), "series": series}
 
 
 def _point(session: Session, org: Org, team: str, first: date, last: date) -> dict:
