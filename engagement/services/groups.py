@@ -146,6 +146,23 @@ def lifetime_org(session: Session, min_size: int) -> Org:
     return Org.fold_sizes(load_tree(session), sizes, min_size)
 
 
+def month_orgs(session: Session, min_size: int, start: date, end: date, zone: ZoneInfo, tree: Tree) -> list[Org]:
+    """The folding of each calendar month that overlaps the days from ``start`` to ``end``."""
+    return [Org.load(session, min_size, first, min(last, end), zone, tree) for first, last in months_between(start, end)]
+
+
+def steady_groups(org: Org, months: list[Org]) -> Org:
+    """``org`` with no numbers for a group that is not made of whole shown groups in every month
+    it spans: over a rolling period a team may have been small in one month, and the period's
+    number minus that month's neighbours would be that small team alone."""
+    unsteady = {g for g in set(org.groups.values()) - {None}
+                if not all(month.is_shown_groups(org.members_of(g)) for month in months)}
+    if not unsteady:
+        return org
+    groups = {t: None if g in unsteady else g for t, g in org.groups.items()}
+    return Org(org.names, org.parents, groups, org.sizes)
+
+
 def months_between(start: date, end: date) -> list[tuple[date, date]]:
     """The calendar months that overlap the days from ``start`` to ``end``: first and last day."""
     out, first = [], start.replace(day=1)

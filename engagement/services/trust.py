@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engagement.errors import FieldError, ValidationFailed
 from engagement.services import trust_rollups as rollups
-from engagement.services.groups import Org, load_tree, months_between
+from engagement.services.groups import Org, load_tree, month_orgs, steady_groups
 from engagement.services.trust_rollups import Totals
 from engagement.services.trust_texts import describe
 
@@ -106,8 +106,7 @@ def baselines(session: Session, org: Org, period: Period, zone: ZoneInfo, min_si
     then; None when in any month of the baseline its teams were not whole shown groups (a team
     too small then, or folded elsewhere), so the baseline never speaks for a small group."""
     tree = load_tree(session)
-    months = [Org.load(session, min_size, first, last, zone, tree)
-              for first, last in months_between(period.baseline_start, period.baseline_end)]
+    months = month_orgs(session, min_size, period.baseline_start, period.baseline_end, zone, tree)
     whole = Org.load(session, min_size, period.baseline_start, period.baseline_end, zone, tree)
     counted = rollups.contributions(session, period.baseline_start, period.baseline_end)
     out: dict[str, tuple[int, int] | None] = {}
@@ -189,7 +188,9 @@ def flags(s: dict, limits: dict, lang: str) -> list[dict]:
 def report(session: Session, period: Period, today: date, zone: ZoneInfo, min_size: int, limits: dict, lang: str,
            unit: str | None = None) -> dict:
     """Every team of the org tree (or of ``unit``'s subtree) with its signals and flags."""
-    org = Org.load(session, min_size, period.start, min(period.end, today), zone)
+    tree, last_day = load_tree(session), min(period.end, today)
+    org = Org.load(session, min_size, period.start, last_day, zone, tree)
+    org = steady_groups(org, month_orgs(session, min_size, period.start, last_day, zone, tree))
     totals = group_totals(session, org, period, today, limits, baselines(session, org, period, zone, min_size))
     shown = org.subtree(unit) if unit else None
     units = unit_totals(org, totals)

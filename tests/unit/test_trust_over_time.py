@@ -7,6 +7,7 @@ group too small then is withheld (so no ``declining`` flag comes from it).
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -88,6 +89,16 @@ def test_a_baseline_of_the_same_shown_group_is_kept(client, grown):
     december = rows(client, grown, "2027-02")  # baseline November to January: five in "grow" throughout
     base = december["grow"]["signals"]
     assert base["baseline_rate_per_30_days"] == round(1 / 5 / 92 * 30, 3)  # one article, five members, 92 days
+
+
+def test_a_rolling_period_never_spans_a_month_when_its_group_was_different(client, grown, monkeypatch):
+    monkeypatch.setattr("engagement.api.trust._today", lambda: date(2026, 11, 30))
+    ninety = rows(client, grown, "90d")  # 2 September to 30 November: "grow" was two people until November
+    # Shown, it would be November's one article plus the two's twelve, and November's own row is shown.
+    assert ninety["grow"]["suppressed"] and "signals" not in ninety["grow"]
+    assert ninety["org"]["suppressed"] and "signals" not in ninety["org"]  # with "grow" in it then, without now
+    thirty = rows(client, grown, "30d")["grow"]["signals"]  # 1 to 30 November: the same as the month
+    assert (thirty["members"], thirty["contributions"]) == (5, 1)
 
 
 def test_replay_gives_the_same_answers_through_time(app, client, grown):
