@@ -1,9 +1,11 @@
 """The trust-signal report: per team and period, how much is shared and whether it is safe to.
 
-Privacy by construction (PRODUCT.md): the report is made of team sums only; a team
-smaller than ENGAGEMENT_MIN_GROUP_SIZE is folded into its parent unit before any number
-is computed, so its people are never shown alone; the most active person's share is a
-number, never a name. Flags carry a plain reason with the numbers and a suggested action.
+Privacy by construction: the report is made of team sums only; a team smaller than
+ENGAGEMENT_MIN_GROUP_SIZE is folded into its parent unit before any number is computed
+(engagement/services/groups.py), by the directory as it was in the period and in each
+month of it and of the baseline, so its people are never shown alone; the most active
+person's share is a number, never a name. Flags carry a plain reason with the numbers
+and a suggested action.
 """
 from __future__ import annotations
 
