@@ -148,7 +148,8 @@ def lifetime_org(session: Session, min_size: int) -> Org:
 
 def month_orgs(session: Session, min_size: int, start: date, end: date, zone: ZoneInfo, tree: Tree) -> list[Org]:
     """The folding of each calendar month that overlaps the days from ``start`` to ``end``."""
-    return [Org.load(session, min_size, first, min(last, end), zone, tree) for first, last in months_between(start, end)]
+    return [Org.load(session, min_size, first, min(last, end), zone, tree)
+            for first, last in months_between(start, end)]
 
 
 def steady_groups(org: Org, months: list[Org]) -> Org:

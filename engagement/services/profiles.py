@@ -42,7 +42,8 @@ def unit_summary(session: Session, steps: tuple[Step, ...], team_id: str, subuni
     if members < min_size:
         return {**out, "suppressed": True, "folded_into": org.groups.get(team_id),
                 "reason": f"Fewer than {min_size} people: shown only as part of a larger unit."}
-    out.update(members=members, includes=[{"id": t, "name": org.names[t]} for t in sorted(teams - {team_id})])
+    folded = sorted(teams - {team_id})
+    out.update(members=members, includes=[{"id": t, "name": org.names[t]} for t in folded])
     percents = session.scalars(select(func.coalesce(ProfileCompletion.percent, 0)).select_from(Person)
                                .outerjoin(ProfileCompletion, ProfileCompletion.person == Person.id).where(in_unit)).all()
     filled = dict(session.execute(

@@ -103,7 +103,8 @@ def group_totals(session: Session, org: Org, period: Period, today: date, limits
     return totals
 
 
-def baselines(session: Session, org: Org, period: Period, zone: ZoneInfo, min_size: int) -> dict[str, tuple[int, int] | None]:
+def baselines(session: Session, org: Org, period: Period, zone: ZoneInfo,
+              min_size: int) -> dict[str, tuple[int, int] | None]:
     """Each shown group's contributions and members in its baseline, from the directory as it was
     then; None when in any month of the baseline its teams were not whole shown groups (a team
     too small then, or folded elsewhere), so the baseline never speaks for a small group."""
