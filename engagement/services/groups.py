@@ -70,18 +70,22 @@ class Org:
     _members: dict[str | None, set[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def fold_sizes(cls, tree: Tree, sizes: dict[str, tuple[int, int]], min_size: int) -> "Org":
+    def fold_sizes(cls, tree: Tree, sizes: dict[str, tuple[int, int]], min_size: int,
+                   fold_by: dict[str, int] | None = None) -> "Org":
+        """Folded by ``fold_by`` (the sizes that decide), or by the member counts of ``sizes``."""
         known = {t for t, _, _ in tree}
         parents = {t: p if p in known else None for t, _, p in tree}
-        groups = fold(parents, {t: n for t, (n, _) in sizes.items()}, min_size)
+        groups = fold(parents, fold_by if fold_by is not None else {t: n for t, (n, _) in sizes.items()}, min_size)
         return cls({t: n for t, n, _ in tree}, parents, groups, sizes)
 
     @classmethod
     def load(cls, session: Session, min_size: int, start: date, end: date, zone: ZoneInfo,
              tree: Tree | None = None) -> "Org":
-        """The tree, and who were members at any time in the days from ``start`` to ``end``."""
-        sizes = rollups.members(session, utc_midnight(start, zone), utc_midnight(end + timedelta(days=1), zone))
-        return cls.fold_sizes(tree if tree is not None else load_tree(session), sizes, min_size)
+        """The tree, who were members at any time in the days from ``start`` to ``end`` (the sizes
+        numbers are divided by), folded by the fewest members each team had at once in those days."""
+        since, until = utc_midnight(start, zone), utc_midnight(end + timedelta(days=1), zone)
+        return cls.fold_sizes(tree if tree is not None else load_tree(session), rollups.members(session, since, until),
+                              min_size, rollups.smallest(session, since, until))
 
     def members_of(self, group: str | None) -> set[str]:
         """The teams counted in ``group`` (itself and those folded into it)."""

@@ -52,6 +52,33 @@ def members(session: Session, start: datetime, end: datetime) -> dict[str, tuple
     return {team: (n, int(leaders or 0)) for team, n, leaders in rows}
 
 
+def smallest(session: Session, start: datetime, end: datetime) -> dict[str, int]:
+    """The fewest members each team had at once from ``start`` to ``end`` (naive UTC): a team is
+    only as large as it was at its smallest, so four people who joined late in a month do not
+    make a team of one earlier that month look like five."""
+    m = Membership
+    counts = dict(session.execute(select(m.team_id, func.count()).where(
+        or_(m.valid_from.is_(None), m.valid_from <= start), or_(m.valid_to.is_(None), m.valid_to > start))
+        .group_by(m.team_id)).all())
+    changes: dict[str, dict[datetime, int]] = {}
+    for team, joined, left in session.execute(select(m.team_id, m.valid_from, m.valid_to).where(or_(
+            (m.valid_from > start) & (m.valid_from < end), (m.valid_to > start) & (m.valid_to < end)))):
+        moments = changes.setdefault(team, {})
+        if joined is not None and start < joined < end:
+            moments[joined] = moments.get(joined, 0) + 1
+        if left is not None and start < left < end and (joined is None or joined < left):
+            moments[left] = moments.get(left, 0) - 1
+    out = dict(counts)
+    for team, moments in changes.items():
+        count = counts.get(team, 0)
+        lowest = count if count else None  # a team that starts empty is as small as its first member
+        for moment in sorted(moments):
+            count += moments[moment]
+            lowest = count if lowest is None else min(lowest, count)
+        out[team] = lowest or 0
+    return out
+
+
 def activity(session: Session, start: date, end: date, teams: set[str] | None = None) -> dict[str, dict]:
     """Sums per team over the days, with distinct sharers, the top person's share and active leaders."""
     a = TrustActivity

@@ -82,7 +82,8 @@ def test_team_recognition_folds_a_small_team_into_its_parent(client, world):
     for team, counted in (("dept", {"dept", "solo"}), ("org", {"org"})):
         answer = get(client, world, f"/v1/teams/{team}/recognition")
         want = recount(counted)
-        assert (answer["received"]["like"], answer["given"]["like"]) == (want["received"]["like"], want["given"]["like"])
+        got = (answer["received"]["like"], answer["given"]["like"])
+        assert got == (want["received"]["like"], want["given"]["like"]), team
 
 
 def test_a_team_once_too_small_stays_folded_in_all_time_counters(app, client, world):

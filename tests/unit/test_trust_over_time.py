@@ -95,10 +95,24 @@ def test_a_rolling_period_never_spans_a_month_when_its_group_was_different(clien
     monkeypatch.setattr("engagement.api.trust._today", lambda: date(2026, 11, 30))
     ninety = rows(client, grown, "90d")  # 2 September to 30 November: "grow" was two people until November
     # Shown, it would be November's one article plus the two's twelve, and November's own row is shown.
-    assert ninety["grow"]["suppressed"] and "signals" not in ninety["grow"]
-    assert ninety["org"]["suppressed"] and "signals" not in ninety["org"]  # with "grow" in it then, without now
+    assert ninety["grow"]["suppressed"] and ninety["grow"]["folded_into"] == "org" and "signals" not in ninety["grow"]
+    months = [rows(client, grown, m) for m in ("2026-09", "2026-10", "2026-11")]
+    shown = sum(r["signals"]["contributions"] for month in months for r in month.values() if not r["suppressed"])
+    assert ninety["org"]["signals"]["contributions"] == shown == 3 * 2 * 2 + 3 * 5 + 1  # only what the months show
     thirty = rows(client, grown, "30d")["grow"]["signals"]  # 1 to 30 November: the same as the month
     assert (thirty["members"], thirty["contributions"]) == (5, 1)
+
+
+def test_people_who_join_late_in_a_month_do_not_make_the_month_a_large_team(client, grown, make_key):
+    first = {"mode": "delta", "as_of": "2026-11-01T00:00:00+01:00",
+             "teams": [{"id": "late", "name": "Sen", "parent": "org"}], "people": [{"id": "first", "name": "first", "team": "late"}]}
+    later = {"mode": "delta", "as_of": "2026-11-20T00:00:00+01:00",
+             "people": [{"id": f"late{i}", "name": f"late{i}", "team": "late"} for i in range(4)]}
+    key = make_key("directory:write")
+    for body in (first, later):
+        assert client.post("/v1/directory/sync", json=body, headers=bearer(key)).status_code == 200
+    november = rows(client, grown, "2026-11")  # one person for most of November, five only from the 20th
+    assert november["late"]["suppressed"] and november["late"]["folded_into"] == "org"
 
 
 def test_replay_gives_the_same_answers_through_time(app, client, grown):
