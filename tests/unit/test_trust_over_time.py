@@ -13,6 +13,7 @@ import pytest
 
 from engagement.extension import state
 from engagement.services.replay import replay
+from schemas.trust import TrustReportSchema, TrustTrendSchema
 from tests.conftest import bearer, drain
 
 MONTHS = ("2026-08", "2026-09", "2026-10")
@@ -66,6 +67,7 @@ def test_new_people_count_only_from_their_as_of(client, grown):
 
 def test_each_trend_point_is_folded_by_its_own_month(client, grown):
     body = client.get("/v1/trust/teams/grow/trend?months=4&until=2026-11", headers=bearer(grown)).json
+    assert TrustTrendSchema().validate(body) == {}  # what the OpenAPI document says
     assert (body["suppressed"], body["members"]) == (False, 5)
     before, last = body["series"][:3], body["series"][3]
     assert [(m["month"], m["suppressed"], m["folded_into"]) for m in before] == [(m, True, "org") for m in MONTHS]
@@ -77,7 +79,9 @@ def test_each_trend_point_is_folded_by_its_own_month(client, grown):
 
 
 def test_a_baseline_from_months_when_the_team_was_too_small_is_withheld(client, grown):
-    november = rows(client, grown, "2026-11")
+    body = client.get("/v1/trust/report?period=2026-11&lang=en", headers=bearer(grown)).json
+    assert TrustReportSchema().validate(body) == {}
+    november = {row["id"]: row for row in body["teams"]}
     grow = november["grow"]
     assert grow["signals"]["baseline_rate_per_30_days"] is None and grow["signals"]["trend"] is None
     assert "declining" not in [f["flag"] for f in grow["flags"]]  # 18 a month from two people, then 1
