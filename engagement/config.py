@@ -85,9 +85,10 @@ SETTINGS: tuple[Setting, ...] = (
             'JSON points per contribution type, e.g. {"content.published": 5}; others keep their defaults.'),
     Setting("ENGAGEMENT_PUBLIC_RANKING", "opt-out", str,
             "opt-out: everyone appears in public top lists unless they opted out; opt-in: only those who opted in."),
-    Setting("ENGAGEMENT_DEMO", None, _bool,
-            "Serve the demo intranet page at /demo (it mints tokens for demo users). "
-            "Unset: on with the embedded bus only."),
+    Setting("ENGAGEMENT_DEMO", False, _bool,
+            "Serve the demo intranet at /demo, /demo/awards and /demo/trust (as `engagement serve --demo`): "
+            "it mints tokens for made-up users for anyone who opens it and loads a made-up organisation, "
+            "only into a database it has to itself. Never in production; off: /demo is a 404."),
     Setting("ENGAGEMENT_CONSUMER_BATCH", 500, int, "Most events a consumer applies in one transaction."),
     Setting("ENGAGEMENT_TRUST_THRESHOLDS", {}, json.loads,
             'JSON thresholds of the trust report\'s flags, e.g. {"silo": {"below": 0.15}}; others keep their defaults.'),
