@@ -110,12 +110,14 @@ def test_a_user_token_must_name_one_person_for_this_service(client, claims, name
     assert named in answer.json["detail"]
 
 
-def test_compose_requires_the_secret_and_has_no_fallback():
+def test_compose_requires_the_secret_has_no_fallback_and_neither_it_nor_the_image_asks_for_the_demo():
     compose = (ROOT / "docker-compose.yml").read_text()
     lines = [line for line in compose.splitlines() if re.match(r"\s*ENGAGEMENT_TOKEN_SECRET\s*:", line)]
     assert len(lines) == 1 and "${ENGAGEMENT_TOKEN_SECRET:?" in lines[0], lines
     assert ":-" not in lines[0] and "change-me" not in compose
-    assert "ENGAGEMENT_DEMO" not in compose and "--demo" not in compose
+    image = (ROOT / "Dockerfile").read_text()
+    for deployed in (compose, image):
+        assert "ENGAGEMENT_DEMO" not in deployed and "--demo" not in deployed
 
 
 def test_compose_does_not_validate_without_the_secret():
