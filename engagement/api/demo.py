@@ -58,10 +58,9 @@ def demo_trust_page():
     """Communications staff's page of the demo: the trust-signal dashboard on a planted organisation."""
     visitor = _visitor("siri")
     _ensure_intranet()
-    st = state()
-    now = datetime.now(timezone.utc)
-    planted = demo.ensure_trust(st.db.session, _publish, now.astimezone(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date(),
-                                now)
+    st, now = state(), datetime.now(timezone.utc)
+    today = now.astimezone(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date()
+    planted = demo.ensure_trust(st.db.session, _publish, today, now)
     period = request.args.get("period", planted)
     return _render("tillit/demo_trust.html", visitor,
                    period=period if MONTH.match(period) or period in ("30d", "90d") else "30d")

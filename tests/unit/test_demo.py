@@ -105,7 +105,8 @@ def test_the_demo_refuses_ids_in_its_namespace_that_it_did_not_create(demo_app):
     client = demo_app.test_client()
     planted = {"mode": "delta", "teams": [{"id": "demo-intranett", "name": "Ekte", "parent": None}],
                "people": [{"id": "demo-kari", "name": "Ekte Kari", "team": "demo-intranett", "role": "member"}]}
-    assert client.post("/v1/directory/sync", json=planted, headers=bearer(key(demo_app, "directory:write"))).status_code == 200
+    admin = key(demo_app, "directory:write")
+    assert client.post("/v1/directory/sync", json=planted, headers=bearer(admin)).status_code == 200
     before = directory_rows(demo_app)
     assert client.get("/demo").status_code == 409
     assert directory_rows(demo_app) == before
