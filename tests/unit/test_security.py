@@ -12,8 +12,8 @@ from engagement.auth import TOKEN_AUDIENCE
 from tests.conftest import bearer, like
 
 LEADER, MEMBER, COMMS = ("leader",), (), ("communications",)
-PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/widget.js", "/v1/trust.js", "/demo",
-          "/demo/awards", "/demo/trust", "/v1/notifications/unsubscribe", "/static/<path:filename>"}
+PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/widget.js", "/v1/trust.js",
+          "/v1/notifications/unsubscribe", "/static/<path:filename>"}  # the demo's pages exist only with --demo
 # (method, path, body, who may: a key's scope or "user"/"leader"/"comms", a wrong scope, path owned by kari?)
 TABLE = [
     ("POST", "/v1/events", like(actor="kari"), ["events:write", "user"], "reports:read", False),
@@ -180,6 +180,34 @@ def test_writes_are_rate_limited_per_key_and_per_person_with_retry_after(app, cl
     codes = [client.post("/v1/events", json=like(), headers=bearer(key)).status_code for _ in range(6)]
     assert codes == [202] * 5 + [429]
     assert client.post("/v1/events", json=like(), headers=bearer(other)).status_code == 202
+
+
+DEMO_PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri"]
+PRODUCTION = {"image run alone": {}, "on Kafka": {"ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9"},
+              "demo variable empty": {"ENGAGEMENT_DEMO": ""}}
+
+
+@pytest.mark.parametrize("settings", PRODUCTION.values(), ids=PRODUCTION.keys())
+@pytest.mark.parametrize("path", DEMO_PAGES)
+def test_demo_pages_are_404_under_a_production_configuration(tmp_path, monkeypatch, settings, path):
+    """Nobody asked for the demo: no page mints a token or touches the directory."""
+    from engagement import create_app
+    from engagement.extension import state
+    from engagement.models import Person, Team
+    from engagement.services import schema
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    app = create_app({"ENGAGEMENT_TOKEN_SECRET": "a-real-deployment-secret-" + "Qz7" * 12,
+                      "ENGAGEMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                      "ENGAGEMENT_EVENT_LOG": str(tmp_path / "events.sqlite3")})
+    with app.app_context():
+        schema.upgrade(state(app).engine)
+    answer = app.test_client().get(path)
+    assert answer.status_code == 404 and b"eyJ" not in answer.data
+    assert not [r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/demo")]
+    with app.app_context():
+        session = state(app).db.session
+        assert session.query(Team).count() == 0 and session.query(Person).count() == 0
 
 
 # Every team-level answer about team "t" of the world above (three people, below the minimum of
