@@ -1,16 +1,8 @@
-"""Who owns a target: an authority says so, never the sender's ``target.owner`` claim.
+"""One read model's view of who owns its targets (the rule: engagement/services/ownership.py).
 
-The authorities, in the log's order (all events on one target share a partition, so every
-read model and every replay meets them in the same order):
-
-* a person owns themselves (the directory's person ids);
-* the author of the first ``content.published`` or ``idea.submitted`` on a target owns it;
-* an event sent with an API key (the intranet's back end) states its target's owner.
-
-The first statement on a target wins and never changes. A claim from a user token states
-nothing: until an authority speaks, the target's owner is unknown ("") and the event credits
-nobody; the read model keeps what waits and credits the owner once it is known, so the answer
-does not depend on which arrived first.
+Until an authority speaks, a target's owner is unknown ("") and an event on it credits
+nobody; the read model keeps what waits and credits the owner once it is known, so the
+answer does not depend on which arrived first.
 """
 from __future__ import annotations
 
@@ -22,29 +14,9 @@ from sqlalchemy.orm import Session
 
 from engagement.events import Event, Target, utc_naive
 from engagement.models import OwnerWaiting, TargetOwner
+from engagement.services.ownership import AUTHORING, stated_owner
 
-AUTHORING = frozenset({"content.published", "idea.submitted"})
-
-
-def stated_owner(event: Event) -> str | None:
-    """The owner this event is an authority for, or None if it only claims one."""
-    target = event.target
-    if target.kind == "person":
-        return target.id
-    if event.type in AUTHORING:
-        return event.actor
-    if not event.submitted_by.startswith("user:"):
-        return target.owner
-    return None
-
-
-def known_owners(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """Owners any read model has learned for these (kind, id) keys (they all learn the same)."""
-    if not keys:
-        return {}
-    rows = session.execute(select(TargetOwner.target_kind, TargetOwner.target_id, TargetOwner.owner).where(
-        tuple_(TargetOwner.target_kind, TargetOwner.target_id).in_(list(keys))))
-    return {(kind, target_id): owner for kind, target_id, owner in rows}
+__all__ = ["AUTHORING", "Owners", "aware"]
 
 
 class Owners:

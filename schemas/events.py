@@ -170,7 +170,7 @@ def _rule_errors(event: dict[str, Any], rules: tuple[str, ...]) -> dict[str, Any
     target, actor = event["target"], event.get("actor")
     if "owner_is_actor" in rules and actor is not None and target["owner"] != actor:
         return {"target": {"owner": ["Must be the actor for this event type."]}}
-    if "owner_is_target" in rules and target["owner"] != target["id"]:
+    if ("owner_is_target" in rules or target["kind"] == "person") and target["owner"] != target["id"]:
         return {"target": {"owner": ["Must equal target.id: a person owns themselves."]}}
     return {}
 

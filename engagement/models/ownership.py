@@ -33,10 +33,10 @@ class OwnerWaiting(Base):
     __tablename__ = "engagement_owner_waiting"
     model: Mapped[str] = mapped_column(String(40), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     target_kind: Mapped[str] = mapped_column(String(20))
     target_id: Mapped[str] = mapped_column(String(128))
     actor: Mapped[str] = mapped_column(String(128))
-    kind: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_engagement_owner_waiting_target", "model", "target_kind", "target_id"),)

@@ -36,7 +36,7 @@ def upgrade() -> None:
     sa.Column('actor', sa.String(length=128), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('model', 'event_id', name=op.f('pk_engagement_owner_waiting'))
+    sa.PrimaryKeyConstraint('model', 'event_id', 'kind', name=op.f('pk_engagement_owner_waiting'))
     )
     with op.batch_alter_table('engagement_owner_waiting', schema=None) as batch_op:
         batch_op.create_index('ix_engagement_owner_waiting_target', ['model', 'target_kind', 'target_id'],
