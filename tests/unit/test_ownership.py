@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from engagement.extension import state
+from engagement.services.replay import replay
 from tests.conftest import bearer, drain
 
 PEOPLE = ("ola", "kari", "mallory", "per")
@@ -84,13 +86,18 @@ def test_likes_and_comments_before_the_authority_credit_the_owner_once_it_speaks
         for event in events:
             assert post(client, user_token(event["actor"]), [event]).status_code == 202
         drain(app, MODELS)
-    recognition = client.get("/v1/people/ola/recognition", headers=bearer(org)).json
-    assert (recognition["received"]["like"], recognition["received"]["comment"], recognition["colleagues"]) == (1, 1, 2)
-    assert received_likes(client, org, "mallory") == 0
-    items = client.get("/v1/notifications?person=ola", headers=bearer(user_token("ola"))).json["items"]
-    assert sorted(i["kind"] for i in items) == ["comment", "like"]
-    board = client.get("/v1/awards/2026-11/leaderboard?category=appreciated", headers=bearer(org)).json["top"]
-    assert [(p["person"], p["score"]) for p in board] == [("ola", 2.0)]
+    for rebuilt in (False, True):  # and the same again when rebuilt from the ledger
+        if rebuilt:
+            replay(state(app), ["recognition", "notifications", "awards"])
+        recognition = client.get("/v1/people/ola/recognition", headers=bearer(org)).json
+        assert (recognition["received"]["like"], recognition["received"]["comment"], recognition["colleagues"]) \
+            == (1, 1, 2)
+        assert received_likes(client, org, "mallory") == 0
+        items = client.get("/v1/notifications?person=ola", headers=bearer(user_token("ola"))).json["items"]
+        assert sorted((i["kind"], i["text"]) for i in items) == [("comment", "Per kommenterte «Årsrapport»"),
+                                                                 ("like", "Kari likte «Årsrapport»")]
+        board = client.get("/v1/awards/2026-11/leaderboard?category=appreciated", headers=bearer(org)).json["top"]
+        assert [(p["person"], p["score"]) for p in board] == [("ola", 2.0)]
 
 
 def test_a_claim_that_contradicts_a_known_owner_refuses_the_whole_batch(app, client, org, user_token):
