@@ -24,7 +24,7 @@ from consumers.owners import AUTHORING, Owners
 from engagement.locks import lock_keys
 from engagement.bus.base import Record
 from engagement.events import Event, Target, utc_naive
-from engagement.models import LikeState, PersonRecognition, RecognitionPair, TargetStats, TeamRecognition
+from engagement.models import LikeState, OwnerWaiting, PersonRecognition, RecognitionPair, TargetStats, TeamRecognition
 from engagement.services.directory import team_of, teams_at
 
 
@@ -108,7 +108,9 @@ class Recognition(ReadModel):
         owners = Owners(session, self.name, raw)
         resolved = [owners.resolve(event) for event in raw]
         events = [event for event, _ in resolved]
+        waiting = _waiting_people(session, [e.target for e, learned in resolved if learned is not None])
         lock_keys(session, LOCK_SPACE, {f"p:{p}" for e in events for p in (e.actor, e.target.owner) if p}
+                  | {f"p:{p}" for p in waiting}
                   | {f"t:{e.target.kind}:{e.target.id}" for e in events}
                   | {f"t:{a[0]}:{a[1]}" for e in events if (a := _about(e))})
         rows = BatchRows(session, events, owners)
@@ -185,6 +187,18 @@ def _credit(rows: BatchRows, owner: str, actor: str, kind: str, delta: int, mome
         team = rows.team(person, moment, kind)
         if team is not None:
             team[side] += delta
+
+
+def _waiting_people(session: Session, targets: list[Target]) -> set[str]:
+    """Who has a like or a comment waiting on targets whose owner this batch learns (to lock them)."""
+    if not targets:
+        return set()
+    keys = [(t.kind, t.id) for t in targets]
+    likers = session.scalars(select(LikeState.person).where(
+        tuple_(LikeState.target_kind, LikeState.target_id).in_(keys), LikeState.liked.is_(True)))
+    others = session.scalars(select(OwnerWaiting.actor).where(
+        OwnerWaiting.model == Recognition.name, tuple_(OwnerWaiting.target_kind, OwnerWaiting.target_id).in_(keys)))
+    return set(likers) | set(others)
 
 
 def credit_waiting(rows: BatchRows, target: Target) -> None:
