@@ -50,7 +50,7 @@ class Awards(ReadModel):
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
         raw = [(e, r) for e, r in batch if e.type in self.handled or not e.submitted_by.startswith("user:")]
         self._owners = Owners(session, self.name, [e for e, _ in raw])
-        events = [(*self._owners.resolve(e), r) for e, r in raw]
+        events = [(*resolved, r) for resolved, (_, r) in zip(self._owners.resolved, raw)]
         people = {p for e, _, _ in events for p in (e.actor, e.target.owner) if p}
         memberships = teams_at(session, people)
         touched: set[tuple[str, str]] = set()
@@ -77,6 +77,11 @@ class Awards(ReadModel):
         ids = [e.id for e in events] + [f"{e.id}:r" for e in events] + [f"{s.event_id}:r" for s in states]
         self._credits = {c.event_id: c for c in session.scalars(select(AwardCredit).where(
             AwardCredit.event_id.in_(ids)))}
+        refs = [f"{kind}:{target_id}" for kind, target_id in self._owners.learned]
+        self._standing: dict[str, dict[str, AwardLike]] = {}
+        for state in session.scalars(select(AwardLike).where(AwardLike.ref.in_(refs), AwardLike.liked.is_(True))) \
+                if refs else ():
+            self._standing.setdefault(state.ref, {})[state.liker] = state
 
     def _apply_one(self, session, event: Event, record: Record, memberships) -> set[tuple[str, str]]:
         if event.type in ("idea.adopted", "idea.answered"):
@@ -131,6 +136,8 @@ class Awards(ReadModel):
             session.add(state)
         else:
             state.liked, state.changed_at, state.event_id = liked, moment, event.id
+        if not event.target.owner:
+            self._owners.hold_like(event, state)
         if liked and not was and event.actor != event.target.owner and event.target.owner:
             return self._credit(session, event, record, memberships, "recognition", event.target.owner,
                                 event.actor, suffix=":r")
@@ -146,15 +153,13 @@ class Awards(ReadModel):
         """An authority has just named the target's owner: credit them the likes standing on it
         and the comments that waited, and name the team each waiting contribution helped."""
         ref, owner = target.key, target.owner
-        states = {s.liker: s for s in session.scalars(select(AwardLike).where(AwardLike.ref == ref))}
-        states.update({liker: s for (r, liker), s in self._likes.items() if r == ref})
+        likes = self._owners.standing_likes(target, self._standing.get(ref, {}))
         waiting = self._owners.take_waiting(target)
-        memberships.update(teams_at(session, set(states) | {w.actor for w in waiting} | {owner}))
+        memberships.update(teams_at(session, {liker for liker, _ in likes} | {w.actor for w in waiting} | {owner}))
         touched: set[tuple[str, str]] = set()
-        for liker, state in sorted(states.items()):
-            if state.liked and liker != owner:
-                like = Event(state.event_id, "like.added", liker, target, aware(state.changed_at), "")
-                touched |= self._credit(session, like, record, memberships, "recognition", owner, liker, ":r")
+        for liker, state in likes:
+            like = Event(state.event_id, "like.added", liker, target, aware(state.changed_at), "")
+            touched |= self._credit(session, like, record, memberships, "recognition", owner, liker, ":r")
         for w in waiting:
             if w.kind == "recognition" and w.actor != owner:
                 comment = Event(w.event_id, "comment.posted", w.actor, target, aware(w.at), "")

@@ -115,28 +115,28 @@ class Notifications(ReadModel):
         if not raw:
             return
         owners = Owners(session, self.name, raw)
-        resolved = [owners.resolve(event) for event in raw]
-        rows = Batch(session, [event for event, _ in resolved], self.zone, owners)
+        rows = Batch(session, [event for event, _ in owners.resolved], self.zone, owners)
+        refs = {f"{kind}:{target_id}" for kind, target_id in owners.learned}
+        standing: dict[str, dict[str, NotifyLike]] = {}
+        for state in _load(session, NotifyLike, (NotifyLike.ref,), {(r,) for r in refs}):
+            if state.liked:
+                standing.setdefault(state.ref, {})[state.liker] = state
         with session.no_autoflush:
-            for event, learned in resolved:
+            for event, learned in owners.resolved:
                 if learned is not None:
-                    notify_waiting(rows, event.target.key, learned)
+                    notify_waiting(rows, event.target, standing.get(event.target.key, {}))
                 if event.type in HANDLED:
                     apply_event(rows, event)
         session.flush()
 
 
-def notify_waiting(rows: Batch, ref: str, owner: str) -> None:
-    """An authority has just named the owner of ``ref``: tell them of the likes standing on it and
+def notify_waiting(rows: Batch, target: Target, stored: dict[str, NotifyLike]) -> None:
+    """An authority has just named the target's owner: tell them of the likes standing on it and
     of what waited, as of their own days."""
-    kind, _, target_id = ref.partition(":")
-    states = {s.liker: s for s in _load(rows.session, NotifyLike, (NotifyLike.ref,), {(ref,)})}
-    states.update({liker: s for (r, liker), s in rows.likes.items() if r == ref})  # this batch's too
-    for liker, state in sorted(states.items()):
-        if state.liked:
-            rows.add(owner, "like", ref, liker, aware(state.changed_at))
-    for waiting in rows.owners.take_waiting(Target(kind, target_id, owner)):
-        rows.add(owner, waiting.kind, ref, waiting.actor, aware(waiting.at))
+    for liker, state in rows.owners.standing_likes(target, stored):
+        rows.add(target.owner, "like", target.key, liker, aware(state.changed_at))
+    for waiting in rows.owners.take_waiting(target):
+        rows.add(target.owner, waiting.kind, target.key, waiting.actor, aware(waiting.at))
 
 
 def apply_event(rows: Batch, event: Event) -> None:
@@ -176,6 +176,8 @@ def _like(rows: Batch, event: Event) -> None:
         rows.session.add(state)
     else:
         state.liked, state.changed_at, state.event_id = liked, moment, event.id
+    if not event.target.owner:
+        rows.owners.hold_like(event, state)
     if liked and not was:
         rows.add(event.target.owner, "like", ref, event.actor, event.time)
     elif was and not liked:

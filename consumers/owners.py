@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from engagement.events import Event, Target, utc_naive
@@ -20,7 +20,9 @@ __all__ = ["AUTHORING", "Owners", "aware"]
 
 
 class Owners:
-    """One read model's owners for one batch: loaded in one query, learned in the batch's order."""
+    """One read model's owners for one batch, learned in the batch's order. Everything is loaded
+    up front in a few queries (owners, and what waits on the targets the batch will teach), so a
+    batch that teaches many owners costs no query per target."""
 
     def __init__(self, session: Session, model: str, events: list[Event]):
         self.session, self.model = session, model
@@ -29,6 +31,14 @@ class Owners:
         if keys:
             self.known = {(r.target_kind, r.target_id): r.owner for r in session.scalars(select(TargetOwner).where(
                 TargetOwner.model == model, tuple_(TargetOwner.target_kind, TargetOwner.target_id).in_(list(keys))))}
+        self.waiting: dict[tuple[str, str], list[OwnerWaiting]] = {}
+        self.held_likes: dict[tuple[str, str], dict[str, object]] = {}
+        self.resolved = [self.resolve(event) for event in events]
+        self.learned = {(e.target.kind, e.target.id) for e, owner in self.resolved if owner is not None}
+        if self.learned:
+            for row in session.scalars(select(OwnerWaiting).where(OwnerWaiting.model == model, tuple_(
+                    OwnerWaiting.target_kind, OwnerWaiting.target_id).in_(list(self.learned)))):
+                self.waiting.setdefault((row.target_kind, row.target_id), []).append(row)
 
     def resolve(self, event: Event) -> tuple[Event, str | None]:
         """The event with its target's authoritative owner ("" while none is known), and the owner
@@ -49,19 +59,30 @@ class Owners:
 
     def wait(self, event: Event, kind: str) -> None:
         """Keep an event that would credit the (still unknown) owner of its target."""
-        self.session.add(OwnerWaiting(model=self.model, event_id=event.id, target_kind=event.target.kind,
-                                        target_id=event.target.id, actor=event.actor, kind=kind,
-                                        at=utc_naive(event.time)))
+        row = OwnerWaiting(model=self.model, event_id=event.id, target_kind=event.target.kind,
+                           target_id=event.target.id, actor=event.actor, kind=kind, at=utc_naive(event.time))
+        self.session.add(row)
+        self.waiting.setdefault((event.target.kind, event.target.id), []).append(row)
+
+    def hold_like(self, event: Event, state: object) -> None:
+        """A like state this batch changed while its target had no known owner."""
+        self.held_likes.setdefault((event.target.kind, event.target.id), {})[event.actor] = state
+
+    def standing_likes(self, target: Target, stored: dict[str, object]) -> list[tuple[str, object]]:
+        """The likes standing on ``target`` now: ``stored`` (liked states from earlier batches, by
+        liker) with what this batch changed, as (liker, state), by liker."""
+        states = {**stored, **self.held_likes.pop((target.kind, target.id), {})}
+        return sorted((liker, state) for liker, state in states.items() if state.liked and liker != target.owner)
 
     def take_waiting(self, target: Target) -> list[OwnerWaiting]:
         """What waited for this target's owner, oldest first; gone from the table once taken."""
-        self.session.flush()
-        where = (OwnerWaiting.model == self.model, OwnerWaiting.target_kind == target.kind,
-                 OwnerWaiting.target_id == target.id)
-        rows = list(self.session.scalars(select(OwnerWaiting).where(*where).order_by(OwnerWaiting.at,
-                                                                                      OwnerWaiting.event_id)))
-        self.session.execute(delete(OwnerWaiting).where(*where))
-        return rows
+        rows = self.waiting.pop((target.kind, target.id), [])
+        for row in rows:
+            if row in self.session.new:
+                self.session.expunge(row)
+            else:
+                self.session.delete(row)
+        return sorted(rows, key=lambda row: (row.at, row.event_id))
 
 
 def aware(moment: datetime) -> datetime:

@@ -24,7 +24,7 @@ from consumers.owners import AUTHORING, Owners
 from engagement.locks import lock_keys
 from engagement.bus.base import Record
 from engagement.events import Event, Target, utc_naive
-from engagement.models import LikeState, OwnerWaiting, PersonRecognition, RecognitionPair, TargetStats, TeamRecognition
+from engagement.models import LikeState, PersonRecognition, RecognitionPair, TargetStats, TeamRecognition
 from engagement.services.directory import team_of, teams_at
 
 
@@ -106,9 +106,11 @@ class Recognition(ReadModel):
         raw = [event for event, _ in batch if event.type in self.handlers or event.type in AUTHORING
                or not event.submitted_by.startswith("user:")]
         owners = Owners(session, self.name, raw)
-        resolved = [owners.resolve(event) for event in raw]
+        resolved = owners.resolved
         events = [event for event, _ in resolved]
-        waiting = _waiting_people(session, [e.target for e, learned in resolved if learned is not None])
+        self._standing = _liked_on(session, owners.learned)
+        waiting = {p for likes in self._standing.values() for p in likes} \
+            | {w.actor for rows in owners.waiting.values() for w in rows}
         lock_keys(session, LOCK_SPACE, {f"p:{p}" for e in events for p in (e.actor, e.target.owner) if p}
                   | {f"p:{p}" for p in waiting}
                   | {f"t:{e.target.kind}:{e.target.id}" for e in events}
@@ -116,7 +118,7 @@ class Recognition(ReadModel):
         rows = BatchRows(session, events, owners)
         for event, learned in resolved:
             if learned is not None:
-                credit_waiting(rows, event.target)
+                credit_waiting(rows, event.target, self._standing.get((event.target.kind, event.target.id), {}))
             if event.type in self.handlers:
                 self.handlers[event.type](rows, event)
         session.flush()
@@ -149,6 +151,8 @@ def like_changed(rows: BatchRows, event: Event, liked: bool) -> None:
             event_id=event.id))
     else:
         state.liked, state.changed_at, state.event_id = liked, moment, event.id
+    if not t.owner:
+        rows.owners.hold_like(event, rows.likes[(t.kind, t.id, event.actor)])
     if was_liked != liked:
         _count(rows, event, "like", 1 if liked else -1, credited_at)
 
@@ -189,25 +193,21 @@ def _credit(rows: BatchRows, owner: str, actor: str, kind: str, delta: int, mome
             team[side] += delta
 
 
-def _waiting_people(session: Session, targets: list[Target]) -> set[str]:
-    """Who has a like or a comment waiting on targets whose owner this batch learns (to lock them)."""
-    if not targets:
-        return set()
-    keys = [(t.kind, t.id) for t in targets]
-    likers = session.scalars(select(LikeState.person).where(
-        tuple_(LikeState.target_kind, LikeState.target_id).in_(keys), LikeState.liked.is_(True)))
-    others = session.scalars(select(OwnerWaiting.actor).where(
-        OwnerWaiting.model == Recognition.name, tuple_(OwnerWaiting.target_kind, OwnerWaiting.target_id).in_(keys)))
-    return set(likers) | set(others)
+def _liked_on(session: Session, targets: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, LikeState]]:
+    """The likes standing on targets whose owner this batch learns, by target and liker (one query)."""
+    out: dict[tuple[str, str], dict[str, LikeState]] = {}
+    if targets:
+        for state in session.scalars(select(LikeState).where(
+                tuple_(LikeState.target_kind, LikeState.target_id).in_(list(targets)), LikeState.liked.is_(True))):
+            out.setdefault((state.target_kind, state.target_id), {})[state.person] = state
+    return out
 
 
-def credit_waiting(rows: BatchRows, target: Target) -> None:
+def credit_waiting(rows: BatchRows, target: Target, stored: dict[str, LikeState]) -> None:
     """An authority has just named the target's owner: credit the likes standing on it and the
     comments that waited, as of their own times (so the result is as if it had been known)."""
     rows.target(target.kind, target.id, target.owner)
-    rows.session.flush()
-    likes = [(s.person, s.changed_at) for s in rows.session.scalars(select(LikeState).where(
-        LikeState.target_kind == target.kind, LikeState.target_id == target.id, LikeState.liked.is_(True)))]
+    likes = [(person, state.changed_at) for person, state in rows.owners.standing_likes(target, stored)]
     waiting = [(w.actor, w.kind, w.at) for w in rows.owners.take_waiting(target)]
     rows.memberships.update(teams_at(rows.session, {a for a, *_ in likes + waiting} - set(rows.memberships)))
     for person, moment in likes:
