@@ -57,9 +57,9 @@ class Awards(ReadModel):
         self._tallies = Deltas(AwardTally, ("month", "person", "facet", "key"), ("count",))
         with session.no_autoflush:
             self._preload(session, [e for e, _, _ in events])
-            for event, learned, record in events:
-                if learned is not None:
-                    touched |= self._credit_waiting(session, event.target, record, memberships)
+            for event, taught, record in events:
+                for target in taught:
+                    touched |= self._credit_waiting(session, target, record, memberships)
                 if event.type in self.handled:
                     touched |= self._apply_one(session, event, record, memberships)
         session.flush()

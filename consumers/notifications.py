@@ -15,7 +15,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel, is_older
-from consumers.owners import AUTHORING, Owners, aware
+from consumers.owners import Owners, aware
 from engagement.bus.base import Record
 from engagement.events import Event, Target, utc_naive
 from engagement.models import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle
@@ -122,9 +122,9 @@ class Notifications(ReadModel):
             if state.liked:
                 standing.setdefault(state.ref, {})[state.liker] = state
         with session.no_autoflush:
-            for event, learned in owners.resolved:
-                if learned is not None:
-                    notify_waiting(rows, event.target, standing.get(event.target.key, {}))
+            for event, taught in owners.resolved:
+                for target in taught:
+                    notify_waiting(rows, target, standing.get(target.key, {}))
                 if event.type in HANDLED:
                     apply_event(rows, event)
         session.flush()

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from engagement.events import Event, Target, utc_naive
 from engagement.models import OwnerWaiting, TargetOwner
-from engagement.services.ownership import AUTHORING, stated_owner
+from engagement.services.ownership import AUTHORING, TEACHING, also_stated, stated_owner
 
-__all__ = ["AUTHORING", "Owners", "aware"]
+__all__ = ["AUTHORING", "TEACHING", "Owners", "aware"]
 
 
 class Owners:
@@ -27,6 +27,7 @@ class Owners:
     def __init__(self, session: Session, model: str, events: list[Event]):
         self.session, self.model = session, model
         keys = {(e.target.kind, e.target.id) for e in events if e.target.kind != "person"}
+        keys |= {(kind, target_id) for e in events for kind, target_id, _ in also_stated(e)}
         self.known: dict[tuple[str, str], str] = {}
         if keys:
             self.known = {(r.target_kind, r.target_id): r.owner for r in session.scalars(select(TargetOwner).where(
@@ -34,28 +35,32 @@ class Owners:
         self.waiting: dict[tuple[str, str], list[OwnerWaiting]] = {}
         self.held_likes: dict[tuple[str, str], dict[str, object]] = {}
         self.resolved = [self.resolve(event) for event in events]
-        self.learned = {(e.target.kind, e.target.id) for e, owner in self.resolved if owner is not None}
+        self.learned = {(t.kind, t.id) for _, taught in self.resolved for t in taught}
         if self.learned:
             for row in session.scalars(select(OwnerWaiting).where(OwnerWaiting.model == model, tuple_(
                     OwnerWaiting.target_kind, OwnerWaiting.target_id).in_(list(self.learned)))):
                 self.waiting.setdefault((row.target_kind, row.target_id), []).append(row)
 
-    def resolve(self, event: Event) -> tuple[Event, str | None]:
-        """The event with its target's authoritative owner ("" while none is known), and the owner
-        this very event taught (None if it taught nothing new)."""
+    def resolve(self, event: Event) -> tuple[Event, list[Target]]:
+        """The event with its target's authoritative owner ("" while none is known), and the targets
+        whose owner this very event taught (with that owner)."""
         target = event.target
-        learned = None
-        if target.kind == "person":
-            owner = target.id
-        else:
-            owner = self.known.get((target.kind, target.id))
-            if owner is None and (owner := stated_owner(event)) is not None:
-                learned = self.known[(target.kind, target.id)] = owner
-                self.session.add(TargetOwner(model=self.model, target_kind=target.kind, target_id=target.id,
-                                             owner=owner, event_id=event.id))
+        owner = target.id if target.kind == "person" else self.known.get((target.kind, target.id))
+        taught = []
+        if owner is None and target.kind != "person" and (owner := stated_owner(event)) is not None:
+            taught.append(self._learn(Target(target.kind, target.id, owner), event.id))
+        for kind, target_id, stated in also_stated(event):
+            if (kind, target_id) not in self.known:
+                taught.append(self._learn(Target(kind, target_id, stated), event.id))
         if owner != target.owner:
             event = replace(event, target=Target(target.kind, target.id, owner or ""))
-        return event, learned
+        return event, taught
+
+    def _learn(self, target: Target, event_id: str) -> Target:
+        self.known[(target.kind, target.id)] = target.owner
+        self.session.add(TargetOwner(model=self.model, target_kind=target.kind, target_id=target.id,
+                                     owner=target.owner, event_id=event_id))
+        return target
 
     def wait(self, event: Event, kind: str) -> None:
         """Keep an event that would credit the (still unknown) owner of its target."""

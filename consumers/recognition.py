@@ -20,7 +20,7 @@ from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
 from consumers.base import Deltas, ReadModel, is_older
-from consumers.owners import AUTHORING, Owners
+from consumers.owners import TEACHING, Owners
 from engagement.locks import lock_keys
 from engagement.bus.base import Record
 from engagement.events import Event, Target, utc_naive
@@ -103,7 +103,7 @@ class Recognition(ReadModel):
                          "kudos.given": kudos_given}
 
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
-        raw = [event for event, _ in batch if event.type in self.handlers or event.type in AUTHORING
+        raw = [event for event, _ in batch if event.type in self.handlers or event.type in TEACHING
                or not event.submitted_by.startswith("user:")]
         owners = Owners(session, self.name, raw)
         resolved = owners.resolved
@@ -116,18 +116,16 @@ class Recognition(ReadModel):
                   | {f"t:{e.target.kind}:{e.target.id}" for e in events}
                   | {f"t:{a[0]}:{a[1]}" for e in events if (a := _about(e))})
         rows = BatchRows(session, events, owners)
-        for event, learned in resolved:
-            if learned is not None:
-                credit_waiting(rows, event.target, self._standing.get((event.target.kind, event.target.id), {}))
+        for event, taught in resolved:
+            for target in taught:
+                credit_waiting(rows, target, self._standing.get((target.kind, target.id), {}))
             if event.type in self.handlers:
                 self.handlers[event.type](rows, event)
         session.flush()
         rows.write()
-        for event, learned in resolved:
-            if learned is not None:  # the row may have been made before its owner was known
-                session.execute(update(TargetStats).where(
-                    TargetStats.target_kind == event.target.kind, TargetStats.target_id == event.target.id
-                ).values(owner=learned))
+        for target in (t for _, taught in resolved for t in taught):  # rows made before the owner was known
+            session.execute(update(TargetStats).where(
+                TargetStats.target_kind == target.kind, TargetStats.target_id == target.id).values(owner=target.owner))
         if self.cache is not None:
             self.cache.store(session, rows.touched_targets, rows.touched_people)
 

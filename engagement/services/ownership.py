@@ -5,6 +5,7 @@ read model and every replay meets them in the same order):
 
 * a person owns themselves (the directory's person ids);
 * the author of the first ``content.published`` or ``idea.submitted`` on a target owns it;
+* the author of the first ``idea.contributed`` naming a contribution id owns that contribution;
 * an event sent with an API key (the intranet's back end) states its target's owner.
 
 The first statement on a target wins and never changes. A claim from a user token states
@@ -21,6 +22,7 @@ from engagement.events import Event
 from engagement.models import TargetOwner
 
 AUTHORING = frozenset({"content.published", "idea.submitted"})
+TEACHING = AUTHORING | {"idea.contributed"}  # the types that state an owner from any sender
 
 
 def stated_owner(event: Event) -> str | None:
@@ -33,6 +35,14 @@ def stated_owner(event: Event) -> str | None:
     if not event.submitted_by.startswith("user:"):
         return target.owner
     return None
+
+
+def also_stated(event: Event) -> list[tuple[str, str, str]]:
+    """Other targets an event is the authority for, as (kind, id, owner): a contribution to an idea
+    is its author's, so likes on ``contribution:<id>`` credit them."""
+    if event.type == "idea.contributed" and event.data.get("contribution_id"):
+        return [("contribution", event.data["contribution_id"], event.actor)]
+    return []
 
 
 def known_owners(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -52,6 +62,8 @@ def refuse_contradicted_owners(session: Session, events: list[Event], batch: boo
     for index, event in enumerate(events):
         key = (event.target.kind, event.target.id)
         owner = known.get(key)
+        for kind, target_id, stated in also_stated(event):
+            known.setdefault((kind, target_id), stated)
         if owner is None:
             if (stated := stated_owner(event)) is not None and event.target.kind != "person":
                 known[key] = stated

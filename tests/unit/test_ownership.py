@@ -133,3 +133,20 @@ def test_a_persons_rate_limit_counts_events_not_requests(app, client, org, user_
     per = [{**e, "actor": "per"} for e in likes("d", 101)]
     assert post(client, user_token("per"), per).status_code == 429  # one request, 101 events
     assert post(client, user_token("ola"), [{**e, "actor": "ola"} for e in likes("e", 100)]).status_code == 202
+
+
+def test_a_contribution_is_its_contributors_even_when_liked_first(app, client, org, user_token):
+    """Likes on ``contribution:<id>`` credit whoever contributed it, once the contribution arrives."""
+    like = ev("l-c1", "like.added", "ola", "contribution:c1", "mallory", 1)  # a wrong claim, before anyone knew
+    assert post(client, user_token("ola"), [like]).status_code == 202
+    drain(app, MODELS)
+    idea = [ev("i-1", "idea.submitted", "kari", "idea:i1", "kari", 2, title="Salatbar"),
+            ev("i-c1", "idea.contributed", "per", "idea:i1", "kari", 3, contribution_id="c1", text="Og fredag")]
+    for event in idea:
+        assert post(client, user_token(event["actor"]), [event]).status_code == 202
+    drain(app, MODELS)
+    assert (received_likes(client, org, "per"), received_likes(client, org, "mallory")) == (1, 0)
+    items = client.get("/v1/notifications?person=per", headers=bearer(user_token("per"))).json["items"]
+    assert [i["kind"] for i in items] == ["like"]
+    again = post(client, user_token("ola"), [{**like, "id": "l-c1-again"}])
+    assert [e["field"] for e in again.json["errors"]] == ["target.owner"]
