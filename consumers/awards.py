@@ -104,17 +104,15 @@ class Awards(ReadModel):
                 self._owners.wait(event, "recognition")
         return touched
 
-    def _credit(self, session, event, record, memberships, kind, person, colleague, suffix="",
-                moment: datetime | None = None, action: str | None = None):
+    def _credit(self, session, event, record, memberships, kind, person, colleague, suffix=""):
         """Store one credit (once per event id and side) and count it into the tallies."""
-        at = aware(moment) if moment is not None else event.time
-        moment = utc_naive(at)
+        moment = utc_naive(event.time)
         if event.id + suffix in self._credits:
             return set()
-        month = self.month(at)
+        month = self.month(event.time)
         self._credits[event.id + suffix] = credit = AwardCredit(
             event_id=event.id + suffix, month=month, person=person, kind=kind,
-            action=action or (RECOGNITION.get(event.type, event.type) if kind == "recognition" else event.type),
+            action=RECOGNITION.get(event.type, event.type) if kind == "recognition" else event.type,
             colleague=colleague, ref=f"{event.target.kind}:{event.target.id}",
             person_team=team_of(memberships, person, moment),
             colleague_team=team_of(memberships, colleague, moment) if colleague else None,
