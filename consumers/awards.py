@@ -153,7 +153,8 @@ class Awards(ReadModel):
         ref, owner = target.key, target.owner
         likes = self._owners.standing_likes(target, self._standing.get(ref, {}))
         waiting = self._owners.take_waiting(target)
-        memberships.update(teams_at(session, {liker for liker, _ in likes} | {w.actor for w in waiting} | {owner}))
+        people = {liker for liker, _ in likes} | {w.actor for w in waiting} | {owner}
+        memberships.update(teams_at(session, people - set(memberships)))
         touched: set[tuple[str, str]] = set()
         for liker, state in likes:
             like = Event(state.event_id, "like.added", liker, target, aware(state.changed_at), "")

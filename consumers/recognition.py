@@ -123,9 +123,9 @@ class Recognition(ReadModel):
                 self.handlers[event.type](rows, event)
         session.flush()
         rows.write()
-        for target in (t for _, taught in resolved for t in taught):  # rows made before the owner was known
-            session.execute(update(TargetStats).where(
-                TargetStats.target_kind == target.kind, TargetStats.target_id == target.id).values(owner=target.owner))
+        taught = [{"target_kind": t.kind, "target_id": t.id, "owner": t.owner} for _, ts in resolved for t in ts]
+        if taught:  # rows made before their owner was known (credit_waiting made sure each row exists)
+            session.execute(update(TargetStats), taught)
         if self.cache is not None:
             self.cache.store(session, rows.touched_targets, rows.touched_people)
 
@@ -204,7 +204,7 @@ def _liked_on(session: Session, targets: set[tuple[str, str]]) -> dict[tuple[str
 def credit_waiting(rows: BatchRows, target: Target, stored: dict[str, LikeState]) -> None:
     """An authority has just named the target's owner: credit the likes standing on it and the
     comments that waited, as of their own times (so the result is as if it had been known)."""
-    rows.target(target.kind, target.id, target.owner)
+    rows.target(target.kind, target.id, target.owner)["owner"] = target.owner
     likes = [(person, state.changed_at) for person, state in rows.owners.standing_likes(target, stored)]
     waiting = [(w.actor, w.kind, w.at) for w in rows.owners.take_waiting(target)]
     rows.memberships.update(teams_at(rows.session, {a for a, *_ in likes + waiting} - set(rows.memberships)))
