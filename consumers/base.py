@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engagement.bus.base import Record
 from engagement.events import Event
-from engagement.models import ProcessedEvent
+from engagement.models import OwnerWaiting, ProcessedEvent, TargetOwner
 
 Handler = Callable[[Session, Event], None]
 
@@ -73,6 +73,12 @@ class Deltas(dict):
         return {tuple(row[:width]): tuple(row[width:]) for row in session.execute(statement, rows)}
 
 
+def forget_owners(session: Session, model: str) -> None:
+    """Before a replay: the model learns every target's owner again from the log."""
+    session.execute(delete(TargetOwner).where(TargetOwner.model == model))
+    session.execute(delete(OwnerWaiting).where(OwnerWaiting.model == model))
+
+
 class ReadModel:
     """Base for read models; subclasses set ``name``, ``handlers`` and ``tables``."""
 
@@ -100,6 +106,7 @@ class ReadModel:
         """Forget all state, before a replay from the ledger."""
         for table in self.tables:
             session.execute(delete(table))
+        forget_owners(session, self.name)
         self.reset_claims(session)
 
     def reset_claims(self, session: Session) -> None:

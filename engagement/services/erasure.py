@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from engagement.models import (AbuseReport, AwardCredit, AwardLike, AwardScore, AwardSnapshot, AwardSummary,
                                AwardTally, Campaign, Contribution, Idea, IdeaCredit, LedgerEvent, LikeState,
                                MailOutbox, Membership, Notification, NotificationMark, NotifyIdeaPerson,
-                               NotifyLike, NotifyPreference, Person, PersonRecognition, ProfileCompletion,
-                               ProfileField, ProfileMilestone, RecognitionPair, TargetStats, TrustActivity,
+                               NotifyLike, NotifyPreference, OwnerWaiting, Person, PersonRecognition, ProfileCompletion,
+                               ProfileField, ProfileMilestone, RecognitionPair, TargetOwner, TargetStats, TrustActivity,
                                TrustContribution)
 from engagement.services.award_scoring import PERSON_FACETS
 
@@ -35,7 +35,7 @@ PERSON_COLUMNS = (
     Idea.answered_by, Contribution.author, AbuseReport.reporter, IdeaCredit.person, ProfileField.person,
     ProfileCompletion.person, ProfileMilestone.person, AwardCredit.person, AwardCredit.colleague, AwardLike.liker,
     AwardScore.person, AwardSummary.person, AwardTally.person, TrustActivity.person, TrustContribution.person, Notification.person, NotifyLike.liker,
-    NotifyIdeaPerson.person, NotificationMark.person, NotifyPreference.person)
+    NotifyIdeaPerson.person, NotificationMark.person, NotifyPreference.person, TargetOwner.owner, OwnerWaiting.actor)
 # Where a person is the target of kudos: "person:<id>" references and person targets.
 PERSON_REFS = (AwardCredit.ref, AwardLike.ref, TrustContribution.ref, Notification.ref, NotifyLike.ref,
                NotificationMark.ref)

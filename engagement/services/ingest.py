@@ -13,7 +13,7 @@ from engagement.auth import Principal
 from engagement.bus.base import EventBus
 from engagement.errors import FieldError, Forbidden, ValidationFailed
 from engagement.events import Event
-from engagement.services import campaigns
+from engagement.services import campaigns, ownership
 from schemas.events import EventSchema
 
 _schema = EventSchema()
@@ -40,6 +40,7 @@ def ingest(raw_events: list[Any], principal: Principal, bus: EventBus, max_skew:
     if session is not None:
         campaigns.refuse_closed(session, events, now, batch)
         campaigns.refuse_foreign_or_late_edits(session, events, edit_window, batch)
+        ownership.refuse_contradicted_owners(session, events, batch)
     started = time.perf_counter()
     bus.publish(events)
     metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)

@@ -244,3 +244,24 @@ def test_a_team_below_the_minimum_group_size_gets_no_numbers_anywhere(client, wo
         assert rows and all(not any(c.replace(".", "").isdigit() for c in row[4:]) for row in rows), rows
         return
     assert numbers_in(answer.json) == [], answer.json
+
+
+FORGED_OWNERS = [  # (who sends, event): each claims a target that an authority says is Ola's
+    ("user", like(actor="kari", target="ola-1", owner="kari")),
+    ("user", {**like(actor="kari", target="ola-1", owner="kari"), "type": "content.published",
+              "data": {"content_kind": "article", "title": "Logg inn her"}}),
+    ("user", {**like(actor="kari", owner="kari"), "target": {"kind": "person", "id": "ola", "owner": "kari"}}),
+    ("events:write", like(actor="kari", target="ola-1", owner="lena")),
+]
+
+
+@pytest.mark.parametrize("who,event", FORGED_OWNERS, ids=["like", "content.published", "person", "key"])
+def test_a_forged_owner_is_refused_naming_target_owner(app, client, world, who, event):
+    from tests.conftest import drain
+    ola = {**like(actor="ola", target="ola-1", owner="ola"), "type": "content.published",
+           "data": {"content_kind": "article", "title": "Plan"}}
+    assert client.post("/v1/events", json=ola, headers=bearer(world("events:write"))).status_code == 202
+    drain(app, ("ledger", "recognition"))
+    answer = client.post("/v1/events/batch", json={"events": [event]}, headers=bearer(world(who)))
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json", answer.json
+    assert [e["field"] for e in answer.json["errors"]] == ["target.owner"]
