@@ -9,13 +9,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 from markupsafe import escape
 
-from engagement.api.requests import cached, json_body, principal
+from engagement.api.requests import cached, json_body, principal, query
 from engagement.errors import FieldError, Forbidden, ValidationFailed
 from engagement.extension import state
 from engagement.models import Person
 from engagement.services import notifications as service
 from engagement.services.digests import person_from_token
 from engagement.services.notify_texts import LANGS, UNSUBSCRIBE_PAGE
+from schemas.query import FeedQuery
+
+_feed_query = FeedQuery()
 
 
 def register(bp: Blueprint) -> None:
@@ -30,14 +33,8 @@ def register(bp: Blueprint) -> None:
 
 def notification_feed():
     """Newest first, grouped: ?page=1&per_page=20&lang=nb."""
-    person = _person()
-    page, per_page = request.args.get("page", "1"), request.args.get("per_page", "20")
-    errors = [] if page.isdigit() and int(page) >= 1 else [FieldError("page", "A whole number from 1.")]
-    if not per_page.isdigit() or not 1 <= int(per_page) <= 100:
-        errors.append(FieldError("per_page", "1 to 100."))
-    if errors:
-        raise ValidationFailed(errors)
-    return cached(jsonify(service.feed(state().db.session, person, _lang(person), int(page), int(per_page))))
+    person, args = _person(), query(_feed_query)
+    return cached(jsonify(service.feed(state().db.session, person, _lang(person), args["page"], args["per_page"])))
 
 
 def notification_unread():

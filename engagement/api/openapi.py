@@ -11,6 +11,7 @@ from schemas.api import (AcceptedSchema, CampaignCreateSchema, CampaignUpdateSch
                          TargetCountsSchema, TargetListSchema)
 from schemas.directory import DirectorySyncSchema, SyncReportSchema
 from schemas.events import EVENT_TYPES, EventSchema
+from schemas.query import AuditQuery, FeedQuery, LeaderboardQuery, TrendQuery
 from schemas.notifications import FeedSchema, MarkedSchema, MarkReadSchema, PreferencesSchema, UnreadSchema
 from schemas.trust import AuditSchema, TrustReportSchema, TrustTrendSchema
 
@@ -99,7 +100,7 @@ def _reading_paths(spec: APISpec) -> None:
         "Profile completion of a team or unit (?subunits=true), withheld below the minimum group size",
         None, [param("team_id")])})
     spec.path("/v1/awards/{month}/leaderboard", operations={"get": _read_operation(
-        "Live top list (?category=&n=), never a bottom list", None, [month])})
+        "Live top list (?category=&n=), never a bottom list", None, [month, {"in": "query", "schema": LeaderboardQuery}])})
     spec.path("/v1/awards/{month}", operations={"get": _read_operation(
         "The month's result, provisional or final (leaders, awards:manage)", None, [month])})
     final = _read_operation("Finalise and freeze the month (leaders, awards:manage)", None, [month])
@@ -126,9 +127,9 @@ def _trust_paths(spec: APISpec) -> None:
     spec.path("/v1/trust/report", operations={"get": report})
     spec.path("/v1/trust/teams/{team_id}/trend", operations={"get": _read_operation(
         "Month by month for one team or the unit it is folded into (?months=12&until=YYYY-MM)", "TrustTrend",
-        [_path_parameter("team_id")])})
+        [_path_parameter("team_id"), {"in": "query", "schema": TrendQuery}])})
     spec.path("/v1/trust/audit", operations={"get": _read_operation(
-        "Who viewed the trust report, newest first (audit:read; ?limit=100)", "Audit", [])})
+        "Who viewed the trust report, newest first (audit:read; ?limit=100)", "Audit", [{"in": "query", "schema": AuditQuery}])})
     erase = _read_operation("Erase a person who left from the directory, every read model and the ledger "
                             "(directory:write)", None, [_path_parameter("person")])
     spec.path("/v1/directory/people/{person}/erase", operations={"post": erase})
@@ -142,7 +143,8 @@ def _notification_paths(spec: APISpec) -> None:
     person = {"name": "person", "in": "query", "schema": {"type": "string"},
               "description": "With an API key (events:write): whose; a user token is always its own"}
     spec.path("/v1/notifications", operations={"get": _read_operation(
-        "The feed, newest first and grouped (?page=&per_page=&lang=)", "Feed", [person])})
+        "The feed, newest first and grouped (?page=&per_page=&lang=)", "Feed",
+        [person, {"in": "query", "schema": FeedQuery}])})
     spec.path("/v1/notifications/unread-count", operations={"get": _read_operation(
         "Unread groups: what the bell shows", "Unread", [person])})
     read = _read_operation("Mark groups read, or all", "Marked", [person])

@@ -55,6 +55,6 @@ def _counts(who: Principal, keys: list[tuple[str, str]]) -> list[dict]:
 
 def _target_key(text: str, index: int | None) -> tuple[str, str]:
     kind, _, target_id = text.partition(":")
-    if kind not in TARGET_KINDS or not target_id or IDENTIFIER.regex.match(target_id) is None:
+    if kind not in TARGET_KINDS or not target_id or IDENTIFIER.regex.fullmatch(target_id) is None:
         raise ValidationFailed([FieldError("t", f"{text!r} is not kind:id with a known kind.", index)])
     return kind, target_id

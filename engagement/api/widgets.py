@@ -8,7 +8,6 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from engagement.api.awards import MONTH
 from engagement.auth import Principal, mint_user_token
 from engagement.config import uses_kafka
 from engagement.extension import state
@@ -16,6 +15,7 @@ from engagement.models import Campaign, Team
 from engagement.services import campaigns, directory, trust_demo
 from engagement.services.ingest import ingest
 from schemas.directory import DirectorySyncSchema
+from schemas.patterns import MONTH_PATTERN, fullmatch
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 DEMO_USERS = {"kari": ("Kari Nordmann", ()), "ola": ("Ola Hansen", ()), "lena": ("Lena Berg", ("leader",)),
@@ -81,7 +81,7 @@ def demo_awards_page():
     token = mint_user_token(state().token_secret, user, ttl=3600, roles=roles)
     month = request.args.get("month", "")
     return render_template("tillit/demo_awards.html", user=user, name=name, lang=lang, token=token,
-                           month=month if MONTH.match(month) else "", prefix=config["ENGAGEMENT_URL_PREFIX"])
+                           month=month if fullmatch(MONTH_PATTERN, month) else "", prefix=config["ENGAGEMENT_URL_PREFIX"])
 
 
 def demo_trust_page():
@@ -91,7 +91,7 @@ def demo_trust_page():
     token = mint_user_token(state().token_secret, user, ttl=3600, roles=roles)
     period = request.args.get("period", planted)
     return render_template("tillit/demo_trust.html", user=user, name=name, lang=lang, token=token,
-                           period=period if MONTH.match(period) or period in ("30d", "90d") else "30d",
+                           period=period if fullmatch(MONTH_PATTERN, period) or period in ("30d", "90d") else "30d",
                            prefix=config["ENGAGEMENT_URL_PREFIX"])
 
 

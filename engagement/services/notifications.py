@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from engagement.errors import EngagementError, FieldError, ValidationFailed
 from engagement.models import Notification, NotificationMark, NotifyPreference, NotifyTitle, Person, utcnow
 from engagement.services.notify_texts import sentence
+from schemas.patterns import CLOCK_PATTERN
 
 DIGESTS = ("immediate", "daily", "weekly", "off")
-CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+CLOCK = re.compile(CLOCK_PATTERN)
 DEFAULT_QUIET = ("21:00", "07:00")
 
 
@@ -42,7 +43,7 @@ def set_preferences(session: Session, person: str, body: dict) -> dict:
         errors.append(FieldError("quiet_hours", 'null or {"start": "HH:MM", "end": "HH:MM"}.'))
     elif isinstance(quiet, dict):
         errors += [FieldError(f"quiet_hours.{k}", "A time of day as HH:MM.") for k in ("start", "end")
-                   if not isinstance(quiet[k], str) or not CLOCK.match(quiet[k])]
+                   if not isinstance(quiet[k], str) or not CLOCK.fullmatch(quiet[k])]
     if errors:
         raise ValidationFailed(errors)
     row = session.get(NotifyPreference, person)
