@@ -157,11 +157,15 @@ def _notification_paths(spec: APISpec) -> None:
     token = [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"},
               "description": "The signed token from the digest's link"}]
     page = {"200": {"description": "An HTML page", "content": {"text/html": {}}},
-            "400": {"description": "The link is not valid", "content": {"text/html": {}}}}
+            "400": {"description": "The link is not valid", "content": {"text/html": {}}},
+            "410": {"description": "The link has expired or was revoked; nothing changed",
+                    "content": {"text/html": {}}}}
     spec.path("/v1/notifications/unsubscribe", operations={
         "get": {"summary": "The unsubscribe page from a digest (no login)", "parameters": token, "responses": page},
         "post": {"summary": "Unsubscribe: no more e-mail (RFC 8058 one-click too)", "parameters": token,
                  "responses": page}})
+    spec.path("/v1/notifications/unsubscribe/revoke", operations={"post": _read_operation(
+        "Revoke every unsubscribe link mailed so far (turning e-mail on again does it too)", None, [person])})
 
 
 def _path_parameter(name: str) -> dict:

@@ -25,7 +25,7 @@ DEFAULT_QUIET = ("21:00", "07:00")
 def preferences(session: Session, person: str) -> NotifyPreference:
     row = session.get(NotifyPreference, person)
     return row or NotifyPreference(person=person, digest="daily", quiet_start=DEFAULT_QUIET[0],
-                                   quiet_end=DEFAULT_QUIET[1])
+                                   quiet_end=DEFAULT_QUIET[1], unsubscribe_generation=0)
 
 
 def preferences_dict(row: NotifyPreference) -> dict:
@@ -50,6 +50,8 @@ def set_preferences(session: Session, person: str, body: dict) -> dict:
     if row is None:
         row = preferences(session, person)
         session.add(row)
+    if row.digest == "off" and body.get("digest", "off") != "off":
+        row.unsubscribe_generation = (row.unsubscribe_generation or 0) + 1  # old links must not undo this
     row.digest = body.get("digest", row.digest)
     if quiet != "keep":
         row.quiet_start, row.quiet_end = (quiet["start"], quiet["end"]) if quiet else (None, None)

@@ -44,6 +44,7 @@ TABLE = [
     ("POST", "/v1/notifications/read?person=kari", {"all": True}, ["events:write", "user"], "reports:read", True),
     ("GET", "/v1/notifications/preferences?person=kari", None, ["events:write", "user"], "reports:read", True),
     ("PUT", "/v1/notifications/preferences?person=kari", {"digest": "off"}, ["events:write", "user"], "reports:read", True),
+    ("POST", "/v1/notifications/unsubscribe/revoke?person=kari", None, ["events:write", "user"], "reports:read", True),
 ]
 IDS = [f"{method} {path.split('?')[0]}" for method, path, *_ in TABLE]
 
