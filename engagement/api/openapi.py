@@ -8,7 +8,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
 from schemas.api import (AcceptedSchema, CampaignCreateSchema, CampaignUpdateSchema, PersonRecognitionSchema, ProblemSchema, ReadinessSchema,
-                         TargetCountsSchema, TargetListSchema)
+                         TargetCountsSchema, TargetListSchema, TargetQuerySchema)
 from schemas.directory import DirectorySyncSchema, SyncReportSchema
 from schemas.events import EVENT_TYPES, EventSchema
 from schemas.query import AuditQuery, FeedQuery, LeaderboardQuery, TrendQuery
@@ -66,6 +66,13 @@ def _reading_paths(spec: APISpec) -> None:
           "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True},
          {"name": "viewer", "in": "query", "schema": {"type": "string"},
           "description": "With an API key: whose liked_by_me to answer"}])})
+    spec.components.schema("TargetQuery", schema=TargetQuerySchema)
+    query = _read_operation("The same counts for a list too long for a URL (up to 200 targets), as JSON",
+                            "TargetList", [])
+    query["requestBody"] = {"required": True, "content": {"application/json": {"schema": "TargetQuery"}}}
+    query["responses"].update({str(code): {"description": text, **PROBLEM} for code, text in (
+        (400, "Body is not JSON"), (415, "Not application/json"))})
+    spec.path("/v1/targets/query", operations={"post": query})
     spec.path("/v1/targets/{kind}/{target_id}", operations={"get": _read_operation(
         "Counts for one target", "TargetCounts", [param("kind"), param("target_id")])})
     spec.path("/v1/people/{person}/recognition", operations={"get": _read_operation(

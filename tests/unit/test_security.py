@@ -20,6 +20,7 @@ TABLE = [
     ("POST", "/v1/events/batch", {"events": [like(actor="kari")]}, ["events:write", "user"], "reports:read", False),
     ("GET", "/v1/targets?t=article:news-1", None, ["events:write", "user"], None, False),
     ("GET", "/v1/targets/article/news-1", None, ["events:write", "user"], None, False),
+    ("POST", "/v1/targets/query", {"targets": ["article:news-1"]}, ["events:write", "user"], None, False),
     ("GET", "/v1/people/kari/recognition", None, ["events:write", "reports:read", "user"], "trust:read", True),
     ("GET", "/v1/people/kari/profile-completion", None, ["events:write", "user"], None, True),
     ("GET", "/v1/teams/t/recognition", None, ["reports:read", "events:write"], "trust:read", False),
