@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
 from engagement.models import NotifyPreference
 from engagement.services.notifications import preferences
 
-SALT = "tillit-unsubscribe-v2"  # v1 links were undated; they fail the signature check now
+SALT = "tillit-unsubscribe-v2"
+UNDATED_SALT = "tillit-unsubscribe"  # links mailed before they were dated: answered as expired
 DAY = 86_400
 
 
@@ -41,12 +42,21 @@ def read_token(session: Session, secret: str, token: str, max_age_days: int) -> 
     except SignatureExpired as exc:
         return Link(_person_of(exc.payload, serializer), "expired")
     except BadSignature:
-        return Link(None, "invalid")
+        return _undated(secret, token)
     if not _well_formed(payload):
         return Link(None, "invalid")
     person, generation = payload
     current = preferences(session, person).unsubscribe_generation or 0
     return Link(person, "ok" if generation == current else "revoked")
+
+
+def _undated(secret: str, token: str) -> Link:
+    """A genuine link from before links were dated never expired; it has now, and says so."""
+    try:
+        person = URLSafeSerializer(secret, salt=UNDATED_SALT).loads(token)
+    except BadSignature:
+        return Link(None, "invalid")
+    return Link(person if isinstance(person, str) else None, "expired")
 
 
 def _well_formed(payload: object) -> bool:
