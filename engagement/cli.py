@@ -58,7 +58,8 @@ def serve(host: str, port: int, threads: int) -> None:
                f"  get an API key: engagement keys create --name intranet --scope events:write", err=False)
     sys.stdout.flush()
     try:
-        serve_until_stopped(server, sockets, stop)
+        if not serve_until_stopped(server, sockets, stop):
+            raise click.ClickException("the HTTP server stopped unexpectedly; see the log")
         click.echo("stopping after the batch in hand")
     finally:
         if workers:
