@@ -35,12 +35,17 @@ engagement_commands = AppGroup("engagement", help="Tillit engagement service.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--demo", is_flag=True,
+              help="Also serve the demo intranet at /demo: tokens for made-up users, for anyone. Never in production.")
 @with_appcontext
-def serve(host: str, port: int, threads: int) -> None:
+def serve(host: str, port: int, threads: int, demo: bool) -> None:
     """Serve the API (waitress); on the embedded default, run the consumers here too."""
     from waitress.server import create_server
     app = current_app._get_current_object()
     st = state(app)
+    if demo and not st.config["ENGAGEMENT_DEMO"]:
+        from engagement.api import demo as demo_pages
+        demo_pages.install(app, st.config["ENGAGEMENT_URL_PREFIX"])
     schema.upgrade(st.engine)
     run_consumers = st.config["ENGAGEMENT_RUN_CONSUMERS"]
     if run_consumers is None:
@@ -56,6 +61,9 @@ def serve(host: str, port: int, threads: int) -> None:
                f"  database: {st.engine.url.render_as_string(hide_password=True)}\n"
                f"  consumers: {'in this process' if workers else 'run `engagement consume`'}\n"
                f"  get an API key: engagement keys create --name intranet --scope events:write", err=False)
+    if st.config["ENGAGEMENT_DEMO"]:
+        click.echo(f"  DEMO: http://{host}:{server.effective_port}{prefix}/demo mints tokens for made-up users for "
+                   "anyone who opens it and loads a made-up organisation; never run --demo in production")
     sys.stdout.flush()
     try:
         if not serve_until_stopped(server, sockets, stop):
@@ -231,8 +239,13 @@ def db_revision(message: str) -> None:
 
 
 def _create_app():
+    """The app, or a one-line error naming the setting when its token secret is unsafe."""
     from engagement.app import create_app
-    return create_app()
+    from engagement.token_secret import InsecureTokenSecret
+    try:
+        return create_app()
+    except InsecureTokenSecret as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 cli = FlaskGroup(create_app=_create_app, add_default_commands=False, load_dotenv=False,

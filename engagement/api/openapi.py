@@ -78,7 +78,8 @@ def _reading_paths(spec: APISpec) -> None:
     spec.path("/v1/people/{person}/recognition", operations={"get": _read_operation(
         "A person's recognition (a user token sees only its own)", "PersonRecognition", [param("person")])})
     spec.path("/v1/teams/{team_id}/recognition", operations={"get": _read_operation(
-        "Recognition per team, by the team of each event's moment", None, [param("team_id")])})
+        "Recognition per team, by the team of each event's moment; a team ever below the minimum group "
+        "size is counted in its parent unit and answers no numbers", None, [param("team_id")])})
     sync = _read_operation("Sync the directory (scope directory:write); all or nothing", "SyncReport", [])
     sync["requestBody"] = {"required": True, "content": {"application/json": {"schema": "DirectorySync"}}}
     spec.path("/v1/directory/sync", operations={"post": sync})
@@ -104,7 +105,8 @@ def _reading_paths(spec: APISpec) -> None:
     spec.path("/v1/people/{person}/profile-completion", operations={"get": _read_operation(
         "A person's profile completion and next best step (?lang=)", None, [param("person")])})
     spec.path("/v1/teams/{team_id}/profile-completion", operations={"get": _read_operation(
-        "Profile completion of a team or unit (?subunits=true), withheld below the minimum group size",
+        "Profile completion of a team (with the small teams folded into it) or of a unit's shown groups "
+        "(?subunits=true); no numbers below the minimum group size",
         None, [param("team_id")])})
     spec.path("/v1/awards/{month}/leaderboard", operations={"get": _read_operation(
         "Live top list (?category=&n=), never a bottom list", None, [month, {"in": "query", "schema": LeaderboardQuery}])})

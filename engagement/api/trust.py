@@ -21,6 +21,7 @@ from engagement.errors import EngagementError, FieldError, Forbidden, Validation
 from engagement.extension import state
 from engagement.models import Team, TrustAudit
 from engagement.services import trust
+from engagement.services.trust_trend import trend as month_by_month
 from engagement.services.trust_texts import FLAGS, LANGS
 from schemas.query import AuditQuery, TrendQuery
 
@@ -75,7 +76,7 @@ def trust_trend(team_id: str):
         year, month = map(int, until.split("-"))
         end = min(end, trust.month_start(year, month, -1) - timedelta(days=1))
     _audit(who, team_id, "trend", f"{months} months to {end:%Y-%m}")
-    return jsonify(trust.trend(st.db.session, team_id, months, end, _zone(),
+    return jsonify(month_by_month(st.db.session, team_id, months, end, _zone(),
                                st.config["ENGAGEMENT_MIN_GROUP_SIZE"]))
 
 

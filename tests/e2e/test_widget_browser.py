@@ -25,7 +25,7 @@ SERVER_INSTANCE: dict[str, str] = {}
 def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("browser")
     port = free_port()
-    service = Service(["serve", "--port", str(port)], {"ENGAGEMENT_INSTANCE_PATH": str(instance)},
+    service = Service(["serve", "--demo", "--port", str(port)], {"ENGAGEMENT_INSTANCE_PATH": str(instance)},
                       instance / "serve.log").start()
     base = f"http://127.0.0.1:{port}"
     SERVER_INSTANCE[base] = str(instance)
@@ -113,15 +113,15 @@ def test_keyboard_only_with_visible_focus(browser, server):
 
 def test_bra_sends_kudos_about_the_article(browser, server):
     page = open_demo(browser, server, "kari", lang="da")
-    kudos = page.locator("[data-tillit-kudos='lena'] button")
+    kudos = page.locator("[data-tillit-kudos='demo-lena'] button")
     assert kudos.inner_text() == "Godt gået!"
-    click_and_store(page, "[data-tillit-kudos='lena'] button")
+    click_and_store(page, "[data-tillit-kudos='demo-lena'] button")
     assert kudos.get_attribute("aria-pressed") == "true"
-    assert page.locator("[data-tillit-kudos='lena'] .tillit-count").get_attribute("data-value") == "1"
+    assert page.locator("[data-tillit-kudos='demo-lena'] .tillit-count").get_attribute("data-value") == "1"
     assert wait_for(lambda: caught_up(server), timeout=30)
     page.reload()
-    page.wait_for_selector("[data-tillit-kudos='lena'] .tillit-count[data-value]")
-    assert page.locator("[data-tillit-kudos='lena'] .tillit-count").get_attribute("data-value") == "1"
+    page.wait_for_selector("[data-tillit-kudos='demo-lena'] .tillit-count[data-value]")
+    assert page.locator("[data-tillit-kudos='demo-lena'] .tillit-count").get_attribute("data-value") == "1"
 
 
 def test_service_down_shows_a_clear_state(browser, server):
