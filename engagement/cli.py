@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,18 +24,11 @@ from engagement.services import directory_csv, erasure
 from engagement.services import retention as retention_service
 from engagement.services import replay as replay_service
 from engagement.services import schema
+from engagement.serving import StopRequest, serve_until_stopped
 from engagement.workers import ConsumerThreads
 
 logger = logging.getLogger(__name__)
 engagement_commands = AppGroup("engagement", help="Tillit engagement service.")
-
-
-class _Stop(Exception):
-    """Raised from SIGTERM/SIGINT handlers to leave the serving loop cleanly."""
-
-
-def _raise_stop(_signum, _frame):
-    raise _Stop()
 
 
 @engagement_commands.command("serve")
@@ -59,9 +50,11 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
     run_consumers = st.config["ENGAGEMENT_RUN_CONSUMERS"]
     if run_consumers is None:
         run_consumers = not uses_kafka(st.config)
+    stop = StopRequest().install()  # before any thread starts: an early stop is honoured too
     workers = ConsumerThreads(app).start() if run_consumers else None
     mail = mailer.MailerThread(app).start() if run_consumers and st.config["ENGAGEMENT_SMTP_HOST"] else None
-    server = create_server(app, host=host, port=port, threads=threads)
+    sockets: dict = {}
+    server = create_server(app, map=sockets, host=host, port=port, threads=threads)
     prefix = st.config["ENGAGEMENT_URL_PREFIX"]
     click.echo(f"Tillit listening on http://{host}:{server.effective_port}{prefix}\n"
                f"  bus: {'Kafka ' + st.config['ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS'] if uses_kafka(st.config) else 'embedded log ' + st.config['ENGAGEMENT_EVENT_LOG']}\n"
@@ -72,13 +65,11 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
         click.echo(f"  DEMO: http://{host}:{server.effective_port}{prefix}/demo mints tokens for made-up users for "
                    "anyone who opens it and loads a made-up organisation; never run --demo in production")
     sys.stdout.flush()
-    signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        server.run()
-    except (_Stop, KeyboardInterrupt):
-        click.echo("stopping")
+        if not serve_until_stopped(server, sockets, stop):
+            raise click.ClickException("the HTTP server stopped unexpectedly; see the log")
+        click.echo("stopping after the batch in hand")
     finally:
-        server.close()
         if workers:
             workers.stop()
         if mail:
@@ -91,15 +82,13 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
 def consume(names: tuple[str, ...]) -> None:
     """Run read models (all, or the NAMES given) until SIGTERM."""
     app = current_app._get_current_object()
+    stop = StopRequest().install()
     workers = ConsumerThreads(app, list(names) or None).start()
     click.echo(f"consuming: {', '.join(r.model.name for r in workers.runners)}")
     sys.stdout.flush()
-    signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        while workers.alive():
-            time.sleep(0.5)
-        raise click.ClickException("a consumer stopped unexpectedly; see the log")
-    except (_Stop, KeyboardInterrupt):
+        if not stop.wait(workers.alive):
+            raise click.ClickException("a consumer stopped unexpectedly; see the log")
         click.echo("stopping after the batch in hand")
     finally:
         workers.stop()
@@ -129,13 +118,10 @@ def mail(once: bool) -> None:
         mailer.recover(app)
         click.echo(json.dumps(mailer.run_once(app)))
         return
+    stop = StopRequest().install()
     thread = mailer.MailerThread(app).start()
-    signal.signal(signal.SIGTERM, _raise_stop)
-    try:
-        while thread.thread.is_alive():
-            time.sleep(0.5)
-    except (_Stop, KeyboardInterrupt):
-        thread.stop()
+    stop.wait(thread.thread.is_alive)
+    thread.stop()
 
 
 @engagement_commands.command("retention")

@@ -106,6 +106,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_MAIL_FROM", "Tillit <tillit@localhost>", str, "Sender of the digests."),
     Setting("ENGAGEMENT_PUBLIC_URL", "http://127.0.0.1:8080", str,
             "Where people reach Tillit from their mail client: the unsubscribe links start here."),
+    Setting("ENGAGEMENT_UNSUBSCRIBE_DAYS", 60, int,
+            "Days the unsubscribe link in a digest keeps working; a person who turns e-mail on again "
+            "or revokes their links (POST /v1/notifications/unsubscribe/revoke) ends every older link at once."),
     Setting("ENGAGEMENT_INTRANET_URL", None, str, "A link in each digest to the intranet page with the feed."),
     Setting("ENGAGEMENT_DIGEST_HOUR", 8, int, "Local hour from which daily and weekly (Monday) digests go out."),
     Setting("ENGAGEMENT_RETENTION_DAYS", None, int,

@@ -13,11 +13,13 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from schemas.patterns import IDENTIFIER_PATTERN, FullMatch
+
 SCHEMA_VERSION = 1
 SUPPORTED_VERSIONS = (1,)
 
-IDENTIFIER = validate.Regexp(
-    r"^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$",
+IDENTIFIER = FullMatch(
+    IDENTIFIER_PATTERN,
     error="Must be 1-128 characters: letters, digits and . _ : @ / - (not first).",
 )
 TARGET_KINDS = ("page", "post", "article", "comment", "idea", "contribution",
@@ -97,7 +99,7 @@ class AdoptionData(Strict):
 
 class KudosData(Strict):
     message = text(500, required=False)
-    about = fields.String(validate=validate.Regexp(
+    about = fields.String(validate=FullMatch(
         r"^(" + "|".join(TARGET_KINDS) + r"):[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$",
         error="Must be kind:id of the content the kudos is about."), metadata={
         "description": "The content this Bra! is for, e.g. article:news-42; counted on it too."})

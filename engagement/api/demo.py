@@ -14,12 +14,12 @@ from flask import Blueprint, Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from engagement.api import problems
-from engagement.api.awards import MONTH
 from engagement.auth import Principal, mint_user_token
 from engagement.errors import EngagementError, FieldError, ValidationFailed
 from engagement.extension import state
 from engagement.services import demo
 from engagement.services.ingest import ingest
+from schemas.patterns import MONTH_PATTERN, fullmatch
 
 LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "English"}
 TOKEN_TTL = 3600
@@ -51,7 +51,7 @@ def demo_awards_page():
     visitor = _visitor("lena")
     _ensure_intranet()
     month = request.args.get("month", "")
-    return _render("tillit/demo_awards.html", visitor, month=month if MONTH.match(month) else "")
+    return _render("tillit/demo_awards.html", visitor, month=month if fullmatch(MONTH_PATTERN, month) else "")
 
 
 def demo_trust_page():
@@ -63,7 +63,7 @@ def demo_trust_page():
     planted = demo.ensure_trust(st.db.session, _publish, today, now)
     period = request.args.get("period", planted)
     return _render("tillit/demo_trust.html", visitor,
-                   period=period if MONTH.match(period) or period in ("30d", "90d") else "30d")
+                   period=period if fullmatch(MONTH_PATTERN, period) or period in ("30d", "90d") else "30d")
 
 
 def _visitor(default_user: str) -> dict[str, Any]:

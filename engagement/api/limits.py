@@ -12,6 +12,7 @@ from flask_limiter import Limiter
 from engagement.errors import EngagementError
 
 WRITES = ["POST", "PUT", "PATCH", "DELETE"]
+READS_BY_POST = {"engagement.query_targets"}  # a question too long for a URL spends no write budget
 
 
 def rate_key() -> str:
@@ -50,7 +51,8 @@ def make_limiter(config: Any, bp: Blueprint) -> Limiter | None:
     limiter = Limiter(rate_key, storage_uri=config["ENGAGEMENT_REDIS_URL"] or "memory://", headers_enabled=True,
                       swallow_errors=True, key_prefix=config["ENGAGEMENT_REDIS_PREFIX"] + "rate")
     # one budget across every write endpoint, not one per endpoint: a person's events are one count
-    limiter.shared_limit(budget, "writes", methods=WRITES, exempt_when=lambda: not budget(), cost=cost)(bp)
+    limiter.shared_limit(budget, "writes", methods=WRITES, cost=cost,
+                         exempt_when=lambda: request.endpoint in READS_BY_POST or not budget())(bp)
     return limiter
 
 

@@ -22,7 +22,7 @@ from engagement.models import (AbuseReport, AwardCredit, AwardLike, AwardScore, 
                                MailOutbox, Membership, Notification, NotificationMark, NotifyIdeaPerson,
                                NotifyLike, NotifyPreference, OwnerWaiting, Person, PersonRecognition, ProfileCompletion,
                                ProfileField, ProfileMilestone, RecognitionPair, TargetOwner, TargetStats, TrustActivity,
-                               TrustContribution)
+                               TrustAudit, TrustContribution)
 from engagement.services.award_scoring import PERSON_FACETS
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ PERSON_COLUMNS = (
 # Where a person is the target of kudos: "person:<id>" references and person targets.
 PERSON_REFS = (AwardCredit.ref, AwardLike.ref, TrustContribution.ref, Notification.ref, NotifyLike.ref,
                NotificationMark.ref)
+# Where a person is named as the one who did something: "user:<id>", as Principal.label writes it.
+PERSON_LABELS = (LedgerEvent.submitted_by, TrustAudit.who, AwardSnapshot.finalised_by)
 PERSON_TARGETS = ((LedgerEvent.target_kind, LedgerEvent.target_id), (LikeState.target_kind, LikeState.target_id),
                   (TargetStats.target_kind, TargetStats.target_id))
 
@@ -56,7 +58,8 @@ def erase(st: "EngagementState", person: str) -> dict:
         for kind, target in PERSON_TARGETS:
             changed += session.execute(update(kind.class_).where(kind == "person", target == person)
                                        .values({target.key: pseudonym})).rowcount
-        changed += _replace(session, LedgerEvent.submitted_by, f"user:{person}", f"user:{pseudonym}")
+        for column in PERSON_LABELS:
+            changed += _replace(session, column, f"user:{person}", f"user:{pseudonym}")
         changed += session.execute(update(AwardTally).where(AwardTally.facet.in_(PERSON_FACETS), AwardTally.key == person)
                                    .values(key=pseudonym)).rowcount
         changed += _rewrite_json(session, person, pseudonym, found.name if found else None)

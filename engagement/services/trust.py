@@ -21,8 +21,9 @@ from engagement.services import trust_rollups as rollups
 from engagement.services.groups import Org, load_tree, month_orgs, steady_groups
 from engagement.services.trust_rollups import Totals
 from engagement.services.trust_texts import describe
+from schemas.patterns import MONTH_PATTERN
 
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH = re.compile(MONTH_PATTERN)
 ROLLING = {"30d": 30, "90d": 90}
 THRESHOLDS = {
     "low_sharing": {"below": 0.2},                      # share of members who shared anything
@@ -58,7 +59,7 @@ def month_start(year: int, month: int, back: int = 0) -> date:
 def parse_period(text: str, today: date) -> Period:
     """``YYYY-MM`` (a month, against the three before it) or ``30d``/``90d`` ending today
     (against the 90 days before)."""
-    if match := MONTH.match(text):
+    if match := MONTH.fullmatch(text):
         year, month = int(match[1]), int(match[2])
         start = date(year, month, 1)
         end = month_start(year, month, -1) - timedelta(days=1)

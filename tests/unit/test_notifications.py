@@ -112,3 +112,14 @@ def test_people_see_and_change_only_their_own(client, org, user_token, make_key)
                       headers=bearer(kari))
     assert good.json == {"person": "kari", "digest": "weekly", "quiet_hours": None}
     assert client.get("/v1/notifications/preferences", headers=bearer(kari)).json["digest"] == "weekly"
+
+
+def test_an_undated_unsubscribe_link_from_before_is_expired_and_a_forged_one_invalid(app, client, org, user_token):
+    from itsdangerous import URLSafeSerializer
+    secret = state(app).token_secret
+    undated = URLSafeSerializer(secret, salt="tillit-unsubscribe").dumps("kari")  # as digests were signed before
+    page = client.post(f"/v1/notifications/unsubscribe?token={undated}")
+    assert page.status_code == 410 and "utløpt" in page.get_data(as_text=True)  # Kari reads bokmål
+    forged = URLSafeSerializer("not-the-secret", salt="tillit-unsubscribe").dumps("kari")
+    assert client.post(f"/v1/notifications/unsubscribe?token={forged}").status_code == 400
+    assert client.get("/v1/notifications/preferences", headers=bearer(user_token("kari"))).json["digest"] == "daily"

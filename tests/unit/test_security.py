@@ -20,6 +20,7 @@ TABLE = [
     ("POST", "/v1/events/batch", {"events": [like(actor="kari")]}, ["events:write", "user"], "reports:read", False),
     ("GET", "/v1/targets?t=article:news-1", None, ["events:write", "user"], None, False),
     ("GET", "/v1/targets/article/news-1", None, ["events:write", "user"], None, False),
+    ("POST", "/v1/targets/query", {"targets": ["article:news-1"]}, ["events:write", "user"], None, False),
     ("GET", "/v1/people/kari/recognition", None, ["events:write", "reports:read", "user"], "trust:read", True),
     ("GET", "/v1/people/kari/profile-completion", None, ["events:write", "user"], None, True),
     ("GET", "/v1/teams/t/recognition", None, ["reports:read", "events:write"], "trust:read", False),
@@ -44,6 +45,7 @@ TABLE = [
     ("POST", "/v1/notifications/read?person=kari", {"all": True}, ["events:write", "user"], "reports:read", True),
     ("GET", "/v1/notifications/preferences?person=kari", None, ["events:write", "user"], "reports:read", True),
     ("PUT", "/v1/notifications/preferences?person=kari", {"digest": "off"}, ["events:write", "user"], "reports:read", True),
+    ("POST", "/v1/notifications/unsubscribe/revoke?person=kari", None, ["events:write", "user"], "reports:read", True),
 ]
 IDS = [f"{method} {path.split('?')[0]}" for method, path, *_ in TABLE]
 
