@@ -4,7 +4,8 @@ The authorities, in the log's order (all events on one target share a partition,
 read model and every replay meets them in the same order):
 
 * a person owns themselves (the directory's person ids);
-* the author of the first ``content.published`` or ``idea.submitted`` on a target owns it;
+* the author of the first ``content.published`` (sent by the intranet's back end, never a user
+  token) or ``idea.submitted`` on a target owns it;
 * the author of the first ``idea.contributed`` naming a contribution id owns that contribution;
 * an event sent with an API key (the intranet's back end) states its target's owner.
 
@@ -30,6 +31,8 @@ def stated_owner(event: Event) -> str | None:
     target = event.target
     if target.kind == "person":
         return target.id
+    if event.type == "content.published" and event.submitted_by.startswith("user:"):
+        return None  # ingest refuses these; one already in the log names nobody
     if event.type in AUTHORING:
         return event.actor
     if not event.submitted_by.startswith("user:"):

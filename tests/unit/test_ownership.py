@@ -47,17 +47,30 @@ def unread(client, token: str, person: str) -> int:
 
 def test_someone_elses_content_published_changes_neither_the_title_nor_the_owner(app, client, org, user_token):
     ola, mallory, kari = user_token("ola"), user_token("mallory"), user_token("kari")
-    assert post(client, ola, [published("p-ola", "ola", "article:news-ola", "Ny kantineordning")]).status_code == 202
+    assert post(client, org, [published("p-ola", "ola", "article:news-ola", "Ny kantineordning")]).status_code == 202
     phishing = published("p-mal", "mallory", "article:news-ola", "Logg inn på evil.example for å se hvem", 1)
-    assert post(client, mallory, [phishing]).status_code == 202  # before any consumer ran: in the log anyway
+    refused = post(client, mallory, [phishing])  # a browser never says what was published
+    assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+    assert post(client, org, [phishing]).status_code == 202  # before any consumer ran: in the log anyway
     assert post(client, kari, [ev("l-1", "like.added", "kari", "article:news-ola", "ola", 2)]).status_code == 202
     drain(app, MODELS)
     items = client.get("/v1/notifications?person=ola", headers=bearer(ola)).json["items"]
     assert [i["text"] for i in items] == ["Kari likte «Ny kantineordning»"], items
     assert (received_likes(client, org, "ola"), received_likes(client, org, "mallory")) == (1, 0)
-    again = post(client, mallory, [{**phishing, "id": "p-mal-2"}])  # now the owner is known: refused
+    again = post(client, org, [{**phishing, "id": "p-mal-2"}])  # now the owner is known: refused
     assert again.status_code == 422 and again.mimetype == "application/problem+json"
     assert [e["field"] for e in again.json["errors"]] == ["target.owner"]
+
+
+def test_a_user_token_cannot_claim_an_article_before_the_intranet_publishes_it(app, client, org, user_token):
+    """Squatting: a browser that names a future article id first would own it; it cannot."""
+    squat = published("p-squat", "mallory", "article:news-next", "Min artikkel")
+    assert post(client, user_token("mallory"), [squat]).status_code == 403
+    assert post(client, org, [published("p-real", "ola", "article:news-next", "Budsjett 2027")]).status_code == 202
+    assert post(client, user_token("kari"), [ev("l-n", "like.added", "kari", "article:news-next", "ola", 3)]
+                ).status_code == 202
+    drain(app, MODELS)
+    assert (received_likes(client, org, "ola"), received_likes(client, org, "mallory")) == (1, 0)
 
 
 def test_500_likes_on_made_up_targets_owned_by_a_colleague_give_them_nothing(app, client, org, user_token):
@@ -84,7 +97,8 @@ def test_likes_and_comments_before_the_authority_credit_the_owner_once_it_speaks
     batches = [first, reactions] if published_first else [reactions, first]
     for events in batches:
         for event in events:
-            assert post(client, user_token(event["actor"]), [event]).status_code == 202
+            sender = org if event["type"] == "content.published" else user_token(event["actor"])
+            assert post(client, sender, [event]).status_code == 202
         drain(app, MODELS)
     for rebuilt in (False, True):  # and the same again when rebuilt from the ledger
         if rebuilt:

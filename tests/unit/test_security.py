@@ -250,7 +250,7 @@ def test_a_team_below_the_minimum_group_size_gets_no_numbers_anywhere(client, wo
 
 FORGED_OWNERS = [  # (who sends, event): each claims a target that an authority says is Ola's
     ("user", like(actor="kari", target="ola-1", owner="kari")),
-    ("user", {**like(actor="kari", target="ola-1", owner="kari"), "type": "content.published",
+    ("events:write", {**like(actor="kari", target="ola-1", owner="kari"), "type": "content.published",
               "data": {"content_kind": "article", "title": "Logg inn her"}}),
     ("user", {**like(actor="kari", owner="kari"), "target": {"kind": "person", "id": "ola", "owner": "kari"}}),
     ("events:write", like(actor="kari", target="ola-1", owner="lena")),
