@@ -18,8 +18,9 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from consumers.base import Deltas, ReadModel, is_older
+from consumers.owners import AUTHORING, Owners, aware
 from engagement.bus.base import Record
-from engagement.events import Event, utc_naive
+from engagement.events import Event, Target, utc_naive
 from engagement.models import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardSummary, AwardTally
 from engagement.services.award_scoring import IDEA, SUMMARY_FIELDS, Credit, counted_as, summary_change
 from engagement.services.directory import team_of, teams_at
@@ -47,15 +48,20 @@ class Awards(ReadModel):
         return moment.astimezone(self.zone).strftime("%Y-%m")
 
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
-        events = [(e, r) for e, r in batch if e.type in self.handled]
-        people = {p for e, _ in events for p in (e.actor, e.target.owner)}
+        raw = [(e, r) for e, r in batch if e.type in self.handled or not e.submitted_by.startswith("user:")]
+        self._owners = Owners(session, self.name, [e for e, _ in raw])
+        events = [(*resolved, r) for resolved, (_, r) in zip(self._owners.resolved, raw)]
+        people = {p for e, _, _ in events for p in (e.actor, e.target.owner) if p}
         memberships = teams_at(session, people)
         touched: set[tuple[str, str]] = set()
         self._tallies = Deltas(AwardTally, ("month", "person", "facet", "key"), ("count",))
         with session.no_autoflush:
-            self._preload(session, [e for e, _ in events])
-            for event, record in events:
-                touched |= self._apply_one(session, event, record, memberships)
+            self._preload(session, [e for e, _, _ in events])
+            for event, taught, record in events:
+                for target in taught:
+                    touched |= self._credit_waiting(session, target, record, memberships)
+                if event.type in self.handled:
+                    touched |= self._apply_one(session, event, record, memberships)
         session.flush()
         self._summarise(session, self._tallies.write(session, returning=True))
         if self.board is not None and touched:
@@ -71,22 +77,35 @@ class Awards(ReadModel):
         ids = [e.id for e in events] + [f"{e.id}:r" for e in events] + [f"{s.event_id}:r" for s in states]
         self._credits = {c.event_id: c for c in session.scalars(select(AwardCredit).where(
             AwardCredit.event_id.in_(ids)))}
+        refs = [f"{kind}:{target_id}" for kind, target_id in self._owners.learned]
+        self._standing: dict[str, dict[str, AwardLike]] = {}
+        for state in session.scalars(select(AwardLike).where(AwardLike.ref.in_(refs), AwardLike.liked.is_(True))) \
+                if refs else ():
+            self._standing.setdefault(state.ref, {})[state.liker] = state
 
     def _apply_one(self, session, event: Event, record: Record, memberships) -> set[tuple[str, str]]:
         if event.type in ("idea.adopted", "idea.answered"):
             return self._idea_status(session, event)
         if event.type.startswith("like."):
             return self._like(session, event, record, memberships)
-        touched = set()
+        owner, touched = event.target.owner, set()
+        if event.type in AUTHORING and event.actor != owner:
+            return touched  # someone else's id: the first author owns it, this one earns nothing
         if event.type in CONTRIBUTIONS:
             touched |= self._credit(session, event, record, memberships, "contribution", event.actor,
-                                    event.target.owner if event.target.owner != event.actor else None)
-        if event.type in RECOGNITION and event.actor != event.target.owner:
-            touched |= self._credit(session, event, record, memberships, "recognition", event.target.owner,
-                                    event.actor, suffix=":r")
+                                    owner if owner != event.actor else None)
+            if not owner:  # which team it helped is known once its owner is
+                self._owners.wait(event, "contribution")
+        if event.type in RECOGNITION and event.actor != owner:
+            if owner:
+                touched |= self._credit(session, event, record, memberships, "recognition", owner,
+                                        event.actor, suffix=":r")
+            else:
+                self._owners.wait(event, "recognition")
         return touched
 
     def _credit(self, session, event, record, memberships, kind, person, colleague, suffix=""):
+        """Store one credit (once per event id and side) and count it into the tallies."""
         moment = utc_naive(event.time)
         if event.id + suffix in self._credits:
             return set()
@@ -115,7 +134,9 @@ class Awards(ReadModel):
             session.add(state)
         else:
             state.liked, state.changed_at, state.event_id = liked, moment, event.id
-        if liked and not was and event.actor != event.target.owner:
+        if not event.target.owner:
+            self._owners.hold_like(event, state)
+        if liked and not was and event.actor != event.target.owner and event.target.owner:
             return self._credit(session, event, record, memberships, "recognition", event.target.owner,
                                 event.actor, suffix=":r")
         if was and not liked:
@@ -125,6 +146,38 @@ class Awards(ReadModel):
                 self._count(credit, -1)
                 return {(credit.month, credit.person)}
         return set()
+
+    def _credit_waiting(self, session: Session, target: Target, record: Record, memberships) -> set[tuple[str, str]]:
+        """An authority has just named the target's owner: credit them the likes standing on it
+        and the comments that waited, and name the team each waiting contribution helped."""
+        ref, owner = target.key, target.owner
+        likes = self._owners.standing_likes(target, self._standing.get(ref, {}))
+        waiting = self._owners.take_waiting(target)
+        people = {liker for liker, _ in likes} | {w.actor for w in waiting} | {owner}
+        memberships.update(teams_at(session, people - set(memberships)))
+        touched: set[tuple[str, str]] = set()
+        for liker, state in likes:
+            like = Event(state.event_id, "like.added", liker, target, aware(state.changed_at), "")
+            touched |= self._credit(session, like, record, memberships, "recognition", owner, liker, ":r")
+        for w in waiting:
+            if w.kind == "recognition" and w.actor != owner:
+                comment = Event(w.event_id, "comment.posted", w.actor, target, aware(w.at), "")
+                touched |= self._credit(session, comment, record, memberships, "recognition", owner, w.actor, ":r")
+            elif w.kind == "contribution":
+                touched |= self._name_helped(session, w.event_id, owner, w.at, memberships)
+        return touched
+
+    def _name_helped(self, session: Session, event_id: str, owner: str, moment: datetime,
+                     memberships) -> set[tuple[str, str]]:
+        """A contribution counted before its target's owner was known now counts as helping them."""
+        credit = self._credits.get(event_id) or session.get(AwardCredit, event_id)
+        if credit is None or not credit.active or credit.colleague is not None or credit.person == owner:
+            return set()
+        self._count(credit, -1)
+        credit.colleague = owner
+        credit.colleague_team = team_of(memberships, owner, moment)
+        self._count(credit, +1)
+        return {(credit.month, credit.person)}
 
     def _count(self, credit: AwardCredit, sign: int) -> None:
         scored = Credit(credit.kind, credit.action, credit.colleague, credit.ref, credit.person_team,

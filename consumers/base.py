@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from engagement import parking
 from engagement.bus.base import Record
 from engagement.events import Event
-from engagement.models import ProcessedEvent
+from engagement.models import OwnerWaiting, ProcessedEvent, TargetOwner
 
 Handler = Callable[[Session, Event], None]
 
@@ -74,6 +74,12 @@ class Deltas(dict):
         return {tuple(row[:width]): tuple(row[width:]) for row in session.execute(statement, rows)}
 
 
+def forget_owners(session: Session, model: str) -> None:
+    """Before a replay: the model learns every target's owner again from the log."""
+    session.execute(delete(TargetOwner).where(TargetOwner.model == model))
+    session.execute(delete(OwnerWaiting).where(OwnerWaiting.model == model))
+
+
 class ReadModel:
     """Base for read models; subclasses set ``name``, ``handlers`` and ``tables``."""
 
@@ -127,6 +133,7 @@ class ReadModel:
         for table in self.tables:
             session.execute(delete(table))
         parking.forget(session, self.name)
+        forget_owners(session, self.name)
         self.reset_claims(session)
 
     def reset_claims(self, session: Session) -> None:

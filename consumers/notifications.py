@@ -8,7 +8,6 @@ so a replay rebuilds the groups without un-reading or re-mailing anything.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -16,8 +15,9 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel, is_older
+from consumers.owners import Owners, aware
 from engagement.bus.base import Record
-from engagement.events import Event, utc_naive
+from engagement.events import Event, Target, utc_naive
 from engagement.models import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle
 
 KINDS = {"like.added": "like", "comment.posted": "comment", "kudos.given": "kudos",
@@ -36,8 +36,8 @@ def subject_ref(event: Event) -> str:
 class Batch:
     """The groups, like states and idea people a batch touches, loaded up front."""
 
-    def __init__(self, session: Session, events: list[Event], zone: ZoneInfo):
-        self.session, self.zone = session, zone
+    def __init__(self, session: Session, events: list[Event], zone: ZoneInfo, owners: Owners):
+        self.session, self.zone, self.owners = session, zone, owners
         likes = {(e.target.key, e.actor) for e in events if e.type.startswith("like.")}
         self.likes = {(s.ref, s.liker): s for s in _load(session, NotifyLike, (NotifyLike.ref, NotifyLike.liker), likes)}
         ideas = {e.target.key for e in events if e.type in ("idea.adopted", "idea.answered", "idea.contributed")}
@@ -56,20 +56,18 @@ class Batch:
                                                                     Notification.ref.in_(_all_refs(events)))):
                 self.groups[(group.person, group.kind, group.ref, group.day)] = group
 
-    def day(self, event: Event) -> date:
-        return event.time.astimezone(self.zone).date()
-
-    def add(self, person: str, kind: str, ref: str, event: Event) -> None:
-        if person == event.actor:
+    def add(self, person: str, kind: str, ref: str, actor: str, moment: datetime) -> None:
+        """``actor`` did ``kind`` to ``person``'s ``ref`` at ``moment`` (aware): join that day's group."""
+        if person == actor or not person:
             return
-        key = (person, kind, ref, self.day(event))
+        key = (person, kind, ref, moment.astimezone(self.zone).date())
         group = self.groups.get(key)
         if group is None:
             group = self.groups[key] = Notification(person=person, kind=kind, ref=ref, day=key[3], actors=[],
-                                                    last_at=utc_naive(event.time))
+                                                    last_at=utc_naive(moment))
             self.session.add(group)
-        at = utc_naive(event.time)
-        entries = [a for a in group.actors if a["p"] != event.actor] + [{"p": event.actor, "at": at.isoformat()}]
+        at = utc_naive(moment)
+        entries = [a for a in group.actors if a["p"] != actor] + [{"p": actor, "at": at.isoformat()}]
         group.actors = sorted(entries, key=lambda a: a["at"], reverse=True)
         group.last_at = max(group.last_at, at)
 
@@ -134,18 +132,38 @@ class Notifications(ReadModel):
         self.zone = ZoneInfo(timezone)
 
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
-        events = [e for e, _ in batch if e.type in HANDLED]
-        if not events:
+        raw = [e for e, _ in batch if e.type in HANDLED or not e.submitted_by.startswith("user:")]
+        if not raw:
             return
-        rows = Batch(session, events, self.zone)
+        owners = Owners(session, self.name, raw)
+        rows = Batch(session, [event for event, _ in owners.resolved], self.zone, owners)
+        refs = {f"{kind}:{target_id}" for kind, target_id in owners.learned}
+        standing: dict[str, dict[str, NotifyLike]] = {}
+        for state in _load(session, NotifyLike, (NotifyLike.ref,), {(r,) for r in refs}):
+            if state.liked:
+                standing.setdefault(state.ref, {})[state.liker] = state
         with session.no_autoflush:
-            for event in events:
-                apply_event(rows, event)
+            for event, taught in owners.resolved:
+                for target in taught:
+                    notify_waiting(rows, target, standing.get(target.key, {}))
+                if event.type in HANDLED:
+                    apply_event(rows, event)
         session.flush()
 
 
+def notify_waiting(rows: Batch, target: Target, stored: dict[str, NotifyLike]) -> None:
+    """An authority has just named the target's owner: tell them of the likes standing on it and
+    of what waited, as of their own days."""
+    for liker, state in rows.owners.standing_likes(target, stored):
+        rows.add(target.owner, "like", target.key, liker, aware(state.changed_at))
+    for waiting in rows.owners.take_waiting(target):
+        rows.add(target.owner, waiting.kind, target.key, waiting.actor, aware(waiting.at))
+
+
 def apply_event(rows: Batch, event: Event) -> None:
-    if event.type in TITLED and event.data.get("title"):
+    """Titles come only from the target's owner: someone else's ``content.published`` for the same
+    id cannot rename it (a phishing line in the owner's feed)."""
+    if event.type in TITLED and event.data.get("title") and event.actor == event.target.owner:
         rows.title(event.target.key, event.data["title"][:200])
     if event.type.startswith("like."):
         return _like(rows, event)
@@ -156,11 +174,14 @@ def apply_event(rows: Batch, event: Event) -> None:
     adopted = event.type == "idea.adopted" or event.data.get("status") == "adopted"
     if event.type in ("idea.answered", "idea.adopted") and adopted:
         credited = {owner} | rows.idea_people.get(ref, set()) | set(event.data.get("credited") or ())
-        for person in sorted(credited):
-            rows.add(person, "adopted", ref, event)
+        for person in sorted(credited - {""}):
+            rows.add(person, "adopted", ref, event.actor, event.time)
         rows.adoptions[ref] = (event.actor, utc_naive(event.time))
         return
-    rows.add(owner, kind, ref, event)
+    if owner:
+        rows.add(owner, kind, ref, event.actor, event.time)
+    else:
+        rows.owners.wait(event, kind)
     if event.type == "idea.contributed" and rows.built_on(ref, event.actor):
         _credit_late(rows, ref, event)
 
@@ -171,7 +192,7 @@ def _credit_late(rows: Batch, ref: str, event: Event) -> None:
     adoption = rows.adoptions.get(ref)
     if adoption is not None and utc_naive(event.time) <= adoption[1]:
         leader, at = adoption
-        rows.add(event.actor, "adopted", ref, replace(event, actor=leader, time=at.replace(tzinfo=timezone.utc)))
+        rows.add(event.actor, "adopted", ref, leader, at.replace(tzinfo=timezone.utc))
 
 
 def _like(rows: Batch, event: Event) -> None:
@@ -186,8 +207,10 @@ def _like(rows: Batch, event: Event) -> None:
         rows.session.add(state)
     else:
         state.liked, state.changed_at, state.event_id = liked, moment, event.id
+    if not event.target.owner:
+        rows.owners.hold_like(event, state)
     if liked and not was:
-        rows.add(event.target.owner, "like", ref, event)
+        rows.add(event.target.owner, "like", ref, event.actor, event.time)
     elif was and not liked:
         day = liked_on.replace(tzinfo=ZoneInfo("UTC")).astimezone(rows.zone).date()
         rows.take_back(event.target.owner, ref, event.actor, day)

@@ -16,13 +16,14 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
 from consumers.base import Deltas, ReadModel, is_older
+from consumers.owners import TEACHING, Owners
 from engagement.locks import lock_keys
 from engagement.bus.base import Record
-from engagement.events import Event, utc_naive
+from engagement.events import Event, Target, utc_naive
 from engagement.models import LikeState, PersonRecognition, RecognitionPair, TargetStats, TeamRecognition
 from engagement.services.directory import team_of, teams_at
 
@@ -33,12 +34,12 @@ LOCK_SPACE = 1  # advisory-lock space of this read model (engagement/locks.py)
 class BatchRows:
     """A batch's like states, loaded up front, and what it adds to the counters."""
 
-    def __init__(self, session: Session, events: list[Event]):
-        self.session = session
+    def __init__(self, session: Session, events: list[Event], owners: Owners):
+        self.session, self.owners = session, owners
         likes = {(e.target.kind, e.target.id, e.actor) for e in events if e.type.startswith("like.")}
         people = {p for e in events for p in (e.actor, e.target.owner)}
         self.likes = _load(session, LikeState, (LikeState.target_kind, LikeState.target_id, LikeState.person), likes)
-        self.memberships = teams_at(session, people)
+        self.memberships = teams_at(session, people - {""})
         self.targets = Deltas(TargetStats, ("target_kind", "target_id"), ("likes", "comments", "kudos"))
         self.people = Deltas(PersonRecognition, ("person", "kind"), ("received", "given"))
         self.pairs = Deltas(RecognitionPair, ("person", "colleague"), ("active",))
@@ -102,15 +103,29 @@ class Recognition(ReadModel):
                          "kudos.given": kudos_given}
 
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
-        events = [event for event, _ in batch if event.type in self.handlers]
-        lock_keys(session, LOCK_SPACE, {f"p:{p}" for e in events for p in (e.actor, e.target.owner)}
+        raw = [event for event, _ in batch if event.type in self.handlers or event.type in TEACHING
+               or not event.submitted_by.startswith("user:")]
+        owners = Owners(session, self.name, raw)
+        resolved = owners.resolved
+        events = [event for event, _ in resolved]
+        self._standing = _liked_on(session, owners.learned)
+        waiting = {p for likes in self._standing.values() for p in likes} \
+            | {w.actor for rows in owners.waiting.values() for w in rows}
+        lock_keys(session, LOCK_SPACE, {f"p:{p}" for e in events for p in (e.actor, e.target.owner) if p}
+                  | {f"p:{p}" for p in waiting}
                   | {f"t:{e.target.kind}:{e.target.id}" for e in events}
                   | {f"t:{a[0]}:{a[1]}" for e in events if (a := _about(e))})
-        rows = BatchRows(session, events)
-        for event in events:
-            self.handlers[event.type](rows, event)
+        rows = BatchRows(session, events, owners)
+        for event, taught in resolved:
+            for target in taught:
+                credit_waiting(rows, target, self._standing.get((target.kind, target.id), {}))
+            if event.type in self.handlers:
+                self.handlers[event.type](rows, event)
         session.flush()
         rows.write()
+        taught = [{"target_kind": t.kind, "target_id": t.id, "owner": t.owner} for _, ts in resolved for t in ts]
+        if taught:  # rows made before their owner was known (credit_waiting made sure each row exists)
+            session.execute(update(TargetStats), taught)
         if self.cache is not None:
             self.cache.store(session, rows.touched_targets, rows.touched_people)
 
@@ -134,6 +149,8 @@ def like_changed(rows: BatchRows, event: Event, liked: bool) -> None:
             event_id=event.id))
     else:
         state.liked, state.changed_at, state.event_id = liked, moment, event.id
+    if not t.owner:
+        rows.owners.hold_like(event, rows.likes[(t.kind, t.id, event.actor)])
     if was_liked != liked:
         _count(rows, event, "like", 1 if liked else -1, credited_at)
 
@@ -146,18 +163,52 @@ def kudos_given(rows: BatchRows, event: Event) -> None:
     """Kudos go to the person; a Bra! about some content is also counted on that content."""
     _count(rows, event, "kudos", 1, utc_naive(event.time))
     about = _about(event)
-    if about:
-        rows.target(about[0], about[1], event.target.owner)["kudos"] += 1
+    if about:  # the content's owner is whoever an authority says, not the person praised
+        rows.target(about[0], about[1], rows.owners.known.get(about, ""))["kudos"] += 1
 
 
 def _count(rows: BatchRows, event: Event, kind: str, delta: int, moment: datetime) -> None:
+    """Count on the target at once; credit people only once an authority named its owner (a
+    like waits in its like state, anything else in the waiting table)."""
     t = event.target
     rows.target(t.kind, t.id, t.owner)[{"like": "likes", "comment": "comments", "kudos": "kudos"}[kind]] += delta
-    if event.actor != t.owner:
-        rows.person(t.owner, kind)["received"] += delta
-        rows.person(event.actor, kind)["given"] += delta
-        rows.pair(t.owner, event.actor)["active"] += delta
-        for person, side in ((t.owner, "received"), (event.actor, "given")):
-            team = rows.team(person, moment, kind)
-            if team is not None:
-                team[side] += delta
+    if t.owner:
+        _credit(rows, t.owner, event.actor, kind, delta, moment)
+    elif kind != "like":
+        rows.owners.wait(event, kind)
+
+
+def _credit(rows: BatchRows, owner: str, actor: str, kind: str, delta: int, moment: datetime) -> None:
+    """What one like, comment or Bra! from ``actor`` is worth to the owner: never to oneself."""
+    if actor == owner:
+        return
+    rows.person(owner, kind)["received"] += delta
+    rows.person(actor, kind)["given"] += delta
+    rows.pair(owner, actor)["active"] += delta
+    for person, side in ((owner, "received"), (actor, "given")):
+        team = rows.team(person, moment, kind)
+        if team is not None:
+            team[side] += delta
+
+
+def _liked_on(session: Session, targets: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, LikeState]]:
+    """The likes standing on targets whose owner this batch learns, by target and liker (one query)."""
+    out: dict[tuple[str, str], dict[str, LikeState]] = {}
+    if targets:
+        for state in session.scalars(select(LikeState).where(
+                tuple_(LikeState.target_kind, LikeState.target_id).in_(list(targets)), LikeState.liked.is_(True))):
+            out.setdefault((state.target_kind, state.target_id), {})[state.person] = state
+    return out
+
+
+def credit_waiting(rows: BatchRows, target: Target, stored: dict[str, LikeState]) -> None:
+    """An authority has just named the target's owner: credit the likes standing on it and the
+    comments that waited, as of their own times (so the result is as if it had been known)."""
+    rows.target(target.kind, target.id, target.owner)["owner"] = target.owner
+    likes = [(person, state.changed_at) for person, state in rows.owners.standing_likes(target, stored)]
+    waiting = [(w.actor, w.kind, w.at) for w in rows.owners.take_waiting(target)]
+    rows.memberships.update(teams_at(rows.session, {a for a, *_ in likes + waiting} - set(rows.memberships)))
+    for person, moment in likes:
+        _credit(rows, target.owner, person, "like", 1, moment)
+    for actor, kind, moment in waiting:
+        _credit(rows, target.owner, actor, kind, 1, moment)

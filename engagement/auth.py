@@ -128,10 +128,21 @@ def principal_for_token(token: str, secret: str, max_age: int) -> Principal:
         raise Unauthenticated(f"Invalid user token: {exc}.") from exc
     if claims["exp"] - claims["iat"] > max_age:
         raise Unauthenticated(f"User tokens may live at most {max_age} seconds.")
-    roles = claims.get("roles") or []
-    if not isinstance(claims["sub"], str) or not isinstance(roles, list):
-        raise Unauthenticated("Invalid user token: malformed claims.")
-    return Principal("user", claims["sub"], USER_SCOPES, frozenset(map(str, roles)))
+    _check_claims(claims)
+    return Principal("user", claims["sub"], USER_SCOPES, frozenset(map(str, claims.get("roles") or [])))
+
+
+def _check_claims(claims: dict) -> None:
+    """PyJWT lets through an ``aud`` list that merely contains us (a token made for several
+    services, or one whose audience a sender padded) and an empty ``sub`` (nobody, which a
+    lookup keyed on the person would treat as a real id); a widget token names one person, for us."""
+    if claims.get("aud") != TOKEN_AUDIENCE:
+        raise Unauthenticated(f'Invalid user token: aud must be the string "{TOKEN_AUDIENCE}".')
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not subject.strip():
+        raise Unauthenticated("Invalid user token: sub must name a person.")
+    if not isinstance(claims.get("roles") or [], list):
+        raise Unauthenticated("Invalid user token: roles must be a list.")
 
 
 def revoke_api_key(session: Session, prefix: str) -> bool:

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,51 +24,52 @@ from engagement.services import directory_csv, erasure
 from engagement.services import retention as retention_service
 from engagement.services import replay as replay_service
 from engagement.services import schema
+from engagement.serving import StopRequest, serve_until_stopped
 from engagement.workers import ConsumerThreads
 
 logger = logging.getLogger(__name__)
 engagement_commands = AppGroup("engagement", help="Tillit engagement service.")
 
 
-class _Stop(Exception):
-    """Raised from SIGTERM/SIGINT handlers to leave the serving loop cleanly."""
-
-
-def _raise_stop(_signum, _frame):
-    raise _Stop()
-
-
 @engagement_commands.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--demo", is_flag=True,
+              help="Also serve the demo intranet at /demo: tokens for made-up users, for anyone. Never in production.")
 @with_appcontext
-def serve(host: str, port: int, threads: int) -> None:
+def serve(host: str, port: int, threads: int, demo: bool) -> None:
     """Serve the API (waitress); on the embedded default, run the consumers here too."""
     from waitress.server import create_server
     app = current_app._get_current_object()
     st = state(app)
+    if demo and not st.config["ENGAGEMENT_DEMO"]:
+        from engagement.api import demo as demo_pages
+        demo_pages.install(app, st.config["ENGAGEMENT_URL_PREFIX"])
     schema.upgrade(st.engine)
     run_consumers = st.config["ENGAGEMENT_RUN_CONSUMERS"]
     if run_consumers is None:
         run_consumers = not uses_kafka(st.config)
+    stop = StopRequest().install()  # before any thread starts: an early stop is honoured too
     workers = ConsumerThreads(app).start() if run_consumers else None
     mail = mailer.MailerThread(app).start() if run_consumers and st.config["ENGAGEMENT_SMTP_HOST"] else None
-    server = create_server(app, host=host, port=port, threads=threads)
+    sockets: dict = {}
+    server = create_server(app, map=sockets, host=host, port=port, threads=threads)
     prefix = st.config["ENGAGEMENT_URL_PREFIX"]
     click.echo(f"Tillit listening on http://{host}:{server.effective_port}{prefix}\n"
                f"  bus: {'Kafka ' + st.config['ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS'] if uses_kafka(st.config) else 'embedded log ' + st.config['ENGAGEMENT_EVENT_LOG']}\n"
                f"  database: {st.engine.url.render_as_string(hide_password=True)}\n"
                f"  consumers: {'in this process' if workers else 'run `engagement consume`'}\n"
                f"  get an API key: engagement keys create --name intranet --scope events:write", err=False)
+    if st.config["ENGAGEMENT_DEMO"]:
+        click.echo(f"  DEMO: http://{host}:{server.effective_port}{prefix}/demo mints tokens for made-up users for "
+                   "anyone who opens it and loads a made-up organisation; never run --demo in production")
     sys.stdout.flush()
-    signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        server.run()
-    except (_Stop, KeyboardInterrupt):
-        click.echo("stopping")
+        if not serve_until_stopped(server, sockets, stop):
+            raise click.ClickException("the HTTP server stopped unexpectedly; see the log")
+        click.echo("stopping after the batch in hand")
     finally:
-        server.close()
         if workers:
             workers.stop()
         if mail:
@@ -83,15 +82,13 @@ def serve(host: str, port: int, threads: int) -> None:
 def consume(names: tuple[str, ...]) -> None:
     """Run read models (all, or the NAMES given) until SIGTERM."""
     app = current_app._get_current_object()
+    stop = StopRequest().install()
     workers = ConsumerThreads(app, list(names) or None).start()
     click.echo(f"consuming: {', '.join(r.model.name for r in workers.runners)}")
     sys.stdout.flush()
-    signal.signal(signal.SIGTERM, _raise_stop)
     try:
-        while workers.alive():
-            time.sleep(0.5)
-        raise click.ClickException("a consumer stopped unexpectedly; see the log")
-    except (_Stop, KeyboardInterrupt):
+        if not stop.wait(workers.alive):
+            raise click.ClickException("a consumer stopped unexpectedly; see the log")
         click.echo("stopping after the batch in hand")
     finally:
         workers.stop()
@@ -121,13 +118,10 @@ def mail(once: bool) -> None:
         mailer.recover(app)
         click.echo(json.dumps(mailer.run_once(app)))
         return
+    stop = StopRequest().install()
     thread = mailer.MailerThread(app).start()
-    signal.signal(signal.SIGTERM, _raise_stop)
-    try:
-        while thread.thread.is_alive():
-            time.sleep(0.5)
-    except (_Stop, KeyboardInterrupt):
-        thread.stop()
+    stop.wait(thread.thread.is_alive)
+    thread.stop()
 
 
 @engagement_commands.command("retention")
@@ -245,8 +239,13 @@ def db_revision(message: str) -> None:
 
 
 def _create_app():
+    """The app, or a one-line error naming the setting when its token secret is unsafe."""
     from engagement.app import create_app
-    return create_app()
+    from engagement.token_secret import InsecureTokenSecret
+    try:
+        return create_app()
+    except InsecureTokenSecret as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 cli = FlaskGroup(create_app=_create_app, add_default_commands=False, load_dotenv=False,

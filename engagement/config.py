@@ -68,8 +68,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_EVENT_LOG", None, str,
             "Embedded bus log file. Unset: events.sqlite3 in the instance folder."),
     Setting("ENGAGEMENT_TOKEN_SECRET", None, str,
-            "Shared secret (HS256) the intranet back end signs user tokens with. "
-            "Unset: a random one kept in the instance folder."),
+            "Shared secret (HS256) the intranet back end signs user tokens with: at least 32 random characters; "
+            "start-up refuses an empty, short or well-known one. Unset: a random one kept in the instance "
+            "folder (one machine only)."),
     Setting("ENGAGEMENT_TOKEN_MAX_AGE", 3600, int, "Longest lifetime in seconds a user token may have."),
     Setting("ENGAGEMENT_CORS_ORIGINS", [], _csv, "Intranet origins allowed to call the API from a browser."),
     Setting("ENGAGEMENT_URL_PREFIX", "", str, "Where the API is mounted, e.g. /engagement."),
@@ -93,9 +94,10 @@ SETTINGS: tuple[Setting, ...] = (
             'JSON points per contribution type, e.g. {"content.published": 5}; others keep their defaults.'),
     Setting("ENGAGEMENT_PUBLIC_RANKING", "opt-out", str,
             "opt-out: everyone appears in public top lists unless they opted out; opt-in: only those who opted in."),
-    Setting("ENGAGEMENT_DEMO", None, _bool,
-            "Serve the demo intranet page at /demo (it mints tokens for demo users). "
-            "Unset: on with the embedded bus only."),
+    Setting("ENGAGEMENT_DEMO", False, _bool,
+            "Serve the demo intranet at /demo, /demo/awards and /demo/trust (as `engagement serve --demo`): "
+            "it mints tokens for made-up users for anyone who opens it and loads a made-up organisation, "
+            "only into a database it has to itself. Never in production; off: /demo is a 404."),
     Setting("ENGAGEMENT_CONSUMER_BATCH", 500, int, "Most events a consumer applies in one transaction."),
     Setting("ENGAGEMENT_TRUST_THRESHOLDS", {}, json.loads,
             'JSON thresholds of the trust report\'s flags, e.g. {"silo": {"below": 0.15}}; others keep their defaults.'),
@@ -112,6 +114,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_MAIL_FROM", "Tillit <tillit@localhost>", str, "Sender of the digests."),
     Setting("ENGAGEMENT_PUBLIC_URL", "http://127.0.0.1:8080", str,
             "Where people reach Tillit from their mail client: the unsubscribe links start here."),
+    Setting("ENGAGEMENT_UNSUBSCRIBE_DAYS", 60, int,
+            "Days the unsubscribe link in a digest keeps working; a person who turns e-mail on again "
+            "or revokes their links (POST /v1/notifications/unsubscribe/revoke) ends every older link at once."),
     Setting("ENGAGEMENT_INTRANET_URL", None, str, "A link in each digest to the intranet page with the feed."),
     Setting("ENGAGEMENT_DIGEST_HOUR", 8, int, "Local hour from which daily and weekly (Monday) digests go out."),
     Setting("ENGAGEMENT_RETENTION_DAYS", None, int,

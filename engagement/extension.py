@@ -7,7 +7,6 @@ uses the host's Flask-SQLAlchemy instance (there can only be one) with its own
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from engagement import checklist
+from engagement import checklist, token_secret
 from engagement.auth import KeyCache
 from engagement.bus.base import EventBus
 from engagement.config import load_defaults, uses_kafka
@@ -103,6 +102,9 @@ class Engagement:
         prefix = url_prefix if url_prefix is not None else app.config["ENGAGEMENT_URL_PREFIX"]
         blueprint, limiter = create_blueprint(app.config)
         app.register_blueprint(blueprint, url_prefix=prefix or None)
+        if app.config["ENGAGEMENT_DEMO"]:
+            from engagement.api import demo
+            demo.install(app, prefix)
         limits.install(app, limiter)
         from engagement.cli import engagement_commands
         app.cli.add_command(engagement_commands)
@@ -167,13 +169,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _token_secret(app: Flask) -> str:
-    """The configured secret, or one made once and kept in the instance folder (embedded use)."""
-    configured = app.config["ENGAGEMENT_TOKEN_SECRET"]
-    if configured:
-        return configured
-    path = Path(app.instance_path) / "token-secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """The configured secret if it is safe to sign with (start-up stops if not), or one made once
+    and kept in the instance folder (embedded use)."""
+    return token_secret.resolve(app.config["ENGAGEMENT_TOKEN_SECRET"], Path(app.instance_path))

@@ -44,6 +44,18 @@ class TargetCountsSchema(Schema):
         "description": "Whether the viewer (the token's subject, or ?viewer= with an API key) likes it"})
 
 
+class TargetQuerySchema(Schema):
+    """POST /v1/targets/query: the question GET /v1/targets asks, for lists too long for a URL."""
+
+    class Meta:
+        unknown = RAISE
+
+    targets = fields.List(fields.String(validate=validate.Length(1, 300)), required=True,
+                          validate=validate.Length(1, 200), metadata={"description": "kind:id, 1 to 200"})
+    viewer = fields.String(validate=IDENTIFIER, metadata={
+        "description": "With an API key: whose liked_by_me to answer (a user token is always its own)"})
+
+
 class TargetListSchema(Schema):
     targets = fields.List(fields.Nested(TargetCountsSchema), required=True)
 

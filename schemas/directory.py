@@ -32,7 +32,8 @@ class DirectorySyncSchema(Strict):
     mode = fields.String(required=True, validate=validate.OneOf(("full", "delta")), metadata={
         "description": "full: the lists are everyone, and people missing turn inactive; delta: upserts only."})
     as_of = fields.AwareDateTime(load_default=None, format="iso", metadata={
-        "description": "When the changes took effect (team moves); default now."})
+        "description": "When the changes took effect: team moves and leavers (default now), and new "
+                       "people, who are members from then on (without it, from the beginning)."})
     teams = fields.List(fields.Nested(TeamSchema), load_default=list, validate=validate.Length(max=10_000))
     people = fields.List(fields.Nested(PersonSchema), load_default=list, validate=validate.Length(max=100_000))
     dry_run = fields.Boolean(load_default=False, metadata={"description": "Report what would change; change nothing."})

@@ -1,7 +1,8 @@
 """The event contract: what a client may send, per event type.
 
 Every event carries a client-chosen ``id`` (the idempotency key), a ``type``, the
-``actor`` (a person id), the ``target`` it is about with that target's ``owner``,
+``actor`` (a person id), the ``target`` it is about with that target's ``owner`` (a claim that
+only an authority makes true: engagement/services/ownership.py),
 the ``time`` it happened (RFC 3339 with an offset; late and back-filled events are
 fine), the ``source`` that sent it, and ``data`` whose shape depends on the type.
 ``schema_version`` lets the contract evolve: a consumer reads every version it knows.
@@ -12,11 +13,13 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from schemas.patterns import IDENTIFIER_PATTERN, FullMatch
+
 SCHEMA_VERSION = 1
 SUPPORTED_VERSIONS = (1,)
 
-IDENTIFIER = validate.Regexp(
-    r"^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$",
+IDENTIFIER = FullMatch(
+    IDENTIFIER_PATTERN,
     error="Must be 1-128 characters: letters, digits and . _ : @ / - (not first).",
 )
 TARGET_KINDS = ("page", "post", "article", "comment", "idea", "contribution",
@@ -39,8 +42,11 @@ def text(max_length: int, required: bool = True) -> fields.String:
 class TargetSchema(Strict):
     kind = fields.String(required=True, validate=validate.OneOf(TARGET_KINDS))
     id = fields.String(required=True, validate=IDENTIFIER)
-    owner = fields.String(required=True, validate=IDENTIFIER,
-                          metadata={"description": "Person id of whoever the target belongs to."})
+    owner = fields.String(required=True, validate=IDENTIFIER, metadata={"description": (
+        "Person id of whoever the target belongs to. Only an authority makes it so: a person owns "
+        "themselves, the first content.published / idea.submitted makes its actor the owner, and an API "
+        "key may state it; a user token's claim that contradicts the known owner is refused (422), and "
+        "on a target nobody has claimed with authority yet it credits nobody until someone does.")})
 
 
 class NoData(Strict):
@@ -93,7 +99,7 @@ class AdoptionData(Strict):
 
 class KudosData(Strict):
     message = text(500, required=False)
-    about = fields.String(validate=validate.Regexp(
+    about = fields.String(validate=FullMatch(
         r"^(" + "|".join(TARGET_KINDS) + r"):[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$",
         error="Must be kind:id of the content the kudos is about."), metadata={
         "description": "The content this Bra! is for, e.g. article:news-42; counted on it too."})
@@ -170,7 +176,7 @@ def _rule_errors(event: dict[str, Any], rules: tuple[str, ...]) -> dict[str, Any
     target, actor = event["target"], event.get("actor")
     if "owner_is_actor" in rules and actor is not None and target["owner"] != actor:
         return {"target": {"owner": ["Must be the actor for this event type."]}}
-    if "owner_is_target" in rules and target["owner"] != target["id"]:
+    if ("owner_is_target" in rules or target["kind"] == "person") and target["owner"] != target["id"]:
         return {"target": {"owner": ["Must equal target.id: a person owns themselves."]}}
     return {}
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from schemas.patterns import CLOCK_PATTERN, FullMatch
+
 
 class NotificationSchema(Schema):
     id = fields.Integer(required=True)
@@ -39,8 +41,8 @@ class MarkReadSchema(Schema):
 
 
 class QuietHoursSchema(Schema):
-    start = fields.String(required=True, validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$"))
-    end = fields.String(required=True, validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$"))
+    start = fields.String(required=True, validate=FullMatch(CLOCK_PATTERN))
+    end = fields.String(required=True, validate=FullMatch(CLOCK_PATTERN))
 
 
 class PreferencesSchema(Schema):

@@ -21,8 +21,10 @@ class TrustSignalsSchema(Schema):
     top_person_share = fields.Float(allow_none=True, metadata={
         "description": "Share of the contributions made by the most active person (never who)."})
     rate_per_30_days = fields.Float(required=True)
-    baseline_rate_per_30_days = fields.Float(required=True)
-    trend = fields.Float(allow_none=True, metadata={"description": "Change against the team's own baseline."})
+    baseline_rate_per_30_days = fields.Float(allow_none=True, metadata={
+        "description": "null when in a month of the baseline the team was below the minimum group size."})
+    trend = fields.Float(allow_none=True, metadata={"description": "Change against the team's own baseline; "
+                                                                   "null without a baseline."})
     unanswered_ideas = fields.Integer(required=True)
 
 
@@ -62,6 +64,10 @@ class TrustReportSchema(Schema):
 
 class TrustMonthSchema(Schema):
     month = fields.String(required=True)
+    suppressed = fields.Boolean(required=True, metadata={
+        "description": "Below the minimum group size that month, from the directory then: no numbers."})
+    folded_into = fields.String(allow_none=True, metadata={"description": "The unit it counted in that month."})
+    members = fields.Integer(metadata={"description": "Members at any time that month."})
     shared_share = fields.Float(allow_none=True)
     contributions_per_member = fields.Float(allow_none=True)
     likes_per_member = fields.Float(allow_none=True)
@@ -71,7 +77,7 @@ class TrustTrendSchema(Schema):
     team = fields.String(required=True)
     suppressed = fields.Boolean(required=True)
     folded_into = fields.String(allow_none=True)
-    members = fields.Integer(required=True)
+    members = fields.Integer(metadata={"description": "Members in the last month; absent when suppressed."})
     series = fields.List(fields.Nested(TrustMonthSchema), required=True)
 
 

@@ -1,20 +1,21 @@
 """Monthly awards: live top lists, the month's result, finalising, and the announcement."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, jsonify, request
 
-from engagement.api.requests import cached, leader_or, principal
+from engagement.api.requests import cached, leader_or, principal, query
 from engagement.errors import FieldError, ValidationFailed
 from engagement.extension import state
 from engagement.models import AwardSnapshot
 from engagement.services import announcement, awards
 from engagement.services.award_scoring import CATEGORIES, HELPED_TEAMS_THRESHOLD
 from engagement.services.lag import consumer_lag
+from schemas.patterns import MONTH_PATTERN, fullmatch
+from schemas.query import LeaderboardQuery
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_leaderboard_query = LeaderboardQuery()
 
 
 def register(bp: Blueprint) -> None:
@@ -28,17 +29,18 @@ def leaderboard(month: str):
     """The live top list of a category (never a bottom list; opted-out people never shown)."""
     principal()
     category = request.args.get("category", "contributor")
-    n = request.args.get("n", "10")
     errors = _month_errors(month)
     if category not in CATEGORIES:
         errors.append(FieldError("category", f"One of {', '.join(CATEGORIES)}."))
-    if not n.isdigit() or not 1 <= int(n) <= 50:
-        errors.append(FieldError("n", "A whole number from 1 to 50."))
+    try:
+        n = query(_leaderboard_query)["n"]
+    except ValidationFailed as exc:
+        errors += exc.errors
     if errors:
         raise ValidationFailed(errors)
     st = state()
     return cached(jsonify({"month": month, "category": category,
-                            "top": st.award_board.top(st.db.session, month, category, int(n))}))
+                            "top": st.award_board.top(st.db.session, month, category, n)}))
 
 
 def award_month(month: str):
@@ -84,7 +86,7 @@ def _mode() -> str:
 
 
 def _month_errors(month: str) -> list[FieldError]:
-    return [] if MONTH.match(month) else [FieldError("month", "Must be YYYY-MM.")]
+    return [] if fullmatch(MONTH_PATTERN, month) else [FieldError("month", "Must be YYYY-MM.")]
 
 
 def _check_month(month: str) -> None:

@@ -5,15 +5,14 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, jsonify
 from marshmallow import ValidationError
-from sqlalchemy import func, select
 
 from engagement.api.requests import cached, json_body, principal
 from engagement.errors import EngagementError, Forbidden, ValidationFailed
 from engagement.extension import state
-from engagement.models import Person, Team, TeamRecognition
+from engagement.models import Team
 from engagement.services import directory, erasure
 from engagement.services.ingest import flatten
-from engagement.services.recognition import KINDS
+from engagement.services.recognition import team_summary
 from schemas.directory import DirectorySyncSchema
 
 _sync_schema = DirectorySyncSchema()
@@ -45,16 +44,12 @@ def erase_person(person: str):
 
 
 def get_team_recognition(team_id: str):
-    """Recognition received and given by a team's members, counted by the team they were in."""
+    """Recognition received and given by a team's members, counted by the team they were in; a team
+    ever below the minimum group size answers only the unit it is counted in."""
     who = principal()
     if who.is_user or not ({"reports:read", "events:write"} & who.scopes):
         raise Forbidden("This needs an API key with 'reports:read' or 'events:write'.")
     session = state().db.session
     if session.get(Team, team_id) is None:
         raise EngagementError(f"No team {team_id!r} in the directory.", 404, "Not found")
-    rows = {r.kind: r for r in session.scalars(select(TeamRecognition).where(TeamRecognition.team_id == team_id))}
-    members = session.scalar(select(func.count()).select_from(Person).where(
-        Person.team_id == team_id, Person.active.is_(True)))
-    return cached(jsonify({"team": team_id, "members": members,
-                            "received": {k: rows[k].received if k in rows else 0 for k in KINDS},
-                            "given": {k: rows[k].given if k in rows else 0 for k in KINDS}}))
+    return cached(jsonify(team_summary(session, team_id, state().config["ENGAGEMENT_MIN_GROUP_SIZE"])))

@@ -2,20 +2,24 @@
 
 A user token sees and changes only its own; an intranet back end's key with
 ``events:write`` names the person with ``?person=``. The unsubscribe link in every
-digest works without logging in: its token is signed with the service's secret.
+digest works without logging in: its token is signed with the service's secret, dated,
+and revocable (engagement/services/unsubscribe.py); a stale one answers 410.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 from markupsafe import escape
 
-from engagement.api.requests import cached, json_body, principal
+from engagement.api.requests import cached, json_body, principal, query
 from engagement.errors import FieldError, Forbidden, ValidationFailed
 from engagement.extension import state
 from engagement.models import Person
 from engagement.services import notifications as service
-from engagement.services.digests import person_from_token
-from engagement.services.notify_texts import LANGS, UNSUBSCRIBE_PAGE
+from engagement.services import unsubscribe as links
+from engagement.services.notify_texts import LANGS, UNSUBSCRIBE_PAGE, UNSUBSCRIBE_STALE
+from schemas.query import FeedQuery
+
+_feed_query = FeedQuery()
 
 
 def register(bp: Blueprint) -> None:
@@ -26,18 +30,14 @@ def register(bp: Blueprint) -> None:
                     methods=["GET", "PUT"])
     bp.add_url_rule("/v1/notifications/unsubscribe", "notification_unsubscribe", unsubscribe,
                     methods=["GET", "POST"])
+    bp.add_url_rule("/v1/notifications/unsubscribe/revoke", "notification_unsubscribe_revoke", revoke_links,
+                    methods=["POST"])
 
 
 def notification_feed():
     """Newest first, grouped: ?page=1&per_page=20&lang=nb."""
-    person = _person()
-    page, per_page = request.args.get("page", "1"), request.args.get("per_page", "20")
-    errors = [] if page.isdigit() and int(page) >= 1 else [FieldError("page", "A whole number from 1.")]
-    if not per_page.isdigit() or not 1 <= int(per_page) <= 100:
-        errors.append(FieldError("per_page", "1 to 100."))
-    if errors:
-        raise ValidationFailed(errors)
-    return cached(jsonify(service.feed(state().db.session, person, _lang(person), int(page), int(per_page))))
+    person, args = _person(), query(_feed_query)
+    return cached(jsonify(service.feed(state().db.session, person, _lang(person), args["page"], args["per_page"])))
 
 
 def notification_unread():
@@ -72,19 +72,31 @@ def notification_preferences():
 
 
 def unsubscribe():
-    """From the link in a digest: GET asks (mail scanners open links), POST turns e-mail off."""
-    session = state().db.session
-    person = person_from_token(state().token_secret, request.args.get("token", ""))
-    who = session.get(Person, person) if person else None
+    """From the link in a digest: GET asks (mail scanners open links), POST turns e-mail off
+    (the RFC 8058 one-click POST too). An expired or revoked link answers 410 and changes nothing."""
+    st = state()
+    session = st.db.session
+    link = links.read_token(session, st.token_secret, request.args.get("token", ""),
+                            st.config["ENGAGEMENT_UNSUBSCRIBE_DAYS"])
+    who = session.get(Person, link.person) if link.person else None
     lang = who.locale if who is not None and who.locale in LANGS else "en"
     title, done, button = UNSUBSCRIBE_PAGE[lang]
-    if person is None:
+    if link.state == "invalid":
         return _page("en", "Tillit", "This unsubscribe link is not valid.", status=400)
+    if link.state != "ok":
+        return _page(lang, title, UNSUBSCRIBE_STALE[lang], status=410)
     if request.method == "POST":
-        service.set_preferences(session, person, {"digest": "off"})
+        service.set_preferences(session, link.person, {"digest": "off"})
         return _page(lang, title, done)
     form = (f'<form method="post"><button type="submit">{escape(button)}</button></form>')
     return _page(lang, title, "", form)
+
+
+def revoke_links():
+    """Every unsubscribe link already mailed stops working (a forwarded digest, a shared inbox)."""
+    person = _person()
+    generation = links.revoke(state().db.session, person)
+    return jsonify({"person": person, "revoked": True, "generation": generation})
 
 
 def _page(lang: str, title: str, text: str, form: str = "", status: int = 200) -> Response:

@@ -8,9 +8,10 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify
 
 from schemas.api import (AcceptedSchema, CampaignCreateSchema, CampaignUpdateSchema, PersonRecognitionSchema, ProblemSchema, ReadinessSchema,
-                         TargetCountsSchema, TargetListSchema)
+                         TargetCountsSchema, TargetListSchema, TargetQuerySchema)
 from schemas.directory import DirectorySyncSchema, SyncReportSchema
 from schemas.events import EVENT_TYPES, EventSchema
+from schemas.query import AuditQuery, FeedQuery, LeaderboardQuery, TrendQuery
 from schemas.notifications import FeedSchema, MarkedSchema, MarkReadSchema, PreferencesSchema, UnreadSchema
 from schemas.trust import AuditSchema, TrustReportSchema, TrustTrendSchema
 
@@ -65,12 +66,20 @@ def _reading_paths(spec: APISpec) -> None:
           "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True},
          {"name": "viewer", "in": "query", "schema": {"type": "string"},
           "description": "With an API key: whose liked_by_me to answer"}])})
+    spec.components.schema("TargetQuery", schema=TargetQuerySchema)
+    query = _read_operation("The same counts for a list too long for a URL (up to 200 targets), as JSON",
+                            "TargetList", [])
+    query["requestBody"] = {"required": True, "content": {"application/json": {"schema": "TargetQuery"}}}
+    query["responses"].update({str(code): {"description": text, **PROBLEM} for code, text in (
+        (400, "Body is not JSON"), (415, "Not application/json"))})
+    spec.path("/v1/targets/query", operations={"post": query})
     spec.path("/v1/targets/{kind}/{target_id}", operations={"get": _read_operation(
         "Counts for one target", "TargetCounts", [param("kind"), param("target_id")])})
     spec.path("/v1/people/{person}/recognition", operations={"get": _read_operation(
         "A person's recognition (a user token sees only its own)", "PersonRecognition", [param("person")])})
     spec.path("/v1/teams/{team_id}/recognition", operations={"get": _read_operation(
-        "Recognition per team, by the team of each event's moment", None, [param("team_id")])})
+        "Recognition per team, by the team of each event's moment; a team ever below the minimum group "
+        "size is counted in its parent unit and answers no numbers", None, [param("team_id")])})
     sync = _read_operation("Sync the directory (scope directory:write); all or nothing", "SyncReport", [])
     sync["requestBody"] = {"required": True, "content": {"application/json": {"schema": "DirectorySync"}}}
     spec.path("/v1/directory/sync", operations={"post": sync})
@@ -96,10 +105,11 @@ def _reading_paths(spec: APISpec) -> None:
     spec.path("/v1/people/{person}/profile-completion", operations={"get": _read_operation(
         "A person's profile completion and next best step (?lang=)", None, [param("person")])})
     spec.path("/v1/teams/{team_id}/profile-completion", operations={"get": _read_operation(
-        "Profile completion of a team or unit (?subunits=true), withheld below the minimum group size",
+        "Profile completion of a team (with the small teams folded into it) or of a unit's shown groups "
+        "(?subunits=true); no numbers below the minimum group size",
         None, [param("team_id")])})
     spec.path("/v1/awards/{month}/leaderboard", operations={"get": _read_operation(
-        "Live top list (?category=&n=), never a bottom list", None, [month])})
+        "Live top list (?category=&n=), never a bottom list", None, [month, {"in": "query", "schema": LeaderboardQuery}])})
     spec.path("/v1/awards/{month}", operations={"get": _read_operation(
         "The month's result, provisional or final (leaders, awards:manage)", None, [month])})
     final = _read_operation("Finalise and freeze the month (leaders, awards:manage)", None, [month])
@@ -126,9 +136,9 @@ def _trust_paths(spec: APISpec) -> None:
     spec.path("/v1/trust/report", operations={"get": report})
     spec.path("/v1/trust/teams/{team_id}/trend", operations={"get": _read_operation(
         "Month by month for one team or the unit it is folded into (?months=12&until=YYYY-MM)", "TrustTrend",
-        [_path_parameter("team_id")])})
+        [_path_parameter("team_id"), {"in": "query", "schema": TrendQuery}])})
     spec.path("/v1/trust/audit", operations={"get": _read_operation(
-        "Who viewed the trust report, newest first (audit:read; ?limit=100)", "Audit", [])})
+        "Who viewed the trust report, newest first (audit:read; ?limit=100)", "Audit", [{"in": "query", "schema": AuditQuery}])})
     erase = _read_operation("Erase a person who left from the directory, every read model and the ledger "
                             "(directory:write)", None, [_path_parameter("person")])
     spec.path("/v1/directory/people/{person}/erase", operations={"post": erase})
@@ -142,7 +152,8 @@ def _notification_paths(spec: APISpec) -> None:
     person = {"name": "person", "in": "query", "schema": {"type": "string"},
               "description": "With an API key (events:write): whose; a user token is always its own"}
     spec.path("/v1/notifications", operations={"get": _read_operation(
-        "The feed, newest first and grouped (?page=&per_page=&lang=)", "Feed", [person])})
+        "The feed, newest first and grouped (?page=&per_page=&lang=)", "Feed",
+        [person, {"in": "query", "schema": FeedQuery}])})
     spec.path("/v1/notifications/unread-count", operations={"get": _read_operation(
         "Unread groups: what the bell shows", "Unread", [person])})
     read = _read_operation("Mark groups read, or all", "Marked", [person])
@@ -155,11 +166,15 @@ def _notification_paths(spec: APISpec) -> None:
     token = [{"name": "token", "in": "query", "required": True, "schema": {"type": "string"},
               "description": "The signed token from the digest's link"}]
     page = {"200": {"description": "An HTML page", "content": {"text/html": {}}},
-            "400": {"description": "The link is not valid", "content": {"text/html": {}}}}
+            "400": {"description": "The link is not valid", "content": {"text/html": {}}},
+            "410": {"description": "The link has expired or was revoked; nothing changed",
+                    "content": {"text/html": {}}}}
     spec.path("/v1/notifications/unsubscribe", operations={
         "get": {"summary": "The unsubscribe page from a digest (no login)", "parameters": token, "responses": page},
         "post": {"summary": "Unsubscribe: no more e-mail (RFC 8058 one-click too)", "parameters": token,
                  "responses": page}})
+    spec.path("/v1/notifications/unsubscribe/revoke", operations={"post": _read_operation(
+        "Revoke every unsubscribe link mailed so far (turning e-mail on again does it too)", None, [person])})
 
 
 def _path_parameter(name: str) -> dict:

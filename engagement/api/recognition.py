@@ -1,13 +1,20 @@
-"""Reading recognition: counts for the targets on a page, and a person's own summary."""
+"""Reading recognition: counts for the targets on a page, and a person's own summary.
+
+A page with many buttons asks for all of them at once. As ``GET ?t=...&t=...`` 200 targets make
+a request line far past the 4 KB a proxy or gunicorn takes, so the same question can also be
+POSTed as JSON to ``/v1/targets/query`` (the widget script does that for long lists)."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from marshmallow import ValidationError
 
-from engagement.api.requests import cached, principal
+from engagement.api.requests import cached, json_body, principal
 from engagement.auth import Principal
 from engagement.errors import FieldError, Forbidden, ValidationFailed
 from engagement.extension import state
+from engagement.services.ingest import flatten
 from engagement.services.recognition import person_summary, target_counts
+from schemas.api import TargetQuerySchema
 from schemas.events import IDENTIFIER, TARGET_KINDS
 
 MAX_TARGETS = 200
@@ -15,6 +22,7 @@ MAX_TARGETS = 200
 
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/v1/targets", "get_targets", get_targets)
+    bp.add_url_rule("/v1/targets/query", "query_targets", query_targets, methods=["POST"])
     bp.add_url_rule("/v1/targets/<kind>/<path:target_id>", "get_target", get_target)
     bp.add_url_rule("/v1/people/<person>/recognition", "get_person_recognition", get_person_recognition)
 
@@ -26,14 +34,25 @@ def get_targets():
     if not raw or len(raw) > MAX_TARGETS:
         raise ValidationFailed([FieldError("t", f"Give 1 to {MAX_TARGETS} targets as kind:id.")])
     keys = [_target_key(text, index) for index, text in enumerate(raw)]
-    return cached(jsonify({"targets": _counts(who, keys)}))
+    return cached(jsonify({"targets": _counts(who, keys, request.args.get("viewer"))}))
+
+
+def query_targets():
+    """The same as GET /v1/targets, asked in a JSON body: {"targets": ["article:news-1", ...]}."""
+    who = principal()
+    try:
+        body = TargetQuerySchema().load(json_body())
+    except ValidationError as exc:
+        raise ValidationFailed(flatten(exc.messages)) from exc
+    keys = [_target_key(text, index, "targets") for index, text in enumerate(body["targets"])]
+    return cached(jsonify({"targets": _counts(who, keys, body.get("viewer"))}))
 
 
 def get_target(kind: str, target_id: str):
     """Counts for one target."""
     who = principal()
     key = _target_key(f"{kind}:{target_id}", None)
-    return cached(jsonify(_counts(who, [key])[0]))
+    return cached(jsonify(_counts(who, [key], request.args.get("viewer"))[0]))
 
 
 def get_person_recognition(person: str):
@@ -47,14 +66,15 @@ def get_person_recognition(person: str):
     return cached(jsonify(person_summary(st.db.session, st.recognition_cache, person)))
 
 
-def _counts(who: Principal, keys: list[tuple[str, str]]) -> list[dict]:
-    viewer = who.name if who.is_user else request.args.get("viewer")
+def _counts(who: Principal, keys: list[tuple[str, str]], asked_viewer: str | None) -> list[dict]:
+    """``liked_by_me`` is for the token's own person; only an API key may name another viewer."""
+    viewer = who.name if who.is_user else asked_viewer
     st = state()
     return target_counts(st.db.session, st.recognition_cache, keys, viewer)
 
 
-def _target_key(text: str, index: int | None) -> tuple[str, str]:
+def _target_key(text: str, index: int | None, field: str = "t") -> tuple[str, str]:
     kind, _, target_id = text.partition(":")
-    if kind not in TARGET_KINDS or not target_id or IDENTIFIER.regex.match(target_id) is None:
-        raise ValidationFailed([FieldError("t", f"{text!r} is not kind:id with a known kind.", index)])
+    if kind not in TARGET_KINDS or not target_id or IDENTIFIER.regex.fullmatch(target_id) is None:
+        raise ValidationFailed([FieldError(field, f"{text!r} is not kind:id with a known kind.", index)])
     return kind, target_id

@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, request
+from marshmallow import Schema, ValidationError
 
 from engagement.auth import KEY_PREFIX, Principal, principal_for_key, principal_for_token
-from engagement.errors import EngagementError, Forbidden, Unauthenticated
+from engagement.errors import EngagementError, Forbidden, Unauthenticated, ValidationFailed
 from engagement.extension import state
 
 MAX_DEPTH = 32
@@ -30,6 +31,15 @@ def _verify() -> Principal:
     if credential.startswith(KEY_PREFIX):
         return principal_for_key(st.db.session, credential, st.key_cache)
     return principal_for_token(credential, st.token_secret, st.config["ENGAGEMENT_TOKEN_MAX_AGE"])
+
+
+def query(schema: Schema) -> dict:
+    """The query parameters ``schema`` declares, validated, or a 422 naming each bad one."""
+    try:
+        return schema.load(request.args.to_dict())
+    except ValidationError as exc:
+        from engagement.services.ingest import flatten
+        raise ValidationFailed(flatten(exc.messages)) from exc
 
 
 def json_body() -> Any:

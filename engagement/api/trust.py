@@ -15,13 +15,15 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 
-from engagement.api.requests import principal
+from engagement.api.requests import principal, query
 from engagement.auth import TRUST_ROLE, Principal
 from engagement.errors import EngagementError, FieldError, Forbidden, ValidationFailed
 from engagement.extension import state
 from engagement.models import Team, TrustAudit
 from engagement.services import trust
+from engagement.services.trust_trend import trend as month_by_month
 from engagement.services.trust_texts import FLAGS, LANGS
+from schemas.query import AuditQuery, TrendQuery
 
 CSV_SIGNALS = ("members", "shared_share", "contributions_per_member", "likes_per_member", "recognised_share",
                "leader_participation", "cross_team_share", "top_person_share", "trend", "unanswered_ideas")
@@ -65,12 +67,8 @@ def trust_trend(team_id: str):
     """Month by month for one team (or the unit it is folded into): ?months=12&until=YYYY-MM."""
     who = _reader()
     st = state()
-    months, until = request.args.get("months", "12"), request.args.get("until")
-    errors = [] if months.isdigit() and 1 <= int(months) <= 36 else [FieldError("months", "1 to 36.")]
-    if until is not None and not trust.MONTH.match(until):
-        errors.append(FieldError("until", "YYYY-MM."))
-    if errors:
-        raise ValidationFailed(errors)
+    args = query(TrendQuery())
+    months, until = args["months"], args.get("until")
     if st.db.session.get(Team, team_id) is None:
         raise EngagementError(f"No team {team_id!r} in the directory.", 404, "Not found")
     end = _today()
@@ -78,7 +76,7 @@ def trust_trend(team_id: str):
         year, month = map(int, until.split("-"))
         end = min(end, trust.month_start(year, month, -1) - timedelta(days=1))
     _audit(who, team_id, "trend", f"{months} months to {end:%Y-%m}")
-    return jsonify(trust.trend(st.db.session, team_id, int(months), end, _zone(),
+    return jsonify(month_by_month(st.db.session, team_id, months, end, _zone(),
                                st.config["ENGAGEMENT_MIN_GROUP_SIZE"]))
 
 
@@ -88,10 +86,8 @@ def trust_audit():
     if who.is_user:
         raise Forbidden("This needs an API key with 'audit:read'.")
     who.require("audit:read")
-    limit = request.args.get("limit", "100")
-    if not limit.isdigit() or not 1 <= int(limit) <= 1000:
-        raise ValidationFailed([FieldError("limit", "1 to 1000.")])
-    rows = state().db.session.scalars(select(TrustAudit).order_by(TrustAudit.id.desc()).limit(int(limit)))
+    limit = query(AuditQuery())["limit"]
+    rows = state().db.session.scalars(select(TrustAudit).order_by(TrustAudit.id.desc()).limit(limit))
     return jsonify({"views": [{"at": r.at.isoformat() + "Z", "who": r.who, "unit": r.unit, "view": r.view,
                                "period": r.period} for r in rows]})
 

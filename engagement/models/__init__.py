@@ -6,13 +6,15 @@ from engagement.models.directory import Membership, Person, Team, TeamRecognitio
 from engagement.models.ideas import AbuseReport, Campaign, Contribution, Idea, IdeaCredit
 from engagement.models.notifications import (MailOutbox, Notification, NotificationMark, NotifyIdeaPerson,
                                                 NotifyLike, NotifyPreference, NotifyTitle)
+from engagement.models.ownership import OwnerWaiting, TargetOwner
 from engagement.models.profiles import ProfileCompletion, ProfileField, ProfileMilestone
 from engagement.models.trust import RetentionHorizon, TrustActivity, TrustAudit, TrustContribution, TrustIdea
 from engagement.models.recognition import LikeState, PersonRecognition, RecognitionPair, TargetStats
 
 __all__ = ["AbuseReport", "AwardCredit", "AwardIdea", "AwardLike", "AwardScore", "AwardSnapshot", "AwardSummary", "AwardTally", "ApiKey", "Base", "BigId", "Campaign", "ConsumerPosition", "Contribution", "DeadLetter",
            "Idea", "IdeaCredit", "MailOutbox", "Notification", "NotificationMark", "NotifyIdeaPerson", "NotifyLike",
-           "NotifyPreference", "NotifyTitle", "LedgerEvent", "LikeState", "Membership", "Person", "PersonRecognition",
+           "NotifyPreference", "NotifyTitle", "OwnerWaiting", "LedgerEvent", "LikeState", "Membership", "Person", "PersonRecognition",
            "ProfileCompletion", "ProfileField", "ProfileMilestone",
-           "ParkedEvent", "ProcessedEvent", "RecognitionPair", "RetentionHorizon", "TargetStats", "Team", "TeamRecognition",
+           "ParkedEvent", "ProcessedEvent", "RecognitionPair", "RetentionHorizon", "TargetOwner", "TargetStats", "Team",
+           "TeamRecognition",
            "TrustActivity", "TrustAudit", "TrustContribution", "TrustIdea", "utcnow"]

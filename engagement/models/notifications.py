@@ -80,6 +80,8 @@ class NotifyPreference(Base):
     quiet_start: Mapped[str | None] = mapped_column(String(5), nullable=True)
     quiet_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
     read_before: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # Unsubscribe links carry the generation they were made in; bumping it revokes them all.
+    unsubscribe_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class MailOutbox(Base):

@@ -10,6 +10,11 @@ Rules (PRODUCT.md, issue 6), all documented in the README:
   units of 2**-31, so sums are exact in any order, and from the 33rd on (less than a
   billionth each) nothing;
 * unlikes take their like back (the credit turns inactive);
+* own contributions count only as far as distinct colleagues recognised the person: up to
+  ``POINTS_PER_BACKER`` for each recognising colleague and as much again for each team they
+  come from, so breadth across teams weighs more than depth, and volume that only a closed
+  circle appreciates cannot win (issue 14: four people publishing 30 articles each and
+  liking only each other's lose to one person whose five articles 25 colleagues liked);
 * contributions to someone else's idea count double once that idea is adopted;
 * ties go to more distinct colleagues, then to the person id (alphabetical), so the
   result never depends on arrival order.
@@ -23,6 +28,7 @@ DEFAULT_POINTS = {"content.published": 5.0, "idea.submitted": 4.0, "idea.contrib
                   "comment.posted": 1.0}
 CATEGORIES = ("contributor", "idea_developer", "appreciated")
 HELPED_TEAMS_THRESHOLD = 3
+POINTS_PER_BACKER = 5.0  # own points one recognising colleague (or one more team of them) backs
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ def score_summarised(summary: Summary, actions: dict[str, int], ideas: dict[str,
                      points: dict[str, float]) -> dict[str, dict]:
     """The same from the summary and the person's few action and idea counts."""
     appreciated = summary.appreciated_units / UNIT
-    own = sum(points.get(action, 0.0) * n for action, n in sorted(actions.items()) if n > 0)
+    own = backed(sum(points.get(action, 0.0) * n for action, n in sorted(actions.items()) if n > 0), summary)
     developed = {ref: n for ref, n in sorted(ideas.items()) if n > 0}
     adopted = [ref for ref in developed if ref.removeprefix("idea:") in adopted_ideas]
     developer = sum(points["idea.contributed"] * n * (2 if ref in adopted else 1) for ref, n in developed.items()) \
@@ -137,6 +143,12 @@ def score_summarised(summary: Summary, actions: dict[str, int], ideas: dict[str,
     return {"contributor": {"score": round(own + appreciated, 4), "facts": facts},
             "idea_developer": {"score": round(developer, 4), "facts": facts},
             "appreciated": {"score": round(appreciated, 4), "facts": facts}}
+
+
+def backed(own: float, summary: Summary) -> float:
+    """Own contribution points as far as recognition from distinct colleagues and teams backs them:
+    volume nobody (or only the same few) appreciated does not count past what they vouch for."""
+    return min(own, POINTS_PER_BACKER * (summary.colleagues + summary.teams))
 
 
 def ranking(rows: list[tuple[str, float, dict]]) -> list[tuple[str, float, dict]]:

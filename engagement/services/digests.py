@@ -19,7 +19,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import escape
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -27,9 +26,9 @@ from sqlalchemy.orm import Session
 from engagement.models import MailOutbox, Notification, NotificationMark, NotifyPreference, Person, utcnow
 from engagement.services.notifications import MARK_OF_GROUP, Lines, is_unread, preferences
 from engagement.services.notify_texts import DIGEST, LANGS
+from engagement.services.unsubscribe import make_token
 
 logger = logging.getLogger(__name__)
-SALT = "tillit-unsubscribe"
 
 
 @dataclass(frozen=True)
@@ -58,17 +57,6 @@ class MailSettings:
                    config["ENGAGEMENT_PUBLIC_URL"].rstrip("/") + config["ENGAGEMENT_URL_PREFIX"],
                    config["ENGAGEMENT_INTRANET_URL"], config["ENGAGEMENT_DIGEST_HOUR"],
                    ZoneInfo(config["ENGAGEMENT_TIMEZONE"]), secret, config["ENGAGEMENT_SMTP_TIMEOUT"])
-
-
-def unsubscribe_token(secret: str, person: str) -> str:
-    return URLSafeSerializer(secret, salt=SALT).dumps(person)
-
-
-def person_from_token(secret: str, token: str) -> str | None:
-    try:
-        return URLSafeSerializer(secret, salt=SALT).loads(token)
-    except BadSignature:
-        return None
 
 
 def _clock(text: str) -> time:
@@ -127,7 +115,7 @@ def _claim(session: Session, mail: MailSettings, person: str, now: datetime) -> 
             lines.append((group, fresh))
         _mailed_until(session, mark, group)
     if lines:
-        session.add(_compose(session, mail, who, lines))
+        session.add(_compose(session, mail, who, lines, prefs.unsubscribe_generation or 0))
     session.commit()
     return 1 if lines else 0
 
@@ -140,12 +128,12 @@ def _mailed_until(session: Session, mark: NotificationMark | None, group: Notifi
         mark.mailed_until = group.last_at
 
 
-def _compose(session: Session, mail: MailSettings, who: Person, lines: list) -> MailOutbox:
+def _compose(session: Session, mail: MailSettings, who: Person, lines: list, generation: int) -> MailOutbox:
     lang = who.locale if who.locale in LANGS else "en"
     t = DIGEST[lang]
     say = Lines(session, lines, lang)
     sentences = [say.sentence(g, fresh) for g, fresh in lines]
-    url = f"{mail.public_url}/v1/notifications/unsubscribe?token={unsubscribe_token(mail.secret, who.id)}"
+    url = f"{mail.public_url}/v1/notifications/unsubscribe?token={make_token(mail.secret, who.id, generation)}"
     first = who.name.split()[0] if who.name else who.id
     text = "\n".join([t["hello"].format(name=first), "", t["intro"], ""] + [f"- {s}" for s in sentences]
                      + ([f"\n{t['open']}: {mail.intranet_url}"] if mail.intranet_url else [])

@@ -2,8 +2,9 @@
 
 A sync is one transaction: everything is checked first (unknown parents and teams,
 duplicate ids, loops in the tree) and nothing is written if anything is wrong.
-Team moves close one membership and open the next at ``as_of``, so an event counts
-for the team its person was in when it happened; people missing from a full sync
+Team moves close one membership and open the next at ``as_of``, and new people join
+at ``as_of``, so an event counts for the team its person was in when it happened and a
+team's size at any time is the size it had then; people missing from a full sync
 turn inactive and are never deleted.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ PERSON_FIELDS = ("name", "email", "role", "locale", "leaderboard_opt_out", "lead
 
 def sync(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
     as_of = utc_naive(payload["as_of"] or now)
+    joined = utc_naive(payload["as_of"]) if payload["as_of"] else None  # new people: from as_of, else always
     teams = {t.id: t for t in session.scalars(select(Team))}
     _check(payload, teams)
     report = {"dry_run": payload["dry_run"], "teams": Counter(), "people": Counter()}
@@ -34,7 +36,7 @@ def sync(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, 
     seen = set()
     for row in payload["people"]:
         seen.add(row["id"])
-        for outcome in _upsert_person(session, people, current, row, as_of):
+        for outcome in _upsert_person(session, people, current, row, as_of, joined):
             report["people"][outcome] += 1
     if payload["mode"] == "full":
         for person in people.values():
@@ -92,13 +94,15 @@ def _upsert_team(session: Session, teams: dict[str, Team], row: dict) -> str:
 
 
 def _upsert_person(session: Session, people: dict[str, Person], current: dict[str, Membership],
-                   row: dict, as_of: datetime) -> list[str]:
+                   row: dict, as_of: datetime, joined: datetime | None) -> list[str]:
+    """A new person is a member from ``joined`` (the sync's as_of), so they never count for a team
+    before they were in it; without as_of (a first load) the directory knows no earlier history."""
     person = people.get(row["id"])
     if person is None:
         person = Person(id=row["id"], team_id=row["team"], active=True, **{f: row[f] for f in PERSON_FIELDS})
         session.add(person)
         people[row["id"]] = person
-        _join(session, current, person.id, row["team"], None)
+        _join(session, current, person.id, row["team"], joined)
         return ["created"]
     moved = person.team_id != row["team"] or (row["team"] is not None and person.id not in current)
     changed = moved or not person.active or any(getattr(person, f) != row[f] for f in PERSON_FIELDS)

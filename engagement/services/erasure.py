@@ -21,9 +21,9 @@ from engagement import parking
 from engagement.models import (AbuseReport, AwardCredit, AwardLike, AwardScore, AwardSnapshot, AwardSummary,
                                AwardTally, Campaign, Contribution, Idea, IdeaCredit, LedgerEvent, LikeState,
                                MailOutbox, Membership, Notification, NotificationMark, NotifyIdeaPerson,
-                               NotifyLike, NotifyPreference, Person, PersonRecognition, ProfileCompletion,
-                               ProfileField, ProfileMilestone, RecognitionPair, TargetStats, TrustActivity,
-                               TrustContribution)
+                               NotifyLike, NotifyPreference, OwnerWaiting, Person, PersonRecognition, ProfileCompletion,
+                               ProfileField, ProfileMilestone, RecognitionPair, TargetOwner, TargetStats, TrustActivity,
+                               TrustAudit, TrustContribution)
 from engagement.services.award_scoring import PERSON_FACETS
 
 if TYPE_CHECKING:
@@ -36,10 +36,12 @@ PERSON_COLUMNS = (
     Idea.answered_by, Contribution.author, AbuseReport.reporter, IdeaCredit.person, ProfileField.person,
     ProfileCompletion.person, ProfileMilestone.person, AwardCredit.person, AwardCredit.colleague, AwardLike.liker,
     AwardScore.person, AwardSummary.person, AwardTally.person, TrustActivity.person, TrustContribution.person, Notification.person, NotifyLike.liker,
-    NotifyIdeaPerson.person, NotificationMark.person, NotifyPreference.person)
+    NotifyIdeaPerson.person, NotificationMark.person, NotifyPreference.person, TargetOwner.owner, OwnerWaiting.actor)
 # Where a person is the target of kudos: "person:<id>" references and person targets.
 PERSON_REFS = (AwardCredit.ref, AwardLike.ref, TrustContribution.ref, Notification.ref, NotifyLike.ref,
                NotificationMark.ref)
+# Where a person is named as the one who did something: "user:<id>", as Principal.label writes it.
+PERSON_LABELS = (LedgerEvent.submitted_by, TrustAudit.who, AwardSnapshot.finalised_by)
 PERSON_TARGETS = ((LedgerEvent.target_kind, LedgerEvent.target_id), (LikeState.target_kind, LikeState.target_id),
                   (TargetStats.target_kind, TargetStats.target_id))
 
@@ -57,7 +59,8 @@ def erase(st: "EngagementState", person: str) -> dict:
         for kind, target in PERSON_TARGETS:
             changed += session.execute(update(kind.class_).where(kind == "person", target == person)
                                        .values({target.key: pseudonym})).rowcount
-        changed += _replace(session, LedgerEvent.submitted_by, f"user:{person}", f"user:{pseudonym}")
+        for column in PERSON_LABELS:
+            changed += _replace(session, column, f"user:{person}", f"user:{pseudonym}")
         changed += session.execute(update(AwardTally).where(AwardTally.facet.in_(PERSON_FACETS), AwardTally.key == person)
                                    .values(key=pseudonym)).rowcount
         changed += _rewrite_json(session, person, pseudonym, found.name if found else None)

@@ -13,12 +13,15 @@ from engagement.auth import Principal
 from engagement.bus.base import EventBus
 from engagement.errors import FieldError, Forbidden, ValidationFailed
 from engagement.events import Event
-from engagement.services import campaigns
+from engagement.services import campaigns, ownership
 from schemas.events import EventSchema
 
 _schema = EventSchema()
 LEADER_ONLY = frozenset({"idea.adopted", "idea.answered"})
 MODERATOR_ONLY = frozenset({"content.moderated"})
+# Publishing makes its sender the owner of the target: only the intranet's back end (an API key)
+# says what was published, or a user token could claim an article id before the intranet does.
+BACK_END_ONLY = frozenset({"content.published"})
 
 
 def ingest(raw_events: list[Any], principal: Principal, bus: EventBus, max_skew: int,
@@ -40,6 +43,7 @@ def ingest(raw_events: list[Any], principal: Principal, bus: EventBus, max_skew:
     if session is not None:
         campaigns.refuse_closed(session, events, now, batch)
         campaigns.refuse_foreign_or_late_edits(session, events, edit_window, batch)
+        ownership.refuse_contradicted_owners(session, events, batch)
     started = time.perf_counter()
     bus.publish(events)
     metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
@@ -74,6 +78,9 @@ def _check_permissions(events: list[Event], principal: Principal) -> None:
     if principal.is_user and "leader" not in principal.roles:
         if any(e.type in LEADER_ONLY for e in events):
             raise Forbidden("Only leaders may answer and adopt ideas.")
+    if principal.is_user and any(e.type in BACK_END_ONLY for e in events):
+        raise Forbidden("content.published comes from the intranet's back end: it needs an API key "
+                        "with 'events:write'.")
     for event in events:
         needed = "moderation:manage" if event.type in MODERATOR_ONLY else "events:write"
         if not principal.is_user and needed not in principal.scopes or principal.is_user and needed != "events:write":

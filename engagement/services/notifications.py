@@ -15,16 +15,17 @@ from sqlalchemy.orm import Session
 from engagement.errors import EngagementError, FieldError, ValidationFailed
 from engagement.models import Notification, NotificationMark, NotifyPreference, NotifyTitle, Person, utcnow
 from engagement.services.notify_texts import sentence
+from schemas.patterns import CLOCK_PATTERN
 
 DIGESTS = ("immediate", "daily", "weekly", "off")
-CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+CLOCK = re.compile(CLOCK_PATTERN)
 DEFAULT_QUIET = ("21:00", "07:00")
 
 
 def preferences(session: Session, person: str) -> NotifyPreference:
     row = session.get(NotifyPreference, person)
     return row or NotifyPreference(person=person, digest="daily", quiet_start=DEFAULT_QUIET[0],
-                                   quiet_end=DEFAULT_QUIET[1])
+                                   quiet_end=DEFAULT_QUIET[1], unsubscribe_generation=0)
 
 
 def preferences_dict(row: NotifyPreference) -> dict:
@@ -42,13 +43,15 @@ def set_preferences(session: Session, person: str, body: dict) -> dict:
         errors.append(FieldError("quiet_hours", 'null or {"start": "HH:MM", "end": "HH:MM"}.'))
     elif isinstance(quiet, dict):
         errors += [FieldError(f"quiet_hours.{k}", "A time of day as HH:MM.") for k in ("start", "end")
-                   if not isinstance(quiet[k], str) or not CLOCK.match(quiet[k])]
+                   if not isinstance(quiet[k], str) or not CLOCK.fullmatch(quiet[k])]
     if errors:
         raise ValidationFailed(errors)
     row = session.get(NotifyPreference, person)
     if row is None:
         row = preferences(session, person)
         session.add(row)
+    if row.digest == "off" and body.get("digest", "off") != "off":
+        row.unsubscribe_generation = (row.unsubscribe_generation or 0) + 1  # old links must not undo this
     row.digest = body.get("digest", row.digest)
     if quiet != "keep":
         row.quiet_start, row.quiet_end = (quiet["start"], quiet["end"]) if quiet else (None, None)

@@ -44,6 +44,16 @@ UNSUBSCRIBE_PAGE = {
     "en": ("Unsubscribe from Tillit e-mail", "You will get no more e-mail from Tillit. Notifications stay on the intranet.",
            "Unsubscribe me"),
 }
+UNSUBSCRIBE_STALE = {
+    "nb": "Denne lenken er utløpt eller erstattet av en nyere. Bruk lenken i den siste e-posten fra Tillit, "
+          "eller endre e-postvalgene dine på intranettet.",
+    "nn": "Denne lenkja er gått ut eller bytt ut med ei nyare. Bruk lenkja i den siste e-posten frå Tillit, "
+          "eller endra e-postvala dine på intranettet.",
+    "da": "Dette link er udløbet eller erstattet af et nyere. Brug linket i den seneste e-mail fra Tillit, "
+          "eller skift dine e-mailvalg på intranettet.",
+    "en": "This link has expired or has been replaced by a newer one. Use the link in your latest e-mail from "
+          "Tillit, or change your e-mail settings on the intranet.",
+}
 
 
 def actors_text(names: list[str], lang: str) -> str:

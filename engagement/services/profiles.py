@@ -1,8 +1,9 @@
 """Reading profile completion: one person's progress, and a unit's summary for communications staff.
 
 A unit's summary counts every active member from the directory (people who never
-touched their profile count as 0 %), and is withheld for groups smaller than
-ENGAGEMENT_MIN_GROUP_SIZE so nobody can be singled out.
+touched their profile count as 0 %). Teams smaller than ENGAGEMENT_MIN_GROUP_SIZE are
+folded into their parent first (engagement/services/groups.py), so nobody can be singled
+out, not even by subtracting one summary from another.
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from engagement.checklist import Step, progress
-from engagement.models import Person, ProfileCompletion, ProfileField, Team
+from engagement.models import Person, ProfileCompletion, ProfileField
+from engagement.services.groups import Org, current_org
 
 
 def person_progress(session: Session, steps: tuple[Step, ...], person: str, lang: str) -> dict:
@@ -21,28 +23,27 @@ def person_progress(session: Session, steps: tuple[Step, ...], person: str, lang
     return {"person": person, **progress(steps, present, lang)}
 
 
-def unit_teams(session: Session, team_id: str, subunits: bool) -> set[str]:
-    teams = {team_id}
+def unit_teams(org: Org, team_id: str, subunits: bool) -> set[str]:
+    """The teams a summary counts: the team's own shown group (itself and the small teams folded
+    into it), or with ``subunits`` every shown group inside its subtree and nothing folded out of
+    it, so the two answers differ only by groups that are shown on their own."""
     if subunits:
-        children: dict[str | None, list[str]] = {}
-        for tid, parent in session.execute(select(Team.id, Team.parent_id)):
-            children.setdefault(parent, []).append(tid)
-        frontier = [team_id]
-        while frontier:
-            frontier = [c for t in frontier for c in children.get(t, []) if c not in teams]
-            teams.update(frontier)
-    return teams
+        return org.shown_inside(team_id)
+    return org.members_of(team_id) if org.groups.get(team_id) == team_id else set()
 
 
 def unit_summary(session: Session, steps: tuple[Step, ...], team_id: str, subunits: bool,
                  min_size: int, lang: str) -> dict:
-    teams = unit_teams(session, team_id, subunits)
+    org = current_org(session, min_size)
+    teams = unit_teams(org, team_id, subunits)
     in_unit = and_(Person.team_id.in_(teams), Person.active.is_(True))
-    members = session.scalar(select(func.count()).select_from(Person).where(in_unit))
-    out = {"team": team_id, "subunits": subunits, "members": members}
+    members = session.scalar(select(func.count()).select_from(Person).where(in_unit)) if teams else 0
+    out = {"team": team_id, "subunits": subunits}
     if members < min_size:
-        return {**out, "suppressed": True,
+        return {**out, "suppressed": True, "folded_into": org.groups.get(team_id),
                 "reason": f"Fewer than {min_size} people: shown only as part of a larger unit."}
+    folded = sorted(teams - {team_id})
+    out.update(members=members, includes=[{"id": t, "name": org.names[t]} for t in folded])
     percents = session.scalars(select(func.coalesce(ProfileCompletion.percent, 0)).select_from(Person)
                                .outerjoin(ProfileCompletion, ProfileCompletion.person == Person.id).where(in_unit)).all()
     filled = dict(session.execute(

@@ -14,7 +14,8 @@ from typing import Any, Iterable
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from engagement.models import LikeState, PersonRecognition, RecognitionPair, TargetStats
+from engagement.models import LikeState, Person, PersonRecognition, RecognitionPair, TargetStats, TeamRecognition
+from engagement.services.groups import lifetime_org
 
 logger = logging.getLogger(__name__)
 KINDS = ("like", "comment", "kudos")
@@ -132,3 +133,26 @@ def person_summary(session: Session, cache: RecognitionCache, person: str) -> di
         value = person_from_sql(session, person)
         cache.backfill({key: value})
     return {"person": person, **value}
+
+
+def team_summary(session: Session, team_id: str, min_size: int) -> dict:
+    """Recognition received and given by a team's members over all time, counted by the team they
+    were in. The counters never forget a stretch when a team was small, so a team is shown on its
+    own only if it never had fewer than ``min_size`` members at once; otherwise it is counted in
+    the unit it folds into, and its own answer has no numbers."""
+    org = lifetime_org(session, min_size)
+    group = org.groups.get(team_id)
+    if group != team_id:
+        return {"team": team_id, "suppressed": True, "folded_into": group,
+                "reason": f"Fewer than {min_size} people at some time: counted only as part of a larger unit."}
+    teams = org.members_of(team_id)
+    sums = {side: dict.fromkeys(KINDS, 0) for side in ("received", "given")}
+    for row in session.scalars(select(TeamRecognition).where(TeamRecognition.team_id.in_(teams))):
+        if row.kind in KINDS:
+            sums["received"][row.kind] += row.received
+            sums["given"][row.kind] += row.given
+    members = session.scalar(select(func.count()).select_from(Person).where(
+        Person.team_id.in_(teams), Person.active.is_(True)))
+    folded = sorted(teams - {team_id})
+    return {"team": team_id, "suppressed": False, "members": members,
+            "includes": [{"id": t, "name": org.names[t]} for t in folded], **sums}

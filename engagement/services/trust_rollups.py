@@ -29,7 +29,9 @@ class Totals:
     cross_team: int = 0
     recognised: int = 0
     active_leaders: int = 0
-    baseline: int = 0
+    baseline: int = 0  # contributions in the baseline
+    baseline_members: int = 0
+    baseline_hidden: int = 0  # groups inside whose baseline speaks for a group too small then
     unanswered: int = 0
 
     def add(self, other: "Totals") -> None:
@@ -48,6 +50,33 @@ def members(session: Session, start: datetime, end: datetime) -> dict[str, tuple
                            .where(or_(m.valid_from.is_(None), m.valid_from < end),
                                   or_(m.valid_to.is_(None), m.valid_to > start)).group_by(m.team_id))
     return {team: (n, int(leaders or 0)) for team, n, leaders in rows}
+
+
+def smallest(session: Session, start: datetime, end: datetime) -> dict[str, int]:
+    """The fewest members each team had at once from ``start`` to ``end`` (naive UTC): a team is
+    only as large as it was at its smallest, so four people who joined late in a month do not
+    make a team of one earlier that month look like five."""
+    m = Membership
+    counts = dict(session.execute(select(m.team_id, func.count()).where(
+        or_(m.valid_from.is_(None), m.valid_from <= start), or_(m.valid_to.is_(None), m.valid_to > start))
+        .group_by(m.team_id)).all())
+    changes: dict[str, dict[datetime, int]] = {}
+    for team, joined, left in session.execute(select(m.team_id, m.valid_from, m.valid_to).where(or_(
+            (m.valid_from > start) & (m.valid_from < end), (m.valid_to > start) & (m.valid_to < end)))):
+        moments = changes.setdefault(team, {})
+        if joined is not None and start < joined < end:
+            moments[joined] = moments.get(joined, 0) + 1
+        if left is not None and start < left < end and (joined is None or joined < left):
+            moments[left] = moments.get(left, 0) - 1
+    out = dict(counts)
+    for team, moments in changes.items():
+        count = counts.get(team, 0)
+        lowest = count if count else None  # a team that starts empty is as small as its first member
+        for moment in sorted(moments):
+            count += moments[moment]
+            lowest = count if lowest is None else min(lowest, count)
+        out[team] = lowest or 0
+    return out
 
 
 def activity(session: Session, start: date, end: date, teams: set[str] | None = None) -> dict[str, dict]:
@@ -82,10 +111,3 @@ def unanswered_ideas(session: Session, start: date, last_day: date) -> dict[str,
         TrustIdea.answered.is_(False), TrustIdea.submitted_on >= start, TrustIdea.submitted_on <= last_day)
         .group_by(TrustIdea.team_id))
     return {team: n for team, n in rows if team}
-
-
-def daily(session: Session, teams: set[str], start: date, end: date) -> list[tuple]:
-    """Per day and person in a few teams, for one group's trend over months."""
-    a = TrustActivity
-    return session.execute(select(a.day, a.person, a.contributions, a.likes_given).where(
-        a.team_id.in_(teams), a.day >= start, a.day <= end)).all()

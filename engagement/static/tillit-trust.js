@@ -94,9 +94,11 @@
     svg.appendChild(desc);
     var top = Math.max(1, Math.max.apply(null, series.map(function (m) { return m.contributions_per_member || 0; })));
     [["shared_share", 1, "#1f5f99"], ["contributions_per_member", top, "#b35c00"]].forEach(function (line) {
-      var points = series.map(function (m, i) {
+      var points = [];  /* a month when the team was too small has no numbers: no point, not a zero */
+      series.forEach(function (m, i) {
+        if (m.suppressed) return;
         var x = pad + (w - 2 * pad) * (n > 1 ? i / (n - 1) : 0.5);
-        return x.toFixed(1) + "," + (h - pad - (h - 2 * pad) * ((m[line[0]] || 0) / line[1])).toFixed(1);
+        points.push(x.toFixed(1) + "," + (h - pad - (h - 2 * pad) * ((m[line[0]] || 0) / line[1])).toFixed(1));
       });
       var path = document.createElementNS(svg.namespaceURI, "polyline");
       path.setAttribute("points", points.join(" "));

@@ -419,6 +419,20 @@
     document.head.appendChild(style);
   }
 
+  var MAX_TARGETS = 200, MAX_URL = 2000;
+
+  /* Counts for up to 200 targets: a GET the browser can revalidate, or, when the list would make
+     a URL longer than proxies and gunicorn take (4 KB request line), the same question as a POST. */
+  function countsOf(specs) {
+    var query = specs.map(function (s) { return "t=" + encodeURIComponent(s); }).join("&");
+    var asked = query.length + 16 > MAX_URL ? call("POST", "/v1/targets/query", {targets: specs})
+      : call("GET", "/v1/targets?" + query);
+    return asked.then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    });
+  }
+
   function start() {
     injectStyle();
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-campaign]"), campaignWidget);
@@ -431,14 +445,13 @@
         return el.getAttribute("data-tillit-about") || "person:" + el.getAttribute("data-tillit-kudos");
       }));
     var unique = specs.filter(function (s, i) { return specs.indexOf(s) === i; });
-    var query = unique.map(function (s) { return "t=" + encodeURIComponent(s); }).join("&");
-    var loaded = unique.length ? call("GET", "/v1/targets?" + query).then(function (r) {
-      if (!r.ok) throw new Error(r.status);
-      return r.json();
-    }) : Promise.resolve({targets: []});
-    loaded.then(function (body) {
+    var chunks = [];
+    for (var at = 0; at < unique.length; at += MAX_TARGETS) chunks.push(unique.slice(at, at + MAX_TARGETS));
+    Promise.all(chunks.map(countsOf)).then(function (bodies) {
       var byKey = {};
-      body.targets.forEach(function (c) { byKey[c.kind + ":" + c.id] = c; });
+      bodies.forEach(function (body) {
+        body.targets.forEach(function (c) { byKey[c.kind + ":" + c.id] = c; });
+      });
       return byKey;
     }).catch(function () { return null; }).then(function (byKey) {
       likes.forEach(function (el) { likeButton(el, byKey && (byKey[el.getAttribute("data-tillit-like")] || {likes: 0})); });

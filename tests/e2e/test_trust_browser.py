@@ -21,7 +21,7 @@ def open_dashboard(browser, server, user: str = "siri", lang: str = "nb"):  # no
 
 
 def flags_of(page, team: str) -> list[str]:
-    return page.locator(f"tr[data-team='{team}'] details.tillit-flag").evaluate_all(
+    return page.locator(f"tr[data-team='demo-{team}'] details.tillit-flag").evaluate_all(
         "nodes => nodes.map(n => n.dataset.flag)")
 
 
@@ -31,29 +31,29 @@ def test_dashboard_shows_flags_sorts_filters_trends_and_exports(browser, server)
     expected = {"quiet": ["declining"], "carried": ["one_person"], "leaders": ["quiet_leaders"], "silo": ["silo"],
                 "low": ["low_sharing"], "ideas": ["unanswered_ideas"], "healthy": [], "drift": []}
     assert {team: flags_of(page, team) for team in expected} == expected
-    assert page.locator("tr[data-team='tiny']").inner_text().split("\t")[-1].strip() == "Telles i Drift"
+    assert page.locator("tr[data-team='demo-tiny']").inner_text().split("\t")[-1].strip() == "Telles i Drift"
     body = page.locator("body").inner_text()
     assert "Healthy 0" not in body and "Tiny 1" not in body  # nobody is named
-    page.locator("tr[data-team='carried'] summary").click()
-    assert "83 %" in page.locator("tr[data-team='carried'] .tillit-flag p").first.inner_text()
+    page.locator("tr[data-team='demo-carried'] summary").click()
+    assert "83 %" in page.locator("tr[data-team='demo-carried'] .tillit-flag p").first.inner_text()
 
     page.locator(".tillit-sort[data-key='top_person_share']").click()
     order = page.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.team)")
-    assert order[:2] == ["low", "carried"]  # 100 % (one sharer of two contributions), then 83 %
+    assert order[:2] == ["demo-low", "demo-carried"]  # 100 % (one sharer of two contributions), then 83 %
     assert page.locator("th[aria-sort='descending'] .tillit-sort").get_attribute("data-key") == "top_person_share"
     page.select_option("#tillit-trust-flag", "silo")
-    assert page.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.team)") == ["silo"]
+    assert page.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.team)") == ["demo-silo"]
     page.select_option("#tillit-trust-flag", "")
     page.fill("#tillit-trust-search", "stil")
-    assert page.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.team)") == ["quiet"]
+    assert page.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.team)") == ["demo-quiet"]
 
-    page.locator("button.tillit-team[data-team='quiet']").click()
+    page.locator("button.tillit-team[data-team='demo-quiet']").click()
     page.wait_for_selector(".tillit-chart svg polyline")
     assert page.locator(".tillit-trend h3").inner_text() == "Utvikling for Stilnet"
     with page.expect_download() as download:
         page.locator("button", has_text="Last ned CSV").click()
     csv_text = open(download.value.path(), encoding="utf-8").read()
-    assert csv_text.startswith("team,name,parent,folded_into,members") and "quiet" in csv_text
+    assert csv_text.startswith("team,name,parent,folded_into,members") and "demo-quiet" in csv_text
 
     page.fill("#tillit-trust-search", "")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -64,8 +64,8 @@ def test_dashboard_shows_flags_sorts_filters_trends_and_exports(browser, server)
     admin = run_cli(["keys", "create", "--name", "admin", "--scope", "audit:read"],
                     {"ENGAGEMENT_INSTANCE_PATH": SERVER_INSTANCE[server]})
     views = requests.get(f"{server}/v1/trust/audit", headers={"Authorization": f"Bearer {admin}"}, timeout=5).json()
-    assert {(v["who"], v["view"]) for v in views["views"]} >= {("user:siri", "json"), ("user:siri", "csv"),
-                                                               ("user:siri", "trend")}
+    assert {(v["who"], v["view"]) for v in views["views"]} >= {("user:demo-siri", "json"), ("user:demo-siri", "csv"),
+                                                               ("user:demo-siri", "trend")}
 
 
 def test_a_person_without_the_communications_role_is_refused(browser, server):  # noqa: F811

@@ -25,7 +25,7 @@ SERVER_INSTANCE: dict[str, str] = {}
 def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("browser")
     port = free_port()
-    service = Service(["serve", "--port", str(port)], {"ENGAGEMENT_INSTANCE_PATH": str(instance)},
+    service = Service(["serve", "--demo", "--port", str(port)], {"ENGAGEMENT_INSTANCE_PATH": str(instance)},
                       instance / "serve.log").start()
     base = f"http://127.0.0.1:{port}"
     SERVER_INSTANCE[base] = str(instance)
@@ -113,15 +113,15 @@ def test_keyboard_only_with_visible_focus(browser, server):
 
 def test_bra_sends_kudos_about_the_article(browser, server):
     page = open_demo(browser, server, "kari", lang="da")
-    kudos = page.locator("[data-tillit-kudos='lena'] button")
+    kudos = page.locator("[data-tillit-kudos='demo-lena'] button")
     assert kudos.inner_text() == "Godt gået!"
-    click_and_store(page, "[data-tillit-kudos='lena'] button")
+    click_and_store(page, "[data-tillit-kudos='demo-lena'] button")
     assert kudos.get_attribute("aria-pressed") == "true"
-    assert page.locator("[data-tillit-kudos='lena'] .tillit-count").get_attribute("data-value") == "1"
+    assert page.locator("[data-tillit-kudos='demo-lena'] .tillit-count").get_attribute("data-value") == "1"
     assert wait_for(lambda: caught_up(server), timeout=30)
     page.reload()
-    page.wait_for_selector("[data-tillit-kudos='lena'] .tillit-count[data-value]")
-    assert page.locator("[data-tillit-kudos='lena'] .tillit-count").get_attribute("data-value") == "1"
+    page.wait_for_selector("[data-tillit-kudos='demo-lena'] .tillit-count[data-value]")
+    assert page.locator("[data-tillit-kudos='demo-lena'] .tillit-count").get_attribute("data-value") == "1"
 
 
 def test_service_down_shows_a_clear_state(browser, server):
@@ -162,6 +162,7 @@ def intranet(tmp_path_factory):
         f'<!doctype html><html lang="en"><head><title>News</title></head><body><main>'
         f'<h1>News</h1><span data-tillit-like="article:x-origin" data-tillit-owner="ola"></span>'
         f'<script src="{tillit_base}/v1/widget.js" data-token="{token}" defer></script></main></body></html>')
+    (site / "long.html").write_text(long_page(tillit_base, token))
     static = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
                                "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     from tests.services import wait_for_port
@@ -169,6 +170,30 @@ def intranet(tmp_path_factory):
     yield origin, tillit_base
     static.kill()
     tillit.terminate()
+
+
+LONG_LIST = 250
+
+
+def long_page(tillit_base: str, token: str) -> str:
+    """A news archive with 250 like buttons whose ids are long, as an intranet's slugs are."""
+    spans = "".join(f'<span data-tillit-like="article:arkiv-nyheter-fra-kommunikasjonsavdelingen-{n:03d}" '
+                    f'data-tillit-owner="ola"></span>' for n in range(LONG_LIST))
+    return (f'<!doctype html><html lang="en"><head><title>Archive</title></head><body><main><h1>Archive</h1>'
+            f'{spans}<script src="{tillit_base}/v1/widget.js" data-token="{token}" defer></script></main></body></html>')
+
+
+def test_a_long_page_asks_in_chunks_by_post_and_shows_every_count(browser, intranet):
+    origin, _ = intranet
+    page = browser.new_page()
+    asked: list[tuple[str, str, int]] = []
+    page.on("response", lambda r: asked.append((r.request.method, r.url, r.status)) if "/v1/targets" in r.url else None)
+    page.goto(f"{origin}/long.html")
+    page.wait_for_function(f"document.querySelectorAll('.tillit-count[data-value]').length === {LONG_LIST}")
+    assert page.locator("[data-state='offline']").count() == 0
+    answered = [(method, status) for method, _, status in asked if method != "OPTIONS"]
+    assert answered == [("POST", 200), ("POST", 200)]  # 200 and 50 targets, each too long for a URL
+    assert max(len(url) for _, url, _ in asked) < 2100
 
 
 def test_widget_works_from_another_origin_on_the_cors_list(browser, intranet):

@@ -173,3 +173,51 @@ def test_starttls_with_a_login(mail_app, tmp_path, monkeypatch):
     finally:
         controller.stop()
     assert logins == [(b"tillit", b"feil"), (b"tillit", b"hemmelig")] and len(box.messages) == 1
+
+
+def unsubscribe_path(mail) -> str:
+    text = mail.get_body(("plain",)).get_content()
+    return re.search(r"http://tillit.test(/v1/notifications/unsubscribe\?token=\S+)", text).group(1)
+
+
+def digest_setting(client, token) -> str:
+    return client.get("/v1/notifications/preferences", headers=bearer(token)).json["digest"]
+
+
+def test_an_unsubscribe_link_expires_after_the_configured_days(mail_app, inbox, user_token, monkeypatch):
+    from itsdangerous.timed import TimestampSigner
+    box, _ = inbox
+    send(mail_app, liked_budget())
+    mailer.run_once(mail_app, local(11, 9))
+    url, client, kari = unsubscribe_path(box.messages[0]), mail_app.test_client(), user_token("kari")
+    now = TimestampSigner.get_timestamp(TimestampSigner("x"))
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now + 59 * 86_400)
+    assert client.get(url).status_code == 200  # an old digest still works within the 60 days
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now + 61 * 86_400)
+    page = client.get(url)
+    assert page.status_code == 410 and "gått ut" in page.get_data(as_text=True)  # Kari reads nynorsk
+    assert client.post(url, data="List-Unsubscribe=One-Click").status_code == 410
+    assert digest_setting(client, kari) == "daily"  # nothing changed
+
+
+def test_turning_mail_on_again_or_revoking_ends_every_older_link(mail_app, inbox, user_token):
+    box, _ = inbox
+    send(mail_app, liked_budget())
+    mailer.run_once(mail_app, local(11, 9))
+    first, client, kari = unsubscribe_path(box.messages[0]), mail_app.test_client(), user_token("kari")
+    one_click = client.post(first, data="List-Unsubscribe=One-Click",
+                            content_type="application/x-www-form-urlencoded")  # RFC 8058, as a mail client sends it
+    assert one_click.status_code == 200 and digest_setting(client, kari) == "off"
+    assert client.put("/v1/notifications/preferences", json={"digest": "immediate", "quiet_hours": None},
+                      headers=bearer(kari)).status_code == 200
+    assert client.post(first).status_code == 410  # an old digest cannot switch mail off again
+    assert digest_setting(client, kari) == "immediate"
+
+    send(mail_app, [ev("like.added", "ola", "article:other", "kari", "2026-11-12T10:00:00+01:00")])
+    assert mailer.run_once(mail_app, local(12, 11))["sent"] == 1
+    second = unsubscribe_path(box.messages[1])
+    assert client.get(second).status_code == 200
+    revoked = client.post("/v1/notifications/unsubscribe/revoke", headers=bearer(kari))
+    assert revoked.status_code == 200 and revoked.json["revoked"] is True
+    assert client.get(second).status_code == 410 and client.post(second).status_code == 410
+    assert digest_setting(client, kari) == "immediate"

@@ -194,3 +194,31 @@ def test_with_opt_in_ranking_only_those_who_opted_in_are_shown(app, client, org)
     assert podium(body, "appreciated") == [("finn", 3.5)]
     top = client.get("/v1/awards/2026-10/leaderboard?category=contributor", headers=bearer(org)).json["top"]
     assert [p["person"] for p in top] == ["finn"]
+
+
+def test_volume_appreciated_only_inside_a_closed_circle_does_not_win(app, client, make_key):
+    """Four colleagues, each in a team of their own, publish 30 articles each and like only each
+    other's; one person publishes 5 articles that 25 colleagues from 5 teams like. The old rule
+    (points for volume, plus appreciation) gave the circle 156 each against 73.4."""
+    key = make_key("directory:write", "events:write", "awards:manage")
+    circle = [f"ring{i}" for i in range(4)]
+    fans = [f"fan{t}{i}" for t in range(5) for i in range(5)]
+    people = [{"id": p, "name": p, "team": f"R{i}"} for i, p in enumerate(circle)]
+    people += [{"id": "solo", "name": "Solo", "team": "S"}] + [{"id": p, "name": p, "team": f"F{p[3]}"} for p in fans]
+    teams = [{"id": t, "name": t, "parent": None} for t in {p["team"] for p in people}]
+    assert client.post("/v1/directory/sync", json={"mode": "full", "teams": teams, "people": people},
+                       headers=bearer(key)).status_code == 200
+    events = []
+    for author, likers, count in [(p, [q for q in circle if q != p], 30) for p in circle] + [("solo", fans, 5)]:
+        for k in range(count):
+            article = f"article:{author}-{k}"
+            events.append(ev("content.published", author, article, author, OCT.format(day=2), content_kind="article",
+                             title="T"))
+            events += [ev("like.added", fan, article, author, OCT.format(day=3)) for fan in likers]
+    send(client, key, events)
+    drain(app, ("ledger", "awards"))
+    body = client.get("/v1/awards/2026-10", headers=bearer(key)).json
+    solo = 25 + 25 * (1 + .5 + .25 + .125 + .0625)  # own points, all backed; 25 colleagues liking 5 each
+    ring = 5.0 * (3 + 3) + 3 * (2 - 0.5 ** 29)  # own points backed by 3 colleagues in 3 teams; 30 likes each
+    assert podium(body, "contributor") == [("solo", round(solo, 4))] + [(p, round(ring, 4)) for p in circle[:2]]
+    assert podium(body, "appreciated")[0] == ("solo", round(solo - 25, 4))

@@ -159,3 +159,14 @@ def test_a_contribution_that_arrives_after_the_adoption_still_hears_of_it(app, c
     with app.app_context():
         replay(state(app), ["notifications"])
     assert [i["kind"] for i in feed(client, user_token("ola"))["items"]] == ["adopted"]
+
+
+def test_an_undated_unsubscribe_link_from_before_is_expired_and_a_forged_one_invalid(app, client, org, user_token):
+    from itsdangerous import URLSafeSerializer
+    secret = state(app).token_secret
+    undated = URLSafeSerializer(secret, salt="tillit-unsubscribe").dumps("kari")  # as digests were signed before
+    page = client.post(f"/v1/notifications/unsubscribe?token={undated}")
+    assert page.status_code == 410 and "utløpt" in page.get_data(as_text=True)  # Kari reads bokmål
+    forged = URLSafeSerializer("not-the-secret", salt="tillit-unsubscribe").dumps("kari")
+    assert client.post(f"/v1/notifications/unsubscribe?token={forged}").status_code == 400
+    assert client.get("/v1/notifications/preferences", headers=bearer(user_token("kari"))).json["digest"] == "daily"

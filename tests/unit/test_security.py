@@ -12,14 +12,15 @@ from engagement.auth import TOKEN_AUDIENCE
 from tests.conftest import bearer, like
 
 LEADER, MEMBER, COMMS = ("leader",), (), ("communications",)
-PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/widget.js", "/v1/trust.js", "/demo",
-          "/demo/awards", "/demo/trust", "/v1/notifications/unsubscribe", "/static/<path:filename>"}
+PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/widget.js", "/v1/trust.js",
+          "/v1/notifications/unsubscribe", "/static/<path:filename>"}  # the demo's pages exist only with --demo
 # (method, path, body, who may: a key's scope or "user"/"leader"/"comms", a wrong scope, path owned by kari?)
 TABLE = [
     ("POST", "/v1/events", like(actor="kari"), ["events:write", "user"], "reports:read", False),
     ("POST", "/v1/events/batch", {"events": [like(actor="kari")]}, ["events:write", "user"], "reports:read", False),
     ("GET", "/v1/targets?t=article:news-1", None, ["events:write", "user"], None, False),
     ("GET", "/v1/targets/article/news-1", None, ["events:write", "user"], None, False),
+    ("POST", "/v1/targets/query", {"targets": ["article:news-1"]}, ["events:write", "user"], None, False),
     ("GET", "/v1/people/kari/recognition", None, ["events:write", "reports:read", "user"], "trust:read", True),
     ("GET", "/v1/people/kari/profile-completion", None, ["events:write", "user"], None, True),
     ("GET", "/v1/teams/t/recognition", None, ["reports:read", "events:write"], "trust:read", False),
@@ -44,6 +45,7 @@ TABLE = [
     ("POST", "/v1/notifications/read?person=kari", {"all": True}, ["events:write", "user"], "reports:read", True),
     ("GET", "/v1/notifications/preferences?person=kari", None, ["events:write", "user"], "reports:read", True),
     ("PUT", "/v1/notifications/preferences?person=kari", {"digest": "off"}, ["events:write", "user"], "reports:read", True),
+    ("POST", "/v1/notifications/unsubscribe/revoke?person=kari", None, ["events:write", "user"], "reports:read", True),
 ]
 IDS = [f"{method} {path.split('?')[0]}" for method, path, *_ in TABLE]
 
@@ -180,3 +182,88 @@ def test_writes_are_rate_limited_per_key_and_per_person_with_retry_after(app, cl
     codes = [client.post("/v1/events", json=like(), headers=bearer(key)).status_code for _ in range(6)]
     assert codes == [202] * 5 + [429]
     assert client.post("/v1/events", json=like(), headers=bearer(other)).status_code == 202
+
+
+DEMO_PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri"]
+PRODUCTION = {"image run alone": {}, "on Kafka": {"ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9"},
+              "demo variable empty": {"ENGAGEMENT_DEMO": ""}}
+
+
+@pytest.mark.parametrize("settings", PRODUCTION.values(), ids=PRODUCTION.keys())
+@pytest.mark.parametrize("path", DEMO_PAGES)
+def test_demo_pages_are_404_under_a_production_configuration(tmp_path, monkeypatch, settings, path):
+    """Nobody asked for the demo: no page mints a token or touches the directory."""
+    from engagement import create_app
+    from engagement.extension import state
+    from engagement.models import Person, Team
+    from engagement.services import schema
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    app = create_app({"ENGAGEMENT_TOKEN_SECRET": "a-real-deployment-secret-" + "Qz7" * 12,
+                      "ENGAGEMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                      "ENGAGEMENT_EVENT_LOG": str(tmp_path / "events.sqlite3")})
+    with app.app_context():
+        schema.upgrade(state(app).engine)
+    answer = app.test_client().get(path)
+    assert answer.status_code == 404 and b"eyJ" not in answer.data
+    assert not [r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/demo")]
+    with app.app_context():
+        session = state(app).db.session
+        assert session.query(Team).count() == 0 and session.query(Person).count() == 0
+
+
+# Every team-level answer about team "t" of the world above (three people, below the minimum of
+# five): (path, the credential that may read it). None may carry a number about the team.
+SMALL_TEAM_ANSWERS = [
+    ("/v1/teams/t/recognition", "reports:read"),
+    ("/v1/teams/t/recognition", "events:write"),
+    ("/v1/teams/t/profile-completion", "reports:read"),
+    ("/v1/teams/t/profile-completion?subunits=true", "reports:read"),
+    ("/v1/trust/report?period=2026-10", "trust:read"),
+    ("/v1/trust/report?period=30d&format=csv", "trust:read"),
+    ("/v1/trust/teams/t/trend?months=6", "trust:read"),
+]
+NOT_ABOUT_THE_TEAM = {"depth", "min_group_size"}  # where it sits in the tree, and the rule itself
+
+
+def numbers_in(value, key: str = "") -> list[tuple[str, object]]:
+    """Every number in a JSON answer, with the key it sits under."""
+    if isinstance(value, dict):
+        return [n for k, v in value.items() for n in numbers_in(v, k)]
+    if isinstance(value, list):
+        return [n for v in value for n in numbers_in(v, key)]
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in NOT_ABOUT_THE_TEAM:
+        return [(key, value)]
+    return []
+
+
+@pytest.mark.parametrize("path,scope", SMALL_TEAM_ANSWERS, ids=[f"{p} {s}" for p, s in SMALL_TEAM_ANSWERS])
+def test_a_team_below_the_minimum_group_size_gets_no_numbers_anywhere(client, world, path, scope):
+    answer = client.get(path, headers=bearer(world(scope)))
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    if answer.mimetype == "text/csv":
+        rows = [line.split(",") for line in answer.get_data(as_text=True).splitlines()[1:]]
+        assert rows and all(not any(c.replace(".", "").isdigit() for c in row[4:]) for row in rows), rows
+        return
+    assert numbers_in(answer.json) == [], answer.json
+
+
+FORGED_OWNERS = [  # (who sends, event): each claims a target that an authority says is Ola's
+    ("user", like(actor="kari", target="ola-1", owner="kari")),
+    ("events:write", {**like(actor="kari", target="ola-1", owner="kari"), "type": "content.published",
+              "data": {"content_kind": "article", "title": "Logg inn her"}}),
+    ("user", {**like(actor="kari", owner="kari"), "target": {"kind": "person", "id": "ola", "owner": "kari"}}),
+    ("events:write", like(actor="kari", target="ola-1", owner="lena")),
+]
+
+
+@pytest.mark.parametrize("who,event", FORGED_OWNERS, ids=["like", "content.published", "person", "key"])
+def test_a_forged_owner_is_refused_naming_target_owner(app, client, world, who, event):
+    from tests.conftest import drain
+    ola = {**like(actor="ola", target="ola-1", owner="ola"), "type": "content.published",
+           "data": {"content_kind": "article", "title": "Plan"}}
+    assert client.post("/v1/events", json=ola, headers=bearer(world("events:write"))).status_code == 202
+    drain(app, ("ledger", "recognition"))
+    answer = client.post("/v1/events/batch", json={"events": [event]}, headers=bearer(world(who)))
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json", answer.json
+    assert [e["field"] for e in answer.json["errors"]] == ["target.owner"]

@@ -113,8 +113,10 @@ def test_trend_month_by_month(client, org):
     body = client.get("/v1/trust/teams/quiet/trend?months=4&until=2026-10", headers=bearer(org)).json
     assert [(m["month"], m["contributions_per_member"]) for m in body["series"]] == [
         ("2026-07", 1.2), ("2026-08", 1.2), ("2026-09", 1.2), ("2026-10", 0.3)]
-    tiny = client.get("/v1/trust/teams/tiny/trend?until=2026-10", headers=bearer(org)).json
-    assert tiny == {"team": "tiny", "suppressed": True, "folded_into": "drift", "members": 0, "series": []}
+    tiny = client.get("/v1/trust/teams/tiny/trend?months=4&until=2026-10", headers=bearer(org)).json
+    assert (tiny["suppressed"], tiny["folded_into"], "members" in tiny) == (True, "drift", False)
+    assert {(m["suppressed"], m["folded_into"], m["contributions_per_member"]) for m in tiny["series"]} == {
+        (True, "drift", None)}  # three people: no month has a number
 
 
 def test_only_its_own_scope_or_role_reads_the_report_and_every_view_is_audited(client, org, make_key, user_token):

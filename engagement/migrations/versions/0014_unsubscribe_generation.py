@@ -1,0 +1,24 @@
+"""unsubscribe links carry a generation that revokes them
+
+Revision ID: 0014
+Revises: 0012
+Create Date: 2026-11-30 04:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0014'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('engagement_notify_preferences', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('unsubscribe_generation', sa.Integer(), server_default='0', nullable=False))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('engagement_notify_preferences', schema=None) as batch_op:
+        batch_op.drop_column('unsubscribe_generation')

@@ -1,0 +1,94 @@
+"""The secret user tokens are signed with: checked at start-up, or made once per instance folder.
+
+Whoever knows the secret can sign a token for any person with any role, so a secret that
+is empty, short, or printed somewhere (our own compose file and docs, a tutorial's
+placeholder) must stop the service before it answers a single request, with an error
+that names the setting and the fix.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+
+SETTING = "ENGAGEMENT_TOKEN_SECRET"
+MIN_LENGTH = 32
+# Secrets that have been published (this project's old compose fallback) or that people
+# type when asked for one; compared without case, spaces or punctuation.
+KNOWN = frozenset({
+    "change-me-to-a-long-random-secret", "secret", "changeme", "change-me", "changeit", "password",
+    "passw0rd", "admin", "test", "testing", "tillit", "engagement", "default", "development", "dev",
+    "jwt-secret", "jwtsecret", "secret-key", "secretkey", "mysecret", "my-secret", "supersecret",
+    "super-secret-key", "your-secret", "your-secret-key", "your-256-bit-secret", "hs256-secret",
+    "token-secret", "shhhhh", "keyboard cat", "abc123", "123456", "letmein",
+})
+# Words that mark a placeholder someone forgot to replace, wherever they stand in it.
+PLACEHOLDERS = ("changeme", "replaceme", "yoursecret", "putyour", "secretgoeshere", "insertsecret",
+                "randomsecret")
+FIX = (f"Set {SETTING} to a random value of at least {MIN_LENGTH} characters, e.g. the output of "
+       "`python -c \"import secrets; print(secrets.token_urlsafe(48))\"`, and give the same value to the "
+       "intranet back end that signs user tokens (or leave it unset on a single machine: Tillit then "
+       "keeps a random one in its instance folder).")
+
+
+class InsecureTokenSecret(ValueError):
+    """Raised at start-up: the configured secret would let anyone sign tokens."""
+
+    def __init__(self, why: str):
+        super().__init__(f"{SETTING} {why}; anyone who knows or guesses it can sign a token as any "
+                         f"person with any role, so Tillit will not start. {FIX}")
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+KNOWN_NORMALISED = frozenset(_normalised(k) for k in KNOWN)
+
+
+def check(secret: str) -> str:
+    """The secret if it is fit to sign tokens with; else :class:`InsecureTokenSecret` saying why."""
+    if not secret.strip():
+        raise InsecureTokenSecret("is set but empty")
+    flat = _normalised(secret)
+    if secret.strip().lower() in KNOWN or flat in KNOWN_NORMALISED:
+        raise InsecureTokenSecret("is a published example or a well-known default")
+    if any(word in flat for word in PLACEHOLDERS):
+        raise InsecureTokenSecret("is a placeholder that was never replaced")
+    if len(secret) < MIN_LENGTH:
+        raise InsecureTokenSecret(f"is {len(secret)} characters long, fewer than {MIN_LENGTH}")
+    return secret
+
+
+def resolve(configured: str | None, instance: Path) -> str:
+    """The configured secret, checked; unset (and not set empty in the environment), the one
+    kept in the instance folder, made the first time."""
+    if configured is None and os.environ.get(SETTING) == "":
+        configured = ""  # an empty variable is a mistake (an unset compose value), not "unset"
+    if configured is not None:
+        return check(configured)
+    return _instance_secret(instance / "token-secret")
+
+
+def _instance_secret(path: Path) -> str:
+    """Written to a private temporary file, then linked into place: the file is never readable
+    by others, not even for a moment, and a second process never reads it half written."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another worker of the same instance made it first: use theirs
+        finally:
+            temporary.unlink(missing_ok=True)
+    if path.stat().st_mode & 0o077:
+        raise InsecureTokenSecret(f"is unset, and the file that keeps the generated one ({path}) can be read "
+                                  "by other users of this machine; delete it (a new one is made, and tokens "
+                                  "signed with the old one stop working)")
+    return path.read_text().strip()

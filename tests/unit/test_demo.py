@@ -1,0 +1,135 @@
+"""The demo: absent unless asked for, visibly a demo, and never writing into someone else's directory."""
+from __future__ import annotations
+
+import jwt
+import pytest
+from sqlalchemy import func, select
+
+from engagement import create_app
+from engagement.auth import create_api_key
+from engagement.extension import state
+from engagement.models import LedgerEvent, Person, Team
+from engagement.services import schema
+from tests.conftest import bearer, drain, like
+
+PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri"]
+BANNER = "tokens are minted for made-up users"
+REAL = {"mode": "full", "teams": [{"id": "helse", "name": "Helse", "parent": None}],
+        "people": [{"id": "siri", "name": "Siri Real", "team": "helse", "role": "member",
+                    "email": "siri@example.org"},
+                   {"id": "kari", "name": "Kari Real", "team": "helse", "role": "member"}]}
+
+
+@pytest.fixture
+def demo_app(tmp_path):
+    application = create_app({"TESTING": True, "ENGAGEMENT_DEMO": True,
+                              "ENGAGEMENT_EVENT_LOG": str(tmp_path / "demo-events.sqlite3"),
+                              "ENGAGEMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+                              "ENGAGEMENT_TOKEN_SECRET": "test-secret-" + "x" * 32})
+    with application.app_context():
+        schema.upgrade(state(application).engine)
+    yield application
+    state(application).bus.close()
+
+
+def key(app, scope: str) -> str:
+    with app.app_context():
+        session = state(app).db.session
+        made = create_api_key(session, "intranet", [scope])
+        session.commit()
+    return made
+
+
+def directory_rows(app) -> dict:
+    """Every team and person as the directory holds them."""
+    with app.app_context():
+        session = state(app).db.session
+        teams = {t.id: (t.name, t.parent_id) for t in session.scalars(select(Team))}
+        people = {p.id: (p.name, p.team_id, p.role, p.email, p.active) for p in session.scalars(select(Person))}
+        session.close()
+    return {"teams": teams, "people": people}
+
+
+def published(app) -> int:
+    """Events on the bus, whether a consumer has applied them or not."""
+    drain(app, ("ledger",))
+    with app.app_context():
+        return state(app).db.session.scalar(select(func.count()).select_from(LedgerEvent))
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_without_asking_for_the_demo_its_pages_are_404_and_write_nothing(app, client, path):
+    answer = client.get(path)
+    assert answer.status_code == 404
+    assert b"eyJ" not in answer.data  # no token of any kind
+    assert directory_rows(app) == {"teams": {}, "people": {}}
+    assert published(app) == 0
+    assert app.config["ENGAGEMENT_DEMO"] is False
+
+
+def test_asked_for_the_demo_loads_its_own_namespace_once_and_says_it_is_a_demo(demo_app):
+    client = demo_app.test_client()
+    for path in PAGES:
+        page = client.get(path)
+        assert page.status_code == 200, (path, page.data[:300])
+        assert BANNER in page.get_data(as_text=True), path
+    rows = directory_rows(demo_app)
+    ids = set(rows["teams"]) | set(rows["people"])
+    assert len(ids) > 90 and all(i == "demo" or i.startswith("demo-") for i in ids)
+    events = published(demo_app)
+    assert events > 1000
+    with demo_app.app_context():
+        actors = set(state(demo_app).db.session.scalars(select(LedgerEvent.actor)))
+    assert all(a.startswith("demo-") for a in actors)
+    token = _token_in(client.get("/demo/trust?user=siri").get_data(as_text=True))
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["sub"] == "demo-siri" and claims["roles"] == ["communications"]
+    assert directory_rows(demo_app) == rows and published(demo_app) == events  # a second visit adds nothing
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_the_demo_refuses_a_directory_it_did_not_create(demo_app, path):
+    client = demo_app.test_client()
+    admin = key(demo_app, "directory:write")
+    assert client.post("/v1/directory/sync", json=REAL, headers=bearer(admin)).status_code == 200
+    before = directory_rows(demo_app)
+    answer = client.get(path)
+    assert answer.status_code == 409 and answer.mimetype == "application/problem+json"
+    assert "did not create" in answer.json["detail"] and "'helse'" in answer.json["detail"]
+    assert b"eyJ" not in answer.data
+    assert directory_rows(demo_app) == before
+    assert published(demo_app) == 0
+
+
+def test_the_demo_refuses_ids_in_its_namespace_that_it_did_not_create(demo_app):
+    client = demo_app.test_client()
+    planted = {"mode": "delta", "teams": [{"id": "demo-intranett", "name": "Ekte", "parent": None}],
+               "people": [{"id": "demo-kari", "name": "Ekte Kari", "team": "demo-intranett", "role": "member"}]}
+    admin = key(demo_app, "directory:write")
+    assert client.post("/v1/directory/sync", json=planted, headers=bearer(admin)).status_code == 200
+    before = directory_rows(demo_app)
+    assert client.get("/demo").status_code == 409
+    assert directory_rows(demo_app) == before
+
+
+def test_the_demo_refuses_a_ledger_with_real_people_in_it(demo_app):
+    client = demo_app.test_client()
+    writer = key(demo_app, "events:write")
+    assert client.post("/v1/events", json=like(actor="ola"), headers=bearer(writer)).status_code == 202
+    assert published(demo_app) == 1
+    answer = client.get("/demo/trust?user=siri")
+    assert answer.status_code == 409 and "event by ola" in answer.json["detail"]
+    assert directory_rows(demo_app) == {"teams": {}, "people": {}}
+    assert published(demo_app) == 1
+
+
+@pytest.mark.parametrize("query,field", [("?user=mallory", "user"), ("?lang=xx", "lang")])
+def test_a_demo_page_names_the_bad_parameter(demo_app, query, field):
+    answer = demo_app.test_client().get("/demo" + query)
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+    assert [e["field"] for e in answer.json["errors"]] == [field]
+
+
+def _token_in(page: str) -> str:
+    start = page.index('data-token="') + len('data-token="')
+    return page[start:page.index('"', start)]
