@@ -1,7 +1,7 @@
 """parked events (applied when the event they build on arrives) and received times for edits
 
 Revision ID: 0013
-Revises: 0014
+Revises: 0012
 Create Date: 2026-11-30 04:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0013'
-down_revision = '0014'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

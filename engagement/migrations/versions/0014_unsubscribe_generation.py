@@ -1,7 +1,7 @@
 """unsubscribe links carry a generation that revokes them
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-30 04:00:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
