@@ -1,4 +1,4 @@
-"""Notifications: recognition reaches the person (PRODUCT.md: the "Bra!" mails).
+"""Notifications: recognition reaches the person (like the "Bra!" mails some intranets send).
 
 One group per recipient, kind, thing and day — "Kari and 4 others liked your idea" — not
 one row per click. Nothing for self-actions; an unlike takes its entry back (the later

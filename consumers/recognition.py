@@ -1,6 +1,6 @@
 """Recognition counters: per target, per person (received, given, distinct colleagues).
 
-Rules (PRODUCT.md): one like per person per target, an unlike removes it, and of a
+Rules: one like per person per target, an unlike removes it, and of a
 like and an unlike the later event time wins, so a retried like that arrives after
 its unlike changes nothing. Self-likes and self-kudos show on the target but are
 never recognition. SQL holds the state; after each batch the touched counters are

@@ -1,6 +1,6 @@
 """How a month's award scores are computed: a pure function of a person's credits.
 
-Rules (PRODUCT.md, issue 6), all documented in the README:
+Rules, all documented in the README:
 
 * points per contribution type are configurable (``ENGAGEMENT_AWARD_POINTS``);
 * nobody recognises themselves: such credits are never stored;
@@ -13,7 +13,7 @@ Rules (PRODUCT.md, issue 6), all documented in the README:
 * own contributions count only as far as distinct colleagues recognised the person: up to
   ``POINTS_PER_BACKER`` for each recognising colleague and as much again for each team they
   come from, so breadth across teams weighs more than depth, and volume that only a closed
-  circle appreciates cannot win (issue 14: four people publishing 30 articles each and
+  circle appreciates cannot win (four people publishing 30 articles each and
   liking only each other's lose to one person whose five articles 25 colleagues liked);
 * contributions to someone else's idea count double once that idea is adopted;
 * ties go to more distinct colleagues, then to the person id (alphabetical), so the
