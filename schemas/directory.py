@@ -14,6 +14,9 @@ class TeamSchema(Strict):
     name = fields.String(required=True, validate=validate.Length(1, 200))
     parent = fields.String(load_default=None, allow_none=True, validate=IDENTIFIER,
                            metadata={"description": "Parent team id; null for a root unit."})
+    removed = fields.Boolean(load_default=False, metadata={
+        "description": "Take the team out of the tree from as_of on (it keeps its place in past months); "
+                       "no team may be below it and no active person in it after the sync."})
 
 
 class PersonSchema(Strict):
@@ -45,6 +48,7 @@ class SyncCountsSchema(Strict):
     unchanged = fields.Integer()
     deactivated = fields.Integer()
     moved = fields.Integer()
+    removed = fields.Integer()
 
 
 class SyncReportSchema(Strict):

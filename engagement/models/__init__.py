@@ -2,7 +2,7 @@
 from engagement.models.awards import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardSnapshot, AwardSummary, AwardTally
 from engagement.models.core import (ApiKey, Base, BigId, ConsumerPosition, DeadLetter, LedgerEvent,
                                     ParkedEvent, ProcessedEvent, utcnow)
-from engagement.models.directory import Membership, Person, Team, TeamRecognition
+from engagement.models.directory import Membership, Person, Team, TeamPlacement, TeamRecognition
 from engagement.models.ideas import AbuseReport, Campaign, Contribution, Idea, IdeaCredit
 from engagement.models.notifications import (MailOutbox, Notification, NotificationMark, NotifyIdeaPerson,
                                                 NotifyLike, NotifyPreference, NotifyTitle)
@@ -16,5 +16,5 @@ __all__ = ["AbuseReport", "AwardCredit", "AwardIdea", "AwardLike", "AwardScore",
            "NotifyPreference", "NotifyTitle", "OwnerWaiting", "LedgerEvent", "LikeState", "Membership", "Person", "PersonRecognition",
            "ProfileCompletion", "ProfileField", "ProfileMilestone",
            "ParkedEvent", "ProcessedEvent", "RecognitionPair", "RetentionHorizon", "TargetOwner", "TargetStats", "Team",
-           "TeamRecognition",
+           "TeamPlacement", "TeamRecognition",
            "TrustActivity", "TrustAudit", "TrustContribution", "TrustIdea", "utcnow"]

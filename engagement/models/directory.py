@@ -18,6 +18,20 @@ class Team(Base):
     parent_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
 
 
+class TeamPlacement(Base):
+    """Where a team sat in the org tree, and when: each period is folded by the tree of its own
+    time. ``valid_from`` None is the beginning of time; ``valid_to`` None is still so. A removed
+    team keeps its rows (and its name) for the months it was there."""
+
+    __tablename__ = "engagement_team_tree"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(128), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
 class Person(Base):
     """An employee as the directory knows them; people who leave turn inactive, never deleted."""
 

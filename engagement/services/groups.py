@@ -3,8 +3,11 @@
 Every team-level number in the API is made from the groups decided here. A team smaller
 than ENGAGEMENT_MIN_GROUP_SIZE is folded into its nearest ancestor before anything is
 counted, and a sum over a unit takes only groups that are shown on their own, so no two
-answers can be subtracted to isolate a folded team. Which people count is asked of the
-directory's history for the time a number is about, never of today's directory alone.
+answers can be subtracted to isolate a folded team. Which people count, and where each team
+sat in the tree, is asked of the directory's history for the time a number is about, never
+of today's directory alone: a period is folded by the tree of its own days, and a group whose
+make-up differs under any tree in effect during the period (a team moved in or out of it) has
+no numbers for that period.
 """
 from __future__ import annotations
 
@@ -16,10 +19,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engagement.events import utc_naive
-from engagement.models import Membership, Person, Team
+from engagement.models import Membership, Person, Team, TeamPlacement
 from engagement.services import trust_rollups as rollups
 
 Tree = list[tuple[str, str, str | None]]
+BEGINNING, END = datetime.min, datetime.max
 
 
 def fold(parents: dict[str, str | None], sizes: dict[str, int], min_size: int) -> dict[str, str | None]:
@@ -51,7 +55,43 @@ def _depth(team: str, parents: dict[str, str | None]) -> int:
     return depth
 
 
-def load_tree(session: Session) -> Tree:
+class TreeHistory:
+    """Every placement the org tree has had: (team, parent, valid_from, valid_to), None for open ends."""
+
+    def __init__(self, rows: list[tuple[str, str, str | None, datetime | None, datetime | None]]):
+        self.rows = [(team, parent, start or BEGINNING, end or END) for team, _, parent, start, end in rows
+                     if (start or BEGINNING) < (end or END)]
+        self.names = {team: name for team, name, *_ in sorted(rows, key=lambda r: (r[4] or END, r[3] or BEGINNING))}
+
+    def spanning(self, since: datetime = BEGINNING, until: datetime = END) -> Tree:
+        """Every team in the tree at any time from ``since`` to ``until``, under its latest parent then."""
+        latest: dict[str, tuple[datetime, str | None]] = {}
+        for team, parent, start, end in self.rows:
+            if start < until and end > since and (team not in latest or latest[team][0] <= start):
+                latest[team] = (start, parent)
+        return [(team, self.names.get(team, team), parent) for team, (_, parent) in latest.items()]
+
+    def versions(self, since: datetime = BEGINNING, until: datetime = END) -> list[Tree]:
+        """Each tree in effect at some time from ``since`` to ``until``, in order."""
+        moments = sorted({m for _, _, start, end in self.rows for m in (start, end) if since < m < until})
+        out, previous = [], None
+        for moment in [since, *moments]:
+            tree = sorted((team, self.names.get(team, team), parent) for team, parent, start, end in self.rows
+                          if start <= moment < end)
+            if tree != previous:
+                out.append(tree)
+                previous = tree
+        return out
+
+
+def load_tree(session: Session) -> TreeHistory:
+    """The org tree's history (engagement/services/directory.py writes it)."""
+    p = TeamPlacement
+    return TreeHistory([tuple(row) for row in session.execute(select(p.team_id, p.name, p.parent_id,
+                                                                      p.valid_from, p.valid_to))])
+
+
+def current_tree(session: Session) -> Tree:
     return [tuple(row) for row in session.execute(select(Team.id, Team.name, Team.parent_id))]
 
 
@@ -80,12 +120,24 @@ class Org:
 
     @classmethod
     def load(cls, session: Session, min_size: int, start: date, end: date, zone: ZoneInfo,
-             tree: Tree | None = None) -> "Org":
-        """The tree, who were members at any time in the days from ``start`` to ``end`` (the sizes
-        numbers are divided by), folded by the fewest members each team had at once in those days."""
+             tree: TreeHistory | None = None) -> "Org":
+        """The tree of the days from ``start`` to ``end``, who were members at any time in them (the
+        sizes numbers are divided by), folded by the fewest members each team had at once in those
+        days; a group whose make-up differs under any tree in effect in those days has no numbers."""
         since, until = utc_midnight(start, zone), utc_midnight(end + timedelta(days=1), zone)
-        return cls.fold_sizes(tree if tree is not None else load_tree(session), rollups.members(session, since, until),
-                              min_size, rollups.smallest(session, since, until))
+        history = tree if tree is not None else load_tree(session)
+        sizes, smallest = rollups.members(session, since, until), rollups.smallest(session, since, until)
+        return cls.over_time(history, since, until, sizes, min_size, smallest)
+
+    @classmethod
+    def over_time(cls, history: TreeHistory, since: datetime, until: datetime, sizes: dict[str, tuple[int, int]],
+                  min_size: int, fold_by: dict[str, int] | None = None) -> "Org":
+        """Folded on the tree spanning ``since`` to ``until``, steady under each tree in effect then."""
+        org = cls.fold_sizes(history.spanning(since, until), sizes, min_size, fold_by)
+        versions = history.versions(since, until)
+        if len(versions) < 2:
+            return org
+        return steady_groups(org, [cls.fold_sizes(v, sizes, min_size, fold_by) for v in versions], moved_only=True)
 
     def members_of(self, group: str | None) -> set[str]:
         """The teams counted in ``group`` (itself and those folded into it)."""
@@ -94,11 +146,16 @@ class Org:
                 self._members.setdefault(into, set()).add(team)
         return self._members.get(group, set())
 
-    def is_shown_groups(self, teams: set[str]) -> bool:
+    def is_shown_groups(self, teams: set[str], moved_only: bool = False) -> bool:
         """Whether ``teams`` is exactly a union of groups shown on their own: only then is a
-        sum over them no more than what the shown groups already tell."""
-        return bool(teams) and all(self.groups.get(t) is not None and self.members_of(self.groups[t]) <= teams
-                                   for t in teams)
+        sum over them no more than what the shown groups already tell. A team not in this tree
+        is passed over when it had no members then (or, with ``moved_only``, always: the trees
+        of one period share its members, and a team created or removed in it counts only while
+        it was there)."""
+        present = {t for t in teams if t in self.groups}
+        if not moved_only and any(self.sizes.get(t, (0, 0))[0] for t in teams - present):
+            return False
+        return all(self.groups[t] is not None and self.members_of(self.groups[t]) <= teams for t in present)
 
     def subtree(self, unit: str) -> set[str]:
         out, frontier = {unit}, [unit]
@@ -125,15 +182,18 @@ class Org:
 
 
 def current_org(session: Session, min_size: int) -> Org:
-    """Folded by today's active members, for numbers about people as they are now (profiles)."""
+    """Folded by today's active members and today's tree, for numbers about people as they are now
+    (profiles)."""
     rows = session.execute(select(Person.team_id, func.count()).where(
         Person.active.is_(True), Person.team_id.is_not(None)).group_by(Person.team_id))
-    return Org.fold_sizes(load_tree(session), {t: (n, 0) for t, n in rows}, min_size)
+    return Org.fold_sizes(current_tree(session), {t: (n, 0) for t, n in rows}, min_size)
 
 
 def lifetime_org(session: Session, min_size: int) -> Org:
     """Folded by the fewest members each team has had at once since its first member joined, for
-    counters kept over all time: a stretch when a team was small is inside its total for good."""
+    counters kept over all time: a stretch when a team was small is inside its total for good, and
+    so is a stretch when it sat elsewhere in the tree, so a group whose make-up differs under any
+    tree the organisation has had (a small team moved in or out of it) has no numbers."""
     changes: dict[str, dict[datetime, int]] = {}
     for team, start, end in session.execute(select(Membership.team_id, Membership.valid_from, Membership.valid_to)):
         moments = changes.setdefault(team, {})
@@ -147,21 +207,24 @@ def lifetime_org(session: Session, min_size: int) -> Org:
             count += moments[moment]
             counts.append(count)
         sizes[team] = (min(counts), 0)
-    return Org.fold_sizes(load_tree(session), sizes, min_size)
+    return Org.over_time(load_tree(session), BEGINNING, END, sizes, min_size)
 
 
-def month_orgs(session: Session, min_size: int, start: date, end: date, zone: ZoneInfo, tree: Tree) -> list[Org]:
+def month_orgs(session: Session, min_size: int, start: date, end: date, zone: ZoneInfo,
+               tree: TreeHistory) -> list[Org]:
     """The folding of each calendar month that overlaps the days from ``start`` to ``end``."""
     return [Org.load(session, min_size, first, min(last, end), zone, tree)
             for first, last in months_between(start, end)]
 
 
-def steady_groups(org: Org, months: list[Org]) -> Org:
+def steady_groups(org: Org, months: list[Org], moved_only: bool = False) -> Org:
     """``org`` with no numbers for a group that is not made of whole shown groups in every month
     it spans: over a rolling period a team may have been small in one month, and the period's
-    number minus that month's neighbours would be that small team alone."""
+    number minus that month's neighbours would be that small team alone. With ``moved_only``,
+    ``months`` are the trees in effect during ``org``'s own period: a small team moved from one
+    unit to another in it would otherwise be one answer's unit minus another's."""
     unsteady = {g for g in set(org.groups.values()) - {None}
-                if not all(month.is_shown_groups(org.members_of(g)) for month in months)}
+                if not all(month.is_shown_groups(org.members_of(g), moved_only) for month in months)}
     if not unsteady:
         return org
     groups = {t: None if g in unsteady else g for t, g in org.groups.items()}
