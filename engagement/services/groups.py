@@ -72,16 +72,27 @@ class TreeHistory:
         return [(team, self.names.get(team, team), parent) for team, (_, parent) in latest.items()]
 
     def versions(self, since: datetime = BEGINNING, until: datetime = END) -> list[Tree]:
-        """Each tree in effect at some time from ``since`` to ``until``, in order."""
-        moments = sorted({m for _, _, start, end in self.rows for m in (start, end) if since < m < until})
-        out, previous = [], None
-        for moment in [since, *moments]:
-            tree = sorted((team, self.names.get(team, team), parent) for team, parent, start, end in self.rows
-                          if start <= moment < end)
-            if tree != previous:
-                out.append(tree)
-                previous = tree
-        return out
+        """Each tree in effect at some time from ``since`` to ``until``, in order (one sweep over
+        the moments a placement began or ended)."""
+        current: dict[str, str | None] = {}
+        changes: dict[datetime, list[tuple[int, str, str | None]]] = {}
+        for team, parent, start, end in self.rows:
+            if start <= since < end:
+                current[team] = parent
+            elif since < start < until:
+                changes.setdefault(start, []).append((1, team, parent))
+            if since < end < until:
+                changes.setdefault(end, []).append((0, team, parent))
+        out = [current.copy()]
+        for moment in sorted(changes):
+            for opens, team, parent in sorted(changes[moment], key=lambda c: c[0]):  # closings first
+                if opens:
+                    current[team] = parent
+                else:
+                    current.pop(team, None)
+            if current != out[-1]:
+                out.append(current.copy())
+        return [[(team, self.names.get(team, team), parent) for team, parent in tree.items()] for tree in out]
 
 
 def load_tree(session: Session) -> TreeHistory:
