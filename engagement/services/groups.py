@@ -31,7 +31,8 @@ def fold(parents: dict[str, str | None], sizes: dict[str, int], min_size: int) -
     folded into it) reaches ``min_size``, or None when even the root stays too small."""
     size = {t: sizes.get(t, 0) for t in parents}
     into: dict[str, str | None] = {}
-    for team in sorted(parents, key=lambda t: -_depth(t, parents)):
+    depths = _depths(parents)
+    for team in sorted(parents, key=lambda t: -depths[t]):
         if size[team] >= min_size:
             into[team] = team
         else:
@@ -45,6 +46,27 @@ def fold(parents: dict[str, str | None], sizes: dict[str, int], min_size: int) -
             group = into[group]
         resolved[team] = group
     return resolved
+
+
+def _depths(parents: dict[str, str | None]) -> dict[str, int]:
+    """``_depth`` of every team, each ancestor walked once."""
+    out: dict[str, int] = {}
+    for team in parents:
+        if team in out:
+            continue
+        chain, node = [], team
+        while node is not None and node not in out:
+            chain.append(node)
+            node = parents.get(node)
+            if len(chain) > len(parents) + 1:  # a loop: walked as _depth walks it
+                out.update((t, _depth(t, parents)) for t in chain if t in parents)
+                break
+        else:
+            depth = -1 if node is None else out[node]
+            for t in reversed(chain):
+                depth += 1
+                out[t] = depth
+    return out
 
 
 def _depth(team: str, parents: dict[str, str | None]) -> int:
@@ -234,8 +256,20 @@ def steady_groups(org: Org, months: list[Org], moved_only: bool = False) -> Org:
     number minus that month's neighbours would be that small team alone. With ``moved_only``,
     ``months`` are the trees in effect during ``org``'s own period: a small team moved from one
     unit to another in it would otherwise be one answer's unit minus another's."""
-    unsteady = {g for g in set(org.groups.values()) - {None}
-                if not all(month.is_shown_groups(org.members_of(g), moved_only) for month in months)}
+    unsteady: set[str | None] = set()
+    for month in months:  # as ``month.is_shown_groups(org.members_of(g))`` for each g, in one pass
+        mixed: dict[str | None, set[str | None]] = {}
+        for team, group in month.groups.items():
+            if group is None:
+                unsteady.add(org.groups.get(team))
+            else:
+                mixed.setdefault(group, set()).add(org.groups.get(team, ""))
+        for groups in mixed.values():
+            if len(groups) > 1:
+                unsteady |= groups
+        if not moved_only:
+            unsteady |= {g for t, g in org.groups.items() if t not in month.groups and month.sizes.get(t, (0, 0))[0]}
+    unsteady -= {None, ""}
     if not unsteady:
         return org
     groups = {t: None if g in unsteady else g for t, g in org.groups.items()}
