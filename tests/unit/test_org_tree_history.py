@@ -7,11 +7,12 @@ October of one answer minus deptA's October of the next be Sam's three articles.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from engagement.extension import state
+from engagement.services.groups import TreeHistory
 from engagement.services.replay import replay
 from tests.conftest import bearer, drain, like
 
@@ -159,6 +160,12 @@ def test_a_change_back_dated_before_the_trees_last_change_is_refused(client, adm
     answer = client.post("/v1/directory/sync", json=back, headers=bearer(admin))
     assert answer.status_code == 422 and [e["field"] for e in answer.json["errors"]] == ["as_of"]
     assert report(client, reader, "2026-10") == before
+    # Back-dating what is not the tree stays as it was: people, names, and teams new to the tree.
+    people = {"mode": "delta", "as_of": "2026-10-05T00:00:00+01:00", "people": [{"id": "kim", "name": "Kim", "team": "deptB"}],
+              "teams": [{"id": "deptB", "name": "B-avdelingen", "parent": "org"}, {"id": "new", "name": "Ny", "parent": "org"}]}
+    assert sync(client, admin, people) == {"dry_run": False, "teams": {"updated": 1, "created": 1},
+                                           "people": {"created": 1}}
+    assert report(client, reader, "2026-09")["deptB"]["name"] == "B-avdelingen"  # a name is today's, also for the past
 
 
 def test_a_back_dated_move_into_a_past_month_never_subtracts_to_the_moved_team(client, admin, reader):
@@ -198,3 +205,20 @@ def test_the_migration_starts_the_history_with_the_tree_as_it_is(app, client, ad
         command.downgrade(schema.alembic_config(conn), "0014")
     schema.upgrade(engine)
     assert report(client, reader, "2026-10") == before
+
+
+def test_the_tree_of_a_period_and_every_tree_in_effect_in_it():
+    t = lambda month, day=1: datetime(2026, month, day)  # noqa: E731
+    history = TreeHistory([("org", "Org", None, None, None), ("a", "A", "org", None, None),
+                           ("b", "B", "org", t(3), None), ("solo", "Solo", "a", None, t(5)),
+                           ("solo", "Solo", "b", t(5), t(7)), ("gone", "Gone", "a", None, t(2))])
+    assert sorted(history.spanning(t(1), t(4))) == [("a", "A", "org"), ("b", "B", "org"), ("gone", "Gone", "a"),
+                                                    ("org", "Org", None), ("solo", "Solo", "a")]
+    assert ("solo", "Solo", "b") in history.spanning(t(4), t(6))  # its latest parent in the period
+    assert "solo" not in {team for team, *_ in history.spanning(t(7), t(8))}  # removed on 1 July
+    versions = [sorted((team, parent) for team, _, parent in tree) for tree in history.versions(t(1), t(6))]
+    assert versions == [[("a", "org"), ("gone", "a"), ("org", None), ("solo", "a")],
+                        [("a", "org"), ("org", None), ("solo", "a")],
+                        [("a", "org"), ("b", "org"), ("org", None), ("solo", "a")],
+                        [("a", "org"), ("b", "org"), ("org", None), ("solo", "b")]]
+    assert len(history.versions(t(6), t(7))) == 1
