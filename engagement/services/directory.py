@@ -140,7 +140,8 @@ def _upsert_team(session: Session, teams: dict[str, Team], row: dict, as_of: dat
     if team is None:
         teams[row["id"]] = Team(id=row["id"], name=row["name"], parent_id=row["parent"])
         session.add(teams[row["id"]])
-        known = session.scalar(select(func.count()).select_from(TeamPlacement).where(TeamPlacement.team_id == row["id"]))
+        p = TeamPlacement
+        known = session.scalar(select(func.count()).select_from(p).where(p.team_id == row["id"]))
         _place(session, row["id"], row["name"], row["parent"], as_of if known else joined)
         return "created"
     if (team.name, team.parent_id) == (row["name"], row["parent"]):

@@ -22,7 +22,8 @@ B_PEOPLE = [f"b{i}" for i in range(5)]
 TEAMS = [{"id": "org", "name": "Enheten", "parent": None},
          {"id": "deptA", "name": "A", "parent": "org"}, {"id": "deptB", "name": "B", "parent": "org"},
          {"id": "solo", "name": "Alene", "parent": "deptA"}]
-PEOPLE = ([{"id": p, "name": p, "team": "org"} for p in STAFF] + [{"id": p, "name": p, "team": "deptA"} for p in A_PEOPLE]
+PEOPLE = ([{"id": p, "name": p, "team": "org"} for p in STAFF]
+          + [{"id": p, "name": p, "team": "deptA"} for p in A_PEOPLE]
           + [{"id": p, "name": p, "team": "deptB"} for p in B_PEOPLE] + [{"id": "sam", "name": "Sam", "team": "solo"}])
 FIRST = {"mode": "full", "as_of": "2026-01-01T00:00:00+01:00", "teams": TEAMS, "people": PEOPLE}
 SAMS = 3  # Sam's articles in a month; everyone else writes one, so only a difference of 3 is Sam alone
@@ -161,7 +162,8 @@ def test_a_change_back_dated_before_the_trees_last_change_is_refused(client, adm
     assert answer.status_code == 422 and [e["field"] for e in answer.json["errors"]] == ["as_of"]
     assert report(client, reader, "2026-10") == before
     # Back-dating what is not the tree stays as it was: people, names, and teams new to the tree.
-    people = {"mode": "delta", "as_of": "2026-10-05T00:00:00+01:00", "people": [{"id": "kim", "name": "Kim", "team": "deptB"}],
+    people = {"mode": "delta", "as_of": "2026-10-05T00:00:00+01:00",
+              "people": [{"id": "kim", "name": "Kim", "team": "deptB"}],
               "teams": [{"id": "deptB", "name": "B-avdelingen", "parent": "org"}, {"id": "new", "name": "Ny", "parent": "org"}]}
     assert sync(client, admin, people) == {"dry_run": False, "teams": {"updated": 1, "created": 1},
                                            "people": {"created": 1}}
