@@ -35,8 +35,9 @@ def sync(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, 
     teams = {t.id: t for t in session.scalars(select(Team))}
     _check(session, payload, teams, as_of)
     report = {"dry_run": payload["dry_run"], "teams": Counter(), "people": Counter()}
+    tree = Placements(session) if payload["teams"] else None
     for row in payload["teams"]:
-        report["teams"][_upsert_team(session, teams, row, as_of, joined)] += 1
+        report["teams"][_upsert_team(session, teams, tree, row, as_of, joined)] += 1
     people = {p.id: p for p in session.scalars(select(Person))}
     current = {m.person_id: m for m in session.scalars(select(Membership).where(Membership.valid_to.is_(None)))}
     seen = set()
@@ -126,7 +127,36 @@ def _loops(team_id: str, parents: dict[str, str | None]) -> bool:
     return False
 
 
-def _upsert_team(session: Session, teams: dict[str, Team], row: dict, as_of: datetime,
+class Placements:
+    """The open placement of every team, and which ids the tree has ever held, read once per sync."""
+
+    def __init__(self, session: Session):
+        p = TeamPlacement
+        self.session = session
+        self.open = {row.team_id: row for row in session.scalars(select(p).where(p.valid_to.is_(None)))}
+        self.known = set(session.scalars(select(p.team_id).distinct()))
+
+    def place(self, team: str, name: str, parent: str | None, since: datetime | None, close_only: bool = False) -> None:
+        """Close the team's open placement at ``since`` and (unless ``close_only``) open the next; a
+        placement opened at that very moment is changed where it stands."""
+        current = self.open.pop(team, None)
+        if current is not None and since is not None and current.valid_from is not None \
+                and current.valid_from >= since:
+            if close_only:
+                self.session.delete(current)
+            else:
+                current.parent_id, current.name = parent, name
+                self.open[team] = current
+            return
+        if current is not None:
+            current.valid_to = since
+        if not close_only:
+            self.open[team] = TeamPlacement(team_id=team, name=name, parent_id=parent, valid_from=since, valid_to=None)
+            self.session.add(self.open[team])
+        self.known.add(team)
+
+
+def _upsert_team(session: Session, teams: dict[str, Team], tree: Placements, row: dict, as_of: datetime,
                  joined: datetime | None) -> str:
     """The team as of ``as_of``; its placement in the tree's history closed and opened there when
     it moves or goes. A new team is placed from ``joined``, or from ``as_of`` if the id had a past."""
@@ -134,43 +164,22 @@ def _upsert_team(session: Session, teams: dict[str, Team], row: dict, as_of: dat
     if row.get("removed", False):
         if team is None:
             return "unchanged"
-        _place(session, team.id, team.name, None, as_of, close_only=True)
+        tree.place(team.id, team.name, None, as_of, close_only=True)
         session.delete(teams.pop(row["id"]))
         return "removed"
     if team is None:
         teams[row["id"]] = Team(id=row["id"], name=row["name"], parent_id=row["parent"])
         session.add(teams[row["id"]])
-        p = TeamPlacement
-        known = session.scalar(select(func.count()).select_from(p).where(p.team_id == row["id"]))
-        _place(session, row["id"], row["name"], row["parent"], as_of if known else joined)
+        tree.place(row["id"], row["name"], row["parent"], as_of if row["id"] in tree.known else joined)
         return "created"
     if (team.name, team.parent_id) == (row["name"], row["parent"]):
         return "unchanged"
     if team.name != row["name"]:
         session.execute(update(TeamPlacement).where(TeamPlacement.team_id == team.id).values(name=row["name"]))
     if team.parent_id != row["parent"]:
-        _place(session, team.id, row["name"], row["parent"], as_of)
+        tree.place(team.id, row["name"], row["parent"], as_of)
     team.name, team.parent_id = row["name"], row["parent"]
     return "updated"
-
-
-def _place(session: Session, team: str, name: str, parent: str | None, since: datetime | None,
-           close_only: bool = False) -> None:
-    """Close the team's open placement at ``since`` and (unless ``close_only``) open the next; a
-    placement opened at that very moment is changed where it stands."""
-    session.flush()
-    p = TeamPlacement
-    current = session.scalars(select(p).where(p.team_id == team, p.valid_to.is_(None))).first()
-    if current is not None and since is not None and current.valid_from is not None and current.valid_from >= since:
-        if close_only:
-            session.delete(current)
-        else:
-            current.parent_id, current.name = parent, name
-        return
-    if current is not None:
-        current.valid_to = since
-    if not close_only:
-        session.add(TeamPlacement(team_id=team, name=name, parent_id=parent, valid_from=since, valid_to=None))
 
 
 def _upsert_person(session: Session, people: dict[str, Person], current: dict[str, Membership],
