@@ -29,8 +29,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('engagement_team_tree', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_engagement_team_tree_team_id'), ['team_id'], unique=False)
-    op.execute("INSERT INTO engagement_team_tree (team_id, name, parent_id, valid_from, valid_to) "
-               "SELECT id, name, parent_id, NULL, NULL FROM engagement_teams")
+    op.execute("INSERT INTO engagement_team_tree (team_id, name, parent_id) "
+               "SELECT id, name, parent_id FROM engagement_teams")  # valid_from, valid_to: NULL, always so
 
 
 def downgrade() -> None:
