@@ -143,8 +143,10 @@ def team_summary(session: Session, team_id: str, min_size: int) -> dict:
     org = lifetime_org(session, min_size)
     group = org.groups.get(team_id)
     if group != team_id:
-        return {"team": team_id, "suppressed": True, "folded_into": group,
-                "reason": f"Fewer than {min_size} people at some time: counted only as part of a larger unit."}
+        reason = (f"Fewer than {min_size} people at some time: counted only as part of a larger unit." if group else
+                  "A small team was moved into or out of its unit at some time (or the whole unit is too small): "
+                  "its totals over all time are not shown.")
+        return {"team": team_id, "suppressed": True, "folded_into": group, "reason": reason}
     teams = org.members_of(team_id)
     sums = {side: dict.fromkeys(KINDS, 0) for side in ("received", "given")}
     for row in session.scalars(select(TeamRecognition).where(TeamRecognition.team_id.in_(teams))):
