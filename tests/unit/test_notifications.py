@@ -197,9 +197,10 @@ def test_a_title_only_its_author_chose_does_not_reach_everyones_bell_through_kud
     article still names it."""
     siv = user_token("siv")
     lure = "IT: passordet ditt utløper i dag, forny det på https://intranett-login.example"
-    send(app, client, siv, [ev("idea.submitted", "siv", "idea:lure-1", "siv", at(0), title=lure)])
-    send(app, client, siv, [ev("kudos.given", "siv", f"person:{p}", p, at(1), about="idea:lure-1")
-                            for p in ("kari", "ola", "bo")])
+    recipients = ("kari", "ola", "bo")  # one idea each: a Bra! about one thing counts once per giver
+    send(app, client, siv, [ev("idea.submitted", "siv", f"idea:lure-{p}", "siv", at(0), title=lure) for p in recipients])
+    send(app, client, siv, [ev("kudos.given", "siv", f"person:{p}", p, at(1), about=f"idea:lure-{p}")
+                            for p in recipients])
     send(app, client, org, [ev("content.published", "kari", "article:plan", "kari", at(2), content_kind="article",
                                title="Planen"),
                             ev("kudos.given", "per", "person:kari", "kari", at(3), about="article:plan")])
@@ -210,3 +211,23 @@ def test_a_title_only_its_author_chose_does_not_reach_everyones_bell_through_kud
     assert [i["text"] for i in feed(client, user_token("lena"), lang="nn")["items"]] == []
     digest = _digest_text(app, "kari")
     assert "https://intranett-login" not in digest and "- Siv Lie ga deg Bra!\n" in digest, digest
+
+
+def test_a_bra_is_heard_of_once_per_giver_and_subject(app, client, org, user_token):
+    """Siv's plain Bra!s to Ola on three days make one entry, on the first day; her Bra! about
+    Kari's article to Per, then an earlier one about it to Kari arriving later, reach Kari only;
+    a replay gives the same."""
+    send(app, client, org, [ev("content.published", "kari", "article:plan", "kari", at(0), content_kind="article",
+                               title="Planen")]
+         + [ev("kudos.given", "siv", "person:ola", "ola", at(5, day)) for day in (12, 10, 11)]
+         + [ev("kudos.given", "siv", "person:per", "per", at(5, 11), about="article:plan")])
+    assert [i["text"] for i in feed(client, user_token("per"))["items"]] == ["Siv Lie ga deg Bra!"]
+    send(app, client, org, [ev("kudos.given", "siv", "person:kari", "kari", at(1, 10), about="article:plan")])
+
+    def texts() -> dict:
+        return {p: [(i["at"], i["text"]) for i in feed(client, user_token(p))["items"]] for p in ("ola", "per", "kari")}
+    want = {"ola": [("2026-11-10T09:05:00Z", "Siv Lie ga deg Bra!")], "per": [],
+            "kari": [("2026-11-10T09:01:00Z", "Siv Lie ga deg Bra! for «Planen»")]}
+    assert texts() == want
+    replay(state(app), ["notifications"])
+    assert texts() == want
