@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from engagement import parking
 from engagement.models import (AbuseReport, AwardCredit, AwardLike, AwardScore, AwardSnapshot, AwardSummary,
                                AwardTally, Campaign, Contribution, Idea, IdeaCredit, LedgerEvent, LikeState,
-                               MailOutbox, Membership, Notification, NotificationMark, NotifyIdeaPerson,
+                               KudosFirst, MailOutbox, Membership, Notification, NotificationMark, NotifyIdeaPerson,
                                NotifyLike, NotifyPreference, OwnerWaiting, Person, PersonRecognition, ProfileCompletion,
                                ProfileField, ProfileMilestone, RecognitionPair, TargetOwner, TargetStats, TrustActivity,
                                TrustAudit, TrustContribution)
@@ -36,10 +36,11 @@ PERSON_COLUMNS = (
     Idea.answered_by, Contribution.author, AbuseReport.reporter, IdeaCredit.person, ProfileField.person,
     ProfileCompletion.person, ProfileMilestone.person, AwardCredit.person, AwardCredit.colleague, AwardLike.liker,
     AwardScore.person, AwardSummary.person, AwardTally.person, TrustActivity.person, TrustContribution.person, Notification.person, NotifyLike.liker,
-    NotifyIdeaPerson.person, NotificationMark.person, NotifyPreference.person, TargetOwner.owner, OwnerWaiting.actor)
+    NotifyIdeaPerson.person, NotificationMark.person, NotifyPreference.person, TargetOwner.owner, OwnerWaiting.actor,
+    KudosFirst.giver, KudosFirst.recipient)
 # Where a person is the target of kudos: "person:<id>" references and person targets.
 PERSON_REFS = (AwardCredit.ref, AwardLike.ref, TrustContribution.ref, Notification.ref, NotifyLike.ref,
-               NotificationMark.ref)
+               NotificationMark.ref, KudosFirst.subject, KudosFirst.about)
 # Where a person is named as the one who did something: "user:<id>", as Principal.label writes it.
 PERSON_LABELS = (LedgerEvent.submitted_by, TrustAudit.who, AwardSnapshot.finalised_by)
 PERSON_TARGETS = ((LedgerEvent.target_kind, LedgerEvent.target_id), (LikeState.target_kind, LikeState.target_id),
