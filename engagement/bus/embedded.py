@@ -99,8 +99,18 @@ class EmbeddedBus:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise BusUnavailable(f"the event log could not be rewritten: {exc}") from exc
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # nor kept in the write-ahead log
+        self._scrub(conn)
         return len(changes)
+
+    @staticmethod
+    def _scrub(conn: sqlite3.Connection) -> None:
+        """After a rewrite: old bytes are not kept in the write-ahead log either (best effort: the
+        log is already rewritten, and the next checkpoint does the same)."""
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA secure_delete=OFF")
+        except sqlite3.Error as exc:
+            logger.warning("event log rewritten; checkpoint deferred: %s", exc)
 
     def check(self) -> None:
         self._connection().execute("SELECT 1 FROM log LIMIT 1").fetchall()
