@@ -5,7 +5,8 @@ back end) share one plain id space, since their ids are often derived (``pub-<ar
 several back-end senders may retry each other's events. A person's widget token chooses ids
 too, so each person gets a space of their own, ``~<person>~<client id>``: ids may not contain
 ``~``, so no client can send that form, nobody can spend an id the back end (or a colleague)
-will publish with, and a widget's retry with the same id is still the same event.
+will publish with, and a widget's retry with the same id is still the same event. Read models
+break ties of event time by id, live and in replay alike, on the id as kept here.
 """
 from __future__ import annotations
 
