@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 
 from consumers.profiles import EMPTY
 from engagement import event_ids
-from engagement.models import (AbuseReport, AwardCredit, AwardLike, DeadLetter, LedgerEvent, LikeState,
-                               NotifyLike, OwnerWaiting, ParkedEvent, ProcessedEvent, TargetOwner)
+from engagement.models import (AbuseReport, AwardCredit, AwardLike, DeadLetter, KudosFirst, LedgerEvent,
+                               LikeState, NotifyLike, OwnerWaiting, ParkedEvent, ProcessedEvent, TargetOwner)
 
 FILLED = "erased"  # a profile value that was there; what it said is gone
 EVENT_ID_COLUMNS = (LedgerEvent.event_id, ProcessedEvent.event_id, DeadLetter.event_id, ParkedEvent.event_id,
                     AbuseReport.event_id, AwardLike.event_id, NotifyLike.event_id, LikeState.event_id,
-                    TargetOwner.event_id, OwnerWaiting.event_id)
+                    TargetOwner.event_id, OwnerWaiting.event_id, KudosFirst.event_id)
 # Award credits are keyed by event id, and a recognition credit by event id + ":r".
 SUFFIXED_EVENT_IDS = ((AwardCredit.event_id, ":r"),)
 DATA_NAMING_PEOPLE = ("kudos.given", "idea.adopted")

@@ -97,6 +97,8 @@ def send_from_the_widget(client, user_token, person: str) -> None:
     and one client-chosen id names them as well."""
     token = bearer(user_token(person))
     events = [like(f"w-like-{person}", actor=person, target="news-1", owner="ola"),
+              {"id": f"w-bra-{person}", "type": "kudos.given", "time": datetime.now(timezone.utc).isoformat(),
+               "target": {"kind": "person", "id": "ola", "owner": "ola"}, "data": {"message": "Takk!"}},
               {"id": f"profile-{person}", "type": "profile.updated", "time": datetime.now(timezone.utc).isoformat(),
                "target": {"kind": "person", "id": person, "owner": person},
                "data": {"fields": {"photo": f"https://intranet.example/{person}.jpg", "title": None}}}]
