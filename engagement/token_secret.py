@@ -31,6 +31,9 @@ KNOWN = frozenset({
     "jwt-secret", "jwtsecret", "secret-key", "secretkey", "mysecret", "my-secret", "supersecret",
     "super-secret-key", "your-secret", "your-secret-key", "your-256-bit-secret", "hs256-secret",
     "token-secret", "shhhhh", "keyboard cat", "abc123", "123456", "letmein",
+    # Secrets this repository's tests once wrote down (they now make one per run).
+    "test-secret-" + "x" * 32, "integration-secret-" + "y" * 32, "host-secret-" + "z" * 32, "clean-" + "c" * 40,
+    "a-real-deployment-secret-" + "Qz7" * 12,
 })
 # Words that mark a placeholder someone forgot to replace, wherever they stand in it.
 PLACEHOLDERS = ("changeme", "replaceme", "yoursecret", "putyour", "secretgoeshere", "insertsecret",

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import TEST_SECRET
 from tests.services import ENGAGEMENT, Service, free_port, wait_until_healthy
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-REAL_SECRET = "a-real-deployment-secret-" + "Qz7" * 12
+REAL_SECRET = TEST_SECRET
 BANNER = "tokens are minted for made-up users"
 
 
