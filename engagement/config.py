@@ -86,7 +86,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Embedded bus log file. Unset: events.sqlite3 in the instance folder."),
     Setting("ENGAGEMENT_TOKEN_SECRET", None, str,
             "Shared secret (HS256) the intranet back end signs user tokens with: at least 32 random characters; "
-            "start-up refuses an empty, short or well-known one. Unset: a random one kept in the instance "
+            "start-up refuses an empty, short, well-known or repetitive one. Unset: a random one kept in the instance "
             "folder (one machine only)."),
     Setting("ENGAGEMENT_TOKEN_MAX_AGE", 3600, int, "Longest lifetime in seconds a user token may have."),
     Setting("ENGAGEMENT_CORS_ORIGINS", [], _csv, "Intranet origins allowed to call the API from a browser."),
