@@ -136,6 +136,9 @@ def principal_for_token(token: str, secret: str, max_age: int, demo: bool = Fals
                             options={"require": ["exp", "iat", "sub"]})
     except jwt.ExpiredSignatureError as exc:
         raise Unauthenticated("The user token has expired; fetch a new one from the intranet.") from exc
+    except jwt.InvalidAudienceError as exc:
+        raise Unauthenticated(f'Invalid user token: aud must be the string "{TOKEN_AUDIENCE}" (the demo\'s '
+                              f'tokens, "{DEMO_AUDIENCE}", work only where the demo is on).') from exc
     except jwt.InvalidTokenError as exc:
         raise Unauthenticated(f"Invalid user token: {exc}.") from exc
     except (TypeError, ValueError, OverflowError) as exc:  # a claim of the wrong type that PyJWT trips over
