@@ -93,7 +93,7 @@ def _no_directory(database: Path) -> bool:
     ("ENGAGEMENT_TOKEN_SECRET", "short-but-random-Qz7"), ("ENGAGEMENT_TOKEN_SECRET", "password" * 4),
     ("ENGAGEMENT_MIN_GROUP_SIZE", "1"),
 ])
-def test_serve_and_gunicorn_refuse_a_guessable_secret_or_a_group_size_below_3_naming_the_setting(tmp_path, setting, value):
+def test_serve_and_gunicorn_refuse_a_guessable_secret_or_a_tiny_group_size_naming_it(tmp_path, setting, value):
     env = {"ENGAGEMENT_INSTANCE_PATH": str(tmp_path), "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET, setting: value}
     port = free_port()
     serve = subprocess.Popen([ENGAGEMENT, "serve", "--port", str(port)], env={**os.environ, **env},
