@@ -7,7 +7,9 @@ its person's tallies (AwardTally, one upsert per batch), and each tally that cha
 its person's summary (AwardSummary, one more upsert); after each batch the touched people's
 scores are recomputed from their summary and few action and idea tallies (absolute values)
 into SQL and Redis. Nothing reads a month's credits back, so a batch costs the same on the
-1st of the month and the 30th.
+1st of the month and the 30th. A Bra! credits once per giver and subject, like a like
+(consumers/kudos.py): a repeat earns nothing, an earlier one arriving late takes the place of
+the one credited so far.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from consumers import kudos
 from consumers.base import Deltas, ReadModel, is_older
 from consumers.owners import AUTHORING, Owners, aware
 from engagement.bus.base import Record
@@ -41,6 +44,7 @@ class Awards(ReadModel):
 
     def reset(self, session: Session) -> None:
         super().reset(session)
+        kudos.forget(session, self.name)
         if self.board is not None:
             self.board.clear()
 
@@ -74,7 +78,9 @@ class Awards(ReadModel):
         states = session.scalars(select(AwardLike).where(
             tuple_(AwardLike.ref, AwardLike.liker).in_(list(likes)))).all() if likes else []
         self._likes = {(s.ref, s.liker): s for s in states}
+        self._kudos = kudos.FirstKudos(session, self.name, events)
         ids = [e.id for e in events] + [f"{e.id}:r" for e in events] + [f"{s.event_id}:r" for s in states]
+        ids += [f"{row.event_id}:r" for row in self._kudos.rows.values()]
         self._credits = {c.event_id: c for c in session.scalars(select(AwardCredit).where(
             AwardCredit.event_id.in_(ids)))}
         refs = [f"{kind}:{target_id}" for kind, target_id in self._owners.learned]
@@ -88,6 +94,8 @@ class Awards(ReadModel):
             return self._idea_status(session, event)
         if event.type.startswith("like."):
             return self._like(session, event, record, memberships)
+        if event.type == "kudos.given":
+            return self._kudos_given(session, event, record, memberships)
         owner, touched = event.target.owner, set()
         if event.type in AUTHORING and event.actor != owner:
             return touched  # someone else's id: the first author owns it, this one earns nothing
@@ -140,12 +148,26 @@ class Awards(ReadModel):
             return self._credit(session, event, record, memberships, "recognition", event.target.owner,
                                 event.actor, suffix=":r")
         if was and not liked:
-            credit = self._credits.get(f"{previous}:r")
-            if credit is not None and credit.active:
-                credit.active = False
-                self._count(credit, -1)
-                return {(credit.month, credit.person)}
+            return self._take_back(f"{previous}:r")
         return set()
+
+    def _kudos_given(self, session, event, record, memberships) -> set[tuple[str, str]]:
+        """Credit the Bra! that counts for its giver and subject; take back the one it displaces."""
+        counts, displaced = self._kudos.take(event)
+        touched = self._take_back(f"{displaced.event_id}:r") if displaced is not None else set()
+        if counts and event.actor != event.target.owner:
+            touched |= self._credit(session, event, record, memberships, "recognition", event.target.owner,
+                                    event.actor, suffix=":r")
+        return touched
+
+    def _take_back(self, credit_id: str) -> set[tuple[str, str]]:
+        """An unliked like or a displaced Bra! no longer counts: its credit turns inactive."""
+        credit = self._credits.get(credit_id)
+        if credit is None or not credit.active:
+            return set()
+        credit.active = False
+        self._count(credit, -1)
+        return {(credit.month, credit.person)}
 
     def _credit_waiting(self, session: Session, target: Target, record: Record, memberships) -> set[tuple[str, str]]:
         """An authority has just named the target's owner: credit them the likes standing on it

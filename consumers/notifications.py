@@ -2,7 +2,9 @@
 
 One group per recipient, kind, thing and day — "Kari and 4 others liked your idea" — not
 one row per click. Nothing for self-actions; an unlike takes its entry back (the later
-event time wins, as everywhere). Adoption reaches the idea's author and everyone who built
+event time wins, as everywhere). A Bra! is heard of once per giver and subject, the earliest
+(consumers/kudos.py): a repeat adds nothing, an earlier one arriving late moves the entry to
+its own recipient and day. Adoption reaches the idea's author and everyone who built
 on it. Read marks and what was mailed live outside this read model (by the group's key),
 so a replay rebuilds the groups without un-reading or re-mailing anything.
 """
@@ -14,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from consumers import kudos
 from consumers.base import ReadModel, is_older
 from consumers.owners import Owners, aware
 from engagement.bus.base import Record
@@ -46,7 +49,9 @@ class Batch:
             self.idea_people.setdefault(row.idea_ref, set()).add(row.person)
         titled = {(e.target.key,) for e in events if e.type in TITLED}
         self.titles = {t.ref: t for t in _load(session, NotifyTitle, (NotifyTitle.ref,), titled)}
+        self.kudos = kudos.FirstKudos(session, Notifications.name, events)
         people = {e.target.owner for e in events} | {p for ps in self.idea_people.values() for p in ps}
+        people |= self.kudos.recipients
         people |= {p for e in events for p in e.data.get("credited") or ()}
         people |= {e.actor for e in events if e.type == "idea.contributed"}
         self.adoptions = _adoptions(session, {e.target.key for e in events if e.type == "idea.contributed"})
@@ -88,14 +93,15 @@ class Batch:
         self.session.add(NotifyIdeaPerson(idea_ref=idea_ref, person=person))
         return True
 
-    def take_back(self, person: str, ref: str, liker: str, day: date) -> None:
-        group = self.groups.get((person, "like", ref, day))
+    def take_back(self, person: str, ref: str, actor: str, day: date, kind: str = "like") -> None:
+        """An unlike (or a displaced Bra!) takes its entry out of that day's group."""
+        group = self.groups.get((person, kind, ref, day))
         if group is None:
             return
-        group.actors = [a for a in group.actors if a["p"] != liker]
+        group.actors = [a for a in group.actors if a["p"] != actor]
         if not group.actors:
             self._drop(group)
-            del self.groups[(person, "like", ref, day)]
+            del self.groups[(person, kind, ref, day)]
 
     def _drop(self, group: Notification) -> None:
         """A group made earlier in this batch was never saved: forget it rather than delete it."""
@@ -130,6 +136,10 @@ class Notifications(ReadModel):
 
     def __init__(self, timezone: str):
         self.zone = ZoneInfo(timezone)
+
+    def reset(self, session: Session) -> None:
+        super().reset(session)
+        kudos.forget(session, self.name)
 
     def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
         raw = [e for e, _ in batch if e.type in HANDLED or not e.submitted_by.startswith("user:")]
@@ -167,6 +177,8 @@ def apply_event(rows: Batch, event: Event) -> None:
         rows.title(event.target.key, event.data["title"][:200])
     if event.type.startswith("like."):
         return _like(rows, event)
+    if event.type == "kudos.given":
+        return _kudos(rows, event)
     kind = KINDS.get(event.type)
     if kind is None:
         return
@@ -193,6 +205,18 @@ def _credit_late(rows: Batch, ref: str, event: Event) -> None:
     if adoption is not None and utc_naive(event.time) <= adoption[1]:
         leader, at = adoption
         rows.add(event.actor, "adopted", ref, leader, at.replace(tzinfo=timezone.utc))
+
+
+def _kudos(rows: Batch, event: Event) -> None:
+    """Tell of the Bra! that counts for its giver and subject; if it displaces one told of
+    before, take that entry back unless it is the same group (which ``add`` has just updated)."""
+    counts, displaced = rows.kudos.take(event)
+    if counts:
+        rows.add(event.target.owner, "kudos", subject_ref(event), event.actor, event.time)
+    if displaced is not None:
+        day = displaced.as_event().time.astimezone(rows.zone).date()
+        if (displaced.recipient, day) != (event.target.owner, event.time.astimezone(rows.zone).date()):
+            rows.take_back(displaced.recipient, kudos.subject(event), event.actor, day, kind="kudos")
 
 
 def _like(rows: Batch, event: Event) -> None:

@@ -2,8 +2,9 @@
 
 Rules: one like per person per target, an unlike removes it, and of a
 like and an unlike the later event time wins, so a retried like that arrives after
-its unlike changes nothing. Self-likes and self-kudos show on the target but are
-never recognition. SQL holds the state; after each batch the touched counters are
+its unlike changes nothing. A Bra! counts once per person and subject (what it is about, or
+the person it is given to; the earliest counts, see consumers/kudos.py), so repeating one
+changes nothing. Self-likes and self-kudos show on the target but are never recognition. SQL holds the state; after each batch the touched counters are
 written to Redis as absolute values, so a retried batch rewrites them and a cache
 entry is never off by a retry.
 
@@ -19,6 +20,7 @@ from functools import partial
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
+from consumers import kudos
 from consumers.base import Deltas, ReadModel, is_older
 from consumers.owners import TEACHING, Owners
 from engagement.locks import lock_keys
@@ -34,12 +36,12 @@ LOCK_SPACE = 1  # advisory-lock space of this read model (engagement/locks.py)
 class BatchRows:
     """A batch's like states, loaded up front, and what it adds to the counters."""
 
-    def __init__(self, session: Session, events: list[Event], owners: Owners):
-        self.session, self.owners = session, owners
+    def __init__(self, session: Session, events: list[Event], owners: Owners, firsts: kudos.FirstKudos):
+        self.session, self.owners, self.kudos = session, owners, firsts
         likes = {(e.target.kind, e.target.id, e.actor) for e in events if e.type.startswith("like.")}
         people = {p for e in events for p in (e.actor, e.target.owner)}
         self.likes = _load(session, LikeState, (LikeState.target_kind, LikeState.target_id, LikeState.person), likes)
-        self.memberships = teams_at(session, people - {""})
+        self.memberships = teams_at(session, (people | self.kudos.recipients) - {""})
         self.targets = Deltas(TargetStats, ("target_kind", "target_id"), ("likes", "comments", "kudos"))
         self.people = Deltas(PersonRecognition, ("person", "kind"), ("received", "given"))
         self.pairs = Deltas(RecognitionPair, ("person", "colleague"), ("active",))
@@ -111,11 +113,12 @@ class Recognition(ReadModel):
         self._standing = _liked_on(session, owners.learned)
         waiting = {p for likes in self._standing.values() for p in likes} \
             | {w.actor for rows in owners.waiting.values() for w in rows}
+        firsts = kudos.FirstKudos(session, self.name, events)  # locks its givers first, always
         lock_keys(session, LOCK_SPACE, {f"p:{p}" for e in events for p in (e.actor, e.target.owner) if p}
-                  | {f"p:{p}" for p in waiting}
+                  | {f"p:{p}" for p in waiting | firsts.recipients} | {f"t:person:{p}" for p in firsts.recipients}
                   | {f"t:{e.target.kind}:{e.target.id}" for e in events}
                   | {f"t:{a[0]}:{a[1]}" for e in events if (a := _about(e))})
-        rows = BatchRows(session, events, owners)
+        rows = BatchRows(session, events, owners, firsts)
         for event, taught in resolved:
             for target in taught:
                 credit_waiting(rows, target, self._standing.get((target.kind, target.id), {}))
@@ -131,6 +134,7 @@ class Recognition(ReadModel):
 
     def reset(self, session: Session) -> None:
         super().reset(session)
+        kudos.forget(session, self.name)
         if self.cache is not None:
             self.cache.clear()
 
@@ -160,11 +164,22 @@ def counted(rows: BatchRows, event: Event, kind: str) -> None:
 
 
 def kudos_given(rows: BatchRows, event: Event) -> None:
+    """A person's Bra! counts once per subject, like a like: a repeated one changes nothing, and
+    an earlier one arriving late takes the place of the one counted so far (consumers/kudos.py),
+    so forty from one colleague neither make a page's button say 40 nor their author's count."""
+    counts, displaced = rows.kudos.take(event)
+    if displaced is not None:
+        _kudos(rows, displaced.as_event(), -1)
+    if counts:
+        _kudos(rows, event, 1)
+
+
+def _kudos(rows: BatchRows, event: Event, delta: int) -> None:
     """Kudos go to the person; a Bra! about some content is also counted on that content."""
-    _count(rows, event, "kudos", 1, utc_naive(event.time))
+    _count(rows, event, "kudos", delta, utc_naive(event.time))
     about = _about(event)
     if about:  # the content's owner is whoever an authority says, not the person praised
-        rows.target(about[0], about[1], rows.owners.known.get(about, ""))["kudos"] += 1
+        rows.target(about[0], about[1], rows.owners.known.get(about, ""))["kudos"] += delta
 
 
 def _count(rows: BatchRows, event: Event, kind: str, delta: int, moment: datetime) -> None:

@@ -35,6 +35,9 @@ SCOPES = {
 TRUST_ROLE = "communications"
 KEY_PREFIX = "tlt_"
 TOKEN_AUDIENCE = "tillit"
+# The demo's made-up users get tokens for this audience only: a demo box that shares the real
+# secret must not hand its visitors a 'communications' or 'leader' token a real instance takes.
+DEMO_AUDIENCE = "tillit-demo"
 KEY_CACHE_SECONDS = 30
 # What a person may do from a widget with their own token; leaders may also adopt ideas.
 USER_SCOPES = frozenset({"events:own"})
@@ -109,35 +112,54 @@ def principal_for_key(session: Session, key: str, cache: KeyCache) -> Principal:
     return principal
 
 
-def mint_user_token(secret: str, subject: str, ttl: int = 900, roles: tuple[str, ...] = ()) -> str:
+def mint_user_token(secret: str, subject: str, ttl: int = 900, roles: tuple[str, ...] = (),
+                    audience: str = TOKEN_AUDIENCE) -> str:
     """What an intranet back end does for each page view (any JWT library will do the same)."""
     now = datetime.now(timezone.utc)
-    claims = {"sub": subject, "aud": TOKEN_AUDIENCE, "iat": now, "exp": now + timedelta(seconds=ttl)}
+    claims = {"sub": subject, "aud": audience, "iat": now, "exp": now + timedelta(seconds=ttl)}
     if roles:
         claims["roles"] = list(roles)
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def principal_for_token(token: str, secret: str, max_age: int) -> Principal:
+def audiences(demo: bool) -> tuple[str, ...]:
+    """The audiences this instance takes: the demo's only where someone asked for the demo."""
+    return (TOKEN_AUDIENCE, DEMO_AUDIENCE) if demo else (TOKEN_AUDIENCE,)
+
+
+def principal_for_token(token: str, secret: str, max_age: int, demo: bool = False) -> Principal:
+    """The person a user token names; ``demo`` says whether this instance serves the demo, whose
+    tokens it then takes too (and never otherwise)."""
+    accepted = audiences(demo)
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=TOKEN_AUDIENCE, leeway=30,
+        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=list(accepted), leeway=30,
                             options={"require": ["exp", "iat", "sub"]})
     except jwt.ExpiredSignatureError as exc:
         raise Unauthenticated("The user token has expired; fetch a new one from the intranet.") from exc
+    except jwt.InvalidAudienceError as exc:
+        raise Unauthenticated(f'Invalid user token: aud must be the string "{TOKEN_AUDIENCE}" (the demo\'s '
+                              f'tokens, "{DEMO_AUDIENCE}", work only where the demo is on).') from exc
     except jwt.InvalidTokenError as exc:
         raise Unauthenticated(f"Invalid user token: {exc}.") from exc
+    except (TypeError, ValueError, OverflowError) as exc:  # a claim of the wrong type that PyJWT trips over
+        raise Unauthenticated("Invalid user token: exp and iat must be numbers (seconds since 1970).") from exc
+    _check_claims(claims, accepted)
     if claims["exp"] - claims["iat"] > max_age:
         raise Unauthenticated(f"User tokens may live at most {max_age} seconds.")
-    _check_claims(claims)
     return Principal("user", claims["sub"], USER_SCOPES, frozenset(map(str, claims.get("roles") or [])))
 
 
-def _check_claims(claims: dict) -> None:
+def _check_claims(claims: dict, accepted: tuple[str, ...]) -> None:
     """PyJWT lets through an ``aud`` list that merely contains us (a token made for several
-    services, or one whose audience a sender padded) and an empty ``sub`` (nobody, which a
-    lookup keyed on the person would treat as a real id); a widget token names one person, for us."""
-    if claims.get("aud") != TOKEN_AUDIENCE:
+    services, or one whose audience a sender padded), an empty ``sub`` (nobody, which a
+    lookup keyed on the person would treat as a real id) and an ``iat`` or ``exp`` given as a
+    string of digits (which it reads with ``int()``, while the lifetime check needs numbers);
+    a widget token names one person, for us, with numeric times."""
+    if claims.get("aud") not in accepted:
         raise Unauthenticated(f'Invalid user token: aud must be the string "{TOKEN_AUDIENCE}".')
+    for name in ("iat", "exp"):
+        if isinstance(claims[name], bool) or not isinstance(claims[name], (int, float)):
+            raise Unauthenticated(f"Invalid user token: {name} must be a number (seconds since 1970).")
     subject = claims["sub"]
     if not isinstance(subject, str) or not subject.strip():
         raise Unauthenticated("Invalid user token: sub must name a person.")

@@ -239,12 +239,13 @@ def db_revision(message: str) -> None:
 
 
 def _create_app():
-    """The app, or a one-line error naming the setting when its token secret is unsafe."""
+    """The app, or a one-line error naming the setting when its token secret or group size is unsafe."""
     from engagement.app import create_app
+    from engagement.config import RefusedSetting
     from engagement.token_secret import InsecureTokenSecret
     try:
         return create_app()
-    except InsecureTokenSecret as exc:
+    except (InsecureTokenSecret, RefusedSetting) as exc:
         raise click.ClickException(str(exc)) from exc
 
 

@@ -35,6 +35,23 @@ def _bool(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Below three, a group's numbers are one or two people's own; every team report rests on this floor.
+SMALLEST_GROUP = 3
+
+
+class RefusedSetting(ValueError):
+    """Raised at start-up: a setting would break a promise the service makes, so it does not start."""
+
+
+def check_group_size(value: Any) -> int:
+    """ENGAGEMENT_MIN_GROUP_SIZE if it keeps single people out of team reports, else RefusedSetting."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < SMALLEST_GROUP:
+        raise RefusedSetting(f"ENGAGEMENT_MIN_GROUP_SIZE is {value!r}; it must be a whole number of at least "
+                             f"{SMALLEST_GROUP} (default 5), or team reports show one or two people's own activity. "
+                             "Tillit will not start.")
+    return value
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_DATABASE_URL", None, str,
             "SQLAlchemy URL. Unset: a SQLite file in the instance folder.", ("DATABASE_URL",)),
@@ -69,7 +86,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Embedded bus log file. Unset: events.sqlite3 in the instance folder."),
     Setting("ENGAGEMENT_TOKEN_SECRET", None, str,
             "Shared secret (HS256) the intranet back end signs user tokens with: at least 32 random characters; "
-            "start-up refuses an empty, short or well-known one. Unset: a random one kept in the instance "
+            "start-up refuses an empty, short, well-known or repetitive one. Unset: a random one kept in the instance "
             "folder (one machine only)."),
     Setting("ENGAGEMENT_TOKEN_MAX_AGE", 3600, int, "Longest lifetime in seconds a user token may have."),
     Setting("ENGAGEMENT_CORS_ORIGINS", [], _csv, "Intranet origins allowed to call the API from a browser."),
@@ -88,7 +105,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_PROFILE_CHECKLIST", None, str,
             "JSON file with the profile checklist (field, weight, labels in nb/nn/da/en; weights sum "
             "to 100). Unset: photo, title, about, skills, languages, location, ask me about."),
-    Setting("ENGAGEMENT_MIN_GROUP_SIZE", 5, int, "Smallest group any team report shows on its own."),
+    Setting("ENGAGEMENT_MIN_GROUP_SIZE", 5, int,
+            f"Smallest group any team report shows on its own; start-up refuses less than {SMALLEST_GROUP}."),
     Setting("ENGAGEMENT_TIMEZONE", "Europe/Oslo", str, "The organisation's time zone: award months follow it."),
     Setting("ENGAGEMENT_AWARD_POINTS", {}, json.loads,
             'JSON points per contribution type, e.g. {"content.published": 5}; others keep their defaults.'),

@@ -46,8 +46,8 @@ class Unauthenticated(EngagementError):
 
 
 class Forbidden(EngagementError):
-    def __init__(self, detail: str):
-        super().__init__(detail, 403, "Forbidden")
+    def __init__(self, detail: str, errors: list[FieldError] | None = None):
+        super().__init__(detail, 403, "Forbidden", errors or [])
 
 
 class BusUnavailable(EngagementError):

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from engagement import checklist, token_secret
 from engagement.auth import KeyCache
 from engagement.bus.base import EventBus
-from engagement.config import load_defaults, uses_kafka
+from engagement.config import check_group_size, load_defaults, uses_kafka
 from engagement.services.award_scoring import DEFAULT_POINTS
 from engagement.services.awards import AwardBoard
 from engagement.services.recognition import RecognitionCache
@@ -43,6 +43,7 @@ class EngagementState:
         if app.config["ENGAGEMENT_PUBLIC_RANKING"] not in ("opt-out", "opt-in"):
             raise ValueError("ENGAGEMENT_PUBLIC_RANKING must be opt-out or opt-in, not "
                              f"{app.config['ENGAGEMENT_PUBLIC_RANKING']!r}")
+        check_group_size(app.config["ENGAGEMENT_MIN_GROUP_SIZE"])
         self.checklist = checklist.load(app.config["ENGAGEMENT_PROFILE_CHECKLIST"])
         self.trust_thresholds = trust_thresholds(app.config["ENGAGEMENT_TRUST_THRESHOLDS"])
         self.award_board = AwardBoard(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"],

@@ -11,7 +11,6 @@ its read model together with its tables and parks again on the way.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, select
@@ -60,18 +59,3 @@ def waiting(session: Session, consumer: str | None = None) -> dict[str, int]:
 def forget(session: Session, consumer: str) -> None:
     session.execute(delete(ParkedEvent).where(ParkedEvent.consumer == consumer))
 
-
-def pseudonymise(session: Session, person: str, pseudonym: str) -> int:
-    """Erasure: a parked event names people like the ledger does; rewrite them the same way."""
-    changed = 0
-    for row in session.scalars(select(ParkedEvent).where(ParkedEvent.payload.contains(person))):
-        doc = json.loads(row.payload)
-        target = doc["target"]
-        before = (doc["actor"], target["owner"], target["id"])
-        doc["actor"] = pseudonym if doc["actor"] == person else doc["actor"]
-        target["owner"] = pseudonym if target["owner"] == person else target["owner"]
-        if target["kind"] == "person" and target["id"] == person:
-            target["id"] = pseudonym
-        if before != (doc["actor"], target["owner"], target["id"]):
-            row.payload, changed = json.dumps(doc, separators=(",", ":"), ensure_ascii=False), changed + 1
-    return changed

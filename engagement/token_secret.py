@@ -1,9 +1,10 @@
 """The secret user tokens are signed with: checked at start-up, or made once per instance folder.
 
 Whoever knows the secret can sign a token for any person with any role, so a secret that
-is empty, short, or printed somewhere (our own compose file and docs, a tutorial's
-placeholder) must stop the service before it answers a single request, with an error
-that names the setting and the fix.
+is empty, short, printed somewhere (our own compose file and docs, a tutorial's
+placeholder) or long only by repetition ('a' * 32, a word typed four times, a short test
+secret padded with x's) must stop the service before it answers a single request, with an
+error that names the setting and the fix.
 """
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ from pathlib import Path
 
 SETTING = "ENGAGEMENT_TOKEN_SECRET"
 MIN_LENGTH = 32
+# Different characters a secret must use. A random 32-character hex secret (token_hex(16)) has
+# fewer than 12 about once in 60 draws, fewer than 10 about once in 10,000; a typed one ("a" * 32,
+# "1234567890" * 4, "secret" * 6) has far fewer.
+MIN_DISTINCT = 10
+# What is left once every run of a short piece repeated three times or more counts once: the
+# length that a guesser actually has to find.
+MIN_UNREPEATED = 24
+SHORT_RUN = re.compile(r"(.{1,8}?)\1{2,}", re.DOTALL)
 # Secrets that have been published (this project's old compose fallback) or that people
 # type when asked for one; compared without case, spaces or punctuation.
 KNOWN = frozenset({
@@ -22,6 +31,9 @@ KNOWN = frozenset({
     "jwt-secret", "jwtsecret", "secret-key", "secretkey", "mysecret", "my-secret", "supersecret",
     "super-secret-key", "your-secret", "your-secret-key", "your-256-bit-secret", "hs256-secret",
     "token-secret", "shhhhh", "keyboard cat", "abc123", "123456", "letmein",
+    # Secrets this repository's tests once wrote down (they now make one per run).
+    "test-secret-" + "x" * 32, "integration-secret-" + "y" * 32, "host-secret-" + "z" * 32, "clean-" + "c" * 40,
+    "a-real-deployment-secret-" + "Qz7" * 12,
 })
 # Words that mark a placeholder someone forgot to replace, wherever they stand in it.
 PLACEHOLDERS = ("changeme", "replaceme", "yoursecret", "putyour", "secretgoeshere", "insertsecret",
@@ -58,7 +70,30 @@ def check(secret: str) -> str:
         raise InsecureTokenSecret("is a placeholder that was never replaced")
     if len(secret) < MIN_LENGTH:
         raise InsecureTokenSecret(f"is {len(secret)} characters long, fewer than {MIN_LENGTH}")
+    _check_not_guessable(secret, flat)
     return secret
+
+
+def _check_not_guessable(secret: str, flat: str) -> None:
+    """Length alone is not strength: refuse a secret that is long only by repeating itself, uses
+    few different characters, or is made of well-known words."""
+    if len(set(secret)) < MIN_DISTINCT:
+        raise InsecureTokenSecret(f"uses only {len(set(secret))} different characters, fewer than {MIN_DISTINCT}")
+    if re.fullmatch(r"(.+?)\1+", secret, re.DOTALL):
+        raise InsecureTokenSecret("is one short piece repeated")
+    unrepeated = len(SHORT_RUN.sub(r"\1", secret))
+    if unrepeated < MIN_UNREPEATED:
+        raise InsecureTokenSecret(f"is mostly repetition: {unrepeated} characters once repeats count once, "
+                                  f"fewer than {MIN_UNREPEATED}")
+    if len(_without_known_words(flat)) < MIN_UNREPEATED // 2:
+        raise InsecureTokenSecret("is made of well-known words")
+
+
+def _without_known_words(flat: str) -> str:
+    """``flat`` with every well-known secret of four letters or more (and every placeholder) taken out."""
+    for word in sorted((w for w in KNOWN_NORMALISED | set(PLACEHOLDERS) if len(w) >= 4), key=len, reverse=True):
+        flat = flat.replace(word, "")
+    return flat
 
 
 def resolve(configured: str | None, instance: Path) -> str:

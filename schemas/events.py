@@ -141,7 +141,8 @@ DATA_SCHEMAS = {name: spec[0]() for name, spec in EVENT_TYPES.items()}
 
 class EventSchema(Strict):
     id = fields.String(required=True, validate=IDENTIFIER,
-                       metadata={"description": "Client-chosen idempotency key."})
+                       metadata={"description": "Client-chosen idempotency key. API keys share one id space; "
+                                                "each person's user token has its own."})
     type = fields.String(required=True, validate=validate.OneOf(tuple(EVENT_TYPES)))
     schema_version = fields.Integer(load_default=SCHEMA_VERSION,
                                     validate=validate.OneOf(SUPPORTED_VERSIONS))

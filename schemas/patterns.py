@@ -13,7 +13,10 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$"
-MONTH_PATTERN = r"^(\d{4})-(0[1-9]|1[0-2])$"
+# Months from 2000-01 to 2100-12: a report compares a month with the three before it and
+# a trend counts back up to 36 months, which year 1 cannot and 9999 has no month after for.
+MONTH_PATTERN = r"^(20\d\d|2100)-(0[1-9]|1[0-2])$"
+MONTH_HELP = "A month as YYYY-MM, from 2000-01 to 2100-12."
 CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 WHOLE = re.compile(r"[0-9]{1,18}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import uuid
 from datetime import datetime, timezone
 
@@ -20,6 +21,9 @@ from engagement.services import schema
 from tests.services import postgres_database, redis_url, tansu_broker
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Made afresh for each test run: a secret that starts a service is never written down in the
+# repository, where anyone could copy it into a deployment.
+TEST_SECRET = secrets.token_urlsafe(48)
 
 
 def unavailable(what: str, why: str) -> None:
@@ -33,7 +37,7 @@ def unavailable(what: str, why: str) -> None:
 def app(tmp_path):
     application = create_app({"TESTING": True, "ENGAGEMENT_EVENT_LOG": str(tmp_path / "events.sqlite3"),
                               "ENGAGEMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-                              "ENGAGEMENT_TOKEN_SECRET": "test-secret-" + "x" * 32})
+                              "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET})
     with application.app_context():
         schema.upgrade(state(application).engine)
     yield application

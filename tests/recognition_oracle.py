@@ -2,7 +2,9 @@
 
 It shares no code with the consumer: it works from the set of unique events, where
 the final like state of (target, person) is simply the event with the greatest
-(time, id), whatever order the events arrived in.
+(time, id), and the Bra! of a person that counts for a subject (what it is about, or the
+person it is given to) is the one with the least (time, id), whatever order the events
+arrived in; other Bra!s from that person for that subject count nothing.
 """
 from __future__ import annotations
 
@@ -31,8 +33,10 @@ def random_events(count: int, seed: int = 7, people: int = 20, targets: int = 30
                  "target": {"kind": "article", "id": target, "owner": owner}, "time": moment}
         if kind == "comment.posted":
             event["data"] = {"comment_id": event["id"], "text": "Enig!"}
-        if kind == "kudos.given":
+        if kind == "kudos.given":  # for the person, or about any article (repeats count once)
             event["target"] = {"kind": "person", "id": owner, "owner": owner}
+            if rng.random() < 0.5:
+                event["data"] = {"about": f"article:{rng.choice(list(owners))}"}
         sent.append(event)
     return sent
 
@@ -56,6 +60,7 @@ def team_sums(expected: dict, teams: int = 4) -> dict[str, dict[str, Counter]]:
 def recount(sent: list[dict]) -> dict:
     unique = {e["id"]: e for e in reversed(sent)}  # first sending of each id wins
     latest: dict[tuple, dict] = {}
+    first_kudos: dict[tuple, dict] = {}
     targets: dict[tuple, Counter] = defaultdict(Counter)
     received, given = defaultdict(Counter), defaultdict(Counter)
     colleagues: dict[str, set] = defaultdict(set)
@@ -66,8 +71,18 @@ def recount(sent: list[dict]) -> dict:
             if key not in latest or (e["time"], e["id"]) > (latest[key]["time"], latest[key]["id"]):
                 latest[key] = e
             continue
-        kind = "comment" if e["type"] == "comment.posted" else "kudos"
-        _add(targets, received, given, colleagues, t, e["target"]["owner"], e["actor"], kind)
+        if e["type"] == "kudos.given":
+            key = (e.get("data", {}).get("about") or f"person:{e['target']['id']}", e["actor"])
+            if key not in first_kudos or (e["time"], e["id"]) < (first_kudos[key]["time"], first_kudos[key]["id"]):
+                first_kudos[key] = e
+            continue
+        if e["type"] == "comment.posted":
+            _add(targets, received, given, colleagues, t, e["target"]["owner"], e["actor"], "comment")
+    for e in first_kudos.values():
+        _add(targets, received, given, colleagues, ("person", e["target"]["id"]), e["target"]["owner"], e["actor"],
+             "kudos")
+        if about := e.get("data", {}).get("about"):
+            targets[tuple(about.split(":", 1))]["kudos"] += 1
     for (t, actor), e in latest.items():
         if e["type"] == "like.added":
             _add(targets, received, given, colleagues, t, e["target"]["owner"], actor, "like")

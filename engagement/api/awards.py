@@ -12,7 +12,7 @@ from engagement.models import AwardSnapshot
 from engagement.services import announcement, awards
 from engagement.services.award_scoring import CATEGORIES, HELPED_TEAMS_THRESHOLD
 from engagement.services.lag import consumer_lag
-from schemas.patterns import MONTH_PATTERN, fullmatch
+from schemas.patterns import MONTH_HELP, MONTH_PATTERN, fullmatch
 from schemas.query import LeaderboardQuery
 
 _leaderboard_query = LeaderboardQuery()
@@ -86,7 +86,7 @@ def _mode() -> str:
 
 
 def _month_errors(month: str) -> list[FieldError]:
-    return [] if fullmatch(MONTH_PATTERN, month) else [FieldError("month", "Must be YYYY-MM.")]
+    return [] if fullmatch(MONTH_PATTERN, month) else [FieldError("month", MONTH_HELP)]
 
 
 def _check_month(month: str) -> None:

@@ -7,13 +7,14 @@ from flask import Blueprint, jsonify, request
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 
-from engagement.api.requests import cached, json_body, leader_or, principal
-from engagement.errors import EngagementError, FieldError, Forbidden, ValidationFailed
+from engagement.api.requests import cached, json_body, leader_or, principal, query, viewer_for
+from engagement.errors import EngagementError, Forbidden, ValidationFailed
 from engagement.extension import state
 from engagement.models import Campaign
 from engagement.services import campaigns
 from engagement.services.ingest import flatten
 from schemas.api import CampaignCreateSchema, CampaignUpdateSchema
+from schemas.query import CampaignListQuery, IdeaListQuery
 
 
 def register(bp: Blueprint) -> None:
@@ -33,25 +34,35 @@ def create_campaign():
 
 
 def list_campaigns():
-    """Campaigns, newest first; ?status=open|closed|archived."""
+    """Campaigns, newest first, a page at a time; ?status=open|closed|archived&page=1&per_page=50.
+    The status is computed (an open campaign past its closing date reads as closed), so the filter
+    runs on the described rows."""
     principal()
-    wanted = request.args.get("status")
+    args = query(CampaignListQuery())
     rows = state().db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc())).all()
-    described = [campaigns.describe(c, _now()) for c in rows]
-    return cached(jsonify({"campaigns": [c for c in described if wanted in (None, c["status"])]}))
+    described = [c for c in (campaigns.describe(c, _now()) for c in rows) if args.get("status") in (None, c["status"])]
+    return cached(jsonify({"campaigns": _page(described, args), **_paging(described, args)}))
 
 
 def get_campaign(campaign_id: str):
-    """The question and its ideas, by support (distinct colleagues who like them) or newest."""
+    """The question and a page of its ideas, by support (distinct colleagues who like them) or newest."""
     who = principal()
-    sort = request.args.get("sort", "support")
-    if sort not in ("support", "newest"):
-        raise ValidationFailed([FieldError("sort", "Must be support or newest.")])
+    args = query(IdeaListQuery())
     session = state().db.session
     campaign = _campaign(campaign_id)
-    viewer = who.name if who.is_user else request.args.get("viewer")
-    return cached(jsonify({"campaign": campaigns.describe(campaign, _now()),
-                            "ideas": campaigns.ideas_of(session, campaign.id, sort, viewer)}))
+    ideas = campaigns.ideas_of(session, campaign.id, args["sort"], viewer_for(who, request.args.get("viewer")))
+    return cached(jsonify({"campaign": campaigns.describe(campaign, _now()), "ideas": _page(ideas, args),
+                           **_paging(ideas, args)}))
+
+
+def _page(rows: list, args: dict) -> list:
+    start = (args["page"] - 1) * args["per_page"]
+    return rows[start:start + args["per_page"]]
+
+
+def _paging(rows: list, args: dict) -> dict:
+    """Where this page is, and whether another follows: a client never has to guess from a short page."""
+    return {"page": args["page"], "per_page": args["per_page"], "more": args["page"] * args["per_page"] < len(rows)}
 
 
 def update_campaign(campaign_id: str):

@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from engagement.api import problems
-from engagement.auth import Principal, mint_user_token
+from engagement.auth import DEMO_AUDIENCE, Principal, mint_user_token
 from engagement.errors import EngagementError, FieldError, ValidationFailed
 from engagement.extension import state
 from engagement.services import demo
@@ -82,8 +82,11 @@ def _visitor(default_user: str) -> dict[str, Any]:
 
 
 def _render(template: str, visitor: dict[str, Any], **context: Any) -> str:
-    """The page, with a token for its made-up person: minted only once the organisation is the demo's."""
-    token = mint_user_token(state().token_secret, visitor["person"], ttl=TOKEN_TTL, roles=visitor["roles"])
+    """The page, with a token for its made-up person: minted only once the organisation is the demo's,
+    and for the demo's own audience, which only an instance serving the demo accepts (a demo box
+    started with a real instance's secret must not hand out tokens that instance takes)."""
+    token = mint_user_token(state().token_secret, visitor["person"], ttl=TOKEN_TTL, roles=visitor["roles"],
+                            audience=DEMO_AUDIENCE)
     return render_template(template, token=token, **visitor, **context)
 
 

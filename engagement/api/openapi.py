@@ -11,7 +11,8 @@ from schemas.api import (AcceptedSchema, CampaignCreateSchema, CampaignUpdateSch
                          TargetCountsSchema, TargetListSchema, TargetQuerySchema)
 from schemas.directory import DirectorySyncSchema, SyncReportSchema
 from schemas.events import EVENT_TYPES, EventSchema
-from schemas.query import AuditQuery, FeedQuery, LeaderboardQuery, TrendQuery
+from schemas.query import (AuditQuery, CampaignListQuery, FeedQuery, IdeaListQuery, LeaderboardQuery, ReportQueueQuery,
+                           TrendQuery)
 from schemas.notifications import FeedSchema, MarkedSchema, MarkReadSchema, PreferencesSchema, UnreadSchema
 from schemas.trust import AuditSchema, TrustReportSchema, TrustTrendSchema
 
@@ -65,7 +66,7 @@ def _reading_paths(spec: APISpec) -> None:
         [{"name": "t", "in": "query", "required": True, "description": "kind:id, repeated",
           "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True},
          {"name": "viewer", "in": "query", "schema": {"type": "string"},
-          "description": "With an API key: whose liked_by_me to answer"}])})
+          "description": "With an API key that has events:write: whose liked_by_me to answer (403 otherwise)"}])})
     spec.components.schema("TargetQuery", schema=TargetQuerySchema)
     query = _read_operation("The same counts for a list too long for a URL (up to 200 targets), as JSON",
                             "TargetList", [])
@@ -89,21 +90,21 @@ def _reading_paths(spec: APISpec) -> None:
     create["requestBody"] = {"required": True, "content": {"application/json": {"schema": "CampaignCreate"}}}
     create["responses"]["201"] = create["responses"].pop("200")
     spec.path("/v1/campaigns", operations={"get": _read_operation(
-        "Campaigns, newest first", None, [{"name": "status", "in": "query", "schema": {"type": "string"}}]),
+        "Campaigns, newest first, a page at a time", None, [{"in": "query", "schema": CampaignListQuery}]),
         "post": create})
     change = _read_operation("Close, archive or reopen (the owner leader, or awards:manage)", None,
                              [param("campaign_id")])
     change["requestBody"] = {"required": True, "content": {"application/json": {"schema": "CampaignUpdate"}}}
     spec.path("/v1/campaigns/{campaign_id}", operations={"get": _read_operation(
-        "The question and its ideas by support or newest", None,
-        [param("campaign_id"), {"name": "sort", "in": "query", "schema": {"type": "string",
-                                                                          "enum": ["support", "newest"]}}]),
+        "The question and a page of its ideas by support or newest", None,
+        [param("campaign_id"), {"in": "query", "schema": IdeaListQuery}]),
         "patch": change})
     spec.path("/v1/campaigns/{campaign_id}/summary", operations={"get": _read_operation(
         "For leaders: ideas by support, participation, unanswered ideas", None, [param("campaign_id")])})
     month = param("month")
     spec.path("/v1/people/{person}/profile-completion", operations={"get": _read_operation(
-        "A person's profile completion and next best step (?lang=)", None, [param("person")])})
+        "A person's profile completion and next best step (?lang=); their own token, events:write or reports:read",
+        None, [param("person")])})
     spec.path("/v1/teams/{team_id}/profile-completion", operations={"get": _read_operation(
         "Profile completion of a team (with the small teams folded into it) or of a unit's shown groups "
         "(?subunits=true); no numbers below the minimum group size",
@@ -119,7 +120,8 @@ def _reading_paths(spec: APISpec) -> None:
     spec.path("/v1/awards/{month}/announcement", operations={"get": _read_operation(
         "The announcement as Markdown or HTML (?lang=nb|nn|da|en&format=markdown|html)", None, [month])})
     spec.path("/v1/moderation/reports", operations={"get": _read_operation(
-        "Reported items awaiting a decision (moderation:manage)", None, [])})
+        "Reported items awaiting a decision, a page at a time (moderation:manage)", None,
+        [{"in": "query", "schema": ReportQueueQuery}])})
     _trust_paths(spec)
     _notification_paths(spec)
 

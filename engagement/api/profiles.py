@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from engagement.api.requests import cached, principal
+from engagement.api.requests import cached, person_reader, principal
 from engagement.errors import EngagementError, Forbidden
 from engagement.extension import state
 from engagement.models import Team
@@ -18,10 +18,9 @@ def register(bp: Blueprint) -> None:
 
 
 def person_profile(person: str):
-    """Percentage, steps done, and the next best step with the percentage it adds."""
-    who = principal()
-    if who.is_user and who.name != person:
-        raise Forbidden("A user token shows only its own profile.")
+    """Percentage, steps done, and the next best step with the percentage it adds: for the person's
+    own token, the intranet back end ('events:write') or communications staff ('reports:read')."""
+    person_reader(principal(), person, "profile")
     st = state()
     return cached(jsonify(person_progress(st.db.session, st.checklist, person, _lang())))
 

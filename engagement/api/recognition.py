@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
 
-from engagement.api.requests import cached, json_body, principal
+from engagement.api.requests import cached, json_body, person_reader, principal, viewer_for
 from engagement.auth import Principal
-from engagement.errors import FieldError, Forbidden, ValidationFailed
+from engagement.errors import FieldError, ValidationFailed
 from engagement.extension import state
 from engagement.services.ingest import flatten
 from engagement.services.recognition import person_summary, target_counts
@@ -57,20 +57,15 @@ def get_target(kind: str, target_id: str):
 
 def get_person_recognition(person: str):
     """A person's recognition: received and given by kind, and distinct colleagues."""
-    who = principal()
-    if who.is_user and who.name != person:
-        raise Forbidden("A user token shows only its own recognition.")
-    if not who.is_user and not ({"events:write", "reports:read"} & who.scopes):
-        raise Forbidden("This needs the scope 'events:write' or 'reports:read'.")
+    person_reader(principal(), person, "recognition")
     st = state()
     return cached(jsonify(person_summary(st.db.session, st.recognition_cache, person)))
 
 
 def _counts(who: Principal, keys: list[tuple[str, str]], asked_viewer: str | None) -> list[dict]:
-    """``liked_by_me`` is for the token's own person; only an API key may name another viewer."""
-    viewer = who.name if who.is_user else asked_viewer
+    """``liked_by_me`` is for the token's own person; only the intranet back end's key may name another viewer."""
     st = state()
-    return target_counts(st.db.session, st.recognition_cache, keys, viewer)
+    return target_counts(st.db.session, st.recognition_cache, keys, viewer_for(who, asked_viewer))
 
 
 def _target_key(text: str, index: int | None, field: str = "t") -> tuple[str, str]:

@@ -7,7 +7,7 @@ from flask import g, request
 from marshmallow import Schema, ValidationError
 
 from engagement.auth import KEY_PREFIX, Principal, principal_for_key, principal_for_token
-from engagement.errors import EngagementError, Forbidden, Unauthenticated, ValidationFailed
+from engagement.errors import EngagementError, FieldError, Forbidden, Unauthenticated, ValidationFailed
 from engagement.extension import state
 
 MAX_DEPTH = 32
@@ -30,7 +30,8 @@ def _verify() -> Principal:
     st = state()
     if credential.startswith(KEY_PREFIX):
         return principal_for_key(st.db.session, credential, st.key_cache)
-    return principal_for_token(credential, st.token_secret, st.config["ENGAGEMENT_TOKEN_MAX_AGE"])
+    return principal_for_token(credential, st.token_secret, st.config["ENGAGEMENT_TOKEN_MAX_AGE"],
+                               bool(st.config["ENGAGEMENT_DEMO"]))
 
 
 def query(schema: Schema) -> dict:
@@ -66,6 +67,31 @@ def _depth(value: Any) -> int:
             deepest = max(deepest, level)
             stack.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
     return deepest
+
+
+# Keys that may read one named person's own data (their likes, their profile progress): the
+# intranet back end renders pages for that person; communications staff read reports.
+PERSON_READERS = frozenset({"events:write", "reports:read"})
+
+
+def viewer_for(who: Principal, asked: str | None) -> str | None:
+    """Whose ``liked_by_me`` to answer: a user token's own person, always; another named person
+    only for a key with 'events:write', the intranet back end rendering that person's page. Any
+    other key (audit, trust, moderation) would learn, target by target, what a colleague liked."""
+    if who.is_user:
+        return who.name
+    if asked is not None and "events:write" not in who.scopes:
+        raise Forbidden("Only an API key with 'events:write' (the intranet back end) may name a viewer.",
+                        [FieldError("viewer", "Leave it out, or use a key with 'events:write'.")])
+    return asked
+
+
+def person_reader(who: Principal, person: str, what: str) -> None:
+    """A user token reads only its own person's ``what``; a key needs a scope that reads people's data."""
+    if who.is_user and who.name != person:
+        raise Forbidden(f"A user token shows only its own {what}.")
+    if not who.is_user and not (PERSON_READERS & who.scopes):
+        raise Forbidden("This needs the scope 'events:write' or 'reports:read'.")
 
 
 def leader_or(who: Principal, *scopes: str) -> Principal:

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from engagement.bus.base import AssignmentListener, Record
 from engagement.errors import BusUnavailable
@@ -81,6 +81,36 @@ class EmbeddedBus:
         for start in range(0, len(offsets), 500):
             chunk = offsets[start:start + 500]
             conn.execute(f"DELETE FROM log WHERE offset IN ({','.join('?' * len(chunk))})", chunk)
+
+    def rewrite(self, needle: str, change: Callable[[bytes], tuple[str, bytes] | None]) -> int:
+        """Erasure: replace in place each raw event containing ``needle`` by what ``change`` makes
+        of it (its key and bytes; None keeps it). Offsets stay, so every consumer's position stays
+        valid, and one that has not read an event yet reads the rewritten form."""
+        conn = self._connection()
+        try:
+            conn.execute("PRAGMA secure_delete=ON")  # the old bytes are zeroed, not left in free pages
+            conn.execute("BEGIN IMMEDIATE")
+            rows = conn.execute("SELECT offset, value FROM log WHERE instr(value, ?) > 0", (needle.encode(),))
+            changes = [(*changed, offset) for offset, value in rows.fetchall()
+                       if (changed := change(bytes(value))) is not None]
+            conn.executemany("UPDATE log SET key = ?, value = ? WHERE offset = ?", changes)
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise BusUnavailable(f"the event log could not be rewritten: {exc}") from exc
+        self._scrub(conn)
+        return len(changes)
+
+    @staticmethod
+    def _scrub(conn: sqlite3.Connection) -> None:
+        """After a rewrite: old bytes are not kept in the write-ahead log either (best effort: the
+        log is already rewritten, and the next checkpoint does the same)."""
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("PRAGMA secure_delete=OFF")
+        except sqlite3.Error as exc:
+            logger.warning("event log rewritten; checkpoint deferred: %s", exc)
 
     def check(self) -> None:
         self._connection().execute("SELECT 1 FROM log LIMIT 1").fetchall()

@@ -4,6 +4,7 @@ from engagement.models.core import (ApiKey, Base, BigId, ConsumerPosition, DeadL
                                     ParkedEvent, ProcessedEvent, utcnow)
 from engagement.models.directory import Membership, Person, Team, TeamPlacement, TeamRecognition
 from engagement.models.ideas import AbuseReport, Campaign, Contribution, Idea, IdeaCredit
+from engagement.models.kudos import KudosFirst
 from engagement.models.notifications import (MailOutbox, Notification, NotificationMark, NotifyIdeaPerson,
                                                 NotifyLike, NotifyPreference, NotifyTitle)
 from engagement.models.ownership import OwnerWaiting, TargetOwner
@@ -12,7 +13,7 @@ from engagement.models.trust import RetentionHorizon, TrustActivity, TrustAudit,
 from engagement.models.recognition import LikeState, PersonRecognition, RecognitionPair, TargetStats
 
 __all__ = ["AbuseReport", "AwardCredit", "AwardIdea", "AwardLike", "AwardScore", "AwardSnapshot", "AwardSummary", "AwardTally", "ApiKey", "Base", "BigId", "Campaign", "ConsumerPosition", "Contribution", "DeadLetter",
-           "Idea", "IdeaCredit", "MailOutbox", "Notification", "NotificationMark", "NotifyIdeaPerson", "NotifyLike",
+           "Idea", "IdeaCredit", "KudosFirst", "MailOutbox", "Notification", "NotificationMark", "NotifyIdeaPerson", "NotifyLike",
            "NotifyPreference", "NotifyTitle", "OwnerWaiting", "LedgerEvent", "LikeState", "Membership", "Person", "PersonRecognition",
            "ProfileCompletion", "ProfileField", "ProfileMilestone",
            "ParkedEvent", "ProcessedEvent", "RecognitionPair", "RetentionHorizon", "TargetOwner", "TargetStats", "Team",

@@ -15,7 +15,11 @@ Rules, all documented in the README:
   come from, so breadth across teams weighs more than depth, and volume that only a closed
   circle appreciates cannot win (four people publishing 30 articles each and
   liking only each other's lose to one person whose five articles 25 colleagues liked);
-* contributions to someone else's idea count double once that idea is adopted;
+* contributions to someone else's idea have diminishing returns per idea (the n-th to the same
+  idea counts ``0.5 ** (n - 1)``, in the same exact units), count double once that idea is
+  adopted, and one colleague's ideas together give at most ``IDEA_UNITS_PER_OWNER``
+  contributions' worth: developing many people's ideas wins, forty "+1"s on one friend's idea
+  (or one each on forty of the friend's ideas) do not;
 * ties go to more distinct colleagues, then to the person id (alphabetical), so the
   result never depends on arrival order.
 """
@@ -29,6 +33,7 @@ DEFAULT_POINTS = {"content.published": 5.0, "idea.submitted": 4.0, "idea.contrib
 CATEGORIES = ("contributor", "idea_developer", "appreciated")
 HELPED_TEAMS_THRESHOLD = 3
 POINTS_PER_BACKER = 5.0  # own points one recognising colleague (or one more team of them) backs
+IDEA_UNITS_PER_OWNER = 3  # contributions' worth one idea owner's ideas can give a developer
 
 
 @dataclass(frozen=True)
@@ -52,9 +57,10 @@ def diminishing_units(n: int) -> int:
 
 # What a month's credits are counted by (AwardTally.facet): scores need only these counts.
 COLLEAGUE, ON_CONTRIBUTION, COLLEAGUE_TEAM = "colleague", "on_contribution", "colleague_team"
-ACTION, IDEA, HELPED_TEAM = "action", "idea", "helped_team"
-FACETS = (COLLEAGUE, ON_CONTRIBUTION, COLLEAGUE_TEAM, ACTION, IDEA, HELPED_TEAM)
-PERSON_FACETS = (COLLEAGUE, ON_CONTRIBUTION)  # facets whose key is a person
+ACTION, IDEA, HELPED_TEAM, IDEA_OWNER = "action", "idea", "helped_team", "idea_owner"
+FACETS = (COLLEAGUE, ON_CONTRIBUTION, COLLEAGUE_TEAM, ACTION, IDEA, HELPED_TEAM, IDEA_OWNER)
+PERSON_FACETS = (COLLEAGUE, ON_CONTRIBUTION, IDEA_OWNER)  # facets whose key is a person
+READ_AS_IS = (ACTION, IDEA, IDEA_OWNER)  # the few tallies rescoring reads besides the summary
 Tally = dict[str, Counter]  # facet -> key -> count
 
 
@@ -69,7 +75,7 @@ def counted_as(credit: Credit) -> list[tuple[str, str]]:
         return out
     out = [(ACTION, credit.action)]
     if credit.action == "idea.contributed" and credit.colleague:
-        out.append((IDEA, credit.ref))
+        out += [(IDEA, credit.ref), (IDEA_OWNER, credit.colleague)]
     if credit.colleague and credit.colleague_team and credit.colleague_team != credit.person_team:
         out.append((HELPED_TEAM, credit.colleague_team))
     return out
@@ -125,24 +131,35 @@ def summarise(counts: Tally) -> Summary:
 def score(credits: list[Credit], adopted_ideas: set[str], points: dict[str, float]) -> dict[str, dict]:
     """Each category's score and the facts behind it, for one person and month."""
     counts = tally(credits)
-    return score_summarised(summarise(counts), counts[ACTION], counts[IDEA], adopted_ideas, points)
+    return score_summarised(summarise(counts), counts[ACTION], counts[IDEA], adopted_ideas, points,
+                            counts[IDEA_OWNER])
 
 
 def score_summarised(summary: Summary, actions: dict[str, int], ideas: dict[str, int], adopted_ideas: set[str],
-                     points: dict[str, float]) -> dict[str, dict]:
-    """The same from the summary and the person's few action and idea counts."""
+                     points: dict[str, float], idea_owners: dict[str, int] | None = None) -> dict[str, dict]:
+    """The same from the summary and the person's few action, idea and idea-owner counts."""
     appreciated = summary.appreciated_units / UNIT
     own = backed(sum(points.get(action, 0.0) * n for action, n in sorted(actions.items()) if n > 0), summary)
     developed = {ref: n for ref, n in sorted(ideas.items()) if n > 0}
     adopted = [ref for ref in developed if ref.removeprefix("idea:") in adopted_ideas]
-    developer = sum(points["idea.contributed"] * n * (2 if ref in adopted else 1) for ref, n in developed.items()) \
+    owners = sum(1 for n in (idea_owners or {}).values() if n > 0)
+    developer = points["idea.contributed"] * developed_units(developed, set(adopted), owners) / UNIT \
         + (summary.on_contribution_units / UNIT if developed else 0.0)
     facts = {"contributions": sum(n for n in actions.values() if n > 0), "colleagues": summary.colleagues,
              "teams": summary.teams, "developed_ideas": len(developed), "adopted_ideas": len(adopted),
-             "helped_teams": summary.helped_teams}
+             "idea_owners": owners, "helped_teams": summary.helped_teams}
     return {"contributor": {"score": round(own + appreciated, 4), "facts": facts},
             "idea_developer": {"score": round(developer, 4), "facts": facts},
             "appreciated": {"score": round(appreciated, 4), "facts": facts}}
+
+
+def developed_units(developed: dict[str, int], adopted: set[str], owners: int) -> int:
+    """Contributions' worth of developing others' ideas, in units of 1/UNIT: diminishing per idea
+    (so depth on one idea is worth at most two contributions, four once adopted) and at most
+    ``IDEA_UNITS_PER_OWNER`` per distinct idea owner, so only breadth across colleagues' ideas
+    adds up. Whole units: the same in any order, from counts alone."""
+    worth = sum(diminishing_units(n) * (2 if ref in adopted else 1) for ref, n in developed.items())
+    return min(worth, IDEA_UNITS_PER_OWNER * UNIT * owners)
 
 
 def backed(own: float, summary: Summary) -> float:

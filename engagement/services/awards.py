@@ -19,8 +19,8 @@ from engagement.errors import EngagementError
 from engagement.locks import lock_keys
 from engagement.models import (AwardIdea, AwardScore, AwardSnapshot, AwardSummary, AwardTally, ConsumerPosition,
                                Person, utcnow)
-from engagement.services.award_scoring import (ACTION, CATEGORIES, HELPED_TEAMS_THRESHOLD, IDEA, SUMMARY_FIELDS,
-                                               Summary, ranking, score_summarised)
+from engagement.services.award_scoring import (ACTION, CATEGORIES, HELPED_TEAMS_THRESHOLD, IDEA, IDEA_OWNER,
+                                               READ_AS_IS, SUMMARY_FIELDS, Summary, ranking, score_summarised)
 
 logger = logging.getLogger(__name__)
 PODIUM = 3
@@ -124,18 +124,18 @@ def in_ranking_order(session: Session, month: str, category: str,
 
 
 def month_scores(session: Session, month: str, people: list[str], points: dict[str, float]) -> dict[str, dict]:
-    """Scores of many people in one month from their summaries and their few action and idea
-    tallies, in three queries, however full the month."""
+    """Scores of many people in one month from their summaries and their few action, idea and
+    idea-owner tallies, in three queries, however full the month."""
     summaries = {r.person: Summary(*(getattr(r, f) for f in SUMMARY_FIELDS)) for r in session.scalars(
         select(AwardSummary).where(AwardSummary.month == month, AwardSummary.person.in_(people)))}
-    counts: dict[str, dict[str, dict[str, int]]] = {p: {ACTION: {}, IDEA: {}} for p in people}
+    counts: dict[str, dict[str, dict[str, int]]] = {p: {facet: {} for facet in READ_AS_IS} for p in people}
     for row in session.scalars(select(AwardTally).where(AwardTally.month == month, AwardTally.person.in_(people),
-                                                        AwardTally.facet.in_((ACTION, IDEA)))):
+                                                        AwardTally.facet.in_(READ_AS_IS))):
         counts[row.person][row.facet][row.key] = row.count
     ideas = {ref.removeprefix("idea:") for c in counts.values() for ref, n in c[IDEA].items() if n > 0}
     adopted = set(session.scalars(select(AwardIdea.idea_id).where(
         AwardIdea.idea_id.in_(ideas), AwardIdea.adopted.is_(True)))) if ideas else set()
-    return {p: score_summarised(summaries.get(p, Summary()), c[ACTION], c[IDEA], adopted, points)
+    return {p: score_summarised(summaries.get(p, Summary()), c[ACTION], c[IDEA], adopted, points, c[IDEA_OWNER])
             for p, c in counts.items()}
 
 

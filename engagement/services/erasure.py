@@ -3,9 +3,10 @@
 The person's id is replaced everywhere by one fresh random pseudonym, in one transaction,
 so team sums, counts and the trust report stay as they were (a colleague who left still
 shared last spring) while nothing links them to the person any more; replay from the
-ledger gives the same answer, since the ledger carries the pseudonym too. The directory
-entry (name, e-mail) is deleted. Free texts people wrote are content and are kept.
-Raw events on Kafka leave with the topic's own retention.
+ledger gives the same answer, since the ledger carries the pseudonym too. Inside events
+(ids, data, the embedded bus's raw log) see :mod:`engagement.services.erasure_events`. The
+directory entry (name, e-mail) is deleted. Free texts people wrote are content and are kept.
+Raw events on Kafka cannot be rewritten: they leave with the topic's own retention.
 """
 from __future__ import annotations
 
@@ -17,14 +18,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from engagement import parking
 from engagement.models import (AbuseReport, AwardCredit, AwardLike, AwardScore, AwardSnapshot, AwardSummary,
                                AwardTally, Campaign, Contribution, Idea, IdeaCredit, LedgerEvent, LikeState,
-                               MailOutbox, Membership, Notification, NotificationMark, NotifyIdeaPerson,
+                               KudosFirst, MailOutbox, Membership, Notification, NotificationMark, NotifyIdeaPerson,
                                NotifyLike, NotifyPreference, OwnerWaiting, Person, PersonRecognition, ProfileCompletion,
                                ProfileField, ProfileMilestone, RecognitionPair, TargetOwner, TargetStats, TrustActivity,
                                TrustAudit, TrustContribution)
+from engagement.services import erasure_events
 from engagement.services.award_scoring import PERSON_FACETS
+from engagement.services.erasure_events import Renaming
 
 if TYPE_CHECKING:
     from engagement.extension import EngagementState
@@ -36,10 +38,11 @@ PERSON_COLUMNS = (
     Idea.answered_by, Contribution.author, AbuseReport.reporter, IdeaCredit.person, ProfileField.person,
     ProfileCompletion.person, ProfileMilestone.person, AwardCredit.person, AwardCredit.colleague, AwardLike.liker,
     AwardScore.person, AwardSummary.person, AwardTally.person, TrustActivity.person, TrustContribution.person, Notification.person, NotifyLike.liker,
-    NotifyIdeaPerson.person, NotificationMark.person, NotifyPreference.person, TargetOwner.owner, OwnerWaiting.actor)
+    NotifyIdeaPerson.person, NotificationMark.person, NotifyPreference.person, TargetOwner.owner, OwnerWaiting.actor,
+    KudosFirst.giver, KudosFirst.recipient)
 # Where a person is the target of kudos: "person:<id>" references and person targets.
 PERSON_REFS = (AwardCredit.ref, AwardLike.ref, TrustContribution.ref, Notification.ref, NotifyLike.ref,
-               NotificationMark.ref)
+               NotificationMark.ref, KudosFirst.subject, KudosFirst.about)
 # Where a person is named as the one who did something: "user:<id>", as Principal.label writes it.
 PERSON_LABELS = (LedgerEvent.submitted_by, TrustAudit.who, AwardSnapshot.finalised_by)
 PERSON_TARGETS = ((LedgerEvent.target_kind, LedgerEvent.target_id), (LikeState.target_kind, LikeState.target_id),
@@ -48,7 +51,8 @@ PERSON_TARGETS = ((LedgerEvent.target_kind, LedgerEvent.target_id), (LikeState.t
 
 def erase(st: "EngagementState", person: str) -> dict:
     """Replace ``person`` everywhere by a pseudonym; answer how many rows changed."""
-    pseudonym = f"erased-{secrets.token_hex(8)}"
+    pseudonym = f"erased-{secrets.token_hex(8)}"  # a person's scoped event ids keep room for its length
+    renaming = Renaming(person, pseudonym)
     changed = 0
     with Session(st.engine) as session, session.begin():
         found = session.get(Person, person)
@@ -64,12 +68,27 @@ def erase(st: "EngagementState", person: str) -> dict:
         changed += session.execute(update(AwardTally).where(AwardTally.facet.in_(PERSON_FACETS), AwardTally.key == person)
                                    .values(key=pseudonym)).rowcount
         changed += _rewrite_json(session, person, pseudonym, found.name if found else None)
-        changed += parking.pseudonymise(session, person, pseudonym)
+        changed += _rename_inside_events(session, renaming)
         session.execute(delete(MailOutbox).where(MailOutbox.person == person))  # sent mail: names and address
         if found is not None:
             session.delete(found)
+        session.flush()
+        changed += _rewrite_raw_log(st, renaming)  # last: a failure rolls the database back too
     _forget_in_redis(st, person)
     return {"person": person, "erased": found is not None or changed > 0, "rows": changed}
+
+
+def _rename_inside_events(session: Session, renaming: Renaming) -> int:
+    """Ledger data and stored wire forms first, then the ids they are keyed by."""
+    changed = erasure_events.rewrite_ledger_data(session, renaming)
+    changed += erasure_events.rewrite_payloads(session, renaming)
+    return changed + erasure_events.rename_event_ids(session, renaming)
+
+
+def _rewrite_raw_log(st: "EngagementState", renaming: Renaming) -> int:
+    """The embedded bus is the durable copy of every raw event; Kafka's topic cannot be rewritten."""
+    rewrite = getattr(st.bus, "rewrite", None)
+    return rewrite(renaming.person, renaming.wire) if rewrite is not None else 0
 
 
 def _replace(session: Session, column, old: str, new: str) -> int:
@@ -77,13 +96,8 @@ def _replace(session: Session, column, old: str, new: str) -> int:
 
 
 def _rewrite_json(session: Session, person: str, pseudonym: str, name: str | None) -> int:
-    """Adoption credits in the ledger, notification groups and frozen award results name people inside JSON."""
+    """Notification groups and frozen award results name people inside JSON."""
     changed = 0
-    for row in session.scalars(select(LedgerEvent).where(LedgerEvent.type == "idea.adopted")):
-        credited = row.data.get("credited") or []
-        if person in credited:
-            row.data = {**row.data, "credited": [pseudonym if p == person else p for p in credited]}
-            changed += 1
     needle = json.dumps(person)
     for group in session.scalars(select(Notification)):
         if any(a["p"] == person for a in group.actors):

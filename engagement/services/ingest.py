@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from engagement import metrics
+from engagement import event_ids, metrics
 from engagement.auth import Principal
 from engagement.bus.base import EventBus
 from engagement.errors import FieldError, Forbidden, ValidationFailed
@@ -26,16 +27,18 @@ BACK_END_ONLY = frozenset({"content.published"})
 
 def ingest(raw_events: list[Any], principal: Principal, bus: EventBus, max_skew: int,
            batch: bool, session: Session | None = None, edit_window: int = 900) -> list[str]:
-    """Validate, then publish durably; answer the accepted ids. Nothing is published on error."""
+    """Validate, then publish durably; answer the accepted ids (as the client sent them). Nothing
+    is published on error."""
     if not principal.is_user and not {"events:write", "moderation:manage"} & principal.scopes:
         principal.require("events:write")
     now = received_now()
-    events, errors = [], []
+    events, accepted, errors = [], [], []
     for index, raw in enumerate(raw_events):
         event, problems = _load_one(raw, principal, now, max_skew)
         errors += [FieldError(p.field, p.message, index if batch else None) for p in problems]
         if event is not None:
-            events.append(event)
+            accepted.append(event.id)
+            events.append(in_senders_id_space(event, principal))
     if errors:
         raise ValidationFailed(errors, f"{len({e.index for e in errors}) if batch else 1} "
                                        f"event(s) are invalid; nothing was accepted.")
@@ -49,7 +52,15 @@ def ingest(raw_events: list[Any], principal: Principal, bus: EventBus, max_skew:
     metrics.PUBLISH_SECONDS.observe(time.perf_counter() - started)
     for event in events:
         metrics.EVENTS_ACCEPTED.labels(event.type).inc()
-    return [event.id for event in events]
+    return accepted
+
+
+def in_senders_id_space(event: Event, principal: Principal) -> Event:
+    """A user token's event is kept under an id scoped to its person, so a widget cannot take
+    the id the back end (or a colleague) will send; API keys keep the plain ids they derive."""
+    if not principal.is_user:
+        return event
+    return replace(event, id=event_ids.scoped(principal.name, event.id))
 
 
 def received_now() -> datetime:

@@ -13,7 +13,8 @@ from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from engagement.errors import EngagementError, FieldError, ValidationFailed
-from engagement.models import Notification, NotificationMark, NotifyPreference, NotifyTitle, Person, utcnow
+from engagement.models import (Notification, NotificationMark, NotifyPreference, NotifyTitle, Person, TargetOwner,
+                               utcnow)
 from engagement.services.notify_texts import sentence
 from schemas.patterns import CLOCK_PATTERN
 
@@ -109,12 +110,25 @@ class Lines:
         self.names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all()) if ids else {}
         self.titles = dict(session.execute(select(NotifyTitle.ref, NotifyTitle.title).where(
             NotifyTitle.ref.in_(refs))).all()) if refs else {}
+        self.owners = _owners(session, {g.ref for g, _ in groups if g.kind == "kudos"})
 
     def names_of(self, actors: list[dict]) -> list[str]:
         return [self.names.get(a["p"], a["p"]) for a in actors]
 
     def sentence(self, group: Notification, actors: list[dict]) -> str:
-        return sentence(group.kind, self.lang, self.names_of(actors), self.titles.get(group.ref), group.ref)
+        own = self.owners.get(group.ref) == group.person
+        return sentence(group.kind, self.lang, self.names_of(actors), self.titles.get(group.ref), group.ref, own)
+
+
+def _owners(session: Session, refs: set[str]) -> dict[str, str]:
+    """Who an authority says owns each ``kind:id`` (as the notifications learned it), so a Bra!
+    about something quotes its title only to its owner; unknown yet means not theirs."""
+    keys = [tuple(ref.split(":", 1)) for ref in refs if ":" in ref and not ref.startswith("person:")]
+    if not keys:
+        return {}
+    rows = session.execute(select(TargetOwner.target_kind, TargetOwner.target_id, TargetOwner.owner).where(
+        TargetOwner.model == "notifications", tuple_(TargetOwner.target_kind, TargetOwner.target_id).in_(keys)))
+    return {f"{kind}:{target_id}": owner for kind, target_id, owner in rows}
 
 
 def mark_read(session: Session, person: str, ids: list[int] | None) -> int:

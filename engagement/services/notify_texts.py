@@ -67,8 +67,11 @@ def actors_text(names: list[str], lang: str) -> str:
     return f"{names[0]} {word} {rest} {others}" if rest > 1 else f"{names[0]} {word} {one}"
 
 
-def sentence(kind: str, lang: str, names: list[str], title: str | None, ref: str = "") -> str:
-    """One group's line; a Bra! for the person rather than for some content says just that."""
-    if kind == "kudos" and ref.startswith("person:"):
+def sentence(kind: str, lang: str, names: list[str], title: str | None, ref: str = "",
+             own_ref: bool = True) -> str:
+    """One group's line. A Bra! quotes the title of what it is about only when that is the
+    recipient's own (``own_ref``): anyone may send a Bra! about anything, and a title only its
+    author chose must not reach everyone's bell that way; otherwise it says just "ga deg Bra!"."""
+    if kind == "kudos" and (ref.startswith("person:") or not own_ref):
         kind = "kudos_person"
     return SENTENCES[lang][kind].format(actors=actors_text(names, lang), title=title or UNTITLED[lang])

@@ -67,7 +67,7 @@ def parse_period(text: str, today: date) -> Period:
     if text in ROLLING:
         start = today - timedelta(days=ROLLING[text] - 1)
         return Period(text, start, today, start - timedelta(days=90), start - timedelta(days=1))
-    raise ValidationFailed([FieldError("period", "YYYY-MM, 30d or 90d.")])
+    raise ValidationFailed([FieldError("period", "YYYY-MM (2000-01 to 2100-12), 30d or 90d.")])
 
 
 def thresholds(overrides: dict) -> dict:

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import TEST_SECRET
 from tests.services import ENGAGEMENT, Service, free_port, wait_until_healthy
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-REAL_SECRET = "a-real-deployment-secret-" + "Qz7" * 12
+REAL_SECRET = TEST_SECRET
 BANNER = "tokens are minted for made-up users"
 
 
@@ -87,9 +88,13 @@ def _no_directory(database: Path) -> bool:
     return True
 
 
-@pytest.mark.parametrize("secret", ["change-me-to-a-long-random-secret", "secret", "short-but-random-Qz7"])
-def test_serve_and_gunicorn_refuse_a_guessable_secret_naming_the_setting(tmp_path, secret):
-    env = {"ENGAGEMENT_INSTANCE_PATH": str(tmp_path), "ENGAGEMENT_TOKEN_SECRET": secret}
+@pytest.mark.parametrize("setting, value", [
+    ("ENGAGEMENT_TOKEN_SECRET", "change-me-to-a-long-random-secret"), ("ENGAGEMENT_TOKEN_SECRET", "secret"),
+    ("ENGAGEMENT_TOKEN_SECRET", "short-but-random-Qz7"), ("ENGAGEMENT_TOKEN_SECRET", "password" * 4),
+    ("ENGAGEMENT_MIN_GROUP_SIZE", "1"),
+])
+def test_serve_and_gunicorn_refuse_a_guessable_secret_or_a_tiny_group_size_naming_it(tmp_path, setting, value):
+    env = {"ENGAGEMENT_INSTANCE_PATH": str(tmp_path), "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET, setting: value}
     port = free_port()
     serve = subprocess.Popen([ENGAGEMENT, "serve", "--port", str(port)], env={**os.environ, **env},
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -98,11 +103,11 @@ def test_serve_and_gunicorn_refuse_a_guessable_secret_naming_the_setting(tmp_pat
     finally:
         stop(serve)
     said = serve.stdout.read()
-    assert serve.returncode != 0 and "Error: ENGAGEMENT_TOKEN_SECRET" in said and "Traceback" not in said, said
+    assert serve.returncode != 0 and f"Error: {setting}" in said and "Traceback" not in said, said
     port = free_port()
     process = gunicorn(port, env, tmp_path / "gunicorn.log")
     try:
         assert serves_or_exits(process, f"http://127.0.0.1:{port}") == "exited"
     finally:
         stop(process)
-    assert process.returncode != 0 and "ENGAGEMENT_TOKEN_SECRET" in (tmp_path / "gunicorn.log").read_text()
+    assert process.returncode != 0 and setting in (tmp_path / "gunicorn.log").read_text()

@@ -28,7 +28,7 @@ from engagement import create_app
 from engagement.auth import create_api_key
 from engagement.extension import state
 from engagement.services import schema
-from tests.conftest import bearer, drain
+from tests.conftest import TEST_SECRET, bearer, drain
 from tests.e2e.conftest import wait_for
 from tests.recognition_oracle import random_events
 from tests.recognition_oracle import recount as recount_recognition
@@ -84,7 +84,7 @@ def recount_of(events: list[dict], tmp_path) -> dict:
     """The same events once, no faults: the embedded default in this process."""
     app = create_app({"TESTING": True, "ENGAGEMENT_EVENT_LOG": str(tmp_path / "clean.sqlite3"),
                       "ENGAGEMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'clean-db.sqlite3'}",
-                      "ENGAGEMENT_TOKEN_SECRET": "clean-" + "c" * 40, "ENGAGEMENT_RATE_LIMIT_KEY": "off"})
+                      "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET, "ENGAGEMENT_RATE_LIMIT_KEY": "off"})
     with app.app_context():
         schema.upgrade(state(app).engine)
         key = create_api_key(state(app).db.session, "recount", READER_SCOPES)

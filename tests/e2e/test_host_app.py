@@ -13,7 +13,7 @@ from engagement.extension import state
 from engagement.models import LedgerEvent
 from engagement.services import schema
 from engagement.workers import ConsumerThreads
-from tests.conftest import bearer, like
+from tests.conftest import TEST_SECRET, bearer, like
 from tests.e2e.conftest import wait_for
 
 
@@ -22,7 +22,7 @@ def host(tmp_path):
     app = Flask("intranet")
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'intranet.sqlite3'}"
     app.config["ENGAGEMENT_EVENT_LOG"] = str(tmp_path / "events.sqlite3")
-    app.config["ENGAGEMENT_TOKEN_SECRET"] = "host-secret-" + "z" * 32
+    app.config["ENGAGEMENT_TOKEN_SECRET"] = TEST_SECRET
     db = SQLAlchemy()
 
     class Page(db.Model):

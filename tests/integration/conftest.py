@@ -8,6 +8,7 @@ from engagement import create_app
 from engagement.extension import state
 from engagement.models import Base
 from engagement.services import schema
+from tests.conftest import TEST_SECRET
 
 FAST_GROUPS = {"ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS": 6000, "ENGAGEMENT_KAFKA_HEARTBEAT_MS": 1000,
                "ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS": 10000}
@@ -18,7 +19,7 @@ def production_config(kafka: str, postgres: str, redis: str, topic: str) -> dict
             "ENGAGEMENT_DATABASE_URL": postgres, "ENGAGEMENT_REDIS_URL": redis,
             "ENGAGEMENT_KAFKA_TOPIC": topic, "ENGAGEMENT_KAFKA_PARTITIONS": 3,
             "ENGAGEMENT_REDIS_PREFIX": f"{topic}:",
-            "ENGAGEMENT_TOKEN_SECRET": "integration-secret-" + "y" * 32, **FAST_GROUPS}
+            "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET, **FAST_GROUPS}
 
 
 @pytest.fixture

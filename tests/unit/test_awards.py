@@ -222,3 +222,56 @@ def test_volume_appreciated_only_inside_a_closed_circle_does_not_win(app, client
     ring = 5.0 * (3 + 3) + 3 * (2 - 0.5 ** 29)  # own points backed by 3 colleagues in 3 teams; 30 likes each
     assert podium(body, "contributor") == [("solo", round(solo, 4))] + [(p, round(ring, 4)) for p in circle[:2]]
     assert podium(body, "appreciated")[0] == ("solo", round(solo - 25, 4))
+
+
+def test_volume_on_one_friends_idea_does_not_win_best_idea_developer(app, client, make_key, user_token):
+    """Forty one-word "+1"s on one friend's idea (from one's own widget token, inside the rate
+    limit), or one each on eleven of that friend's ideas, lose to developing four people's ideas,
+    one of them adopted; a replay gives the same."""
+    key = make_key("directory:write", "events:write", "awards:manage")
+    people = ["mallory", "friend", "honest", "i1", "i2", "i3", "i4", "gullible"]
+    assert client.post("/v1/directory/sync", json={"mode": "full", "teams": [{"id": "T", "name": "T", "parent": None}],
+                                                   "as_of": "2026-01-01T00:00:00Z",
+                                                   "people": [{"id": p, "name": p, "team": "T"} for p in people]},
+                       headers=bearer(key)).status_code == 200
+    day = OCT.format(day=8)
+    friend_ideas = [f"idea:friend{k}" for k in range(11)]
+    setup = [ev("idea.submitted", o, f"idea:{o}", o, day, title="Idé") for o in ("friend", "i1", "i2", "i3", "i4")]
+    setup += [ev("idea.submitted", "friend", idea, "friend", day, title="Idé") for idea in friend_ideas]
+    setup += [ev("idea.contributed", "honest", f"idea:{o}", o, day, contribution_id=f"c-honest-{o}",
+                 text="Et gjennomarbeidet forslag") for o in ("i1", "i2", "i3", "i4")]
+    setup.append(ev("idea.adopted", "lena", "idea:i1", "i1", day, note="Ja"))
+    send(client, key, setup)
+    spam = [ev("idea.contributed", "mallory", "idea:friend", "friend", day, contribution_id=f"c-m-{k}", text="+1")
+            for k in range(40)]
+    spam += [ev("idea.contributed", "gullible", idea, "friend", day, contribution_id=f"c-g-{idea}", text="+1")
+             for idea in friend_ideas]
+    send(client, user_token("mallory"), spam[:40])
+    send(client, user_token("gullible"), spam[40:])
+    drain(app, ("ledger", "awards"))
+    body = client.get("/v1/awards/2026-10", headers=bearer(key)).json
+    # Honest: 3 + 3 + 3 + 2 x 3 (adopted) = 15. Mallory: 3 x (1 + 1/2 + ... + 1/2**31); Gullible:
+    # eleven ideas of one owner give at most 3 contributions' worth.
+    assert podium(body, "idea_developer") == [("honest", 15.0), ("gullible", 9.0), ("mallory", round(3 * 2, 4))]
+    honest = body["result"]["categories"]["idea_developer"][0]["facts"]
+    assert (honest["developed_ideas"], honest["adopted_ideas"], honest["idea_owners"]) == (4, 1, 4)
+    replay(state(app), ["awards"])
+    again = client.get("/v1/awards/2026-10", headers=bearer(key)).json
+    assert again["result"]["categories"] == body["result"]["categories"]
+
+
+def test_a_bra_credits_once_per_giver_and_subject(app, client, org):
+    """Forty Bra!s from Bo to Anna credit her once (not 2, as diminishing returns alone would);
+    Bo's Bra! about article a1 to Cy, then an earlier one about it to Dag arriving later, credit
+    Dag only; a replay gives the same."""
+    def bra(to: str, day: int, about: str | None = None) -> dict:
+        return ev("kudos.given", "bo", f"person:{to}", to, OCT.format(day=day), **({"about": about} if about else {}))
+
+    send(client, org, [bra("anna", 3) for _ in range(40)] + [bra("cy", 12, "article:a1")])
+    drain(app, ("ledger", "awards"))
+    send(client, org, [bra("dag", 11, "article:a1"), bra("cy", 13, "article:a1")])
+    drain(app, ("ledger", "awards"))
+    body = client.get("/v1/awards/2026-10", headers=bearer(org)).json
+    assert podium(body, "appreciated") == [("anna", 1.0), ("dag", 1.0)]
+    replay(state(app), ["awards"])
+    assert client.get("/v1/awards/2026-10", headers=bearer(org)).json["result"] == body["result"]

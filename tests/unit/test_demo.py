@@ -10,7 +10,7 @@ from engagement.auth import create_api_key
 from engagement.extension import state
 from engagement.models import LedgerEvent, Person, Team
 from engagement.services import schema
-from tests.conftest import bearer, drain, like
+from tests.conftest import TEST_SECRET, bearer, drain, like
 
 PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri"]
 BANNER = "tokens are minted for made-up users"
@@ -25,7 +25,7 @@ def demo_app(tmp_path):
     application = create_app({"TESTING": True, "ENGAGEMENT_DEMO": True,
                               "ENGAGEMENT_EVENT_LOG": str(tmp_path / "demo-events.sqlite3"),
                               "ENGAGEMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-                              "ENGAGEMENT_TOKEN_SECRET": "test-secret-" + "x" * 32})
+                              "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET})
     with application.app_context():
         schema.upgrade(state(application).engine)
     yield application
@@ -133,3 +133,18 @@ def test_a_demo_page_names_the_bad_parameter(demo_app, query, field):
 def _token_in(page: str) -> str:
     start = page.index('data-token="') + len('data-token="')
     return page[start:page.index('"', start)]
+
+
+def test_a_token_the_demo_mints_for_anyone_is_not_accepted_by_a_real_instance(demo_app, client):
+    """A demo box started with the real instance's secret (one env file for both) hands every visitor
+    a 'communications' and a 'leader' token: they are for the demo's own audience, which only an
+    instance serving the demo takes."""
+    pages = demo_app.test_client()
+    comms = _token_in(pages.get("/demo/trust?user=siri").get_data(as_text=True))
+    leader = _token_in(pages.get("/demo/awards?user=lena").get_data(as_text=True))
+    assert jwt.decode(comms, options={"verify_signature": False})["aud"] == "tillit-demo"
+    assert pages.get("/v1/trust/report", headers=bearer(comms)).status_code == 200  # the demo itself takes it
+    for token, path in ((comms, "/v1/trust/report"), (leader, "/v1/awards/2026-10"), (leader, "/v1/campaigns")):
+        answer = client.get(path, headers=bearer(token))  # the real instance, same secret, no demo
+        assert answer.status_code == 401 and answer.mimetype == "application/problem+json", (path, answer.status_code)
+        assert "aud" in answer.json["detail"] or "audience" in answer.json["detail"].lower()

@@ -72,8 +72,10 @@ def team(client, key, team_id):
 
 
 def test_events_count_for_the_team_of_their_moment(app, client, hr_key, make_key, writer_key):
-    app.config["ENGAGEMENT_MIN_GROUP_SIZE"] = 1  # teams of one and two; the group size is tested on its own
-    sync(client, hr_key, {**ORG, "as_of": "2026-01-01T00:00:00+01:00"})
+    app.config["ENGAGEMENT_MIN_GROUP_SIZE"] = 3  # the smallest start-up allows; silent colleagues fill each team
+    silent = [{"id": f"{team}-{n}", "name": f"{team} {n}", "team": team}
+              for team, many in (("hr", 2), ("it", 3), ("drift", 2)) for n in range(many)]
+    sync(client, hr_key, {**ORG, "people": ORG["people"] + silent, "as_of": "2026-01-01T00:00:00+01:00"})
     events = [like("t1", actor="kari", owner="ola", target="n1", time="2026-03-01T10:00:00+01:00"),
               like("t2", actor="kari", owner="kari", target="n2", time="2026-03-01T10:00:00+01:00")]
     client.post("/v1/events/batch", json={"events": events}, headers=bearer(writer_key))
@@ -88,10 +90,10 @@ def test_events_count_for_the_team_of_their_moment(app, client, hr_key, make_key
     reader = make_key("reports:read")
     assert team(client, reader, "hr")["given"]["like"] == 0  # t1 given in HR, taken back by t4
     assert team(client, reader, "it")["given"]["like"] == 1  # t3, after the move
-    assert team(client, reader, "drift") == {"team": "drift", "members": 1, "suppressed": False, "includes": [],
+    assert team(client, reader, "drift") == {"team": "drift", "members": 3, "suppressed": False, "includes": [],
                                              "received": {"like": 1, "comment": 0, "kudos": 0},
                                              "given": {"like": 0, "comment": 0, "kudos": 0}}
-    assert team(client, reader, "hr")["members"] == 1
+    assert team(client, reader, "hr")["members"] == 3  # Lena and two silent colleagues, after Kari moved
     with app.app_context():
         history = state(app).db.session.scalars(select(Membership).where(Membership.person_id == "kari")
                                                 .order_by(Membership.id)).all()

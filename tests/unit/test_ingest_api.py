@@ -210,3 +210,46 @@ def test_a_data_error_is_not_called_an_outage(client, writer_key, monkeypatch):
     response = client.post("/v1/events", json=like(), headers=bearer(writer_key))
     assert response.status_code == 500
     assert "Retry-After" not in response.headers
+
+
+def test_a_user_cannot_spend_the_event_id_the_intranet_will_publish_with(app, client, make_key, user_token):
+    """Ids derived by the back end ("pub-<article>") are predictable: a widget token sending any
+    event under one must not make the back end's later event a duplicate every read model drops."""
+    from tests.conftest import drain
+    key = make_key("events:write", name="intranet")
+    squat = like("pub-news-42", actor="mallory", target="something-else", owner="mallory")
+    assert client.post("/v1/events", json=squat, headers=bearer(user_token("mallory"))).status_code == 202
+    published = {"id": "pub-news-42", "type": "content.published", "actor": "ola",
+                 "time": "2026-11-02T10:00:00+01:00", "target": {"kind": "article", "id": "news-42", "owner": "ola"},
+                 "data": {"content_kind": "article", "title": "Nytt fra drift"}}
+    assert client.post("/v1/events", json=published, headers=bearer(key)).status_code == 202
+    assert client.post("/v1/events", json=like("kari-likes-42", actor="kari", target="news-42", owner="ola"),
+                       headers=bearer(user_token("kari"))).status_code == 202
+    drain(app, ("ledger", "recognition"))
+    ola = client.get("/v1/people/ola/recognition", headers=bearer(key)).json
+    assert ola["received"]["like"] == 1, f"the acknowledged publication was dropped: {ola}"
+
+
+def test_a_widget_retry_is_still_one_event_and_answers_its_own_id(app, client, make_key, user_token):
+    """Scoping a person's ids must keep what ids are for: the same id from the same person counts
+    once, the answer names the id the widget sent, and two people may pick the same id."""
+    from tests.conftest import drain
+    key = make_key("events:write", name="intranet")
+    for person in ("kari", "kari", "per"):
+        answer = client.post("/v1/events", json=like("click-1", actor=person, target="news-1", owner="ola"),
+                             headers=bearer(user_token(person)))
+        assert answer.status_code == 202 and answer.json == {"accepted": ["click-1"], "count": 1}
+    drain(app, ("ledger", "recognition"))
+    counts = client.get("/v1/targets/article/news-1", headers=bearer(key)).json
+    assert counts["likes"] == 2, counts
+    ids = sorted(json.loads(r.value)["id"] for r in state(app).bus.read_after(0, 10))
+    assert ids == ["~kari~click-1", "~kari~click-1", "~per~click-1"]
+
+
+def test_a_scoped_id_too_long_for_the_column_is_kept_as_a_digest():
+    from engagement.event_ids import MAX_LENGTH, PSEUDONYM_ROOM, scoped
+    assert scoped("kari", "x" * 100) == "~kari~" + "x" * 100
+    long = scoped("kari", "x" * 128)
+    assert long.startswith("~#") and len(long) <= MAX_LENGTH and long == scoped("kari", "x" * 128)
+    near = MAX_LENGTH - PSEUDONYM_ROOM - 2  # room left for the pseudonym erasure puts in the person's place
+    assert scoped("k", "x" * near).startswith("~k~") and scoped("k", "x" * (near + 1)).startswith("~#")

@@ -170,3 +170,64 @@ def test_an_undated_unsubscribe_link_from_before_is_expired_and_a_forged_one_inv
     forged = URLSafeSerializer("not-the-secret", salt="tillit-unsubscribe").dumps("kari")
     assert client.post(f"/v1/notifications/unsubscribe?token={forged}").status_code == 400
     assert client.get("/v1/notifications/preferences", headers=bearer(user_token("kari"))).json["digest"] == "daily"
+
+
+def _digest_text(app, person: str) -> str:
+    """The digest ``person`` would get now (composed from the same sentences as the feed)."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from engagement.models import MailOutbox
+    from engagement.services.digests import MailSettings, schedule
+    mail = MailSettings("localhost", 25, "none", None, None, "tillit@example.no", "https://tillit.example", None, 0,
+                        ZoneInfo("Europe/Oslo"), "s" * 40)
+    with app.app_context():
+        session = state(app).db.session
+        schedule(session, mail, datetime(2026, 11, 12, 12, 0, tzinfo=timezone.utc))
+        return session.scalars(select(MailOutbox.text).where(MailOutbox.person == person)).one()
+
+
+def test_a_title_only_its_author_chose_does_not_reach_everyones_bell_through_kudos_about(app, client, org,
+                                                                                         user_token):
+    """Titles come only from the target's owner, but a Bra! may be "about" any target: Siv files an
+    idea whose title is a phishing line, then sends colleagues a Bra! about it from her own widget
+    token. Their feed and digest say just that she gave them a Bra!; a Bra! about Kari's own
+    article still names it."""
+    siv = user_token("siv")
+    lure = "IT: passordet ditt utløper i dag, forny det på https://intranett-login.example"
+    recipients = ("kari", "ola", "bo")  # one idea each: a Bra! about one thing counts once per giver
+    send(app, client, siv, [ev("idea.submitted", "siv", f"idea:lure-{p}", "siv", at(0), title=lure) for p in recipients])
+    send(app, client, siv, [ev("kudos.given", "siv", f"person:{p}", p, at(1), about=f"idea:lure-{p}")
+                            for p in recipients])
+    send(app, client, org, [ev("content.published", "kari", "article:plan", "kari", at(2), content_kind="article",
+                               title="Planen"),
+                            ev("kudos.given", "per", "person:kari", "kari", at(3), about="article:plan")])
+    assert [i["text"] for i in feed(client, user_token("kari"))["items"]] == [
+        "Per Berg ga deg Bra! for «Planen»", "Siv Lie ga deg Bra!"]
+    assert [i["text"] for i in feed(client, user_token("ola"), lang="en")["items"]] == ["Siv Lie gave you kudos"]
+    assert [i["text"] for i in feed(client, user_token("bo"))["items"]] == ["Siv Lie gav dig ros"]
+    assert [i["text"] for i in feed(client, user_token("lena"), lang="nn")["items"]] == []
+    digest = _digest_text(app, "kari")
+    assert "https://intranett-login" not in digest and "- Siv Lie ga deg Bra!\n" in digest, digest
+
+
+def test_a_bra_is_heard_of_once_per_giver_and_subject(app, client, org, user_token):
+    """Siv's plain Bra!s to Ola on three days make one entry, on the first day; her Bra! about
+    Kari's article to Per, then an earlier one about it to Kari arriving later, reach Kari only;
+    a replay gives the same."""
+    send(app, client, org, [ev("content.published", "kari", "article:plan", "kari", at(0), content_kind="article",
+                               title="Planen")]
+         + [ev("kudos.given", "siv", "person:ola", "ola", at(5, day)) for day in (12, 10, 11)]
+         + [ev("kudos.given", "siv", "person:per", "per", at(5, 11), about="article:plan")])
+    assert [i["text"] for i in feed(client, user_token("per"))["items"]] == ["Siv Lie ga deg Bra!"]
+    send(app, client, org, [ev("kudos.given", "siv", "person:kari", "kari", at(1, 10), about="article:plan")])
+
+    def texts() -> dict:
+        return {p: [(i["at"], i["text"]) for i in feed(client, user_token(p))["items"]] for p in ("ola", "per", "kari")}
+    want = {"ola": [("2026-11-10T09:05:00Z", "Siv Lie ga deg Bra!")], "per": [],
+            "kari": [("2026-11-10T09:01:00Z", "Siv Lie ga deg Bra! for «Planen»")]}
+    assert texts() == want
+    replay(state(app), ["notifications"])
+    assert texts() == want

@@ -101,3 +101,68 @@ def test_the_openapi_document_gives_the_bounds(client):
     assert feed["page"]["minimum"] == 1 and feed["page"]["maximum"] == 10_000 and feed["per_page"]["maximum"] == 100
     limit = {p["name"]: p["schema"] for p in paths["/v1/trust/audit"]["get"]["parameters"]}["limit"]
     assert (limit["minimum"], limit["maximum"]) == (1, 1000)
+
+
+MONTHS_AT_THE_ENDS = ["0000-01", "0001-01", "1999-12", "2101-01", "9999-12"]
+
+
+@pytest.mark.parametrize("month", MONTHS_AT_THE_ENDS)
+def test_months_at_the_ends_of_the_calendar_are_a_4xx_not_a_500(client, credentials, month):
+    """A report compares a month with the three before it, a trend counts back months and finalising
+    looks at the month after: on year 0, 1 or 9999 each of these once crashed with a 500."""
+    key = bearer(credentials["key"])
+    assert_names(client.get(f"/v1/trust/report?period={month}", headers=key), "period")
+    assert_names(client.get(f"/v1/trust/report?period={month}&format=csv", headers=key), "period")
+    assert_names(client.get(f"/v1/trust/teams/t/trend?until={month}", headers=key), "until")
+    assert_names(client.post(f"/v1/awards/{month}/finalise", headers=key), "month")
+    for path in (f"/v1/awards/{month}", f"/v1/awards/{month}/leaderboard", f"/v1/awards/{month}/announcement"):
+        assert_names(client.get(path, headers=key), "month")
+
+
+def test_the_first_and_last_months_allowed_answer(client, credentials):
+    key = bearer(credentials["key"])
+    for month in ("2000-01", "2100-12"):
+        assert client.get(f"/v1/trust/report?period={month}", headers=key).status_code == 200
+        assert client.get(f"/v1/trust/teams/t/trend?until={month}&months=36", headers=key).status_code == 200
+        assert client.get(f"/v1/awards/{month}", headers=key).status_code == 200
+    assert client.post("/v1/awards/2100-12/finalise", headers=key).status_code == 409  # not over yet: no crash
+
+
+@pytest.mark.parametrize("status", [f"open{NL}", "opne", "OPEN", "", "all"])
+def test_an_unknown_campaign_status_filter_is_a_422(client, credentials, status):
+    """A misspelt filter must not read as "there are no open campaigns"."""
+    assert_names(client.get(f"/v1/campaigns?status={status}", headers=bearer(credentials["kari"])), "status")
+
+
+@pytest.mark.parametrize("path, field", [
+    (f"/v1/campaigns?page={BIG}", "page"), ("/v1/campaigns?per_page=101", "per_page"),
+    ("/v1/campaigns?page=0", "page"), ("/v1/campaigns/c1?per_page=0", "per_page"),
+    (f"/v1/campaigns/c1?page={BIG}", "page"), ("/v1/campaigns/c1?sort=best", "sort"),
+    ("/v1/moderation/reports?per_page=501", "per_page"), ("/v1/moderation/reports?page=%C2%B2", "page"),
+])
+def test_campaign_and_report_lists_page_within_bounds(client, credentials, make_key, path, field):
+    key = make_key("awards:manage", "moderation:manage", name="lists")
+    assert client.post("/v1/campaigns", json={"id": "c1", "question": "Hva nå?"}, headers=bearer(key)).status_code == 201
+    assert_names(client.get(path, headers=bearer(key)), field)
+
+
+def test_campaigns_and_ideas_come_a_page_at_a_time(app, client, credentials, make_key, user_token):
+    from tests.conftest import drain
+    key = make_key("awards:manage", "events:write", name="lists")
+    for n in range(3):
+        assert client.post("/v1/campaigns", json={"id": f"c{n}", "question": f"Spørsmål {n}?"},
+                           headers=bearer(key)).status_code == 201
+    ideas = [{"id": f"idea-{n}", "type": "idea.submitted", "actor": "kari", "time": "2026-11-02T10:00:00+01:00",
+              "target": {"kind": "idea", "id": f"i-{n}", "owner": "kari"}, "data": {"title": f"Idé {n}", "campaign_id": "c0"}}
+             for n in range(3)]
+    assert client.post("/v1/events/batch", json={"events": ideas}, headers=bearer(key)).status_code == 202
+    drain(app, ("ideas",))
+    kari = bearer(credentials["kari"])
+    first = client.get("/v1/campaigns?status=open&per_page=2", headers=kari).json
+    second = client.get("/v1/campaigns?status=open&per_page=2&page=2", headers=kari).json
+    assert (len(first["campaigns"]), first["more"], len(second["campaigns"]), second["more"]) == (2, True, 1, False)
+    assert {c["id"] for c in first["campaigns"] + second["campaigns"]} == {"c0", "c1", "c2"}
+    assert client.get("/v1/campaigns?status=archived", headers=kari).json["campaigns"] == []
+    page = client.get("/v1/campaigns/c0?per_page=2&page=2", headers=kari).json
+    assert (len(page["ideas"]), page["more"]) == (1, False)
+    assert len(client.get("/v1/campaigns/c0", headers=kari).json["ideas"]) == 3

@@ -121,7 +121,7 @@ def _assert_matches(client, user_token, expected, team_reader: str | None = None
     for target in range(30):
         want = expected["targets"][("article", f"a{target}")]
         row = got[f"a{target}"]
-        assert (row["likes"], row["comments"]) == (want["like"], want["comment"]), target
+        assert (row["likes"], row["comments"], row["kudos"]) == (want["like"], want["comment"], want["kudos"]), target
         assert row["liked_by_me"] == ((("article", f"a{target}"), "p1") in expected["likers"])
     for p in range(20):
         person = f"p{p}"
@@ -134,3 +134,57 @@ def _assert_matches(client, user_token, expected, team_reader: str | None = None
             got = client.get(f"/v1/teams/{team_id}/recognition", headers=bearer(team_reader)).json
             for side in ("received", "given"):
                 assert got[side] == {k: sums[side][k] for k in ("like", "comment", "kudos")}, (team_id, side)
+
+
+def kudos(event_id: str, actor: str, to: str, minute: int = 0, about: str | None = None) -> dict:
+    return {"id": event_id, "type": "kudos.given", "actor": actor, "time": f"2026-11-02T10:{minute:02d}:00+01:00",
+            "target": {"kind": "person", "id": to, "owner": to}, "data": {"about": about} if about else {}}
+
+
+def test_one_person_cannot_multiply_the_kudos_count_a_page_shows(app, client, make_key, user_token):
+    """Likes count once per person; a Bra! now does too: one widget token sending 40 kudos about
+    an article leaves its button at 1 and its author's received kudos at 1."""
+    key = make_key("events:write", name="intranet")
+    published = {"id": "p1", "type": "content.published", "actor": "ola", "time": "2026-11-02T10:00:00+01:00",
+                 "target": {"kind": "article", "id": "news-1", "owner": "ola"},
+                 "data": {"content_kind": "article", "title": "T"}}
+    assert client.post("/v1/events", json=published, headers=bearer(key)).status_code == 202
+    forty = [kudos(f"k{i}", "kari", "ola", about="article:news-1") for i in range(40)]
+    assert client.post("/v1/events/batch", json={"events": forty},
+                       headers=bearer(user_token("kari"))).status_code == 202
+    drain(app, ("ledger", "recognition"))
+    counts = client.get("/v1/targets/article/news-1", headers=bearer(key)).json
+    ola = client.get("/v1/people/ola/recognition", headers=bearer(key)).json
+    assert (counts["kudos"], ola["received"]["kudos"]) == (1, 1), (counts, ola)
+
+
+def test_a_bra_counts_once_per_subject_the_earliest_whatever_order_it_arrives_in(app, client, make_key):
+    """Kari's Bra!s about news-1 to Per, then to Siv (sent earlier, arriving later), count once, for
+    Siv; a second plain Bra! to Ola changes nothing; repeats are ignored, not dead-lettered; a
+    replay gives the same."""
+    from sqlalchemy import func, select
+    from engagement.models import DeadLetter
+    key = make_key("events:write", "reports:read", name="intranet")
+
+    def sent(*events):
+        assert client.post("/v1/events/batch", json={"events": list(events)}, headers=bearer(key)).status_code == 202
+        drain(app, ("ledger", "recognition"))
+
+    def counted() -> dict:
+        people = {p: client.get(f"/v1/people/{p}/recognition", headers=bearer(key)).json for p in ("per", "siv", "ola")}
+        return {"news-1": client.get("/v1/targets/article/news-1", headers=bearer(key)).json["kudos"],
+                **{p: body["received"]["kudos"] for p, body in people.items()},
+                "colleagues": {p: body["colleagues"] for p, body in people.items()},
+                "kari": client.get("/v1/people/kari/recognition", headers=bearer(key)).json["given"]["kudos"]}
+
+    sent(kudos("to-per", "kari", "per", 5, "article:news-1"), kudos("to-ola", "kari", "ola", 1))
+    assert counted() == {"news-1": 1, "per": 1, "siv": 0, "ola": 1, "colleagues": {"per": 1, "siv": 0, "ola": 1},
+                         "kari": 2}
+    sent(kudos("to-siv", "kari", "siv", 0, "article:news-1"), kudos("to-ola-again", "kari", "ola", 2),
+         kudos("to-per-again", "kari", "per", 9, "article:news-1"))
+    want = {"news-1": 1, "per": 0, "siv": 1, "ola": 1, "colleagues": {"per": 0, "siv": 1, "ola": 1}, "kari": 2}
+    assert counted() == want
+    replay(state(app), ["recognition"])
+    assert counted() == want
+    with app.app_context():
+        assert state(app).db.session.scalar(select(func.count()).select_from(DeadLetter)) == 0

@@ -9,11 +9,12 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select, text
 
+from engagement.event_ids import PSEUDONYM_ROOM
 from engagement.extension import state
-from engagement.models import Base, LedgerEvent, Person
+from engagement.models import Base, DeadLetter, LedgerEvent, Person, ProfileCompletion
 from engagement.services import retention, trust_demo
 from engagement.services.replay import ReplayRefused, replay
-from tests.conftest import bearer, drain
+from tests.conftest import bearer, drain, like
 from tests.unit.test_trust import send_all
 
 EVERY_MODEL = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications")
@@ -69,7 +70,8 @@ def test_retention_is_off_by_default(app, org):
 
 
 def assert_no_trace(app, person: str) -> None:
-    """No cell of any table names the person: alone, as ``user:<id>``, ``person:<id>``, or inside JSON."""
+    """No cell of any table names the person: alone, as ``user:<id>``, ``person:<id>``, inside JSON
+    or inside an event id (``~<id>~...``); nor does any raw event in the embedded bus's log."""
     named = re.compile(rf"(?<![\w-]){re.escape(person)}(?![\w-])")
     with app.app_context():
         session = state(app).db.session
@@ -78,6 +80,9 @@ def assert_no_trace(app, person: str) -> None:
             for row in session.execute(text(f"SELECT * FROM {table.name}")):
                 cells = [json.dumps(v) if isinstance(v, (dict, list)) else str(v) for v in row]
                 assert not [c for c in cells if named.search(c)], (table.name, [c for c in cells if named.search(c)])
+    with sqlite3.connect(app.config["ENGAGEMENT_EVENT_LOG"]) as log:
+        raw = [bytes(value).decode() + key for key, value in log.execute("SELECT key, value FROM log")]
+    assert not [r for r in raw if named.search(r)], [r for r in raw if named.search(r)][:1]
 
 
 def leave_traces_as_a_leader(client, user_token, person: str) -> None:
@@ -87,17 +92,118 @@ def leave_traces_as_a_leader(client, user_token, person: str) -> None:
     assert client.post("/v1/awards/2026-08/finalise", headers=bearer(token)).status_code == 201
 
 
+def send_from_the_widget(client, user_token, person: str) -> None:
+    """Events from the person's own token: their ids live in the person's id space (``~<id>~...``),
+    and one client-chosen id names them as well."""
+    token = bearer(user_token(person))
+    events = [like(f"w-like-{person}", actor=person, target="news-1", owner="ola"),
+              {"id": f"w-bra-{person}", "type": "kudos.given", "time": datetime.now(timezone.utc).isoformat(),
+               "target": {"kind": "person", "id": "ola", "owner": "ola"}, "data": {"message": "Takk!"}},
+              {"id": f"profile-{person}", "type": "profile.updated", "time": datetime.now(timezone.utc).isoformat(),
+               "target": {"kind": "person", "id": person, "owner": person},
+               "data": {"fields": {"photo": f"https://intranet.example/{person}.jpg", "title": None}}}]
+    assert client.post("/v1/events/batch", json={"events": events}, headers=token).status_code == 202
+
+
 def test_erasing_a_person_who_left_keeps_every_sum_and_leaves_no_trace(app, client, org, user_token):
     admin, reader = org
+    send_from_the_widget(client, user_token, "healthy-3")
     drain(app, EVERY_MODEL)
     leave_traces_as_a_leader(client, user_token, "healthy-3")
+    progress = client.get("/v1/people/healthy-3/profile-completion", headers=bearer(admin)).json["percent"]
+    assert progress == 20
     before = reports(client, reader)
     answer = client.post("/v1/directory/people/healthy-3/erase", headers=bearer(admin))
     assert answer.status_code == 200 and answer.json["rows"] > 0
     assert reports(client, reader) == before
     assert_no_trace(app, "healthy-3")  # erased in place, not by a rebuild
+    assert erased_profile_percents(app) == [progress]
     replay(state(app))
     assert reports(client, reader) == before  # the ledger carries the pseudonym too
+    assert erased_profile_percents(app) == [progress]  # a placeholder for each filled value
     assert_no_trace(app, "healthy-3")
     assert client.post("/v1/directory/people/nobody/erase", headers=bearer(admin)).status_code == 404
     assert client.post("/v1/directory/people/healthy-4/erase", headers=bearer(reader)).status_code == 403
+
+
+def erased_profile_percents(app) -> list[int]:
+    with app.app_context():
+        return list(state(app).db.session.scalars(select(ProfileCompletion.percent).where(
+            ProfileCompletion.person.startswith("erased-"))))
+
+
+def _erased_world(app, client, make_key, user_token):
+    """Kari likes Ola's article and gives him a Bra! from her widget, and Per gives Ola a Bra! about
+    her; then she leaves."""
+    key = make_key("events:write", "directory:write", name="intranet")
+    sync = {"mode": "full", "as_of": "2026-01-01T00:00:00+01:00", "teams": [{"id": "T", "name": "T", "parent": None}],
+            "people": [{"id": p, "name": p.title(), "team": "T"} for p in ("kari", "ola", "per")]}
+    assert client.post("/v1/directory/sync", json=sync, headers=bearer(key)).status_code == 200
+    kudos = {"id": "k2", "type": "kudos.given", "actor": "per", "time": "2026-11-02T10:00:00+01:00",
+             "target": {"kind": "person", "id": "ola", "owner": "ola"}, "data": {"about": "person:kari"}}
+    assert client.post("/v1/events/batch", json={"events": [like("l1", actor="kari", target="news-1", owner="ola"),
+                                                            kudos]}, headers=bearer(key)).status_code == 202
+    bra = {"id": "w1", "type": "kudos.given", "time": "2026-11-02T11:00:00+01:00",
+           "target": {"kind": "person", "id": "ola", "owner": "ola"}, "data": {"message": "Takk!"}}
+    assert client.post("/v1/events", json=bra, headers=bearer(user_token("kari"))).status_code == 202
+    drain(app, EVERY_MODEL)
+    assert client.post("/v1/directory/people/kari/erase", headers=bearer(key)).status_code == 200
+    return key
+
+
+def test_erasure_leaves_no_raw_event_naming_the_person_in_the_embedded_log(app, client, make_key, user_token):
+    """The single-machine bus (ENGAGEMENT_EVENT_LOG) keeps every raw event as sent, with no retention
+    by default: erasure rewrites them in place, so every consumer's position still holds."""
+    _erased_world(app, client, make_key, user_token)
+    with sqlite3.connect(app.config["ENGAGEMENT_EVENT_LOG"]) as log:
+        left = [row for table, in log.execute("select name from sqlite_master where type='table'")
+                for row in log.execute(f"select * from '{table}'") if b"kari" in repr(row).encode().lower()]
+        assert log.execute("SELECT COUNT(*) FROM log").fetchone()[0] == 3
+    assert left == [], f"{len(left)} raw events still name kari: {left[0]!r}"[:400]
+    assert client.post("/v1/events", json=like("l3", actor="per", target="news-1", owner="ola"),
+                       headers=bearer(make_key("events:write"))).status_code == 202
+    drain(app, EVERY_MODEL)  # the consumers carry on after the rewritten records, applying only the new one
+    with app.app_context():
+        assert ledger_size(app) == 4 and not state(app).db.session.scalars(select(DeadLetter)).all()
+
+
+def test_erasure_rewrites_a_kudos_about_the_person_in_the_ledger(app, client, make_key, user_token):
+    """A Bra! given to someone else *about* person:kari must not keep her id in the ledger's data,
+    nor may her widget's ids (``~kari~w1``) keep it; the claims are renamed with them, so a replay
+    applies each event once."""
+    key = _erased_world(app, client, make_key, user_token)
+    with app.app_context():
+        rows = state(app).db.session.scalars(select(LedgerEvent)).all()
+    assert not any("kari" in repr((row.event_id, row.data)) for row in rows), [(r.event_id, r.data) for r in rows]
+    widget = [row.event_id for row in rows if row.event_id.startswith("~erased-")]
+    assert len(widget) == 1 and len(widget[0].split("~")[1]) == PSEUDONYM_ROOM  # the room ids keep for it
+    before = client.get("/v1/people/ola/recognition", headers=bearer(key)).json
+    replay(state(app), ["recognition"])
+    drain(app, EVERY_MODEL)
+    assert client.get("/v1/people/ola/recognition", headers=bearer(key)).json == before
+    assert before["received"]["like"] == 1 and before["received"]["kudos"] == 2
+
+
+def test_erasure_does_not_keep_the_persons_profile_in_the_ledger(app, client, make_key):
+    """profile.updated events hold what a person typed into their profile (photo address, about,
+    location): the profile is the person, not content others built on, so the values go; each
+    filled field keeps a placeholder, and profile completion replays to the same percentage."""
+    key = make_key("events:write", "directory:write", name="intranet")
+    sync = {"mode": "full", "as_of": "2026-01-01T00:00:00+01:00", "teams": [{"id": "T", "name": "T", "parent": None}],
+            "people": [{"id": "kari", "name": "Kari Nordmann", "team": "T"}]}
+    assert client.post("/v1/directory/sync", json=sync, headers=bearer(key)).status_code == 200
+    profile = {"id": "profile-1", "type": "profile.updated", "actor": "kari", "time": "2026-11-02T09:00:00+01:00",
+               "target": {"kind": "person", "id": "kari", "owner": "kari"},
+               "data": {"fields": {"photo": "https://intranet.example/photos/kari.nordmann.jpg",
+                                   "about": "Kari Nordmann, lønn og personal, Bergen", "location": "Bergen",
+                                   "title": ""}}}
+    assert client.post("/v1/events", json=profile, headers=bearer(key)).status_code == 202
+    drain(app, ("ledger", "profiles"))
+    assert client.post("/v1/directory/people/kari/erase", headers=bearer(key)).status_code == 200
+    with app.app_context():
+        data = [row.data for row in state(app).db.session.scalars(select(LedgerEvent))]
+    assert not any("Nordmann" in repr(d) or "Bergen" in repr(d) for d in data), data
+    assert sorted(data[0]["fields"]) == ["about", "location", "photo", "title"] and data[0]["fields"]["title"] == ""
+    assert erased_profile_percents(app) == [45]  # photo 20, about 15, location 10
+    replay(state(app), ["profiles"])
+    assert erased_profile_percents(app) == [45]

@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from engagement.auth import TOKEN_AUDIENCE
-from tests.conftest import bearer, like
+from tests.conftest import TEST_SECRET, bearer, drain, like
 
 LEADER, MEMBER, COMMS = ("leader",), (), ("communications",)
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/widget.js", "/v1/trust.js",
@@ -21,8 +21,11 @@ TABLE = [
     ("GET", "/v1/targets?t=article:news-1", None, ["events:write", "user"], None, False),
     ("GET", "/v1/targets/article/news-1", None, ["events:write", "user"], None, False),
     ("POST", "/v1/targets/query", {"targets": ["article:news-1"]}, ["events:write", "user"], None, False),
+    ("GET", "/v1/targets/article/news-1?viewer=kari", None, ["events:write", "user"], "trust:read", False),
+    ("POST", "/v1/targets/query", {"targets": ["article:news-1"], "viewer": "kari"}, ["events:write", "user"],
+     "audit:read", False),
     ("GET", "/v1/people/kari/recognition", None, ["events:write", "reports:read", "user"], "trust:read", True),
-    ("GET", "/v1/people/kari/profile-completion", None, ["events:write", "user"], None, True),
+    ("GET", "/v1/people/kari/profile-completion", None, ["events:write", "reports:read", "user"], "audit:read", True),
     ("GET", "/v1/teams/t/recognition", None, ["reports:read", "events:write"], "trust:read", False),
     ("GET", "/v1/teams/t/profile-completion", None, ["reports:read"], "events:write", False),
     ("POST", "/v1/directory/sync", {"mode": "delta", "people": [], "teams": []}, ["directory:write"], "events:write", False),
@@ -30,6 +33,7 @@ TABLE = [
     ("GET", "/v1/campaigns", None, ["events:write", "user"], None, False),
     ("POST", "/v1/campaigns", {"id": "c9", "question": "Hva nå?"}, ["awards:manage", "leader"], "events:write", False),
     ("GET", "/v1/campaigns/c1", None, ["events:write", "user"], None, False),
+    ("GET", "/v1/campaigns/c1?viewer=kari", None, ["events:write", "user"], "moderation:manage", False),
     ("PATCH", "/v1/campaigns/c1", {"status": "closed"}, ["awards:manage", "leader"], "events:write", False),
     ("GET", "/v1/campaigns/c1/summary", None, ["awards:manage", "reports:read", "leader"], "events:write", False),
     ("GET", "/v1/moderation/reports", None, ["moderation:manage"], "events:write", False),
@@ -47,7 +51,8 @@ TABLE = [
     ("PUT", "/v1/notifications/preferences?person=kari", {"digest": "off"}, ["events:write", "user"], "reports:read", True),
     ("POST", "/v1/notifications/unsubscribe/revoke?person=kari", None, ["events:write", "user"], "reports:read", True),
 ]
-IDS = [f"{method} {path.split('?')[0]}" for method, path, *_ in TABLE]
+IDS = [f"{method} {path.split('?')[0]}" + (" as viewer" if "viewer" in f"{path}{body}" else "")
+       for method, path, body, *_ in TABLE]
 
 
 @pytest.fixture
@@ -199,7 +204,7 @@ def test_demo_pages_are_404_under_a_production_configuration(tmp_path, monkeypat
     from engagement.services import schema
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
-    app = create_app({"ENGAGEMENT_TOKEN_SECRET": "a-real-deployment-secret-" + "Qz7" * 12,
+    app = create_app({"ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
                       "ENGAGEMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
                       "ENGAGEMENT_EVENT_LOG": str(tmp_path / "events.sqlite3")})
     with app.app_context():
@@ -267,3 +272,60 @@ def test_a_forged_owner_is_refused_naming_target_owner(app, client, world, who, 
     answer = client.post("/v1/events/batch", json={"events": [event]}, headers=bearer(world(who)))
     assert answer.status_code == 422 and answer.mimetype == "application/problem+json", answer.json
     assert [e["field"] for e in answer.json["errors"]] == ["target.owner"]
+
+
+def _likes_of_sam(app, client, make_key) -> None:
+    writer = make_key("events:write", name="intranet")
+    assert client.post("/v1/events", json=like("e1", actor="sam", target="news-1", owner="ola"),
+                       headers=bearer(writer)).status_code == 202
+    drain(app)
+
+
+@pytest.mark.parametrize("scope", ["audit:read", "trust:read", "moderation:manage", "reports:read", "awards:manage"])
+def test_only_the_intranet_back_end_may_ask_what_another_person_liked(app, client, make_key, scope):
+    """``?viewer=`` (and ``viewer`` in the POSTed query) answers what one named person liked: a key
+    made to read the audit log or the trust report must not learn that, target by target."""
+    _likes_of_sam(app, client, make_key)
+    key = make_key(scope, name=scope)
+    for answer in (client.get("/v1/targets/article/news-1?viewer=sam", headers=bearer(key)),
+                   client.get("/v1/targets?t=article:news-1&viewer=sam", headers=bearer(key)),
+                   client.post("/v1/targets/query", json={"targets": ["article:news-1"], "viewer": "sam"},
+                               headers=bearer(key))):
+        assert answer.status_code == 403 and answer.mimetype == "application/problem+json", answer.json
+        assert [e["field"] for e in answer.json["errors"]] == ["viewer"]
+    plain = client.get("/v1/targets/article/news-1", headers=bearer(key))  # counts without a viewer stay open
+    assert plain.status_code == 200 and plain.json["likes"] == 1 and plain.json["liked_by_me"] is None
+
+
+def test_the_intranet_back_end_still_names_the_viewer(app, client, make_key):
+    _likes_of_sam(app, client, make_key)
+    writer = make_key("events:write", name="page-renderer")
+    assert client.get("/v1/targets/article/news-1?viewer=sam", headers=bearer(writer)).json["liked_by_me"] is True
+
+
+@pytest.mark.parametrize("scope", ["audit:read", "moderation:manage", "trust:read", "awards:manage", "directory:write"])
+def test_a_key_without_a_reading_scope_cannot_read_a_persons_profile_progress(client, make_key, scope):
+    """Profile progress is one person's own: the intranet back end ('events:write') or communications
+    staff ('reports:read') may read it, as the person's recognition next to it."""
+    answer = client.get("/v1/people/kari/profile-completion", headers=bearer(make_key(scope, name=scope)))
+    assert answer.status_code == 403 and answer.mimetype == "application/problem+json", (scope, answer.status_code)
+    for allowed in ("events:write", "reports:read"):
+        assert client.get("/v1/people/kari/profile-completion",
+                          headers=bearer(make_key(allowed, name=allowed))).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["2", "1", "0", "-3"])
+def test_start_up_refuses_a_minimum_group_size_that_shows_single_people(tmp_path, monkeypatch, value):
+    """Every team report rests on the minimum group size: below 3, a group's numbers are one or
+    two people's own, so the service does not start, and says which setting to fix."""
+    from engagement import create_app
+    from engagement.config import RefusedSetting
+    monkeypatch.setenv("ENGAGEMENT_MIN_GROUP_SIZE", value)
+    with pytest.raises(RefusedSetting, match="ENGAGEMENT_MIN_GROUP_SIZE .* at least 3"):
+        create_app({"TESTING": True, "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
+                    "ENGAGEMENT_EVENT_LOG": str(tmp_path / "e.sqlite3"),
+                    "ENGAGEMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"})
+    monkeypatch.setenv("ENGAGEMENT_MIN_GROUP_SIZE", "3")
+    create_app({"TESTING": True, "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
+                "ENGAGEMENT_EVENT_LOG": str(tmp_path / "e.sqlite3"),
+                "ENGAGEMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}).extensions["engagement"].bus.close()
