@@ -204,7 +204,7 @@ def test_the_migration_starts_the_history_with_the_tree_as_it_is(app, client, ad
     before = report(client, reader, "2026-10")
     engine = state(app).engine
     with engine.begin() as conn:
-        command.downgrade(schema.alembic_config(conn), "0014")
+        command.downgrade(schema.alembic_config(conn), "0015")
     schema.upgrade(engine)
     assert report(client, reader, "2026-10") == before
 

@@ -1,7 +1,7 @@
 """the org tree's history: where each team sat, and when
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-11-30 05:00:00
 
 The tree as it is when upgrading is the only tree known, so it is recorded as valid from the
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0015'
-down_revision = '0014'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
