@@ -7,12 +7,13 @@ Consumers in the same process are woken at once; consumers in other processes
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from engagement.bus.base import AssignmentListener, Record
 from engagement.errors import BusUnavailable
@@ -47,15 +48,8 @@ class EmbeddedBus:
 
     def publish(self, events: Sequence[Event]) -> None:
         rows = [(e.target.key, e.to_wire()) for e in events]
-        conn = self._connection()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._write("written") as conn:
             conn.executemany("INSERT INTO log (key, value) VALUES (?, ?)", rows)
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise BusUnavailable(f"the event log could not be written: {exc}") from exc
         with self._appended:
             self._appended.notify_all()
 
@@ -86,21 +80,27 @@ class EmbeddedBus:
         """Erasure: replace in place each raw event containing ``needle`` by what ``change`` makes
         of it (its key and bytes; None keeps it). Offsets stay, so every consumer's position stays
         valid, and one that has not read an event yet reads the rewritten form."""
-        conn = self._connection()
-        try:
-            conn.execute("PRAGMA secure_delete=ON")  # the old bytes are zeroed, not left in free pages
-            conn.execute("BEGIN IMMEDIATE")
+        self._connection().execute("PRAGMA secure_delete=ON")  # old bytes are zeroed, not left in free pages
+        with self._write("rewritten") as conn:
             rows = conn.execute("SELECT offset, value FROM log WHERE instr(value, ?) > 0", (needle.encode(),))
             changes = [(*changed, offset) for offset, value in rows.fetchall()
                        if (changed := change(bytes(value))) is not None]
             conn.executemany("UPDATE log SET key = ?, value = ? WHERE offset = ?", changes)
+        self._scrub(conn)
+        return len(changes)
+
+    @contextlib.contextmanager
+    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the log; a failure rolls it back and says the bus is away."""
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise BusUnavailable(f"the event log could not be rewritten: {exc}") from exc
-        self._scrub(conn)
-        return len(changes)
+            raise BusUnavailable(f"the event log could not be {what}: {exc}") from exc
 
     @staticmethod
     def _scrub(conn: sqlite3.Connection) -> None:
