@@ -1,7 +1,8 @@
 """A Bra! counts once per giver and subject, like a like counts once per person and target.
 
-The subject is what the Bra! is about (``about``: ``article:news-1``), or the person it is
-given to when it is about nothing in particular. Of several from one giver for one subject
+The subject is the person it is given to and the calendar month: one colleague's thanks reach a
+person's counters once a month, whatever each says it is about (``about`` only says which
+content's counter the counted one adds to). Of several from one giver for one subject
 the earliest (by time, then id) is the one that counts, so the answer does not depend on the
 order they arrive in: a later one changes nothing, and an earlier one that arrives late takes
 the place of the one counted so far (the read model takes that one back and counts the new
@@ -29,8 +30,10 @@ def about(event: Event) -> str | None:
 
 
 def subject(event: Event) -> str:
-    """What one giver's Bra! counts once for."""
-    return about(event) or event.target.key
+    """What one giver's Bra! counts once for: the person it is given to, once a calendar month (UTC).
+    Not what it is about: ``about`` is the giver's word, and made-up ``about`` values would each be
+    a new subject, raising a colleague's count as often as someone likes."""
+    return f"{event.target.key}@{utc_naive(event.time):%Y-%m}"
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,13 @@ class Batch:
         self.groups: dict[tuple, Notification] = {}
         if people:
             for group in session.scalars(select(Notification).where(Notification.person.in_(people),
-                                                                    Notification.ref.in_(_all_refs(events)))):
+                                                                    Notification.ref.in_(self._refs(events)))):
                 self.groups[(group.person, group.kind, group.ref, group.day)] = group
+
+    def _refs(self, events: list[Event]) -> set[str]:
+        """What the batch's events are about, and what the Bra!s they may displace were about."""
+        counted = {row.about or f"person:{row.recipient}" for row in self.kudos.rows.values()}
+        return _all_refs(events) | counted
 
     def add(self, person: str, kind: str, ref: str, actor: str, moment: datetime) -> None:
         """``actor`` did ``kind`` to ``person``'s ``ref`` at ``moment`` (aware): join that day's group."""
@@ -214,9 +219,10 @@ def _kudos(rows: Batch, event: Event) -> None:
     if counts:
         rows.add(event.target.owner, "kudos", subject_ref(event), event.actor, event.time)
     if displaced is not None:
-        day = displaced.as_event().time.astimezone(rows.zone).date()
-        if (displaced.recipient, day) != (event.target.owner, event.time.astimezone(rows.zone).date()):
-            rows.take_back(displaced.recipient, kudos.subject(event), event.actor, day, kind="kudos")
+        before = displaced.as_event()
+        group = (displaced.recipient, subject_ref(before), before.time.astimezone(rows.zone).date())
+        if group != (event.target.owner, subject_ref(event), event.time.astimezone(rows.zone).date()):
+            rows.take_back(group[0], group[1], event.actor, group[2], kind="kudos")
 
 
 def _like(rows: Batch, event: Event) -> None:

@@ -2,9 +2,9 @@
 
 It shares no code with the consumer: it works from the set of unique events, where
 the final like state of (target, person) is simply the event with the greatest
-(time, id), and the Bra! of a person that counts for a subject (what it is about, or the
-person it is given to) is the one with the least (time, id), whatever order the events
-arrived in; other Bra!s from that person for that subject count nothing.
+(time, id), and the Bra! of a person that counts for a colleague in a calendar month (UTC) is
+the one with the least (time, id), whatever order the events arrived in; other Bra!s from that
+person to that colleague in that month count nothing.
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def recount(sent: list[dict]) -> dict:
                 latest[key] = e
             continue
         if e["type"] == "kudos.given":
-            key = (e.get("data", {}).get("about") or f"person:{e['target']['id']}", e["actor"])
+            key = (f"person:{e['target']['id']}", _utc_month(e["time"]), e["actor"])
             if key not in first_kudos or (e["time"], e["id"]) < (first_kudos[key]["time"], first_kudos[key]["id"]):
                 first_kudos[key] = e
             continue
@@ -89,6 +89,11 @@ def recount(sent: list[dict]) -> dict:
     return {"targets": targets, "received": received, "given": given,
             "colleagues": {p: len(c) for p, c in colleagues.items()},
             "likers": {(t, actor) for (t, actor), e in latest.items() if e["type"] == "like.added"}}
+
+
+def _utc_month(moment: str | datetime) -> str:
+    when = moment if isinstance(moment, datetime) else datetime.fromisoformat(moment)
+    return when.astimezone(timezone.utc).strftime("%Y-%m")
 
 
 def _add(targets, received, given, colleagues, target, owner, actor, kind) -> None:

@@ -261,17 +261,19 @@ def test_volume_on_one_friends_idea_does_not_win_best_idea_developer(app, client
 
 
 def test_a_bra_credits_once_per_giver_and_subject(app, client, org):
-    """Forty Bra!s from Bo to Anna credit her once (not 2, as diminishing returns alone would);
-    Bo's Bra! about article a1 to Cy, then an earlier one about it to Dag arriving later, credit
-    Dag only; a replay gives the same."""
+    """A Bra! credits once per giver, recipient and month: forty from Bo to Anna credit her once
+    (not 2, as diminishing returns alone would); ten to Dag, each "about" a made-up article,
+    credit him once; Bo's Bra! to Cy on the 13th, then an earlier one arriving later, credit
+    Cy once; a replay gives the same."""
     def bra(to: str, day: int, about: str | None = None) -> dict:
         return ev("kudos.given", "bo", f"person:{to}", to, OCT.format(day=day), **({"about": about} if about else {}))
 
-    send(client, org, [bra("anna", 3) for _ in range(40)] + [bra("cy", 12, "article:a1")])
+    send(client, org, [bra("anna", 3) for _ in range(40)] + [bra("cy", 13, "article:a1")]
+         + [bra("dag", 5, f"article:made-up-{i}") for i in range(10)])
     drain(app, ("ledger", "awards"))
-    send(client, org, [bra("dag", 11, "article:a1"), bra("cy", 13, "article:a1")])
+    send(client, org, [bra("cy", 12, "article:a2")])
     drain(app, ("ledger", "awards"))
     body = client.get("/v1/awards/2026-10", headers=bearer(org)).json
-    assert podium(body, "appreciated") == [("anna", 1.0), ("dag", 1.0)]
+    assert podium(body, "appreciated") == [("anna", 1.0), ("cy", 1.0), ("dag", 1.0)]
     replay(state(app), ["awards"])
     assert client.get("/v1/awards/2026-10", headers=bearer(org)).json["result"] == body["result"]

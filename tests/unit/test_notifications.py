@@ -214,9 +214,9 @@ def test_a_title_only_its_author_chose_does_not_reach_everyones_bell_through_kud
 
 
 def test_a_bra_is_heard_of_once_per_giver_and_subject(app, client, org, user_token):
-    """Siv's plain Bra!s to Ola on three days make one entry, on the first day; her Bra! about
-    Kari's article to Per, then an earlier one about it to Kari arriving later, reach Kari only;
-    a replay gives the same."""
+    """Siv's plain Bra!s to Ola on three days make one entry, on the first day; her Bra!s about
+    Kari's article to Per and to Kari reach each once, and only Kari, who owns it, sees its
+    title; a replay gives the same."""
     send(app, client, org, [ev("content.published", "kari", "article:plan", "kari", at(0), content_kind="article",
                                title="Planen")]
          + [ev("kudos.given", "siv", "person:ola", "ola", at(5, day)) for day in (12, 10, 11)]
@@ -226,8 +226,21 @@ def test_a_bra_is_heard_of_once_per_giver_and_subject(app, client, org, user_tok
 
     def texts() -> dict:
         return {p: [(i["at"], i["text"]) for i in feed(client, user_token(p))["items"]] for p in ("ola", "per", "kari")}
-    want = {"ola": [("2026-11-10T09:05:00Z", "Siv Lie ga deg Bra!")], "per": [],
+    want = {"ola": [("2026-11-10T09:05:00Z", "Siv Lie ga deg Bra!")], "per": [("2026-11-11T09:05:00Z", "Siv Lie ga deg Bra!")],
             "kari": [("2026-11-10T09:01:00Z", "Siv Lie ga deg Bra! for «Planen»")]}
     assert texts() == want
     replay(state(app), ["notifications"])
     assert texts() == want
+
+
+def test_an_earlier_bra_about_something_else_arriving_later_replaces_the_entry(app, client, org, user_token):
+    """Siv's Bra! to Per about one article, then one she sent earlier that day about another
+    arriving later: Per hears of one Bra!, the earlier; a replay gives the same."""
+    send(app, client, org, [ev("kudos.given", "siv", "person:per", "per", at(5), about="article:first")])
+    send(app, client, org, [ev("kudos.given", "siv", "person:per", "per", at(1), about="article:second")])
+
+    def per() -> list:
+        return [(i["at"], i["text"]) for i in feed(client, user_token("per"))["items"]]
+    assert per() == [("2026-11-10T09:01:00Z", "Siv Lie ga deg Bra!")]
+    replay(state(app), ["notifications"])
+    assert per() == [("2026-11-10T09:01:00Z", "Siv Lie ga deg Bra!")]

@@ -159,9 +159,10 @@ def test_one_person_cannot_multiply_the_kudos_count_a_page_shows(app, client, ma
 
 
 def test_a_bra_counts_once_per_subject_the_earliest_whatever_order_it_arrives_in(app, client, make_key):
-    """Kari's Bra!s about news-1 to Per, then to Siv (sent earlier, arriving later), count once, for
-    Siv; a second plain Bra! to Ola changes nothing; repeats are ignored, not dead-lettered; a
-    replay gives the same."""
+    """Kari's Bra!s count once per colleague and month, the earliest: a second one to Ola changes
+    nothing; one to Per sent earlier (about news-2) but arriving later takes the place of the one
+    about news-1; Siv's counts for her; repeats are ignored, not dead-lettered; a replay gives
+    the same."""
     from sqlalchemy import func, select
     from engagement.models import DeadLetter
     key = make_key("events:write", "reports:read", name="intranet")
@@ -172,17 +173,20 @@ def test_a_bra_counts_once_per_subject_the_earliest_whatever_order_it_arrives_in
 
     def counted() -> dict:
         people = {p: client.get(f"/v1/people/{p}/recognition", headers=bearer(key)).json for p in ("per", "siv", "ola")}
-        return {"news-1": client.get("/v1/targets/article/news-1", headers=bearer(key)).json["kudos"],
+        return {**{n: client.get(f"/v1/targets/article/{n}", headers=bearer(key)).json["kudos"]
+                   for n in ("news-1", "news-2")},
                 **{p: body["received"]["kudos"] for p, body in people.items()},
                 "colleagues": {p: body["colleagues"] for p, body in people.items()},
                 "kari": client.get("/v1/people/kari/recognition", headers=bearer(key)).json["given"]["kudos"]}
 
     sent(kudos("to-per", "kari", "per", 5, "article:news-1"), kudos("to-ola", "kari", "ola", 1))
-    assert counted() == {"news-1": 1, "per": 1, "siv": 0, "ola": 1, "colleagues": {"per": 1, "siv": 0, "ola": 1},
-                         "kari": 2}
+    assert counted() == {"news-1": 1, "news-2": 0, "per": 1, "siv": 0, "ola": 1,
+                         "colleagues": {"per": 1, "siv": 0, "ola": 1}, "kari": 2}
     sent(kudos("to-siv", "kari", "siv", 0, "article:news-1"), kudos("to-ola-again", "kari", "ola", 2),
+         kudos("to-per-earlier", "kari", "per", 3, "article:news-2"),
          kudos("to-per-again", "kari", "per", 9, "article:news-1"))
-    want = {"news-1": 1, "per": 0, "siv": 1, "ola": 1, "colleagues": {"per": 0, "siv": 1, "ola": 1}, "kari": 2}
+    want = {"news-1": 1, "news-2": 1, "per": 1, "siv": 1, "ola": 1, "colleagues": {"per": 1, "siv": 1, "ola": 1},
+            "kari": 3}
     assert counted() == want
     replay(state(app), ["recognition"])
     assert counted() == want
