@@ -60,13 +60,14 @@ def known_owners(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str
 def refuse_contradicted_owners(session: Session, events: list[Event], batch: bool) -> None:
     """422 naming ``target.owner`` for every claim that contradicts the known owner (a statement
     earlier in the same batch counts too); the whole batch is refused, nothing is published."""
-    known = known_owners(session, {(e.target.kind, e.target.id) for e in events if e.target.kind != "person"})
+    keys = {(e.target.kind, e.target.id) for e in events if e.target.kind != "person"}
+    keys |= {(kind, target_id) for e in events for kind, target_id, _ in also_stated(e)}
+    known = known_owners(session, keys)
     errors = []
     for index, event in enumerate(events):
         key = (event.target.kind, event.target.id)
         owner = known.get(key)
-        for kind, target_id, stated in also_stated(event):
-            known.setdefault((kind, target_id), stated)
+        errors += _taken_contributions(event, known, index if batch else None)
         if owner is None:
             if (stated := stated_owner(event)) is not None and event.target.kind != "person":
                 known[key] = stated
@@ -76,3 +77,15 @@ def refuse_contradicted_owners(session: Session, events: list[Event], batch: boo
     if errors:
         raise ValidationFailed(errors, f"{len(errors)} event(s) claim a target someone else owns; "
                                        "nothing was accepted.")
+
+
+def _taken_contributions(event: Event, known: dict[tuple[str, str], str], index: int | None) -> list[FieldError]:
+    """A contribution id is its first author's: another person naming it would be acknowledged
+    and then dropped as the same contribution, so refuse it (422 naming the field) instead."""
+    errors = []
+    for kind, target_id, stated in also_stated(event):
+        author = known.setdefault((kind, target_id), stated)
+        if author != stated:
+            errors.append(FieldError("data.contribution_id", f"{target_id} is {author!r}'s contribution; "
+                                     "choose a new id.", index))
+    return errors

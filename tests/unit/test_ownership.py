@@ -4,8 +4,10 @@ order the events arrive in; a person's rate limit counts events."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from engagement.extension import state
+from engagement.models import Contribution
 from engagement.services.replay import replay
 from tests.conftest import bearer, drain
 
@@ -164,3 +166,41 @@ def test_a_contribution_is_its_contributors_even_when_liked_first(app, client, o
     assert [i["kind"] for i in items] == ["like"]
     again = post(client, user_token("ola"), [{**like, "id": "l-c1-again"}])
     assert [e["field"] for e in again.json["errors"]] == ["target.owner"]
+
+
+def contributions(app) -> list[tuple[str, str, str]]:
+    with app.app_context():
+        session = state(app).db.session
+        return [(c.id, c.author, c.text) for c in session.scalars(select(Contribution).order_by(Contribution.id))]
+
+
+def test_contribution_id_of_someone_else_is_not_acknowledged_and_then_dropped(app, client, org, user_token):
+    """A contribution id is its first author's: Mallory naming Kari's is refused (422 naming the
+    field), never acknowledged and then dropped as the same contribution."""
+    ola, kari, mallory = user_token("ola"), user_token("kari"), user_token("mallory")
+    assert post(client, ola, [ev("i-sub", "idea.submitted", "ola", "idea:i-1", "ola", 0, title="Idé")]).status_code == 202
+    assert post(client, kari, [ev("c", "idea.contributed", "kari", "idea:i-1", "ola", 1,
+                                  contribution_id="c-1", text="Kari bygger videre")]).status_code == 202
+    drain(app, MODELS + ("ideas",))
+    answer = post(client, mallory, [ev("c", "idea.contributed", "mallory", "idea:i-1", "ola", 2,
+                                       contribution_id="c-1", text="Mallory sin tekst")])
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json", answer.json
+    assert [e["field"] for e in answer.json["errors"]] == ["data.contribution_id"]
+    drain(app, MODELS + ("ideas",))
+    assert contributions(app) == [("c-1", "kari", "Kari bygger videre")]
+
+
+def test_a_user_cannot_take_a_colleagues_contribution_id_before_it_arrives(app, client, org, user_token, writer_key):
+    """Mallory takes the id Kari's back-filled contribution will carry: the back-fill is refused
+    (the back end hears of it), never acknowledged and then dropped."""
+    ola, mallory, per = user_token("ola"), user_token("mallory"), user_token("per")
+    assert post(client, ola, [ev("i-sub", "idea.submitted", "ola", "idea:i-1", "ola", 0, title="Idé")]).status_code == 202
+    assert post(client, mallory, [ev("m", "idea.contributed", "mallory", "idea:i-1", "ola", 5,
+                                     contribution_id="c-7", text="Mallory først")]).status_code == 202
+    drain(app, MODELS + ("ideas",))
+    backfill = post(client, writer_key, [ev("kari-c-7", "idea.contributed", "kari", "idea:i-1", "ola", 1,
+                                            contribution_id="c-7", text="Karis bidrag")])
+    assert backfill.status_code == 422
+    assert [e["field"] for e in backfill.json["errors"]] == ["data.contribution_id"]
+    drain(app, MODELS + ("ideas",))
+    assert contributions(app) == [("c-7", "mallory", "Mallory først")]
