@@ -192,3 +192,14 @@ def test_a_bra_counts_once_per_subject_the_earliest_whatever_order_it_arrives_in
     assert counted() == want
     with app.app_context():
         assert state(app).db.session.scalar(select(func.count()).select_from(DeadLetter)) == 0
+
+
+def test_made_up_about_values_do_not_make_a_bra_count_again(app, client, make_key, user_token):
+    """Ten Bra!s from one widget to Per, each "about" a different made-up article, give Per one."""
+    key = make_key("reports:read", name="reader")
+    events = [{**kudos(f"k-{n}", "mallory", "per", n, f"article:made-up-{n}"), "actor": "mallory"}
+              for n in range(10)]
+    assert client.post("/v1/events/batch", json={"events": events},
+                       headers=bearer(user_token("mallory"))).status_code == 202
+    drain(app, ("ledger", "recognition"))
+    assert client.get("/v1/people/per/recognition", headers=bearer(key)).json["received"]["kudos"] == 1
