@@ -15,11 +15,13 @@ from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from engagement import checklist, token_secret
 from engagement.auth import KeyCache
 from engagement.bus.base import EventBus
 from engagement.config import check_group_size, load_defaults, uses_kafka
+from engagement.errors import is_connection_error
 from engagement.services.award_scoring import DEFAULT_POINTS
 from engagement.services.awards import AwardBoard
 from engagement.services.recognition import RecognitionCache
@@ -99,6 +101,7 @@ class Engagement:
         db = db or self.options.get("db") or app.extensions.get("sqlalchemy") or _own_database(app)
         models = read_models or self.options.get("read_models")
         app.extensions["engagement"] = EngagementState(app, db, models)
+        app.teardown_appcontext(_session_releaser(db))
         from engagement.api import create_blueprint, limits
         prefix = url_prefix if url_prefix is not None else app.config["ENGAGEMENT_URL_PREFIX"]
         blueprint, limiter = create_blueprint(app.config)
@@ -130,6 +133,21 @@ def make_redis(config: Any) -> Any:
         return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     import fakeredis
     return fakeredis.FakeRedis(server=fakeredis.FakeServer())  # one per app, never shared
+
+
+def _session_releaser(db: SQLAlchemy):
+    """Close the request's session before Flask-SQLAlchemy does (teardowns run last-registered
+    first): a database that went away after the answer was made (a restart, a failover) makes the
+    closing rollback fail, and that must not turn the answer into a 500."""
+    def release(_error: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except DBAPIError as exc:
+            if not is_connection_error(exc):
+                raise
+            db.session.registry.clear()
+            logger.warning("database went away while a request ended: %s", exc.orig or exc)
+    return release
 
 
 def _own_database(app: Flask) -> SQLAlchemy:

@@ -253,3 +253,24 @@ def test_a_scoped_id_too_long_for_the_column_is_kept_as_a_digest():
     assert long.startswith("~#") and len(long) <= MAX_LENGTH and long == scoped("kari", "x" * 128)
     near = MAX_LENGTH - PSEUDONYM_ROOM - 2  # room left for the pseudonym erasure puts in the person's place
     assert scoped("k", "x" * near).startswith("~k~") and scoped("k", "x" * (near + 1)).startswith("~#")
+
+
+def test_a_database_that_goes_away_as_the_answer_is_made_does_not_turn_it_into_a_500(app, client, writer_key,
+                                                                                   monkeypatch):
+    """PostgreSQL stopped after the event was published: closing the request's session fails on
+    its rollback ("terminating connection due to administrator command"). The client must still
+    get the 202 that the bus earned, not a 500 it would read as a failure to retry as one."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+    closing, failed = Session.close, []
+
+    def close_on_a_dead_connection(self):
+        if not failed:
+            failed.append(True)
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection due to administrator command"))
+        return closing(self)
+    monkeypatch.setattr(Session, "close", close_on_a_dead_connection)
+    response = client.post("/v1/events", json=like("after-the-stop"), headers=bearer(writer_key))
+    assert response.status_code == 202 and failed
+    monkeypatch.setattr(Session, "close", closing)
+    assert client.post("/v1/events", json=like("next"), headers=bearer(writer_key)).status_code == 202
