@@ -2,10 +2,41 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Callable, Sequence, TypeVar
+
+from sqlalchemy.orm import Session
 
 from engagement.bus.base import EventSource, Record
 from engagement.events import DecodeError, Event
 from engagement.models import DeadLetter
+
+Item = TypeVar("Item")
+
+
+def settle_in_savepoints(session: Session, items: Sequence[Item], apply: Callable[[Sequence[Item]], int],
+                         refuse: Callable[[Item, str], None], read_again: Callable[[Exception], bool],
+                         stop: Callable[[int], bool] = lambda settled: False) -> tuple[int, int]:
+    """Apply ``items`` in savepoints, a run at a time: all of them first; a run that fails is
+    halved until its bad item is alone and refused, and each run that applies doubles the next.
+    A few bad items cost O(bad · log n) savepoints, many bad ones about one per item, and the
+    transaction around still commits once. ``read_again`` errors (not the item's fault) go up;
+    ``stop(settled)`` ends early. Answers (items settled, events ``apply`` counted)."""
+    settled, applied, size = 0, 0, len(items)
+    while settled < len(items) and not stop(settled):
+        run = items[settled:settled + size]
+        try:
+            with session.begin_nested():
+                applied += apply(run)
+            settled, size = settled + len(run), size * 2
+        except Exception as exc:  # noqa: BLE001 - a bad item or a handler bug must not stop the stream
+            if read_again(exc):
+                raise
+            if len(run) > 1:
+                size = len(run) // 2
+                continue
+            refuse(run[0], f"{type(exc).__name__}: {exc}")
+            settled, size = settled + 1, 1
+    return settled, applied
 
 
 def read_again_from(source: EventSource, unsettled: list[Record]) -> None:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel
 from engagement import metrics
-from engagement.batch import dead_letter, first_of_each_id, last_offsets, read_again_from
+from engagement.batch import dead_letter, first_of_each_id, last_offsets, read_again_from, settle_in_savepoints
 from engagement.bus.base import EventBus, EventSource, Record
 from engagement.errors import is_connection_error
 from engagement.events import DecodeError, Event
@@ -165,29 +165,12 @@ class ConsumerRunner:
 
     def _settle_fresh(self, session: Session, records: list[Record], deadline: float,
                       progressed: bool) -> tuple[int, int]:
-        """Apply the records in savepoints, a run at a time: the whole batch first; a run that
-        fails is halved until its bad record is alone and dead-lettered, and each run that
-        applies doubles the next. A few bad records cost O(bad · log n) savepoints, many bad ones
-        about one savepoint per record, and the batch still commits once. A passed deadline
-        stops after some progress. Answers (settled, applied)."""
-        settled, applied, size = 0, 0, len(records)
-        while settled < len(records):
-            if (progressed or settled) and self.clock() >= deadline:
-                break
-            run = records[settled:settled + size]
-            try:
-                with session.begin_nested():
-                    applied += self._claim_and_apply(session, run)
-                settled, size = settled + len(run), size * 2
-            except Exception as exc:  # noqa: BLE001 - a bad record or a handler bug must not stop the stream
-                if _read_again(exc):
-                    raise
-                if len(run) > 1:
-                    size = len(run) // 2
-                    continue
-                self._dead_letter_in(session, run[0], f"{type(exc).__name__}: {exc}")
-                settled, size = settled + 1, 1
-        return settled, applied
+        """Apply the records in savepoints, bisecting bad ones out (``settle_in_savepoints``); a
+        passed deadline stops after some progress. Answers (settled, applied)."""
+        return settle_in_savepoints(
+            session, records, lambda run: self._claim_and_apply(session, run),
+            lambda record, reason: self._dead_letter_in(session, record, reason), _read_again,
+            stop=lambda settled: bool(progressed or settled) and self.clock() >= deadline)
 
     def _claim_and_apply(self, session: Session, records: list[Record]) -> int:
         batch = first_of_each_id(self._decode(session, records))

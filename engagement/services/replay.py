@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from consumers.base import ReadModel
+from engagement.batch import settle_in_savepoints
 from engagement.bus.base import Record
 from engagement.events import Event, Target
 from engagement.errors import is_connection_error
@@ -71,21 +72,16 @@ def _rebuild(st: EngagementState, model: ReadModel) -> int:
 
 
 def _apply(session: Session, model: ReadModel, batch: list[tuple[Event, Record]]) -> int:
-    """Claim and apply ``batch`` in a savepoint; if it fails, each half on its own, so only the
-    records the read model refuses are left out. Answers how many events were applied."""
-    try:
-        with session.begin_nested():
-            claimed = model.claim(session, [event.id for event, _ in batch])
-            model.apply(session, [(event, record) for event, record in batch if event.id in claimed])
+    """Claim and apply ``batch`` in savepoints, bisecting out and dead-lettering the records the
+    read model refuses, as the live consumer does. Answers how many events were applied."""
+    def claim_and_apply(run: list[tuple[Event, Record]]) -> int:
+        claimed = model.claim(session, [event.id for event, _ in run])
+        model.apply(session, [(event, record) for event, record in run if event.id in claimed])
         return len(claimed)
-    except Exception as exc:  # noqa: BLE001 - one refused record must not abort the rebuild
-        if isinstance(exc, DBAPIError) and is_connection_error(exc):
-            raise
-        if len(batch) == 1:
-            _dead_letter(session, model.name, *batch[0], f"{type(exc).__name__}: {exc}")
-            return 0
-    middle = len(batch) // 2
-    return _apply(session, model, batch[:middle]) + _apply(session, model, batch[middle:])
+
+    return settle_in_savepoints(session, batch, claim_and_apply,
+                                lambda item, reason: _dead_letter(session, model.name, *item, reason),
+                                lambda exc: isinstance(exc, DBAPIError) and is_connection_error(exc))[1]
 
 
 def _dead_letter(session: Session, consumer: str, event: Event, record: Record, reason: str) -> None:
