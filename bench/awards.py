@@ -19,9 +19,11 @@ from directory import organisation
 from engagement import create_app
 from engagement.bus.base import Record
 from engagement.events import Event, Target
-from engagement.extension import state
+from engagement.state import state
 from engagement.runner import ConsumerRunner
-from engagement.services import awards, directory, schema
+from engagement.awards import service as awards
+from engagement.directory import service as directory
+from engagement import migrate as schema
 from tests.services import postgres_database, redis_url
 
 PEOPLE = int(sys.argv[2]) if len(sys.argv) > 2 else 50_000

@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 from kafka import KafkaConsumer, KafkaProducer
 
 from harness import report, services  # noqa: I001
-from consumers.ledger import Ledger
+from engagement.consumers.ledger import Ledger
 from engagement import create_app
 from engagement.events import Event, Target
-from engagement.extension import state
+from engagement.state import state
 from engagement.runner import ConsumerRunner
 
 TOTAL = 50_000

@@ -14,11 +14,12 @@ from sqlalchemy import insert
 
 from harness import report  # noqa: I001
 from engagement import create_app
-from engagement.extension import state
-from engagement.models import ProfileCompletion, ProfileField
-from engagement.services import directory, schema
-from engagement.services.profiles import unit_summary
-from schemas.directory import DirectorySyncSchema
+from engagement.state import state
+from engagement.profiles.model import ProfileCompletion, ProfileField
+from engagement.directory import service as directory
+from engagement import migrate as schema
+from engagement.profiles.service import unit_summary
+from engagement.schemas.directory import DirectorySyncSchema
 from tests.services import postgres_database
 
 PEOPLE, UNITS, TEAMS_PER_UNIT = 50_000, 30, 99

@@ -19,9 +19,9 @@ from pathlib import Path
 from harness import postgres_database, report  # noqa: I001
 from engagement import create_app
 from engagement.events import Event, Target
-from engagement.extension import state
+from engagement.state import state
 from engagement.runner import ConsumerRunner
-from engagement.services import schema
+from engagement import migrate as schema
 
 START = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
 

@@ -53,8 +53,9 @@ def consumer_rates(st, people: list[dict], names: tuple[str, ...]) -> dict:
 def main() -> None:
     from directory import organisation
     from engagement import create_app
-    from engagement.extension import state
-    from engagement.services import directory, schema
+    from engagement.state import state
+    from engagement.directory import service as directory
+    from engagement import migrate as schema
     from tests.services import postgres_database
     with postgres_database() as url:
         app = create_app({"ENGAGEMENT_DATABASE_URL": url, "ENGAGEMENT_EVENT_LOG": "/tmp/bench-read-models.sqlite3"})

@@ -23,9 +23,11 @@ from directory import organisation  # noqa: I001
 from harness import report
 from read_models import consumer_rates
 from engagement import create_app
-from engagement.extension import state
-from engagement.models import TrustActivity
-from engagement.services import directory, schema, trust
+from engagement.state import state
+from engagement.trust.model import TrustActivity
+from engagement.directory import service as directory
+from engagement import migrate as schema
+from engagement.trust import service as trust
 from tests.services import postgres_database
 
 TODAY = date(2026, 11, 15)

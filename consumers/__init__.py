@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from consumers.awards import Awards
-from consumers.base import ReadModel
-from consumers.ideas import Ideas
-from consumers.ledger import Ledger
-from consumers.notifications import Notifications
-from consumers.profiles import Profiles
-from consumers.recognition import Recognition
-from consumers.trust import Trust
+from engagement.consumers.awards import Awards
+from engagement.consumers.base import ReadModel
+from engagement.consumers.ideas import Ideas
+from engagement.consumers.ledger import Ledger
+from engagement.consumers.notifications import Notifications
+from engagement.consumers.profiles import Profiles
+from engagement.consumers.recognition import Recognition
+from engagement.consumers.trust import Trust
 
 if TYPE_CHECKING:
-    from engagement.extension import EngagementState
+    from engagement.state import EngagementState
 
 
 def builtin_read_models(st: "EngagementState") -> list[ReadModel]:

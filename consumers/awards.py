@@ -8,7 +8,7 @@ its person's summary (AwardSummary, one more upsert); after each batch the touch
 scores are recomputed from their summary and few action and idea tallies (absolute values)
 into SQL and Redis. Nothing reads a month's credits back, so a batch costs the same on the
 1st of the month and the 30th. A Bra! credits once per giver and subject, like a like
-(consumers/kudos.py): a repeat earns nothing, an earlier one arriving late takes the place of
+(engagement/recognition/kudos.py): a repeat earns nothing, an earlier one arriving late takes the place of
 the one credited so far.
 """
 from __future__ import annotations
@@ -19,14 +19,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from consumers import kudos
-from consumers.base import Deltas, ReadModel, is_older
-from consumers.owners import AUTHORING, Owners, aware
+from engagement.recognition import kudos
+from engagement.consumers.base import Deltas, ReadModel, is_older
+from engagement.ownership.waiting import AUTHORING, Owners, aware
 from engagement.bus.base import Record
 from engagement.events import Event, Target, utc_naive
-from engagement.models import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardSummary, AwardTally
-from engagement.services.award_scoring import IDEA, SUMMARY_FIELDS, Credit, counted_as, summary_change
-from engagement.services.directory import team_of, teams_at
+from engagement.awards.model import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardSummary, AwardTally
+from engagement.awards.scoring import IDEA, SUMMARY_FIELDS, Credit, counted_as, summary_change
+from engagement.directory.service import team_of, teams_at
 
 RECOGNITION = {"like.added": "like", "comment.posted": "comment", "kudos.given": "kudos"}
 CONTRIBUTIONS = ("content.published", "idea.submitted", "idea.contributed", "comment.posted")

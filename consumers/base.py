@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from engagement import parking
 from engagement.bus.base import Record
 from engagement.events import Event
-from engagement.models import OwnerWaiting, ProcessedEvent, TargetOwner
+from engagement.ownership.model import OwnerWaiting, TargetOwner
+from engagement.ledger.model import ProcessedEvent
 
 Handler = Callable[[Session, Event], None]
 

@@ -16,11 +16,11 @@ from functools import partial
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consumers.base import ReadModel
+from engagement.consumers.base import ReadModel
 from engagement.bus.base import Record
 from engagement.parking import Missing
 from engagement.events import Event, utc_naive
-from engagement.models import AbuseReport, Contribution, Idea, IdeaCredit
+from engagement.ideas.model import AbuseReport, Contribution, Idea, IdeaCredit
 
 
 class Ideas(ReadModel):

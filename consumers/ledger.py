@@ -5,10 +5,11 @@ import json
 
 from sqlalchemy.orm import Session
 
-from consumers.base import ReadModel, insert_ignoring_duplicates
+from engagement.consumers.base import ReadModel, insert_ignoring_duplicates
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
-from engagement.models import LedgerEvent, utcnow
+from engagement.ledger.model import LedgerEvent
+from engagement.db import utcnow
 
 
 class Ledger(ReadModel):

@@ -3,7 +3,7 @@
 One group per recipient, kind, thing and day — "Kari and 4 others liked your idea" — not
 one row per click. Nothing for self-actions; an unlike takes its entry back (the later
 event time wins, as everywhere). A Bra! is heard of once per giver and subject, the earliest
-(consumers/kudos.py): a repeat adds nothing, an earlier one arriving late moves the entry to
+(engagement/recognition/kudos.py): a repeat adds nothing, an earlier one arriving late moves the entry to
 its own recipient and day. Adoption reaches the idea's author and everyone who built
 on it. Read marks and what was mailed live outside this read model (by the group's key),
 so a replay rebuilds the groups without un-reading or re-mailing anything.
@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from consumers import kudos
-from consumers.base import ReadModel, is_older
-from consumers.owners import Owners, aware
+from engagement.recognition import kudos
+from engagement.consumers.base import ReadModel, is_older
+from engagement.ownership.waiting import Owners, aware
 from engagement.bus.base import Record
 from engagement.events import Event, Target, utc_naive
-from engagement.models import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle
+from engagement.notifications.model import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle
 
 KINDS = {"like.added": "like", "comment.posted": "comment", "kudos.given": "kudos",
          "idea.contributed": "contribution", "idea.answered": "answer", "idea.adopted": "adopted"}

@@ -9,10 +9,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consumers.base import ReadModel
-from engagement.checklist import Step, progress
+from engagement.consumers.base import ReadModel
+from engagement.profiles.checklist import Step, progress
 from engagement.events import Event, utc_naive
-from engagement.models import ProfileCompletion, ProfileField, ProfileMilestone
+from engagement.profiles.model import ProfileCompletion, ProfileField, ProfileMilestone
 
 EMPTY = (None, "", [], {})
 

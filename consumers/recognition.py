@@ -3,7 +3,7 @@
 Rules: one like per person per target, an unlike removes it, and of a
 like and an unlike the later event time wins, so a retried like that arrives after
 its unlike changes nothing. A Bra! counts once per person and subject (what it is about, or
-the person it is given to; the earliest counts, see consumers/kudos.py), so repeating one
+the person it is given to; the earliest counts, see engagement/recognition/kudos.py), so repeating one
 changes nothing. Self-likes and self-kudos show on the target but are never recognition. SQL holds the state; after each batch the touched counters are
 written to Redis as absolute values, so a retried batch rewrites them and a cache
 entry is never off by a retry.
@@ -20,14 +20,15 @@ from functools import partial
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import Session
 
-from consumers import kudos
-from consumers.base import Deltas, ReadModel, is_older
-from consumers.owners import TEACHING, Owners
+from engagement.recognition import kudos
+from engagement.consumers.base import Deltas, ReadModel, is_older
+from engagement.ownership.waiting import TEACHING, Owners
 from engagement.locks import lock_keys
 from engagement.bus.base import Record
 from engagement.events import Event, Target, utc_naive
-from engagement.models import LikeState, PersonRecognition, RecognitionPair, TargetStats, TeamRecognition
-from engagement.services.directory import team_of, teams_at
+from engagement.recognition.model import LikeState, PersonRecognition, RecognitionPair, TargetStats
+from engagement.directory.model import TeamRecognition
+from engagement.directory.service import team_of, teams_at
 
 
 LOCK_SPACE = 1  # advisory-lock space of this read model (engagement/locks.py)
@@ -165,7 +166,7 @@ def counted(rows: BatchRows, event: Event, kind: str) -> None:
 
 def kudos_given(rows: BatchRows, event: Event) -> None:
     """A person's Bra! counts once per subject, like a like: a repeated one changes nothing, and
-    an earlier one arriving late takes the place of the one counted so far (consumers/kudos.py),
+    an earlier one arriving late takes the place of the one counted so far (engagement/recognition/kudos.py),
     so forty from one colleague neither make a page's button say 40 nor their author's count."""
     counts, displaced = rows.kudos.take(event)
     if displaced is not None:

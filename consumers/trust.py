@@ -1,6 +1,6 @@
 """Trust-signal rollups: per day, team and active person, what was shared, given and answered.
 
-The report (engagement/services/trust.py) reads only these rows. A day is the
+The report (engagement/trust/service.py) reads only these rows. A day is the
 organisation's (``ENGAGEMENT_TIMEZONE``) and a person counts for the team they were in
 when the event happened. Recognition of a contribution is credited to the contribution's
 own day, whichever arrives first: a like may be read before the comment it likes, since
@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.orm import Session
 
-from consumers.base import Deltas, ReadModel
+from engagement.consumers.base import Deltas, ReadModel
 from engagement.locks import lock_keys
 from engagement.bus.base import Record
 from engagement.events import Event, utc_naive
-from engagement.models import LedgerEvent, ProcessedEvent, TrustActivity, TrustContribution, TrustIdea
-from engagement.services import retention
-from engagement.services.directory import team_of, teams_at
+from engagement.ledger.model import LedgerEvent, ProcessedEvent
+from engagement.trust.model import TrustActivity, TrustContribution, TrustIdea
+from engagement.privacy import retention
+from engagement.directory.service import team_of, teams_at
 
 CONTRIBUTIONS = ("content.published", "idea.submitted", "idea.contributed", "comment.posted")
 INTERACTIONS = ("like.added", "kudos.given", "comment.posted", "idea.contributed")

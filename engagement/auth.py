@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engagement.errors import Forbidden, Unauthenticated
-from engagement.models import ApiKey, utcnow
+from engagement.ledger.model import ApiKey
+from engagement.db import utcnow
 
 SCOPES = {
     "events:write": "send events for any actor (intranet back ends)",

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from engagement.bus.base import EventSource, Record
 from engagement.events import DecodeError, Event
-from engagement.models import DeadLetter
+from engagement.ledger.model import DeadLetter
 
 Item = TypeVar("Item")
 

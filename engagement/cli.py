@@ -16,14 +16,16 @@ from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from engagement import auth, mailer
+from engagement import auth
+from engagement.notifications import mailer
 from engagement.config import uses_kafka
-from engagement.extension import state
-from engagement.models import ApiKey
-from engagement.services import directory_csv, erasure
-from engagement.services import retention as retention_service
-from engagement.services import replay as replay_service
-from engagement.services import schema
+from engagement.state import state
+from engagement.ledger.model import ApiKey
+from engagement.directory import csv_import as directory_csv
+from engagement.privacy import erasure
+from engagement.privacy import retention as retention_service
+from engagement import replay as replay_service
+from engagement import migrate as schema
 from engagement.serving import StopRequest, serve_until_stopped
 from engagement.workers import ConsumerThreads
 
@@ -44,7 +46,7 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
     app = current_app._get_current_object()
     st = state(app)
     if demo and not st.config["ENGAGEMENT_DEMO"]:
-        from engagement.api import demo as demo_pages
+        from engagement.demo import api as demo_pages
         demo_pages.install(app, st.config["ENGAGEMENT_URL_PREFIX"])
     schema.upgrade(st.engine)
     run_consumers = st.config["ENGAGEMENT_RUN_CONSUMERS"]

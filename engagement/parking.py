@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engagement.events import Event
-from engagement.models import ParkedEvent
+from engagement.ledger.model import ParkedEvent
 
 
 class Missing(LookupError):

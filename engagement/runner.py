@@ -31,14 +31,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from consumers.base import ReadModel
+from engagement.consumers.base import ReadModel
 from engagement import metrics
 from engagement.batch import dead_letter, first_of_each_id, last_offsets, read_again_from, settle_in_savepoints
 from engagement.bus.base import EventBus, EventSource, Record
 from engagement.errors import is_connection_error
 from engagement.events import DecodeError, Event
-from engagement.models import ConsumerPosition
-from schemas.events import SUPPORTED_VERSIONS
+from engagement.ledger.model import ConsumerPosition
+from engagement.schemas.events import SUPPORTED_VERSIONS
 
 logger = logging.getLogger(__name__)
 RETRY_PAUSE = 1.0

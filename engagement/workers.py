@@ -6,7 +6,7 @@ import threading
 
 from flask import Flask
 
-from engagement.extension import state
+from engagement.state import state
 from engagement.runner import ConsumerRunner
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from schemas.events import IDENTIFIER
+from engagement.schemas.events import IDENTIFIER
 
 
 class AcceptedSchema(Schema):

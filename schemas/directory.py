@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.events import IDENTIFIER, Strict
+from engagement.schemas.events import IDENTIFIER, Strict
 
 LOCALES = ("nb", "nn", "da", "en")
 ROLES = ("member", "leader")

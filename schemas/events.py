@@ -2,7 +2,7 @@
 
 Every event carries a client-chosen ``id`` (the idempotency key), a ``type``, the
 ``actor`` (a person id), the ``target`` it is about with that target's ``owner`` (a claim that
-only an authority makes true: engagement/services/ownership.py),
+only an authority makes true: engagement/ownership/service.py),
 the ``time`` it happened (RFC 3339 with an offset; late and back-filled events are
 fine), the ``source`` that sent it, and ``data`` whose shape depends on the type.
 ``schema_version`` lets the contract evolve: a consumer reads every version it knows.
@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from schemas.patterns import IDENTIFIER_PATTERN, FullMatch
+from engagement.schemas.patterns import IDENTIFIER_PATTERN, FullMatch
 
 SCHEMA_VERSION = 1
 SUPPORTED_VERSIONS = (1,)

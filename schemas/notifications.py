@@ -1,9 +1,9 @@
-"""The notification feed's bodies, for the OpenAPI document (engagement/api/notifications.py)."""
+"""The notification feed's bodies, for the OpenAPI document (engagement/notifications/api.py)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from schemas.patterns import CLOCK_PATTERN, FullMatch
+from engagement.schemas.patterns import CLOCK_PATTERN, FullMatch
 
 
 class NotificationSchema(Schema):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from schemas.patterns import MONTH_HELP, MONTH_PATTERN, FullMatch, Whole
+from engagement.schemas.patterns import MONTH_HELP, MONTH_PATTERN, FullMatch, Whole
 
 MAX_PAGE = 10_000
 

@@ -1,4 +1,4 @@
-"""The trust report's bodies, for the OpenAPI document (engagement/api/trust.py answers them)."""
+"""The trust report's bodies, for the OpenAPI document (engagement/trust/api.py answers them)."""
 from __future__ import annotations
 
 from marshmallow import Schema, fields

@@ -16,8 +16,8 @@ import pytest
 
 from engagement import create_app
 from engagement.auth import create_api_key, mint_user_token
-from engagement.extension import state
-from engagement.services import schema
+from engagement.state import state
+from engagement import migrate as schema
 from tests.services import postgres_database, redis_url, tansu_broker
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

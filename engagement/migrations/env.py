@@ -1,10 +1,10 @@
 """Alembic environment: Tillit's own tables and version table, on the connection it is handed."""
 from alembic import context
 
-from engagement.models import Base
+from engagement import tables
 
 connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=Base.metadata,
+context.configure(connection=connection, target_metadata=tables.Base.metadata,
                   version_table="engagement_alembic_version", render_as_batch=True,
                   include_name=lambda name, type_, _parent: type_ != "table" or name.startswith("engagement_"))
 with context.begin_transaction():

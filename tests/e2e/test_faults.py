@@ -26,8 +26,8 @@ import requests
 
 from engagement import create_app
 from engagement.auth import create_api_key
-from engagement.extension import state
-from engagement.services import schema
+from engagement.state import state
+from engagement import migrate as schema
 from tests.conftest import TEST_SECRET, bearer, drain
 from tests.e2e.conftest import wait_for
 from tests.recognition_oracle import random_events
@@ -105,7 +105,7 @@ def recount_of(events: list[dict], tmp_path) -> dict:
 def emptied_after(postgres_url):
     """The session's database is shared with later tests: leave it empty."""
     yield
-    from engagement.models import Base
+    from engagement.tables import Base
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute("TRUNCATE " + ", ".join(t.name for t in Base.metadata.sorted_tables))
 

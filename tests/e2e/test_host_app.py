@@ -9,9 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement import Engagement
 from engagement.auth import create_api_key
-from engagement.extension import state
-from engagement.models import LedgerEvent
-from engagement.services import schema
+from engagement.state import state
+from engagement.ledger.model import LedgerEvent
+from engagement import migrate as schema
 from engagement.workers import ConsumerThreads
 from tests.conftest import TEST_SECRET, bearer, like
 from tests.e2e.conftest import wait_for

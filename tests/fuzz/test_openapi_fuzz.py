@@ -11,7 +11,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from engagement.auth import SCOPES, create_api_key
-from engagement.extension import state
+from engagement.state import state
 
 pytestmark = [pytest.mark.slow]
 EXAMPLES = int(os.environ.get("TILLIT_FUZZ_EXAMPLES", "25"))

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from engagement.auth import mint_user_token
-from engagement.extension import state
-from engagement.models import IdeaCredit
+from engagement.state import state
+from engagement.ideas.model import IdeaCredit
 from tests.conftest import bearer
 from tests.integration.test_recognition_kafka import consume_until_caught_up
 from tests.unit.test_campaigns import contribution, idea, like_idea
@@ -46,7 +46,7 @@ def test_campaign_flow_on_kafka_and_postgres(prod_app):
 def test_an_adoption_sent_before_its_idea_waits_for_it_on_postgres(prod_app):
     """A back-fill in reverse order: the adoption is parked, not dead-lettered, and applied with its idea."""
     from engagement import parking
-    from engagement.models import DeadLetter
+    from engagement.ledger.model import DeadLetter
     client = prod_app.test_client()
 
     def send(person: str, event: dict, *roles: str) -> int:

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from engagement import mailer
-from engagement.extension import state
-from engagement.services import digests
+from engagement.notifications import mailer
+from engagement.state import state
+from engagement.notifications import digests
 from tests.conftest import bearer, drain
 from tests.services import free_port
 from tests.unit.test_notifications import ev
@@ -125,7 +125,7 @@ def test_a_crash_between_sending_and_recording_never_sends_twice(mail_app, inbox
     assert mailer.run_once(mail_app, local(11, 10)) == {"claimed": 0, "sent": 0, "failed": 0, "uncertain": 0}
     assert mailer.run_once(mail_app, local(12, 10))["claimed"] == 0
     assert len(box.messages) == 1
-    from engagement.models import MailOutbox
+    from engagement.notifications.model import MailOutbox
     with mail_app.app_context():
         assert [r.status for r in state(mail_app).db.session.query(MailOutbox)] == ["uncertain"]
 

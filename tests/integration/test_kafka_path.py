@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consumers.ledger import Ledger
+from engagement.consumers.ledger import Ledger
 from engagement import create_app
-from engagement.extension import state
-from engagement.models import DeadLetter, LedgerEvent
+from engagement.state import state
+from engagement.ledger.model import DeadLetter, LedgerEvent
 from engagement.runner import ConsumerRunner
 from tests.conftest import bearer, like
 from tests.integration.conftest import production_config
@@ -99,7 +99,7 @@ def test_frozen_broker_answers_503_then_retries_land(postgres_url, redis_service
     config = production_config(bootstrap, postgres_url, redis_service, topic)
     config["ENGAGEMENT_KAFKA_PUBLISH_TIMEOUT"] = 2.0
     app = create_app(config)
-    from engagement.services import schema
+    from engagement import migrate as schema
     schema.upgrade(state(app).engine)
     client, headers = app.test_client(), writer(app)
     try:
@@ -124,7 +124,7 @@ def test_frozen_broker_answers_503_then_retries_land(postgres_url, redis_service
         broker.kill()
         broker.wait()
         from sqlalchemy import text
-        from engagement.models import Base
+        from engagement.tables import Base
         with state(app).engine.begin() as conn:
             conn.execute(text("TRUNCATE " + ", ".join(t.name for t in Base.metadata.sorted_tables)))
 

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from engagement import mailer
+from engagement.notifications import mailer
 from engagement.auth import create_api_key, mint_user_token
-from engagement.extension import state
+from engagement.state import state
 from tests.conftest import bearer
 from tests.integration.test_digests_smtp import PEOPLE, inbox, liked_budget  # noqa: F401 - fixture
 from tests.integration.test_recognition_kafka import consume_until_caught_up
@@ -50,7 +50,7 @@ def test_a_batch_naming_one_thing_twice_applies_in_one_transaction(prod_app):
 
     from engagement.bus.base import Record
     from engagement.events import Event
-    from schemas.events import EventSchema
+    from engagement.schemas.events import EventSchema
     from tests.unit.test_notifications import ev
     st, idea, article = state(prod_app), "idea:kantine", "article:felles"
     raw = [ev("content.published", "ola", article, "ola", content_kind="article", title="Første utkast"),

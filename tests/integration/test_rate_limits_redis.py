@@ -5,7 +5,7 @@ import pytest
 
 from engagement import create_app
 from engagement.auth import mint_user_token
-from engagement.extension import state
+from engagement.state import state
 from tests.conftest import bearer, like
 from tests.integration.conftest import production_config
 

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from engagement.extension import state
+from engagement.state import state
 from engagement.runner import ConsumerRunner
-from engagement.services.lag import consumer_lag
+from engagement.lag import consumer_lag
 from tests.integration.test_kafka_path import writer
 from tests.conftest import bearer
 from tests.recognition_oracle import directory, random_events, recount

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from engagement.auth import create_api_key
-from engagement.extension import state
+from engagement.state import state
 from tests.conftest import bearer
 from tests.integration.test_recognition_kafka import consume_until_caught_up
 from tests.unit.test_awards import PEOPLE, TEAMS, october

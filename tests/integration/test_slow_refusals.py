@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from consumers.ledger import Ledger
+from engagement.consumers.ledger import Ledger
 from engagement import create_app
 from engagement.bus import kafka as kafka_bus
-from engagement.extension import state
-from engagement.models import DeadLetter, LedgerEvent
+from engagement.state import state
+from engagement.ledger.model import DeadLetter, LedgerEvent
 from engagement.runner import ConsumerRunner
 from engagement.workers import batch_seconds
 from tests.conftest import like

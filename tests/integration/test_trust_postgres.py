@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from engagement.auth import create_api_key, mint_user_token
-from engagement.extension import state
-from engagement.services import retention, trust_demo
-from engagement.services.replay import replay
-from engagement.models import LedgerEvent, ProcessedEvent, ProfileCompletion
+from engagement.state import state
+from engagement.privacy import retention
+from engagement.demo import trust_history as trust_demo
+from engagement.replay import replay
+from engagement.ledger.model import LedgerEvent, ProcessedEvent
+from engagement.profiles.model import ProfileCompletion
 from tests.conftest import bearer
 from tests.integration.test_recognition_kafka import consume_until_caught_up
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.extension import state
-from engagement.services.replay import replay
+from engagement.state import state
+from engagement.replay import replay
 from tests.conftest import bearer, drain
 
 TEAMS = [{"id": t, "name": f"Team {t}", "parent": None} for t in "ABCDE"]
@@ -114,8 +114,8 @@ def test_live_top_lists_break_ties_as_the_result_does(app, client, org, monkeypa
 def test_the_migration_counts_existing_credits_as_the_consumer_does(app, client, org):
     """Upgrading a database with a month of credits: its tallies and summaries equal those the consumer keeps."""
     from sqlalchemy import select
-    from engagement.models import AwardSummary, AwardTally
-    from engagement.services import schema
+    from engagement.awards.model import AwardSummary, AwardTally
+    from engagement import migrate as schema
     send(client, org, october() + [ev("like.removed", "bo", "article:a1", "anna", OCT.format(day=20))])
     drain(app, ("ledger", "awards"))
     engine = state(app).engine
@@ -159,7 +159,7 @@ def test_finalising_freezes_the_month_late_events_count_until_then(app, client, 
     assert podium(final.json, "idea_developer")[0] == ("eva", 6.0)
     assert client.post("/v1/awards/2026-10/finalise", headers=bearer(org)).status_code == 409
     replay(state(app), ["awards"])
-    from engagement.services import awards
+    from engagement.awards import service as awards
     with app.app_context():
         assert awards.result(state(app).db.session, "2026-10") == final.json["result"]
     send(client, org, [ev("like.added", "bo", "article:gro0", "gro", OCT.format(day=20))])  # after finalising

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engagement.extension import state
-from engagement.models import IdeaCredit
+from engagement.state import state
+from engagement.ideas.model import IdeaCredit
 from tests.conftest import bearer, drain, like
 
 NOW = "2026-11-23T09:00:00+01:00"

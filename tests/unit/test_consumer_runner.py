@@ -6,14 +6,14 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.orm import Session
 
-from consumers.base import ReadModel
-from consumers.ledger import Ledger
+from engagement.consumers.base import ReadModel
+from engagement.consumers.ledger import Ledger
 from engagement.events import Event
-from engagement.extension import state
-from engagement.models import ConsumerPosition, DeadLetter, LedgerEvent
+from engagement.state import state
+from engagement.ledger.model import ConsumerPosition, DeadLetter, LedgerEvent
 from engagement.runner import ConsumerRunner
-from engagement.services.replay import replay
-from schemas.events import EventSchema
+from engagement.replay import replay
+from engagement.schemas.events import EventSchema
 from tests.conftest import like
 
 test_metadata = MetaData()

@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 
 from engagement import create_app
 from engagement.auth import create_api_key
-from engagement.extension import state
-from engagement.models import LedgerEvent, Person, Team
-from engagement.services import schema
+from engagement.state import state
+from engagement.ledger.model import LedgerEvent
+from engagement.directory.model import Person, Team
+from engagement import migrate as schema
 from tests.conftest import TEST_SECRET, bearer, drain, like
 
 PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from marshmallow import ValidationError
 
-from engagement.services.ingest import flatten
-from schemas.events import EVENT_TYPES, EventSchema
+from engagement.ledger.service import flatten
+from engagement.schemas.events import EVENT_TYPES, EventSchema
 from tests.conftest import like
 
 schema = EventSchema()

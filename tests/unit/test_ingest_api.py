@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from engagement.extension import state
+from engagement.state import state
 from tests.conftest import bearer, like
 
 PROBLEM = "application/problem+json"
@@ -247,7 +247,7 @@ def test_a_widget_retry_is_still_one_event_and_answers_its_own_id(app, client, m
 
 
 def test_a_scoped_id_too_long_for_the_column_is_kept_as_a_digest():
-    from engagement.event_ids import MAX_LENGTH, PSEUDONYM_ROOM, scoped
+    from engagement.ledger.event_ids import MAX_LENGTH, PSEUDONYM_ROOM, scoped
     assert scoped("kari", "x" * 100) == "~kari~" + "x" * 100
     long = scoped("kari", "x" * 128)
     assert long.startswith("~#") and len(long) <= MAX_LENGTH and long == scoped("kari", "x" * 128)

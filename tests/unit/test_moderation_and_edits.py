@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from engagement.services import ingest
+from engagement.ledger import service as ingest
 from tests.conftest import bearer, drain
 from tests.unit.test_campaigns import NOW, as_user, idea
 

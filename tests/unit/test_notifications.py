@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.extension import state
-from engagement.services.replay import replay
-from schemas.notifications import FeedSchema
+from engagement.state import state
+from engagement.replay import replay
+from engagement.schemas.notifications import FeedSchema
 from tests.conftest import bearer, drain
 
 PEOPLE = {"kari": ("Kari Nordmann", "nb"), "ola": ("Ola Hansen", "nb"), "per": ("Per Berg", "nb"),
@@ -122,8 +122,8 @@ def test_a_like_and_its_unlike_in_one_batch_apply_together_and_replay(app, clien
     from sqlalchemy.orm import Session
 
     from engagement.events import Event
-    from engagement.models import DeadLetter
-    from schemas.events import EventSchema
+    from engagement.ledger.model import DeadLetter
+    from engagement.schemas.events import EventSchema
     article = "article:budsjett"
     send(app, client, org, [ev("like.added", "ola", article, "kari", at(1)),
                             ev("like.removed", "ola", article, "kari", at(2)),
@@ -179,8 +179,8 @@ def _digest_text(app, person: str) -> str:
 
     from sqlalchemy import select
 
-    from engagement.models import MailOutbox
-    from engagement.services.digests import MailSettings, schedule
+    from engagement.notifications.model import MailOutbox
+    from engagement.notifications.digests import MailSettings, schedule
     mail = MailSettings("localhost", 25, "none", None, None, "tillit@example.no", "https://tillit.example", None, 0,
                         ZoneInfo("Europe/Oslo"), "s" * 40)
     with app.app_context():

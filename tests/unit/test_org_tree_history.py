@@ -11,9 +11,9 @@ from datetime import date, datetime
 
 import pytest
 
-from engagement.extension import state
-from engagement.services.groups import TreeHistory
-from engagement.services.replay import replay
+from engagement.state import state
+from engagement.directory.groups import TreeHistory
+from engagement.replay import replay
 from tests.conftest import bearer, drain, like
 
 STAFF = [f"staff-{i}" for i in range(5)]
@@ -57,7 +57,7 @@ def reader(make_key, monkeypatch):
 
 
 def today(monkeypatch, day: date) -> None:
-    monkeypatch.setattr("engagement.api.trust._today", lambda: day)
+    monkeypatch.setattr("engagement.trust.api._today", lambda: day)
 
 
 def sync(client, key, body: dict, status: int = 200) -> dict:
@@ -200,7 +200,7 @@ def test_replay_after_a_reorg_gives_the_same_report(app, client, admin, reader):
 
 def test_the_migration_starts_the_history_with_the_tree_as_it_is(app, client, admin, reader):
     from alembic import command
-    from engagement.services import schema
+    from engagement import migrate as schema
     before = report(client, reader, "2026-10")
     engine = state(app).engine
     with engine.begin() as conn:

@@ -4,9 +4,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engagement import parking
-from engagement.extension import state
-from engagement.models import Contribution, DeadLetter, Idea, IdeaCredit
-from engagement.services.replay import replay
+from engagement.state import state
+from engagement.ideas.model import Contribution, Idea, IdeaCredit
+from engagement.ledger.model import DeadLetter
+from engagement.replay import replay
 from tests.conftest import bearer, drain
 from tests.unit.test_campaigns import NOW, as_user, contribution, idea
 
@@ -82,8 +83,8 @@ def test_reports_for_an_idea_not_seen_yet_count_when_it_arrives(app, client, cam
 
 
 def test_erasing_a_person_rewrites_the_events_parked_for_them(app, client, campaign, leader):
-    from engagement.models import ParkedEvent
-    from engagement.services.erasure import erase
+    from engagement.ledger.model import ParkedEvent
+    from engagement.privacy.erasure import erase
     assert as_user(client, leader, adopt()).status_code == 202  # kari's idea, not seen yet
     drain(app, ("ledger", "ideas"))
     with app.app_context():

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engagement.extension import state
-from engagement.models import Contribution
-from engagement.services.replay import replay
+from engagement.state import state
+from engagement.ideas.model import Contribution
+from engagement.replay import replay
 from tests.conftest import bearer, drain
 
 PEOPLE = ("ola", "kari", "mallory", "per")

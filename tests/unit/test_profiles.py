@@ -8,11 +8,12 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from engagement import create_app
-from engagement.checklist import DEFAULT, ChecklistError, parse, progress
+from engagement.profiles.checklist import DEFAULT, ChecklistError, parse, progress
 from engagement.cli import engagement_commands
-from engagement.extension import state
-from engagement.models import Person, ProfileMilestone
-from engagement.services.replay import replay
+from engagement.state import state
+from engagement.directory.model import Person
+from engagement.profiles.model import ProfileMilestone
+from engagement.replay import replay
 from tests.conftest import bearer, drain
 
 STEPS = parse(DEFAULT)

@@ -9,11 +9,15 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select, text
 
-from engagement.event_ids import PSEUDONYM_ROOM
-from engagement.extension import state
-from engagement.models import Base, DeadLetter, LedgerEvent, Person, ProfileCompletion
-from engagement.services import retention, trust_demo
-from engagement.services.replay import ReplayRefused, replay
+from engagement.ledger.event_ids import PSEUDONYM_ROOM
+from engagement.state import state
+from engagement.ledger.model import DeadLetter, LedgerEvent
+from engagement.tables import Base
+from engagement.directory.model import Person
+from engagement.profiles.model import ProfileCompletion
+from engagement.privacy import retention
+from engagement.demo import trust_history as trust_demo
+from engagement.replay import ReplayRefused, replay
 from tests.conftest import bearer, drain, like
 from tests.unit.test_trust import send_all
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engagement.extension import state
-from engagement.models import DeadLetter
+from engagement.state import state
+from engagement.ledger.model import DeadLetter
 from engagement.runner import ConsumerRunner
 from tests.conftest import like
 from tests.unit.test_consumer_runner import LikeCounter, counts, engine, publish  # noqa: F401 - a fixture
@@ -93,8 +93,8 @@ def test_a_consumer_killed_while_bisecting_leaves_the_counts_exact(app, engine, 
 
 
 def test_replay_leaves_out_what_the_live_consumer_refused_and_goes_on(app, engine):
-    from consumers.ledger import Ledger
-    from engagement.services.replay import replay
+    from engagement.consumers.ledger import Ledger
+    from engagement.replay import replay
     from tests.unit.test_consumer_runner import drain
     publish_with_bad(app, 128)
     model = LikeCounter()

@@ -199,9 +199,9 @@ PRODUCTION = {"image run alone": {}, "on Kafka": {"ENGAGEMENT_KAFKA_BOOTSTRAP_SE
 def test_demo_pages_are_404_under_a_production_configuration(tmp_path, monkeypatch, settings, path):
     """Nobody asked for the demo: no page mints a token or touches the directory."""
     from engagement import create_app
-    from engagement.extension import state
-    from engagement.models import Person, Team
-    from engagement.services import schema
+    from engagement.state import state
+    from engagement.directory.model import Person, Team
+    from engagement import migrate as schema
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
     app = create_app({"ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from engagement.extension import state
-from engagement.services.replay import replay
-from engagement.services.trust import thresholds
-from engagement.services import trust_demo as trust_org
-from schemas.trust import TrustReportSchema
+from engagement.state import state
+from engagement.replay import replay
+from engagement.trust.service import thresholds
+from engagement.demo import trust_history as trust_org
+from engagement.schemas.trust import TrustReportSchema
 from tests.conftest import bearer, drain
 
 OCTOBER = "/v1/trust/report?period=2026-10&lang=en"

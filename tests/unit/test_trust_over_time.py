@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
-from engagement.extension import state
-from engagement.services.replay import replay
-from schemas.trust import TrustReportSchema, TrustTrendSchema
+from engagement.state import state
+from engagement.replay import replay
+from engagement.schemas.trust import TrustReportSchema, TrustTrendSchema
 from tests.conftest import bearer, drain
 
 MONTHS = ("2026-08", "2026-09", "2026-10")
@@ -96,7 +96,7 @@ def test_a_baseline_of_the_same_shown_group_is_kept(client, grown):
 
 
 def test_a_rolling_period_never_spans_a_month_when_its_group_was_different(client, grown, monkeypatch):
-    monkeypatch.setattr("engagement.api.trust._today", lambda: date(2026, 11, 30))
+    monkeypatch.setattr("engagement.trust.api._today", lambda: date(2026, 11, 30))
     ninety = rows(client, grown, "90d")  # 2 September to 30 November: "grow" was two people until November
     # Shown, it would be November's one article plus the two's twelve, and November's own row is shown.
     assert ninety["grow"]["suppressed"] and ninety["grow"]["folded_into"] == "org" and "signals" not in ninety["grow"]

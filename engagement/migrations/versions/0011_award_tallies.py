@@ -9,7 +9,7 @@ Existing credits are counted into the new tables here, so scores stay right with
 from alembic import op
 import sqlalchemy as sa
 
-from engagement.services.award_scoring import SUMMARISED, SUMMARY_FIELDS, summarise
+from engagement.awards.scoring import SUMMARISED, SUMMARY_FIELDS, summarise
 
 
 revision = '0011'
@@ -17,7 +17,7 @@ down_revision = '0010'
 branch_labels = None
 depends_on = None
 
-# (facet, key column, condition) for each count; engagement/services/award_scoring.py counted_as.
+# (facet, key column, condition) for each count; engagement/awards/scoring.py counted_as.
 RECOGNITION = "kind = 'recognition' AND active"
 CONTRIBUTION = "kind = 'contribution' AND active"
 FACETS = (

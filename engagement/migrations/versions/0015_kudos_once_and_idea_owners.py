@@ -17,7 +17,7 @@ down_revision = '0014'
 branch_labels = None
 depends_on = None
 
-# engagement/services/award_scoring.py counted_as: (IDEA_OWNER, colleague) beside (IDEA, ref).
+# engagement/awards/scoring.py counted_as: (IDEA_OWNER, colleague) beside (IDEA, ref).
 IDEA_OWNERS = ("INSERT INTO engagement_award_tallies (month, person, facet, key, count) "
                "SELECT month, person, 'idea_owner', colleague, count(*) FROM engagement_award_credits "
                "WHERE kind = 'contribution' AND active AND action = 'idea.contributed' AND colleague IS NOT NULL "

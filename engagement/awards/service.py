@@ -1,0 +1,206 @@
+"""Monthly awards: live top lists, the provisional result, and finalising a month.
+
+Live scores are recomputed per touched person after each batch from their summary
+(absolute values into SQL and a Redis sorted set per month and category). Only top lists
+are ever shown, never a bottom list, and people who opted out of public ranking are left
+out of every list, result and announcement. Finalising freezes the result with the
+consumer's tracking positions as its cut-off; a finalised month never changes.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engagement.errors import EngagementError
+from engagement.locks import lock_keys
+from engagement.awards.model import AwardIdea, AwardScore, AwardSnapshot, AwardSummary, AwardTally
+from engagement.ledger.model import ConsumerPosition
+from engagement.db import utcnow
+from engagement.directory.model import Person
+from engagement.awards.scoring import (ACTION, CATEGORIES, HELPED_TEAMS_THRESHOLD, IDEA, IDEA_OWNER,
+                                       READ_AS_IS, SUMMARY_FIELDS, Summary, ranking, score_summarised)
+
+logger = logging.getLogger(__name__)
+PODIUM = 3
+LOCK_SPACE = 2  # advisory-lock space of the awards' scores (engagement/locks.py)
+
+
+class AwardBoard:
+    def __init__(self, redis_factory, prefix: str, points: dict[str, float], ranking_mode: str = "opt-out"):
+        self._redis_factory, self.prefix, self.points = redis_factory, prefix, points
+        self.ranking_mode = ranking_mode
+
+    def key(self, month: str, category: str) -> str:
+        return f"{self.prefix}lb:{month}:{category}"
+
+    def clear(self) -> None:
+        redis = self._redis_factory()
+        for key in redis.scan_iter(match=f"{self.prefix}lb:*", count=1000):
+            redis.delete(key)
+
+    def forget(self, person: str) -> None:
+        """Erasure: take the person out of every top list."""
+        redis = self._redis_factory()
+        for key in redis.scan_iter(match=f"{self.prefix}lb:*", count=1000):
+            redis.zrem(key, person)
+
+    def refresh(self, session: Session, touched: set[tuple[str, str]]) -> None:
+        """Recompute the touched people's scores; inside the consumer's transaction, so retries rewrite."""
+        # Another partition's consumer may be scoring the same people: wait for it, then count
+        # what it committed too, so the last score written is complete.
+        lock_keys(session, LOCK_SPACE, {f"{m}:{p}" for m, p in touched})
+        pipe = self._redis_factory().pipeline(transaction=False)
+        for month in {m for m, _ in touched}:
+            people = sorted(p for m, p in touched if m == month)
+            scores = month_scores(session, month, people, self.points)
+            existing = {(r.category, r.person): r for r in session.scalars(select(AwardScore).where(
+                AwardScore.month == month, AwardScore.person.in_(people)))}
+            for person, categories in scores.items():
+                for category, result in categories.items():
+                    row = existing.get((category, person))
+                    if row is None:
+                        session.add(AwardScore(month=month, category=category, person=person,
+                                               score=result["score"], facts=result["facts"]))
+                    else:
+                        row.score, row.facts = result["score"], result["facts"]
+                    if result["score"] > 0:
+                        pipe.zadd(self.key(month, category), {person: result["score"]})
+                    else:
+                        pipe.zrem(self.key(month, category), person)
+        pipe.execute()
+
+    def top(self, session: Session, month: str, category: str, n: int) -> list[dict]:
+        public = Public(session, self.ranking_mode)
+        reach = n + (len(public.people) if public.mode == "opt-out" else 10 * n)
+        try:
+            rows = self._from_redis(session, month, category, reach)
+        except Exception as exc:  # noqa: BLE001 - the durable scores answer when Redis cannot
+            logger.warning("leaderboard cache unavailable: %r", exc)
+            rows = _top_from_sql(session, month, category, reach)
+        shown = [(p, s) for p, s in in_ranking_order(session, month, category, rows) if p in public][:n]
+        known = names(session, [p for p, _ in shown])
+        return [{"rank": i + 1, "person": p, "name": known.get(p, p), "score": s} for i, (p, s) in enumerate(shown)]
+
+    def _from_redis(self, session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
+        """The ``reach`` highest scores and everyone tied with the last of them; refilled from
+        the durable scores when the set is missing (never scored, or Redis flushed or restarted)."""
+        redis, key = self._redis_factory(), self.key(month, category)
+        raw = redis.zrevrange(key, reach - 1, reach - 1, withscores=True)
+        if not raw and not redis.exists(key):
+            everyone = session.execute(_scores(month, category)).all()
+            if not everyone:
+                return []
+            redis.zadd(key, dict(everyone))
+            raw = redis.zrevrange(key, reach - 1, reach - 1, withscores=True)
+        lowest = raw[0][1] if raw else "-inf"
+        return [(p.decode() if isinstance(p, bytes) else p, s)
+                for p, s in redis.zrevrangebyscore(key, "+inf", lowest, withscores=True)]
+
+
+def _scores(month: str, category: str):
+    """Everyone with a score in a month's category, from the durable table."""
+    return select(AwardScore.person, AwardScore.score).where(
+        AwardScore.month == month, AwardScore.category == category, AwardScore.score > 0)
+
+
+def _top_from_sql(session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
+    """As ``_from_redis``, from the durable scores."""
+    top = session.execute(_scores(month, category).order_by(AwardScore.score.desc()).limit(reach)).all()
+    if len(top) < reach:
+        return list(top)
+    return list(session.execute(_scores(month, category).where(AwardScore.score >= top[-1][1])).all())
+
+
+def in_ranking_order(session: Session, month: str, category: str,
+                     rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Highest first, ties by more distinct colleagues, then person id: the result's own rule."""
+    people = [p for p, _ in rows]
+    facts = dict(session.execute(select(AwardScore.person, AwardScore.facts).where(
+        AwardScore.month == month, AwardScore.category == category, AwardScore.person.in_(people))).all()) \
+        if people else {}
+    return [(p, s) for p, s, _ in ranking([(p, s, facts.get(p, {})) for p, s in rows])]
+
+
+def month_scores(session: Session, month: str, people: list[str], points: dict[str, float]) -> dict[str, dict]:
+    """Scores of many people in one month from their summaries and their few action, idea and
+    idea-owner tallies, in three queries, however full the month."""
+    summaries = {r.person: Summary(*(getattr(r, f) for f in SUMMARY_FIELDS)) for r in session.scalars(
+        select(AwardSummary).where(AwardSummary.month == month, AwardSummary.person.in_(people)))}
+    counts: dict[str, dict[str, dict[str, int]]] = {p: {facet: {} for facet in READ_AS_IS} for p in people}
+    for row in session.scalars(select(AwardTally).where(AwardTally.month == month, AwardTally.person.in_(people),
+                                                        AwardTally.facet.in_(READ_AS_IS))):
+        counts[row.person][row.facet][row.key] = row.count
+    ideas = {ref.removeprefix("idea:") for c in counts.values() for ref, n in c[IDEA].items() if n > 0}
+    adopted = set(session.scalars(select(AwardIdea.idea_id).where(
+        AwardIdea.idea_id.in_(ideas), AwardIdea.adopted.is_(True)))) if ideas else set()
+    return {p: score_summarised(summaries.get(p, Summary()), c[ACTION], c[IDEA], adopted, points, c[IDEA_OWNER])
+            for p, c in counts.items()}
+
+
+class Public:
+    """Who may appear in public lists: everyone but those who opted out (the default), or,
+    with ENGAGEMENT_PUBLIC_RANKING=opt-in, only those who opted in."""
+
+    def __init__(self, session: Session, mode: str):
+        self.mode = mode
+        flag = Person.leaderboard_opt_in if mode == "opt-in" else Person.leaderboard_opt_out
+        self.people = set(session.scalars(select(Person.id).where(flag.is_(True))))
+
+    def __contains__(self, person: str) -> bool:
+        return (person in self.people) == (self.mode == "opt-in")
+
+
+def names(session: Session, people: list[str]) -> dict[str, str]:
+    return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(people))).all()) if people else {}
+
+
+def result(session: Session, month: str, ranking_mode: str = "opt-out") -> dict:
+    """Winners and runners-up per category with the facts behind them, and the threshold list."""
+    public = Public(session, ranking_mode)
+    out: dict = {"month": month, "categories": {}, "threshold": []}
+    rows = session.execute(select(AwardScore.category, AwardScore.person, AwardScore.score, AwardScore.facts)
+                           .where(AwardScore.month == month)).all()
+    everyone = {p for _, p, _, _ in rows if p in public}
+    known = names(session, sorted(everyone))
+    for category in CATEGORIES:
+        ranked = ranking([(p, s, f) for c, p, s, f in rows if c == category and p in public])[:PODIUM]
+        out["categories"][category] = [{"rank": i + 1, "person": p, "name": known.get(p, p), "score": s,
+                                        "facts": f} for i, (p, s, f) in enumerate(ranked)]
+    helped = {p: f for c, p, _, f in rows if c == "contributor" and p in public
+              and f.get("helped_teams", 0) >= HELPED_TEAMS_THRESHOLD}
+    out["threshold"] = [{"person": p, "name": known.get(p, p), "helped_teams": f["helped_teams"]}
+                        for p, f in sorted(helped.items(), key=lambda item: known.get(item[0], item[0]))]
+    return out
+
+
+def month_has_ended(month: str, now: datetime, zone: str) -> bool:
+    year, number = map(int, month.split("-"))
+    start_next = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=ZoneInfo(zone))
+    return now >= start_next
+
+
+def finalise(session: Session, month: str, by: str, now: datetime, zone: str, lag: int,
+             ranking_mode: str = "opt-out") -> AwardSnapshot:
+    if session.get(AwardSnapshot, month) is not None:
+        raise EngagementError(f"{month} is finalised already; it cannot change.", 409, "Already final")
+    if not month_has_ended(month, now, zone):
+        raise EngagementError(f"{month} has not ended yet in {zone}.", 409, "Month not over")
+    if lag:
+        raise EngagementError(f"{lag} events are still being counted; try again shortly.", 409,
+                              "Still counting", headers={"Retry-After": "5"})
+    cutoff = {f"{t}:{p}": pos for t, p, pos in session.execute(select(
+        ConsumerPosition.topic, ConsumerPosition.partition, ConsumerPosition.position).where(
+        ConsumerPosition.consumer == "awards"))}
+    snapshot = AwardSnapshot(month=month, finalised_at=utcnow(), finalised_by=by, cutoff=cutoff,
+                             result=result(session, month, ranking_mode))
+    session.add(snapshot)
+    session.commit()
+    return snapshot
+
+
+def months_with_scores(session: Session) -> list[str]:
+    return list(session.scalars(select(func.distinct(AwardScore.month)).order_by(AwardScore.month.desc())))

@@ -1,0 +1,101 @@
+"""The demo intranet: pages that mint tokens for made-up users and load a made-up organisation.
+
+A blueprint of its own that exists only where someone asked for the demo
+(``engagement serve --demo`` or ``ENGAGEMENT_DEMO=true``): without it, /demo is a plain 404
+and nothing here can mint a token or write a row. Every page says it is a demo.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from engagement.web import problems
+from engagement.auth import DEMO_AUDIENCE, Principal, mint_user_token
+from engagement.errors import EngagementError, FieldError, ValidationFailed
+from engagement.state import state
+from engagement.demo import service as demo
+from engagement.ledger.service import ingest
+from engagement.schemas.patterns import MONTH_PATTERN, fullmatch
+
+LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "English"}
+TOKEN_TTL = 3600
+
+
+def install(app: Flask, prefix: str | None) -> None:
+    """Mount the demo pages on ``app`` (before its first request) and mark the demo as on."""
+    bp = Blueprint("engagement_demo", __name__, template_folder="../templates")
+    bp.register_error_handler(EngagementError, problems.from_domain_error)
+    bp.register_error_handler(HTTPException, problems.from_http_exception)
+    bp.add_url_rule("/demo", "demo_page", demo_page)
+    bp.add_url_rule("/demo/awards", "demo_awards_page", demo_awards_page)
+    bp.add_url_rule("/demo/trust", "demo_trust_page", demo_trust_page)
+    app.register_blueprint(bp, url_prefix=prefix or None)
+    app.config["ENGAGEMENT_DEMO"] = True
+
+
+def demo_page():
+    """A small intranet with news, ideas, a profile and the bell, as one of four made-up people."""
+    visitor = _visitor("kari")
+    _ensure_intranet()
+    return _render("tillit/demo.html", visitor, users=demo.USERS, languages=LANGUAGES, articles=demo.ARTICLES,
+                   names={pid: name for pid, name, _ in demo.USERS.values()},
+                   profile_fields=[(s.field, s.labels["nb"]) for s in state().checklist])
+
+
+def demo_awards_page():
+    """The leaders' page of the demo: a month's awards, its announcement and the finalise button."""
+    visitor = _visitor("lena")
+    _ensure_intranet()
+    month = request.args.get("month", "")
+    return _render("tillit/demo_awards.html", visitor, month=month if fullmatch(MONTH_PATTERN, month) else "")
+
+
+def demo_trust_page():
+    """Communications staff's page of the demo: the trust-signal dashboard on a planted organisation."""
+    visitor = _visitor("siri")
+    _ensure_intranet()
+    st, now = state(), datetime.now(timezone.utc)
+    today = now.astimezone(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date()
+    planted = demo.ensure_trust(st.db.session, _publish, today, now)
+    period = request.args.get("period", planted)
+    return _render("tillit/demo_trust.html", visitor,
+                   period=period if fullmatch(MONTH_PATTERN, period) or period in ("30d", "90d") else "30d")
+
+
+def _visitor(default_user: str) -> dict[str, Any]:
+    """Who the page is shown as; a bad choice names the field."""
+    user, lang = request.args.get("user", default_user), request.args.get("lang", "nb")
+    errors = []
+    if user not in demo.USERS:
+        errors.append(FieldError("user", f"Not a demo user; choose one of {', '.join(demo.USERS)}."))
+    if lang not in LANGUAGES:
+        errors.append(FieldError("lang", f"Choose one of {', '.join(LANGUAGES)}."))
+    if errors:
+        raise ValidationFailed(errors, "The demo page has no such user or language.")
+    person, name, roles = demo.USERS[user]
+    return {"user": user, "person": person, "name": name, "roles": roles, "lang": lang,
+            "prefix": state().config["ENGAGEMENT_URL_PREFIX"]}
+
+
+def _render(template: str, visitor: dict[str, Any], **context: Any) -> str:
+    """The page, with a token for its made-up person: minted only once the organisation is the demo's,
+    and for the demo's own audience, which only an instance serving the demo accepts (a demo box
+    started with a real instance's secret must not hand out tokens that instance takes)."""
+    token = mint_user_token(state().token_secret, visitor["person"], ttl=TOKEN_TTL, roles=visitor["roles"],
+                            audience=DEMO_AUDIENCE)
+    return render_template(template, token=token, **visitor, **context)
+
+
+def _ensure_intranet() -> None:
+    demo.ensure_intranet(state().db.session, _publish, datetime.now(timezone.utc))
+
+
+def _publish(events: list[dict]) -> None:
+    """What the demo's intranet back end would send, with its key."""
+    st, who = state(), Principal("key", "demo", frozenset({"events:write"}))
+    for start in range(0, len(events), 500):
+        ingest(events[start:start + 500], who, st.bus, st.config["ENGAGEMENT_MAX_CLOCK_SKEW"], True)

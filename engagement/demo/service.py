@@ -1,0 +1,155 @@
+"""The demo's made-up organisation: its people, teams, campaign and events, and the rule that
+keeps it out of anyone's real data.
+
+Everything the demo creates lives in its own namespace (ids start with ``demo-``) under one
+root team, ``demo``, which the demo creates first and only in an empty directory: that team is
+the demo's record of having made the directory. The demo only ever adds missing rows, never
+changes one, and it adds nothing at all when the directory holds a person or team it did not
+create, or the ledger an event by someone outside its namespace.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+from typing import Any, Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engagement.errors import EngagementError
+from engagement.ideas.model import Campaign
+from engagement.ledger.model import LedgerEvent
+from engagement.directory.model import Person, Team
+from engagement.ideas import service as campaigns
+from engagement.directory import service as directory
+from engagement.demo import trust_history as trust_demo
+from engagement.schemas.directory import DirectorySyncSchema
+
+NAMESPACE = "demo-"
+ROOT = "demo"
+ROOT_NAME = "Demo (oppdiktet)"
+INTRANET_TEAM = NAMESPACE + "intranett"
+CAMPAIGN = NAMESPACE + "sharing"
+# The name in ?user=..., and the made-up person it stands for.
+USERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "kari": (NAMESPACE + "kari", "Kari Nordmann", ()), "ola": (NAMESPACE + "ola", "Ola Hansen", ()),
+    "lena": (NAMESPACE + "lena", "Lena Berg", ("leader",)),
+    "siri": (NAMESPACE + "siri", "Siri Dahl", ("communications",)),
+}
+ARTICLES = (
+    {"id": "news-canteen", "owner": NAMESPACE + "ola", "unit": "Drift", "title": "Ny kantineordning fra januar",
+     "text": "Etter alle innspillene dere ga i høst, endrer vi åpningstidene og legger til en salatbar."},
+    {"id": "news-sharing", "owner": NAMESPACE + "kari", "unit": "Kommunikasjon",
+     "title": "Slik deler du dokumenter med andre avdelinger",
+     "text": "En kort guide til deling på tvers, med tips fra tre team som har fått det til."},
+    {"id": "news-welcome", "owner": NAMESPACE + "lena", "unit": "HR", "title": "Velkommen til nye kolleger i HR",
+     "text": "Tre nye kolleger startet denne uka. Ta gjerne en kaffe med dem!"},
+)
+Publish = Callable[[list[dict]], None]
+_loading = threading.Lock()  # two first visits at once must not both create the organisation
+
+
+class NotADemoDirectory(EngagementError):
+    """The database holds someone's real data: the demo writes nothing into it."""
+
+    def __init__(self, examples: list[str]):
+        super().__init__(
+            "The demo only writes into a directory it created itself, and this one holds people, teams or "
+            f"events it did not create (e.g. {', '.join(map(repr, examples))}); nothing was written. Run the "
+            "demo on its own, empty database: a fresh ENGAGEMENT_INSTANCE_PATH and no ENGAGEMENT_DATABASE_URL.",
+            409, "Not a demo directory")
+
+
+def ns(local_id: str) -> str:
+    return NAMESPACE + local_id
+
+
+def intranet_directory() -> dict[str, Any]:
+    """The demo intranet's four people in one team under the demo's root."""
+    people = [{"id": pid, "name": name, "team": INTRANET_TEAM, "role": "leader" if "leader" in roles else "member"}
+              for pid, name, roles in USERS.values()]
+    return {"mode": "delta", "people": people,
+            "teams": [{"id": ROOT, "name": ROOT_NAME, "parent": None},
+                      {"id": INTRANET_TEAM, "name": "Intranettet", "parent": ROOT}]}
+
+
+def trust_directory() -> dict[str, Any]:
+    """The trust report's planted organisation, moved into the demo's namespace and under its root."""
+    planted = trust_demo.directory()
+    teams = [{"id": ns(t["id"]), "name": t["name"], "parent": ns(t["parent"]) if t["parent"] else ROOT}
+             for t in planted["teams"]]
+    people = [{**p, "id": ns(p["id"]), "team": ns(p["team"])} for p in planted["people"]]
+    return {"mode": "delta", "as_of": planted["as_of"], "people": people,
+            "teams": [{"id": ROOT, "name": ROOT_NAME, "parent": None}, *teams]}
+
+
+def trust_events(months: tuple[str, ...]) -> list[dict]:
+    """The planted patterns' events, by the namespaced people."""
+    return [{**e, "actor": ns(e["actor"]), "target": {**e["target"], "owner": ns(e["target"]["owner"])}}
+            for e in trust_demo.events(months)]
+
+
+def article_events(now: datetime) -> list[dict]:
+    return [{"id": f"demo-article-{a['id']}", "type": "content.published", "actor": a["owner"],
+             "target": {"kind": "article", "id": a["id"], "owner": a["owner"]}, "time": now.isoformat(),
+             "data": {"content_kind": "article", "title": a["title"]}} for a in ARTICLES]
+
+
+def foreign(session: Session) -> list[str]:
+    """Up to three ids in the directory or the ledger that the demo did not create."""
+    teams, people = set(session.scalars(select(Team.id))), set(session.scalars(select(Person.id)))
+    if (teams or people) and ROOT not in teams:
+        return sorted(teams | people)[:3]
+    outside = sorted(i for i in (teams | people) - {ROOT} if not i.startswith(NAMESPACE))
+    actors = session.scalars(select(LedgerEvent.actor).where(~LedgerEvent.actor.startswith(NAMESPACE)).limit(3))
+    return (outside + [f"event by {a}" for a in actors])[:3]
+
+
+def ensure_intranet(session: Session, publish: Publish, now: datetime) -> None:
+    """The intranet's people, Lena's campaign and the articles, the first time a demo page is shown."""
+    with _loading:
+        missing = _missing_rows(session, intranet_directory())
+        if not missing and session.get(Campaign, CAMPAIGN) is not None:
+            return
+        _refuse_foreign(session)
+        _add(session, missing, now)
+        if session.get(Campaign, CAMPAIGN) is None:
+            campaigns.create(session, {"id": CAMPAIGN, "question": "Hvordan kan vi dele mer på tvers av team?",
+                                       "description": "Alle idéer er velkomne – bygg gjerne videre på andres."},
+                             USERS["lena"][0])
+        publish(article_events(now))
+
+
+def ensure_trust(session: Session, publish: Publish, today: date, now: datetime) -> str:
+    """The planted organisation over the four months before ``today``'s, loaded the first time;
+    answers the month with the patterns."""
+    months = trust_demo.last_months(today)
+    with _loading:
+        missing = _missing_rows(session, trust_directory())
+        if missing:
+            _refuse_foreign(session)
+            _add(session, missing, now)
+            publish(trust_events(months))
+    return months[-1]
+
+
+def _refuse_foreign(session: Session) -> None:
+    examples = foreign(session)
+    if examples:
+        session.rollback()
+        raise NotADemoDirectory(examples)
+
+
+def _missing_rows(session: Session, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The payload cut to the teams and people not in the directory yet; None when all are."""
+    have_teams = set(session.scalars(select(Team.id).where(Team.id.in_([t["id"] for t in payload["teams"]]))))
+    have_people = set(session.scalars(select(Person.id).where(Person.id.in_([p["id"] for p in payload["people"]]))))
+    teams = [t for t in payload["teams"] if t["id"] not in have_teams]
+    people = [p for p in payload["people"] if p["id"] not in have_people]
+    return {**payload, "teams": teams, "people": people} if teams or people else None
+
+
+def _add(session: Session, missing: dict[str, Any] | None, now: datetime) -> None:
+    """Only new rows: the sync's updates never run, since every row it gets is missing."""
+    if missing:
+        directory.sync(session, DirectorySyncSchema().load(missing), now)

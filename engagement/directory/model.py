@@ -1,0 +1,69 @@
+"""The directory's tables (engagement/directory/service.py)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engagement.db import Base, BigId
+
+
+class Team(Base):
+    """A unit in the org tree."""
+
+    __tablename__ = "engagement_teams"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+
+
+class TeamPlacement(Base):
+    """Where a team sat in the org tree, and when: each period is folded by the tree of its own
+    time. ``valid_from`` None is the beginning of time; ``valid_to`` None is still so. A removed
+    team keeps its rows (and its name) for the months it was there."""
+
+    __tablename__ = "engagement_team_tree"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(128), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Person(Base):
+    """An employee as the directory knows them; people who leave turn inactive, never deleted."""
+
+    __tablename__ = "engagement_people"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    team_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    role: Mapped[str] = mapped_column(String(20), default="member")
+    locale: Mapped[str] = mapped_column(String(10), default="nb")
+    leaderboard_opt_out: Mapped[bool] = mapped_column(default=False)
+    leaderboard_opt_in: Mapped[bool] = mapped_column(default=False, server_default="0")
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Membership(Base):
+    """Which team a person was in, and when: an event counts for the team of its moment.
+    ``valid_from`` None is the beginning of time; ``valid_to`` None is still so."""
+
+    __tablename__ = "engagement_memberships"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(String(128), index=True)
+    team_id: Mapped[str] = mapped_column(String(128))
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class TeamRecognition(Base):
+    """Recognition received and given by a team's members, per kind, by team at the event's time."""
+
+    __tablename__ = "engagement_team_recognition"
+    team_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    given: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,54 @@
+"""The review queue: reported ideas and contributions, hidden until a moderator decides.
+
+Decisions are events (``content.moderated``, restored or removed) sent with an API key
+that has ``moderation:manage``, so replay reproduces them."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from sqlalchemy import select
+
+from engagement.web.requests import principal, query
+from engagement.state import state
+from engagement.ideas.model import AbuseReport, Contribution, Idea
+from engagement.schemas.query import ReportQueueQuery
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/v1/moderation/reports", "open_reports", open_reports)
+
+
+def open_reports():
+    """Reports without a decision yet, oldest first, a page at a time (?page=1&per_page=100), and per
+    item on the page how many distinct people reported it: items below the hiding threshold stay
+    up, so moderators see them here."""
+    principal().require("moderation:manage")
+    args = query(ReportQueueQuery())
+    open_ = select(AbuseReport).where(AbuseReport.decision.is_(None))
+    rows = list(state().db.session.scalars(open_.order_by(AbuseReport.reported_at, AbuseReport.event_id)
+                                           .offset((args["page"] - 1) * args["per_page"])
+                                           .limit(args["per_page"] + 1)))
+    more, rows = len(rows) > args["per_page"], rows[:args["per_page"]]
+    return jsonify({"reports": [{"target": {"kind": r.target_kind, "id": r.target_id}, "reporter": r.reporter,
+                                 "reason": r.reason, "reported_at": r.reported_at.isoformat() + "Z"}
+                                for r in rows],
+                    "items": _items(rows, state().config["ENGAGEMENT_REPORTS_TO_HIDE"]),
+                    "page": args["page"], "per_page": args["per_page"], "more": more})
+
+
+def _items(rows: list[AbuseReport], threshold: int) -> list[dict]:
+    """Each item reported on this page once: its distinct reporters among all open reports (not
+    just this page's, so a count never depends on where the page ends) and whether it is hidden now."""
+    session = state().db.session
+    reporters: dict[tuple[str, str], set[str]] = {(r.target_kind, r.target_id): set() for r in rows}
+    for kind in {k for k, _ in reporters}:
+        ids = [i for k, i in reporters if k == kind]
+        for r in session.scalars(select(AbuseReport).where(AbuseReport.decision.is_(None),
+                                                           AbuseReport.target_kind == kind,
+                                                           AbuseReport.target_id.in_(ids))):
+            reporters[(r.target_kind, r.target_id)].add(r.reporter)
+    hidden = {kind: set(session.scalars(select(model.id).where(
+        model.id.in_([i for k, i in reporters if k == kind]), model.visibility == "hidden")))
+        for kind, model in (("idea", Idea), ("contribution", Contribution))}
+    return [{"target": {"kind": kind, "id": target_id}, "reporters": len(people),
+             "hidden": target_id in hidden.get(kind, ()), "reports_to_hide": threshold}
+            for (kind, target_id), people in reporters.items()]

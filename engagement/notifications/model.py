@@ -1,0 +1,103 @@
+"""Notifications' tables (consumers/notifications.py, engagement/notifications/service.py, digests.py).
+
+``Notification``, ``NotifyLike``, ``NotifyTitle`` and ``NotifyIdeaPerson`` are a read model
+that replay rebuilds. What people did with them — read marks, what was mailed, preferences,
+the mail outbox — lives in tables replay never touches, keyed by the group's stable key
+(person, kind, ref, day), so a rebuild neither un-reads nor re-mails anything.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, DateTime, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engagement.db import Base, BigId, utcnow
+
+
+class Notification(Base):
+    """One group: everyone who did ``kind`` to ``ref`` of ``person``'s on one day, newest first.
+    ``actors`` is a list of {"p": person id, "at": ISO time}; an unlike takes its entry back."""
+
+    __tablename__ = "engagement_notifications"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(20))
+    ref: Mapped[str] = mapped_column(String(160))
+    day: Mapped[date] = mapped_column(Date)
+    actors: Mapped[list] = mapped_column(JSON)
+    last_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_engagement_notifications_group", "person", "kind", "ref", "day", unique=True),
+                      Index("ix_engagement_notifications_feed", "person", "last_at"))
+
+
+class NotifyLike(Base):
+    """The notifications' own like state, so an unlike takes back exactly the like it undoes."""
+
+    __tablename__ = "engagement_notify_likes"
+    ref: Mapped[str] = mapped_column(String(160), primary_key=True)
+    liker: Mapped[str] = mapped_column(String(128), primary_key=True)
+    liked: Mapped[bool] = mapped_column()
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    event_id: Mapped[str] = mapped_column(String(128))
+
+
+class NotifyTitle(Base):
+    """What a thing is called, so a notification can say which idea or article it is about."""
+
+    __tablename__ = "engagement_notify_titles"
+    ref: Mapped[str] = mapped_column(String(160), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+
+
+class NotifyIdeaPerson(Base):
+    """Everyone who built on an idea: all of them hear about it when it is adopted."""
+
+    __tablename__ = "engagement_notify_idea_people"
+    idea_ref: Mapped[str] = mapped_column(String(160), primary_key=True)
+    person: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class NotificationMark(Base):
+    """What a person has seen and been mailed of one group, up to which actor time."""
+
+    __tablename__ = "engagement_notification_marks"
+    person: Mapped[str] = mapped_column(String(128), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(160), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    seen_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    mailed_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class NotifyPreference(Base):
+    """How and when a person wants e-mail. Quiet hours are local times ("21:00", "07:00")."""
+
+    __tablename__ = "engagement_notify_preferences"
+    person: Mapped[str] = mapped_column(String(128), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(10), default="daily")  # immediate, daily, weekly, off
+    quiet_start: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    quiet_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    read_before: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # Unsubscribe links carry the generation they were made in; bumping it revokes them all.
+    unsubscribe_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class MailOutbox(Base):
+    """One digest e-mail: claimed (pending), being handed to SMTP (sending), then sent. A mail
+    found in ``sending`` after a crash may have gone out, so it is never sent again (uncertain)."""
+
+    __tablename__ = "engagement_mail_outbox"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(128), index=True)
+    address: Mapped[str] = mapped_column(String(320))
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text)
+    unsubscribe_url: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -1,0 +1,95 @@
+"""One read model's view of who owns its targets (the rule: engagement/ownership/service.py).
+
+Until an authority speaks, a target's owner is unknown ("") and an event on it credits
+nobody; the read model keeps what waits and credits the owner once it is known, so the
+answer does not depend on which arrived first.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from engagement.events import Event, Target, utc_naive
+from engagement.ownership.model import OwnerWaiting, TargetOwner
+from engagement.ownership.service import AUTHORING, TEACHING, also_stated, stated_owner
+
+__all__ = ["AUTHORING", "TEACHING", "Owners", "aware"]
+
+
+class Owners:
+    """One read model's owners for one batch, learned in the batch's order. Everything is loaded
+    up front in a few queries (owners, and what waits on the targets the batch will teach), so a
+    batch that teaches many owners costs no query per target."""
+
+    def __init__(self, session: Session, model: str, events: list[Event]):
+        self.session, self.model = session, model
+        keys = {(e.target.kind, e.target.id) for e in events if e.target.kind != "person"}
+        keys |= {(kind, target_id) for e in events for kind, target_id, _ in also_stated(e)}
+        self.known: dict[tuple[str, str], str] = {}
+        if keys:
+            self.known = {(r.target_kind, r.target_id): r.owner for r in session.scalars(select(TargetOwner).where(
+                TargetOwner.model == model, tuple_(TargetOwner.target_kind, TargetOwner.target_id).in_(list(keys))))}
+        self.waiting: dict[tuple[str, str], list[OwnerWaiting]] = {}
+        self.held_likes: dict[tuple[str, str], dict[str, object]] = {}
+        self.resolved = [self.resolve(event) for event in events]
+        self.learned = {(t.kind, t.id) for _, taught in self.resolved for t in taught}
+        if self.learned:
+            for row in session.scalars(select(OwnerWaiting).where(OwnerWaiting.model == model, tuple_(
+                    OwnerWaiting.target_kind, OwnerWaiting.target_id).in_(list(self.learned)))):
+                self.waiting.setdefault((row.target_kind, row.target_id), []).append(row)
+
+    def resolve(self, event: Event) -> tuple[Event, list[Target]]:
+        """The event with its target's authoritative owner ("" while none is known), and the targets
+        whose owner this very event taught (with that owner)."""
+        target = event.target
+        owner = target.id if target.kind == "person" else self.known.get((target.kind, target.id))
+        taught = []
+        if owner is None and target.kind != "person" and (owner := stated_owner(event)) is not None:
+            taught.append(self._learn(Target(target.kind, target.id, owner), event.id))
+        for kind, target_id, stated in also_stated(event):
+            if (kind, target_id) not in self.known:
+                taught.append(self._learn(Target(kind, target_id, stated), event.id))
+        if owner != target.owner:
+            event = replace(event, target=Target(target.kind, target.id, owner or ""))
+        return event, taught
+
+    def _learn(self, target: Target, event_id: str) -> Target:
+        self.known[(target.kind, target.id)] = target.owner
+        self.session.add(TargetOwner(model=self.model, target_kind=target.kind, target_id=target.id,
+                                     owner=target.owner, event_id=event_id))
+        return target
+
+    def wait(self, event: Event, kind: str) -> None:
+        """Keep an event that would credit the (still unknown) owner of its target."""
+        row = OwnerWaiting(model=self.model, event_id=event.id, target_kind=event.target.kind,
+                           target_id=event.target.id, actor=event.actor, kind=kind, at=utc_naive(event.time))
+        self.session.add(row)
+        self.waiting.setdefault((event.target.kind, event.target.id), []).append(row)
+
+    def hold_like(self, event: Event, state: object) -> None:
+        """A like state this batch changed while its target had no known owner."""
+        self.held_likes.setdefault((event.target.kind, event.target.id), {})[event.actor] = state
+
+    def standing_likes(self, target: Target, stored: dict[str, object]) -> list[tuple[str, object]]:
+        """The likes standing on ``target`` now: ``stored`` (liked states from earlier batches, by
+        liker) with what this batch changed, as (liker, state), by liker."""
+        states = {**stored, **self.held_likes.pop((target.kind, target.id), {})}
+        return sorted((liker, state) for liker, state in states.items() if state.liked and liker != target.owner)
+
+    def take_waiting(self, target: Target) -> list[OwnerWaiting]:
+        """What waited for this target's owner, oldest first; gone from the table once taken."""
+        rows = self.waiting.pop((target.kind, target.id), [])
+        for row in rows:
+            if row in self.session.new:
+                self.session.expunge(row)
+            else:
+                self.session.delete(row)
+        return sorted(rows, key=lambda row: (row.at, row.event_id))
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored naive UTC time as an aware one (event times are aware)."""
+    return moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,141 @@
+"""Erasure inside events: their ids, their data and the raw log name the person as well.
+
+Columns are renamed by :mod:`engagement.privacy.erasure`; this module renames what sits
+inside an event. An event id names the person when it lies in their own id space
+(``~kari~click-1``) or when a client derived it from them (``profile-kari``): the same id is
+renamed in the ledger and in every read model's claims, so nothing is applied twice. A
+``kudos.given`` about ``person:kari`` and an adoption crediting her are rewritten. A profile
+is the person, not content others built on, so the values of their ``profile.updated``
+events go; the field names stay and a filled field keeps a placeholder, so profile
+completion replays to the same percentage.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable
+
+from sqlalchemy import Text, bindparam, cast, select, update
+from sqlalchemy.orm import Session
+
+from engagement.consumers.profiles import EMPTY
+from engagement.ledger import event_ids
+from engagement.ideas.model import AbuseReport
+from engagement.awards.model import AwardCredit, AwardLike
+from engagement.ledger.model import DeadLetter, LedgerEvent, ParkedEvent, ProcessedEvent
+from engagement.recognition.model import KudosFirst
+from engagement.recognition.model import LikeState
+from engagement.notifications.model import NotifyLike
+from engagement.ownership.model import OwnerWaiting, TargetOwner
+
+FILLED = "erased"  # a profile value that was there; what it said is gone
+EVENT_ID_COLUMNS = (LedgerEvent.event_id, ProcessedEvent.event_id, DeadLetter.event_id, ParkedEvent.event_id,
+                    AbuseReport.event_id, AwardLike.event_id, NotifyLike.event_id, LikeState.event_id,
+                    TargetOwner.event_id, OwnerWaiting.event_id, KudosFirst.event_id)
+# Award credits are keyed by event id, and a recognition credit by event id + ":r".
+SUFFIXED_EVENT_IDS = ((AwardCredit.event_id, ":r"),)
+DATA_NAMING_PEOPLE = ("kudos.given", "idea.adopted")
+
+
+class Renaming:
+    """How one person's id is replaced by their pseudonym inside events."""
+
+    def __init__(self, person: str, pseudonym: str):
+        self.person, self.pseudonym = person, pseudonym
+        self._named = re.compile(rf"(?<![A-Za-z0-9]){re.escape(person)}(?![A-Za-z0-9])")
+
+    def who(self, value: str) -> str:
+        return self.pseudonym if value == self.person else value
+
+    def event_id(self, event_id: str) -> str:
+        """The id with the person's id replaced wherever it stands as a word; a pseudonym longer
+        than the person's id may not fit a client-chosen id, which then becomes a digest."""
+        renamed = self._named.sub(self.pseudonym, event_id)
+        return renamed if len(renamed) <= event_ids.MAX_LENGTH else event_ids.hashed(renamed)
+
+    def suffixed_event_id(self, value: str, suffix: str) -> str:
+        """Rename the event id a derived key starts with, so ``id`` and ``id:r`` stay a pair."""
+        if value.endswith(suffix):
+            return self.event_id(value[:-len(suffix)]) + suffix
+        return self.event_id(value)
+
+    def data(self, type_: str, actor: str, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` without the person: references to them renamed, their profile values gone."""
+        out = dict(data)
+        if out.get("about") == f"person:{self.person}":
+            out["about"] = f"person:{self.pseudonym}"
+        if isinstance(out.get("credited"), list):
+            out["credited"] = [self.who(p) for p in out["credited"]]
+        if type_ == "profile.updated" and actor in (self.person, self.pseudonym) \
+                and isinstance(out.get("fields"), dict):
+            out["fields"] = {name: value if value in EMPTY else FILLED for name, value in out["fields"].items()}
+        return out
+
+    def wire(self, raw: bytes) -> tuple[str, bytes] | None:
+        """A raw event (its wire form) renamed: answers its partition key and new bytes, or None
+        when it does not name the person (or is no event at all: a poison record stays as sent)."""
+        try:
+            doc = json.loads(raw)
+            target, actor = doc["target"], doc["actor"]
+            doc["id"], doc["actor"] = self.event_id(doc["id"]), self.who(actor)
+            target["owner"] = self.who(target["owner"])
+            if target["kind"] == "person":
+                target["id"] = self.who(target["id"])
+            if doc.get("submitted_by") == f"user:{self.person}":
+                doc["submitted_by"] = f"user:{self.pseudonym}"
+            doc["data"] = self.data(doc["type"], actor, doc.get("data") or {})
+            renamed = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+            key = f"{target['kind']}:{target['id']}"
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return None if renamed == raw else (key, renamed)
+
+
+def rename_event_ids(session: Session, renaming: Renaming) -> int:
+    """Every column holding event ids, renamed alike: the ledger and the claims keep matching."""
+    changed = sum(_rename_column(session, column, renaming.person, renaming.event_id) for column in EVENT_ID_COLUMNS)
+    for column, suffix in SUFFIXED_EVENT_IDS:
+        changed += _rename_column(session, column, renaming.person,
+                                  lambda value, suffix=suffix: renaming.suffixed_event_id(value, suffix))
+    return changed
+
+
+def _rename_column(session: Session, attribute, person: str, rename: Callable[[str], str]) -> int:
+    """One UPDATE per distinct id that names the person (found by a LIKE), sent as one executemany."""
+    column = attribute.expression
+    values = session.scalars(select(column).distinct().where(column.contains(person, autoescape=True)))
+    pairs = [{"old_id": value, "new_id": rename(value)} for value in values]
+    pairs = [p for p in pairs if p["new_id"] != p["old_id"]]
+    if pairs:
+        session.execute(update(column.table).where(column == bindparam("old_id"))
+                        .values({column.name: bindparam("new_id")}), pairs)
+    return len(pairs)
+
+
+def rewrite_ledger_data(session: Session, renaming: Renaming) -> int:
+    """Kudos about the person, adoptions crediting them, and their profile values (run after the
+    actor column was renamed, so their profile events carry the pseudonym)."""
+    naming = select(LedgerEvent).where(LedgerEvent.type.in_(DATA_NAMING_PEOPLE),
+                                       cast(LedgerEvent.data, Text).contains(renaming.person, autoescape=True))
+    profile = select(LedgerEvent).where(LedgerEvent.type == "profile.updated",
+                                        LedgerEvent.actor == renaming.pseudonym)
+    changed = 0
+    for query in (naming, profile):
+        for row in session.scalars(query):
+            data = renaming.data(row.type, row.actor, row.data)
+            if data != row.data:
+                row.data, changed = data, changed + 1
+    session.flush()
+    return changed
+
+
+def rewrite_payloads(session: Session, renaming: Renaming) -> int:
+    """Parked events and dead letters keep an event's wire form; rename it like the raw log."""
+    changed = 0
+    for model in (ParkedEvent, DeadLetter):
+        for row in session.scalars(select(model).where(model.payload.contains(renaming.person, autoescape=True))):
+            renamed = renaming.wire(row.payload.encode())
+            if renamed is not None:
+                row.payload, changed = renamed[1].decode(), changed + 1
+    session.flush()  # before the ids (part of a parked event's key) are renamed underneath
+    return changed

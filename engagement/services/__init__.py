@@ -1,1 +1,0 @@
-"""Use cases: plain functions the API and the CLI call; no HTTP in here."""

@@ -1,0 +1,108 @@
+"""One app's Tillit: settings, the database, the bus, Redis and the read models.
+
+Services receive what they need from here; this module imports no HTTP, CLI or read-model code,
+so any of those can import it without pulling in the others.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, current_app
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.engine import Engine
+
+from engagement import token_secret
+from engagement.auth import KeyCache
+from engagement.awards.scoring import DEFAULT_POINTS
+from engagement.awards.service import AwardBoard
+from engagement.bus.base import EventBus
+from engagement.config import check_group_size, uses_kafka
+from engagement.profiles import checklist
+from engagement.recognition.service import RecognitionCache
+from engagement.trust.service import thresholds as trust_thresholds
+
+if TYPE_CHECKING:
+    from engagement.consumers.base import ReadModel
+
+
+class EngagementState:
+    """Everything one app's Tillit needs, built lazily so gunicorn workers build their own."""
+
+    def __init__(self, app: Flask, db: SQLAlchemy, read_models: list["ReadModel"] | None = None):
+        from engagement.consumers import builtin_read_models
+        self.app = app
+        self.config = app.config
+        self.db = db
+        self.key_cache = KeyCache()
+        if app.config["ENGAGEMENT_PUBLIC_RANKING"] not in ("opt-out", "opt-in"):
+            raise ValueError("ENGAGEMENT_PUBLIC_RANKING must be opt-out or opt-in, not "
+                             f"{app.config['ENGAGEMENT_PUBLIC_RANKING']!r}")
+        check_group_size(app.config["ENGAGEMENT_MIN_GROUP_SIZE"])
+        self.checklist = checklist.load(app.config["ENGAGEMENT_PROFILE_CHECKLIST"])
+        self.trust_thresholds = trust_thresholds(app.config["ENGAGEMENT_TRUST_THRESHOLDS"])
+        self.award_board = AwardBoard(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"],
+                                      {**DEFAULT_POINTS, **app.config["ENGAGEMENT_AWARD_POINTS"]},
+                                      app.config["ENGAGEMENT_PUBLIC_RANKING"])
+        self.recognition_cache = RecognitionCache(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"])
+        self.read_models = read_models
+        self.token_secret = _token_secret(app)
+        self._bus: EventBus | None = None
+        self._redis: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        """The app's engine, reachable from consumer threads that have no app context."""
+        with self.app.app_context():
+            return self.db.engine
+
+    @property
+    def bus(self) -> EventBus:
+        if self._bus is None:
+            with self._lock:
+                if self._bus is None:
+                    self._bus = make_bus(self.config)
+        return self._bus
+
+    @property
+    def redis(self) -> Any:
+        if self._redis is None:
+            with self._lock:
+                if self._redis is None:
+                    self._redis = make_redis(self.config)
+        return self._redis
+
+    def read_model(self, name: str) -> "ReadModel":
+        for model in self.read_models:
+            if model.name == name:
+                return model
+        raise KeyError(f"no read model {name!r}; known: {', '.join(m.name for m in self.read_models)}")
+
+
+def state(app: Flask | None = None) -> EngagementState:
+    return (app or current_app).extensions["engagement"]
+
+
+def make_bus(config: Any) -> EventBus:
+    if uses_kafka(config):
+        from engagement.bus.kafka import KafkaBus
+        return KafkaBus(config)
+    from engagement.bus.embedded import EmbeddedBus
+    return EmbeddedBus(config["ENGAGEMENT_EVENT_LOG"], config["ENGAGEMENT_KAFKA_TOPIC"])
+
+
+def make_redis(config: Any) -> Any:
+    url = config.get("ENGAGEMENT_REDIS_URL")
+    if url:
+        import redis
+        return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    import fakeredis
+    return fakeredis.FakeRedis(server=fakeredis.FakeServer())  # one per app, never shared
+
+
+def _token_secret(app: Flask) -> str:
+    """The configured secret if it is safe to sign with (start-up stops if not), or one made once
+    and kept in the instance folder (embedded use)."""
+    return token_secret.resolve(app.config["ENGAGEMENT_TOKEN_SECRET"], Path(app.instance_path))

@@ -1,0 +1,114 @@
+"""The few queries the trust report needs, all over rollups and the directory, per team.
+
+Each answers a dict by team id; the report folds small teams into their parents after.
+Distinct people are counted in SQL (group by team and person, then by team), so the
+report never moves per-person rows into Python.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session
+
+from engagement.directory.model import Membership, Person
+from engagement.trust.model import TrustActivity, TrustIdea
+
+
+@dataclass
+class Totals:
+    """One group's numbers for a period: the sums the signals are made of."""
+
+    members: int = 0
+    leaders: int = 0
+    sharers: int = 0
+    contributions: int = 0
+    top: int = 0  # the most contributions by one person (never who)
+    likes: int = 0
+    interactions: int = 0
+    cross_team: int = 0
+    recognised: int = 0
+    active_leaders: int = 0
+    baseline: int = 0  # contributions in the baseline
+    baseline_members: int = 0
+    baseline_hidden: int = 0  # groups inside whose baseline speaks for a group too small then
+    unanswered: int = 0
+
+    def add(self, other: "Totals") -> None:
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            setattr(self, f.name, max(mine, theirs) if f.name == "top" else mine + theirs)
+
+
+def members(session: Session, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+    """Members and leaders per team at any time from ``start`` to ``end`` (naive UTC), from the
+    directory's history: silent people count too, and so do people who left since."""
+    m = Membership
+    leader = func.count(func.distinct(case((Person.role == "leader", m.person_id))))
+    rows = session.execute(select(m.team_id, func.count(func.distinct(m.person_id)), leader)
+                           .outerjoin(Person, Person.id == m.person_id)
+                           .where(or_(m.valid_from.is_(None), m.valid_from < end),
+                                  or_(m.valid_to.is_(None), m.valid_to > start)).group_by(m.team_id))
+    return {team: (n, int(leaders or 0)) for team, n, leaders in rows}
+
+
+def smallest(session: Session, start: datetime, end: datetime) -> dict[str, int]:
+    """The fewest members each team had at once from ``start`` to ``end`` (naive UTC): a team is
+    only as large as it was at its smallest, so four people who joined late in a month do not
+    make a team of one earlier that month look like five."""
+    m = Membership
+    counts = dict(session.execute(select(m.team_id, func.count()).where(
+        or_(m.valid_from.is_(None), m.valid_from <= start), or_(m.valid_to.is_(None), m.valid_to > start))
+        .group_by(m.team_id)).all())
+    changes: dict[str, dict[datetime, int]] = {}
+    for team, joined, left in session.execute(select(m.team_id, m.valid_from, m.valid_to).where(or_(
+            (m.valid_from > start) & (m.valid_from < end), (m.valid_to > start) & (m.valid_to < end)))):
+        moments = changes.setdefault(team, {})
+        if joined is not None and start < joined < end:
+            moments[joined] = moments.get(joined, 0) + 1
+        if left is not None and start < left < end and (joined is None or joined < left):
+            moments[left] = moments.get(left, 0) - 1
+    out = dict(counts)
+    for team, moments in changes.items():
+        count = counts.get(team, 0)
+        lowest = count if count else None  # a team that starts empty is as small as its first member
+        for moment in sorted(moments):
+            count += moments[moment]
+            lowest = count if lowest is None else min(lowest, count)
+        out[team] = lowest or 0
+    return out
+
+
+def activity(session: Session, start: date, end: date, teams: set[str] | None = None) -> dict[str, dict]:
+    """Sums per team over the days, with distinct sharers, the top person's share and active leaders."""
+    a = TrustActivity
+    per_person = select(a.team_id, a.person, func.sum(a.contributions).label("c"), func.sum(a.likes_given).label("l"),
+                        func.sum(a.interactions).label("i"), func.sum(a.cross_team).label("x"),
+                        func.sum(a.recognised).label("r")).where(a.day >= start, a.day <= end)
+    if teams is not None:
+        per_person = per_person.where(a.team_id.in_(teams))
+    p = per_person.group_by(a.team_id, a.person).subquery()
+    leader = func.sum(case((Person.role == "leader", 1), else_=0))
+    rows = session.execute(select(p.c.team_id, func.sum(case((p.c.c > 0, 1), else_=0)), func.sum(p.c.c),
+                                  func.max(p.c.c), func.sum(p.c.l), func.sum(p.c.i), func.sum(p.c.x),
+                                  func.sum(p.c.r), leader)
+                           .select_from(p).outerjoin(Person, Person.id == p.c.person).group_by(p.c.team_id))
+    names = ("sharers", "contributions", "top", "likes", "interactions", "cross_team", "recognised", "active_leaders")
+    return {team: dict(zip(names, (int(v or 0) for v in values))) for team, *values in rows}
+
+
+def contributions(session: Session, start: date, end: date) -> dict[str, int]:
+    rows = session.execute(select(TrustActivity.team_id, func.sum(TrustActivity.contributions))
+                           .where(TrustActivity.day >= start, TrustActivity.day <= end).group_by(TrustActivity.team_id))
+    return {team: int(n or 0) for team, n in rows}
+
+
+def unanswered_ideas(session: Session, start: date, last_day: date) -> dict[str, int]:
+    """Ideas submitted from ``start`` to ``last_day`` that no leader has answered."""
+    if last_day < start:
+        return {}
+    rows = session.execute(select(TrustIdea.team_id, func.count()).where(
+        TrustIdea.answered.is_(False), TrustIdea.submitted_on >= start, TrustIdea.submitted_on <= last_day)
+        .group_by(TrustIdea.team_id))
+    return {team: n for team, n in rows if team}

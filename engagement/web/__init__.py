@@ -1,0 +1,55 @@
+"""Tillit's HTTP API as one blueprint, made per app so each app's CORS list applies."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from flask_cors import CORS
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, default_exceptions
+
+from engagement.awards import api as awards
+from engagement.ideas import api as campaigns, moderation
+from engagement.directory import api as directory
+from engagement.ledger import api as events
+from engagement.web import health, limits, openapi, problems, widgets
+from engagement.notifications import api as notifications
+from engagement.profiles import api as profiles
+from engagement.recognition import api as recognition
+from engagement.trust import api as trust
+from engagement.errors import EngagementError
+
+
+def create_blueprint(config: Any) -> tuple[Blueprint, Any]:
+    """The API blueprint, and its rate limiter (to install on the app once the blueprint is in)."""
+    bp = Blueprint("engagement", __name__, template_folder="../templates")
+    bp.register_error_handler(EngagementError, problems.from_domain_error)
+    # By code, not only by class: Flask prefers a host's handler for a code over a
+    # blueprint's handler for a class, and the host's HTML pages must not answer our API.
+    for code in default_exceptions:
+        bp.register_error_handler(code, problems.from_http_exception)
+    bp.register_error_handler(HTTPException, problems.from_http_exception)
+    bp.register_error_handler(DBAPIError, problems.from_database_error)
+    bp.register_error_handler(Exception, problems.from_unexpected)
+    max_body = config["ENGAGEMENT_MAX_BODY_BYTES"]
+
+    @bp.before_request
+    def _limit_body() -> None:
+        request.max_content_length = max_body
+
+    events.register(bp)
+    recognition.register(bp)
+    directory.register(bp)
+    campaigns.register(bp)
+    moderation.register(bp)
+    profiles.register(bp)
+    awards.register(bp)
+    notifications.register(bp)
+    trust.register(bp)
+    widgets.register(bp)
+    health.register(bp)
+    openapi.register(bp)
+    if config["ENGAGEMENT_CORS_ORIGINS"]:
+        CORS(bp, origins=config["ENGAGEMENT_CORS_ORIGINS"], allow_headers=["Authorization", "Content-Type"],
+             methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"], max_age=600)
+    return bp, limits.make_limiter(config, bp)

@@ -1,0 +1,60 @@
+"""Liveness, readiness and Prometheus metrics, for load balancers and operators."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, jsonify
+from sqlalchemy import text
+
+from engagement import metrics
+from engagement.state import state
+from engagement.lag import consumer_lag
+
+logger = logging.getLogger(__name__)
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/healthz", "healthz", healthz)
+    bp.add_url_rule("/readyz", "readyz", readyz)
+    bp.add_url_rule("/metrics", "metrics", prometheus_metrics)
+
+
+def healthz():
+    """The process answers."""
+    return jsonify({"status": "ok"})
+
+
+def readyz():
+    """Database, Redis and the bus answer; consumer lag per read model."""
+    st = state()
+    checks = {"database": _check(lambda: st.db.session.execute(text("SELECT 1"))),
+              "redis": _check(st.redis.ping),
+              "bus": _check(st.bus.check)}
+    ready = all(v == "ok" for v in checks.values())
+    body = {"ready": ready, "checks": checks}
+    if ready:
+        body["consumer_lag"] = _lag_or_none(st) or {}
+    return jsonify(body), 200 if ready else 503
+
+
+def prometheus_metrics():
+    """Prometheus text format."""
+    body, content_type = metrics.exposition(_lag_or_none(state()))
+    return Response(body, content_type=content_type)
+
+
+def _check(probe) -> str:
+    try:
+        probe()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        logger.warning("readiness check failed: %r", exc)
+        return f"failing: {type(exc).__name__}"
+
+
+def _lag_or_none(st) -> dict[str, int] | None:
+    try:
+        return consumer_lag(st)
+    except Exception as exc:  # noqa: BLE001 - metrics must not fail because the bus is down
+        logger.warning("consumer lag unavailable: %r", exc)
+        return None
