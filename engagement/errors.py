@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -60,3 +61,17 @@ class BusUnavailable(EngagementError):
 def is_connection_error(error: DBAPIError) -> bool:
     """Connection errors come from the database being away; integrity and data errors from the input."""
     return isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated
+
+
+def flatten(messages: Any, path: str = "") -> list[FieldError]:
+    """marshmallow's nested error dict as a flat list of dotted field paths; errors a list
+    already placed by item (schemas/common.py's Items) keep their index and field."""
+    if isinstance(messages, dict):
+        out = []
+        for key, value in messages.items():
+            name = "" if key == "_schema" else str(key)
+            out += flatten(value, f"{path}.{name}".strip(".") if name else path)
+        return out
+    if isinstance(messages, list) and all(isinstance(m, (str, FieldError)) for m in messages):
+        return [m if isinstance(m, FieldError) else FieldError(path, m) for m in messages]
+    return [FieldError(path, str(messages))]

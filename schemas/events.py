@@ -9,10 +9,15 @@ fine), the ``source`` that sent it, and ``data`` whose shape depends on the type
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow.experimental.context import Context
 
+from engagement.errors import Forbidden
+from engagement.schemas.common import Items
 from engagement.schemas.patterns import IDENTIFIER_PATTERN, FullMatch
 
 SCHEMA_VERSION = 1
@@ -25,6 +30,23 @@ IDENTIFIER = FullMatch(
 TARGET_KINDS = ("page", "post", "article", "comment", "idea", "contribution",
                 "campaign", "document", "answer", "person")
 CONTENT_KINDS = ("document", "article", "answer", "post", "page")
+TARGET_REF_PATTERN = r"^(" + "|".join(TARGET_KINDS) + r"):[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """What only the receiving end knows, given as marshmallow's Context while events load: a
+    user token's person is the actor of what it sends, nothing may be dated further ahead of its
+    receipt than the clock skew allows, and a batch has a largest size."""
+
+    person: str | None
+    received_at: datetime
+    max_skew: int
+    max_batch: int
+
+
+def _sender() -> Sender | None:
+    return Context[Sender].get(None)
 
 
 class Strict(Schema):
@@ -100,8 +122,7 @@ class AdoptionData(Strict):
 class KudosData(Strict):
     message = text(500, required=False)
     about = fields.String(validate=FullMatch(
-        r"^(" + "|".join(TARGET_KINDS) + r"):[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$",
-        error="Must be kind:id of the content the kudos is about."), metadata={
+        TARGET_REF_PATTERN, error="Must be kind:id of the content the kudos is about."), metadata={
         "description": "The content this Bra! is for, e.g. article:news-42; counted on it too."})
 
 
@@ -172,6 +193,21 @@ class EventSchema(Strict):
         if errors:
             raise ValidationError(errors)
 
+    @pre_load
+    def _actor_of_a_user_token(self, raw: Any, **_: Any) -> Any:
+        sender = _sender()
+        if sender is None or sender.person is None or not isinstance(raw, dict):
+            return raw
+        if raw.get("actor", sender.person) != sender.person:
+            raise Forbidden("A user token can only send events as its own subject.")
+        return {**raw, "actor": sender.person}
+
+    @validates_schema
+    def _not_in_the_future(self, event: dict[str, Any], **_: Any) -> None:
+        sender = _sender()
+        if sender is not None and event["time"] > sender.received_at + timedelta(seconds=sender.max_skew):
+            raise ValidationError("Lies in the future.", "time")
+
 
 def _rule_errors(event: dict[str, Any], rules: tuple[str, ...]) -> dict[str, Any]:
     target, actor = event["target"], event.get("actor")
@@ -183,4 +219,14 @@ def _rule_errors(event: dict[str, Any], rules: tuple[str, ...]) -> dict[str, Any
 
 
 class BatchSchema(Strict):
-    events = fields.List(fields.Raw(), required=True, metadata={"description": "Events, see Event."})
+    events = Items(fields.Nested(EventSchema), required=True,
+                   validate=validate.Length(min=1, error="Must be a non-empty list of events."),
+                   metadata={"description": "Up to ENGAGEMENT_MAX_BATCH events; all are accepted or none."})
+
+    @pre_load
+    def _at_most(self, raw: Any, **_: Any) -> Any:
+        """A batch over the limit is refused before any of its events is read."""
+        sender, events = _sender(), raw.get("events") if isinstance(raw, dict) else None
+        if sender is not None and isinstance(events, list) and len(events) > sender.max_batch:
+            raise ValidationError({"events": [f"At most {sender.max_batch} events in one batch."]})
+        return raw

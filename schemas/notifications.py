@@ -1,9 +1,27 @@
-"""The notification feed's bodies, for the OpenAPI document (engagement/notifications/api.py)."""
+"""The notification feed, read marks and preferences (engagement/notifications/api.py)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+
+from engagement.schemas.common import Query, paging
 from engagement.schemas.patterns import CLOCK_PATTERN, FullMatch
+
+MAX_ID = 2**63 - 1
+
+
+class PersonQuery(Query):
+    person = fields.String(metadata={"description": "With an API key (events:write): whose; "
+                                                    "a user token is always its own"})
+
+
+class FeedQuery(PersonQuery.from_dict(paging(20, 100))):
+    lang = fields.String(metadata={"description": "nb, nn, da or en; default the person's own"})
+
+
+class UnsubscribeQuery(Query):
+    token = fields.String(load_default="", metadata={"description": "The signed token from the digest's link"})
 
 
 class NotificationSchema(Schema):
@@ -36,8 +54,26 @@ class MarkedSchema(Schema):
 
 
 class MarkReadSchema(Schema):
-    ids = fields.List(fields.Integer(), metadata={"description": "These groups; or send all: true."})
-    all = fields.Boolean()
+    """Exactly one of the two; anything else is named as ``ids``, the field to send."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    ids = fields.Raw(metadata={"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                               "minItems": 1, "maxItems": 1000, "description": "These groups; or send all: true."})
+    all = fields.Raw(metadata={"type": "boolean"})
+
+    @validates_schema(pass_original=True)
+    def _ids_or_all(self, _: dict, original: Any, **__: Any) -> None:
+        if isinstance(original, dict) and (original == {"all": True} and original["all"] is True
+                                           or set(original) == {"ids"} and _ids(original["ids"])):
+            return
+        raise ValidationError('A list of 1 to 1000 notification ids, or send {"all": true}.', "ids")
+
+
+def _ids(ids: Any) -> bool:
+    return isinstance(ids, list) and 1 <= len(ids) <= 1000 and \
+        all(isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids)
 
 
 class QuietHoursSchema(Schema):
@@ -46,7 +82,15 @@ class QuietHoursSchema(Schema):
 
 
 class PreferencesSchema(Schema):
+    """``person`` is answered, never set: sending it is an unknown field."""
+
     person = fields.String(dump_only=True)
     digest = fields.String(validate=validate.OneOf(("immediate", "daily", "weekly", "off")))
     quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True, metadata={
         "description": "Local times in ENGAGEMENT_TIMEZONE; no e-mail goes out between them."})
+
+
+class RevokedSchema(Schema):
+    person = fields.String(required=True)
+    revoked = fields.Boolean(required=True)
+    generation = fields.Integer(required=True)

@@ -1,7 +1,44 @@
-"""The trust report's bodies, for the OpenAPI document (engagement/trust/api.py answers them)."""
+"""The trust report's questions and answers (engagement/trust/api.py)."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from engagement.schemas.common import LANGS, Query
+from engagement.schemas.patterns import MONTH_HELP, MONTH_PATTERN, FullMatch, Whole, fullmatch
+from engagement.trust.texts import FLAGS
+
+PERIOD_PATTERN = "^(" + MONTH_PATTERN[1:-1] + "|30d|90d)$"  # a month, or the last 30 or 90 days
+
+
+class ReportQuery(Query):
+    period = fields.String(load_default="30d", metadata={"description": "YYYY-MM, 30d (default) or 90d",
+                                                         "pattern": PERIOD_PATTERN})
+    lang = fields.String(load_default="nb", validate=validate.OneOf(LANGS, error="nb, nn, da or en."),
+                         metadata={"description": "nb (default), nn, da or en"})
+    unit = fields.String(metadata={"description": "Only this team's subtree"})
+    flag = fields.String(validate=validate.OneOf(FLAGS, error=f"One of {', '.join(FLAGS)}."),
+                         metadata={"description": "Only teams with this flag"})
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv"), error="json or csv."),
+                           metadata={"description": "json or csv"})
+
+    @validates_schema
+    def _period(self, args: dict[str, Any], **_: Any) -> None:
+        """Read once the other parameters are good, as the period is what the report is about."""
+        if not fullmatch(PERIOD_PATTERN, args["period"]):
+            raise ValidationError("YYYY-MM (2000-01 to 2100-12), 30d or 90d.", "period")
+
+
+class TrendQuery(Query):
+    months = Whole(1, 36, load_default=12)
+    until = fields.String(validate=FullMatch(MONTH_PATTERN, error=MONTH_HELP),
+                          metadata={"description": "The last month (YYYY-MM); default: this month."})
+
+
+class AuditQuery(Query):
+    limit = Whole(1, 1000, load_default=100)
+
 
 SHARE = {"description": "0 to 1; null when there is nothing to divide by."}
 

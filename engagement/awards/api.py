@@ -3,93 +3,84 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response
 
-from engagement.web.requests import cached, leader_or, principal, query
-from engagement.errors import FieldError, ValidationFailed
+from engagement.auth import Principal
+from engagement.web.requests import Blueprint, etagged, guarded, leader_or, principal
 from engagement.state import state
 from engagement.awards.model import AwardSnapshot
 from engagement.awards import announcement, service as awards
-from engagement.awards.scoring import CATEGORIES, HELPED_TEAMS_THRESHOLD
+from engagement.awards.scoring import HELPED_TEAMS_THRESHOLD
 from engagement.lag import consumer_lag
-from engagement.schemas.patterns import MONTH_HELP, MONTH_PATTERN, fullmatch
-from engagement.schemas.query import LeaderboardQuery
+from engagement.schemas.awards import AnnouncementQuery, LeaderboardQuery, MonthPath
 
-_leaderboard_query = LeaderboardQuery()
-
-
-def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/v1/awards/<month>/leaderboard", "award_leaderboard", leaderboard)
-    bp.add_url_rule("/v1/awards/<month>", "award_month", award_month)
-    bp.add_url_rule("/v1/awards/<month>/finalise", "award_finalise", finalise, methods=["POST"])
-    bp.add_url_rule("/v1/awards/<month>/announcement", "award_announcement", announce)
+blp = Blueprint("awards", __name__)
+TEXT = {"text/markdown": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}}}
 
 
-def leaderboard(month: str):
-    """The live top list of a category (never a bottom list; opted-out people never shown)."""
-    principal()
-    category = request.args.get("category", "contributor")
-    errors = _month_errors(month)
-    if category not in CATEGORIES:
-        errors.append(FieldError("category", f"One of {', '.join(CATEGORIES)}."))
-    try:
-        n = query(_leaderboard_query)["n"]
-    except ValidationFailed as exc:
-        errors += exc.errors
-    if errors:
-        raise ValidationFailed(errors)
+def _manager(who: Principal) -> None:
+    leader_or(who, "awards:manage")
+
+
+@blp.route("/v1/awards/<month>/leaderboard")
+@guarded()
+@etagged
+@blp.arguments(MonthPath, location="path")
+@blp.arguments(LeaderboardQuery, location="query")
+@blp.response(200)
+def leaderboard(_path: dict, args: dict, month: str):
+    """The live top list of a category
+
+    Never a bottom list; people who opted out are never shown."""
     st = state()
-    return cached(jsonify({"month": month, "category": category,
-                            "top": st.award_board.top(st.db.session, month, category, n)}))
+    return {"month": month, "category": args["category"],
+            "top": st.award_board.top(st.db.session, month, args["category"], args["n"])}
 
 
-def award_month(month: str):
-    """Provisional during the month (leaders), frozen once finalised."""
-    leader_or(principal(), "awards:manage")
-    _check_month(month)
+@blp.route("/v1/awards/<month>")
+@guarded(_manager)
+@blp.arguments(MonthPath, location="path")
+@blp.response(200)
+def award_month(_path: dict, month: str):
+    """The month's result: provisional during the month (leaders), frozen once finalised"""
     session = state().db.session
     snapshot = session.get(AwardSnapshot, month)
     if snapshot is not None:
-        return jsonify({"status": "final", "finalised_at": snapshot.finalised_at.isoformat() + "Z",
-                        "finalised_by": snapshot.finalised_by, "result": snapshot.result})
-    return jsonify({"status": "provisional", "result": awards.result(session, month, _mode())})
+        return {"status": "final", "finalised_at": snapshot.finalised_at.isoformat() + "Z",
+                "finalised_by": snapshot.finalised_by, "result": snapshot.result}
+    return {"status": "provisional", "result": awards.result(session, month, _mode())}
 
 
-def finalise(month: str):
-    """Freeze the month: winners, runners-up, scores and reasons; it never changes after."""
-    who = leader_or(principal(), "awards:manage")
-    _check_month(month)
+@blp.route("/v1/awards/<month>/finalise", methods=["POST"])
+@guarded(_manager, 409)
+@blp.arguments(MonthPath, location="path")
+@blp.response(201)
+def finalise(_path: dict, month: str):
+    """Freeze the month's winners, runners-up, scores and reasons; it never changes after"""
     st = state()
     lag = consumer_lag(st).get("awards", 0)
-    snapshot = awards.finalise(st.db.session, month, who.label, datetime.now(timezone.utc),
+    snapshot = awards.finalise(st.db.session, month, principal().label, datetime.now(timezone.utc),
                                st.config["ENGAGEMENT_TIMEZONE"], lag, _mode())
-    return jsonify({"status": "final", "result": snapshot.result}), 201
+    return {"status": "final", "result": snapshot.result}
 
 
-def announce(month: str):
-    """?lang=nb|nn|da|en&format=markdown|html; the frozen result, or a preview before finalising."""
-    leader_or(principal(), "awards:manage")
-    _check_month(month)
-    lang, fmt = request.args.get("lang", "nb"), request.args.get("format", "markdown")
-    if lang not in announcement.TEXTS or fmt not in ("markdown", "html"):
-        raise ValidationFailed([FieldError("lang", "nb, nn, da or en"), FieldError("format", "markdown or html")])
+@blp.route("/v1/awards/<month>/announcement")
+@guarded(_manager)
+@blp.arguments(MonthPath, location="path")
+@blp.arguments(AnnouncementQuery, location="query")
+@blp.doc(responses={200: {"description": "The announcement", "content": TEXT}})
+def announce(_path: dict, args: dict, month: str):
+    """The announcement as Markdown or HTML (?lang=nb|nn|da|en&format=markdown|html)
+
+    The frozen result, or a preview before finalising."""
     session = state().db.session
     snapshot = session.get(AwardSnapshot, month)
     result = snapshot.result if snapshot is not None else awards.result(session, month, _mode())
-    render = announcement.markdown if fmt == "markdown" else announcement.html
-    mimetype = "text/markdown" if fmt == "markdown" else "text/html"
-    return Response(render(result, lang, HELPED_TEAMS_THRESHOLD), mimetype=mimetype)
+    markdown = args["format"] == "markdown"
+    render = announcement.markdown if markdown else announcement.html
+    return Response(render(result, args["lang"], HELPED_TEAMS_THRESHOLD),
+                    mimetype="text/markdown" if markdown else "text/html")
 
 
 def _mode() -> str:
     return state().config["ENGAGEMENT_PUBLIC_RANKING"]
-
-
-def _month_errors(month: str) -> list[FieldError]:
-    return [] if fullmatch(MONTH_PATTERN, month) else [FieldError("month", MONTH_HELP)]
-
-
-def _check_month(month: str) -> None:
-    errors = _month_errors(month)
-    if errors:
-        raise ValidationFailed(errors)

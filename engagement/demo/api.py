@@ -18,7 +18,7 @@ from engagement.auth import DEMO_AUDIENCE, Principal, mint_user_token
 from engagement.errors import EngagementError, FieldError, ValidationFailed
 from engagement.state import state
 from engagement.demo import service as demo
-from engagement.ledger.service import ingest
+from engagement.ledger.service import ingest, load
 from engagement.schemas.patterns import MONTH_PATTERN, fullmatch
 
 LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "English"}
@@ -98,4 +98,4 @@ def _publish(events: list[dict]) -> None:
     """What the demo's intranet back end would send, with its key."""
     st, who = state(), Principal("key", "demo", frozenset({"events:write"}))
     for start in range(0, len(events), 500):
-        ingest(events[start:start + 500], who, st.bus, st.config["ENGAGEMENT_MAX_CLOCK_SKEW"], True)
+        ingest(load(events[start:start + 500], who, st.config["ENGAGEMENT_MAX_CLOCK_SKEW"], 500), who, st.bus, True)

@@ -3,56 +3,60 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, jsonify, request
-from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 
-from engagement.web.requests import cached, json_body, leader_or, principal, query, viewer_for
-from engagement.errors import EngagementError, Forbidden, ValidationFailed
+from engagement.auth import Principal
+from engagement.web.requests import BODY, Blueprint, etagged, guarded, leader_or, principal, viewer_for
+from engagement.errors import EngagementError, Forbidden
 from engagement.state import state
 from engagement.ideas.model import Campaign
 from engagement.ideas import service as campaigns
-from engagement.ledger.service import flatten
-from engagement.schemas.api import CampaignCreateSchema, CampaignUpdateSchema
-from engagement.schemas.query import CampaignListQuery, IdeaListQuery
+from engagement.schemas.ideas import CampaignCreateSchema, CampaignListQuery, CampaignUpdateSchema, IdeaListQuery
+
+blp = Blueprint("ideas", __name__)
 
 
-def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/v1/campaigns", "create_campaign", create_campaign, methods=["POST"])
-    bp.add_url_rule("/v1/campaigns", "list_campaigns", list_campaigns)
-    bp.add_url_rule("/v1/campaigns/<campaign_id>", "get_campaign", get_campaign)
-    bp.add_url_rule("/v1/campaigns/<campaign_id>", "update_campaign", update_campaign, methods=["PATCH"])
-    bp.add_url_rule("/v1/campaigns/<campaign_id>/summary", "campaign_summary", campaign_summary)
+def _manager(who: Principal) -> None:
+    leader_or(who, "awards:manage")
 
 
-def create_campaign():
-    """A leader asks a question."""
-    who = leader_or(principal(), "awards:manage")
-    fields = _load(CampaignCreateSchema())
-    campaign = campaigns.create(state().db.session, fields, who.name)
-    return jsonify(campaigns.describe(campaign, _now())), 201
+@blp.route("/v1/campaigns", methods=["POST"])
+@guarded(_manager, *BODY)
+@blp.arguments(CampaignCreateSchema)
+@blp.response(201)
+def create_campaign(fields: dict):
+    """Open a campaign (a leader's token, or awards:manage)"""
+    campaign = campaigns.create(state().db.session, fields, principal().name)
+    return campaigns.describe(campaign, _now())
 
 
-def list_campaigns():
-    """Campaigns, newest first, a page at a time; ?status=open|closed|archived&page=1&per_page=50.
-    The status is computed (an open campaign past its closing date reads as closed), so the filter
-    runs on the described rows."""
-    principal()
-    args = query(CampaignListQuery())
+@blp.route("/v1/campaigns")
+@guarded()
+@etagged
+@blp.arguments(CampaignListQuery, location="query")
+@blp.response(200)
+def list_campaigns(args: dict):
+    """Campaigns, newest first, a page at a time
+
+    ?status=open|closed|archived&page=1&per_page=50. The status is computed (an open campaign
+    past its closing date reads as closed), so the filter runs on the described rows."""
     rows = state().db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc())).all()
     described = [c for c in (campaigns.describe(c, _now()) for c in rows) if args.get("status") in (None, c["status"])]
-    return cached(jsonify({"campaigns": _page(described, args), **_paging(described, args)}))
+    return {"campaigns": _page(described, args), **_paging(described, args)}
 
 
-def get_campaign(campaign_id: str):
-    """The question and a page of its ideas, by support (distinct colleagues who like them) or newest."""
-    who = principal()
-    args = query(IdeaListQuery())
-    session = state().db.session
+@blp.route("/v1/campaigns/<campaign_id>")
+@guarded()
+@etagged
+@blp.arguments(IdeaListQuery, location="query")
+@blp.response(200)
+def get_campaign(args: dict, campaign_id: str):
+    """The question and a page of its ideas by support or newest
+
+    Support is the distinct colleagues who like an idea."""
     campaign = _campaign(campaign_id)
-    ideas = campaigns.ideas_of(session, campaign.id, args["sort"], viewer_for(who, request.args.get("viewer")))
-    return cached(jsonify({"campaign": campaigns.describe(campaign, _now()), "ideas": _page(ideas, args),
-                           **_paging(ideas, args)}))
+    ideas = campaigns.ideas_of(state().db.session, campaign.id, args["sort"], viewer_for(principal(), args.get("viewer")))
+    return {"campaign": campaigns.describe(campaign, _now()), "ideas": _page(ideas, args), **_paging(ideas, args)}
 
 
 def _page(rows: list, args: dict) -> list:
@@ -65,20 +69,29 @@ def _paging(rows: list, args: dict) -> dict:
     return {"page": args["page"], "per_page": args["per_page"], "more": args["page"] * args["per_page"] < len(rows)}
 
 
-def update_campaign(campaign_id: str):
-    """Close, archive or reopen a campaign, or move its closing date."""
-    who = leader_or(principal(), "awards:manage")
+@blp.route("/v1/campaigns/<campaign_id>", methods=["PATCH"], endpoint="update_campaign")
+@guarded(_manager, *BODY, 404)
+@blp.arguments(CampaignUpdateSchema)
+@blp.response(200)
+def update_campaign(fields: dict, campaign_id: str):
+    """Close, archive or reopen (the owner leader, or awards:manage)
+
+    Or move its closing date."""
+    who = principal()
     campaign = _campaign(campaign_id)
     if who.is_user and who.name != campaign.owner:
         raise Forbidden("Only the leader who opened the campaign can change it.")
-    campaigns.update(state().db.session, campaign, _load(CampaignUpdateSchema()))
-    return jsonify(campaigns.describe(campaign, _now()))
+    campaigns.update(state().db.session, campaign, fields)
+    return campaigns.describe(campaign, _now())
 
 
+@blp.route("/v1/campaigns/<campaign_id>/summary")
+@guarded(lambda who: leader_or(who, "awards:manage", "reports:read"), 404)
+@etagged
+@blp.response(200)
 def campaign_summary(campaign_id: str):
-    """For leaders: ideas by support, participation, and the ideas still without an answer."""
-    leader_or(principal(), "awards:manage", "reports:read")
-    return cached(jsonify(campaigns.summary(state().db.session, _campaign(campaign_id), _now())))
+    """For leaders: ideas by support, participation, unanswered ideas"""
+    return campaigns.summary(state().db.session, _campaign(campaign_id), _now())
 
 
 def _campaign(campaign_id: str) -> Campaign:
@@ -86,13 +99,6 @@ def _campaign(campaign_id: str) -> Campaign:
     if campaign is None:
         raise EngagementError(f"No campaign {campaign_id!r}.", 404, "Not found")
     return campaign
-
-
-def _load(schema: Schema) -> dict:
-    try:
-        return schema.load(json_body())
-    except ValidationError as exc:
-        raise ValidationFailed(flatten(exc.messages)) from exc
 
 
 def _now() -> datetime:

@@ -4,35 +4,35 @@ Decisions are events (``content.moderated``, restored or removed) sent with an A
 that has ``moderation:manage``, so replay reproduces them."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
 from sqlalchemy import select
 
-from engagement.web.requests import principal, query
+from engagement.web.requests import Blueprint, guarded
 from engagement.state import state
 from engagement.ideas.model import AbuseReport, Contribution, Idea
-from engagement.schemas.query import ReportQueueQuery
+from engagement.schemas.ideas import ReportQueueQuery
+
+blp = Blueprint("moderation", __name__)
 
 
-def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/v1/moderation/reports", "open_reports", open_reports)
+@blp.route("/v1/moderation/reports")
+@guarded(lambda who: who.require("moderation:manage"))
+@blp.arguments(ReportQueueQuery, location="query")
+@blp.response(200)
+def open_reports(args: dict):
+    """Reported items awaiting a decision, a page at a time (moderation:manage)
 
-
-def open_reports():
-    """Reports without a decision yet, oldest first, a page at a time (?page=1&per_page=100), and per
-    item on the page how many distinct people reported it: items below the hiding threshold stay
-    up, so moderators see them here."""
-    principal().require("moderation:manage")
-    args = query(ReportQueueQuery())
+    Reports without a decision yet, oldest first (?page=1&per_page=100), and per item on the page
+    how many distinct people reported it: items below the hiding threshold stay up, so moderators
+    see them here."""
     open_ = select(AbuseReport).where(AbuseReport.decision.is_(None))
     rows = list(state().db.session.scalars(open_.order_by(AbuseReport.reported_at, AbuseReport.event_id)
                                            .offset((args["page"] - 1) * args["per_page"])
                                            .limit(args["per_page"] + 1)))
     more, rows = len(rows) > args["per_page"], rows[:args["per_page"]]
-    return jsonify({"reports": [{"target": {"kind": r.target_kind, "id": r.target_id}, "reporter": r.reporter,
-                                 "reason": r.reason, "reported_at": r.reported_at.isoformat() + "Z"}
-                                for r in rows],
-                    "items": _items(rows, state().config["ENGAGEMENT_REPORTS_TO_HIDE"]),
-                    "page": args["page"], "per_page": args["per_page"], "more": more})
+    return {"reports": [{"target": {"kind": r.target_kind, "id": r.target_id}, "reporter": r.reporter,
+                         "reason": r.reason, "reported_at": r.reported_at.isoformat() + "Z"} for r in rows],
+            "items": _items(rows, state().config["ENGAGEMENT_REPORTS_TO_HIDE"]),
+            "page": args["page"], "per_page": args["per_page"], "more": more}
 
 
 def _items(rows: list[AbuseReport], threshold: int) -> list[dict]:

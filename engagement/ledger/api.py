@@ -1,45 +1,60 @@
 """POST /v1/events and /v1/events/batch: take events in, answer 202 once they are durable."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from functools import wraps
+from typing import Any, Callable
 
-from engagement.web.requests import json_body, principal
-from engagement.errors import FieldError, ValidationFailed
+from marshmallow.experimental.context import Context
+
+from engagement.errors import FieldError
+from engagement.web.requests import BODY, Blueprint, guarded, principal
 from engagement.state import state
-from engagement.ledger.service import ingest
+from engagement.ledger import service
+from engagement.schemas.events import BatchSchema, EventSchema, Sender
+from engagement.schemas.ledger import AcceptedSchema
 
 
-def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/v1/events", "post_event", post_event, methods=["POST"])
-    bp.add_url_rule("/v1/events/batch", "post_batch", post_batch, methods=["POST"])
+def _nothing_accepted(errors: list[FieldError]) -> str:
+    return f"{len({e.index for e in errors}) if errors[0].index is not None else 1} " \
+           f"event(s) are invalid; nothing was accepted."
 
 
-def post_event():
-    """Send one event."""
-    who = principal()
-    body = json_body()
-    if not isinstance(body, dict):
-        raise ValidationFailed([FieldError("", "The body must be one event object.")])
-    return _accepted(ingest([body], who, state().bus, state().config["ENGAGEMENT_MAX_CLOCK_SKEW"], False,
-                            state().db.session, state().config["ENGAGEMENT_EDIT_WINDOW"]))
+blp = Blueprint("ledger", __name__, invalid_detail=_nothing_accepted)
 
 
-def post_batch():
-    """Send up to ENGAGEMENT_MAX_BATCH events; all are accepted or none."""
-    who = principal()
-    body = json_body()
-    limit = state().config["ENGAGEMENT_MAX_BATCH"]
-    events = body.get("events") if isinstance(body, dict) else None
-    if not isinstance(events, list) or not events:
-        raise ValidationFailed([FieldError("events", "Must be a non-empty list of events.")])
-    extra = sorted(set(body) - {"events"})
-    if extra:
-        raise ValidationFailed([FieldError(name, "Unknown field.") for name in extra])
-    if len(events) > limit:
-        raise ValidationFailed([FieldError("events", f"At most {limit} events in one batch.")])
-    return _accepted(ingest(events, who, state().bus, state().config["ENGAGEMENT_MAX_CLOCK_SKEW"], True,
-                            state().db.session, state().config["ENGAGEMENT_EDIT_WINDOW"]))
+def _as_sent(view: Callable) -> Callable:
+    """The events load knowing their sender (engagement.schemas.events.Sender)."""
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        who, config = principal(), state().config
+        sender = Sender(who.name if who.is_user else None, service.received_now(), config["ENGAGEMENT_MAX_CLOCK_SKEW"],
+                        config["ENGAGEMENT_MAX_BATCH"])
+        with Context(sender):
+            return view(*args, **kwargs)
+    return wrapper
 
 
-def _accepted(ids: list[str]):
-    return jsonify({"accepted": ids, "count": len(ids)}), 202
+@blp.route("/v1/events", methods=["POST"])
+@guarded(service.may_send, *BODY, 503)
+@_as_sent
+@blp.arguments(EventSchema)
+@blp.response(202, AcceptedSchema, description="Durable")
+def post_event(event: dict):
+    """Send one event"""
+    return _accepted([event], False)
+
+
+@blp.route("/v1/events/batch", methods=["POST"])
+@guarded(service.may_send, *BODY, 503)
+@_as_sent
+@blp.arguments(BatchSchema)
+@blp.response(202, AcceptedSchema, description="Durable")
+def post_batch(body: dict):
+    """Send a batch of events; all are accepted or none"""
+    return _accepted(body["events"], True)
+
+
+def _accepted(events: list[dict], batch: bool) -> dict:
+    st = state()
+    ids = service.ingest(events, principal(), st.bus, batch, st.db.session, st.config["ENGAGEMENT_EDIT_WINDOW"])
+    return {"accepted": ids, "count": len(ids)}

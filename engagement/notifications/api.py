@@ -7,77 +7,108 @@ and revocable (engagement/notifications/unsubscribe.py); a stale one answers 410
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response, request
 from markupsafe import escape
 
-from engagement.web.requests import cached, json_body, principal, query
+from engagement.auth import Principal
+from engagement.web.requests import BODY, Blueprint, etagged, guarded, principal
 from engagement.errors import FieldError, Forbidden, ValidationFailed
 from engagement.state import state
 from engagement.directory.model import Person
 from engagement.notifications import service
 from engagement.notifications import unsubscribe as links
 from engagement.notifications.texts import LANGS, UNSUBSCRIBE_PAGE, UNSUBSCRIBE_STALE
-from engagement.schemas.query import FeedQuery
+from engagement.schemas.notifications import (FeedQuery, FeedSchema, MarkedSchema, MarkReadSchema, PersonQuery,
+                                              PreferencesSchema, RevokedSchema, UnreadSchema, UnsubscribeQuery)
 
-_feed_query = FeedQuery()
-
-
-def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/v1/notifications", "notification_feed", notification_feed)
-    bp.add_url_rule("/v1/notifications/unread-count", "notification_unread", notification_unread)
-    bp.add_url_rule("/v1/notifications/read", "notification_read", notification_read, methods=["POST"])
-    bp.add_url_rule("/v1/notifications/preferences", "notification_preferences", notification_preferences,
-                    methods=["GET", "PUT"])
-    bp.add_url_rule("/v1/notifications/unsubscribe", "notification_unsubscribe", unsubscribe,
-                    methods=["GET", "POST"])
-    bp.add_url_rule("/v1/notifications/unsubscribe/revoke", "notification_unsubscribe_revoke", revoke_links,
-                    methods=["POST"])
+blp = Blueprint("notifications", __name__)
+HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
+PAGES = {200: {"description": "An HTML page", **HTML}, 400: {"description": "The link is not valid", **HTML},
+         410: {"description": "The link has expired or was revoked; nothing changed", **HTML}}
 
 
-def notification_feed():
-    """Newest first, grouped: ?page=1&per_page=20&lang=nb."""
-    person, args = _person(), query(_feed_query)
-    return cached(jsonify(service.feed(state().db.session, person, _lang(person), args["page"], args["per_page"])))
+def _person(who: Principal) -> str:
+    """Whose notifications: a user token's own; an API key with 'events:write' names the person."""
+    if who.is_user:
+        asked = request.args.get("person")
+        if asked not in (None, who.name):
+            raise Forbidden("A user token reads and changes only its own notifications.")
+        return who.name
+    who.require("events:write")
+    person = request.args.get("person")
+    if not person:
+        raise ValidationFailed([FieldError("person", "With an API key, name the person: ?person=kari.")])
+    return person
 
 
-def notification_unread():
-    """How many groups are unread: what the bell shows."""
-    person = _person()
-    return cached(jsonify({"person": person, "unread": service.unread_count(state().db.session, person)}))
+@blp.route("/v1/notifications")
+@guarded(_person)
+@etagged
+@blp.arguments(FeedQuery, location="query")
+@blp.response(200, FeedSchema)
+def notification_feed(args: dict):
+    """The feed, newest first and grouped (?page=&per_page=&lang=)"""
+    person = _person(principal())
+    return service.feed(state().db.session, person, _lang(person, args.get("lang")), args["page"], args["per_page"])
 
 
-def notification_read():
-    """{"ids": [1, 2]} marks those read; {"all": true} marks everything read."""
-    person, body = _person(), json_body()
-    ids = body.get("ids") if isinstance(body, dict) else None
-    if isinstance(body, dict) and body.get("all") is True and set(body) == {"all"}:
-        ids = None
-    elif not isinstance(ids, list) or not 1 <= len(ids) <= 1000 or set(body) != {"ids"} or \
-            not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i < 2**63 for i in ids):
-        raise ValidationFailed([FieldError("ids", 'A list of 1 to 1000 notification ids, or send {"all": true}.')])
-    marked = service.mark_read(state().db.session, person, ids)
-    return jsonify({"marked": marked, "unread": service.unread_count(state().db.session, person)})
+@blp.route("/v1/notifications/unread-count")
+@guarded(_person)
+@etagged
+@blp.arguments(PersonQuery, location="query")
+@blp.response(200, UnreadSchema)
+def notification_unread(_: dict):
+    """Unread groups: what the bell shows"""
+    person = _person(principal())
+    return {"person": person, "unread": service.unread_count(state().db.session, person)}
 
 
-def notification_preferences():
-    """E-mail digest (immediate, daily, weekly, off) and quiet hours."""
-    person = _person()
-    session = state().db.session
-    if request.method == "PUT":
-        body = json_body()
-        if not isinstance(body, dict):
-            raise ValidationFailed([FieldError("", "Send an object.")])
-        return jsonify(service.set_preferences(session, person, body))
-    return jsonify(service.preferences_dict(service.preferences(session, person)))
+@blp.route("/v1/notifications/read", methods=["POST"])
+@guarded(_person, *BODY, 404)
+@blp.arguments(PersonQuery, location="query")
+@blp.arguments(MarkReadSchema)
+@blp.response(200, MarkedSchema)
+def notification_read(_: dict, body: dict):
+    """Mark groups read, or all
+
+    {"ids": [1, 2]} marks those read; {"all": true} marks everything read."""
+    person = _person(principal())
+    marked = service.mark_read(state().db.session, person, body.get("ids"))
+    return {"marked": marked, "unread": service.unread_count(state().db.session, person)}
 
 
-def unsubscribe():
-    """From the link in a digest: GET asks (mail scanners open links), POST turns e-mail off
-    (the RFC 8058 one-click POST too). An expired or revoked link answers 410 and changes nothing."""
+@blp.route("/v1/notifications/preferences")
+@guarded(_person)
+@blp.arguments(PersonQuery, location="query")
+@blp.response(200, PreferencesSchema)
+def notification_preferences(_: dict):
+    """E-mail digest and quiet hours"""
+    return service.preferences_dict(service.preferences(state().db.session, _person(principal())))
+
+
+@blp.route("/v1/notifications/preferences", methods=["PUT"], endpoint="change_preferences")
+@guarded(_person, *BODY)
+@blp.arguments(PersonQuery, location="query")
+@blp.arguments(PreferencesSchema)
+@blp.response(200, PreferencesSchema)
+def change_preferences(_: dict, body: dict):
+    """Change the e-mail digest and quiet hours
+
+    Digest: immediate, daily, weekly or off."""
+    return service.set_preferences(state().db.session, _person(principal()), body)
+
+
+@blp.route("/v1/notifications/unsubscribe", methods=["GET", "POST"])
+@blp.arguments(UnsubscribeQuery, location="query")
+@blp.doc(responses=PAGES)
+def unsubscribe(args: dict):
+    """The unsubscribe page from a digest (no login); POST unsubscribes (RFC 8058 one-click too)
+
+    GET asks (mail scanners open links), POST turns e-mail off. An expired or revoked link answers
+    410 and changes nothing."""
     st = state()
     session = st.db.session
-    link = links.read_token(session, st.token_secret, request.args.get("token", ""),
-                            st.config["ENGAGEMENT_UNSUBSCRIBE_DAYS"])
+    link = links.read_token(session, st.token_secret, args["token"], st.config["ENGAGEMENT_UNSUBSCRIBE_DAYS"])
     who = session.get(Person, link.person) if link.person else None
     lang = who.locale if who is not None and who.locale in LANGS else "en"
     title, done, button = UNSUBSCRIBE_PAGE[lang]
@@ -92,11 +123,16 @@ def unsubscribe():
     return _page(lang, title, "", form)
 
 
-def revoke_links():
-    """Every unsubscribe link already mailed stops working (a forwarded digest, a shared inbox)."""
-    person = _person()
-    generation = links.revoke(state().db.session, person)
-    return jsonify({"person": person, "revoked": True, "generation": generation})
+@blp.route("/v1/notifications/unsubscribe/revoke", methods=["POST"])
+@guarded(_person)
+@blp.arguments(PersonQuery, location="query")
+@blp.response(200, RevokedSchema)
+def revoke_links(_: dict):
+    """Revoke every unsubscribe link mailed so far (turning e-mail on again does it too)
+
+    A forwarded digest or a shared inbox stops working."""
+    person = _person(principal())
+    return {"person": person, "revoked": True, "generation": links.revoke(state().db.session, person)}
 
 
 def _page(lang: str, title: str, text: str, form: str = "", status: int = 200) -> Response:
@@ -106,22 +142,7 @@ def _page(lang: str, title: str, text: str, form: str = "", status: int = 200) -
     return Response(body, status=status, mimetype="text/html")
 
 
-def _person() -> str:
-    who = principal()
-    if who.is_user:
-        asked = request.args.get("person")
-        if asked not in (None, who.name):
-            raise Forbidden("A user token reads and changes only its own notifications.")
-        return who.name
-    who.require("events:write")
-    person = request.args.get("person")
-    if not person:
-        raise ValidationFailed([FieldError("person", "With an API key, name the person: ?person=kari.")])
-    return person
-
-
-def _lang(person: str) -> str:
-    lang = request.args.get("lang")
+def _lang(person: str, lang: str | None) -> str:
     if lang in LANGS:
         return lang
     who = state().db.session.get(Person, person)

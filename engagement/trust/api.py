@@ -12,63 +12,72 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Response
 from sqlalchemy import select
 
-from engagement.web.requests import principal, query
+from engagement.web.requests import Blueprint, guarded, principal
 from engagement.auth import TRUST_ROLE, Principal
-from engagement.errors import EngagementError, FieldError, Forbidden, ValidationFailed
+from engagement.errors import EngagementError, Forbidden
 from engagement.state import state
 from engagement.directory.model import Team
 from engagement.trust.model import TrustAudit
 from engagement.trust import service as trust
 from engagement.trust.trend import trend as month_by_month
-from engagement.trust.texts import FLAGS, LANGS
-from engagement.schemas.query import AuditQuery, TrendQuery
+from engagement.schemas.trust import AuditQuery, AuditSchema, ReportQuery, TrendQuery, TrustReportSchema, TrustTrendSchema
 
 CSV_SIGNALS = ("members", "shared_share", "contributions_per_member", "likes_per_member", "recognised_share",
                "leader_participation", "cross_team_share", "top_person_share", "trend", "unanswered_ideas")
 
 
-def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/v1/trust/report", "trust_report", trust_report)
-    bp.add_url_rule("/v1/trust/teams/<team_id>/trend", "trust_trend", trust_trend)
-    bp.add_url_rule("/v1/trust/audit", "trust_audit", trust_audit)
+blp = Blueprint("trust", __name__)
+CSV = {"text/csv": {"schema": {"type": "string"}}}
 
 
-def trust_report():
-    """Every team's signals and flags for a period: ?period=YYYY-MM|30d|90d&lang=&unit=&format=json|csv."""
-    who = _reader()
-    st, today = state(), _today()
-    lang, fmt, unit = request.args.get("lang", "nb"), request.args.get("format", "json"), request.args.get("unit")
-    errors = [FieldError("lang", "nb, nn, da or en.")] if lang not in LANGS else []
-    if fmt not in ("json", "csv"):
-        errors.append(FieldError("format", "json or csv."))
-    flag = request.args.get("flag")
-    if flag is not None and flag not in FLAGS:
-        errors.append(FieldError("flag", f"One of {', '.join(FLAGS)}."))
-    if errors:
-        raise ValidationFailed(errors)
-    period = trust.parse_period(request.args.get("period", "30d"), today)
+def _reader(who: Principal) -> None:
+    if not (who.is_user and TRUST_ROLE in who.roles or not who.is_user and "trust:read" in who.scopes):
+        raise Forbidden(f"The trust report needs an API key with 'trust:read' or a user token with the "
+                        f"{TRUST_ROLE!r} role.")
+
+
+def _auditor(who: Principal) -> None:
+    if who.is_user:
+        raise Forbidden("This needs an API key with 'audit:read'.")
+    who.require("audit:read")
+
+
+@blp.route("/v1/trust/report")
+@guarded(_reader, 404)
+@blp.arguments(ReportQuery, location="query")
+@blp.response(200, TrustReportSchema)
+@blp.doc(responses={200: {"content": CSV}})
+def trust_report(args: dict):
+    """Trust signals and flags per team (trust:read, or the communications role); every view is audited
+
+    Every team's signals and flags for a period: ?period=YYYY-MM|30d|90d&lang=&unit=&format=json|csv."""
+    who, st, today = principal(), state(), _today()
+    fmt, unit, flag = args["format"], args.get("unit"), args.get("flag")
+    period = trust.parse_period(args["period"], today)
     session = st.db.session
     if unit is not None and session.get(Team, unit) is None:
         raise EngagementError(f"No team {unit!r} in the directory.", 404, "Not found")
     body = trust.report(session, period, today, _zone(), st.config["ENGAGEMENT_MIN_GROUP_SIZE"],
-                        st.trust_thresholds, lang, unit)
+                        st.trust_thresholds, args["lang"], unit)
     if flag:
         body["teams"] = [t for t in body["teams"] if any(f["flag"] == flag for f in t.get("flags", ()))]
     _audit(who, unit or "*", fmt, period.label)
     if fmt == "csv":
         return Response(_csv(body), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="tillit-trust-{period.label}.csv"'})
-    return jsonify(body)
+    return body
 
 
-def trust_trend(team_id: str):
-    """Month by month for one team (or the unit it is folded into): ?months=12&until=YYYY-MM."""
-    who = _reader()
-    st = state()
-    args = query(TrendQuery())
+@blp.route("/v1/trust/teams/<team_id>/trend")
+@guarded(_reader, 404)
+@blp.arguments(TrendQuery, location="query")
+@blp.response(200, TrustTrendSchema)
+def trust_trend(args: dict, team_id: str):
+    """Month by month for one team or the unit it is folded into (?months=12&until=YYYY-MM)"""
+    who, st = principal(), state()
     months, until = args["months"], args.get("until")
     if st.db.session.get(Team, team_id) is None:
         raise EngagementError(f"No team {team_id!r} in the directory.", 404, "Not found")
@@ -77,28 +86,18 @@ def trust_trend(team_id: str):
         year, month = map(int, until.split("-"))
         end = min(end, trust.month_start(year, month, -1) - timedelta(days=1))
     _audit(who, team_id, "trend", f"{months} months to {end:%Y-%m}")
-    return jsonify(month_by_month(st.db.session, team_id, months, end, _zone(),
-                               st.config["ENGAGEMENT_MIN_GROUP_SIZE"]))
+    return month_by_month(st.db.session, team_id, months, end, _zone(), st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
 
 
-def trust_audit():
-    """Who viewed the trust report, newest first: ?limit=100 (at most 1000)."""
-    who = principal()
-    if who.is_user:
-        raise Forbidden("This needs an API key with 'audit:read'.")
-    who.require("audit:read")
-    limit = query(AuditQuery())["limit"]
-    rows = state().db.session.scalars(select(TrustAudit).order_by(TrustAudit.id.desc()).limit(limit))
-    return jsonify({"views": [{"at": r.at.isoformat() + "Z", "who": r.who, "unit": r.unit, "view": r.view,
-                               "period": r.period} for r in rows]})
-
-
-def _reader() -> Principal:
-    who = principal()
-    if who.is_user and TRUST_ROLE in who.roles or not who.is_user and "trust:read" in who.scopes:
-        return who
-    raise Forbidden(f"The trust report needs an API key with 'trust:read' or a user token with the "
-                    f"{TRUST_ROLE!r} role.")
+@blp.route("/v1/trust/audit")
+@guarded(_auditor)
+@blp.arguments(AuditQuery, location="query")
+@blp.response(200, AuditSchema)
+def trust_audit(args: dict):
+    """Who viewed the trust report, newest first (audit:read; ?limit=100, at most 1000)"""
+    rows = state().db.session.scalars(select(TrustAudit).order_by(TrustAudit.id.desc()).limit(args["limit"]))
+    return {"views": [{"at": r.at.isoformat() + "Z", "who": r.who, "unit": r.unit, "view": r.view,
+                       "period": r.period} for r in rows]}
 
 
 def _zone() -> ZoneInfo:

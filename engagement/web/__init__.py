@@ -1,9 +1,10 @@
-"""Tillit's HTTP API as one blueprint, made per app so each app's CORS list applies."""
+"""Tillit's HTTP API as one blueprint, made per app so each app's CORS list applies, with
+each domain's blueprint (its routes and schemas) nested in it."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import request
 from flask_cors import CORS
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, default_exceptions
@@ -18,6 +19,10 @@ from engagement.profiles import api as profiles
 from engagement.recognition import api as recognition
 from engagement.trust import api as trust
 from engagement.errors import EngagementError
+from engagement.web.requests import Blueprint
+
+DOMAINS = (events, recognition, directory, campaigns, moderation, profiles, awards, notifications, trust,
+           widgets, health)
 
 
 def create_blueprint(config: Any) -> tuple[Blueprint, Any]:
@@ -37,17 +42,8 @@ def create_blueprint(config: Any) -> tuple[Blueprint, Any]:
     def _limit_body() -> None:
         request.max_content_length = max_body
 
-    events.register(bp)
-    recognition.register(bp)
-    directory.register(bp)
-    campaigns.register(bp)
-    moderation.register(bp)
-    profiles.register(bp)
-    awards.register(bp)
-    notifications.register(bp)
-    trust.register(bp)
-    widgets.register(bp)
-    health.register(bp)
+    for domain in DOMAINS:
+        bp.register_blueprint(domain.blp)
     openapi.register(bp)
     if config["ENGAGEMENT_CORS_ORIGINS"]:
         CORS(bp, origins=config["ENGAGEMENT_CORS_ORIGINS"], allow_headers=["Authorization", "Content-Type"],

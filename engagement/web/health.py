@@ -3,29 +3,33 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, jsonify
+from flask import Response
 from sqlalchemy import text
 
 from engagement import metrics
 from engagement.state import state
 from engagement.lag import consumer_lag
+from engagement.schemas.common import HealthSchema, ReadinessSchema
+from engagement.web.requests import Blueprint
 
 logger = logging.getLogger(__name__)
+blp = Blueprint("health", __name__)
 
 
-def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/healthz", "healthz", healthz)
-    bp.add_url_rule("/readyz", "readyz", readyz)
-    bp.add_url_rule("/metrics", "metrics", prometheus_metrics)
-
-
+@blp.route("/healthz")
+@blp.response(200, HealthSchema, description="The process answers")
 def healthz():
-    """The process answers."""
-    return jsonify({"status": "ok"})
+    """Liveness"""
+    return {"status": "ok"}
 
 
+@blp.route("/readyz")
+@blp.response(200, ReadinessSchema, description="Ready")
+@blp.alt_response(503, schema=ReadinessSchema, description="Not ready")
 def readyz():
-    """Database, Redis and the bus answer; consumer lag per read model."""
+    """Readiness and consumer lag
+
+    Database, Redis and the bus answer; consumer lag per read model."""
     st = state()
     checks = {"database": _check(lambda: st.db.session.execute(text("SELECT 1"))),
               "redis": _check(st.redis.ping),
@@ -34,11 +38,14 @@ def readyz():
     body = {"ready": ready, "checks": checks}
     if ready:
         body["consumer_lag"] = _lag_or_none(st) or {}
-    return jsonify(body), 200 if ready else 503
+    return body, 200 if ready else 503
 
 
+@blp.route("/metrics", endpoint="metrics")
+@blp.doc(responses={200: {"description": "Prometheus text format",
+                            "content": {"text/plain": {"schema": {"type": "string"}}}}})
 def prometheus_metrics():
-    """Prometheus text format."""
+    """Metrics for Prometheus"""
     body, content_type = metrics.exposition(_lag_or_none(state()))
     return Response(body, content_type=content_type)
 

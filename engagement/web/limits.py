@@ -12,7 +12,7 @@ from flask_limiter import Limiter
 from engagement.errors import EngagementError
 
 WRITES = ["POST", "PUT", "PATCH", "DELETE"]
-READS_BY_POST = {"engagement.query_targets"}  # a question too long for a URL spends no write budget
+READS_BY_POST = {"engagement.recognition.query_targets"}  # a question too long for a URL spends no write budget
 
 
 def rate_key() -> str:
@@ -34,7 +34,7 @@ def budget() -> str:
 def cost() -> int:
     """What a write spends: one per event in a person's batch, one per request otherwise (an API
     key is the intranet's own back end, whose budget guards capacity, and it sends back-fills)."""
-    if request.endpoint != "engagement.post_batch" or not rate_key().startswith("user:"):
+    if request.endpoint != "engagement.ledger.post_batch" or not rate_key().startswith("user:"):
         return 1
     body = request.get_json(silent=True)
     events = body.get("events") if isinstance(body, dict) else None

@@ -1,16 +1,25 @@
-"""Reading a request: the caller's identity and a JSON body, or a clear 4xx."""
+"""Reading a request: the caller's identity, then its arguments through the endpoint's
+marshmallow schemas (flask-smorest and webargs), or a clear 4xx problem naming each bad field."""
 from __future__ import annotations
 
-from typing import Any
+from functools import wraps
+from typing import Any, Callable
 
-from flask import g, request
+import flask_smorest
+from flask import current_app, g, request
+from flask_smorest.utils import deepupdate
 from marshmallow import Schema, ValidationError
+from webargs.flaskparser import FlaskParser
 
 from engagement.auth import KEY_PREFIX, Principal, principal_for_key, principal_for_token
-from engagement.errors import EngagementError, FieldError, Forbidden, Unauthenticated, ValidationFailed
+from engagement.errors import (EngagementError, FieldError, Forbidden, Unauthenticated, ValidationFailed,
+                               flatten)
 from engagement.state import state
 
 MAX_DEPTH = 32
+INVALID = "The request has invalid fields."
+PROBLEM = {"description": "", "content": {"application/problem+json": {"schema": "Problem"}}}
+BODY = (400, 413, 415)  # what a JSON body may answer before its fields are read
 
 
 def principal() -> Principal:
@@ -34,13 +43,94 @@ def _verify() -> Principal:
                                bool(st.config["ENGAGEMENT_DEMO"]))
 
 
-def query(schema: Schema) -> dict:
-    """The query parameters ``schema`` declares, validated, or a 422 naming each bad one."""
-    try:
-        return schema.load(request.args.to_dict())
-    except ValidationError as exc:
-        from engagement.ledger.service import flatten
-        raise ValidationFailed(flatten(exc.messages)) from exc
+class Parser(FlaskParser):
+    """webargs for Tillit: a JSON body passes json_body's checks first (415, 400, depth), and the
+    bad fields of every location (path, query, body) are gathered, so one 422 names them all."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        return json_body()
+
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().parse(*args, **kwargs)
+        except ValidationFailed as exc:
+            g.setdefault("tillit_invalid", []).extend(exc.errors)
+            return {}  # never seen by the view: the next _settled raises every error together
+
+    def handle_error(self, error: ValidationError, req: Any, schema: Schema, *,
+                     error_status_code: int | None, error_headers: Any) -> None:
+        raise ValidationFailed([e for messages in error.messages.values() for e in flatten(messages)])
+
+
+def _settled(view: Callable) -> Callable:
+    """Run below a view's last argument parser: whatever they found wrong answers 422 here, in
+    the words of the view's blueprint, before the view runs."""
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        errors = g.pop("tillit_invalid", None)
+        if errors:
+            blueprint = current_app.blueprints.get(request.blueprint or "")
+            raise ValidationFailed(errors, getattr(blueprint, "invalid_detail", lambda _: INVALID)(errors))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A blueprint whose views say their schemas: they validate, shape and document."""
+
+    ARGUMENTS_PARSER = Parser()
+
+    def __init__(self, *args: Any, invalid_detail: Callable[[list[FieldError]], str] | None = None,
+                 **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if invalid_detail is not None:
+            self.invalid_detail = invalid_detail
+
+    def arguments(self, schema: Any, **kwargs: Any) -> Callable:
+        """flask-smorest's, with the errors settled below the innermost parser only."""
+        parse = super().arguments(schema, **kwargs)
+
+        def decorator(view: Callable) -> Callable:
+            parsed = parse(view if getattr(view, "_tillit_parses", False) else _settled(view))
+            parsed._tillit_parses = True
+            return parsed
+        return decorator
+
+
+def guarded(check: Callable[[Principal], Any] | None = None, *problems: int) -> Callable:
+    """Who may call is settled before any argument is read: a caller without the right gets
+    401 or 403, never a 422 about a body it may not send. Documents the bearer scheme and
+    the problems the view may answer besides."""
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            who = principal()
+            if check is not None:
+                check(who)
+            return view(*args, **kwargs)
+        return documented(wrapper, security=[{"bearer": []}], responses={
+            code: {**PROBLEM, "description": _REASONS[code]} for code in (401, 403, *problems)})
+    return decorator
+
+
+def documented(view: Callable, **doc: Any) -> Callable:
+    """Add to what the OpenAPI document says of ``view`` (as flask-smorest's ``Blueprint.doc``)."""
+    view._apidoc = dict(getattr(view, "_apidoc", {}))
+    view._apidoc["manual_doc"] = deepupdate(dict(view._apidoc.get("manual_doc", {})), doc)
+    return view
+
+
+def etagged(view: Callable) -> Callable:
+    """Counts change often: browsers revalidate with the ETag instead of refetching."""
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return cached(current_app.make_response(view(*args, **kwargs)))
+    return documented(wrapper, responses={304: {"description": "Not modified (If-None-Match)"}})
+
+
+_REASONS = {400: "Body is not JSON", 401: "No or bad credentials", 403: "Not allowed", 404: "Not found",
+            409: "Conflict", 413: "Body too large", 415: "Not application/json", 429: "Too many writes",
+            503: "Unavailable; retry after Retry-After"}
 
 
 def json_body() -> Any:

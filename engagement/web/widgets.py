@@ -4,23 +4,27 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Response, request
+from flask import Response, request
+
+from engagement.web.requests import Blueprint
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+blp = Blueprint("widgets", __name__)
+SCRIPT = {"responses": {200: {"description": "The script", "content": {"text/javascript": {
+    "schema": {"type": "string"}}}}, 304: {"description": "Not modified (If-None-Match)"}}}
 
 
-def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/v1/widget.js", "widget_script", widget_script)
-    bp.add_url_rule("/v1/trust.js", "trust_script", trust_script)
-
-
+@blp.route("/v1/widget.js")
+@blp.doc(**SCRIPT)
 def widget_script():
-    """The like and Bra! buttons, the campaign, profile and awards widgets, and the bell."""
+    """The like and Bra! buttons, the campaign, profile and awards widgets, and the bell"""
     return _script("tillit.js", "tillit-bell.js")
 
 
+@blp.route("/v1/trust.js")
+@blp.doc(**SCRIPT)
 def trust_script():
-    """The trust-signal dashboard for communications staff."""
+    """The trust-signal dashboard for communications staff"""
     return _script("tillit-trust.js")
 
 

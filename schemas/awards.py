@@ -1,0 +1,24 @@
+"""Monthly awards: which month, category and rendering (engagement/awards/api.py)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from engagement.awards.scoring import CATEGORIES
+from engagement.schemas.common import LANGS, Query
+from engagement.schemas.patterns import MONTH_HELP, MONTH_PATTERN, FullMatch, Whole
+
+
+class MonthPath(Schema):
+    month = fields.String(required=True, validate=FullMatch(MONTH_PATTERN, error=MONTH_HELP))
+
+
+class LeaderboardQuery(Query):
+    category = fields.String(load_default="contributor", validate=validate.OneOf(
+        CATEGORIES, error=f"One of {', '.join(CATEGORIES)}."))
+    n = Whole(1, 50, load_default=10, metadata={"description": "How many places."})
+
+
+class AnnouncementQuery(Query):
+    lang = fields.String(load_default="nb", validate=validate.OneOf(LANGS, error="nb, nn, da or en"))
+    format = fields.String(load_default="markdown", validate=validate.OneOf(("markdown", "html"),
+                                                                            error="markdown or html"))

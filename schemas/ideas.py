@@ -1,0 +1,47 @@
+"""Idea campaigns and the moderators' queue: what leaders send, and the lists' paging
+(engagement/ideas/api.py, engagement/ideas/moderation.py)."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from engagement.schemas.common import Query, paging
+from engagement.schemas.events import IDENTIFIER
+
+CAMPAIGN_STATUSES = ("open", "closed", "archived")
+
+
+class CampaignCreateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(validate=IDENTIFIER, metadata={"description": "Default: made from the question."})
+    question = fields.String(required=True, validate=validate.Length(1, 300))
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    team = fields.String(load_default=None, allow_none=True, validate=IDENTIFIER,
+                         metadata={"description": "The unit it is aimed at"})
+    closes_at = fields.AwareDateTime(load_default=None, format="iso")
+
+
+class CampaignUpdateSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    status = fields.String(validate=validate.OneOf(CAMPAIGN_STATUSES))
+    closes_at = fields.AwareDateTime(allow_none=True, format="iso")
+
+
+class CampaignListQuery(Query.from_dict(paging(50, 100))):
+    """A misspelt status must not read as "there are none": it is named, not matched against nothing."""
+    status = fields.String(validate=validate.OneOf(CAMPAIGN_STATUSES, error="One of open, closed or archived."),
+                           metadata={"description": "Only campaigns with this status."})
+
+
+class IdeaListQuery(Query.from_dict(paging(100, 100))):
+    """A campaign's ideas: the first page by support is what the widget shows."""
+    sort = fields.String(validate=validate.OneOf(("support", "newest"), error="Must be support or newest."),
+                         load_default="support")
+    viewer = fields.String(metadata={"description": "With an API key that has events:write: whose "
+                                                    "liked_by_me to answer (403 otherwise)"})
+
+
+ReportQueueQuery = Query.from_dict(paging(100, 500), name="ReportQueueQuery")
