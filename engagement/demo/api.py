@@ -10,53 +10,58 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from engagement.web import problems
+from engagement.web.requests import Blueprint
 from engagement.auth import DEMO_AUDIENCE, Principal, mint_user_token
-from engagement.errors import EngagementError, FieldError, ValidationFailed
+from engagement.errors import EngagementError
 from engagement.state import state
 from engagement.demo import service as demo
 from engagement.ledger.service import ingest, load
+from engagement.schemas.demo import LANGUAGES, VisitorQuery
 from engagement.schemas.patterns import MONTH_PATTERN, fullmatch
 
-LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "English"}
 TOKEN_TTL = 3600
+blp = Blueprint("engagement_demo", __name__, template_folder="../templates",
+                invalid_detail=lambda _: "The demo page has no such user or language.")
+blp.register_error_handler(EngagementError, problems.from_domain_error)
+blp.register_error_handler(HTTPException, problems.from_http_exception)
 
 
 def install(app: Flask, prefix: str | None) -> None:
     """Mount the demo pages on ``app`` (before its first request) and mark the demo as on."""
-    bp = Blueprint("engagement_demo", __name__, template_folder="../templates")
-    bp.register_error_handler(EngagementError, problems.from_domain_error)
-    bp.register_error_handler(HTTPException, problems.from_http_exception)
-    bp.add_url_rule("/demo", "demo_page", demo_page)
-    bp.add_url_rule("/demo/awards", "demo_awards_page", demo_awards_page)
-    bp.add_url_rule("/demo/trust", "demo_trust_page", demo_trust_page)
-    app.register_blueprint(bp, url_prefix=prefix or None)
+    app.register_blueprint(blp, url_prefix=prefix or None)
     app.config["ENGAGEMENT_DEMO"] = True
 
 
-def demo_page():
+@blp.route("/demo")
+@blp.arguments(VisitorQuery, location="query")
+def demo_page(args: dict):
     """A small intranet with news, ideas, a profile and the bell, as one of four made-up people."""
-    visitor = _visitor("kari")
+    visitor = _visitor(args, "kari")
     _ensure_intranet()
     return _render("tillit/demo.html", visitor, users=demo.USERS, languages=LANGUAGES, articles=demo.ARTICLES,
                    names={pid: name for pid, name, _ in demo.USERS.values()},
                    profile_fields=[(s.field, s.labels["nb"]) for s in state().checklist])
 
 
-def demo_awards_page():
+@blp.route("/demo/awards")
+@blp.arguments(VisitorQuery, location="query")
+def demo_awards_page(args: dict):
     """The leaders' page of the demo: a month's awards, its announcement and the finalise button."""
-    visitor = _visitor("lena")
+    visitor = _visitor(args, "lena")
     _ensure_intranet()
     month = request.args.get("month", "")
     return _render("tillit/demo_awards.html", visitor, month=month if fullmatch(MONTH_PATTERN, month) else "")
 
 
-def demo_trust_page():
+@blp.route("/demo/trust")
+@blp.arguments(VisitorQuery, location="query")
+def demo_trust_page(args: dict):
     """Communications staff's page of the demo: the trust-signal dashboard on a planted organisation."""
-    visitor = _visitor("siri")
+    visitor = _visitor(args, "siri")
     _ensure_intranet()
     st, now = state(), datetime.now(timezone.utc)
     today = now.astimezone(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date()
@@ -66,18 +71,11 @@ def demo_trust_page():
                    period=period if fullmatch(MONTH_PATTERN, period) or period in ("30d", "90d") else "30d")
 
 
-def _visitor(default_user: str) -> dict[str, Any]:
-    """Who the page is shown as; a bad choice names the field."""
-    user, lang = request.args.get("user", default_user), request.args.get("lang", "nb")
-    errors = []
-    if user not in demo.USERS:
-        errors.append(FieldError("user", f"Not a demo user; choose one of {', '.join(demo.USERS)}."))
-    if lang not in LANGUAGES:
-        errors.append(FieldError("lang", f"Choose one of {', '.join(LANGUAGES)}."))
-    if errors:
-        raise ValidationFailed(errors, "The demo page has no such user or language.")
+def _visitor(args: dict[str, Any], default_user: str) -> dict[str, Any]:
+    """Who the page is shown as (VisitorQuery named any bad choice)."""
+    user = args.get("user", default_user)
     person, name, roles = demo.USERS[user]
-    return {"user": user, "person": person, "name": name, "roles": roles, "lang": lang,
+    return {"user": user, "person": person, "name": name, "roles": roles, "lang": args["lang"],
             "prefix": state().config["ENGAGEMENT_URL_PREFIX"]}
 
 

@@ -34,21 +34,22 @@ def _as_sent(view: Callable) -> Callable:
     return wrapper
 
 
-@blp.route("/v1/events", methods=["POST"])
-@guarded(service.may_send, *BODY, 503)
-@_as_sent
-@blp.arguments(EventSchema)
-@blp.response(202, AcceptedSchema, description="Durable")
+def _ingest(rule: str, body: type) -> Callable:
+    """An ingest route: the sender may send, then ``body`` loads as they send it, and the answer is 202."""
+    def decorator(view: Callable) -> Callable:
+        answered = blp.response(202, AcceptedSchema, description="Durable")(view)
+        return blp.route(rule, methods=["POST"])(guarded(service.may_send, *BODY, 503)(
+            _as_sent(blp.arguments(body)(answered))))
+    return decorator
+
+
+@_ingest("/v1/events", EventSchema)
 def post_event(event: dict):
     """Send one event"""
     return _accepted([event], False)
 
 
-@blp.route("/v1/events/batch", methods=["POST"])
-@guarded(service.may_send, *BODY, 503)
-@_as_sent
-@blp.arguments(BatchSchema)
-@blp.response(202, AcceptedSchema, description="Durable")
+@_ingest("/v1/events/batch", BatchSchema)
 def post_batch(body: dict):
     """Send a batch of events; all are accepted or none"""
     return _accepted(body["events"], True)

@@ -7,6 +7,8 @@ and revocable (engagement/notifications/unsubscribe.py); a stale one answers 410
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from flask import Response, request
 from markupsafe import escape
 
@@ -41,10 +43,14 @@ def _person(who: Principal) -> str:
     return person
 
 
+def _personal(query: type = PersonQuery, *problems: int) -> Callable:
+    """Whose notifications is settled before anything else is read (and ?person= documented)."""
+    return lambda view: guarded(_person, *problems)(blp.arguments(query, location="query")(view))
+
+
 @blp.route("/v1/notifications")
-@guarded(_person)
+@_personal(FeedQuery)
 @etagged
-@blp.arguments(FeedQuery, location="query")
 @blp.response(200, FeedSchema)
 def notification_feed(args: dict):
     """The feed, newest first and grouped (?page=&per_page=&lang=)"""
@@ -53,9 +59,8 @@ def notification_feed(args: dict):
 
 
 @blp.route("/v1/notifications/unread-count")
-@guarded(_person)
+@_personal()
 @etagged
-@blp.arguments(PersonQuery, location="query")
 @blp.response(200, UnreadSchema)
 def notification_unread(_: dict):
     """Unread groups: what the bell shows"""
@@ -64,8 +69,7 @@ def notification_unread(_: dict):
 
 
 @blp.route("/v1/notifications/read", methods=["POST"])
-@guarded(_person, *BODY, 404)
-@blp.arguments(PersonQuery, location="query")
+@_personal(PersonQuery, *BODY, 404)
 @blp.arguments(MarkReadSchema)
 @blp.response(200, MarkedSchema)
 def notification_read(_: dict, body: dict):
@@ -78,8 +82,7 @@ def notification_read(_: dict, body: dict):
 
 
 @blp.route("/v1/notifications/preferences")
-@guarded(_person)
-@blp.arguments(PersonQuery, location="query")
+@_personal()
 @blp.response(200, PreferencesSchema)
 def notification_preferences(_: dict):
     """E-mail digest and quiet hours"""
@@ -87,8 +90,7 @@ def notification_preferences(_: dict):
 
 
 @blp.route("/v1/notifications/preferences", methods=["PUT"], endpoint="change_preferences")
-@guarded(_person, *BODY)
-@blp.arguments(PersonQuery, location="query")
+@_personal(PersonQuery, *BODY)
 @blp.arguments(PreferencesSchema)
 @blp.response(200, PreferencesSchema)
 def change_preferences(_: dict, body: dict):
@@ -124,8 +126,7 @@ def unsubscribe(args: dict):
 
 
 @blp.route("/v1/notifications/unsubscribe/revoke", methods=["POST"])
-@guarded(_person)
-@blp.arguments(PersonQuery, location="query")
+@_personal()
 @blp.response(200, RevokedSchema)
 def revoke_links(_: dict):
     """Revoke every unsubscribe link mailed so far (turning e-mail on again does it too)

@@ -20,6 +20,9 @@ MAX_DEPTH = 32
 INVALID = "The request has invalid fields."
 PROBLEM = {"description": "", "content": {"application/problem+json": {"schema": "Problem"}}}
 BODY = (400, 413, 415)  # what a JSON body may answer before its fields are read
+_REASONS = {400: "Body is not JSON", 401: "No or bad credentials", 403: "Not allowed", 404: "Not found",
+            409: "Conflict", 413: "Body too large", 415: "Not application/json",
+            503: "Unavailable; retry after Retry-After"}
 
 
 def principal() -> Principal:
@@ -121,16 +124,11 @@ def documented(view: Callable, **doc: Any) -> Callable:
 
 
 def etagged(view: Callable) -> Callable:
-    """Counts change often: browsers revalidate with the ETag instead of refetching."""
+    """The view's answer, revalidated by ETag (``cached``)."""
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return cached(current_app.make_response(view(*args, **kwargs)))
     return documented(wrapper, responses={304: {"description": "Not modified (If-None-Match)"}})
-
-
-_REASONS = {400: "Body is not JSON", 401: "No or bad credentials", 403: "Not allowed", 404: "Not found",
-            409: "Conflict", 413: "Body too large", 415: "Not application/json", 429: "Too many writes",
-            503: "Unavailable; retry after Retry-After"}
 
 
 def json_body() -> Any:
