@@ -161,6 +161,7 @@ DATA_SCHEMAS = {name: spec[0]() for name, spec in EVENT_TYPES.items()}
 
 
 class EventSchema(Strict):
+    error_messages = {"type": "Must be an event object."}
     id = fields.String(required=True, validate=IDENTIFIER,
                        metadata={"description": "Client-chosen idempotency key. API keys share one id space; "
                                                 "each person's user token has its own."})

@@ -4,10 +4,11 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable
 
+from flask import request
 from marshmallow.experimental.context import Context
 
 from engagement.errors import FieldError
-from engagement.web.requests import BODY, Blueprint, guarded, principal
+from engagement.web.requests import BODY, INVALID, Blueprint, guarded, principal
 from engagement.state import state
 from engagement.ledger import service
 from engagement.schemas.events import BatchSchema, EventSchema, Sender
@@ -15,8 +16,9 @@ from engagement.schemas.ledger import AcceptedSchema
 
 
 def _nothing_accepted(errors: list[FieldError]) -> str:
-    return f"{len({e.index for e in errors}) if errors[0].index is not None else 1} " \
-           f"event(s) are invalid; nothing was accepted."
+    """How many events are wrong (a batch's shape alone is just invalid fields)."""
+    count = len({e.index for e in errors if e.index is not None}) or request.endpoint.endswith(".post_event")
+    return f"{int(count)} event(s) are invalid; nothing was accepted." if count else INVALID
 
 
 blp = Blueprint("ledger", __name__, invalid_detail=_nothing_accepted)
@@ -27,8 +29,8 @@ def _as_sent(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         who, config = principal(), state().config
-        sender = Sender(who.name if who.is_user else None, service.received_now(), config["ENGAGEMENT_MAX_CLOCK_SKEW"],
-                        config["ENGAGEMENT_MAX_BATCH"])
+        sender = Sender(who.name if who.is_user else None, service.received_now(),
+                        config["ENGAGEMENT_MAX_CLOCK_SKEW"], config["ENGAGEMENT_MAX_BATCH"])
         with Context(sender):
             return view(*args, **kwargs)
     return wrapper
