@@ -22,3 +22,16 @@ class AnnouncementQuery(Query):
     lang = fields.String(load_default="nb", validate=validate.OneOf(LANGS, error="nb, nn, da or en"))
     format = fields.String(load_default="markdown", validate=validate.OneOf(("markdown", "html"),
                                                                             error="markdown or html"))
+
+
+class LeaderboardSchema(Schema):
+    month = fields.String(required=True)
+    category = fields.String(required=True)
+    top = fields.List(fields.Dict(), required=True, metadata={"description": "rank, person, name, score"})
+
+
+class AwardMonthSchema(Schema):
+    status = fields.String(required=True, metadata={"description": "provisional or final"})
+    finalised_at = fields.String(metadata={"description": "Once final"})
+    finalised_by = fields.String(metadata={"description": "Once final"})
+    result = fields.Dict(required=True, metadata={"description": "Winners, runners-up, scores and reasons"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from engagement.schemas.common import Query, paging
+from engagement.schemas.common import PageSchema, Query, paging
 from engagement.schemas.events import IDENTIFIER
 
 CAMPAIGN_STATUSES = ("open", "closed", "archived")
@@ -45,3 +45,29 @@ class IdeaListQuery(Query.from_dict(paging(100, 100))):
 
 
 ReportQueueQuery = Query.from_dict(paging(100, 500), name="ReportQueueQuery")
+
+
+class CampaignSchema(Schema):
+    id = fields.String(required=True)
+    question = fields.String(required=True)
+    description = fields.String(required=True)
+    team = fields.String(allow_none=True)
+    owner = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "An open campaign past closes_at reads closed."})
+    closes_at = fields.String(allow_none=True)
+
+
+class CampaignListSchema(PageSchema):
+    campaigns = fields.List(fields.Nested(CampaignSchema), required=True)
+
+
+class CampaignPageSchema(PageSchema):
+    campaign = fields.Nested(CampaignSchema, required=True)
+    ideas = fields.List(fields.Dict(), required=True, metadata={
+        "description": "Ideas with their support, contributions and answer"})
+
+
+class ReportQueueSchema(PageSchema):
+    reports = fields.List(fields.Dict(), required=True, metadata={"description": "target, reporter, reason, reported_at"})
+    items = fields.List(fields.Dict(), required=True, metadata={
+        "description": "Each reported item on the page: target, reporters, hidden, reports_to_hide"})

@@ -12,7 +12,8 @@ from engagement.awards.model import AwardSnapshot
 from engagement.awards import announcement, service as awards
 from engagement.awards.scoring import HELPED_TEAMS_THRESHOLD
 from engagement.lag import consumer_lag
-from engagement.schemas.awards import AnnouncementQuery, LeaderboardQuery, MonthPath
+from engagement.schemas.awards import (AnnouncementQuery, AwardMonthSchema, LeaderboardQuery, LeaderboardSchema,
+                                      MonthPath)
 
 blp = Blueprint("awards", __name__)
 TEXT = {"text/markdown": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}}}
@@ -27,7 +28,7 @@ def _manager(who: Principal) -> None:
 @etagged
 @blp.arguments(MonthPath, location="path")
 @blp.arguments(LeaderboardQuery, location="query")
-@blp.response(200)
+@blp.response(200, LeaderboardSchema)
 def leaderboard(_path: dict, args: dict, month: str):
     """The live top list of a category
 
@@ -40,7 +41,7 @@ def leaderboard(_path: dict, args: dict, month: str):
 @blp.route("/v1/awards/<month>")
 @guarded(_manager)
 @blp.arguments(MonthPath, location="path")
-@blp.response(200)
+@blp.response(200, AwardMonthSchema)
 def award_month(_path: dict, month: str):
     """The month's result: provisional during the month (leaders), frozen once finalised"""
     session = state().db.session
@@ -54,7 +55,7 @@ def award_month(_path: dict, month: str):
 @blp.route("/v1/awards/<month>/finalise", methods=["POST"])
 @guarded(_manager, 409)
 @blp.arguments(MonthPath, location="path")
-@blp.response(201)
+@blp.response(201, AwardMonthSchema)
 def finalise(_path: dict, month: str):
     """Freeze the month's winners, runners-up, scores and reasons; it never changes after"""
     st = state()

@@ -11,7 +11,8 @@ from engagement.errors import EngagementError, Forbidden
 from engagement.state import state
 from engagement.ideas.model import Campaign
 from engagement.ideas import service as campaigns
-from engagement.schemas.ideas import CampaignCreateSchema, CampaignListQuery, CampaignUpdateSchema, IdeaListQuery
+from engagement.schemas.ideas import (CampaignCreateSchema, CampaignListQuery, CampaignListSchema, CampaignPageSchema,
+                                     CampaignSchema, CampaignUpdateSchema, IdeaListQuery)
 
 blp = Blueprint("ideas", __name__)
 
@@ -23,7 +24,7 @@ def _manager(who: Principal) -> None:
 @blp.route("/v1/campaigns", methods=["POST"])
 @guarded(_manager, *BODY)
 @blp.arguments(CampaignCreateSchema)
-@blp.response(201)
+@blp.response(201, CampaignSchema)
 def create_campaign(fields: dict):
     """Open a campaign (a leader's token, or awards:manage)"""
     campaign = campaigns.create(state().db.session, fields, principal().name)
@@ -34,7 +35,7 @@ def create_campaign(fields: dict):
 @guarded()
 @etagged
 @blp.arguments(CampaignListQuery, location="query")
-@blp.response(200)
+@blp.response(200, CampaignListSchema)
 def list_campaigns(args: dict):
     """Campaigns, newest first, a page at a time
 
@@ -49,7 +50,7 @@ def list_campaigns(args: dict):
 @guarded()
 @etagged
 @blp.arguments(IdeaListQuery, location="query")
-@blp.response(200)
+@blp.response(200, CampaignPageSchema)
 def get_campaign(args: dict, campaign_id: str):
     """The question and a page of its ideas by support or newest
 
@@ -72,7 +73,7 @@ def _paging(rows: list, args: dict) -> dict:
 @blp.route("/v1/campaigns/<campaign_id>", methods=["PATCH"], endpoint="update_campaign")
 @guarded(_manager, *BODY, 404)
 @blp.arguments(CampaignUpdateSchema)
-@blp.response(200)
+@blp.response(200, CampaignSchema)
 def update_campaign(fields: dict, campaign_id: str):
     """Close, archive or reopen (the owner leader, or awards:manage)
 

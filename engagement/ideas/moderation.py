@@ -9,7 +9,7 @@ from sqlalchemy import select
 from engagement.web.requests import Blueprint, guarded
 from engagement.state import state
 from engagement.ideas.model import AbuseReport, Contribution, Idea
-from engagement.schemas.ideas import ReportQueueQuery
+from engagement.schemas.ideas import ReportQueueQuery, ReportQueueSchema
 
 blp = Blueprint("moderation", __name__)
 
@@ -17,7 +17,7 @@ blp = Blueprint("moderation", __name__)
 @blp.route("/v1/moderation/reports")
 @guarded(lambda who: who.require("moderation:manage"))
 @blp.arguments(ReportQueueQuery, location="query")
-@blp.response(200)
+@blp.response(200, ReportQueueSchema)
 def open_reports(args: dict):
     """Reported items awaiting a decision, a page at a time (moderation:manage)
 
