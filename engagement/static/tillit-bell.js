@@ -8,7 +8,7 @@
   function texts(_, ngettext) {
     return {label: _("Notifications"), none: _("Notifications: none unread"), empty: _("No notifications yet."),
             all: _("Mark all as read"), down: _("Notifications are unavailable right now."),
-            unread: function (n) { return ngettext("Notifications: {n} unread", "Notifications: {n} unread", n).replace("{n}", n); }};
+            unread: function (n) { return ngettext("Notifications: {n} unread", "Notifications: {n} unread", n); }};
   }
   var bells = 0;
 

@@ -6,13 +6,14 @@ window.TillitCore = window.TillitCore || (function () {
   "use strict";
   var catalogs = {};
 
-  /* gettext and ngettext for one language; an untranslated text stays English. */
+  /* gettext and ngettext for one language; an untranslated text stays English. ngettext puts the
+     count in place of {n}. */
   function translator(lang) {
     var catalog = catalogs[lang] || {plural: function (n) { return Number(n !== 1); }, messages: {}};
     function gettext(id) { return catalog.messages[id] || id; }
     function ngettext(one, many, n) {
       var forms = catalog.messages[one];
-      return (forms && forms[catalog.plural(n)]) || (n === 1 ? one : many);
+      return ((forms && forms[catalog.plural(n)]) || (n === 1 ? one : many)).replace(/\{n\}/g, String(n));
     }
     return {gettext: gettext, ngettext: ngettext};
   }

@@ -18,16 +18,17 @@
                  top_person_share: 1, trend: 1};
   function texts(_, ngettext) {
     return {title: _("Trust signals by team"), period: _("Period"), search: _("Search teams"), flag: _("Show"),
-            all: _("All teams"), flagged: _("Teams with flags"), team: _("Team"), flags: _("Flags"), csv: _("Download CSV"),
+            all: _("All teams"), flagged: _("Teams with flags"), team: _("Team"), flags: _("Flags"),
+            csv: _("Download CSV"),
             folded: _("Counted in {unit}"), hidden: _("Too small to show alone"), empty: _("No members of its own"),
             unit: _("The whole unit together"), none: _("None"), trend: _("Trend for {team}"),
             down: _("Tillit is unavailable right now."), denied: _("You do not have access to the trust report."),
-            days: function (n) { return fill(ngettext("last {n} day", "last {n} days", n), {n: n}); },
-            rows: function (n) { return fill(ngettext("{n} team shown", "{n} teams shown", n), {n: n}); },
+            days: function (n) { return ngettext("last {n} day", "last {n} days", n); },
+            rows: function (n) { return ngettext("{n} team shown", "{n} teams shown", n); },
             privacy: function (n) {
-              return fill(ngettext("Only teams of at least {n} person are shown; smaller teams count in the unit above. "
-                                   + "No person is shown.", "Only teams of at least {n} people are shown; smaller teams "
-                                   + "count in the unit above. No person is shown.", n), {n: n});
+              return ngettext("Only teams of at least {n} person are shown; smaller teams count in the unit above. " +
+                              "No person is shown.", "Only teams of at least {n} people are shown; smaller teams " +
+                              "count in the unit above. No person is shown.", n);
             },
             cols: [_("Members"), _("Share who shared"), _("Contributions per member"), _("Likes per member"),
                    _("Contributions recognised"), _("Leaders taking part"), _("Interaction with other teams"),

@@ -13,8 +13,8 @@
   var core = window.TillitCore(script), language = core.language, token = core.token, call = core.call, el = core.el;
   function texts(_, ngettext) {
     return {like: _("Like"), kudos: _("Great!"), sent: _("Sent!"),
-            likes: function (n) { return ngettext("{n} likes this", "{n} like this", n).replace("{n}", n); },
-            bra: function (n) { return ngettext("{n} kudos", "{n} kudos", n).replace("{n}", n); },
+            likes: function (n) { return ngettext("{n} likes this", "{n} like this", n); },
+            bra: function (n) { return ngettext("{n} kudos", "{n} kudos", n); },
             retry: _("Not saved yet – retrying …"), failed: _("Could not save. Please try again later."),
             down: _("Tillit is unavailable right now.")};
   }
@@ -119,15 +119,27 @@
 
 
   function campaignTexts(_, ngettext) {
-    return {sort: _("Sort by"), support: _("support"), newest: _("newest"), submit: _("Submit an idea"), title: _("Title"),
-            text: _("Description"), send: _("Send"), build: _("Build on this idea"), by: _("by"), answer: _("Answer from"),
-            supported: function (n) {
-              return ngettext("Supported by {n} colleague", "Supported by {n} colleagues", n).replace("{n}", n);
-            },
-            closed: _("This campaign is closed."), adoptedThanks: _("Adopted! Thanks to"), respond: _("Answer as leader"),
-            note: _("Note"), report: _("Report"), reported: _("Thanks – an administrator will look at it."),
+    return {sort: _("Sort by"),
+            /* TRANSLATORS: the ways to sort ideas, after "Sort by". */
+            support: _("support"), newest: _("newest"),
+            submit: _("Submit an idea"), title: _("Title"), text: _("Description"), send: _("Send"),
+            build: _("Build on this idea"),
+            /* TRANSLATORS: before the author's name: "by Kari Nordmann". */
+            by: _("by"),
+            /* TRANSLATORS: before a leader's name and answer: "Answer from Lena Berg: Yes, from January". */
+            answer: _("Answer from"),
+            supported: function (n) { return ngettext("Supported by {n} colleague", "Supported by {n} colleagues", n); },
+            closed: _("This campaign is closed."),
+            /* TRANSLATORS: before the names of the author and everyone who built on the idea. */
+            adoptedThanks: _("Adopted! Thanks to"),
+            respond: _("Answer as leader"), note: _("Note"),
+            /* TRANSLATORS: a button that reports an idea to an administrator. */
+            report: _("Report"), reported: _("Thanks – an administrator will look at it."),
+            /* TRANSLATORS: an idea's status. */
             status: {new: _("New"), under_review: _("Under review"), adopted: _("Adopted"), not_pursued: _("Not pursued")},
-            statusLabel: _("Status"), and: _("and"), saved: _("Thank you! Your input is saved.")};
+            statusLabel: _("Status"),
+            /* TRANSLATORS: between the last two names of a list: "Kari, Ola and Per". */
+            and: _("and"), saved: _("Thank you! Your input is saved.")};
   }
 
   var fieldCount = 0;

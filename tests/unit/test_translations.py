@@ -126,3 +126,4 @@ def test_an_installed_package_ships_every_catalog():
     package = ROOT / "engagement"
     shipped = {path for pattern in config["package-data"]["engagement"] for path in package.glob(pattern)}
     assert {po_path(lang) for lang in LANGS} <= shipped
+
