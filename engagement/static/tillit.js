@@ -261,7 +261,7 @@
 
 
   function profileTexts(_) {
-    return {complete: _("Your profile is {p} % complete"), next: _("Next step:"),
+    return {complete: _("Your profile is {p} complete"), next: _("Next step:"),
             done: _("Your profile is complete. Thank you!")};
   }
 
@@ -282,7 +282,7 @@
     var shown = null;
     function render(body) {
       shown = body.percent;
-      caption.textContent = t.complete.replace("{p}", body.percent);
+      caption.textContent = t.complete.replace("{p}", body.percent + " %");
       bar.setAttribute("aria-valuenow", String(body.percent));
       bar.setAttribute("aria-valuetext", body.percent + " %");
       fill.style.width = body.percent + "%";

@@ -12,25 +12,28 @@ from engagement.translations import LANGS, N_, translations
 __all__ = ["FLAGS", "LANGS", "describe"]
 
 
+# Numbers that are percentages; the code writes "40 %", so no msgid holds a bare "%" that gettext
+# tools would read as a printf placeholder ("% o" in "40 % of").
+PERCENTAGES = {"share", "limit", "drop"}
 # Each flag's reason in words, plural by the count it names (a translator's tool sees both forms).
 REASONS: dict[str, Callable[[Translations, dict], str]] = {
     "low_sharing": lambda t, n: t.ngettext(
-        "{sharers} of {members} member ({share} %) shared anything in the period; the threshold is {limit} %.",
-        "{sharers} of {members} members ({share} %) shared anything in the period; the threshold is {limit} %.",
+        "{sharers} of {members} member ({share}) shared anything in the period; the threshold is {limit}.",
+        "{sharers} of {members} members ({share}) shared anything in the period; the threshold is {limit}.",
         n["members"]),
     "declining": lambda t, n: t.gettext(
-        "Contributions per member fell {drop} % against the team's previous three months "
+        "Contributions per member fell {drop} against the team's previous three months "
         "({now} vs {before} per 30 days)."),
     "quiet_leaders": lambda t, n: t.ngettext(
-        "{active} of {leaders} leader was active in the period; the threshold is {limit} %.",
-        "{active} of {leaders} leaders were active in the period; the threshold is {limit} %.", n["leaders"]),
+        "{active} of {leaders} leader was active in the period; the threshold is {limit}.",
+        "{active} of {leaders} leaders were active in the period; the threshold is {limit}.", n["leaders"]),
     "silo": lambda t, n: t.ngettext(
-        "Only {share} % of the team's {interactions} interaction was with other teams; the threshold is {limit} %.",
-        "Only {share} % of the team's {interactions} interactions were with other teams; the threshold is {limit} %.",
+        "Only {share} of the team's {interactions} interaction was with other teams; the threshold is {limit}.",
+        "Only {share} of the team's {interactions} interactions were with other teams; the threshold is {limit}.",
         n["interactions"]),
     "one_person": lambda t, n: t.ngettext(
-        "One person made {share} % of the team's {contributions} contribution; the threshold is {limit} %.",
-        "One person made {share} % of the team's {contributions} contributions; the threshold is {limit} %.",
+        "One person made {share} of the team's {contributions} contribution; the threshold is {limit}.",
+        "One person made {share} of the team's {contributions} contributions; the threshold is {limit}.",
         n["contributions"]),
     "unanswered_ideas": lambda t, n: t.ngettext(
         "{count} idea from the team has had no answer for more than {days} days.",
@@ -58,5 +61,6 @@ def describe(flag: str, lang: str, numbers: dict) -> dict:
     """A flag as the report shows it: title, reason with the numbers, suggested action."""
     t = translations(lang)
     title, action = TEXTS[flag]
-    return {"flag": flag, "title": t.gettext(title), "reason": REASONS[flag](t, numbers).format(**numbers),
+    values = {key: f"{value} %" if key in PERCENTAGES else value for key, value in numbers.items()}
+    return {"flag": flag, "title": t.gettext(title), "reason": REASONS[flag](t, numbers).format(**values),
             "action": t.gettext(action)}

@@ -58,6 +58,7 @@ def test_every_message_is_translated_with_all_its_plural_forms(lang):
         assert not message.fuzzy, (lang, message.id)
         assert len(forms) == po.num_plurals if message.pluralizable else 1, (lang, message.id)
         assert all(form.strip() for form in forms), (lang, message.id)
+    assert [(m.id, errors) for m, errors in po.check()] == []  # what `pybabel compile` checks
 
 
 @pytest.mark.parametrize("lang", LANGS)
