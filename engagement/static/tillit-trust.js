@@ -25,10 +25,12 @@
             down: _("Tillit is unavailable right now."), denied: _("You do not have access to the trust report."),
             days: function (n) { return ngettext("last {n} day", "last {n} days", n); },
             rows: function (n) { return ngettext("{n} team shown", "{n} teams shown", n); },
+            /* whole strings, never "a" + "b": the server finds each msgid with Babel's JavaScript extractor */
             privacy: function (n) {
-              return ngettext("Only teams of at least {n} person are shown; smaller teams count in the unit above. " +
-                              "No person is shown.", "Only teams of at least {n} people are shown; smaller teams " +
-                              "count in the unit above. No person is shown.", n);
+              return ngettext(
+                "Only teams of at least {n} person are shown; smaller teams count in the unit above. No person is shown.",
+                "Only teams of at least {n} people are shown; smaller teams count in the unit above. No person is shown.",
+                n);
             },
             cols: [_("Members"), _("Share who shared"), _("Contributions per member"), _("Likes per member"),
                    _("Contributions recognised"), _("Leaders taking part"), _("Interaction with other teams"),

@@ -8,6 +8,16 @@ for that language's ``Translations``; the host's own translations are never touc
 The ``messages.po`` files are compiled in memory on first use (Babel's ``write_mo``): what runs is
 always what a translator last saved, there is no ``.mo`` file to forget to rebuild, and nothing is
 written into an installed package.
+
+For translators, from the repository's root (tests/unit/test_translations.py fails until both are done
+after a text changes in the code)::
+
+    pybabel extract -F babel.cfg -c TRANSLATORS: --add-location=file --sort-output \
+        -o engagement/translations/messages.pot .
+    pybabel update -i engagement/translations/messages.pot -d engagement/translations --ignore-obsolete
+
+then fill in the new or fuzzy entries of ``<lang>/LC_MESSAGES/messages.po``. ``pybabel compile -d
+engagement/translations --statistics`` checks the catalogs (the .mo files it writes are not used).
 """
 from __future__ import annotations
 
