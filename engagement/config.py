@@ -165,7 +165,10 @@ def uses_kafka(config: dict) -> bool:
 
 
 def settings_table() -> str:
-    """The README's configuration table, generated so it never drifts from the code."""
+    """The documentation's configuration table, generated so it never drifts from the code.
+
+    docs/hooks.py puts it into docs/configuration.md at every ``mkdocs build``.
+    """
     rows = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
     for s in SETTINGS:
         alias = f" (or `{'`, `'.join(s.aliases)}`)" if s.aliases else ""
@@ -173,15 +176,5 @@ def settings_table() -> str:
     return "\n".join(rows)
 
 
-def write_readme_table(readme: str = "README.md") -> None:
-    """Developers: ``python -m engagement.config`` puts the current table into the README."""
-    from pathlib import Path
-    path = Path(readme)
-    text = path.read_text(encoding="utf-8")
-    start = text.index("<!-- settings-table:start -->") + len("<!-- settings-table:start -->")
-    end = text.index("<!-- settings-table:end -->")
-    path.write_text(text[:start] + "\n" + settings_table() + "\n" + text[end:], encoding="utf-8")
-
-
 if __name__ == "__main__":
-    write_readme_table()
+    print(settings_table())  # what the docs' configuration page shows, for a quick look

@@ -1,53 +1,54 @@
 """The announcement of a month's awards, ready to paste into an intranet news post,
-in Norwegian bokmål and nynorsk, Danish and English, as Markdown and as HTML."""
+in Norwegian bokmål and nynorsk, Danish and English (the catalogs in engagement/translations),
+as Markdown and as HTML."""
 from __future__ import annotations
 
 from html import escape
 
-MONTHS = {
-    "nb": "januar februar mars april mai juni juli august september oktober november desember",
-    "nn": "januar februar mars april mai juni juli august september oktober november desember",
-    "da": "januar februar marts april maj juni juli august september oktober november december",
-    "en": "January February March April May June July August September October November December",
-}
-TEXTS = {
-    "nb": {"title": "Månedens bidragsytere – {month}", "intro": "Takk til alle som delte og løftet hverandre i {month}!",
-           "contributor": "Månedens bidragsyter", "idea_developer": "Månedens idéutvikler",
-           "appreciated": "Månedens mest verdsatte kollega", "runners": "Også verdt å nevne",
-           "reason": "{contributions} bidrag, anerkjent av {colleagues} kolleger i {teams} team",
-           "ideas": "bygde videre på {developed_ideas} idéer, {adopted_ideas} tatt i bruk",
-           "threshold": "Hjalp minst {n} andre team denne måneden", "none": "Ingen i år – neste måned kanskje?"},
-    "nn": {"title": "Månadens bidragsytarar – {month}", "intro": "Takk til alle som delte og lyfte kvarandre i {month}!",
-           "contributor": "Månadens bidragsytar", "idea_developer": "Månadens idéutviklar",
-           "appreciated": "Månadens mest verdsette kollega", "runners": "Også verdt å nemne",
-           "reason": "{contributions} bidrag, anerkjend av {colleagues} kollegaer i {teams} team",
-           "ideas": "bygde vidare på {developed_ideas} idéar, {adopted_ideas} tekne i bruk",
-           "threshold": "Hjelpte minst {n} andre team denne månaden", "none": "Ingen denne gongen."},
-    "da": {"title": "Månedens bidragydere – {month}", "intro": "Tak til alle, der delte og løftede hinanden i {month}!",
-           "contributor": "Månedens bidragyder", "idea_developer": "Månedens idéudvikler",
-           "appreciated": "Månedens mest værdsatte kollega", "runners": "Også værd at nævne",
-           "reason": "{contributions} bidrag, anerkendt af {colleagues} kolleger i {teams} teams",
-           "ideas": "byggede videre på {developed_ideas} idéer, {adopted_ideas} taget i brug",
-           "threshold": "Hjalp mindst {n} andre teams i denne måned", "none": "Ingen denne gang."},
-    "en": {"title": "Contributors of the month – {month}", "intro": "Thank you to everyone who shared and lifted each other in {month}!",
-           "contributor": "Contributor of the month", "idea_developer": "Best developer of other people's ideas",
-           "appreciated": "Most appreciated colleague", "runners": "Also worth a mention",
-           "reason": "{contributions} contributions, recognised by {colleagues} colleagues in {teams} teams",
-           "ideas": "built on {developed_ideas} ideas, {adopted_ideas} adopted",
-           "threshold": "Helped at least {n} other teams this month", "none": "Nobody this time."},
-}
+from babel.dates import get_month_names
+
+from engagement.translations import ByLanguage, translations
+
+TEXTS = ByLanguage(lambda t: {
+    "title": t.gettext("Contributors of the month – {month}"),
+    "intro": t.gettext("Thank you to everyone who shared and lifted each other in {month}!"),
+    "contributor": t.gettext("Contributor of the month"),
+    "idea_developer": t.gettext("Best developer of other people's ideas"),
+    "appreciated": t.gettext("Most appreciated colleague"),
+    "runners": t.gettext("Also worth a mention"),
+    "none": t.gettext("Nobody this time."),
+})
 
 
 def month_name(month: str, lang: str) -> str:
+    """"oktober 2026": the month's name from the locale data (CLDR), as a translator would write it."""
     year, number = month.split("-")
-    return f"{MONTHS[lang].split()[int(number) - 1]} {year}"
+    return f"{get_month_names('wide', locale=lang)[int(number)]} {year}"
 
 
 def reason(facts: dict, category: str, lang: str) -> str:
-    text = TEXTS[lang]["reason"].format(**facts)
+    """"2 contributions, recognised by 4 colleagues in 3 teams": each count with its own plural form,
+    put into the sentence around them."""
+    t = translations(lang)
+    counted = {"contributions": t.ngettext("{contributions} contribution", "{contributions} contributions",
+                                           facts["contributions"]),
+               "colleagues": t.ngettext("{colleagues} colleague", "{colleagues} colleagues", facts["colleagues"]),
+               "teams": t.ngettext("{teams} team", "{teams} teams", facts["teams"])}
+    # TRANSLATORS: each name stands for a counted phrase of its own: "2 contributions", "4 colleagues", "3 teams".
+    text = t.gettext("{contributions}, recognised by {colleagues} in {teams}")
     if category == "idea_developer":
-        text += "; " + TEXTS[lang]["ideas"].format(**facts)
-    return text
+        counted |= {"developed_ideas": t.ngettext("{developed_ideas} idea", "{developed_ideas} ideas",
+                                                  facts["developed_ideas"]),
+                    "adopted_ideas": t.ngettext("{adopted_ideas} adopted", "{adopted_ideas} adopted",
+                                                facts["adopted_ideas"])}
+        # TRANSLATORS: "built on 3 ideas, 1 adopted"; each name stands for the counted phrase of its own.
+        text += "; " + t.gettext("built on {developed_ideas}, {adopted_ideas}")
+    return text.format(**{key: phrase.format(**facts) for key, phrase in counted.items()})
+
+
+def helped(lang: str, threshold: int) -> str:
+    return translations(lang).ngettext("Helped at least {n} other team this month",
+                                       "Helped at least {n} other teams this month", threshold).format(n=threshold)
 
 
 def sections(result: dict, lang: str, threshold: int) -> list[tuple[str, list[str]]]:
@@ -59,7 +60,7 @@ def sections(result: dict, lang: str, threshold: int) -> list[tuple[str, list[st
             lines.append(f"{t['runners']}: " + ", ".join(p["name"] for p in podium[1:]))
         out.append((t[category], lines))
     if result["threshold"]:
-        out.append((t["threshold"].format(n=threshold), [", ".join(p["name"] for p in result["threshold"])]))
+        out.append((helped(lang, threshold), [", ".join(p["name"] for p in result["threshold"])]))
     return out
 
 

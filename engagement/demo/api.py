@@ -22,6 +22,7 @@ from engagement.demo import service as demo
 from engagement.ledger.service import ingest, load
 from engagement.schemas.demo import LANGUAGES, VisitorQuery
 from engagement.schemas.patterns import MONTH_PATTERN, fullmatch
+from engagement.translations import template_functions
 
 TOKEN_TTL = 3600
 blp = Blueprint("engagement_demo", __name__, template_folder="../templates",
@@ -44,7 +45,7 @@ def demo_page(args: dict):
     _ensure_intranet()
     return _render("tillit/demo.html", visitor, users=demo.USERS, languages=LANGUAGES, articles=demo.ARTICLES,
                    names={pid: name for pid, name, _ in demo.USERS.values()},
-                   profile_fields=[(s.field, s.labels["nb"]) for s in state().checklist])
+                   profile_fields=[(s.field, s.labels[visitor["lang"]]) for s in state().checklist])
 
 
 @blp.route("/demo/awards")
@@ -85,7 +86,7 @@ def _render(template: str, visitor: dict[str, Any], **context: Any) -> str:
     started with a real instance's secret must not hand out tokens that instance takes)."""
     token = mint_user_token(state().token_secret, visitor["person"], ttl=TOKEN_TTL, roles=visitor["roles"],
                             audience=DEMO_AUDIENCE)
-    return render_template(template, token=token, **visitor, **context)
+    return render_template(template, token=token, **visitor, **context, **template_functions(visitor["lang"]))
 
 
 def _ensure_intranet() -> None:

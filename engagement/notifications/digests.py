@@ -27,7 +27,7 @@ from engagement.notifications.model import MailOutbox, Notification, Notificatio
 from engagement.directory.model import Person
 from engagement.db import utcnow
 from engagement.notifications.service import MARK_OF_GROUP, Lines, is_unread, preferences
-from engagement.notifications.texts import DIGEST, LANGS
+from engagement.notifications.texts import DIGEST, LANGS, digest_subject
 from engagement.notifications.unsubscribe import make_token
 
 logger = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ def _compose(session: Session, mail: MailSettings, who: Person, lines: list, gen
             + f'<hr><p style="font-size:small">{escape(t["unsubscribe"])} <a href="{escape(url)}">{escape(url)}</a></p>')
     domain = mail.sender.rsplit("@", 1)[-1].strip(">") or "tillit"
     return MailOutbox(person=who.id, address=who.email, message_id=f"<{uuid.uuid4().hex}@{domain}>", status="pending",
-                      subject=t["subject"].format(n=len(sentences)), text=text, html=html, unsubscribe_url=url)
+                      subject=digest_subject(lang, len(sentences)), text=text, html=html, unsubscribe_url=url)
 
 
 def message(mail: MailSettings, row: MailOutbox) -> EmailMessage:

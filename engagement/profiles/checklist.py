@@ -10,7 +10,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-LANGUAGES = ("nb", "nn", "da", "en")
+from engagement.translations import LANGS, N_, in_every_language
+
+LANGUAGES = LANGS
 STEP_KEYS = {"field", "weight", "labels"}
 
 
@@ -25,24 +27,16 @@ class Step:
     labels: dict[str, str]
 
 
-DEFAULT = [
-    {"field": "photo", "weight": 20, "labels": {"nb": "Legg til et bilde", "nn": "Legg til eit bilete",
-                                                 "da": "Tilføj et billede", "en": "Add a photo"}},
-    {"field": "title", "weight": 15, "labels": {"nb": "Skriv stillingstittel", "nn": "Skriv stillingstittel",
-                                                 "da": "Skriv din stillingsbetegnelse", "en": "Add your job title"}},
-    {"field": "about", "weight": 15, "labels": {"nb": "Fortell litt om deg selv", "nn": "Fortel litt om deg sjølv",
-                                                 "da": "Fortæl lidt om dig selv", "en": "Tell us about yourself"}},
-    {"field": "skills", "weight": 20, "labels": {"nb": "Legg til kompetanse", "nn": "Legg til kompetanse",
-                                                  "da": "Tilføj kompetencer", "en": "Add your skills"}},
-    {"field": "languages", "weight": 10, "labels": {"nb": "Legg til språk", "nn": "Legg til språk",
-                                                     "da": "Tilføj sprog", "en": "Add languages"}},
-    {"field": "location", "weight": 10, "labels": {"nb": "Legg til arbeidssted", "nn": "Legg til arbeidsstad",
-                                                    "da": "Tilføj arbejdssted", "en": "Add your location"}},
-    {"field": "ask_me_about", "weight": 10, "labels": {"nb": "Hva kan folk spørre deg om?",
-                                                        "nn": "Kva kan folk spørje deg om?",
-                                                        "da": "Hvad kan folk spørge dig om?",
-                                                        "en": "What can people ask you about?"}},
-]
+# The default steps' labels come from the catalogs (engagement/translations), in every language.
+DEFAULT = [{"field": field, "weight": weight, "labels": in_every_language(label)} for field, weight, label in (
+    ("photo", 20, N_("Add a photo")),
+    ("title", 15, N_("Add your job title")),
+    ("about", 15, N_("Tell us about yourself")),
+    ("skills", 20, N_("Add your skills")),
+    ("languages", 10, N_("Add languages")),
+    ("location", 10, N_("Add your location")),
+    ("ask_me_about", 10, N_("What can people ask you about?")),
+)]
 
 
 def load(path: str | None) -> tuple[Step, ...]:

@@ -5,16 +5,11 @@
 (function () {
   "use strict";
   var core = window.TillitCore(document.currentScript), el = core.el;
-  var TEXTS = {
-    nb: {label: "Varsler", unread: "Varsler: {n} uleste", none: "Varsler: ingen uleste", empty: "Ingen varsler ennå.",
-         all: "Merk alle som lest", down: "Varslene er utilgjengelige akkurat nå."},
-    nn: {label: "Varsel", unread: "Varsel: {n} ulesne", none: "Varsel: ingen ulesne", empty: "Ingen varsel enno.",
-         all: "Merk alle som lesne", down: "Varsla er utilgjengelege akkurat no."},
-    da: {label: "Notifikationer", unread: "Notifikationer: {n} ulæste", none: "Notifikationer: ingen ulæste",
-         empty: "Ingen notifikationer endnu.", all: "Markér alle som læst", down: "Notifikationerne er utilgængelige lige nu."},
-    en: {label: "Notifications", unread: "Notifications: {n} unread", none: "Notifications: none unread",
-         empty: "No notifications yet.", all: "Mark all as read", down: "Notifications are unavailable right now."}
-  };
+  function texts(_, ngettext) {
+    return {label: _("Notifications"), none: _("Notifications: none unread"), empty: _("No notifications yet."),
+            all: _("Mark all as read"), down: _("Notifications are unavailable right now."),
+            unread: function (n) { return ngettext("Notifications: {n} unread", "Notifications: {n} unread", n); }};
+  }
   var bells = 0;
 
   function json(method, path, body) {
@@ -22,7 +17,7 @@
   }
 
   function bell(holder) {
-    var lang = core.language(holder), t = TEXTS[lang], id = "tillit-bell-" + (++bells);
+    var lang = core.language(holder), t = core.texts(holder, texts), id = "tillit-bell-" + (++bells);
     var button = el("button", {type: "button", "class": "tillit-button tillit-bell", "aria-expanded": "false",
                                "aria-controls": id});
     var badge = el("span", {"class": "tillit-badge", "aria-hidden": "true"});
@@ -33,7 +28,7 @@
 
     function show(n) {
       badge.textContent = n ? String(n) : "";
-      button.setAttribute("aria-label", n ? t.unread.replace("{n}", n) : t.none);
+      button.setAttribute("aria-label", n ? t.unread(n) : t.none);
       holder.dataset.unread = String(n);
     }
     function count() {

@@ -16,40 +16,26 @@
                  "leader_participation", "cross_team_share", "top_person_share", "trend", "unanswered_ideas"];
   var PERCENT = {shared_share: 1, recognised_share: 1, leader_participation: 1, cross_team_share: 1,
                  top_person_share: 1, trend: 1};
-  var TEXTS = {
-    nb: {title: "Tillitssignaler per team", period: "Periode", days: "siste {n} dager", search: "Søk etter team",
-         flag: "Vis", all: "Alle team", flagged: "Team med flagg", team: "Team", flags: "Flagg", csv: "Last ned CSV",
-         folded: "Telles i {unit}", hidden: "For lite til å vises alene", empty: "Ingen egne medlemmer", unit: "Hele enheten samlet", none: "Ingen", trend: "Utvikling for {team}",
-         down: "Tillit er utilgjengelig akkurat nå.", denied: "Du har ikke tilgang til tillitsrapporten.",
-         privacy: "Bare team med minst {n} personer vises; mindre team telles i enheten over. Ingen personer vises.",
-         cols: ["Medlemmer", "Andel som delte", "Bidrag per medlem", "Likerklikk per medlem", "Bidrag med anerkjennelse",
-                "Ledere som deltok", "Samhandling med andre team", "Mest aktive persons andel", "Endring mot før",
-                "Ubesvarte idéer"], rows: "{n} team vist"},
-    nn: {title: "Tillitssignal per team", period: "Periode", days: "siste {n} dagar", search: "Søk etter team",
-         flag: "Vis", all: "Alle team", flagged: "Team med flagg", team: "Team", flags: "Flagg", csv: "Last ned CSV",
-         folded: "Vert talt i {unit}", hidden: "For lite til å visast åleine", empty: "Ingen eigne medlemmer", unit: "Heile eininga samla", none: "Ingen", trend: "Utvikling for {team}",
-         down: "Tillit er utilgjengeleg akkurat no.", denied: "Du har ikkje tilgang til tillitsrapporten.",
-         privacy: "Berre team med minst {n} personar blir viste; mindre team vert talde i eininga over. Ingen personar blir viste.",
-         cols: ["Medlemmer", "Del som delte", "Bidrag per medlem", "Likarklikk per medlem", "Bidrag med anerkjenning",
-                "Leiarar som deltok", "Samhandling med andre team", "Den mest aktive sin del", "Endring mot før",
-                "Idéar utan svar"], rows: "{n} team viste"},
-    da: {title: "Tillidssignaler pr. team", period: "Periode", days: "seneste {n} dage", search: "Søg efter team",
-         flag: "Vis", all: "Alle teams", flagged: "Teams med flag", team: "Team", flags: "Flag", csv: "Hent CSV",
-         folded: "Tælles i {unit}", hidden: "For lille til at blive vist alene", empty: "Ingen egne medlemmer", unit: "Hele enheden samlet", none: "Ingen", trend: "Udvikling for {team}",
-         down: "Tillit er utilgængelig lige nu.", denied: "Du har ikke adgang til tillidsrapporten.",
-         privacy: "Kun teams med mindst {n} personer vises; mindre teams tælles i enheden over. Ingen personer vises.",
-         cols: ["Medlemmer", "Andel der delte", "Bidrag pr. medlem", "Synes godt om pr. medlem", "Bidrag med anerkendelse",
-                "Ledere der deltog", "Samspil med andre teams", "Den mest aktives andel", "Ændring mod før",
-                "Ubesvarede idéer"], rows: "{n} teams vist"},
-    en: {title: "Trust signals by team", period: "Period", days: "last {n} days", search: "Search teams",
-         flag: "Show", all: "All teams", flagged: "Teams with flags", team: "Team", flags: "Flags", csv: "Download CSV",
-         folded: "Counted in {unit}", hidden: "Too small to show alone", empty: "No members of its own", unit: "The whole unit together", none: "None", trend: "Trend for {team}",
-         down: "Tillit is unavailable right now.", denied: "You do not have access to the trust report.",
-         privacy: "Only teams of at least {n} people are shown; smaller teams count in the unit above. No person is shown.",
-         cols: ["Members", "Share who shared", "Contributions per member", "Likes per member", "Contributions recognised",
-                "Leaders taking part", "Interaction with other teams", "Most active person's share", "Change vs before",
-                "Unanswered ideas"], rows: "{n} teams shown"}
-  };
+  function texts(_, ngettext) {
+    return {title: _("Trust signals by team"), period: _("Period"), search: _("Search teams"), flag: _("Show"),
+            all: _("All teams"), flagged: _("Teams with flags"), team: _("Team"), flags: _("Flags"),
+            csv: _("Download CSV"),
+            folded: _("Counted in {unit}"), hidden: _("Too small to show alone"), empty: _("No members of its own"),
+            unit: _("The whole unit together"), none: _("None"), trend: _("Trend for {team}"),
+            down: _("Tillit is unavailable right now."), denied: _("You do not have access to the trust report."),
+            days: function (n) { return ngettext("last {n} day", "last {n} days", n); },
+            rows: function (n) { return ngettext("{n} team shown", "{n} teams shown", n); },
+            /* whole strings, never "a" + "b": the server finds each msgid with Babel's JavaScript extractor */
+            privacy: function (n) {
+              return ngettext(
+                "Only teams of at least {n} person are shown; smaller teams count in the unit above. No person is shown.",
+                "Only teams of at least {n} people are shown; smaller teams count in the unit above. No person is shown.",
+                n);
+            },
+            cols: [_("Members"), _("Share who shared"), _("Contributions per member"), _("Likes per member"),
+                   _("Contributions recognised"), _("Leaders taking part"), _("Interaction with other teams"),
+                   _("Most active person's share"), _("Change vs before"), _("Unanswered ideas")]};
+  }
   function get(path) {
     return core.call("GET", path).then(function (r) {
       if (!r.ok) { var e = new Error(r.status); e.status = r.status; throw e; }
@@ -126,7 +112,7 @@
   }
 
   function trustDashboard(holder) {
-    var lang = language(holder), t = TEXTS[lang];
+    var lang = language(holder), t = core.texts(holder, texts);
     var state = {period: holder.getAttribute("data-tillit-period") || "30d", query: "", flag: "", sort: null, desc: true};
     var body = null;
     holder.classList.add("tillit-trust");
@@ -134,7 +120,7 @@
     var controls = el("form", {"class": "tillit-controls"});
     var periodSelect = el("select", {id: "tillit-trust-period"});
     ["30d", "90d"].concat(months(12)).forEach(function (p) {
-      var label = /d$/.test(p) ? fill(t.days, {n: parseInt(p, 10)}) : p;
+      var label = /d$/.test(p) ? t.days(parseInt(p, 10)) : p;
       periodSelect.append(el("option", {value: p}, label));
     });
     periodSelect.value = state.period;
@@ -262,7 +248,7 @@
       table.append(rows);
       tableBox.innerHTML = "";
       tableBox.append(table);
-      count.textContent = fill(t.rows, {n: list.length});
+      count.textContent = t.rows(list.length);
     }
 
     function showTrend(row) {
@@ -276,7 +262,7 @@
     function load() {
       get("/v1/trust/report?lang=" + lang + "&period=" + state.period).then(function (b) {
         body = b;
-        note.textContent = fill(t.privacy, {n: b.min_group_size});
+        note.textContent = t.privacy(b.min_group_size);
         holder.dataset.state = "ready";
         flagOptions();
         render();

@@ -11,20 +11,13 @@
   "use strict";
   var script = document.currentScript;
   var core = window.TillitCore(script), language = core.language, token = core.token, call = core.call, el = core.el;
-  var TEXTS = {
-    nb: {like: "Lik", kudos: "Bra!", sent: "Sendt!", likes: "liker dette", bra: "Bra!-er",
-         retry: "Fikk ikke lagret – prøver igjen …", failed: "Kunne ikke lagre. Prøv igjen senere.",
-         down: "Tillit er utilgjengelig akkurat nå."},
-    nn: {like: "Lik", kudos: "Bra!", sent: "Sendt!", likes: "likar dette", bra: "Bra!-ar",
-         retry: "Fekk ikkje lagra – prøver igjen …", failed: "Kunne ikkje lagra. Prøv igjen seinare.",
-         down: "Tillit er utilgjengeleg akkurat no."},
-    da: {like: "Synes godt om", kudos: "Godt gået!", sent: "Sendt!", likes: "synes godt om", bra: "ros",
-         retry: "Kunne ikke gemme – prøver igen …", failed: "Kunne ikke gemme. Prøv igen senere.",
-         down: "Tillit er utilgængelig lige nu."},
-    en: {like: "Like", kudos: "Great!", sent: "Sent!", likes: "like this", bra: "kudos",
-         retry: "Not saved yet – retrying …", failed: "Could not save. Please try again later.",
-         down: "Tillit is unavailable right now."}
-  };
+  function texts(_, ngettext) {
+    return {like: _("Like"), kudos: _("Great!"), sent: _("Sent!"),
+            likes: function (n) { return ngettext("{n} likes this", "{n} like this", n); },
+            bra: function (n) { return ngettext("{n} kudos", "{n} kudos", n); },
+            retry: _("Not saved yet – retrying …"), failed: _("Could not save. Please try again later."),
+            down: _("Tillit is unavailable right now.")};
+  }
   var RETRIES = [1000, 2000, 4000, 8000, 16000];
   function newId() {
     if (window.crypto && crypto.randomUUID) return "w-" + crypto.randomUUID();
@@ -58,7 +51,7 @@
   }
 
   function build(holder, label, extraClass) {
-    var t = TEXTS[language(holder)];
+    var t = core.texts(holder, texts);
     holder.classList.add("tillit", extraClass);
     holder.innerHTML = "";
     var button = document.createElement("button");
@@ -75,9 +68,9 @@
     return {button: button, count: count, status: status, t: t};
   }
 
-  function showCount(parts_, n, noun) {
+  function showCount(parts_, n, counted) {
     parts_.count.dataset.value = String(n);
-    parts_.count.textContent = n + " " + noun;
+    parts_.count.textContent = counted(n);
   }
 
   function likeButton(holder, counts) {
@@ -125,28 +118,30 @@
   }
 
 
-  var CAMPAIGN_TEXTS = {
-    nb: {sort: "Sorter etter", support: "støtte", newest: "nyeste", submit: "Send inn en idé", title: "Tittel",
-         text: "Beskrivelse", send: "Send", build: "Bygg videre på idéen", supporters: "Støttet av", colleagues: "kolleger",
-         by: "av", answer: "Svar fra", closed: "Kampanjen er lukket.", adoptedThanks: "Tatt i bruk! Takk til",
-         respond: "Svar som leder", note: "Merknad", report: "Rapporter", reported: "Takk – en administrator ser på det.", status: {new: "Ny", under_review: "Vurderes", adopted: "Tatt i bruk",
-         not_pursued: "Ikke videreført"}, and: "og", saved: "Takk! Innspillet ditt er lagret."},
-    nn: {sort: "Sorter etter", support: "støtte", newest: "nyaste", submit: "Send inn ein idé", title: "Tittel",
-         text: "Skildring", send: "Send", build: "Bygg vidare på idéen", supporters: "Støtta av", colleagues: "kollegaer",
-         by: "av", answer: "Svar frå", closed: "Kampanjen er lukka.", adoptedThanks: "Teken i bruk! Takk til",
-         respond: "Svar som leiar", note: "Merknad", report: "Rapporter", reported: "Takk – ein administrator ser på det.", status: {new: "Ny", under_review: "Vert vurdert", adopted: "Teken i bruk",
-         not_pursued: "Ikkje vidareført"}, and: "og", saved: "Takk! Innspelet ditt er lagra."},
-    da: {sort: "Sortér efter", support: "opbakning", newest: "nyeste", submit: "Indsend en idé", title: "Titel",
-         text: "Beskrivelse", send: "Send", build: "Byg videre på idéen", supporters: "Bakket op af", colleagues: "kolleger",
-         by: "af", answer: "Svar fra", closed: "Kampagnen er lukket.", adoptedThanks: "Taget i brug! Tak til",
-         respond: "Svar som leder", note: "Bemærkning", report: "Anmeld", reported: "Tak – en administrator ser på det.", status: {new: "Ny", under_review: "Vurderes", adopted: "Taget i brug",
-         not_pursued: "Ikke videreført"}, and: "og", saved: "Tak! Dit input er gemt."},
-    en: {sort: "Sort by", support: "support", newest: "newest", submit: "Submit an idea", title: "Title",
-         text: "Description", send: "Send", build: "Build on this idea", supporters: "Supported by", colleagues: "colleagues",
-         by: "by", answer: "Answer from", closed: "This campaign is closed.", adoptedThanks: "Adopted! Thanks to",
-         respond: "Answer as leader", note: "Note", report: "Report", reported: "Thanks – an administrator will look at it.", status: {new: "New", under_review: "Under review", adopted: "Adopted",
-         not_pursued: "Not pursued"}, and: "and", saved: "Thank you! Your input is saved."}
-  };
+  function campaignTexts(_, ngettext) {
+    return {sort: _("Sort by"),
+            /* TRANSLATORS: the ways to sort ideas, after "Sort by". */
+            support: _("support"), newest: _("newest"),
+            submit: _("Submit an idea"), title: _("Title"), text: _("Description"), send: _("Send"),
+            build: _("Build on this idea"),
+            /* TRANSLATORS: before the author's name: "by Kari Nordmann". */
+            by: _("by"),
+            /* TRANSLATORS: before a leader's name and answer: "Answer from Lena Berg: Yes, from January". */
+            answer: _("Answer from"),
+            supported: function (n) { return ngettext("Supported by {n} colleague", "Supported by {n} colleagues", n); },
+            closed: _("This campaign is closed."),
+            /* TRANSLATORS: before the names of the author and everyone who built on the idea. */
+            adoptedThanks: _("Adopted! Thanks to"),
+            respond: _("Answer as leader"), note: _("Note"),
+            /* TRANSLATORS: a button that reports an idea to an administrator. */
+            report: _("Report"), reported: _("Thanks – an administrator will look at it."),
+            /* TRANSLATORS: an idea's status. */
+            status: {new: _("New"), under_review: _("Under review"), adopted: _("Adopted"), not_pursued: _("Not pursued")},
+            statusLabel: _("Status"),
+            /* TRANSLATORS: between the last two names of a list: "Kari, Ola and Per". */
+            and: _("and"), saved: _("Thank you! Your input is saved.")};
+  }
+
   var fieldCount = 0;
 
   function field(form, label, kind, max) {
@@ -167,7 +162,7 @@
 
   function campaignWidget(holder) {
     var campaignId = holder.getAttribute("data-tillit-campaign");
-    var t = CAMPAIGN_TEXTS[language(holder)], lt = TEXTS[language(holder)];
+    var t = core.texts(holder, campaignTexts), lt = core.texts(holder, texts);
     var me = claims(), sort = "support", leader = (me.roles || []).indexOf("leader") >= 0;
     holder.classList.add("tillit", "tillit-campaign");
     function post(event, status) {
@@ -190,7 +185,7 @@
       var li = el("li", {"class": "tillit-idea", "data-idea": item.id});
       li.append(el("h4", {}, item.title), el("p", {}, item.text),
                 el("p", {"class": "tillit-meta"}, t.by + " " + item.author_name + " · " + t.status[item.status] +
-                   " · " + t.supporters + " " + item.support + " " + t.colleagues));
+                   " · " + t.supported(item.support)));
       var likeHolder = el("span", {"data-tillit-like": "idea:" + item.id, "data-tillit-owner": item.author,
                                    lang: language(holder)});
       var reportStatus = el("span", {"class": "tillit-status", role: "status"});
@@ -231,7 +226,7 @@
         var select = el("select", {id: sid});
         ["under_review", "adopted", "not_pursued"].forEach(function (s) { select.append(el("option", {value: s}, t.status[s])); });
         f.insertBefore(select, f.querySelector("label"));
-        f.insertBefore(el("label", {"for": sid}, "Status"), select);
+        f.insertBefore(el("label", {"for": sid}, t.statusLabel), select);
         li.append(f);
       }
       return li;
@@ -265,22 +260,16 @@
   }
 
 
-  var PROFILE_TEXTS = {
-    nb: {complete: "Profilen din er {p} % komplett", next: "Neste steg:", done: "Profilen din er komplett. Takk!",
-         label: "Profilstyrke"},
-    nn: {complete: "Profilen din er {p} % komplett", next: "Neste steg:", done: "Profilen din er komplett. Takk!",
-         label: "Profilstyrke"},
-    da: {complete: "Din profil er {p} % komplet", next: "Næste skridt:", done: "Din profil er komplet. Tak!",
-         label: "Profilstyrke"},
-    en: {complete: "Your profile is {p} % complete", next: "Next step:", done: "Your profile is complete. Thank you!",
-         label: "Profile strength"}
-  };
+  function profileTexts(_) {
+    return {complete: _("Your profile is {p} complete"), next: _("Next step:"),
+            done: _("Your profile is complete. Thank you!")};
+  }
 
   /* <div data-tillit-profile data-tillit-next-url="/profile/edit#{field}"></div>; the document
      event "tillit:refresh" makes it fetch again (the host page sends it after saving a profile). */
   function profileWidget(holder) {
     var person = holder.getAttribute("data-tillit-profile") || claims().sub;
-    var lang = language(holder), t = PROFILE_TEXTS[lang], lt = TEXTS[lang];
+    var lang = language(holder), t = core.texts(holder, profileTexts), lt = core.texts(holder, texts);
     var nextUrl = holder.getAttribute("data-tillit-next-url") || "#{field}";
     holder.classList.add("tillit", "tillit-profile");
     var caption = el("p", {id: "tillit-profile-" + (++fieldCount)});
@@ -293,7 +282,7 @@
     var shown = null;
     function render(body) {
       shown = body.percent;
-      caption.textContent = t.complete.replace("{p}", body.percent);
+      caption.textContent = t.complete.replace("{p}", body.percent + " %");
       bar.setAttribute("aria-valuenow", String(body.percent));
       bar.setAttribute("aria-valuetext", body.percent + " %");
       fill.style.width = body.percent + "%";
@@ -315,28 +304,13 @@
   }
 
 
-  var AWARD_TEXTS = {
-    nb: {heading: "Månedens bidragsytere", provisional: "Foreløpig – teller fortsatt", final: "Endelig",
-         finalise: "Gjør endelig og frys resultatet", copy: "Kunngjøring (Markdown) – klar til å lime inn",
-         confirm: "Resultatet er frosset.", none: "Ingen ennå", threshold: "Hjalp minst tre andre team",
-         contributor: "Månedens bidragsyter", idea_developer: "Månedens idéutvikler",
-         appreciated: "Månedens mest verdsatte kollega"},
-    nn: {heading: "Månadens bidragsytarar", provisional: "Førebels – tel framleis", final: "Endeleg",
-         finalise: "Gjer endeleg og frys resultatet", copy: "Kunngjering (Markdown) – klar til å lime inn",
-         confirm: "Resultatet er frose.", none: "Ingen enno", threshold: "Hjelpte minst tre andre team",
-         contributor: "Månadens bidragsytar", idea_developer: "Månadens idéutviklar",
-         appreciated: "Månadens mest verdsette kollega"},
-    da: {heading: "Månedens bidragydere", provisional: "Foreløbigt – tæller stadig", final: "Endeligt",
-         finalise: "Gør endeligt og frys resultatet", copy: "Meddelelse (Markdown) – klar til at indsætte",
-         confirm: "Resultatet er frosset.", none: "Ingen endnu", threshold: "Hjalp mindst tre andre teams",
-         contributor: "Månedens bidragyder", idea_developer: "Månedens idéudvikler",
-         appreciated: "Månedens mest værdsatte kollega"},
-    en: {heading: "Contributors of the month", provisional: "Provisional – still counting", final: "Final",
-         finalise: "Finalise and freeze the result", copy: "Announcement (Markdown) – ready to paste",
-         confirm: "The result is frozen.", none: "Nobody yet", threshold: "Helped at least three other teams",
-         contributor: "Contributor of the month", idea_developer: "Best developer of other people's ideas",
-         appreciated: "Most appreciated colleague"}
-  };
+  function awardTexts(_) {
+    return {heading: _("Contributors of the month"), provisional: _("Provisional – still counting"), final: _("Final"),
+            finalise: _("Finalise and freeze the result"), copy: _("Announcement (Markdown) – ready to paste"),
+            confirm: _("The result is frozen."), none: _("Nobody yet"), threshold: _("Helped at least three other teams"),
+            contributor: _("Contributor of the month"), idea_developer: _("Best developer of other people's ideas"),
+            appreciated: _("Most appreciated colleague")};
+  }
 
   function previousMonth() {
     var d = new Date(); d.setDate(1); d.setMonth(d.getMonth() - 1);
@@ -346,7 +320,7 @@
   /* <section data-tillit-awards data-tillit-month="2026-10"></section>, for leaders. */
   function awardsWidget(holder) {
     var month = holder.getAttribute("data-tillit-month") || previousMonth();
-    var lang = language(holder), t = AWARD_TEXTS[lang], lt = TEXTS[lang];
+    var lang = language(holder), t = core.texts(holder, awardTexts), lt = core.texts(holder, texts);
     holder.classList.add("tillit", "tillit-awards");
     function render(body, markdown) {
       holder.innerHTML = "";

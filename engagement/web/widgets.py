@@ -8,6 +8,8 @@ from flask import Response, request
 
 from engagement.web.requests import Blueprint
 
+from engagement.translations.javascript import catalogs_script
+
 STATIC = Path(__file__).resolve().parent.parent / "static"
 blp = Blueprint("widgets", __name__)
 SCRIPT = {"responses": {200: {"description": "The script", "content": {"text/javascript": {
@@ -30,8 +32,10 @@ def trust_script():
 
 @lru_cache(maxsize=4)
 def _source(*names: str) -> str:
-    """One script tag each: the shared core goes in front of the widget's own files."""
-    return "\n".join((STATIC / n).read_text(encoding="utf-8") for n in ("tillit-core.js", *names))
+    """One script tag each: the shared core goes in front of the widget's own files, and between
+    them the translations of the texts those files use, from Tillit's gettext catalogs."""
+    own = "\n".join((STATIC / n).read_text(encoding="utf-8") for n in names)
+    return "\n".join(((STATIC / "tillit-core.js").read_text(encoding="utf-8"), catalogs_script(own), own))
 
 
 def _script(*names: str) -> Response:

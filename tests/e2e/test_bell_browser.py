@@ -30,7 +30,7 @@ def test_the_bell_counts_shows_grouped_texts_and_marks_read(browser, server):  #
     kari.evaluate("() => document.dispatchEvent(new Event('tillit:refresh'))")
     kari.wait_for_selector("[data-tillit-bell][data-unread='1']")
     bell = kari.locator("button.tillit-bell")
-    assert bell.get_attribute("aria-label") == "Varsler: 1 uleste"
+    assert bell.get_attribute("aria-label") == "Varsler: 1 ulest"
     bell.click()
     assert bell.get_attribute("aria-expanded") == "true"
     note = kari.locator(".tillit-note").first

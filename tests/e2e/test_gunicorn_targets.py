@@ -1,4 +1,4 @@
-"""The documented 200 targets under the README's own gunicorn command, as a real process.
+"""The documented 200 targets under the docs' own gunicorn command, as a real process.
 
 gunicorn refuses a request line over 4 KB, and 200 targets as ``?t=kind:id&...`` pass that
 with ordinary ids; the same question POSTed as JSON to /v1/targets/query must answer.
@@ -18,13 +18,14 @@ from tests.conftest import bearer
 from tests.services import free_port, run_cli, wait_until_healthy
 
 pytestmark = pytest.mark.slow
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = ROOT / "docs" / "operations" / "production.md"
 TARGETS = [f"article:{'intranett-nyhet-fra-kommunikasjonsavdelingen'}-{n:03d}" for n in range(200)]
 
 
-def readme_gunicorn(port: int) -> list[str]:
-    """The README's production command for the API, on a loopback port and one worker."""
-    line = next(l for l in README.read_text(encoding="utf-8").splitlines() if l.startswith("gunicorn "))
+def documented_gunicorn(port: int) -> list[str]:
+    """The production page's command for the API, on a loopback port and one worker."""
+    line = next(l for l in PRODUCTION.read_text(encoding="utf-8").splitlines() if l.startswith("gunicorn "))
     args = shlex.split(line.split("#")[0])
     args[args.index("-b") + 1] = f"127.0.0.1:{port}"
     args[args.index("-w") + 1] = "1"  # the request-line limit is per process; one is enough
@@ -37,8 +38,8 @@ def gunicorn(tmp_path):
     run_cli(["db", "upgrade"], env)
     port = free_port()
     log = open(tmp_path / "gunicorn.log", "wb")
-    process = subprocess.Popen(readme_gunicorn(port), env={**os.environ, **env},
-                               stdout=log, stderr=subprocess.STDOUT, cwd=README.parent)
+    process = subprocess.Popen(documented_gunicorn(port), env={**os.environ, **env},
+                               stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}")
         yield f"http://127.0.0.1:{port}", run_cli(["keys", "create", "--name", "page", "--scope", "events:write"], env)

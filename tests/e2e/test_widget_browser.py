@@ -85,6 +85,7 @@ def test_like_count_liked_by_me_and_unlike(browser, server):
     ola = open_demo(browser, server, "ola", lang="en")
     assert like_state(ola) == ("false", "1")  # sees the count, not Kari's like
     assert ola.locator(f"{CANTEEN} button").inner_text() == "Like"
+    assert ola.locator(f"{CANTEEN} .tillit-count").inner_text() == "1 likes this"  # the catalog's singular
 
     click_and_store(kari, f"{CANTEEN} button")
     assert like_state(kari) == ("false", "0")
@@ -92,6 +93,7 @@ def test_like_count_liked_by_me_and_unlike(browser, server):
     ola.reload()
     ola.wait_for_selector(f"{CANTEEN} .tillit-count[data-value]")
     assert like_state(ola) == ("false", "0")
+    assert ola.locator(f"{CANTEEN} .tillit-count").inner_text() == "0 like this"
 
 
 def test_keyboard_only_with_visible_focus(browser, server):
@@ -276,7 +278,7 @@ def test_campaign_idea_built_on_liked_and_adopted(browser, server):
     assert wait_for(lambda: caught_up(server), timeout=30)
     lena.goto(f"{server}/demo?user=lena&lang=nb")
     idea_item(lena, title).wait_for()
-    assert "Støttet av 1 kolleger" in idea_item(lena, title).inner_text()
+    assert "Støttet av 1 kollega" in idea_item(lena, title).inner_text()
     leader_form = idea_item(lena, title).locator("form", has_text="Svar som leder")
     leader_form.locator("select").select_option("adopted")
     submit(lena, leader_form, ["Vi starter i januar – takk!"])

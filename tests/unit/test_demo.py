@@ -149,3 +149,14 @@ def test_a_token_the_demo_mints_for_anyone_is_not_accepted_by_a_real_instance(de
         answer = client.get(path, headers=bearer(token))  # the real instance, same secret, no demo
         assert answer.status_code == 401 and answer.mimetype == "application/problem+json", (path, answer.status_code)
         assert "aud" in answer.json["detail"] or "audience" in answer.json["detail"].lower()
+
+
+def test_the_demo_pages_speak_the_language_they_declare(demo_app):
+    """The page says lang="da" and is in Danish, profile form included (the catalogs of
+    engagement/translations); bokmål, the default, reads as it always did."""
+    pages = demo_app.test_client()
+    danish = pages.get("/demo?user=kari&lang=da").get_data(as_text=True)
+    assert '<html lang="da">' in danish and "Logget ind som" in danish and "Tilføj et billede" in danish
+    assert "Logget inn som" not in danish
+    bokmal = pages.get("/demo/trust?user=siri").get_data(as_text=True)
+    assert "<title>Tillit demo – tillitssignaler</title>" in bokmal and "Til forsiden" in bokmal
