@@ -4,8 +4,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from engagement.awards.scoring import CATEGORIES
-from engagement.schemas.common import LANGS, Query
+from engagement.schemas.common import Query
 from engagement.schemas.patterns import MONTH_HELP, MONTH_PATTERN, FullMatch, Whole
+from engagement.translations import LANGS
 
 
 class MonthPath(Schema):

@@ -9,7 +9,6 @@ from engagement.errors import FieldError, flatten
 from engagement.schemas.patterns import Whole
 
 MAX_PAGE = 10_000
-LANGS = ("nb", "nn", "da", "en")
 
 
 class FieldErrorSchema(Schema):

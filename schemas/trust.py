@@ -5,8 +5,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from engagement.schemas.common import LANGS, Query
+from engagement.schemas.common import Query
 from engagement.schemas.patterns import MONTH_HELP, MONTH_PATTERN, FullMatch, Whole, fullmatch
+from engagement.translations import LANGS
 from engagement.trust.texts import FLAGS
 
 PERIOD_PATTERN = "^(" + MONTH_PATTERN[1:-1] + "|30d|90d)$"  # a month, or the last 30 or 90 days

@@ -7,7 +7,7 @@ from engagement.errors import EngagementError, Forbidden
 from engagement.state import state
 from engagement.directory.model import Team
 from engagement.profiles.service import person_progress, unit_summary
-from engagement.schemas.common import LANGS
+from engagement.translations import LANGS
 from engagement.schemas.profiles import ProfileQuery, TeamProfileQuery
 
 blp = Blueprint("profiles", __name__)
