@@ -189,6 +189,16 @@ def test_writes_are_rate_limited_per_key_and_per_person_with_retry_after(app, cl
     assert client.post("/v1/events", json=like(), headers=bearer(other)).status_code == 202
 
 
+def test_a_persons_batch_spends_one_per_event_and_asking_by_post_spends_nothing(app, client, user_token):
+    app.config.update(ENGAGEMENT_RATE_LIMIT_USER="3 per minute")
+    kari = bearer(user_token("kari"))
+    for _ in range(5):  # a question too long for a URL is a read
+        assert client.post("/v1/targets/query", json={"targets": ["article:news-1"]}, headers=kari).status_code == 200
+    batch = {"events": [like(f"b-{n}", actor="kari") for n in range(3)]}
+    assert client.post("/v1/events/batch", json=batch, headers=kari).status_code == 202
+    assert client.post("/v1/events", json=like("one-more", actor="kari"), headers=kari).status_code == 429
+
+
 DEMO_PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri"]
 PRODUCTION = {"image run alone": {}, "on Kafka": {"ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:9"},
               "demo variable empty": {"ENGAGEMENT_DEMO": ""}}
