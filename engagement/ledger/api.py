@@ -5,13 +5,12 @@ from functools import wraps
 from typing import Any, Callable
 
 from flask import request
-from marshmallow.experimental.context import Context
 
 from engagement.errors import FieldError
 from engagement.web.requests import BODY, INVALID, Blueprint, guarded, principal
 from engagement.state import state
 from engagement.ledger import service
-from engagement.schemas.events import BatchSchema, EventSchema, Sender
+from engagement.schemas.events import BatchSchema, EventSchema
 from engagement.schemas.ledger import AcceptedSchema
 
 
@@ -28,10 +27,8 @@ def _as_sent(view: Callable) -> Callable:
     """The events load knowing their sender (engagement.schemas.events.Sender)."""
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        who, config = principal(), state().config
-        sender = Sender(who.name if who.is_user else None, service.received_now(),
-                        config["ENGAGEMENT_MAX_CLOCK_SKEW"], config["ENGAGEMENT_MAX_BATCH"])
-        with Context(sender):
+        config = state().config
+        with service.sent_by(principal(), config["ENGAGEMENT_MAX_CLOCK_SKEW"], config["ENGAGEMENT_MAX_BATCH"]):
             return view(*args, **kwargs)
     return wrapper
 

@@ -34,11 +34,15 @@ def may_send(principal: Principal) -> None:
         principal.require("events:write")
 
 
+def sent_by(principal: Principal, max_skew: int, max_batch: int) -> Context:
+    """The Context events load in: what only the receiving end knows (engagement.schemas.events.Sender)."""
+    return Context(Sender(principal.name if principal.is_user else None, received_now(), max_skew, max_batch))
+
+
 def load(raw_events: list[Any], principal: Principal, max_skew: int, max_batch: int) -> list[dict]:
     """Events from elsewhere than the HTTP API (the demo's intranet) through the same contract."""
-    sender = Sender(principal.name if principal.is_user else None, received_now(), max_skew, max_batch)
     try:
-        with Context(sender):
+        with sent_by(principal, max_skew, max_batch):
             return BatchSchema().load({"events": raw_events})["events"]
     except ValidationError as exc:
         raise ValidationFailed(flatten(exc.messages), "Events are invalid; nothing was accepted.") from exc
