@@ -166,3 +166,19 @@ def test_campaigns_and_ideas_come_a_page_at_a_time(app, client, credentials, mak
     page = client.get("/v1/campaigns/c0?per_page=2&page=2", headers=kari).json
     assert (len(page["ideas"]), page["more"]) == (1, False)
     assert len(client.get("/v1/campaigns/c0", headers=kari).json["ideas"]) == 3
+
+
+def test_a_bad_target_in_a_list_is_named_by_its_position(client, credentials):
+    key = bearer(credentials["key"])
+    asked = client.get("/v1/targets?t=article:ok&t=nope:x", headers=key)
+    posted = client.post("/v1/targets/query", json={"targets": ["article:ok", "nope:x"]}, headers=key)
+    for answer, field in ((asked, "t"), (posted, "targets")):
+        assert_names(answer, field)
+        assert answer.json["errors"] == [{"field": field, "index": 1, "message": "'nope:x' is not kind:id with a known kind."}]
+
+
+def test_every_bad_parameter_is_named_at_once_wherever_it_is(client, credentials):
+    """Path, query and body are read by their own schemas; one 422 still names them all."""
+    answer = client.get("/v1/awards/2026-13/leaderboard?category=worst&n=0", headers=bearer(credentials["key"]))
+    assert_names(answer, "month")
+    assert {e["field"] for e in answer.json["errors"]} == {"month", "category", "n"}
