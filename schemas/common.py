@@ -44,6 +44,11 @@ class Query(Schema):
         unknown = EXCLUDE
 
 
+class ViewerQuery(Query):
+    viewer = fields.String(metadata={
+        "description": "With an API key that has events:write: whose liked_by_me to answer (403 otherwise)"})
+
+
 def paging(per_page: int, most: int) -> dict[str, Whole]:
     """``page`` and ``per_page`` fields for a list of up to ``most`` rows a page, ``per_page`` by default."""
     return {"page": Whole(1, MAX_PAGE, load_default=1), "per_page": Whole(1, most, load_default=per_page)}

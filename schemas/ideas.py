@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from engagement.schemas.common import PageSchema, Query, paging
+from engagement.schemas.common import PageSchema, Query, ViewerQuery, paging
 from engagement.schemas.events import IDENTIFIER
 
 CAMPAIGN_STATUSES = ("open", "closed", "archived")
@@ -36,7 +36,7 @@ class CampaignListQuery(Query.from_dict(paging(50, 100))):
                            metadata={"description": "Only campaigns with this status."})
 
 
-class IdeaListQuery(Query.from_dict(paging(100, 100))):
+class IdeaListQuery(ViewerQuery.from_dict(paging(100, 100))):
     """A campaign's ideas: the first page by support is what the widget shows."""
     sort = fields.String(validate=validate.OneOf(("support", "newest"), error="Must be support or newest."),
                          load_default="support")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from engagement.schemas.common import Items, Query
+from engagement.schemas.common import Items, ViewerQuery
 from engagement.schemas.events import IDENTIFIER, TARGET_KINDS, TARGET_REF_PATTERN
 from engagement.schemas.patterns import FullMatch
 
@@ -22,15 +22,8 @@ def split(refs: list[str]) -> list[tuple[str, str]]:
     return [tuple(ref.split(":", 1)) for ref in refs]
 
 
-class TargetsQuery(Query):
+class TargetsQuery(ViewerQuery):
     t = target_refs(metadata={"description": "kind:id, repeated"})
-    viewer = fields.String(metadata={
-        "description": "With an API key that has events:write: whose liked_by_me to answer (403 otherwise)"})
-
-
-class ViewerQuery(Query):
-    viewer = fields.String(metadata={
-        "description": "With an API key that has events:write: whose liked_by_me to answer (403 otherwise)"})
 
 
 class TargetPath(Schema):

@@ -8,8 +8,9 @@ from __future__ import annotations
 from engagement.web.requests import BODY, Blueprint, etagged, guarded, person_reader, principal, viewer_for
 from engagement.state import state
 from engagement.recognition.service import person_summary, target_counts
+from engagement.schemas.common import ViewerQuery
 from engagement.schemas.recognition import (PersonRecognitionSchema, TargetCountsSchema, TargetListSchema,
-                                            TargetPath, TargetQuerySchema, TargetsQuery, ViewerQuery, split)
+                                            TargetPath, TargetQuerySchema, TargetsQuery, split)
 
 blp = Blueprint("recognition", __name__)
 
