@@ -24,6 +24,7 @@ from engagement.auth import create_api_key, mint_user_token
 from engagement.state import state
 from engagement import migrate as schema
 from tests.services import postgres_database, redis_url, tansu_broker
+from tests.worlds import DATABASE, EVENT_LOG, Worlds
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Made afresh for each test run: a secret that starts a service is never written down in the
@@ -36,9 +37,6 @@ def unavailable(what: str, why: str) -> None:
     if IN_CI:
         pytest.fail(message + " (CI must run every test)")
     pytest.skip(message)
-
-
-DATABASE, EVENT_LOG = "db.sqlite3", "events.sqlite3"
 
 
 def sqlite_config(folder: Path, **overrides) -> dict:
@@ -77,6 +75,12 @@ def app(sqlite_template, tmp_path):
     application = migrated_app(sqlite_template, tmp_path)
     yield application
     state(application).bus.close()
+
+
+@pytest.fixture(scope="module")
+def worlds(tmp_path_factory) -> Worlds:
+    """The seeded worlds of one test module (see ``tests.worlds.seeded``)."""
+    return Worlds(tmp_path_factory.mktemp("worlds"))
 
 
 @pytest.fixture

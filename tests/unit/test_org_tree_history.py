@@ -15,6 +15,7 @@ from engagement.state import state
 from engagement.directory.groups import TreeHistory
 from engagement.replay import replay
 from tests.conftest import bearer, drain, like
+from tests.worlds import seeded
 
 STAFF = [f"staff-{i}" for i in range(5)]
 A_PEOPLE = [f"a{i}" for i in range(5)]
@@ -36,18 +37,20 @@ def _published(actor: str, day: str, n: int) -> dict:
 
 
 @pytest.fixture
-def admin(app, client, make_key):
-    key = make_key("directory:write", "events:write", "reports:read")
-    assert client.post("/v1/directory/sync", json=FIRST, headers=bearer(key)).status_code == 200
-    events = []
-    for day, sams in (("2026-09-12", "2026-09-13"), ("2026-10-12", "2026-10-13"), ("2026-11-03", "2026-11-04")):
-        events += [_published(p, day, 0) for p in STAFF + A_PEOPLE + B_PEOPLE]
-        events += [_published("sam", sams, k) for k in range(SAMS)]
-    events += [like(f"like-sam-{p}", actor="sam", target=f"news-{p}", owner=p, time="2026-10-14T10:00:00+01:00")
-               for p in ("staff-0", "b0")]
-    assert client.post("/v1/events/batch", json={"events": events}, headers=bearer(key)).status_code == 202
-    drain(app, ("ledger", "trust", "recognition"))
-    return key
+def admin(app, client, make_key, worlds):
+    def seed():
+        key = make_key("directory:write", "events:write", "reports:read")
+        assert client.post("/v1/directory/sync", json=FIRST, headers=bearer(key)).status_code == 200
+        events = []
+        for day, sams in (("2026-09-12", "2026-09-13"), ("2026-10-12", "2026-10-13"), ("2026-11-03", "2026-11-04")):
+            events += [_published(p, day, 0) for p in STAFF + A_PEOPLE + B_PEOPLE]
+            events += [_published("sam", sams, k) for k in range(SAMS)]
+        events += [like(f"like-sam-{p}", actor="sam", target=f"news-{p}", owner=p, time="2026-10-14T10:00:00+01:00")
+                   for p in ("staff-0", "b0")]
+        assert client.post("/v1/events/batch", json={"events": events}, headers=bearer(key)).status_code == 202
+        drain(app, ("ledger", "trust", "recognition"))
+        return key
+    return seeded(app, worlds, "admin", seed)
 
 
 @pytest.fixture

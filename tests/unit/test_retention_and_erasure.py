@@ -20,16 +20,20 @@ from engagement.demo import trust_history as trust_demo
 from engagement.replay import ReplayRefused, replay
 from tests.conftest import bearer, drain, like
 from tests.unit.test_trust import send_all
+from tests.worlds import seeded
 
 EVERY_MODEL = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications")
 
 
 @pytest.fixture
-def org(app, client, make_key):
-    admin = make_key("directory:write", "events:write")
-    assert client.post("/v1/directory/sync", json=trust_demo.directory(), headers=bearer(admin)).status_code == 200
-    send_all(client, admin, trust_demo.events())
-    return admin, make_key("trust:read")
+def org(app, client, make_key, worlds):
+    def seed():
+        admin = make_key("directory:write", "events:write")
+        assert client.post("/v1/directory/sync", json=trust_demo.directory(),
+                           headers=bearer(admin)).status_code == 200
+        send_all(client, admin, trust_demo.events())
+        return admin, make_key("trust:read")
+    return seeded(app, worlds, "org", seed)
 
 
 def reports(client, key) -> str:

@@ -13,6 +13,7 @@ from engagement.trust.service import thresholds
 from engagement.demo import trust_history as trust_org
 from engagement.schemas.trust import TrustReportSchema
 from tests.conftest import bearer, drain
+from tests.worlds import seeded
 
 OCTOBER = "/v1/trust/report?period=2026-10&lang=en"
 
@@ -24,12 +25,14 @@ def send_all(client, key, events):
 
 
 @pytest.fixture
-def org(app, client, make_key):
-    admin = make_key("directory:write", "events:write")
-    assert client.post("/v1/directory/sync", json=trust_org.directory(), headers=bearer(admin)).status_code == 200
-    send_all(client, admin, trust_org.events())
-    drain(app, ("ledger", "trust"))
-    return make_key("trust:read", name="kommunikasjon")
+def org(app, client, make_key, worlds):
+    def seed():
+        admin = make_key("directory:write", "events:write")
+        assert client.post("/v1/directory/sync", json=trust_org.directory(), headers=bearer(admin)).status_code == 200
+        send_all(client, admin, trust_org.events())
+        drain(app, ("ledger", "trust"))
+        return make_key("trust:read", name="kommunikasjon")
+    return seeded(app, worlds, "org", seed)
 
 
 def by_team(body):
