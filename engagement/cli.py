@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -17,16 +17,16 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from engagement import auth
-from engagement.notifications import mailer
+from engagement import migrate as schema
+from engagement import replay as replay_service
 from engagement.config import uses_kafka
-from engagement.state import state
-from engagement.ledger.model import ApiKey
 from engagement.directory import csv_import as directory_csv
+from engagement.ledger.model import ApiKey
+from engagement.notifications import mailer
 from engagement.privacy import erasure
 from engagement.privacy import retention as retention_service
-from engagement import replay as replay_service
-from engagement import migrate as schema
 from engagement.serving import StopRequest, serve_until_stopped
+from engagement.state import state
 from engagement.workers import ConsumerThreads
 
 logger = logging.getLogger(__name__)
@@ -58,8 +58,10 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
     sockets: dict = {}
     server = create_server(app, map=sockets, host=host, port=port, threads=threads)
     prefix = st.config["ENGAGEMENT_URL_PREFIX"]
+    bus = ("Kafka " + st.config["ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS"] if uses_kafka(st.config)
+           else "embedded log " + st.config["ENGAGEMENT_EVENT_LOG"])
     click.echo(f"Tillit listening on http://{host}:{server.effective_port}{prefix}\n"
-               f"  bus: {'Kafka ' + st.config['ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS'] if uses_kafka(st.config) else 'embedded log ' + st.config['ENGAGEMENT_EVENT_LOG']}\n"
+               f"  bus: {bus}\n"
                f"  database: {st.engine.url.render_as_string(hide_password=True)}\n"
                f"  consumers: {'in this process' if workers else 'run `engagement consume`'}\n"
                f"  get an API key: engagement keys create --name intranet --scope events:write", err=False)
@@ -130,7 +132,7 @@ def mail(once: bool) -> None:
 @with_appcontext
 def retention() -> None:
     """Delete raw events older than ENGAGEMENT_RETENTION_DAYS that every read model has applied (cron daily)."""
-    click.echo(json.dumps(retention_service.prune(state(), datetime.now(timezone.utc))))
+    click.echo(json.dumps(retention_service.prune(state(), datetime.now(UTC))))
 
 
 @engagement_commands.group("keys")
@@ -208,7 +210,7 @@ def directory_erase(person: str) -> None:
 def directory_import(people: Path, teams: Path | None, mode: str, as_of, dry_run: bool) -> None:
     """Import people.csv (id,name,email,team,role,locale,leaderboard_opt_out), all or nothing."""
     if as_of is not None and as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=timezone.utc)
+        as_of = as_of.replace(tzinfo=UTC)
     try:
         report = directory_csv.import_csv(state().db.session, people, teams, mode, dry_run, as_of)
     except directory_csv.CsvProblems as exc:

@@ -30,8 +30,7 @@ if TYPE_CHECKING:
 class EngagementState:
     """Everything one app's Tillit needs, built lazily so gunicorn workers build their own."""
 
-    def __init__(self, app: Flask, db: SQLAlchemy, read_models: list["ReadModel"] | None = None):
-        from engagement.consumers import builtin_read_models
+    def __init__(self, app: Flask, db: SQLAlchemy, read_models: list[ReadModel] | None = None):
         self.app = app
         self.config = app.config
         self.db = db
@@ -74,7 +73,7 @@ class EngagementState:
                     self._redis = make_redis(self.config)
         return self._redis
 
-    def read_model(self, name: str) -> "ReadModel":
+    def read_model(self, name: str) -> ReadModel:
         for model in self.read_models:
             if model.name == name:
                 return model

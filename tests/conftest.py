@@ -14,15 +14,15 @@ import os
 import secrets
 import shutil
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from engagement import create_app
+from engagement import migrate as schema
 from engagement.auth import create_api_key, mint_user_token
 from engagement.state import state
-from engagement import migrate as schema
 from tests.services import postgres_database, redis_url, tansu_broker
 from tests.worlds import DATABASE, EVENT_LOG, Worlds
 
@@ -116,7 +116,7 @@ def like(event_id: str | None = None, actor: str = "kari", target: str = "news-1
     """A valid like event; keyword arguments override fields."""
     event = {"id": event_id or f"ev-{uuid.uuid4().hex}", "type": type_, "actor": actor,
              "target": {"kind": "article", "id": target, "owner": owner},
-             "time": datetime.now(timezone.utc).isoformat(), "source": "tests"}
+             "time": datetime.now(UTC).isoformat(), "source": "tests"}
     event.update(extra)
     return event
 

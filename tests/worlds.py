@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from engagement.state import state
 
@@ -45,13 +46,13 @@ def seeded(app, worlds: Worlds, name: str, seed: Callable[[], T]) -> T:
         value = seed()
         folder = worlds.folder / name
         folder.mkdir()
-        for source, copy in zip(_files(app), (folder / DATABASE, folder / EVENT_LOG)):
+        for source, copy in zip(_files(app), (folder / DATABASE, folder / EVENT_LOG), strict=True):
             _backup(source, copy)
         redis = state(app).redis
         worlds[name] = World(folder, {key: (max(redis.pttl(key), 0), redis.dump(key)) for key in redis.keys("*")},
                              value)
         return value
-    for copy, target in zip((world.folder / DATABASE, world.folder / EVENT_LOG), _files(app)):
+    for copy, target in zip((world.folder / DATABASE, world.folder / EVENT_LOG), _files(app), strict=True):
         _backup(copy, target)
     redis = state(app).redis
     for key, (ttl, dumped) in world.redis.items():

@@ -15,14 +15,24 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engagement.errors import EngagementError
-from engagement.locks import lock_keys
 from engagement.awards.model import AwardIdea, AwardScore, AwardSnapshot, AwardSummary, AwardTally
-from engagement.ledger.model import ConsumerPosition
+from engagement.awards.scoring import (
+    ACTION,
+    CATEGORIES,
+    HELPED_TEAMS_THRESHOLD,
+    IDEA,
+    IDEA_OWNER,
+    READ_AS_IS,
+    SUMMARY_FIELDS,
+    Summary,
+    ranking,
+    score_summarised,
+)
 from engagement.db import utcnow
 from engagement.directory.model import Person
-from engagement.awards.scoring import (ACTION, CATEGORIES, HELPED_TEAMS_THRESHOLD, IDEA, IDEA_OWNER,
-                                       READ_AS_IS, SUMMARY_FIELDS, Summary, ranking, score_summarised)
+from engagement.errors import EngagementError
+from engagement.ledger.model import ConsumerPosition
+from engagement.locks import lock_keys
 
 logger = logging.getLogger(__name__)
 PODIUM = 3

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engagement.events import utc_naive
 from engagement.directory.model import Membership, Person, Team, TeamPlacement
+from engagement.events import utc_naive
 from engagement.trust import rollups
 
 Tree = list[tuple[str, str, str | None]]
@@ -144,7 +144,7 @@ class Org:
 
     @classmethod
     def fold_sizes(cls, tree: Tree, sizes: dict[str, tuple[int, int]], min_size: int,
-                   fold_by: dict[str, int] | None = None) -> "Org":
+                   fold_by: dict[str, int] | None = None) -> Org:
         """Folded by ``fold_by`` (the sizes that decide), or by the member counts of ``sizes``."""
         known = {t for t, _, _ in tree}
         parents = {t: p if p in known else None for t, _, p in tree}
@@ -153,7 +153,7 @@ class Org:
 
     @classmethod
     def load(cls, session: Session, min_size: int, start: date, end: date, zone: ZoneInfo,
-             tree: TreeHistory | None = None) -> "Org":
+             tree: TreeHistory | None = None) -> Org:
         """The tree of the days from ``start`` to ``end``, who were members at any time in them (the
         sizes numbers are divided by), folded by the fewest members each team had at once in those
         days; a group whose make-up differs under any tree in effect in those days has no numbers."""
@@ -164,7 +164,7 @@ class Org:
 
     @classmethod
     def over_time(cls, history: TreeHistory, since: datetime, until: datetime, sizes: dict[str, tuple[int, int]],
-                  min_size: int, fold_by: dict[str, int] | None = None) -> "Org":
+                  min_size: int, fold_by: dict[str, int] | None = None) -> Org:
         """Folded on the tree spanning ``since`` to ``until``, steady under each tree in effect then."""
         org = cls.fold_sizes(history.spanning(since, until), sizes, min_size, fold_by)
         versions = history.versions(since, until)

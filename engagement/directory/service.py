@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from engagement.directory.model import Membership, Person, Team, TeamPlacement
 from engagement.errors import FieldError, ValidationFailed
 from engagement.events import utc_naive
-from engagement.directory.model import Membership, Person, Team, TeamPlacement
 
 PERSON_FIELDS = ("name", "email", "role", "locale", "leaderboard_opt_out", "leaderboard_opt_in")
 

@@ -13,20 +13,20 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, select, update
 from sqlalchemy.orm import Session
 
-from engagement.consumers.profiles import EMPTY
-from engagement.ledger import event_ids
-from engagement.ideas.model import AbuseReport
 from engagement.awards.model import AwardCredit, AwardLike
+from engagement.consumers.profiles import EMPTY
+from engagement.ideas.model import AbuseReport
+from engagement.ledger import event_ids
 from engagement.ledger.model import DeadLetter, LedgerEvent, ParkedEvent, ProcessedEvent
-from engagement.recognition.model import KudosFirst
-from engagement.recognition.model import LikeState
 from engagement.notifications.model import NotifyLike
 from engagement.ownership.model import OwnerWaiting, TargetOwner
+from engagement.recognition.model import KudosFirst, LikeState
 
 FILLED = "erased"  # a profile value that was there; what it said is gone
 EVENT_ID_COLUMNS = (LedgerEvent.event_id, ProcessedEvent.event_id, DeadLetter.event_id, ParkedEvent.event_id,

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from engagement.errors import FieldError, ValidationFailed
-from engagement.trust import rollups
 from engagement.directory.groups import Org, load_tree, month_orgs, steady_groups
+from engagement.errors import FieldError, ValidationFailed
+from engagement.schemas.patterns import MONTH_PATTERN
+from engagement.trust import rollups
 from engagement.trust.rollups import Totals
 from engagement.trust.texts import describe
-from engagement.schemas.patterns import MONTH_PATTERN
 
 MONTH = re.compile(MONTH_PATTERN)
 ROLLING = {"30d": 30, "90d": 90}
@@ -74,7 +74,8 @@ def thresholds(overrides: dict) -> dict:
     """The defaults with ENGAGEMENT_TRUST_THRESHOLDS merged in, flag by flag."""
     unknown = set(overrides) - set(THRESHOLDS)
     if unknown:
-        raise ValueError(f"ENGAGEMENT_TRUST_THRESHOLDS: unknown flags {sorted(unknown)}; known: {', '.join(THRESHOLDS)}")
+        raise ValueError(f"ENGAGEMENT_TRUST_THRESHOLDS: unknown flags {sorted(unknown)}; "
+                         f"known: {', '.join(THRESHOLDS)}")
     for flag, limits in overrides.items():
         wrong = [k for k, v in (limits.items() if isinstance(limits, dict) else [("", None)])
                  if k not in THRESHOLDS[flag] or isinstance(v, bool) or not isinstance(v, (int, float))]

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from engagement.auth import create_api_key
-from engagement.state import state
-from engagement.ledger.model import LedgerEvent
 from engagement.directory.model import Person, Team
+from engagement.ledger.model import LedgerEvent
+from engagement.state import state
 from tests.conftest import bearer, drain, like, migrated_app
 
 PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri"]

@@ -11,9 +11,9 @@ from datetime import date, datetime
 
 import pytest
 
-from engagement.state import state
 from engagement.directory.groups import TreeHistory
 from engagement.replay import replay
+from engagement.state import state
 from tests.conftest import bearer, drain, like
 from tests.worlds import seeded
 
@@ -167,7 +167,8 @@ def test_a_change_back_dated_before_the_trees_last_change_is_refused(client, adm
     # Back-dating what is not the tree stays as it was: people, names, and teams new to the tree.
     people = {"mode": "delta", "as_of": "2026-10-05T00:00:00+01:00",
               "people": [{"id": "kim", "name": "Kim", "team": "deptB"}],
-              "teams": [{"id": "deptB", "name": "B-avdelingen", "parent": "org"}, {"id": "new", "name": "Ny", "parent": "org"}]}
+              "teams": [{"id": "deptB", "name": "B-avdelingen", "parent": "org"},
+                        {"id": "new", "name": "Ny", "parent": "org"}]}
     assert sync(client, admin, people) == {"dry_run": False, "teams": {"updated": 1, "created": 1},
                                            "people": {"created": 1}}
     assert report(client, reader, "2026-09")["deptB"]["name"] == "B-avdelingen"  # a name is today's, also for the past
@@ -203,6 +204,7 @@ def test_replay_after_a_reorg_gives_the_same_report(app, client, admin, reader):
 
 def test_the_migration_starts_the_history_with_the_tree_as_it_is(app, client, admin, reader):
     from alembic import command
+
     from engagement import migrate as schema
     before = report(client, reader, "2026-10")
     engine = state(app).engine
