@@ -18,7 +18,8 @@ def test_wheel_contains_the_packages_and_the_migrations(tmp_path):
     wheel = next(tmp_path.glob("tillit-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"engagement/migrations/env.py", "engagement/migrations/script.py.mako",
-            "engagement/migrations/versions/0001_initial_tables.py", "consumers/ledger.py",
-            "schemas/events.py"} <= names
+            "engagement/migrations/versions/0001_initial_tables.py", "engagement/consumers/ledger.py",
+            "engagement/schemas/events.py"} <= names
+    assert not [n for n in names if n.startswith(("consumers/", "schemas/"))]  # no top-level names claimed
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "engagement = engagement.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
