@@ -43,7 +43,7 @@ engagement_commands = AppGroup("engagement", help="Tillit engagement service.")
 def serve(host: str, port: int, threads: int, demo: bool) -> None:
     """Serve the API (waitress); on the embedded default, run the consumers here too."""
     from waitress.server import create_server
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     st = state(app)
     if demo and not st.config["ENGAGEMENT_DEMO"]:
         from engagement.demo import api as demo_pages
@@ -85,7 +85,7 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
 @with_appcontext
 def consume(names: tuple[str, ...]) -> None:
     """Run read models (all, or the NAMES given) until SIGTERM."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     stop = StopRequest().install()
     workers = ConsumerThreads(app, list(names) or None).start()
     click.echo(f"consuming: {', '.join(r.model.name for r in workers.runners)}")
@@ -117,7 +117,7 @@ def replay(names: tuple[str, ...], after_retention: bool) -> None:
 @with_appcontext
 def mail(once: bool) -> None:
     """Send e-mail digests through ENGAGEMENT_SMTP_HOST; run exactly one mailer."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if once:
         mailer.recover(app)
         click.echo(json.dumps(mailer.run_once(app)))
@@ -147,7 +147,7 @@ def keys() -> None:
 @with_appcontext
 def keys_create(name: str, scopes: tuple[str, ...]) -> None:
     """Create a key and print it once."""
-    session = state().db.session
+    session = state().db.session()
     key = auth.create_api_key(session, name, list(scopes))
     session.commit()
     click.echo(key)
@@ -167,7 +167,7 @@ def keys_list() -> None:
 @with_appcontext
 def keys_revoke(prefix: str) -> None:
     """Revoke the key with PREFIX (the 8 characters after tlt_); takes effect within 30 s."""
-    session = state().db.session
+    session = state().db.session()
     if not auth.revoke_api_key(session, prefix):
         raise click.ClickException(f"no key with prefix {prefix}")
     session.commit()
@@ -212,7 +212,7 @@ def directory_import(people: Path, teams: Path | None, mode: str, as_of, dry_run
     if as_of is not None and as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=UTC)
     try:
-        report = directory_csv.import_csv(state().db.session, people, teams, mode, dry_run, as_of)
+        report = directory_csv.import_csv(state().db.session(), people, teams, mode, dry_run, as_of)
     except directory_csv.CsvProblems as exc:
         for problem in exc.problems:
             click.echo(problem, err=True)

@@ -45,7 +45,7 @@ class EngagementState:
                                       {**DEFAULT_POINTS, **app.config["ENGAGEMENT_AWARD_POINTS"]},
                                       app.config["ENGAGEMENT_PUBLIC_RANKING"])
         self.recognition_cache = RecognitionCache(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"])
-        self.read_models = read_models
+        self.read_models: list[ReadModel] = read_models or []
         self.token_secret = _token_secret(app)
         self._bus: EventBus | None = None
         self._redis: Any = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -129,7 +130,7 @@ def in_ranking_order(session: Session, month: str, category: str,
                      rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Highest first, ties by more distinct colleagues, then person id: the result's own rule."""
     people = [p for p, _ in rows]
-    facts = dict(session.execute(select(AwardScore.person, AwardScore.facts).where(
+    facts: dict[str, Any] = dict(session.execute(select(AwardScore.person, AwardScore.facts).where(
         AwardScore.month == month, AwardScore.category == category, AwardScore.person.in_(people))).all()) \
         if people else {}
     return [(p, s) for p, s, _ in ranking([(p, s, facts.get(p, {})) for p, s in rows])]

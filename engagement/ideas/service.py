@@ -8,6 +8,7 @@ an idea (never its author, never raw clicks).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -124,7 +125,7 @@ def describe(campaign: Campaign, now: datetime) -> dict[str, Any]:
             "closes_at": campaign.closes_at.isoformat() + "Z" if campaign.closes_at else None}
 
 
-def support(session: Session, ideas: list[Idea]) -> dict[str, tuple[int, int]]:
+def support(session: Session, ideas: Sequence[Idea]) -> dict[str, tuple[int, int]]:
     """Per idea: distinct colleagues who like it now (never its author), and all its likes."""
     if not ideas:
         return {}

@@ -23,7 +23,7 @@ from markupsafe import escape
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from engagement.db import utcnow
+from engagement.db import changed_rows, utcnow
 from engagement.directory.model import Person
 from engagement.notifications.model import MailOutbox, Notification, NotificationMark, NotifyPreference
 from engagement.notifications.service import MARK_OF_GROUP, Lines, is_unread, preferences
@@ -67,7 +67,7 @@ def _clock(text: str) -> time:
 
 
 def in_quiet_hours(prefs: NotifyPreference, local: datetime) -> bool:
-    if not prefs.quiet_start:
+    if not (prefs.quiet_start and prefs.quiet_end):  # quiet hours need both ends
         return False
     start, end, now = _clock(prefs.quiet_start), _clock(prefs.quiet_end), local.time()
     return start <= now < end if start <= end else now >= start or now < end
@@ -164,8 +164,8 @@ def message(mail: MailSettings, row: MailOutbox) -> EmailMessage:
 
 def recover(session: Session) -> int:
     """At a mailer's start: what a crashed mailer left in ``sending`` may have gone out; never resend it."""
-    count = session.execute(update(MailOutbox).where(MailOutbox.status == "sending")
-                            .values(status="uncertain", error="the mailer stopped while sending")).rowcount
+    count = changed_rows(session, update(MailOutbox).where(MailOutbox.status == "sending")
+                         .values(status="uncertain", error="the mailer stopped while sending"))
     session.commit()
     return count
 

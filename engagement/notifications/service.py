@@ -79,7 +79,7 @@ def _joined(person: str):
 
 def unread_count(session: Session, person: str) -> int:
     read_before = preferences(session, person).read_before
-    return session.scalar(select(func.count()).select_from(_joined(person).where(_unread(read_before)).subquery()))
+    return session.scalar(select(func.count()).select_from(_joined(person).where(_unread(read_before)).subquery())) or 0
 
 
 def feed(session: Session, person: str, lang: str, page: int, per_page: int) -> dict:

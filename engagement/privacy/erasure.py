@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engagement.awards.model import AwardCredit, AwardLike, AwardScore, AwardSnapshot, AwardSummary, AwardTally
 from engagement.awards.scoring import PERSON_FACETS
+from engagement.db import changed_rows
 from engagement.directory.model import Membership, Person
 from engagement.ideas.model import AbuseReport, Campaign, Contribution, Idea, IdeaCredit
 from engagement.ledger.model import LedgerEvent
@@ -72,13 +73,13 @@ def erase(st: EngagementState, person: str) -> dict:
         for column in PERSON_REFS:
             changed += _replace(session, column, f"person:{person}", f"person:{pseudonym}")
         for kind, target in PERSON_TARGETS:
-            changed += session.execute(update(kind.class_).where(kind == "person", target == person)
-                                       .values({target.key: pseudonym})).rowcount
+            changed += changed_rows(session, update(kind.class_).where(kind == "person", target == person)
+                                    .values({target.key: pseudonym}))
         for column in PERSON_LABELS:
             changed += _replace(session, column, f"user:{person}", f"user:{pseudonym}")
-        changed += session.execute(update(AwardTally)
-                                   .where(AwardTally.facet.in_(PERSON_FACETS), AwardTally.key == person)
-                                   .values(key=pseudonym)).rowcount
+        changed += changed_rows(session, update(AwardTally)
+                                .where(AwardTally.facet.in_(PERSON_FACETS), AwardTally.key == person)
+                                .values(key=pseudonym))
         changed += _rewrite_json(session, person, pseudonym, found.name if found else None)
         changed += _rename_inside_events(session, renaming)
         session.execute(delete(MailOutbox).where(MailOutbox.person == person))  # sent mail: names and address
@@ -104,7 +105,7 @@ def _rewrite_raw_log(st: EngagementState, renaming: Renaming) -> int:
 
 
 def _replace(session: Session, column, old: str, new: str) -> int:
-    return session.execute(update(column.class_).where(column == old).values({column.key: new})).rowcount
+    return changed_rows(session, update(column.class_).where(column == old).values({column.key: new}))
 
 
 def _rewrite_json(session: Session, person: str, pseudonym: str, name: str | None) -> int:

@@ -38,7 +38,7 @@ def unit_summary(session: Session, steps: tuple[Step, ...], team_id: str, subuni
     org = current_org(session, min_size)
     teams = unit_teams(org, team_id, subunits)
     in_unit = and_(Person.team_id.in_(teams), Person.active.is_(True))
-    members = session.scalar(select(func.count()).select_from(Person).where(in_unit)) if teams else 0
+    members = (session.scalar(select(func.count()).select_from(Person).where(in_unit)) or 0) if teams else 0
     out = {"team": team_id, "subunits": subunits}
     if members < min_size:
         return {**out, "suppressed": True, "folded_into": org.groups.get(team_id),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from engagement.trust.texts import describe
 
 MONTH = re.compile(MONTH_PATTERN)
 ROLLING = {"30d": 30, "90d": 90}
-THRESHOLDS = {
+THRESHOLDS: dict[str, dict[str, float]] = {
     "low_sharing": {"below": 0.2},                      # share of members who shared anything
     "declining": {"change": -0.5, "min_baseline": 0.5},  # contributions per member per 30 days
     "quiet_leaders": {"below": 0.5},                    # share of the team's leaders who took part
@@ -203,13 +204,13 @@ def report(session: Session, period: Period, today: date, zone: ZoneInfo, min_si
     for team, depth in org.in_tree_order():
         if shown is not None and team not in shown:
             continue
-        row = {"id": team, "name": org.names[team], "parent": org.parents[team], "depth": depth}
+        row: dict[str, Any] = {"id": team, "name": org.names[team], "parent": org.parents[team], "depth": depth}
         if team in units:
             row["unit_signals"] = signals(units[team], period, today)
         group = org.groups[team]
         if group == team:
             s = signals(totals[team], period, today)
-            folded = sorted(org.members_of(team) - {team}, key=org.names.get)
+            folded = sorted(org.members_of(team) - {team}, key=lambda t: org.names.get(t) or "")
             row.update(suppressed=False, signals=s, flags=flags(s, limits, lang),
                        includes=[{"id": t, "name": org.names[t]} for t in folded])
         else:
