@@ -46,12 +46,19 @@ def main(argv: list[str]) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="tillit-layout-") as tmp:
         renames = build(Path(tmp))
-        tool = subprocess.run([*argv, *_config_args(argv[0])], cwd=tmp, capture_output=True, text=True)
+        tool = subprocess.run([_beside_python(argv[0]), *argv[1:], *_config_args(argv[0])], cwd=tmp,
+                              capture_output=True, text=True)
     for stream, text in ((sys.stdout, tool.stdout), (sys.stderr, tool.stderr)):
         for installed, folder in renames.items():
             text = text.replace(installed, folder)
         stream.write(text)
     return tool.returncode
+
+
+def _beside_python(tool: str) -> str:
+    """The tool of this Python's environment, even when that environment is not activated."""
+    beside = Path(sys.executable).with_name(tool)
+    return str(beside) if beside.exists() else tool
 
 
 def _config_args(tool: str) -> list[str]:
