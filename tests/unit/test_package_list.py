@@ -5,11 +5,10 @@ __init__.py that nobody adds there works in the repository and is missing once i
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
-
-import pytest
 
 from tests.layout import ROOT, package_dirs
 
@@ -38,12 +37,23 @@ def test_every_package_folder_is_in_pyprojects_list_and_nothing_else_is():
     assert sorted(listed - on_disk) == [], "listed in pyproject.toml but no such package folder"
 
 
-@pytest.mark.parametrize("name", ["consumers", "schemas"])
-def test_the_repositorys_top_level_folders_are_not_installed_under_their_own_names(tmp_path, name):
+# Run from outside the repository: each top-level name must be missing, the installed ones present.
+WHAT_IMPORTS = """
+import importlib
+for name in ("consumers", "schemas", "engagement.consumers", "engagement.schemas"):
+    try:
+        importlib.import_module(name)
+        print(name, "imported")
+    except ModuleNotFoundError as missing:
+        print(name, "ModuleNotFoundError", missing.name)
+"""
+
+
+def test_the_repositorys_top_level_folders_are_not_installed_under_their_own_names(tmp_path):
     """From outside the repository a host app's own ``schemas`` or ``consumers`` stays its own."""
-    def import_from_elsewhere(module: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", f"import {module}"], cwd=tmp_path, capture_output=True,
-                              text=True, timeout=60)
-    assert import_from_elsewhere(f"engagement.{name}").returncode == 0  # installed, under engagement
-    bare = import_from_elsewhere(name)
-    assert bare.returncode != 0 and f"ModuleNotFoundError: No module named '{name}'" in bare.stderr
+    installed_only = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the environment, not a checkout
+    done = subprocess.run([sys.executable, "-c", WHAT_IMPORTS], cwd=tmp_path, env=installed_only,
+                          capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.splitlines() == ["consumers ModuleNotFoundError consumers",
+                                       "schemas ModuleNotFoundError schemas",
+                                       "engagement.consumers imported", "engagement.schemas imported"]
