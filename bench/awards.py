@@ -12,23 +12,24 @@ import random
 import resource
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from harness import report  # noqa: I001
 from directory import organisation
+from harness import report  # noqa: I001
+
 from engagement import create_app
-from engagement.bus.base import Record
-from engagement.events import Event, Target
-from engagement.state import state
-from engagement.runner import ConsumerRunner
-from engagement.awards import service as awards
-from engagement.directory import service as directory
 from engagement import migrate as schema
+from engagement.awards import service as awards
+from engagement.bus.base import Record
+from engagement.directory import service as directory
+from engagement.events import Event, Target
+from engagement.runner import ConsumerRunner
+from engagement.state import state
 from tests.services import postgres_database, redis_url
 
 PEOPLE = int(sys.argv[2]) if len(sys.argv) > 2 else 50_000
 CHUNK = 100_000
-START = datetime(2026, 10, 1, tzinfo=timezone.utc)
+START = datetime(2026, 10, 1, tzinfo=UTC)
 
 
 def events(count: int, seed: int = 3):
@@ -60,7 +61,7 @@ def main() -> None:
         st = state(app)
         schema.upgrade(st.engine)
         with app.app_context():
-            directory.sync(st.db.session, organisation(), datetime.now(timezone.utc))
+            directory.sync(st.db.session, organisation(), datetime.now(UTC))
         runner = ConsumerRunner(st.read_model("awards"), st.bus, st.engine, 500)
         runner.expected = {}
         batch, started, applied, rates, chunk_started = [], time.perf_counter(), 0, [], time.perf_counter()
@@ -80,7 +81,7 @@ def main() -> None:
         live = time.perf_counter() - started
         with app.app_context():
             finalise_started = time.perf_counter()
-            snapshot = awards.finalise(st.db.session, "2026-10", "bench", datetime.now(timezone.utc),
+            snapshot = awards.finalise(st.db.session, "2026-10", "bench", datetime.now(UTC),
                                        "Europe/Oslo", 0)
             finalising = time.perf_counter() - finalise_started
             winner = snapshot.result["categories"]["appreciated"][0]

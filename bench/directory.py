@@ -8,18 +8,18 @@ from __future__ import annotations
 import random
 import resource
 import time
-from datetime import datetime, timezone
-
-from sqlalchemy import insert
+from datetime import UTC, datetime
 
 from harness import report  # noqa: I001
+from sqlalchemy import insert
+
 from engagement import create_app
-from engagement.state import state
-from engagement.profiles.model import ProfileCompletion, ProfileField
-from engagement.directory import service as directory
 from engagement import migrate as schema
+from engagement.directory import service as directory
+from engagement.profiles.model import ProfileCompletion, ProfileField
 from engagement.profiles.service import unit_summary
 from engagement.schemas.directory import DirectorySyncSchema
+from engagement.state import state
 from tests.services import postgres_database
 
 PEOPLE, UNITS, TEAMS_PER_UNIT = 50_000, 30, 99
@@ -51,7 +51,7 @@ def main() -> None:
         schema.upgrade(st.engine)
         with app.app_context():
             session = st.db.session
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             first, first_s = timed(lambda: directory.sync(session, organisation(), now))
             second, second_s = timed(lambda: directory.sync(session, organisation(moved=0.05), now))
             rng = random.Random(2)

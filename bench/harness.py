@@ -10,14 +10,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.services import (Service, free_port, postgres_database, redis_url,  # noqa: E402,F401
-                            run_cli, tansu_broker, wait_until_healthy)
+from tests.services import Service, free_port, postgres_database, redis_url, run_cli, tansu_broker, wait_until_healthy  # noqa: E402,F401
 
 BIN = Path(sys.executable).parent
 

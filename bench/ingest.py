@@ -12,12 +12,12 @@ import json
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import requests
+from harness import gunicorn, report, run_cli, services, wrk_post  # noqa: I001
 from kafka import KafkaProducer
 
-from harness import gunicorn, report, run_cli, services, wrk_post  # noqa: I001
 from engagement.events import Event, Target
 
 TOTAL = 50_000
@@ -56,7 +56,7 @@ def batch_ingest(base: str, key: str) -> float:
 
 def raw_producer(bootstrap: str, topic: str) -> float:
     """Events/s for the same TOTAL events' wire bytes through one kafka-python producer."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     wires = [(f"article:a{i % 997}".encode(), Event(
         id=f"raw-{i}", type="like.added", actor=f"p{i % 500}", target=Target("article", f"a{i % 997}", "o1"),
         time=now, source="bench", received_at=now, submitted_by="key:bench").to_wire()) for i in range(TOTAL)]

@@ -13,17 +13,18 @@ import argparse
 import contextlib
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from harness import postgres_database, report  # noqa: I001
-from engagement import create_app
-from engagement.events import Event, Target
-from engagement.state import state
-from engagement.runner import ConsumerRunner
-from engagement import migrate as schema
 
-START = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
+from engagement import create_app
+from engagement import migrate as schema
+from engagement.events import Event, Target
+from engagement.runner import ConsumerRunner
+from engagement.state import state
+
+START = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
 
 def stream(total: int, bad: int) -> list[Event]:

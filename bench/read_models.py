@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from harness import report  # noqa: I001
 
@@ -18,7 +18,7 @@ def synthetic_events(people: list[dict], count: int, rng: random.Random) -> list
     out = []
     for i in range(count):
         actor, owner = rng.choice(people)["id"], rng.choice(people)["id"]
-        when = datetime(2026, 10, 1 + i % 28, 9, tzinfo=timezone.utc)
+        when = datetime(2026, 10, 1 + i % 28, 9, tzinfo=UTC)
         kind = ("like.added", "like.added", "comment.posted", "content.published")[i % 4]
         target = Target("article", f"a{rng.randrange(count // 4)}", actor if kind == "content.published" else owner)
         data = {"comment_id": f"c{i}", "text": "x"} if kind == "comment.posted" else {}
@@ -52,10 +52,11 @@ def consumer_rates(st, people: list[dict], names: tuple[str, ...]) -> dict:
 
 def main() -> None:
     from directory import organisation
+
     from engagement import create_app
-    from engagement.state import state
-    from engagement.directory import service as directory
     from engagement import migrate as schema
+    from engagement.directory import service as directory
+    from engagement.state import state
     from tests.services import postgres_database
     with postgres_database() as url:
         app = create_app({"ENGAGEMENT_DATABASE_URL": url, "ENGAGEMENT_EVENT_LOG": "/tmp/bench-read-models.sqlite3"})
@@ -63,7 +64,7 @@ def main() -> None:
         schema.upgrade(st.engine)
         with app.app_context():
             payload = organisation()
-            directory.sync(st.db.session, payload, datetime(2025, 1, 1, tzinfo=timezone.utc))
+            directory.sync(st.db.session, payload, datetime(2025, 1, 1, tzinfo=UTC))
         names = tuple(m.name for m in st.read_models)
         numbers = consumer_rates(st, payload["people"], names)
         st.engine.dispose()

@@ -17,7 +17,6 @@ import time
 import uuid
 
 import requests
-
 from harness import ROOT, Service, gunicorn, report, run_cli, services  # noqa: I001
 
 LOAD_PER_SECOND = 1000

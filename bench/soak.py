@@ -23,7 +23,6 @@ import uuid
 
 import psycopg
 import requests
-
 from harness import ROOT, Service, gunicorn, report, run_cli, services  # noqa: I001
 
 SECONDS = int(os.environ.get("TILLIT_SOAK_SECONDS", "600"))
@@ -109,7 +108,8 @@ def main() -> None:
         # Kafka's own default wait. At 50 ms, seven consumer groups that keep up at 300 events/s cost
         # Tansu (memory storage, ~9 ms a fetch) 1.3 cores of this machine's two; at 500 ms, 0.54.
         env["ENGAGEMENT_KAFKA_FETCH_MAX_WAIT_MS"] = os.environ.get("ENGAGEMENT_KAFKA_FETCH_MAX_WAIT_MS", "500")
-        key = run_cli(["keys", "create", "--name", "soak", "--scope", "events:write", "--scope", "directory:write"], env)
+        key = run_cli(["keys", "create", "--name", "soak", "--scope", "events:write", "--scope", "directory:write"],
+                      env)
         consumer = Service(["consume"], env, RESULTS / "soak-consume.log").start()
         with gunicorn("wsgi:app", env) as base:
             api_pid = int(subprocess.run(["pgrep", "-f", f"gunicorn.*{base.rsplit(':', 1)[1]}", "-o"],

@@ -14,20 +14,20 @@ import random
 import resource
 import statistics
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import func, select, text
 
 from directory import organisation  # noqa: I001
 from harness import report
 from read_models import consumer_rates
+from sqlalchemy import func, select, text
+
 from engagement import create_app
-from engagement.state import state
-from engagement.trust.model import TrustActivity
-from engagement.directory import service as directory
 from engagement import migrate as schema
+from engagement.directory import service as directory
+from engagement.state import state
 from engagement.trust import service as trust
+from engagement.trust.model import TrustActivity
 from tests.services import postgres_database
 
 TODAY = date(2026, 11, 15)
@@ -105,7 +105,7 @@ def main() -> None:
         with app.app_context():
             session = st.db.session
             payload = directory_with_leaders()
-            directory.sync(session, payload, datetime(2025, 1, 1, tzinfo=timezone.utc))
+            directory.sync(session, payload, datetime(2025, 1, 1, tzinfo=UTC))
             started = time.perf_counter()
             rows = copy_rollups(st.engine, activity_rows(payload["people"], random.Random(7)))
             load_s = round(time.perf_counter() - started, 1)
@@ -113,9 +113,10 @@ def main() -> None:
                              "rollup_rows": rows, "rollup_load_s": load_s}
             for label in ("2026-10", "30d", "90d"):
                 period = trust.parse_period(label, TODAY)
-                run = lambda: trust.report(session, period, TODAY, ZONE, 5, st.trust_thresholds, "nb")  # noqa: E731
+                def run(period=period):
+                    return trust.report(session, period, TODAY, ZONE, 5, st.trust_thresholds, "nb")
                 body = run()
-                tillit, base = timings(run), timings(lambda: baseline_scan(session, period))
+                tillit, base = timings(run), timings(lambda period=period: baseline_scan(session, period))
                 flagged = sum(1 for row in body["teams"] if row.get("flags"))
                 numbers[f"report_{label}"] = {**tillit, "baseline_group_by": base,
                                               "ratio_to_baseline": round(tillit["best_s"] / base["best_s"], 1),

@@ -13,15 +13,15 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engagement.db import utcnow
 from engagement.errors import Forbidden, Unauthenticated
 from engagement.ledger.model import ApiKey
-from engagement.db import utcnow
 
 SCOPES = {
     "events:write": "send events for any actor (intranet back ends)",
@@ -116,7 +116,7 @@ def principal_for_key(session: Session, key: str, cache: KeyCache) -> Principal:
 def mint_user_token(secret: str, subject: str, ttl: int = 900, roles: tuple[str, ...] = (),
                     audience: str = TOKEN_AUDIENCE) -> str:
     """What an intranet back end does for each page view (any JWT library will do the same)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     claims = {"sub": subject, "aud": audience, "iat": now, "exp": now + timedelta(seconds=ttl)}
     if roles:
         claims["roles"] = list(roles)

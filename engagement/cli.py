@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -17,16 +17,16 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from engagement import auth
-from engagement.notifications import mailer
+from engagement import migrate as schema
+from engagement import replay as replay_service
 from engagement.config import uses_kafka
-from engagement.state import state
-from engagement.ledger.model import ApiKey
 from engagement.directory import csv_import as directory_csv
+from engagement.ledger.model import ApiKey
+from engagement.notifications import mailer
 from engagement.privacy import erasure
 from engagement.privacy import retention as retention_service
-from engagement import replay as replay_service
-from engagement import migrate as schema
 from engagement.serving import StopRequest, serve_until_stopped
+from engagement.state import state
 from engagement.workers import ConsumerThreads
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ engagement_commands = AppGroup("engagement", help="Tillit engagement service.")
 def serve(host: str, port: int, threads: int, demo: bool) -> None:
     """Serve the API (waitress); on the embedded default, run the consumers here too."""
     from waitress.server import create_server
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     st = state(app)
     if demo and not st.config["ENGAGEMENT_DEMO"]:
         from engagement.demo import api as demo_pages
@@ -58,8 +58,10 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
     sockets: dict = {}
     server = create_server(app, map=sockets, host=host, port=port, threads=threads)
     prefix = st.config["ENGAGEMENT_URL_PREFIX"]
+    bus = ("Kafka " + st.config["ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS"] if uses_kafka(st.config)
+           else "embedded log " + st.config["ENGAGEMENT_EVENT_LOG"])
     click.echo(f"Tillit listening on http://{host}:{server.effective_port}{prefix}\n"
-               f"  bus: {'Kafka ' + st.config['ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS'] if uses_kafka(st.config) else 'embedded log ' + st.config['ENGAGEMENT_EVENT_LOG']}\n"
+               f"  bus: {bus}\n"
                f"  database: {st.engine.url.render_as_string(hide_password=True)}\n"
                f"  consumers: {'in this process' if workers else 'run `engagement consume`'}\n"
                f"  get an API key: engagement keys create --name intranet --scope events:write", err=False)
@@ -83,7 +85,7 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
 @with_appcontext
 def consume(names: tuple[str, ...]) -> None:
     """Run read models (all, or the NAMES given) until SIGTERM."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     stop = StopRequest().install()
     workers = ConsumerThreads(app, list(names) or None).start()
     click.echo(f"consuming: {', '.join(r.model.name for r in workers.runners)}")
@@ -115,7 +117,7 @@ def replay(names: tuple[str, ...], after_retention: bool) -> None:
 @with_appcontext
 def mail(once: bool) -> None:
     """Send e-mail digests through ENGAGEMENT_SMTP_HOST; run exactly one mailer."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if once:
         mailer.recover(app)
         click.echo(json.dumps(mailer.run_once(app)))
@@ -130,7 +132,7 @@ def mail(once: bool) -> None:
 @with_appcontext
 def retention() -> None:
     """Delete raw events older than ENGAGEMENT_RETENTION_DAYS that every read model has applied (cron daily)."""
-    click.echo(json.dumps(retention_service.prune(state(), datetime.now(timezone.utc))))
+    click.echo(json.dumps(retention_service.prune(state(), datetime.now(UTC))))
 
 
 @engagement_commands.group("keys")
@@ -145,7 +147,7 @@ def keys() -> None:
 @with_appcontext
 def keys_create(name: str, scopes: tuple[str, ...]) -> None:
     """Create a key and print it once."""
-    session = state().db.session
+    session = state().db.session()
     key = auth.create_api_key(session, name, list(scopes))
     session.commit()
     click.echo(key)
@@ -165,7 +167,7 @@ def keys_list() -> None:
 @with_appcontext
 def keys_revoke(prefix: str) -> None:
     """Revoke the key with PREFIX (the 8 characters after tlt_); takes effect within 30 s."""
-    session = state().db.session
+    session = state().db.session()
     if not auth.revoke_api_key(session, prefix):
         raise click.ClickException(f"no key with prefix {prefix}")
     session.commit()
@@ -208,9 +210,9 @@ def directory_erase(person: str) -> None:
 def directory_import(people: Path, teams: Path | None, mode: str, as_of, dry_run: bool) -> None:
     """Import people.csv (id,name,email,team,role,locale,leaderboard_opt_out), all or nothing."""
     if as_of is not None and as_of.tzinfo is None:
-        as_of = as_of.replace(tzinfo=timezone.utc)
+        as_of = as_of.replace(tzinfo=UTC)
     try:
-        report = directory_csv.import_csv(state().db.session, people, teams, mode, dry_run, as_of)
+        report = directory_csv.import_csv(state().db.session(), people, teams, mode, dry_run, as_of)
     except directory_csv.CsvProblems as exc:
         for problem in exc.problems:
             click.echo(problem, err=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engagement.state import EngagementState
 from engagement.ledger.model import ConsumerPosition
+from engagement.state import EngagementState
 
 
 def consumer_lag(st: EngagementState) -> dict[str, int]:

@@ -15,7 +15,8 @@ import logging
 import signal
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from waitress import wasyncore
 from waitress.server import BaseWSGIServer
@@ -32,7 +33,7 @@ class StopRequest:
     def __init__(self) -> None:
         self.signal: int | None = None
 
-    def install(self) -> "StopRequest":
+    def install(self) -> StopRequest:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._handle)
         return self

@@ -30,8 +30,7 @@ if TYPE_CHECKING:
 class EngagementState:
     """Everything one app's Tillit needs, built lazily so gunicorn workers build their own."""
 
-    def __init__(self, app: Flask, db: SQLAlchemy, read_models: list["ReadModel"] | None = None):
-        from engagement.consumers import builtin_read_models
+    def __init__(self, app: Flask, db: SQLAlchemy, read_models: list[ReadModel] | None = None):
         self.app = app
         self.config = app.config
         self.db = db
@@ -46,7 +45,7 @@ class EngagementState:
                                       {**DEFAULT_POINTS, **app.config["ENGAGEMENT_AWARD_POINTS"]},
                                       app.config["ENGAGEMENT_PUBLIC_RANKING"])
         self.recognition_cache = RecognitionCache(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"])
-        self.read_models = read_models
+        self.read_models: list[ReadModel] = read_models or []
         self.token_secret = _token_secret(app)
         self._bus: EventBus | None = None
         self._redis: Any = None
@@ -74,7 +73,7 @@ class EngagementState:
                     self._redis = make_redis(self.config)
         return self._redis
 
-    def read_model(self, name: str) -> "ReadModel":
+    def read_model(self, name: str) -> ReadModel:
         for model in self.read_models:
             if model.name == name:
                 return model

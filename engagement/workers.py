@@ -6,8 +6,8 @@ import threading
 
 from flask import Flask
 
-from engagement.state import state
 from engagement.runner import ConsumerRunner
+from engagement.state import state
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class ConsumerThreads:
         except Exception:  # noqa: BLE001 - logged; the process supervisor restarts us
             logger.exception("consumer %s crashed", runner.model.name)
 
-    def start(self) -> "ConsumerThreads":
+    def start(self) -> ConsumerThreads:
         for thread in self.threads:
             thread.start()
         return self

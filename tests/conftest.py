@@ -1,5 +1,8 @@
 """Shared fixtures: an embedded app per test, and the real services for integration tests.
 
+Each test's embedded app starts from a copy of one database migrated once per session (and of
+one empty event log), so a unit test pays for a file copy, not for sixteen migrations.
+
 Real services: a Tansu broker started here (unless KAFKA_BOOTSTRAP_SERVERS names a
 cluster), the machine's PostgreSQL and Redis. Outside CI a missing service skips
 its tests; with CI=true it fails them, so nothing skips silently there.
@@ -9,16 +12,19 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from engagement import create_app
+from engagement import migrate as schema
 from engagement.auth import create_api_key, mint_user_token
 from engagement.state import state
-from engagement import migrate as schema
 from tests.services import postgres_database, redis_url, tansu_broker
+from tests.worlds import DATABASE, EVENT_LOG, Worlds
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Made afresh for each test run: a secret that starts a service is never written down in the
@@ -33,15 +39,48 @@ def unavailable(what: str, why: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture
-def app(tmp_path):
-    application = create_app({"TESTING": True, "ENGAGEMENT_EVENT_LOG": str(tmp_path / "events.sqlite3"),
-                              "ENGAGEMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-                              "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET})
+def sqlite_config(folder: Path, **overrides) -> dict:
+    """An embedded app's settings with its database and event log in ``folder``."""
+    return {"TESTING": True, "ENGAGEMENT_EVENT_LOG": str(folder / EVENT_LOG),
+            "ENGAGEMENT_DATABASE_URL": f"sqlite:///{folder / DATABASE}",
+            "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET, **overrides}
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A folder holding a database migrated to head and an empty event log, made once per session
+    by the same code a start-up runs (so the migrations still run, on SQLite, every session)."""
+    folder = tmp_path_factory.mktemp("template")
+    application = create_app(sqlite_config(folder))
+    st = state(application)
     with application.app_context():
-        schema.upgrade(state(application).engine)
+        schema.upgrade(st.engine)
+    st.bus.close()  # made on first use: the log's table is in the file now
+    st.engine.dispose()
+    leftovers = sorted(p.name for p in folder.iterdir() if p.name not in (DATABASE, EVENT_LOG))
+    assert not leftovers, f"the template is not closed cleanly (a copy would miss {leftovers})"
+    return folder
+
+
+def migrated_app(template: Path, folder: Path, **overrides):
+    """An embedded app on a copy of the session's migrated template (its files go in ``folder``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in (DATABASE, EVENT_LOG):
+        shutil.copyfile(template / name, folder / name)
+    return create_app(sqlite_config(folder, **overrides))
+
+
+@pytest.fixture
+def app(sqlite_template, tmp_path):
+    application = migrated_app(sqlite_template, tmp_path)
     yield application
     state(application).bus.close()
+
+
+@pytest.fixture(scope="module")
+def worlds(tmp_path_factory) -> Worlds:
+    """The seeded worlds of one test module (see ``tests.worlds.seeded``)."""
+    return Worlds(tmp_path_factory.mktemp("worlds"))
 
 
 @pytest.fixture
@@ -77,7 +116,7 @@ def like(event_id: str | None = None, actor: str = "kari", target: str = "news-1
     """A valid like event; keyword arguments override fields."""
     event = {"id": event_id or f"ev-{uuid.uuid4().hex}", "type": type_, "actor": actor,
              "target": {"kind": "article", "id": target, "owner": owner},
-             "time": datetime.now(timezone.utc).isoformat(), "source": "tests"}
+             "time": datetime.now(UTC).isoformat(), "source": "tests"}
     event.update(extra)
     return event
 
@@ -117,15 +156,20 @@ def topic() -> str:
     return f"test.{uuid.uuid4().hex[:12]}"
 
 
-def drain(app, names: tuple[str, ...] = ("ledger", "recognition"), timeout: float = 0.05) -> None:
-    """Run the named read models until their source has nothing more (fresh runners, as after a restart)."""
+def drain(app, names: tuple[str, ...] = ("ledger", "recognition"), timeout: float | None = None) -> None:
+    """Run the named read models until their source has nothing more (fresh runners, as after a restart).
+
+    The embedded log commits an event before its publish returns, so an empty read means nothing
+    more is coming and no wait is needed; Kafka gets ``timeout`` (default 0.05 s) for its fetches."""
+    from engagement.config import uses_kafka
     from engagement.runner import ConsumerRunner
     st = state(app)
+    wait = (0.05 if timeout is None else timeout) if uses_kafka(st.config) else 0.0
     for name in names:
         runner = ConsumerRunner(st.read_model(name), st.bus, st.engine, 200)
         source = st.bus.source(runner.group, runner.tracked_positions)
         try:
-            while records := source.poll(200, timeout):
+            while records := source.poll(200, wait):
                 runner.process(source, records)
         finally:
             if hasattr(source, "consumer"):

@@ -11,14 +11,14 @@ from __future__ import annotations
 import random
 import uuid
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 def random_events(count: int, seed: int = 7, people: int = 20, targets: int = 30) -> list[dict]:
     """Likes, unlikes, comments, kudos, self-likes and duplicates, times out of order."""
     rng = random.Random(seed)
     owners = {f"a{t}": f"p{t % people}" for t in range(targets)}
-    start = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     sent: list[dict] = []
     while len(sent) < count:
         if sent and rng.random() < 0.1:
@@ -93,7 +93,7 @@ def recount(sent: list[dict]) -> dict:
 
 def _utc_month(moment: str | datetime) -> str:
     when = moment if isinstance(moment, datetime) else datetime.fromisoformat(moment)
-    return when.astimezone(timezone.utc).strftime("%Y-%m")
+    return when.astimezone(UTC).strftime("%Y-%m")
 
 
 def _add(targets, received, given, colleagues, target, owner, actor, kind) -> None:

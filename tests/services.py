@@ -9,8 +9,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import requests
 
@@ -107,7 +107,7 @@ class Service:
         self.args, self.env, self.log = args, env, log
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> "Service":
+    def start(self) -> Service:
         handle = open(self.log, "ab")
         self.process = subprocess.Popen([ENGAGEMENT, *self.args], env={**os.environ, **self.env},
                                         stdout=handle, stderr=subprocess.STDOUT)

@@ -64,7 +64,7 @@ READ_AS_IS = (ACTION, IDEA, IDEA_OWNER)  # the few tallies rescoring reads besid
 Tally = dict[str, Counter]  # facet -> key -> count
 
 
-def counted_as(credit: Credit) -> list[tuple[str, str]]:
+def counted_as(credit: Credit) -> list[tuple[str, str | None]]:
     """The (facet, key) counts one active credit adds to."""
     if credit.kind == "recognition":
         out = [(COLLEAGUE, credit.colleague)]

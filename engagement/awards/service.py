@@ -10,19 +10,30 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engagement.errors import EngagementError
-from engagement.locks import lock_keys
 from engagement.awards.model import AwardIdea, AwardScore, AwardSnapshot, AwardSummary, AwardTally
-from engagement.ledger.model import ConsumerPosition
+from engagement.awards.scoring import (
+    ACTION,
+    CATEGORIES,
+    HELPED_TEAMS_THRESHOLD,
+    IDEA,
+    IDEA_OWNER,
+    READ_AS_IS,
+    SUMMARY_FIELDS,
+    Summary,
+    ranking,
+    score_summarised,
+)
 from engagement.db import utcnow
 from engagement.directory.model import Person
-from engagement.awards.scoring import (ACTION, CATEGORIES, HELPED_TEAMS_THRESHOLD, IDEA, IDEA_OWNER,
-                                       READ_AS_IS, SUMMARY_FIELDS, Summary, ranking, score_summarised)
+from engagement.errors import EngagementError
+from engagement.ledger.model import ConsumerPosition
+from engagement.locks import lock_keys
 
 logger = logging.getLogger(__name__)
 PODIUM = 3
@@ -119,7 +130,7 @@ def in_ranking_order(session: Session, month: str, category: str,
                      rows: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Highest first, ties by more distinct colleagues, then person id: the result's own rule."""
     people = [p for p, _ in rows]
-    facts = dict(session.execute(select(AwardScore.person, AwardScore.facts).where(
+    facts: dict[str, Any] = dict(session.execute(select(AwardScore.person, AwardScore.facts).where(
         AwardScore.month == month, AwardScore.category == category, AwardScore.person.in_(people))).all()) \
         if people else {}
     return [(p, s) for p, s, _ in ranking([(p, s, facts.get(p, {})) for p, s in rows])]

@@ -6,8 +6,9 @@ offset, so the consumer runner is the same for both.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 from engagement.events import Event
 

@@ -12,8 +12,8 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 from engagement.bus.base import AssignmentListener, Record
 from engagement.errors import BusUnavailable
@@ -62,7 +62,7 @@ class EmbeddedBus:
         with self._appended:
             self._appended.wait(timeout)
 
-    def source(self, group: str, on_assign: AssignmentListener) -> "EmbeddedSource":
+    def source(self, group: str, on_assign: AssignmentListener) -> EmbeddedSource:
         return EmbeddedSource(self, on_assign)
 
     def end_offsets(self) -> dict[int, int]:

@@ -11,7 +11,8 @@ import logging
 import os
 import threading
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
@@ -85,7 +86,7 @@ class KafkaBus:
             logger.warning("publish failed: %r", exc)
             raise BusUnavailable(f"Kafka did not acknowledge the events: {type(exc).__name__}") from exc
 
-    def source(self, group: str, on_assign: AssignmentListener) -> "KafkaSource":
+    def source(self, group: str, on_assign: AssignmentListener) -> KafkaSource:
         self.ensure_topic()
         return KafkaSource(self, group, on_assign)
 
@@ -116,7 +117,7 @@ class KafkaBus:
 
 
 class _SeekToTrackedPositions(ConsumerRebalanceListener):
-    def __init__(self, source: "KafkaSource", on_assign: AssignmentListener):
+    def __init__(self, source: KafkaSource, on_assign: AssignmentListener):
         self.source, self.on_assign = source, on_assign
 
     def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:

@@ -10,19 +10,20 @@ create, or the ledger an event by someone outside its namespace.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engagement.demo import trust_history as trust_demo
+from engagement.directory import service as directory
+from engagement.directory.model import Person, Team
 from engagement.errors import EngagementError
+from engagement.ideas import service as campaigns
 from engagement.ideas.model import Campaign
 from engagement.ledger.model import LedgerEvent
-from engagement.directory.model import Person, Team
-from engagement.ideas import service as campaigns
-from engagement.directory import service as directory
-from engagement.demo import trust_history as trust_demo
 from engagement.schemas.directory import DirectorySyncSchema
 
 NAMESPACE = "demo-"

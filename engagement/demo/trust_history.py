@@ -45,8 +45,8 @@ def _at(month: str, day: int, hour: int = 10) -> str:
 
 
 def _event(type_: str, actor: str, kind: str, target: str, owner: str, time: str, **data) -> dict:
-    return {"id": f"trust-demo-{type_}-{actor}-{kind}-{target}", "type": type_, "actor": actor, "time": time, "data": data,
-            "target": {"kind": kind, "id": target, "owner": owner}}
+    return {"id": f"trust-demo-{type_}-{actor}-{kind}-{target}", "type": type_, "actor": actor, "time": time,
+            "data": data, "target": {"kind": kind, "id": target, "owner": owner}}
 
 
 def publish(team: str, i: int, month: str, k: int) -> dict:

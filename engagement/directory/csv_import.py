@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
 
-from engagement.errors import ValidationFailed
 from engagement.directory import service as directory
+from engagement.errors import ValidationFailed
 from engagement.ledger.service import flatten
 from engagement.schemas.directory import PersonSchema, TeamSchema
 
@@ -35,7 +35,7 @@ def import_csv(session: Session, people: Path, teams: Path | None, mode: str, dr
         raise CsvProblems(problems)
     payload = {"mode": mode, "as_of": as_of, "dry_run": dry_run, "teams": team_rows, "people": person_rows}
     try:
-        return directory.sync(session, payload, datetime.now(timezone.utc))
+        return directory.sync(session, payload, datetime.now(UTC))
     except ValidationFailed as exc:
         raise CsvProblems([_located(e.field, e.message, people, teams) for e in exc.errors]) from exc
 

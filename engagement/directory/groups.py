@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engagement.events import utc_naive
 from engagement.directory.model import Membership, Person, Team, TeamPlacement
+from engagement.events import utc_naive
 from engagement.trust import rollups
 
 Tree = list[tuple[str, str, str | None]]
+PlacementRows = list[tuple[str, str, str | None, datetime | None, datetime | None]]  # team, name, parent, from, to
 BEGINNING, END = datetime.min, datetime.max
 
 
@@ -36,9 +38,9 @@ def fold(parents: dict[str, str | None], sizes: dict[str, int], min_size: int) -
         if size[team] >= min_size:
             into[team] = team
         else:
-            into[team] = parents[team]
-            if parents[team] is not None:
-                size[parents[team]] += size[team]
+            parent = into[team] = parents[team]
+            if parent is not None:
+                size[parent] += size[team]
     resolved: dict[str, str | None] = {}
     for team in parents:
         group: str | None = team
@@ -54,7 +56,8 @@ def _depths(parents: dict[str, str | None]) -> dict[str, int]:
     for team in parents:
         if team in out:
             continue
-        chain, node = [], team
+        chain: list[str] = []
+        node: str | None = team
         while node is not None and node not in out:
             chain.append(node)
             node = parents.get(node)
@@ -80,7 +83,7 @@ def _depth(team: str, parents: dict[str, str | None]) -> int:
 class TreeHistory:
     """Every placement the org tree has had: (team, parent, valid_from, valid_to), None for open ends."""
 
-    def __init__(self, rows: list[tuple[str, str, str | None, datetime | None, datetime | None]]):
+    def __init__(self, rows: PlacementRows):
         self.rows = [(team, parent, start or BEGINNING, end or END) for team, _, parent, start, end in rows
                      if (start or BEGINNING) < (end or END)]
         self.names = {team: name for team, name, *_ in sorted(rows, key=lambda r: (r[4] or END, r[3] or BEGINNING))}
@@ -120,12 +123,12 @@ class TreeHistory:
 def load_tree(session: Session) -> TreeHistory:
     """The org tree's history (engagement/directory/service.py writes it)."""
     p = TeamPlacement
-    return TreeHistory([tuple(row) for row in session.execute(select(p.team_id, p.name, p.parent_id,
-                                                                      p.valid_from, p.valid_to))])
+    rows = session.execute(select(p.team_id, p.name, p.parent_id, p.valid_from, p.valid_to))
+    return TreeHistory(cast(PlacementRows, [tuple(row) for row in rows]))
 
 
 def current_tree(session: Session) -> Tree:
-    return [tuple(row) for row in session.execute(select(Team.id, Team.name, Team.parent_id))]
+    return cast(Tree, [tuple(row) for row in session.execute(select(Team.id, Team.name, Team.parent_id))])
 
 
 def utc_midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -144,7 +147,7 @@ class Org:
 
     @classmethod
     def fold_sizes(cls, tree: Tree, sizes: dict[str, tuple[int, int]], min_size: int,
-                   fold_by: dict[str, int] | None = None) -> "Org":
+                   fold_by: dict[str, int] | None = None) -> Org:
         """Folded by ``fold_by`` (the sizes that decide), or by the member counts of ``sizes``."""
         known = {t for t, _, _ in tree}
         parents = {t: p if p in known else None for t, _, p in tree}
@@ -153,7 +156,7 @@ class Org:
 
     @classmethod
     def load(cls, session: Session, min_size: int, start: date, end: date, zone: ZoneInfo,
-             tree: TreeHistory | None = None) -> "Org":
+             tree: TreeHistory | None = None) -> Org:
         """The tree of the days from ``start`` to ``end``, who were members at any time in them (the
         sizes numbers are divided by), folded by the fewest members each team had at once in those
         days; a group whose make-up differs under any tree in effect in those days has no numbers."""
@@ -164,7 +167,7 @@ class Org:
 
     @classmethod
     def over_time(cls, history: TreeHistory, since: datetime, until: datetime, sizes: dict[str, tuple[int, int]],
-                  min_size: int, fold_by: dict[str, int] | None = None) -> "Org":
+                  min_size: int, fold_by: dict[str, int] | None = None) -> Org:
         """Folded on the tree spanning ``since`` to ``until``, steady under each tree in effect then."""
         org = cls.fold_sizes(history.spanning(since, until), sizes, min_size, fold_by)
         versions = history.versions(since, until)
@@ -202,15 +205,19 @@ class Org:
         inside = self.subtree(unit)
         return {t for t in inside if self.groups.get(t) in inside}
 
+    def _name(self, team: str) -> str:
+        """A team's name to sort by ("" for a team without one, which sorts first)."""
+        return self.names.get(team) or ""
+
     def in_tree_order(self) -> list[tuple[str, int]]:
         children: dict[str | None, list[str]] = {}
         for team, parent in self.parents.items():
             children.setdefault(parent, []).append(team)
-        out, stack = [], [(t, 0) for t in sorted(children.get(None, []), key=self.names.get, reverse=True)]
+        out, stack = [], [(t, 0) for t in sorted(children.get(None, []), key=self._name, reverse=True)]
         while stack:
             team, depth = stack.pop()
             out.append((team, depth))
-            stack += [(c, depth + 1) for c in sorted(children.get(team, []), key=self.names.get, reverse=True)]
+            stack += [(c, depth + 1) for c in sorted(children.get(team, []), key=self._name, reverse=True)]
         return out
 
 
@@ -219,7 +226,7 @@ def current_org(session: Session, min_size: int) -> Org:
     (profiles)."""
     rows = session.execute(select(Person.team_id, func.count()).where(
         Person.active.is_(True), Person.team_id.is_not(None)).group_by(Person.team_id))
-    return Org.fold_sizes(current_tree(session), {t: (n, 0) for t, n in rows}, min_size)
+    return Org.fold_sizes(current_tree(session), {t: (n, 0) for t, n in rows if t is not None}, min_size)
 
 
 def lifetime_org(session: Session, min_size: int) -> Org:
@@ -272,8 +279,8 @@ def steady_groups(org: Org, months: list[Org], moved_only: bool = False) -> Org:
     unsteady -= {None, ""}
     if not unsteady:
         return org
-    groups = {t: None if g in unsteady else g for t, g in org.groups.items()}
-    return Org(org.names, org.parents, groups, org.sizes)
+    steady = {t: None if g in unsteady else g for t, g in org.groups.items()}
+    return Org(org.names, org.parents, steady, org.sizes)
 
 
 def months_between(start: date, end: date) -> list[tuple[date, date]]:

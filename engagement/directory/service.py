@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from engagement.directory.model import Membership, Person, Team, TeamPlacement
 from engagement.errors import FieldError, ValidationFailed
 from engagement.events import utc_naive
-from engagement.directory.model import Membership, Person, Team, TeamPlacement
 
 PERSON_FIELDS = ("name", "email", "role", "locale", "leaderboard_opt_out", "leaderboard_opt_in")
 
@@ -35,9 +35,10 @@ def sync(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, 
     teams = {t.id: t for t in session.scalars(select(Team))}
     _check(session, payload, teams, as_of)
     report = {"dry_run": payload["dry_run"], "teams": Counter(), "people": Counter()}
-    tree = Placements(session) if payload["teams"] else None
-    for row in payload["teams"]:
-        report["teams"][_upsert_team(session, teams, tree, row, as_of, joined)] += 1
+    if payload["teams"]:
+        tree = Placements(session)
+        for row in payload["teams"]:
+            report["teams"][_upsert_team(session, teams, tree, row, as_of, joined)] += 1
     people = {p.id: p for p in session.scalars(select(Person))}
     current = {m.person_id: m for m in session.scalars(select(Membership).where(Membership.valid_to.is_(None)))}
     seen = set()
@@ -118,7 +119,8 @@ def _duplicates(rows: list[dict], name: str) -> list[FieldError]:
 
 
 def _loops(team_id: str, parents: dict[str, str | None]) -> bool:
-    seen, node = set(), team_id
+    seen: set[str] = set()
+    node: str | None = team_id
     while node is not None:
         if node in seen:
             return True

@@ -8,19 +8,19 @@ an idea (never its author, never raw clicks).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engagement.db import utcnow
+from engagement.directory.model import Person
 from engagement.errors import EngagementError, FieldError
 from engagement.events import Event, utc_naive
 from engagement.ideas.model import Campaign, Contribution, Idea
 from engagement.recognition.model import LikeState
-from engagement.directory.model import Person
-from engagement.db import utcnow
-
 
 VISIBLE = ("visible", "restored")
 
@@ -125,7 +125,7 @@ def describe(campaign: Campaign, now: datetime) -> dict[str, Any]:
             "closes_at": campaign.closes_at.isoformat() + "Z" if campaign.closes_at else None}
 
 
-def support(session: Session, ideas: list[Idea]) -> dict[str, tuple[int, int]]:
+def support(session: Session, ideas: Sequence[Idea]) -> dict[str, tuple[int, int]]:
     """Per idea: distinct colleagues who like it now (never its author), and all its likes."""
     if not ideas:
         return {}
@@ -162,7 +162,8 @@ def _idea(idea: Idea, backing: tuple[int, int], contributions: list[Contribution
           liked: bool) -> dict[str, Any]:
     return {"id": idea.id, "title": idea.title, "text": idea.text, "author": idea.author,
             "author_name": names.get(idea.author, idea.author), "submitted_at": idea.submitted_at.isoformat() + "Z",
-            "status": idea.status, "answer": idea.answer, "answered_by": names.get(idea.answered_by or "", idea.answered_by),
+            "status": idea.status, "answer": idea.answer,
+            "answered_by": names.get(idea.answered_by or "", idea.answered_by),
             "support": backing[0], "likes": backing[1], "liked_by_me": liked,
             "edited": idea.edited_at is not None,
             "contributions": [{"id": c.id, "author": c.author, "author_name": names.get(c.author, c.author),

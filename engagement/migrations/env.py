@@ -6,6 +6,6 @@ from engagement import tables
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=tables.Base.metadata,
                   version_table="engagement_alembic_version", render_as_batch=True,
-                  include_name=lambda name, type_, _parent: type_ != "table" or name.startswith("engagement_"))
+                  include_name=lambda name, type_, _parent: type_ != "table" or (name or "").startswith("engagement_"))
 with context.begin_transaction():
     context.run_migrations()

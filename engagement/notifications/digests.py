@@ -14,7 +14,7 @@ import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from email.message import EmailMessage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -23,9 +23,9 @@ from markupsafe import escape
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from engagement.notifications.model import MailOutbox, Notification, NotificationMark, NotifyPreference
+from engagement.db import changed_rows, utcnow
 from engagement.directory.model import Person
-from engagement.db import utcnow
+from engagement.notifications.model import MailOutbox, Notification, NotificationMark, NotifyPreference
 from engagement.notifications.service import MARK_OF_GROUP, Lines, is_unread, preferences
 from engagement.notifications.texts import DIGEST, LANGS, digest_subject
 from engagement.notifications.unsubscribe import make_token
@@ -49,11 +49,12 @@ class MailSettings:
     timeout: float = 30.0
 
     @classmethod
-    def from_config(cls, config, secret: str) -> "MailSettings | None":
+    def from_config(cls, config, secret: str) -> MailSettings | None:
         if not config["ENGAGEMENT_SMTP_HOST"]:
             return None
         if config["ENGAGEMENT_SMTP_TLS"] not in ("starttls", "ssl", "none"):
-            raise ValueError(f"ENGAGEMENT_SMTP_TLS must be starttls, ssl or none, not {config['ENGAGEMENT_SMTP_TLS']!r}")
+            raise ValueError("ENGAGEMENT_SMTP_TLS must be starttls, ssl or none, "
+                             f"not {config['ENGAGEMENT_SMTP_TLS']!r}")
         return cls(config["ENGAGEMENT_SMTP_HOST"], config["ENGAGEMENT_SMTP_PORT"], config["ENGAGEMENT_SMTP_TLS"],
                    config["ENGAGEMENT_SMTP_USER"], config["ENGAGEMENT_SMTP_PASSWORD"], config["ENGAGEMENT_MAIL_FROM"],
                    config["ENGAGEMENT_PUBLIC_URL"].rstrip("/") + config["ENGAGEMENT_URL_PREFIX"],
@@ -66,7 +67,7 @@ def _clock(text: str) -> time:
 
 
 def in_quiet_hours(prefs: NotifyPreference, local: datetime) -> bool:
-    if not prefs.quiet_start:
+    if not (prefs.quiet_start and prefs.quiet_end):  # quiet hours need both ends
         return False
     start, end, now = _clock(prefs.quiet_start), _clock(prefs.quiet_end), local.time()
     return start <= now < end if start <= end else now >= start or now < end
@@ -104,7 +105,7 @@ def _claim(session: Session, mail: MailSettings, person: str, now: datetime) -> 
     who, prefs = session.get(Person, person), preferences(session, person)
     last = session.scalar(select(func.max(MailOutbox.created_at)).where(MailOutbox.person == person))
     local = now.astimezone(mail.zone)
-    last_local = last.replace(tzinfo=timezone.utc).astimezone(mail.zone) if last else None
+    last_local = last.replace(tzinfo=UTC).astimezone(mail.zone) if last else None
     if who is None or not who.active or not who.email or not is_due(prefs, local, last_local, mail.digest_hour):
         return 0
     lines = []
@@ -143,7 +144,8 @@ def _compose(session: Session, mail: MailSettings, who: Person, lines: list, gen
     html = (f'<p>{escape(t["hello"].format(name=first))}</p><p>{escape(t["intro"])}</p><ul>'
             + "".join(f"<li>{escape(s)}</li>" for s in sentences) + "</ul>"
             + (f'<p><a href="{escape(mail.intranet_url)}">{escape(t["open"])}</a></p>' if mail.intranet_url else "")
-            + f'<hr><p style="font-size:small">{escape(t["unsubscribe"])} <a href="{escape(url)}">{escape(url)}</a></p>')
+            + f'<hr><p style="font-size:small">{escape(t["unsubscribe"])} '
+            + f'<a href="{escape(url)}">{escape(url)}</a></p>')
     domain = mail.sender.rsplit("@", 1)[-1].strip(">") or "tillit"
     return MailOutbox(person=who.id, address=who.email, message_id=f"<{uuid.uuid4().hex}@{domain}>", status="pending",
                       subject=digest_subject(lang, len(sentences)), text=text, html=html, unsubscribe_url=url)
@@ -152,7 +154,7 @@ def _compose(session: Session, mail: MailSettings, who: Person, lines: list, gen
 def message(mail: MailSettings, row: MailOutbox) -> EmailMessage:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = mail.sender, row.address, row.subject
-    msg["Message-ID"], msg["Date"] = row.message_id, format_datetime(datetime.now(timezone.utc))
+    msg["Message-ID"], msg["Date"] = row.message_id, format_datetime(datetime.now(UTC))
     msg["List-Unsubscribe"] = f"<{row.unsubscribe_url}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(row.text)
@@ -162,8 +164,8 @@ def message(mail: MailSettings, row: MailOutbox) -> EmailMessage:
 
 def recover(session: Session) -> int:
     """At a mailer's start: what a crashed mailer left in ``sending`` may have gone out; never resend it."""
-    count = session.execute(update(MailOutbox).where(MailOutbox.status == "sending")
-                            .values(status="uncertain", error="the mailer stopped while sending")).rowcount
+    count = changed_rows(session, update(MailOutbox).where(MailOutbox.status == "sending")
+                         .values(status="uncertain", error="the mailer stopped while sending"))
     session.commit()
     return count
 

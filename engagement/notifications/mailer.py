@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from engagement.state import state
 from engagement.notifications import digests
+from engagement.state import state
 
 logger = logging.getLogger(__name__)
 INTERVAL = 60.0
@@ -27,7 +27,7 @@ def run_once(app: Flask, now: datetime | None = None) -> dict:
     if mail is None:
         return {"mail": "off"}
     with Session(st.engine) as session:
-        claimed = digests.schedule(session, mail, now or datetime.now(timezone.utc))
+        claimed = digests.schedule(session, mail, now or datetime.now(UTC))
         return {"claimed": claimed, **digests.send_pending(session, mail)}
 
 
@@ -43,7 +43,7 @@ class MailerThread:
         self.app, self.stopping = app, threading.Event()
         self.thread = threading.Thread(target=self.loop, name="mailer", daemon=True)
 
-    def start(self) -> "MailerThread":
+    def start(self) -> MailerThread:
         self.thread.start()
         return self
 

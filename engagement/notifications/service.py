@@ -12,12 +12,12 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from engagement.db import utcnow
+from engagement.directory.model import Person
 from engagement.errors import EngagementError, FieldError, ValidationFailed
 from engagement.notifications.model import Notification, NotificationMark, NotifyPreference, NotifyTitle
-from engagement.directory.model import Person
-from engagement.ownership.model import TargetOwner
-from engagement.db import utcnow
 from engagement.notifications.texts import sentence
+from engagement.ownership.model import TargetOwner
 from engagement.schemas.patterns import CLOCK_PATTERN
 
 DIGESTS = ("immediate", "daily", "weekly", "off")
@@ -79,7 +79,7 @@ def _joined(person: str):
 
 def unread_count(session: Session, person: str) -> int:
     read_before = preferences(session, person).read_before
-    return session.scalar(select(func.count()).select_from(_joined(person).where(_unread(read_before)).subquery()))
+    return session.scalar(select(func.count()).select_from(_joined(person).where(_unread(read_before)).subquery())) or 0
 
 
 def feed(session: Session, person: str, lang: str, page: int, per_page: int) -> dict:
@@ -109,7 +109,8 @@ class Lines:
         ids = {a["p"] for _, actors in groups for a in actors}
         refs = {g.ref for g, _ in groups}
         self.lang = lang
-        self.names = dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all()) if ids else {}
+        self.names = (dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
+                      if ids else {})
         self.titles = dict(session.execute(select(NotifyTitle.ref, NotifyTitle.title).where(
             NotifyTitle.ref.in_(refs))).all()) if refs else {}
         self.owners = _owners(session, {g.ref for g, _ in groups if g.kind == "kudos"})

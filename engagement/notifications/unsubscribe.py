@@ -10,6 +10,7 @@ for every old link to be revoked.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
@@ -64,7 +65,7 @@ def _well_formed(payload: object) -> bool:
             and isinstance(payload[1], int) and not isinstance(payload[1], bool))
 
 
-def _person_of(raw: object, serializer: URLSafeTimedSerializer) -> str | None:
+def _person_of(raw: Any, serializer: URLSafeTimedSerializer) -> str | None:
     """The person an expired token named (its signature was good), to answer in their language."""
     try:
         payload = serializer.load_payload(raw)

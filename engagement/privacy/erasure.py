@@ -18,21 +18,26 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from engagement.ideas.model import AbuseReport, Campaign, Contribution, Idea, IdeaCredit
-from engagement.awards.model import (AwardCredit, AwardLike, AwardScore, AwardSnapshot, AwardSummary,
-                                     AwardTally)
-from engagement.ledger.model import LedgerEvent
-from engagement.recognition.model import LikeState, PersonRecognition, RecognitionPair, TargetStats
-from engagement.recognition.model import KudosFirst
-from engagement.notifications.model import (MailOutbox, Notification, NotificationMark, NotifyIdeaPerson,
-                                            NotifyLike, NotifyPreference)
-from engagement.directory.model import Membership, Person
-from engagement.ownership.model import OwnerWaiting, TargetOwner
-from engagement.profiles.model import ProfileCompletion, ProfileField, ProfileMilestone
-from engagement.trust.model import TrustActivity, TrustAudit, TrustContribution
-from engagement.privacy import erasure_events
+from engagement.awards.model import AwardCredit, AwardLike, AwardScore, AwardSnapshot, AwardSummary, AwardTally
 from engagement.awards.scoring import PERSON_FACETS
+from engagement.db import changed_rows
+from engagement.directory.model import Membership, Person
+from engagement.ideas.model import AbuseReport, Campaign, Contribution, Idea, IdeaCredit
+from engagement.ledger.model import LedgerEvent
+from engagement.notifications.model import (
+    MailOutbox,
+    Notification,
+    NotificationMark,
+    NotifyIdeaPerson,
+    NotifyLike,
+    NotifyPreference,
+)
+from engagement.ownership.model import OwnerWaiting, TargetOwner
+from engagement.privacy import erasure_events
 from engagement.privacy.erasure_events import Renaming
+from engagement.profiles.model import ProfileCompletion, ProfileField, ProfileMilestone
+from engagement.recognition.model import KudosFirst, LikeState, PersonRecognition, RecognitionPair, TargetStats
+from engagement.trust.model import TrustActivity, TrustAudit, TrustContribution
 
 if TYPE_CHECKING:
     from engagement.state import EngagementState
@@ -43,7 +48,8 @@ PERSON_COLUMNS = (
     RecognitionPair.person, RecognitionPair.colleague, Membership.person_id, Campaign.owner, Idea.author,
     Idea.answered_by, Contribution.author, AbuseReport.reporter, IdeaCredit.person, ProfileField.person,
     ProfileCompletion.person, ProfileMilestone.person, AwardCredit.person, AwardCredit.colleague, AwardLike.liker,
-    AwardScore.person, AwardSummary.person, AwardTally.person, TrustActivity.person, TrustContribution.person, Notification.person, NotifyLike.liker,
+    AwardScore.person, AwardSummary.person, AwardTally.person, TrustActivity.person, TrustContribution.person,
+    Notification.person, NotifyLike.liker,
     NotifyIdeaPerson.person, NotificationMark.person, NotifyPreference.person, TargetOwner.owner, OwnerWaiting.actor,
     KudosFirst.giver, KudosFirst.recipient)
 # Where a person is the target of kudos: "person:<id>" references and person targets.
@@ -55,7 +61,7 @@ PERSON_TARGETS = ((LedgerEvent.target_kind, LedgerEvent.target_id), (LikeState.t
                   (TargetStats.target_kind, TargetStats.target_id))
 
 
-def erase(st: "EngagementState", person: str) -> dict:
+def erase(st: EngagementState, person: str) -> dict:
     """Replace ``person`` everywhere by a pseudonym; answer how many rows changed."""
     pseudonym = f"erased-{secrets.token_hex(8)}"  # a person's scoped event ids keep room for its length
     renaming = Renaming(person, pseudonym)
@@ -67,12 +73,13 @@ def erase(st: "EngagementState", person: str) -> dict:
         for column in PERSON_REFS:
             changed += _replace(session, column, f"person:{person}", f"person:{pseudonym}")
         for kind, target in PERSON_TARGETS:
-            changed += session.execute(update(kind.class_).where(kind == "person", target == person)
-                                       .values({target.key: pseudonym})).rowcount
+            changed += changed_rows(session, update(kind.class_).where(kind == "person", target == person)
+                                    .values({target.key: pseudonym}))
         for column in PERSON_LABELS:
             changed += _replace(session, column, f"user:{person}", f"user:{pseudonym}")
-        changed += session.execute(update(AwardTally).where(AwardTally.facet.in_(PERSON_FACETS), AwardTally.key == person)
-                                   .values(key=pseudonym)).rowcount
+        changed += changed_rows(session, update(AwardTally)
+                                .where(AwardTally.facet.in_(PERSON_FACETS), AwardTally.key == person)
+                                .values(key=pseudonym))
         changed += _rewrite_json(session, person, pseudonym, found.name if found else None)
         changed += _rename_inside_events(session, renaming)
         session.execute(delete(MailOutbox).where(MailOutbox.person == person))  # sent mail: names and address
@@ -91,14 +98,14 @@ def _rename_inside_events(session: Session, renaming: Renaming) -> int:
     return changed + erasure_events.rename_event_ids(session, renaming)
 
 
-def _rewrite_raw_log(st: "EngagementState", renaming: Renaming) -> int:
+def _rewrite_raw_log(st: EngagementState, renaming: Renaming) -> int:
     """The embedded bus is the durable copy of every raw event; Kafka's topic cannot be rewritten."""
     rewrite = getattr(st.bus, "rewrite", None)
     return rewrite(renaming.person, renaming.wire) if rewrite is not None else 0
 
 
 def _replace(session: Session, column, old: str, new: str) -> int:
-    return session.execute(update(column.class_).where(column == old).values({column.key: new})).rowcount
+    return changed_rows(session, update(column.class_).where(column == old).values({column.key: new}))
 
 
 def _rewrite_json(session: Session, person: str, pseudonym: str, name: str | None) -> int:
@@ -119,7 +126,7 @@ def _rewrite_json(session: Session, person: str, pseudonym: str, name: str | Non
     return changed
 
 
-def _forget_in_redis(st: "EngagementState", person: str) -> None:
+def _forget_in_redis(st: EngagementState, person: str) -> None:
     """Cached counts are rebuilt from SQL on the next read; top lists lose the person."""
     try:
         st.recognition_cache.clear()

@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, select, update
 from sqlalchemy.orm import Session
 
-from engagement.consumers.profiles import EMPTY
-from engagement.ledger import event_ids
-from engagement.ideas.model import AbuseReport
 from engagement.awards.model import AwardCredit, AwardLike
+from engagement.consumers.profiles import EMPTY
+from engagement.ideas.model import AbuseReport
+from engagement.ledger import event_ids
 from engagement.ledger.model import DeadLetter, LedgerEvent, ParkedEvent, ProcessedEvent
-from engagement.recognition.model import KudosFirst
-from engagement.recognition.model import LikeState
 from engagement.notifications.model import NotifyLike
 from engagement.ownership.model import OwnerWaiting, TargetOwner
+from engagement.recognition.model import KudosFirst, LikeState
 
 FILLED = "erased"  # a profile value that was there; what it said is gone
 EVENT_ID_COLUMNS = (LedgerEvent.event_id, ProcessedEvent.event_id, DeadLetter.event_id, ParkedEvent.event_id,
@@ -96,7 +97,7 @@ def rename_event_ids(session: Session, renaming: Renaming) -> int:
     changed = sum(_rename_column(session, column, renaming.person, renaming.event_id) for column in EVENT_ID_COLUMNS)
     for column, suffix in SUFFIXED_EVENT_IDS:
         changed += _rename_column(session, column, renaming.person,
-                                  lambda value, suffix=suffix: renaming.suffixed_event_id(value, suffix))
+                                  partial(renaming.suffixed_event_id, suffix=suffix))
     return changed
 
 
@@ -132,7 +133,9 @@ def rewrite_ledger_data(session: Session, renaming: Renaming) -> int:
 def rewrite_payloads(session: Session, renaming: Renaming) -> int:
     """Parked events and dead letters keep an event's wire form; rename it like the raw log."""
     changed = 0
-    for model in (ParkedEvent, DeadLetter):
+    models: tuple[type[ParkedEvent] | type[DeadLetter], ...] = (ParkedEvent, DeadLetter)
+    row: Any  # a ParkedEvent or a DeadLetter: both keep the wire form in .payload
+    for model in models:
         for row in session.scalars(select(model).where(model.payload.contains(renaming.person, autoescape=True))):
             renamed = renaming.wire(row.payload.encode())
             if renamed is not None:

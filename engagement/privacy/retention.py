@@ -55,7 +55,7 @@ def _advance_horizon(session: Session, limit: datetime, count: int) -> None:
         row.horizon, row.deleted = max(row.horizon, limit), row.deleted + count
 
 
-def prune(st: "EngagementState", now: datetime) -> dict:
+def prune(st: EngagementState, now: datetime) -> dict:
     """Delete rolled-up raw events older than the retention; answer the cut-off and how many went."""
     days = st.config["ENGAGEMENT_RETENTION_DAYS"]
     if days is None:

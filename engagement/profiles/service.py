@@ -12,10 +12,10 @@ import statistics
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from engagement.profiles.checklist import Step, progress
-from engagement.directory.model import Person
-from engagement.profiles.model import ProfileCompletion, ProfileField
 from engagement.directory.groups import Org, current_org
+from engagement.directory.model import Person
+from engagement.profiles.checklist import Step, progress
+from engagement.profiles.model import ProfileCompletion, ProfileField
 
 
 def person_progress(session: Session, steps: tuple[Step, ...], person: str, lang: str) -> dict:
@@ -38,7 +38,7 @@ def unit_summary(session: Session, steps: tuple[Step, ...], team_id: str, subuni
     org = current_org(session, min_size)
     teams = unit_teams(org, team_id, subunits)
     in_unit = and_(Person.team_id.in_(teams), Person.active.is_(True))
-    members = session.scalar(select(func.count()).select_from(Person).where(in_unit)) if teams else 0
+    members = (session.scalar(select(func.count()).select_from(Person).where(in_unit)) or 0) if teams else 0
     out = {"team": team_id, "subunits": subunits}
     if members < min_size:
         return {**out, "suppressed": True, "folded_into": org.groups.get(team_id),
@@ -46,7 +46,8 @@ def unit_summary(session: Session, steps: tuple[Step, ...], team_id: str, subuni
     folded = sorted(teams - {team_id})
     out.update(members=members, includes=[{"id": t, "name": org.names[t]} for t in folded])
     percents = session.scalars(select(func.coalesce(ProfileCompletion.percent, 0)).select_from(Person)
-                               .outerjoin(ProfileCompletion, ProfileCompletion.person == Person.id).where(in_unit)).all()
+                               .outerjoin(ProfileCompletion, ProfileCompletion.person == Person.id)
+                               .where(in_unit)).all()
     filled = dict(session.execute(
         select(ProfileField.field, func.count()).join(Person, Person.id == ProfileField.person)
         .where(in_unit, ProfileField.present.is_(True)).group_by(ProfileField.field)).all())

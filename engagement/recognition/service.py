@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from engagement.recognition.model import LikeState, PersonRecognition, RecognitionPair, TargetStats
-from engagement.directory.model import Person, TeamRecognition
 from engagement.directory.groups import lifetime_org
+from engagement.directory.model import Person, TeamRecognition
+from engagement.recognition.model import LikeState, PersonRecognition, RecognitionPair, TargetStats
 
 logger = logging.getLogger(__name__)
 KINDS = ("like", "comment", "kudos")
@@ -107,12 +108,12 @@ def target_counts(session: Session, cache: RecognitionCache, keys: list[TargetKe
                   viewer: str | None) -> list[dict]:
     """Counts for each target, and whether ``viewer`` likes it (None when no person is asking)."""
     cached = cache.read([cache.target_key(k) for k in keys])
-    missing = [k for k, value in zip(keys, cached) if value is None]
+    missing = [k for k, value in zip(keys, cached, strict=True) if value is None]
     from_sql = targets_from_sql(session, missing)
     cache.backfill({cache.target_key(k): v for k, v in from_sql.items()})
     liked = liked_by(session, viewer, keys) if viewer else set()
     out = []
-    for key, value in zip(keys, cached):
+    for key, value in zip(keys, cached, strict=True):
         counts = value if value is not None else from_sql[key]
         out.append({"kind": key[0], "id": key[1], "likes": counts["likes"], "comments": counts["comments"],
                     "kudos": counts["kudos"], "liked_by_me": (key in liked) if viewer else None})

@@ -35,7 +35,7 @@ class Totals:
     baseline_hidden: int = 0  # groups inside whose baseline speaks for a group too small then
     unanswered: int = 0
 
-    def add(self, other: "Totals") -> None:
+    def add(self, other: Totals) -> None:
         for f in fields(self):
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
             setattr(self, f.name, max(mine, theirs) if f.name == "top" else mine + theirs)
@@ -95,7 +95,7 @@ def activity(session: Session, start: date, end: date, teams: set[str] | None = 
                                   func.sum(p.c.r), leader)
                            .select_from(p).outerjoin(Person, Person.id == p.c.person).group_by(p.c.team_id))
     names = ("sharers", "contributions", "top", "likes", "interactions", "cross_team", "recognised", "active_leaders")
-    return {team: dict(zip(names, (int(v or 0) for v in values))) for team, *values in rows}
+    return {team: dict(zip(names, (int(v or 0) for v in values), strict=True)) for team, *values in rows}
 
 
 def contributions(session: Session, start: date, end: date) -> dict[str, int]:

@@ -12,20 +12,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from engagement.errors import FieldError, ValidationFailed
-from engagement.trust import rollups
 from engagement.directory.groups import Org, load_tree, month_orgs, steady_groups
+from engagement.errors import FieldError, ValidationFailed
+from engagement.schemas.patterns import MONTH_PATTERN
+from engagement.trust import rollups
 from engagement.trust.rollups import Totals
 from engagement.trust.texts import describe
-from engagement.schemas.patterns import MONTH_PATTERN
 
 MONTH = re.compile(MONTH_PATTERN)
 ROLLING = {"30d": 30, "90d": 90}
-THRESHOLDS = {
+THRESHOLDS: dict[str, dict[str, float]] = {
     "low_sharing": {"below": 0.2},                      # share of members who shared anything
     "declining": {"change": -0.5, "min_baseline": 0.5},  # contributions per member per 30 days
     "quiet_leaders": {"below": 0.5},                    # share of the team's leaders who took part
@@ -74,7 +75,8 @@ def thresholds(overrides: dict) -> dict:
     """The defaults with ENGAGEMENT_TRUST_THRESHOLDS merged in, flag by flag."""
     unknown = set(overrides) - set(THRESHOLDS)
     if unknown:
-        raise ValueError(f"ENGAGEMENT_TRUST_THRESHOLDS: unknown flags {sorted(unknown)}; known: {', '.join(THRESHOLDS)}")
+        raise ValueError(f"ENGAGEMENT_TRUST_THRESHOLDS: unknown flags {sorted(unknown)}; "
+                         f"known: {', '.join(THRESHOLDS)}")
     for flag, limits in overrides.items():
         wrong = [k for k, v in (limits.items() if isinstance(limits, dict) else [("", None)])
                  if k not in THRESHOLDS[flag] or isinstance(v, bool) or not isinstance(v, (int, float))]
@@ -202,13 +204,13 @@ def report(session: Session, period: Period, today: date, zone: ZoneInfo, min_si
     for team, depth in org.in_tree_order():
         if shown is not None and team not in shown:
             continue
-        row = {"id": team, "name": org.names[team], "parent": org.parents[team], "depth": depth}
+        row: dict[str, Any] = {"id": team, "name": org.names[team], "parent": org.parents[team], "depth": depth}
         if team in units:
             row["unit_signals"] = signals(units[team], period, today)
         group = org.groups[team]
         if group == team:
             s = signals(totals[team], period, today)
-            folded = sorted(org.members_of(team) - {team}, key=org.names.get)
+            folded = sorted(org.members_of(team) - {team}, key=lambda t: org.names.get(t) or "")
             row.update(suppressed=False, signals=s, flags=flags(s, limits, lang),
                        includes=[{"id": t, "name": org.names[t]} for t in folded])
         else:

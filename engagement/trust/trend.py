@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from engagement.trust import rollups
 from engagement.directory.groups import Org, load_tree
+from engagement.trust import rollups
 from engagement.trust.service import month_start
 
 NUMBERS = ("shared_share", "contributions_per_member", "likes_per_member")

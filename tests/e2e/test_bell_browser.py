@@ -5,8 +5,16 @@ import pytest
 import requests
 
 from tests.e2e.conftest import wait_for
-from tests.e2e.test_widget_browser import (CANTEEN, SCREENSHOTS, WCAG_21_AA, browser, caught_up,  # noqa: F401
-                                           click_and_store, open_demo, server)
+from tests.e2e.test_widget_browser import (  # noqa: F401
+    CANTEEN,
+    SCREENSHOTS,
+    WCAG_21_AA,
+    browser,
+    caught_up,
+    click_and_store,
+    open_demo,
+    server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SHARING = "[data-tillit-like='article:news-sharing']"  # Kari's article

@@ -25,15 +25,22 @@ import pytest
 import requests
 
 from engagement import create_app
+from engagement import migrate as schema
 from engagement.auth import create_api_key
 from engagement.state import state
-from engagement import migrate as schema
 from tests.conftest import TEST_SECRET, bearer, drain
 from tests.e2e.conftest import wait_for
 from tests.recognition_oracle import random_events
 from tests.recognition_oracle import recount as recount_recognition
-from tests.services import (Service, free_port, local_postgres_cluster, postgres_ctl, run_cli, start_tansu,
-                            wait_until_healthy)
+from tests.services import (
+    Service,
+    free_port,
+    local_postgres_cluster,
+    postgres_ctl,
+    run_cli,
+    start_tansu,
+    wait_until_healthy,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.kafka, pytest.mark.postgres, pytest.mark.redis]
 EVENTS = int(os.environ.get("TILLIT_FAULT_EVENTS", "100000"))
@@ -174,7 +181,7 @@ def test_killed_consumers_and_a_rebalance_leave_everything_exact(kafka_bootstrap
         for consumer in consumers:
             consumer.start()
         for round_, share in enumerate((0.2, 0.4, 0.6)):
-            assert wait_for(lambda: ledger_count(postgres_url) >= share * unique, timeout=600, every=0.05)
+            assert wait_for(lambda share=share: ledger_count(postgres_url) >= share * unique, timeout=600, every=0.05)
             consumers[0].kill()  # SIGKILL, mid-batch as likely as not
             consumers[0] = Service(["consume"], env, tmp_path / f"consume-0-{round_}.log").start()
         consumers.append(Service(["consume"], env, tmp_path / "consume-3.log").start())  # a rebalance
@@ -224,6 +231,7 @@ def put_poison_on_the_topic(bootstrap: str, topic: str) -> None:
     """What a buggy or hostile producer could write past the API: half a record, and a like
     whose actor no column can hold, on a target whose count would show it."""
     import json
+
     from kafka import KafkaProducer
     producer = KafkaProducer(bootstrap_servers=bootstrap)
     producer.send(topic, key=b"article:a5", value=UNDECODABLE).get(30)

@@ -25,7 +25,7 @@ TARGETS = [f"article:{'intranett-nyhet-fra-kommunikasjonsavdelingen'}-{n:03d}" f
 
 def documented_gunicorn(port: int) -> list[str]:
     """The production page's command for the API, on a loopback port and one worker."""
-    line = next(l for l in PRODUCTION.read_text(encoding="utf-8").splitlines() if l.startswith("gunicorn "))
+    line = next(text for text in PRODUCTION.read_text(encoding="utf-8").splitlines() if text.startswith("gunicorn "))
     args = shlex.split(line.split("#")[0])
     args[args.index("-b") + 1] = f"127.0.0.1:{port}"
     args[args.index("-w") + 1] = "1"  # the request-line limit is per process; one is enough

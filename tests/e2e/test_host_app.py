@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement import Engagement
-from engagement.auth import create_api_key
-from engagement.state import state
-from engagement.ledger.model import LedgerEvent
 from engagement import migrate as schema
+from engagement.auth import create_api_key
+from engagement.ledger.model import LedgerEvent
+from engagement.state import state
 from engagement.workers import ConsumerThreads
 from tests.conftest import TEST_SECRET, bearer, like
 from tests.e2e.conftest import wait_for

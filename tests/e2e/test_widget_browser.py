@@ -182,7 +182,8 @@ def long_page(tillit_base: str, token: str) -> str:
     spans = "".join(f'<span data-tillit-like="article:arkiv-nyheter-fra-kommunikasjonsavdelingen-{n:03d}" '
                     f'data-tillit-owner="ola"></span>' for n in range(LONG_LIST))
     return (f'<!doctype html><html lang="en"><head><title>Archive</title></head><body><main><h1>Archive</h1>'
-            f'{spans}<script src="{tillit_base}/v1/widget.js" data-token="{token}" defer></script></main></body></html>')
+            f'{spans}<script src="{tillit_base}/v1/widget.js" data-token="{token}" defer></script>'
+            '</main></body></html>')
 
 
 def test_a_long_page_asks_in_chunks_by_post_and_shows_every_count(browser, intranet):
@@ -333,8 +334,8 @@ def test_profile_bar_goes_from_40_to_100_percent(browser, server):
 def test_leader_page_shows_the_month_and_finalises_it(browser, server):
     from axe_playwright_python.sync_playwright import Axe
 
-    from tests.unit.test_awards import PEOPLE, TEAMS, october
     from tests.services import run_cli
+    from tests.unit.test_awards import PEOPLE, TEAMS, october
     admin = run_cli(["keys", "create", "--name", "hr", "--scope", "directory:write", "--scope", "events:write",
                      "--scope", "awards:manage"], {"ENGAGEMENT_INSTANCE_PATH": SERVER_INSTANCE[server]})
     headers = {"Authorization": f"Bearer {admin}"}

@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import text
 
 from engagement import create_app
+from engagement import migrate as schema
 from engagement.state import state
 from engagement.tables import Base
-from engagement import migrate as schema
 from tests.conftest import TEST_SECRET
 
 FAST_GROUPS = {"ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS": 6000, "ENGAGEMENT_KAFKA_HEARTBEAT_MS": 1000,

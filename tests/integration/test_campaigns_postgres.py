@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from engagement.auth import mint_user_token
-from engagement.state import state
 from engagement.ideas.model import IdeaCredit
+from engagement.state import state
 from tests.conftest import bearer
 from tests.integration.test_recognition_kafka import consume_until_caught_up
 from tests.unit.test_campaigns import contribution, idea, like_idea
@@ -63,7 +63,8 @@ def test_an_adoption_sent_before_its_idea_waits_for_it_on_postgres(prod_app):
     assert send("kari", idea("i-1", "kari")) == 202
     assert send("ola", contribution("c-1", "i-1", "kari")) == 202
     consume_until_caught_up(prod_app, "ideas")
-    body = client.get("/v1/campaigns/canteen", headers=bearer(mint_user_token(state(prod_app).token_secret, "per"))).json
+    per = mint_user_token(state(prod_app).token_secret, "per")
+    body = client.get("/v1/campaigns/canteen", headers=bearer(per)).json
     assert [(i["id"], i["status"]) for i in body["ideas"]] == [("i-1", "adopted")]
     with prod_app.app_context():
         session = state(prod_app).db.session

@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from engagement.notifications import mailer
+from engagement.notifications import digests, mailer
 from engagement.state import state
-from engagement.notifications import digests
 from tests.conftest import bearer, drain
 from tests.services import free_port
 from tests.unit.test_notifications import ev
@@ -50,14 +49,16 @@ def mail_app(app, inbox, make_key, client):
     people = [{"id": p, "name": name, "team": "t", "locale": locale, "email": f"{p}@kommune.test"}
               for p, (name, locale) in PEOPLE.items()]
     client.post("/v1/directory/sync", json={"mode": "full", "people": people,
-                                            "teams": [{"id": "t", "name": "Team", "parent": None}]}, headers=bearer(key))
+                                            "teams": [{"id": "t", "name": "Team", "parent": None}]},
+                headers=bearer(key))
     app.config["_key"] = key
     return app
 
 
 def send(app, events):
     client = app.test_client()
-    assert client.post("/v1/events/batch", json={"events": events}, headers=bearer(app.config["_key"])).status_code == 202
+    answer = client.post("/v1/events/batch", json={"events": events}, headers=bearer(app.config["_key"]))
+    assert answer.status_code == 202
     drain(app, ("ledger", "notifications"))
 
 

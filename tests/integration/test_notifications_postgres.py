@@ -1,13 +1,13 @@
 """Notifications and a digest on the production path: Kafka (Tansu), PostgreSQL, Redis, and aiosmtpd."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from engagement.notifications import mailer
 from engagement.auth import create_api_key, mint_user_token
+from engagement.notifications import mailer
 from engagement.state import state
 from tests.conftest import bearer
 from tests.integration.test_digests_smtp import PEOPLE, inbox, liked_budget  # noqa: F401 - fixture
@@ -27,7 +27,8 @@ def test_feed_and_digest_on_kafka_and_postgres(prod_app, inbox):  # noqa: F811
     people = [{"id": p, "name": name, "team": "t", "locale": locale, "email": f"{p}@kommune.test"}
               for p, (name, locale) in PEOPLE.items()]
     client.post("/v1/directory/sync", json={"mode": "full", "people": people,
-                                            "teams": [{"id": "t", "name": "Team", "parent": None}]}, headers=bearer(key))
+                                            "teams": [{"id": "t", "name": "Team", "parent": None}]},
+                headers=bearer(key))
     assert client.post("/v1/events/batch", json={"events": liked_budget()}, headers=bearer(key)).status_code == 202
     consume_until_caught_up(prod_app, "notifications")
     kari = bearer(mint_user_token(state(prod_app).token_secret, "kari"))
@@ -44,7 +45,7 @@ def test_a_batch_naming_one_thing_twice_applies_in_one_transaction(prod_app):
     """Two titles for one article, or two contributions by one person to an idea, in one batch once
     inserted the same row twice: the batch failed and was applied a record at a time, which the
     soak showed as ever-growing lag."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy.orm import Session
 
@@ -58,7 +59,7 @@ def test_a_batch_naming_one_thing_twice_applies_in_one_transaction(prod_app):
            ev("idea.submitted", "kari", idea, "kari", title="Salatbar"),
            ev("idea.contributed", "ola", idea, "kari", contribution_id="c1", text="Ja"),
            ev("idea.contributed", "ola", idea, "kari", contribution_id="c2", text="Og fredag")]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     batch = [(Event.from_loaded(EventSchema().load(r), now, "test"), Record("t", 0, i, b"")) for i, r in enumerate(raw)]
     with Session(st.engine) as session, session.begin():  # as the runner applies a batch
         st.read_model("notifications").apply(session, batch)

@@ -21,7 +21,8 @@ def test_waiting_credit_reaches_the_author_on_kafka_and_postgres(prod_app):
         st.db.session.commit()
     people = [{"id": p, "name": p.capitalize(), "team": "t"} for p in PEOPLE]
     client.post("/v1/directory/sync", json={"mode": "full", "people": people,
-                                            "teams": [{"id": "t", "name": "Team", "parent": None}]}, headers=bearer(key))
+                                            "teams": [{"id": "t", "name": "Team", "parent": None}]},
+                headers=bearer(key))
 
     def token(person: str) -> dict:
         return bearer(mint_user_token(st.token_secret, person))
@@ -33,7 +34,8 @@ def test_waiting_credit_reaches_the_author_on_kafka_and_postgres(prod_app):
         assert client.post("/v1/events", json=event, headers=token(event["actor"])).status_code == 202
     for name in ("recognition", "notifications", "awards"):
         consume_until_caught_up(prod_app, name)
-    assert client.post("/v1/events", json=published("p-a", "ola", "article:a", "Plan"), headers=bearer(key)).status_code == 202
+    answer = client.post("/v1/events", json=published("p-a", "ola", "article:a", "Plan"), headers=bearer(key))
+    assert answer.status_code == 202
     for name in ("recognition", "notifications", "awards"):
         consume_until_caught_up(prod_app, name)
     ola = client.get("/v1/people/ola/recognition", headers=bearer(key)).json

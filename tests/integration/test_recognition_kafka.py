@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from engagement.state import state
-from engagement.runner import ConsumerRunner
 from engagement.lag import consumer_lag
-from tests.integration.test_kafka_path import writer
+from engagement.runner import ConsumerRunner
+from engagement.state import state
 from tests.conftest import bearer
+from tests.integration.test_kafka_path import writer
 from tests.recognition_oracle import directory, random_events, recount
 from tests.unit.test_recognition import _assert_matches
 

@@ -8,12 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engagement.consumers.ledger import Ledger
-from engagement import create_app
 from engagement.bus import kafka as kafka_bus
-from engagement.state import state
+from engagement.consumers.ledger import Ledger
 from engagement.ledger.model import DeadLetter, LedgerEvent
 from engagement.runner import ConsumerRunner
+from engagement.state import state
 from engagement.workers import batch_seconds
 from tests.conftest import like
 from tests.integration.test_kafka_path import writer
@@ -45,7 +44,8 @@ def count(app, model) -> int:
 
 def test_many_refused_records_never_cost_the_consumer_its_partitions(short_poll_app, monkeypatch):
     app, client, headers = short_poll_app, short_poll_app.test_client(), writer(short_poll_app)
-    events = [like(f"s{i}", actor="boom" if i % EVERY == 0 else f"p{i % 50}", target=f"t{i % 9}") for i in range(EVENTS)]
+    events = [like(f"s{i}", actor="boom" if i % EVERY == 0 else f"p{i % 50}", target=f"t{i % 9}")
+              for i in range(EVENTS)]
     for start in range(0, EVENTS, 100):
         assert client.post("/v1/events/batch", json={"events": events[start:start + 100]},
                            headers=headers).status_code == 202

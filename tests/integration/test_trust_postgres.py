@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from engagement.auth import create_api_key, mint_user_token
-from engagement.state import state
-from engagement.privacy import retention
 from engagement.demo import trust_history as trust_demo
-from engagement.replay import replay
 from engagement.ledger.model import LedgerEvent, ProcessedEvent
+from engagement.privacy import retention
 from engagement.profiles.model import ProfileCompletion
+from engagement.replay import replay
+from engagement.state import state
 from tests.conftest import bearer
 from tests.integration.test_recognition_kafka import consume_until_caught_up
 
@@ -47,7 +47,7 @@ def test_planted_patterns_on_kafka_and_postgres_survive_a_restart_replay_retenti
     replay(state(prod_app), ["trust"])
     assert october() == body
     prod_app.config["ENGAGEMENT_RETENTION_DAYS"] = 30
-    assert retention.prune(state(prod_app), datetime(2026, 10, 1, tzinfo=timezone.utc))["deleted"] > 0
+    assert retention.prune(state(prod_app), datetime(2026, 10, 1, tzinfo=UTC))["deleted"] > 0
     replay(state(prod_app), ["trust"])
     assert october() == body
     send_from_quiet_1s_widget(prod_app, client, admin)
@@ -58,7 +58,7 @@ def test_planted_patterns_on_kafka_and_postgres_survive_a_restart_replay_retenti
 
 def send_from_quiet_1s_widget(app, client, admin) -> None:
     """Events in quiet-1's own id space, a Bra! about them, and their profile, all applied."""
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     widget = bearer(mint_user_token(state(app).token_secret, "quiet-1"))
     mine = [{"id": "bra-1", "type": "kudos.given", "time": now, "target": {"kind": "person", "id": "quiet-2",
                                                                             "owner": "quiet-2"}, "data": {}},

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.state import state
 from engagement.replay import replay
+from engagement.state import state
 from tests.conftest import bearer, drain
 
 TEAMS = [{"id": t, "name": f"Team {t}", "parent": None} for t in "ABCDE"]
@@ -48,7 +48,8 @@ def october() -> list[dict]:
 @pytest.fixture
 def org(client, make_key):
     key = make_key("directory:write", "events:write", "awards:manage", "reports:read")
-    people = [{"id": p, "name": p.capitalize(), "team": t, "leaderboard_opt_out": p == "ivar"} for p, t in PEOPLE.items()]
+    people = [{"id": p, "name": p.capitalize(), "team": t, "leaderboard_opt_out": p == "ivar"}
+              for p, t in PEOPLE.items()]
     assert client.post("/v1/directory/sync", json={"mode": "full", "teams": TEAMS, "people": people,
                                                    "as_of": "2026-01-01T00:00:00Z"},
                        headers=bearer(key)).status_code == 200
@@ -114,8 +115,9 @@ def test_live_top_lists_break_ties_as_the_result_does(app, client, org, monkeypa
 def test_the_migration_counts_existing_credits_as_the_consumer_does(app, client, org):
     """Upgrading a database with a month of credits: its tallies and summaries equal those the consumer keeps."""
     from sqlalchemy import select
-    from engagement.awards.model import AwardSummary, AwardTally
+
     from engagement import migrate as schema
+    from engagement.awards.model import AwardSummary, AwardTally
     send(client, org, october() + [ev("like.removed", "bo", "article:a1", "anna", OCT.format(day=20))])
     drain(app, ("ledger", "awards"))
     engine = state(app).engine
@@ -172,7 +174,8 @@ def test_announcements_in_four_languages(app, client, org):
     send(client, org, october())
     drain(app, ("ledger", "awards"))
     client.post("/v1/awards/2026-10/finalise", headers=bearer(org))
-    texts = {lang: client.get(f"/v1/awards/2026-10/announcement?lang={lang}", headers=bearer(org)).get_data(as_text=True)
+    texts = {lang: client.get(f"/v1/awards/2026-10/announcement?lang={lang}",
+                              headers=bearer(org)).get_data(as_text=True)
              for lang in ("nb", "nn", "da", "en")}
     assert texts["nb"].startswith("# Månedens bidragsytere – oktober 2026")
     assert "## Månedens mest verdsatte kollega\n\n- Anna – 2 bidrag, anerkjent av 4 kolleger i 4 team" in texts["nb"]

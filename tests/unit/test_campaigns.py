@@ -3,21 +3,23 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engagement.state import state
 from engagement.ideas.model import IdeaCredit
+from engagement.state import state
 from tests.conftest import bearer, drain, like
 
 NOW = "2026-11-23T09:00:00+01:00"
 
 
 def idea(idea_id: str, author: str, title: str = "Salatbar", campaign: str = "canteen", text: str = "") -> dict:
-    return {"id": f"submit-{idea_id}", "type": "idea.submitted", "target": {"kind": "idea", "id": idea_id, "owner": author},
-            "time": NOW, "data": {"campaign_id": campaign, "title": title, "text": text}}
+    return {"id": f"submit-{idea_id}", "type": "idea.submitted",
+            "target": {"kind": "idea", "id": idea_id, "owner": author}, "time": NOW,
+            "data": {"campaign_id": campaign, "title": title, "text": text}}
 
 
 def contribution(cid: str, idea_id: str, owner: str, text: str = "Og på fredager") -> dict:
-    return {"id": f"contrib-{cid}", "type": "idea.contributed", "target": {"kind": "idea", "id": idea_id, "owner": owner},
-            "time": NOW, "data": {"contribution_id": cid, "text": text}}
+    return {"id": f"contrib-{cid}", "type": "idea.contributed",
+            "target": {"kind": "idea", "id": idea_id, "owner": owner}, "time": NOW,
+            "data": {"contribution_id": cid, "text": text}}
 
 
 def like_idea(event_id: str, idea_id: str, owner: str, remove: bool = False) -> dict:
@@ -75,8 +77,8 @@ def test_closed_campaign_refuses_ideas_and_contributions(app, client, campaign, 
 
 
 def test_campaign_past_its_closing_date_is_closed(client, leader, user_token):
-    client.post("/v1/campaigns", json={"id": "old", "question": "Sommerfest?", "closes_at": "2026-06-01T00:00:00+02:00"},
-                headers=bearer(leader))
+    client.post("/v1/campaigns", json={"id": "old", "question": "Sommerfest?",
+                                       "closes_at": "2026-06-01T00:00:00+02:00"}, headers=bearer(leader))
     assert client.get("/v1/campaigns/old", headers=bearer(leader)).json["campaign"]["status"] == "closed"
     assert as_user(client, user_token("kari"), idea("i-x", "kari", campaign="old")).status_code == 409
 

@@ -1,6 +1,7 @@
 """The consumer runner on the embedded bus: exact, idempotent, poison-tolerant, replayable."""
 from __future__ import annotations
 
+from datetime import UTC
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
@@ -9,11 +10,11 @@ from sqlalchemy.orm import Session
 from engagement.consumers.base import ReadModel
 from engagement.consumers.ledger import Ledger
 from engagement.events import Event
-from engagement.state import state
 from engagement.ledger.model import ConsumerPosition, DeadLetter, LedgerEvent
-from engagement.runner import ConsumerRunner
 from engagement.replay import replay
+from engagement.runner import ConsumerRunner
 from engagement.schemas.events import EventSchema
+from engagement.state import state
 from tests.conftest import like
 
 test_metadata = MetaData()
@@ -50,24 +51,29 @@ class LikeCounter(ReadModel):
         bump(session, event, -1)
 
 
-@pytest.fixture
-def engine(app):
+def engine_with_like_counts(app):
+    """The app's engine, with the like counter's own table beside Tillit's."""
     with app.app_context():
         engine = state(app).engine
     test_metadata.create_all(engine)
     return engine
 
 
+@pytest.fixture
+def engine(app):
+    return engine_with_like_counts(app)
+
+
 def publish(app, *raw_events):
-    from datetime import datetime, timezone
+    from datetime import datetime
     loaded = [EventSchema().load(e) for e in raw_events]
-    state(app).bus.publish([Event.from_loaded(e, datetime.now(timezone.utc), "test") for e in loaded])
+    state(app).bus.publish([Event.from_loaded(e, datetime.now(UTC), "test") for e in loaded])
 
 
 def drain(app, engine, model) -> ConsumerRunner:
     runner = ConsumerRunner(model, state(app).bus, engine, batch_size=50)
     source = state(app).bus.source(runner.group, runner.tracked_positions)
-    while records := source.poll(50, 0.05):
+    while records := source.poll(50, 0):  # the embedded log: an empty read is the end
         runner.process(source, records)
     return runner
 
@@ -125,6 +131,7 @@ def test_a_database_outage_is_waited_out_not_dead_lettered(app, engine, monkeypa
     """Connection errors are the database's, not the record's: the runner waits, reads the batch
     again and applies it once; isolating it would dead-letter good events."""
     from sqlalchemy.exc import OperationalError
+
     import engagement.runner as runner_module
     monkeypatch.setattr(runner_module, "RETRY_PAUSE", 0.01)
     publish(app, *[like(f"o{i}") for i in range(10)])

@@ -5,13 +5,11 @@ import jwt
 import pytest
 from sqlalchemy import func, select
 
-from engagement import create_app
 from engagement.auth import create_api_key
-from engagement.state import state
-from engagement.ledger.model import LedgerEvent
 from engagement.directory.model import Person, Team
-from engagement import migrate as schema
-from tests.conftest import TEST_SECRET, bearer, drain, like
+from engagement.ledger.model import LedgerEvent
+from engagement.state import state
+from tests.conftest import bearer, drain, like, migrated_app
 
 PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri"]
 BANNER = "tokens are minted for made-up users"
@@ -22,13 +20,8 @@ REAL = {"mode": "full", "teams": [{"id": "helse", "name": "Helse", "parent": Non
 
 
 @pytest.fixture
-def demo_app(tmp_path):
-    application = create_app({"TESTING": True, "ENGAGEMENT_DEMO": True,
-                              "ENGAGEMENT_EVENT_LOG": str(tmp_path / "demo-events.sqlite3"),
-                              "ENGAGEMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-                              "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET})
-    with application.app_context():
-        schema.upgrade(state(application).engine)
+def demo_app(sqlite_template, tmp_path):
+    application = migrated_app(sqlite_template, tmp_path / "demo", ENGAGEMENT_DEMO=True)
     yield application
     state(application).bus.close()
 

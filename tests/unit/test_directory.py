@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engagement.state import state
 from engagement.directory.model import Membership, Person
+from engagement.state import state
 from tests.conftest import bearer, drain, like
 
 ORG = {"mode": "full", "teams": [{"id": "org", "name": "Kommunen", "parent": None},

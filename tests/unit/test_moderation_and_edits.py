@@ -1,7 +1,7 @@
 """No pre-moderation: reports hide for review; authors edit only briefly."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from engagement.ledger import service as ingest
 from tests.conftest import bearer, drain
@@ -56,7 +56,7 @@ def test_a_report_hides_an_idea_until_a_moderator_decides(app, client, campaign,
 
 def received_at(monkeypatch, minutes: int) -> None:
     """The service's receive clock at 09:00 + ``minutes`` on the day of NOW (the client's times are separate)."""
-    moment = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc) + timedelta(minutes=minutes)
+    moment = datetime(2026, 11, 23, 8, 0, tzinfo=UTC) + timedelta(minutes=minutes)
     monkeypatch.setattr(ingest, "received_now", lambda: moment)
 
 

@@ -1,11 +1,13 @@
 """The in-app notification feed: grouping, unlikes taken back, nothing for oneself, read marks, paging."""
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
-from engagement.state import state
 from engagement.replay import replay
 from engagement.schemas.notifications import FeedSchema
+from engagement.state import state
 from tests.conftest import bearer, drain
 
 PEOPLE = {"kari": ("Kari Nordmann", "nb"), "ola": ("Ola Hansen", "nb"), "per": ("Per Berg", "nb"),
@@ -50,7 +52,8 @@ def feed(client, token, **args):
 def test_likes_group_unlikes_take_back_and_self_actions_say_nothing(app, client, org, user_token):
     article = "article:budsjett"
     events = [ev("content.published", "kari", article, "kari", at(0), content_kind="article", title="Budsjett 2027")]
-    events += [ev("like.added", p, article, "kari", at(i + 1)) for i, p in enumerate(("ola", "per", "siv", "bo", "lena"))]
+    events += [ev("like.added", p, article, "kari", at(i + 1))
+               for i, p in enumerate(("ola", "per", "siv", "bo", "lena"))]
     events += [ev("like.added", "kari", article, "kari", at(9)),  # her own like: nothing
                ev("comment.posted", "ola", article, "kari", at(10), comment_id="c1", text="Godt jobba"),
                ev("kudos.given", "siv", "person:kari", "kari", at(11), message="Takk for hjelpen")]
@@ -116,7 +119,7 @@ def test_people_see_and_change_only_their_own(client, org, user_token, make_key)
 
 def test_a_like_and_its_unlike_in_one_batch_apply_together_and_replay(app, client, org, user_token):
     """The group the like made is gone with the unlike, in one transaction, live and in a replay."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
@@ -137,7 +140,7 @@ def test_a_like_and_its_unlike_in_one_batch_apply_together_and_replay(app, clien
     assert [(i["kind"], i["count"]) for i in feed(client, user_token("kari"))["items"]] == live
     fresh = "article:nytt"  # no group for it yet: the like makes one, the unlike takes it back
     pair = [ev("like.added", "siv", fresh, "kari", at(4)), ev("like.removed", "siv", fresh, "kari", at(5))]
-    events = [(Event.from_loaded(EventSchema().load(e), datetime.now(timezone.utc), "test"), None) for e in pair]
+    events = [(Event.from_loaded(EventSchema().load(e), datetime.now(UTC), "test"), None) for e in pair]
     with Session(state(app).engine) as session, session.begin():  # the read model alone, no runner to bisect
         state(app).read_model("notifications").apply(session, events)
 
@@ -174,18 +177,18 @@ def test_an_undated_unsubscribe_link_from_before_is_expired_and_a_forged_one_inv
 
 def _digest_text(app, person: str) -> str:
     """The digest ``person`` would get now (composed from the same sentences as the feed)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     from sqlalchemy import select
 
-    from engagement.notifications.model import MailOutbox
     from engagement.notifications.digests import MailSettings, schedule
+    from engagement.notifications.model import MailOutbox
     mail = MailSettings("localhost", 25, "none", None, None, "tillit@example.no", "https://tillit.example", None, 0,
                         ZoneInfo("Europe/Oslo"), "s" * 40)
     with app.app_context():
         session = state(app).db.session
-        schedule(session, mail, datetime(2026, 11, 12, 12, 0, tzinfo=timezone.utc))
+        schedule(session, mail, datetime(2026, 11, 12, 12, 0, tzinfo=UTC))
         return session.scalars(select(MailOutbox.text).where(MailOutbox.person == person)).one()
 
 
@@ -198,7 +201,8 @@ def test_a_title_only_its_author_chose_does_not_reach_everyones_bell_through_kud
     siv = user_token("siv")
     lure = "IT: passordet ditt utløper i dag, forny det på https://intranett-login.example"
     recipients = ("kari", "ola", "bo")  # one idea each: a Bra! about one thing counts once per giver
-    send(app, client, siv, [ev("idea.submitted", "siv", f"idea:lure-{p}", "siv", at(0), title=lure) for p in recipients])
+    send(app, client, siv, [ev("idea.submitted", "siv", f"idea:lure-{p}", "siv", at(0), title=lure)
+                            for p in recipients])
     send(app, client, siv, [ev("kudos.given", "siv", f"person:{p}", p, at(1), about=f"idea:lure-{p}")
                             for p in recipients])
     send(app, client, org, [ev("content.published", "kari", "article:plan", "kari", at(2), content_kind="article",
@@ -226,7 +230,8 @@ def test_a_bra_is_heard_of_once_per_giver_and_subject(app, client, org, user_tok
 
     def texts() -> dict:
         return {p: [(i["at"], i["text"]) for i in feed(client, user_token(p))["items"]] for p in ("ola", "per", "kari")}
-    want = {"ola": [("2026-11-10T09:05:00Z", "Siv Lie ga deg Bra!")], "per": [("2026-11-11T09:05:00Z", "Siv Lie ga deg Bra!")],
+    want = {"ola": [("2026-11-10T09:05:00Z", "Siv Lie ga deg Bra!")],
+            "per": [("2026-11-11T09:05:00Z", "Siv Lie ga deg Bra!")],
             "kari": [("2026-11-10T09:01:00Z", "Siv Lie ga deg Bra! for «Planen»")]}
     assert texts() == want
     replay(state(app), ["notifications"])

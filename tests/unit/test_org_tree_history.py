@@ -11,10 +11,11 @@ from datetime import date, datetime
 
 import pytest
 
-from engagement.state import state
 from engagement.directory.groups import TreeHistory
 from engagement.replay import replay
+from engagement.state import state
 from tests.conftest import bearer, drain, like
+from tests.worlds import seeded
 
 STAFF = [f"staff-{i}" for i in range(5)]
 A_PEOPLE = [f"a{i}" for i in range(5)]
@@ -36,18 +37,20 @@ def _published(actor: str, day: str, n: int) -> dict:
 
 
 @pytest.fixture
-def admin(app, client, make_key):
-    key = make_key("directory:write", "events:write", "reports:read")
-    assert client.post("/v1/directory/sync", json=FIRST, headers=bearer(key)).status_code == 200
-    events = []
-    for day, sams in (("2026-09-12", "2026-09-13"), ("2026-10-12", "2026-10-13"), ("2026-11-03", "2026-11-04")):
-        events += [_published(p, day, 0) for p in STAFF + A_PEOPLE + B_PEOPLE]
-        events += [_published("sam", sams, k) for k in range(SAMS)]
-    events += [like(f"like-sam-{p}", actor="sam", target=f"news-{p}", owner=p, time="2026-10-14T10:00:00+01:00")
-               for p in ("staff-0", "b0")]
-    assert client.post("/v1/events/batch", json={"events": events}, headers=bearer(key)).status_code == 202
-    drain(app, ("ledger", "trust", "recognition"))
-    return key
+def admin(app, client, make_key, worlds):
+    def seed():
+        key = make_key("directory:write", "events:write", "reports:read")
+        assert client.post("/v1/directory/sync", json=FIRST, headers=bearer(key)).status_code == 200
+        events = []
+        for day, sams in (("2026-09-12", "2026-09-13"), ("2026-10-12", "2026-10-13"), ("2026-11-03", "2026-11-04")):
+            events += [_published(p, day, 0) for p in STAFF + A_PEOPLE + B_PEOPLE]
+            events += [_published("sam", sams, k) for k in range(SAMS)]
+        events += [like(f"like-sam-{p}", actor="sam", target=f"news-{p}", owner=p, time="2026-10-14T10:00:00+01:00")
+                   for p in ("staff-0", "b0")]
+        assert client.post("/v1/events/batch", json={"events": events}, headers=bearer(key)).status_code == 202
+        drain(app, ("ledger", "trust", "recognition"))
+        return key
+    return seeded(app, worlds, "admin", seed)
 
 
 @pytest.fixture
@@ -164,7 +167,8 @@ def test_a_change_back_dated_before_the_trees_last_change_is_refused(client, adm
     # Back-dating what is not the tree stays as it was: people, names, and teams new to the tree.
     people = {"mode": "delta", "as_of": "2026-10-05T00:00:00+01:00",
               "people": [{"id": "kim", "name": "Kim", "team": "deptB"}],
-              "teams": [{"id": "deptB", "name": "B-avdelingen", "parent": "org"}, {"id": "new", "name": "Ny", "parent": "org"}]}
+              "teams": [{"id": "deptB", "name": "B-avdelingen", "parent": "org"},
+                        {"id": "new", "name": "Ny", "parent": "org"}]}
     assert sync(client, admin, people) == {"dry_run": False, "teams": {"updated": 1, "created": 1},
                                            "people": {"created": 1}}
     assert report(client, reader, "2026-09")["deptB"]["name"] == "B-avdelingen"  # a name is today's, also for the past
@@ -200,6 +204,7 @@ def test_replay_after_a_reorg_gives_the_same_report(app, client, admin, reader):
 
 def test_the_migration_starts_the_history_with_the_tree_as_it_is(app, client, admin, reader):
     from alembic import command
+
     from engagement import migrate as schema
     before = report(client, reader, "2026-10")
     engine = state(app).engine

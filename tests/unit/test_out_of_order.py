@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engagement import parking
-from engagement.state import state
 from engagement.ideas.model import Contribution, Idea, IdeaCredit
 from engagement.ledger.model import DeadLetter
 from engagement.replay import replay
+from engagement.state import state
 from tests.conftest import bearer, drain
 from tests.unit.test_campaigns import NOW, as_user, contribution, idea
 
@@ -23,8 +23,10 @@ def snapshot(app) -> dict:
     """What the campaign, the credits and the moderation show, as plain values."""
     with app.app_context():
         session = state(app).db.session
-        ideas = [(i.id, i.status, i.answer, i.title, i.visibility) for i in session.scalars(select(Idea).order_by(Idea.id))]
-        contributions = [(c.id, c.text, c.visibility) for c in session.scalars(select(Contribution).order_by(Contribution.id))]
+        ideas = [(i.id, i.status, i.answer, i.title, i.visibility)
+                 for i in session.scalars(select(Idea).order_by(Idea.id))]
+        contributions = [(c.id, c.text, c.visibility)
+                         for c in session.scalars(select(Contribution).order_by(Contribution.id))]
         credits = sorted(session.execute(select(IdeaCredit.person, IdeaCredit.role)).all())
         dead = session.scalar(select(func.count()).select_from(DeadLetter).where(DeadLetter.consumer == "ideas"))
         waiting = parking.waiting(session, "ideas").get("ideas", 0)
@@ -37,8 +39,9 @@ def test_answers_edits_and_decisions_that_arrive_first_wait_for_their_idea(app, 
     moderator = make_key("moderation:manage")
     assert as_user(client, leader, adopt()).status_code == 202
     assert as_user(client, leader, adopt()).status_code == 202  # the same answer again, before its idea
-    edit = {"id": "edit-c1", "type": "contribution.edited", "target": {"kind": "contribution", "id": "c1", "owner": "ola"},
-            "time": NOW, "data": {"text": "Og suppe på fredager"}}
+    edit = {"id": "edit-c1", "type": "contribution.edited",
+            "target": {"kind": "contribution", "id": "c1", "owner": "ola"}, "time": NOW,
+            "data": {"text": "Og suppe på fredager"}}
     assert as_user(client, ola, edit).status_code == 202
     removal = {"id": "mod-c2", "type": "content.moderated", "actor": "admin", "time": NOW,
                "target": {"kind": "contribution", "id": "c2", "owner": "per"}, "data": {"decision": "removed"}}

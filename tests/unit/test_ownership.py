@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engagement.state import state
 from engagement.ideas.model import Contribution
 from engagement.replay import replay
+from engagement.state import state
 from tests.conftest import bearer, drain
 
 PEOPLE = ("ola", "kari", "mallory", "per")
@@ -132,7 +132,8 @@ def test_a_claim_that_contradicts_a_known_owner_refuses_the_whole_batch(app, cli
     # in one batch, the first statement counts too: a key publishing, then a claim against it
     same_batch = [published("p-c", "ola", "article:c", "C"), ev("l-c", "like.added", "per", "article:c", "per", 5)]
     assert post(client, org, same_batch).json["errors"][0] == {
-        "index": 1, "field": "target.owner", "message": "article:c belongs to 'ola'; its owner cannot be claimed or changed."}
+        "index": 1, "field": "target.owner",
+        "message": "article:c belongs to 'ola'; its owner cannot be claimed or changed."}
 
 
 def test_a_persons_rate_limit_counts_events_not_requests(app, client, org, user_token):
@@ -178,7 +179,8 @@ def test_contribution_id_of_someone_else_is_not_acknowledged_and_then_dropped(ap
     """A contribution id is its first author's: Mallory naming Kari's is refused (422 naming the
     field), never acknowledged and then dropped as the same contribution."""
     ola, kari, mallory = user_token("ola"), user_token("kari"), user_token("mallory")
-    assert post(client, ola, [ev("i-sub", "idea.submitted", "ola", "idea:i-1", "ola", 0, title="Idé")]).status_code == 202
+    submitted = ev("i-sub", "idea.submitted", "ola", "idea:i-1", "ola", 0, title="Idé")
+    assert post(client, ola, [submitted]).status_code == 202
     assert post(client, kari, [ev("c", "idea.contributed", "kari", "idea:i-1", "ola", 1,
                                   contribution_id="c-1", text="Kari bygger videre")]).status_code == 202
     drain(app, MODELS + ("ideas",))
@@ -193,8 +195,9 @@ def test_contribution_id_of_someone_else_is_not_acknowledged_and_then_dropped(ap
 def test_a_user_cannot_take_a_colleagues_contribution_id_before_it_arrives(app, client, org, user_token, writer_key):
     """Mallory takes the id Kari's back-filled contribution will carry: the back-fill is refused
     (the back end hears of it), never acknowledged and then dropped."""
-    ola, mallory, per = user_token("ola"), user_token("mallory"), user_token("per")
-    assert post(client, ola, [ev("i-sub", "idea.submitted", "ola", "idea:i-1", "ola", 0, title="Idé")]).status_code == 202
+    ola, mallory = user_token("ola"), user_token("mallory")
+    submitted = ev("i-sub", "idea.submitted", "ola", "idea:i-1", "ola", 0, title="Idé")
+    assert post(client, ola, [submitted]).status_code == 202
     assert post(client, mallory, [ev("m", "idea.contributed", "mallory", "idea:i-1", "ola", 5,
                                      contribution_id="c-7", text="Mallory først")]).status_code == 202
     drain(app, MODELS + ("ideas",))

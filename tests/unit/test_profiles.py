@@ -8,12 +8,12 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from engagement import create_app
-from engagement.profiles.checklist import DEFAULT, ChecklistError, parse, progress
 from engagement.cli import engagement_commands
-from engagement.state import state
 from engagement.directory.model import Person
+from engagement.profiles.checklist import DEFAULT, ChecklistError, parse, progress
 from engagement.profiles.model import ProfileMilestone
 from engagement.replay import replay
+from engagement.state import state
 from tests.conftest import bearer, drain
 
 STEPS = parse(DEFAULT)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from engagement.state import state
 from engagement.replay import replay
+from engagement.state import state
 from tests.conftest import bearer, drain, like
 from tests.recognition_oracle import directory, random_events, recount, team_sums
 
@@ -164,6 +164,7 @@ def test_a_bra_counts_once_per_subject_the_earliest_whatever_order_it_arrives_in
     about news-1; Siv's counts for her; repeats are ignored, not dead-lettered; a replay gives
     the same."""
     from sqlalchemy import func, select
+
     from engagement.ledger.model import DeadLetter
     key = make_key("events:write", "reports:read", name="intranet")
 

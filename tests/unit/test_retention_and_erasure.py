@@ -4,32 +4,36 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select, text
 
-from engagement.ledger.event_ids import PSEUDONYM_ROOM
-from engagement.state import state
-from engagement.ledger.model import DeadLetter, LedgerEvent
-from engagement.tables import Base
-from engagement.directory.model import Person
-from engagement.profiles.model import ProfileCompletion
-from engagement.privacy import retention
 from engagement.demo import trust_history as trust_demo
+from engagement.directory.model import Person
+from engagement.ledger.event_ids import PSEUDONYM_ROOM
+from engagement.ledger.model import DeadLetter, LedgerEvent
+from engagement.privacy import retention
+from engagement.profiles.model import ProfileCompletion
 from engagement.replay import ReplayRefused, replay
+from engagement.state import state
+from engagement.tables import Base
 from tests.conftest import bearer, drain, like
 from tests.unit.test_trust import send_all
+from tests.worlds import seeded
 
 EVERY_MODEL = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications")
 
 
 @pytest.fixture
-def org(app, client, make_key):
-    admin = make_key("directory:write", "events:write")
-    assert client.post("/v1/directory/sync", json=trust_demo.directory(), headers=bearer(admin)).status_code == 200
-    send_all(client, admin, trust_demo.events())
-    return admin, make_key("trust:read")
+def org(app, client, make_key, worlds):
+    def seed():
+        admin = make_key("directory:write", "events:write")
+        assert client.post("/v1/directory/sync", json=trust_demo.directory(),
+                           headers=bearer(admin)).status_code == 200
+        send_all(client, admin, trust_demo.events())
+        return admin, make_key("trust:read")
+    return seeded(app, worlds, "org", seed)
 
 
 def reports(client, key) -> str:
@@ -46,7 +50,7 @@ def test_retention_keeps_the_report_and_replay_starts_from_the_rollups(app, clie
     _, reader = org
     st = state(app)
     app.config["ENGAGEMENT_RETENTION_DAYS"] = 30
-    first_of_october = datetime(2026, 10, 1, 12, tzinfo=timezone.utc)
+    first_of_october = datetime(2026, 10, 1, 12, tzinfo=UTC)
     drain(app, ("ledger", "trust"))
     assert retention.prune(st, first_of_october)["deleted"] == 0  # other read models have not applied them yet
     replay(st, ["recognition"])  # nothing was deleted, so nothing is refused
@@ -70,7 +74,7 @@ def test_retention_keeps_the_report_and_replay_starts_from_the_rollups(app, clie
 
 def test_retention_is_off_by_default(app, org):
     drain(app, EVERY_MODEL)
-    assert retention.prune(state(app), datetime.now(timezone.utc)) == {"retention": "off", "deleted": 0}
+    assert retention.prune(state(app), datetime.now(UTC)) == {"retention": "off", "deleted": 0}
 
 
 def assert_no_trace(app, person: str) -> None:
@@ -101,9 +105,9 @@ def send_from_the_widget(client, user_token, person: str) -> None:
     and one client-chosen id names them as well."""
     token = bearer(user_token(person))
     events = [like(f"w-like-{person}", actor=person, target="news-1", owner="ola"),
-              {"id": f"w-bra-{person}", "type": "kudos.given", "time": datetime.now(timezone.utc).isoformat(),
+              {"id": f"w-bra-{person}", "type": "kudos.given", "time": datetime.now(UTC).isoformat(),
                "target": {"kind": "person", "id": "ola", "owner": "ola"}, "data": {"message": "Takk!"}},
-              {"id": f"profile-{person}", "type": "profile.updated", "time": datetime.now(timezone.utc).isoformat(),
+              {"id": f"profile-{person}", "type": "profile.updated", "time": datetime.now(UTC).isoformat(),
                "target": {"kind": "person", "id": person, "owner": person},
                "data": {"fields": {"photo": f"https://intranet.example/{person}.jpg", "title": None}}}]
     assert client.post("/v1/events/batch", json={"events": events}, headers=token).status_code == 202

@@ -7,13 +7,18 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engagement.state import state
 from engagement.ledger.model import DeadLetter
 from engagement.runner import ConsumerRunner
+from engagement.state import state
 from tests.conftest import like
-from tests.unit.test_consumer_runner import LikeCounter, counts, engine, publish  # noqa: F401 - a fixture
+from tests.unit.test_consumer_runner import LikeCounter, counts, engine_with_like_counts, publish
 
 BAD = {5, 70, 71}  # actor 'boom' makes LikeCounter raise
+
+
+@pytest.fixture
+def engine(app):
+    return engine_with_like_counts(app)
 
 
 def publish_with_bad(app, n: int) -> None:
@@ -43,7 +48,7 @@ def run(app, engine, runner: ConsumerRunner, batch: int) -> list[int]:
     """Poll until nothing is left; answer the attempts each process() call took."""
     source = state(app).bus.source(runner.group, runner.tracked_positions)
     per_call = []
-    while records := source.poll(batch, 0.05):
+    while records := source.poll(batch, 0):  # the embedded log: an empty read is the end
         before = runner.attempts
         runner.process(source, records)
         per_call.append(runner.attempts - before)

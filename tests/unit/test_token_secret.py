@@ -5,7 +5,7 @@ import ast
 import os
 import re
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jwt
@@ -95,7 +95,7 @@ def test_a_secret_file_others_can_read_is_refused(tmp_path):
 
 
 def token(**claims) -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return jwt.encode({"sub": "kari", "aud": TOKEN_AUDIENCE, "iat": now, "exp": now + timedelta(minutes=5),
                        **claims}, GOOD, algorithm="HS256")
 
@@ -179,7 +179,8 @@ def secrets_in(source: str) -> list[tuple[str, int]]:
     for node in ast.walk(ast.parse(source)):
         values = []
         if isinstance(node, ast.Dict):
-            values = [v for k, v in zip(node.keys, node.values) if k is not None and _constant(k) == SETTING_NAME]
+            values = [v for k, v in zip(node.keys, node.values, strict=True)
+                      if k is not None and _constant(k) == SETTING_NAME]
         elif isinstance(node, ast.Assign):
             names = [t.id for t in node.targets if isinstance(t, ast.Name)]
             keys = [_constant(t.slice) for t in node.targets if isinstance(t, ast.Subscript)]
@@ -203,14 +204,16 @@ MADE = {"ENGAGEMENT_TOKEN_SECRET": secrets.token_urlsafe(48)}
 
 def test_the_scan_for_written_secrets_finds_each_way_of_writing_one():
     assert sorted(text for text, _ in secrets_in(PLANTED)) == sorted([
-        "test-secret-" + "x" * 32, "host-secret-" + "z" * 32, "clean-" + "c" * 40, "a-real-deployment-secret-" + "Qz7" * 12])
+        "test-secret-" + "x" * 32, "host-secret-" + "z" * 32, "clean-" + "c" * 40,
+        "a-real-deployment-secret-" + "Qz7" * 12])
 
 
 def test_no_secret_written_anywhere_in_the_repository_starts_a_service():
     """Tests, benchmarks and examples use a secret made for the run: any secret written down here
     could be copied into a deployment, so start-up must refuse every one of them."""
     written = {secret: "README, compose or docs" for secret in published_secrets()}
-    for path in (p for top in ("tests", "bench", "engagement", "consumers", "schemas") for p in (ROOT / top).rglob("*.py")):
+    tops = ("tests", "bench", "engagement", "consumers", "schemas")
+    for path in (p for top in tops for p in (ROOT / top).rglob("*.py")):
         written.update({text: f"{path.relative_to(ROOT)}:{line}" for text, line in secrets_in(path.read_text())})
     started = []
     for secret, where in written.items():
@@ -227,4 +230,5 @@ def test_no_secret_written_anywhere_in_the_repository_starts_a_service():
 def test_a_user_token_with_a_string_iat_is_a_401_not_a_500(client, claims):
     """A validly signed token whose times are not numbers is a bad token, not a crash."""
     answer = client.get("/v1/people/kari/recognition", headers=bearer(token(**claims)))
-    assert answer.status_code == 401 and answer.mimetype == "application/problem+json", (answer.status_code, answer.json)
+    assert answer.status_code == 401 and answer.mimetype == "application/problem+json", \
+        (answer.status_code, answer.json)

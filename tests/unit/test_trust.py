@@ -7,12 +7,13 @@ import json
 
 import pytest
 
-from engagement.state import state
-from engagement.replay import replay
-from engagement.trust.service import thresholds
 from engagement.demo import trust_history as trust_org
+from engagement.replay import replay
 from engagement.schemas.trust import TrustReportSchema
+from engagement.state import state
+from engagement.trust.service import thresholds
 from tests.conftest import bearer, drain
+from tests.worlds import seeded
 
 OCTOBER = "/v1/trust/report?period=2026-10&lang=en"
 
@@ -24,12 +25,14 @@ def send_all(client, key, events):
 
 
 @pytest.fixture
-def org(app, client, make_key):
-    admin = make_key("directory:write", "events:write")
-    assert client.post("/v1/directory/sync", json=trust_org.directory(), headers=bearer(admin)).status_code == 200
-    send_all(client, admin, trust_org.events())
-    drain(app, ("ledger", "trust"))
-    return make_key("trust:read", name="kommunikasjon")
+def org(app, client, make_key, worlds):
+    def seed():
+        admin = make_key("directory:write", "events:write")
+        assert client.post("/v1/directory/sync", json=trust_org.directory(), headers=bearer(admin)).status_code == 200
+        send_all(client, admin, trust_org.events())
+        drain(app, ("ledger", "trust"))
+        return make_key("trust:read", name="kommunikasjon")
+    return seeded(app, worlds, "org", seed)
 
 
 def by_team(body):
@@ -72,7 +75,8 @@ def test_small_teams_fold_into_their_parent_and_nobody_is_named(client, org):
 
 def test_a_unit_total_never_isolates_a_group_folded_out_of_it(client, org, make_key):
     two = [{"id": f"helse-staff-{i}", "name": f"Stab {i}", "team": "helse"} for i in range(2)]
-    client.post("/v1/directory/sync", json={"mode": "delta", "people": two}, headers=bearer(make_key("directory:write")))
+    client.post("/v1/directory/sync", json={"mode": "delta", "people": two},
+                headers=bearer(make_key("directory:write")))
     rows = by_team(client.get(OCTOBER, headers=bearer(org)).json)
     assert rows["helse"]["suppressed"] and rows["helse"]["folded_into"] is None  # 2 people, and the root is empty
     assert rows["helse"]["unit_signals"]["members"] == 30  # its three teams, never its two own people
@@ -94,7 +98,8 @@ def test_thresholds_and_minimum_group_size_are_configurable(app, client, org):
 
 def test_four_languages_csv_and_filters(client, org, make_key):
     client.post("/v1/directory/sync", json={"mode": "delta", "people": [], "teams": [
-        {"id": "formula", "name": "=HYPERLINK(\"http://x\")", "parent": "drift"}]}, headers=bearer(make_key("directory:write")))
+        {"id": "formula", "name": "=HYPERLINK(\"http://x\")", "parent": "drift"}]},
+        headers=bearer(make_key("directory:write")))
     for lang, word in (("nb", "medlemmer"), ("nn", "medlemmer"), ("da", "medlemmer"), ("en", "members")):
         body = client.get(f"/v1/trust/report?period=2026-10&lang={lang}&flag=low_sharing", headers=bearer(org)).json
         assert [row["id"] for row in body["teams"]] == ["low"]

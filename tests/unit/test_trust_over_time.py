@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
-from engagement.state import state
 from engagement.replay import replay
 from engagement.schemas.trust import TrustReportSchema, TrustTrendSchema
+from engagement.state import state
 from tests.conftest import bearer, drain
 
 MONTHS = ("2026-08", "2026-09", "2026-10")
@@ -109,7 +109,8 @@ def test_a_rolling_period_never_spans_a_month_when_its_group_was_different(clien
 
 def test_people_who_join_late_in_a_month_do_not_make_the_month_a_large_team(client, grown, make_key):
     first = {"mode": "delta", "as_of": "2026-11-01T00:00:00+01:00",
-             "teams": [{"id": "late", "name": "Sen", "parent": "org"}], "people": [{"id": "first", "name": "first", "team": "late"}]}
+             "teams": [{"id": "late", "name": "Sen", "parent": "org"}],
+             "people": [{"id": "first", "name": "first", "team": "late"}]}
     later = {"mode": "delta", "as_of": "2026-11-20T00:00:00+01:00",
              "people": [{"id": f"late{i}", "name": f"late{i}", "team": "late"} for i in range(4)]}
     key = make_key("directory:write")

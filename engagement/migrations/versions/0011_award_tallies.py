@@ -6,11 +6,10 @@ Create Date: 2026-11-24 03:25:00
 
 Existing credits are counted into the new tables here, so scores stay right without a replay.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from engagement.awards.scoring import SUMMARISED, SUMMARY_FIELDS, summarise
-
 
 revision = '0011'
 down_revision = '0010'
@@ -61,7 +60,8 @@ def upgrade() -> None:
 
 def _summarise_tallies() -> None:
     """The summaries from the tallies just counted, with the consumer's own rule."""
-    tallies = sa.table("engagement_award_tallies", *(sa.column(c) for c in ("month", "person", "facet", "key", "count")))
+    tallies = sa.table("engagement_award_tallies",
+                       *(sa.column(c) for c in ("month", "person", "facet", "key", "count")))
     summaries = sa.table("engagement_award_summaries", *(sa.column(c) for c in ("month", "person") + SUMMARY_FIELDS))
     people: dict = {}
     for month, person, facet, key, count in op.get_bind().execute(

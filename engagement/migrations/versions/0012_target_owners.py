@@ -7,9 +7,8 @@ Create Date: 2026-11-30 04:00:00
 Replay the recognition, notifications and awards read models after upgrading, so that
 events already in the log are counted by the new ownership rule.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0012'
 down_revision = '0011'

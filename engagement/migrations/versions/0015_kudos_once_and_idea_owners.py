@@ -8,9 +8,8 @@ Existing idea contributions are counted per idea owner here, as the consumer now
 and kudos counted more than once before this version, are right after
 ``engagement replay recognition awards notifications``.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0015'
 down_revision = '0014'

@@ -7,9 +7,8 @@ Create Date: 2026-11-30 05:00:00
 The tree as it is when upgrading is the only tree known, so it is recorded as valid from the
 beginning; from then on the directory sync records every team created, moved or removed.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0016'
 down_revision = '0015'
