@@ -23,14 +23,15 @@ from sqlalchemy.orm import Session
 from engagement.awards.model import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardSummary, AwardTally
 from engagement.awards.scoring import IDEA, SUMMARY_FIELDS, Credit, counted_as, summary_change
 from engagement.bus.base import Record
-from engagement.consumers.base import Deltas
-from engagement.consumers.likes import LikeTable
-from engagement.consumers.owned import OwnedBatch, OwnedReadModel
 from engagement.directory.service import team_of, teams_at
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.ownership.waiting import AUTHORING, aware
 
-RECOGNITION = {EventType.LIKE_ADDED: "like", EventType.COMMENT_POSTED: "comment", EventType.KUDOS_GIVEN: "kudos"}
+from .base import Deltas
+from .likes import LikeTable
+from .owned import OwnedBatch, OwnedReadModel
+
+RECOGNITION: dict[str, str] = {EventType.LIKE_ADDED: "like", EventType.COMMENT_POSTED: "comment", EventType.KUDOS_GIVEN: "kudos"}
 CONTRIBUTIONS = (EventType.CONTENT_PUBLISHED, EventType.IDEA_SUBMITTED, EventType.IDEA_CONTRIBUTED,
                  EventType.COMMENT_POSTED)
 LIKES = LikeTable(AwardLike, ("ref",), "liker", lambda t: (t.key,))

@@ -50,7 +50,7 @@ class Deltas(dict):
 
     def __init__(self, model: Any, keys: tuple[str, ...], counters: tuple[str, ...]):
         super().__init__()
-        self.model, self.keys, self.counters = model, keys, counters
+        self.model, self.key_columns, self.counters = model, keys, counters
 
     def at(self, key: tuple, **fixed: Any) -> dict[str, Any]:
         if key not in self:
@@ -64,14 +64,14 @@ class Deltas(dict):
         if not self:
             return {}
         statement = insert_or_update(session, self.model)
-        statement = statement.on_conflict_do_update(index_elements=list(self.keys), set_={
+        statement = statement.on_conflict_do_update(index_elements=list(self.key_columns), set_={
             c: getattr(self.model, c) + getattr(statement.excluded, c) for c in self.counters})
-        rows = [{**dict(zip(self.keys, key)), **values} for key, values in sorted(self.items())]
+        rows = [{**dict(zip(self.key_columns, key)), **values} for key, values in sorted(self.items())]
         if not returning:
             session.execute(statement, rows)
             return {}
-        statement = statement.returning(*(getattr(self.model, c) for c in self.keys + self.counters))
-        width = len(self.keys)
+        statement = statement.returning(*(getattr(self.model, c) for c in self.key_columns + self.counters))
+        width = len(self.key_columns)
         return {tuple(row[:width]): tuple(row[width:]) for row in session.execute(statement, rows)}
 
 
@@ -79,6 +79,10 @@ class Batch:
     """One batch's working set. A read model's subclass loads in :meth:`load` (after the locks)
     what its handlers read, keeps in memory what they change, and writes it in :meth:`write`.
     Construction must stay cheap: it runs before the locks are held."""
+
+    session: Session
+    events: list[Event]
+    records: dict[str, Record | None]  # by event id: where each event sits in the log
 
     def __init__(self, session: Session, batch: Sequence[tuple[Event, Record | None]]):
         self.session = session

@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engagement.bus.base import Record
-from engagement.consumers.base import Batch, ReadModel
 from engagement.events import Event, EventType, utc_naive
 from engagement.ideas.model import AbuseReport, Contribution, Idea, IdeaCredit
 from engagement.parking import Missing
+
+from .base import Batch, ReadModel
 
 
 class IdeaRows(Batch):
@@ -38,7 +39,8 @@ class IdeaRows(Batch):
         ideas = {e.target.id for e in self.events if e.target.kind == "idea"}
         contributions = {e.target.id for e in self.events if e.target.kind == "contribution"}
         contributions |= {e.data["contribution_id"] for e in self.events if e.type == EventType.IDEA_CONTRIBUTED}
-        for model, ids in ((Idea, ideas), (Contribution, contributions)):
+        models: tuple[tuple[Any, set[str]], ...] = ((Idea, ideas), (Contribution, contributions))
+        for model, ids in models:
             found = {row.id: row for row in self.session.scalars(select(model).where(model.id.in_(sorted(ids))))}
             self.items[model] = {item_id: found.get(item_id) for item_id in ids}
 
@@ -180,7 +182,7 @@ def hide_if_reported(session: Session, kind: str, item, threshold: int) -> None:
         return
     reporters = session.scalar(select(func.count(func.distinct(AbuseReport.reporter))).where(
         AbuseReport.target_kind == kind, AbuseReport.target_id == item.id, AbuseReport.decision.is_(None)))
-    if reporters >= threshold:
+    if (reporters or 0) >= threshold:
         item.visibility = "hidden"
 
 

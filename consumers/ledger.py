@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from engagement.bus.base import Record
-from engagement.consumers.base import Batch, Handler, ReadModel, insert_ignoring_duplicates
 from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent
 from engagement.db import utcnow
+
+from .base import Batch, Handler, ReadModel, insert_ignoring_duplicates
 
 
 class LedgerRows(Batch):

@@ -18,11 +18,12 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from engagement.bus.base import Record
-from engagement.consumers.likes import LikeTable
-from engagement.consumers.owned import OwnedBatch, OwnedReadModel
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.notifications.model import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle
 from engagement.ownership.waiting import aware
+
+from .likes import LikeTable
+from .owned import OwnedBatch, OwnedReadModel
 
 KINDS = {EventType.LIKE_ADDED: "like", EventType.COMMENT_POSTED: "comment", EventType.KUDOS_GIVEN: "kudos",
          EventType.IDEA_CONTRIBUTED: "contribution", EventType.IDEA_ANSWERED: "answer",

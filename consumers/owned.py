@@ -11,11 +11,12 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from engagement.bus.base import Record
-from engagement.consumers.base import Batch, ReadModel
-from engagement.consumers.likes import LikeTable, Likes
 from engagement.events import Event, Target
 from engagement.ownership.waiting import TEACHING, Owners
 from engagement.recognition import kudos
+
+from .base import Batch, ReadModel
+from .likes import LikeTable, Likes
 
 
 class OwnedBatch(Batch):
@@ -24,7 +25,7 @@ class OwnedBatch(Batch):
     def __init__(self, session: Session, batch: Sequence[tuple[Event, Record | None]], model: str,
                  likes: LikeTable):
         super().__init__(session, batch)
-        self.owners = Owners(session, model, self.events)
+        self.owners = Owners(session, model, [event for event, _ in batch])
         self.events = [event for event, _ in self.owners.resolved]
         self.likes = Likes(session, likes, self.owners)
         self.kudos = kudos.FirstKudos(session, model, self.events)  # locks its givers first, always

@@ -7,17 +7,19 @@ checklist and running ``engagement replay profiles`` recomputes everyone.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engagement.bus.base import Record
-from engagement.consumers.base import Batch, ReadModel
 from engagement.events import Event, EventType, utc_naive
 from engagement.profiles.checklist import Step, progress
 from engagement.profiles.model import ProfileCompletion, ProfileField, ProfileMilestone
 
-EMPTY = (None, "", [], {})
+from .base import Batch, ReadModel
+
+EMPTY: tuple[Any, ...] = (None, "", [], {})  # what a cleared field holds
 
 
 class ProfileRows(Batch):

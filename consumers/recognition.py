@@ -16,18 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engagement.bus.base import Record
-from engagement.consumers.base import Deltas
-from engagement.consumers.likes import LikeTable
-from engagement.consumers.owned import OwnedBatch, OwnedReadModel
 from engagement.directory.model import TeamRecognition
 from engagement.directory.service import team_of, teams_at
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.recognition.model import LikeState, PersonRecognition, RecognitionPair, TargetStats
+
+from .base import Deltas
+from .likes import LikeTable
+from .owned import OwnedBatch, OwnedReadModel
 
 LOCK_SPACE = 1  # advisory-lock space of this read model (engagement/locks.py)
 LIKES = LikeTable(LikeState, ("target_kind", "target_id"), "person", lambda t: (t.kind, t.id))
@@ -66,7 +68,7 @@ class RecognitionRows(OwnedBatch):
         people = {p for e in self.events for p in (e.actor, e.target.owner)}
         self.memberships = teams_at(self.session, (people | self.kudos.recipients) - {""})
 
-    def target(self, kind: str, target_id: str, owner: str) -> dict[str, int]:
+    def target(self, kind: str, target_id: str, owner: str) -> dict[str, Any]:
         return self.targets.at((kind, target_id), owner=owner)
 
     def team(self, person: str, moment: datetime, kind: str) -> dict[str, int] | None:

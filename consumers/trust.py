@@ -16,12 +16,13 @@ from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.orm import Session
 
 from engagement.bus.base import Record
-from engagement.consumers.base import Batch, Deltas, ReadModel
 from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent, ProcessedEvent
 from engagement.trust.model import TrustActivity, TrustContribution, TrustIdea
 from engagement.privacy import retention
 from engagement.directory.service import team_of, teams_at
+
+from .base import Batch, Deltas, ReadModel
 
 CONTRIBUTIONS = (EventType.CONTENT_PUBLISHED, EventType.IDEA_SUBMITTED, EventType.IDEA_CONTRIBUTED,
                  EventType.COMMENT_POSTED)
@@ -201,5 +202,5 @@ def _recognise(rows: TrustRows, ref: TrustContribution) -> None:
     if ref.recognised:
         return
     ref.recognised = True
-    if ref.person is not None:
+    if ref.person is not None and ref.day is not None and ref.team_id is not None:  # its own event was read
         rows.count(ref.day, ref.team_id, ref.person, "recognised")
