@@ -13,7 +13,6 @@ earns nothing, an earlier one arriving late takes the place of the one credited 
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,7 +26,7 @@ from engagement.directory.service import team_of, teams_at
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.ownership.waiting import AUTHORING, aware
 
-from .base import Deltas
+from .base import Deltas, Pairs
 from .likes import LikeTable
 from .owned import OwnedBatch, OwnedReadModel
 
@@ -43,7 +42,7 @@ class AwardRows(OwnedBatch):
     them, so a like and its unlike in one batch find each other. What the credits add to the
     tallies is summed per row and written once."""
 
-    def __init__(self, session: Session, batch: Sequence[tuple[Event, Record | None]], model: str,
+    def __init__(self, session: Session, batch: Pairs, model: str,
                  zone: ZoneInfo):
         super().__init__(session, batch, model, LIKES)
         self.zone = zone
@@ -91,7 +90,7 @@ class Awards(OwnedReadModel[AwardRows]):
                          EventType.IDEA_ADOPTED: idea_status, EventType.IDEA_ANSWERED: idea_status,
                          **{t: contributed for t in CONTRIBUTIONS}}
 
-    def begin(self, session: Session, batch: Sequence[tuple[Event, Record | None]]) -> AwardRows:
+    def begin(self, session: Session, batch: Pairs) -> AwardRows:
         return AwardRows(session, batch, self.name, self.zone)
 
     def owner_known(self, rows: AwardRows, target: Target, by: Event) -> None:

@@ -75,6 +75,9 @@ class Deltas(dict):
         return {tuple(row[:width]): tuple(row[width:]) for row in session.execute(statement, rows)}
 
 
+Pairs: TypeAlias = Sequence[tuple[Event, Record | None]]  # a batch's events, each with its place in the log
+
+
 class Batch:
     """One batch's working set. A read model's subclass loads in :meth:`load` (after the locks)
     what its handlers read, keeps in memory what they change, and writes it in :meth:`write`.
@@ -84,7 +87,7 @@ class Batch:
     events: list[Event]
     records: dict[str, Record | None]  # by event id: where each event sits in the log
 
-    def __init__(self, session: Session, batch: Sequence[tuple[Event, Record | None]]):
+    def __init__(self, session: Session, batch: Pairs):
         self.session = session
         self.events = [event for event, _ in batch]
         self.records = {event.id: record for event, record in batch}
@@ -119,7 +122,7 @@ class ReadModel(Generic[B]):
     # Whether a replay after retention pruned the ledger still gives the full answer.
     survives_retention: bool = False
 
-    def begin(self, session: Session, batch: Sequence[tuple[Event, Record | None]]) -> B:
+    def begin(self, session: Session, batch: Pairs) -> B:
         """The batch's rows, not loaded yet."""
         raise NotImplementedError
 
@@ -130,7 +133,7 @@ class ReadModel(Generic[B]):
         """Whether the batch keeps this event: by default, whether the table handles its type."""
         return self.handler(event) is not None
 
-    def apply(self, session: Session, batch: Sequence[tuple[Event, Record | None]]) -> None:
+    def apply(self, session: Session, batch: Pairs) -> None:
         """Apply fresh (not yet seen) events in order; types without a handler are skipped. An
         event that builds on one not applied yet is parked, and applied when that one is."""
         kept = [(event, record) for event, record in batch if self.wants(event)]

@@ -11,25 +11,23 @@ the adoption.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engagement.bus.base import Record
 from engagement.events import Event, EventType, utc_naive
 from engagement.ideas.model import AbuseReport, Contribution, Idea, IdeaCredit
 from engagement.parking import Missing
 
-from .base import Batch, ReadModel
+from .base import Batch, Pairs, ReadModel
 
 
 class IdeaRows(Batch):
     """The ideas and contributions a batch names, loaded in two queries; one it did not name (a
     parked event's, released by this batch) is looked up on first use. New ones join the maps."""
 
-    def __init__(self, session: Session, batch: Sequence[tuple[Event, Record | None]], edit_window: int,
+    def __init__(self, session: Session, batch: Pairs, edit_window: int,
                  reports_to_hide: int):
         super().__init__(session, batch)
         self.edit_window, self.reports_to_hide = edit_window, reports_to_hide
@@ -69,7 +67,7 @@ class Ideas(ReadModel[IdeaRows]):
                          EventType.IDEA_EDITED: edited, EventType.CONTRIBUTION_EDITED: edited,
                          EventType.CONTENT_REPORTED: reported, EventType.CONTENT_MODERATED: moderated}
 
-    def begin(self, session: Session, batch: Sequence[tuple[Event, Record | None]]) -> IdeaRows:
+    def begin(self, session: Session, batch: Pairs) -> IdeaRows:
         return IdeaRows(session, batch, self.edit_window, self.reports_to_hide)
 
     def provides(self, event: Event) -> str | None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -11,13 +10,13 @@ from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent
 from engagement.db import utcnow
 
-from .base import Batch, Handler, ReadModel, insert_ignoring_duplicates
+from .base import Batch, Handler, Pairs, ReadModel, insert_ignoring_duplicates
 
 
 class LedgerRows(Batch):
     """The batch's events as ledger rows, appended in one statement."""
 
-    def __init__(self, session: Session, batch: Sequence[tuple[Event, Record | None]]):
+    def __init__(self, session: Session, batch: Pairs):
         super().__init__(session, batch)
         self.rows: list[dict] = []
 
@@ -45,7 +44,7 @@ class Ledger(ReadModel[LedgerRows]):
         """Every event, of a type this version knows or not: replay reads what the log held."""
         return append
 
-    def begin(self, session: Session, batch: Sequence[tuple[Event, Record | None]]) -> LedgerRows:
+    def begin(self, session: Session, batch: Pairs) -> LedgerRows:
         return LedgerRows(session, batch)
 
     def claim(self, session: Session, event_ids: list[str]) -> set[str]:

@@ -10,18 +10,17 @@ so a replay rebuilds the groups without un-reading or re-mailing anything.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from engagement.bus.base import Record
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.notifications.model import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle
 from engagement.ownership.waiting import aware
 
+from .base import Pairs
 from .likes import LikeTable
 from .owned import OwnedBatch, OwnedReadModel
 
@@ -43,7 +42,7 @@ def subject_ref(event: Event) -> str:
 class NotificationRows(OwnedBatch):
     """The groups, like states and idea people a batch touches, loaded up front."""
 
-    def __init__(self, session: Session, batch: Sequence[tuple[Event, Record | None]], model: str,
+    def __init__(self, session: Session, batch: Pairs, model: str,
                  zone: ZoneInfo):
         super().__init__(session, batch, model, LIKES)
         self.zone = zone
@@ -152,7 +151,7 @@ class Notifications(OwnedReadModel[NotificationRows]):
                          EventType.IDEA_ANSWERED: answered, EventType.IDEA_ADOPTED: answered,
                          **{t: titled for t in TITLED}}
 
-    def begin(self, session: Session, batch: Sequence[tuple[Event, Record | None]]) -> NotificationRows:
+    def begin(self, session: Session, batch: Pairs) -> NotificationRows:
         return NotificationRows(session, batch, self.name, self.zone)
 
     def owner_known(self, rows: NotificationRows, target: Target, by: Event) -> None:

@@ -10,19 +10,18 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from engagement.bus.base import Record
 from engagement.events import Event, Target
 from engagement.ownership.waiting import TEACHING, Owners
 from engagement.recognition import kudos
 
-from .base import Batch, ReadModel
+from .base import Batch, Pairs, ReadModel
 from .likes import LikeTable, Likes
 
 
 class OwnedBatch(Batch):
     """A batch whose events carry their target's authoritative owner ("" while none is known)."""
 
-    def __init__(self, session: Session, batch: Sequence[tuple[Event, Record | None]], model: str,
+    def __init__(self, session: Session, batch: Pairs, model: str,
                  likes: LikeTable):
         super().__init__(session, batch)
         self.owners = Owners(session, model, [event for event, _ in batch])

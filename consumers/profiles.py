@@ -6,18 +6,16 @@ checklist and running ``engagement replay profiles`` recomputes everyone.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engagement.bus.base import Record
 from engagement.events import Event, EventType, utc_naive
 from engagement.profiles.checklist import Step, progress
 from engagement.profiles.model import ProfileCompletion, ProfileField, ProfileMilestone
 
-from .base import Batch, ReadModel
+from .base import Batch, Pairs, ReadModel
 
 EMPTY: tuple[Any, ...] = (None, "", [], {})  # what a cleared field holds
 
@@ -26,7 +24,7 @@ class ProfileRows(Batch):
     """The batch's people's fields, completions and milestones, loaded in three queries; new rows
     join the session, changed ones are written by its flush."""
 
-    def __init__(self, session: Session, batch: Sequence[tuple[Event, Record | None]], steps: tuple[Step, ...]):
+    def __init__(self, session: Session, batch: Pairs, steps: tuple[Step, ...]):
         super().__init__(session, batch)
         self.steps = steps
         self.fields: dict[str, dict[str, ProfileField]] = {}  # by person, then field
@@ -55,7 +53,7 @@ class Profiles(ReadModel[ProfileRows]):
         self.steps = steps
         self.handlers = {EventType.PROFILE_UPDATED: updated}
 
-    def begin(self, session: Session, batch: Sequence[tuple[Event, Record | None]]) -> ProfileRows:
+    def begin(self, session: Session, batch: Pairs) -> ProfileRows:
         return ProfileRows(session, batch, self.steps)
 
 

@@ -14,20 +14,18 @@ touch the same person or team never lose each other's additions.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from engagement.bus.base import Record
 from engagement.directory.model import TeamRecognition
 from engagement.directory.service import team_of, teams_at
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.recognition.model import LikeState, PersonRecognition, RecognitionPair, TargetStats
 
-from .base import Deltas
+from .base import Deltas, Pairs
 from .likes import LikeTable
 from .owned import OwnedBatch, OwnedReadModel
 
@@ -47,7 +45,7 @@ def _about(event: Event) -> tuple[str, str] | None:
 class RecognitionRows(OwnedBatch):
     """A batch's like states and memberships, loaded up front, and what it adds to the counters."""
 
-    def __init__(self, session: Session, batch: Sequence[tuple[Event, Record | None]], model: str):
+    def __init__(self, session: Session, batch: Pairs, model: str):
         super().__init__(session, batch, model, LIKES)
         self.targets = Deltas(TargetStats, ("target_kind", "target_id"), ("likes", "comments", "kudos"))
         self.people = Deltas(PersonRecognition, ("person", "kind"), ("received", "given"))
@@ -95,7 +93,7 @@ class Recognition(OwnedReadModel[RecognitionRows]):
         self.handlers = {EventType.LIKE_ADDED: like_changed, EventType.LIKE_REMOVED: like_changed,
                          EventType.COMMENT_POSTED: commented, EventType.KUDOS_GIVEN: kudos_given}
 
-    def begin(self, session: Session, batch: Sequence[tuple[Event, Record | None]]) -> RecognitionRows:
+    def begin(self, session: Session, batch: Pairs) -> RecognitionRows:
         return RecognitionRows(session, batch, self.name)
 
     def owner_known(self, rows: RecognitionRows, target: Target, by: Event) -> None:

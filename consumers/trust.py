@@ -8,21 +8,19 @@ they sit on different partitions, so an unknown ref is remembered as already rec
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.orm import Session
 
-from engagement.bus.base import Record
 from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent, ProcessedEvent
 from engagement.trust.model import TrustActivity, TrustContribution, TrustIdea
 from engagement.privacy import retention
 from engagement.directory.service import team_of, teams_at
 
-from .base import Batch, Deltas, ReadModel
+from .base import Batch, Deltas, Pairs, ReadModel
 
 CONTRIBUTIONS = (EventType.CONTENT_PUBLISHED, EventType.IDEA_SUBMITTED, EventType.IDEA_CONTRIBUTED,
                  EventType.COMMENT_POSTED)
@@ -58,7 +56,7 @@ def touched_refs(events: list[Event]) -> set[str]:
 class TrustRows(Batch):
     """The contributions and ideas a batch touches, loaded up front; its counts, summed per row."""
 
-    def __init__(self, session: Session, batch: Sequence[tuple[Event, Record | None]], zone: ZoneInfo):
+    def __init__(self, session: Session, batch: Pairs, zone: ZoneInfo):
         super().__init__(session, batch)
         self.zone = zone
         self.memberships: dict[str, list] = {}
@@ -120,7 +118,7 @@ class Trust(ReadModel[TrustRows]):
                          EventType.LIKE_ADDED: interaction, EventType.KUDOS_GIVEN: interaction,
                          EventType.IDEA_ANSWERED: answered, EventType.IDEA_ADOPTED: answered}
 
-    def begin(self, session: Session, batch: Sequence[tuple[Event, Record | None]]) -> TrustRows:
+    def begin(self, session: Session, batch: Pairs) -> TrustRows:
         return TrustRows(session, batch, self.zone)
 
     def reset(self, session: Session) -> None:
