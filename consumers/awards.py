@@ -30,7 +30,8 @@ from .base import Deltas, Pairs
 from .likes import LikeTable
 from .owned import OwnedBatch, OwnedReadModel
 
-RECOGNITION: dict[str, str] = {EventType.LIKE_ADDED: "like", EventType.COMMENT_POSTED: "comment", EventType.KUDOS_GIVEN: "kudos"}
+RECOGNITION: dict[str, str] = {EventType.LIKE_ADDED: "like", EventType.COMMENT_POSTED: "comment",
+                               EventType.KUDOS_GIVEN: "kudos"}
 CONTRIBUTIONS = (EventType.CONTENT_PUBLISHED, EventType.IDEA_SUBMITTED, EventType.IDEA_CONTRIBUTED,
                  EventType.COMMENT_POSTED)
 LIKES = LikeTable(AwardLike, ("ref",), "liker", lambda t: (t.key,))
