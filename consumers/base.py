@@ -79,9 +79,10 @@ Pairs: TypeAlias = Sequence[tuple[Event, Record | None]]  # a batch's events, ea
 
 
 class Batch:
-    """One batch's working set. A read model's subclass loads in :meth:`load` (after the locks)
-    what its handlers read, keeps in memory what they change, and writes it in :meth:`write`.
-    Construction must stay cheap: it runs before the locks are held."""
+    """One batch's working set. A read model's subclass loads in :meth:`load` (after the model's
+    locks) what its handlers read, keeps in memory what they change, and writes it in :meth:`write`.
+    Construction runs before those locks: it reads only what names the lock keys (owners, counted
+    Bra!s), and takes only locks that must always come first (engagement/recognition/kudos.py)."""
 
     session: Session
     events: list[Event]
