@@ -1,16 +1,22 @@
-"""Read models, one module each, and the registry the runner and replay use."""
+"""Read models, one module each, and the registry the runner and replay use.
+
+Modules here import each other relatively: installed, this package is ``engagement.consumers``
+(pyproject's package-dir), a name mypy cannot follow through the editable install's import hook,
+so relative imports are what lets it check every handler table against the base's ``Handler``.
+"""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engagement.consumers.awards import Awards
-from engagement.consumers.base import ReadModel
-from engagement.consumers.ideas import Ideas
-from engagement.consumers.ledger import Ledger
-from engagement.consumers.notifications import Notifications
-from engagement.consumers.profiles import Profiles
-from engagement.consumers.recognition import Recognition
-from engagement.consumers.trust import Trust
+from .awards import Awards
+from .base import ReadModel
+from .ideas import Ideas
+from .ledger import Ledger
+from .notifications import Notifications
+from .profiles import Profiles
+from .recognition import Recognition
+from .trust import Trust
+
 
 if TYPE_CHECKING:
     from engagement.state import EngagementState

@@ -5,25 +5,47 @@ import json
 
 from sqlalchemy.orm import Session
 
-from engagement.consumers.base import ReadModel, insert_ignoring_duplicates
 from engagement.bus.base import Record
-from engagement.events import Event, utc_naive
+from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent
 from engagement.db import utcnow
 
+from .base import Batch, Handler, Pairs, ReadModel, insert_ignoring_duplicates
 
-class Ledger(ReadModel):
+
+class LedgerRows(Batch):
+    """The batch's events as ledger rows, appended in one statement."""
+
+    def __init__(self, session: Session, batch: Pairs):
+        super().__init__(session, batch)
+        self.rows: list[dict] = []
+
+    def write(self) -> None:
+        if self.session.get_bind().dialect.name == "postgresql":
+            _copy_into_ledger(self.session, self.rows)
+        else:
+            self.session.execute(insert_ignoring_duplicates(self.session, LedgerEvent), self.rows)
+
+
+def append(rows: LedgerRows, event: Event) -> None:
+    record = rows.records[event.id]
+    assert record is not None, "the ledger keeps each event's place in the log"
+    rows.rows.append(_row(event, record))
+
+
+class Ledger(ReadModel[LedgerRows]):
     """Appends in bulk; its unique event id is its own dedupe, so it keeps no list of applied ids."""
 
     name = "ledger"
     tables = ()  # never reset: the ledger is what replay reads
+    handlers = {event_type: append for event_type in EventType}
 
-    def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
-        rows = [_row(event, record) for event, record in batch]
-        if session.get_bind().dialect.name == "postgresql":
-            _copy_into_ledger(session, rows)
-        else:
-            session.execute(insert_ignoring_duplicates(session, LedgerEvent), rows)
+    def handler(self, event: Event) -> Handler[LedgerRows] | None:
+        """Every event, of a type this version knows or not: replay reads what the log held."""
+        return append
+
+    def begin(self, session: Session, batch: Pairs) -> LedgerRows:
+        return LedgerRows(session, batch)
 
     def claim(self, session: Session, event_ids: list[str]) -> set[str]:
         """Everything is fresh here: the insert itself skips ids the ledger already holds."""

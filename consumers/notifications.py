@@ -1,8 +1,8 @@
 """Notifications: recognition reaches the person (like the "Bra!" mails some intranets send).
 
 One group per recipient, kind, thing and day — "Kari and 4 others liked your idea" — not
-one row per click. Nothing for self-actions; an unlike takes its entry back (the later
-event time wins, as everywhere). A Bra! is heard of once per giver and subject, the earliest
+one row per click. Nothing for self-actions; an unlike takes its entry back (the like rule,
+consumers/likes.py: the later event wins, as everywhere). A Bra! is heard of once per giver and subject, the earliest
 (engagement/recognition/kudos.py): a repeat adds nothing, an earlier one arriving late moves the entry to
 its own recipient and day. Adoption reaches the idea's author and everyone who built
 on it. Read marks and what was mailed live outside this read model (by the group's key),
@@ -16,55 +16,64 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from engagement.recognition import kudos
-from engagement.consumers.base import ReadModel, is_older
-from engagement.ownership.waiting import Owners, aware
-from engagement.bus.base import Record
-from engagement.events import Event, Target, utc_naive
+from engagement.events import Event, EventType, Target, utc_naive
 from engagement.notifications.model import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle
+from engagement.ownership.waiting import aware
 
-KINDS = {"like.added": "like", "comment.posted": "comment", "kudos.given": "kudos",
-         "idea.contributed": "contribution", "idea.answered": "answer", "idea.adopted": "adopted"}
-TITLED = ("idea.submitted", "idea.edited", "content.published")
-HANDLED = frozenset(KINDS) | {"like.removed"} | frozenset(TITLED)
+from .base import Pairs
+from .likes import LikeTable
+from .owned import OwnedBatch, OwnedReadModel
+
+KINDS = {EventType.LIKE_ADDED: "like", EventType.COMMENT_POSTED: "comment", EventType.KUDOS_GIVEN: "kudos",
+         EventType.IDEA_CONTRIBUTED: "contribution", EventType.IDEA_ANSWERED: "answer",
+         EventType.IDEA_ADOPTED: "adopted"}
+TITLED = (EventType.IDEA_SUBMITTED, EventType.IDEA_EDITED, EventType.CONTENT_PUBLISHED)
+ANSWERS = (EventType.IDEA_ADOPTED, EventType.IDEA_ANSWERED)
+LIKES = LikeTable(NotifyLike, ("ref",), "liker", lambda t: (t.key,))
 
 
 def subject_ref(event: Event) -> str:
     """What the notification is about: the liked thing, or for a Bra! the content it praises."""
-    if event.type == "kudos.given":
+    if event.type == EventType.KUDOS_GIVEN:
         return event.data.get("about") or event.target.key
     return event.target.key
 
 
-class Batch:
+class NotificationRows(OwnedBatch):
     """The groups, like states and idea people a batch touches, loaded up front."""
 
-    def __init__(self, session: Session, events: list[Event], zone: ZoneInfo, owners: Owners):
-        self.session, self.zone, self.owners = session, zone, owners
-        likes = {(e.target.key, e.actor) for e in events if e.type.startswith("like.")}
-        self.likes = {(s.ref, s.liker): s for s in _load(session, NotifyLike, (NotifyLike.ref, NotifyLike.liker), likes)}
-        ideas = {e.target.key for e in events if e.type in ("idea.adopted", "idea.answered", "idea.contributed")}
+    def __init__(self, session: Session, batch: Pairs, model: str,
+                 zone: ZoneInfo):
+        super().__init__(session, batch, model, LIKES)
+        self.zone = zone
         self.idea_people: dict[str, set[str]] = {}
-        for row in _load(session, NotifyIdeaPerson, (NotifyIdeaPerson.idea_ref,), {(r,) for r in ideas}):
+        self.titles: dict[str, NotifyTitle] = {}
+        self.adoptions: dict[str, tuple[str, datetime]] = {}
+        self.groups: dict[tuple, Notification] = {}
+
+    def load(self) -> None:
+        super().load()
+        events = self.events
+        ideas = {e.target.key for e in events if e.type in (*ANSWERS, EventType.IDEA_CONTRIBUTED)}
+        for row in _load(self.session, NotifyIdeaPerson, (NotifyIdeaPerson.idea_ref,), {(r,) for r in ideas}):
             self.idea_people.setdefault(row.idea_ref, set()).add(row.person)
         titled = {(e.target.key,) for e in events if e.type in TITLED}
-        self.titles = {t.ref: t for t in _load(session, NotifyTitle, (NotifyTitle.ref,), titled)}
-        self.kudos = kudos.FirstKudos(session, Notifications.name, events)
+        self.titles = {t.ref: t for t in _load(self.session, NotifyTitle, (NotifyTitle.ref,), titled)}
         people = {e.target.owner for e in events} | {p for ps in self.idea_people.values() for p in ps}
         people |= self.kudos.recipients
         people |= {p for e in events for p in e.data.get("credited") or ()}
-        people |= {e.actor for e in events if e.type == "idea.contributed"}
-        self.adoptions = _adoptions(session, {e.target.key for e in events if e.type == "idea.contributed"})
-        self.groups: dict[tuple, Notification] = {}
+        people |= {e.actor for e in events if e.type == EventType.IDEA_CONTRIBUTED}
+        self.adoptions = _adoptions(self.session, {e.target.key for e in events
+                                                   if e.type == EventType.IDEA_CONTRIBUTED})
         if people:
-            for group in session.scalars(select(Notification).where(Notification.person.in_(people),
-                                                                    Notification.ref.in_(self._refs(events)))):
+            for group in self.session.scalars(select(Notification).where(
+                    Notification.person.in_(people), Notification.ref.in_(self._refs()))):
                 self.groups[(group.person, group.kind, group.ref, group.day)] = group
 
-    def _refs(self, events: list[Event]) -> set[str]:
+    def _refs(self) -> set[str]:
         """What the batch's events are about, and what the Bra!s they may displace were about."""
         counted = {row.about or f"person:{row.recipient}" for row in self.kudos.rows.values()}
-        return _all_refs(events) | counted
+        return {subject_ref(e) for e in self.events} | counted
 
     def add(self, person: str, kind: str, ref: str, actor: str, moment: datetime) -> None:
         """``actor`` did ``kind`` to ``person``'s ``ref`` at ``moment`` (aware): join that day's group."""
@@ -125,85 +134,69 @@ def _adoptions(session: Session, refs: set[str]) -> dict[str, tuple[str, datetim
     return {ref: (actors[0]["p"], datetime.fromisoformat(actors[0]["at"])) for ref, actors in rows if actors}
 
 
-def _all_refs(events: list[Event]) -> set[str]:
-    return {subject_ref(e) for e in events}
-
-
 def _load(session: Session, model, columns: tuple, keys: set[tuple]) -> list:
     if not keys:
         return []
     return list(session.scalars(select(model).where(tuple_(*columns).in_(list(keys)))))
 
 
-class Notifications(ReadModel):
+class Notifications(OwnedReadModel[NotificationRows]):
     name = "notifications"
     tables = (Notification, NotifyLike, NotifyTitle, NotifyIdeaPerson)
 
     def __init__(self, timezone: str):
         self.zone = ZoneInfo(timezone)
+        self.handlers = {EventType.LIKE_ADDED: liked, EventType.LIKE_REMOVED: liked, EventType.KUDOS_GIVEN: kudos,
+                         EventType.COMMENT_POSTED: told, EventType.IDEA_CONTRIBUTED: told,
+                         EventType.IDEA_ANSWERED: answered, EventType.IDEA_ADOPTED: answered,
+                         **{t: titled for t in TITLED}}
 
-    def reset(self, session: Session) -> None:
-        super().reset(session)
-        kudos.forget(session, self.name)
+    def begin(self, session: Session, batch: Pairs) -> NotificationRows:
+        return NotificationRows(session, batch, self.name, self.zone)
 
-    def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
-        raw = [e for e, _ in batch if e.type in HANDLED or not e.submitted_by.startswith("user:")]
-        if not raw:
-            return
-        owners = Owners(session, self.name, raw)
-        rows = Batch(session, [event for event, _ in owners.resolved], self.zone, owners)
-        refs = {f"{kind}:{target_id}" for kind, target_id in owners.learned}
-        standing: dict[str, dict[str, NotifyLike]] = {}
-        for state in _load(session, NotifyLike, (NotifyLike.ref,), {(r,) for r in refs}):
-            if state.liked:
-                standing.setdefault(state.ref, {})[state.liker] = state
-        with session.no_autoflush:
-            for event, taught in owners.resolved:
-                for target in taught:
-                    notify_waiting(rows, target, standing.get(target.key, {}))
-                if event.type in HANDLED:
-                    apply_event(rows, event)
-        session.flush()
+    def owner_known(self, rows: NotificationRows, target: Target, by: Event) -> None:
+        notify_waiting(rows, target)
 
 
-def notify_waiting(rows: Batch, target: Target, stored: dict[str, NotifyLike]) -> None:
+def notify_waiting(rows: NotificationRows, target: Target) -> None:
     """An authority has just named the target's owner: tell them of the likes standing on it and
     of what waited, as of their own days."""
-    for liker, state in rows.owners.standing_likes(target, stored):
+    for liker, state in rows.likes.standing(target):
         rows.add(target.owner, "like", target.key, liker, aware(state.changed_at))
     for waiting in rows.owners.take_waiting(target):
         rows.add(target.owner, waiting.kind, target.key, waiting.actor, aware(waiting.at))
 
 
-def apply_event(rows: Batch, event: Event) -> None:
+def titled(rows: NotificationRows, event: Event) -> None:
     """Titles come only from the target's owner: someone else's ``content.published`` for the same
     id cannot rename it (a phishing line in the owner's feed)."""
-    if event.type in TITLED and event.data.get("title") and event.actor == event.target.owner:
+    if event.data.get("title") and event.actor == event.target.owner:
         rows.title(event.target.key, event.data["title"][:200])
-    if event.type.startswith("like."):
-        return _like(rows, event)
-    if event.type == "kudos.given":
-        return _kudos(rows, event)
-    kind = KINDS.get(event.type)
-    if kind is None:
-        return
-    owner, ref = event.target.owner, subject_ref(event)
-    adopted = event.type == "idea.adopted" or event.data.get("status") == "adopted"
-    if event.type in ("idea.answered", "idea.adopted") and adopted:
-        credited = {owner} | rows.idea_people.get(ref, set()) | set(event.data.get("credited") or ())
-        for person in sorted(credited - {""}):
-            rows.add(person, "adopted", ref, event.actor, event.time)
-        rows.adoptions[ref] = (event.actor, utc_naive(event.time))
-        return
+
+
+def told(rows: NotificationRows, event: Event) -> None:
+    """A comment, a contribution or an answer reaches the target's owner (once one is known)."""
+    kind, owner, ref = KINDS[EventType(event.type)], event.target.owner, subject_ref(event)
     if owner:
         rows.add(owner, kind, ref, event.actor, event.time)
     else:
         rows.owners.wait(event, kind)
-    if event.type == "idea.contributed" and rows.built_on(ref, event.actor):
+    if event.type == EventType.IDEA_CONTRIBUTED and rows.built_on(ref, event.actor):
         _credit_late(rows, ref, event)
 
 
-def _credit_late(rows: Batch, ref: str, event: Event) -> None:
+def answered(rows: NotificationRows, event: Event) -> None:
+    """An adoption reaches the idea's author, everyone who built on it and everyone it credits."""
+    if event.type != EventType.IDEA_ADOPTED and event.data.get("status") != "adopted":
+        return told(rows, event)
+    ref = subject_ref(event)
+    credited = {event.target.owner} | rows.idea_people.get(ref, set()) | set(event.data.get("credited") or ())
+    for person in sorted(credited - {""}):
+        rows.add(person, "adopted", ref, event.actor, event.time)
+    rows.adoptions[ref] = (event.actor, utc_naive(event.time))
+
+
+def _credit_late(rows: NotificationRows, ref: str, event: Event) -> None:
     """A contribution that arrives after its idea's adoption (a back-fill) hears of the adoption
     too, if it was made before it: the same groups as in the order things happened."""
     adoption = rows.adoptions.get(ref)
@@ -212,7 +205,7 @@ def _credit_late(rows: Batch, ref: str, event: Event) -> None:
         rows.add(event.actor, "adopted", ref, leader, at.replace(tzinfo=timezone.utc))
 
 
-def _kudos(rows: Batch, event: Event) -> None:
+def kudos(rows: NotificationRows, event: Event) -> None:
     """Tell of the Bra! that counts for its giver and subject; if it displaces one told of
     before, take that entry back unless it is the same group (which ``add`` has just updated)."""
     counts, displaced = rows.kudos.take(event)
@@ -225,22 +218,13 @@ def _kudos(rows: Batch, event: Event) -> None:
             rows.take_back(group[0], group[1], event.actor, group[2], kind="kudos")
 
 
-def _like(rows: Batch, event: Event) -> None:
-    ref, moment, liked = event.target.key, utc_naive(event.time), event.type == "like.added"
-    state = rows.likes.get((ref, event.actor))
-    if state is not None and is_older(state, moment, event.id):
+def liked(rows: NotificationRows, event: Event) -> None:
+    """A like joins its day's group on the owner's thing; an unlike leaves the like's day's group."""
+    change = rows.likes.change(event)
+    if change is None:
         return
-    was, liked_on = (state.liked, state.changed_at) if state is not None else (False, None)
-    if state is None:
-        state = rows.likes[(ref, event.actor)] = NotifyLike(ref=ref, liker=event.actor, liked=liked,
-                                                            changed_at=moment, event_id=event.id)
-        rows.session.add(state)
-    else:
-        state.liked, state.changed_at, state.event_id = liked, moment, event.id
-    if not event.target.owner:
-        rows.owners.hold_like(event, state)
-    if liked and not was:
-        rows.add(event.target.owner, "like", ref, event.actor, event.time)
-    elif was and not liked:
-        day = liked_on.replace(tzinfo=ZoneInfo("UTC")).astimezone(rows.zone).date()
-        rows.take_back(event.target.owner, ref, event.actor, day)
+    if change.added:
+        rows.add(event.target.owner, "like", event.target.key, event.actor, event.time)
+    elif change.removed and change.since is not None:
+        day = change.since.replace(tzinfo=ZoneInfo("UTC")).astimezone(rows.zone).date()
+        rows.take_back(event.target.owner, event.target.key, event.actor, day)

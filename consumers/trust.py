@@ -14,36 +14,35 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.orm import Session
 
-from engagement.consumers.base import Deltas, ReadModel
-from engagement.locks import lock_keys
-from engagement.bus.base import Record
-from engagement.events import Event, utc_naive
+from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent, ProcessedEvent
 from engagement.trust.model import TrustActivity, TrustContribution, TrustIdea
 from engagement.privacy import retention
 from engagement.directory.service import team_of, teams_at
 
-CONTRIBUTIONS = ("content.published", "idea.submitted", "idea.contributed", "comment.posted")
-INTERACTIONS = ("like.added", "kudos.given", "comment.posted", "idea.contributed")
-GIVEN = ("like.added", "kudos.given")
-ANSWERS = ("idea.answered", "idea.adopted")
-HANDLED = frozenset(CONTRIBUTIONS + INTERACTIONS + ANSWERS)
+from .base import Batch, Deltas, Pairs, ReadModel
+
+CONTRIBUTIONS = (EventType.CONTENT_PUBLISHED, EventType.IDEA_SUBMITTED, EventType.IDEA_CONTRIBUTED,
+                 EventType.COMMENT_POSTED)
+INTERACTIONS = (EventType.LIKE_ADDED, EventType.KUDOS_GIVEN, EventType.COMMENT_POSTED, EventType.IDEA_CONTRIBUTED)
+GIVEN = (EventType.LIKE_ADDED, EventType.KUDOS_GIVEN)
+ANSWERS = (EventType.IDEA_ANSWERED, EventType.IDEA_ADOPTED)
 LOCK_SPACE = 3  # advisory-lock space of this read model (engagement/locks.py)
 COUNTERS = ("contributions", "likes_given", "interactions", "cross_team", "recognised", "answers")
 
 
 def contribution_ref(event: Event) -> str:
     """The thing others can recognise: the published item, the idea, the contribution, the comment."""
-    if event.type == "idea.contributed":
+    if event.type == EventType.IDEA_CONTRIBUTED:
         return f"contribution:{event.data.get('contribution_id')}"
-    if event.type == "comment.posted":
+    if event.type == EventType.COMMENT_POSTED:
         return f"comment:{event.data.get('comment_id')}"
     return event.target.key
 
 
 def recognised_ref(event: Event) -> str | None:
     """What an interaction recognises: its target, or for a Bra! the content it is about."""
-    if event.type == "kudos.given":
+    if event.type == EventType.KUDOS_GIVEN:
         return event.data.get("about") or None
     return event.target.key
 
@@ -54,16 +53,30 @@ def touched_refs(events: list[Event]) -> set[str]:
             | {r for e in events if e.type in INTERACTIONS and (r := recognised_ref(e))})
 
 
-class TrustRows:
+class TrustRows(Batch):
     """The contributions and ideas a batch touches, loaded up front; its counts, summed per row."""
 
-    def __init__(self, session: Session, events: list[Event], zone: ZoneInfo):
-        self.session, self.zone = session, zone
+    def __init__(self, session: Session, batch: Pairs, zone: ZoneInfo):
+        super().__init__(session, batch)
+        self.zone = zone
+        self.memberships: dict[str, list] = {}
+        self.refs: dict[str, TrustContribution] = {}
+        self.ideas: dict[str, TrustIdea] = {}
+        self.deltas = Deltas(TrustActivity, ("day", "team_id", "person"), COUNTERS)
+
+    def lock_keys(self) -> set[str]:
+        """A comment and a like on it sit on different partitions but share the comment's row."""
+        return touched_refs(self.events)
+
+    def load(self) -> None:
+        events, session = self.events, self.session
         self.memberships = teams_at(session, {p for e in events for p in (e.actor, e.target.owner)})
         self.refs = {r.ref: r for r in _in(session, TrustContribution, TrustContribution.ref, touched_refs(events))}
-        ideas = {e.target.id for e in events if e.type in ANSWERS or e.type == "idea.submitted"}
+        ideas = {e.target.id for e in events if e.type in ANSWERS or e.type == EventType.IDEA_SUBMITTED}
         self.ideas = {i.idea_id: i for i in _in(session, TrustIdea, TrustIdea.idea_id, ideas)}
-        self.deltas = Deltas(TrustActivity, ("day", "team_id", "person"), COUNTERS)
+
+    def write(self) -> None:
+        self.deltas.write(self.session)
 
     def day(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
@@ -91,27 +104,22 @@ def _in(session: Session, model, column, keys: set) -> list:
     return list(session.scalars(select(model).where(column.in_(list(keys))))) if keys else []
 
 
-class Trust(ReadModel):
+class Trust(ReadModel[TrustRows]):
     name = "trust"
     tables = (TrustActivity, TrustContribution, TrustIdea)
-
+    lock_space = LOCK_SPACE
     survives_retention = True  # days before the retention horizon stay as rolled up
 
     def __init__(self, timezone: str):
         self.zone = ZoneInfo(timezone)
+        self.handlers = {EventType.CONTENT_PUBLISHED: contribution, EventType.IDEA_SUBMITTED: submitted,
+                         EventType.COMMENT_POSTED: contribution_and_interaction,
+                         EventType.IDEA_CONTRIBUTED: contribution_and_interaction,
+                         EventType.LIKE_ADDED: interaction, EventType.KUDOS_GIVEN: interaction,
+                         EventType.IDEA_ANSWERED: answered, EventType.IDEA_ADOPTED: answered}
 
-    def apply(self, session: Session, batch: list[tuple[Event, Record]]) -> None:
-        events = [e for e, _ in batch if e.type in HANDLED]
-        if not events:
-            return
-        # A comment and a like on it sit on different partitions but share the comment's row.
-        lock_keys(session, LOCK_SPACE, touched_refs(events))
-        rows = TrustRows(session, events, self.zone)
-        with session.no_autoflush:
-            for event in events:
-                apply_event(rows, event)
-        session.flush()
-        rows.deltas.write(session)
+    def begin(self, session: Session, batch: Pairs) -> TrustRows:
+        return TrustRows(session, batch, self.zone)
 
     def reset(self, session: Session) -> None:
         """Forget what the ledger can give back. After retention the days before the horizon stay as
@@ -129,23 +137,45 @@ class Trust(ReadModel):
             ["consumer", "event_id"], select(literal(self.name), LedgerEvent.event_id).where(LedgerEvent.occurred_at < horizon)))
 
 
-def apply_event(rows: TrustRows, event: Event) -> None:
-    day, team, owner = rows.day(event.time), rows.team(event.actor, event.time), event.target.owner
-    if team and event.type in CONTRIBUTIONS:
-        _contributed(rows, event, day, team)
-    if event.actor != owner and event.type in INTERACTIONS:
-        if team:
-            _interacted(rows, event, day, team)
-        ref = recognised_ref(event)
-        if ref:
-            _recognise(rows, rows.ref(ref))
-    if event.type in ANSWERS:
-        rows.idea(event.target.id).answered = True
-        if team:
-            rows.count(day, team, event.actor, "answers")
-    if event.type == "idea.submitted" and team:
+def contribution(rows: TrustRows, event: Event) -> None:
+    """Something shared: counted for its author's team, and recognisable by others."""
+    team = rows.team(event.actor, event.time)
+    if team:
+        _contributed(rows, event, rows.day(event.time), team)
+
+
+def submitted(rows: TrustRows, event: Event) -> None:
+    """An idea is also remembered by its author's team and day, for the answered-ideas share."""
+    contribution(rows, event)
+    team = rows.team(event.actor, event.time)
+    if team:
         idea = rows.idea(event.target.id)
-        idea.team_id, idea.submitted_on = team, day
+        idea.team_id, idea.submitted_on = team, rows.day(event.time)
+
+
+def interaction(rows: TrustRows, event: Event) -> None:
+    """Someone else's thing recognised: counted for the actor's team, and on the thing."""
+    if event.actor == event.target.owner:
+        return
+    team = rows.team(event.actor, event.time)
+    if team:
+        _interacted(rows, event, rows.day(event.time), team)
+    ref = recognised_ref(event)
+    if ref:
+        _recognise(rows, rows.ref(ref))
+
+
+def contribution_and_interaction(rows: TrustRows, event: Event) -> None:
+    """A comment or a contribution is both shared and an answer to someone else's thing."""
+    contribution(rows, event)
+    interaction(rows, event)
+
+
+def answered(rows: TrustRows, event: Event) -> None:
+    rows.idea(event.target.id).answered = True
+    team = rows.team(event.actor, event.time)
+    if team:
+        rows.count(rows.day(event.time), team, event.actor, "answers")
 
 
 def _contributed(rows: TrustRows, event: Event, day: date, team: str) -> None:
@@ -170,5 +200,5 @@ def _recognise(rows: TrustRows, ref: TrustContribution) -> None:
     if ref.recognised:
         return
     ref.recognised = True
-    if ref.person is not None:
+    if ref.person is not None and ref.day is not None and ref.team_id is not None:  # its own event was read
         rows.count(ref.day, ref.team_id, ref.person, "recognised")

@@ -8,7 +8,29 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from enum import StrEnum
 from typing import Any
+
+
+class EventType(StrEnum):
+    """Every event type the contract accepts (engagement/schemas/events.py). A StrEnum, so a member
+    is the very string on the wire: ``EventType.LIKE_ADDED == "like.added"``, and a handler table
+    keyed by members finds an event by its plain ``type``."""
+
+    LIKE_ADDED = "like.added"
+    LIKE_REMOVED = "like.removed"
+    COMMENT_POSTED = "comment.posted"
+    IDEA_SUBMITTED = "idea.submitted"
+    IDEA_CONTRIBUTED = "idea.contributed"
+    IDEA_ADOPTED = "idea.adopted"
+    IDEA_ANSWERED = "idea.answered"
+    IDEA_EDITED = "idea.edited"
+    CONTRIBUTION_EDITED = "contribution.edited"
+    CONTENT_REPORTED = "content.reported"
+    CONTENT_MODERATED = "content.moderated"
+    KUDOS_GIVEN = "kudos.given"
+    CONTENT_PUBLISHED = "content.published"
+    PROFILE_UPDATED = "profile.updated"
 
 
 class DecodeError(ValueError):

@@ -10,6 +10,7 @@ dead-lettered (once: what the live consumer dead-lettered already is not added a
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timezone
 
 from sqlalchemy import delete, exists, func, select
@@ -34,7 +35,7 @@ class ReplayRefused(Exception):
 
 
 def replay(st: EngagementState, names: list[str] | None = None, after_retention: bool = False) -> dict[str, int]:
-    models = [m for m in ([st.read_model(n) for n in names] if names else st.read_models) if m.name != "ledger"]
+    models = [m for m in ([st.read_model(n) for n in names] if names else st.read_models or []) if m.name != "ledger"]
     with Session(st.engine) as session:
         pruned = retention.horizon(session)
     lossy = [m.name for m in models if not m.survives_retention]
@@ -74,7 +75,7 @@ def _rebuild(st: EngagementState, model: ReadModel) -> int:
 def _apply(session: Session, model: ReadModel, batch: list[tuple[Event, Record]]) -> int:
     """Claim and apply ``batch`` in savepoints, bisecting out and dead-lettering the records the
     read model refuses, as the live consumer does. Answers how many events were applied."""
-    def claim_and_apply(run: list[tuple[Event, Record]]) -> int:
+    def claim_and_apply(run: Sequence[tuple[Event, Record]]) -> int:
         claimed = model.claim(session, [event.id for event, _ in run])
         model.apply(session, [(event, record) for event, record in run if event.id in claimed])
         return len(claimed)

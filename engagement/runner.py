@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable
+from typing import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -154,7 +154,7 @@ class ConsumerRunner:
         tracking record up to the last settled record. Answers how many records it settled."""
         with Session(self.engine) as session, session.begin():
             rows, done = self._lock_positions(session, records)
-            fresh = [r for r in records if done[r.partition] is None or r.offset > done[r.partition]]
+            fresh = [r for r in records if _after(r, done)]
             settled, applied = self._settle_fresh(session, fresh, deadline, progressed)
             cut = len(records) if settled == len(fresh) else records.index(fresh[settled])
             if cut:
@@ -172,7 +172,7 @@ class ConsumerRunner:
             lambda record, reason: self._dead_letter_in(session, record, reason), _read_again,
             stop=lambda settled: bool(progressed or settled) and self.clock() >= deadline)
 
-    def _claim_and_apply(self, session: Session, records: list[Record]) -> int:
+    def _claim_and_apply(self, session: Session, records: Sequence[Record]) -> int:
         batch = first_of_each_id(self._decode(session, records))
         if batch:
             claimed = self.model.claim(session, [event.id for event, _ in batch])
@@ -209,9 +209,9 @@ class ConsumerRunner:
         """Compare-and-set the tracking record; answer the records not applied before."""
         rows, done = self._lock_positions(session, records)
         self._write_positions(session, rows, records)
-        return [r for r in records if done[r.partition] is None or r.offset > done[r.partition]]
+        return [r for r in records if _after(r, done)]
 
-    def _decode(self, session: Session, records: list[Record]) -> list[tuple[Event, Record]]:
+    def _decode(self, session: Session, records: Sequence[Record]) -> list[tuple[Event, Record]]:
         batch = []
         for record in records:
             try:
@@ -270,3 +270,9 @@ class ConsumerRunner:
 def _read_again(exc: Exception) -> bool:
     """Not the record's fault: another consumer moved our position, or the database is away."""
     return isinstance(exc, PositionConflict) or (isinstance(exc, DBAPIError) and is_connection_error(exc))
+
+
+def _after(record: Record, done: dict[int, int | None]) -> bool:
+    """Whether ``record`` comes after what the tracking record says its partition applied."""
+    last = done[record.partition]
+    return last is None or record.offset > last

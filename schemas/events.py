@@ -17,6 +17,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 from marshmallow.experimental.context import Context
 
 from engagement.errors import Forbidden
+from engagement.events import EventType
 from engagement.schemas.common import Items
 from engagement.schemas.patterns import IDENTIFIER_PATTERN, FullMatch
 
@@ -141,21 +142,21 @@ class ProfileData(Strict):
 
 
 # type -> (data schema, allowed target kinds or None for any, rules checked on the envelope)
-EVENT_TYPES: dict[str, tuple[type[Schema], tuple[str, ...] | None, tuple[str, ...]]] = {
-    "like.added": (NoData, None, ()),
-    "like.removed": (NoData, None, ()),
-    "comment.posted": (CommentData, None, ()),
-    "idea.submitted": (IdeaData, ("idea",), ("owner_is_actor",)),
-    "idea.contributed": (ContributionData, ("idea",), ()),
-    "idea.adopted": (AdoptionData, ("idea",), ()),
-    "idea.answered": (AnswerData, ("idea",), ()),
-    "idea.edited": (EditData, ("idea",), ("owner_is_actor",)),
-    "contribution.edited": (EditData, ("contribution",), ("owner_is_actor",)),
-    "content.reported": (ReportData, ("idea", "contribution"), ()),
-    "content.moderated": (ModerationData, ("idea", "contribution"), ()),
-    "kudos.given": (KudosData, ("person",), ("owner_is_target",)),
-    "content.published": (ContentData, CONTENT_KINDS, ("owner_is_actor",)),
-    "profile.updated": (ProfileData, ("person",), ("owner_is_actor", "owner_is_target")),
+EVENT_TYPES: dict[EventType, tuple[type[Schema], tuple[str, ...] | None, tuple[str, ...]]] = {
+    EventType.LIKE_ADDED: (NoData, None, ()),
+    EventType.LIKE_REMOVED: (NoData, None, ()),
+    EventType.COMMENT_POSTED: (CommentData, None, ()),
+    EventType.IDEA_SUBMITTED: (IdeaData, ("idea",), ("owner_is_actor",)),
+    EventType.IDEA_CONTRIBUTED: (ContributionData, ("idea",), ()),
+    EventType.IDEA_ADOPTED: (AdoptionData, ("idea",), ()),
+    EventType.IDEA_ANSWERED: (AnswerData, ("idea",), ()),
+    EventType.IDEA_EDITED: (EditData, ("idea",), ("owner_is_actor",)),
+    EventType.CONTRIBUTION_EDITED: (EditData, ("contribution",), ("owner_is_actor",)),
+    EventType.CONTENT_REPORTED: (ReportData, ("idea", "contribution"), ()),
+    EventType.CONTENT_MODERATED: (ModerationData, ("idea", "contribution"), ()),
+    EventType.KUDOS_GIVEN: (KudosData, ("person",), ("owner_is_target",)),
+    EventType.CONTENT_PUBLISHED: (ContentData, CONTENT_KINDS, ("owner_is_actor",)),
+    EventType.PROFILE_UPDATED: (ProfileData, ("person",), ("owner_is_actor", "owner_is_target")),
 }
 DATA_SCHEMAS = {name: spec[0]() for name, spec in EVENT_TYPES.items()}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
@@ -33,7 +34,7 @@ class Owners:
             self.known = {(r.target_kind, r.target_id): r.owner for r in session.scalars(select(TargetOwner).where(
                 TargetOwner.model == model, tuple_(TargetOwner.target_kind, TargetOwner.target_id).in_(list(keys))))}
         self.waiting: dict[tuple[str, str], list[OwnerWaiting]] = {}
-        self.held_likes: dict[tuple[str, str], dict[str, object]] = {}
+        self.held_likes: dict[tuple[str, str], dict[str, Any]] = {}  # like states, by target and liker
         self.resolved = [self.resolve(event) for event in events]
         self.learned = {(t.kind, t.id) for _, taught in self.resolved for t in taught}
         if self.learned:
@@ -69,11 +70,11 @@ class Owners:
         self.session.add(row)
         self.waiting.setdefault((event.target.kind, event.target.id), []).append(row)
 
-    def hold_like(self, event: Event, state: object) -> None:
+    def hold_like(self, event: Event, state: Any) -> None:
         """A like state this batch changed while its target had no known owner."""
         self.held_likes.setdefault((event.target.kind, event.target.id), {})[event.actor] = state
 
-    def standing_likes(self, target: Target, stored: dict[str, object]) -> list[tuple[str, object]]:
+    def standing_likes(self, target: Target, stored: dict[str, Any]) -> list[tuple[str, Any]]:
         """The likes standing on ``target`` now: ``stored`` (liked states from earlier batches, by
         liker) with what this batch changed, as (liker, state), by liker."""
         states = {**stored, **self.held_likes.pop((target.kind, target.id), {})}

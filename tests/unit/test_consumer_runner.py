@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.orm import Session
 
-from engagement.consumers.base import ReadModel
+from engagement.consumers.base import Batch, ReadModel
 from engagement.consumers.ledger import Ledger
-from engagement.events import Event
+from engagement.events import Event, EventType
 from engagement.ledger.model import ConsumerPosition, DeadLetter, LedgerEvent
 from engagement.replay import replay
 from engagement.runner import ConsumerRunner
@@ -31,24 +31,25 @@ def bump(session: Session, event: Event, delta: int) -> None:
                         .values(likes=row[0] + delta))
 
 
-class LikeCounter(ReadModel):
+def added(rows: Batch, event: Event) -> None:
+    if event.actor == "boom":
+        raise RuntimeError("handler bug")
+    bump(rows.session, event, 1)
+
+
+def removed(rows: Batch, event: Event) -> None:
+    bump(rows.session, event, -1)
+
+
+class LikeCounter(ReadModel[Batch]):
     """A tiny read model for these tests; it fails on purpose for actor 'boom'."""
 
     name = "like_counter"
     tables = (like_counts,)
+    handlers = {EventType.LIKE_ADDED: added, EventType.LIKE_REMOVED: removed}
 
-    def __init__(self):
-        self.handlers = {"like.added": self.added, "like.removed": self.removed}
-
-    @staticmethod
-    def added(session, event):
-        if event.actor == "boom":
-            raise RuntimeError("handler bug")
-        bump(session, event, 1)
-
-    @staticmethod
-    def removed(session, event):
-        bump(session, event, -1)
+    def begin(self, session, batch):
+        return Batch(session, batch)
 
 
 def engine_with_like_counts(app):
