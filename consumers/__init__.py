@@ -17,12 +17,11 @@ from .profiles import Profiles
 from .recognition import Recognition
 from .trust import Trust
 
-
 if TYPE_CHECKING:
     from engagement.state import EngagementState
 
 
-def builtin_read_models(st: "EngagementState") -> list[ReadModel]:
+def builtin_read_models(st: EngagementState) -> list[ReadModel]:
     """Every read model Tillit ships, ledger first."""
     return [Ledger(), Recognition(st.recognition_cache), Ideas(st.config["ENGAGEMENT_EDIT_WINDOW"],
                                                                     st.config["ENGAGEMENT_REPORTS_TO_HIDE"]),

@@ -13,8 +13,8 @@ crash anywhere leaves them consistent.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Callable, Generic, TypeAlias, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Generic, TypeAlias, TypeVar
 
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
@@ -66,7 +66,7 @@ class Deltas(dict):
         statement = insert_or_update(session, self.model)
         statement = statement.on_conflict_do_update(index_elements=list(self.key_columns), set_={
             c: getattr(self.model, c) + getattr(statement.excluded, c) for c in self.counters})
-        rows = [{**dict(zip(self.key_columns, key)), **values} for key, values in sorted(self.items())]
+        rows = [{**dict(zip(self.key_columns, key, strict=True)), **values} for key, values in sorted(self.items())]
         if not returning:
             session.execute(statement, rows)
             return {}

@@ -6,9 +6,9 @@ import json
 from sqlalchemy.orm import Session
 
 from engagement.bus.base import Record
+from engagement.db import utcnow
 from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent
-from engagement.db import utcnow
 
 from .base import Batch, Handler, Pairs, ReadModel, insert_ignoring_duplicates
 

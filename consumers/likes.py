@@ -6,9 +6,10 @@ batch in one query, and decides what a change is worth to it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
@@ -109,7 +110,7 @@ class Likes:
 
     def _new(self, key: tuple) -> Any:
         columns = (*self.table.target_columns, self.table.person_column)
-        state = self.states[key] = self.table.model(**dict(zip(columns, key)))
+        state = self.states[key] = self.table.model(**dict(zip(columns, key, strict=True)))
         self.session.add(state)
         return state
 

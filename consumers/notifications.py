@@ -10,7 +10,7 @@ so a replay rebuilds the groups without un-reading or re-mailing anything.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, tuple_
@@ -202,7 +202,7 @@ def _credit_late(rows: NotificationRows, ref: str, event: Event) -> None:
     adoption = rows.adoptions.get(ref)
     if adoption is not None and utc_naive(event.time) <= adoption[1]:
         leader, at = adoption
-        rows.add(event.actor, "adopted", ref, leader, at.replace(tzinfo=timezone.utc))
+        rows.add(event.actor, "adopted", ref, leader, at.replace(tzinfo=UTC))
 
 
 def kudos(rows: NotificationRows, event: Event) -> None:

@@ -15,7 +15,7 @@ from engagement.ownership.waiting import TEACHING, Owners
 from engagement.recognition import kudos
 
 from .base import Batch, Pairs, ReadModel
-from .likes import LikeTable, Likes
+from .likes import Likes, LikeTable
 
 
 class OwnedBatch(Batch):

@@ -6,18 +6,14 @@ checklist and running ``engagement replay profiles`` recomputes everyone.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engagement.events import Event, EventType, utc_naive
-from engagement.profiles.checklist import Step, progress
+from engagement.profiles.checklist import EMPTY, Step, progress
 from engagement.profiles.model import ProfileCompletion, ProfileField, ProfileMilestone
 
 from .base import Batch, Pairs, ReadModel
-
-EMPTY: tuple[Any, ...] = (None, "", [], {})  # what a cleared field holds
 
 
 class ProfileRows(Batch):

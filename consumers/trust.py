@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, literal, select
 from sqlalchemy.orm import Session
 
+from engagement.directory.service import team_of, teams_at
 from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent, ProcessedEvent
-from engagement.trust.model import TrustActivity, TrustContribution, TrustIdea
 from engagement.privacy import retention
-from engagement.directory.service import team_of, teams_at
+from engagement.trust.model import TrustActivity, TrustContribution, TrustIdea
 
 from .base import Batch, Deltas, Pairs, ReadModel
 
@@ -131,10 +131,11 @@ class Trust(ReadModel[TrustRows]):
         session.execute(delete(TrustActivity).where(TrustActivity.day >= first_day))
         session.execute(delete(TrustContribution).where(
             (TrustContribution.day >= first_day) | TrustContribution.day.is_(None)))
-        session.execute(delete(TrustIdea).where((TrustIdea.submitted_on >= first_day) | TrustIdea.submitted_on.is_(None)))
+        session.execute(delete(TrustIdea).where(
+            (TrustIdea.submitted_on >= first_day) | TrustIdea.submitted_on.is_(None)))
         self.reset_claims(session)
-        session.execute(insert(ProcessedEvent).from_select(
-            ["consumer", "event_id"], select(literal(self.name), LedgerEvent.event_id).where(LedgerEvent.occurred_at < horizon)))
+        kept = select(literal(self.name), LedgerEvent.event_id).where(LedgerEvent.occurred_at < horizon)
+        session.execute(insert(ProcessedEvent).from_select(["consumer", "event_id"], kept))
 
 
 def contribution(rows: TrustRows, event: Event) -> None:

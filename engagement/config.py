@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask
 
@@ -118,14 +119,17 @@ SETTINGS: tuple[Setting, ...] = (
             "only into a database it has to itself. Never in production; off: /demo is a 404."),
     Setting("ENGAGEMENT_CONSUMER_BATCH", 500, int, "Most events a consumer applies in one transaction."),
     Setting("ENGAGEMENT_TRUST_THRESHOLDS", {}, json.loads,
-            'JSON thresholds of the trust report\'s flags, e.g. {"silo": {"below": 0.15}}; others keep their defaults.'),
+            'JSON thresholds of the trust report\'s flags, e.g. {"silo": {"below": 0.15}}; '
+            "others keep their defaults."),
     Setting("ENGAGEMENT_RATE_LIMIT_KEY", "200 per second", str,
             "Writes one API key may make (Flask-Limiter syntax, e.g. 50 per second); off: no limit."),
     Setting("ENGAGEMENT_RATE_LIMIT_USER", "120 per minute", str,
             "Writes one person's token may make; off: no limit."),
-    Setting("ENGAGEMENT_SMTP_HOST", None, str, "SMTP server for e-mail digests. Unset: no e-mail (the in-app feed only)."),
+    Setting("ENGAGEMENT_SMTP_HOST", None, str,
+            "SMTP server for e-mail digests. Unset: no e-mail (the in-app feed only)."),
     Setting("ENGAGEMENT_SMTP_PORT", 587, int, "SMTP port."),
-    Setting("ENGAGEMENT_SMTP_TLS", "starttls", str, "starttls, ssl (implicit TLS, port 465) or none (a relay on localhost)."),
+    Setting("ENGAGEMENT_SMTP_TLS", "starttls", str,
+            "starttls, ssl (implicit TLS, port 465) or none (a relay on localhost)."),
     Setting("ENGAGEMENT_SMTP_USER", None, str, "SMTP user name, if the server wants a login."),
     Setting("ENGAGEMENT_SMTP_PASSWORD", None, str, "SMTP password."),
     Setting("ENGAGEMENT_SMTP_TIMEOUT", 30.0, float, "Seconds to wait for the SMTP server before trying again later."),

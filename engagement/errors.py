@@ -15,8 +15,8 @@ class FieldError:
     message: str
     index: int | None = None
 
-    def as_dict(self) -> dict:
-        out = {"field": self.field, "message": self.message}
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"field": self.field, "message": self.message}
         if self.index is not None:
             out["index"] = self.index
         return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -63,7 +63,7 @@ class Event:
     submitted_by: str = ""
 
     @classmethod
-    def from_loaded(cls, loaded: dict[str, Any], received_at: datetime, submitted_by: str) -> "Event":
+    def from_loaded(cls, loaded: dict[str, Any], received_at: datetime, submitted_by: str) -> Event:
         """Build from the dict EventSchema.load returned."""
         return cls(
             id=loaded["id"], type=loaded["type"], actor=loaded["actor"],
@@ -83,7 +83,7 @@ class Event:
         }, separators=(",", ":"), ensure_ascii=False).encode()
 
     @classmethod
-    def from_wire(cls, raw: bytes) -> "Event":
+    def from_wire(cls, raw: bytes) -> Event:
         try:
             doc = json.loads(raw)
             target = doc["target"]
@@ -120,4 +120,4 @@ def _aware(value: str) -> datetime:
 
 def utc_naive(moment: datetime) -> datetime:
     """UTC without tzinfo: the one form every SQL backend stores and compares alike."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)

@@ -1,7 +1,7 @@
 """Advisory locks that keep read models exact when several consumers share rows."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session

@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from engagement.consumers.base import ReadModel
 from engagement.batch import settle_in_savepoints
 from engagement.bus.base import Record
-from engagement.events import Event, Target
+from engagement.consumers.base import ReadModel
 from engagement.errors import is_connection_error
-from engagement.state import EngagementState
+from engagement.events import Event, Target
 from engagement.ledger.model import ConsumerPosition, DeadLetter, LedgerEvent
 from engagement.privacy import retention
+from engagement.state import EngagementState
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000
@@ -97,7 +97,7 @@ def _dead_letter(session: Session, consumer: str, event: Event, record: Record, 
 def _event(row: LedgerEvent) -> Event:
     return Event(id=row.event_id, type=row.type, actor=row.actor,
                  target=Target(row.target_kind, row.target_id, row.target_owner),
-                 time=row.occurred_at.replace(tzinfo=timezone.utc), source=row.source,
+                 time=row.occurred_at.replace(tzinfo=UTC), source=row.source,
                  schema_version=row.schema_version, data=row.data,
-                 received_at=row.received_at.replace(tzinfo=timezone.utc) if row.received_at else None,
+                 received_at=row.received_at.replace(tzinfo=UTC) if row.received_at else None,
                  submitted_by=row.submitted_by)

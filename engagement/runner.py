@@ -24,17 +24,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from engagement.consumers.base import ReadModel
 from engagement import metrics
 from engagement.batch import dead_letter, first_of_each_id, last_offsets, read_again_from, settle_in_savepoints
 from engagement.bus.base import EventBus, EventSource, Record
+from engagement.consumers.base import ReadModel
 from engagement.errors import is_connection_error
 from engagement.events import DecodeError, Event
 from engagement.ledger.model import ConsumerPosition

@@ -77,5 +77,6 @@ def html(result: dict, lang: str, threshold: int) -> str:
     t, month = TEXTS[lang], month_name(result["month"], lang)
     parts = [f"<h1>{escape(t['title'].format(month=month))}</h1>", f"<p>{escape(t['intro'].format(month=month))}</p>"]
     for heading, lines in sections(result, lang, threshold):
-        parts.append(f"<h2>{escape(heading)}</h2><ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
+        items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+        parts.append(f"<h2>{escape(heading)}</h2><ul>{items}</ul>")
     return "\n".join(parts) + "\n"

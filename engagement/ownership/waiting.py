@@ -7,7 +7,7 @@ answer does not depend on which arrived first.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, tuple_
@@ -93,4 +93,4 @@ class Owners:
 
 def aware(moment: datetime) -> datetime:
     """A stored naive UTC time as an aware one (event times are aware)."""
-    return moment.replace(tzinfo=timezone.utc)
+    return moment.replace(tzinfo=UTC)

@@ -21,12 +21,12 @@ from sqlalchemy import Text, bindparam, cast, select, update
 from sqlalchemy.orm import Session
 
 from engagement.awards.model import AwardCredit, AwardLike
-from engagement.consumers.profiles import EMPTY
 from engagement.ideas.model import AbuseReport
 from engagement.ledger import event_ids
 from engagement.ledger.model import DeadLetter, LedgerEvent, ParkedEvent, ProcessedEvent
 from engagement.notifications.model import NotifyLike
 from engagement.ownership.model import OwnerWaiting, TargetOwner
+from engagement.profiles.checklist import EMPTY
 from engagement.recognition.model import KudosFirst, LikeState
 
 FILLED = "erased"  # a profile value that was there; what it said is gone

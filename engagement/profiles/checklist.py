@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from engagement.translations import LANGS, N_, in_every_language
 
 LANGUAGES = LANGS
 STEP_KEYS = {"field", "weight", "labels"}
+# What a cleared field holds: a step is done when its field holds anything else. Here, beside the
+# steps, because the read model and erasure (which keeps filled fields filled) must agree on it.
+EMPTY: tuple[Any, ...] = (None, "", [], {})
 
 
 class ChecklistError(ValueError):
@@ -84,9 +88,13 @@ def progress(steps: tuple[Step, ...], present: set[str], lang: str = "nb") -> di
     """Percentage, each step done or not, and the next best step (the heaviest missing one)."""
     done = [s for s in steps if s.field in present]
     missing = sorted((s for s in steps if s.field not in present), key=lambda s: (-s.weight, steps.index(s)))
-    label = (lambda s: s.labels.get(lang, s.labels["en"]))
     return {"percent": sum(s.weight for s in done),
-            "steps": [{"field": s.field, "label": label(s), "weight": s.weight, "done": s.field in present}
+            "steps": [{"field": s.field, "label": _label(s, lang), "weight": s.weight, "done": s.field in present}
                       for s in steps],
-            "next": {"field": missing[0].field, "label": label(missing[0]), "gain": missing[0].weight}
+            "next": {"field": missing[0].field, "label": _label(missing[0], lang), "gain": missing[0].weight}
             if missing else None}
+
+
+def _label(step: Step, lang: str) -> str:
+    """The step's label in ``lang``, English for a language the checklist file does not give."""
+    return step.labels.get(lang, step.labels["en"])

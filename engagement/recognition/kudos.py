@@ -16,9 +16,9 @@ from datetime import datetime
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
-from engagement.ownership.waiting import aware
 from engagement.events import Event, Target, utc_naive
 from engagement.locks import lock_keys
+from engagement.ownership.waiting import aware
 from engagement.recognition.model import KudosFirst
 
 LOCK_SPACE = 4  # advisory-lock space of the counted Bra!s, by model and giver (engagement/locks.py)

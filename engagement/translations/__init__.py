@@ -22,7 +22,7 @@ engagement/translations --statistics`` checks the catalogs (the .mo files it wri
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import TypeVar
@@ -42,7 +42,7 @@ def po_path(lang: str) -> Path:
     return DIRECTORY / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> Catalog:
     """One language's catalog as the translator left it (fuzzy entries are read but never used)."""
     if lang not in LANGS:
@@ -51,7 +51,7 @@ def catalog(lang: str) -> Catalog:
         return read_po(po, locale=lang, domain=DOMAIN)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> Translations:
     """``gettext``/``ngettext`` with the language's own plural rule, from its compiled catalog."""
     compiled = BytesIO()

@@ -12,6 +12,7 @@ import json
 import re
 from io import BytesIO
 
+from babel.messages.catalog import Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_javascript
 
 from engagement.translations import LANGS, catalog
@@ -34,10 +35,17 @@ def messages(lang: str, ids: list[str]) -> dict[str, str | list[str]]:
         entry = catalog(lang).get(msgid)
         if entry is None or entry.fuzzy:
             continue
-        text = list(entry.string) if entry.pluralizable else entry.string
+        text = _translation(entry)
         if text and all(text) and text != msgid:
             table[msgid] = text
     return table
+
+
+def _translation(entry: Message) -> str | list[str] | None:
+    """A plural entry's forms as a list (what the script's JSON wants), a singular entry's text."""
+    if isinstance(entry.string, tuple | list):
+        return list(entry.string)
+    return entry.string
 
 
 def plural_function(lang: str) -> str:
