@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.notifications.model import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle
 from engagement.ownership.waiting import aware
+from engagement.recognition.kudos import recognises
 
 from .base import Pairs
 from .likes import LikeTable
@@ -34,9 +35,7 @@ LIKES = LikeTable(NotifyLike, ("ref",), "liker", lambda t: (t.key,))
 
 def subject_ref(event: Event) -> str:
     """What the notification is about: the liked thing, or for a Bra! the content it praises."""
-    if event.type == EventType.KUDOS_GIVEN:
-        return event.data.get("about") or event.target.key
-    return event.target.key
+    return recognises(event) or event.target.key
 
 
 class NotificationRows(OwnedBatch):

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from engagement.directory.model import TeamRecognition
 from engagement.directory.service import team_of, teams_at
 from engagement.events import Event, EventType, Target, utc_naive
+from engagement.recognition.kudos import about
 from engagement.recognition.model import LikeState, PersonRecognition, RecognitionPair, TargetStats
 
 from .base import Deltas, Pairs
@@ -35,10 +36,11 @@ COLUMNS = {"like": "likes", "comment": "comments", "kudos": "kudos"}
 
 
 def _about(event: Event) -> tuple[str, str] | None:
-    about = event.data.get("about") if event.type == EventType.KUDOS_GIVEN else None
-    if not about:
+    """The (kind, id) of the content a Bra! is about, if any."""
+    ref = about(event)
+    if not ref:
         return None
-    kind, _, target_id = about.partition(":")
+    kind, _, target_id = ref.partition(":")
     return kind, target_id
 
 

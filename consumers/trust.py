@@ -18,6 +18,7 @@ from engagement.directory.service import team_of, teams_at
 from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent, ProcessedEvent
 from engagement.privacy import retention
+from engagement.recognition.kudos import recognises
 from engagement.trust.model import TrustActivity, TrustContribution, TrustIdea
 
 from .base import Batch, Deltas, Pairs, ReadModel
@@ -40,11 +41,7 @@ def contribution_ref(event: Event) -> str:
     return event.target.key
 
 
-def recognised_ref(event: Event) -> str | None:
-    """What an interaction recognises: its target, or for a Bra! the content it is about."""
-    if event.type == EventType.KUDOS_GIVEN:
-        return event.data.get("about") or None
-    return event.target.key
+recognised_ref = recognises
 
 
 def touched_refs(events: list[Event]) -> set[str]:

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
-from engagement.events import Event, Target, utc_naive
+from engagement.events import Event, EventType, Target, utc_naive
 from engagement.locks import lock_keys
 from engagement.ownership.waiting import aware
 from engagement.recognition.model import KudosFirst
@@ -25,8 +25,14 @@ LOCK_SPACE = 4  # advisory-lock space of the counted Bra!s, by model and giver (
 
 
 def about(event: Event) -> str | None:
-    """The ``kind:id`` a Bra! is about, if any."""
-    return event.data.get("about") or None
+    """The ``kind:id`` a Bra! is about, if any (any other event is about nothing)."""
+    return (event.data.get("about") or None) if event.type == EventType.KUDOS_GIVEN else None
+
+
+def recognises(event: Event) -> str | None:
+    """What an interaction recognises: its target, or for a Bra! the content it is about (``None``
+    when a Bra! is about nothing but the person it is given to)."""
+    return about(event) if event.type == EventType.KUDOS_GIVEN else event.target.key
 
 
 def subject(event: Event) -> str:
