@@ -68,6 +68,7 @@ class CampaignPageSchema(PageSchema):
 
 
 class ReportQueueSchema(PageSchema):
-    reports = fields.List(fields.Dict(), required=True, metadata={"description": "target, reporter, reason, reported_at"})
+    reports = fields.List(fields.Dict(), required=True,
+                          metadata={"description": "target, reporter, reason, reported_at"})
     items = fields.List(fields.Dict(), required=True, metadata={
         "description": "Each reported item on the page: target, reporters, hidden, reports_to_hide"})

@@ -26,7 +26,8 @@ class UnsubscribeQuery(Query):
 
 class NotificationSchema(Schema):
     id = fields.Integer(required=True)
-    kind = fields.String(required=True, metadata={"description": "like, comment, kudos, contribution, answer or adopted"})
+    kind = fields.String(required=True,
+                         metadata={"description": "like, comment, kudos, contribution, answer or adopted"})
     ref = fields.String(required=True, metadata={"description": "kind:id of the thing it is about"})
     at = fields.String(required=True, metadata={"description": "The newest entry's time (UTC)."})
     count = fields.Integer(required=True, metadata={"description": "How many colleagues."})

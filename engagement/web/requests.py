@@ -2,8 +2,9 @@
 marshmallow schemas (flask-smorest and webargs), or a clear 4xx problem naming each bad field."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 import flask_smorest
 from flask import current_app, g, request
@@ -12,8 +13,7 @@ from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
 
 from engagement.auth import KEY_PREFIX, Principal, principal_for_key, principal_for_token
-from engagement.errors import (EngagementError, FieldError, Forbidden, Unauthenticated, ValidationFailed,
-                               flatten)
+from engagement.errors import EngagementError, FieldError, Forbidden, Unauthenticated, ValidationFailed, flatten
 from engagement.state import state
 
 MAX_DEPTH = 32
@@ -41,7 +41,7 @@ def _verify() -> Principal:
     credential = credential.strip()
     st = state()
     if credential.startswith(KEY_PREFIX):
-        return principal_for_key(st.db.session, credential, st.key_cache)
+        return principal_for_key(st.db.session(), credential, st.key_cache)
     return principal_for_token(credential, st.token_secret, st.config["ENGAGEMENT_TOKEN_MAX_AGE"],
                                bool(st.config["ENGAGEMENT_DEMO"]))
 

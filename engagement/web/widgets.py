@@ -6,9 +6,8 @@ from pathlib import Path
 
 from flask import Response, request
 
-from engagement.web.requests import Blueprint
-
 from engagement.translations.javascript import catalogs_script
+from engagement.web.requests import Blueprint
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 blp = Blueprint("widgets", __name__)
