@@ -16,7 +16,8 @@ class PersonQuery(Query):
                                                     "a user token is always its own"})
 
 
-class FeedQuery(PersonQuery.from_dict(paging(20, 100))):
+class FeedQuery(PersonQuery):
+    page, per_page = paging(20, 100)
     lang = fields.String(metadata={"description": "nb, nn, da or en; default the person's own"})
 
 

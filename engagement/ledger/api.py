@@ -17,7 +17,7 @@ from engagement.web.requests import BODY, INVALID, Blueprint, guarded, principal
 
 def _nothing_accepted(errors: list[FieldError]) -> str:
     """How many events are wrong (a batch's shape alone is just invalid fields)."""
-    count = len({e.index for e in errors if e.index is not None}) or request.endpoint.endswith(".post_event")
+    count = len({e.index for e in errors if e.index is not None}) or (request.endpoint or "").endswith(".post_event")
     return f"{int(count)} event(s) are invalid; nothing was accepted." if count else INVALID
 
 

@@ -125,7 +125,7 @@ def unsubscribe(args: dict):
     title, done, button = UNSUBSCRIBE_PAGE[lang]
     if link.state == "invalid":
         return _page("en", "Tillit", "This unsubscribe link is not valid.", status=400)
-    if link.state != "ok":
+    if link.state != "ok" or link.person is None:
         return _page(lang, title, UNSUBSCRIBE_STALE[lang], status=410)
     if request.method == "POST":
         service.set_preferences(session, link.person, {"digest": "off"})

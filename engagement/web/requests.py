@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 import flask_smorest
 from flask import current_app, g, request
@@ -61,8 +61,8 @@ class Parser(FlaskParser):
             return {}  # never seen by the view: the next _settled raises every error together
 
     def handle_error(self, error: ValidationError, req: Any, schema: Schema, *,
-                     error_status_code: int | None, error_headers: Any) -> None:
-        raise ValidationFailed([e for messages in error.messages.values() for e in flatten(messages)])
+                     error_status_code: int | None, error_headers: Any) -> NoReturn:
+        raise ValidationFailed([e for messages in error.normalized_messages().values() for e in flatten(messages)])
 
 
 def _settled(view: Callable) -> Callable:
@@ -118,8 +118,9 @@ def guarded(check: Callable[[Principal], Any] | None = None, *problems: int) -> 
 
 def documented(view: Callable, **doc: Any) -> Callable:
     """Add to what the OpenAPI document says of ``view`` (as flask-smorest's ``Blueprint.doc``)."""
-    view._apidoc = dict(getattr(view, "_apidoc", {}))
-    view._apidoc["manual_doc"] = deepupdate(dict(view._apidoc.get("manual_doc", {})), doc)
+    apidoc = dict(getattr(view, "_apidoc", {}))
+    apidoc["manual_doc"] = deepupdate(dict(apidoc.get("manual_doc", {})), doc)
+    view.__dict__["_apidoc"] = apidoc  # a function's attributes live in its __dict__
     return view
 
 

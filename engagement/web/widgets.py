@@ -42,4 +42,5 @@ def _script(*names: str) -> Response:
     response = Response(_source(*names), mimetype="text/javascript")
     response.cache_control.public, response.cache_control.max_age = True, 300
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns it into a 304 in place when the ETag still holds
+    return response
