@@ -1,4 +1,4 @@
-"""The embeddable widget scripts (the demo pages that show them working are in ``demo.py``)."""
+"""The embeddable widget scripts (the demo pages that show them working are in ``engagement/demo/api.py``)."""
 from __future__ import annotations
 
 from functools import lru_cache
