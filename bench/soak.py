@@ -169,7 +169,8 @@ def wait_for_ledger(url: str, acked: set[str], patience: float = 60) -> set[str]
 
 
 def table_sizes(conn, events: int) -> dict:
-    """PostgreSQL bytes per event of the biggest tables, for sizing (README: several machines)."""
+    """PostgreSQL bytes per event of the biggest tables, for sizing (docs/operations/production.md,
+    "Running Tillit across several machines")."""
     rows = conn.execute("SELECT relname, pg_total_relation_size(relid) FROM pg_stat_user_tables "
                         "WHERE relname LIKE 'engagement_%' ORDER BY 2 DESC LIMIT 6").fetchall()
     total = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]

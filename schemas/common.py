@@ -49,9 +49,10 @@ class ViewerQuery(Query):
         "description": "With an API key that has events:write: whose liked_by_me to answer (403 otherwise)"})
 
 
-def paging(per_page: int, most: int) -> dict[str, Whole]:
-    """``page`` and ``per_page`` fields for a list of up to ``most`` rows a page, ``per_page`` by default."""
-    return {"page": Whole(1, MAX_PAGE, load_default=1), "per_page": Whole(1, most, load_default=per_page)}
+def paging(per_page: int, most: int) -> tuple[Whole, Whole]:
+    """``page`` and ``per_page`` fields for a list of up to ``most`` rows a page, ``per_page`` by default;
+    a query schema declares them with ``page, per_page = paging(20, 100)``."""
+    return Whole(1, MAX_PAGE, load_default=1), Whole(1, most, load_default=per_page)
 
 
 class PageSchema(Schema):
@@ -72,9 +73,14 @@ class Items(fields.List):
         except ValidationError as exc:
             if not isinstance(exc.messages, dict):
                 raise
-            raise ValidationError([FieldError(error.field if self._objects else self.name, error.message, index)
+            raise ValidationError([FieldError(error.field if self._objects else self._own_name, error.message, index)
                                    for index, messages in exc.messages.items()
                                    for error in flatten(messages)]) from exc
+
+    @property
+    def _own_name(self) -> str:
+        """The list's name in its schema, which binds it before it loads anything."""
+        return self.name or ""
 
     @property
     def _objects(self) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from engagement.schemas.events import IDENTIFIER, Strict
+from engagement.translations import LANGS
 
-LOCALES = ("nb", "nn", "da", "en")
 ROLES = ("member", "leader")
 
 
@@ -25,7 +25,7 @@ class PersonSchema(Strict):
     email = fields.Email(load_default=None, allow_none=True)
     team = fields.String(load_default=None, allow_none=True, validate=IDENTIFIER)
     role = fields.String(load_default="member", validate=validate.OneOf(ROLES))
-    locale = fields.String(load_default="nb", validate=validate.OneOf(LOCALES))
+    locale = fields.String(load_default="nb", validate=validate.OneOf(LANGS))
     leaderboard_opt_out = fields.Boolean(load_default=False)
     leaderboard_opt_in = fields.Boolean(load_default=False, metadata={
         "description": "Counts only when ENGAGEMENT_PUBLIC_RANKING is opt-in."})

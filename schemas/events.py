@@ -134,7 +134,9 @@ class ContentData(Strict):
 
 
 class ProfileData(Strict):
-    fields = fields.Dict(
+    # The wire name; marshmallow's metaclass takes declared fields out of the class, so this never
+    # shadows a schema's ``fields`` (the stub types the class attribute as that dict).
+    fields = fields.Dict(  # type: ignore[assignment]
         keys=fields.String(validate=IDENTIFIER), values=fields.Raw(allow_none=True),
         required=True, validate=validate.Length(min=1, max=50),
         metadata={"description": "Profile fields that changed; null clears one."},

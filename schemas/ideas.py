@@ -30,21 +30,24 @@ class CampaignUpdateSchema(Schema):
     closes_at = fields.AwareDateTime(allow_none=True, format="iso")
 
 
-class CampaignListQuery(Query.from_dict(paging(50, 100))):
+class CampaignListQuery(Query):
     """A misspelt status must not read as "there are none": it is named, not matched against nothing."""
+    page, per_page = paging(50, 100)
     status = fields.String(validate=validate.OneOf(CAMPAIGN_STATUSES, error="One of open, closed or archived."),
                            metadata={"description": "Only campaigns with this status."})
 
 
-class IdeaListQuery(ViewerQuery.from_dict(paging(100, 100))):
+class IdeaListQuery(ViewerQuery):
     """A campaign's ideas: the first page by support is what the widget shows."""
+    page, per_page = paging(100, 100)
     sort = fields.String(validate=validate.OneOf(("support", "newest"), error="Must be support or newest."),
                          load_default="support")
     viewer = fields.String(metadata={"description": "With an API key that has events:write: whose "
                                                     "liked_by_me to answer (403 otherwise)"})
 
 
-ReportQueueQuery = Query.from_dict(paging(100, 500), name="ReportQueueQuery")
+class ReportQueueQuery(Query):
+    page, per_page = paging(100, 500)
 
 
 class CampaignSchema(Schema):
@@ -68,6 +71,7 @@ class CampaignPageSchema(PageSchema):
 
 
 class ReportQueueSchema(PageSchema):
-    reports = fields.List(fields.Dict(), required=True, metadata={"description": "target, reporter, reason, reported_at"})
+    reports = fields.List(fields.Dict(), required=True,
+                          metadata={"description": "target, reporter, reason, reported_at"})
     items = fields.List(fields.Dict(), required=True, metadata={
         "description": "Each reported item on the page: target, reporters, hidden, reports_to_hide"})

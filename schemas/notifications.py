@@ -16,7 +16,8 @@ class PersonQuery(Query):
                                                     "a user token is always its own"})
 
 
-class FeedQuery(PersonQuery.from_dict(paging(20, 100))):
+class FeedQuery(PersonQuery):
+    page, per_page = paging(20, 100)
     lang = fields.String(metadata={"description": "nb, nn, da or en; default the person's own"})
 
 
@@ -26,7 +27,8 @@ class UnsubscribeQuery(Query):
 
 class NotificationSchema(Schema):
     id = fields.Integer(required=True)
-    kind = fields.String(required=True, metadata={"description": "like, comment, kudos, contribution, answer or adopted"})
+    kind = fields.String(required=True,
+                         metadata={"description": "like, comment, kudos, contribution, answer or adopted"})
     ref = fields.String(required=True, metadata={"description": "kind:id of the thing it is about"})
     at = fields.String(required=True, metadata={"description": "The newest entry's time (UTC)."})
     count = fields.Integer(required=True, metadata={"description": "How many colleagues."})

@@ -24,6 +24,11 @@ WHOLE = re.compile(r"[0-9]{1,18}")
 class FullMatch(validate.Regexp):
     """marshmallow's ``Regexp``, but the whole value must match (no trailing newline)."""
 
+    regex: re.Pattern[str]  # built from text only (``__init__``), so it is matched against text
+
+    def __init__(self, regex: str, *, error: str | None = None):
+        super().__init__(regex, error=error)
+
     def __call__(self, value: Any) -> Any:
         if not isinstance(value, str) or self.regex.fullmatch(value) is None:
             raise ValidationError(self._format_error(value))

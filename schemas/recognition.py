@@ -19,7 +19,7 @@ def target_refs(**kwargs) -> Items:
 
 def split(refs: list[str]) -> list[tuple[str, str]]:
     """``kind:id`` texts the schema let through, as (kind, id)."""
-    return [tuple(ref.split(":", 1)) for ref in refs]
+    return [(kind, target_id) for kind, _, target_id in (ref.partition(":") for ref in refs)]
 
 
 class TargetsQuery(ViewerQuery):

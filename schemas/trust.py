@@ -45,7 +45,8 @@ SHARE = {"description": "0 to 1; null when there is nothing to divide by."}
 
 
 class TrustSignalsSchema(Schema):
-    members = fields.Integer(required=True, metadata={"description": "Members at any time in the period, silent ones included."})
+    members = fields.Integer(required=True,
+                             metadata={"description": "Members at any time in the period, silent ones included."})
     sharers = fields.Integer(required=True)
     shared_share = fields.Float(allow_none=True, metadata=SHARE)
     contributions = fields.Integer(required=True)

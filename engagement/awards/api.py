@@ -1,19 +1,25 @@
 """Monthly awards: live top lists, the month's result, finalising, and the announcement."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Response
 
 from engagement.auth import Principal
-from engagement.web.requests import Blueprint, etagged, guarded, leader_or, principal
-from engagement.state import state
+from engagement.awards import announcement
+from engagement.awards import service as awards
 from engagement.awards.model import AwardSnapshot
-from engagement.awards import announcement, service as awards
 from engagement.awards.scoring import HELPED_TEAMS_THRESHOLD
 from engagement.lag import consumer_lag
-from engagement.schemas.awards import (AnnouncementQuery, AwardMonthSchema, LeaderboardQuery, LeaderboardSchema,
-                                      MonthPath)
+from engagement.schemas.awards import (
+    AnnouncementQuery,
+    AwardMonthSchema,
+    LeaderboardQuery,
+    LeaderboardSchema,
+    MonthPath,
+)
+from engagement.state import state
+from engagement.web.requests import Blueprint, etagged, guarded, leader_or, principal
 
 blp = Blueprint("awards", __name__)
 TEXT = {"text/markdown": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}}}
@@ -35,7 +41,7 @@ def leaderboard(_path: dict, args: dict, month: str):
     Never a bottom list; people who opted out are never shown."""
     st = state()
     return {"month": month, "category": args["category"],
-            "top": st.award_board.top(st.db.session, month, args["category"], args["n"])}
+            "top": st.award_board.top(st.db.session(), month, args["category"], args["n"])}
 
 
 @blp.route("/v1/awards/<month>")
@@ -44,7 +50,7 @@ def leaderboard(_path: dict, args: dict, month: str):
 @blp.response(200, AwardMonthSchema)
 def award_month(_path: dict, month: str):
     """The month's result: provisional during the month (leaders), frozen once finalised"""
-    session = state().db.session
+    session = state().db.session()
     snapshot = session.get(AwardSnapshot, month)
     if snapshot is not None:
         return {"status": "final", "finalised_at": snapshot.finalised_at.isoformat() + "Z",
@@ -60,7 +66,7 @@ def finalise(_path: dict, month: str):
     """Freeze the month's winners, runners-up, scores and reasons; it never changes after"""
     st = state()
     lag = consumer_lag(st).get("awards", 0)
-    snapshot = awards.finalise(st.db.session, month, principal().label, datetime.now(timezone.utc),
+    snapshot = awards.finalise(st.db.session(), month, principal().label, datetime.now(UTC),
                                st.config["ENGAGEMENT_TIMEZONE"], lag, _mode())
     return {"status": "final", "result": snapshot.result}
 
@@ -74,7 +80,7 @@ def announce(_path: dict, args: dict, month: str):
     """The announcement as Markdown or HTML (?lang=nb|nn|da|en&format=markdown|html)
 
     The frozen result, or a preview before finalising."""
-    session = state().db.session
+    session = state().db.session()
     snapshot = session.get(AwardSnapshot, month)
     result = snapshot.result if snapshot is not None else awards.result(session, month, _mode())
     markdown = args["format"] == "markdown"

@@ -6,23 +6,23 @@ and nothing here can mint a token or write a row. Every page says it is a demo.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from engagement.web import problems
-from engagement.web.requests import Blueprint
 from engagement.auth import DEMO_AUDIENCE, Principal, mint_user_token
-from engagement.errors import EngagementError
-from engagement.state import state
 from engagement.demo import service as demo
+from engagement.errors import EngagementError
 from engagement.ledger.service import ingest, load
 from engagement.schemas.demo import LANGUAGES, VisitorQuery
 from engagement.schemas.patterns import MONTH_PATTERN, fullmatch
+from engagement.state import state
 from engagement.translations import template_functions
+from engagement.web import problems
+from engagement.web.requests import Blueprint
 
 TOKEN_TTL = 3600
 blp = Blueprint("engagement_demo", __name__, template_folder="../templates",
@@ -64,9 +64,9 @@ def demo_trust_page(args: dict):
     """Communications staff's page of the demo: the trust-signal dashboard on a planted organisation."""
     visitor = _visitor(args, "siri")
     _ensure_intranet()
-    st, now = state(), datetime.now(timezone.utc)
+    st, now = state(), datetime.now(UTC)
     today = now.astimezone(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date()
-    planted = demo.ensure_trust(st.db.session, _publish, today, now)
+    planted = demo.ensure_trust(st.db.session(), _publish, today, now)
     period = request.args.get("period", planted)
     return _render("tillit/demo_trust.html", visitor,
                    period=period if fullmatch(MONTH_PATTERN, period) or period in ("30d", "90d") else "30d")
@@ -90,7 +90,7 @@ def _render(template: str, visitor: dict[str, Any], **context: Any) -> str:
 
 
 def _ensure_intranet() -> None:
-    demo.ensure_intranet(state().db.session, _publish, datetime.now(timezone.utc))
+    demo.ensure_intranet(state().db.session(), _publish, datetime.now(UTC))
 
 
 def _publish(events: list[dict]) -> None:

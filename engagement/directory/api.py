@@ -1,17 +1,17 @@
 """The directory sync (HR system -> Tillit) and recognition per team."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from engagement.auth import Principal
-from engagement.web.requests import BODY, Blueprint, etagged, guarded
-from engagement.errors import EngagementError, Forbidden
-from engagement.state import state
-from engagement.directory.model import Team
 from engagement.directory import service as directory
+from engagement.directory.model import Team
+from engagement.errors import EngagementError, Forbidden
 from engagement.privacy import erasure
 from engagement.recognition.service import team_summary
 from engagement.schemas.directory import DirectorySyncSchema, SyncReportSchema
+from engagement.state import state
+from engagement.web.requests import BODY, Blueprint, etagged, guarded
 
 blp = Blueprint("directory", __name__)
 
@@ -33,7 +33,7 @@ def sync_directory(payload: dict):
     """Sync the directory (scope directory:write); all or nothing
 
     Upsert teams and people (full or delta)."""
-    return directory.sync(state().db.session, payload, datetime.now(timezone.utc))
+    return directory.sync(state().db.session(), payload, datetime.now(UTC))
 
 
 @blp.route("/v1/directory/people/<person>/erase", methods=["POST"])
@@ -58,7 +58,7 @@ def get_team_recognition(team_id: str):
 
     Received and given by a team's members, counted by the team they were in; a team ever below
     the minimum group size is counted in its parent unit and answers no numbers."""
-    session = state().db.session
+    session = state().db.session()
     if session.get(Team, team_id) is None:
         raise EngagementError(f"No team {team_id!r} in the directory.", 404, "Not found")
     return team_summary(session, team_id, state().config["ENGAGEMENT_MIN_GROUP_SIZE"])

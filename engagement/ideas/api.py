@@ -1,18 +1,25 @@
 """Idea campaigns: open one (leaders), read it with its ideas, close it, and a leaders' summary."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from engagement.auth import Principal
-from engagement.web.requests import BODY, Blueprint, etagged, guarded, leader_or, principal, viewer_for
 from engagement.errors import EngagementError, Forbidden
-from engagement.state import state
-from engagement.ideas.model import Campaign
 from engagement.ideas import service as campaigns
-from engagement.schemas.ideas import (CampaignCreateSchema, CampaignListQuery, CampaignListSchema, CampaignPageSchema,
-                                     CampaignSchema, CampaignUpdateSchema, IdeaListQuery)
+from engagement.ideas.model import Campaign
+from engagement.schemas.ideas import (
+    CampaignCreateSchema,
+    CampaignListQuery,
+    CampaignListSchema,
+    CampaignPageSchema,
+    CampaignSchema,
+    CampaignUpdateSchema,
+    IdeaListQuery,
+)
+from engagement.state import state
+from engagement.web.requests import BODY, Blueprint, etagged, guarded, leader_or, principal, viewer_for
 
 blp = Blueprint("ideas", __name__)
 
@@ -27,7 +34,7 @@ def _manager(who: Principal) -> None:
 @blp.response(201, CampaignSchema)
 def create_campaign(fields: dict):
     """Open a campaign (a leader's token, or awards:manage)"""
-    campaign = campaigns.create(state().db.session, fields, principal().name)
+    campaign = campaigns.create(state().db.session(), fields, principal().name)
     return campaigns.describe(campaign, _now())
 
 
@@ -56,7 +63,8 @@ def get_campaign(args: dict, campaign_id: str):
 
     Support is the distinct colleagues who like an idea."""
     campaign = _campaign(campaign_id)
-    ideas = campaigns.ideas_of(state().db.session, campaign.id, args["sort"], viewer_for(principal(), args.get("viewer")))
+    viewer = viewer_for(principal(), args.get("viewer"))
+    ideas = campaigns.ideas_of(state().db.session(), campaign.id, args["sort"], viewer)
     return {"campaign": campaigns.describe(campaign, _now()), "ideas": _page(ideas, args), **_paging(ideas, args)}
 
 
@@ -82,7 +90,7 @@ def update_campaign(fields: dict, campaign_id: str):
     campaign = _campaign(campaign_id)
     if who.is_user and who.name != campaign.owner:
         raise Forbidden("Only the leader who opened the campaign can change it.")
-    campaigns.update(state().db.session, campaign, fields)
+    campaigns.update(state().db.session(), campaign, fields)
     return campaigns.describe(campaign, _now())
 
 
@@ -92,7 +100,7 @@ def update_campaign(fields: dict, campaign_id: str):
 @blp.response(200)
 def campaign_summary(campaign_id: str):
     """For leaders: ideas by support, participation, unanswered ideas"""
-    return campaigns.summary(state().db.session, _campaign(campaign_id), _now())
+    return campaigns.summary(state().db.session(), _campaign(campaign_id), _now())
 
 
 def _campaign(campaign_id: str) -> Campaign:
@@ -103,4 +111,4 @@ def _campaign(campaign_id: str) -> Campaign:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

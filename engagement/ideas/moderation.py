@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engagement.web.requests import Blueprint, guarded
-from engagement.state import state
 from engagement.ideas.model import AbuseReport, Contribution, Idea
 from engagement.schemas.ideas import ReportQueueQuery, ReportQueueSchema
+from engagement.state import state
+from engagement.web.requests import Blueprint, guarded
 
 blp = Blueprint("moderation", __name__)
 
@@ -38,7 +38,7 @@ def open_reports(args: dict):
 def _items(rows: list[AbuseReport], threshold: int) -> list[dict]:
     """Each item reported on this page once: its distinct reporters among all open reports (not
     just this page's, so a count never depends on where the page ends) and whether it is hidden now."""
-    session = state().db.session
+    session = state().db.session()
     reporters: dict[tuple[str, str], set[str]] = {(r.target_kind, r.target_id): set() for r in rows}
     for kind in {k for k, _ in reporters}:
         ids = [i for k, i in reporters if k == kind]

@@ -1,22 +1,23 @@
 """POST /v1/events and /v1/events/batch: take events in, answer 202 once they are durable."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import request
 
 from engagement.errors import FieldError
-from engagement.web.requests import BODY, INVALID, Blueprint, guarded, principal
-from engagement.state import state
 from engagement.ledger import service
 from engagement.schemas.events import BatchSchema, EventSchema
 from engagement.schemas.ledger import AcceptedSchema
+from engagement.state import state
+from engagement.web.requests import BODY, INVALID, Blueprint, guarded, principal
 
 
 def _nothing_accepted(errors: list[FieldError]) -> str:
     """How many events are wrong (a batch's shape alone is just invalid fields)."""
-    count = len({e.index for e in errors if e.index is not None}) or request.endpoint.endswith(".post_event")
+    count = len({e.index for e in errors if e.index is not None}) or (request.endpoint or "").endswith(".post_event")
     return f"{int(count)} event(s) are invalid; nothing was accepted." if count else INVALID
 
 
@@ -56,5 +57,5 @@ def post_batch(body: dict):
 
 def _accepted(events: list[dict], batch: bool) -> dict:
     st = state()
-    ids = service.ingest(events, principal(), st.bus, batch, st.db.session, st.config["ENGAGEMENT_EDIT_WINDOW"])
+    ids = service.ingest(events, principal(), st.bus, batch, st.db.session(), st.config["ENGAGEMENT_EDIT_WINDOW"])
     return {"accepted": ids, "count": len(ids)}

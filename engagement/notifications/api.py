@@ -7,21 +7,30 @@ and revocable (engagement/notifications/unsubscribe.py); a stale one answers 410
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Response, request
 from markupsafe import escape
 
 from engagement.auth import Principal
-from engagement.web.requests import BODY, Blueprint, etagged, guarded, principal
-from engagement.errors import FieldError, Forbidden, ValidationFailed
-from engagement.state import state
 from engagement.directory.model import Person
+from engagement.errors import FieldError, Forbidden, ValidationFailed
 from engagement.notifications import service
 from engagement.notifications import unsubscribe as links
 from engagement.notifications.texts import LANGS, UNSUBSCRIBE_PAGE, UNSUBSCRIBE_STALE
-from engagement.schemas.notifications import (FeedQuery, FeedSchema, MarkedSchema, MarkReadSchema, PersonQuery,
-                                              PreferencesSchema, RevokedSchema, UnreadSchema, UnsubscribeQuery)
+from engagement.schemas.notifications import (
+    FeedQuery,
+    FeedSchema,
+    MarkedSchema,
+    MarkReadSchema,
+    PersonQuery,
+    PreferencesSchema,
+    RevokedSchema,
+    UnreadSchema,
+    UnsubscribeQuery,
+)
+from engagement.state import state
+from engagement.web.requests import BODY, Blueprint, etagged, guarded, principal
 
 blp = Blueprint("notifications", __name__)
 HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
@@ -55,7 +64,7 @@ def _personal(query: type = PersonQuery, *problems: int) -> Callable:
 def notification_feed(args: dict):
     """The feed, newest first and grouped (?page=&per_page=&lang=)"""
     person = _person(principal())
-    return service.feed(state().db.session, person, _lang(person, args.get("lang")), args["page"], args["per_page"])
+    return service.feed(state().db.session(), person, _lang(person, args.get("lang")), args["page"], args["per_page"])
 
 
 @blp.route("/v1/notifications/unread-count")
@@ -65,7 +74,7 @@ def notification_feed(args: dict):
 def notification_unread(_: dict):
     """Unread groups: what the bell shows"""
     person = _person(principal())
-    return {"person": person, "unread": service.unread_count(state().db.session, person)}
+    return {"person": person, "unread": service.unread_count(state().db.session(), person)}
 
 
 @blp.route("/v1/notifications/read", methods=["POST"])
@@ -77,8 +86,8 @@ def notification_read(_: dict, body: dict):
 
     {"ids": [1, 2]} marks those read; {"all": true} marks everything read."""
     person = _person(principal())
-    marked = service.mark_read(state().db.session, person, body.get("ids"))
-    return {"marked": marked, "unread": service.unread_count(state().db.session, person)}
+    marked = service.mark_read(state().db.session(), person, body.get("ids"))
+    return {"marked": marked, "unread": service.unread_count(state().db.session(), person)}
 
 
 @blp.route("/v1/notifications/preferences")
@@ -86,7 +95,7 @@ def notification_read(_: dict, body: dict):
 @blp.response(200, PreferencesSchema)
 def notification_preferences(_: dict):
     """E-mail digest and quiet hours"""
-    return service.preferences_dict(service.preferences(state().db.session, _person(principal())))
+    return service.preferences_dict(service.preferences(state().db.session(), _person(principal())))
 
 
 @blp.route("/v1/notifications/preferences", methods=["PUT"], endpoint="change_preferences")
@@ -97,7 +106,7 @@ def change_preferences(_: dict, body: dict):
     """Change the e-mail digest and quiet hours
 
     Digest: immediate, daily, weekly or off."""
-    return service.set_preferences(state().db.session, _person(principal()), body)
+    return service.set_preferences(state().db.session(), _person(principal()), body)
 
 
 @blp.route("/v1/notifications/unsubscribe", methods=["GET", "POST"])
@@ -109,14 +118,14 @@ def unsubscribe(args: dict):
     GET asks (mail scanners open links), POST turns e-mail off. An expired or revoked link answers
     410 and changes nothing."""
     st = state()
-    session = st.db.session
+    session = st.db.session()
     link = links.read_token(session, st.token_secret, args["token"], st.config["ENGAGEMENT_UNSUBSCRIBE_DAYS"])
     who = session.get(Person, link.person) if link.person else None
     lang = who.locale if who is not None and who.locale in LANGS else "en"
     title, done, button = UNSUBSCRIBE_PAGE[lang]
     if link.state == "invalid":
         return _page("en", "Tillit", "This unsubscribe link is not valid.", status=400)
-    if link.state != "ok":
+    if link.state != "ok" or link.person is None:
         return _page(lang, title, UNSUBSCRIBE_STALE[lang], status=410)
     if request.method == "POST":
         service.set_preferences(session, link.person, {"digest": "off"})
@@ -133,7 +142,7 @@ def revoke_links(_: dict):
 
     A forwarded digest or a shared inbox stops working."""
     person = _person(principal())
-    return {"person": person, "revoked": True, "generation": links.revoke(state().db.session, person)}
+    return {"person": person, "revoked": True, "generation": links.revoke(state().db.session(), person)}
 
 
 def _page(lang: str, title: str, text: str, form: str = "", status: int = 200) -> Response:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from engagement.auth import Principal
-from engagement.web.requests import Blueprint, etagged, guarded, person_reader, principal
-from engagement.errors import EngagementError, Forbidden
-from engagement.state import state
 from engagement.directory.model import Team
+from engagement.errors import EngagementError, Forbidden
 from engagement.profiles.service import person_progress, unit_summary
-from engagement.translations import LANGS
 from engagement.schemas.profiles import ProfileQuery, TeamProfileQuery
+from engagement.state import state
+from engagement.translations import LANGS
+from engagement.web.requests import Blueprint, etagged, guarded, person_reader, principal
 
 blp = Blueprint("profiles", __name__)
 
@@ -29,7 +29,7 @@ def person_profile(args: dict, person: str):
     Percentage, steps done, and the next best step with the percentage it adds."""
     person_reader(principal(), person, "profile")
     st = state()
-    return person_progress(st.db.session, st.checklist, person, _lang(args))
+    return person_progress(st.db.session(), st.checklist, person, _lang(args))
 
 
 @blp.route("/v1/teams/<team_id>/profile-completion")
@@ -45,7 +45,7 @@ def team_profiles(args: dict, team_id: str):
     if st.db.session.get(Team, team_id) is None:
         raise EngagementError(f"No team {team_id!r} in the directory.", 404, "Not found")
     subunits = args["subunits"].lower() in ("1", "true", "yes")
-    return unit_summary(st.db.session, st.checklist, team_id, subunits, st.config["ENGAGEMENT_MIN_GROUP_SIZE"],
+    return unit_summary(st.db.session(), st.checklist, team_id, subunits, st.config["ENGAGEMENT_MIN_GROUP_SIZE"],
                         _lang(args))
 
 

@@ -5,12 +5,19 @@ a request line far past the 4 KB a proxy or gunicorn takes, so the same question
 POSTed as JSON to ``/v1/targets/query`` (the widget script does that for long lists)."""
 from __future__ import annotations
 
-from engagement.web.requests import BODY, Blueprint, etagged, guarded, person_reader, principal, viewer_for
-from engagement.state import state
 from engagement.recognition.service import person_summary, target_counts
 from engagement.schemas.common import ViewerQuery
-from engagement.schemas.recognition import (PersonRecognitionSchema, TargetCountsSchema, TargetListSchema,
-                                            TargetPath, TargetQuerySchema, TargetsQuery, split)
+from engagement.schemas.recognition import (
+    PersonRecognitionSchema,
+    TargetCountsSchema,
+    TargetListSchema,
+    TargetPath,
+    TargetQuerySchema,
+    TargetsQuery,
+    split,
+)
+from engagement.state import state
+from engagement.web.requests import BODY, Blueprint, etagged, guarded, person_reader, principal, viewer_for
 
 blp = Blueprint("recognition", __name__)
 
@@ -58,10 +65,10 @@ def get_person_recognition(person: str):
     Received and given by kind, and distinct colleagues."""
     person_reader(principal(), person, "recognition")
     st = state()
-    return person_summary(st.db.session, st.recognition_cache, person)
+    return person_summary(st.db.session(), st.recognition_cache, person)
 
 
 def _counts(keys: list[tuple[str, str]], asked_viewer: str | None) -> list[dict]:
     """``liked_by_me`` is for the token's own person; only the intranet back end's key may name another viewer."""
     st = state()
-    return target_counts(st.db.session, st.recognition_cache, keys, viewer_for(principal(), asked_viewer))
+    return target_counts(st.db.session(), st.recognition_cache, keys, viewer_for(principal(), asked_viewer))

@@ -15,15 +15,22 @@ from zoneinfo import ZoneInfo
 from flask import Response
 from sqlalchemy import select
 
-from engagement.web.requests import Blueprint, guarded, principal
 from engagement.auth import TRUST_ROLE, Principal
-from engagement.errors import EngagementError, Forbidden
-from engagement.state import state
 from engagement.directory.model import Team
-from engagement.trust.model import TrustAudit
+from engagement.errors import EngagementError, Forbidden
+from engagement.schemas.trust import (
+    AuditQuery,
+    AuditSchema,
+    ReportQuery,
+    TrendQuery,
+    TrustReportSchema,
+    TrustTrendSchema,
+)
+from engagement.state import state
 from engagement.trust import service as trust
+from engagement.trust.model import TrustAudit
 from engagement.trust.trend import trend as month_by_month
-from engagement.schemas.trust import AuditQuery, AuditSchema, ReportQuery, TrendQuery, TrustReportSchema, TrustTrendSchema
+from engagement.web.requests import Blueprint, guarded, principal
 
 CSV_SIGNALS = ("members", "shared_share", "contributions_per_member", "likes_per_member", "recognised_share",
                "leader_participation", "cross_team_share", "top_person_share", "trend", "unanswered_ideas")
@@ -57,7 +64,7 @@ def trust_report(args: dict):
     who, st, today = principal(), state(), _today()
     fmt, unit, flag = args["format"], args.get("unit"), args.get("flag")
     period = trust.parse_period(args["period"], today)
-    session = st.db.session
+    session = st.db.session()
     if unit is not None and session.get(Team, unit) is None:
         raise EngagementError(f"No team {unit!r} in the directory.", 404, "Not found")
     body = trust.report(session, period, today, _zone(), st.config["ENGAGEMENT_MIN_GROUP_SIZE"],
@@ -86,7 +93,7 @@ def trust_trend(args: dict, team_id: str):
         year, month = map(int, until.split("-"))
         end = min(end, trust.month_start(year, month, -1) - timedelta(days=1))
     _audit(who, team_id, "trend", f"{months} months to {end:%Y-%m}")
-    return month_by_month(st.db.session, team_id, months, end, _zone(), st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
+    return month_by_month(st.db.session(), team_id, months, end, _zone(), st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
 
 
 @blp.route("/v1/trust/audit")
@@ -109,7 +116,7 @@ def _today() -> date:
 
 
 def _audit(who: Principal, unit: str, view: str, period: str) -> None:
-    session = state().db.session
+    session = state().db.session()
     session.add(TrustAudit(who=who.label, unit=unit, view=view, period=period))
     session.commit()
 

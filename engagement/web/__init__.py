@@ -10,15 +10,16 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from engagement.awards import api as awards
-from engagement.ideas import api as campaigns, moderation
 from engagement.directory import api as directory
+from engagement.errors import EngagementError
+from engagement.ideas import api as campaigns
+from engagement.ideas import moderation
 from engagement.ledger import api as events
-from engagement.web import health, limits, openapi, problems, widgets
 from engagement.notifications import api as notifications
 from engagement.profiles import api as profiles
 from engagement.recognition import api as recognition
 from engagement.trust import api as trust
-from engagement.errors import EngagementError
+from engagement.web import health, limits, openapi, problems, widgets
 from engagement.web.requests import Blueprint
 
 DOMAINS = (events, recognition, directory, campaigns, moderation, profiles, awards, notifications, trust,

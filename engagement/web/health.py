@@ -7,9 +7,9 @@ from flask import Response
 from sqlalchemy import text
 
 from engagement import metrics
-from engagement.state import state
 from engagement.lag import consumer_lag
 from engagement.schemas.common import HealthSchema, ReadinessSchema
+from engagement.state import state
 from engagement.web.requests import Blueprint
 
 logger = logging.getLogger(__name__)

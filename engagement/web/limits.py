@@ -1,7 +1,8 @@
 """Rate limits on writes, per API key and per person (Flask-Limiter), answered with 429 and
 Retry-After. A person's budget counts events, not requests: a batch of 500 spends 500, so one
-token cannot send more likes in one request than in 500. Counts live in Redis in production, so every gunicorn worker and machine shares
-them, and in memory on the embedded default; if Redis is down, requests go through."""
+token cannot send more likes in one request than in 500. Counts live in Redis in production, so every
+gunicorn worker and machine shares them, and in memory on the embedded default; if Redis is down,
+requests go through."""
 from __future__ import annotations
 
 from typing import Any

@@ -9,12 +9,12 @@ import http
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, current_app, jsonify
+from flask import current_app, jsonify
 from flask_smorest.spec.plugins import FlaskPlugin
 
 from engagement.schemas.common import ProblemSchema
 from engagement.schemas.events import EVENT_TYPES
-from engagement.web.requests import PROBLEM, documented
+from engagement.web.requests import PROBLEM, Blueprint, documented
 
 TITLE, VERSION, OPENAPI = "Tillit engagement API", "1.0.0", "3.0.3"
 PROBLEM_STATUSES = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)

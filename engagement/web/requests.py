@@ -2,8 +2,9 @@
 marshmallow schemas (flask-smorest and webargs), or a clear 4xx problem naming each bad field."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any, NoReturn
 
 import flask_smorest
 from flask import current_app, g, request
@@ -12,8 +13,7 @@ from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
 
 from engagement.auth import KEY_PREFIX, Principal, principal_for_key, principal_for_token
-from engagement.errors import (EngagementError, FieldError, Forbidden, Unauthenticated, ValidationFailed,
-                               flatten)
+from engagement.errors import EngagementError, FieldError, Forbidden, Unauthenticated, ValidationFailed, flatten
 from engagement.state import state
 
 MAX_DEPTH = 32
@@ -41,7 +41,7 @@ def _verify() -> Principal:
     credential = credential.strip()
     st = state()
     if credential.startswith(KEY_PREFIX):
-        return principal_for_key(st.db.session, credential, st.key_cache)
+        return principal_for_key(st.db.session(), credential, st.key_cache)
     return principal_for_token(credential, st.token_secret, st.config["ENGAGEMENT_TOKEN_MAX_AGE"],
                                bool(st.config["ENGAGEMENT_DEMO"]))
 
@@ -61,8 +61,8 @@ class Parser(FlaskParser):
             return {}  # never seen by the view: the next _settled raises every error together
 
     def handle_error(self, error: ValidationError, req: Any, schema: Schema, *,
-                     error_status_code: int | None, error_headers: Any) -> None:
-        raise ValidationFailed([e for messages in error.messages.values() for e in flatten(messages)])
+                     error_status_code: int | None, error_headers: Any) -> NoReturn:
+        raise ValidationFailed([e for messages in error.normalized_messages().values() for e in flatten(messages)])
 
 
 def _settled(view: Callable) -> Callable:
@@ -118,8 +118,9 @@ def guarded(check: Callable[[Principal], Any] | None = None, *problems: int) -> 
 
 def documented(view: Callable, **doc: Any) -> Callable:
     """Add to what the OpenAPI document says of ``view`` (as flask-smorest's ``Blueprint.doc``)."""
-    view._apidoc = dict(getattr(view, "_apidoc", {}))
-    view._apidoc["manual_doc"] = deepupdate(dict(view._apidoc.get("manual_doc", {})), doc)
+    apidoc = dict(getattr(view, "_apidoc", {}))
+    apidoc["manual_doc"] = deepupdate(dict(apidoc.get("manual_doc", {})), doc)
+    view.__dict__["_apidoc"] = apidoc  # a function's attributes live in its __dict__
     return view
 
 

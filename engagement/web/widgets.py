@@ -1,4 +1,4 @@
-"""The embeddable widget scripts (the demo pages that show them working are in ``demo.py``)."""
+"""The embeddable widget scripts (the demo pages that show them working are in ``engagement/demo/api.py``)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -6,9 +6,8 @@ from pathlib import Path
 
 from flask import Response, request
 
-from engagement.web.requests import Blueprint
-
 from engagement.translations.javascript import catalogs_script
+from engagement.web.requests import Blueprint
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 blp = Blueprint("widgets", __name__)
@@ -43,4 +42,5 @@ def _script(*names: str) -> Response:
     response = Response(_source(*names), mimetype="text/javascript")
     response.cache_control.public, response.cache_control.max_age = True, 300
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns it into a 304 in place when the ETag still holds
+    return response

@@ -103,8 +103,8 @@ def test_every_route_the_docs_show_is_served(app):
 
 def test_the_documented_gunicorn_command_is_the_images():
     """The production page's command and the Dockerfile's CMD must not drift apart."""
-    line = next(l for l in (DOCS / "operations" / "production.md").read_text().splitlines()
-                if l.startswith("gunicorn "))
+    line = next(text for text in (DOCS / "operations" / "production.md").read_text().splitlines()
+                if text.startswith("gunicorn "))
     cmd = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(), flags=re.M).group(1)
     assert line.split("#")[0].split() == re.findall(r'"([^"]+)"', cmd)
 

@@ -63,8 +63,9 @@ def test_a_trailing_newline_in_quiet_hours_or_a_directory_id_is_named(client, cr
     response = client.put("/v1/notifications/preferences", json={"quiet_hours": {"start": "21:00\n", "end": "07:00"}},
                           headers=bearer(credentials["kari"]))
     assert_names(response, "quiet_hours.start")
-    sync = client.post("/v1/directory/sync", json={"mode": "delta", "people": [{"id": "per\n", "name": "Per", "team": "t"}],
-                                                   "teams": []}, headers=bearer(credentials["key"]))
+    sync = client.post("/v1/directory/sync",
+                       json={"mode": "delta", "people": [{"id": "per\n", "name": "Per", "team": "t"}], "teams": []},
+                       headers=bearer(credentials["key"]))
     assert sync.status_code == 422 and sync.mimetype == "application/problem+json"
     assert any(e["field"].endswith("id") for e in sync.json["errors"]), sync.json
 
@@ -142,7 +143,8 @@ def test_an_unknown_campaign_status_filter_is_a_422(client, credentials, status)
 ])
 def test_campaign_and_report_lists_page_within_bounds(client, credentials, make_key, path, field):
     key = make_key("awards:manage", "moderation:manage", name="lists")
-    assert client.post("/v1/campaigns", json={"id": "c1", "question": "Hva nå?"}, headers=bearer(key)).status_code == 201
+    created = client.post("/v1/campaigns", json={"id": "c1", "question": "Hva nå?"}, headers=bearer(key))
+    assert created.status_code == 201
     assert_names(client.get(path, headers=bearer(key)), field)
 
 
@@ -153,7 +155,8 @@ def test_campaigns_and_ideas_come_a_page_at_a_time(app, client, credentials, mak
         assert client.post("/v1/campaigns", json={"id": f"c{n}", "question": f"Spørsmål {n}?"},
                            headers=bearer(key)).status_code == 201
     ideas = [{"id": f"idea-{n}", "type": "idea.submitted", "actor": "kari", "time": "2026-11-02T10:00:00+01:00",
-              "target": {"kind": "idea", "id": f"i-{n}", "owner": "kari"}, "data": {"title": f"Idé {n}", "campaign_id": "c0"}}
+              "target": {"kind": "idea", "id": f"i-{n}", "owner": "kari"},
+              "data": {"title": f"Idé {n}", "campaign_id": "c0"}}
              for n in range(3)]
     assert client.post("/v1/events/batch", json={"events": ideas}, headers=bearer(key)).status_code == 202
     drain(app, ("ideas",))
@@ -174,7 +177,8 @@ def test_a_bad_target_in_a_list_is_named_by_its_position(client, credentials):
     posted = client.post("/v1/targets/query", json={"targets": ["article:ok", "nope:x"]}, headers=key)
     for answer, field in ((asked, "t"), (posted, "targets")):
         assert_names(answer, field)
-        assert answer.json["errors"] == [{"field": field, "index": 1, "message": "'nope:x' is not kind:id with a known kind."}]
+        message = "'nope:x' is not kind:id with a known kind."
+        assert answer.json["errors"] == [{"field": field, "index": 1, "message": message}]
 
 
 def test_every_bad_parameter_is_named_at_once_wherever_it_is(client, credentials):

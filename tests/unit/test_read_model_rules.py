@@ -4,7 +4,7 @@ and the rows it keeps are read back from a migrated SQLite database."""
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, func, select
@@ -30,7 +30,7 @@ from engagement.recognition.model import PersonRecognition, TargetStats
 from engagement.trust.model import TrustActivity
 
 ZONE = "Europe/Oslo"
-T0 = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
 ARTICLE = ("article", "a-1", "ola")
 
 

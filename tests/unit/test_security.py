@@ -3,7 +3,7 @@ a key with the wrong scope, and a person's token used on someone else's things (
 Then mass assignment, markup in rendered texts, and oversized or deeply nested JSON."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
@@ -28,7 +28,8 @@ TABLE = [
     ("GET", "/v1/people/kari/profile-completion", None, ["events:write", "reports:read", "user"], "audit:read", True),
     ("GET", "/v1/teams/t/recognition", None, ["reports:read", "events:write"], "trust:read", False),
     ("GET", "/v1/teams/t/profile-completion", None, ["reports:read"], "events:write", False),
-    ("POST", "/v1/directory/sync", {"mode": "delta", "people": [], "teams": []}, ["directory:write"], "events:write", False),
+    ("POST", "/v1/directory/sync", {"mode": "delta", "people": [], "teams": []}, ["directory:write"], "events:write",
+     False),
     ("POST", "/v1/directory/people/kari/erase", None, ["directory:write"], "events:write", False),
     ("GET", "/v1/campaigns", None, ["events:write", "user"], None, False),
     ("POST", "/v1/campaigns", {"id": "c9", "question": "Hva nå?"}, ["awards:manage", "leader"], "events:write", False),
@@ -48,7 +49,8 @@ TABLE = [
     ("GET", "/v1/notifications/unread-count?person=kari", None, ["events:write", "user"], "reports:read", True),
     ("POST", "/v1/notifications/read?person=kari", {"all": True}, ["events:write", "user"], "reports:read", True),
     ("GET", "/v1/notifications/preferences?person=kari", None, ["events:write", "user"], "reports:read", True),
-    ("PUT", "/v1/notifications/preferences?person=kari", {"digest": "off"}, ["events:write", "user"], "reports:read", True),
+    ("PUT", "/v1/notifications/preferences?person=kari", {"digest": "off"}, ["events:write", "user"], "reports:read",
+     True),
     ("POST", "/v1/notifications/unsubscribe/revoke?person=kari", None, ["events:write", "user"], "reports:read", True),
 ]
 IDS = [f"{method} {path.split('?')[0]}" + (" as viewer" if "viewer" in f"{path}{body}" else "")
@@ -60,9 +62,10 @@ def world(app, client, make_key, user_token):
     admin = make_key("directory:write", "awards:manage")
     people = [{"id": p, "name": p.capitalize(), "team": "t", "role": "leader" if p == "lena" else "member"}
               for p in ("kari", "ola", "lena")]
-    client.post("/v1/directory/sync", json={"mode": "full", "people": people,
-                                            "teams": [{"id": "t", "name": "Team", "parent": None}]}, headers=bearer(admin))
-    client.post("/v1/campaigns", json={"id": "c1", "question": "Hva nå?"}, headers=bearer(user_token("lena", roles=LEADER)))
+    teams = [{"id": "t", "name": "Team", "parent": None}]
+    client.post("/v1/directory/sync", json={"mode": "full", "people": people, "teams": teams}, headers=bearer(admin))
+    leader = bearer(user_token("lena", roles=LEADER))
+    client.post("/v1/campaigns", json={"id": "c1", "question": "Hva nå?"}, headers=leader)
 
     def credential(who: str) -> str:
         return {"user": lambda: user_token("kari"), "leader": lambda: user_token("lena", roles=LEADER),
@@ -75,7 +78,7 @@ def call(client, method: str, path: str, body, headers: dict):
 
 
 def forged(subject: str) -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return jwt.encode({"sub": subject, "aud": TOKEN_AUDIENCE, "iat": now, "exp": now + timedelta(minutes=5)},
                       "not-the-secret-" + "z" * 32, algorithm="HS256")
 
@@ -91,8 +94,10 @@ def _rule(path: str) -> str:
     """The rule a sample path stands for."""
     import re
     path = path.split("?")[0]
-    for pattern, rule in ((r"^/v1/people/[^/]+/", "/v1/people/<person>/"), (r"^/v1/teams/[^/]+/", "/v1/teams/<team_id>/"),
-                          (r"^/v1/campaigns/[^/]+", "/v1/campaigns/<campaign_id>"), (r"^/v1/awards/[^/]+", "/v1/awards/<month>"),
+    for pattern, rule in ((r"^/v1/people/[^/]+/", "/v1/people/<person>/"),
+                          (r"^/v1/teams/[^/]+/", "/v1/teams/<team_id>/"),
+                          (r"^/v1/campaigns/[^/]+", "/v1/campaigns/<campaign_id>"),
+                          (r"^/v1/awards/[^/]+", "/v1/awards/<month>"),
                           (r"^/v1/directory/people/[^/]+/", "/v1/directory/people/<person>/"),
                           (r"^/v1/trust/teams/[^/]+/", "/v1/trust/teams/<team_id>/"),
                           (r"^/v1/targets/[^/]+/.+$", "/v1/targets/<kind>/<path:target_id>")):
@@ -164,8 +169,9 @@ def test_markup_in_names_and_texts_stays_text_where_pages_and_announcements_rend
     people = [{"id": p, "name": evil if p == "eve" else p.capitalize(), "team": "t"} for p in ("eve", "bo", "cy")]
     client.post("/v1/directory/sync", json={"mode": "full", "people": people, "teams": [
         {"id": "t", "name": "<script>alert(2)</script>", "parent": None}]}, headers=bearer(key))
-    events = [ev("content.published", "eve", "article:e1", "eve", OCT.format(day=2), content_kind="article",
-                 title="<b>x</b>")] + [ev("like.added", p, "article:e1", "eve", OCT.format(day=3)) for p in ("bo", "cy")]
+    published = ev("content.published", "eve", "article:e1", "eve", OCT.format(day=2), content_kind="article",
+                   title="<b>x</b>")
+    events = [published] + [ev("like.added", p, "article:e1", "eve", OCT.format(day=3)) for p in ("bo", "cy")]
     client.post("/v1/events/batch", json={"events": events}, headers=bearer(key))
     drain(app, ("ledger", "awards"))
     page = client.get("/v1/awards/2026-10/announcement?lang=en&format=html", headers=bearer(key)).get_data(as_text=True)
@@ -209,9 +215,9 @@ PRODUCTION = {"image run alone": {}, "on Kafka": {"ENGAGEMENT_KAFKA_BOOTSTRAP_SE
 def test_demo_pages_are_404_under_a_production_configuration(tmp_path, monkeypatch, settings, path):
     """Nobody asked for the demo: no page mints a token or touches the directory."""
     from engagement import create_app
-    from engagement.state import state
-    from engagement.directory.model import Person, Team
     from engagement import migrate as schema
+    from engagement.directory.model import Person, Team
+    from engagement.state import state
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
     app = create_app({"ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,

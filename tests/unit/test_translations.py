@@ -85,7 +85,8 @@ ONE_AND_MANY = {
            "2 bidrag, anerkendt af 4 kolleger i 3 teams"),
     "en": ("1 idea from the team has", "3 ideas from the team have", "Tillit: 1 new recognition",
            "Tillit: 4 new recognitions", "Kari and one other", "Kari and 2 others",
-           "1 contribution, recognised by 1 colleague in 1 team", "2 contributions, recognised by 4 colleagues in 3 teams"),
+           "1 contribution, recognised by 1 colleague in 1 team",
+           "2 contributions, recognised by 4 colleagues in 3 teams"),
 }
 
 
