@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import ValidationError
 from marshmallow.experimental.context import Context
 from sqlalchemy.orm import Session
 
-from engagement.ledger import event_ids
 from engagement import metrics
 from engagement.auth import Principal
 from engagement.bus.base import EventBus
 from engagement.errors import Forbidden, ValidationFailed, flatten
 from engagement.events import Event
 from engagement.ideas import service as campaigns
+from engagement.ledger import event_ids
 from engagement.ownership import service as ownership
 from engagement.schemas.events import BatchSchema, Sender
 
@@ -79,7 +79,7 @@ def in_senders_id_space(event: Event, principal: Principal) -> Event:
 
 def received_now() -> datetime:
     """The receive stamp every accepted event carries (``received_at``); clients cannot set it."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _check_permissions(events: list[Event], principal: Principal) -> None:
