@@ -6,19 +6,22 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from engagement.schemas.common import Query, paging
-from engagement.schemas.patterns import CLOCK_PATTERN, FullMatch
+from engagement.schemas.patterns import CLOCK_PATTERN, IDENTIFIER_PATTERN, FullMatch
+from engagement.translations import LANGS
 
 MAX_ID = 2**63 - 1
 
 
 class PersonQuery(Query):
-    person = fields.String(metadata={"description": "With an API key (events:write): whose; "
+    person = fields.String(validate=FullMatch(IDENTIFIER_PATTERN),
+                           metadata={"description": "With an API key (events:write): whose; "
                                                     "a user token is always its own"})
 
 
 class FeedQuery(PersonQuery):
     page, per_page = paging(20, 100)
-    lang = fields.String(metadata={"description": "nb, nn, da or en; default the person's own"})
+    lang = fields.String(validate=validate.OneOf(LANGS, error="nb, nn, da or en."),
+                         metadata={"description": "nb, nn, da or en; default the person's own"})
 
 
 class UnsubscribeQuery(Query):

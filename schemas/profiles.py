@@ -8,7 +8,8 @@ from engagement.schemas.common import Query
 
 
 class ProfileQuery(Query):
-    lang = fields.String(load_default="nb", metadata={"description": "nb (default), nn, da or en"})
+    lang = fields.String(load_default="nb",
+                         metadata={"description": "nb (default), nn, da or en; any other reads as English"})
 
 
 class TeamProfileQuery(ProfileQuery):

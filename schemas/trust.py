@@ -1,12 +1,10 @@
 """The trust report's questions and answers (engagement/trust/api.py)."""
 from __future__ import annotations
 
-from typing import Any
-
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from engagement.schemas.common import Query
-from engagement.schemas.patterns import MONTH_HELP, MONTH_PATTERN, FullMatch, Whole, fullmatch
+from engagement.schemas.patterns import MONTH_HELP, MONTH_PATTERN, FullMatch, Whole
 from engagement.translations import LANGS
 from engagement.trust.texts import FLAGS
 
@@ -14,8 +12,9 @@ PERIOD_PATTERN = "^(" + MONTH_PATTERN[1:-1] + "|30d|90d)$"  # a month, or the la
 
 
 class ReportQuery(Query):
-    period = fields.String(load_default="30d", metadata={"description": "YYYY-MM, 30d (default) or 90d",
-                                                         "pattern": PERIOD_PATTERN})
+    period = fields.String(load_default="30d",
+                           validate=FullMatch(PERIOD_PATTERN, error="YYYY-MM (2000-01 to 2100-12), 30d or 90d."),
+                           metadata={"description": "YYYY-MM, 30d (default) or 90d"})
     lang = fields.String(load_default="nb", validate=validate.OneOf(LANGS, error="nb, nn, da or en."),
                          metadata={"description": "nb (default), nn, da or en"})
     unit = fields.String(metadata={"description": "Only this team's subtree"})
@@ -23,12 +22,6 @@ class ReportQuery(Query):
                          metadata={"description": "Only teams with this flag"})
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv"), error="json or csv."),
                            metadata={"description": "json or csv"})
-
-    @validates_schema
-    def _period(self, args: dict[str, Any], **_: Any) -> None:
-        """Read once the other parameters are good, as the period is what the report is about."""
-        if not fullmatch(PERIOD_PATTERN, args["period"]):
-            raise ValidationError("YYYY-MM (2000-01 to 2100-12), 30d or 90d.", "period")
 
 
 class TrendQuery(Query):

@@ -14,7 +14,7 @@ from markupsafe import escape
 
 from engagement.auth import Principal
 from engagement.directory.model import Person
-from engagement.errors import FieldError, Forbidden, ValidationFailed
+from engagement.errors import FieldError, Forbidden, ValidationFailed, flatten
 from engagement.notifications import service
 from engagement.notifications import unsubscribe as links
 from engagement.notifications.texts import LANGS, UNSUBSCRIBE_PAGE, UNSUBSCRIBE_STALE
@@ -38,8 +38,9 @@ PAGES = {200: {"description": "An HTML page", **HTML}, 400: {"description": "The
          410: {"description": "The link has expired or was revoked; nothing changed", **HTML}}
 
 
-def _person(who: Principal) -> str:
-    """Whose notifications: a user token's own; an API key with 'events:write' names the person."""
+def _person(who: Principal, query: type = PersonQuery) -> str:
+    """Whose notifications: a user token's own; an API key with 'events:write' names the person
+    (if it names nobody, the answer names every other bad parameter too)."""
     if who.is_user:
         asked = request.args.get("person")
         if asked not in (None, who.name):
@@ -48,13 +49,15 @@ def _person(who: Principal) -> str:
     who.require("events:write")
     person = request.args.get("person")
     if not person:
-        raise ValidationFailed([FieldError("person", "With an API key, name the person: ?person=kari.")])
+        others = [e for e in flatten(query().validate(request.args)) if e.field != "person"]
+        raise ValidationFailed([FieldError("person", "With an API key, name the person: ?person=kari."), *others])
     return person
 
 
 def _personal(query: type = PersonQuery, *problems: int) -> Callable:
     """Whose notifications is settled before anything else is read (and ?person= documented)."""
-    return lambda view: guarded(_person, *problems)(blp.arguments(query, location="query")(view))
+    return lambda view: guarded(lambda who: _person(who, query), *problems)(
+        blp.arguments(query, location="query")(view))
 
 
 @blp.route("/v1/notifications")

@@ -99,6 +99,16 @@ def test_read_marks_paging_and_a_replay_that_unreads_nothing(app, client, org, u
     assert feed(client, kari)["unread"] == 0 and len(feed(client, kari, per_page=100)["items"]) == 25
 
 
+def test_a_bad_feed_question_names_every_bad_parameter(client, org):
+    unnamed = client.get("/v1/notifications?page=x&per_page=100000&lang=zz", headers=bearer(org))
+    assert unnamed.status_code == 422 and unnamed.mimetype == "application/problem+json"
+    assert {e["field"] for e in unnamed.json["errors"]} == {"person", "page", "per_page", "lang"}
+    named = client.get("/v1/notifications?person=ola&page=x&lang=zz", headers=bearer(org))
+    assert {e["field"] for e in named.json["errors"]} == {"page", "lang"}
+    blank = client.get("/v1/notifications?person=%20%20", headers=bearer(org))
+    assert blank.status_code == 422 and [e["field"] for e in blank.json["errors"]] == ["person"]
+
+
 def test_people_see_and_change_only_their_own(client, org, user_token, make_key):
     kari = user_token("kari")
     assert client.get("/v1/notifications?person=ola", headers=bearer(kari)).status_code == 403

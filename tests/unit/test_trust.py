@@ -138,7 +138,7 @@ def test_only_its_own_scope_or_role_reads_the_report_and_every_view_is_audited(c
 def test_bad_input_names_each_field(client, org):
     response = client.get("/v1/trust/report?period=2026-13&lang=sv&format=xml", headers=bearer(org))
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
-    assert {e["field"] for e in response.json["errors"]} == {"lang", "format"}
+    assert {e["field"] for e in response.json["errors"]} == {"period", "lang", "format"}
     assert client.get("/v1/trust/report?period=2026-13", headers=bearer(org)).json["errors"][0]["field"] == "period"
     assert client.get("/v1/trust/report?unit=nowhere", headers=bearer(org)).status_code == 404
     trend = client.get("/v1/trust/teams/quiet/trend?months=99&until=26-10", headers=bearer(org))
