@@ -67,6 +67,11 @@ def test_api_works_under_the_prefix_with_the_hosts_database(host):
             with app.app_context():
                 return db.session.scalar(select(func.count()).select_from(LedgerEvent)) == 1
         assert wait_for(in_ledger, timeout=30)
+
+        def counted() -> bool:  # the consumer threads in the host's process feed what it serves
+            answer = client.get("/engagement/v1/targets?t=article:news-1", headers=bearer(key)).json
+            return answer["targets"][0]["likes"] == 1
+        assert wait_for(counted, timeout=30)
     finally:
         workers.stop()
     with app.app_context():
