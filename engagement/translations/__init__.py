@@ -13,6 +13,8 @@ For translators, from the repository's root (tests/unit/test_translations.py fai
 after a text changes in the code)::
 
     pybabel extract -F babel.cfg -c TRANSLATORS: --add-location=file --sort-output \
+        --project=Tillit --version=0.1.0 --msgid-bugs-address=tillit@example.invalid \
+        --header-comment="$(head -3 engagement/translations/messages.pot)" \
         -o engagement/translations/messages.pot .
     pybabel update -i engagement/translations/messages.pot -d engagement/translations --ignore-obsolete
 
