@@ -8,7 +8,7 @@
   var core = window.TillitCore(document.currentScript), el = core.el;
   function texts(_, ngettext) {
     return {title: _("What Tillit knows about you"),
-            intro: _("This is everything Tillit holds about you, grouped by what it is used for. Only you see this page."),
+            intro: _("This is everything Tillit holds about you, grouped by what it is used for."),
             json: _("Download JSON"), csv: _("Download CSV"), loading: _("Loading your data…"),
             down: _("Your data is unavailable right now."), basis: _("Legal basis"), kept: _("Kept"),
             nothing: _("Tillit holds nothing about you here."), yes: _("Yes"), no: _("No"),
