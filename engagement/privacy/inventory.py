@@ -20,7 +20,7 @@ class Form(StrEnum):
     """How a person appears in a column; erasure and export find (and rename) them by it."""
 
     ID = "id"  # the person's id itself ("kari")
-    REF = "ref"  # "person:kari" (a Bra! given to a person, a subject)
+    REF = "ref"  # "person:kari" (a Bra! given to a person), or a subject "person:kari@2026-10"
     LABEL = "label"  # "user:kari" (who did something, as Principal.label writes it)
     TARGET = "target"  # a (kind, id) pair whose kind is "person": the column is the id, ``target_kind`` the kind
     KEY = "key"  # a generic key that holds a person id only for some rows (award tallies' person facets)
@@ -113,7 +113,8 @@ INVENTORY: tuple[Table, ...] = (
     _t("engagement_recognition_pairs", "recognition", _cols(ID, "person", "colleague"),
        "who recognised whom (for the colleagues count)"),
     _t("engagement_kudos_firsts", "recognition",
-       _cols(ID, "giver", "recipient") + _cols(REF, "subject", "about") + _cols(EVENT, "event_id"),
+       _cols(ID, "giver", "recipient") + _cols(REF, "subject", note="the person and month: person:kari@2026-10")
+       + _cols(REF, "about") + _cols(EVENT, "event_id"),
        "the first Bra! a person gave about a subject (a Bra! counts once)"),
     _t("engagement_memberships", "directory", _cols(ID, "person_id"),
        "which team a person belonged to when (team sums over time)", retention=UNTIL_ERASURE),
