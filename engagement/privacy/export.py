@@ -1,0 +1,115 @@
+"""What Tillit holds about one person (GDPR art. 15 and 20), driven only by the inventory.
+
+A person is found in a row by any inventoried column, in that column's form (their id, a
+``person:`` reference, a ``user:`` label, a person target, a person facet's key, inside JSON or
+an event id in their id space): one query per table, the forms OR-ed. JSON and event ids are
+narrowed by a LIKE in SQL and then checked in Python, so ``kari`` does not find ``karin``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Text, and_, cast, false, or_, select
+from sqlalchemy.orm import Session
+
+from engagement.privacy.inventory import KEY_FACET_COLUMN, KEY_FACETS, TARGET_KIND_COLUMN, Form, Table, person_tables
+from engagement.tables import Base
+
+FORMAT = 1
+SEARCHED_IN_PYTHON = (Form.JSON, Form.EVENT_ID)
+
+
+def person_data(session: Session, person: str) -> dict:
+    """Every row of every inventoried table in which ``person`` appears; tables with none have rows []."""
+    named = naming(person)
+    return {"format": FORMAT, "person": person, "generated_at": _iso(datetime.now(UTC)),
+            "tables": [{"table": t.table, "domain": t.domain, "purpose": t.purpose, "legal_basis": t.legal_basis,
+                        "retention": t.retention, "rows": _rows(session, t, person, named)}
+                       for t in person_tables()]}
+
+
+def as_csv(data: dict) -> str:
+    """One CSV, long format: table,row,column,value (row = the row's number within its table, from 1)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["table", "row", "column", "value"])
+    for table in data["tables"]:
+        for number, row in enumerate(table["rows"], start=1):
+            for column, value in row.items():
+                writer.writerow([table["table"], number, column, _cell(value)])
+    return out.getvalue()
+
+
+def naming(person: str) -> re.Pattern[str]:
+    """The person's id standing as a word of its own (as erasure renames it inside events)."""
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(person)}(?![A-Za-z0-9])")
+
+
+def matches(table: Table, person: str) -> Any:
+    """The SQL condition: the person in any inventoried column of ``table`` (JSON and event ids by LIKE)."""
+    columns = Base.metadata.tables[table.table].c
+    conditions = []
+    for column in table.columns:
+        c = columns[column.name]
+        if column.form is Form.ID:
+            conditions.append(c == person)
+        elif column.form is Form.REF:
+            conditions.append(c == f"person:{person}")
+        elif column.form is Form.LABEL:
+            conditions.append(c == f"user:{person}")
+        elif column.form is Form.TARGET:
+            conditions.append(and_(columns[TARGET_KIND_COLUMN] == "person", c == person))
+        elif column.form is Form.KEY:
+            conditions.append(and_(columns[KEY_FACET_COLUMN].in_(KEY_FACETS), c == person))
+        elif column.form in SEARCHED_IN_PYTHON:
+            conditions.append(cast(c, Text).contains(person, autoescape=True))
+    return or_(*conditions) if conditions else false()
+
+
+def _rows(session: Session, table: Table, person: str, named: re.Pattern[str]) -> list[dict]:
+    sql = Base.metadata.tables[table.table]
+    found = session.execute(select(sql).where(matches(table, person)).order_by(*sql.primary_key.columns)).mappings()
+    return [{k: _safe(v) for k, v in row.items()} for row in found if _confirmed(table, row, person, named)]
+
+
+def _confirmed(table: Table, row, person: str, named: re.Pattern[str]) -> bool:
+    """A row the LIKE found only through JSON or an event id must name the person as a word."""
+    return any(row[c.name] is not None and _names(c.form, row, row[c.name], person, named) for c in table.columns)
+
+
+def _names(form: Form, row, value: Any, person: str, named: re.Pattern[str]) -> bool:
+    if form in SEARCHED_IN_PYTHON:
+        return bool(named.search(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
+    if form is Form.TARGET:
+        return row[TARGET_KIND_COLUMN] == "person" and value == person
+    if form is Form.KEY:
+        return row[KEY_FACET_COLUMN] in KEY_FACETS and value == person
+    return value == {Form.ID: person, Form.REF: f"person:{person}", Form.LABEL: f"user:{person}"}.get(form)
+
+
+def _safe(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _iso(moment: datetime) -> str:
+    """ISO 8601 UTC; naive datetimes in the database are UTC."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat() + "Z"
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)

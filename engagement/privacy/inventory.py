@@ -1,0 +1,241 @@
+"""What Tillit holds about people: every table and column with a person id or personal data.
+
+This is the one list behind erasure (:mod:`engagement.privacy.erasure`), retention
+(:mod:`engagement.privacy.retention`) and the export of what Tillit knows about a person
+(:mod:`engagement.privacy.export`); the docs render it for the data protection officer and the
+employee representatives. ``tests/unit/test_data_inventory.py`` fails when a table or a text
+column appears (in the models or in a migration) that is neither listed here nor declared free of
+personal data in :data:`NO_PERSONAL_DATA` / :data:`NOT_PERSONAL`, so nothing new slips past.
+Tickets (a monthly draw) and pulse answers are not built yet and so are not listed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from engagement.awards.scoring import PERSON_FACETS
+
+
+class Form(StrEnum):
+    """How a person appears in a column; erasure and export find (and rename) them by it."""
+
+    ID = "id"  # the person's id itself ("kari")
+    REF = "ref"  # "person:kari" (a Bra! given to a person, a subject)
+    LABEL = "label"  # "user:kari" (who did something, as Principal.label writes it)
+    TARGET = "target"  # a (kind, id) pair whose kind is "person": the column is the id, ``target_kind`` the kind
+    KEY = "key"  # a generic key that holds a person id only for some rows (award tallies' person facets)
+    JSON = "json"  # inside a JSON document (notification actors, award snapshots, ledger data, wire forms)
+    TEXT = "text"  # personal data that is not an id: name, e-mail, profile values, free text
+    EVENT_ID = "event_id"  # an event id, naming the person when in their id space (~kari~...) or derived from them
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    form: Form
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    table: str
+    domain: str
+    columns: tuple[Column, ...]
+    purpose: str
+    legal_basis: str
+    retention: str
+    on_erasure: str
+
+    def of(self, *forms: Form) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.form in forms)
+
+
+# The key facets of the award tallies whose key is a person id (Form.KEY).
+KEY_FACET_COLUMN, KEY_FACETS = "facet", PERSON_FACETS
+# The column a TARGET id is paired with.
+TARGET_KIND_COLUMN = "target_kind"
+
+ENGAGEMENT = "legitimate interest (GDPR art. 6(1)(f)): the intranet's engagement features"
+CONTROL = ("legitimate interest (GDPR art. 6(1)(f)), as a control measure agreed with the employee "
+           "representatives (Norwegian Working Environment Act ch. 9; Danish agreement on control measures)")
+ACCOUNTABILITY = "legitimate interest (GDPR art. 6(1)(f)): accountability for who read or decided what"
+OPERATION = "legitimate interest (GDPR art. 6(1)(f)): running the service reliably"
+
+LEDGER_RETENTION = ("ENGAGEMENT_RETENTION_DAYS days once every read model has applied the event "
+                    "(`engagement retention`); unset: kept until erasure")
+READ_MODEL = "as long as the read model (rebuilt from the ledger); the person's id until erasure"
+UNTIL_ERASURE = "until erasure"
+MAIL = "until erasure (the outbox of sent mail)"
+UNTIL_APPLIED = "until the event is applied (or, for a dead letter, until an operator clears it)"
+
+PSEUDONYMISE = "pseudonymise: the person's id is replaced by one random pseudonym"
+DELETE = "delete rows"
+KEEP_TEXT = "; free texts people wrote are content and are kept"
+
+
+def _cols(form: Form, *names: str, note: str = "") -> tuple[Column, ...]:
+    return tuple(Column(name, form, note) for name in names)
+
+
+ID, REF, LABEL, TARGET, KEY, JSON, TEXT, EVENT = (Form.ID, Form.REF, Form.LABEL, Form.TARGET, Form.KEY,
+                                                  Form.JSON, Form.TEXT, Form.EVENT_ID)
+TARGET_NOTE = "the target's id; a person when target_kind is person"
+
+
+def _t(table: str, domain: str, columns: tuple[Column, ...], purpose: str, legal_basis: str = ENGAGEMENT,
+       retention: str = READ_MODEL, on_erasure: str = PSEUDONYMISE) -> Table:
+    return Table(table, domain, columns, purpose, legal_basis, retention, on_erasure)
+
+
+INVENTORY: tuple[Table, ...] = (
+    _t("engagement_ledger", "ledger",
+       _cols(ID, "actor", "target_owner") + _cols(TARGET, "target_id", note=TARGET_NOTE)
+       + _cols(LABEL, "submitted_by") + _cols(JSON, "data", note="kudos about a person, credited people, "
+                                                                 "profile values")
+       + _cols(EVENT, "event_id"),
+       "every raw event (who did what, when, to what), the source every read model is built from",
+       retention=LEDGER_RETENTION,
+       on_erasure=PSEUDONYMISE + "; the person's profile values are replaced by a placeholder" + KEEP_TEXT),
+    _t("engagement_processed_events", "ledger", _cols(EVENT, "event_id"),
+       "which events a read model has applied, so none is applied twice", OPERATION, LEDGER_RETENTION),
+    _t("engagement_dead_letters", "ledger", _cols(EVENT, "event_id") + _cols(JSON, "payload", note="wire form"),
+       "events a read model could not apply, kept for an operator", OPERATION, UNTIL_APPLIED),
+    _t("engagement_parked_events", "ledger",
+       _cols(EVENT, "event_id") + _cols(REF, "waits_for") + _cols(JSON, "payload", note="wire form"),
+       "events waiting for what they build on", OPERATION, UNTIL_APPLIED),
+    _t("engagement_like_states", "recognition",
+       _cols(ID, "person") + _cols(TARGET, "target_id", note=TARGET_NOTE) + _cols(EVENT, "event_id"),
+       "who likes what (a like can be taken back)"),
+    _t("engagement_target_stats", "recognition", _cols(ID, "owner") + _cols(TARGET, "target_id", note=TARGET_NOTE),
+       "likes, comments and Bra! per thing, and whose it is"),
+    _t("engagement_person_recognition", "recognition", _cols(ID, "person"),
+       "recognition a person gave and received, per kind"),
+    _t("engagement_recognition_pairs", "recognition", _cols(ID, "person", "colleague"),
+       "who recognised whom (for the colleagues count)"),
+    _t("engagement_kudos_firsts", "recognition",
+       _cols(ID, "giver", "recipient") + _cols(REF, "subject", "about") + _cols(EVENT, "event_id"),
+       "the first Bra! a person gave about a subject (a Bra! counts once)"),
+    _t("engagement_memberships", "directory", _cols(ID, "person_id"),
+       "which team a person belonged to when (team sums over time)", retention=UNTIL_ERASURE),
+    _t("engagement_people", "directory",
+       _cols(ID, "id") + _cols(TEXT, "name", "email", note="from the directory sync"),
+       "the directory: name, e-mail, team, role, language and leaderboard choices",
+       retention="as long as the directory sync lists the person; until erasure", on_erasure=DELETE),
+    _t("engagement_campaigns", "ideas", _cols(ID, "owner") + _cols(TEXT, "question", "description"),
+       "idea campaigns and who runs them", on_erasure=PSEUDONYMISE + KEEP_TEXT),
+    _t("engagement_ideas", "ideas",
+       _cols(ID, "author", "answered_by") + _cols(TEXT, "title", "text", "answer", note="written by people"),
+       "ideas, who wrote them and who answered", on_erasure=PSEUDONYMISE + KEEP_TEXT),
+    _t("engagement_contributions", "ideas", _cols(ID, "author") + _cols(TEXT, "text", note="written by a person"),
+       "contributions that develop an idea", on_erasure=PSEUDONYMISE + KEEP_TEXT),
+    _t("engagement_abuse_reports", "ideas",
+       _cols(ID, "reporter") + _cols(TARGET, "target_id", note=TARGET_NOTE) + _cols(TEXT, "reason")
+       + _cols(EVENT, "event_id"),
+       "reports of abusive content and their decision", on_erasure=PSEUDONYMISE + KEEP_TEXT),
+    _t("engagement_idea_credits", "ideas", _cols(ID, "person"), "who is credited for an idea (author, contributor)"),
+    _t("engagement_profile_fields", "profiles", _cols(ID, "person"),
+       "which profile fields a person has filled (not their values)"),
+    _t("engagement_profile_completion", "profiles", _cols(ID, "person"), "how complete a person's profile is"),
+    _t("engagement_profile_milestones", "profiles", _cols(ID, "person"), "when a profile became complete"),
+    _t("engagement_award_credits", "awards",
+       _cols(ID, "person", "colleague") + _cols(REF, "ref")
+       + _cols(EVENT, "event_id", note="a recognition credit's key is the event id + ':r'"),
+       "what counts towards a person's monthly award (recognition, contributions)"),
+    _t("engagement_award_tallies", "awards",
+       _cols(ID, "person") + _cols(KEY, "key", note="a person id when facet is colleague, "
+                                                    "on_contribution or idea_owner"),
+       "per person and month, whom and what their recognition came from"),
+    _t("engagement_award_summaries", "awards", _cols(ID, "person"), "per person and month, award sums"),
+    _t("engagement_award_likes", "awards", _cols(ID, "liker") + _cols(REF, "ref") + _cols(EVENT, "event_id"),
+       "likes that count towards awards"),
+    _t("engagement_award_scores", "awards", _cols(ID, "person"), "per person, month and category, the award score"),
+    _t("engagement_award_snapshots", "awards",
+       _cols(LABEL, "finalised_by") + _cols(JSON, "result", note="winners by id and name"),
+       "a month's frozen award result and who finalised it", retention=UNTIL_ERASURE),
+    _t("engagement_trust_activity", "trust", _cols(ID, "person"),
+       "per person and day, activity counts behind the team trust report (never shown per person)", CONTROL),
+    _t("engagement_trust_contributions", "trust", _cols(ID, "person") + _cols(REF, "ref"),
+       "contributions and whether they were recognised, for the team trust report", CONTROL),
+    _t("engagement_trust_audit", "trust", _cols(LABEL, "who"),
+       "who read which team's trust report when", ACCOUNTABILITY, UNTIL_ERASURE),
+    _t("engagement_notifications", "notifications",
+       _cols(ID, "person") + _cols(REF, "ref") + _cols(JSON, "actors", note="who liked or answered"),
+       "a person's notifications, grouped per thing and day"),
+    _t("engagement_notify_likes", "notifications", _cols(ID, "liker") + _cols(REF, "ref") + _cols(EVENT, "event_id"),
+       "likes that notify the owner of a thing"),
+    _t("engagement_notify_idea_people", "notifications", _cols(ID, "person"),
+       "who built on an idea (notified when it is answered)"),
+    _t("engagement_notification_marks", "notifications", _cols(ID, "person") + _cols(REF, "ref"),
+       "what a person has seen and been mailed"),
+    _t("engagement_notify_preferences", "notifications", _cols(ID, "person"),
+       "a person's digest and quiet-hours choices", retention=UNTIL_ERASURE),
+    _t("engagement_mail_outbox", "notifications",
+       _cols(ID, "person") + _cols(TEXT, "address", "subject", "text", "html", "unsubscribe_url",
+                                   note="a mail to the person, naming others"),
+       "digest mails to a person and whether they were sent", retention=MAIL, on_erasure=DELETE),
+    _t("engagement_target_owners", "ownership",
+       _cols(ID, "owner") + _cols(TARGET, "target_id", note=TARGET_NOTE) + _cols(EVENT, "event_id"),
+       "whose each thing is (to credit its owner)"),
+    _t("engagement_owner_waiting", "ownership",
+       _cols(ID, "actor") + _cols(TARGET, "target_id", note=TARGET_NOTE) + _cols(EVENT, "event_id"),
+       "events that wait to learn whose a thing is", OPERATION, UNTIL_APPLIED),
+)
+
+# Tables checked and found to hold nothing about a person.
+NO_PERSONAL_DATA: frozenset[str] = frozenset({
+    "engagement_alembic_version",  # the schema's revision (created by the migrations)
+    "engagement_teams", "engagement_team_tree", "engagement_team_recognition",  # teams, not people
+    "engagement_api_keys",  # keys of integrations (a key's name names a system)
+    "engagement_consumer_positions", "engagement_retention",  # offsets and the retention horizon
+    "engagement_award_ideas", "engagement_trust_ideas",  # per idea, no person
+    "engagement_notify_titles",  # titles of things (articles, ideas) for notifications
+})
+
+# Text and JSON columns of inventoried tables that hold no person id and no personal data.
+NOT_PERSONAL: dict[str, frozenset[str]] = {name: frozenset(cols) for name, cols in {
+    "engagement_ledger": {"type", "target_kind", "source", "topic"},
+    "engagement_processed_events": {"consumer"},
+    "engagement_dead_letters": {"consumer", "topic", "reason"},
+    "engagement_parked_events": {"consumer"},
+    "engagement_like_states": {"target_kind"},
+    "engagement_target_stats": {"target_kind"},
+    "engagement_person_recognition": {"kind"},
+    "engagement_recognition_pairs": set(),
+    "engagement_kudos_firsts": {"model"},
+    "engagement_memberships": {"team_id"},
+    "engagement_people": {"team_id", "role", "locale"},
+    "engagement_campaigns": {"id", "team_id", "status"},
+    "engagement_ideas": {"id", "campaign_id", "status", "visibility"},
+    "engagement_contributions": {"id", "idea_id", "visibility"},
+    "engagement_abuse_reports": {"target_kind", "decision"},
+    "engagement_idea_credits": {"idea_id", "role"},
+    "engagement_profile_fields": {"field"},
+    "engagement_profile_completion": set(),
+    "engagement_profile_milestones": set(),
+    "engagement_award_credits": {"month", "kind", "action", "person_team", "colleague_team"},
+    "engagement_award_tallies": {"month", "facet"},
+    "engagement_award_summaries": {"month"},
+    "engagement_award_likes": set(),
+    "engagement_award_scores": {"month", "category", "facts"},  # facts: counts behind a score
+    "engagement_award_snapshots": {"month", "cutoff"},  # cutoff: ledger offsets
+    "engagement_trust_activity": {"team_id"},
+    "engagement_trust_contributions": {"team_id"},
+    "engagement_trust_audit": {"unit", "view", "period"},
+    "engagement_notifications": {"kind"},
+    "engagement_notify_likes": set(),
+    "engagement_notify_idea_people": {"idea_ref"},
+    "engagement_notification_marks": {"kind"},
+    "engagement_notify_preferences": {"digest", "quiet_start", "quiet_end"},
+    "engagement_mail_outbox": {"message_id", "status", "error"},
+    "engagement_target_owners": {"model", "target_kind"},
+    "engagement_owner_waiting": {"model", "kind", "target_kind"},
+}.items()}
+
+
+def person_tables() -> tuple[Table, ...]:
+    """Every inventoried table, in a stable order (the order of :data:`INVENTORY`)."""
+    return INVENTORY
+
+
+def by_name() -> dict[str, Table]:
+    return {t.table: t for t in INVENTORY}

@@ -1,0 +1,140 @@
+"""The data inventory lists every table and column that can hold a person id or personal data.
+
+Tables are found twice: in the models (``Base.metadata``) and in a fresh database upgraded by the
+migrations (so a table only a migration creates is seen too). Each table must be inventoried or
+declared free of personal data, and each column that can hold text (a string, a text or JSON) of an
+inventoried table must be inventoried or declared not personal for that table: a new person column
+without an entry fails here.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Interval,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Time,
+    create_engine,
+    inspect,
+)
+
+from engagement.migrate import upgrade
+from engagement.privacy.export import as_csv, person_data
+from engagement.privacy.inventory import INVENTORY, NO_PERSONAL_DATA, NOT_PERSONAL, Form, person_tables
+from engagement.state import state
+from engagement.tables import Base
+from tests.conftest import bearer, drain, like
+
+NOT_TEXT = (Integer, Numeric, Float, Boolean, Date, DateTime, Time, Interval)  # cannot hold an id or a name
+
+
+def text_columns(columns) -> set[str]:
+    """Columns that could hold a person id or personal data: anything not a number, flag or time."""
+    return {c.name for c in columns if not isinstance(c.type, NOT_TEXT)}
+
+
+def unaccounted(tables: dict[str, set[str]]) -> list[str]:
+    """What the inventory misses: a table that is neither inventoried nor declared free of personal
+    data, or a text column of an inventoried table that is neither inventoried nor declared not personal."""
+    listed = {t.table: {c.name for c in t.columns} for t in INVENTORY}
+    missing = []
+    for name, columns in sorted(tables.items()):
+        if name in NO_PERSONAL_DATA:
+            continue
+        if name not in listed:
+            missing.append(name)
+            continue
+        missing += [f"{name}.{c}" for c in sorted(columns - listed[name] - NOT_PERSONAL.get(name, set()))]
+    return missing
+
+
+def model_tables(metadata: MetaData) -> dict[str, set[str]]:
+    return {name: text_columns(table.columns) for name, table in metadata.tables.items()}
+
+
+def migrated_tables(tmp_path) -> dict[str, set[str]]:
+    engine = create_engine(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    upgrade(engine)
+    found = inspect(engine)
+    tables = {name: text_columns(_reflected(found.get_columns(name))) for name in found.get_table_names()}
+    engine.dispose()
+    return tables
+
+
+def _reflected(columns: list[dict]) -> list[Column]:
+    return [Column(c["name"], c["type"]) for c in columns]
+
+
+def test_every_table_and_text_column_of_the_models_is_inventoried():
+    assert unaccounted(model_tables(Base.metadata)) == []
+
+
+def test_every_table_and_text_column_the_migrations_create_is_inventoried(tmp_path):
+    tables = migrated_tables(tmp_path)
+    assert set(Base.metadata.tables) <= set(tables)  # the reflection saw the schema
+    assert unaccounted(tables) == []
+
+
+def test_a_new_person_column_without_an_entry_is_reported_missing():
+    throwaway = MetaData()
+    Table("engagement_gifts", throwaway, Column("id", Integer, primary_key=True), Column("person", String(128)),
+          Column("given_at", DateTime))
+    Table("engagement_like_states", throwaway, Column("person", String(128)), Column("mood", String(20)),
+          Column("liked", Boolean))
+    assert unaccounted(model_tables(throwaway)) == ["engagement_gifts", "engagement_like_states.mood"]
+
+
+def test_the_inventory_names_only_columns_that_exist_and_says_what_erasure_does():
+    for table in person_tables():
+        columns = set(Base.metadata.tables[table.table].columns.keys())
+        assert {c.name for c in table.columns} <= columns, table.table
+        assert NOT_PERSONAL.get(table.table, set()) <= columns, table.table
+        assert not {c.name for c in table.columns} & NOT_PERSONAL.get(table.table, set()), table.table
+        assert table.purpose and table.legal_basis and table.retention and table.on_erasure, table.table
+        if table.of(Form.TEXT) and "delete" not in table.on_erasure:
+            assert "free texts people wrote are content and are kept" in table.on_erasure, table.table
+    assert not NO_PERSONAL_DATA & {t.table for t in INVENTORY}
+    audit = {t.table: t for t in INVENTORY}
+    assert Form.LABEL in {c.form for c in audit["engagement_trust_audit"].columns}  # who read a report
+    assert Form.LABEL in {c.form for c in audit["engagement_award_snapshots"].columns}  # who finalised
+
+
+def test_an_export_holds_the_persons_rows_in_every_form_and_nobody_elses(app, client, make_key, user_token):
+    key = make_key("events:write", "directory:write", name="intranet")
+    sync = {"mode": "full", "teams": [{"id": "T", "name": "T", "parent": None}],
+            "people": [{"id": p, "name": p.title(), "team": "T", "email": f"{p}@example.no"}
+                       for p in ("kari", "karin", "ola", "per")]}
+    assert client.post("/v1/directory/sync", json=sync, headers=bearer(key)).status_code == 200
+    kudos = {"id": "k2", "type": "kudos.given", "actor": "per", "time": "2026-11-02T10:00:00+01:00",
+             "target": {"kind": "person", "id": "kari", "owner": "kari"}, "data": {"message": "Takk!"}}
+    events = [like("l1", actor="kari", target="news-1", owner="ola"),
+              like("l2", actor="karin", target="news-1", owner="ola"), kudos]
+    assert client.post("/v1/events/batch", json={"events": events}, headers=bearer(key)).status_code == 202
+    drain(app, ("ledger", "recognition", "notifications", "awards"))
+    with app.app_context():
+        data = person_data(state(app).db.session, "kari")
+    tables = {t["table"]: t["rows"] for t in data["tables"]}
+    assert data["format"] == 1 and data["person"] == "kari" and data["generated_at"].endswith("Z")
+    assert list(tables) == [t.table for t in INVENTORY]  # every table, with rows [] when none
+    assert [r["name"] for r in tables["engagement_people"]] == ["Kari"]
+    assert {r["person"] for r in tables["engagement_like_states"]} == {"kari"}  # not karin
+    assert {r["actor"] for r in tables["engagement_ledger"]} == {"kari", "per"}  # per's Bra! to her (target)
+    assert tables["engagement_ledger"][0]["occurred_at"].endswith("Z")
+    assert any(r["person"] == "kari" for r in tables["engagement_person_recognition"])
+    ola_hears = tables["engagement_notifications"]  # found inside the JSON of actors; names karin too
+    heard = [(n["person"], sorted(a["p"] for a in n["actors"])) for n in ola_hears]
+    assert heard == [("ola", ["kari", "karin"]), ("kari", ["per"])]  # in the order of their ids
+    assert [t for t, rows in tables.items() for r in rows if "karin" in str(r)] == ["engagement_notifications"]
+    rows = list(csv.DictReader(io.StringIO(as_csv(data))))
+    assert {"table": "engagement_people", "row": "1", "column": "email", "value": "kari@example.no"} in rows
+    assert len({(r["table"], r["row"]) for r in rows}) == sum(len(v) for v in tables.values())
