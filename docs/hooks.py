@@ -12,8 +12,8 @@ from collections.abc import Callable
 SETTINGS_MARKER = "<!-- settings-table -->"
 INVENTORY_MARKER = "<!-- privacy-inventory -->"
 NO_PERSON_MARKER = "<!-- privacy-no-person -->"
-INVENTORY_HEADER = ("| table | domain | columns with a person | purpose | legal basis | kept | on erasure |\n"
-                    "| --- | --- | --- | --- | --- | --- | --- |")
+INVENTORY_HEADER = ("| table and its columns with a person | purpose and legal basis | kept | on erasure |\n"
+                    "| --- | --- | --- | --- |")
 
 
 def _tillit(module: str):
@@ -42,21 +42,27 @@ def _columns(table) -> str:
                        for c in table.columns)
 
 
+def _row(table) -> str:
+    """One table of the inventory: four columns, so the page needs no sideways scrolling."""
+    return (f"| **`{table.table}`**<br>{_columns(table)} | {_cell(table.purpose)}<br>*{_cell(table.legal_basis)}* "
+            f"| {_cell(table.retention)} | {_cell(table.on_erasure)} |")
+
+
 def inventory_table() -> str:
-    """The inventory as engagement.privacy.inventory declares it: one row per table."""
+    """The inventory as engagement.privacy.inventory declares it: a section per domain, a row per table,
+    in the order the code lists them."""
     inventory = _tillit("engagement.privacy.inventory")
-    rows = [f"| `{t.table}` | {t.domain} | {_columns(t)} | {_cell(t.purpose)} | {_cell(t.legal_basis)} "
-            f"| {_cell(t.retention)} | {_cell(t.on_erasure)} |"
-            for t in sorted(inventory.INVENTORY, key=lambda t: (t.domain, t.table))]
-    return "\n".join([INVENTORY_HEADER, *rows])
+    domains: dict[str, list] = {}
+    for table in inventory.INVENTORY:
+        domains.setdefault(table.domain, []).append(table)
+    return "\n\n".join("\n".join([f"### {domain.capitalize()}", "", INVENTORY_HEADER, *map(_row, tables)])
+                       for domain, tables in domains.items())
 
 
 def tables_without_person() -> str:
-    """Tillit's other tables, so a reader sees the inventory is the whole database, not a selection."""
+    """The tables declared free of personal data, so a reader sees the inventory is the whole database."""
     inventory = _tillit("engagement.privacy.inventory")
-    listed = {t.table for t in inventory.INVENTORY}
-    others = sorted(set(_tillit("engagement.tables").Base.metadata.tables) - listed)
-    return "\n" + ", ".join(f"`{name}`" for name in others) + ".\n"
+    return "\n" + ", ".join(f"`{name}`" for name in sorted(inventory.NO_PERSONAL_DATA)) + ".\n"
 
 
 GENERATED: dict[str, tuple[tuple[str, Callable[[], str]], ...]] = {
