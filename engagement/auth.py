@@ -30,7 +30,8 @@ SCOPES = {
     "directory:write": "sync people and teams",
     "moderation:manage": "review reported ideas and contributions",
     "trust:read": "read the trust-signal report (communications staff)",
-    "audit:read": "read who viewed the trust-signal report (admins)",
+    "audit:read": "read who viewed the trust-signal report or read a person's data (admins)",
+    "privacy:read": "read any person's data to answer an access request (the data protection officer; audited)",
 }
 # A user token with this role may read the trust-signal report, as the key scope above.
 TRUST_ROLE = "communications"

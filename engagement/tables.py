@@ -7,9 +7,10 @@ from engagement.ideas import model as ideas
 from engagement.ledger import model as ledger
 from engagement.notifications import model as notifications
 from engagement.ownership import model as ownership
+from engagement.privacy import model as privacy
 from engagement.profiles import model as profiles
 from engagement.recognition import model as recognition
 from engagement.trust import model as trust
 
-DOMAINS = (awards, directory, ideas, ledger, notifications, ownership, profiles, recognition, trust)
+DOMAINS = (awards, directory, ideas, ledger, notifications, ownership, privacy, profiles, recognition, trust)
 __all__ = ["Base", "DOMAINS"]

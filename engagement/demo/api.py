@@ -72,6 +72,15 @@ def demo_trust_page(args: dict):
                    period=period if fullmatch(MONTH_PATTERN, period) or period in ("30d", "90d") else "30d")
 
 
+@blp.route("/demo/my-data")
+@blp.arguments(VisitorQuery, location="query")
+def demo_my_data_page(args: dict):
+    """"Mine data": everything Tillit holds about the visitor, with the downloads (GET /v1/me/data)."""
+    visitor = _visitor(args, "kari")
+    _ensure_intranet()
+    return _render("tillit/demo_my_data.html", visitor)
+
+
 def _visitor(args: dict[str, Any], default_user: str) -> dict[str, Any]:
     """Who the page is shown as (VisitorQuery named any bad choice)."""
     user = args.get("user", default_user)

@@ -16,6 +16,7 @@ from engagement.ideas import api as campaigns
 from engagement.ideas import moderation
 from engagement.ledger import api as events
 from engagement.notifications import api as notifications
+from engagement.privacy import api as privacy
 from engagement.profiles import api as profiles
 from engagement.recognition import api as recognition
 from engagement.trust import api as trust
@@ -23,7 +24,7 @@ from engagement.web import health, limits, openapi, problems, widgets
 from engagement.web.requests import Blueprint
 
 DOMAINS = (events, recognition, directory, campaigns, moderation, profiles, awards, notifications, trust,
-           widgets, health)
+           privacy, widgets, health)
 
 
 def create_blueprint(config: Any) -> tuple[Blueprint, Any]:

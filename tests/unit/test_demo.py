@@ -11,7 +11,7 @@ from engagement.ledger.model import LedgerEvent
 from engagement.state import state
 from tests.conftest import bearer, drain, like, migrated_app
 
-PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri"]
+PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri", "/demo/my-data?user=ola"]
 BANNER = "tokens are minted for made-up users"
 REAL = {"mode": "full", "teams": [{"id": "helse", "name": "Helse", "parent": None}],
         "people": [{"id": "siri", "name": "Siri Real", "team": "helse", "role": "member",

@@ -1,0 +1,161 @@
+/* "What Tillit knows about me", served with widget.js: <section data-tillit-my-data></section>.
+ * Everything Tillit holds about the person whose token the page has (GET /v1/me/data), grouped
+ * by what it is for, each table with a caption and column headers, and the same data to download
+ * as JSON or CSV. data-tillit-heading="3" makes its headings h3 and h4 (default h2 and h3), to fit
+ * the host page's outline. */
+(function () {
+  "use strict";
+  var core = window.TillitCore(document.currentScript), el = core.el;
+  function texts(_, ngettext) {
+    return {title: _("What Tillit knows about you"),
+            intro: _("This is everything Tillit holds about you, grouped by what it is used for. Only you see this page."),
+            json: _("Download JSON"), csv: _("Download CSV"), loading: _("Loading your data…"),
+            down: _("Your data is unavailable right now."), basis: _("Legal basis"), kept: _("Kept"),
+            nothing: _("Tillit holds nothing about you here."), yes: _("Yes"), no: _("No"),
+            emptyTitle: _("Where Tillit holds nothing about you"),
+            rows: function (n) { return ngettext("{n} row", "{n} rows", n); },
+            domains: {
+              directory: [_("Your directory entry"),
+                          _("Your name, team, role and e-mail address as the intranet sent them, so that names and teams can be shown.")],
+              recognition: [_("Likes and Bra!"),
+                            _("Likes and Bra! you gave and received, so that you and your colleagues can see them.")],
+              ideas: [_("Ideas and comments"),
+                      _("Ideas you submitted, supported or commented on in idea campaigns.")],
+              profiles: [_("Your profile"), _("Which profile fields you have filled in, to show your profile progress.")],
+              awards: [_("Monthly awards"), _("What counts toward the monthly awards, and their results.")],
+              trust: [_("Trust signals"),
+                      _("What you did, counted per team and day for the trust report. The report never shows any person.")],
+              notifications: [_("Notifications"), _("Notifications to you and your choices about them.")],
+              ownership: [_("What you own"), _("Articles and other content you own, so that reactions to them reach you.")],
+              ledger: [_("Event log"),
+                       _("The events the intranet sent about what you did, kept so that every count can be rebuilt.")],
+              privacy: [_("Reads of your data"), _("When the data protection officer read your data, and in which format.")]
+            }};
+  }
+
+  /* A file from the API: the token goes in a header, so a plain link cannot fetch it. */
+  function save(path, name) {
+    return core.call("GET", path).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.blob();
+    }).then(function (blob) {
+      var link = el("a", {href: URL.createObjectURL(blob), download: name});
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+    });
+  }
+
+  function words(name) { return name.replace(/_/g, " ").replace(/^./, function (c) { return c.toUpperCase(); }); }
+
+  function cell(value, t) {
+    if (value === null || value === undefined || value === "") return "–";
+    if (value === true) return t.yes;
+    if (value === false) return t.no;
+    return typeof value === "object" ? JSON.stringify(value) : String(value);
+  }
+
+  /* One table of rows: a caption (what it is for and how many rows), a header per column, and a
+     scrollable region the keyboard can reach when it is wider than the page. */
+  function rowsTable(table, t) {
+    var columns = [];
+    table.rows.forEach(function (row) {
+      Object.keys(row).forEach(function (k) { if (columns.indexOf(k) < 0) columns.push(k); });
+    });
+    var grid = el("table", {"class": "tillit-data-table"});
+    var caption = el("caption", {}, table.purpose + " (" + t.rows(table.rows.length) + ")");
+    var head = el("tr");
+    columns.forEach(function (c) { head.append(el("th", {scope: "col"}, words(c))); });
+    var body = el("tbody");
+    table.rows.forEach(function (row) {
+      var tr = el("tr");
+      columns.forEach(function (c) { tr.append(el("td", {}, cell(row[c], t))); });
+      body.append(tr);
+    });
+    var thead = el("thead");
+    thead.append(head);
+    grid.append(caption, thead, body);
+    var scroller = el("div", {"class": "tillit-data-scroll", tabindex: "0", role: "region",
+                              "aria-label": table.purpose});
+    scroller.append(grid);
+    var facts = el("p", {"class": "tillit-data-facts"});
+    facts.append(el("span", {}, t.basis + ": " + table.legal_basis), el("br"), el("span", {}, t.kept + ": " + table.retention));
+    return [scroller, facts];
+  }
+
+  function render(holder, body, t, level) {
+    var byDomain = {}, order = [];
+    body.tables.forEach(function (table) {
+      if (!byDomain[table.domain]) { byDomain[table.domain] = []; order.push(table.domain); }
+      byDomain[table.domain].push(table);
+    });
+    var empty = [], content = el("div");
+    order.forEach(function (domain) {
+      var held = byDomain[domain].filter(function (table) { return table.rows.length; });
+      var about = t.domains[domain] || [words(domain), ""];
+      if (!held.length) { empty.push(about[0]); return; }
+      var id = "tillit-data-" + domain.replace(/\W/g, "-");
+      var section = el("section", {"class": "tillit-data-domain", "aria-labelledby": id});
+      section.append(el("h" + (level + 1), {id: id}, about[0]));
+      if (about[1]) section.append(el("p", {}, about[1]));
+      held.forEach(function (table) { section.append.apply(section, rowsTable(table, t)); });
+      content.append(section);
+    });
+    if (empty.length) {
+      var none = el("section", {"class": "tillit-data-domain", "aria-labelledby": "tillit-data-none"});
+      var list = el("ul");
+      empty.forEach(function (name) { list.append(el("li", {}, name)); });
+      none.append(el("h" + (level + 1), {id: "tillit-data-none"}, t.emptyTitle), list);
+      content.append(none);
+    }
+    holder.querySelector(".tillit-data-status").textContent = "";
+    holder.append(content);
+    holder.dataset.state = "ready";
+  }
+
+  function widget(holder) {
+    var t = core.texts(holder, texts), level = Number(holder.getAttribute("data-tillit-heading")) || 2;
+    holder.classList.add("tillit", "tillit-my-data");
+    var status = el("p", {"class": "tillit-data-status", role: "status"}, t.loading);
+    var json = el("button", {type: "button", "class": "tillit-button"}, t.json);
+    var csv = el("button", {type: "button", "class": "tillit-button"}, t.csv);
+    var actions = el("p", {"class": "tillit-data-actions"});
+    actions.append(json, " ", csv);
+    holder.append(el("h" + level, {}, t.title), el("p", {}, t.intro), actions, status);
+    core.call("GET", "/v1/me/data").then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (body) {
+      json.addEventListener("click", function () { save("/v1/me/data?download=true", "tillit-" + body.person + ".json"); });
+      csv.addEventListener("click", function () { save("/v1/me/data?format=csv", "tillit-" + body.person + ".csv"); });
+      render(holder, body, t, level);
+    }, function () {
+      status.textContent = t.down;
+      holder.dataset.state = "offline";
+    });
+  }
+
+  function start() {
+    if (!document.getElementById("tillit-data-style")) {
+      var style = document.createElement("style");
+      style.id = "tillit-data-style";
+      /* :where() keeps specificity at zero, so any host rule wins. */
+      style.textContent =
+        ":where(.tillit-data-scroll){overflow-x:auto;margin:.5em 0}" +
+        ":where(.tillit-data-scroll:focus-visible){outline:3px solid #1f3b57;outline-offset:2px}" +
+        ":where(.tillit-data-table){border-collapse:collapse;font-size:.9em;min-width:100%}" +
+        ":where(.tillit-data-table caption){text-align:left;font-weight:bold;padding:.3em 0}" +
+        ":where(.tillit-data-table th,.tillit-data-table td){border:1px solid #c9d1d9;padding:.3em .5em;" +
+        "text-align:left;vertical-align:top;overflow-wrap:anywhere}" +
+        ":where(.tillit-data-table th){background:#eef1f4}" +
+        ":where(.tillit-data-facts){color:#4a4a4f;font-size:.85em;margin:.2em 0 1.2em}" +
+        ":where(.tillit-data-domain){border-top:1px solid #e5e9ee;margin-top:1em}";
+      document.head.appendChild(style);
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-my-data]"), widget);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

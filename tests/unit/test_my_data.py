@@ -1,0 +1,142 @@
+"""What Tillit knows about me, over real HTTP (a local server on the test's app): a person's own
+data as JSON and CSV, nobody else's; the data protection officer's reads, each audited."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from tests.conftest import bearer, drain
+
+AUDIT = "engagement_privacy_audit"
+PEOPLE = {"kari": "Kari Nordmann", "ola": "Ola Hansen", "lena": "Lena Berg"}
+
+
+def ev(n: int, type_: str, actor: str, target: str, owner: str, **data) -> dict:
+    kind, target_id = target.split(":")
+    return {"id": f"md{n}", "type": type_, "actor": actor, "time": f"2026-11-10T10:{n:02d}:00+01:00",
+            "data": data, "target": {"kind": kind, "id": target_id, "owner": owner}}
+
+
+@pytest.fixture
+def served(app):
+    """The app behind a real socket: what a browser or the intranet's back end talks to."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def world(app, client, make_key):
+    key = make_key("directory:write", "events:write")
+    people = [{"id": p, "name": name, "team": "t", "email": f"{p}@example.no", "role": "member"}
+              for p, name in PEOPLE.items()]
+    assert client.post("/v1/directory/sync", json={"mode": "full", "people": people,
+                                                   "teams": [{"id": "t", "name": "Team", "parent": None}]},
+                       headers=bearer(key)).status_code == 200
+    events = [ev(1, "like.added", "kari", "article:kantine", "ola"),
+              ev(2, "kudos.given", "kari", "person:ola", "ola", message="Takk for hjelpen med budsjettet"),
+              ev(3, "like.added", "ola", "article:parkering", "lena")]  # Kari has nothing to do with this one
+    assert client.post("/v1/events/batch", json={"events": events}, headers=bearer(key)).status_code == 202
+    drain(app, ("ledger", "recognition", "notifications", "trust", "awards", "ideas", "profiles"))
+    return key
+
+
+def get(base: str, path: str, credential: str | None = None) -> requests.Response:
+    return requests.get(base + path, headers=bearer(credential) if credential else {}, timeout=10)
+
+
+def table(body: dict, name: str) -> dict:
+    return next(t for t in body["tables"] if t["table"] == name)
+
+
+def without_audit(body: dict) -> list[dict]:
+    return [t for t in body["tables"] if t["table"] != AUDIT]
+
+
+def rows(body: dict) -> list[dict]:
+    return [row for table in body["tables"] for row in table["rows"]]
+
+
+def test_a_person_reads_their_own_data_as_json(served, world, user_token):
+    response = get(served, "/v1/me/data", user_token("kari"))
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
+    assert "no-store" in response.headers["Cache-Control"]
+    body = response.json()
+    assert (body["format"], body["person"]) == (1, "kari")
+    assert all({"table", "domain", "purpose", "legal_basis", "retention", "rows"} <= set(t) for t in body["tables"])
+    text = json.dumps(rows(body))
+    assert "kantine" in text and "Takk for hjelpen med budsjettet" in text and "Kari Nordmann" in text
+    assert "parkering" not in text  # Ola's like of Lena's article is not Kari's data
+    download = get(served, "/v1/me/data?download=true", user_token("kari"))
+    assert download.headers["Content-Disposition"] == 'attachment; filename="tillit-kari.json"'
+    assert download.json()["tables"] == body["tables"]
+
+
+def test_a_person_downloads_their_own_data_as_csv(served, world, user_token):
+    response = get(served, "/v1/me/data?format=csv", user_token("kari"))
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="tillit-kari.csv"'
+    table = list(csv.DictReader(io.StringIO(response.text)))
+    assert table and set(table[0]) == {"table", "row", "column", "value"}
+    values = {row["value"] for row in table}
+    assert "Kari Nordmann" in values and not any("parkering" in v for v in values)
+    as_json = get(served, "/v1/me/data", user_token("kari")).json()
+    assert {row["table"] for row in table} == {t["table"] for t in as_json["tables"] if t["rows"]}
+
+
+def test_nobody_else_reads_a_persons_own_data(served, world, user_token, make_key):
+    ola = get(served, "/v1/me/data", user_token("ola")).json()
+    assert ola["person"] == "ola" and "Kari Nordmann" not in json.dumps(rows(ola))
+    for key in (world, make_key("privacy:read"), make_key("audit:read")):
+        response = get(served, "/v1/me/data", key)
+        assert response.status_code == 403 and response.headers["Content-Type"] == "application/problem+json"
+    assert get(served, "/v1/me/data").status_code == 401
+    # the officer's way in is closed to a person's token, their own or a colleague's, and to other keys
+    for credential in (user_token("ola"), user_token("kari"), world, make_key("audit:read")):
+        assert get(served, "/v1/people/kari/data", credential).status_code == 403
+
+
+def test_the_data_protection_officer_reads_anyones_data_and_every_read_is_audited(served, world, make_key,
+                                                                                 user_token):
+    officer, auditor = make_key("privacy:read", name="dpo"), make_key("audit:read", name="admin")
+    own = get(served, "/v1/me/data", user_token("kari")).json()  # the person's own read: not audited
+    body = get(served, "/v1/people/kari/data", officer).json()
+    assert body["person"] == "kari" and without_audit(body) == without_audit(own)
+    seen = get(served, "/v1/me/data", user_token("kari")).json()  # and Kari sees that the officer read it
+    assert [(r["who"], r["format"]) for r in table(seen, AUDIT)["rows"]] == [("key:dpo", "json")]
+    export = get(served, "/v1/people/ola/data?format=csv", officer)
+    assert export.headers["Content-Disposition"] == 'attachment; filename="tillit-ola.csv"'
+    nobody = get(served, "/v1/people/nobody/data", officer).json()
+    assert nobody["tables"] and rows({"tables": without_audit(nobody)}) == []  # the answer: nothing held
+    assert table(nobody, AUDIT)["rows"][0]["who"] == "key:dpo"  # but this read itself
+    assert get(served, "/v1/privacy/audit", officer).status_code == 403  # reading is not reading the audit
+    reads = get(served, "/v1/privacy/audit", auditor).json()["reads"]
+    assert [(r["who"], r["person"], r["format"]) for r in reads] == [
+        ("key:dpo", "nobody", "json"), ("key:dpo", "ola", "csv"), ("key:dpo", "kari", "json")]
+    assert all(r["at"].endswith("Z") for r in reads)
+    assert len(get(served, "/v1/privacy/audit?limit=1", auditor).json()["reads"]) == 1
+
+
+def test_bad_input_names_each_field(served, world, make_key, user_token):
+    response = get(served, "/v1/me/data?format=xml&download=perhaps", user_token("kari"))
+    assert response.status_code == 422 and response.headers["Content-Type"] == "application/problem+json"
+    assert {e["field"] for e in response.json()["errors"]} == {"format", "download"}
+    officer = make_key("privacy:read", name="dpo")
+    assert get(served, "/v1/people/kari/data?format=pdf", officer).json()["errors"][0]["field"] == "format"
+    audit = get(served, "/v1/privacy/audit?limit=0", make_key("audit:read"))
+    assert audit.status_code == 422 and audit.json()["errors"][0]["field"] == "limit"
+    assert get(served, "/v1/privacy/audit", make_key("audit:read")).json()["reads"] == []  # a refused read is none
+
+
+def test_the_file_name_never_carries_a_quote_or_a_separator(served, world, make_key):
+    response = get(served, '/v1/people/a%22b%5Cc%3B/data?format=csv', make_key("privacy:read"))
+    assert response.headers["Content-Disposition"] == 'attachment; filename="tillit-a_b_c_.csv"'
