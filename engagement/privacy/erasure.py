@@ -13,52 +13,35 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Text, cast, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from engagement.awards.model import AwardCredit, AwardLike, AwardScore, AwardSnapshot, AwardSummary, AwardTally
-from engagement.awards.scoring import PERSON_FACETS
+from engagement.awards.model import AwardSnapshot
 from engagement.db import changed_rows
-from engagement.directory.model import Membership, Person
-from engagement.ideas.model import AbuseReport, Campaign, Contribution, Idea, IdeaCredit
-from engagement.ledger.model import LedgerEvent
-from engagement.notifications.model import (
-    MailOutbox,
-    Notification,
-    NotificationMark,
-    NotifyIdeaPerson,
-    NotifyLike,
-    NotifyPreference,
-)
-from engagement.ownership.model import OwnerWaiting, TargetOwner
+from engagement.directory.model import Person
+from engagement.notifications.model import Notification
 from engagement.privacy import erasure_events
 from engagement.privacy.erasure_events import Renaming
-from engagement.profiles.model import ProfileCompletion, ProfileField, ProfileMilestone
-from engagement.recognition.model import KudosFirst, LikeState, PersonRecognition, RecognitionPair, TargetStats
-from engagement.trust.model import TrustActivity, TrustAudit, TrustContribution
+from engagement.privacy.inventory import (
+    DELETE,
+    KEY_FACET_COLUMN,
+    KEY_FACETS,
+    TARGET_KIND_COLUMN,
+    Form,
+    Table,
+    person_tables,
+)
+from engagement.tables import Base
 
 if TYPE_CHECKING:
     from engagement.state import EngagementState
 
 logger = logging.getLogger(__name__)
-PERSON_COLUMNS = (
-    LedgerEvent.actor, LedgerEvent.target_owner, LikeState.person, TargetStats.owner, PersonRecognition.person,
-    RecognitionPair.person, RecognitionPair.colleague, Membership.person_id, Campaign.owner, Idea.author,
-    Idea.answered_by, Contribution.author, AbuseReport.reporter, IdeaCredit.person, ProfileField.person,
-    ProfileCompletion.person, ProfileMilestone.person, AwardCredit.person, AwardCredit.colleague, AwardLike.liker,
-    AwardScore.person, AwardSummary.person, AwardTally.person, TrustActivity.person, TrustContribution.person,
-    Notification.person, NotifyLike.liker,
-    NotifyIdeaPerson.person, NotificationMark.person, NotifyPreference.person, TargetOwner.owner, OwnerWaiting.actor,
-    KudosFirst.giver, KudosFirst.recipient)
-# Where a person is the target of kudos: "person:<id>" references and person targets.
-PERSON_REFS = (AwardCredit.ref, AwardLike.ref, TrustContribution.ref, Notification.ref, NotifyLike.ref,
-               NotificationMark.ref, KudosFirst.subject, KudosFirst.about)
-# Where a person is named as the one who did something: "user:<id>", as Principal.label writes it.
-PERSON_LABELS = (LedgerEvent.submitted_by, TrustAudit.who, AwardSnapshot.finalised_by)
-PERSON_TARGETS = ((LedgerEvent.target_kind, LedgerEvent.target_id), (LikeState.target_kind, LikeState.target_id),
-                  (TargetStats.target_kind, TargetStats.target_id))
+# How a person appears in a column of each form that names them by value: (old, new) for one person.
+SPELLED = {Form.ID: "{}", Form.REF: "person:{}", Form.LABEL: "user:{}", Form.TARGET: "{}", Form.KEY: "{}"}
 
 
 def erase(st: EngagementState, person: str) -> dict:
@@ -68,34 +51,44 @@ def erase(st: EngagementState, person: str) -> dict:
     changed = 0
     with Session(st.engine) as session, session.begin():
         found = session.get(Person, person)
-        for column in PERSON_COLUMNS:
-            changed += _replace(session, column, person, pseudonym)
-        for column in PERSON_REFS:
-            changed += _replace(session, column, f"person:{person}", f"person:{pseudonym}")
-        for kind, target in PERSON_TARGETS:
-            changed += changed_rows(session, update(kind.class_).where(kind == "person", target == person)
-                                    .values({target.key: pseudonym}))
-        for column in PERSON_LABELS:
-            changed += _replace(session, column, f"user:{person}", f"user:{pseudonym}")
-        changed += changed_rows(session, update(AwardTally)
-                                .where(AwardTally.facet.in_(PERSON_FACETS), AwardTally.key == person)
-                                .values(key=pseudonym))
-        changed += _rewrite_json(session, person, pseudonym, found.name if found else None)
-        changed += _rename_inside_events(session, renaming)
-        session.execute(delete(MailOutbox).where(MailOutbox.person == person))  # sent mail: names and address
-        if found is not None:
-            session.delete(found)
+        name = found.name if found else None
+        kept = [t for t in person_tables() if t.on_erasure != DELETE]
+        for table in kept:
+            changed += _rename_columns(session, table, renaming)
+        for table in kept:  # after the columns: the ledger's profile events are found by the pseudonym
+            if table.of(Form.JSON):
+                changed += JSON_REWRITERS[table.table](session, renaming, name)
+        changed += erasure_events.rename_event_ids(session, renaming)
+        for table in person_tables():
+            if table.on_erasure == DELETE:  # the directory entry, sent mail: names and addresses
+                session.execute(delete(Base.metadata.tables[table.table]).where(_naming(table, person)))
         session.flush()
         changed += _rewrite_raw_log(st, renaming)  # last: a failure rolls the database back too
     _forget_in_redis(st, person)
     return {"person": person, "erased": found is not None or changed > 0, "rows": changed}
 
 
-def _rename_inside_events(session: Session, renaming: Renaming) -> int:
-    """Ledger data and stored wire forms first, then the ids they are keyed by."""
-    changed = erasure_events.rewrite_ledger_data(session, renaming)
-    changed += erasure_events.rewrite_payloads(session, renaming)
-    return changed + erasure_events.rename_event_ids(session, renaming)
+def _rename_columns(session: Session, table: Table, renaming: Renaming) -> int:
+    """Every column naming the person by value (id, reference, label, person target, person key)."""
+    sql = Base.metadata.tables[table.table]
+    changed = 0
+    for column in table.of(*SPELLED):
+        spelled = SPELLED[column.form]
+        c = sql.c[column.name]
+        where = [c == spelled.format(renaming.person)]
+        if column.form is Form.TARGET:
+            where.append(sql.c[TARGET_KIND_COLUMN] == "person")
+        if column.form is Form.KEY:
+            where.append(sql.c[KEY_FACET_COLUMN].in_(KEY_FACETS))
+        changed += changed_rows(session, update(sql).where(*where)
+                                .values({column.name: spelled.format(renaming.pseudonym)}))
+    return changed
+
+
+def _naming(table: Table, person: str):
+    """The rows of a table to delete: the person in any column naming them by value."""
+    sql = Base.metadata.tables[table.table]
+    return or_(*(sql.c[c.name] == SPELLED[c.form].format(person) for c in table.of(*SPELLED)))
 
 
 def _rewrite_raw_log(st: EngagementState, renaming: Renaming) -> int:
@@ -104,26 +97,41 @@ def _rewrite_raw_log(st: EngagementState, renaming: Renaming) -> int:
     return rewrite(renaming.person, renaming.wire) if rewrite is not None else 0
 
 
-def _replace(session: Session, column, old: str, new: str) -> int:
-    return changed_rows(session, update(column.class_).where(column == old).values({column.key: new}))
-
-
-def _rewrite_json(session: Session, person: str, pseudonym: str, name: str | None) -> int:
-    """Notification groups and frozen award results name people inside JSON."""
+def _rewrite_actors(session: Session, renaming: Renaming, name: str | None) -> int:
+    """Notification groups name the people who liked or answered inside ``actors``."""
     changed = 0
-    needle = json.dumps(person)
-    for group in session.scalars(select(Notification)):
-        if any(a["p"] == person for a in group.actors):
-            group.actors = [{**a, "p": pseudonym} if a["p"] == person else a for a in group.actors]
+    named = cast(Notification.actors, Text).contains(renaming.person, autoescape=True)
+    for group in session.scalars(select(Notification).where(named)):
+        if any(a["p"] == renaming.person for a in group.actors):
+            group.actors = [{**a, "p": renaming.pseudonym} if a["p"] == renaming.person else a for a in group.actors]
             changed += 1
+    return changed
+
+
+def _rewrite_snapshots(session: Session, renaming: Renaming, name: str | None) -> int:
+    """Frozen award results name winners by id and by name."""
+    changed = 0
+    needle, replacement = json.dumps(renaming.person), json.dumps(renaming.pseudonym)
     for snapshot in session.scalars(select(AwardSnapshot)):
         text = json.dumps(snapshot.result)
         if needle in text:
             if name:
-                text = text.replace(json.dumps(name), json.dumps(pseudonym))
-            snapshot.result = json.loads(text.replace(needle, json.dumps(pseudonym)))
+                text = text.replace(json.dumps(name), replacement)
+            snapshot.result = json.loads(text.replace(needle, replacement))
             changed += 1
     return changed
+
+
+# How each table's JSON is rewritten (a table with a JSON column and none here fails erasure loudly).
+JSON_REWRITERS: dict[str, Callable[[Session, Renaming, str | None], int]] = {
+    "engagement_notifications": _rewrite_actors,
+    "engagement_award_snapshots": _rewrite_snapshots,
+    "engagement_ledger": lambda session, renaming, name: erasure_events.rewrite_ledger_data(session, renaming),
+    "engagement_dead_letters": lambda session, renaming, name: erasure_events.rewrite_payloads(
+        session, renaming, "engagement_dead_letters"),
+    "engagement_parked_events": lambda session, renaming, name: erasure_events.rewrite_payloads(
+        session, renaming, "engagement_parked_events"),
+}
 
 
 def _forget_in_redis(st: EngagementState, person: str) -> None:

@@ -17,24 +17,19 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, select, update
+from sqlalchemy import Column, Text, bindparam, cast, select, update
 from sqlalchemy.orm import Session
 
-from engagement.awards.model import AwardCredit, AwardLike
-from engagement.ideas.model import AbuseReport
+from engagement.db import changed_rows
 from engagement.ledger import event_ids
-from engagement.ledger.model import DeadLetter, LedgerEvent, ParkedEvent, ProcessedEvent
-from engagement.notifications.model import NotifyLike
-from engagement.ownership.model import OwnerWaiting, TargetOwner
+from engagement.ledger.model import LedgerEvent
+from engagement.privacy.inventory import Form, person_tables
 from engagement.profiles.checklist import EMPTY
-from engagement.recognition.model import KudosFirst, LikeState
+from engagement.tables import Base
 
 FILLED = "erased"  # a profile value that was there; what it said is gone
-EVENT_ID_COLUMNS = (LedgerEvent.event_id, ProcessedEvent.event_id, DeadLetter.event_id, ParkedEvent.event_id,
-                    AbuseReport.event_id, AwardLike.event_id, NotifyLike.event_id, LikeState.event_id,
-                    TargetOwner.event_id, OwnerWaiting.event_id, KudosFirst.event_id)
 # Award credits are keyed by event id, and a recognition credit by event id + ":r".
-SUFFIXED_EVENT_IDS = ((AwardCredit.event_id, ":r"),)
+EVENT_ID_SUFFIXES = {"engagement_award_credits": ":r"}
 DATA_NAMING_PEOPLE = ("kudos.given", "idea.adopted")
 
 
@@ -93,17 +88,19 @@ class Renaming:
 
 
 def rename_event_ids(session: Session, renaming: Renaming) -> int:
-    """Every column holding event ids, renamed alike: the ledger and the claims keep matching."""
-    changed = sum(_rename_column(session, column, renaming.person, renaming.event_id) for column in EVENT_ID_COLUMNS)
-    for column, suffix in SUFFIXED_EVENT_IDS:
-        changed += _rename_column(session, column, renaming.person,
-                                  partial(renaming.suffixed_event_id, suffix=suffix))
+    """Every inventoried column holding event ids, renamed alike: the ledger and the claims keep matching."""
+    changed = 0
+    for table in person_tables():
+        suffix = EVENT_ID_SUFFIXES.get(table.table)
+        rename = renaming.event_id if suffix is None else partial(renaming.suffixed_event_id, suffix=suffix)
+        for column in table.of(Form.EVENT_ID):
+            changed += _rename_column(session, Base.metadata.tables[table.table].c[column.name], renaming.person,
+                                      rename)
     return changed
 
 
-def _rename_column(session: Session, attribute, person: str, rename: Callable[[str], str]) -> int:
+def _rename_column(session: Session, column: Column, person: str, rename: Callable[[str], str]) -> int:
     """One UPDATE per distinct id that names the person (found by a LIKE), sent as one executemany."""
-    column = attribute.expression
     values = session.scalars(select(column).distinct().where(column.contains(person, autoescape=True)))
     pairs = [{"old_id": value, "new_id": rename(value)} for value in values]
     pairs = [p for p in pairs if p["new_id"] != p["old_id"]]
@@ -130,15 +127,13 @@ def rewrite_ledger_data(session: Session, renaming: Renaming) -> int:
     return changed
 
 
-def rewrite_payloads(session: Session, renaming: Renaming) -> int:
-    """Parked events and dead letters keep an event's wire form; rename it like the raw log."""
+def rewrite_payloads(session: Session, renaming: Renaming, table: str) -> int:
+    """Parked events and dead letters keep an event's wire form in ``payload``; rename it like the raw log."""
+    sql = Base.metadata.tables[table]
     changed = 0
-    models: tuple[type[ParkedEvent] | type[DeadLetter], ...] = (ParkedEvent, DeadLetter)
-    row: Any  # a ParkedEvent or a DeadLetter: both keep the wire form in .payload
-    for model in models:
-        for row in session.scalars(select(model).where(model.payload.contains(renaming.person, autoescape=True))):
-            renamed = renaming.wire(row.payload.encode())
-            if renamed is not None:
-                row.payload, changed = renamed[1].decode(), changed + 1
-    session.flush()  # before the ids (part of a parked event's key) are renamed underneath
+    for row in session.execute(select(sql).where(sql.c.payload.contains(renaming.person, autoescape=True))).all():
+        renamed = renaming.wire(row.payload.encode())
+        if renamed is not None:
+            keys = [c == row._mapping[c.name] for c in sql.primary_key.columns]
+            changed += changed_rows(session, update(sql).where(*keys).values(payload=renamed[1].decode()))
     return changed

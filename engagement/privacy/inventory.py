@@ -97,7 +97,7 @@ INVENTORY: tuple[Table, ...] = (
        retention=LEDGER_RETENTION,
        on_erasure=PSEUDONYMISE + "; the person's profile values are replaced by a placeholder" + KEEP_TEXT),
     _t("engagement_processed_events", "ledger", _cols(EVENT, "event_id"),
-       "which events a read model has applied, so none is applied twice", OPERATION, LEDGER_RETENTION),
+       "which events a read model has applied, so none is applied twice", OPERATION),
     _t("engagement_dead_letters", "ledger", _cols(EVENT, "event_id") + _cols(JSON, "payload", note="wire form"),
        "events a read model could not apply, kept for an operator", OPERATION, UNTIL_APPLIED),
     _t("engagement_parked_events", "ledger",

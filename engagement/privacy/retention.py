@@ -14,11 +14,13 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from engagement.events import utc_naive
-from engagement.ledger.model import ConsumerPosition, LedgerEvent
+from engagement.ledger.model import ConsumerPosition
+from engagement.privacy.inventory import LEDGER_RETENTION, person_tables
+from engagement.tables import Base
 from engagement.trust.model import RetentionHorizon
 
 if TYPE_CHECKING:
@@ -55,6 +57,11 @@ def _advance_horizon(session: Session, limit: datetime, count: int) -> None:
         row.horizon, row.deleted = max(row.horizon, limit), row.deleted + count
 
 
+def pruned() -> list[Table]:
+    """The tables the inventory keeps for the ledger's retention: raw events, by topic and offset."""
+    return [Base.metadata.tables[t.table] for t in person_tables() if t.retention == LEDGER_RETENTION]
+
+
 def prune(st: EngagementState, now: datetime) -> dict:
     """Delete rolled-up raw events older than the retention; answer the cut-off and how many went."""
     days = st.config["ENGAGEMENT_RETENTION_DAYS"]
@@ -63,11 +70,13 @@ def prune(st: EngagementState, now: datetime) -> dict:
     limit = cutoff(now, days, st.config["ENGAGEMENT_TIMEZONE"])
     deleted: list[tuple[str, int]] = []
     with Session(st.engine) as session, session.begin():
-        for (topic, partition), position in applied_everywhere(session, [m.name for m in st.read_models]).items():
-            offsets = session.scalars(delete(LedgerEvent).where(
-                LedgerEvent.topic == topic, LedgerEvent.partition == partition, LedgerEvent.offset <= position,
-                LedgerEvent.occurred_at < limit).returning(LedgerEvent.offset)).all()
-            deleted += [(topic, o) for o in offsets]
+        applied = applied_everywhere(session, [m.name for m in st.read_models])
+        for table in pruned():
+            for (topic, partition), position in applied.items():
+                offsets = session.scalars(delete(table).where(
+                    table.c.topic == topic, table.c.partition == partition, table.c.offset <= position,
+                    table.c.occurred_at < limit).returning(table.c.offset)).all()
+                deleted += [(topic, o) for o in offsets]
         if deleted:
             _advance_horizon(session, limit, len(deleted))
     forget = getattr(st.bus, "forget", None)
