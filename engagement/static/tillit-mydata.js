@@ -8,7 +8,7 @@
   var core = window.TillitCore(document.currentScript), el = core.el;
   function texts(_, ngettext) {
     return {title: _("What Tillit knows about you"),
-            intro: _("This is everything Tillit holds about you, grouped by what it is used for. Only you see this page."),
+            intro: _("This is everything Tillit holds about you, grouped by what it is used for."),
             json: _("Download JSON"), csv: _("Download CSV"), loading: _("Loading your data…"),
             down: _("Your data is unavailable right now."), basis: _("Legal basis"), kept: _("Kept"),
             nothing: _("Tillit holds nothing about you here."), yes: _("Yes"), no: _("No"),
@@ -47,10 +47,23 @@
     });
   }
 
+  var captions = 0;
+  var SHORT = 24;  /* a cell this short stays on one line; the table scrolls sideways instead */
+
+  function sentence(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
+
   function words(name) { return name.replace(/_/g, " ").replace(/^./, function (c) { return c.toUpperCase(); }); }
 
-  function cell(value, t) {
+  var MOMENT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$/;
+  /* Where the person most likely looks first; the event log, the most technical, last. */
+  var ORDER = ["directory", "recognition", "ideas", "profiles", "awards", "notifications", "ownership", "trust",
+               "privacy", "ledger"];
+
+  function cell(value, t, lang) {
     if (value === null || value === undefined || value === "") return "–";
+    if (typeof value === "string" && MOMENT.test(value)) {
+      return new Date(value).toLocaleString(lang === "en" ? "en-GB" : lang, {dateStyle: "medium", timeStyle: "short"});
+    }
     if (value === true) return t.yes;
     if (value === false) return t.no;
     return typeof value === "object" ? JSON.stringify(value) : String(value);
@@ -64,23 +77,29 @@
       Object.keys(row).forEach(function (k) { if (columns.indexOf(k) < 0) columns.push(k); });
     });
     var grid = el("table", {"class": "tillit-data-table"});
-    var caption = el("caption", {}, table.purpose + " (" + t.rows(table.rows.length) + ")");
+    /* The inventory's words are English (the docs translate them): marked so, a screen reader reads them right. */
+    var caption = el("caption", {id: "tillit-data-caption-" + (++captions)});
+    caption.append(el("span", {lang: "en"}, sentence(table.purpose)), " (" + t.rows(table.rows.length) + ")");
     var head = el("tr");
     columns.forEach(function (c) { head.append(el("th", {scope: "col"}, words(c))); });
     var body = el("tbody");
     table.rows.forEach(function (row) {
       var tr = el("tr");
-      columns.forEach(function (c) { tr.append(el("td", {}, cell(row[c], t))); });
+      columns.forEach(function (c) {
+        var text = cell(row[c], t, t.lang);
+        tr.append(el("td", text.length <= SHORT ? {"class": "tillit-data-short"} : {}, text));
+      });
       body.append(tr);
     });
     var thead = el("thead");
     thead.append(head);
     grid.append(caption, thead, body);
     var scroller = el("div", {"class": "tillit-data-scroll", tabindex: "0", role: "region",
-                              "aria-label": table.purpose});
+                              "aria-labelledby": caption.id});
     scroller.append(grid);
     var facts = el("p", {"class": "tillit-data-facts"});
-    facts.append(el("span", {}, t.basis + ": " + table.legal_basis), el("br"), el("span", {}, t.kept + ": " + table.retention));
+    facts.append(t.basis + ": ", el("span", {lang: "en"}, table.legal_basis), el("br"),
+                 t.kept + ": ", el("span", {lang: "en"}, table.retention));
     return [scroller, facts];
   }
 
@@ -90,6 +109,8 @@
       if (!byDomain[table.domain]) { byDomain[table.domain] = []; order.push(table.domain); }
       byDomain[table.domain].push(table);
     });
+    function rank(domain) { var i = ORDER.indexOf(domain); return i < 0 ? ORDER.length - 1.5 : i; }  /* unknown: just before the log */
+    order.sort(function (a, b) { return rank(a) - rank(b); });
     var empty = [], content = el("div");
     order.forEach(function (domain) {
       var held = byDomain[domain].filter(function (table) { return table.rows.length; });
@@ -116,6 +137,7 @@
 
   function widget(holder) {
     var t = core.texts(holder, texts), level = Number(holder.getAttribute("data-tillit-heading")) || 2;
+    t.lang = core.language(holder);
     holder.classList.add("tillit", "tillit-my-data");
     var status = el("p", {"class": "tillit-data-status", role: "status"}, t.loading);
     var json = el("button", {type: "button", "class": "tillit-button"}, t.json);
@@ -142,13 +164,13 @@
       style.id = "tillit-data-style";
       /* :where() keeps specificity at zero, so any host rule wins. */
       style.textContent =
-        ":where(.tillit-data-scroll){overflow-x:auto;margin:.5em 0}" +
+        ":where(.tillit-my-data){display:block}:where(.tillit-data-scroll){overflow-x:auto;margin:.5em 0}" +
         ":where(.tillit-data-scroll:focus-visible){outline:3px solid #1f3b57;outline-offset:2px}" +
-        ":where(.tillit-data-table){border-collapse:collapse;font-size:.9em;min-width:100%}" +
+        ":where(.tillit-data-table){border-collapse:collapse;font-size:.9em;width:100%}" +
         ":where(.tillit-data-table caption){text-align:left;font-weight:bold;padding:.3em 0}" +
         ":where(.tillit-data-table th,.tillit-data-table td){border:1px solid #c9d1d9;padding:.3em .5em;" +
-        "text-align:left;vertical-align:top;overflow-wrap:anywhere}" +
-        ":where(.tillit-data-table th){background:#eef1f4}" +
+        "text-align:left;vertical-align:top;min-width:4em;max-width:28em;overflow-wrap:break-word}" +
+        ":where(.tillit-data-table th){background:#eef1f4}:where(.tillit-data-short){white-space:nowrap}" +
         ":where(.tillit-data-facts){color:#4a4a4f;font-size:.85em;margin:.2em 0 1.2em}" +
         ":where(.tillit-data-domain){border-top:1px solid #e5e9ee;margin-top:1em}";
       document.head.appendChild(style);
