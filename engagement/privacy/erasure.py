@@ -7,6 +7,9 @@ ledger gives the same answer, since the ledger carries the pseudonym too. Inside
 (ids, data, the embedded bus's raw log) see :mod:`engagement.privacy.erasure_events`. The
 directory entry (name, e-mail) is deleted. Free texts people wrote are content and are kept.
 Raw events on Kafka cannot be rewritten: they leave with the topic's own retention.
+Which tables and columns, and in which form they name a person, comes only from the data
+inventory (:mod:`engagement.privacy.inventory`); a table whose ``on_erasure`` is "delete rows"
+loses the person's rows instead.
 """
 from __future__ import annotations
 
@@ -16,79 +19,64 @@ import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Text, cast, delete, or_, select, update
+from sqlalchemy import Text, cast, delete, or_, select
 from sqlalchemy.orm import Session
 
 from engagement.awards.model import AwardSnapshot
 from engagement.db import changed_rows
 from engagement.directory.model import Person
 from engagement.notifications.model import Notification
-from engagement.privacy import erasure_events
+from engagement.privacy import erasure_events, forms
 from engagement.privacy.erasure_events import Renaming
-from engagement.privacy.inventory import (
-    DELETE,
-    KEY_FACET_COLUMN,
-    KEY_FACETS,
-    TARGET_KIND_COLUMN,
-    Form,
-    Table,
-    person_tables,
-)
+from engagement.privacy.inventory import DELETE, Form, Table, person_tables
 from engagement.tables import Base
 
 if TYPE_CHECKING:
     from engagement.state import EngagementState
 
 logger = logging.getLogger(__name__)
-# How a person appears in a column of each form that names them by value: (old, new) for one person.
-SPELLED = {Form.ID: "{}", Form.REF: "person:{}", Form.LABEL: "user:{}", Form.TARGET: "{}", Form.KEY: "{}"}
 
 
 def erase(st: EngagementState, person: str) -> dict:
     """Replace ``person`` everywhere by a pseudonym; answer how many rows changed."""
     pseudonym = f"erased-{secrets.token_hex(8)}"  # a person's scoped event ids keep room for its length
     renaming = Renaming(person, pseudonym)
-    changed = 0
     with Session(st.engine) as session, session.begin():
         found = session.get(Person, person)
-        name = found.name if found else None
-        kept = [t for t in person_tables() if t.on_erasure != DELETE]
-        for table in kept:
-            changed += _rename_columns(session, table, renaming)
-        for table in kept:  # after the columns: the ledger's profile events are found by the pseudonym
-            if table.of(Form.JSON):
-                changed += JSON_REWRITERS[table.table](session, renaming, name)
-        changed += erasure_events.rename_event_ids(session, renaming)
-        for table in person_tables():
-            if table.on_erasure == DELETE:  # the directory entry, sent mail: names and addresses
-                session.execute(delete(Base.metadata.tables[table.table]).where(_naming(table, person)))
+        changed = _pseudonymise(session, renaming, found.name if found else None)
+        _delete_rows(session, person)
         session.flush()
         changed += _rewrite_raw_log(st, renaming)  # last: a failure rolls the database back too
     _forget_in_redis(st, person)
     return {"person": person, "erased": found is not None or changed > 0, "rows": changed}
 
 
+def _pseudonymise(session: Session, renaming: Renaming, name: str | None) -> int:
+    """Columns first, then JSON (the ledger's profile events are found by the pseudonym), then event ids."""
+    kept = [t for t in person_tables() if t.on_erasure != DELETE]
+    changed = sum(_rename_columns(session, table, renaming) for table in kept)
+    changed += sum(JSON_REWRITERS[t.table](session, renaming, name) for t in kept if t.of(Form.JSON))
+    return changed + erasure_events.rename_event_ids(session, renaming)
+
+
+def _delete_rows(session: Session, person: str) -> None:
+    """The directory entry and sent mail: names and addresses go, not only the id."""
+    for table in person_tables():
+        if table.on_erasure == DELETE:
+            session.execute(delete(Base.metadata.tables[table.table]).where(_naming(table, person)))
+
+
 def _rename_columns(session: Session, table: Table, renaming: Renaming) -> int:
     """Every column naming the person by value (id, reference, label, person target, person key)."""
     sql = Base.metadata.tables[table.table]
-    changed = 0
-    for column in table.of(*SPELLED):
-        spelled = SPELLED[column.form]
-        c = sql.c[column.name]
-        where = [c == spelled.format(renaming.person)]
-        if column.form is Form.TARGET:
-            where.append(sql.c[TARGET_KIND_COLUMN] == "person")
-        if column.form is Form.KEY:
-            where.append(sql.c[KEY_FACET_COLUMN].in_(KEY_FACETS))
-        changed += changed_rows(session, update(sql).where(*where)
-                                .values({column.name: spelled.format(renaming.pseudonym)}))
-    return changed
+    return sum(changed_rows(session, statement) for column in table.of(*forms.SPELLED)
+               for statement in forms.renames(sql, column, renaming.person, renaming.pseudonym))
 
 
 def _naming(table: Table, person: str):
     """The rows of a table to delete: the person in any column naming them by value."""
     sql = Base.metadata.tables[table.table]
-    return or_(*(sql.c[c.name] == SPELLED[c.form].format(person) for c in table.of(*SPELLED)))
+    return or_(*(forms.naming(sql, c, person) for c in table.of(*forms.SPELLED)))
 
 
 def _rewrite_raw_log(st: EngagementState, renaming: Renaming) -> int:

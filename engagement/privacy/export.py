@@ -14,10 +14,11 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, false, or_, select
+from sqlalchemy import Text, cast, false, or_, select
 from sqlalchemy.orm import Session
 
-from engagement.privacy.inventory import KEY_FACET_COLUMN, KEY_FACETS, TARGET_KIND_COLUMN, Form, Table, person_tables
+from engagement.privacy import forms
+from engagement.privacy.inventory import Form, Table, person_tables
 from engagement.tables import Base
 
 FORMAT = 1
@@ -52,22 +53,9 @@ def naming(person: str) -> re.Pattern[str]:
 
 def matches(table: Table, person: str) -> Any:
     """The SQL condition: the person in any inventoried column of ``table`` (JSON and event ids by LIKE)."""
-    columns = Base.metadata.tables[table.table].c
-    conditions = []
-    for column in table.columns:
-        c = columns[column.name]
-        if column.form is Form.ID:
-            conditions.append(c == person)
-        elif column.form is Form.REF:
-            conditions.append(c == f"person:{person}")
-        elif column.form is Form.LABEL:
-            conditions.append(c == f"user:{person}")
-        elif column.form is Form.TARGET:
-            conditions.append(and_(columns[TARGET_KIND_COLUMN] == "person", c == person))
-        elif column.form is Form.KEY:
-            conditions.append(and_(columns[KEY_FACET_COLUMN].in_(KEY_FACETS), c == person))
-        elif column.form in SEARCHED_IN_PYTHON:
-            conditions.append(cast(c, Text).contains(person, autoescape=True))
+    sql = Base.metadata.tables[table.table]
+    conditions = [forms.naming(sql, c, person) for c in table.of(*forms.SPELLED)]
+    conditions += [cast(sql.c[c.name], Text).contains(person, autoescape=True) for c in table.of(*SEARCHED_IN_PYTHON)]
     return or_(*conditions) if conditions else false()
 
 
@@ -85,11 +73,7 @@ def _confirmed(table: Table, row, person: str, named: re.Pattern[str]) -> bool:
 def _names(form: Form, row, value: Any, person: str, named: re.Pattern[str]) -> bool:
     if form in SEARCHED_IN_PYTHON:
         return bool(named.search(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
-    if form is Form.TARGET:
-        return row[TARGET_KIND_COLUMN] == "person" and value == person
-    if form is Form.KEY:
-        return row[KEY_FACET_COLUMN] in KEY_FACETS and value == person
-    return value == {Form.ID: person, Form.REF: f"person:{person}", Form.LABEL: f"user:{person}"}.get(form)
+    return forms.names(form, row, value, person)
 
 
 def _safe(value: Any) -> Any:

@@ -20,7 +20,7 @@ class Form(StrEnum):
     """How a person appears in a column; erasure and export find (and rename) them by it."""
 
     ID = "id"  # the person's id itself ("kari")
-    REF = "ref"  # "person:kari" (a Bra! given to a person, a subject)
+    REF = "ref"  # "person:kari" (a Bra! given to a person), or a subject "person:kari@2026-10"
     LABEL = "label"  # "user:kari" (who did something, as Principal.label writes it)
     TARGET = "target"  # a (kind, id) pair whose kind is "person": the column is the id, ``target_kind`` the kind
     KEY = "key"  # a generic key that holds a person id only for some rows (award tallies' person facets)
@@ -61,12 +61,16 @@ CONTROL = ("legitimate interest (GDPR art. 6(1)(f)), as a control measure agreed
 ACCOUNTABILITY = "legitimate interest (GDPR art. 6(1)(f)): accountability for who read or decided what"
 OPERATION = "legitimate interest (GDPR art. 6(1)(f)): running the service reliably"
 
-LEDGER_RETENTION = ("ENGAGEMENT_RETENTION_DAYS days once every read model has applied the event "
-                    "(`engagement retention`); unset: kept until erasure")
-READ_MODEL = "as long as the read model (rebuilt from the ledger); the person's id until erasure"
-UNTIL_ERASURE = "until erasure"
-MAIL = "until erasure (the outbox of sent mail)"
-UNTIL_APPLIED = "until the event is applied (or, for a dead letter, until an operator clears it)"
+# How long: only the ledger's raw events expire (retention.py prunes the tables with LEDGER_RETENTION).
+LEDGER_RETENTION = ("ENGAGEMENT_RETENTION_DAYS days: `engagement retention` deletes older raw events once every "
+                    "read model has applied them; unset, kept for ever")
+KEPT = "kept while Tillit runs (ENGAGEMENT_RETENTION_DAYS does not shorten it)"
+READ_MODEL = KEPT + "; rebuilt from the ledger by a replay"
+UNTIL_ERASURE = KEPT
+PEOPLE = KEPT + "; a person the directory sync no longer lists is marked inactive"
+MAIL = KEPT + " as the record of mail sent"
+PARKED = "until the event it waits for is applied, or its read model is replayed"
+DEAD = KEPT + ", until an operator deletes the dead letter"
 
 PSEUDONYMISE = "pseudonymise: the person's id is replaced by one random pseudonym"
 DELETE = "delete rows"
@@ -99,10 +103,10 @@ INVENTORY: tuple[Table, ...] = (
     _t("engagement_processed_events", "ledger", _cols(EVENT, "event_id"),
        "which events a read model has applied, so none is applied twice", OPERATION),
     _t("engagement_dead_letters", "ledger", _cols(EVENT, "event_id") + _cols(JSON, "payload", note="wire form"),
-       "events a read model could not apply, kept for an operator", OPERATION, UNTIL_APPLIED),
+       "events a read model could not apply, kept for an operator", OPERATION, DEAD),
     _t("engagement_parked_events", "ledger",
        _cols(EVENT, "event_id") + _cols(REF, "waits_for") + _cols(JSON, "payload", note="wire form"),
-       "events waiting for what they build on", OPERATION, UNTIL_APPLIED),
+       "events waiting for what they build on", OPERATION, PARKED),
     _t("engagement_like_states", "recognition",
        _cols(ID, "person") + _cols(TARGET, "target_id", note=TARGET_NOTE) + _cols(EVENT, "event_id"),
        "who likes what (a like can be taken back)"),
@@ -113,14 +117,15 @@ INVENTORY: tuple[Table, ...] = (
     _t("engagement_recognition_pairs", "recognition", _cols(ID, "person", "colleague"),
        "who recognised whom (for the colleagues count)"),
     _t("engagement_kudos_firsts", "recognition",
-       _cols(ID, "giver", "recipient") + _cols(REF, "subject", "about") + _cols(EVENT, "event_id"),
+       _cols(ID, "giver", "recipient") + _cols(REF, "subject", note="the person and month: person:kari@2026-10")
+       + _cols(REF, "about") + _cols(EVENT, "event_id"),
        "the first Bra! a person gave about a subject (a Bra! counts once)"),
     _t("engagement_memberships", "directory", _cols(ID, "person_id"),
        "which team a person belonged to when (team sums over time)", retention=UNTIL_ERASURE),
     _t("engagement_people", "directory",
        _cols(ID, "id") + _cols(TEXT, "name", "email", note="from the directory sync"),
        "the directory: name, e-mail, team, role, language and leaderboard choices",
-       retention="as long as the directory sync lists the person; until erasure", on_erasure=DELETE),
+       retention=PEOPLE, on_erasure=DELETE),
     _t("engagement_campaigns", "ideas", _cols(ID, "owner") + _cols(TEXT, "question", "description"),
        "idea campaigns and who runs them", on_erasure=PSEUDONYMISE + KEEP_TEXT),
     _t("engagement_ideas", "ideas",
@@ -151,7 +156,8 @@ INVENTORY: tuple[Table, ...] = (
     _t("engagement_award_scores", "awards", _cols(ID, "person"), "per person, month and category, the award score"),
     _t("engagement_award_snapshots", "awards",
        _cols(LABEL, "finalised_by") + _cols(JSON, "result", note="winners by id and name"),
-       "a month's frozen award result and who finalised it", retention=UNTIL_ERASURE),
+       "a month's frozen award result and who finalised it", retention=UNTIL_ERASURE,
+       on_erasure=PSEUDONYMISE + ", in the frozen result the person's name too"),
     _t("engagement_trust_activity", "trust", _cols(ID, "person"),
        "per person and day, activity counts behind the team trust report (never shown per person)", CONTROL),
     _t("engagement_trust_contributions", "trust", _cols(ID, "person") + _cols(REF, "ref"),
@@ -181,7 +187,7 @@ INVENTORY: tuple[Table, ...] = (
        "whose each thing is (to credit its owner)"),
     _t("engagement_owner_waiting", "ownership",
        _cols(ID, "actor") + _cols(TARGET, "target_id", note=TARGET_NOTE) + _cols(EVENT, "event_id"),
-       "events that wait to learn whose a thing is", OPERATION, UNTIL_APPLIED),
+       "events that wait to learn whose a thing is", OPERATION, PARKED),
 )
 
 # Tables checked and found to hold nothing about a person.
@@ -191,7 +197,7 @@ NO_PERSONAL_DATA: frozenset[str] = frozenset({
     "engagement_api_keys",  # keys of integrations (a key's name names a system)
     "engagement_consumer_positions", "engagement_retention",  # offsets and the retention horizon
     "engagement_award_ideas", "engagement_trust_ideas",  # per idea, no person
-    "engagement_notify_titles",  # titles of things (articles, ideas) for notifications
+    "engagement_notify_titles",  # titles of articles and ideas for notifications (never of a person)
 })
 
 # Text and JSON columns of inventoried tables that hold no person id and no personal data.

@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 
 from engagement.migrate import upgrade
+from engagement.privacy import retention
+from engagement.privacy.erasure import JSON_REWRITERS
 from engagement.privacy.export import as_csv, person_data
 from engagement.privacy.inventory import INVENTORY, NO_PERSONAL_DATA, NOT_PERSONAL, Form, person_tables
 from engagement.state import state
@@ -107,6 +109,11 @@ def test_the_inventory_names_only_columns_that_exist_and_says_what_erasure_does(
     audit = {t.table: t for t in INVENTORY}
     assert Form.LABEL in {c.form for c in audit["engagement_trust_audit"].columns}  # who read a report
     assert Form.LABEL in {c.form for c in audit["engagement_award_snapshots"].columns}  # who finalised
+
+
+def test_erasure_knows_how_to_rewrite_every_inventoried_json_and_retention_prunes_only_the_ledger():
+    assert {t.table for t in INVENTORY if t.of(Form.JSON)} == set(JSON_REWRITERS)
+    assert [t.name for t in retention.pruned()] == ["engagement_ledger"]  # raw events, as before
 
 
 def test_an_export_holds_the_persons_rows_in_every_form_and_nobody_elses(app, client, make_key, user_token):

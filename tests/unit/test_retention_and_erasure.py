@@ -7,13 +7,14 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import MetaData, Table, func, inspect, select, text
 
 from engagement.demo import trust_history as trust_demo
 from engagement.directory.model import Person
 from engagement.ledger.event_ids import PSEUDONYM_ROOM
 from engagement.ledger.model import DeadLetter, LedgerEvent
 from engagement.privacy import retention
+from engagement.privacy.export import person_data
 from engagement.profiles.model import ProfileCompletion
 from engagement.replay import ReplayRefused, replay
 from engagement.state import state
@@ -215,3 +216,167 @@ def test_erasure_does_not_keep_the_persons_profile_in_the_ledger(app, client, ma
     assert erased_profile_percents(app) == [45]  # photo 20, about 15, location 10
     replay(state(app), ["profiles"])
     assert erased_profile_percents(app) == [45]
+
+
+# A person in every role an event gives: author, liker, commenter, idea author and answerer,
+# contributor, credited, reporter, Bra! giver, receiver and subject, profile owner, campaign owner,
+# reader of the trust report, finaliser of a month, notified, mailed, and waiting in a parked event.
+EVERY_KIND_PEOPLE = ("kari", "karin", "ola", "per")
+OCTOBER = "2026-10-{:02d}T10:{:02d}:00+02:00"
+
+
+def _ev(n: int, type_: str, actor: str, target: str, owner: str, **data) -> dict:
+    kind, target_id = target.split(":")
+    return {"id": f"every-{n}", "type": type_, "actor": actor, "time": OCTOBER.format(5 + n // 60, n % 60),
+            "target": {"kind": kind, "id": target_id, "owner": owner}, "data": data}
+
+
+def every_kind_of_event(person: str) -> list[dict]:
+    """Events naming ``person`` (``karin`` does the same, so a near name must not be swept along)."""
+    events = [_ev(0, "content.published", "ola", "article:a-ola", "ola", content_kind="article", title="Nytt")]
+    for base, who in ((10, person), (40, "karin")):
+        events += [
+            _ev(base, "content.published", who, f"article:a-{who}", who, content_kind="article", title="Mitt"),
+            _ev(base + 1, "like.added", who, "article:a-ola", "ola"),
+            _ev(base + 2, "like.added", "ola", f"article:a-{who}", who),
+            _ev(base + 3, "like.added", "per", f"article:a-{who}", who),
+            _ev(base + 4, "like.removed", "per", f"article:a-{who}", who),
+            _ev(base + 5, "comment.posted", who, "article:a-ola", "ola", comment_id=f"cm-{who}", text="Bra skrevet"),
+            _ev(base + 6, "comment.posted", "ola", f"article:a-{who}", who, comment_id=f"cm-o-{who}", text="Takk"),
+            _ev(base + 7, "idea.submitted", who, f"idea:i-{who}", who, campaign_id="canteen", title="Salatbar"),
+            _ev(base + 8, "idea.submitted", "ola", f"idea:i-o-{who}", "ola", campaign_id="canteen", title="Suppe"),
+            _ev(base + 9, "idea.contributed", who, f"idea:i-o-{who}", "ola", contribution_id=f"c-{who}",
+                text="Og brød"),
+            _ev(base + 10, "idea.contributed", "ola", f"idea:i-{who}", who, contribution_id=f"c-o-{who}",
+                text="Og dressing"),
+            _ev(base + 11, "idea.answered", who, f"idea:i-o-{who}", "ola", status="under_review", note="Ser på"),
+            _ev(base + 12, "idea.adopted", "per", f"idea:i-o-{who}", "ola", credited=[who], note="Ja"),
+            _ev(base + 13, "idea.edited", who, f"idea:i-{who}", who, title="Salatbar hver dag"),
+            _ev(base + 14, "contribution.edited", who, f"contribution:c-{who}", who, text="Og grovt brød"),
+            _ev(base + 15, "content.reported", who, f"contribution:c-o-{who}", "ola", reason="Frekt"),
+            _ev(base + 16, "kudos.given", who, "person:ola", "ola", message="Takk!"),
+            _ev(base + 17, "kudos.given", "per", f"person:{who}", who, message="Godt jobbet"),
+            _ev(base + 18, "kudos.given", "per", "person:ola", "ola", about=f"person:{who}"),
+            _ev(base + 19, "idea.answered", who, f"idea:i-never-{who}", "ola", status="under_review"),  # parked
+        ]
+    return events
+
+
+def rows_naming(app, person: str) -> dict[str, list[str]]:
+    """A scan of the whole database, by reflection (not by the inventory): every row of every table
+    with a cell naming the person, alone or inside a longer text (``user:<id>``, JSON, event ids)."""
+    named = re.compile(rf"(?<![\w-]){re.escape(person)}(?![\w-])")
+    engine = state(app).engine
+    found: dict[str, list[str]] = {}
+    with engine.connect() as connection:
+        for name in inspect(engine).get_table_names():
+            table = Table(name, MetaData(), autoload_with=connection)
+            for row in connection.execute(select(table)).mappings():
+                cells = [json.dumps(v) if isinstance(v, (dict, list)) else str(v) for v in row.values()]
+                if any(named.search(c) for c in cells):
+                    found.setdefault(name, []).append(_comparable(dict(row)))
+    return found
+
+
+def _comparable(row: dict) -> str:
+    """A row as the export writes it: times in ISO 8601 UTC, JSON as read."""
+    def safe(value):
+        if isinstance(value, datetime):
+            return value.isoformat() + "Z"
+        return value.isoformat() if hasattr(value, "isoformat") else value
+    return json.dumps({k: safe(v) for k, v in row.items()}, sort_keys=True, ensure_ascii=False)
+
+
+@pytest.fixture
+def everything(app, client, make_key, user_token, worlds):
+    """Kari in every role, once through the API: the module's other tests start from a copy."""
+    def seed():
+        key = make_key("events:write", "directory:write", name="intranet")
+        people = [{"id": p, "name": f"{p.title()} Nordmann", "team": "T", "email": f"{p}@example.no"}
+                  for p in EVERY_KIND_PEOPLE]
+        sync = {"mode": "full", "teams": [{"id": "T", "name": "T", "parent": None}], "people": people}
+        assert client.post("/v1/directory/sync", json=sync, headers=bearer(key)).status_code == 200
+        for who in ("kari", "karin"):
+            leader = bearer(user_token(who, roles=("leader",)))
+            assert client.post("/v1/campaigns", json={"id": f"canteen-{who}", "question": "Kantina?"},
+                               headers=leader).status_code == 201
+        assert client.post("/v1/campaigns", json={"id": "canteen", "question": "Kantina?"},
+                           headers=bearer(user_token("per", roles=("leader",)))).status_code == 201
+        events = every_kind_of_event("kari")
+        assert client.post("/v1/events/batch", json={"events": events}, headers=bearer(key)).status_code == 202
+        for who in ("kari", "karin"):
+            send_from_the_widget(client, user_token, who)
+        drain(app, EVERY_MODEL)
+        moderated = {"id": "mod-1", "type": "content.moderated", "actor": "admin", "time": OCTOBER.format(9, 0),
+                     "target": {"kind": "contribution", "id": "c-o-kari", "owner": "ola"},
+                     "data": {"decision": "restored"}}
+        assert client.post("/v1/events", json=moderated,
+                           headers=bearer(make_key("moderation:manage"))).status_code == 202
+        drain(app, EVERY_MODEL)
+        for who in ("kari", "karin"):
+            token = bearer(user_token(who, roles=("leader", "communications")))
+            assert client.put("/v1/notifications/preferences", json={"digest": "immediate", "quiet_hours": None},
+                              headers=token).status_code == 200
+            assert client.get("/v1/trust/report?period=2026-10", headers=token).status_code == 200
+        assert client.post("/v1/awards/2026-10/finalise", headers=bearer(
+            user_token("kari", roles=("leader", "communications")))).status_code == 201
+        mail_digests(app)
+        with app.app_context():  # an event no read model could apply, kept for an operator
+            session = state(app).db.session
+            for who in ("kari", "karin"):
+                wire = session.scalars(select(LedgerEvent).where(LedgerEvent.actor == who)).first()
+                session.add(DeadLetter(consumer="awards", topic=wire.topic, partition=wire.partition,
+                                       offset=wire.offset, event_id=wire.event_id, reason="a test's dead letter",
+                                       payload=json.dumps(_wire_form(wire))))
+            session.commit()
+        return key
+    return seeded(app, worlds, "everything", seed)
+
+
+def _wire_form(row: LedgerEvent) -> dict:
+    return {"id": row.event_id, "type": row.type, "actor": row.actor, "time": row.occurred_at.isoformat() + "Z",
+            "target": {"kind": row.target_kind, "id": row.target_id, "owner": row.target_owner},
+            "submitted_by": row.submitted_by, "data": row.data}
+
+
+def mail_digests(app) -> None:
+    from zoneinfo import ZoneInfo
+
+    from engagement.notifications.digests import MailSettings, schedule
+    mail = MailSettings("localhost", 25, "none", None, None, "tillit@example.no", "https://tillit.example", None, 0,
+                        ZoneInfo("Europe/Oslo"), "s" * 40)
+    with app.app_context():
+        session = state(app).db.session
+        schedule(session, mail, datetime(2026, 11, 12, 12, 0, tzinfo=UTC))
+        session.commit()
+
+
+def test_the_world_names_the_person_in_every_read_model(app, everything):
+    found = rows_naming(app, "kari")
+    assert {"engagement_people", "engagement_ledger", "engagement_mail_outbox", "engagement_trust_audit",
+            "engagement_award_snapshots", "engagement_parked_events", "engagement_dead_letters",
+            "engagement_campaigns", "engagement_abuse_reports", "engagement_notify_preferences",
+            "engagement_kudos_firsts", "engagement_award_tallies", "engagement_processed_events"} <= set(found)
+    assert len(found) >= 30, sorted(set(inspect(state(app).engine).get_table_names()) - set(found))
+
+
+def test_an_export_holds_every_row_a_scan_of_the_whole_database_finds(app, everything):
+    found = rows_naming(app, "kari")
+    with app.app_context():
+        exported = {t["table"]: [_comparable(r) for r in t["rows"]]
+                    for t in person_data(state(app).db.session, "kari")["tables"]}
+    assert set(found) <= set(exported), set(found) - set(exported)  # no person in a "no personal data" table
+    missing = {table: [r for r in rows if r not in exported[table]] for table, rows in found.items()}
+    assert {t: rows for t, rows in missing.items() if rows} == {}
+    # exactly the rows naming her: none is missing, and none is karin's alone
+    assert {t: sorted(rows) for t, rows in exported.items() if rows} == {t: sorted(rows) for t, rows in found.items()}
+
+
+def test_after_erasure_a_scan_of_the_whole_database_finds_no_trace(app, client, everything):
+    karin_before = rows_naming(app, "karin")
+    answer = client.post("/v1/directory/people/kari/erase", headers=bearer(everything))
+    assert answer.status_code == 200 and answer.json["rows"] > 0
+    assert rows_naming(app, "kari") == {}
+    assert_no_trace(app, "kari")  # and the embedded log
+    assert {t: len(rows) for t, rows in rows_naming(app, "karin").items()} == \
+        {t: len(rows) for t, rows in karin_before.items()}  # a near name is untouched
