@@ -38,6 +38,20 @@ def download(page, name: str) -> tuple[str, str]:
     return file.suggested_filename, open(file.path(), encoding="utf-8").read()
 
 
+def by_keyboard(page, name: str) -> tuple[str, str]:
+    """Tab to the button from the top of the page, then Enter: the download needs no mouse."""
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == name:
+            break
+    else:
+        pytest.fail(f"{name!r} is not reachable with Tab")
+    with page.expect_download() as caught:
+        page.keyboard.press("Enter")
+    file = caught.value
+    return file.suggested_filename, open(file.path(), encoding="utf-8").read()
+
+
 def test_a_person_sees_and_downloads_what_tillit_holds_about_them(browser, server):  # noqa: F811
     from axe_playwright_python.sync_playwright import Axe
     kari = open_demo(browser, server, "kari")
@@ -48,12 +62,9 @@ def test_a_person_sees_and_downloads_what_tillit_holds_about_them(browser, serve
     assert page.get_by_role("heading", level=2).first.inner_text() == "Dette vet Tillit om deg"
     likes = page.locator("section.tillit-data-domain", has=page.get_by_role("heading", name="Likerklikk og Bra!"))
     assert "news-canteen" in likes.locator("table").first.inner_text()
-    assert page.locator("table:not(:has(caption))").count() == 0
-    assert page.locator("table").count() == page.locator("table thead th[scope='col']").evaluate_all(
-        "ths => new Set(ths.map(th => th.closest('table'))).size")
-    page.keyboard.press("Tab")  # the downloads are reachable from the keyboard
-    assert page.evaluate("document.activeElement.textContent") in ("Last ned JSON", "Til forsiden")
-    name, text = download(page, "Last ned JSON")
+    assert page.locator("table").count() > 5  # every table says what it is and names its columns
+    assert page.locator("table:not(:has(caption)), table:not(:has(thead th[scope='col']))").count() == 0
+    name, text = by_keyboard(page, "Last ned JSON")
     assert name == "tillit-demo-kari.json" and json.loads(text)["person"] == "demo-kari"
     name, text = download(page, "Last ned CSV")
     rows = list(csv.DictReader(io.StringIO(text)))
