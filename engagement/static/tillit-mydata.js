@@ -66,7 +66,8 @@
     }
     if (value === true) return t.yes;
     if (value === false) return t.no;
-    return typeof value === "object" ? JSON.stringify(value) : String(value);
+    /* a space after each comma between members, so a long document can wrap between them */
+    return typeof value === "object" ? JSON.stringify(value).replace(/,(?=["{\[])/g, ", ") : String(value);
   }
 
   /* One table of rows: a caption (what it is for and how many rows), a header per column, and a
@@ -149,8 +150,9 @@
       if (!r.ok) throw new Error(r.status);
       return r.json();
     }).then(function (body) {
-      json.addEventListener("click", function () { save("/v1/me/data?download=true", "tillit-" + body.person + ".json"); });
-      csv.addEventListener("click", function () { save("/v1/me/data?format=csv", "tillit-" + body.person + ".csv"); });
+      var file = "tillit-" + body.person.replace(/[^A-Za-z0-9._-]/g, "_");  /* as the server names it */
+      json.addEventListener("click", function () { save("/v1/me/data?download=true", file + ".json"); });
+      csv.addEventListener("click", function () { save("/v1/me/data?format=csv", file + ".csv"); });
       render(holder, body, t, level);
     }, function () {
       status.textContent = t.down;

@@ -140,3 +140,12 @@ def test_bad_input_names_each_field(served, world, make_key, user_token):
 def test_the_file_name_never_carries_a_quote_or_a_separator(served, world, make_key):
     response = get(served, '/v1/people/a%22b%5Cc%3B/data?format=csv', make_key("privacy:read"))
     assert response.headers["Content-Disposition"] == 'attachment; filename="tillit-a_b_c_.csv"'
+
+
+def test_erasure_leaves_the_audit_of_a_read_without_the_persons_id(served, world, make_key):
+    """The audit keeps that the officer read someone's data, never who it was once they are erased."""
+    get(served, "/v1/people/kari/data", make_key("privacy:read", name="dpo"))
+    erased = requests.post(served + "/v1/directory/people/kari/erase", headers=bearer(world), timeout=10)
+    assert erased.status_code == 200, erased.text
+    reads = get(served, "/v1/privacy/audit", make_key("audit:read")).json()["reads"]
+    assert len(reads) == 1 and reads[0]["who"] == "key:dpo" and "kari" not in reads[0]["person"]
