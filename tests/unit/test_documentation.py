@@ -1,12 +1,13 @@
 """The README and the docs site say what the code does, build cleanly, and point nowhere outside
 the repository.
 
-The configuration page's table is generated from engagement/config.py at every build
-(docs/hooks.py), so it cannot drift; the checks below catch what generation cannot: commands,
+The configuration page's table is generated from engagement/config.py, and the privacy inventory
+page from engagement/privacy/inventory.py, at every build (docs/hooks.py), so they cannot drift; the checks below catch what generation cannot: commands,
 settings, routes and links written by hand.
 """
 from __future__ import annotations
 
+import html
 import os
 import re
 import subprocess
@@ -130,6 +131,21 @@ def test_the_configuration_page_lists_every_setting_as_the_code_declares_it(site
     assert "settings-table" not in page
     for setting in SETTINGS:
         assert f"<code>{setting.key}</code>" in page, setting.key
+
+
+def test_the_privacy_inventory_page_lists_every_table_and_column_as_the_code_declares_it(site):
+    """What the data protection officer reads is the inventory erasure and export run on."""
+    from engagement.privacy.inventory import INVENTORY, NO_PERSONAL_DATA
+    page = (site / "privacy" / "inventory" / "index.html").read_text(encoding="utf-8")
+    assert "privacy-inventory" not in page and "privacy-no-person" not in page
+    for table in INVENTORY:
+        row = page[page.index(f"<strong><code>{table.table}</code></strong>"):]
+        row = row[:row.index("</tr>")]
+        for column in table.columns:
+            assert f"<code>{column.name}</code> ({column.form.value})" in row, (table.table, column.name)
+        assert html.escape(table.retention.split("`")[0], quote=False) in row, table.table
+    for name in NO_PERSONAL_DATA:
+        assert f"<code>{name}</code>" in page, name
 
 
 def test_the_site_fetches_nothing_from_the_web(site):
