@@ -59,8 +59,9 @@ KEY_FACET_COLUMN, KEY_FACETS = "facet", PERSON_FACETS
 TARGET_KIND_COLUMN = "target_kind"
 
 ENGAGEMENT = "legitimate interest (GDPR art. 6(1)(f)): the intranet's engagement features"
-CONTROL = ("legitimate interest (GDPR art. 6(1)(f)), as a control measure agreed with the employee "
-           "representatives (Norwegian Working Environment Act ch. 9; Danish agreement on control measures)")
+CONTROL = ("legitimate interest (GDPR art. 6(1)(f)), as a control measure discussed with the employee "
+           "representatives beforehand (Norwegian Working Environment Act ch. 9; notified under the Danish "
+           "agreement on control measures)")
 ACCOUNTABILITY = "legitimate interest (GDPR art. 6(1)(f)): accountability for who read or decided what"
 OPERATION = "legitimate interest (GDPR art. 6(1)(f)): running the service reliably"
 

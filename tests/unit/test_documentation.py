@@ -2,8 +2,8 @@
 the repository.
 
 The configuration page's table is generated from engagement/config.py, and the privacy inventory
-page from engagement/privacy/inventory.py, at every build (docs/hooks.py), so they cannot drift; the checks below catch what generation cannot: commands,
-settings, routes and links written by hand.
+page from engagement/privacy/inventory.py, at every build (docs/hooks.py), so they cannot drift;
+the checks below catch what generation cannot: commands, settings, routes and links written by hand.
 """
 from __future__ import annotations
 
