@@ -12,7 +12,6 @@ completion replays to the same percentage.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from engagement.db import changed_rows
 from engagement.ledger import event_ids
 from engagement.ledger.model import LedgerEvent
+from engagement.privacy import forms
 from engagement.privacy.inventory import Form, person_tables
 from engagement.profiles.checklist import EMPTY
 from engagement.tables import Base
@@ -38,7 +38,7 @@ class Renaming:
 
     def __init__(self, person: str, pseudonym: str):
         self.person, self.pseudonym = person, pseudonym
-        self._named = re.compile(rf"(?<![A-Za-z0-9]){re.escape(person)}(?![A-Za-z0-9])")
+        self._named = forms.word(person)
 
     def who(self, value: str) -> str:
         return self.pseudonym if value == self.person else value

@@ -48,7 +48,7 @@ def as_csv(data: dict) -> str:
 
 def naming(person: str) -> re.Pattern[str]:
     """The person's id standing as a word of its own (as erasure renames it inside events)."""
-    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(person)}(?![A-Za-z0-9])")
+    return forms.word(person)
 
 
 def matches(table: Table, person: str) -> Any:
@@ -91,9 +91,15 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat() + "Z"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
+    """A CSV cell a spreadsheet shows as text: a value that would start a formula (a title
+    "=HYPERLINK(...)" someone wrote) gets a leading apostrophe."""
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) and not isinstance(value, (int, float)) else text

@@ -145,3 +145,45 @@ def test_an_export_holds_the_persons_rows_in_every_form_and_nobody_elses(app, cl
     rows = list(csv.DictReader(io.StringIO(as_csv(data))))
     assert {"table": "engagement_people", "row": "1", "column": "email", "value": "kari@example.no"} in rows
     assert len({(r["table"], r["row"]) for r in rows}) == sum(len(v) for v in tables.values())
+
+
+def test_near_ids_inside_event_ids_and_bra_subjects_are_other_people(app, client, make_key):
+    """kari.n's event "ev-kari.n-20" and kari@ex's Bra! subject "person:kari@ex@2026-11" are theirs:
+    neither shows in kari's export, and erasing kari leaves them as they were."""
+    key = make_key("events:write", "directory:write", name="intranet")
+    people = ("kari", "kari.n", "kari@ex", "ola")
+    sync = {"mode": "full", "teams": [{"id": "T", "name": "T", "parent": None}],
+            "people": [{"id": p, "name": p.title(), "team": "T"} for p in people]}
+    assert client.post("/v1/directory/sync", json=sync, headers=bearer(key)).status_code == 200
+    kudos = {"id": "k-ex", "type": "kudos.given", "actor": "ola", "time": "2026-11-02T10:00:00+01:00",
+             "target": {"kind": "person", "id": "kari@ex", "owner": "kari@ex"}, "data": {"message": "Takk!"}}
+    events = [like("ev-kari.n-20", actor="kari.n", target="news-1", owner="ola"),
+              like("ev-kari-1", actor="kari", target="news-2", owner="ola"), kudos]
+    assert client.post("/v1/events/batch", json={"events": events}, headers=bearer(key)).status_code == 202
+    drain(app, ("ledger", "recognition", "notifications", "awards"))
+    with app.app_context():
+        before = person_data(state(app).db.session, "kari")
+    others = [(t["table"], r) for t in before["tables"] for r in t["rows"]
+              if "kari.n" in str(r) or "kari@ex" in str(r)]
+    assert {t for t, _ in others} <= {"engagement_notifications"}  # ola's group names both likers
+    assert client.post("/v1/directory/people/kari/erase", headers=bearer(key)).status_code == 200
+    with app.app_context():
+        for near in ("kari.n", "kari@ex"):
+            after = person_data(state(app).db.session, near)
+            assert any(r for t in after["tables"] for r in t["rows"] if t["table"] == "engagement_ledger")
+    with app.app_context():
+        ids = {r["event_id"] for t in person_data(state(app).db.session, "kari.n")["tables"]
+               if t["table"] == "engagement_ledger" for r in t["rows"]}
+        subjects = {r["subject"] for t in person_data(state(app).db.session, "kari@ex")["tables"]
+                    if t["table"] == "engagement_kudos_firsts" for r in t["rows"]}
+    assert ids == {"ev-kari.n-20"}
+    assert subjects and all(s.startswith("person:kari@ex@") for s in subjects)
+
+
+def test_a_csv_cell_that_would_start_a_formula_is_text():
+    data = {"tables": [{"table": "engagement_ideas", "rows": [
+        {"title": '=HYPERLINK("x")', "text": "+cmd", "answer": "-1", "who": "@ola", "votes": -3,
+         "plain": "Salatbar"}]}]}
+    values = {r["column"]: r["value"] for r in csv.DictReader(io.StringIO(as_csv(data)))}
+    assert values == {"title": '\'=HYPERLINK("x")', "text": "'+cmd", "answer": "'-1", "who": "'@ola",
+                      "votes": "-3", "plain": "Salatbar"}
