@@ -59,7 +59,7 @@ def my_data(args: dict):
     return _answer(who.name, args)
 
 
-@blp.route("/v1/people/<person>/data")
+@blp.route("/v1/people/<path:person>/data")
 @guarded(_officer)
 @blp.arguments(DataQuery, location="query")
 @blp.response(200, PersonDataSchema)

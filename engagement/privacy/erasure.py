@@ -41,14 +41,28 @@ def erase(st: EngagementState, person: str) -> dict:
     """Replace ``person`` everywhere by a pseudonym; answer how many rows changed."""
     pseudonym = f"erased-{secrets.token_hex(8)}"  # a person's scoped event ids keep room for its length
     renaming = Renaming(person, pseudonym)
+    on_sqlite = st.engine.dialect.name == "sqlite"
     with Session(st.engine) as session, session.begin():
+        if on_sqlite:  # what is overwritten or deleted is zeroed in the file, not left in free pages
+            session.connection().exec_driver_sql("PRAGMA secure_delete=ON")
         found = session.get(Person, person)
         changed = _pseudonymise(session, renaming, found.name if found else None)
         _delete_rows(session, person)
         session.flush()
+        if on_sqlite:
+            session.connection().exec_driver_sql("PRAGMA secure_delete=OFF")
         changed += _rewrite_raw_log(st, renaming)  # last: a failure rolls the database back too
+    if on_sqlite:
+        _checkpoint(st)
     _forget_in_redis(st, person)
     return {"person": person, "erased": found is not None or changed > 0, "rows": changed}
+
+
+def _checkpoint(st: EngagementState) -> None:
+    """SQLite keeps the old pages in its write-ahead log until a checkpoint: write them back now,
+    so no copy of the person's id is left in the -wal file."""
+    with st.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _pseudonymise(session: Session, renaming: Renaming, name: str | None) -> int:

@@ -142,6 +142,11 @@ def test_the_file_name_never_carries_a_quote_or_a_separator(served, world, make_
     assert response.headers["Content-Disposition"] == 'attachment; filename="tillit-a_b_c_.csv"'
 
 
+def test_the_officer_reads_a_person_whose_id_holds_a_slash(served, world, make_key):
+    response = get(served, "/v1/people/kari/oslo/data", make_key("privacy:read"))
+    assert response.status_code == 200 and response.json()["person"] == "kari/oslo"
+
+
 def test_erasure_leaves_the_audit_of_a_read_without_the_persons_id(served, world, make_key):
     """The audit keeps that the officer read someone's data, never who it was once they are erased."""
     get(served, "/v1/people/kari/data", make_key("privacy:read", name="dpo"))

@@ -101,7 +101,8 @@ def _rule(path: str) -> str:
                           (r"^/v1/teams/[^/]+/", "/v1/teams/<team_id>/"),
                           (r"^/v1/campaigns/[^/]+", "/v1/campaigns/<campaign_id>"),
                           (r"^/v1/awards/[^/]+", "/v1/awards/<month>"),
-                          (r"^/v1/directory/people/[^/]+/", "/v1/directory/people/<person>/"),
+                          (r"^/v1/people/<person>/data$", "/v1/people/<path:person>/data"),  # ids may hold "/"
+                          (r"^/v1/directory/people/[^/]+/", "/v1/directory/people/<path:person>/"),
                           (r"^/v1/trust/teams/[^/]+/", "/v1/trust/teams/<team_id>/"),
                           (r"^/v1/targets/[^/]+/.+$", "/v1/targets/<kind>/<path:target_id>")):
         path = re.sub(pattern, rule, path)
