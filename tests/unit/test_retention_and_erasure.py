@@ -5,6 +5,7 @@ import json
 import re
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import MetaData, Table, func, inspect, select, text
@@ -378,5 +379,9 @@ def test_after_erasure_a_scan_of_the_whole_database_finds_no_trace(app, client, 
     assert answer.status_code == 200 and answer.json["rows"] > 0
     assert rows_naming(app, "kari") == {}
     assert_no_trace(app, "kari")  # and the embedded log
+    database = Path(state(app).engine.url.database)  # and the files: no old page keeps her id
+    for file in (database, database.with_name(database.name + "-wal")):
+        content = file.read_bytes() if file.exists() else b""
+        assert re.search(rb"(?<![\w-])kari(?![\w-])", content) is None, file
     assert {t: len(rows) for t, rows in rows_naming(app, "karin").items()} == \
         {t: len(rows) for t, rows in karin_before.items()}  # a near name is untouched
