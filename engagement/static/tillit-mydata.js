@@ -144,6 +144,7 @@
     var json = el("button", {type: "button", "class": "tillit-button"}, t.json);
     var csv = el("button", {type: "button", "class": "tillit-button"}, t.csv);
     var actions = el("p", {"class": "tillit-data-actions"});
+    json.disabled = csv.disabled = true;  /* until the data is there: a click before would do nothing */
     actions.append(json, " ", csv);
     holder.append(el("h" + level, {}, t.title), el("p", {}, t.intro), actions, status);
     core.call("GET", "/v1/me/data").then(function (r) {
@@ -151,11 +152,14 @@
       return r.json();
     }).then(function (body) {
       var file = "tillit-" + body.person.replace(/[^A-Za-z0-9._-]/g, "_");  /* as the server names it */
-      json.addEventListener("click", function () { save("/v1/me/data?download=true", file + ".json"); });
-      csv.addEventListener("click", function () { save("/v1/me/data?format=csv", file + ".csv"); });
+      var failed = function () { holder.querySelector(".tillit-data-status").textContent = t.down; };
+      json.addEventListener("click", function () { save("/v1/me/data?download=true", file + ".json").catch(failed); });
+      csv.addEventListener("click", function () { save("/v1/me/data?format=csv", file + ".csv").catch(failed); });
+      json.disabled = csv.disabled = false;
       render(holder, body, t, level);
     }, function () {
       status.textContent = t.down;
+      actions.hidden = true;  /* nothing to download */
       holder.dataset.state = "offline";
     });
   }

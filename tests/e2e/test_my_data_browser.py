@@ -79,3 +79,14 @@ def test_the_page_speaks_the_visitors_language(browser, server):  # noqa: F811
     page = open_my_data(browser, server, "ola", "en")
     assert page.get_by_role("heading", level=2).first.inner_text() == "What Tillit knows about you"
     assert page.get_by_role("button", name="Download CSV").is_visible()
+
+
+def test_a_download_that_fails_says_so(browser, server):  # noqa: F811
+    """The token ran out after the page loaded: the download is refused, and the page tells the person."""
+    page = open_my_data(browser, server, "ola", "en")
+    page.route("**/v1/me/data?format=csv", lambda route: route.fulfill(
+        status=401, content_type="application/problem+json", body='{"title": "Unauthorized", "status": 401}'))
+    page.get_by_role("button", name="Download CSV").click()
+    status = page.locator(f"{MY_DATA} [role=status]")
+    status.filter(has_text="Your data is unavailable right now.").wait_for()
+    page.close()
