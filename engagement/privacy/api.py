@@ -17,7 +17,7 @@ from engagement.privacy import export
 from engagement.privacy.model import PrivacyAudit
 from engagement.schemas.privacy import AuditQuery, DataQuery, PersonDataSchema, PrivacyAuditSchema
 from engagement.state import state
-from engagement.web.requests import Blueprint, guarded, principal
+from engagement.web.requests import Blueprint, auditor, guarded, principal
 
 DPO_SCOPE = "privacy:read"
 NO_STORE = "private, no-store"  # a person's data stays out of shared caches and the browser's disk cache
@@ -37,12 +37,6 @@ def _officer(who: Principal) -> None:
     if who.is_user:
         raise Forbidden(f"This needs an API key with {DPO_SCOPE!r}; a person reads their own data at /v1/me/data.")
     who.require(DPO_SCOPE)
-
-
-def _auditor(who: Principal) -> None:
-    if who.is_user:
-        raise Forbidden("This needs an API key with 'audit:read'.")
-    who.require("audit:read")
 
 
 @blp.route("/v1/me/data")
@@ -75,7 +69,7 @@ def person_data(args: dict, person: str):
 
 
 @blp.route("/v1/privacy/audit")
-@guarded(_auditor)
+@guarded(auditor)
 @blp.arguments(AuditQuery, location="query")
 @blp.response(200, PrivacyAuditSchema)
 def privacy_audit(args: dict):

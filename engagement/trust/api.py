@@ -30,7 +30,7 @@ from engagement.state import state
 from engagement.trust import service as trust
 from engagement.trust.model import TrustAudit
 from engagement.trust.trend import trend as month_by_month
-from engagement.web.requests import Blueprint, guarded, principal
+from engagement.web.requests import Blueprint, auditor, guarded, principal
 
 CSV_SIGNALS = ("members", "shared_share", "contributions_per_member", "likes_per_member", "recognised_share",
                "leader_participation", "cross_team_share", "top_person_share", "trend", "unanswered_ideas")
@@ -44,12 +44,6 @@ def _reader(who: Principal) -> None:
     if not (who.is_user and TRUST_ROLE in who.roles or not who.is_user and "trust:read" in who.scopes):
         raise Forbidden(f"The trust report needs an API key with 'trust:read' or a user token with the "
                         f"{TRUST_ROLE!r} role.")
-
-
-def _auditor(who: Principal) -> None:
-    if who.is_user:
-        raise Forbidden("This needs an API key with 'audit:read'.")
-    who.require("audit:read")
 
 
 @blp.route("/v1/trust/report")
@@ -97,7 +91,7 @@ def trust_trend(args: dict, team_id: str):
 
 
 @blp.route("/v1/trust/audit")
-@guarded(_auditor)
+@guarded(auditor)
 @blp.arguments(AuditQuery, location="query")
 @blp.response(200, AuditSchema)
 def trust_audit(args: dict):

@@ -183,6 +183,14 @@ def person_reader(who: Principal, person: str, what: str) -> None:
         raise Forbidden("This needs the scope 'events:write' or 'reports:read'.")
 
 
+def auditor(who: Principal) -> None:
+    """An audit log (the trust report's views, the privacy reads) is read with an API key with
+    'audit:read', never with a person's token."""
+    if who.is_user:
+        raise Forbidden("This needs an API key with 'audit:read'.")
+    who.require("audit:read")
+
+
 def leader_or(who: Principal, *scopes: str) -> Principal:
     """A leader's user token, or an API key with one of ``scopes``."""
     if who.is_user and "leader" in who.roles or not who.is_user and set(scopes) & who.scopes:
