@@ -106,11 +106,13 @@ class IssuerSchema(Schema):
 
     @post_load
     def _issuer(self, data: dict, **_: Any) -> Issuer:
-        mapped = {name: tuple((role, frozenset(values)) for role, values in data.pop(name, {}).items())
-                  for name in ("roles", "groups")}
-        audiences = tuple(data.pop("audience"))
-        algorithms = tuple(data.pop("algorithms", ("RS256",)))
-        return Issuer(issuer=data.pop("issuer"), audiences=audiences, algorithms=algorithms, **mapped, **data)
+        return Issuer(issuer=data.pop("issuer"), audiences=tuple(data.pop("audience")),
+                      algorithms=tuple(data.pop("algorithms", ("RS256",))),
+                      roles=_mapping(data.pop("roles", {})), groups=_mapping(data.pop("groups", {})), **data)
+
+
+def _mapping(value: dict[str, list[str]]) -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple((role, frozenset(names)) for role, names in value.items())
 
 
 def parse_issuers(value: Any) -> tuple[Issuer, ...]:
