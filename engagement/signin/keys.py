@@ -21,6 +21,8 @@ REFETCH_INTERVAL = 30.0
 # Known keys are fetched again after this long, so a key the provider withdrew stops working.
 KEYS_MAX_AGE = 3600.0
 FETCH_TIMEOUT = 5.0
+# After a failed first fetch, requests answer 503 for this long without asking the provider again.
+RETRY_AFTER = 10
 DISCOVERY = "/.well-known/openid-configuration"
 
 
@@ -29,7 +31,7 @@ class IssuerUnreachable(EngagementError):
 
     def __init__(self, issuer: str, why: str):
         super().__init__(f"Cannot read the signing keys of {issuer} ({why}); try again shortly.", 503,
-                         "Identity provider unavailable", headers={"Retry-After": "10"})
+                         "Identity provider unavailable", headers={"Retry-After": str(RETRY_AFTER)})
 
 
 class IssuerKeys:
@@ -42,6 +44,7 @@ class IssuerKeys:
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at = float("-inf")
         self._refetched_at = float("-inf")
+        self._failed: tuple[float, str] = (float("-inf"), "")
         self._lock = threading.Lock()
 
     def key(self, kid: str | None) -> PyJWK:
@@ -52,7 +55,10 @@ class IssuerKeys:
         if key is not None and now - self._fetched_at < KEYS_MAX_AGE:
             return key
         with self._lock:
-            if not self._keys or now - self._fetched_at >= KEYS_MAX_AGE:
+            stale = now - self._fetched_at >= KEYS_MAX_AGE  # or never fetched
+            if stale and not self._keys and now - self._failed[0] < RETRY_AFTER:
+                raise IssuerUnreachable(self.issuer, self._failed[1])
+            if stale:
                 self._fetch(keep_old=bool(self._keys))
             elif kid is not None and kid not in self._keys and now - self._refetched_at >= REFETCH_INTERVAL:
                 self._refetched_at = now
@@ -76,6 +82,7 @@ class IssuerKeys:
             if keep_old:
                 self._fetched_at = time.monotonic() - KEYS_MAX_AGE + REFETCH_INTERVAL  # try again soon
                 return
+            self._failed = (time.monotonic(), str(exc))
             raise IssuerUnreachable(self.issuer, str(exc)) from exc
         self.fetches += 1
         self._keys = _signing_keys(found)

@@ -68,6 +68,7 @@ class SmallIssuer:
     def __init__(self, curve: bool = False):
         self.curve = curve
         self.fetches = {"discovery": 0, "jwks": 0}
+        self.broken = False  # True: the key set answers 500, as a provider in trouble
         self.keys: dict[str, Any] = {}
         self.rotate()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -110,7 +111,10 @@ class SmallIssuer:
                     self._send({"issuer": issuer.url, "jwks_uri": f"{issuer.url}/keys"})
                 elif self.path == "/keys":
                     issuer.fetches["jwks"] += 1
-                    self._send(issuer.jwks())
+                    if issuer.broken:
+                        self.send_error(500)
+                    else:
+                        self._send(issuer.jwks())
                 else:
                     self.send_error(404)
 

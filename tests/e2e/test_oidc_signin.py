@@ -213,3 +213,11 @@ def test_a_provider_that_cannot_be_reached_answers_503_not_401(make_app):
     assert answer.status_code == 503 and answer.headers["Retry-After"]
     assert gone.url in problem(answer)
 
+
+def test_a_failing_key_set_is_asked_once_not_on_every_request(small, make_app):
+    small.broken = True
+    client = make_app(small_config(small)).test_client()
+    for _ in range(10):
+        answer = client.get("/v1/targets?t=article:n1", headers=bearer(small.token("kari")))
+        assert answer.status_code == 503 and "500" in problem(answer)
+    assert small.fetches == {"discovery": 1, "jwks": 1}
