@@ -6,18 +6,22 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import subprocess
 import time
 import uuid
 
 import jwt
 import pytest
+import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from engagement.auth import mint_user_token
 from engagement.state import state
-from tests.conftest import bearer, drain, like, migrated_app, unavailable
+from tests.conftest import TEST_SECRET, bearer, drain, like, migrated_app, unavailable
 from tests.e2e.oidc_issuers import SmallIssuer, mock_provider, provider_id_token
+from tests.services import ENGAGEMENT, Service, free_port, wait_until_healthy
 
 WIDGETS = "tillit-widgets"  # the intranet's client id: the audience of the ID tokens it gets
 USERS = (
@@ -221,3 +225,34 @@ def test_a_failing_key_set_is_asked_once_not_on_every_request(small, make_app):
         answer = client.get("/v1/targets?t=article:n1", headers=bearer(small.token("kari")))
         assert answer.status_code == 503 and "500" in problem(answer)
     assert small.fetches == {"discovery": 1, "jwks": 1}
+
+
+@pytest.mark.slow
+def test_engagement_serve_takes_only_the_providers_tokens_when_hs256_is_off(provider, tmp_path):
+    """The real service process, as an operator starts it, called over HTTP."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {"ENGAGEMENT_INSTANCE_PATH": str(tmp_path), "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
+           "ENGAGEMENT_OIDC_ISSUERS": json.dumps([provider_config(provider)]), "ENGAGEMENT_HS256_TOKENS": "off"}
+    service = Service(["serve", "--port", str(port)], env, tmp_path / "serve.log").start()
+    try:
+        wait_until_healthy(base)
+        kari = bearer(provider_id_token(provider, "Kari@Example.org", WIDGETS))
+        mine = requests.get(f"{base}/v1/me/data", headers=kari, timeout=30)
+        assert mine.status_code == 200 and mine.json()["person"] == "kari", mine.text
+        hs256 = bearer(jwt.encode({"sub": "kari", "aud": "tillit", "iat": int(time.time()),
+                                   "exp": int(time.time()) + 600}, TEST_SECRET, algorithm="HS256"))
+        assert requests.get(f"{base}/v1/me/data", headers=hs256, timeout=30).status_code == 401
+    finally:
+        assert service.terminate() == 0, service.output()
+
+
+@pytest.mark.slow
+def test_engagement_serve_refuses_a_bad_issuer_setting_naming_the_field(tmp_path):
+    env = {**os.environ, "ENGAGEMENT_INSTANCE_PATH": str(tmp_path), "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
+           "ENGAGEMENT_OIDC_ISSUERS": '[{"issuer": "https://idp.example.org", "algorithms": ["HS256"]}]'}
+    done = subprocess.run([ENGAGEMENT, "serve", "--port", str(free_port())], env=env, capture_output=True,
+                          text=True, timeout=120)
+    said = done.stdout + done.stderr
+    assert done.returncode != 0 and "Traceback" not in said, said
+    assert "ENGAGEMENT_OIDC_ISSUERS" in said and "[0].audience" in said and "[0].algorithms" in said
