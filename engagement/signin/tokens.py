@@ -40,15 +40,15 @@ class SignIn:
             return principal_for_token(token, self.secret, self.max_age, self.demo)
         if iss is None:
             raise Unauthenticated("Invalid user token: it names no issuer (iss), and this instance takes tokens "
-                                  f"from its configured issuers only ({', '.join(self.issuers)}).")
-        raise Unauthenticated(f"Invalid user token: its issuer {str(iss)!r} is not one this instance trusts "
-                              f"({SETTING}).")
+                                  f"from its OpenID Connect issuers only ({SETTING}).")
+        raise Unauthenticated(f"Invalid user token: its issuer {str(iss)[:200]!r} is not one this instance "
+                              f"trusts ({SETTING}).")
 
     def _from_issuer(self, issuer: Issuer, token: str, header: dict[str, Any]) -> Principal:
         alg, kid = header.get("alg"), header.get("kid")
         if alg not in issuer.algorithms:
             raise Unauthenticated(f"Invalid user token: {issuer.issuer} tokens must be signed with "
-                                  f"{' or '.join(issuer.algorithms)}, not {alg!r}.")
+                                  f"{' or '.join(issuer.algorithms)}, not {str(alg)[:20]!r}.")
         if kid is not None and not isinstance(kid, str):
             raise Unauthenticated("Invalid user token: its key id (kid) must be a string.")
         key = self.keys[issuer.issuer].key(kid or None)
