@@ -3,7 +3,8 @@
 API keys are random 256-bit secrets; only their SHA-256 is stored (a slow password
 hash buys nothing for a secret that long). User tokens are HS256 JWTs that the
 intranet back end mints with the shared secret: the subject is the person, so a
-widget can never act for anyone else.
+widget can never act for anyone else. Tokens of the intranet's own identity provider (OpenID
+Connect) are checked in engagement.signin, which routes each user token to the right check.
 """
 from __future__ import annotations
 

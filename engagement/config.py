@@ -88,8 +88,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_TOKEN_SECRET", None, str,
             "Shared secret (HS256) the intranet back end signs user tokens with: at least 32 random characters; "
             "start-up refuses an empty, short, well-known or repetitive one. Unset: a random one kept in the instance "
-            "folder (one machine only)."),
-    Setting("ENGAGEMENT_TOKEN_MAX_AGE", 3600, int, "Longest lifetime in seconds a user token may have."),
+            "folder (one machine only). It also signs the digests' unsubscribe links."),
+    Setting("ENGAGEMENT_HS256_TOKENS", True, _bool,
+            "Take user tokens signed with ENGAGEMENT_TOKEN_SECRET. off: only tokens of ENGAGEMENT_OIDC_ISSUERS "
+            "sign people in (start-up refuses off with no issuer, or with the demo on)."),
+    Setting("ENGAGEMENT_TOKEN_MAX_AGE", 3600, int,
+            "Longest lifetime in seconds an HS256 user token may have (an OpenID Connect issuer's tokens "
+            "live as long as the issuer says)."),
+    Setting("ENGAGEMENT_OIDC_ISSUERS", [], str,
+            "JSON list of OpenID Connect issuers whose access or ID tokens sign people in, e.g. "
+            '`[{"issuer": "ISSUER-URL", "audience": "API-CLIENT-ID", '
+            '"person_claim": "oid", "roles": {"leader": ["Tillit.Leader"]}, '
+            '"groups": {"communications": ["GROUP-ID"]}}]`; keys: issuer, audience (one or a list), '
+            "algorithms (default RS256), jwks_uri (default: discovery), person_claim (default sub), lowercase, "
+            "strip_domain, roles_claim (roles), groups_claim (groups; a dotted path reaches nested claims), roles "
+            "and groups (Tillit role to the provider's app roles or group ids/names). Start-up refuses bad JSON or "
+            "fields. Unset: HS256 tokens only. See docs/connect."),
     Setting("ENGAGEMENT_CORS_ORIGINS", [], _csv, "Intranet origins allowed to call the API from a browser."),
     Setting("ENGAGEMENT_URL_PREFIX", "", str, "Where the API is mounted, e.g. /engagement."),
     Setting("ENGAGEMENT_MAX_BATCH", 500, int, "Most events in one batch request."),

@@ -18,9 +18,10 @@ from engagement.auth import KeyCache
 from engagement.awards.scoring import DEFAULT_POINTS
 from engagement.awards.service import AwardBoard
 from engagement.bus.base import EventBus
-from engagement.config import check_group_size, uses_kafka
+from engagement.config import RefusedSetting, check_group_size, uses_kafka
 from engagement.profiles import checklist
 from engagement.recognition.service import RecognitionCache
+from engagement.signin import SignIn, parse_issuers
 from engagement.trust.service import thresholds as trust_thresholds
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ class EngagementState:
                                       app.config["ENGAGEMENT_PUBLIC_RANKING"])
         self.recognition_cache = RecognitionCache(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"])
         self.read_models: list[ReadModel] = read_models or []
-        self.token_secret = _token_secret(app)
+        self.token_secret = _token_secret(app)  # signs HS256 user tokens and the digests' unsubscribe links
+        self.sign_in = _sign_in(app, self.token_secret)
         self._bus: EventBus | None = None
         self._redis: Any = None
         self._lock = threading.Lock()
@@ -99,6 +101,21 @@ def make_redis(config: Any) -> Any:
         return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
     import fakeredis
     return fakeredis.FakeRedis(server=fakeredis.FakeServer())  # one per app, never shared
+
+
+def _sign_in(app: Flask, secret: str) -> SignIn:
+    """The issuers user tokens may come from, and the HS256 secret unless those tokens are off;
+    start-up stops on a bad setting."""
+    issuers = parse_issuers(app.config["ENGAGEMENT_OIDC_ISSUERS"])
+    hs256, demo = bool(app.config["ENGAGEMENT_HS256_TOKENS"]), bool(app.config["ENGAGEMENT_DEMO"])
+    if not hs256 and not issuers:
+        raise RefusedSetting("ENGAGEMENT_HS256_TOKENS is off but ENGAGEMENT_OIDC_ISSUERS names no issuer: nobody "
+                             "could sign in to a widget. Configure an issuer or turn HS256 tokens on. "
+                             "Tillit will not start.")
+    if not hs256 and demo:
+        raise RefusedSetting("ENGAGEMENT_DEMO needs ENGAGEMENT_HS256_TOKENS (the demo mints HS256 tokens for "
+                             "made-up users), which is off. Tillit will not start.")
+    return SignIn(issuers, secret if hs256 else None, app.config["ENGAGEMENT_TOKEN_MAX_AGE"], demo)
 
 
 def _token_secret(app: Flask) -> str:
