@@ -250,6 +250,7 @@
       holder.append(list);
     }
     function load() {
+      holder.dataset.state = "loading";
       Promise.all([core.json("GET", "/v1/campaigns/" + encodeURIComponent(campaignId) + "?sort=" + sort), core.me()])
         .then(function (both) {
           me = both[1]; leader = me.roles.indexOf("leader") >= 0;
@@ -277,7 +278,7 @@
     var caption = el("p", {id: "tillit-profile-" + (++fieldCount)});
     var bar = el("div", {role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100",
                          "aria-labelledby": caption.id, "class": "tillit-track"});
-    var fill = el("div", {"class": "tillit-fill"});
+    var fill = el("div", {"class": "tillit-fill", style: "width:0"});
     bar.append(fill);
     var next = el("p", {"class": "tillit-next"});
     holder.append(caption, bar, next);
@@ -300,7 +301,11 @@
         if (body.percent === shown && triesLeft > 0) { setTimeout(function () { load(triesLeft - 1); }, 300); return; }
         render(body);
         holder.dataset.state = "ready";
-      }, function (failure) { caption.textContent = core.problem(holder, failure); holder.dataset.state = "offline"; });
+      }, function (failure) {
+        caption.textContent = core.problem(holder, failure);
+        bar.hidden = true;  /* an empty bar would read as 0 %, and a bar not yet drawn as 100 % */
+        holder.dataset.state = "offline";
+      });
     }
     load(0);
     document.addEventListener("tillit:refresh", function () { load(10); });
