@@ -226,6 +226,7 @@ def test_every_widget_works_in_each_token_mode(browser, intranet, mode):  # noqa
     assert ours.locator(".tillit-answer").inner_text() == "Svar fra Lena Berg: Vi ser på det i januar."
     assert count(intranet, target) == 1 and count(intranet, target, "kudos") == 1
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / f"widgets-{mode}.png"))
     page.close()
 
