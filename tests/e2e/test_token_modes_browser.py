@@ -83,7 +83,9 @@ def host_app(intranet: Intranet) -> Flask:
         if "ttl" in request.args:
             attributes = attributes.replace("/intranet/tillit-token", f"/intranet/tillit-token?ttl={ttl}")
         body = {"widgets": WIDGETS, "trust": '<section data-tillit-trust aria-label="Tillit"></section>',
-                "like": LIKE, "profile": '<div data-tillit-profile="{other}"></div>'}[kind]
+                "like": LIKE, "profile": '<div data-tillit-profile="{other}"></div>',
+                "campaign": '<section data-tillit-campaign="{other}" aria-label="Ideas"></section>',
+                "bell": '<span data-tillit-bell></span><div data-tillit-profile></div>'}[kind]
         html = PAGE.format(lang=lang, endpoint=intranet.tillit, script=script, attributes=Markup(attributes),
                            body=body.format(target=escape(request.args.get("target", "article:news-canteen")),
                                             other=escape(request.args.get("other", "")),
@@ -199,11 +201,13 @@ def refused(intranet: Intranet, token: str) -> bool:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_every_widget_works_in_each_token_mode(browser, intranet, mode):  # noqa: F811
-    target = f"article:modes-{mode}"
+    target, minted = f"article:modes-{mode}", len(intranet.minted)
     page = open_page(browser, intranet, "widgets", "demo-lena", mode, target=target, praised=PRAISED[mode])
     page.wait_for_selector("[data-tillit-like] .tillit-count[data-value]")
     for ready in ("[data-tillit-campaign]", "[data-tillit-profile]", "[data-tillit-bell]", "[data-tillit-my-data]"):
         page.wait_for_selector(f"{ready}[data-state='ready']")
+    if mode != "token":  # six widgets asked at once: one token for all of them
+        assert (page.evaluate("window.intranet.calls") if mode == "callback" else len(intranet.minted) - minted) == 1
     assert re.fullmatch(r"Profilen din er \d+ % komplett", page.locator("[data-tillit-profile] p").first.inner_text())
     assert page.locator("[data-tillit-bell]").get_attribute("data-unread") is not None
 
@@ -272,6 +276,24 @@ def test_a_token_the_server_refuses_is_renewed_and_the_click_lands_once(browser,
     page.close()
 
 
+def test_calls_refused_together_share_one_new_token(browser, intranet):  # noqa: F811
+    """The bell and the profile both ask again at once ("tillit:refresh") with a token the server
+    now refuses: both get a 401, the page's function is asked for one new token, and both retry."""
+    page = open_page(browser, intranet, "bell", "demo-kari", "callback", stale_first=1)
+    for ready in ("[data-tillit-profile]", "[data-tillit-bell]"):
+        page.wait_for_selector(f"{ready}[data-state='ready']")
+    stale = intranet.minted[-1]
+    assert page.evaluate("window.intranet.calls") == 1
+    assert wait_for(lambda: refused(intranet, stale), timeout=60)
+    refusals: list[str] = []
+    page.on("response", lambda r: refusals.append(r.url) if r.status == 401 else None)
+    with page.expect_response(lambda r: "/unread-count" in r.url and r.status == 200), \
+            page.expect_response(lambda r: "/profile-completion" in r.url and r.status == 200):
+        page.evaluate("document.dispatchEvent(new Event('tillit:refresh'))")
+    assert len(refusals) == 2 and page.evaluate("window.intranet.calls") == 2
+    page.close()
+
+
 def test_a_fixed_token_that_expired_asks_to_reload_the_page(browser, intranet):  # noqa: F811
     target = "article:fixed"
     page = open_page(browser, intranet, "like", "demo-kari", "token", ttl=SOON_STALE, target=target)
@@ -289,8 +311,9 @@ def test_a_fixed_token_that_expired_asks_to_reload_the_page(browser, intranet): 
     page.close()
 
 
-def test_not_allowed_is_said_in_the_pages_language_never_unavailable(browser, intranet):  # noqa: F811
-    """Kari's token asks for Ola's profile progress: a real 403 from the server."""
+def test_refusals_are_said_in_the_pages_language_never_unavailable(browser, intranet):  # noqa: F811
+    """Kari's token asks for Ola's profile progress (a real 403 from the server), for a campaign
+    that does not exist (404), and for the trust report without the communications role (403)."""
     page = open_page(browser, intranet, "profile", "demo-kari", "url", other="demo-ola")
     page.wait_for_selector("[data-tillit-profile][data-state='offline']")
     text = page.locator("[data-tillit-profile] p").first.inner_text()
@@ -299,6 +322,10 @@ def test_not_allowed_is_said_in_the_pages_language_never_unavailable(browser, in
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "forbidden-nb.png"))
     page.close()
+    missing = open_page(browser, intranet, "campaign", "demo-kari", "token", other="no-such-campaign", lang="nn")
+    missing.wait_for_selector("[data-tillit-campaign][data-state='offline']")
+    assert missing.locator("[data-tillit-campaign]").inner_text() == "Fann det ikkje. Det kan vere fjerna."
+    missing.close()
     trust = open_page(browser, intranet, "trust", "demo-kari", "callback", lang="da")
     trust.wait_for_selector("[data-tillit-trust][data-state='offline']")
     assert trust.locator(".tillit-table-box").inner_text() == "Du har ikke adgang til tillidsrapporten."
