@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from engagement.auth import mint_user_token
 from tests.conftest import bearer
 from tests.e2e.conftest import wait_for
-from tests.e2e.test_widget_browser import browser  # noqa: F401 - the fixture
+from tests.e2e.test_widget_browser import WCAG_21_AA, browser  # noqa: F401 - the fixture
 from tests.services import Service, free_port, wait_until_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -232,6 +232,10 @@ def test_every_widget_works_in_each_token_mode(browser, intranet, mode):  # noqa
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / f"widgets-{mode}.png"))
+    if mode == "callback":
+        from axe_playwright_python.sync_playwright import Axe
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+        assert results.violations_count == 0, results.generate_report()
     page.close()
 
     trust = open_page(browser, intranet, "trust", "demo-siri", mode)
