@@ -20,11 +20,11 @@ from engagement.privacy import api as privacy
 from engagement.profiles import api as profiles
 from engagement.recognition import api as recognition
 from engagement.trust import api as trust
-from engagement.web import health, limits, openapi, problems, widgets
+from engagement.web import health, limits, me, openapi, problems, widgets
 from engagement.web.requests import Blueprint
 
 DOMAINS = (events, recognition, directory, campaigns, moderation, profiles, awards, notifications, trust,
-           privacy, widgets, health)
+           privacy, me, widgets, health)
 
 
 def create_blueprint(config: Any) -> tuple[Blueprint, Any]:

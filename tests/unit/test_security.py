@@ -45,6 +45,7 @@ TABLE = [
     ("GET", "/v1/trust/report?period=2026-10", None, ["trust:read", "comms"], "reports:read", False),
     ("GET", "/v1/trust/teams/t/trend", None, ["trust:read", "comms"], "reports:read", False),
     ("GET", "/v1/trust/audit", None, ["audit:read"], "trust:read", False),
+    ("GET", "/v1/me", None, ["user"], "events:write", False),
     ("GET", "/v1/me/data", None, ["user"], "privacy:read", False),
     ("GET", "/v1/people/kari/data", None, ["privacy:read"], "events:write", False),
     ("GET", "/v1/privacy/audit", None, ["audit:read"], "privacy:read", False),
