@@ -53,6 +53,7 @@ class OutboxRows(Batch):
 class Webhooks(ReadModel[OutboxRows]):
     name = "webhooks"
     tables = ()  # the outbox is not rebuilt by a replay: what was sent stays sent
+    survives_retention = True  # a replay sends nothing old (ENGAGEMENT_WEBHOOK_KEEP_DAYS), pruned or not
 
     def __init__(self, ranking_mode: str, keep_days: int):
         self.ranking_mode, self.keep_days = ranking_mode, keep_days
