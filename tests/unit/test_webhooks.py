@@ -268,3 +268,14 @@ def test_backoff_doubles_to_the_cap_with_jitter():
         ceiling = min(3600, 30 * 2 ** (n - 1))
         assert ceiling / 2 <= wait <= ceiling
     assert max(waits) <= 3600
+
+
+def test_erasing_a_person_deletes_the_messages_that_name_them(local, client, owner, writer):
+    with Receiver() as receiver:
+        made = subscribe(client, owner, receiver.url, "kudos.given", "idea.submitted")
+        send(client, writer, kudos("k-1", "kari", "ola"), idea("i-9", actor="ola"))
+        drain(local, ("ledger", "webhooks"))
+        deliver(local)
+    assert sorted(m["event_type"] for m in log(client, owner, made)) == ["idea.submitted", "kudos.given"]
+    assert client.post("/v1/directory/people/kari/erase", headers=bearer(writer)).status_code == 200
+    assert [m["event_type"] for m in log(client, owner, made)] == ["idea.submitted"]
