@@ -26,7 +26,11 @@ class Refused(ValueError):
 
 def check(url: str, allowed_hosts: Sequence[str], allow_private: bool) -> None:
     """Raise :class:`Refused` unless ``url`` may be posted to."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # a bracketed host that is no IPv6 address, a port that is no number
+        raise Refused(f"Not a valid address: {exc}.") from exc
     if parts.scheme not in ("http", "https"):
         raise Refused("Only http and https addresses are allowed.")
     if not parts.hostname:
@@ -37,7 +41,7 @@ def check(url: str, allowed_hosts: Sequence[str], allow_private: bool) -> None:
     if allowed_hosts and not any(_matches(host, pattern.lower()) for pattern in allowed_hosts):
         raise Refused(f"The host {host!r} is not in ENGAGEMENT_WEBHOOK_ALLOWED_HOSTS.")
     if not allow_private:
-        for address in _addresses(host, parts.port or (443 if parts.scheme == "https" else 80)):
+        for address in _addresses(host, port):
             if not address.is_global or address.is_multicast:
                 raise Refused(f"The host {host!r} is not a public address; Tillit does not post inside its own "
                               "network.")
@@ -65,6 +69,6 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
         pass
     try:
         found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:
         raise Refused(f"The host {host!r} does not resolve.") from exc
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from engagement.state import state
 from engagement.webhooks import sender
 from engagement.webhooks.model import WebhookMessage
 from engagement.webhooks.service import Settings
+from engagement.workers import ConsumerThreads
 from tests.conftest import bearer, drain
 from tests.receivers import Receiver, down_url
 
@@ -239,6 +241,8 @@ def test_subscriptions_belong_to_a_key_with_the_scope(local, client, owner, make
     ({"url": "http://127.0.0.1:9/hook", "event_types": ["like.added"]}, "event_types.0"),
     ({"url": "http://127.0.0.1:9/hook", "event_types": []}, "event_types"),
     ({"event_types": ["idea.submitted"]}, "url"),
+    ({"url": "http://[not-an-address/hook", "event_types": ["idea.submitted"]}, "url"),
+    ({"url": "http://intranet.example:port/hook", "event_types": ["idea.submitted"]}, "url"),
 ])
 def test_bad_subscriptions_answer_a_problem_naming_the_field(local, client, owner, body, field):
     answer = client.post(SUBSCRIPTIONS, json=body, headers=bearer(owner))
@@ -279,3 +283,21 @@ def test_erasing_a_person_deletes_the_messages_that_name_them(local, client, own
     assert sorted(m["event_type"] for m in log(client, owner, made)) == ["idea.submitted", "kudos.given"]
     assert client.post("/v1/directory/people/kari/erase", headers=bearer(writer)).status_code == 200
     assert [m["event_type"] for m in log(client, owner, made)] == ["idea.submitted"]
+
+
+def test_the_sender_runs_where_the_consumers_run(local, client, owner, writer):
+    """``engagement serve`` and ``engagement consume`` run ConsumerThreads: with the webhooks read
+    model among them, its sender delivers without anything else being started."""
+    with Receiver() as receiver:
+        made = subscribe(client, owner, receiver.url, "idea.submitted")
+        workers = ConsumerThreads(local, ["ledger", "webhooks"]).start()
+        try:
+            send(client, writer, idea())
+            arrived = threading.Event()
+            while not arrived.is_set() and workers.alive():
+                arrived.wait(0.1) if not receiver.received else arrived.set()
+        finally:
+            workers.stop()
+        assert not ConsumerThreads(local, ["ledger"]).sender  # no outbox, no sender
+    [got] = receiver.received
+    assert Webhook(made["secret"]).verify(got.body, got.headers)["data"]["idea"] == "i-1"
