@@ -51,7 +51,7 @@ def run_once(session: Session, settings: Settings, ranking_mode: str, now: datet
     """One pass at ``now`` (naive UTC; default the clock): enqueue finalised months, deliver what
     is due, forget old log rows. Answers how many were delivered, retried and failed."""
     now, rng = now or utcnow(), rng or random.Random()
-    service.enqueue_finalised_months(session, ranking_mode, now)
+    service.enqueue_finalised_months(session, ranking_mode, now, settings.keep_days)
     session.commit()
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
     due = session.execute(select(WebhookMessage.id, WebhookMessage.attempts).where(

@@ -124,13 +124,14 @@ def wants(subscription: WebhookSubscription, event_type: str, received: datetime
     return event_type in subscription.event_types and (received is None or received >= subscription.created_at)
 
 
-def enqueue_finalised_months(session: Session, ranking_mode: str, now: datetime) -> None:
+def enqueue_finalised_months(session: Session, ranking_mode: str, now: datetime, keep_days: int) -> None:
     """Award months finalised since each subscription was made; finalising writes no event, so the
-    sender looks for new snapshots on each pass (idempotent like every enqueue)."""
+    sender looks for new snapshots on each pass (idempotent like every enqueue). Only the last
+    ``keep_days``: an older month's message may have been pruned, and must not go out again."""
     subscribers = [s for s in active(session) if AWARD_FINALISED in s.event_types]
     if not subscribers:
         return
-    since = min(s.created_at for s in subscribers)
+    since = max(min(s.created_at for s in subscribers), now - timedelta(days=keep_days))
     snapshots = list(session.scalars(select(AwardSnapshot).where(AwardSnapshot.finalised_at >= since)))
     if not snapshots:
         return

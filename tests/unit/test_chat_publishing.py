@@ -2,14 +2,19 @@
 expects, and nothing the pages they come from would not show."""
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from standardwebhooks.webhooks import Webhook
+
+from engagement.db import utcnow
 from engagement.demo import trust_history as trust_org
 from tests.conftest import bearer, drain
 from tests.receivers import Receiver, down_url
 from tests.unit.test_awards import PEOPLE, TEAMS, october
 from tests.unit.test_awards import send as send_events
 from tests.unit.test_trust import send_all
+from tests.unit.test_webhooks import deliver
 from tests.worlds import seeded
 
 ANNOUNCE = "/v1/awards/2026-10/announcement/publish"
@@ -191,3 +196,23 @@ def test_a_trust_summary_needs_the_report_readers_right(client, trust_world, cha
     bad = client.post(SUMMARY, json={"channel": "teams-all", "period": "last year"}, headers=bearer(trust_world))
     assert bad.status_code == 422 and [e["field"] for e in bad.json["errors"]] == ["period"]
     assert chats[0].received == []
+
+
+def test_a_finalised_month_goes_out_as_a_signed_webhook_once(app, client, leader, make_key):
+    app.config["ENGAGEMENT_WEBHOOK_ALLOW_PRIVATE"] = True
+    owner = make_key("webhooks:manage", name="intranet")
+    with Receiver() as receiver:
+        made = client.post("/v1/webhooks/subscriptions", json={"url": receiver.url, "event_types": ["award.finalised"]},
+                           headers=bearer(owner)).json
+        send_events(client, leader, october())
+        drain(app, ("ledger", "awards", "webhooks"))
+        assert deliver(app)["delivered"] == 0  # nothing final yet
+        assert client.post("/v1/awards/2026-10/finalise", headers=bearer(leader)).status_code == 201
+        assert deliver(app)["delivered"] == 1
+        for days in (1, 40, 80):  # delivered, then pruned from the log: never sent again
+            deliver(app, utcnow() + timedelta(days=days))
+    [got] = receiver.received
+    payload = Webhook(made["secret"]).verify(got.body, got.headers)
+    assert payload["type"] == "award.finalised" and payload["data"]["month"] == "2026-10"
+    assert payload["data"]["categories"]["appreciated"][0] == {"rank": 1, "person": "anna", "name": "Anna"}
+    assert "ivar" not in got.body.decode().lower() and "score" not in got.body.decode()
