@@ -301,3 +301,16 @@ def test_the_sender_runs_where_the_consumers_run(local, client, owner, writer):
         assert not ConsumerThreads(local, ["ledger"]).sender  # no outbox, no sender
     [got] = receiver.received
     assert Webhook(made["secret"]).verify(got.body, got.headers)["data"]["idea"] == "i-1"
+
+
+def test_one_receiver_that_is_down_does_not_hold_up_another(local, client, owner, writer):
+    with Receiver() as receiver:
+        down = subscribe(client, owner, down_url(), "idea.submitted")
+        up = subscribe(client, owner, receiver.url, "idea.submitted")
+        send(client, writer, *[idea(f"i-{n}") for n in range(30)])
+        drain(local, ("ledger", "webhooks"))
+        first = deliver(local)
+    assert first["retrying"] == sender.PER_SUBSCRIPTION and first["delivered"] == sender.PER_SUBSCRIPTION
+    assert len({r.headers["webhook-id"] for r in receiver.received}) == sender.PER_SUBSCRIPTION
+    assert sum(1 for m in log(client, owner, down) if m["attempts"]) == sender.PER_SUBSCRIPTION
+    assert sum(1 for m in log(client, owner, up) if m["status"] == "delivered") == sender.PER_SUBSCRIPTION
