@@ -33,6 +33,7 @@ SCOPES = {
     "trust:read": "read the trust-signal report (communications staff)",
     "audit:read": "read who viewed the trust-signal report or read a person's data (admins)",
     "privacy:read": "read any person's data to answer an access request (the data protection officer; audited)",
+    "webhooks:manage": "subscribe the key's own addresses to signed outbound webhooks and read their delivery log",
 }
 # A user token with this role may read the trust-signal report, as the key scope above.
 TRUST_ROLE = "communications"

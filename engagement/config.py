@@ -158,6 +158,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_RETENTION_DAYS", None, int,
             "Days raw events stay in the ledger; `engagement retention` deletes older ones once every read "
             "model has applied them. Unset: kept for ever."),
+    Setting("ENGAGEMENT_CHAT_CHANNELS", {}, json.loads,
+            'Teams and Slack channels leaders may publish to, as JSON: {"name": {"kind": "teams" or "slack", '
+            '"url": "the channel\'s webhook address"}}. The addresses are secrets: the API names channels only.'),
+    Setting("ENGAGEMENT_WEBHOOK_TIMEOUT", 10.0, float,
+            "Seconds an outbound webhook or chat post may take before it counts as failed."),
+    Setting("ENGAGEMENT_WEBHOOK_MAX_ATTEMPTS", 8, int,
+            "Attempts at delivering a webhook message before it is marked failed."),
+    Setting("ENGAGEMENT_WEBHOOK_BACKOFF", 30.0, float,
+            "Seconds before the first retry of a webhook message; each retry waits up to twice as long, with jitter."),
+    Setting("ENGAGEMENT_WEBHOOK_BACKOFF_CAP", 3600.0, float, "The longest wait between two attempts, in seconds."),
+    Setting("ENGAGEMENT_WEBHOOK_ALLOWED_HOSTS", [], _csv,
+            "If set, the only hosts webhook subscriptions may send to (comma-separated; *.example allows subdomains)."),
+    Setting("ENGAGEMENT_WEBHOOK_ALLOW_PRIVATE", False, _bool,
+            "Allow webhook addresses on loopback and private networks (off: only public addresses, against SSRF)."),
+    Setting("ENGAGEMENT_WEBHOOK_KEEP_DAYS", 30, int,
+            "Days delivered and failed webhook messages and their delivery log are kept; older events are not sent."),
 )
 
 

@@ -8,6 +8,7 @@ from flask import Flask
 
 from engagement.runner import ConsumerRunner
 from engagement.state import state
+from engagement.webhooks.sender import SenderThread
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class ConsumerThreads:
                                        batch_seconds=batch_seconds(st.config)) for m in models]
         self.threads = [threading.Thread(target=self._run, args=(r,), name=f"consumer-{r.model.name}",
                                          daemon=True) for r in self.runners]
+        self.sender = SenderThread(app) if any(m.name == "webhooks" for m in models) else None  # its outbox's
 
     @staticmethod
     def _run(runner: ConsumerRunner) -> None:
@@ -41,9 +43,13 @@ class ConsumerThreads:
     def start(self) -> ConsumerThreads:
         for thread in self.threads:
             thread.start()
+        if self.sender:
+            self.sender.start()
         return self
 
     def stop(self, timeout: float = 15) -> None:
+        if self.sender:
+            self.sender.stop()
         for runner in self.runners:
             runner.stop()
         for thread in self.threads:

@@ -22,9 +22,10 @@ from engagement.recognition import api as recognition
 from engagement.trust import api as trust
 from engagement.web import health, limits, me, openapi, problems, widgets
 from engagement.web.requests import Blueprint
+from engagement.webhooks import api as webhooks
 
 DOMAINS = (events, recognition, directory, campaigns, moderation, profiles, awards, notifications, trust,
-           privacy, me, widgets, health)
+           privacy, webhooks, me, widgets, health)
 
 
 def create_blueprint(config: Any) -> tuple[Blueprint, Any]:

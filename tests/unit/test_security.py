@@ -46,6 +46,17 @@ TABLE = [
     ("GET", "/v1/trust/teams/t/trend", None, ["trust:read", "comms"], "reports:read", False),
     ("GET", "/v1/trust/audit", None, ["audit:read"], "trust:read", False),
     ("GET", "/v1/me", None, ["user"], "events:write", False),
+    ("POST", "/v1/awards/2026-10/announcement/publish", {"channel": "all"}, ["awards:manage", "leader"],
+     "events:write", False),
+    ("POST", "/v1/trust/summary/publish", {"channel": "all"}, ["trust:read", "comms"], "reports:read", False),
+    ("POST", "/v1/webhooks/subscriptions", {"url": "http://10.0.0.1/hook", "event_types": ["idea.submitted"]},
+     ["webhooks:manage"], "events:write", False),
+    ("GET", "/v1/webhooks/subscriptions", None, ["webhooks:manage"], "events:write", False),
+    ("DELETE", "/v1/webhooks/subscriptions/sub_1", None, ["webhooks:manage"], "events:write", False),
+    ("POST", "/v1/webhooks/subscriptions/sub_1/disable", None, ["webhooks:manage"], "events:write", False),
+    ("GET", "/v1/webhooks/subscriptions/sub_1/deliveries", None, ["webhooks:manage"], "events:write", False),
+    ("POST", "/v1/webhooks/subscriptions/sub_1/deliveries/msg_1/redeliver", None, ["webhooks:manage"],
+     "events:write", False),
     ("GET", "/v1/me/data", None, ["user"], "privacy:read", False),
     ("GET", "/v1/people/kari/data", None, ["privacy:read"], "events:write", False),
     ("GET", "/v1/privacy/audit", None, ["audit:read"], "privacy:read", False),
@@ -105,6 +116,8 @@ def _rule(path: str) -> str:
                           (r"^/v1/people/<person>/data$", "/v1/people/<path:person>/data"),  # ids may hold "/"
                           (r"^/v1/directory/people/[^/]+/", "/v1/directory/people/<path:person>/"),
                           (r"^/v1/trust/teams/[^/]+/", "/v1/trust/teams/<team_id>/"),
+                          (r"^/v1/webhooks/subscriptions/[^/]+", "/v1/webhooks/subscriptions/<subscription_id>"),
+                          (r"/deliveries/[^/]+/", "/deliveries/<message_id>/"),
                           (r"^/v1/targets/[^/]+/.+$", "/v1/targets/<kind>/<path:target_id>")):
         path = re.sub(pattern, rule, path)
     return path
