@@ -28,7 +28,11 @@ def this_process() -> str:
 
 
 def beat(engine: Engine, consumers: Iterable[str], process: str) -> None:
-    """Say that ``process`` applies ``consumers`` now; forget processes long gone."""
+    """Say that ``process`` applies ``consumers`` now; forget processes long gone. A process
+    standing by (applying nothing) writes nothing."""
+    consumers = list(consumers)
+    if not consumers:
+        return
     now = utcnow()
     with Session(engine) as session, session.begin():
         for name in consumers:
