@@ -60,7 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Kafka brokers (host:port,...). Unset: the embedded event bus.",
             ("KAFKA_BOOTSTRAP_SERVERS",)),
     Setting("ENGAGEMENT_REDIS_URL", None, str,
-            "Redis URL. Unset: an in-process Redis stand-in.", ("REDIS_URL",)),
+            "Redis URL: the cache of counts and top lists that every process shares. Unset: no cache; "
+            "counts and top lists are read from the database, so every process sees the same.", ("REDIS_URL",)),
     Setting("ENGAGEMENT_REDIS_PREFIX", "tillit:", str, "Prefix of every Redis key Tillit writes."),
     Setting("ENGAGEMENT_KAFKA_TOPIC", "engagement.events", str, "Topic all events go to."),
     Setting("ENGAGEMENT_KAFKA_PARTITIONS", 6, int, "Partitions when the topic is created."),
@@ -109,8 +110,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_MAX_BATCH", 500, int, "Most events in one batch request."),
     Setting("ENGAGEMENT_MAX_BODY_BYTES", 1_048_576, int, "Largest request body in bytes."),
     Setting("ENGAGEMENT_MAX_CLOCK_SKEW", 300, int, "Seconds an event's time may lie in the future."),
+    Setting("ENGAGEMENT_CONSUMERS", "in-process", str,
+            "Where the read models are applied: `in-process` (threads in every web process, started on its first "
+            "request or by `engagement serve`; on the embedded bus one process of the machine applies them at a "
+            "time) or `external` (`engagement consume` runs them; `/readyz` then reports whether one does)."),
     Setting("ENGAGEMENT_RUN_CONSUMERS", None, _bool,
-            "Run the consumers inside `engagement serve`. Unset: yes on the embedded bus only."),
+            "Older name: `false` means ENGAGEMENT_CONSUMERS=external, `true` in-process."),
     Setting("ENGAGEMENT_EDIT_WINDOW", 900, int,
             "Seconds after the service received an idea or contribution in which its author may edit "
             "it, counted to when the service receives the edit (never the client's `time`)."),
@@ -196,6 +201,21 @@ def _from_environment(setting: Setting) -> str | None:
 
 def uses_kafka(config: dict) -> bool:
     return bool(config.get("ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS"))
+
+
+CONSUMER_MODES = ("in-process", "external")
+
+
+def consumers_mode(config: Any) -> str:
+    """Where the read models run: ENGAGEMENT_CONSUMERS, or the older ENGAGEMENT_RUN_CONSUMERS when
+    it is set. Anything else stops start-up: a typo must not leave the counts standing still."""
+    older = config.get("ENGAGEMENT_RUN_CONSUMERS")
+    mode = config.get("ENGAGEMENT_CONSUMERS") or "in-process"
+    if older is not None:
+        mode = "in-process" if older else "external"
+    if mode not in CONSUMER_MODES:
+        raise RefusedSetting(f"ENGAGEMENT_CONSUMERS is {mode!r}; it must be in-process or external.")
+    return mode
 
 
 def settings_table() -> str:

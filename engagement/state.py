@@ -69,7 +69,8 @@ class EngagementState:
 
     @property
     def redis(self) -> Any:
-        if self._redis is None:
+        """The shared Redis, or None when none is configured."""
+        if self._redis is None and self.config.get("ENGAGEMENT_REDIS_URL"):
             with self._lock:
                 if self._redis is None:
                     self._redis = make_redis(self.config)
@@ -95,12 +96,14 @@ def make_bus(config: Any) -> EventBus:
 
 
 def make_redis(config: Any) -> Any:
+    """The Redis every process shares, or None: without one, counts and top lists are read from
+    the database, which every process (web workers, `engagement consume`) shares. A stand-in kept
+    in one process would serve what only that process's consumers wrote."""
     url = config.get("ENGAGEMENT_REDIS_URL")
     if url:
         import redis
         return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-    import fakeredis
-    return fakeredis.FakeRedis(server=fakeredis.FakeServer())  # one per app, never shared
+    return None
 
 
 def _sign_in(app: Flask, secret: str) -> SignIn:

@@ -209,6 +209,7 @@ NO_PERSONAL_DATA: frozenset[str] = frozenset({
     "engagement_teams", "engagement_team_tree", "engagement_team_recognition",  # teams, not people
     "engagement_api_keys",  # keys of integrations (a key's name names a system)
     "engagement_consumer_positions", "engagement_retention",  # offsets and the retention horizon
+    "engagement_consumer_heartbeats",  # which process applies which read model, and when it last said so
     "engagement_award_ideas", "engagement_trust_ideas",  # per idea, no person
     "engagement_notify_titles",  # titles of articles and ideas for notifications (never of a person)
     "engagement_webhook_subscriptions",  # an integration's address, secret and event types (owned by a key)
