@@ -178,6 +178,9 @@ def keys_revoke(prefix: str) -> None:
 @with_appcontext
 def token(subject: str, ttl: int, roles: tuple[str, ...]) -> None:
     """Mint a user token for SUBJECT, as an intranet back end would (for trying things out)."""
+    if state().sign_in.secret is None:
+        raise click.ClickException("HS256 user tokens are off here (ENGAGEMENT_HS256_TOKENS=off): this "
+                                   "instance takes only its OpenID Connect issuers' tokens. See docs/connect.")
     click.echo(auth.mint_user_token(state().token_secret, subject, ttl, roles))
 
 
