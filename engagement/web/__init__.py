@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 from engagement.awards import api as awards
 from engagement.directory import api as directory
+from engagement.directory import scim_api
 from engagement.errors import EngagementError
 from engagement.ideas import api as campaigns
 from engagement.ideas import moderation
@@ -24,7 +25,7 @@ from engagement.web import health, limits, openapi, problems, widgets
 from engagement.web.requests import Blueprint
 
 DOMAINS = (events, recognition, directory, campaigns, moderation, profiles, awards, notifications, trust,
-           privacy, widgets, health)
+           privacy, widgets, health, scim_api)
 
 
 def create_blueprint(config: Any) -> tuple[Blueprint, Any]:
