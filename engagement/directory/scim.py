@@ -99,7 +99,7 @@ GROUP_ATTRIBUTES = [
         _attr("$ref", "reference", mutability="immutable", reference_types=["User"], case_exact=True,
               description="The User's URI."),
         _attr("display", mutability="readOnly", description="The User's name."),
-        _attr("type", mutability="immutable", description="User (Tillit's teams hold people only).")]),
+        _attr("type", mutability="readOnly", description="User (Tillit's teams hold people only).")]),
 ]
 SCHEMAS = {
     USER: ("User", "A person in Tillit's directory.", USER_ATTRIBUTES),
@@ -312,6 +312,8 @@ def _name_and_sub(name: str) -> tuple[str, None, str | None]:
 def parse_path(path: str) -> Target:
     container = None
     lower = path.lower()
+    if lower == ENTERPRISE.lower():
+        return Target(None, ENTERPRISE, None, None)
     for urn in (ENTERPRISE, USER, GROUP):
         if lower.startswith(urn.lower() + ":"):
             container, path = (ENTERPRISE if urn == ENTERPRISE else None), path[len(urn) + 1:]
@@ -339,6 +341,11 @@ def _apply(resource: dict[str, Any], op: str, target: Target, value: Any) -> Non
         if not isinstance(holder, dict):
             holder = resource[target.container] = {}
     key = _key_in(holder, target.attr) or target.attr
+    if key.lower() == ENTERPRISE.lower() and op != "remove" and isinstance(value, dict):
+        for name, item in value.items():  # the extension as a whole: each of its attributes
+            if name.lower() != "schemas":
+                _apply(resource, op, Target(ENTERPRISE, *_name_and_sub(name)), item)
+        return
     if key.lower() in READ_ONLY and not target.container:
         return  # readOnly attributes in a PATCH are passed over (RFC 7644 §3.5.2)
     if op == "replace" and value is None:
@@ -453,6 +460,7 @@ class UserInput:
     display_name: str | None
     emails: list[dict[str, Any]]
     active: bool
+    active_given: bool
     department: str | None
     manager: str | None
 
@@ -476,6 +484,8 @@ class UserInput:
             out["displayName"] = self.display_name
         if self.emails:
             out["emails"] = self.emails
+        if not self.active_given:
+            out["activeUnset"] = True  # answered without active while the person is active
         return out
 
 
@@ -489,7 +499,7 @@ def read_user(body: Any) -> UserInput:
     for lower, (key, value) in core.items():
         if lower == ENTERPRISE.lower():
             if isinstance(value, dict):
-                extension.update({k.lower(): v for k, v in value.items()})
+                extension.update({k.lower(): v for k, v in value.items() if k.lower() != "schemas"})
             elif value is not None:
                 problems.append(f"{ENTERPRISE}: must be an object")
         elif lower.startswith(ENTERPRISE.lower() + ":"):
@@ -502,7 +512,8 @@ def read_user(body: Any) -> UserInput:
     name = _name(core.get("name", (None, None))[1], problems)
     display_name = _string(core.get("displayname", (None, None))[1], "displayName", problems, limit=200)
     emails = _emails(core.get("emails", (None, None))[1], problems)
-    active = _boolean(core.get("active", (None, True))[1], "active", problems)
+    given_active = core.get("active", (None, None))[1]
+    active = True if given_active is None else _boolean(given_active, "active", problems)
     for unknown in set(extension) - {"department", "manager"} - DROPPED_ENTERPRISE:
         problems.append(f"{ENTERPRISE}:{unknown}: Tillit does not keep this attribute")
     department = _string(extension.get("department"), "department", problems, limit=200)
@@ -510,7 +521,8 @@ def read_user(body: Any) -> UserInput:
     if problems:
         raise ScimError("Bad attributes: " + "; ".join(problems) + ". Nothing was changed.")
     assert user_name is not None
-    return UserInput(user_name, external_id, name, display_name, emails, active, department, manager)
+    return UserInput(user_name, external_id, name, display_name, emails, active, given_active is not None,
+                     department, manager)
 
 
 def _string(value: Any, field: str, problems: list[str], required: bool = False, limit: int = 320) -> str | None:
@@ -629,8 +641,6 @@ def read_group(body: Any) -> GroupInput:
         value = entry.get("value")
         if not isinstance(value, str) or not value:
             problems.append(f"members[{index}].value: must be a User's id")
-        elif str(entry.get("type") or "User").lower() != "user":
-            problems.append(f"members[{index}].type: Tillit's teams hold people, not groups")
         elif value not in members:
             members.append(value)
     if problems:

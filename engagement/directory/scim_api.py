@@ -18,7 +18,14 @@ from engagement.errors import EngagementError
 from engagement.state import state
 from engagement.web.requests import json_body, principal
 
-blp = Blueprint("scim", __name__, url_prefix="/scim/v2")
+class Undocumented(Blueprint):
+    """A plain blueprint the API's flask-smorest blueprint can nest: it gathers each nested
+    blueprint's OpenAPI entries, and SCIM has none (it answers /Schemas itself)."""
+
+    _docs: dict[str, Any] = {}
+
+
+blp = Undocumented("scim", __name__, url_prefix="/scim/v2")
 
 
 def answer(body: Any, status: int = 200, etag: str | None = None) -> Response:
@@ -238,10 +245,60 @@ def delete_group(team_id: str):
     return Response(status=204)
 
 
+@blp.route("/.search", methods=["POST"], defaults={"kind": ""})
+@blp.route("/Users/.search", methods=["POST"], defaults={"kind": "Users"})
+@blp.route("/Groups/.search", methods=["POST"], defaults={"kind": "Groups"})
+@provisioner
+def search(kind: str):
+    """A query sent as a SearchRequest (RFC 7644 §3.4.3): Users, Groups, or both from the root."""
+    body = _body()
+    if not isinstance(body, dict):
+        raise ScimError("The body must be a SearchRequest.", 400, "invalidSyntax")
+    start, count = scim.page(_text(body.get("startIndex")), _text(body.get("count")))
+    attributes, excluded = _names(body.get("attributes")), _names(body.get("excludedAttributes"))
+    store, text = _store(), body.get("filter")
+    if text is not None and not isinstance(text, str):
+        raise ScimError("filter: must be a string.", 400, "invalidFilter")
+    found: list[dict[str, Any]] = []
+    total = 0
+    for name, filters, read in (("Users", USER_FILTERS, store.users), ("Groups", GROUP_FILTERS, store.groups)):
+        if kind in ("", name):
+            n, items = read(scim.parse_filter(text, filters) if text else [], start, count)
+            total, found = total + n, found + items
+    return answer({"schemas": [scim.LIST], "totalResults": total, "startIndex": start,
+                   "itemsPerPage": len(found[:count]),
+                   "Resources": [scim.select_attributes(r, attributes, excluded) for r in found[:count]]})
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _names(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ",".join(value)
+    raise ScimError("attributes and excludedAttributes: give a list of names.", 400, "invalidValue")
+
+
+ALLOWED = {"serviceproviderconfig": "GET", "resourcetypes": "GET", "schemas": "GET", "users": "GET, POST",
+           "groups": "GET, POST"}
+
+
 @blp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 @blp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown(rest: str):
-    """Anything else under /scim/v2 is a SCIM 404, not the host's page."""
+    """Anything else under /scim/v2 is a SCIM error, not the host's page: 405 on an endpoint that
+    exists with another method, else 404."""
+    endpoint = rest.strip("/").split("/")[0].lower()
+    if endpoint in ALLOWED:
+        allowed = ALLOWED[endpoint] if "/" not in rest.strip("/") else "GET, PUT, PATCH, DELETE"
+        error = ScimError(f"{request.method} is not allowed on /scim/v2/{rest}.", 405, None)
+        error.headers = {"Allow": allowed}
+        raise error
     raise ScimError(f"Nothing at /scim/v2/{rest}.", 404, None)
 
 

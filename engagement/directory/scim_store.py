@@ -60,14 +60,16 @@ class Store:
         body: dict[str, Any] = {"schemas": [USER], "id": person.id, "userName": row.user_name}
         if row.external_id is not None:
             body["externalId"] = row.external_id
+        unset = stored.pop("activeUnset", False)
         body.update(stored)
-        body["active"] = bool(person.active)
+        if not (unset and person.active):
+            body["active"] = bool(person.active)
         extension: dict[str, Any] = {}
         if person.department:
             extension["department"] = person.department
         manager = directory.manager_of(self.session, person.id)
         if manager is not None:
-            extension["manager"] = {"value": manager, "$ref": f"{self.base}/Users/{manager}"}
+            extension["manager"] = {"value": manager}
         if extension:
             body["schemas"] = [USER, ENTERPRISE]
             body[ENTERPRISE] = extension
@@ -106,8 +108,7 @@ class Store:
             members = self.session.execute(select(Person.id, Person.name).where(
                 Person.team_id == team.id, Person.active.is_(True)).order_by(Person.id)).all()
             if members:
-                body["members"] = [{"value": pid, "display": name, "type": "User",
-                                    "$ref": f"{self.base}/Users/{pid}"} for pid, name in members]
+                body["members"] = [{"value": pid, "$ref": f"{self.base}/Users/{pid}"} for pid, _ in members]
         return _with_meta(body, "Group", row.created, row.last_modified, f"{self.base}/Groups/{team.id}")
 
     def groups(self, clauses: list[tuple[str, str]], start: int, count: int,
