@@ -32,9 +32,6 @@ class PersonSchema(Strict):
     manager = fields.String(load_default=None, allow_none=True, validate=IDENTIFIER, metadata={
         "description": "Person id of their manager; a change is kept with its time, as a team move is."})
     department = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 200))
-    active = fields.Boolean(load_default=True, metadata={
-        "description": "false: the person left (from as_of): they turn inactive and leave their team, "
-                       "kept in the directory's history; in delta mode too."})
 
 
 class DirectorySyncSchema(Strict):

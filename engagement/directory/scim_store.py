@@ -306,7 +306,7 @@ class Store:
         try:
             payload = {"mode": "delta", "as_of": self.now, "dry_run": False,
                        "teams": [_loaded(TeamSchema(), t) for t in teams or []],
-                       "people": [_loaded(PersonSchema(), p) for p in people]}
+                       "people": [_person(p) for p in people]}
             directory.sync(self.session, payload, self.now)
         except ValidationFailed as exc:
             self.session.rollback()
@@ -315,6 +315,13 @@ class Store:
         except Exception:
             self.session.rollback()
             raise
+
+
+def _person(row: dict[str, Any]) -> dict[str, Any]:
+    """A person row checked by the sync's own contract; ``active`` is not a field of it (an HR
+    sync says who left by leaving them out of a full sync), so it is added after the check."""
+    fields = {k: v for k, v in row.items() if k != "active"}
+    return {**_loaded(PersonSchema(), fields), "active": row.get("active", True)}
 
 
 def _loaded(schema: Any, row: dict[str, Any]) -> dict[str, Any]:

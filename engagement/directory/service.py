@@ -215,7 +215,8 @@ def _upsert_person(session: Session, people: dict[str, Person], current: dict[st
 
 
 def _leaving(person: Person, current: dict[str, Membership], row: dict, as_of: datetime) -> list[str]:
-    """A row with ``active`` false: the person left at ``as_of``. Their details are updated and
+    """A row with ``active`` false (SCIM's deactivation; the JSON sync's contract has no such field,
+    a full sync leaves people out instead): the person left at ``as_of``. Their details are updated and
     their membership closed; the team they were last in stays on their row, as a full sync's
     deactivation leaves it."""
     changed = any(getattr(person, f) != row.get(f) for f in PERSON_FIELDS)

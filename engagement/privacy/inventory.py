@@ -135,7 +135,7 @@ INVENTORY: tuple[Table, ...] = (
     _t("engagement_scim_users", "directory",
        _cols(ID, "person_id") + _cols(TEXT, "user_name", "user_name_key", "external_id",
                                       note="the identity provider's user name and id")
-       + _cols(JSON, "attributes", note="name parts, display name and e-mails as SCIM sent them"),
+       + _cols(TEXT, "attributes", note="name parts, display name and e-mails as SCIM sent them (JSON)"),
        "what Entra ID or Okta calls a person it provisions over SCIM", retention=PEOPLE, on_erasure=DELETE),
     _t("engagement_campaigns", "ideas", _cols(ID, "owner") + _cols(TEXT, "question", "description"),
        "idea campaigns and who runs them", on_erasure=PSEUDONYMISE + KEEP_TEXT),
