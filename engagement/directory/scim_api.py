@@ -18,6 +18,7 @@ from engagement.errors import EngagementError
 from engagement.state import state
 from engagement.web.requests import json_body, principal
 
+
 class Undocumented(Blueprint):
     """A plain blueprint the API's flask-smorest blueprint can nest: it gathers each nested
     blueprint's OpenAPI entries, and SCIM has none (it answers /Schemas itself)."""

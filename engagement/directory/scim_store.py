@@ -26,7 +26,7 @@ from engagement.config import check_scim_teams
 from engagement.directory import service as directory
 from engagement.directory.model import Person, ScimGroup, ScimUser, Team, TeamPlacement
 from engagement.directory.scim import ENTERPRISE, GROUP, USER, GroupInput, ScimError, UserInput
-from engagement.errors import ValidationFailed
+from engagement.errors import ValidationFailed, flatten
 from engagement.events import utc_naive
 from engagement.schemas.directory import PersonSchema, TeamSchema
 
@@ -328,12 +328,7 @@ def _loaded(schema: Any, row: dict[str, Any]) -> dict[str, Any]:
     try:
         return schema.load(row)
     except ValidationError as exc:
-        raise ValidationFailed([e for e in _flat(exc.messages)]) from exc
-
-
-def _flat(messages: dict[str, Any]) -> list[Any]:
-    from engagement.errors import flatten
-    return flatten(messages)
+        raise ValidationFailed(flatten(exc.messages)) from exc
 
 
 def _with_meta(body: dict[str, Any], kind: str, created: datetime, modified: datetime, location: str) -> dict[str, Any]:
