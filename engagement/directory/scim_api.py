@@ -4,19 +4,24 @@ included, is application/scim+json. SCIM describes itself (ServiceProviderConfig
 ResourceTypes), so these routes stay out of the OpenAPI document."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Response, json, request
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from engagement.directory import scim
 from engagement.directory.scim import MEDIA_TYPE, ScimError
 from engagement.directory.scim_store import GROUP_FILTERS, USER_FILTERS, Store
-from engagement.errors import EngagementError
+from engagement.errors import EngagementError, is_connection_error
 from engagement.state import state
+from engagement.web import problems
 from engagement.web.requests import json_body, principal
+
+logger = logging.getLogger(__name__)
 
 
 class Undocumented(Blueprint):
@@ -49,6 +54,29 @@ def _http_error(error: HTTPException) -> Response:
     response = answer(scim.error_body(code, error.description or error.name, scim_type), code)
     response.headers.update({k: v for k, v in error.get_headers() if k.lower() in ("allow", "retry-after")})
     return response
+
+
+@blp.errorhandler(IntegrityError)
+def _conflict(error: IntegrityError) -> Response:
+    """Two requests creating the same User or Group at once: the second loses, as a SCIM conflict."""
+    state().db.session().rollback()
+    return answer(scim.error_body(409, "Another request made this resource at the same moment; retry.",
+                                  "uniqueness"), 409)
+
+
+@blp.errorhandler(DBAPIError)
+def _database_error(error: DBAPIError) -> Response:
+    if not is_connection_error(error):
+        return _unexpected(error)
+    response = answer(scim.error_body(503, "The database did not answer; retry after Retry-After seconds."), 503)
+    response.headers["Retry-After"] = str(problems.DATABASE_RETRY_AFTER)
+    return response
+
+
+@blp.errorhandler(Exception)
+def _unexpected(error: Exception) -> Response:
+    logger.exception("unhandled error in the SCIM API", exc_info=error)
+    return answer(scim.error_body(500, "Something went wrong on our side; it is logged."), 500)
 
 
 # By code as well as by class: the API blueprint this one is nested in answers codes with problem+json.

@@ -45,9 +45,11 @@ def sync(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, 
     seen = set()
     for row in payload["people"]:
         seen.add(row["id"])
-        for outcome in _upsert_person(session, people, current, row, as_of, joined):
+        outcomes = _upsert_person(session, people, current, row, as_of, joined)
+        if managers.set(row["id"], row.get("manager"), as_of, joined):
+            outcomes = ["updated" if o == "unchanged" else o for o in outcomes]
+        for outcome in outcomes:
             report["people"][outcome] += 1
-        managers.set(row["id"], row.get("manager"), as_of, joined)
     if payload["mode"] == "full":
         for person in people.values():
             if person.id not in seen and person.active:
@@ -238,10 +240,11 @@ class Managers:
         self.open = {row.person_id: row for row in session.scalars(select(m).where(m.valid_to.is_(None)))}
         self.known = set(session.scalars(select(m.person_id).distinct()))
 
-    def set(self, person: str, manager: str | None, as_of: datetime, joined: datetime | None) -> None:
+    def set(self, person: str, manager: str | None, as_of: datetime, joined: datetime | None) -> bool:
+        """Whether the manager changed."""
         current = self.open.get(person)
         if (current.manager_id if current else None) == manager:
-            return
+            return False
         since: datetime | None = as_of
         if current is not None:
             current.valid_to = as_of
@@ -252,6 +255,7 @@ class Managers:
             self.open[person] = ManagerLink(person_id=person, manager_id=manager, valid_from=since, valid_to=None)
             self.session.add(self.open[person])
             self.known.add(person)
+        return True
 
 
 def manager_of(session: Session, person: str) -> str | None:

@@ -194,3 +194,36 @@ def test_discovery_endpoints(client, make_key):
     assert {t["id"] for t in types["Resources"]} == {"User", "Group"}
     schemas = send(client, key, "GET", "/Schemas").json
     assert {s["id"] for s in schemas["Resources"]} == {USER, ENTERPRISE, "urn:ietf:params:scim:schemas:core:2.0:Group"}
+
+
+def test_okta_replaces_whole_users_and_deactivates_with_a_value_only_patch(app, client, make_key):
+    key = make_key("directory:write")
+    created = send(client, key, "POST", "/Users", kari(password="okta-sends-one"))
+    assert created.status_code == 201 and "password" not in created.json
+    version = created.json["meta"]["version"]
+    replaced = send(client, key, "PUT", "/Users/kari@kommune.no", kari(displayName="Kari N.", **{ENTERPRISE: {}}),
+                    **{"If-Match": version})
+    assert replaced.status_code == 200 and replaced.json["displayName"] == "Kari N."
+    assert ENTERPRISE not in replaced.json and replaced.json["meta"]["version"] != version
+    assert rows(app, ManagerLink, person_id="kari@kommune.no")[0].valid_to is not None  # manager gone, kept
+    off = send(client, key, "PATCH", "/Users/kari@kommune.no", ops({"op": "replace", "value": {"active": False}}))
+    assert off.json["active"] is False and rows(app, Person, id="kari@kommune.no")[0].active is False
+
+
+def test_the_json_sync_keeps_managers_over_time_too(app, client, make_key):
+    key = make_key("directory:write")
+    sync = {"mode": "delta", "people": [{"id": "kari", "name": "Kari", "manager": "ola", "department": "HR"}]}
+    assert client.post("/v1/directory/sync", json=sync, headers=bearer(key)).status_code == 200
+    sync["people"][0]["manager"] = "per"
+    assert client.post("/v1/directory/sync", json=sync, headers=bearer(key)).json["people"] == {"updated": 1}
+    links = sorted((m.manager_id, m.valid_from is None, m.valid_to is None) for m in rows(app, ManagerLink))
+    assert links == [("ola", True, False), ("per", False, True)]
+
+
+def test_erasing_a_provisioned_person_removes_what_scim_sent(app, client, make_key):
+    key = make_key("directory:write")
+    send(client, key, "POST", "/Users", kari())
+    assert client.post("/v1/directory/people/kari@kommune.no/erase", headers=bearer(key)).status_code == 200
+    assert send(client, key, "GET", "/Users/kari@kommune.no").status_code == 404
+    assert send(client, key, "GET", '/Users?filter=externalId eq "e-1"').json["totalResults"] == 0
+    assert rows(app, ManagerLink, person_id="kari@kommune.no") == []  # pseudonymised
