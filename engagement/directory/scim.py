@@ -129,7 +129,6 @@ def resource_types(base: str) -> list[dict[str, Any]]:
 def service_provider_config(base: str) -> dict[str, Any]:
     return {
         "schemas": [SPC],
-        "documentationUri": "/docs/connect/scim/",
         "patch": {"supported": True},
         "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
         "filter": {"supported": True, "maxResults": MAX_PAGE},

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +34,7 @@ from engagement.schemas.directory import PersonSchema, TeamSchema
 # directory field -> the SCIM attribute a refusal names
 FIELD_NAMES = {"id": "userName", "name": "displayName", "email": "emails", "manager": f"{ENTERPRISE}:manager",
                "department": f"{ENTERPRISE}:department", "team": "members"}
+NORDIC = str.maketrans({"æ": "ae", "ø": "o", "å": "a"})  # letters NFKD does not take apart
 USER_FILTERS = {"username": "userName", "externalid": "externalId", "id": "id"}
 GROUP_FILTERS = {"displayname": "displayName", "externalid": "externalId", "id": "id"}
 
@@ -116,7 +118,7 @@ class Store:
         query = select(ScimGroup, Team).join(Team, Team.id == ScimGroup.team_id).where(ScimGroup.deleted_at.is_(None))
         for name, value in clauses:
             if name == "displayName":
-                query = query.where(func.lower(Team.name) == value.lower())
+                query = query.where(Team.id.in_(self._named(value)))
             elif name == "externalId":
                 query = query.where(ScimGroup.external_id == value)
             elif name == "id":
@@ -184,9 +186,9 @@ class Store:
         """The team named by ``department`` (case as the directory has it), made as a Group when new."""
         if not department:
             return None
-        existing = self.session.scalar(select(Team.id).where(func.lower(Team.name) == department.lower()))
-        if existing is not None:
-            return existing
+        existing = self._named(department)
+        if existing:
+            return existing[0]
         team_id = self._free_team_id(department)
         teams.append({"id": team_id, "name": department, "parent": None})
         self.session.add(ScimGroup(team_id=team_id, created=self._naive, last_modified=self._naive))
@@ -208,11 +210,10 @@ class Store:
 
     def create_group(self, given: GroupInput) -> dict[str, Any]:
         """A new team, or a team of that name the directory has that no Group holds yet."""
-        taken = self.session.scalar(select(ScimGroup.team_id).join(Team, Team.id == ScimGroup.team_id).where(
-            func.lower(Team.name) == given.display_name.lower(), ScimGroup.deleted_at.is_(None)))
-        if taken is not None:
+        named = self._named(given.display_name)
+        if self._live_groups(named):
             raise ScimError(f"displayName {given.display_name!r} is taken by another Group.", 409, "uniqueness")
-        team = self.session.scalar(select(Team).where(func.lower(Team.name) == given.display_name.lower()))
+        team = self.session.get(Team, named[0]) if named else None
         team_id = team.id if team is not None else self._free_team_id(given.display_name)
         row = self.session.get(ScimGroup, team_id)
         if row is None:
@@ -225,10 +226,7 @@ class Store:
 
     def replace_group(self, team_id: str, given: GroupInput) -> dict[str, Any]:
         row = self._live_group(team_id)
-        other = self.session.scalar(select(ScimGroup.team_id).join(Team, Team.id == ScimGroup.team_id).where(
-            func.lower(Team.name) == given.display_name.lower(), ScimGroup.deleted_at.is_(None),
-            ScimGroup.team_id != team_id))
-        if other is not None:
+        if self._live_groups(self._named(given.display_name)) - {team_id}:
             raise ScimError(f"displayName {given.display_name!r} is taken by another Group.", 409, "uniqueness")
         team = self.session.get(Team, team_id)
         self._write_group(row, team_id, team.parent_id if team else None, given)
@@ -263,6 +261,16 @@ class Store:
         self._touch_groups({p.team_id for p in known.values() if p.team_id and p.team_id != team_id})
         self._sync(people=people, teams=[{"id": team_id, "name": given.display_name, "parent": parent}])
 
+    def _named(self, name: str) -> list[str]:
+        """The ids of the teams called ``name``, in any case: compared here, since SQLite's lower()
+        knows only ASCII and team names are Norwegian."""
+        wanted = name.casefold()
+        return sorted(t for t, n in self.session.execute(select(Team.id, Team.name)) if n.casefold() == wanted)
+
+    def _live_groups(self, team_ids: list[str]) -> set[str]:
+        return set(self.session.scalars(select(ScimGroup.team_id).where(
+            ScimGroup.team_id.in_(team_ids), ScimGroup.deleted_at.is_(None))))
+
     def _members(self, team_id: str) -> list[Person]:
         return list(self.session.scalars(select(Person).where(Person.team_id == team_id, Person.active.is_(True))))
 
@@ -279,7 +287,8 @@ class Store:
 
     def _free_team_id(self, name: str) -> str:
         """A readable team id from a name, never one the tree has held."""
-        base = re.sub(r"[^a-z0-9._@-]+", "-", name.lower()).strip("-._@")[:100] or "team"
+        ascii_name = unicodedata.normalize("NFKD", name.lower().translate(NORDIC)).encode("ascii", "ignore").decode()
+        base = re.sub(r"[^a-z0-9._@-]+", "-", ascii_name).strip("-._@")[:100] or "team"
         candidate, n = base, 1
         while self.session.get(Team, candidate) is not None or self.session.scalar(
                 select(func.count()).select_from(TeamPlacement).where(TeamPlacement.team_id == candidate)):

@@ -132,7 +132,8 @@ def test_group_members_move_people_between_teams_with_okta_and_entra_paths(app, 
     for name in ("kari", "ola"):
         send(client, key, "POST", "/Users", {"userName": name})
     a = send(client, key, "POST", "/Groups", {"displayName": "Alfa", "members": [{"value": "kari"}]}).json["id"]
-    b = send(client, key, "POST", "/Groups", {"displayName": "Beta"}).json["id"]
+    b = send(client, key, "POST", "/Groups", {"displayName": "Økonomi og lønn"}).json["id"]
+    assert b == "okonomi-og-lonn"
     added = send(client, key, "PATCH", f"/Groups/{b}", ops({"op": "add", "path": "members",
                                                             "value": [{"value": "kari"}, {"value": "ola"}]}))
     assert added.status_code == 200 and [m["value"] for m in added.json["members"]] == ["kari", "ola"]
@@ -144,7 +145,7 @@ def test_group_members_move_people_between_teams_with_okta_and_entra_paths(app, 
     entra = send(client, key, "PATCH", f"/Groups/{b}", ops({"op": "Remove", "path": "members",
                                                             "value": [{"value": "kari"}]}))
     assert "members" not in entra.json
-    found = send(client, key, "GET", '/Groups?filter=displayName eq "beta"&excludedAttributes=members').json
+    found = send(client, key, "GET", '/Groups?filter=displayName eq "ØKONOMI og lønn"&excludedAttributes=members').json
     assert found["totalResults"] == 1 and found["Resources"][0]["id"] == b
     assert send(client, key, "DELETE", f"/Groups/{a}").status_code == 204
     assert rows(app, Team, id=a) == []
