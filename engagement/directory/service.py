@@ -39,9 +39,11 @@ def sync(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, 
         tree = Placements(session)
         for row in payload["teams"]:
             report["teams"][_upsert_team(session, teams, tree, row, as_of, joined)] += 1
-    people = {p.id: p for p in session.scalars(select(Person))}
-    current = {m.person_id: m for m in session.scalars(select(Membership).where(Membership.valid_to.is_(None)))}
-    managers = Managers(session)
+    only = _named_people(payload)
+    people = {p.id: p for p in session.scalars(_among(select(Person), Person.id, only))}
+    current = {m.person_id: m for m in session.scalars(
+        _among(select(Membership).where(Membership.valid_to.is_(None)), Membership.person_id, only))}
+    managers = Managers(session, only)
     seen = set()
     for row in payload["people"]:
         seen.add(row["id"])
@@ -60,6 +62,22 @@ def sync(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, 
     else:
         session.commit()
     return {"dry_run": payload["dry_run"], "teams": dict(report["teams"]), "people": dict(report["people"])}
+
+
+# A delta naming at most this many people (a SCIM change names one, or a team's members) reads only
+# their rows; a larger one, and every full sync, reads the whole directory once.
+SMALL_DELTA = 500
+
+
+def _named_people(payload: dict[str, Any]) -> list[str] | None:
+    """The people a small delta names, or None when the sync reads everyone."""
+    if payload["mode"] == "full" or len(payload["people"]) > SMALL_DELTA:
+        return None
+    return [row["id"] for row in payload["people"]]
+
+
+def _among(query: Any, column: Any, only: list[str] | None) -> Any:
+    return query if only is None else query.where(column.in_(only))
 
 
 def _check(session: Session, payload: dict[str, Any], existing: dict[str, Team], as_of: datetime) -> None:
@@ -234,11 +252,12 @@ class Managers:
     """The open manager row of every person, read once per sync; a change closes it at ``as_of``
     and opens the next, so who managed whom is known for any past moment."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, only: list[str] | None = None):
         m = ManagerLink
         self.session = session
-        self.open = {row.person_id: row for row in session.scalars(select(m).where(m.valid_to.is_(None)))}
-        self.known = set(session.scalars(select(m.person_id).distinct()))
+        self.open = {row.person_id: row for row in session.scalars(
+            _among(select(m).where(m.valid_to.is_(None)), m.person_id, only))}
+        self.known = set(session.scalars(_among(select(m.person_id).distinct(), m.person_id, only)))
 
     def set(self, person: str, manager: str | None, as_of: datetime, joined: datetime | None) -> bool:
         """Whether the manager changed."""
