@@ -617,6 +617,7 @@ class GroupInput:
     display_name: str
     external_id: str | None
     members: list[str]
+    members_given: bool = True
 
 
 def read_group(body: Any) -> GroupInput:
@@ -645,4 +646,4 @@ def read_group(body: Any) -> GroupInput:
     if problems:
         raise ScimError("Bad attributes: " + "; ".join(problems) + ". Nothing was changed.")
     assert display_name is not None
-    return GroupInput(display_name, external_id, members)
+    return GroupInput(display_name, external_id, members, raw is not None)

@@ -60,6 +60,7 @@ def _http_error(error: HTTPException) -> Response:
 def _conflict(error: IntegrityError) -> Response:
     """Two requests creating the same User or Group at once: the second loses, as a SCIM conflict."""
     state().db.session().rollback()
+    logger.warning("SCIM write refused by the database: %s", error.orig or error)
     return answer(scim.error_body(409, "Another request made this resource at the same moment; retry.",
                                   "uniqueness"), 409)
 

@@ -145,7 +145,8 @@ class Store:
             raise ScimError(f"The person id {person_id!r} belongs to another User.", 409, "uniqueness")
         person = self.session.get(Person, person_id)
         if row is None:
-            row = ScimUser(person_id=person_id, created=self._naive)
+            row = ScimUser(person_id=person_id, user_name=given.user_name, user_name_key=given.user_name.lower(),
+                           created=self._naive, last_modified=self._naive)
             self.session.add(row)
         else:
             row.created, row.deleted_at = self._naive, None
@@ -217,10 +218,12 @@ class Store:
         team_id = team.id if team is not None else self._free_team_id(given.display_name)
         row = self.session.get(ScimGroup, team_id)
         if row is None:
-            row = ScimGroup(team_id=team_id)
+            row = ScimGroup(team_id=team_id, created=self._naive, last_modified=self._naive)
             self.session.add(row)
-        row.created, row.deleted_at = self._naive, None
+        row.created, row.last_modified, row.deleted_at = self._naive, self._naive, None
         parent = team.parent_id if team is not None else None
+        if team is not None and not given.members_given:  # a team taken over keeps its people
+            given.members = [p.id for p in self._members(team_id)]
         self._write_group(row, team_id, parent, given)
         return self.group(team_id)
 

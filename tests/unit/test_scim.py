@@ -228,3 +228,30 @@ def test_erasing_a_provisioned_person_removes_what_scim_sent(app, client, make_k
     assert send(client, key, "GET", "/Users/kari@kommune.no").status_code == 404
     assert send(client, key, "GET", '/Users?filter=externalId eq "e-1"').json["totalResults"] == 0
     assert rows(app, ManagerLink, person_id="kari@kommune.no") == []  # pseudonymised
+
+
+def test_people_and_teams_from_an_hr_sync_are_taken_over_with_their_history(app, client, make_key):
+    key = make_key("directory:write")
+    sync = {"mode": "delta", "teams": [{"id": "org", "name": "Kommunen", "parent": None},
+                                       {"id": "hr", "name": "HR", "parent": "org"}],
+            "people": [{"id": "kari", "name": "Kari", "team": "hr", "role": "leader", "locale": "nn"}]}
+    assert client.post("/v1/directory/sync", json=sync, headers=bearer(key)).status_code == 200
+    user = send(client, key, "POST", "/Users", {"userName": "kari", "displayName": "Kari Nordmann",
+                                               "title": "Rådgiver", "phoneNumbers": [{"value": "+47 1"}]})
+    assert user.status_code == 201 and "title" not in user.json  # accepted and not kept
+    person = rows(app, Person, id="kari")[0]
+    assert (person.name, person.team_id, person.role, person.locale) == ("Kari Nordmann", "hr", "leader", "nn")
+    group = send(client, key, "POST", "/Groups", {"displayName": "hr"}).json
+    assert group["id"] == "hr" and [m["value"] for m in group["members"]] == ["kari"]
+    assert rows(app, Team, id="hr")[0].parent_id == "org"  # its place in the tree kept
+    assert len(rows(app, Membership, person_id="kari")) == 1  # nothing moved, nothing rewritten
+
+
+def test_unknown_attributes_and_methods_are_refused_as_scim_errors(client, make_key):
+    key = make_key("directory:write")
+    unknown = send(client, key, "POST", "/Users", {"userName": "ola", "favouriteColour": "blue"})
+    assert unknown.status_code == 400 and "favouriteColour" in unknown.json["detail"]
+    wrong = send(client, key, "DELETE", "/Schemas")
+    assert wrong.status_code == 405 and wrong.headers["Allow"] == "GET" and wrong.mimetype == SCIM
+    filtered = send(client, key, "GET", '/Users?filter=title co "x"')
+    assert filtered.status_code == 400 and filtered.json["scimType"] == "invalidFilter"
