@@ -16,6 +16,7 @@ from .notifications import Notifications
 from .profiles import Profiles
 from .recognition import Recognition
 from .trust import Trust
+from .webhooks import Webhooks
 
 if TYPE_CHECKING:
     from engagement.state import EngagementState
@@ -26,4 +27,5 @@ def builtin_read_models(st: EngagementState) -> list[ReadModel]:
     return [Ledger(), Recognition(st.recognition_cache), Ideas(st.config["ENGAGEMENT_EDIT_WINDOW"],
                                                                     st.config["ENGAGEMENT_REPORTS_TO_HIDE"]),
             Profiles(st.checklist), Awards(st.config["ENGAGEMENT_TIMEZONE"], st.award_board),
-            Trust(st.config["ENGAGEMENT_TIMEZONE"]), Notifications(st.config["ENGAGEMENT_TIMEZONE"])]
+            Trust(st.config["ENGAGEMENT_TIMEZONE"]), Notifications(st.config["ENGAGEMENT_TIMEZONE"]),
+            Webhooks(st.config["ENGAGEMENT_PUBLIC_RANKING"], st.config["ENGAGEMENT_WEBHOOK_KEEP_DAYS"])]

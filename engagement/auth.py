@@ -3,7 +3,8 @@
 API keys are random 256-bit secrets; only their SHA-256 is stored (a slow password
 hash buys nothing for a secret that long). User tokens are HS256 JWTs that the
 intranet back end mints with the shared secret: the subject is the person, so a
-widget can never act for anyone else.
+widget can never act for anyone else. Tokens of the intranet's own identity provider (OpenID
+Connect) are checked in engagement.signin, which routes each user token to the right check.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ SCOPES = {
     "trust:read": "read the trust-signal report (communications staff)",
     "audit:read": "read who viewed the trust-signal report or read a person's data (admins)",
     "privacy:read": "read any person's data to answer an access request (the data protection officer; audited)",
+    "webhooks:manage": "subscribe the key's own addresses to signed outbound webhooks and read their delivery log",
 }
 # A user token with this role may read the trust-signal report, as the key scope above.
 TRUST_ROLE = "communications"

@@ -27,7 +27,7 @@ from engagement.privacy import erasure
 from engagement.privacy import retention as retention_service
 from engagement.serving import StopRequest, serve_until_stopped
 from engagement.state import state
-from engagement.workers import ConsumerThreads
+from engagement.workers import ConsumerThreads, background
 
 logger = logging.getLogger(__name__)
 engagement_commands = AppGroup("engagement", help="Tillit engagement service.")
@@ -41,7 +41,7 @@ engagement_commands = AppGroup("engagement", help="Tillit engagement service.")
               help="Also serve the demo intranet at /demo: tokens for made-up users, for anyone. Never in production.")
 @with_appcontext
 def serve(host: str, port: int, threads: int, demo: bool) -> None:
-    """Serve the API (waitress); on the embedded default, run the consumers here too."""
+    """Serve the API (waitress) and, unless ENGAGEMENT_CONSUMERS=external, the read models."""
     from waitress.server import create_server
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     st = state(app)
@@ -49,12 +49,9 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
         from engagement.demo import api as demo_pages
         demo_pages.install(app, st.config["ENGAGEMENT_URL_PREFIX"])
     schema.upgrade(st.engine)
-    run_consumers = st.config["ENGAGEMENT_RUN_CONSUMERS"]
-    if run_consumers is None:
-        run_consumers = not uses_kafka(st.config)
     stop = StopRequest().install()  # before any thread starts: an early stop is honoured too
-    workers = ConsumerThreads(app).start() if run_consumers else None
-    mail = mailer.MailerThread(app).start() if run_consumers and st.config["ENGAGEMENT_SMTP_HOST"] else None
+    work = background(app)
+    work.start()  # the read models (and the mailer) run here unless ENGAGEMENT_CONSUMERS=external
     sockets: dict = {}
     server = create_server(app, map=sockets, host=host, port=port, threads=threads)
     prefix = st.config["ENGAGEMENT_URL_PREFIX"]
@@ -63,7 +60,7 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
     click.echo(f"Tillit listening on http://{host}:{server.effective_port}{prefix}\n"
                f"  bus: {bus}\n"
                f"  database: {st.engine.url.render_as_string(hide_password=True)}\n"
-               f"  consumers: {'in this process' if workers else 'run `engagement consume`'}\n"
+               f"  consumers: {'in this process' if work.in_process else 'run `engagement consume`'}\n"
                f"  get an API key: engagement keys create --name intranet --scope events:write", err=False)
     if st.config["ENGAGEMENT_DEMO"]:
         click.echo(f"  DEMO: http://{host}:{server.effective_port}{prefix}/demo mints tokens for made-up users for "
@@ -74,17 +71,17 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
             raise click.ClickException("the HTTP server stopped unexpectedly; see the log")
         click.echo("stopping after the batch in hand")
     finally:
-        if workers:
-            workers.stop()
-        if mail:
-            mail.stop()
+        work.stop()
 
 
 @engagement_commands.command("consume")
 @click.argument("names", nargs=-1)
 @with_appcontext
 def consume(names: tuple[str, ...]) -> None:
-    """Run read models (all, or the NAMES given) until SIGTERM."""
+    """Run read models (all, or the NAMES given) until SIGTERM.
+
+    On the embedded bus a read model another process of this machine applies already (a web
+    process with ENGAGEMENT_CONSUMERS=in-process, say) waits for it to stop: one at a time."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     stop = StopRequest().install()
     workers = ConsumerThreads(app, list(names) or None).start()

@@ -71,7 +71,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Kafka brokers (host:port,...). Unset: the embedded event bus.",
             ("KAFKA_BOOTSTRAP_SERVERS",)),
     Setting("ENGAGEMENT_REDIS_URL", None, str,
-            "Redis URL. Unset: an in-process Redis stand-in.", ("REDIS_URL",)),
+            "Redis URL: the cache of counts and top lists that every process shares. Unset: no cache; "
+            "counts and top lists are read from the database, so every process sees the same.", ("REDIS_URL",)),
     Setting("ENGAGEMENT_REDIS_PREFIX", "tillit:", str, "Prefix of every Redis key Tillit writes."),
     Setting("ENGAGEMENT_KAFKA_TOPIC", "engagement.events", str, "Topic all events go to."),
     Setting("ENGAGEMENT_KAFKA_PARTITIONS", 6, int, "Partitions when the topic is created."),
@@ -99,15 +100,33 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_TOKEN_SECRET", None, str,
             "Shared secret (HS256) the intranet back end signs user tokens with: at least 32 random characters; "
             "start-up refuses an empty, short, well-known or repetitive one. Unset: a random one kept in the instance "
-            "folder (one machine only)."),
-    Setting("ENGAGEMENT_TOKEN_MAX_AGE", 3600, int, "Longest lifetime in seconds a user token may have."),
+            "folder (one machine only). It also signs the digests' unsubscribe links."),
+    Setting("ENGAGEMENT_HS256_TOKENS", True, _bool,
+            "Take user tokens signed with ENGAGEMENT_TOKEN_SECRET. off: only tokens of ENGAGEMENT_OIDC_ISSUERS "
+            "sign people in (start-up refuses off with no issuer, or with the demo on)."),
+    Setting("ENGAGEMENT_TOKEN_MAX_AGE", 3600, int,
+            "Longest lifetime in seconds an HS256 user token may have (an OpenID Connect issuer's tokens "
+            "live as long as the issuer says)."),
+    Setting("ENGAGEMENT_OIDC_ISSUERS", [], str,
+            "JSON list of OpenID Connect issuers whose access or ID tokens sign people in, e.g. "
+            '`[{"issuer": "ISSUER-URL", "audience": "API-CLIENT-ID", '
+            '"person_claim": "oid", "roles": {"leader": ["Tillit.Leader"]}, '
+            '"groups": {"communications": ["GROUP-ID"]}}]`; keys: issuer, audience (one or a list), '
+            "algorithms (default RS256), jwks_uri (default: discovery), person_claim (default sub), lowercase, "
+            "strip_domain, roles_claim (roles), groups_claim (groups; a dotted path reaches nested claims), roles "
+            "and groups (Tillit role to the provider's app roles or group ids/names). Start-up refuses bad JSON or "
+            "fields. Unset: HS256 tokens only. See docs/connect."),
     Setting("ENGAGEMENT_CORS_ORIGINS", [], _csv, "Intranet origins allowed to call the API from a browser."),
     Setting("ENGAGEMENT_URL_PREFIX", "", str, "Where the API is mounted, e.g. /engagement."),
     Setting("ENGAGEMENT_MAX_BATCH", 500, int, "Most events in one batch request."),
     Setting("ENGAGEMENT_MAX_BODY_BYTES", 1_048_576, int, "Largest request body in bytes."),
     Setting("ENGAGEMENT_MAX_CLOCK_SKEW", 300, int, "Seconds an event's time may lie in the future."),
+    Setting("ENGAGEMENT_CONSUMERS", "in-process", str,
+            "Where the read models are applied: `in-process` (threads in every web process, started on its first "
+            "request or by `engagement serve`; on the embedded bus one process of the machine applies them at a "
+            "time) or `external` (`engagement consume` runs them; `/readyz` then reports whether one does)."),
     Setting("ENGAGEMENT_RUN_CONSUMERS", None, _bool,
-            "Run the consumers inside `engagement serve`. Unset: yes on the embedded bus only."),
+            "Older name: `false` means ENGAGEMENT_CONSUMERS=external, `true` in-process."),
     Setting("ENGAGEMENT_EDIT_WINDOW", 900, int,
             "Seconds after the service received an idea or contribution in which its author may edit "
             "it, counted to when the service receives the edit (never the client's `time`)."),
@@ -158,6 +177,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_RETENTION_DAYS", None, int,
             "Days raw events stay in the ledger; `engagement retention` deletes older ones once every read "
             "model has applied them. Unset: kept for ever."),
+    Setting("ENGAGEMENT_CHAT_CHANNELS", {}, json.loads,
+            'Teams and Slack channels leaders may publish to, as JSON: {"name": {"kind": "teams" or "slack", '
+            '"url": "the channel\'s webhook address"}}. The addresses are secrets: the API names channels only.'),
+    Setting("ENGAGEMENT_WEBHOOK_TIMEOUT", 10.0, float,
+            "Seconds an outbound webhook or chat post may take before it counts as failed."),
+    Setting("ENGAGEMENT_WEBHOOK_MAX_ATTEMPTS", 8, int,
+            "Attempts at delivering a webhook message before it is marked failed."),
+    Setting("ENGAGEMENT_WEBHOOK_BACKOFF", 30.0, float,
+            "Seconds before the first retry of a webhook message; each retry waits up to twice as long, with jitter."),
+    Setting("ENGAGEMENT_WEBHOOK_BACKOFF_CAP", 3600.0, float, "The longest wait between two attempts, in seconds."),
+    Setting("ENGAGEMENT_WEBHOOK_ALLOWED_HOSTS", [], _csv,
+            "If set, the only hosts webhook subscriptions may send to (comma-separated; *.example allows subdomains)."),
+    Setting("ENGAGEMENT_WEBHOOK_ALLOW_PRIVATE", False, _bool,
+            "Allow webhook addresses on loopback and private networks (off: only public addresses, against SSRF)."),
+    Setting("ENGAGEMENT_WEBHOOK_KEEP_DAYS", 30, int,
+            "Days delivered and failed webhook messages and their delivery log are kept; older events are not sent."),
 )
 
 
@@ -180,6 +215,21 @@ def _from_environment(setting: Setting) -> str | None:
 
 def uses_kafka(config: dict) -> bool:
     return bool(config.get("ENGAGEMENT_KAFKA_BOOTSTRAP_SERVERS"))
+
+
+CONSUMER_MODES = ("in-process", "external")
+
+
+def consumers_mode(config: Any) -> str:
+    """Where the read models run: ENGAGEMENT_CONSUMERS, or the older ENGAGEMENT_RUN_CONSUMERS when
+    it is set. Anything else stops start-up: a typo must not leave the counts standing still."""
+    older = config.get("ENGAGEMENT_RUN_CONSUMERS")
+    mode = config.get("ENGAGEMENT_CONSUMERS") or "in-process"
+    if older is not None:
+        mode = "in-process" if older else "external"
+    if mode not in CONSUMER_MODES:
+        raise RefusedSetting(f"ENGAGEMENT_CONSUMERS is {mode!r}; it must be in-process or external.")
+    return mode
 
 
 def settings_table() -> str:

@@ -50,6 +50,8 @@ class Engagement:
         limits.install(app, limiter)
         from engagement.cli import engagement_commands
         app.cli.add_command(engagement_commands)
+        from engagement import workers
+        workers.install(app)  # the read models run in this process from its first request, unless external
 
 
 def _session_releaser(db: SQLAlchemy):

@@ -18,9 +18,10 @@ from engagement.auth import KeyCache
 from engagement.awards.scoring import DEFAULT_POINTS
 from engagement.awards.service import AwardBoard
 from engagement.bus.base import EventBus
-from engagement.config import check_group_size, uses_kafka
+from engagement.config import RefusedSetting, check_group_size, uses_kafka
 from engagement.profiles import checklist
 from engagement.recognition.service import RecognitionCache
+from engagement.signin import SignIn, parse_issuers
 from engagement.trust.service import thresholds as trust_thresholds
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ class EngagementState:
                                       app.config["ENGAGEMENT_PUBLIC_RANKING"])
         self.recognition_cache = RecognitionCache(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"])
         self.read_models: list[ReadModel] = read_models or []
-        self.token_secret = _token_secret(app)
+        self.token_secret = _token_secret(app)  # signs HS256 user tokens and the digests' unsubscribe links
+        self.sign_in = _sign_in(app, self.token_secret)
         self._bus: EventBus | None = None
         self._redis: Any = None
         self._lock = threading.Lock()
@@ -67,7 +69,8 @@ class EngagementState:
 
     @property
     def redis(self) -> Any:
-        if self._redis is None:
+        """The shared Redis, or None when none is configured."""
+        if self._redis is None and self.config.get("ENGAGEMENT_REDIS_URL"):
             with self._lock:
                 if self._redis is None:
                     self._redis = make_redis(self.config)
@@ -93,12 +96,29 @@ def make_bus(config: Any) -> EventBus:
 
 
 def make_redis(config: Any) -> Any:
+    """The Redis every process shares, or None: without one, counts and top lists are read from
+    the database, which every process (web workers, `engagement consume`) shares. A stand-in kept
+    in one process would serve what only that process's consumers wrote."""
     url = config.get("ENGAGEMENT_REDIS_URL")
     if url:
         import redis
         return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-    import fakeredis
-    return fakeredis.FakeRedis(server=fakeredis.FakeServer())  # one per app, never shared
+    return None
+
+
+def _sign_in(app: Flask, secret: str) -> SignIn:
+    """The issuers user tokens may come from, and the HS256 secret unless those tokens are off;
+    start-up stops on a bad setting."""
+    issuers = parse_issuers(app.config["ENGAGEMENT_OIDC_ISSUERS"])
+    hs256, demo = bool(app.config["ENGAGEMENT_HS256_TOKENS"]), bool(app.config["ENGAGEMENT_DEMO"])
+    if not hs256 and not issuers:
+        raise RefusedSetting("ENGAGEMENT_HS256_TOKENS is off but ENGAGEMENT_OIDC_ISSUERS names no issuer: nobody "
+                             "could sign in to a widget. Configure an issuer or turn HS256 tokens on. "
+                             "Tillit will not start.")
+    if not hs256 and demo:
+        raise RefusedSetting("ENGAGEMENT_DEMO needs ENGAGEMENT_HS256_TOKENS (the demo mints HS256 tokens for "
+                             "made-up users), which is off. Tillit will not start.")
+    return SignIn(issuers, secret if hs256 else None, app.config["ENGAGEMENT_TOKEN_MAX_AGE"], demo)
 
 
 def _token_secret(app: Flask) -> str:

@@ -11,6 +11,7 @@ from engagement.privacy import model as privacy
 from engagement.profiles import model as profiles
 from engagement.recognition import model as recognition
 from engagement.trust import model as trust
+from engagement.webhooks import model as webhooks
 
-DOMAINS = (awards, directory, ideas, ledger, notifications, ownership, privacy, profiles, recognition, trust)
+DOMAINS = (awards, directory, ideas, ledger, notifications, ownership, privacy, profiles, recognition, trust, webhooks)
 __all__ = ["Base", "DOMAINS"]

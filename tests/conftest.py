@@ -43,7 +43,9 @@ def sqlite_config(folder: Path, **overrides) -> dict:
     """An embedded app's settings with its database and event log in ``folder``."""
     return {"TESTING": True, "ENGAGEMENT_EVENT_LOG": str(folder / EVENT_LOG),
             "ENGAGEMENT_DATABASE_URL": f"sqlite:///{folder / DATABASE}",
-            "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET, **overrides}
+            "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
+            "ENGAGEMENT_CONSUMERS": "external",  # tests apply events themselves (drain), when they choose
+            **overrides}
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Seeded worlds: a test module's costly seeding runs once, and its other tests start from a copy.
 
-A copy is taken with SQLite's online backup (database and event log) and Redis's DUMP/RESTORE, so
+A copy is taken with SQLite's online backup (database and event log) and Redis's DUMP/RESTORE (when
+the app has a Redis), so
 it is the same world the seeding made, without the seconds it takes to send it through the API.
 """
 from __future__ import annotations
@@ -48,14 +49,14 @@ def seeded(app, worlds: Worlds, name: str, seed: Callable[[], T]) -> T:
         folder.mkdir()
         for source, copy in zip(_files(app), (folder / DATABASE, folder / EVENT_LOG), strict=True):
             _backup(source, copy)
-        redis = state(app).redis
-        worlds[name] = World(folder, {key: (max(redis.pttl(key), 0), redis.dump(key)) for key in redis.keys("*")},
-                             value)
+        redis = state(app).redis  # None on the embedded default: then the database is all there is
+        dumped = {key: (max(redis.pttl(key), 0), redis.dump(key)) for key in redis.keys("*")} if redis else {}
+        worlds[name] = World(folder, dumped, value)
         return value
     for copy, target in zip((world.folder / DATABASE, world.folder / EVENT_LOG), _files(app), strict=True):
         _backup(copy, target)
     redis = state(app).redis
-    for key, (ttl, dumped) in world.redis.items():
+    for key, (ttl, dumped) in world.redis.items() if redis else ():
         redis.restore(key, ttl, dumped, replace=True)
     return world.value
 

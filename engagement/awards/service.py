@@ -50,12 +50,16 @@ class AwardBoard:
 
     def clear(self) -> None:
         redis = self._redis_factory()
+        if redis is None:
+            return
         for key in redis.scan_iter(match=f"{self.prefix}lb:*", count=1000):
             redis.delete(key)
 
     def forget(self, person: str) -> None:
         """Erasure: take the person out of every top list."""
         redis = self._redis_factory()
+        if redis is None:
+            return
         for key in redis.scan_iter(match=f"{self.prefix}lb:*", count=1000):
             redis.zrem(key, person)
 
@@ -64,7 +68,8 @@ class AwardBoard:
         # Another partition's consumer may be scoring the same people: wait for it, then count
         # what it committed too, so the last score written is complete.
         lock_keys(session, LOCK_SPACE, {f"{m}:{p}" for m, p in touched})
-        pipe = self._redis_factory().pipeline(transaction=False)
+        redis = self._redis_factory()
+        pipe = redis.pipeline(transaction=False) if redis is not None else None
         for month in {m for m, _ in touched}:
             people = sorted(p for m, p in touched if m == month)
             scores = month_scores(session, month, people, self.points)
@@ -78,23 +83,31 @@ class AwardBoard:
                                                score=result["score"], facts=result["facts"]))
                     else:
                         row.score, row.facts = result["score"], result["facts"]
+                    if pipe is None:
+                        continue
                     if result["score"] > 0:
                         pipe.zadd(self.key(month, category), {person: result["score"]})
                     else:
                         pipe.zrem(self.key(month, category), person)
-        pipe.execute()
+        if pipe is not None:
+            pipe.execute()
 
     def top(self, session: Session, month: str, category: str, n: int) -> list[dict]:
         public = Public(session, self.ranking_mode)
         reach = n + (len(public.people) if public.mode == "opt-out" else 10 * n)
-        try:
-            rows = self._from_redis(session, month, category, reach)
-        except Exception as exc:  # noqa: BLE001 - the durable scores answer when Redis cannot
-            logger.warning("leaderboard cache unavailable: %r", exc)
-            rows = _top_from_sql(session, month, category, reach)
+        rows = self._top_rows(session, month, category, reach)
         shown = [(p, s) for p, s in in_ranking_order(session, month, category, rows) if p in public][:n]
         known = names(session, [p for p, _ in shown])
         return [{"rank": i + 1, "person": p, "name": known.get(p, p), "score": s} for i, (p, s) in enumerate(shown)]
+
+    def _top_rows(self, session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
+        """From Redis when one is configured and answers; from the durable scores otherwise."""
+        try:
+            if self._redis_factory() is not None:
+                return self._from_redis(session, month, category, reach)
+        except Exception as exc:  # noqa: BLE001 - the durable scores answer when Redis cannot
+            logger.warning("leaderboard cache unavailable: %r", exc)
+        return _top_from_sql(session, month, category, reach)
 
     def _from_redis(self, session: Session, month: str, category: str, reach: int) -> list[tuple[str, float]]:
         """The ``reach`` highest scores and everyone tied with the last of them; refilled from

@@ -94,3 +94,13 @@ class ParkedEvent(Base):
     parked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     __table_args__ = (Index("ix_engagement_parked_events_waits_for", "consumer", "waits_for"),)
+
+
+class ConsumerHeartbeat(Base):
+    """When a process last said it is applying a read model: how readiness knows, in a web process
+    that runs no consumers, that another process does (`engagement consume`, anywhere)."""
+
+    __tablename__ = "engagement_consumer_heartbeats"
+    consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
+    process: Mapped[str] = mapped_column(String(200), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -199,6 +199,15 @@ INVENTORY: tuple[Table, ...] = (
     _t("engagement_owner_waiting", "ownership",
        _cols(ID, "actor") + _cols(TARGET, "target_id", note=TARGET_NOTE) + _cols(EVENT, "event_id"),
        "events that wait to learn whose a thing is", OPERATION, PARKED),
+    _t("engagement_webhook_messages", "webhooks",
+       _cols(ID, "actor", "subject", note="the giver and recipient a public kudos.given message names")
+       + _cols(TEXT, "body", note="the message as sent: public award winners and kudos (ids and names)")
+       + _cols(EVENT, "event_id"),
+       "outbound webhook messages to an intranet and whether they were delivered",
+       OPERATION, "ENGAGEMENT_WEBHOOK_KEEP_DAYS days after delivery or failure", DELETE),
+    _t("engagement_chat_publications", "webhooks", _cols(LABEL, "by"),
+       "who published an award announcement or trust summary to which chat channel", ACCOUNTABILITY,
+       UNTIL_ERASURE),
 )
 
 # Tables checked and found to hold nothing about a person.
@@ -208,8 +217,11 @@ NO_PERSONAL_DATA: frozenset[str] = frozenset({
     "engagement_scim_groups",  # the SCIM ids and times of teams
     "engagement_api_keys",  # keys of integrations (a key's name names a system)
     "engagement_consumer_positions", "engagement_retention",  # offsets and the retention horizon
+    "engagement_consumer_heartbeats",  # which process applies which read model, and when it last said so
     "engagement_award_ideas", "engagement_trust_ideas",  # per idea, no person
     "engagement_notify_titles",  # titles of articles and ideas for notifications (never of a person)
+    "engagement_webhook_subscriptions",  # an integration's address, secret and event types (owned by a key)
+    "engagement_webhook_attempts",  # outcome, status code and error of each delivery attempt
 })
 
 # Text and JSON columns of inventoried tables that hold no person id and no personal data.
@@ -252,6 +264,8 @@ NOT_PERSONAL: dict[str, frozenset[str]] = {name: frozenset(cols) for name, cols 
     "engagement_mail_outbox": {"message_id", "status", "error"},
     "engagement_target_owners": {"model", "target_kind"},
     "engagement_owner_waiting": {"model", "kind", "target_kind"},
+    "engagement_webhook_messages": {"id", "subscription_id", "event_type", "status"},
+    "engagement_chat_publications": {"what", "channel", "lang"},
 }.items()}
 
 

@@ -3,7 +3,8 @@
 The recognition consumer writes absolute values to Redis; a reader that misses (a
 flushed or new Redis) computes from SQL and fills the entry only if it is still
 absent, with a short expiry, so a reader can never overwrite a newer value for long.
-If Redis is down, reads come from SQL: a cache outage slows reads, never fails them.
+If Redis is down, reads come from SQL: a cache outage slows reads, never fails them. Without a
+Redis (none configured) there is no cache: every read comes from SQL, which every process shares.
 """
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ class RecognitionCache:
 
     def store(self, session: Session, targets: Iterable[TargetKey], people: Iterable[str]) -> None:
         """Called by the consumer inside its transaction: absolute values, so retries rewrite them."""
+        if self.redis is None:
+            return
         pipe = self.redis.pipeline(transaction=False)
         for key, counts in targets_from_sql(session, list(targets)).items():
             pipe.set(self.target_key(key), json.dumps(counts))
@@ -51,11 +54,15 @@ class RecognitionCache:
 
     def clear(self) -> None:
         """Its own keys only: the award top lists share the prefix."""
+        if self.redis is None:
+            return
         for pattern in (f"{self.prefix}t:*", f"{self.prefix}p:*"):
             for key in self.redis.scan_iter(match=pattern, count=1000):
                 self.redis.delete(key)
 
     def read(self, keys: list[str]) -> list[dict | None]:
+        if self.redis is None:
+            return [None] * len(keys)
         try:
             return [json.loads(v) if v is not None else None for v in self.redis.mget(keys)]
         except Exception as exc:  # noqa: BLE001 - degrade to SQL when the cache is down
@@ -63,6 +70,8 @@ class RecognitionCache:
             return [None] * len(keys)
 
     def backfill(self, entries: dict[str, dict]) -> None:
+        if self.redis is None:
+            return
         try:
             pipe = self.redis.pipeline(transaction=False)
             for key, value in entries.items():

@@ -7,14 +7,12 @@
   var core = window.TillitCore(document.currentScript), el = core.el;
   function texts(_, ngettext) {
     return {label: _("Notifications"), none: _("Notifications: none unread"), empty: _("No notifications yet."),
-            all: _("Mark all as read"), down: _("Notifications are unavailable right now."),
+            all: _("Mark all as read"),
             unread: function (n) { return ngettext("Notifications: {n} unread", "Notifications: {n} unread", n); }};
   }
   var bells = 0;
 
-  function json(method, path, body) {
-    return core.call(method, path, body).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); });
-  }
+  var json = core.json;
 
   function bell(holder) {
     var lang = core.language(holder), t = core.texts(holder, texts), id = "tillit-bell-" + (++bells);
@@ -32,8 +30,12 @@
       holder.dataset.unread = String(n);
     }
     function count() {
-      json("GET", "/v1/notifications/unread-count").then(function (b) { show(b.unread); },
-                                                        function () { holder.dataset.state = "offline"; });
+      json("GET", "/v1/notifications/unread-count").then(function (b) { show(b.unread); holder.dataset.state = "ready"; },
+        function (failure) {  /* the button stays; what went wrong is its tooltip and its label */
+          holder.dataset.state = "offline";
+          button.title = core.problem(holder, failure);
+          button.setAttribute("aria-label", t.label + ": " + button.title);
+        });
     }
     function render(body) {
       panel.innerHTML = "";
@@ -43,20 +45,22 @@
       });
       if (!body.items.length) panel.append(el("p", {}, t.empty));
       var all = el("button", {type: "button", "class": "tillit-button"}, t.all);
+      var status = el("p", {"class": "tillit-status", role: "status"});
       all.addEventListener("click", function () {
         json("POST", "/v1/notifications/read", {all: true}).then(function (b) {
           show(b.unread);
+          status.textContent = "";
           Array.prototype.forEach.call(list.children, function (li) { li.classList.remove("tillit-unread"); });
-        });
+        }, function (failure) { status.textContent = core.problem(holder, failure); });
       });
-      panel.append(list, all);
+      panel.append(list, all, status);
     }
     button.addEventListener("click", function () {
       var open = button.getAttribute("aria-expanded") === "true";
       button.setAttribute("aria-expanded", String(!open));
       panel.hidden = open;
-      if (!open) json("GET", "/v1/notifications?per_page=10&lang=" + lang).then(render, function () {
-        panel.textContent = t.down;
+      if (!open) json("GET", "/v1/notifications?per_page=10&lang=" + lang).then(render, function (failure) {
+        panel.textContent = core.problem(holder, failure);
       });
     });
     count();

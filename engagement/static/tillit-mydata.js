@@ -36,9 +36,9 @@
   /* A file from the API: the token goes in a header, so a plain link cannot fetch it. */
   function save(path, name) {
     return core.call("GET", path).then(function (r) {
-      if (!r.ok) throw new Error(r.status);
+      if (!r.ok) throw {status: r.status};
       return r.blob();
-    }).then(function (blob) {
+    }, function (e) { throw e && e.status ? e : {status: 0}; }).then(function (blob) {
       var link = el("a", {href: URL.createObjectURL(blob), download: name});
       document.body.append(link);
       link.click();
@@ -147,18 +147,17 @@
     json.disabled = csv.disabled = true;  /* until the data is there: a click before would do nothing */
     actions.append(json, " ", csv);
     holder.append(el("h" + level, {}, t.title), el("p", {}, t.intro), actions, status);
-    core.call("GET", "/v1/me/data").then(function (r) {
-      if (!r.ok) throw new Error(r.status);
-      return r.json();
-    }).then(function (body) {
+    core.json("GET", "/v1/me/data").then(function (body) {
       var file = "tillit-" + body.person.replace(/[^A-Za-z0-9._-]/g, "_");  /* as the server names it */
-      var failed = function () { holder.querySelector(".tillit-data-status").textContent = t.down; };
+      var failed = function (failure) {
+        holder.querySelector(".tillit-data-status").textContent = core.problem(holder, failure, {down: t.down});
+      };
       json.addEventListener("click", function () { save("/v1/me/data?download=true", file + ".json").catch(failed); });
       csv.addEventListener("click", function () { save("/v1/me/data?format=csv", file + ".csv").catch(failed); });
       json.disabled = csv.disabled = false;
       render(holder, body, t, level);
-    }, function () {
-      status.textContent = t.down;
+    }, function (failure) {
+      status.textContent = core.problem(holder, failure, {down: t.down});
       actions.hidden = true;  /* nothing to download */
       holder.dataset.state = "offline";
     });

@@ -4,7 +4,7 @@
  *   <section data-tillit-trust data-tillit-period="30d"></section>
  *
  * The token is a user token with the "communications" role (or data-token-url answering
- * {"token": "..."}). The org tree with each team's signals and flags, sortable and
+ * {"token": "..."}, or data-token-callback: see tillit-core.js). The org tree with each team's signals and flags, sortable and
  * filterable, a month-by-month trend per team, and the CSV export. Teams smaller than the
  * minimum group size show only which unit they are counted in. Texts: nb, nn, da or en.
  */
@@ -22,7 +22,7 @@
             csv: _("Download CSV"),
             folded: _("Counted in {unit}"), hidden: _("Too small to show alone"), empty: _("No members of its own"),
             unit: _("The whole unit together"), none: _("None"), trend: _("Trend for {team}"),
-            down: _("Tillit is unavailable right now."), denied: _("You do not have access to the trust report."),
+            denied: _("You do not have access to the trust report."),
             days: function (n) { return ngettext("last {n} day", "last {n} days", n); },
             rows: function (n) { return ngettext("{n} team shown", "{n} teams shown", n); },
             /* whole strings, never "a" + "b": the server finds each msgid with Babel's JavaScript extractor */
@@ -36,12 +36,7 @@
                    _("Contributions recognised"), _("Leaders taking part"), _("Interaction with other teams"),
                    _("Most active person's share"), _("Change vs before"), _("Unanswered ideas")]};
   }
-  function get(path) {
-    return core.call("GET", path).then(function (r) {
-      if (!r.ok) { var e = new Error(r.status); e.status = r.status; throw e; }
-      return (r.headers.get("Content-Type") || "").indexOf("json") >= 0 ? r.json() : r.text();
-    });
-  }
+  function get(path) { return core.json("GET", path); }
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
@@ -147,8 +142,10 @@
         var link = el("a", {href: URL.createObjectURL(new Blob([text], {type: "text/csv"})),
                             download: "tillit-trust-" + state.period + ".csv"});
         document.body.append(link); link.click(); link.remove();
-      });
+        count.textContent = t.rows(ordered().length);
+      }, failed);
     });
+    function failed(failure) { count.textContent = core.problem(holder, failure, {403: t.denied}); }
 
     function flagOptions() {
       var seen = {};
@@ -256,7 +253,7 @@
       get("/v1/trust/teams/" + encodeURIComponent(row.id) + "/trend?months=12" + until).then(function (trend) {
         trendBox.innerHTML = "";
         trendBox.append(el("h3", {}, fill(t.trend, {team: row.name})), chart(trend.series, t));
-      });
+      }, failed);
     }
 
     function load() {
@@ -266,8 +263,8 @@
         holder.dataset.state = "ready";
         flagOptions();
         render();
-      }, function (e) {
-        tableBox.textContent = e.status === 403 ? t.denied : t.down;
+      }, function (failure) {
+        tableBox.textContent = core.problem(holder, failure, {403: t.denied});
         holder.dataset.state = "offline";
       });
     }

@@ -4,19 +4,20 @@
  *   <span data-tillit-like="article:news-42" data-tillit-owner="ola"></span>
  *   <span data-tillit-kudos="ola" data-tillit-about="article:news-42"></span>
  *
- * The token is minted by the intranet back end (data-token, or data-token-url answering
- * {"token": "..."}). Texts follow the page language: nb, nn, da or en.
+ * The token is minted by the intranet back end: data-token, data-token-url answering
+ * {"token": "..."}, or data-token-callback naming the host page's function that returns a Promise
+ * of one (see tillit-core.js). Who is signed in comes from GET /v1/me, never from the token.
+ * Texts follow the page language: nb, nn, da or en.
  */
 (function () {
   "use strict";
   var script = document.currentScript;
-  var core = window.TillitCore(script), language = core.language, token = core.token, call = core.call, el = core.el;
+  var core = window.TillitCore(script), language = core.language, call = core.call, el = core.el;
   function texts(_, ngettext) {
     return {like: _("Like"), kudos: _("Great!"), sent: _("Sent!"),
             likes: function (n) { return ngettext("{n} likes this", "{n} like this", n); },
             bra: function (n) { return ngettext("{n} kudos", "{n} kudos", n); },
-            retry: _("Not saved yet – retrying …"), failed: _("Could not save. Please try again later."),
-            down: _("Tillit is unavailable right now.")};
+            retry: _("Not saved yet – retrying …")};
   }
   var RETRIES = [1000, 2000, 4000, 8000, 16000];
   function newId() {
@@ -24,22 +25,22 @@
     return "w-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2);
   }
 
-  /* Send with the same id until the service has it: a retry can never count twice. */
-  function send(event, status, t) {
+  /* Send with the same id until the service has it: a retry can never count twice. No answer, a
+     5xx or a 429 is tried again later; any other refusal is told in the page's language (``known``:
+     the widget's own words for a status or a problem's title). */
+  function send(event, status, t, known) {
     var attempt = 0;
     return new Promise(function (resolve, reject) {
       function tryOnce() {
-        call("POST", "/v1/events", event).then(function (r) {
-          if (r.status === 202) { status.textContent = ""; return resolve(); }
-          if (r.status < 500 && r.status !== 429) { throw {final: true}; }
-          throw {final: false};
-        }).catch(function (err) {
-          if ((err && err.final) || attempt >= RETRIES.length) {
-            status.textContent = t.failed; return reject(err);
-          }
-          status.textContent = t.retry;
-          setTimeout(tryOnce, RETRIES[attempt++]);
-        });
+        core.json("POST", "/v1/events", event).then(function () { status.textContent = ""; resolve(); },
+          function (failure) {
+            var again = !failure.status || failure.status === 429 || failure.status >= 500;
+            if (!again || attempt >= RETRIES.length) {
+              status.textContent = core.problem(status, failure, known); return reject(failure);
+            }
+            status.textContent = t.retry;
+            setTimeout(tryOnce, RETRIES[attempt++]);
+          });
       }
       tryOnce();
     });
@@ -73,7 +74,8 @@
     parts_.count.textContent = counted(n);
   }
 
-  function likeButton(holder, counts) {
+  /* ``counts`` is null when they could not be read, and ``failure`` then says why. */
+  function likeButton(holder, counts, failure) {
     var target = parts(holder.getAttribute("data-tillit-like"));
     target.owner = holder.getAttribute("data-tillit-owner");
     var ui = build(holder, "like", "tillit-like");
@@ -84,7 +86,7 @@
       showCount(ui, n, ui.t.likes);
     }
     render();
-    if (!counts) { ui.status.textContent = ui.t.down; holder.dataset.state = "offline"; }
+    if (!counts) { ui.status.textContent = core.problem(holder, failure); holder.dataset.state = "offline"; }
     ui.button.addEventListener("click", function () {
       liked = !liked; n += liked ? 1 : -1; render();
       var wanted = liked;
@@ -95,12 +97,13 @@
     });
   }
 
-  function kudosButton(holder, counts) {
+  function kudosButton(holder, counts, failure) {
     var person = holder.getAttribute("data-tillit-kudos");
     var about = holder.getAttribute("data-tillit-about");
     var ui = build(holder, "kudos", "tillit-kudos");
     var n = counts ? counts.kudos : 0;
     showCount(ui, n, ui.t.bra);
+    if (!counts) { ui.status.textContent = core.problem(holder, failure); holder.dataset.state = "offline"; }
     ui.button.setAttribute("aria-pressed", "false");
     ui.button.addEventListener("click", function () {
       if (ui.button.getAttribute("aria-pressed") === "true") return;
@@ -152,22 +155,17 @@
     return input;
   }
 
-  /* Who the token is for, to shape the page only; the server decides what is allowed. */
-  function claims() {
-    try {
-      var t = script.getAttribute("data-token").split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-      return JSON.parse(decodeURIComponent(escape(atob(t))));
-    } catch (e) { return {}; }
-  }
-
   function campaignWidget(holder) {
     var campaignId = holder.getAttribute("data-tillit-campaign");
     var t = core.texts(holder, campaignTexts), lt = core.texts(holder, texts);
-    var me = claims(), sort = "support", leader = (me.roles || []).indexOf("leader") >= 0;
+    /* who is signed in (GET /v1/me), to shape the page only; the server decides what is allowed */
+    var me = {person: null, roles: []}, sort = "support", leader = false;
+    var refused = {"Campaign closed": t.closed};
     holder.classList.add("tillit", "tillit-campaign");
     function post(event, status) {
       event.id = newId(); event.time = new Date().toISOString(); event.source = "campaign-widget";
-      return send(event, status, lt).then(function () { status.textContent = t.saved; setTimeout(load, 400); });
+      return send(event, status, lt, refused).then(function () { status.textContent = t.saved; setTimeout(load, 400); },
+                                                   function () {});
     }
     function form(label, fields, onSend) {
       var f = el("form", {"class": "tillit-form"});
@@ -194,7 +192,7 @@
         reportButton.disabled = true;
         send({id: newId(), type: "content.reported", target: {kind: "idea", id: item.id, owner: item.author},
               time: new Date().toISOString(), source: "campaign-widget", data: {}}, reportStatus, lt)
-          .then(function () { reportStatus.textContent = t.reported; });
+          .then(function () { reportStatus.textContent = t.reported; }, function () { reportButton.disabled = false; });
       });
       li.append(likeHolder, " ", reportButton, reportStatus);
       likeButton(likeHolder, {likes: item.likes, liked_by_me: item.liked_by_me});
@@ -244,7 +242,7 @@
       holder.append(el("label", {"for": sid}, t.sort + " "), sorter);
       if (!open) holder.append(el("p", {"class": "tillit-closed"}, t.closed));
       else holder.append(form(t.submit, [[t.title, "input", 200], [t.text, "textarea", 5000]], function (v, status) {
-        post({type: "idea.submitted", target: {kind: "idea", id: "idea-" + newId().slice(2, 14), owner: me.sub},
+        post({type: "idea.submitted", target: {kind: "idea", id: "idea-" + newId().slice(2, 14), owner: me.person},
               data: {campaign_id: campaignId, title: v[0], text: v[1]}}, status);
       }));
       var list = el("ol", {"class": "tillit-ideas"});
@@ -252,9 +250,13 @@
       holder.append(list);
     }
     function load() {
-      call("GET", "/v1/campaigns/" + encodeURIComponent(campaignId) + "?sort=" + sort)
-        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-        .then(render, function () { holder.textContent = lt.down; holder.dataset.state = "offline"; });
+      holder.dataset.state = "loading";
+      Promise.all([core.json("GET", "/v1/campaigns/" + encodeURIComponent(campaignId) + "?sort=" + sort), core.me()])
+        .then(function (both) {
+          me = both[1]; leader = me.roles.indexOf("leader") >= 0;
+          render(both[0]);
+          holder.dataset.state = "ready";
+        }, function (failure) { holder.textContent = core.problem(holder, failure); holder.dataset.state = "offline"; });
     }
     load();
   }
@@ -265,17 +267,18 @@
             done: _("Your profile is complete. Thank you!")};
   }
 
-  /* <div data-tillit-profile data-tillit-next-url="/profile/edit#{field}"></div>; the document
-     event "tillit:refresh" makes it fetch again (the host page sends it after saving a profile). */
+  /* <div data-tillit-profile data-tillit-next-url="/profile/edit#{field}"></div> shows the signed-in
+     person's (GET /v1/me); data-tillit-profile="ola" names whose. The document event "tillit:refresh"
+     makes it fetch again (the host page sends it after saving a profile). */
   function profileWidget(holder) {
-    var person = holder.getAttribute("data-tillit-profile") || claims().sub;
-    var lang = language(holder), t = core.texts(holder, profileTexts), lt = core.texts(holder, texts);
+    var named = holder.getAttribute("data-tillit-profile");
+    var lang = language(holder), t = core.texts(holder, profileTexts);
     var nextUrl = holder.getAttribute("data-tillit-next-url") || "#{field}";
     holder.classList.add("tillit", "tillit-profile");
     var caption = el("p", {id: "tillit-profile-" + (++fieldCount)});
     var bar = el("div", {role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100",
                          "aria-labelledby": caption.id, "class": "tillit-track"});
-    var fill = el("div", {"class": "tillit-fill"});
+    var fill = el("div", {"class": "tillit-fill", style: "width:0"});
     bar.append(fill);
     var next = el("p", {"class": "tillit-next"});
     holder.append(caption, bar, next);
@@ -292,12 +295,17 @@
       next.append(t.next + " ", link, " (+" + body.next.gain + " %)");
     }
     function load(triesLeft) {
-      call("GET", "/v1/people/" + encodeURIComponent(person) + "/profile-completion?lang=" + lang)
-        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-        .then(function (body) {
-          if (body.percent === shown && triesLeft > 0) { setTimeout(function () { load(triesLeft - 1); }, 300); return; }
-          render(body);
-        }, function () { caption.textContent = lt.down; holder.dataset.state = "offline"; });
+      (named ? Promise.resolve(named) : core.me().then(function (me) { return me.person; })).then(function (person) {
+        return core.json("GET", "/v1/people/" + encodeURIComponent(person) + "/profile-completion?lang=" + lang);
+      }).then(function (body) {
+        if (body.percent === shown && triesLeft > 0) { setTimeout(function () { load(triesLeft - 1); }, 300); return; }
+        render(body);
+        holder.dataset.state = "ready";
+      }, function (failure) {
+        caption.textContent = core.problem(holder, failure);
+        bar.hidden = true;  /* an empty bar would read as 0 %, and a bar not yet drawn as 100 % */
+        holder.dataset.state = "offline";
+      });
     }
     load(0);
     document.addEventListener("tillit:refresh", function () { load(10); });
@@ -309,7 +317,8 @@
             finalise: _("Finalise and freeze the result"), copy: _("Announcement (Markdown) – ready to paste"),
             confirm: _("The result is frozen."), none: _("Nobody yet"), threshold: _("Helped at least three other teams"),
             contributor: _("Contributor of the month"), idea_developer: _("Best developer of other people's ideas"),
-            appreciated: _("Most appreciated colleague")};
+            appreciated: _("Most appreciated colleague"),
+            notOver: _("The month has not ended yet."), counting: _("Still counting the last events; try again shortly.")};
   }
 
   function previousMonth() {
@@ -320,7 +329,8 @@
   /* <section data-tillit-awards data-tillit-month="2026-10"></section>, for leaders. */
   function awardsWidget(holder) {
     var month = holder.getAttribute("data-tillit-month") || previousMonth();
-    var lang = language(holder), t = core.texts(holder, awardTexts), lt = core.texts(holder, texts);
+    var lang = language(holder), t = core.texts(holder, awardTexts);
+    var refused = {"Already final": t.confirm, "Month not over": t.notOver, "Still counting": t.counting};
     holder.classList.add("tillit", "tillit-awards");
     function render(body, markdown) {
       holder.innerHTML = "";
@@ -347,23 +357,19 @@
         var button = el("button", {type: "button", "class": "tillit-button"}, t.finalise);
         button.addEventListener("click", function () {
           button.disabled = true;
-          call("POST", "/v1/awards/" + month + "/finalise").then(function (r) {
-            return r.json().then(function (b) {
-              if (r.status !== 201) throw new Error(b.detail || r.status);
-              status.textContent = t.confirm; load();
-            });
-          }).catch(function (e) { button.disabled = false; status.textContent = e.message; });
+          core.json("POST", "/v1/awards/" + month + "/finalise").then(function () {
+            status.textContent = t.confirm; load();
+          }, function (failure) { button.disabled = false; status.textContent = core.problem(holder, failure, refused); });
         });
         holder.append(button);
       }
       holder.append(status);
     }
     function load() {
-      Promise.all([
-        call("GET", "/v1/awards/" + month).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); }),
-        call("GET", "/v1/awards/" + month + "/announcement?lang=" + lang).then(function (r) { return r.text(); })
-      ]).then(function (both) { render(both[0], both[1]); },
-              function () { holder.textContent = lt.down; holder.dataset.state = "offline"; });
+      Promise.all([core.json("GET", "/v1/awards/" + month),
+                   core.json("GET", "/v1/awards/" + month + "/announcement?lang=" + lang)])
+        .then(function (both) { render(both[0], both[1]); },
+              function (failure) { holder.textContent = core.problem(holder, failure); holder.dataset.state = "offline"; });
     }
     load();
   }
@@ -402,7 +408,7 @@
     var asked = query.length + 16 > MAX_URL ? call("POST", "/v1/targets/query", {targets: specs})
       : call("GET", "/v1/targets?" + query);
     return asked.then(function (r) {
-      if (!r.ok) throw new Error(r.status);
+      if (!r.ok) throw {status: r.status};
       return r.json();
     });
   }
@@ -419,7 +425,7 @@
         return el.getAttribute("data-tillit-about") || "person:" + el.getAttribute("data-tillit-kudos");
       }));
     var unique = specs.filter(function (s, i) { return specs.indexOf(s) === i; });
-    var chunks = [];
+    var chunks = [], failure = null;
     for (var at = 0; at < unique.length; at += MAX_TARGETS) chunks.push(unique.slice(at, at + MAX_TARGETS));
     Promise.all(chunks.map(countsOf)).then(function (bodies) {
       var byKey = {};
@@ -427,11 +433,13 @@
         body.targets.forEach(function (c) { byKey[c.kind + ":" + c.id] = c; });
       });
       return byKey;
-    }).catch(function () { return null; }).then(function (byKey) {
-      likes.forEach(function (el) { likeButton(el, byKey && (byKey[el.getAttribute("data-tillit-like")] || {likes: 0})); });
+    }).catch(function (e) { failure = e && e.status ? e : {status: 0}; return null; }).then(function (byKey) {
+      likes.forEach(function (el) {
+        likeButton(el, byKey && (byKey[el.getAttribute("data-tillit-like")] || {likes: 0}), failure);
+      });
       kudos.forEach(function (el) {
         var spec = el.getAttribute("data-tillit-about") || "person:" + el.getAttribute("data-tillit-kudos");
-        kudosButton(el, byKey && (byKey[spec] || {kudos: 0}));
+        kudosButton(el, byKey && (byKey[spec] || {kudos: 0}), failure);
       });
     });
   }

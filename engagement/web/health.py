@@ -6,11 +6,12 @@ import logging
 from flask import Response
 from sqlalchemy import text
 
-from engagement import metrics
+from engagement import heartbeats, metrics
 from engagement.lag import consumer_lag
 from engagement.schemas.common import HealthSchema, ReadinessSchema
 from engagement.state import state
 from engagement.web.requests import Blueprint
+from engagement.workers import background
 
 logger = logging.getLogger(__name__)
 blp = Blueprint("health", __name__)
@@ -29,14 +30,18 @@ def healthz():
 def readyz():
     """Readiness and consumer lag
 
-    Database, Redis and the bus answer; consumer lag per read model."""
+    Database, Redis (when configured) and the bus answer, and the read models are being applied:
+    by threads of this process (ENGAGEMENT_CONSUMERS=in-process), or by a process that said so
+    in the database within 30 seconds (external); consumer lag per read model."""
     st = state()
-    checks = {"database": _check(lambda: st.db.session.execute(text("SELECT 1"))),
-              "redis": _check(st.redis.ping),
-              "bus": _check(st.bus.check)}
+    checks = {"database": _check(lambda: st.db.session.execute(text("SELECT 1")))}
+    if st.redis is not None:
+        checks["redis"] = _check(st.redis.ping)
+    checks["bus"] = _check(st.bus.check)
+    checks["consumers"] = _consumers(st) if checks["database"] == "ok" else "unknown: the database does not answer"
     ready = all(v == "ok" for v in checks.values())
     body = {"ready": ready, "checks": checks}
-    if ready:
+    if checks["database"] == checks["bus"] == "ok":  # also when nobody applies: how far behind they are
         body["consumer_lag"] = _lag_or_none(st) or {}
     return body, 200 if ready else 503
 
@@ -48,6 +53,20 @@ def prometheus_metrics():
     """Metrics for Prometheus"""
     body, content_type = metrics.exposition(_lag_or_none(state()))
     return Response(body, content_type=content_type)
+
+
+def _consumers(st) -> str:
+    """Whether what this process serves will move: the read models run here, or elsewhere."""
+    work = background(st.app)
+    names = [m.name for m in st.read_models]
+    if work.in_process:
+        stopped = work.stopped()
+        return "ok" if not stopped else f"failing: not running in this process: {', '.join(stopped)}"
+    silent = heartbeats.silent(st.db.session, names)
+    if not silent:
+        return "ok"
+    return (f"failing: no consumer process has applied {', '.join(silent)} within "
+            f"{heartbeats.STALE.seconds} s (ENGAGEMENT_CONSUMERS=external: run `engagement consume`)")
 
 
 def _check(probe) -> str:

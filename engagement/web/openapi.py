@@ -45,7 +45,8 @@ def build_spec(bp: Blueprint) -> dict:
     spec = APISpec(title=TITLE, version=VERSION, openapi_version=OPENAPI,
                    plugins=[FlaskPlugin(), MarshmallowPlugin()], info={"description": _description()})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "description":
-                                               "An API key (tlt_...) or a user token (HS256 JWT)."})
+                                               "An API key (tlt_...) or a user token: an HS256 JWT from the "
+                                               "intranet, or a token of a configured OpenID Connect issuer."})
     spec.components.schema("Problem", schema=ProblemSchema)
     for status in map(http.HTTPStatus, PROBLEM_STATUSES):  # what flask-smorest's arguments refer to
         spec.components.response(status.name, {**PROBLEM, "description": status.phrase})

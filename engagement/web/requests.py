@@ -12,7 +12,7 @@ from flask_smorest.utils import deepupdate
 from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
 
-from engagement.auth import KEY_PREFIX, Principal, principal_for_key, principal_for_token
+from engagement.auth import KEY_PREFIX, Principal, principal_for_key
 from engagement.errors import EngagementError, FieldError, Forbidden, Unauthenticated, ValidationFailed, flatten
 from engagement.state import state
 
@@ -42,8 +42,7 @@ def _verify() -> Principal:
     st = state()
     if credential.startswith(KEY_PREFIX):
         return principal_for_key(st.db.session(), credential, st.key_cache)
-    return principal_for_token(credential, st.token_secret, st.config["ENGAGEMENT_TOKEN_MAX_AGE"],
-                               bool(st.config["ENGAGEMENT_DEMO"]))
+    return st.sign_in.principal(credential)  # an OpenID Connect issuer's token or an HS256 one
 
 
 class Parser(FlaskParser):

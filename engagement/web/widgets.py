@@ -33,8 +33,9 @@ def trust_script():
 def _source(*names: str) -> str:
     """One script tag each: the shared core goes in front of the widget's own files, and between
     them the translations of the texts those files use, from Tillit's gettext catalogs."""
+    core = (STATIC / "tillit-core.js").read_text(encoding="utf-8")  # its texts too: what a failed call says
     own = "\n".join((STATIC / n).read_text(encoding="utf-8") for n in names)
-    return "\n".join(((STATIC / "tillit-core.js").read_text(encoding="utf-8"), catalogs_script(own), own))
+    return "\n".join((core, catalogs_script(core + "\n" + own), own))
 
 
 def _script(*names: str) -> Response:

@@ -122,7 +122,8 @@ def production_env(bootstrap: str, postgres_url: str, redis_url: str, topic: str
             "ENGAGEMENT_KAFKA_TOPIC": topic, "ENGAGEMENT_REDIS_PREFIX": f"{topic}:", "ENGAGEMENT_KAFKA_PARTITIONS": "6",
             "ENGAGEMENT_INSTANCE_PATH": str(tmp_path), "ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS": "6000",
             "ENGAGEMENT_KAFKA_HEARTBEAT_MS": "1000", "ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS": "10000",
-            "ENGAGEMENT_RATE_LIMIT_KEY": "off", "ENGAGEMENT_LOG_LEVEL": "WARNING"}
+            "ENGAGEMENT_RATE_LIMIT_KEY": "off", "ENGAGEMENT_LOG_LEVEL": "WARNING",
+            "ENGAGEMENT_CONSUMERS": "external"}  # the `consume` processes are the ones the faults hit
 
 
 def start_api(env: dict[str, str], tmp_path) -> tuple[Service, str, requests.Session]:

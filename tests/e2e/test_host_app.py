@@ -12,7 +12,7 @@ from engagement import migrate as schema
 from engagement.auth import create_api_key
 from engagement.ledger.model import LedgerEvent
 from engagement.state import state
-from engagement.workers import ConsumerThreads
+from engagement.workers import background
 from tests.conftest import TEST_SECRET, bearer, like
 from tests.e2e.conftest import wait_for
 
@@ -58,8 +58,7 @@ def test_api_works_under_the_prefix_with_the_hosts_database(host):
     app, db, page_model, key = host
     assert state(app).db is db
     client = app.test_client()
-    workers = ConsumerThreads(app).start()
-    try:
+    try:  # the first request starts the read models in this process (ENGAGEMENT_CONSUMERS=in-process)
         response = client.post("/engagement/v1/events", json=like("hosted"), headers=bearer(key))
         assert response.status_code == 202
 
@@ -72,8 +71,9 @@ def test_api_works_under_the_prefix_with_the_hosts_database(host):
             answer = client.get("/engagement/v1/targets?t=article:news-1", headers=bearer(key)).json
             return answer["targets"][0]["likes"] == 1
         assert wait_for(counted, timeout=30)
+        assert client.get("/engagement/readyz").json["checks"]["consumers"] == "ok"
     finally:
-        workers.stop()
+        background(app).stop()
     with app.app_context():
         assert db.session.scalar(select(page_model.title)) == "Kantine"
 

@@ -88,5 +88,5 @@ def test_a_download_that_fails_says_so(browser, server):  # noqa: F811
         status=401, content_type="application/problem+json", body='{"title": "Unauthorized", "status": 401}'))
     page.get_by_role("button", name="Download CSV").click()
     status = page.locator(f"{MY_DATA} [role=status]")
-    status.filter(has_text="Your data is unavailable right now.").wait_for()
+    status.filter(has_text="Your session has ended. Reload the page to continue.").wait_for()  # not "unavailable"
     page.close()

@@ -21,7 +21,8 @@ def prod_env(kafka_bootstrap, postgres_url, redis_service, topic, tmp_path):
            "REDIS_URL": redis_service, "ENGAGEMENT_KAFKA_TOPIC": topic, "ENGAGEMENT_REDIS_PREFIX": f"{topic}:",
            "ENGAGEMENT_KAFKA_PARTITIONS": "3", "ENGAGEMENT_INSTANCE_PATH": str(tmp_path),
            "ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS": "6000", "ENGAGEMENT_KAFKA_HEARTBEAT_MS": "1000",
-           "ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS": "10000"}
+           "ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS": "10000",
+           "ENGAGEMENT_CONSUMERS": "external"}  # the API processes apply nothing: `consume` does
     run_cli(["db", "upgrade"], env)
     yield env
     with psycopg.connect(postgres_url, autocommit=True) as conn:

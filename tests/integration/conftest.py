@@ -19,7 +19,9 @@ def production_config(kafka: str, postgres: str, redis: str, topic: str) -> dict
             "ENGAGEMENT_DATABASE_URL": postgres, "ENGAGEMENT_REDIS_URL": redis,
             "ENGAGEMENT_KAFKA_TOPIC": topic, "ENGAGEMENT_KAFKA_PARTITIONS": 3,
             "ENGAGEMENT_REDIS_PREFIX": f"{topic}:",
-            "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET, **FAST_GROUPS}
+            "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
+            "ENGAGEMENT_CONSUMERS": "external",  # the tests run the consumers they mean to
+            **FAST_GROUPS}
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ import signal
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engagement import create_app
 from engagement.consumers.ledger import Ledger
-from engagement.ledger.model import DeadLetter, LedgerEvent
+from engagement.ledger.model import ConsumerHeartbeat, DeadLetter, LedgerEvent
 from engagement.runner import ConsumerRunner
 from engagement.state import state
 from tests.conftest import bearer, like
@@ -69,11 +69,17 @@ def test_events_flow_through_kafka_into_the_ledger_once(prod_app):
 
 
 def test_readiness_with_kafka_postgres_and_redis(prod_app):
+    """The services answer; with ENGAGEMENT_CONSUMERS=external and no consumer process, not ready."""
+    with Session(state(prod_app).engine) as session, session.begin():
+        session.execute(delete(ConsumerHeartbeat))  # processes of earlier tests on this database
     client = prod_app.test_client()
     client.post("/v1/events", json=like(), headers=writer(prod_app))
     ready = client.get("/readyz")
-    assert ready.status_code == 200, ready.json
-    assert ready.json["checks"] == {"database": "ok", "redis": "ok", "bus": "ok"}
+    assert ready.status_code == 503, ready.json
+    checks = ready.json["checks"]
+    consumers = checks.pop("consumers")
+    assert checks == {"database": "ok", "redis": "ok", "bus": "ok"}
+    assert consumers.startswith("failing: no consumer process has applied ledger, recognition, ")
     assert ready.json["consumer_lag"] == {"ledger": 1, "recognition": 1, "ideas": 1, "profiles": 1, "awards": 1,
                                            "trust": 1, "notifications": 1}
 

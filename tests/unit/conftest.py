@@ -1,9 +1,16 @@
-"""Fixtures shared by the campaign tests."""
+"""Fixtures shared by the unit tests: the campaign tests' and where the read models run."""
 from __future__ import annotations
 
 import pytest
 
 from tests.conftest import bearer
+
+
+@pytest.fixture(autouse=True)
+def consumers_applied_by_the_tests(monkeypatch):
+    """Every app a unit test makes, also those with settings of their own: the test applies events
+    itself (``drain``), so no consumer threads start on its requests (ENGAGEMENT_CONSUMERS=external)."""
+    monkeypatch.setenv("ENGAGEMENT_CONSUMERS", "external")
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Monthly awards against a hand-computed October 2026 (Europe/Oslo; summer time ends 25 October)."""
 from __future__ import annotations
 
+import fakeredis
 import pytest
 
 from engagement.replay import replay
@@ -90,6 +91,7 @@ def test_a_hand_computed_october(app, client, org):
 def test_live_top_lists_break_ties_as_the_result_does(app, client, org, monkeypatch):
     """Equal scores: more distinct colleagues first, then the person id, in the live list as in
     the result (a Redis sorted set alone orders ties by member, in reverse)."""
+    monkeypatch.setattr(state(app), "_redis", fakeredis.FakeRedis())  # as ENGAGEMENT_REDIS_URL gives one
     # Ola: Anna and Bo once, Dag twice = 1 + 1 + 1.5 = 3.5 from three colleagues, like the ring's
     # 3.5 from two; Ola's id sorts after theirs, so only the colleagues can put Ola first.
     likes = [ev("like.added", p, "article:ola1", "ola", OCT.format(day=11)) for p in ("anna", "bo", "dag")]

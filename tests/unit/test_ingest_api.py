@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 
 from engagement.state import state
+from engagement.workers import ConsumerThreads
 from tests.conftest import bearer, like
+from tests.e2e.conftest import wait_for
 
 PROBLEM = "application/problem+json"
 
@@ -157,16 +159,25 @@ def test_openapi_lists_the_contract(client):
     validate(spec)
 
 
-def test_health_readiness_and_metrics(client, writer_key):
+def test_health_readiness_and_metrics(app, client, writer_key):
+    """ENGAGEMENT_CONSUMERS=external (the tests' setting): ready only while a consumer process beats."""
     assert client.get("/healthz").json == {"status": "ok"}
     client.post("/v1/events", json=like(), headers=bearer(writer_key))
     ready = client.get("/readyz")
-    assert ready.status_code == 200
-    assert ready.json["checks"] == {"database": "ok", "redis": "ok", "bus": "ok"}
-    assert ready.json["consumer_lag"]["ledger"] == 1
+    assert ready.status_code == 503
+    assert ready.json["checks"]["database"] == "ok" and ready.json["checks"]["bus"] == "ok"
+    assert ready.json["checks"]["consumers"].startswith("failing: no consumer process has applied ledger, ")
     body = client.get("/metrics").get_data(as_text=True)
     assert 'tillit_consumer_lag{consumer="ledger"} 1.0' in body
     assert "tillit_events_accepted_total" in body
+    workers = ConsumerThreads(app).start()  # what `engagement consume` runs
+    try:
+        assert wait_for(lambda: client.get("/readyz").status_code == 200, timeout=60)
+        assert client.get("/readyz").json["checks"] == {"database": "ok", "bus": "ok", "consumers": "ok"}
+        assert wait_for(lambda: client.get("/readyz").json["consumer_lag"]["ledger"] == 0, timeout=60)
+    finally:
+        workers.stop()
+    assert client.get("/readyz").status_code == 503  # a clean stop takes its beats back at once
 
 
 def test_cors_allows_listed_origins_only(tmp_path):

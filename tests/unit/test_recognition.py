@@ -1,6 +1,7 @@
 """Recognition counters through the API on the embedded default: exact, idempotent, cached."""
 from __future__ import annotations
 
+import fakeredis
 import pytest
 
 from engagement.replay import replay
@@ -83,6 +84,7 @@ def test_etag_lets_the_browser_revalidate(app, client, send, user_token):
 
 
 def test_reads_survive_a_flushed_or_broken_cache(app, client, send, user_token, monkeypatch):
+    monkeypatch.setattr(state(app), "_redis", fakeredis.FakeRedis())  # as ENGAGEMENT_REDIS_URL gives one
     send(like("f1", target="n1"), like("f2", actor="per", target="n1"))
     drain(app)
     token = user_token("kari")
@@ -97,7 +99,8 @@ def test_reads_survive_a_flushed_or_broken_cache(app, client, send, user_token, 
 
 
 def test_many_random_events_with_a_restart_match_an_independent_recount(app, client, send, user_token,
-                                                                       make_key):
+                                                                       make_key, monkeypatch):
+    monkeypatch.setattr(state(app), "_redis", fakeredis.FakeRedis())  # the cache is rewritten by the replay too
     directory_key = make_key("directory:write", "reports:read")
     assert client.post("/v1/directory/sync", json=directory(), headers=bearer(directory_key)).status_code == 200
     sent = random_events(5000)

@@ -24,7 +24,7 @@ from tests.conftest import bearer, drain, like
 from tests.unit.test_trust import send_all
 from tests.worlds import seeded
 
-EVERY_MODEL = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications")
+EVERY_MODEL = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks")
 
 
 @pytest.fixture
