@@ -44,6 +44,17 @@ class RefusedSetting(ValueError):
     """Raised at start-up: a setting would break a promise the service makes, so it does not start."""
 
 
+SCIM_TEAM_SOURCES = ("groups", "department")
+
+
+def check_scim_teams(value: Any) -> str:
+    """ENGAGEMENT_SCIM_TEAMS if it names a source of team placement, else RefusedSetting."""
+    if value not in SCIM_TEAM_SOURCES:
+        raise RefusedSetting(f"ENGAGEMENT_SCIM_TEAMS is {value!r}; it must be groups or department. "
+                             "Tillit will not start.")
+    return str(value)
+
+
 def check_group_size(value: Any) -> int:
     """ENGAGEMENT_MIN_GROUP_SIZE if it keeps single people out of team reports, else RefusedSetting."""
     if isinstance(value, bool) or not isinstance(value, int) or value < SMALLEST_GROUP:
@@ -127,6 +138,9 @@ SETTINGS: tuple[Setting, ...] = (
             "to 100). Unset: photo, title, about, skills, languages, location, ask me about."),
     Setting("ENGAGEMENT_MIN_GROUP_SIZE", 5, int,
             f"Smallest group any team report shows on its own; start-up refuses less than {SMALLEST_GROUP}."),
+    Setting("ENGAGEMENT_SCIM_TEAMS", "groups", check_scim_teams,
+            "What places a person provisioned over SCIM in a team: groups (a SCIM Group is a team and its "
+            "members are in it) or department (the enterprise department names the team)."),
     Setting("ENGAGEMENT_TIMEZONE", "Europe/Oslo", str, "The organisation's time zone: award months follow it."),
     Setting("ENGAGEMENT_AWARD_POINTS", {}, json.loads,
             'JSON points per contribution type, e.g. {"content.published": 5}; others keep their defaults.'),

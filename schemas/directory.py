@@ -29,6 +29,9 @@ class PersonSchema(Strict):
     leaderboard_opt_out = fields.Boolean(load_default=False)
     leaderboard_opt_in = fields.Boolean(load_default=False, metadata={
         "description": "Counts only when ENGAGEMENT_PUBLIC_RANKING is opt-in."})
+    manager = fields.String(load_default=None, allow_none=True, validate=IDENTIFIER, metadata={
+        "description": "Person id of their manager; a change is kept with its time, as a team move is."})
+    department = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 200))
 
 
 class DirectorySyncSchema(Strict):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement.db import Base, BigId
@@ -45,6 +45,47 @@ class Person(Base):
     leaderboard_opt_out: Mapped[bool] = mapped_column(default=False)
     leaderboard_opt_in: Mapped[bool] = mapped_column(default=False, server_default="0")
     active: Mapped[bool] = mapped_column(default=True)
+    department: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class ManagerLink(Base):
+    """Who a person's manager was, and when, kept as team memberships are: a change closes the
+    open row and opens the next. ``valid_from`` None is the beginning of time; ``valid_to`` None is still so."""
+
+    __tablename__ = "engagement_managers"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    person_id: Mapped[str] = mapped_column(String(128), index=True)
+    manager_id: Mapped[str] = mapped_column(String(128))
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    valid_to: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ScimUser(Base):
+    """What a SCIM client (Entra ID, Okta) calls a person, beside the directory's own row: its
+    userName, externalId and the attributes it sent, so they read back as written. ``deleted_at``
+    is set by a SCIM DELETE: the person stays in the directory, inactive, and a later POST of the
+    same userName brings them back."""
+
+    __tablename__ = "engagement_scim_users"
+    person_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(320))
+    user_name_key: Mapped[str] = mapped_column(String(320), index=True)  # lower case: userName is caseExact false
+    external_id: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
+    attributes: Mapped[str] = mapped_column(Text, default="{}")
+    created: Mapped[datetime] = mapped_column(DateTime)
+    last_modified: Mapped[datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ScimGroup(Base):
+    """A team a SCIM client made or took over as a Group, with its externalId and times."""
+
+    __tablename__ = "engagement_scim_groups"
+    team_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    last_modified: Mapped[datetime] = mapped_column(DateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Membership(Base):

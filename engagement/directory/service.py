@@ -22,11 +22,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engagement.directory.model import Membership, Person, Team, TeamPlacement
+from engagement.directory.model import ManagerLink, Membership, Person, Team, TeamPlacement
 from engagement.errors import FieldError, ValidationFailed
 from engagement.events import utc_naive
 
-PERSON_FIELDS = ("name", "email", "role", "locale", "leaderboard_opt_out", "leaderboard_opt_in")
+PERSON_FIELDS = ("name", "email", "role", "locale", "leaderboard_opt_out", "leaderboard_opt_in", "department")
 
 
 def sync(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -39,12 +39,18 @@ def sync(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, 
         tree = Placements(session)
         for row in payload["teams"]:
             report["teams"][_upsert_team(session, teams, tree, row, as_of, joined)] += 1
-    people = {p.id: p for p in session.scalars(select(Person))}
-    current = {m.person_id: m for m in session.scalars(select(Membership).where(Membership.valid_to.is_(None)))}
+    only = _named_people(payload)
+    people = {p.id: p for p in session.scalars(_among(select(Person), Person.id, only))}
+    current = {m.person_id: m for m in session.scalars(
+        _among(select(Membership).where(Membership.valid_to.is_(None)), Membership.person_id, only))}
+    managers = Managers(session, only)
     seen = set()
     for row in payload["people"]:
         seen.add(row["id"])
-        for outcome in _upsert_person(session, people, current, row, as_of, joined):
+        outcomes = _upsert_person(session, people, current, row, as_of, joined)
+        if managers.set(row["id"], row.get("manager"), as_of, joined):
+            outcomes = ["updated" if o == "unchanged" else o for o in outcomes]
+        for outcome in outcomes:
             report["people"][outcome] += 1
     if payload["mode"] == "full":
         for person in people.values():
@@ -56,6 +62,22 @@ def sync(session: Session, payload: dict[str, Any], now: datetime) -> dict[str, 
     else:
         session.commit()
     return {"dry_run": payload["dry_run"], "teams": dict(report["teams"]), "people": dict(report["people"])}
+
+
+# A delta naming at most this many people (a SCIM change names one, or a team's members) reads only
+# their rows; a larger one, and every full sync, reads the whole directory once.
+SMALL_DELTA = 500
+
+
+def _named_people(payload: dict[str, Any]) -> list[str] | None:
+    """The people a small delta names, or None when the sync reads everyone."""
+    if payload["mode"] == "full" or len(payload["people"]) > SMALL_DELTA:
+        return None
+    return [row["id"] for row in payload["people"]]
+
+
+def _among(query: Any, column: Any, only: list[str] | None) -> Any:
+    return query if only is None else query.where(column.in_(only))
 
 
 def _check(session: Session, payload: dict[str, Any], existing: dict[str, Team], as_of: datetime) -> None:
@@ -189,22 +211,76 @@ def _upsert_person(session: Session, people: dict[str, Person], current: dict[st
     """A new person is a member from ``joined`` (the sync's as_of), so they never count for a team
     before they were in it; without as_of (a first load) the directory knows no earlier history."""
     person = people.get(row["id"])
+    leaving = not row.get("active", True)
     if person is None:
-        person = Person(id=row["id"], team_id=row["team"], active=True, **{f: row[f] for f in PERSON_FIELDS})
+        person = Person(id=row["id"], team_id=row["team"], active=not leaving,
+                        **{f: row.get(f) for f in PERSON_FIELDS})
         session.add(person)
         people[row["id"]] = person
-        _join(session, current, person.id, row["team"], joined)
+        if not leaving:
+            _join(session, current, person.id, row["team"], joined)
         return ["created"]
+    if leaving:
+        return _leaving(person, current, row, as_of)
     moved = person.team_id != row["team"] or (row["team"] is not None and person.id not in current)
-    changed = moved or not person.active or any(getattr(person, f) != row[f] for f in PERSON_FIELDS)
+    changed = moved or not person.active or any(getattr(person, f) != row.get(f) for f in PERSON_FIELDS)
     for f in PERSON_FIELDS:
-        setattr(person, f, row[f])
+        setattr(person, f, row.get(f))
     person.active = True
     if moved:
         _leave(current.get(person.id), as_of)
         _join(session, current, person.id, row["team"], as_of)
         person.team_id = row["team"]
     return (["moved"] if moved else []) + ["updated" if changed else "unchanged"]
+
+
+def _leaving(person: Person, current: dict[str, Membership], row: dict, as_of: datetime) -> list[str]:
+    """A row with ``active`` false (SCIM's deactivation; the JSON sync's contract has no such field,
+    a full sync leaves people out instead): the person left at ``as_of``. Their details are updated and
+    their membership closed; the team they were last in stays on their row, as a full sync's
+    deactivation leaves it."""
+    changed = any(getattr(person, f) != row.get(f) for f in PERSON_FIELDS)
+    for f in PERSON_FIELDS:
+        setattr(person, f, row.get(f))
+    if not person.active:
+        return ["updated" if changed else "unchanged"]
+    _deactivate(person, current.pop(person.id, None), as_of)
+    return ["deactivated"]
+
+
+class Managers:
+    """The open manager row of every person, read once per sync; a change closes it at ``as_of``
+    and opens the next, so who managed whom is known for any past moment."""
+
+    def __init__(self, session: Session, only: list[str] | None = None):
+        m = ManagerLink
+        self.session = session
+        self.open = {row.person_id: row for row in session.scalars(
+            _among(select(m).where(m.valid_to.is_(None)), m.person_id, only))}
+        self.known = set(session.scalars(_among(select(m.person_id).distinct(), m.person_id, only)))
+
+    def set(self, person: str, manager: str | None, as_of: datetime, joined: datetime | None) -> bool:
+        """Whether the manager changed."""
+        current = self.open.get(person)
+        if (current.manager_id if current else None) == manager:
+            return False
+        since: datetime | None = as_of
+        if current is not None:
+            current.valid_to = as_of
+            del self.open[person]
+        else:
+            since = as_of if person in self.known else joined
+        if manager is not None:
+            self.open[person] = ManagerLink(person_id=person, manager_id=manager, valid_from=since, valid_to=None)
+            self.session.add(self.open[person])
+            self.known.add(person)
+        return True
+
+
+def manager_of(session: Session, person: str) -> str | None:
+    """The person's manager now (the open row)."""
+    m = ManagerLink
+    return session.scalar(select(m.manager_id).where(m.person_id == person, m.valid_to.is_(None)))
 
 
 def _join(session: Session, current: dict[str, Membership], person_id: str, team_id: str | None,

@@ -130,6 +130,13 @@ INVENTORY: tuple[Table, ...] = (
        _cols(ID, "id") + _cols(TEXT, "name", "email", note="from the directory sync"),
        "the directory: name, e-mail, team, role, language and leaderboard choices",
        retention=PEOPLE, on_erasure=DELETE),
+    _t("engagement_managers", "directory", _cols(ID, "person_id", "manager_id"),
+       "who managed whom when (from the directory sync or SCIM)", retention=UNTIL_ERASURE),
+    _t("engagement_scim_users", "directory",
+       _cols(ID, "person_id") + _cols(TEXT, "user_name", "user_name_key", "external_id",
+                                      note="the identity provider's user name and id")
+       + _cols(TEXT, "attributes", note="name parts, display name and e-mails as SCIM sent them (JSON)"),
+       "what Entra ID or Okta calls a person it provisions over SCIM", retention=PEOPLE, on_erasure=DELETE),
     _t("engagement_campaigns", "ideas", _cols(ID, "owner") + _cols(TEXT, "question", "description"),
        "idea campaigns and who runs them", on_erasure=PSEUDONYMISE + KEEP_TEXT),
     _t("engagement_ideas", "ideas",
@@ -207,6 +214,7 @@ INVENTORY: tuple[Table, ...] = (
 NO_PERSONAL_DATA: frozenset[str] = frozenset({
     "engagement_alembic_version",  # the schema's revision (created by the migrations)
     "engagement_teams", "engagement_team_tree", "engagement_team_recognition",  # teams, not people
+    "engagement_scim_groups",  # the SCIM ids and times of teams
     "engagement_api_keys",  # keys of integrations (a key's name names a system)
     "engagement_consumer_positions", "engagement_retention",  # offsets and the retention horizon
     "engagement_consumer_heartbeats",  # which process applies which read model, and when it last said so
@@ -228,7 +236,8 @@ NOT_PERSONAL: dict[str, frozenset[str]] = {name: frozenset(cols) for name, cols 
     "engagement_recognition_pairs": set(),
     "engagement_kudos_firsts": {"model"},
     "engagement_memberships": {"team_id"},
-    "engagement_people": {"team_id", "role", "locale"},
+    "engagement_people": {"team_id", "role", "locale", "department"},
+    "engagement_managers": set(),
     "engagement_campaigns": {"id", "team_id", "status"},
     "engagement_ideas": {"id", "campaign_id", "status", "visibility"},
     "engagement_contributions": {"id", "idea_id", "visibility"},

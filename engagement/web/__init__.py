@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 from engagement.awards import api as awards
 from engagement.directory import api as directory
+from engagement.directory import scim_api
 from engagement.errors import EngagementError
 from engagement.ideas import api as campaigns
 from engagement.ideas import moderation
@@ -25,7 +26,7 @@ from engagement.web.requests import Blueprint
 from engagement.webhooks import api as webhooks
 
 DOMAINS = (events, recognition, directory, campaigns, moderation, profiles, awards, notifications, trust,
-           privacy, webhooks, me, widgets, health)
+           privacy, webhooks, me, widgets, health, scim_api)
 
 
 def create_blueprint(config: Any) -> tuple[Blueprint, Any]:

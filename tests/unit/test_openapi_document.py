@@ -14,9 +14,11 @@ IGNORED = {"HEAD", "OPTIONS"}
 
 
 def served(app, prefix: str = "") -> set[tuple[str, str]]:
-    """(method, OpenAPI path) of every route of Tillit's API blueprint."""
+    """(method, OpenAPI path) of every route of Tillit's API blueprint (SCIM describes itself at
+    /scim/v2/Schemas, RFC 7644 §4, and is not in the OpenAPI document)."""
     return {(method.lower(), re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule))
-            for rule in app.url_map.iter_rules() if rule.endpoint.startswith("engagement.")
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith("engagement.") and not rule.endpoint.startswith("engagement.scim.")
             for method in rule.methods - IGNORED if rule.rule.startswith(prefix)}
 
 

@@ -13,7 +13,8 @@ from tests.conftest import TEST_SECRET, bearer, drain, like
 
 LEADER, MEMBER, COMMS = ("leader",), (), ("communications",)
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/widget.js", "/v1/trust.js",
-          "/v1/notifications/unsubscribe", "/static/<path:filename>"}  # the demo's pages exist only with --demo
+          "/v1/notifications/unsubscribe", "/static/<path:filename>",
+          "/scim/v2/", "/scim/v2/<path:rest>"}  # the demo's pages exist only with --demo; SCIM's 404 and 405
 # (method, path, body, who may: a key's scope or "user"/"leader"/"comms", a wrong scope, path owned by kari?)
 TABLE = [
     ("POST", "/v1/events", like(actor="kari"), ["events:write", "user"], "reports:read", False),
@@ -67,6 +68,29 @@ TABLE = [
     ("PUT", "/v1/notifications/preferences?person=kari", {"digest": "off"}, ["events:write", "user"], "reports:read",
      True),
     ("POST", "/v1/notifications/unsubscribe/revoke?person=kari", None, ["events:write", "user"], "reports:read", True),
+    ("GET", "/scim/v2/ServiceProviderConfig", None, ["directory:write"], "events:write", False),
+    ("GET", "/scim/v2/ResourceTypes", None, ["directory:write"], "events:write", False),
+    ("GET", "/scim/v2/ResourceTypes/User", None, ["directory:write"], "events:write", False),
+    ("GET", "/scim/v2/Schemas", None, ["directory:write"], "events:write", False),
+    ("GET", "/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", None, ["directory:write"],
+     "events:write", False),
+    ("GET", "/scim/v2/Users", None, ["directory:write"], "events:write", False),
+    ("POST", "/scim/v2/Users", {"userName": "nils"}, ["directory:write"], "events:write", False),
+    ("GET", "/scim/v2/Users/kari", None, ["directory:write"], "events:write", False),
+    ("PUT", "/scim/v2/Users/kari", {"userName": "kari"}, ["directory:write"], "events:write", False),
+    ("PATCH", "/scim/v2/Users/kari", {"Operations": [{"op": "add", "path": "displayName", "value": "K"}]},
+     ["directory:write"], "events:write", False),
+    ("DELETE", "/scim/v2/Users/kari", None, ["directory:write"], "events:write", False),
+    ("GET", "/scim/v2/Groups", None, ["directory:write"], "events:write", False),
+    ("POST", "/scim/v2/Groups", {"displayName": "Nytt"}, ["directory:write"], "events:write", False),
+    ("GET", "/scim/v2/Groups/t", None, ["directory:write"], "events:write", False),
+    ("PUT", "/scim/v2/Groups/t", {"displayName": "T"}, ["directory:write"], "events:write", False),
+    ("PATCH", "/scim/v2/Groups/t", {"Operations": [{"op": "add", "path": "displayName", "value": "T"}]},
+     ["directory:write"], "events:write", False),
+    ("DELETE", "/scim/v2/Groups/t", None, ["directory:write"], "events:write", False),
+    ("POST", "/scim/v2/.search", {}, ["directory:write"], "events:write", False),
+    ("POST", "/scim/v2/Users/.search", {}, ["directory:write"], "events:write", False),
+    ("POST", "/scim/v2/Groups/.search", {}, ["directory:write"], "events:write", False),
 ]
 IDS = [f"{method} {path.split('?')[0]}" + (" as viewer" if "viewer" in f"{path}{body}" else "")
        for method, path, body, *_ in TABLE]
@@ -118,7 +142,11 @@ def _rule(path: str) -> str:
                           (r"^/v1/trust/teams/[^/]+/", "/v1/trust/teams/<team_id>/"),
                           (r"^/v1/webhooks/subscriptions/[^/]+", "/v1/webhooks/subscriptions/<subscription_id>"),
                           (r"/deliveries/[^/]+/", "/deliveries/<message_id>/"),
-                          (r"^/v1/targets/[^/]+/.+$", "/v1/targets/<kind>/<path:target_id>")):
+                          (r"^/v1/targets/[^/]+/.+$", "/v1/targets/<kind>/<path:target_id>"),
+                          (r"^/scim/v2/Users/(?!\.search)[^/]+$", "/scim/v2/Users/<path:person_id>"),
+                          (r"^/scim/v2/Groups/(?!\.search)[^/]+$", "/scim/v2/Groups/<path:team_id>"),
+                          (r"^/scim/v2/ResourceTypes/[^/]+$", "/scim/v2/ResourceTypes/<name>"),
+                          (r"^/scim/v2/Schemas/.+$", "/scim/v2/Schemas/<path:urn>")):
         path = re.sub(pattern, rule, path)
     return path
 
