@@ -51,6 +51,7 @@ def small():
 
 def provider_config(issuer: str) -> dict:
     return {"issuer": issuer, "audience": [WIDGETS], "lowercase": True, "strip_domain": True,
+            "allowed_domains": ["example.org"],
             "roles": {"leader": ["Tillit.Leader"]}, "groups": {"communications": ["grp-comms-123"]}}
 
 

@@ -34,7 +34,7 @@ def test_an_entra_id_issuer_is_read_with_its_mappings():
 
 def test_a_person_id_can_be_lower_cased_and_its_domain_stripped():
     [issuer] = parse_issuers([{**ENTRA, "person_claim": "preferred_username", "lowercase": True,
-                               "strip_domain": True}])
+                               "strip_domain": True, "allowed_domains": ["example.onmicrosoft.com"]}])
     assert issuer.person("Kari.Nordmann@Example.onmicrosoft.com") == "kari.nordmann"
 
 
