@@ -37,7 +37,8 @@ FETCH_TIMEOUT = 5.0
 FETCH_DEADLINE = 10.0
 # Largest discovery document or key set read (real ones are a few kilobytes).
 MAX_DOCUMENT_BYTES = 1_048_576
-# Longest a request without a usable key waits for another request's fetch before answering 503.
+# Longest a request without a usable key waits for another request's fetch before answering 503,
+# counted from when that fetch began (so checking a token twice in one request does not wait twice).
 KEY_WAIT = 5.0
 # After a failed first fetch, requests answer 503 for this long without asking the provider again.
 RETRY_AFTER = 10
@@ -77,6 +78,7 @@ class IssuerKeys:
         self._refetched_at = float("-inf")
         self._failed: tuple[float, str] = (float("-inf"), "")
         self._lock = threading.Lock()
+        self._fetch_began: float | None = None  # set while a request fetches
 
     def key(self, kid: str | None) -> SigningKey:
         """The key ``kid`` names, or 401 if the issuer does not publish it. A token without ``kid``
@@ -104,7 +106,9 @@ class IssuerKeys:
     def _refresh(self, kid: str | None, wait: bool) -> None:
         """Fetch the key set if it is still needed once this request holds the lock (another request
         may have fetched meanwhile). ``wait`` False: skip if another request is fetching already."""
-        got = self._lock.acquire(timeout=KEY_WAIT) if wait else self._lock.acquire(blocking=False)
+        began = self._fetch_began
+        patience = KEY_WAIT if began is None else max(0.0, began + KEY_WAIT - time.monotonic())
+        got = self._lock.acquire(timeout=patience) if wait else self._lock.acquire(blocking=False)
         if not got:
             if wait:
                 raise IssuerUnreachable(self.issuer, "another request is still fetching its keys")
@@ -126,7 +130,8 @@ class IssuerKeys:
 
     def _fetch(self, keep_old: bool) -> None:
         """Read the key set; when it fails, known keys stay in use (a provider outage is not a lock-out)."""
-        deadline = time.monotonic() + FETCH_DEADLINE
+        self._fetch_began = time.monotonic()
+        deadline = self._fetch_began + FETCH_DEADLINE
         try:
             uri = self.jwks_uri or self._discover(deadline)
             keys = _signing_keys(_document(uri, deadline, "its key set"))
@@ -138,6 +143,8 @@ class IssuerKeys:
                 return
             self._failed = (time.monotonic(), str(exc))
             raise IssuerUnreachable(self.issuer, str(exc)) from exc
+        finally:
+            self._fetch_began = None
         self.fetches += 1
         self._keys = keys
         self._fetched_at = time.monotonic()
