@@ -103,7 +103,8 @@ SETTINGS: tuple[Setting, ...] = (
             "folder (one machine only). It also signs the digests' unsubscribe links."),
     Setting("ENGAGEMENT_HS256_TOKENS", True, _bool,
             "Take user tokens signed with ENGAGEMENT_TOKEN_SECRET. off: only tokens of ENGAGEMENT_OIDC_ISSUERS "
-            "sign people in (start-up refuses off with no issuer, or with the demo on)."),
+            "sign people in (start-up refuses off with no issuer, or with the demo on, and any value but on/off, "
+            "true/false, yes/no, 1/0)."),
     Setting("ENGAGEMENT_TOKEN_MAX_AGE", 3600, int,
             "Longest lifetime in seconds an HS256 user token may have (an OpenID Connect issuer's tokens "
             "live as long as the issuer says)."),
@@ -113,7 +114,8 @@ SETTINGS: tuple[Setting, ...] = (
             '"person_claim": "oid", "roles": {"leader": ["Tillit.Leader"]}, '
             '"groups": {"communications": ["GROUP-ID"]}}]`; keys: issuer, audience (one or a list), '
             "algorithms (default RS256), jwks_uri (default: discovery), person_claim (default sub), lowercase, "
-            "strip_domain, roles_claim (roles), groups_claim (groups; a dotted path reaches nested claims), roles "
+            "strip_domain (needs allowed_domains), allowed_domains, person_prefix, required_scope, "
+            "roles_claim (roles), groups_claim (groups; a dotted path reaches nested claims), roles "
             "and groups (Tillit role to the provider's app roles or group ids/names). Start-up refuses bad JSON or "
             "fields. Unset: HS256 tokens only. See docs/connect."),
     Setting("ENGAGEMENT_CORS_ORIGINS", [], _csv, "Intranet origins allowed to call the API from a browser."),

@@ -21,7 +21,7 @@ from engagement.bus.base import EventBus
 from engagement.config import RefusedSetting, check_group_size, uses_kafka
 from engagement.profiles import checklist
 from engagement.recognition.service import RecognitionCache
-from engagement.signin import SignIn, parse_issuers
+from engagement.signin import SignIn, flag, hs256_enabled, parse_issuers
 from engagement.trust.service import thresholds as trust_thresholds
 
 if TYPE_CHECKING:
@@ -110,7 +110,9 @@ def _sign_in(app: Flask, secret: str) -> SignIn:
     """The issuers user tokens may come from, and the HS256 secret unless those tokens are off;
     start-up stops on a bad setting."""
     issuers = parse_issuers(app.config["ENGAGEMENT_OIDC_ISSUERS"])
-    hs256, demo = bool(app.config["ENGAGEMENT_HS256_TOKENS"]), bool(app.config["ENGAGEMENT_DEMO"])
+    hs256, demo = hs256_enabled(app.config), flag(app.config, "ENGAGEMENT_DEMO")
+    # A host app may have set either as text ("off"); everything after start-up reads the bools.
+    app.config["ENGAGEMENT_HS256_TOKENS"], app.config["ENGAGEMENT_DEMO"] = hs256, demo
     if not hs256 and not issuers:
         raise RefusedSetting("ENGAGEMENT_HS256_TOKENS is off but ENGAGEMENT_OIDC_ISSUERS names no issuer: nobody "
                              "could sign in to a widget. Configure an issuer or turn HS256 tokens on. "

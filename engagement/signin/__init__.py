@@ -7,6 +7,7 @@ HS256 token the intranet back end signs with ``ENGAGEMENT_TOKEN_SECRET`` (unless
 ``tokens`` routes a token to the right check and turns its claims into a ``Principal``.
 """
 from engagement.signin.issuers import Issuer, IssuerSettingError, parse_issuers
+from engagement.signin.switches import flag, hs256_enabled
 from engagement.signin.tokens import SignIn
 
-__all__ = ["Issuer", "IssuerSettingError", "SignIn", "parse_issuers"]
+__all__ = ["Issuer", "IssuerSettingError", "SignIn", "flag", "hs256_enabled", "parse_issuers"]

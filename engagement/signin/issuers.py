@@ -7,12 +7,13 @@ start-up with an error naming each bad field, so a typo never leaves the door op
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from ipaddress import ip_address
 from typing import Any
 from urllib.parse import urlsplit
 
-from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from engagement.auth import TRUST_ROLE
 from engagement.config import RefusedSetting
@@ -24,6 +25,10 @@ ROLES = ("leader", TRUST_ROLE)
 # Signatures made with a private key and checked with the issuer's public one. Never HS256 (anyone
 # holding the public key could sign) and never "none".
 ASYMMETRIC = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
+
+
+class PersonRefused(ValueError):
+    """A token's person claim cannot name a person safely (the reason is the message)."""
 
 
 class IssuerSettingError(RefusedSetting):
@@ -48,12 +53,35 @@ class Issuer:
     groups_claim: str = "groups"
     roles: tuple[tuple[str, frozenset[str]], ...] = ()  # Tillit role -> the provider's app roles
     groups: tuple[tuple[str, frozenset[str]], ...] = ()  # Tillit role -> group ids or names
+    allowed_domains: tuple[str, ...] = ()  # lower-case; set: the person claim must be an address in one
+    person_prefix: str = ""  # put before every person id of this issuer, to keep issuers apart
+    required_scope: str | None = None  # set: the token's scp or scope claim must contain it
 
     def person(self, value: str) -> str:
-        """The person id as the directory knows it, from the person claim's value."""
+        """The person id as the directory knows it, from the person claim's value.
+
+        All issuers (and HS256 tokens) share one person namespace, so two different people must never
+        come out as the same id: a value with surrounding whitespace or control characters, or one
+        that Unicode compatibility normalisation (NFKC) would change (the Kelvin sign that lower-cases
+        to a plain k, full-width letters), is refused rather than cleaned up; with ``allowed_domains``
+        only addresses in those domains count, so ``strip_domain`` cannot merge outsiders with staff.
+        """
+        if value != value.strip() or not value:
+            raise PersonRefused("is empty or has whitespace around it")
+        if any(unicodedata.category(c)[0] in "CZ" and c != " " for c in value):
+            raise PersonRefused("contains control, format or unusual space characters")
+        if unicodedata.normalize("NFKC", value) != value:
+            raise PersonRefused("is not in Unicode normal form NFKC (look-alike characters)")
+        local, at, domain = value.rpartition("@")
+        if self.allowed_domains and (not at or not local or domain.lower() not in self.allowed_domains):
+            raise PersonRefused(f"is not an address in {', '.join(self.allowed_domains)}")
         if self.strip_domain:
-            value = value.split("@", 1)[0]
-        return value.lower() if self.lowercase else value
+            value = local
+        if self.lowercase:
+            value = value.lower()
+            if unicodedata.normalize("NFKC", value) != value:
+                raise PersonRefused("is not in Unicode normal form NFKC once lower-cased")
+        return self.person_prefix + value
 
     def tillit_roles(self, app_roles: set[str], groups: set[str]) -> frozenset[str]:
         """Only mapped roles count: a token's own ``roles`` claim means nothing to Tillit unmapped."""
@@ -61,14 +89,31 @@ class Issuer:
         return frozenset(granted | {role for role, names in self.groups if names & groups})
 
 
-def _url(text: str) -> None:
-    """https, or plain http to this machine only (a provider started for tests or on the same host)."""
-    parts = urlsplit(text)
-    local = parts.hostname == "localhost" or _is_loopback(parts.hostname or "")
-    if not parts.hostname or parts.scheme != "https" and not (parts.scheme == "http" and local):
-        raise ValidationError("must be an https URL (plain http only to localhost)")
+def url_problem(text: str) -> str | None:
+    """Why ``text`` cannot be an issuer's or key set's address, or None: https, or plain http to this
+    machine only (a provider started for tests or on the same host). Discovered addresses pass it too."""
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        return "must be an https URL (plain http only to localhost)"
+    local = host == "localhost" or _is_loopback(host or "")
+    if not host or parts.scheme != "https" and not (parts.scheme == "http" and local):
+        return "must be an https URL (plain http only to localhost)"
     if parts.query or parts.fragment:
-        raise ValidationError("must have no query or fragment")
+        return "must have no query or fragment"
+    return None
+
+
+def _url(text: str) -> None:
+    problem = url_problem(text)
+    if problem:
+        raise ValidationError(problem)
+
+
+def _domain(text: str) -> None:
+    if text != text.strip().lower() or "@" in text or not text or any(c.isspace() for c in text):
+        raise ValidationError("must be a lower-case domain name such as example.org (no @, no spaces)")
 
 
 def _is_loopback(host: str) -> bool:
@@ -97,6 +142,17 @@ class IssuerSchema(Schema):
     groups_claim = _NAME
     roles = _MAPPING
     groups = _MAPPING
+    allowed_domains = fields.List(fields.Str(validate=_domain), validate=validate.Length(min=1))
+    person_prefix = fields.Str(validate=validate.Regexp(r"^[A-Za-z0-9._:-]{1,40}$", error=(
+        "must be 1 to 40 letters, digits or . _ : - (e.g. partner:)")))
+    required_scope = fields.Str(validate=validate.Regexp(r"^\S{1,200}$", error="must be one scope, no spaces"))
+
+    @validates_schema
+    def _domains_for_strip(self, data: dict, **_: Any) -> None:
+        if data.get("strip_domain") and not data.get("allowed_domains"):
+            raise ValidationError("strip_domain needs the list of domains whose addresses are this issuer's "
+                                  "people (e.g. [\"example.org\"]): without it kari@ any domain becomes kari",
+                                  "allowed_domains")
 
     @pre_load
     def _one_audience(self, data: Any, **_: Any) -> Any:
@@ -108,7 +164,8 @@ class IssuerSchema(Schema):
     def _issuer(self, data: dict, **_: Any) -> Issuer:
         return Issuer(issuer=data.pop("issuer"), audiences=tuple(data.pop("audience")),
                       algorithms=tuple(data.pop("algorithms", ("RS256",))),
-                      roles=_mapping(data.pop("roles", {})), groups=_mapping(data.pop("groups", {})), **data)
+                      roles=_mapping(data.pop("roles", {})), groups=_mapping(data.pop("groups", {})),
+                      allowed_domains=tuple(data.pop("allowed_domains", ())), **data)
 
 
 def _mapping(value: dict[str, list[str]]) -> tuple[tuple[str, frozenset[str]], ...]:

@@ -4,7 +4,9 @@ issuer of our own whose keys a test can rotate and whose tokens it can sign with
 oidc-provider-mock publishes one RSA key for its whole life and signs only tokens it issues
 itself (ID tokens through the authorization code flow), so rotation, expiry, ``nbf`` and ES256
 need the second: an HTTP server on a loopback port serving a discovery document and a JWKS made
-with ``cryptography``, counting how often each is fetched.
+with ``cryptography``, counting how often each is fetched. It can also misbehave as real providers
+do: answer 500, an HTML maintenance page, a key set too big to be one, or trickle its key set one
+byte a second.
 """
 from __future__ import annotations
 
@@ -69,6 +71,12 @@ class SmallIssuer:
         self.curve = curve
         self.fetches = {"discovery": 0, "jwks": 0}
         self.broken = False  # True: the key set answers 500, as a provider in trouble
+        self.html = False  # True: the key set answers 200 with an HTML maintenance page
+        self.huge = False  # True: the key set is 2 MB of JSON
+        self.jwks_path = "/keys"  # where the key set is served (and what discovery names)
+        self.jwks_uri: str | None = None  # set: what discovery names instead
+        self.trickle: threading.Event | None = None  # set: the key set trickles until the event is set
+        self.trickling = threading.Event()  # set once a trickling answer has started
         self.keys: dict[str, Any] = {}
         self.rotate()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -85,12 +93,13 @@ class SmallIssuer:
         return kid
 
     def token(self, subject: str, audience: str = "tillit-api", kid: str | None = None, key: Any = None,
-              **claims: Any) -> str:
+              algorithm: str | None = None, **claims: Any) -> str:
         now = int(time.time())
         body = {"iss": self.url, "sub": subject, "aud": audience, "iat": now, "exp": now + 600, **claims}
         kid = kid or self.kid
         key = key or self.keys.get(kid) or next(iter(self.keys.values()))
-        return jwt.encode(body, key, algorithm="ES256" if self.curve else "RS256", headers={"kid": kid})
+        algorithm = algorithm or ("ES256" if self.curve else "RS256")
+        return jwt.encode(body, key, algorithm=algorithm, headers={"kid": kid})
 
     def jwks(self) -> dict[str, Any]:
         algorithm = jwt.algorithms.ECAlgorithm if self.curve else jwt.algorithms.RSAAlgorithm
@@ -98,6 +107,8 @@ class SmallIssuer:
                          for kid, k in self.keys.items()]}
 
     def close(self) -> None:
+        if self.trickle is not None:
+            self.trickle.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -108,23 +119,47 @@ class SmallIssuer:
             def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
                 if self.path == "/.well-known/openid-configuration":
                     issuer.fetches["discovery"] += 1
-                    self._send({"issuer": issuer.url, "jwks_uri": f"{issuer.url}/keys"})
-                elif self.path == "/keys":
+                    self._send({"issuer": issuer.url,
+                                "jwks_uri": issuer.jwks_uri or f"{issuer.url}{issuer.jwks_path}"})
+                elif self.path == issuer.jwks_path:
                     issuer.fetches["jwks"] += 1
                     if issuer.broken:
                         self.send_error(500)
+                    elif issuer.html:
+                        self._send_bytes(b"<html><body>Down for maintenance</body></html>", "text/html")
+                    elif issuer.huge:
+                        self._send({**issuer.jwks(), "padding": "x" * 2_000_000})
+                    elif issuer.trickle is not None:
+                        self._trickle(issuer.trickle)
                     else:
                         self._send(issuer.jwks())
                 else:
                     self.send_error(404)
 
             def _send(self, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
+                self._send_bytes(json.dumps(body).encode(), "application/json")
+
+            def _send_bytes(self, data: bytes, kind: str) -> None:
                 self.send_response(200)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _trickle(self, until: threading.Event) -> None:
+                """One space a second of a promised 100 kB, until the test ends it (then the connection closes)."""
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                issuer.trickling.set()
+                while not until.wait(1.0):
+                    try:
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                self.close_connection = True
 
             def log_message(self, *args: Any) -> None:
                 pass

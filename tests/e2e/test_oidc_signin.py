@@ -51,6 +51,7 @@ def small():
 
 def provider_config(issuer: str) -> dict:
     return {"issuer": issuer, "audience": [WIDGETS], "lowercase": True, "strip_domain": True,
+            "allowed_domains": ["example.org"],
             "roles": {"leader": ["Tillit.Leader"]}, "groups": {"communications": ["grp-comms-123"]}}
 
 
@@ -256,3 +257,87 @@ def test_engagement_serve_refuses_a_bad_issuer_setting_naming_the_field(tmp_path
     said = done.stdout + done.stderr
     assert done.returncode != 0 and "Traceback" not in said, said
     assert "ENGAGEMENT_OIDC_ISSUERS" in said and "[0].audience" in said and "[0].algorithms" in said
+
+
+def test_people_of_other_domains_and_look_alike_names_never_become_a_staff_member(small, make_app):
+    """With strip_domain, only addresses in allowed_domains count: a partner's or a private kari@
+    would otherwise sign in as the staff member kari, and so would a Kelvin sign that lower-cases to k."""
+    client = make_app(small_config(small, person_claim="email", lowercase=True, strip_domain=True,
+                                   allowed_domains=["example.org"])).test_client()
+    mine = client.get("/v1/me/data", headers=bearer(small.token("s1", email="Kari@Example.org")))
+    assert mine.status_code == 200 and mine.json["person"] == "kari"
+    refused = {"kari@partner-consulting.com": "is not an address in example.org",
+               "KARI@gmail.com": "is not an address in example.org",
+               "kari@": "is not an address in example.org",
+               "kari": "is not an address in example.org",
+               "\u212aari@example.org": "NFKC",
+               " kari@example.org": "whitespace around it",
+               "kari@example.org\n": "whitespace around it",
+               "ka\u200bri@example.org": "control, format or unusual space"}
+    for email, words in refused.items():
+        answer = client.get("/v1/me/data", headers=bearer(small.token("s1", email=email)))
+        assert answer.status_code == 401 and words in problem(answer), (email, answer.json)
+        assert "'email' claim" in problem(answer)
+
+
+def test_a_person_prefix_keeps_a_second_issuers_people_apart(small, make_app):
+    partner = SmallIssuer()
+    try:
+        client = make_app(small_config(small), small_config(partner, person_prefix="partner:")).test_client()
+        ours = client.get("/v1/me/data", headers=bearer(small.token("kari"))).json["person"]
+        theirs = client.get("/v1/me/data", headers=bearer(partner.token("kari"))).json["person"]
+        assert (ours, theirs) == ("kari", "partner:kari")
+    finally:
+        partner.close()
+
+
+def test_app_only_tokens_and_tokens_without_the_required_scope_are_refused(small, make_app):
+    client = make_app(small_config(small, required_scope="Tillit.Use")).test_client()
+    allowed = {"entra delegated": {"scp": "User.Read Tillit.Use"}, "okta list": {"scp": ["openid", "Tillit.Use"]},
+               "standard scope": {"scope": "openid Tillit.Use"}}
+    for name, claims in allowed.items():
+        assert client.get("/v1/me/data", headers=bearer(small.token("kari", **claims))).status_code == 200, name
+    refused = {"no scope": ({}, "Tillit.Use"),
+               "other scope": ({"scp": "User.Read"}, "Tillit.Use"),
+               "scope as a longer word": ({"scp": "Tillit.User"}, "Tillit.Use"),
+               "entra app-only": ({"idtyp": "app", "roles": ["Tillit.Use"], "scp": "Tillit.Use"}, "application's own"),
+               "okta client credentials": ({"cid": "kari", "scp": ["Tillit.Use"]}, "application's own")}
+    for name, (claims, words) in refused.items():
+        answer = client.get("/v1/me/data", headers=bearer(small.token("kari", **claims)))
+        assert answer.status_code == 401 and words in problem(answer), name
+    without_scope = make_app(small_config(small)).test_client()  # app-only tokens are refused anyway
+    answer = without_scope.get("/v1/me/data", headers=bearer(small.token("kari", idtyp="app")))
+    assert answer.status_code == 401 and "application's own" in problem(answer)
+
+
+def test_ps256_verifies_with_a_key_that_names_no_algorithm(small, make_app):
+    """Entra ID's keys carry no ``alg``; the issuer's allow-list and the key's type decide."""
+    client = make_app(small_config(small, algorithms=["PS256", "RS512"])).test_client()
+    assert "alg" not in small.jwks()["keys"][0]
+    for algorithm in ("PS256", "RS512"):
+        answer = client.get("/v1/me/data", headers=bearer(small.token("kari", algorithm=algorithm)))
+        assert answer.status_code == 200, (algorithm, answer.json)
+    answer = client.get("/v1/me/data", headers=bearer(small.token("kari", algorithm="RS256")))
+    assert answer.status_code == 401 and "must be signed with PS256 or RS512" in problem(answer)
+
+
+def test_a_key_that_names_its_algorithm_verifies_only_that_one(make_app):
+    named = SmallIssuer()
+    try:
+        original = named.jwks
+        named.jwks = lambda: {"keys": [{**k, "alg": "RS256"} for k in original()["keys"]]}  # type: ignore[method-assign]
+        client = make_app(small_config(named, algorithms=["RS256", "PS256"])).test_client()
+        assert client.get("/v1/me/data", headers=bearer(named.token("kari"))).status_code == 200
+        answer = client.get("/v1/me/data", headers=bearer(named.token("kari", algorithm="PS256")))
+        assert answer.status_code == 401 and "is not for" in problem(answer)
+    finally:
+        named.close()
+
+
+def test_a_token_of_more_than_32_kilobytes_is_refused_unread(small, make_app):
+    client = make_app(small_config(small)).test_client()
+    groups = [f"group-{n:05d}-0000-4000-8000-000000000000" for n in range(200)]  # about 10 KB: fine
+    assert client.get("/v1/me/data", headers=bearer(small.token("kari", groups=groups))).status_code == 200
+    huge = small.token("kari", groups=groups * 4)
+    answer = client.get("/v1/me/data", headers=bearer(huge))
+    assert answer.status_code == 401 and "longer than 32768 bytes" in problem(answer)
