@@ -26,10 +26,18 @@ _REASONS = {400: "Body is not JSON", 401: "No or bad credentials", 403: "Not all
 
 
 def principal() -> Principal:
-    """The verified caller, once per request: the rate limiter and the view both ask."""
+    """The verified caller, once per request: the rate limiter and the view both ask, and a
+    refusal is remembered too, so a token is never verified twice (a slow provider's 503 is
+    waited for once)."""
     known = g.get("tillit_principal")
     if known is None:
-        known = g.tillit_principal = _verify()
+        try:
+            known = g.tillit_principal = _verify()
+        except Exception as refused:
+            g.tillit_principal = refused
+            raise
+    if isinstance(known, Exception):
+        raise known
     return known
 
 

@@ -135,3 +135,21 @@ def test_a_host_app_that_sets_hs256_tokens_to_the_text_off_turns_them_off(tmp_pa
 def test_an_on_off_setting_that_is_neither_stops_start_up(tmp_path, value):
     with pytest.raises(RefusedSetting, match="ENGAGEMENT_HS256_TOKENS is .* it must be on or off"):
         host_app(tmp_path, ENGAGEMENT_HS256_TOKENS=value, ENGAGEMENT_OIDC_ISSUERS=json.dumps([ENTRA]))
+
+
+def test_a_refused_token_is_verified_once_per_request(tmp_path, monkeypatch):
+    """The rate limiter and the view both ask who is calling; a refused token must not be
+    checked twice (against a slow provider, that doubled the wait before the 401 or 503)."""
+    from engagement.state import state
+    from tests.conftest import bearer
+    app = app_with(tmp_path, ENGAGEMENT_RATE_LIMIT_USER="100/minute")
+    sign_in = state(app).sign_in
+    checked = []
+    real = sign_in.principal
+
+    def counting(token):
+        checked.append(token)
+        return real(token)
+    monkeypatch.setattr(sign_in, "principal", counting)
+    answer = app.test_client().post("/v1/events", json={}, headers=bearer("not-a-token"))
+    assert answer.status_code == 401 and checked == ["not-a-token"]
