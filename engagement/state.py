@@ -76,6 +76,12 @@ class EngagementState:
                     self._redis = make_redis(self.config)
         return self._redis
 
+    def turn_on_demo(self) -> None:
+        """The demo asked for after start-up (`engagement serve --demo`): the sign-in check must take
+        the demo's tokens from now on, and refuses, as at start-up, where HS256 tokens are off."""
+        self.config["ENGAGEMENT_DEMO"] = True
+        self.sign_in = _sign_in(self.app, self.token_secret)
+
     def read_model(self, name: str) -> ReadModel:
         for model in self.read_models:
             if model.name == name:

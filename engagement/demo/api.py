@@ -34,7 +34,7 @@ blp.register_error_handler(HTTPException, problems.from_http_exception)
 def install(app: Flask, prefix: str | None) -> None:
     """Mount the demo pages on ``app`` (before its first request) and mark the demo as on."""
     app.register_blueprint(blp, url_prefix=prefix or None)
-    app.config["ENGAGEMENT_DEMO"] = True
+    state(app).turn_on_demo()
 
 
 @blp.route("/demo")

@@ -153,3 +153,17 @@ def test_the_demo_pages_speak_the_language_they_declare(demo_app):
     assert "Logget inn som" not in danish
     bokmal = pages.get("/demo/trust?user=siri").get_data(as_text=True)
     assert "<title>Tillit demo – tillitssignaler</title>" in bokmal and "Til forsiden" in bokmal
+
+
+def test_the_demo_turned_on_after_start_up_takes_its_own_tokens(sqlite_template, tmp_path):
+    """`engagement serve --demo`: the app starts without the demo and the command mounts it; the
+    widgets on its pages must then work, not answer every call with 401."""
+    from engagement.demo import api as demo_pages
+    application = migrated_app(sqlite_template, tmp_path / "late")
+    state(application)  # built at start-up, demo off
+    demo_pages.install(application, application.config["ENGAGEMENT_URL_PREFIX"])
+    pages = application.test_client()
+    token = _token_in(pages.get("/demo?user=kari").get_data(as_text=True))
+    answer = pages.get("/v1/me", headers=bearer(token))
+    assert answer.status_code == 200 and answer.json["person"] == "demo-kari", answer.get_data(as_text=True)
+    state(application).bus.close()
