@@ -1,8 +1,10 @@
 """`pip install .` (the README's first command) must ship everything `engagement serve` needs."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -25,3 +27,15 @@ def test_wheel_contains_the_packages_and_the_migrations(tmp_path):
     assert not any(n.startswith(("consumers/", "schemas/")) for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "engagement = engagement.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_gunicorn_in_a_checkout_root_finds_the_read_models(tmp_path):
+    """`gunicorn wsgi:app` run in the repository's root imports the checkout's engagement/, where
+    consumers/ and schemas/ sit beside the package, not inside it (the Dockerfile's layout too).
+    -S keeps the editable install's finder out, as a plain `pip install .` has none."""
+    code = ("import wsgi, engagement.consumers.ledger as c, engagement.schemas.events as s;"
+            "print(c.__file__, s.__file__)")
+    env = {**os.environ, "PYTHONPATH": sysconfig.get_paths()["purelib"], "ENGAGEMENT_INSTANCE_PATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-S", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(ROOT / "consumers" / "ledger.py"), str(ROOT / "schemas" / "events.py")]
