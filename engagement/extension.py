@@ -41,7 +41,9 @@ class Engagement:
         app.extensions["engagement"] = st
         app.teardown_appcontext(_session_releaser(db))
         from engagement.web import create_blueprint, limits
-        prefix = url_prefix if url_prefix is not None else app.config["ENGAGEMENT_URL_PREFIX"]
+        if url_prefix is not None:  # the one place every link (digests, `serve`'s banner) reads it from
+            app.config["ENGAGEMENT_URL_PREFIX"] = url_prefix
+        prefix = app.config["ENGAGEMENT_URL_PREFIX"]
         blueprint, limiter = create_blueprint(app.config)
         app.register_blueprint(blueprint, url_prefix=prefix or None)
         if app.config["ENGAGEMENT_DEMO"]:

@@ -74,6 +74,7 @@ def test_under_a_host_that_uses_flask_smorest_too_each_keeps_its_own_document(tm
     theirs = client.get("/docs/openapi.json").json
     assert set(theirs["paths"]) == {"/pages"} and theirs["info"] == {"title": "Intranet", "version": "2"}
     assert host.config["API_TITLE"] == "Intranet"
+    assert host.config["ENGAGEMENT_URL_PREFIX"] == "/engagement"  # what digest links and `serve` print use
     assert client.get("/pages").json == {"pages": []}
     bad = client.post("/engagement/v1/events", json={"id": "x"}, headers=bearer("not-a-token"))
     assert bad.status_code == 401 and bad.mimetype == "application/problem+json"
