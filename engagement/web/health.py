@@ -6,7 +6,7 @@ import logging
 from flask import Response
 from sqlalchemy import text
 
-from engagement import heartbeats, metrics
+from engagement import heartbeats, metrics, migrate
 from engagement.lag import consumer_lag
 from engagement.schemas.common import HealthSchema, ReadinessSchema
 from engagement.state import state
@@ -35,10 +35,12 @@ def readyz():
     in the database within 30 seconds (external); consumer lag per read model."""
     st = state()
     checks = {"database": _check(lambda: st.db.session.execute(text("SELECT 1")))}
+    if checks["database"] == "ok":
+        checks["database"] = _schema(st)
     if st.redis is not None:
         checks["redis"] = _check(st.redis.ping)
     checks["bus"] = _check(st.bus.check)
-    checks["consumers"] = _consumers(st) if checks["database"] == "ok" else "unknown: the database does not answer"
+    checks["consumers"] = _consumers(st) if checks["database"] == "ok" else "unknown: the database is not ready"
     ready = all(v == "ok" for v in checks.values())
     body = {"ready": ready, "checks": checks}
     if checks["database"] == checks["bus"] == "ok":  # also when nobody applies: how far behind they are
@@ -67,6 +69,16 @@ def _consumers(st) -> str:
         return "ok"
     return (f"failing: no consumer process has applied {', '.join(silent)} within "
             f"{heartbeats.STALE.seconds} s (ENGAGEMENT_CONSUMERS=external: run `engagement consume`)")
+
+
+def _schema(st) -> str:
+    """The tables this release needs are there (a new install before `db upgrade` has none)."""
+    try:
+        reason = migrate.behind(st.db.session.connection())
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        logger.warning("readiness: the schema version could not be read: %r", exc)
+        return f"failing: {type(exc).__name__}"
+    return "ok" if reason is None else f"failing: {reason}"
 
 
 def _check(probe) -> str:
