@@ -3,11 +3,17 @@
 Enqueueing is one INSERT ... ON CONFLICT DO NOTHING on (subscription, event), so an event seen
 twice (a redelivered batch, a replay) is enqueued once. A message's id is derived from the two, so
 it is the same ``webhook-id`` on every attempt and on a redelivery, and receivers dedupe by it.
+
+A subscription belongs to one API key, by the key's id (its prefix), not its name: names are not
+unique. Revoking the key disables its subscriptions. An ``award.finalised`` message is stored
+with its month only; its winners are read from the frozen result and the public list when it is
+sent, so someone erased or opted out after it was enqueued is never sent.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,6 +60,22 @@ def new_secret() -> str:
 
 def message_id(subscription_id: str, event_id: str) -> str:
     return "msg_" + hashlib.sha256(f"{subscription_id}\n{event_id}".encode()).hexdigest()[:32]
+
+
+def owner_of(key_id: str) -> str:
+    """The owner of a key's subscriptions: the key's id, which no other key shares."""
+    return f"key-id:{key_id}"
+
+
+def disable_owned(session: Session, key_id: str) -> int:
+    """Disable every subscription of a key (it was revoked); no commit: the revocation's."""
+    found = list(session.scalars(select(WebhookSubscription).where(WebhookSubscription.owner == owner_of(key_id),
+                                                                   WebhookSubscription.disabled_at.is_(None))))
+    for subscription in found:
+        subscription.disabled_at = utcnow()
+        session.execute(update(WebhookMessage).where(WebhookMessage.subscription_id == subscription.id,
+                                                     WebhookMessage.status == "pending").values(status="failed"))
+    return len(found)
 
 
 def create(session: Session, owner: str, url: str, event_types: Sequence[str], description: str,
@@ -124,20 +146,35 @@ def wants(subscription: WebhookSubscription, event_type: str, received: datetime
     return event_type in subscription.event_types and (received is None or received >= subscription.created_at)
 
 
-def enqueue_finalised_months(session: Session, ranking_mode: str, now: datetime, keep_days: int) -> None:
+def enqueue_finalised_months(session: Session, now: datetime, keep_days: int) -> None:
     """Award months finalised since each subscription was made; finalising writes no event, so the
     sender looks for new snapshots on each pass (idempotent like every enqueue). Only the last
-    ``keep_days``: an older month's message may have been pruned, and must not go out again."""
+    ``keep_days``: an older month's message may have been pruned, and must not go out again.
+    The message holds the month only; :func:`body_to_send` adds the winners when it is sent."""
     subscribers = [s for s in active(session) if AWARD_FINALISED in s.event_types]
     if not subscribers:
         return
     since = max(min(s.created_at for s in subscribers), now - timedelta(days=keep_days))
-    snapshots = list(session.scalars(select(AwardSnapshot).where(AwardSnapshot.finalised_at >= since)))
-    if not snapshots:
-        return
-    public = Public(session, ranking_mode)
-    enqueue(session, [(s, award_finalised(snap.month, snap.finalised_at, snap.result, public))
-                      for snap in snapshots for s in subscribers if snap.finalised_at >= s.created_at], now)
+    snapshots = session.execute(select(AwardSnapshot.month, AwardSnapshot.finalised_at)
+                                .where(AwardSnapshot.finalised_at >= since)).all()
+    enqueue(session, [(s, award_finalised(month, finalised_at, EMPTY_RESULT, NOBODY))
+                      for month, finalised_at in snapshots for s in subscribers if finalised_at >= s.created_at], now)
+
+
+EMPTY_RESULT: dict = {"categories": {}, "threshold": []}
+NOBODY: frozenset[str] = frozenset()
+
+
+def body_to_send(session: Session, message: WebhookMessage, ranking_mode: str) -> str | None:
+    """The body to sign and send now: as stored, but an award month's winners from its frozen
+    result (erasure rewrites it) less anyone not public now; None when the month is no longer final."""
+    if message.event_type != AWARD_FINALISED:
+        return message.body
+    snapshot = session.get(AwardSnapshot, json.loads(message.body)["data"]["month"])
+    if snapshot is None:
+        return None
+    return award_finalised(snapshot.month, snapshot.finalised_at, snapshot.result,
+                           Public(session, ranking_mode)).body()
 
 
 def delivery_log(session: Session, subscription: WebhookSubscription, limit: int) -> list[dict]:
