@@ -12,7 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from engagement.auth import Principal
-from engagement.errors import EngagementError, Forbidden
+from engagement.errors import Forbidden
 from engagement.schemas.awards import MonthPath
 from engagement.schemas.webhooks import (
     AwardPublishBody,
