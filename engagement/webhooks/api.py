@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask.blueprints import BlueprintSetupState
+
 from engagement.auth import Principal
 from engagement.errors import Forbidden
 from engagement.schemas.awards import MonthPath
@@ -42,7 +44,7 @@ SCOPE = "webhooks:manage"
 
 
 @blp.record_once
-def _check_channels(setup) -> None:  # type: ignore[no-untyped-def]
+def _check_channels(setup: BlueprintSetupState) -> None:
     """A misconfigured channel stops the start, rather than a publish request later."""
     publishing.channels(setup.app.config["ENGAGEMENT_CHAT_CHANNELS"])
 
@@ -118,7 +120,7 @@ def publish_trust_summary(body: dict):
 @blp.response(201, SubscriptionSchema)
 def create_subscription(body: dict):
     """Subscribe an address to public events; the signing secret is answered this once"""
-    made = webhooks.create(state().db.session(), _mine(), body["url"], body["event_types"],
+    made = webhooks.create(state().db.session(), principal().key_id, body["url"], body["event_types"],
                            body["description"], _settings())
     return webhooks.as_dict(made, with_secret=True)
 

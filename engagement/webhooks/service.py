@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from engagement.awards.model import AwardSnapshot
 from engagement.awards.service import Public
 from engagement.db import changed_rows, utcnow
-from engagement.errors import EngagementError
+from engagement.errors import EngagementError, Unauthenticated
+from engagement.ledger.model import ApiKey
 from engagement.webhooks import addresses
 from engagement.webhooks.events import AWARD_FINALISED, Message, award_finalised
 from engagement.webhooks.model import WebhookAttempt, WebhookMessage, WebhookSubscription
@@ -78,10 +79,13 @@ def disable_owned(session: Session, key_id: str) -> int:
     return len(found)
 
 
-def create(session: Session, owner: str, url: str, event_types: Sequence[str], description: str,
+def create(session: Session, key_id: str, url: str, event_types: Sequence[str], description: str,
            settings: Settings) -> WebhookSubscription:
+    """A subscription of the key ``key_id``; none for a key revoked (while its check is still cached)."""
+    if session.scalar(select(ApiKey.revoked_at).where(ApiKey.prefix == key_id)) is not None:
+        raise Unauthenticated("Unknown or revoked API key.")
     addresses.checked_field(url, settings.allowed_hosts, settings.allow_private)
-    subscription = WebhookSubscription(id="sub_" + secrets.token_hex(12), owner=owner, url=url,
+    subscription = WebhookSubscription(id="sub_" + secrets.token_hex(12), owner=owner_of(key_id), url=url,
                                        event_types=sorted(set(event_types)), secret=new_secret(),
                                        description=description, created_at=utcnow())
     session.add(subscription)

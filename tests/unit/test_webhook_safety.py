@@ -67,7 +67,9 @@ def test_revoking_a_key_stops_its_subscriptions(local, client, owner, writer):
         send(client, writer, idea("i-2"))
         drain(local, ("ledger", "webhooks"))
         deliver(local)
-    assert receiver.received == []
+        later = client.post(SUBSCRIPTIONS, json={"url": receiver.url, "event_types": ["idea.submitted"]},
+                            headers=bearer(owner))  # the key is still in the 30-second cache
+    assert receiver.received == [] and later.status_code == 401
     with Session(state(local).engine) as session:
         assert session.get(WebhookSubscription, made["id"]).disabled_at is not None
         assert set(session.scalars(select(WebhookMessage.status))) == {"failed"}
