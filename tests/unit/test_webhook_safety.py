@@ -9,9 +9,10 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
+from engagement import migrate
 from engagement.cli import engagement_commands
 from engagement.db import utcnow
 from engagement.state import state
@@ -199,3 +200,32 @@ def test_readiness_sees_a_sender_that_stopped(local):
         assert not workers.alive()
     finally:
         workers.stop()
+
+
+def test_upgrading_gives_each_subscription_to_its_one_key_or_disables_it(tmp_path):
+    """Before 0021 a subscription belonged to a key's name; after it, to the one active key of that
+    name, and one whose name several keys share, or whose key is revoked, is disabled."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    migrate.upgrade(engine, "0020")
+    keys = [("aaaa1111", "intranet", None), ("bbbb2222", "shared", None), ("cccc3333", "shared", None),
+            ("dddd4444", "gone", "2026-11-01 00:00:00")]
+    with engine.begin() as db:
+        for prefix, name, revoked in keys:
+            db.execute(text("INSERT INTO engagement_api_keys (prefix, key_hash, name, scopes, created_at, revoked_at) "
+                            "VALUES (:p, 'h', :n, 'webhooks:manage', '2026-11-01 00:00:00', :r)"),
+                       {"p": prefix, "n": name, "r": revoked})
+        for sub, owner in (("sub_one", "key:intranet"), ("sub_shared", "key:shared"), ("sub_gone", "key:gone")):
+            db.execute(text("INSERT INTO engagement_webhook_subscriptions (id, owner, url, event_types, secret, "
+                            "description, created_at) VALUES (:id, :o, 'https://8.8.8.8/', '[]', 's', '', "
+                            "'2026-11-01 00:00:00')"), {"id": sub, "o": owner})
+        db.execute(text("INSERT INTO engagement_webhook_messages (id, subscription_id, event_id, event_type, body, "
+                        "status, attempts, created_at, next_attempt_at) VALUES ('msg_1', 'sub_shared', 'e', "
+                        "'idea.submitted', '{}', 'pending', 0, '2026-11-01 00:00:00', '2026-11-01 00:00:00')"))
+    migrate.upgrade(engine)
+    with engine.connect() as db:
+        rows = dict((s, (o, d is not None)) for s, o, d in db.execute(text(
+            "SELECT id, owner, disabled_at FROM engagement_webhook_subscriptions")))
+        waiting = db.scalar(text("SELECT status FROM engagement_webhook_messages"))
+    assert rows == {"sub_one": ("key-id:aaaa1111", False), "sub_shared": ("key:shared", True),
+                    "sub_gone": ("key:gone", True)}
+    assert waiting == "failed"
