@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from engagement.awards.model import AwardSnapshot
 from engagement.awards.service import Public
 from engagement.db import changed_rows, utcnow
+from engagement.directory.model import Person
 from engagement.errors import EngagementError, Unauthenticated
 from engagement.ledger.model import ApiKey
 from engagement.webhooks import addresses
@@ -171,14 +172,26 @@ NOBODY: frozenset[str] = frozenset()
 
 def body_to_send(session: Session, message: WebhookMessage, ranking_mode: str) -> str | None:
     """The body to sign and send now: as stored, but an award month's winners from its frozen
-    result (erasure rewrites it) less anyone not public now; None when the month is no longer final."""
+    result less anyone not public now or erased since; None when the month is no longer final."""
     if message.event_type != AWARD_FINALISED:
         return message.body
     snapshot = session.get(AwardSnapshot, json.loads(message.body)["data"]["month"])
     if snapshot is None:
         return None
     return award_finalised(snapshot.month, snapshot.finalised_at, snapshot.result,
-                           Public(session, ranking_mode)).body()
+                           Listed(session, ranking_mode)).body()
+
+
+class Listed:
+    """Who an award message may name: public now, and still in the directory (which keeps people
+    who left; an erased person is gone from it, and their pseudonym is never sent)."""
+
+    def __init__(self, session: Session, ranking_mode: str):
+        self.public = Public(session, ranking_mode)
+        self.known = set(session.scalars(select(Person.id)))
+
+    def __contains__(self, person: str) -> bool:
+        return person in self.known and person in self.public
 
 
 def delivery_log(session: Session, subscription: WebhookSubscription, limit: int) -> list[dict]:

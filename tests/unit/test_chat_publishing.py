@@ -252,6 +252,7 @@ def test_a_finalised_month_sends_no_one_erased_or_opted_out_after_it_was_enqueue
     assert got.headers["webhook-id"] == receiver.received[0].headers["webhook-id"]
     people = [p for podium in payload["data"]["categories"].values() for p in podium] + payload["data"]["threshold"]
     assert people and not {"anna", "eva"} & {p["person"] for p in people}
+    assert not any(p["person"].startswith("erased-") for p in people)  # nor as the pseudonym erasure left
     assert not {"Anna", "Eva"} & {p["name"] for p in people}
 
 

@@ -188,7 +188,7 @@ def test_a_pass_gives_back_what_it_had_no_time_to_post(local, client, owner, wri
     with Session(state(local).engine) as session:
         given_back = session.scalars(select(WebhookMessage).where(WebhookMessage.attempts == 0,
                                                                   WebhookMessage.next_attempt_at == now)).all()
-    assert sum(counts.values()) >= 1 and len(given_back) >= 2 and sum(counts.values()) + len(given_back) <= 6
+    assert len(given_back) >= 2 and sum(counts.values()) + len(given_back) <= 6
     assert all(m.status == "pending" for m in given_back)
 
 
