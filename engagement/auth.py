@@ -53,6 +53,7 @@ class Principal:
     name: str  # key name, or the person id for a user
     scopes: frozenset[str] = field(default_factory=frozenset)
     roles: frozenset[str] = field(default_factory=frozenset)
+    key_id: str = ""  # an API key's prefix: unlike its name, unique (what its webhook subscriptions belong to)
 
     @property
     def is_user(self) -> bool:
@@ -111,7 +112,7 @@ def principal_for_key(session: Session, key: str, cache: KeyCache) -> Principal:
     row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, digest):
         raise Unauthenticated("Unknown or revoked API key.")
-    principal = Principal("key", row.name, frozenset(row.scopes.split()))
+    principal = Principal("key", row.name, frozenset(row.scopes.split()), key_id=row.prefix)
     cache.put(digest, principal)
     return principal
 
@@ -176,4 +177,6 @@ def revoke_api_key(session: Session, prefix: str) -> bool:
     if row is None:
         return False
     row.revoked_at = utcnow()
+    from engagement.webhooks.service import disable_owned  # a revoked key's subscriptions stop too
+    disable_owned(session, prefix)
     return True

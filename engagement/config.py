@@ -192,7 +192,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_WEBHOOK_ALLOWED_HOSTS", [], _csv,
             "If set, the only hosts webhook subscriptions may send to (comma-separated; *.example allows subdomains)."),
     Setting("ENGAGEMENT_WEBHOOK_ALLOW_PRIVATE", False, _bool,
-            "Allow webhook addresses on loopback and private networks (off: only public addresses, against SSRF)."),
+            "Allow webhook addresses on loopback and private networks, on any port (off: only public addresses "
+            "on ports 80 and 443, against SSRF)."),
     Setting("ENGAGEMENT_WEBHOOK_KEEP_DAYS", 30, int,
             "Days delivered and failed webhook messages and their delivery log are kept; older events are not sent."),
 )

@@ -151,8 +151,8 @@ class ConsumerThreads:
             logger.warning("consumer heartbeats not taken back: %r", exc)
 
     def alive(self) -> bool:
-        """Every read model's thread runs (applying, or standing by for its lock)."""
-        return all(t.is_alive() for t in self.threads)
+        """Every read model's thread runs (applying, or standing by for its lock), and the webhook sender."""
+        return all(t.is_alive() for t in self.threads) and (self.sender is None or self.sender.thread.is_alive())
 
 
 class Worker(Protocol):

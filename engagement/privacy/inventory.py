@@ -201,7 +201,8 @@ INVENTORY: tuple[Table, ...] = (
        "events that wait to learn whose a thing is", OPERATION, PARKED),
     _t("engagement_webhook_messages", "webhooks",
        _cols(ID, "actor", "subject", note="the giver and recipient a public kudos.given message names")
-       + _cols(TEXT, "body", note="the message as sent: public award winners and kudos (ids and names)")
+       + _cols(TEXT, "body", note="the message as sent: public kudos (ids and names); an award "
+                "message holds its month only, its winners are read when it is sent")
        + _cols(EVENT, "event_id"),
        "outbound webhook messages to an intranet and whether they were delivered",
        OPERATION, "ENGAGEMENT_WEBHOOK_KEEP_DAYS days after delivery or failure", DELETE),

@@ -2,16 +2,19 @@
 
 Publishing is guarded like the page it comes from: an award announcement by leaders (or a key
 with ``awards:manage``), a trust summary by the ``communications`` role (or a key with
-``trust:read``). Subscriptions belong to the API key (with ``webhooks:manage``) that made them;
-another key's are as unknown as missing ones.
+``trust:read``). Subscriptions belong to the API key (with ``webhooks:manage``) that made them, by the
+key's id: another key's, even one of the same name, are as unknown as missing ones, and revoking
+the key disables them.
 """
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask.blueprints import BlueprintSetupState
+
 from engagement.auth import Principal
-from engagement.errors import EngagementError, Forbidden
+from engagement.errors import Forbidden
 from engagement.schemas.awards import MonthPath
 from engagement.schemas.webhooks import (
     AwardPublishBody,
@@ -40,14 +43,25 @@ CHANNEL_REFUSED = {502: {"description": "The channel did not accept the post",
 SCOPE = "webhooks:manage"
 
 
+@blp.record_once
+def _check_channels(setup: BlueprintSetupState) -> None:
+    """A misconfigured channel stops the start, rather than a publish request later."""
+    publishing.channels(setup.app.config["ENGAGEMENT_CHAT_CHANNELS"])
+
+
 def _manager(who: Principal) -> None:
     leader_or(who, "awards:manage")
 
 
 def _owner(who: Principal) -> None:
-    if who.is_user:
+    if who.is_user or not who.key_id:
         raise Forbidden(f"Webhook subscriptions are managed with an API key with {SCOPE!r}.")
     who.require(SCOPE)
+
+
+def _mine() -> str:
+    """Whose subscriptions the caller's are: its key's id (key names are not unique)."""
+    return webhooks.owner_of(principal().key_id)
 
 
 def _settings() -> Settings:
@@ -71,9 +85,10 @@ def publish_announcement(_path: dict, body: dict, month: str):
     st, target = state(), publishing.channel(_channels(), body["channel"])
     session, what = st.db.session(), f"award:{month}"
     if publishing.published_before(session, what, target.name):
-        raise EngagementError(f"{month} is already announced in {target.name!r}.", 409, "Already published")
+        raise publishing.already_published(what, target.name)
     content = publishing.award_post(session, month, body["lang"], st.config["ENGAGEMENT_PUBLIC_RANKING"])
-    status = publishing.send(session, target, what, body["lang"], principal().label, content, _settings().timeout)
+    status = publishing.send(session, target, what, body["lang"], principal().label, content, _settings().timeout,
+                             once=True)
     return {"channel": target.name, "kind": target.kind, "what": what, "status": status}
 
 
@@ -105,7 +120,7 @@ def publish_trust_summary(body: dict):
 @blp.response(201, SubscriptionSchema)
 def create_subscription(body: dict):
     """Subscribe an address to public events; the signing secret is answered this once"""
-    made = webhooks.create(state().db.session(), principal().label, body["url"], body["event_types"],
+    made = webhooks.create(state().db.session(), principal().key_id, body["url"], body["event_types"],
                            body["description"], _settings())
     return webhooks.as_dict(made, with_secret=True)
 
@@ -115,7 +130,7 @@ def create_subscription(body: dict):
 @blp.response(200, SubscriptionListSchema)
 def list_subscriptions():
     """This key's subscriptions (never their secrets)"""
-    return {"subscriptions": [webhooks.as_dict(s) for s in webhooks.owned(state().db.session(), principal().label)]}
+    return {"subscriptions": [webhooks.as_dict(s) for s in webhooks.owned(state().db.session(), _mine())]}
 
 
 @blp.route("/v1/webhooks/subscriptions/<subscription_id>", methods=["DELETE"])
@@ -125,7 +140,7 @@ def list_subscriptions():
 def delete_subscription(_path: dict, subscription_id: str):
     """Delete a subscription with its messages and delivery log"""
     session = state().db.session()
-    webhooks.remove(session, webhooks.one(session, principal().label, subscription_id))
+    webhooks.remove(session, webhooks.one(session, _mine(), subscription_id))
 
 
 @blp.route("/v1/webhooks/subscriptions/<subscription_id>/disable", methods=["POST"])
@@ -135,7 +150,7 @@ def delete_subscription(_path: dict, subscription_id: str):
 def disable_subscription(_path: dict, subscription_id: str):
     """Stop sending; what waits is marked failed, the delivery log stays"""
     session = state().db.session()
-    found = webhooks.one(session, principal().label, subscription_id)
+    found = webhooks.one(session, _mine(), subscription_id)
     webhooks.disable(session, found)
     return webhooks.as_dict(found)
 
@@ -148,7 +163,7 @@ def disable_subscription(_path: dict, subscription_id: str):
 def deliveries(_path: dict, args: dict, subscription_id: str):
     """The delivery log: the newest messages, each with every attempt (time, outcome, status code, error)"""
     session = state().db.session()
-    found = webhooks.one(session, principal().label, subscription_id)
+    found = webhooks.one(session, _mine(), subscription_id)
     return {"messages": webhooks.delivery_log(session, found, args["limit"])}
 
 
@@ -159,5 +174,5 @@ def deliveries(_path: dict, args: dict, subscription_id: str):
 def redeliver(_path: dict, subscription_id: str, message_id: str):
     """Send a message again soon, with the same webhook-id (receivers dedupe by it)"""
     session = state().db.session()
-    found = webhooks.one(session, principal().label, subscription_id)
+    found = webhooks.one(session, _mine(), subscription_id)
     return webhooks.views(session, [webhooks.redeliver(session, found, message_id)])[0]

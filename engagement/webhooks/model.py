@@ -1,6 +1,6 @@
 """Outbound webhooks' and chat publishing's tables (engagement/webhooks/, consumers/webhooks.py).
 
-A subscription belongs to the API key that made it; its secret signs every message (Standard
+A subscription belongs to the API key that made it (by the key's id); its secret signs every message (Standard
 Webhooks) and is shown once. A message is one event for one subscription, written in the same
 transaction as the read model that saw the event, and its id (the ``webhook-id`` header) is the
 same on every attempt. Each attempt is logged.
@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import text
 
 from engagement.db import Base, utcnow
 
@@ -20,7 +21,7 @@ class WebhookSubscription(Base):
 
     __tablename__ = "engagement_webhook_subscriptions"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    owner: Mapped[str] = mapped_column(String(160), index=True)  # the key's label: key:intranet
+    owner: Mapped[str] = mapped_column(String(160), index=True)  # the key's id: key-id:<prefix>
     url: Mapped[str] = mapped_column(String(2000))
     event_types: Mapped[list] = mapped_column(JSON)
     secret: Mapped[str] = mapped_column(String(80))  # whsec_...: needed in the clear to sign
@@ -65,8 +66,12 @@ class WebhookAttempt(Base):
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
 
 
+AWARD_ROWS = "what LIKE 'award:%'"
+
+
 class ChatPublication(Base):
-    """What was published to which chat channel, by whom: an award month goes to a channel once."""
+    """What was published to which chat channel, by whom: an award month goes to a channel once
+    (a unique index on award rows; a trust summary may be published again)."""
 
     __tablename__ = "engagement_chat_publications"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
@@ -77,4 +82,6 @@ class ChatPublication(Base):
     by: Mapped[str] = mapped_column(String(160))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    __table_args__ = (Index("ix_engagement_chat_publications_what_channel", "what", "channel"),)
+    __table_args__ = (Index("ix_engagement_chat_publications_what_channel", "what", "channel"),
+                      Index("uq_engagement_chat_publications_award", "what", "channel", unique=True,
+                            postgresql_where=text(AWARD_ROWS), sqlite_where=text(AWARD_ROWS)))

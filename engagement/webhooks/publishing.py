@@ -5,7 +5,11 @@ announcement's sections (engagement/awards/announcement.py) from the frozen resu
 has opted out of public lists since; the trust report (engagement/trust/service.py ``report``), with
 small teams folded exactly as there, of which only groups shown on their own appear, and never a
 folded team's name or numbers. A trust summary is audited like a view of the report.
-Channel addresses are secrets of the operator's: they are never answered, logged or put in an error.
+Channel addresses are secrets of the operator's: they are never answered, logged or put in an error,
+and one with a space or control character is refused at start-up (it could not be posted to).
+An award month is published to a channel once: its row is written first, under a unique index,
+so of two requests at the same time one posts and the other is answered 409; a failed post
+deletes the row again.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engagement.awards import announcement
@@ -25,7 +30,7 @@ from engagement.awards.service import Public
 from engagement.errors import EngagementError, FieldError, ValidationFailed
 from engagement.trust import service as trust
 from engagement.trust.model import TrustAudit
-from engagement.webhooks import texts
+from engagement.webhooks import addresses, texts
 from engagement.webhooks.chat import BUILDERS, Post
 from engagement.webhooks.model import ChatPublication
 from engagement.webhooks.post import post
@@ -43,9 +48,9 @@ def channels(config: dict[str, Any]) -> dict[str, Channel]:
     out = {}
     for name, spec in config.items():
         kind, url = (spec or {}).get("kind"), str((spec or {}).get("url", ""))
-        if kind not in BUILDERS or not url.startswith(("https://", "http://")):
+        if kind not in BUILDERS or not url.startswith(("https://", "http://")) or not addresses.printable(url):
             raise EngagementError(f"ENGAGEMENT_CHAT_CHANNELS[{name!r}] needs kind teams or slack and an http(s) "
-                                  "url; ask the operator.", 500, "Channel misconfigured")
+                                  "url of printable ASCII only; ask the operator.", 500, "Channel misconfigured")
         out[name] = Channel(name, kind, url)
     return out
 
@@ -90,16 +95,39 @@ def trust_post(session: Session, period: trust.Period, today: date, zone: ZoneIn
                 texts.folded(lang, min_size) + " " + words["open"])
 
 
-def send(session: Session, target: Channel, what: str, lang: str, by: str, content: Post, timeout: float) -> int:
-    """Post to the channel and record it; 502 when the channel does not accept it."""
+def send(session: Session, target: Channel, what: str, lang: str, by: str, content: Post, timeout: float,
+         once: bool = False) -> int:
+    """Post to the channel and record it; 502 when the channel does not accept it. ``once``: the
+    record is reserved first, and a second publication of ``what`` to the channel answers 409."""
+    record = ChatPublication(what=what, channel=target.name, lang=lang, by=by)
+    if once:
+        _reserve(session, record)
     body = json.dumps(BUILDERS[target.kind](content), ensure_ascii=False).encode()
     answer = post(target.url, body, {}, timeout)
     if not answer.ok:
+        if once:
+            session.delete(record)
+            session.commit()
         raise EngagementError(f"The channel {target.name!r} did not accept the post ({answer.error}).", 502,
                               "Channel refused")
-    session.add(ChatPublication(what=what, channel=target.name, lang=lang, by=by))
+    if not once:
+        session.add(record)
     session.commit()
     return answer.status or 0
+
+
+def _reserve(session: Session, record: ChatPublication) -> None:
+    session.add(record)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise already_published(record.what, record.channel) from exc
+
+
+def already_published(what: str, channel_name: str) -> EngagementError:
+    return EngagementError(f"{what.split(':', 1)[1]} is already announced in {channel_name!r}.", 409,
+                           "Already published")
 
 
 def published_before(session: Session, what: str, channel_name: str) -> bool:

@@ -3,11 +3,17 @@
 Enqueueing is one INSERT ... ON CONFLICT DO NOTHING on (subscription, event), so an event seen
 twice (a redelivered batch, a replay) is enqueued once. A message's id is derived from the two, so
 it is the same ``webhook-id`` on every attempt and on a redelivery, and receivers dedupe by it.
+
+A subscription belongs to one API key, by the key's id (its prefix), not its name: names are not
+unique. Revoking the key disables its subscriptions. An ``award.finalised`` message is stored
+with its month only; its winners are read from the frozen result and the public list when it is
+sent, so someone erased or opted out after it was enqueued is never sent.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,7 +27,9 @@ from sqlalchemy.orm import Session
 from engagement.awards.model import AwardSnapshot
 from engagement.awards.service import Public
 from engagement.db import changed_rows, utcnow
-from engagement.errors import EngagementError
+from engagement.directory.model import Person
+from engagement.errors import EngagementError, Unauthenticated
+from engagement.ledger.model import ApiKey
 from engagement.webhooks import addresses
 from engagement.webhooks.events import AWARD_FINALISED, Message, award_finalised
 from engagement.webhooks.model import WebhookAttempt, WebhookMessage, WebhookSubscription
@@ -56,10 +64,29 @@ def message_id(subscription_id: str, event_id: str) -> str:
     return "msg_" + hashlib.sha256(f"{subscription_id}\n{event_id}".encode()).hexdigest()[:32]
 
 
-def create(session: Session, owner: str, url: str, event_types: Sequence[str], description: str,
+def owner_of(key_id: str) -> str:
+    """The owner of a key's subscriptions: the key's id, which no other key shares."""
+    return f"key-id:{key_id}"
+
+
+def disable_owned(session: Session, key_id: str) -> int:
+    """Disable every subscription of a key (it was revoked); no commit: the revocation's."""
+    found = list(session.scalars(select(WebhookSubscription).where(WebhookSubscription.owner == owner_of(key_id),
+                                                                   WebhookSubscription.disabled_at.is_(None))))
+    for subscription in found:
+        subscription.disabled_at = utcnow()
+        session.execute(update(WebhookMessage).where(WebhookMessage.subscription_id == subscription.id,
+                                                     WebhookMessage.status == "pending").values(status="failed"))
+    return len(found)
+
+
+def create(session: Session, key_id: str, url: str, event_types: Sequence[str], description: str,
            settings: Settings) -> WebhookSubscription:
+    """A subscription of the key ``key_id``; none for a key revoked (while its check is still cached)."""
+    if session.scalar(select(ApiKey.revoked_at).where(ApiKey.prefix == key_id)) is not None:
+        raise Unauthenticated("Unknown or revoked API key.")
     addresses.checked_field(url, settings.allowed_hosts, settings.allow_private)
-    subscription = WebhookSubscription(id="sub_" + secrets.token_hex(12), owner=owner, url=url,
+    subscription = WebhookSubscription(id="sub_" + secrets.token_hex(12), owner=owner_of(key_id), url=url,
                                        event_types=sorted(set(event_types)), secret=new_secret(),
                                        description=description, created_at=utcnow())
     session.add(subscription)
@@ -124,20 +151,47 @@ def wants(subscription: WebhookSubscription, event_type: str, received: datetime
     return event_type in subscription.event_types and (received is None or received >= subscription.created_at)
 
 
-def enqueue_finalised_months(session: Session, ranking_mode: str, now: datetime, keep_days: int) -> None:
+def enqueue_finalised_months(session: Session, now: datetime, keep_days: int) -> None:
     """Award months finalised since each subscription was made; finalising writes no event, so the
     sender looks for new snapshots on each pass (idempotent like every enqueue). Only the last
-    ``keep_days``: an older month's message may have been pruned, and must not go out again."""
+    ``keep_days``: an older month's message may have been pruned, and must not go out again.
+    The message holds the month only; :func:`body_to_send` adds the winners when it is sent."""
     subscribers = [s for s in active(session) if AWARD_FINALISED in s.event_types]
     if not subscribers:
         return
     since = max(min(s.created_at for s in subscribers), now - timedelta(days=keep_days))
-    snapshots = list(session.scalars(select(AwardSnapshot).where(AwardSnapshot.finalised_at >= since)))
-    if not snapshots:
-        return
-    public = Public(session, ranking_mode)
-    enqueue(session, [(s, award_finalised(snap.month, snap.finalised_at, snap.result, public))
-                      for snap in snapshots for s in subscribers if snap.finalised_at >= s.created_at], now)
+    snapshots = session.execute(select(AwardSnapshot.month, AwardSnapshot.finalised_at)
+                                .where(AwardSnapshot.finalised_at >= since)).all()
+    enqueue(session, [(s, award_finalised(month, finalised_at, EMPTY_RESULT, NOBODY))
+                      for month, finalised_at in snapshots for s in subscribers if finalised_at >= s.created_at], now)
+
+
+EMPTY_RESULT: dict = {"categories": {}, "threshold": []}
+NOBODY: frozenset[str] = frozenset()
+
+
+def body_to_send(session: Session, message: WebhookMessage, ranking_mode: str) -> str | None:
+    """The body to sign and send now: as stored, but an award month's winners from its frozen
+    result less anyone not public now or erased since; None when the month is no longer final."""
+    if message.event_type != AWARD_FINALISED:
+        return message.body
+    snapshot = session.get(AwardSnapshot, json.loads(message.body)["data"]["month"])
+    if snapshot is None:
+        return None
+    return award_finalised(snapshot.month, snapshot.finalised_at, snapshot.result,
+                           Listed(session, ranking_mode)).body()
+
+
+class Listed:
+    """Who an award message may name: public now, and still in the directory (which keeps people
+    who left; an erased person is gone from it, and their pseudonym is never sent)."""
+
+    def __init__(self, session: Session, ranking_mode: str):
+        self.public = Public(session, ranking_mode)
+        self.known = set(session.scalars(select(Person.id)))
+
+    def __contains__(self, person: str) -> bool:
+        return person in self.known and person in self.public
 
 
 def delivery_log(session: Session, subscription: WebhookSubscription, limit: int) -> list[dict]:

@@ -2,14 +2,21 @@
 expects, and nothing the pages they come from would not show."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook
 
 from engagement.db import utcnow
 from engagement.demo import trust_history as trust_org
-from tests.conftest import bearer, drain
+from engagement.errors import EngagementError
+from engagement.state import state
+from engagement.webhooks.model import WebhookMessage
+from tests.conftest import bearer, drain, migrated_app
 from tests.receivers import Receiver, down_url
 from tests.unit.test_awards import PEOPLE, TEAMS, october
 from tests.unit.test_awards import send as send_events
@@ -216,3 +223,89 @@ def test_a_finalised_month_goes_out_as_a_signed_webhook_once(app, client, leader
     assert payload["type"] == "award.finalised" and payload["data"]["month"] == "2026-10"
     assert payload["data"]["categories"]["appreciated"][0] == {"rank": 1, "person": "anna", "name": "Anna"}
     assert "ivar" not in got.body.decode().lower() and "score" not in got.body.decode()
+
+
+def test_a_finalised_month_sends_no_one_erased_or_opted_out_after_it_was_enqueued(app, client, leader, make_key):
+    """The message waits (its receiver is down); meanwhile one winner is erased and another opts
+    out. Neither is in the outbox while it waits, nor in what is finally sent."""
+    app.config["ENGAGEMENT_WEBHOOK_ALLOW_PRIVATE"] = True
+    owner = make_key("webhooks:manage", name="intranet")
+    with Receiver(statuses=[503, 200]) as receiver:
+        made = client.post("/v1/webhooks/subscriptions", json={"url": receiver.url, "event_types": ["award.finalised"]},
+                           headers=bearer(owner)).json
+        send_events(client, leader, october())
+        drain(app, ("ledger", "awards", "webhooks"))
+        assert client.post("/v1/awards/2026-10/finalise", headers=bearer(leader)).status_code == 201
+        assert deliver(app)["retrying"] == 1
+        first = receiver.received[0].body.decode()
+        assert "Anna" in first and "Eva" in first  # the winners, as the month was finalised
+        assert client.post("/v1/directory/people/anna/erase", headers=bearer(leader)).status_code == 200
+        client.post("/v1/directory/sync", json={"mode": "delta", "people": [
+            {"id": "eva", "name": "Eva", "team": "A", "leaderboard_opt_out": True}]}, headers=bearer(leader))
+        with Session(state(app).engine) as session:
+            [waiting] = session.scalars(select(WebhookMessage.body)).all()
+        assert "Anna" not in waiting and "anna" not in waiting and "Eva" not in waiting
+        assert deliver(app, utcnow() + timedelta(hours=2))["delivered"] == 1
+    got = receiver.received[1]
+    payload = Webhook(made["secret"]).verify(got.body, got.headers)
+    assert payload["data"]["month"] == "2026-10"
+    assert got.headers["webhook-id"] == receiver.received[0].headers["webhook-id"]
+    people = [p for podium in payload["data"]["categories"].values() for p in podium] + payload["data"]["threshold"]
+    assert people and not {"anna", "eva"} & {p["person"] for p in people}
+    assert not any(p["person"].startswith("erased-") for p in people)  # nor as the pseudonym erasure left
+    assert not {"Anna", "Eva"} & {p["name"] for p in people}
+
+
+def test_a_month_is_announced_once_even_by_two_requests_at_the_same_time(app, client, october_final):
+    """The first post is held at the channel until the second request has been answered."""
+    second_answered, received = threading.Event(), []
+
+    class Held(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the standard library's name
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            second_answered.wait(10)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Held)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    app.config["ENGAGEMENT_CHAT_CHANNELS"] = {"held": {"kind": "slack",
+                                                       "url": f"http://127.0.0.1:{server.server_address[1]}/x"}}
+    answers: list[int] = []
+    first = threading.Thread(target=lambda: answers.append(
+        app.test_client().post(ANNOUNCE, json={"channel": "held"}, headers=bearer(october_final)).status_code))
+    try:
+        first.start()
+        while not received and first.is_alive():
+            second_answered.wait(0.05)
+        second = client.post(ANNOUNCE, json={"channel": "held"}, headers=bearer(october_final))
+        second_answered.set()
+        first.join()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answers == [201] and second.status_code == 409 and len(received) == 1
+
+
+def test_a_failed_post_leaves_the_month_free_to_announce_again(client, chats, october_final):
+    for _ in range(2):
+        assert client.post(ANNOUNCE, json={"channel": "broken"}, headers=bearer(october_final)).status_code == 502
+
+
+def test_a_channel_address_with_a_space_stops_the_start(sqlite_template, tmp_path):
+    channels = {"bad": {"kind": "slack", "url": "https://hooks.example/services/T/B/SE CRET"}}
+    with pytest.raises(EngagementError) as refused:
+        migrated_app(sqlite_template, tmp_path, ENGAGEMENT_CHAT_CHANNELS=channels)
+    assert "'bad'" in str(refused.value) and "CRET" not in str(refused.value)
+
+
+def test_a_channel_address_that_cannot_be_requested_answers_a_problem_without_it(client, october_final, app,
+                                                                                caplog):
+    app.config["ENGAGEMENT_CHAT_CHANNELS"] = {"bad": {"kind": "slack", "url": "http://127.0.0.1:9/T/B/SE\tCRET"}}
+    answer = client.post(ANNOUNCE, json={"channel": "bad"}, headers=bearer(october_final))
+    assert answer.status_code == 500 and answer.mimetype == "application/problem+json"
+    assert "CRET" not in answer.get_data(as_text=True) and "CRET" not in caplog.text
