@@ -133,8 +133,7 @@ class IssuerKeys:
         self._fetch_began = time.monotonic()
         deadline = self._fetch_began + FETCH_DEADLINE
         try:
-            uri = self.jwks_uri or self._discover(deadline)
-            keys = _signing_keys(_document(uri, deadline, "its key set"))
+            keys = self._read_keys(deadline)
         except FetchFailed as exc:
             if not self.configured_uri:
                 self.jwks_uri = None  # discover again next time: the provider may have moved its keys
@@ -148,6 +147,18 @@ class IssuerKeys:
         self.fetches += 1
         self._keys = keys
         self._fetched_at = time.monotonic()
+
+    def _read_keys(self, deadline: float) -> dict[str, SigningKey]:
+        """The key set at the address known, or discovered; a discovered address that fails is
+        discovered once more at once (the provider may have moved its keys), within the same deadline."""
+        known = self.jwks_uri
+        uri = known or self._discover(deadline)
+        try:
+            return _signing_keys(_document(uri, deadline, "its key set"))
+        except FetchFailed:
+            if self.configured_uri or not known:
+                raise
+        return _signing_keys(_document(self._discover(deadline), deadline, "its key set"))
 
     def _discover(self, deadline: float) -> str:
         """The key set's address from the issuer's discovery document, which must name the same issuer."""

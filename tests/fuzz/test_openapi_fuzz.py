@@ -12,6 +12,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from engagement.auth import SCOPES, create_api_key
 from engagement.state import state
+from engagement.workers import ConsumerThreads
 
 pytestmark = [pytest.mark.slow]
 EXAMPLES = int(os.environ.get("TILLIT_FUZZ_EXAMPLES", "25"))
@@ -30,11 +31,15 @@ def test_no_server_errors_and_answers_as_documented(app):
         state(app).db.session.commit()
     headers = {"Authorization": f"Bearer {key}"}
     tried = []
-    for operation in operations(app):
-        @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-        def fuzz(case):
-            case.call_and_validate(headers=headers, checks=CHECKS)
-        fuzz()
-        tried.append(operation.label)
+    consumers = ConsumerThreads(app).start()  # as `engagement consume` beside it: /readyz is ready, not a 503
+    try:
+        for operation in operations(app):
+            @given(case=operation.as_strategy())
+            @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+            def fuzz(case):
+                case.call_and_validate(headers=headers, checks=CHECKS)
+            fuzz()
+            tried.append(operation.label)
+    finally:
+        consumers.stop()
     assert len(tried) >= 30, tried
