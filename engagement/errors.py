@@ -58,9 +58,25 @@ class BusUnavailable(EngagementError):
         super().__init__(detail, 503, "Event bus unavailable", headers={"Retry-After": str(retry_after)})
 
 
+# Operational errors that come from the statement, not from the database being away: SQLite's
+# SQLITE_ERROR ("Expression tree is too large", "too many SQL variables"), SQLITE_TOOBIG and
+# SQLITE_RANGE, and PostgreSQL's class 54 (program limit exceeded: "statement too complex").
+STATEMENT_ERRORS = {"SQLITE_ERROR", "SQLITE_TOOBIG", "SQLITE_RANGE"}
+STATEMENT_SQLSTATE_CLASSES = {"54"}
+
+
 def is_connection_error(error: DBAPIError) -> bool:
-    """Connection errors come from the database being away; integrity and data errors from the input."""
-    return isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated
+    """Connection errors come from the database being away (refused, closed, restarting, locked,
+    its disk failing): worth a retry. Integrity and data errors come from the input, and so do the
+    few operational errors a statement causes itself; retrying those would only fail again."""
+    if error.connection_invalidated or isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate[:2] in STATEMENT_SQLSTATE_CLASSES:
+        return False
+    return getattr(error.orig, "sqlite_errorname", None) not in STATEMENT_ERRORS
 
 
 def flatten(messages: Any, path: str = "") -> list[FieldError]:

@@ -149,12 +149,22 @@ _CLAUSE = re.compile(r'^\s*([A-Za-z][\w.:$-]*?)(?:\[\s*value\s+eq\s+"((?:[^"\\]|
                      r'(?:\s+(eq)\s+(?:"((?:[^"\\]|\\.)*)"|(true|false)))?\s*$', re.I)
 
 
+MAX_FILTER_LENGTH = 4096
+MAX_FILTER_CLAUSES = 50
+# One pass over a filter: a quoted string is taken whole, so an "and" inside it never splits.
+_FILTER_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\s+and\s+', re.I)
+
+
 def parse_filter(text: str, allowed: dict[str, str]) -> list[tuple[str, str]]:
     """``attr eq "value"`` clauses joined by ``and`` as (canonical attribute, value) pairs; a
     ``members[value eq "x"]`` clause is ("members", "x"). ``allowed`` maps lower-case names Tillit
-    filters on to canonical ones; anything else is an invalidFilter error naming it."""
+    filters on to canonical ones; anything else is an invalidFilter error naming it. A filter is
+    at most MAX_FILTER_LENGTH characters and MAX_FILTER_CLAUSES clauses: no identity provider
+    sends more, and the database is never handed an expression it cannot build."""
+    if len(text) > MAX_FILTER_LENGTH:
+        raise ScimError(f"filter: at most {MAX_FILTER_LENGTH} characters.", 400, "invalidFilter")
     clauses = []
-    for part in re.split(r'\s+and\s+(?=(?:[^"]*"[^"]*")*[^"]*$)', text.strip(), flags=re.I):
+    for part in _split_and(text.strip()):
         match = _CLAUSE.match(part)
         if not match:
             raise ScimError(f"Tillit filters only with eq clauses joined by and; cannot read {part!r}.",
@@ -169,6 +179,21 @@ def parse_filter(text: str, allowed: dict[str, str]) -> list[tuple[str, str]]:
             raise ScimError(f"Tillit cannot filter on {name!r}; it filters on {known}.", 400, "invalidFilter")
         clauses.append((allowed[key], _unescape(quoted) if quoted is not None else boolean.lower()))
     return clauses
+
+
+def _split_and(text: str) -> list[str]:
+    """The filter's clauses, cut at each ``and`` outside quotes, in one pass; more than
+    MAX_FILTER_CLAUSES is a tooMany error."""
+    parts, start = [], 0
+    for token in _FILTER_TOKEN.finditer(text):
+        if token.group().startswith('"'):
+            continue
+        parts.append(text[start:token.start()])
+        start = token.end()
+        if len(parts) >= MAX_FILTER_CLAUSES:
+            raise ScimError(f"filter: at most {MAX_FILTER_CLAUSES} clauses joined by and.", 400, "tooMany")
+    parts.append(text[start:])
+    return parts
 
 
 def _unescape(value: str) -> str:
@@ -345,8 +370,8 @@ def _apply(resource: dict[str, Any], op: str, target: Target, value: Any) -> Non
             if name.lower() != "schemas":
                 _apply(resource, op, Target(ENTERPRISE, *_name_and_sub(name)), item)
         return
-    if key.lower() in READ_ONLY and not target.container:
-        return  # readOnly attributes in a PATCH are passed over (RFC 7644 §3.5.2)
+    if not target.container:
+        _check_mutable(holder, op, key, target, value)
     if op == "replace" and value is None:
         op = "remove"
     if target.filters is not None:
@@ -377,6 +402,20 @@ def _apply(resource: dict[str, Any], op: str, target: Target, value: Any) -> Non
         holder[key].update(value)  # sub-attributes not given are left as they are
     else:
         holder[key] = value
+
+
+def _check_mutable(holder: dict[str, Any], op: str, key: str, target: Target, value: Any) -> None:
+    """A PATCH that would change a readOnly attribute (id, meta, schemas) is refused, as RFC 7644
+    §3.5.2 asks, rather than answered 200 with the change dropped; sending the value it already
+    has is no change. ``roles`` is refused too: a person's role (leader) comes from the HR sync."""
+    lower = key.lower()
+    if lower == "roles":
+        raise ScimError("roles: Tillit takes a person's role from the HR sync, not from SCIM.", 400, "mutability")
+    if lower not in READ_ONLY:
+        return
+    unchanged = op != "remove" and target.sub is None and target.filters is None and holder.get(key) == value
+    if not unchanged:
+        raise ScimError(f"{key}: is read-only and cannot be changed.", 400, "mutability")
 
 
 def _identity(item: Any) -> Any:

@@ -263,7 +263,9 @@ def patch_group(team_id: str):
     current = store.group(team_id)
     _if_match(current)
     patched = scim.patch({k: v for k, v in current.items() if k != "meta"}, _body())
-    return _located(store.replace_group(team_id, scim.read_group(patched)))
+    given = scim.read_group(patched)
+    given.members_given = True  # the patched Group is whole: no members left means none
+    return _located(store.replace_group(team_id, given))
 
 
 @blp.route("/Groups/<path:team_id>", methods=["DELETE"])

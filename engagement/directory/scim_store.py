@@ -139,7 +139,7 @@ class Store:
         """A new person, or one the directory already knows (from an HR sync, or deleted over SCIM
         before) taken over under the same id; a userName in use by a live User is a conflict."""
         self._unique_user_name(given.user_name, None)
-        person_id = given.user_name
+        person_id = self._person_for(given.user_name)
         row = self.session.get(ScimUser, person_id)
         if row is not None and row.deleted_at is None:
             raise ScimError(f"The person id {person_id!r} belongs to another User.", 409, "uniqueness")
@@ -152,6 +152,20 @@ class Store:
             row.created, row.deleted_at = self._naive, None
         self._write_user(row, person, person_id, given)
         return self.user(person_id)
+
+    def _person_for(self, user_name: str) -> str:
+        """The person id a new User takes: the userName, or the id of the one person the directory
+        (or an earlier, deleted User) has under that name in another case, since userName is not
+        case-sensitive and a second person for the same login would split their history."""
+        if self.session.get(Person, user_name) is not None:
+            return user_name
+        key = user_name.lower()
+        found = set(self.session.scalars(select(Person.id).where(func.lower(Person.id) == key)))
+        found |= set(self.session.scalars(select(ScimUser.person_id).where(ScimUser.user_name_key == key)))
+        if len(found) > 1:
+            raise ScimError(f"userName {user_name!r} matches more than one person ignoring case: "
+                            f"{', '.join(sorted(found))}; give one of those exactly.", 409, "uniqueness")
+        return found.pop() if found else user_name
 
     def replace_user(self, person_id: str, given: UserInput) -> dict[str, Any]:
         row = self._live_user(person_id)
@@ -170,6 +184,8 @@ class Store:
             self.session.commit()
 
     def _write_user(self, row: ScimUser, person: Person | None, person_id: str, given: UserInput) -> None:
+        if given.manager is not None and given.manager.lower() == person_id.lower():
+            raise ScimError(f"{ENTERPRISE}:manager: a person cannot be their own manager.", 400, "invalidValue")
         row.user_name, row.user_name_key = given.user_name, given.user_name.lower()
         row.external_id = given.external_id
         row.attributes = json.dumps(given.stored(), sort_keys=True)
@@ -222,8 +238,9 @@ class Store:
             self.session.add(row)
         row.created, row.last_modified, row.deleted_at = self._naive, self._naive, None
         parent = team.parent_id if team is not None else None
-        if team is not None and not given.members_given:  # a team taken over keeps its people
-            given.members = [p.id for p in self._members(team_id)]
+        if team is not None:  # a team taken over keeps its people; only a later PUT or PATCH removes them
+            current = sorted(p.id for p in self._members(team_id))
+            given.members = current + [m for m in given.members if m not in current]
         self._write_group(row, team_id, parent, given)
         return self.group(team_id)
 
@@ -232,6 +249,8 @@ class Store:
         if self._live_groups(self._named(given.display_name)) - {team_id}:
             raise ScimError(f"displayName {given.display_name!r} is taken by another Group.", 409, "uniqueness")
         team = self.session.get(Team, team_id)
+        if not given.members_given:  # a PUT that does not name members leaves them as they are
+            given.members = sorted(p.id for p in self._members(team_id))
         self._write_group(row, team_id, team.parent_id if team else None, given)
         return self.group(team_id)
 

@@ -96,6 +96,7 @@ def _check(session: Session, payload: dict[str, Any], existing: dict[str, Team],
         if person["team"] is not None and person["team"] not in parents:
             errors.append(FieldError(f"people.{index}.team", f"Unknown team {person['team']!r}."))
     errors += _rewrites_the_past(session, payload, existing, as_of)
+    errors += _backdates_people(session, payload, as_of)
     if errors:
         raise ValidationFailed(errors, "The directory has errors; nothing was changed.")
 
@@ -132,6 +133,37 @@ def _rewrites_the_past(session: Session, payload: dict[str, Any], existing: dict
         return []
     return [FieldError("as_of", f"The org tree has a change recorded at {latest.isoformat()}Z; a team move or "
                                 f"removal cannot take effect before it (past reports would change).")]
+
+
+def _backdates_people(session: Session, payload: dict[str, Any], as_of: datetime) -> list[FieldError]:
+    """A team move, manager change or leave dated before that person's latest recorded change (an
+    HR sync dated earlier than a SCIM change made since) would open a period that ends before it
+    starts, so it is refused, naming the person, rather than written out of order."""
+    only = _named_people(payload)
+    latest: dict[str, datetime] = {}
+    for model in (Membership, ManagerLink):
+        query = _among(select(model.person_id, func.max(model.valid_from), func.max(model.valid_to)),
+                       model.person_id, only).group_by(model.person_id)
+        for person, *moments in session.execute(query):
+            for moment in moments:
+                if moment is not None and moment > as_of and moment > latest.get(person, as_of):
+                    latest[person] = moment
+    if not latest:
+        return []
+    rows = {row["id"]: (index, row) for index, row in enumerate(payload["people"])}
+    errors = []
+    for person in session.scalars(select(Person).where(Person.id.in_(latest))):
+        index, row = rows.get(person.id, (None, None))
+        if row is None:
+            changes = payload["mode"] == "full" and person.active  # a full sync's leaver
+        else:
+            changes = (person.team_id != row["team"] or person.active != row.get("active", True)
+                       or manager_of(session, person.id) != row.get("manager"))
+        if changes:
+            errors.append(FieldError("as_of" if index is None else f"people.{index}.as_of",
+                                     f"{person.id!r} has a change recorded at {latest[person.id].isoformat()}Z; "
+                                     f"a team, manager or leave change cannot take effect before it."))
+    return errors
 
 
 def _duplicates(rows: list[dict], name: str) -> list[FieldError]:

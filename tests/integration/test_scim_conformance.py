@@ -59,11 +59,17 @@ def conformance(app) -> list:
 def assert_all_pass(results: list) -> None:
     failed = [(r.resource_type, r.title, r.reason) for r in results if r.status not in (Status.SUCCESS, Status.SKIPPED)]
     assert results and not failed, failed
-    assert sum(r.status == Status.SUCCESS for r in results) >= 30
+    assert sum(r.status == Status.SUCCESS for r in results) >= 79  # every check the pinned version runs
+
+
+# The checker sends from one thread as fast as the server answers, past 200 writes a second on
+# SQLite, which the per-key limit answers 429 at random checks; an identity provider provisions far
+# slower and retries a 429. The limit has its own tests (tests/unit/test_security.py).
+UNLIMITED = {"ENGAGEMENT_RATE_LIMIT_KEY": "off"}
 
 
 def test_scim2_tester_passes_against_the_live_endpoint_on_sqlite(sqlite_template, tmp_path):
-    app = migrated_app(sqlite_template, tmp_path)
+    app = migrated_app(sqlite_template, tmp_path, **UNLIMITED)
     try:
         assert_all_pass(conformance(app))
     finally:
@@ -72,7 +78,7 @@ def test_scim2_tester_passes_against_the_live_endpoint_on_sqlite(sqlite_template
 
 @pytest.mark.postgres
 def test_scim2_tester_passes_against_the_live_endpoint_on_postgres(postgres_url, tmp_path):
-    app = create_app(sqlite_config(tmp_path, ENGAGEMENT_DATABASE_URL=postgres_url))
+    app = create_app(sqlite_config(tmp_path, ENGAGEMENT_DATABASE_URL=postgres_url, **UNLIMITED))
     schema.upgrade(state(app).engine)
     try:
         assert_all_pass(conformance(app))
