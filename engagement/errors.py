@@ -59,16 +59,20 @@ class BusUnavailable(EngagementError):
 
 
 # Operational errors that come from the statement, not from the database being away: SQLite's
-# SQLITE_ERROR ("Expression tree is too large", "too many SQL variables"), SQLITE_TOOBIG and
-# SQLITE_RANGE, and PostgreSQL's class 54 (program limit exceeded: "statement too complex").
-STATEMENT_ERRORS = {"SQLITE_ERROR", "SQLITE_TOOBIG", "SQLITE_RANGE"}
+# limits ("Expression tree is too large", "too many SQL variables", SQLITE_TOOBIG, SQLITE_RANGE)
+# and PostgreSQL's class 54 (program limit exceeded: "statement too complex"). Other SQLITE_ERRORs
+# stay retryable: "no such table" is a database not yet upgraded, which `db upgrade` mends, and a
+# consumer must wait for it rather than set its records aside.
+STATEMENT_ERRORS = {"SQLITE_TOOBIG", "SQLITE_RANGE"}
+STATEMENT_LIMITS = ("too large", "too many", "too big")
 STATEMENT_SQLSTATE_CLASSES = {"54"}
 
 
 def is_connection_error(error: DBAPIError) -> bool:
     """Connection errors come from the database being away (refused, closed, restarting, locked,
-    its disk failing): worth a retry. Integrity and data errors come from the input, and so do the
-    few operational errors a statement causes itself; retrying those would only fail again."""
+    its disk failing, its tables not made yet): worth a retry. Integrity and data errors come from
+    the input, and so do the few operational errors a statement causes itself by its size; retrying
+    those would only fail again."""
     if error.connection_invalidated or isinstance(error, InterfaceError):
         return True
     if not isinstance(error, OperationalError):
@@ -76,7 +80,10 @@ def is_connection_error(error: DBAPIError) -> bool:
     sqlstate = getattr(error.orig, "sqlstate", None)
     if isinstance(sqlstate, str) and sqlstate[:2] in STATEMENT_SQLSTATE_CLASSES:
         return False
-    return getattr(error.orig, "sqlite_errorname", None) not in STATEMENT_ERRORS
+    name = getattr(error.orig, "sqlite_errorname", None)
+    if name == "SQLITE_ERROR":
+        return not any(words in str(error.orig).lower() for words in STATEMENT_LIMITS)
+    return name not in STATEMENT_ERRORS
 
 
 def flatten(messages: Any, path: str = "") -> list[FieldError]:

@@ -95,6 +95,9 @@ def test_a_statement_the_database_cannot_build_is_not_called_an_outage(tmp_path)
         conn.execute(text("SELECT " + " AND ".join(["1 = 1"] * 5000)))
     assert isinstance(too_large.value.orig, sqlite3.OperationalError)
     assert not is_connection_error(too_large.value)
+    with engine.connect() as conn, pytest.raises(DBAPIError) as no_table:
+        conn.execute(text("SELECT * FROM engagement_not_yet_made"))
+    assert is_connection_error(no_table.value)  # a database before `db upgrade`: consumers wait for it
     away = create_engine(f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
     with pytest.raises(DBAPIError) as cannot_open:
         away.connect()
