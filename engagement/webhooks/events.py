@@ -13,6 +13,7 @@ would show on a public page, nothing the privacy rules keep back.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -40,8 +41,14 @@ class Message:
     def body(self) -> str:
         """The body as signed and sent, the same bytes on every attempt (Standard Webhooks' shape)."""
         stamp = self.time.isoformat() if self.time.tzinfo else self.time.isoformat() + "Z"  # naive is UTC
-        return json.dumps({"type": self.type, "timestamp": stamp, "id": self.event_id,
+        return json.dumps({"type": self.type, "timestamp": stamp, "id": public_id(self.event_id),
                            "data": self.data}, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+
+
+def public_id(event_id: str) -> str:
+    """The event's id as receivers see it: stable, but opaque, since a widget's events are stored
+    under ids that carry the person who sent them ("~kari~idea-1"), whom some bodies leave out."""
+    return "evt_" + hashlib.sha256(event_id.encode()).hexdigest()[:32]
 
 
 def from_event(event: Event, public: Audience, names: Callable[[list[str]], dict[str, str]]) -> Message | None:

@@ -15,6 +15,7 @@ from engagement.db import utcnow
 from engagement.events import Event
 from engagement.state import state
 from engagement.webhooks import sender
+from engagement.webhooks.events import public_id
 from engagement.webhooks.model import WebhookMessage
 from engagement.webhooks.service import Settings
 from engagement.workers import ConsumerThreads
@@ -93,7 +94,7 @@ def test_a_delivered_event_verifies_and_says_nothing_private(local, client, owne
         assert deliver(local) == {"delivered": 1, "retrying": 0, "failed": 0}
     [got] = receiver.received
     payload = Webhook(made["secret"]).verify(got.body, got.headers)
-    assert payload["type"] == "idea.submitted" and payload["id"] == "submit-i-1"
+    assert payload["type"] == "idea.submitted" and payload["id"] == public_id("submit-i-1")
     assert payload["data"] == {"idea": "i-1", "campaign": None}
     assert b"kari" not in got.body and b"Salad" not in got.body and b"secret idea" not in got.body
     [message] = log(client, owner, made)
@@ -101,6 +102,21 @@ def test_a_delivered_event_verifies_and_says_nothing_private(local, client, owne
     assert [(a["outcome"], a["response_code"]) for a in message["attempts"]] == [("delivered", 200)]
     listed = client.get(SUBSCRIPTIONS, headers=bearer(owner)).json["subscriptions"]
     assert [s["id"] for s in listed] == [made["id"]] and "secret" not in listed[0]
+
+
+def test_an_idea_sent_from_a_widget_does_not_name_its_author(local, client, owner, writer, user_token):
+    """A widget's event is stored under an id that carries its sender ("~kari~..."): the id a
+    receiver sees is opaque, so the author the body leaves out is not in it either."""
+    with Receiver() as receiver:
+        made = subscribe(client, owner, receiver.url, "idea.submitted")
+        answer = client.post("/v1/events", json={k: v for k, v in idea("i-9").items() if k != "actor"},
+                             headers=bearer(user_token("kari")))
+        assert answer.status_code == 202, answer.json
+        drain(local, ("ledger", "webhooks"))
+        assert deliver(local)["delivered"] == 1
+    [got] = receiver.received
+    payload = Webhook(made["secret"]).verify(got.body, got.headers)
+    assert payload["data"]["idea"] == "i-9" and b"kari" not in got.body.lower(), got.body
 
 
 def test_an_event_seen_twice_is_enqueued_once(local, client, owner, writer):
