@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_interval
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -91,7 +92,8 @@ def trust_post(session: Session, period: trust.Period, today: date, zone: ZoneIn
     sections = [(row["name"], [f"{f['title']}: {f['reason']} {words['action']}: {f['action']}" for f in row["flags"]])
                 for row in flagged]
     intro = texts.shown(lang, len(shown), len(flagged)) + ("" if flagged else " " + words["none"])
-    return Post(words["title"].format(period=period.label), intro, sections,
+    dates = format_interval(period.start, min(period.end, today), "yMMMd", locale=lang)  # not the code "30d"
+    return Post(words["title"].format(period=dates), intro, sections,
                 texts.folded(lang, min_size) + " " + words["open"])
 
 
