@@ -106,12 +106,15 @@ class Store:
         body: dict[str, Any] = {"schemas": [GROUP], "id": team.id, "displayName": team.name}
         if row.external_id is not None:
             body["externalId"] = row.external_id
-        if with_members:
-            members = self.session.execute(select(Person.id, Person.name).where(
-                Person.team_id == team.id, Person.active.is_(True)).order_by(Person.id)).all()
-            if members:
-                body["members"] = [{"value": pid, "$ref": f"{self.base}/Users/{pid}"} for pid, _ in members]
-        return _with_meta(body, "Group", row.created, row.last_modified, f"{self.base}/Groups/{team.id}")
+        members = self.session.scalars(select(Person.id).where(
+            Person.team_id == team.id, Person.active.is_(True)).order_by(Person.id)).all()
+        if members:
+            body["members"] = [{"value": pid, "$ref": f"{self.base}/Users/{pid}"} for pid in members]
+        # the version covers the members also when they are left out of the answer (excludedAttributes)
+        versioned = _with_meta(body, "Group", row.created, row.last_modified, f"{self.base}/Groups/{team.id}")
+        if not with_members:
+            versioned.pop("members", None)
+        return versioned
 
     def groups(self, clauses: list[tuple[str, str]], start: int, count: int,
                with_members: bool = True) -> tuple[int, list[dict[str, Any]]]:
@@ -363,8 +366,11 @@ def _loaded(schema: Any, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _with_meta(body: dict[str, Any], kind: str, created: datetime, modified: datetime, location: str) -> dict[str, Any]:
-    """meta, with a version that changes whenever the representation does (a weak ETag)."""
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    """meta, with a version that changes whenever the representation does (a weak ETag), and only
+    then: not with the address the client used (Host), which the references carry."""
+    base = location.rsplit("/", 2)[0]
+    text = json.dumps(body, sort_keys=True, default=str).replace(json.dumps(base)[1:-1], "")
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     body["meta"] = {"resourceType": kind, "created": _iso(created), "lastModified": _iso(modified),
                     "location": location, "version": f'W/"{digest}"'}
     return body

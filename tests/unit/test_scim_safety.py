@@ -200,3 +200,24 @@ def test_a_person_cannot_be_their_own_manager(app, client, make_key):
     patched = send(client, key, "PATCH", "/Users/p2", ops({"op": "replace", "path": f"{ENTERPRISE}:manager",
                                                            "value": "P2"}))
     assert patched.status_code == 400 and "manager" in patched.json["detail"]
+
+
+def test_a_groups_version_is_the_same_from_any_host_and_follows_its_members(app, client, make_key):
+    """If-Match must compare what the Group is: not the address the client used (its references
+    carry it), and not whether the members were asked for (Entra excludes them)."""
+    key = make_key("directory:write")
+    hr_team(client, key)
+    send(client, key, "POST", "/Groups", {"schemas": [GROUP], "displayName": "økonomi", "externalId": "e"})
+    here = send(client, key, "GET", "/Groups/okonomi").json["meta"]["version"]
+    there = client.get("/scim/v2/Groups/okonomi", headers={"Authorization": f"Bearer {key}"},
+                       base_url="http://127.0.0.1:8080").json["meta"]["version"]
+    slim = send(client, key, "GET", "/Groups/okonomi?excludedAttributes=members").json["meta"]["version"]
+    assert here == there == slim
+    removed = send(client, key, "PATCH", "/Groups/okonomi",
+                   {"schemas": [PATCH], "Operations": [{"op": "remove", "path": 'members[value eq "per"]'}]})
+    assert removed.status_code in (200, 204), removed.json
+    after = send(client, key, "GET", "/Groups/okonomi?excludedAttributes=members").json["meta"]["version"]
+    assert after != slim
+    stale = send(client, key, "PATCH", "/Groups/okonomi", {"schemas": [PATCH], "Operations": [
+        {"op": "replace", "path": "displayName", "value": "Økonomi"}]}, **{"If-Match": slim})
+    assert stale.status_code == 412
