@@ -204,6 +204,7 @@ def test_screenshot_matrix_is_axe_clean(browser, server, name):  # noqa: F811
                 if name == "demo":  # the Bra! message open, as a person writing one sees it
                     page.locator("[data-tillit-kudos] summary").first.click()
                 page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}-{lang}.png"), full_page=True)
+                page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}-{lang}-top.png"))  # what one sees first
                 results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
                 if results.violations_count:
                     problems.append(f"{width} {scheme} {lang}: {results.generate_report()}")
