@@ -494,7 +494,8 @@
     /* a card per team where the holder is narrow: the same cells, each with its name */
     "@container (max-width: 40rem){",
     ":where(.tillit-trust-table){max-height:none;overflow:visible;border:none}",
-    ":where(.tillit-trust-table .tillit-table, .tillit-trust-table tbody, .tillit-trust-table tr){display:block;width:100%}",
+    ":where(.tillit-trust-table .tillit-table, .tillit-trust-table tbody, .tillit-trust-table tr){display:block;width:100%;",
+    "box-sizing:border-box}",
     ":where(.tillit-trust-table thead){position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
     ":where(.tillit-trust-table tbody tr){display:grid;grid-template-columns:1fr auto;column-gap:var(--tillit-space);",
     "background:var(--tillit-surface);border:1px solid var(--tillit-border);border-radius:var(--tillit-radius);",
@@ -534,14 +535,18 @@
     ":where(.tillit-controls,.tillit-trend-table summary,.tillit-trust button.tillit-button){display:none}",
     ":where(.tillit-trust-table){max-height:none;overflow:visible;border:none}",
     ":where(.tillit-trust-table thead th,.tillit-trust-table .tillit-team-cell){position:static}",
-    ":where(.tillit-trust-table .tillit-table){font-size:8pt}",
+    ":where(.tillit-trust-table .tillit-table){font-size:8pt;width:100%}",
+    ":where(.tillit-trust-table thead th[data-key],.tillit-trust-table .tillit-team-cell,.tillit-trust-table td.tillit-flags)",
+    "{min-width:0;max-width:none}",
     ":where(.tillit-trust-table tr){break-inside:avoid}",
     ":where(.tillit-team){color:inherit;text-decoration:none}",
     "}"
   ].join("");
 
   function start() {
-    window.TillitCore.style("trust", STYLE);
+    /* right after the base it refines (same zero specificity, so order decides), still in front of the host's styles */
+    var own = window.TillitCore.style("trust", STYLE), base = document.head.querySelector('style[data-tillit-style="base"]');
+    if (base && base.nextElementSibling !== own) base.after(own);
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-trust]"), trustDashboard);
   }
 
