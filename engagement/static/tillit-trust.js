@@ -103,7 +103,7 @@
      the axis's unit as its title, and a legend naming each line. A month without numbers (the
      team too small then) is a gap in the line, never a zero. */
   function lineChart(spec, series, lang) {
-    var w = 480, h = 240, left = 52, right = 14, top = 16, bottom = 34, n = series.length;
+    var w = 480, h = 250, left = 58, right = 28, top = 16, bottom = 38, n = series.length;
     var id = "tillit-chart-" + (++chartCount);
     var highest = 0;
     spec.lines.forEach(function (line) {
@@ -123,7 +123,7 @@
     var every = n > 8 ? 2 : 1;
     series.forEach(function (m, i) {
       if ((n - 1 - i) % every) return;  /* the latest month always has its label */
-      svg.appendChild(svgEl("text", {x: x(i), y: h - bottom + 18, "text-anchor": "middle", "class": "tillit-tick"},
+      svg.appendChild(svgEl("text", {x: x(i), y: h - bottom + 22, "text-anchor": "middle", "class": "tillit-tick"},
                             monthLabel(m.month, lang)));
     });
     spec.lines.forEach(function (line, li) {
@@ -457,7 +457,7 @@
     "@media (prefers-color-scheme: dark){:where(.tillit-trust){--tillit-series-1:#ffb65c}}",
     ":where(.tillit-trust h2){font-size:var(--tillit-size-xl);margin:0 0 var(--tillit-space)}",
     ":where(.tillit-trust h3){font-size:var(--tillit-size-l)}",
-    ":where(.tillit-controls){display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));",
+    ":where(.tillit-controls){display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));",
     "gap:var(--tillit-space) calc(var(--tillit-space) * 2);align-items:end;margin:var(--tillit-space) 0}",
     ":where(.tillit-trust-field){display:flex;flex-direction:column;gap:calc(var(--tillit-space) * .25)}",
     ":where(.tillit-trust-field label){font-weight:600;font-size:var(--tillit-size-s)}",
@@ -497,17 +497,18 @@
     ":where(.tillit-trust-table .tillit-table, .tillit-trust-table tbody, .tillit-trust-table tr){display:block;width:100%;",
     "box-sizing:border-box}",
     ":where(.tillit-trust-table thead){position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}",
-    ":where(.tillit-trust-table tbody tr){display:grid;grid-template-columns:1fr auto;column-gap:var(--tillit-space);",
+    ":where(.tillit-trust-table tbody tr){",
     "background:var(--tillit-surface);border:1px solid var(--tillit-border);border-radius:var(--tillit-radius);",
     "padding:var(--tillit-space);margin-bottom:var(--tillit-space)}",
     ":where(.tillit-trust-table tbody tr > *){display:block;border:none;padding:calc(var(--tillit-space) * .25) 0}",
-    ":where(.tillit-trust-table .tillit-team-cell){grid-column:1 / -1;position:static;background:none;padding-inline-start:0;",
+    ":where(.tillit-trust-table .tillit-team-cell){position:static;background:none;padding-inline-start:0;",
     "font-size:var(--tillit-size-m)}",
-    ":where(.tillit-trust-table td[data-key]){display:contents}",
+    ":where(.tillit-trust-table tbody td[data-key]){display:flex;justify-content:space-between;gap:var(--tillit-space);",
+    "border-top:1px solid var(--tillit-border)}",
     ":where(.tillit-trust-table td[data-key])::before{content:attr(data-label);color:var(--tillit-muted);",
-    "white-space:normal;text-align:start;padding:calc(var(--tillit-space) * .25) 0;border-top:1px solid var(--tillit-border)}",
+    "white-space:normal;text-align:start}",
     ":where(.tillit-trust-table td.tillit-blank){display:none}",
-    ":where(.tillit-trust-table td.tillit-flags){grid-column:1 / -1;max-width:none}",
+    ":where(.tillit-trust-table td.tillit-flags){max-width:none;min-width:0}",
     ":where(.tillit-flagged .tillit-team-cell){box-shadow:none}",
     ":where(.tillit-trust-table tr.tillit-flagged){border-inline-start:4px solid var(--tillit-warn)}",
     "}",
@@ -517,7 +518,7 @@
     "border-radius:var(--tillit-radius);background:var(--tillit-bg)}",
     ":where(.tillit-chart figcaption){font-size:var(--tillit-size-s);margin-bottom:calc(var(--tillit-space) * .5)}",
     ":where(.tillit-chart-svg){display:block;width:100%;height:auto;overflow:visible}",
-    ":where(.tillit-tick){font-size:12px;fill:var(--tillit-muted)}",
+    ":where(.tillit-tick){font-size:14px;fill:var(--tillit-muted)}",
     ":where(.tillit-grid){stroke:var(--tillit-border);stroke-width:1}",
     ":where(.tillit-axis){stroke:var(--tillit-muted);stroke-width:1}",
     ":where(.tillit-line){fill:none;stroke-width:2.5}",
