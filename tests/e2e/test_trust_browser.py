@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -59,8 +60,23 @@ def fresh_server(tmp_path):
     service.terminate()
 
 
+def test_the_first_answer_of_the_demo_comes_after_its_seed_is_applied(fresh_server):
+    """Bug: the first visit showed every team at 0 % with every flag raised (the seed was still on the bus).
+    The report is asked for the moment the page is answered, with the page's own token."""
+    page = requests.get(f"{fresh_server}/demo/trust?user=siri&lang=en", timeout=60)
+    token = re.search(r'data-token="([^"]+)"', page.text).group(1)
+    period = re.search(r'data-tillit-period="([^"]+)"', page.text).group(1)  # the month with the planted patterns
+    report = requests.get(f"{fresh_server}/v1/trust/report?period={period}&lang=en",
+                          headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+    lag = requests.get(f"{fresh_server}/readyz", timeout=5).json()["consumer_lag"]
+    teams = {row["id"]: row for row in report["teams"]}
+    assert teams["demo-healthy"]["signals"]["members"] == 10, lag
+    assert teams["demo-healthy"]["signals"]["shared_share"] > 0, lag
+    assert teams["demo-healthy"]["flags"] == [], lag
+
+
 def test_the_first_view_of_the_demo_already_shows_the_seeded_numbers(browser, fresh_server):  # noqa: F811
-    """Bug: the first visit showed every team at 0 % with every flag raised (the seed was still on the bus)."""
+    """The same bug as the visitor sees it: the dashboard's first view, no reload."""
     page = open_dashboard(browser, fresh_server)
     assert page.locator("[data-tillit-trust]").get_attribute("data-state") == "ready"
     assert cell(page, "healthy", "shared_share") == "60 %"  # six of ten share every month
@@ -126,7 +142,7 @@ def test_headers_stay_on_at_most_two_lines_on_a_laptop(browser, server):  # noqa
     assert head.evaluate("th => th.getBoundingClientRect().top") == wrap.evaluate(
         "w => w.getBoundingClientRect().top + w.clientTop")  # the header stays while the rows scroll
     assert page.locator("thead .tillit-sort[data-key='shared_share']").get_attribute("title") == "Share who shared"
-    assert cell(page, "healthy", "contributions_per_member") == "1.3"  # 13 contributions by 10 members: one decimal, no raw floats
+    assert cell(page, "healthy", "contributions_per_member") == "1.3"  # 13 contributions by 10 members, one decimal
 
 
 def test_on_a_phone_each_team_is_a_card_with_nothing_cut_off(browser, server):  # noqa: F811
