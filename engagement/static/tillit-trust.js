@@ -342,7 +342,7 @@
 
     function header(table) {
       var row = el("tr");
-      row.append(el("th", {scope: "col"}, t.team));
+      row.append(el("th", {scope: "col"}, t.team), el("th", {scope: "col"}, t.flags));  /* flags first: in view without scrolling */
       COLUMNS.forEach(function (key, i) {
         var th = el("th", {scope: "col", "data-key": key, "aria-sort": state.sort === key ? (state.desc ? "descending" : "ascending") : "none"});
         var button = el("button", {type: "button", "class": "tillit-sort", "data-key": key, title: t.cols[i]}, t.heads[i]);
@@ -355,7 +355,6 @@
         th.append(button);
         row.append(th);
       });
-      row.append(el("th", {scope: "col"}, t.flags));
       var head = el("thead");
       head.append(row);
       table.append(head);
@@ -406,7 +405,7 @@
       var rows = el("tbody"), list = ordered();
       list.forEach(function (row) {
         var tr = el("tr", {"data-team": row.id, "class": row.suppressed ? "tillit-suppressed" : (row.flags.length ? "tillit-flagged" : "")});
-        tr.append(teamCell(row));
+        tr.append(teamCell(row), flagCell(row));
         var numbers = row.signals || (!state.sort && row.unit_signals), unitOnly = !row.signals && numbers;
         COLUMNS.forEach(function (key, i) {
           var attrs = {"data-key": key, "data-label": t.cols[i]};
@@ -414,7 +413,6 @@
           if (!numbers) attrs["class"] = "tillit-blank";
           tr.append(el("td", attrs, numbers ? shown(key, numbers[key], lang) : ""));
         });
-        tr.append(flagCell(row));
         rows.append(tr);
       });
       table.append(rows);
@@ -475,9 +473,9 @@
     ":where(.tillit-trust-table td[data-key]){text-align:end;white-space:nowrap}",
     ":where(.tillit-trust-table thead th[data-key]){text-align:end}",
     ":where(.tillit-trust-table .tillit-team-cell){position:sticky;left:0;z-index:1;background:var(--tillit-bg);",
-    "padding-inline-start:calc(var(--tillit-space) * (1 + 2 * var(--tillit-depth, 0)));min-width:9em}",
+    "padding-inline-start:calc(var(--tillit-space) * (1 + 2 * var(--tillit-depth, 0)));min-width:8em}",
     ":where(.tillit-trust-table thead th:first-child){left:0;z-index:3}",
-    ":where(.tillit-trust-table td.tillit-flags){min-width:12em;max-width:24em}",
+    ":where(.tillit-trust-table td.tillit-flags){min-width:10em;max-width:22em}",
     ":where(.tillit-sort,.tillit-team){font:inherit;font-weight:600;background:none;border:none;color:inherit;",
     "cursor:pointer;text-align:inherit;padding:0;line-height:1.3}",
     ":where(.tillit-sort){color:var(--tillit-text)}",
