@@ -455,7 +455,7 @@
     "@media (prefers-color-scheme: dark){:where(.tillit-trust){--tillit-series-1:#ffb65c}}",
     ":where(.tillit-trust h2){font-size:var(--tillit-size-xl);margin:0 0 var(--tillit-space)}",
     ":where(.tillit-trust h3){font-size:var(--tillit-size-l)}",
-    ":where(.tillit-controls){display:grid;grid-template-columns:repeat(auto-fill,minmax(9.5rem,1fr));",
+    ":where(.tillit-controls){display:grid;grid-template-columns:repeat(auto-fill,minmax(10.5rem,1fr));",
     "gap:var(--tillit-space) calc(var(--tillit-space) * 2);align-items:end;margin:var(--tillit-space) 0}",
     ":where(.tillit-trust-field){display:flex;flex-direction:column;gap:calc(var(--tillit-space) * .25)}",
     ":where(.tillit-trust-field label){font-weight:600;font-size:var(--tillit-size-s)}",
@@ -511,7 +511,7 @@
     ":where(.tillit-trust-table tr.tillit-flagged){border-inline-start:4px solid var(--tillit-warn)}",
     "}",
     /* the trend: two charts side by side where there is room, each with one unit */
-    ":where(.tillit-charts){display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:calc(var(--tillit-space) * 2)}",
+    ":where(.tillit-charts){display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,34rem));gap:calc(var(--tillit-space) * 2)}",
     ":where(.tillit-chart){margin:0;padding:var(--tillit-space);border:1px solid var(--tillit-border);",
     "border-radius:var(--tillit-radius);background:var(--tillit-bg)}",
     ":where(.tillit-chart figcaption){font-size:var(--tillit-size-s);margin-bottom:calc(var(--tillit-space) * .5)}",
