@@ -248,7 +248,7 @@
                     actions);
     var note = el("p", {"class": "tillit-privacy tillit-muted"});
     var count = el("p", {"class": "tillit-count", role: "status"});
-    var tableBox = el("div", {"class": "tillit-table-wrap tillit-trust-table", tabindex: "0", role: "region",
+    var tableBox = el("div", {"class": "tillit-table-wrap tillit-trust-table tillit-table-box", tabindex: "0", role: "region",
                               "aria-label": t.title});
     var trendBox = el("section", {"class": "tillit-trend", "aria-live": "polite"});
     holder.append(el("h2", {}, t.title), controls, note, count, tableBox, trendBox);
