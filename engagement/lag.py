@@ -8,8 +8,10 @@ from engagement.ledger.model import ConsumerPosition
 from engagement.state import EngagementState
 
 
-def consumer_lag(st: EngagementState) -> dict[str, int]:
-    ends = st.bus.end_offsets()
+def consumer_lag(st: EngagementState, ends: dict[int, int] | None = None) -> dict[str, int]:
+    """Per read model, the records before ``ends`` (each partition's end; the bus's end now when
+    None) that it has not applied yet."""
+    ends = st.bus.end_offsets() if ends is None else ends
     first = getattr(st.bus, "first_offset", 0)
     with Session(st.engine) as session:
         rows = session.execute(select(ConsumerPosition.consumer, ConsumerPosition.partition,

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from engagement.auth import DEMO_AUDIENCE, Principal, mint_user_token
 from engagement.demo import service as demo
+from engagement.demo.ready import wait_until_applied
 from engagement.errors import EngagementError
 from engagement.ledger.service import ingest, load
 from engagement.schemas.demo import LANGUAGES, VisitorQuery
@@ -92,7 +93,9 @@ def _visitor(args: dict[str, Any], default_user: str) -> dict[str, Any]:
 def _render(template: str, visitor: dict[str, Any], **context: Any) -> str:
     """The page, with a token for its made-up person: minted only once the organisation is the demo's,
     and for the demo's own audience, which only an instance serving the demo accepts (a demo box
-    started with a real instance's secret must not hand out tokens that instance takes)."""
+    started with a real instance's secret must not hand out tokens that instance takes). Answered
+    only once the read models applied what the demo published, so no first view is half counted."""
+    wait_until_applied(state())
     token = mint_user_token(state().token_secret, visitor["person"], ttl=TOKEN_TTL, roles=visitor["roles"],
                             audience=DEMO_AUDIENCE)
     return render_template(template, token=token, **visitor, **context, **template_functions(visitor["lang"]))
