@@ -46,7 +46,7 @@
             notOver: _("The month has not ended yet."), counting: _("Still counting the last events; try again shortly.")};
   }
 
-  core.style("awards", [
+  window.TillitCore.style("awards", [
     ":where(.tillit-awards){display:block;color:var(--tillit-text)}",
     ":where(.tillit-awards h2, .tillit-awards h3, .tillit-awards h4){margin:0;line-height:1.25}",
     ":where(.tillit-awards h2){font-size:var(--tillit-size-xl)}",
