@@ -47,11 +47,12 @@
   }
 
   window.TillitCore.style("awards", [
-    ":where(.tillit-awards){display:block;color:var(--tillit-text)}",
+    ":where(.tillit-awards){color:var(--tillit-text)}",
+    ":where(.tillit-awards .tillit-row > p){margin:0}",
     ":where(.tillit-awards h2, .tillit-awards h3, .tillit-awards h4){margin:0;line-height:1.25}",
     ":where(.tillit-awards h2){font-size:var(--tillit-size-xl)}",
     ":where(.tillit-award-grid){display:grid;gap:calc(var(--tillit-space) * 2);",
-    "grid-template-columns:repeat(auto-fit, minmax(16rem, 1fr));margin:0;padding:0;list-style:none}",
+    "grid-template-columns:repeat(auto-fit, minmax(14rem, 1fr));margin:0;padding:0;list-style:none}",
     ":where(.tillit-award-card){display:flex;flex-direction:column;gap:var(--tillit-space)}",
     ":where(.tillit-award-category){font-size:var(--tillit-size-s);font-weight:600;color:var(--tillit-muted);",
     "text-transform:uppercase;letter-spacing:.04em}",
@@ -72,8 +73,8 @@
     "border-radius:var(--tillit-radius);background:var(--tillit-bg);color:var(--tillit-text);",
     "padding:calc(var(--tillit-space) * 3)}",
     ":where(.tillit-dialog)::backdrop{background:rgba(0, 0, 0, .55)}",
-    ":where(.tillit-awards .tillit-status:empty){display:none}",
-    ":where(.tillit-awards .tillit-status){color:var(--tillit-ok);font-weight:600}"
+    ":where(.tillit-award-said:empty){display:none}",
+    ":where(.tillit-award-said){color:var(--tillit-ok);font-weight:600}"
   ].join(""));
 
   function previousMonth() {
@@ -169,7 +170,7 @@
     var lang = core.language(holder), t = core.texts(holder, texts), name = monthName(month, lang);
     var refused = {"Already final": t.frozen, "Month not over": t.notOver, "Still counting": t.counting,
                    "Already published": t.alreadyPublished, "Not final": t.notFinal};
-    holder.classList.add("tillit", "tillit-awards", "tillit-stack");
+    holder.classList.add("tillit-awards", "tillit-stack");
     var said = "";  /* what the last action said, kept across a reload */
 
     function header(body) {
@@ -206,13 +207,13 @@
 
     function copyButtons(markdown, html, status) {
       var row = el("div", {"class": "tillit-row"});
-      [["markdown", t.copyMarkdown, function () { return copy(markdown); }],
-       ["html", t.copyHtml, function () { return copy(html, true); }],
-       ["teams", t.copyTeams, function () { return copy(forTeams(markdown)); }]].forEach(function (spec) {
+      [["markdown", t.copyMarkdown, function () { return copy(markdown); }, "Markdown"],
+       ["html", t.copyHtml, function () { return copy(html, true); }, "HTML"],
+       ["teams", t.copyTeams, function () { return copy(forTeams(markdown)); }, "Teams"]].forEach(function (spec) {
         var button = el("button", {type: "button", "class": "tillit-button", "data-copy": spec[0]}, spec[1]);
         button.addEventListener("click", function () {
           status.textContent = "";
-          spec[2]().then(function () { status.textContent = t.copied + " – " + spec[1].toLowerCase(); },
+          spec[2]().then(function () { status.textContent = t.copied + " – " + spec[3]; },
                          function () { status.textContent = t.copyFailed; });
         });
         row.append(button);
@@ -238,7 +239,7 @@
     }
 
     function confirmation(empty, onConfirm) {
-      var dialog = el("dialog", {"class": "tillit-dialog tillit", "aria-labelledby": "tillit-award-confirm-" + (++made)});
+      var dialog = el("dialog", {"class": "tillit-dialog", "aria-labelledby": "tillit-award-confirm-" + (++made)});
       var body = el("div", {"class": "tillit-stack"});
       body.append(el("h3", {id: "tillit-award-confirm-" + made}, t.confirmTitle.replace("{month}", name)),
                   el("p", {}, t.confirmText));
@@ -287,7 +288,7 @@
       holder.textContent = "";
       holder.append(header(body));
       winners(body.result).forEach(function (part) { holder.append(part); });
-      var status = el("p", {"class": "tillit-status", role: "status"}, said);
+      var status = el("p", {"class": "tillit-award-said", role: "status"}, said);
       if (!final) holder.append(finaliser(empty, status));
       var section = el("section", {"class": "tillit-stack", "aria-labelledby": "tillit-award-ann-" + (++made)});
       section.append(el("h3", {id: "tillit-award-ann-" + made}, t.announcement),

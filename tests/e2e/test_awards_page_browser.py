@@ -93,8 +93,8 @@ def test_copy_as_markdown_html_and_for_teams(browser, server, leader_key):  # no
     for kind in ("markdown", "html", "teams"):
         page.evaluate("navigator.clipboard.writeText('')")
         page.locator(f"button[data-copy='{kind}']").click()
-        page.wait_for_function("() => document.querySelector('[data-tillit-awards] .tillit-status').textContent")
-        assert page.locator(f"{PAGE} .tillit-status").inner_text().startswith("Kopiert")
+        page.wait_for_function("() => document.querySelector('[data-tillit-awards] .tillit-award-said').textContent")
+        assert page.locator(f"{PAGE} .tillit-award-said").inner_text().startswith("Kopiert")
         copied[kind] = page.evaluate("navigator.clipboard.readText()")
     assert copied["markdown"] == markdown and copied["markdown"].startswith("# Månedens bidragsytere – oktober 2026")
     assert copied["html"] == html and copied["html"].startswith("<h1>Månedens bidragsytere")
@@ -175,6 +175,6 @@ def test_finalising_asks_first_cancel_and_escape_keep_it_open_confirm_freezes(br
     widget = page.locator(PAGE)
     assert widget.locator(".tillit-award-status").inner_text() == "Endelig"
     assert widget.locator("button[data-action='finalise']").count() == 0
-    assert widget.locator(".tillit-status").inner_text() == "Resultatet er frosset."
+    assert widget.locator(".tillit-award-said").inner_text() == "Resultatet er frosset."
     assert re.fullmatch(r"Gjort endelig \d+\. \w+ \d{4}", widget.locator(".tillit-stack > p.tillit-muted").first.inner_text())
     page.screenshot(path=str(SHOTS / "demo-awards-final-1024-light-nb.png"), full_page=True)
