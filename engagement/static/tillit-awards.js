@@ -275,7 +275,7 @@
             status.textContent = core.problem(holder, failure, refused);
           });
         });
-        holder.append(asked.dialog);
+        document.body.append(asked.dialog);
         asked.open();
       });
       row.append(button);

@@ -41,8 +41,8 @@ def leader_key(server):  # noqa: F811
     return key
 
 
-def api(server, key: str, path: str) -> requests.Response:
-    return requests.get(f"{server}{path}", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+def api(base: str, key: str, path: str) -> requests.Response:
+    return requests.get(f"{base}{path}", headers={"Authorization": f"Bearer {key}"}, timeout=10)
 
 
 def open_page(browser, server, user="lena", lang="nb", month=MONTH, width=1024, scheme="light", clipboard=False):  # noqa: F811
@@ -60,7 +60,8 @@ def test_winners_are_cards_with_the_facts_in_words_and_no_decimals(browser, serv
     assert widget.get_attribute("data-state") == "provisional"
     assert widget.locator(".tillit-award-status").inner_text() == "Foreløpig – teller fortsatt"
     scores = api(server, leader_key, f"/v1/awards/{MONTH}").json()["result"]["categories"]
-    assert any(p["score"] != int(p["score"]) for podium in scores.values() for p in podium)  # there are decimals to hide
+    # there are decimals to hide
+    assert any(p["score"] != int(p["score"]) for podium in scores.values() for p in podium)
     text = widget.inner_text()
     assert not re.search(r"\d[.,]\d", text), text  # "Ola Hansen (6.75)" was the bug
     assert " 0 " not in text and "0 kolleger" not in text
@@ -176,5 +177,6 @@ def test_finalising_asks_first_cancel_and_escape_keep_it_open_confirm_freezes(br
     assert widget.locator(".tillit-award-status").inner_text() == "Endelig"
     assert widget.locator("button[data-action='finalise']").count() == 0
     assert widget.locator(".tillit-award-said").inner_text() == "Resultatet er frosset."
-    assert re.fullmatch(r"Gjort endelig \d+\. \w+ \d{4}", widget.locator(".tillit-stack > p.tillit-muted").first.inner_text())
+    finalised_on = widget.locator(".tillit-stack > p.tillit-muted").first.inner_text()
+    assert re.fullmatch(r"Gjort endelig \d+\. \w+ \d{4}", finalised_on), finalised_on
     page.screenshot(path=str(SHOTS / "demo-awards-final-1024-light-nb.png"), full_page=True)
