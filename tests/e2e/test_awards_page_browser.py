@@ -4,6 +4,7 @@ previewed as it will look and copied as Markdown, HTML or for Teams, finalising 
 confirmation, refusals in the page's language, and the page at three widths, light and dark, nb and en."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -20,24 +21,28 @@ PAGE = "[data-tillit-awards]"
 
 @pytest.fixture(scope="module")
 def leader_key(server):  # noqa: F811
+    return seed(server)
+
+
+def seed(base: str) -> str:
     """October's events of the awards' unit tests, counted: a key that may manage awards."""
     from tests.services import run_cli
     from tests.unit.test_awards import PEOPLE, TEAMS, october
     key = run_cli(["keys", "create", "--name", "hr", "--scope", "directory:write", "--scope", "events:write",
-                   "--scope", "awards:manage"], {"ENGAGEMENT_INSTANCE_PATH": SERVER_INSTANCE[server]})
+                   "--scope", "awards:manage"], {"ENGAGEMENT_INSTANCE_PATH": SERVER_INSTANCE[base]})
     headers = {"Authorization": f"Bearer {key}"}
     # the demo loads its made-up intranet first: it refuses to mix with a directory it did not make
-    assert requests.get(f"{server}/demo/awards?user=lena", timeout=30).status_code == 200
+    assert requests.get(f"{base}/demo/awards?user=lena", timeout=30).status_code == 200
     people = [{"id": p, "name": p.capitalize(), "team": t, "leaderboard_opt_out": p == "ivar"}
               for p, t in PEOPLE.items()]
-    assert requests.post(f"{server}/v1/directory/sync", json={"mode": "delta", "teams": TEAMS, "people": people,
-                                                              "as_of": "2026-01-01T00:00:00Z"},
+    assert requests.post(f"{base}/v1/directory/sync", json={"mode": "delta", "teams": TEAMS, "people": people,
+                                                            "as_of": "2026-01-01T00:00:00Z"},
                          headers=headers, timeout=10).status_code == 200
     events = october()
     for start in range(0, len(events), 100):
-        assert requests.post(f"{server}/v1/events/batch", json={"events": events[start:start + 100]},
+        assert requests.post(f"{base}/v1/events/batch", json={"events": events[start:start + 100]},
                              headers=headers, timeout=10).status_code == 202
-    assert wait_for(lambda: requests.get(f"{server}/readyz", timeout=5).json()["consumer_lag"]["awards"] == 0)
+    assert wait_for(lambda: requests.get(f"{base}/readyz", timeout=5).json()["consumer_lag"]["awards"] == 0)
     return key
 
 
@@ -180,3 +185,40 @@ def test_finalising_asks_first_cancel_and_escape_keep_it_open_confirm_freezes(br
     finalised_on = widget.locator(".tillit-stack > p.tillit-muted").first.inner_text()
     assert re.fullmatch(r"Gjort endelig \d+\. \w+ \d{4}", finalised_on), finalised_on
     page.screenshot(path=str(SHOTS / "demo-awards-final-1024-light-nb.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def chat_server(tmp_path_factory):
+    """A second `engagement serve --demo` with one Teams channel, received by a local server."""
+    from tests.receivers import Receiver
+    from tests.services import Service, free_port, wait_until_healthy
+    with Receiver() as teams:
+        instance = tmp_path_factory.mktemp("awards-chat")
+        port = free_port()
+        env = {"ENGAGEMENT_INSTANCE_PATH": str(instance), "ENGAGEMENT_WEBHOOK_ALLOW_PRIVATE": "true",
+               "ENGAGEMENT_CHAT_CHANNELS": json.dumps({"teams-alle": {"kind": "teams", "url": teams.url}})}
+        service = Service(["serve", "--demo", "--port", str(port)], env, instance / "serve.log").start()
+        base = f"http://127.0.0.1:{port}"
+        SERVER_INSTANCE[base] = str(instance)
+        wait_until_healthy(base)
+        yield base, teams
+        service.terminate()
+
+
+def test_a_final_month_is_published_to_a_configured_channel_by_name(browser, chat_server):  # noqa: F811
+    base, teams = chat_server
+    seed(base)
+    page = open_page(browser, base)
+    assert page.locator(f"{PAGE} select").count() == 0  # not before the month is final
+    page.locator("button[data-action='finalise']").click()
+    page.locator("dialog[open] button", has_text="Gjør endelig").click()
+    page.wait_for_selector(f"{PAGE}[data-state='final']")
+    assert page.locator(f"{PAGE} select option").all_inner_texts() == ["teams-alle"]  # the name, never the address
+    assert teams.url not in page.content()
+    page.locator("button", has_text="Publiser i kanal").click()
+    page.wait_for_function("() => document.querySelector('.tillit-award-said').textContent.startsWith('Publisert')")
+    assert page.locator(".tillit-award-said").inner_text() == "Publisert i teams-alle."
+    assert len(teams.received) == 1 and "oktober 2026" in json.dumps(teams.received[0].json(), ensure_ascii=False)
+    page.locator("button", has_text="Publiser i kanal").click()
+    page.wait_for_function("() => document.querySelector('.tillit-award-said').textContent.startsWith('Allerede')")
+    assert len(teams.received) == 1
