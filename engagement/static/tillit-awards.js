@@ -74,7 +74,8 @@
     "padding:calc(var(--tillit-space) * 3)}",
     ":where(.tillit-dialog)::backdrop{background:rgba(0, 0, 0, .55)}",
     ":where(.tillit-award-said:empty){display:none}",
-    ":where(.tillit-award-said){color:var(--tillit-ok);font-weight:600}"
+    ":where(.tillit-award-said){margin:0;color:var(--tillit-ok);font-weight:600}",
+    ":where(.tillit-award-said[data-tone=error]){color:var(--tillit-danger)}"
   ].join(""));
 
   function previousMonth() {
@@ -165,6 +166,12 @@
     return navigator.clipboard.writeText(text);
   }
 
+  /* What an action came to, next to where it was asked; a refusal in the danger colour. */
+  function say(where, text, error) {
+    where.textContent = text;
+    if (error) where.setAttribute("data-tone", "error"); else where.removeAttribute("data-tone");
+  }
+
   function awardsPage(holder) {
     var month = holder.getAttribute("data-tillit-month") || previousMonth();
     var lang = core.language(holder), t = core.texts(holder, texts), name = monthName(month, lang);
@@ -212,9 +219,9 @@
        ["teams", t.copyTeams, function () { return copy(forTeams(markdown)); }, "Teams"]].forEach(function (spec) {
         var button = el("button", {type: "button", "class": "tillit-button", "data-copy": spec[0]}, spec[1]);
         button.addEventListener("click", function () {
-          status.textContent = "";
-          spec[2]().then(function () { status.textContent = t.copied + " – " + spec[3]; },
-                         function () { status.textContent = t.copyFailed; });
+          say(status, "");
+          spec[2]().then(function () { say(status, t.copied + " – " + spec[3]); },
+                         function () { say(status, t.copyFailed, true); });
         });
         row.append(button);
       });
@@ -228,10 +235,10 @@
       channels.forEach(function (c) { select.append(el("option", {value: c}, c)); });
       var button = el("button", {type: "button", "class": "tillit-button"}, t.publish);
       button.addEventListener("click", function () {
-        button.disabled = true; status.textContent = "";
+        button.disabled = true; say(status, "");
         core.json("POST", "/v1/awards/" + month + "/announcement/publish", {channel: select.value, lang: lang})
-          .then(function () { status.textContent = t.published.replace("{channel}", select.value); },
-                function (failure) { status.textContent = core.problem(holder, failure, refused); })
+          .then(function () { say(status, t.published.replace("{channel}", select.value)); },
+                function (failure) { say(status, core.problem(holder, failure, refused), true); })
           .then(function () { button.disabled = false; });
       });
       row.append(el("label", {"for": id}, t.channel), select, button);
@@ -272,7 +279,7 @@
             said = t.frozen; load(true);
           }, function (failure) {
             button.disabled = false; button.focus();
-            status.textContent = core.problem(holder, failure, refused);
+            say(status, core.problem(holder, failure, refused), true);
           });
         });
         document.body.append(asked.dialog);
@@ -280,7 +287,9 @@
       });
       row.append(button);
       if (empty) row.append(el("p", {"class": "tillit-error", "data-empty": ""}, t.empty));
-      return row;
+      var box = el("div", {"class": "tillit-stack"});
+      box.append(row, status);
+      return box;
     }
 
     function render(body, markdown, html, channels, focus) {
@@ -288,14 +297,16 @@
       holder.textContent = "";
       holder.append(header(body));
       winners(body.result).forEach(function (part) { holder.append(part); });
-      var status = el("p", {"class": "tillit-award-said", role: "status"}, said);
-      if (!final) holder.append(finaliser(empty, status));
+      var monthSaid = el("p", {"class": "tillit-award-said", role: "status", "data-for": "month"}, said);
+      var announced = el("p", {"class": "tillit-award-said", role: "status", "data-for": "announcement"});
+      holder.append(final ? monthSaid : finaliser(empty, monthSaid));
       var section = el("section", {"class": "tillit-stack", "aria-labelledby": "tillit-award-ann-" + (++made)});
       section.append(el("h3", {id: "tillit-award-ann-" + made}, t.announcement),
                      el("p", {"class": "tillit-muted"}, t.asItLooks), preview(html),
-                     copyButtons(markdown, html, status));
-      if (final && channels.length) section.append(publisher(channels, status));
-      holder.append(section, status);
+                     copyButtons(markdown, html, announced));
+      if (final && channels.length) section.append(publisher(channels, announced));
+      section.append(announced);
+      holder.append(section);
       holder.dataset.state = final ? "final" : "provisional";
       if (focus) holder.querySelector("h2").focus();
     }

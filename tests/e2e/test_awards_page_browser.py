@@ -99,8 +99,8 @@ def test_copy_as_markdown_html_and_for_teams(browser, server, leader_key):  # no
     for kind in ("markdown", "html", "teams"):
         page.evaluate("navigator.clipboard.writeText('')")
         page.locator(f"button[data-copy='{kind}']").click()
-        page.wait_for_function("() => document.querySelector('[data-tillit-awards] .tillit-award-said').textContent")
-        assert page.locator(f"{PAGE} .tillit-award-said").inner_text().startswith("Kopiert")
+        page.wait_for_function("() => document.querySelector('[data-for=announcement]').textContent")
+        assert page.locator(f"{PAGE} [data-for=announcement]").inner_text().startswith("Kopiert")
         copied[kind] = page.evaluate("navigator.clipboard.readText()")
     assert copied["markdown"] == markdown and copied["markdown"].startswith("# Månedens bidragsytere – oktober 2026")
     assert copied["html"] == html and copied["html"].startswith("<h1>Månedens bidragsytere")
@@ -181,7 +181,7 @@ def test_finalising_asks_first_cancel_and_escape_keep_it_open_confirm_freezes(br
     widget = page.locator(PAGE)
     assert widget.locator(".tillit-award-status").inner_text() == "Endelig"
     assert widget.locator("button[data-action='finalise']").count() == 0
-    assert widget.locator(".tillit-award-said").inner_text() == "Resultatet er frosset."
+    assert widget.locator("[data-for=month]").inner_text() == "Resultatet er frosset."
     finalised_on = widget.locator(".tillit-stack > p.tillit-muted").first.inner_text()
     assert re.fullmatch(r"Gjort endelig \d+\. \w+ \d{4}", finalised_on), finalised_on
     page.screenshot(path=str(SHOTS / "demo-awards-final-1024-light-nb.png"), full_page=True)
@@ -216,9 +216,22 @@ def test_a_final_month_is_published_to_a_configured_channel_by_name(browser, cha
     assert page.locator(f"{PAGE} select option").all_inner_texts() == ["teams-alle"]  # the name, never the address
     assert teams.url not in page.content()
     page.locator("button", has_text="Publiser i kanal").click()
-    page.wait_for_function("() => document.querySelector('.tillit-award-said').textContent.startsWith('Publisert')")
-    assert page.locator(".tillit-award-said").inner_text() == "Publisert i teams-alle."
+    said = "() => document.querySelector('[data-for=announcement]').textContent"
+    page.wait_for_function(said + ".startsWith('Publisert')")
+    assert page.locator("[data-for=announcement]").inner_text() == "Publisert i teams-alle."
     assert len(teams.received) == 1 and "oktober 2026" in json.dumps(teams.received[0].json(), ensure_ascii=False)
     page.locator("button", has_text="Publiser i kanal").click()
-    page.wait_for_function("() => document.querySelector('.tillit-award-said').textContent.startsWith('Allerede')")
+    page.wait_for_function(said + ".startsWith('Allerede')")
     assert len(teams.received) == 1
+
+
+def test_finalising_a_month_not_yet_over_is_refused_in_norwegian_next_to_the_button(browser, server, leader_key):  # noqa: F811
+    from datetime import date
+    this_month = date.today().strftime("%Y-%m")
+    page = open_page(browser, server, month=this_month)
+    page.locator("button[data-action='finalise']").click()
+    page.locator("dialog[open] button", has_text="Gjør endelig").click()
+    said = page.locator(f"{PAGE} [data-for=month]")
+    page.wait_for_function("() => document.querySelector('[data-for=month]').textContent")
+    assert said.inner_text() == "Måneden er ikke over ennå." and said.get_attribute("data-tone") == "error"
+    assert api(server, leader_key, f"/v1/awards/{this_month}").json()["status"] == "provisional"
