@@ -68,6 +68,11 @@ class DeliveryLogSchema(Schema):
     messages = fields.List(fields.Nested(MessageSchema), required=True)
 
 
+class ChannelNamesSchema(Schema):
+    channels = fields.List(fields.String(), required=True,
+                           metadata={"description": "Names of the configured channels (ENGAGEMENT_CHAT_CHANNELS)"})
+
+
 class AwardPublishBody(Schema):
     channel = fields.String(required=True, validate=validate.Length(1, 80),
                             metadata={"description": "A channel the operator configured (ENGAGEMENT_CHAT_CHANNELS)"})

@@ -27,23 +27,42 @@ def month_name(month: str, lang: str) -> str:
 
 
 def reason(facts: dict, category: str, lang: str) -> str:
-    """"2 contributions, recognised by 4 colleagues in 3 teams": each count with its own plural form,
-    put into the sentence around them."""
+    """"2 contributions, recognised by 4 colleagues in 3 teams": each count with its own plural form.
+    A count of nothing is left out rather than said ("recognised by 0 colleagues in 0 teams" reads as
+    a slight), so the reason may be shorter, or empty when there is nothing to say."""
     t = translations(lang)
-    counted = {"contributions": t.ngettext("{contributions} contribution", "{contributions} contributions",
-                                           facts["contributions"]),
-               "colleagues": t.ngettext("{colleagues} colleague", "{colleagues} colleagues", facts["colleagues"]),
-               "teams": t.ngettext("{teams} team", "{teams} teams", facts["teams"])}
-    # TRANSLATORS: each name stands for a counted phrase of its own: "2 contributions", "4 colleagues", "3 teams".
-    text = t.gettext("{contributions}, recognised by {colleagues} in {teams}")
-    if category == "idea_developer":
-        counted |= {"developed_ideas": t.ngettext("{developed_ideas} idea", "{developed_ideas} ideas",
-                                                  facts["developed_ideas"]),
-                    "adopted_ideas": t.ngettext("{adopted_ideas} adopted", "{adopted_ideas} adopted",
-                                                facts["adopted_ideas"])}
-        # TRANSLATORS: "built on 3 ideas, 1 adopted"; each name stands for the counted phrase of its own.
-        text += "; " + t.gettext("built on {developed_ideas}, {adopted_ideas}")
-    return text.format(**{key: phrase.format(**facts) for key, phrase in counted.items()})
+    count = {key: int(facts.get(key) or 0) for key in
+             ("contributions", "colleagues", "teams", "developed_ideas", "adopted_ideas")}
+    parts = []
+    if count["contributions"]:
+        parts.append(t.ngettext("{contributions} contribution", "{contributions} contributions",
+                                count["contributions"]).format(**count))
+    if count["colleagues"]:
+        parts.append(recognised(t, count["colleagues"], count["teams"]))
+    text = ", ".join(parts)
+    if category == "idea_developer" and count["developed_ideas"]:
+        ideas = t.ngettext("{developed_ideas} idea", "{developed_ideas} ideas", count["developed_ideas"])
+        if count["adopted_ideas"]:
+            adopted = t.ngettext("{adopted_ideas} adopted", "{adopted_ideas} adopted", count["adopted_ideas"])
+            # TRANSLATORS: "built on 3 ideas, 1 adopted"; each name stands for the counted phrase of its own.
+            built = t.gettext("built on {developed_ideas}, {adopted_ideas}").format(
+                developed_ideas=ideas.format(**count), adopted_ideas=adopted.format(**count))
+        else:
+            # TRANSLATORS: "built on 3 ideas"; the name stands for the counted phrase "3 ideas".
+            built = t.gettext("built on {developed_ideas}").format(developed_ideas=ideas.format(**count))
+        text = f"{text}; {built}" if text else built
+    return text
+
+
+def recognised(t, colleagues: int, teams: int) -> str:
+    """"recognised by 4 colleagues in 3 teams", or without the teams when none is known."""
+    people = t.ngettext("{colleagues} colleague", "{colleagues} colleagues", colleagues).format(colleagues=colleagues)
+    if not teams:
+        # TRANSLATORS: the name stands for a counted phrase: "4 colleagues".
+        return t.gettext("recognised by {colleagues}").format(colleagues=people)
+    where = t.ngettext("{teams} team", "{teams} teams", teams).format(teams=teams)
+    # TRANSLATORS: each name stands for a counted phrase of its own: "4 colleagues", "3 teams".
+    return t.gettext("recognised by {colleagues} in {teams}").format(colleagues=people, teams=where)
 
 
 def helped(lang: str, threshold: int) -> str:
@@ -51,11 +70,17 @@ def helped(lang: str, threshold: int) -> str:
                                        "Helped at least {n} other teams this month", threshold).format(n=threshold)
 
 
+def winner(place: dict, category: str, lang: str) -> str:
+    """The name and, when there is one, the reason: never a dangling dash."""
+    why = reason(place.get("facts") or {}, category, lang)
+    return f"{place['name']} – {why}" if why else place["name"]
+
+
 def sections(result: dict, lang: str, threshold: int) -> list[tuple[str, list[str]]]:
     t = TEXTS[lang]
     out = []
     for category, podium in result["categories"].items():
-        lines = [f"{p['name']} – {reason(p['facts'], category, lang)}" for p in podium[:1]] or [t["none"]]
+        lines = [winner(p, category, lang) for p in podium[:1]] or [t["none"]]
         if len(podium) > 1:
             lines.append(f"{t['runners']}: " + ", ".join(p["name"] for p in podium[1:]))
         out.append((t[category], lines))

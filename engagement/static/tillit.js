@@ -425,68 +425,6 @@
   }
 
 
-  function awardTexts(_) {
-    return {heading: _("Contributors of the month"), provisional: _("Provisional – still counting"), final: _("Final"),
-            finalise: _("Finalise and freeze the result"), copy: _("Announcement (Markdown) – ready to paste"),
-            confirm: _("The result is frozen."), none: _("Nobody yet"), threshold: _("Helped at least three other teams"),
-            contributor: _("Contributor of the month"), idea_developer: _("Best developer of other people's ideas"),
-            appreciated: _("Most appreciated colleague"),
-            notOver: _("The month has not ended yet."), counting: _("Still counting the last events; try again shortly.")};
-  }
-
-  function previousMonth() {
-    var d = new Date(); d.setDate(1); d.setMonth(d.getMonth() - 1);
-    return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0");
-  }
-
-  /* <section data-tillit-awards data-tillit-month="2026-10"></section>, for leaders. */
-  function awardsWidget(holder) {
-    var month = holder.getAttribute("data-tillit-month") || previousMonth();
-    var lang = language(holder), t = core.texts(holder, awardTexts);
-    var refused = {"Already final": t.confirm, "Month not over": t.notOver, "Still counting": t.counting};
-    holder.classList.add("tillit", "tillit-awards");
-    function render(body, markdown) {
-      holder.innerHTML = "";
-      holder.append(el("h2", {}, t.heading + " " + month),
-                    el("p", {"class": "tillit-award-status"}, body.status === "final" ? t.final : t.provisional));
-      ["contributor", "idea_developer", "appreciated"].forEach(function (category) {
-        holder.append(el("h3", {}, t[category]));
-        var list = el("ol", {});
-        (body.result.categories[category] || []).forEach(function (p) {
-          list.append(el("li", {}, p.name + " (" + p.score + ")"));
-        });
-        if (!list.children.length) list.append(el("li", {}, t.none));
-        holder.append(list);
-      });
-      if (body.result.threshold.length) {
-        holder.append(el("h3", {}, t.threshold), el("p", {}, body.result.threshold.map(function (p) { return p.name; }).join(", ")));
-      }
-      var id = "tillit-field-" + (++fieldCount);
-      var text = el("textarea", {id: id, readonly: "", rows: "10", "class": "tillit-announcement"});
-      text.value = markdown;
-      holder.append(el("label", {"for": id}, t.copy), text);
-      var status = el("p", {"class": "tillit-status", role: "status"});
-      if (body.status !== "final") {
-        var button = el("button", {type: "button", "class": "tillit-button"}, t.finalise);
-        button.addEventListener("click", function () {
-          button.disabled = true;
-          core.json("POST", "/v1/awards/" + month + "/finalise").then(function () {
-            status.textContent = t.confirm; load();
-          }, function (failure) { button.disabled = false; status.textContent = core.problem(holder, failure, refused); });
-        });
-        holder.append(button);
-      }
-      holder.append(status);
-    }
-    function load() {
-      Promise.all([core.json("GET", "/v1/awards/" + month),
-                   core.json("GET", "/v1/awards/" + month + "/announcement?lang=" + lang)])
-        .then(function (both) { render(both[0], both[1]); },
-              function (failure) { holder.textContent = core.problem(holder, failure); holder.dataset.state = "offline"; });
-    }
-    load();
-  }
-
   /* The widgets' own rules on top of the design system (tillit-core.js); :where() keeps them at
      zero specificity, so any host rule wins. */
   var STYLE = [
@@ -527,10 +465,7 @@
     ":where(.tillit-profile){display:block;max-width:30em}:where(.tillit-profile > p){margin:var(--tillit-space) 0}",
     ":where(.tillit-track){height:.8em;border-radius:.4em;background:var(--tillit-border);overflow:hidden}",
     ":where(.tillit-fill){height:100%;background:var(--tillit-accent);transition:width .4s}",
-    "@media (prefers-reduced-motion: reduce){:where(.tillit-fill){transition:none}}",
-    /* the awards widget (until it has its own file) */
-    ":where(.tillit-awards){display:block}:where(.tillit-announcement){display:block;width:100%;max-width:40em;",
-    "font-family:monospace;margin:.3em 0 1em}"
+    "@media (prefers-reduced-motion: reduce){:where(.tillit-fill){transition:none}}"
   ].join("");
 
   var MAX_TARGETS = 200, MAX_URL = 2000;
@@ -551,7 +486,6 @@
     window.TillitCore.style("widgets", STYLE);
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-campaign]"), campaignWidget);
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-profile]"), profileWidget);
-    Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-awards]"), awardsWidget);
     var likes = Array.prototype.slice.call(document.querySelectorAll("[data-tillit-like]:not(.tillit)"));
     var kudos = Array.prototype.slice.call(document.querySelectorAll("[data-tillit-kudos]"));
     var specs = likes.map(function (el) { return el.getAttribute("data-tillit-like"); })

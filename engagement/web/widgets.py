@@ -19,7 +19,7 @@ SCRIPT = {"responses": {200: {"description": "The script", "content": {"text/jav
 @blp.doc(**SCRIPT)
 def widget_script():
     """The like and Bra! buttons, the campaign, profile and awards widgets, the bell, and the "my data" page"""
-    return _script("tillit.js", "tillit-bell.js", "tillit-mydata.js")
+    return _script("tillit.js", "tillit-awards.js", "tillit-bell.js", "tillit-mydata.js")
 
 
 @blp.route("/v1/trust.js")

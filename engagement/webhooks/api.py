@@ -18,6 +18,7 @@ from engagement.errors import Forbidden
 from engagement.schemas.awards import MonthPath
 from engagement.schemas.webhooks import (
     AwardPublishBody,
+    ChannelNamesSchema,
     DeliveryLogSchema,
     DeliveryQuery,
     MessagePath,
@@ -70,6 +71,14 @@ def _settings() -> Settings:
 
 def _channels() -> dict[str, publishing.Channel]:
     return publishing.channels(state().config["ENGAGEMENT_CHAT_CHANNELS"])
+
+
+@blp.route("/v1/awards/announcement/channels")
+@guarded(_manager)
+@blp.response(200, ChannelNamesSchema)
+def announcement_channels():
+    """The names of the channels an announcement can be published to (never their addresses)"""
+    return {"channels": sorted(_channels())}
 
 
 @blp.route("/v1/awards/<month>/announcement/publish", methods=["POST"])

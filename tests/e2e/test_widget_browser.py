@@ -329,38 +329,3 @@ def test_profile_bar_goes_from_40_to_100_percent(browser, server):
     page.screenshot(path=str(SCREENSHOTS / "profile-100.png"))
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     assert results.violations_count == 0, results.generate_report()
-
-
-def test_leader_page_shows_the_month_and_finalises_it(browser, server):
-    from axe_playwright_python.sync_playwright import Axe
-
-    from tests.services import run_cli
-    from tests.unit.test_awards import PEOPLE, TEAMS, october
-    admin = run_cli(["keys", "create", "--name", "hr", "--scope", "directory:write", "--scope", "events:write",
-                     "--scope", "awards:manage"], {"ENGAGEMENT_INSTANCE_PATH": SERVER_INSTANCE[server]})
-    headers = {"Authorization": f"Bearer {admin}"}
-    people = [{"id": p, "name": p.capitalize(), "team": t, "leaderboard_opt_out": p == "ivar"}
-              for p, t in PEOPLE.items()]
-    assert requests.post(f"{server}/v1/directory/sync", json={"mode": "delta", "teams": TEAMS, "people": people,
-                                                              "as_of": "2026-01-01T00:00:00Z"},
-                         headers=headers, timeout=10).status_code == 200
-    events = october()
-    for start in range(0, len(events), 100):
-        assert requests.post(f"{server}/v1/events/batch", json={"events": events[start:start + 100]},
-                             headers=headers, timeout=10).status_code == 202
-    assert wait_for(lambda: requests.get(f"{server}/readyz", timeout=5).json()["consumer_lag"]["awards"] == 0)
-    page = browser.new_page(viewport={"width": 1000, "height": 1300})
-    page.goto(f"{server}/demo/awards?user=lena&month=2026-10")
-    widget = page.locator("[data-tillit-awards]")
-    widget.locator(".tillit-award-status").wait_for()
-    assert widget.locator(".tillit-award-status").inner_text() == "Foreløpig – teller fortsatt"
-    assert widget.locator("ol").nth(2).locator("li").all_inner_texts() == ["Anna (4)", "Finn (3.5)", "Gro (3.5)"]
-    widget.locator("button", has_text="Gjør endelig").click()
-    page.wait_for_function("() => document.querySelector('.tillit-award-status').textContent === 'Endelig'")
-    text = widget.locator("textarea").input_value()
-    assert text.startswith("# Månedens bidragsytere – oktober 2026") and "Ivar" not in text
-    assert widget.locator("button", has_text="Gjør endelig").count() == 0
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "awards-leader-page.png"), full_page=True)
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-    assert results.violations_count == 0, results.generate_report()

@@ -49,6 +49,7 @@ TABLE = [
     ("GET", "/v1/me", None, ["user"], "events:write", False),
     ("POST", "/v1/awards/2026-10/announcement/publish", {"channel": "all"}, ["awards:manage", "leader"],
      "events:write", False),
+    ("GET", "/v1/awards/announcement/channels", None, ["awards:manage", "leader"], "events:write", False),
     ("POST", "/v1/trust/summary/publish", {"channel": "all"}, ["trust:read", "comms"], "reports:read", False),
     ("POST", "/v1/webhooks/subscriptions", {"url": "http://10.0.0.1/hook", "event_types": ["idea.submitted"]},
      ["webhooks:manage"], "events:write", False),
@@ -136,7 +137,7 @@ def _rule(path: str) -> str:
     for pattern, rule in ((r"^/v1/people/[^/]+/", "/v1/people/<person>/"),
                           (r"^/v1/teams/[^/]+/", "/v1/teams/<team_id>/"),
                           (r"^/v1/campaigns/[^/]+", "/v1/campaigns/<campaign_id>"),
-                          (r"^/v1/awards/[^/]+", "/v1/awards/<month>"),
+                          (r"^/v1/awards/(?!announcement/)[^/]+", "/v1/awards/<month>"),
                           (r"^/v1/people/<person>/data$", "/v1/people/<path:person>/data"),  # ids may hold "/"
                           (r"^/v1/directory/people/[^/]+/", "/v1/directory/people/<path:person>/"),
                           (r"^/v1/trust/teams/[^/]+/", "/v1/trust/teams/<team_id>/"),
