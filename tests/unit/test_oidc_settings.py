@@ -74,7 +74,7 @@ def test_allowed_domains_alone_keeps_the_whole_address_and_a_prefix_marks_the_is
     ([ENTRA, {**ENTRA, "issuer": "https://other.example.org", "audience": []}], "[1].audience: Shorter than"),
     ([{**ENTRA, "algorithms": ["HS256"]}], "[0].algorithms.0: Must be one of: RS256"),
     ([{**ENTRA, "algorithms": ["none"]}], "[0].algorithms.0"),
-    ([{**ENTRA, "roles": {"admin": ["Tillit.Admin"]}}], "[0].roles.admin.key: Must be one of: leader, communications"),
+    ([{**ENTRA, "roles": {"owner": ["Tillit.Owner"]}}], "[0].roles.owner.key: Must be one of: leader, communications, admin"),
     ([{**ENTRA, "issuer": "http://idp.example.org"}], "[0].issuer: must be an https URL"),
     ([{**ENTRA, "audiance": "x"}], "[0].audiance: Unknown field"),
     ([ENTRA, ENTRA], "more than once"),
