@@ -104,6 +104,7 @@ window.TillitCore = window.TillitCore || (function () {
   }
 
   function core(script) {
+    core.style("base", core.BASE_CSS);
     var endpoint = script.getAttribute("data-endpoint") || script.src.replace(/\/v1\/[\w.-]+\.js(\?.*)?$/, "");
     var shared = session(script, endpoint);
 
@@ -181,6 +182,91 @@ window.TillitCore = window.TillitCore || (function () {
     return {endpoint: endpoint, language: language, texts: textsFor, token: token, call: call, json: json, me: me,
             problem: problem, el: el};
   }
+
+  /* One <style data-tillit-style="id"> per page however many scripts ask for it: every Tillit script
+     brings its own rules under its own id, and the base below comes with the first of them. */
+  core.style = function (id, css) {
+    var selector = 'style[data-tillit-style="' + String(id).replace(/["\\]/g, "") + '"]';
+    var style = document.head.querySelector(selector);
+    if (style) return style;
+    style = document.createElement("style");
+    style.setAttribute("data-tillit-style", id);
+    style.textContent = css;
+    /* in front of the host's own styles, so that a host rule of the same weight still wins */
+    document.head.insertBefore(style, document.head.firstChild);
+    return style;
+  };
+
+  /* Tillit's design system: the custom properties a host page may set (on :root or any holder),
+     their dark values, and the classes every widget and Tillit page is made of. Every selector is
+     inside :where(), so its specificity is zero and any host rule wins. Colours meet WCAG AA
+     contrast (4.5:1 for text, 3:1 for borders of controls and the focus ring) in light and dark.
+     Widgets take the host's font; --tillit-font is for Tillit's own pages (.tillit-page). */
+  core.BASE_CSS = [
+    ":where(:root){--tillit-font:system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;",
+    "--tillit-text:#1d1f23;--tillit-muted:#535a63;--tillit-bg:#ffffff;--tillit-surface:#f4f6f9;",
+    "--tillit-border:#d3d9e0;--tillit-control:#6b7480;--tillit-accent:#1f5f99;--tillit-accent-text:#ffffff;",
+    "--tillit-danger:#a4161a;--tillit-warn:#855600;--tillit-ok:#1d6b2f;--tillit-focus:#b35c00;",
+    "--tillit-radius:0.5rem;--tillit-space:0.5rem;--tillit-size-s:0.875rem;--tillit-size-m:1rem;",
+    "--tillit-size-l:1.25rem;--tillit-size-xl:1.625rem}",
+    "@media (prefers-color-scheme: dark){:where(:root){--tillit-text:#e8eaed;--tillit-muted:#adb4bd;",
+    "--tillit-bg:#15171b;--tillit-surface:#1f2228;--tillit-border:#3a4049;--tillit-control:#8a939e;",
+    "--tillit-accent:#8cc2f5;--tillit-accent-text:#0b1a29;--tillit-danger:#ff9492;--tillit-warn:#f0c05a;",
+    "--tillit-ok:#84d69e;--tillit-focus:#ffb65c}}",
+    /* Tillit's own pages */
+    ":where(.tillit-page){margin:0;font-family:var(--tillit-font);font-size:var(--tillit-size-m);line-height:1.5;",
+    "color:var(--tillit-text);background:var(--tillit-bg)}",
+    ":where(.tillit-page a){color:var(--tillit-accent)}",
+    /* layout */
+    ":where(.tillit-card){display:block;box-sizing:border-box;background:var(--tillit-surface);color:var(--tillit-text);",
+    "border:1px solid var(--tillit-border);border-radius:var(--tillit-radius);padding:calc(var(--tillit-space) * 2)}",
+    ":where(.tillit-stack){display:flex;flex-direction:column;gap:calc(var(--tillit-space) * 1.5)}",
+    ":where(.tillit-stack > *){margin-block:0}",
+    ":where(.tillit-row){display:flex;flex-wrap:wrap;align-items:center;gap:var(--tillit-space)}",
+    /* buttons */
+    ":where(.tillit-button){display:inline-flex;align-items:center;justify-content:center;gap:calc(var(--tillit-space) * .5);",
+    "box-sizing:border-box;min-height:2.5rem;padding:calc(var(--tillit-space) * .5) calc(var(--tillit-space) * 2);",
+    "font:inherit;font-weight:600;line-height:1.2;cursor:pointer;border-radius:var(--tillit-radius);",
+    "border:1px solid var(--tillit-accent);background:var(--tillit-bg);color:var(--tillit-accent);text-decoration:none}",
+    ":where(.tillit-button:hover){background:var(--tillit-surface)}",
+    ":where(.tillit-button--primary, .tillit-button[aria-pressed=true]){background:var(--tillit-accent);",
+    "color:var(--tillit-accent-text);border-color:var(--tillit-accent)}",
+    ":where(.tillit-button--primary:hover, .tillit-button[aria-pressed=true]:hover){background:var(--tillit-accent);",
+    "filter:brightness(1.1)}",
+    ":where(.tillit-button--danger){color:var(--tillit-danger);border-color:var(--tillit-danger)}",
+    ":where(.tillit-button:disabled){cursor:not-allowed;opacity:.65}",
+    ":where(.tillit-link-button){font:inherit;background:none;border:none;padding:0;color:var(--tillit-accent);",
+    "text-decoration:underline;cursor:pointer}",
+    /* form controls */
+    ":where(.tillit-field){display:flex;flex-direction:column;gap:calc(var(--tillit-space) * .5);width:100%}",
+    ":where(.tillit-field > label, .tillit-field > legend){font-weight:600}",
+    ":where(.tillit-input){box-sizing:border-box;width:100%;font:inherit;color:var(--tillit-text);",
+    "background:var(--tillit-bg);border:1px solid var(--tillit-control);border-radius:calc(var(--tillit-radius) * .75);",
+    "padding:calc(var(--tillit-space) * .75) var(--tillit-space);min-height:2.5rem}",
+    ":where(textarea.tillit-input){min-height:6em;resize:vertical;line-height:1.4}",
+    ":where(select.tillit-input){width:auto;max-width:100%}",
+    /* tables */
+    ":where(.tillit-table-wrap){overflow-x:auto;max-width:100%}",
+    ":where(.tillit-table){border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}",
+    ":where(.tillit-table th, .tillit-table td){padding:calc(var(--tillit-space) * .75) var(--tillit-space);",
+    "border-bottom:1px solid var(--tillit-border);text-align:start;vertical-align:top}",
+    ":where(.tillit-table thead th){background:var(--tillit-surface);font-weight:600}",
+    ":where(.tillit-table caption){text-align:start;font-weight:600;padding-block:var(--tillit-space)}",
+    /* small things */
+    ":where(.tillit-badge){display:inline-block;padding:0 calc(var(--tillit-space) * .75);border-radius:999px;",
+    "font-size:var(--tillit-size-s);font-weight:600;line-height:1.6;background:var(--tillit-surface);",
+    "color:var(--tillit-text);border:1px solid var(--tillit-border)}",
+    ":where(.tillit-badge--ok){background:var(--tillit-ok);color:var(--tillit-bg);border-color:var(--tillit-ok)}",
+    ":where(.tillit-badge--warn){background:var(--tillit-warn);color:var(--tillit-bg);border-color:var(--tillit-warn)}",
+    ":where(.tillit-badge--danger){background:var(--tillit-danger);color:var(--tillit-bg);border-color:var(--tillit-danger)}",
+    ":where(.tillit-muted){color:var(--tillit-muted)}",
+    ":where(.tillit-error){color:var(--tillit-danger);font-weight:600}",
+    ":where(.tillit-visually-hidden){position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;",
+    "clip:rect(0 0 0 0);white-space:nowrap;border:0}",
+    /* a focus ring on every Tillit control, visible on light and dark */
+    ":where(.tillit :focus-visible, .tillit:focus-visible, .tillit-page :focus-visible, .tillit-button:focus-visible,",
+    " .tillit-input:focus-visible){outline:3px solid var(--tillit-focus);outline-offset:2px}"
+  ].join("");
 
   /* {lang: {plural: function (n) -> form index, messages: {msgid: text or [forms]}}}, merged, so
      widget.js and trust.js on one page share what each brought. */
