@@ -1,7 +1,13 @@
 /* Tillit's notification bell, served with widget.js: <span data-tillit-bell></span>.
  * A button with the unread count (in the style of the like button) that opens the newest
- * notifications, grouped ("Kari og 4 andre likte …"), with "mark all as read". The count
- * refreshes every minute and on document.dispatchEvent(new Event("tillit:refresh")). */
+ * notifications, grouped ("Kari og 4 andre likte …"), each with its time in the page's language
+ * ("for 2 timer siden"), and "mark all as read". The count refreshes every minute and on
+ * document.dispatchEvent(new Event("tillit:refresh")).
+ *
+ * An entry links to the thing it is about when the host says where that kind of thing lives, one
+ * attribute per target kind, {id} standing for the thing's id (URL-encoded):
+ *   <span data-tillit-bell data-tillit-link-article="/news/{id}" data-tillit-link-idea="/ideas/{id}"></span>
+ * Kinds without an attribute stay plain text: Tillit does not know the intranet's addresses. */
 (function () {
   "use strict";
   var core = window.TillitCore(document.currentScript), el = core.el;
@@ -12,13 +18,34 @@
   }
   var bells = 0;
 
+  /* "for 2 timer siden": the largest unit that fits, in the page's language (Intl.RelativeTimeFormat). */
+  var UNITS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600],
+               ["minute", 60], ["second", 1]];
+  function ago(lang, iso, now) {
+    var seconds = (Date.parse(iso) - now) / 1000;
+    var format = new Intl.RelativeTimeFormat(lang, {numeric: "auto"});
+    for (var i = 0; i < UNITS.length - 1; i++) {
+      if (Math.abs(seconds) >= UNITS[i][1]) return format.format(Math.round(seconds / UNITS[i][1]), UNITS[i][0]);
+    }
+    return format.format(Math.abs(seconds) < 45 ? 0 : Math.round(seconds / 60), Math.abs(seconds) < 45 ? "second" : "minute");
+  }
+  function exact(lang, iso) {
+    return new Date(iso).toLocaleString(lang, {dateStyle: "long", timeStyle: "short"});
+  }
+
+  /* The host's address for a ref "kind:id", or null (see data-tillit-link-<kind> above). */
+  function linkFor(holder, ref) {
+    var at = ref.indexOf(":"), template = holder.getAttribute("data-tillit-link-" + ref.slice(0, at));
+    return template ? template.replace(/\{id\}/g, encodeURIComponent(ref.slice(at + 1))) : null;
+  }
+
   var json = core.json;
 
   function bell(holder) {
     var lang = core.language(holder), t = core.texts(holder, texts), id = "tillit-bell-" + (++bells);
     var button = el("button", {type: "button", "class": "tillit-button tillit-bell", "aria-expanded": "false",
                                "aria-controls": id});
-    var badge = el("span", {"class": "tillit-badge", "aria-hidden": "true"});
+    var badge = el("span", {"class": "tillit-badge tillit-badge--danger", "aria-hidden": "true"});
     button.append(el("span", {"aria-hidden": "true"}, t.label), badge);
     var panel = el("div", {id: id, "class": "tillit-bell-panel", role: "region", "aria-label": t.label, hidden: ""});
     holder.classList.add("tillit", "tillit-bell-holder");
@@ -40,12 +67,18 @@
     function render(body) {
       panel.innerHTML = "";
       var list = el("ul", {"class": "tillit-notes"});
+      var now = Date.now();
       body.items.forEach(function (item) {
-        list.append(el("li", {"class": item.read ? "tillit-note" : "tillit-note tillit-unread"}, item.text));
+        var li = el("li", {"class": item.read ? "tillit-note" : "tillit-note tillit-unread"});
+        var href = linkFor(holder, item.ref);
+        li.append(href ? el("a", {href: href, "class": "tillit-note-text"}, item.text)
+                       : el("span", {"class": "tillit-note-text"}, item.text),
+                  el("time", {datetime: item.at, title: exact(lang, item.at), "class": "tillit-muted"}, ago(lang, item.at, now)));
+        list.append(li);
       });
       if (!body.items.length) panel.append(el("p", {}, t.empty));
       var all = el("button", {type: "button", "class": "tillit-button"}, t.all);
-      var status = el("p", {"class": "tillit-status", role: "status"});
+      var status = el("p", {"class": "tillit-status tillit-error", role: "status"});
       all.addEventListener("click", function () {
         json("POST", "/v1/notifications/read", {all: true}).then(function (b) {
           show(b.unread);
@@ -69,20 +102,22 @@
   }
 
   function start() {
-    if (!document.getElementById("tillit-bell-style")) {
-      var style = document.createElement("style");
-      style.id = "tillit-bell-style";
-      /* :where() keeps specificity at zero, so any host rule wins. */
-      style.textContent =
-        ":where(.tillit-bell-holder){position:relative}" +
-        ":where(.tillit-badge:not(:empty)){margin-left:.4em;background:#a4161a;color:#fff;border-radius:1em;" +
-        "padding:0 .45em;font-weight:bold;font-size:.85em}" +
-        ":where(.tillit-bell-panel){position:absolute;z-index:10;top:100%;left:0;margin-top:.4em;background:#fff;color:#1d1d1f;" +
-        "border:1px solid #c9d1d9;border-radius:.5em;box-shadow:0 4px 12px rgba(0,0,0,.15);padding:.6em 1em;width:22em}" +
-        ":where(.tillit-notes){list-style:none;padding:0;margin:0 0 .6em}" +
-        ":where(.tillit-note){padding:.35em 0;border-bottom:1px solid #e5e9ee}:where(.tillit-unread){font-weight:bold}";
-      document.head.appendChild(style);
-    }
+    /* :where() keeps specificity at zero, so any host rule wins; colours from the design system. */
+    window.TillitCore.style("bell", [
+      ":where(.tillit-bell-holder){position:relative}",
+      ":where(.tillit-bell .tillit-badge:empty){display:none}",
+      ":where(.tillit-bell-panel){position:absolute;z-index:10;top:100%;left:0;margin-top:var(--tillit-space);",
+      "background:var(--tillit-bg);color:var(--tillit-text);border:1px solid var(--tillit-border);",
+      "border-radius:var(--tillit-radius);box-shadow:0 4px 16px rgba(0,0,0,.2);padding:var(--tillit-space) calc(var(--tillit-space) * 2);",
+      "width:min(24em, calc(100vw - 2rem));box-sizing:border-box}",
+      ":where(.tillit-notes){list-style:none;padding:0;margin:0 0 var(--tillit-space)}",
+      ":where(.tillit-note){display:flex;flex-direction:column;gap:calc(var(--tillit-space) * .25);",
+      "padding:var(--tillit-space) 0;border-bottom:1px solid var(--tillit-border)}",
+      ":where(.tillit-note a){color:var(--tillit-accent)}",
+      ":where(.tillit-note time){font-size:var(--tillit-size-s)}",
+      ":where(.tillit-unread .tillit-note-text){font-weight:700}",
+      ":where(.tillit-unread){box-shadow:inset 3px 0 0 var(--tillit-accent);padding-inline-start:var(--tillit-space)}"
+    ].join(""));
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-bell]"), bell);
   }
 

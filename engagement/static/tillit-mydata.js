@@ -164,22 +164,20 @@
   }
 
   function start() {
-    if (!document.getElementById("tillit-data-style")) {
-      var style = document.createElement("style");
-      style.id = "tillit-data-style";
-      /* :where() keeps specificity at zero, so any host rule wins. */
-      style.textContent =
-        ":where(.tillit-my-data){display:block}:where(.tillit-data-scroll){overflow-x:auto;margin:.5em 0}" +
-        ":where(.tillit-data-scroll:focus-visible){outline:3px solid #1f3b57;outline-offset:2px}" +
-        ":where(.tillit-data-table){border-collapse:collapse;font-size:.9em;width:100%}" +
-        ":where(.tillit-data-table caption){text-align:left;font-weight:bold;padding:.3em 0}" +
-        ":where(.tillit-data-table th,.tillit-data-table td){border:1px solid #c9d1d9;padding:.3em .5em;" +
-        "text-align:left;vertical-align:top;min-width:4em;max-width:28em;overflow-wrap:break-word}" +
-        ":where(.tillit-data-table th){background:#eef1f4}:where(.tillit-data-short){white-space:nowrap}" +
-        ":where(.tillit-data-facts){color:#4a4a4f;font-size:.85em;margin:.2em 0 1.2em}" +
-        ":where(.tillit-data-domain){border-top:1px solid #e5e9ee;margin-top:1em}";
-      document.head.appendChild(style);
-    }
+    /* :where() keeps specificity at zero, so any host rule wins; colours from the design system. */
+    window.TillitCore.style("my-data", [
+      ":where(.tillit-my-data){display:block}",
+      ":where(.tillit-data-actions){display:flex;flex-wrap:wrap;gap:var(--tillit-space)}",
+      ":where(.tillit-data-scroll){overflow-x:auto;margin:var(--tillit-space) 0}",
+      ":where(.tillit-data-table){border-collapse:collapse;font-size:var(--tillit-size-s);width:100%}",
+      ":where(.tillit-data-table caption){text-align:start;font-weight:600;padding:calc(var(--tillit-space) * .5) 0}",
+      ":where(.tillit-data-table th, .tillit-data-table td){border:1px solid var(--tillit-border);",
+      "padding:calc(var(--tillit-space) * .5) var(--tillit-space);text-align:start;vertical-align:top;min-width:4em;",
+      "max-width:28em;overflow-wrap:break-word}",
+      ":where(.tillit-data-table th){background:var(--tillit-surface)}:where(.tillit-data-short){white-space:nowrap}",
+      ":where(.tillit-data-facts){color:var(--tillit-muted);font-size:var(--tillit-size-s);margin:.2em 0 1.2em}",
+      ":where(.tillit-data-domain){border-top:1px solid var(--tillit-border);margin-top:calc(var(--tillit-space) * 2)}"
+    ].join(""));
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-my-data]"), widget);
   }
 

@@ -15,6 +15,8 @@
   var core = window.TillitCore(script), language = core.language, call = core.call, el = core.el;
   function texts(_, ngettext) {
     return {like: _("Like"), kudos: _("Great!"), sent: _("Sent!"),
+            addMessage: _("Add a personal message"), message: _("Your message (optional)"),
+            messageHint: _("Sent with your Bra! when you press the button."),
             likes: function (n) { return ngettext("{n} likes this", "{n} like this", n); },
             bra: function (n) { return ngettext("{n} kudos", "{n} kudos", n); },
             retry: _("Not saved yet – retrying …")};
@@ -97,10 +99,26 @@
     });
   }
 
+  var MESSAGE_MAX = 500;  /* kudos.given data.message (schemas/events.py KudosData) */
+
+  /* A closed disclosure under the Bra! button: a labelled text box whose words go with the Bra!. */
+  function messageBox(holder, t) {
+    var id = "tillit-field-" + (++fieldCount), hint = id + "-hint";
+    var box = el("details", {"class": "tillit-kudos-message"});
+    var field = el("div", {"class": "tillit-field"});
+    var text = el("textarea", {id: id, "class": "tillit-input", maxlength: String(MESSAGE_MAX), rows: "3",
+                               "aria-describedby": hint});
+    field.append(el("label", {"for": id}, t.message), text, el("p", {id: hint, "class": "tillit-muted"}, t.messageHint));
+    box.append(el("summary", {}, t.addMessage), field);
+    holder.insertBefore(box, holder.querySelector(".tillit-status"));
+    return {box: box, text: text};
+  }
+
   function kudosButton(holder, counts, failure) {
     var person = holder.getAttribute("data-tillit-kudos");
     var about = holder.getAttribute("data-tillit-about");
     var ui = build(holder, "kudos", "tillit-kudos");
+    var note = messageBox(holder, ui.t);
     var n = counts ? counts.kudos : 0;
     showCount(ui, n, ui.t.bra);
     if (!counts) { ui.status.textContent = core.problem(holder, failure); holder.dataset.state = "offline"; }
@@ -111,11 +129,17 @@
       ui.button.textContent = ui.t.sent;
       showCount(ui, ++n, ui.t.bra);
       var event = {id: newId(), type: "kudos.given", target: {kind: "person", id: person, owner: person},
-                   time: new Date().toISOString(), source: "widget", data: {message: ui.t.kudos}};
+                   time: new Date().toISOString(), source: "widget", data: {}};
+      var message = note.text.value.trim().slice(0, MESSAGE_MAX);
+      if (message) event.data.message = message;
       if (about) event.data.about = about;
-      send(event, ui.status, ui.t).catch(function () {
+      note.text.disabled = true;
+      send(event, ui.status, ui.t).then(function () {
+        note.box.open = false; note.box.hidden = true; note.text.value = "";
+      }, function () {
         ui.button.setAttribute("aria-pressed", "false"); ui.button.textContent = ui.t.kudos;
         showCount(ui, --n, ui.t.bra);
+        note.text.disabled = false;  /* the words the person wrote stay, to send again */
       });
     });
   }
@@ -125,13 +149,20 @@
     return {sort: _("Sort by"),
             /* TRANSLATORS: the ways to sort ideas, after "Sort by". */
             support: _("support"), newest: _("newest"),
-            submit: _("Submit an idea"), title: _("Title"), text: _("Description"), send: _("Send"),
-            build: _("Build on this idea"),
+            submit: _("Submit an idea"), title: _("Title"), text: _("Description"),
+            sendIdea: _("Submit the idea"), sendContribution: _("Send your contribution"),
+            /* TRANSLATORS: the accessible name of the button under one idea; {title} is the idea's title. */
+            sendContributionTo: _("Send your contribution to {title}"),
+            saveAnswer: _("Save the answer"),
+            /* TRANSLATORS: the accessible name of a leader's button under one idea; {title} is the idea's title. */
+            saveAnswerTo: _("Save the answer to {title}"),
+            build: _("Build on this idea"), contribution: _("Your contribution"),
             /* TRANSLATORS: before the author's name: "by Kari Nordmann". */
             by: _("by"),
             /* TRANSLATORS: before a leader's name and answer: "Answer from Lena Berg: Yes, from January". */
             answer: _("Answer from"),
             supported: function (n) { return ngettext("Supported by {n} colleague", "Supported by {n} colleagues", n); },
+            ideas: function (n) { return ngettext("{n} idea", "{n} ideas", n); },
             closed: _("This campaign is closed."),
             /* TRANSLATORS: before the names of the author and everyone who built on the idea. */
             adoptedThanks: _("Adopted! Thanks to"),
@@ -142,63 +173,92 @@
             status: {new: _("New"), under_review: _("Under review"), adopted: _("Adopted"), not_pursued: _("Not pursued")},
             statusLabel: _("Status"),
             /* TRANSLATORS: between the last two names of a list: "Kari, Ola and Per". */
-            and: _("and"), saved: _("Thank you! Your input is saved.")};
+            and: _("and"), saved: _("Thank you! Your input is saved."),
+            empty: _("Fill in this field."),
+            /* TRANSLATORS: said after an idea was sent but before it is shown in the list. */
+            pending: _("Thank you! Your idea is saved and will appear in the list in a moment.")};
   }
 
   var fieldCount = 0;
 
   function field(form, label, kind, max) {
     var id = "tillit-field-" + (++fieldCount);
-    var input = el(kind, {id: id, maxlength: String(max), required: ""});
+    var input = el(kind, {id: id, maxlength: String(max), required: "", "class": "tillit-input"});
     if (kind === "input") input.type = "text";
-    form.append(el("label", {"for": id}, label), input);
+    var wrap = el("div", {"class": "tillit-field"});
+    wrap.append(el("label", {"for": id}, label), input);
+    form.append(wrap);
     return input;
   }
 
+  var BADGE = {new: "", under_review: " tillit-badge--warn", adopted: " tillit-badge--ok", not_pursued: ""};
+
+  /* <section data-tillit-campaign="ID"></section>: the campaign's question, a form for a new idea and
+     the ideas as cards. After a send the list is drawn again and the keyboard focus goes back where
+     the person was: the new idea's card (or the form's first field until it is listed), the idea
+     they built on or answered, or the sort control; a status line says what happened. */
   function campaignWidget(holder) {
     var campaignId = holder.getAttribute("data-tillit-campaign");
     var t = core.texts(holder, campaignTexts), lt = core.texts(holder, texts);
     /* who is signed in (GET /v1/me), to shape the page only; the server decides what is allowed */
     var me = {person: null, roles: []}, sort = "support", leader = false;
     var refused = {"Campaign closed": t.closed};
+    var announcer = el("p", {"class": "tillit-status tillit-campaign-status", role: "status"});
+    var returnTo = null;  /* what gets the focus when the list is drawn again */
     holder.classList.add("tillit", "tillit-campaign");
-    function post(event, status) {
+    holder.append(announcer);
+    function post(event, status, back) {
       event.id = newId(); event.time = new Date().toISOString(); event.source = "campaign-widget";
-      return send(event, status, lt, refused).then(function () { status.textContent = t.saved; setTimeout(load, 400); },
-                                                   function () {});
+      return send(event, status, lt, refused).then(function () {
+        returnTo = back; announcer.textContent = back.pending ? t.pending : t.saved;
+        setTimeout(load, 400);
+      }, function () {});
     }
-    function form(label, fields, onSend) {
-      var f = el("form", {"class": "tillit-form"});
+    function form(label, fields, button, onSend) {
+      var f = el("form", {"class": "tillit-form tillit-card tillit-stack", novalidate: ""});
       f.append(el("h4", {}, label));
       var inputs = fields.map(function (spec) { return field(f, spec[0], spec[1], spec[2]); });
-      var status = el("p", {"class": "tillit-status", role: "status"});
-      f.append(el("button", {type: "submit", "class": "tillit-button"}, t.send), status);
+      var status = el("p", {"class": "tillit-status tillit-error", role: "alert"});
+      var send_ = el("button", {type: "submit", "class": "tillit-button tillit-button--primary"}, button[0]);
+      if (button[1]) send_.setAttribute("aria-label", button[1]);
+      var row = el("div", {"class": "tillit-row"});
+      row.append(send_);
+      f.append(row, status);
       f.addEventListener("submit", function (e) {
         e.preventDefault();
-        onSend(inputs.map(function (i) { return i.value.trim(); }), status);
+        var values = inputs.map(function (i) { return i.value.trim(); });
+        var blank = inputs.filter(function (i, at) { return !values[at]; })[0];
+        inputs.forEach(function (i, at) { i.setAttribute("aria-invalid", String(!values[at])); });
+        if (blank) { status.textContent = t.empty; blank.focus(); return; }
+        status.textContent = "";
+        onSend(values, status);
       });
       return f;
     }
     function idea(item, open) {
-      var li = el("li", {"class": "tillit-idea", "data-idea": item.id});
-      li.append(el("h4", {}, item.title), el("p", {}, item.text),
-                el("p", {"class": "tillit-meta"}, t.by + " " + item.author_name + " · " + t.status[item.status] +
-                   " · " + t.supported(item.support)));
+      var li = el("li", {"class": "tillit-idea tillit-card tillit-stack", "data-idea": item.id, tabindex: "-1",
+                         "aria-labelledby": "tillit-idea-" + item.id});
+      var head = el("div", {"class": "tillit-row tillit-idea-head"});
+      head.append(el("h4", {id: "tillit-idea-" + item.id}, item.title),
+                  el("span", {"class": "tillit-badge" + BADGE[item.status]}, t.status[item.status]));
+      li.append(head, el("p", {"class": "tillit-idea-text"}, item.text),
+                el("p", {"class": "tillit-meta tillit-muted"}, t.by + " " + item.author_name + " · " + t.supported(item.support)));
       var likeHolder = el("span", {"data-tillit-like": "idea:" + item.id, "data-tillit-owner": item.author,
                                    lang: language(holder)});
       var reportStatus = el("span", {"class": "tillit-status", role: "status"});
-      var reportButton = el("button", {type: "button", "class": "tillit-report"}, t.report);
+      var reportButton = el("button", {type: "button", "class": "tillit-report tillit-link-button"}, t.report);
       reportButton.addEventListener("click", function () {
         reportButton.disabled = true;
         send({id: newId(), type: "content.reported", target: {kind: "idea", id: item.id, owner: item.author},
               time: new Date().toISOString(), source: "campaign-widget", data: {}}, reportStatus, lt)
           .then(function () { reportStatus.textContent = t.reported; }, function () { reportButton.disabled = false; });
       });
-      li.append(likeHolder, " ", reportButton, reportStatus);
+      var actions = el("div", {"class": "tillit-row tillit-idea-actions"});
+      actions.append(likeHolder, reportButton, reportStatus);
+      li.append(actions);
       likeButton(likeHolder, {likes: item.likes, liked_by_me: item.liked_by_me});
       if (item.answer || item.status !== "new") {
-        var answer = el("p", {"class": "tillit-answer"}, t.answer + " " + item.answered_by + ": " + (item.answer || t.status[item.status]));
-        li.append(answer);
+        li.append(el("p", {"class": "tillit-answer"}, t.answer + " " + item.answered_by + ": " + (item.answer || t.status[item.status])));
       }
       if (item.status === "adopted") {
         var names = [item.author_name].concat(item.contributions.map(function (c) { return c.author_name; }))
@@ -206,48 +266,81 @@
         li.append(el("p", {"class": "tillit-credit"}, t.adoptedThanks + " " +
           (names.length > 1 ? names.slice(0, -1).join(", ") + " " + t.and + " " + names[names.length - 1] : names[0])));
       }
-      var list = el("ul", {"class": "tillit-contributions"});
-      item.contributions.forEach(function (c) { list.append(el("li", {}, c.author_name + ": " + c.text)); });
-      li.append(list);
+      if (item.contributions.length) {
+        var list = el("ul", {"class": "tillit-contributions"});
+        item.contributions.forEach(function (c) {
+          var entry = el("li", {});
+          entry.append(el("strong", {}, c.author_name + ": "), c.text);
+          list.append(entry);
+        });
+        li.append(list);
+      }
       if (open) {
-        li.append(form(t.build, [[t.text, "textarea", 5000]], function (v, status) {
-          post({type: "idea.contributed", target: {kind: "idea", id: item.id, owner: item.author},
-                data: {contribution_id: newId(), campaign_id: campaignId, text: v[0]}}, status);
-        }));
+        li.append(form(t.build, [[t.contribution, "textarea", 5000]],
+          [t.sendContribution, t.sendContributionTo.replace("{title}", item.title)], function (v, status) {
+            post({type: "idea.contributed", target: {kind: "idea", id: item.id, owner: item.author},
+                  data: {contribution_id: newId(), campaign_id: campaignId, text: v[0]}}, status, {idea: item.id});
+          }));
       }
       if (leader) {
-        var f = form(t.respond, [[t.note, "textarea", 2000]], function (v, status) {
-          post({type: "idea.answered", target: {kind: "idea", id: item.id, owner: item.author},
-                data: {status: select.value, note: v[0]}}, status);
-        });
+        var f = form(t.respond, [[t.note, "textarea", 2000]],
+          [t.saveAnswer, t.saveAnswerTo.replace("{title}", item.title)], function (v, status) {
+            post({type: "idea.answered", target: {kind: "idea", id: item.id, owner: item.author},
+                  data: {status: select.value, note: v[0]}}, status, {idea: item.id});
+          });
         var sid = "tillit-field-" + (++fieldCount);
-        var select = el("select", {id: sid});
+        var select = el("select", {id: sid, "class": "tillit-input"});
         ["under_review", "adopted", "not_pursued"].forEach(function (s) { select.append(el("option", {value: s}, t.status[s])); });
-        f.insertBefore(select, f.querySelector("label"));
-        f.insertBefore(el("label", {"for": sid}, t.statusLabel), select);
+        var wrap = el("div", {"class": "tillit-field"});
+        wrap.append(el("label", {"for": sid}, t.statusLabel), select);
+        f.insertBefore(wrap, f.querySelector(".tillit-field"));
         li.append(f);
       }
       return li;
     }
     function render(body) {
       var c = body.campaign, open = c.status === "open";
-      holder.innerHTML = "";
-      holder.append(el("h3", {}, c.question), el("p", {}, c.description));
+      Array.prototype.slice.call(holder.children).forEach(function (child) { if (child !== announcer) child.remove(); });
+      function add(node) { holder.insertBefore(node, announcer); }
+      add(el("h3", {}, c.question));
+      add(el("p", {"class": "tillit-campaign-intro"}, c.description));
+      var submitForm = null;
+      if (!open) add(el("p", {"class": "tillit-closed tillit-card"}, t.closed));
+      else {
+        submitForm = form(t.submit, [[t.title, "input", 200], [t.text, "textarea", 5000]], [t.sendIdea], function (v, status) {
+          var id = "idea-" + newId().slice(2, 14);
+          post({type: "idea.submitted", target: {kind: "idea", id: id, owner: me.person},
+                data: {campaign_id: campaignId, title: v[0], text: v[1]}}, status, {idea: id, pending: true});
+        });
+        add(submitForm);
+      }
+      var tools = el("div", {"class": "tillit-row tillit-campaign-tools"});
       var sid = "tillit-field-" + (++fieldCount);
-      var sorter = el("select", {id: sid});
+      var sorter = el("select", {id: sid, "class": "tillit-input"});
       ["support", "newest"].forEach(function (s) {
         var o = el("option", {value: s}, t[s]); if (s === sort) o.selected = true; sorter.append(o);
       });
-      sorter.addEventListener("change", function () { sort = sorter.value; load(); });
-      holder.append(el("label", {"for": sid}, t.sort + " "), sorter);
-      if (!open) holder.append(el("p", {"class": "tillit-closed"}, t.closed));
-      else holder.append(form(t.submit, [[t.title, "input", 200], [t.text, "textarea", 5000]], function (v, status) {
-        post({type: "idea.submitted", target: {kind: "idea", id: "idea-" + newId().slice(2, 14), owner: me.person},
-              data: {campaign_id: campaignId, title: v[0], text: v[1]}}, status);
-      }));
-      var list = el("ol", {"class": "tillit-ideas"});
+      sorter.addEventListener("change", function () { sort = sorter.value; returnTo = {sort: true}; load(); });
+      tools.append(el("span", {"class": "tillit-muted"}, t.ideas(body.ideas.length)), el("label", {"for": sid}, t.sort), sorter);
+      add(tools);
+      var list = el("ul", {"class": "tillit-ideas tillit-stack"});
       body.ideas.forEach(function (item) { list.append(idea(item, open)); });
-      holder.append(list);
+      add(list);
+      restoreFocus(list, sorter, submitForm);
+    }
+    /* After a send the old elements are gone: focus their new counterparts, never the page's top. */
+    function restoreFocus(list, sorter, submitForm) {
+      var back = returnTo;
+      returnTo = null;
+      if (!back) return;
+      if (back.sort) { sorter.focus(); return; }
+      var card = Array.prototype.filter.call(list.children, function (li) { return li.getAttribute("data-idea") === back.idea; })[0];
+      if (card) {
+        card.focus();
+        if (back.pending) announcer.textContent = t.saved;
+      } else if (submitForm) {
+        submitForm.querySelector("input, textarea").focus();  /* not listed yet: ready for the next idea */
+      }
     }
     function load() {
       holder.dataset.state = "loading";
@@ -256,7 +349,11 @@
           me = both[1]; leader = me.roles.indexOf("leader") >= 0;
           render(both[0]);
           holder.dataset.state = "ready";
-        }, function (failure) { holder.textContent = core.problem(holder, failure); holder.dataset.state = "offline"; });
+        }, function (failure) {
+          Array.prototype.slice.call(holder.children).forEach(function (child) { if (child !== announcer) child.remove(); });
+          announcer.textContent = core.problem(holder, failure);
+          holder.dataset.state = "offline";
+        });
     }
     load();
   }
@@ -374,30 +471,51 @@
     load();
   }
 
-  function injectStyle() {
-    if (document.getElementById("tillit-style")) return;
-    var style = document.createElement("style");
-    style.id = "tillit-style";
-    /* :where() keeps specificity at zero, so any host rule wins. */
-    style.textContent =
-      ":where(.tillit){display:inline-flex;align-items:center;gap:.5em;font:inherit}" +
-      ":where(.tillit-button){font:inherit;cursor:pointer;padding:.3em .8em;border-radius:1em;" +
-      "border:1px solid var(--tillit-accent,#1f5f99);background:#fff;color:var(--tillit-accent,#1f5f99)}" +
-      ":where(.tillit-button[aria-pressed=true]){background:var(--tillit-accent,#1f5f99);color:#fff}" +
-      ":where(.tillit-button:focus-visible){outline:3px solid var(--tillit-focus,#b35c00);outline-offset:2px}" +
-      ":where(.tillit-count){color:inherit}" +
-      ":where(.tillit-status:empty){display:none}:where(.tillit-status){color:#8a1c1c}" +
-      ":where(.tillit-campaign){display:block}:where(.tillit-form){display:flex;flex-direction:column;gap:.3em;" +
-      "max-width:36em;margin:.5em 0}:where(.tillit-form .tillit-button){align-self:flex-start}:where(.tillit-ideas){padding-left:1.2em}:where(.tillit-idea){margin:1em 0}" +
-      ":where(.tillit-profile){display:block;max-width:30em}:where(.tillit-track){height:.8em;border-radius:.4em;" +
-      "background:#dde3ea;overflow:hidden}:where(.tillit-fill){height:100%;background:var(--tillit-accent,#1f5f99);" +
-      "transition:width .4s}" +
-      ":where(.tillit-awards){display:block}:where(.tillit-announcement){display:block;width:100%;max-width:40em;" +
-      "font-family:monospace;margin:.3em 0 1em}" +
-      ":where(.tillit-meta){color:#4a4a4f;font-size:.9em}:where(.tillit-report){font:inherit;font-size:.85em;" +
-      "background:none;border:none;text-decoration:underline;color:#4a4a4f;cursor:pointer}:where(.tillit-credit){font-weight:bold;color:#1d6b2f}";
-    document.head.appendChild(style);
-  }
+  /* The widgets' own rules on top of the design system (tillit-core.js); :where() keeps them at
+     zero specificity, so any host rule wins. */
+  var STYLE = [
+    ":where(.tillit){display:inline-flex;flex-wrap:wrap;align-items:center;gap:var(--tillit-space);font:inherit}",
+    ":where(.tillit-like .tillit-button, .tillit-kudos .tillit-button){border-radius:999px;min-height:2.25rem}",
+    ":where(.tillit-count){color:inherit}",
+    ":where(.tillit-status:empty){display:none}:where(.tillit-status){color:var(--tillit-danger)}",
+    ":where(.tillit-kudos-message){flex-basis:100%;max-width:28em}",
+    ":where(.tillit-kudos-message > summary){cursor:pointer;color:var(--tillit-accent);font-size:var(--tillit-size-s);",
+    "width:max-content;max-width:100%}",
+    ":where(.tillit-kudos-message > .tillit-field){margin-top:var(--tillit-space)}",
+    ":where(.tillit-kudos-message p){margin:0;font-size:var(--tillit-size-s)}",
+    /* the campaign */
+    ":where(.tillit-campaign){display:flex;flex-direction:column;align-items:stretch;gap:calc(var(--tillit-space) * 2)}",
+    ":where(.tillit-campaign > *){margin:0}",
+    ":where(.tillit-campaign-status){color:var(--tillit-ok);font-weight:600}",
+    ":where(.tillit-campaign .tillit-error){color:var(--tillit-danger)}",
+    ":where(.tillit-form){max-width:40em;color:var(--tillit-text)}",
+    ":where(.tillit-form h4){margin:0;font-size:var(--tillit-size-l)}",
+    ":where(.tillit-idea .tillit-form){background:var(--tillit-bg);max-width:none}",
+    ":where(.tillit-idea .tillit-form h4){font-size:var(--tillit-size-m)}",
+    ":where(.tillit-campaign-tools){justify-content:flex-end}",
+    ":where(.tillit-campaign-tools > :first-child){margin-inline-end:auto}",
+    ":where(.tillit-ideas){list-style:none;padding:0;margin:0}",
+    ":where(.tillit-idea){background:var(--tillit-surface);color:var(--tillit-text)}",
+    ":where(.tillit-idea:focus-visible, .tillit-idea:focus){outline:3px solid var(--tillit-focus);outline-offset:2px}",
+    ":where(.tillit-idea-head){justify-content:space-between;align-items:baseline}",
+    ":where(.tillit-idea-head h4){margin:0;font-size:var(--tillit-size-l)}",
+    ":where(.tillit-idea-text){white-space:pre-line}",
+    ":where(.tillit-meta){font-size:var(--tillit-size-s)}",
+    ":where(.tillit-report){font-size:var(--tillit-size-s);color:var(--tillit-muted)}",
+    ":where(.tillit-answer){border-inline-start:4px solid var(--tillit-accent);padding-inline-start:var(--tillit-space)}",
+    ":where(.tillit-credit){font-weight:600;color:var(--tillit-ok)}",
+    ":where(.tillit-contributions){margin:0;padding-inline-start:calc(var(--tillit-space) * 2.5)}",
+    ":where(.tillit-contributions li + li){margin-top:calc(var(--tillit-space) * .5)}",
+    ":where(.tillit-closed){font-weight:600}",
+    /* the profile bar */
+    ":where(.tillit-profile){display:block;max-width:30em}:where(.tillit-profile > p){margin:var(--tillit-space) 0}",
+    ":where(.tillit-track){height:.8em;border-radius:.4em;background:var(--tillit-border);overflow:hidden}",
+    ":where(.tillit-fill){height:100%;background:var(--tillit-accent);transition:width .4s}",
+    "@media (prefers-reduced-motion: reduce){:where(.tillit-fill){transition:none}}",
+    /* the awards widget (until it has its own file) */
+    ":where(.tillit-awards){display:block}:where(.tillit-announcement){display:block;width:100%;max-width:40em;",
+    "font-family:monospace;margin:.3em 0 1em}"
+  ].join("");
 
   var MAX_TARGETS = 200, MAX_URL = 2000;
 
@@ -414,7 +532,7 @@
   }
 
   function start() {
-    injectStyle();
+    window.TillitCore.style("widgets", STYLE);
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-campaign]"), campaignWidget);
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-profile]"), profileWidget);
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-awards]"), awardsWidget);
