@@ -9,6 +9,7 @@
  *   leader          campaigns (open, close, archive, reopen, summary) and a link to the awards page
  *   communications  the trust-signal thresholds in force
  *   admin           the review queue, API keys (make, revoke, last used) and the audit logs
+ * data-tillit-awards-url and data-tillit-trust-url link to the host's awards page and trust dashboard.
  * Texts: nb, nn, da or en.
  */
 (function () {
@@ -19,7 +20,7 @@
                 "trust:read", "audit:read", "privacy:read", "webhooks:manage", "keys:manage"];
   var LOCALES = {nb: "nb-NO", nn: "nn-NO", da: "da-DK", en: "en-GB"};
 
-  core.style("console", [
+  window.TillitCore.style("console", [
     ":where([data-tillit-console]) :where(h2){font-size:var(--tillit-size-l);margin:0}",
     ":where([data-tillit-console]) :where(h3){font-size:var(--tillit-size-m);margin:0}",
     ":where(.tillit-console-nav){gap:var(--tillit-space)}",
@@ -41,7 +42,7 @@
       title: _("Console"), sections: _("Sections"), nothing: _("There is nothing in the console for your roles."),
       loading: _("Loading…"), cancel: _("Cancel"), never: _("Never"), none: _("None"),
       campaigns: _("Campaigns"), open: _("Open a campaign"), question: _("Question"),
-      closes: _("Closes (optional)"), create: _("Open campaign"), status: _("Status"), actions: _("Actions"),
+      closes: _("Closes (optional)"), closesAt: _("Closes"), create: _("Open campaign"), status: _("Status"), actions: _("Actions"),
       show: _("Show"), all: _("All"), noCampaigns: _("No campaigns yet."),
       statuses: {open: _("Open"), closed: _("Closed"), archived: _("Archived")},
       summary: _("Summary"), close: _("Close"), archive: _("Archive"), reopen: _("Reopen"),
@@ -60,7 +61,7 @@
       awards: _("Awards"),
       awardsText: _("Award settings, the month's winners and finalising are on the awards page."),
       awardsLink: _("Open the awards page"),
-      thresholds: _("Trust thresholds in force"),
+      thresholds: _("Trust thresholds in force"), trustLink: _("Open the trust dashboard"),
       thresholdsText: _("A team gets a flag when its signals pass these limits. The operator sets them."),
       flags: {
         low_sharing: _("Low sharing: fewer than {below} of the members shared anything."),
@@ -116,6 +117,11 @@
       if (!parts.length) {
         status.textContent = t.nothing;
         holder.setAttribute("data-state", "empty");
+        return;
+      }
+      if (parts.length === 1) {
+        holder.replaceChildren(parts[0]);
+        holder.setAttribute("data-state", "ready");
         return;
       }
       var nav = el("nav", {"aria-label": t.sections}), row = el("ul", {"class": "tillit-row tillit-console-nav"});
@@ -219,7 +225,8 @@
       var closes = el("input", {"class": "tillit-input", type: "date"});
       form.appendChild(el("h3", {}, t.open));
       form.appendChild(field(t.question, question));
-      form.appendChild(field(t.closes, closes));
+      var closesBox = form.appendChild(field(t.closes, closes));
+      closesBox.style.maxWidth = "16rem";
       form.appendChild(el("div", {"class": "tillit-row"})).appendChild(
         el("button", {type: "submit", "class": "tillit-button tillit-button--primary"}, t.create));
       form.addEventListener("submit", function (event) {
@@ -269,7 +276,7 @@
             return [c.question, badge(t.statuses[c.status] || c.status, tone), c.closes_at ? at(c.closes_at) : "–",
                     buttons];
           });
-          list.replaceChildren(rows.length ? table([t.question, t.status, t.closes, t.actions], rows, t.campaigns)
+          list.replaceChildren(rows.length ? table([t.question, t.status, t.closesAt, t.actions], rows, t.campaigns)
                                            : el("p", {"class": "tillit-muted"}, t.noCampaigns));
           section.setAttribute("data-state", "ready");
         }, function (failure) { error(problem, failure); });
@@ -302,6 +309,7 @@
       var section = card("thresholds", t.thresholds), problem = alertBox();
       section.appendChild(el("p", {"class": "tillit-muted"}, t.thresholdsText));
       section.appendChild(problem);
+      var dashboard = holder.getAttribute("data-tillit-trust-url");
       core.json("GET", "/v1/trust/thresholds").then(function (answer) {
         var list = el("ul", {"class": "tillit-console-list"});
         Object.keys(answer.thresholds).forEach(function (flag) {
@@ -315,6 +323,7 @@
           list.appendChild(el("li", {"data-flag": flag}, sentence));
         });
         section.appendChild(list);
+        if (dashboard) section.appendChild(el("p")).appendChild(el("a", {href: dashboard}, t.trustLink));
         section.setAttribute("data-state", "ready");
       }, function (failure) { error(problem, failure); });
       return section;
