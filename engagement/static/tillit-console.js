@@ -34,7 +34,16 @@
     ":where(.tillit-console-secret){font-family:ui-monospace,monospace;word-break:break-all}",
     ":where(.tillit-console-actions){gap:calc(var(--tillit-space) / 2)}",
     ":where(.tillit-console-list){margin:0;padding-left:calc(var(--tillit-space) * 2.5)}",
-    ":where(.tillit-console-list li){margin-bottom:calc(var(--tillit-space) / 2)}"
+    ":where(.tillit-console-list li){margin-bottom:calc(var(--tillit-space) / 2)}",
+    /* on a phone every row is a card: each cell under its column's name, nothing to scroll sideways */
+    "@media (max-width: 40rem){:where(.tillit-console-table) :where(thead){position:absolute;width:1px;height:1px;",
+    "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
+    ":where(.tillit-console-table),:where(.tillit-console-table) :where(tbody,tr,td){display:block;width:100%}",
+    ":where(.tillit-console-table) :where(tr){border-bottom:1px solid var(--tillit-border);",
+    "padding:var(--tillit-space) 0}",
+    ":where(.tillit-console-table) :where(td){border:none;padding:calc(var(--tillit-space) / 4) 0}",
+    ":where(.tillit-console-table) :where(td[data-label])::before{content:attr(data-label);display:block;",
+    "font-size:var(--tillit-size-s);color:var(--tillit-muted)}}"
   ].join(""));
 
   function texts(_, ngettext) {
@@ -158,14 +167,14 @@
 
     function table(headers, rows, caption) {
       var wrap = el("div", {"class": "tillit-table-wrap", tabindex: "0", role: "region", "aria-label": caption});
-      var tab = el("table", {"class": "tillit-table"}), head = el("tr"), body = el("tbody");
+      var tab = el("table", {"class": "tillit-table tillit-console-table"}), head = el("tr"), body = el("tbody");
       tab.appendChild(el("caption", {"class": "tillit-visually-hidden"}, caption));
       headers.forEach(function (h) { head.appendChild(el("th", {scope: "col"}, h)); });
       tab.appendChild(el("thead")).appendChild(head);
       rows.forEach(function (cells) {
         var tr = el("tr");
-        cells.forEach(function (cell) {
-          var td = el("td");
+        cells.forEach(function (cell, column) {
+          var td = el("td", {"data-label": headers[column]});
           if (cell instanceof Node) td.appendChild(cell); else td.textContent = cell === null ? "" : String(cell);
           tr.appendChild(td);
         });
