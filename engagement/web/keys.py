@@ -44,7 +44,7 @@ def make_key(fields: dict):
     session = state().db.session()
     key = create_api_key(session, fields["name"], fields["scopes"])
     session.commit()
-    row = session.scalar(select(ApiKey).where(ApiKey.prefix == key.split("_")[1]))
+    row = session.scalars(select(ApiKey).where(ApiKey.prefix == key.split("_")[1])).one()
     return {**_described(row), "key": key}
 
 

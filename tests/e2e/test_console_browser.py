@@ -43,7 +43,8 @@ def axe_clean(page) -> None:
 def test_a_leader_opens_closes_archives_and_summarises_a_campaign(browser, server):  # noqa: F811
     page = open_console(browser, server, "lena")
     assert parts(page) == ["campaigns", "awards"]
-    assert page.locator("[data-tillit-part='awards'] a").get_attribute("href").endswith("/demo/awards?user=lena&lang=en")
+    awards_link = page.locator("[data-tillit-part='awards'] a").get_attribute("href")
+    assert awards_link.endswith("/demo/awards?user=lena&lang=en")
     page.wait_for_selector("[data-tillit-part='campaigns'][data-state='ready']")
     page.get_by_label("Question").fill("Where should the summer party be?")
     page.get_by_role("button", name="Open campaign").click()
