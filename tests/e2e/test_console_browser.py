@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.e2e.conftest import wait_for
 from tests.e2e.test_widget_browser import SERVER_INSTANCE, WCAG_21_AA, browser, server  # noqa: F401 - fixtures
 from tests.services import run_cli
 
@@ -178,6 +179,9 @@ def test_the_operator_console_on_a_phone_and_a_laptop(browser, server, scheme, l
 
 def test_screenshot_matrix_is_axe_clean(browser, server):  # noqa: F811
     SHOTS.mkdir(parents=True, exist_ok=True)
+    open_console(browser, server, "lena").context.close()  # the demo intranet is loaded, then its ideas counted
+    assert wait_for(lambda: requests.get(f"{server}/readyz", timeout=5).json()["consumer_lag"]["ideas"] == 0,
+                    timeout=60)
     problems = []
     for width in WIDTHS:
         for scheme in ("light", "dark"):
