@@ -66,7 +66,7 @@
           ngettext("in {n} team", "in {n} teams", teams);
       },
       unanswered: function (n) { return ngettext("{n} idea has no answer yet", "{n} ideas have no answer yet", n); },
-      noIdeas: _("No ideas yet."),
+      noIdeas: _("No ideas yet."), nobody: _("Nobody has taken part yet."),
       ideaStatus: {"new": _("New"), adopted: _("Adopted"), declined: _("Declined"), done: _("Done")},
       awards: _("Awards"),
       awardsText: _("Award settings, the month's winners and finalising are on the awards page."),
@@ -296,8 +296,8 @@
         core.json("GET", "/v1/campaigns/" + encodeURIComponent(campaign.id) + "/summary").then(function (s) {
           var box = el("div", {"class": "tillit-card tillit-stack", "data-tillit-summary": campaign.id});
           box.appendChild(el("h3", {}, t.summary + ": " + s.campaign.question));
-          box.appendChild(el("p", {}, t.participants(s.participants, s.teams)));
-          box.appendChild(el("p", {"class": "tillit-muted"}, t.unanswered(s.unanswered.length)));
+          box.appendChild(el("p", {}, s.participants ? t.participants(s.participants, s.teams) : t.nobody));
+          if (s.ideas.length) box.appendChild(el("p", {"class": "tillit-muted"}, t.unanswered(s.unanswered.length)));
           box.appendChild(s.ideas.length ? table([t.idea, t.support, t.contributions, t.status], s.ideas.map(function (i) {
             return [i.title, i.support, i.contributions, t.ideaStatus[i.status] || i.status];
           }), t.summary) : el("p", {"class": "tillit-muted"}, t.noIdeas));
