@@ -88,10 +88,17 @@
       });
       panel.append(list, all, status);
     }
+    /* On a phone the bell may sit right of the middle: move the panel left so it stays on screen. */
+    function fit() {
+      panel.style.left = "";
+      var room = document.documentElement.clientWidth - 8, box = panel.getBoundingClientRect();
+      if (box.right > room) panel.style.left = -Math.min(box.right - room, box.left - 8) + "px";
+    }
     button.addEventListener("click", function () {
       var open = button.getAttribute("aria-expanded") === "true";
       button.setAttribute("aria-expanded", String(!open));
       panel.hidden = open;
+      if (!open) fit();
       if (!open) json("GET", "/v1/notifications?per_page=10&lang=" + lang).then(render, function (failure) {
         panel.textContent = core.problem(holder, failure);
       });

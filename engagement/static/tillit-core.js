@@ -192,8 +192,10 @@ window.TillitCore = window.TillitCore || (function () {
     style = document.createElement("style");
     style.setAttribute("data-tillit-style", id);
     style.textContent = css;
-    /* in front of the host's own styles, so that a host rule of the same weight still wins */
-    document.head.insertBefore(style, document.head.firstChild);
+    /* in front of the host's own styles, so that a host rule of the same weight still wins, and
+       after Tillit's earlier ones, so that a widget's rules come after the base they build on */
+    var ours = document.head.querySelectorAll("style[data-tillit-style]"), last = ours[ours.length - 1];
+    document.head.insertBefore(style, last ? last.nextSibling : document.head.firstChild);
     return style;
   };
 

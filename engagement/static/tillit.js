@@ -339,8 +339,24 @@
         card.focus();
         if (back.pending) announcer.textContent = t.saved;
       } else if (submitForm) {
-        submitForm.querySelector("input, textarea").focus();  /* not listed yet: ready for the next idea */
+        var first = submitForm.querySelector("input, textarea");
+        first.focus();  /* not listed yet: ready for the next idea, and the card gets the focus once it is */
+        if (back.pending) listedLater(back.idea, submitForm, 20);
       }
+    }
+    /* Ask again until the new idea is counted, then draw it and focus its card, unless the person
+       has moved on or started typing: then it shows at their next send or sort. */
+    function listedLater(id, submitForm, tries) {
+      setTimeout(function () {
+        if (!submitForm.isConnected) return;
+        core.json("GET", "/v1/campaigns/" + encodeURIComponent(campaignId) + "?sort=" + sort).then(function (body) {
+          var untouched = Array.prototype.every.call(submitForm.querySelectorAll("input, textarea"), function (i) { return !i.value; });
+          var waiting = submitForm.contains(document.activeElement) || document.activeElement === document.body;
+          var listed = body.ideas.some(function (item) { return item.id === id; });
+          if (!submitForm.isConnected || !untouched || !waiting) return;
+          if (listed) { returnTo = {idea: id, pending: true}; render(body); } else if (tries > 1) listedLater(id, submitForm, tries - 1);
+        }, function () {});
+      }, 1000);
     }
     function load() {
       holder.dataset.state = "loading";
@@ -488,7 +504,7 @@
     ":where(.tillit-campaign > *){margin:0}",
     ":where(.tillit-campaign-status){color:var(--tillit-ok);font-weight:600}",
     ":where(.tillit-campaign .tillit-error){color:var(--tillit-danger)}",
-    ":where(.tillit-form){max-width:40em;color:var(--tillit-text)}",
+    ":where(.tillit-form){color:var(--tillit-text)}",
     ":where(.tillit-form h4){margin:0;font-size:var(--tillit-size-l)}",
     ":where(.tillit-idea .tillit-form){background:var(--tillit-bg);max-width:none}",
     ":where(.tillit-idea .tillit-form h4){font-size:var(--tillit-size-m)}",

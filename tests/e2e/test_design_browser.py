@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,28 +29,31 @@ SHOTS = Path(os.environ.get("TILLIT_SHOTS", "/tmp/tillit-shots"))
 WIDTHS = (390, 1024, 1440)
 
 
-def lag(server, consumer: str) -> int:
-    return requests.get(f"{server}/readyz", timeout=5).json()["consumer_lag"][consumer]
+def lag(base, consumer: str) -> int:
+    return requests.get(f"{base}/readyz", timeout=5).json()["consumer_lag"][consumer]
 
 
 def token_of(page) -> str:
     return page.locator("script[data-token]").get_attribute("data-token")
 
 
-def post_event(server, token: str, event: dict) -> None:
-    answer = requests.post(f"{server}/v1/events", json=event, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+def post_event(base, token: str, event: dict) -> None:
+    answer = requests.post(f"{base}/v1/events", json=event, headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert answer.status_code == 202, answer.text
 
 
 def test_bell_entry_says_how_long_ago_and_links_to_the_article(browser, server):  # noqa: F811
+    from axe_playwright_python.sync_playwright import Axe
     ola = open_demo(browser, server, "ola")
-    two_hours_ago = (datetime.now(timezone.utc) - timedelta(hours=2, minutes=5)).isoformat().replace("+00:00", "Z")
+    two_hours_ago = (datetime.now(UTC) - timedelta(hours=2, minutes=5)).isoformat().replace("+00:00", "Z")
     post_event(server, token_of(ola), {
         "id": "design-bell-like", "type": "like.added", "time": two_hours_ago, "source": "test",
         "target": {"kind": "article", "id": "news-sharing", "owner": "demo-kari"}})
     assert wait_for(lambda: lag(server, "notifications") == 0, timeout=30)
-    for lang, said in (("nb", "for 2 timer siden"), ("en", "2 hours ago")):
-        kari = open_demo(browser, server, "kari", lang=lang)
+    for lang, said, width, scheme in (("nb", "for 2 timer siden", 390, "dark"), ("en", "2 hours ago", 1440, "light")):
+        context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme)
+        kari = context.new_page()
+        kari.goto(f"{server}/demo?user=kari&lang={lang}")
         kari.wait_for_selector("[data-tillit-bell][data-unread]")
         kari.locator("button.tillit-bell").click()
         note = kari.locator(".tillit-note", has_text="Ola Hansen").first
@@ -58,17 +61,21 @@ def test_bell_entry_says_how_long_ago_and_links_to_the_article(browser, server):
         time = note.locator("time")
         assert time.inner_text() == said
         assert time.get_attribute("datetime").startswith(two_hours_ago[:16])
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        kari.screenshot(path=str(SHOTS / f"bell-{width}-{scheme}-{lang}.png"))
+        results = Axe().run(kari, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+        assert results.violations_count == 0, results.generate_report()
         link = note.locator("a.tillit-note-text")
         assert link.get_attribute("href") == "#news-sharing"  # the demo's data-tillit-link-article="#{id}"
         link.click()
         assert kari.evaluate("location.hash") == "#news-sharing"
-        kari.close()
+        context.close()
 
 
 def test_bell_entry_of_a_kind_without_link_template_stays_text(browser, server):  # noqa: F811
     lena = open_demo(browser, server, "lena")
     post_event(server, token_of(lena), {
-        "id": "design-bell-kudos", "type": "kudos.given", "time": datetime.now(timezone.utc).isoformat(),
+        "id": "design-bell-kudos", "type": "kudos.given", "time": datetime.now(UTC).isoformat(),
         "source": "test", "target": {"kind": "person", "id": "demo-ola", "owner": "demo-ola"}, "data": {}})
     assert wait_for(lambda: lag(server, "notifications") == 0, timeout=30)
     ola = open_demo(browser, server, "ola", lang="en")
@@ -96,7 +103,7 @@ def test_bra_carries_the_personal_message(browser, server):  # noqa: F811
     event = json.loads(sent.value.post_data)
     assert event["type"] == "kudos.given"
     assert event["data"] == {"message": "Takk for den nye kantineordningen!", "about": "article:news-canteen"}
-    assert holder.locator("details").is_hidden()
+    holder.locator("details").wait_for(state="hidden")  # sent: the box goes with it
 
     # without words no message is sent: Tillit does not put words in the person's mouth
     other = page.locator("[data-tillit-kudos='demo-lena']")
@@ -117,18 +124,19 @@ def test_campaign_keeps_keyboard_focus_after_each_send(browser, server):  # noqa
     send.focus()
     with page.expect_response(lambda r: r.url.endswith("/v1/events") and r.status == 202):
         page.keyboard.press("Enter")
-    page.wait_for_function(
-        "() => document.querySelector('" + CAMPAIGN + "').contains(document.activeElement)"
-        " && document.activeElement !== document.body && document.querySelector('.tillit-campaign-status').textContent")
-    focused = page.evaluate("() => document.activeElement.closest('[data-idea]') ? 'card' : document.activeElement.id")
-    assert focused == "card" or page.evaluate("() => document.activeElement.matches('form input')")
+    # drawn again: the new idea's card has the focus, or (not listed yet) the new form's first field
+    page.wait_for_function("c => { const a = document.activeElement; return document.querySelector(c).contains(a)"
+                           " && (a.matches('.tillit-idea') || a.matches('form > .tillit-field input') && !a.value) }",
+                           arg=CAMPAIGN)
     assert page.locator(".tillit-campaign-status").inner_text().startswith("Takk!")
-
-    idea_item(page, title).wait_for()
+    # once the idea is counted, its card is drawn and has the focus (the person did not move on)
+    page.wait_for_function("t => { const a = document.activeElement; return a.matches('.tillit-idea')"
+                           " && a.textContent.includes(t) }", arg=title, timeout=30000)
+    assert page.locator(".tillit-campaign-status").inner_text() == "Takk! Innspillet ditt er lagret."
     card = idea_item(page, title)
     contribute = card.get_by_role("button", name=f"Send bidraget ditt til {title}")
     assert contribute.inner_text() == "Send bidraget ditt"
-    card.get_by_label("Bidraget ditt").fill("Med suppe")
+    card.get_by_label("Bidraget ditt", exact=True).fill("Med suppe")
     contribute.focus()
     with page.expect_response(lambda r: r.url.endswith("/v1/events") and r.status == 202):
         page.keyboard.press("Enter")
@@ -151,7 +159,7 @@ def test_an_empty_field_is_named_and_focused_in_the_page_language(browser, serve
 
 
 @pytest.mark.parametrize("lang, missing, ended", [
-    ("nb", "Ikke funnet. Den kan være fjernet.", "Økten din er avsluttet. Last inn siden på nytt for å fortsette."),
+    ("nb", "Fant det ikke. Det kan være fjernet.", "Økten din er utløpt. Last inn siden på nytt for å fortsette."),
     ("en", "Not found. It may have been removed.", "Your session has ended. Reload the page to continue.")])
 def test_refusals_are_told_in_the_page_language(browser, server, lang, missing, ended):  # noqa: F811
     """A campaign that does not exist (404) and a token the server refuses (401): each widget says
@@ -196,6 +204,7 @@ def test_screenshot_matrix_is_axe_clean(browser, server, name):  # noqa: F811
                 if name == "demo":  # the Bra! message open, as a person writing one sees it
                     page.locator("[data-tillit-kudos] summary").first.click()
                 page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}-{lang}.png"), full_page=True)
+                page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}-{lang}-top.png"))  # what one sees first
                 results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
                 if results.violations_count:
                     problems.append(f"{width} {scheme} {lang}: {results.generate_report()}")

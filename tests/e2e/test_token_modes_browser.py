@@ -218,14 +218,14 @@ def test_every_widget_works_in_each_token_mode(browser, intranet, mode):  # noqa
     title = f"Felles lunsj ({mode})"
     campaign.get_by_label("Tittel").fill(title)
     campaign.locator("form").first.get_by_label("Beskrivelse").fill("Én gang i måneden, på tvers av team.")
-    idea = sent_and_shown(page, lambda: campaign.get_by_role("button", name="Send").first.click(), "idea.submitted")
+    idea = sent_and_shown(page, lambda: campaign.get_by_role("button", name="Send inn idéen").click(), "idea.submitted")
     assert idea["target"]["owner"] == "demo-lena"  # who the token names, as GET /v1/me said
     reload_campaign(page, intranet, "newest")
     ours = campaign.locator("li.tillit-idea", has=page.get_by_role("heading", name=title))
     answer_form = ours.locator("form", has=page.locator("select"))  # the leader's: a status to choose
     answer_form.locator("select").select_option("under_review")
     answer_form.locator("textarea").fill("Vi ser på det i januar.")
-    sent_and_shown(page, lambda: answer_form.get_by_role("button", name="Send").click(), "idea.answered")
+    sent_and_shown(page, lambda: answer_form.get_by_role("button", name="Lagre svaret").click(), "idea.answered")
     reload_campaign(page, intranet, "support")
     assert ours.locator(".tillit-answer").inner_text() == "Svar fra Lena Berg: Vi ser på det i januar."
     assert count(intranet, target) == 1 and count(intranet, target, "kudos") == 1
