@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import jwt
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from engagement.db import utcnow
@@ -34,15 +34,23 @@ SCOPES = {
     "audit:read": "read who viewed the trust-signal report or read a person's data (admins)",
     "privacy:read": "read any person's data to answer an access request (the data protection officer; audited)",
     "webhooks:manage": "subscribe the key's own addresses to signed outbound webhooks and read their delivery log",
+    "keys:manage": "list, create and revoke API keys (the operator's; a key with it can mint any scope)",
 }
 # A user token with this role may read the trust-signal report, as the key scope above.
 TRUST_ROLE = "communications"
+# A user token with this role manages API keys and reads the audit logs and the review queue, as
+# a key with 'keys:manage', 'audit:read' and 'moderation:manage' would (the operator's console);
+# leaders and communications staff never do, so nobody mints a key with scopes the operator did not give.
+ADMIN_ROLE = "admin"
 KEY_PREFIX = "tlt_"
 TOKEN_AUDIENCE = "tillit"
 # The demo's made-up users get tokens for this audience only: a demo box that shares the real
 # secret must not hand its visitors a 'communications' or 'leader' token a real instance takes.
 DEMO_AUDIENCE = "tillit-demo"
 KEY_CACHE_SECONDS = 30
+# A key's last use is written at most once this often: a busy integration's every request must
+# not become a write. With the cache above, most requests never reach the database at all.
+LAST_USED_EVERY = timedelta(seconds=60)
 # What a person may do from a widget with their own token; leaders may also adopt ideas.
 USER_SCOPES = frozenset({"events:own"})
 
@@ -96,6 +104,11 @@ class KeyCache:
             return entry[1]
         return None
 
+    def forget(self, digest: str) -> None:
+        """A revoked key stops at once in this process (others forget it within KEY_CACHE_SECONDS)."""
+        with self._lock:
+            self._entries.pop(digest, None)
+
     def put(self, digest: str, principal: Principal) -> None:
         with self._lock:
             if len(self._entries) > 10_000:
@@ -112,9 +125,21 @@ def principal_for_key(session: Session, key: str, cache: KeyCache) -> Principal:
     row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, digest):
         raise Unauthenticated("Unknown or revoked API key.")
+    mark_used(session, row, utcnow())
     principal = Principal("key", row.name, frozenset(row.scopes.split()), key_id=row.prefix)
     cache.put(digest, principal)
     return principal
+
+
+def mark_used(session: Session, row: ApiKey, now: datetime) -> None:
+    """Note the key's use when the last note is older than LAST_USED_EVERY: one conditional
+    UPDATE, so two processes at once write it once, and the request's own work is not committed."""
+    if row.last_used_at is not None and now - row.last_used_at < LAST_USED_EVERY:
+        return
+    recent = now - LAST_USED_EVERY
+    session.execute(update(ApiKey).where(ApiKey.id == row.id).where(
+        or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at <= recent)).values(last_used_at=now))
+    session.commit()
 
 
 def mint_user_token(secret: str, subject: str, ttl: int = 900, roles: tuple[str, ...] = (),

@@ -123,3 +123,10 @@ class AuditViewSchema(Schema):
 
 class AuditSchema(Schema):
     views = fields.List(fields.Nested(AuditViewSchema), required=True)
+
+
+class ThresholdsSchema(Schema):
+    thresholds = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Float()),
+                             required=True, metadata={
+                                 "description": "Per flag, the limits that raise it: the defaults with "
+                                                "ENGAGEMENT_TRUST_THRESHOLDS merged in"})

@@ -73,6 +73,18 @@ def demo_trust_page(args: dict):
                    period=period if fullmatch(MONTH_PATTERN, period) or period in ("30d", "90d") else "30d")
 
 
+@blp.route("/demo/console")
+@blp.arguments(VisitorQuery, location="query")
+def demo_console_page(args: dict):
+    """The console as a leader (campaigns, awards) or communications staff (the thresholds in force).
+
+    The demo has no operator: its visitors never get the admin role, so nobody who opens a demo
+    can make an API key."""
+    visitor = _visitor(args, "lena")
+    _ensure_intranet()
+    return _render("tillit/demo_console.html", visitor, names={u: name for u, (_, name, _) in demo.USERS.items()})
+
+
 @blp.route("/demo/my-data")
 @blp.arguments(VisitorQuery, location="query")
 def demo_my_data_page(args: dict):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from engagement.auth import ADMIN_ROLE, Principal
 from engagement.ideas.model import AbuseReport, Contribution, Idea
 from engagement.schemas.ideas import ReportQueueQuery, ReportQueueSchema
 from engagement.state import state
@@ -14,12 +15,18 @@ from engagement.web.requests import Blueprint, guarded
 blp = Blueprint("moderation", __name__)
 
 
+def _moderator(who: Principal) -> None:
+    """A key with moderation:manage, or the operator's token (admin) reading the queue in the console."""
+    if not (who.is_user and ADMIN_ROLE in who.roles):
+        who.require("moderation:manage")
+
+
 @blp.route("/v1/moderation/reports")
-@guarded(lambda who: who.require("moderation:manage"))
+@guarded(_moderator)
 @blp.arguments(ReportQueueQuery, location="query")
 @blp.response(200, ReportQueueSchema)
 def open_reports(args: dict):
-    """Reported items awaiting a decision, a page at a time (moderation:manage)
+    """Reported items awaiting a decision, a page at a time (moderation:manage, or admin)
 
     Reports without a decision yet, oldest first (?page=1&per_page=100), and per item on the page
     how many distinct people reported it: items below the hiding threshold stay up, so moderators

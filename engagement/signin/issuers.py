@@ -15,13 +15,14 @@ from urllib.parse import urlsplit
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from engagement.auth import TRUST_ROLE
+from engagement.auth import ADMIN_ROLE, TRUST_ROLE
 from engagement.config import RefusedSetting
 from engagement.errors import flatten
 
 SETTING = "ENGAGEMENT_OIDC_ISSUERS"
-# The roles a token can carry into Tillit: leaders adopt ideas, communications staff read the trust report.
-ROLES = ("leader", TRUST_ROLE)
+# The roles a token can carry into Tillit: leaders adopt ideas, communications staff read the trust report,
+# the operator ('admin') manages API keys and reads the audit logs.
+ROLES = ("leader", TRUST_ROLE, ADMIN_ROLE)
 # Signatures made with a private key and checked with the issuer's public one. Never HS256 (anyone
 # holding the public key could sign) and never "none".
 ASYMMETRIC = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")

@@ -22,6 +22,7 @@ from engagement.schemas.trust import (
     AuditQuery,
     AuditSchema,
     ReportQuery,
+    ThresholdsSchema,
     TrendQuery,
     TrustReportSchema,
     TrustTrendSchema,
@@ -90,12 +91,22 @@ def trust_trend(args: dict, team_id: str):
     return month_by_month(st.db.session(), team_id, months, end, _zone(), st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
 
 
+@blp.route("/v1/trust/thresholds")
+@guarded(_reader)
+@blp.response(200, ThresholdsSchema)
+def trust_thresholds():
+    """The limits that raise each flag, as in force here (trust:read, or the communications role)
+
+    Read-only: the operator sets them with ENGAGEMENT_TRUST_THRESHOLDS."""
+    return {"thresholds": state().trust_thresholds}
+
+
 @blp.route("/v1/trust/audit")
 @guarded(auditor)
 @blp.arguments(AuditQuery, location="query")
 @blp.response(200, AuditSchema)
 def trust_audit(args: dict):
-    """Who viewed the trust report, newest first (audit:read; ?limit=100, at most 1000)"""
+    """Who viewed the trust report, newest first (audit:read, or admin; ?limit=100, at most 1000)"""
     rows = state().db.session.scalars(select(TrustAudit).order_by(TrustAudit.id.desc()).limit(args["limit"]))
     return {"views": [{"at": r.at.isoformat() + "Z", "who": r.who, "unit": r.unit, "view": r.view,
                        "period": r.period} for r in rows]}

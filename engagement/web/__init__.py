@@ -21,12 +21,12 @@ from engagement.privacy import api as privacy
 from engagement.profiles import api as profiles
 from engagement.recognition import api as recognition
 from engagement.trust import api as trust
-from engagement.web import health, limits, me, openapi, problems, widgets
+from engagement.web import health, keys, limits, me, openapi, problems, widgets
 from engagement.web.requests import Blueprint
 from engagement.webhooks import api as webhooks
 
 DOMAINS = (events, recognition, directory, campaigns, moderation, profiles, awards, notifications, trust,
-           privacy, webhooks, me, widgets, health, scim_api)
+           privacy, webhooks, me, keys, widgets, health, scim_api)
 
 
 def create_blueprint(config: Any) -> tuple[Blueprint, Any]:

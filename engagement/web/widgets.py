@@ -29,6 +29,13 @@ def trust_script():
     return _script("tillit-trust.js")
 
 
+@blp.route("/v1/console.js")
+@blp.doc(**SCRIPT)
+def console_script():
+    """The console for communications staff, leaders and the operator: campaigns, review queue, keys, audit"""
+    return _script("tillit-console.js")
+
+
 @lru_cache(maxsize=4)
 def _source(*names: str) -> str:
     """One script tag each: the shared core goes in front of the widget's own files, and between

@@ -11,8 +11,8 @@ import pytest
 from engagement.auth import TOKEN_AUDIENCE
 from tests.conftest import TEST_SECRET, bearer, drain, like
 
-LEADER, MEMBER, COMMS = ("leader",), (), ("communications",)
-PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/widget.js", "/v1/trust.js",
+LEADER, MEMBER, COMMS, ADMIN = ("leader",), (), ("communications",), ("admin",)
+PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/widget.js", "/v1/trust.js", "/v1/console.js",
           "/v1/notifications/unsubscribe", "/static/<path:filename>",
           "/scim/v2/", "/scim/v2/<path:rest>"}  # the demo's pages exist only with --demo; SCIM's 404 and 405
 # (method, path, body, who may: a key's scope or "user"/"leader"/"comms", a wrong scope, path owned by kari?)
@@ -38,14 +38,19 @@ TABLE = [
     ("GET", "/v1/campaigns/c1?viewer=kari", None, ["events:write", "user"], "moderation:manage", False),
     ("PATCH", "/v1/campaigns/c1", {"status": "closed"}, ["awards:manage", "leader"], "events:write", False),
     ("GET", "/v1/campaigns/c1/summary", None, ["awards:manage", "reports:read", "leader"], "events:write", False),
-    ("GET", "/v1/moderation/reports", None, ["moderation:manage"], "events:write", False),
+    ("GET", "/v1/moderation/reports", None, ["moderation:manage", "admin"], "events:write", False),
     ("GET", "/v1/awards/2026-10/leaderboard", None, ["events:write", "user"], None, False),
     ("GET", "/v1/awards/2026-10", None, ["awards:manage", "leader"], "events:write", False),
     ("POST", "/v1/awards/2026-10/finalise", None, ["awards:manage", "leader"], "events:write", False),
     ("GET", "/v1/awards/2026-10/announcement", None, ["awards:manage", "leader"], "events:write", False),
     ("GET", "/v1/trust/report?period=2026-10", None, ["trust:read", "comms"], "reports:read", False),
     ("GET", "/v1/trust/teams/t/trend", None, ["trust:read", "comms"], "reports:read", False),
-    ("GET", "/v1/trust/audit", None, ["audit:read"], "trust:read", False),
+    ("GET", "/v1/trust/audit", None, ["audit:read", "admin"], "trust:read", False),
+    ("GET", "/v1/trust/thresholds", None, ["trust:read", "comms"], "reports:read", False),
+    ("GET", "/v1/keys", None, ["keys:manage", "admin"], "awards:manage", False),
+    ("POST", "/v1/keys", {"name": "chat", "scopes": ["events:write"]}, ["keys:manage", "admin"], "events:write",
+     False),
+    ("POST", "/v1/keys/0a1b2c3d/revoke", None, ["keys:manage", "admin"], "audit:read", False),
     ("GET", "/v1/me", None, ["user"], "events:write", False),
     ("POST", "/v1/awards/2026-10/announcement/publish", {"channel": "all"}, ["awards:manage", "leader"],
      "events:write", False),
@@ -61,7 +66,7 @@ TABLE = [
      "events:write", False),
     ("GET", "/v1/me/data", None, ["user"], "privacy:read", False),
     ("GET", "/v1/people/kari/data", None, ["privacy:read"], "events:write", False),
-    ("GET", "/v1/privacy/audit", None, ["audit:read"], "privacy:read", False),
+    ("GET", "/v1/privacy/audit", None, ["audit:read", "admin"], "privacy:read", False),
     ("GET", "/v1/notifications?person=kari", None, ["events:write", "user"], "reports:read", True),
     ("GET", "/v1/notifications/unread-count?person=kari", None, ["events:write", "user"], "reports:read", True),
     ("POST", "/v1/notifications/read?person=kari", {"all": True}, ["events:write", "user"], "reports:read", True),
@@ -109,7 +114,8 @@ def world(app, client, make_key, user_token):
 
     def credential(who: str) -> str:
         return {"user": lambda: user_token("kari"), "leader": lambda: user_token("lena", roles=LEADER),
-                "comms": lambda: user_token("siri", roles=COMMS)}.get(who, lambda: make_key(who))()
+                "comms": lambda: user_token("siri", roles=COMMS),
+                "admin": lambda: user_token("per", roles=ADMIN)}.get(who, lambda: make_key(who))()
     return credential
 
 
@@ -141,6 +147,7 @@ def _rule(path: str) -> str:
                           (r"^/v1/people/<person>/data$", "/v1/people/<path:person>/data"),  # ids may hold "/"
                           (r"^/v1/directory/people/[^/]+/", "/v1/directory/people/<path:person>/"),
                           (r"^/v1/trust/teams/[^/]+/", "/v1/trust/teams/<team_id>/"),
+                          (r"^/v1/keys/[^/]+/", "/v1/keys/<prefix>/"),
                           (r"^/v1/webhooks/subscriptions/[^/]+", "/v1/webhooks/subscriptions/<subscription_id>"),
                           (r"/deliveries/[^/]+/", "/deliveries/<message_id>/"),
                           (r"^/v1/targets/[^/]+/.+$", "/v1/targets/<kind>/<path:target_id>"),

@@ -1,0 +1,462 @@
+/* Tillit's console for communications staff, leaders and the operator. No framework, no build step.
+ *
+ *   <script src="https://tillit.example/v1/console.js" data-token-url="/my/token" defer></script>
+ *   <section data-tillit-console data-tillit-awards-url="/leaders/awards"></section>
+ *
+ * The token modes are those of every Tillit script (data-token, data-token-url, data-token-callback:
+ * see tillit-core.js). What is shown follows the person's roles from GET /v1/me; the server decides
+ * every call again, and a refusal is said in the page's language:
+ *   leader          campaigns (open, close, archive, reopen, summary) and a link to the awards page
+ *   communications  the trust-signal thresholds in force
+ *   admin           the review queue, API keys (make, revoke, last used) and the audit logs
+ * data-tillit-awards-url and data-tillit-trust-url link to the host's awards page and trust dashboard.
+ * Texts: nb, nn, da or en.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var core = window.TillitCore(script), el = core.el;
+  var SCOPES = ["events:write", "reports:read", "awards:manage", "directory:write", "moderation:manage",
+                "trust:read", "audit:read", "privacy:read", "webhooks:manage", "keys:manage"];
+  var LOCALES = {nb: "nb-NO", nn: "nn-NO", da: "da-DK", en: "en-GB"};
+
+  window.TillitCore.style("console", [
+    ":where([data-tillit-console]) :where(h2){font-size:var(--tillit-size-l);margin:0}",
+    ":where([data-tillit-console]) :where(h3){font-size:var(--tillit-size-m);margin:0}",
+    ":where(.tillit-console-nav){gap:var(--tillit-space)}",
+    ":where(.tillit-console-dialog){max-width:min(32rem,calc(100vw - 2rem));border:1px solid var(--tillit-border);",
+    "border-radius:var(--tillit-radius);background:var(--tillit-bg);color:var(--tillit-text);",
+    "padding:calc(var(--tillit-space) * 3)}",
+    ":where(.tillit-console-dialog)::backdrop{background:rgba(0,0,0,.45)}",
+    ":where(.tillit-console-scopes){border:none;padding:0;margin:0;display:grid;",
+    "grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:calc(var(--tillit-space) / 2)}",
+    ":where(.tillit-console-scopes legend){padding:0;margin-bottom:calc(var(--tillit-space) / 2)}",
+    ":where([data-tillit-console] .tillit-error:empty){display:none}",
+    ":where(.tillit-console-secret){font-family:ui-monospace,monospace;word-break:break-all}",
+    ":where(.tillit-console-actions){gap:calc(var(--tillit-space) / 2)}",
+    ":where(.tillit-console-list){margin:0;padding-left:calc(var(--tillit-space) * 2.5)}",
+    ":where(.tillit-console-list li){margin-bottom:calc(var(--tillit-space) / 2)}",
+    /* on a phone every row is a card: each cell under its column's name, nothing to scroll sideways */
+    "@media (max-width: 40rem){:where(.tillit-console-table) :where(thead){position:absolute;width:1px;height:1px;",
+    "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
+    ":where(.tillit-console-table),:where(.tillit-console-table) :where(tbody,tr,td){display:block;width:100%}",
+    ":where(.tillit-console-table) :where(tr){border-bottom:1px solid var(--tillit-border);",
+    "padding:var(--tillit-space) 0}",
+    ":where(.tillit-console-table) :where(td){border:none;padding:calc(var(--tillit-space) / 4) 0}",
+    ":where(.tillit-console-table) :where(td[data-label])::before{content:attr(data-label);display:block;",
+    "font-size:var(--tillit-size-s);color:var(--tillit-muted)}}"
+  ].join(""));
+
+  function texts(_, ngettext) {
+    return {
+      title: _("Console"), sections: _("Sections"), nothing: _("There is nothing in the console for your roles."),
+      loading: _("Loading…"), cancel: _("Cancel"), never: _("Never"), none: _("None"),
+      campaigns: _("Campaigns"), open: _("Open a campaign"), question: _("Question"),
+      closes: _("Closes (optional)"), closesAt: _("Closes"), create: _("Open campaign"), status: _("Status"), actions: _("Actions"),
+      show: _("Show"), all: _("All"), noCampaigns: _("No campaigns yet."),
+      statuses: {open: _("Open"), closed: _("Closed"), archived: _("Archived")},
+      summary: _("Summary"), close: _("Close"), archive: _("Archive"), reopen: _("Reopen"),
+      closeAsk: _("Close the campaign “{question}”?"),
+      closeWhy: _("Colleagues can no longer send ideas or contributions. You can reopen it later."),
+      archiveAsk: _("Archive the campaign “{question}”?"),
+      archiveWhy: _("It leaves the list of open and closed campaigns. You can reopen it later."),
+      idea: _("Idea"), support: _("Support"), contributions: _("Contributions"),
+      participants: function (people, teams) {
+        return ngettext("{n} person took part", "{n} people took part", people) + " · " +
+          ngettext("in {n} team", "in {n} teams", teams);
+      },
+      unanswered: function (n) { return ngettext("{n} idea has no answer yet", "{n} ideas have no answer yet", n); },
+      noIdeas: _("No ideas yet."), nobody: _("Nobody has taken part yet."),
+      ideaStatus: {"new": _("New"), adopted: _("Adopted"), declined: _("Declined"), done: _("Done")},
+      awards: _("Awards"),
+      awardsText: _("Award settings, the month's winners and finalising are on the awards page."),
+      awardsLink: _("Open the awards page"),
+      thresholds: _("Trust thresholds in force"), trustLink: _("Open the trust dashboard"),
+      thresholdsText: _("A team gets a flag when its signals pass these limits. The operator sets them."),
+      flags: {
+        low_sharing: _("Low sharing: fewer than {below} of the members shared anything."),
+        declining: _("Declining: contributions per member fell by {change} or more, from at least {min_baseline} per member."),
+        quiet_leaders: _("Quiet leaders: fewer than {below} of the team's leaders took part."),
+        silo: _("Silo: fewer than {below} of the interactions were with other teams (at least {min_interactions} interactions)."),
+        one_person: _("Carried by one person: the most active person made more than {above} of the contributions (at least {min_contributions})."),
+        unanswered_ideas: _("Unanswered ideas: at least {at_least} idea without an answer after {after_days} days.")
+      },
+      moderation: _("Review queue"),
+      moderationText: _("Reported ideas and contributions awaiting a decision. The intranet's moderation tool decides."),
+      kind: _("Kind"), item: _("Item"), reporters: _("Reports"), visibility: _("Visibility"),
+      hidden: _("Hidden"), visible: _("Visible"), queueEmpty: _("Nothing is waiting for review."),
+      kinds: {idea: _("Idea"), contribution: _("Contribution")},
+      keys: _("API keys"), keyName: _("Name of the system"), scopes: _("Scopes"), makeKey: _("Make key"),
+      pickScope: _("Choose at least one scope."), nameNeeded: _("Give the key a name."),
+      newKey: _("The new key for {name}"),
+      newKeyText: _("Copy it now: it is shown only this once."), copy: _("Copy"), copied: _("Copied"),
+      prefix: _("Id"), created: _("Made"), lastUsed: _("Last used"), revoked: _("Revoked"), active: _("Active"),
+      revoke: _("Revoke"), noKeys: _("No API keys yet."),
+      revokeAsk: _("Revoke the key “{name}”?"),
+      revokeWhy: _("Systems using it are refused from now on, and its webhook subscriptions stop. This cannot be undone."),
+      audit: _("Audit log"), trustViews: _("Views of the trust report"), dataReads: _("Reads of a person's data"),
+      at: _("When"), who: _("Who"), unit: _("Team"), view: _("View"), period: _("Period"), person: _("Person"),
+      format: _("Format"), noViews: _("No views yet.")
+    };
+  }
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
+  }
+
+  function consoleFor(holder) {
+    var t = core.texts(holder, texts), lang = core.language(holder);
+    var when = new Intl.DateTimeFormat(LOCALES[lang], {dateStyle: "medium", timeStyle: "short"});
+    var percent = new Intl.NumberFormat(LOCALES[lang], {style: "percent", maximumFractionDigits: 0});
+    var number = new Intl.NumberFormat(LOCALES[lang], {maximumFractionDigits: 2});
+    var counter = 0;
+    function id(name) { counter += 1; return "tillit-console-" + name + "-" + counter; }
+    function at(iso) { return iso ? when.format(new Date(iso)) : t.never; }
+    function error(box, failure, known) { box.textContent = core.problem(holder, failure, known); }
+
+    holder.classList.add("tillit-stack");
+    holder.setAttribute("aria-busy", "true");
+    var status = el("p", {"class": "tillit-muted", role: "status"}, t.loading);
+    holder.replaceChildren(status);
+    core.me().then(function (me) {
+      var roles = me.roles || [], parts = [];
+      if (roles.indexOf("leader") >= 0) parts.push(campaigns(), awards());
+      if (roles.indexOf("communications") >= 0) parts.push(thresholds());
+      if (roles.indexOf("admin") >= 0) parts.push(moderation(), keys(), audit());
+      holder.removeAttribute("aria-busy");
+      if (!parts.length) {
+        status.textContent = t.nothing;
+        holder.setAttribute("data-state", "empty");
+        return;
+      }
+      if (parts.length === 1) {
+        holder.replaceChildren(parts[0]);
+        holder.setAttribute("data-state", "ready");
+        return;
+      }
+      var nav = el("nav", {"aria-label": t.sections}), row = el("ul", {"class": "tillit-row tillit-console-nav"});
+      row.style.listStyle = "none";
+      row.style.padding = "0";
+      row.style.margin = "0";
+      parts.forEach(function (part) {
+        var item = el("li");
+        item.appendChild(el("a", {href: "#" + part.id}, part.getAttribute("data-title")));
+        row.appendChild(item);
+      });
+      nav.appendChild(row);
+      holder.replaceChildren.apply(holder, [nav].concat(parts));
+      holder.setAttribute("data-state", "ready");
+    }, function (failure) {
+      holder.removeAttribute("aria-busy");
+      holder.setAttribute("data-state", "offline");
+      status.className = "tillit-error";
+      status.setAttribute("role", "alert");
+      error(status, failure);
+    });
+
+    /* A card with a heading that the nav links to. */
+    function card(name, title) {
+      var section = el("section", {"class": "tillit-card tillit-stack", id: id(name), "data-tillit-part": name,
+                                   "data-title": title});
+      var heading = el("h2", {id: section.id + "-title"}, title);
+      section.setAttribute("aria-labelledby", heading.id);
+      section.appendChild(heading);
+      return section;
+    }
+
+    function alertBox() { return el("p", {"class": "tillit-error", role: "alert"}); }
+
+    function table(headers, rows, caption) {
+      var wrap = el("div", {"class": "tillit-table-wrap", tabindex: "0", role: "region", "aria-label": caption});
+      var tab = el("table", {"class": "tillit-table tillit-console-table"}), head = el("tr"), body = el("tbody");
+      tab.appendChild(el("caption", {"class": "tillit-visually-hidden"}, caption));
+      headers.forEach(function (h) { head.appendChild(el("th", {scope: "col"}, h)); });
+      tab.appendChild(el("thead")).appendChild(head);
+      rows.forEach(function (cells) {
+        var tr = el("tr");
+        cells.forEach(function (cell, column) {
+          var td = el("td", {"data-label": headers[column]});
+          if (cell instanceof Node) td.appendChild(cell); else td.textContent = cell === null ? "" : String(cell);
+          tr.appendChild(td);
+        });
+        body.appendChild(tr);
+      });
+      tab.appendChild(body);
+      wrap.appendChild(tab);
+      return wrap;
+    }
+
+    function badge(text, tone) { return el("span", {"class": "tillit-badge" + (tone ? " tillit-badge--" + tone : "")}, text); }
+
+    function button(text, kind, onClick) {
+      var b = el("button", {type: "button", "class": "tillit-button" + (kind ? " tillit-button--" + kind : "")}, text);
+      b.addEventListener("click", onClick);
+      return b;
+    }
+
+    function field(label, control) {
+      var box = el("div", {"class": "tillit-field"});
+      control.id = control.id || id("field");
+      box.appendChild(el("label", {"for": control.id}, label));
+      box.appendChild(control);
+      return box;
+    }
+
+    /* Resolves true when the person confirms; the dialog keeps focus inside until answered, and the
+       focus goes back to the button that asked. */
+    function confirmed(question, why, action) {
+      var dialog = el("dialog", {"class": "tillit-console-dialog"}), form = el("form", {method: "dialog",
+        "class": "tillit-stack"});
+      var title = el("h2", {id: id("dialog")}, question), back = document.activeElement;
+      dialog.setAttribute("aria-labelledby", title.id);
+      form.appendChild(title);
+      form.appendChild(el("p", {}, why));
+      var row = el("div", {"class": "tillit-row tillit-console-actions"});
+      row.appendChild(el("button", {"class": "tillit-button", value: "cancel", autofocus: ""}, t.cancel));
+      row.appendChild(el("button", {"class": "tillit-button tillit-button--danger", value: "confirm"}, action));
+      form.appendChild(row);
+      dialog.appendChild(form);
+      holder.appendChild(dialog);
+      return new Promise(function (resolve) {
+        dialog.addEventListener("close", function () {
+          dialog.remove();
+          if (back && back.focus && back.isConnected) back.focus();
+          resolve(dialog.returnValue === "confirm");
+        });
+        dialog.showModal();
+      });
+    }
+
+    function campaigns() {
+      var section = card("campaigns", t.campaigns), problem = alertBox(), list = el("div", {"class": "tillit-stack"});
+      var summary = el("div", {"class": "tillit-stack", "aria-live": "polite"});
+      var form = el("form", {"class": "tillit-stack"}), question = el("input", {"class": "tillit-input",
+        required: "", maxlength: "300", autocomplete: "off"});
+      var closes = el("input", {"class": "tillit-input", type: "date"});
+      form.appendChild(el("h3", {}, t.open));
+      form.appendChild(field(t.question, question));
+      var closesBox = form.appendChild(field(t.closes, closes));
+      closesBox.style.maxWidth = "16rem";
+      form.appendChild(el("div", {"class": "tillit-row"})).appendChild(
+        el("button", {type: "submit", "class": "tillit-button tillit-button--primary"}, t.create));
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var body = {question: question.value.trim()};
+        if (closes.value) body.closes_at = new Date(closes.value + "T23:59:59").toISOString();
+        problem.textContent = "";
+        core.json("POST", "/v1/campaigns", body).then(function () {
+          form.reset();
+          load();
+          question.focus();
+        }, function (failure) { error(problem, failure); });
+      });
+      var filter = el("select", {"class": "tillit-input"});
+      [["", t.all], ["open", t.statuses.open], ["closed", t.statuses.closed], ["archived", t.statuses.archived]]
+        .forEach(function (o) { filter.appendChild(el("option", {value: o[0]}, o[1])); });
+      filter.addEventListener("change", load);
+      var filterBox = field(t.show, filter);
+      filterBox.style.maxWidth = "16rem";
+      section.appendChild(form);
+      section.appendChild(problem);
+      section.appendChild(filterBox);
+      section.appendChild(list);
+      section.appendChild(summary);
+
+      function change(campaign, status) {
+        problem.textContent = "";
+        return core.json("PATCH", "/v1/campaigns/" + encodeURIComponent(campaign.id), {status: status})
+          .then(load, function (failure) { error(problem, failure); });
+      }
+      function ask(campaign, status) {
+        var q = {question: campaign.question};
+        var words = status === "closed" ? [fill(t.closeAsk, q), t.closeWhy, t.close]
+                                        : [fill(t.archiveAsk, q), t.archiveWhy, t.archive];
+        confirmed(words[0], words[1], words[2]).then(function (yes) { if (yes) change(campaign, status); });
+      }
+      function load() {
+        var path = "/v1/campaigns?per_page=100" + (filter.value ? "&status=" + filter.value : "");
+        return core.json("GET", path).then(function (answer) {
+          var rows = answer.campaigns.map(function (c) {
+            var buttons = el("div", {"class": "tillit-row tillit-console-actions"});
+            buttons.appendChild(button(t.summary, "", function () { showSummary(c); }));
+            if (c.status === "open") buttons.appendChild(button(t.close, "danger", function () { ask(c, "closed"); }));
+            if (c.status === "closed") buttons.appendChild(button(t.archive, "danger", function () { ask(c, "archived"); }));
+            if (c.status !== "open") buttons.appendChild(button(t.reopen, "", function () { change(c, "open"); }));
+            var tone = {open: "ok", closed: "warn"}[c.status];
+            return [c.question, badge(t.statuses[c.status] || c.status, tone), c.closes_at ? at(c.closes_at) : "–",
+                    buttons];
+          });
+          list.replaceChildren(rows.length ? table([t.question, t.status, t.closesAt, t.actions], rows, t.campaigns)
+                                           : el("p", {"class": "tillit-muted"}, t.noCampaigns));
+          section.setAttribute("data-state", "ready");
+        }, function (failure) { error(problem, failure); });
+      }
+      function showSummary(campaign) {
+        problem.textContent = "";
+        core.json("GET", "/v1/campaigns/" + encodeURIComponent(campaign.id) + "/summary").then(function (s) {
+          var box = el("div", {"class": "tillit-card tillit-stack", "data-tillit-summary": campaign.id});
+          box.appendChild(el("h3", {}, t.summary + ": " + s.campaign.question));
+          box.appendChild(el("p", {}, s.participants ? t.participants(s.participants, s.teams) : t.nobody));
+          if (s.ideas.length) box.appendChild(el("p", {"class": "tillit-muted"}, t.unanswered(s.unanswered.length)));
+          box.appendChild(s.ideas.length ? table([t.idea, t.support, t.contributions, t.status], s.ideas.map(function (i) {
+            return [i.title, i.support, i.contributions, t.ideaStatus[i.status] || i.status];
+          }), t.summary) : el("p", {"class": "tillit-muted"}, t.noIdeas));
+          summary.replaceChildren(box);
+        }, function (failure) { error(problem, failure); });
+      }
+      load();
+      return section;
+    }
+
+    function awards() {
+      var section = card("awards", t.awards), url = holder.getAttribute("data-tillit-awards-url");
+      section.appendChild(el("p", {}, t.awardsText));
+      if (url) section.appendChild(el("p")).appendChild(el("a", {href: url}, t.awardsLink));
+      return section;
+    }
+
+    function thresholds() {
+      var section = card("thresholds", t.thresholds), problem = alertBox();
+      section.appendChild(el("p", {"class": "tillit-muted"}, t.thresholdsText));
+      section.appendChild(problem);
+      var dashboard = holder.getAttribute("data-tillit-trust-url");
+      core.json("GET", "/v1/trust/thresholds").then(function (answer) {
+        var list = el("ul", {"class": "tillit-console-list"});
+        Object.keys(answer.thresholds).forEach(function (flag) {
+          var limits = answer.thresholds[flag], shown = {};
+          Object.keys(limits).forEach(function (k) {
+            var v = limits[k];
+            shown[k] = (k === "below" || k === "above" || k === "change") ? percent.format(Math.abs(v)) : number.format(v);
+          });
+          var sentence = t.flags[flag] ? fill(t.flags[flag], shown)
+            : flag + ": " + Object.keys(shown).map(function (k) { return k + " " + shown[k]; }).join(", ");
+          list.appendChild(el("li", {"data-flag": flag}, sentence));
+        });
+        section.appendChild(list);
+        if (dashboard) section.appendChild(el("p")).appendChild(el("a", {href: dashboard}, t.trustLink));
+        section.setAttribute("data-state", "ready");
+      }, function (failure) { error(problem, failure); });
+      return section;
+    }
+
+    function moderation() {
+      var section = card("moderation", t.moderation), problem = alertBox(), body = el("div");
+      section.appendChild(el("p", {"class": "tillit-muted"}, t.moderationText));
+      section.appendChild(problem);
+      section.appendChild(body);
+      core.json("GET", "/v1/moderation/reports?per_page=100").then(function (answer) {
+        body.replaceChildren(answer.items.length ? table([t.kind, t.item, t.reporters, t.visibility],
+          answer.items.map(function (i) {
+            return [t.kinds[i.target.kind] || i.target.kind, i.target.id, i.reporters + " / " + i.reports_to_hide,
+                    i.hidden ? badge(t.hidden, "warn") : badge(t.visible)];
+          }), t.moderation) : el("p", {"class": "tillit-muted"}, t.queueEmpty));
+        section.setAttribute("data-state", "ready");
+      }, function (failure) { error(problem, failure); });
+      return section;
+    }
+
+    function keys() {
+      var section = card("keys", t.keys), problem = alertBox(), list = el("div"), fresh = el("div");
+      var form = el("form", {"class": "tillit-stack", novalidate: ""}), name = el("input", {"class": "tillit-input",
+        maxlength: "100", autocomplete: "off"});
+      var scopes = el("fieldset", {"class": "tillit-console-scopes"});
+      scopes.appendChild(el("legend", {}, t.scopes));
+      SCOPES.forEach(function (scope) {
+        var label = el("label", {"class": "tillit-row"}), box = el("input", {type: "checkbox", value: scope});
+        label.style.gap = "calc(var(--tillit-space) / 2)";
+        label.appendChild(box);
+        label.appendChild(el("code", {}, scope));
+        scopes.appendChild(label);
+      });
+      form.appendChild(field(t.keyName, name));
+      form.appendChild(scopes);
+      form.appendChild(el("div", {"class": "tillit-row"})).appendChild(
+        el("button", {type: "submit", "class": "tillit-button tillit-button--primary"}, t.makeKey));
+      section.appendChild(form);
+      section.appendChild(problem);
+      section.appendChild(fresh);
+      section.appendChild(list);
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var chosen = Array.prototype.filter.call(scopes.querySelectorAll("input"), function (b) { return b.checked; })
+          .map(function (b) { return b.value; });
+        if (!name.value.trim()) { problem.textContent = t.nameNeeded; name.focus(); return; }
+        if (!chosen.length) { problem.textContent = t.pickScope; scopes.querySelector("input").focus(); return; }
+        problem.textContent = "";
+        core.json("POST", "/v1/keys", {name: name.value.trim(), scopes: chosen}).then(function (made) {
+          form.reset();
+          showKey(made);
+          load();
+        }, function (failure) { error(problem, failure); });
+      });
+      function showKey(made) {
+        var box = el("div", {"class": "tillit-card tillit-stack", "data-tillit-new-key": made.prefix});
+        var secret = el("input", {"class": "tillit-input tillit-console-secret", readonly: "", value: made.key});
+        box.appendChild(el("h3", {}, fill(t.newKey, {name: made.name})));
+        box.appendChild(el("p", {}, t.newKeyText));
+        box.appendChild(field(t.keys, secret));
+        var copy = button(t.copy, "", function () {
+          secret.select();
+          (navigator.clipboard ? navigator.clipboard.writeText(made.key) : Promise.reject()).then(function () {
+            copy.textContent = t.copied;
+          }, function () { document.execCommand && document.execCommand("copy"); });
+        });
+        box.appendChild(el("div", {"class": "tillit-row"})).appendChild(copy);
+        fresh.replaceChildren(box);
+        secret.focus();
+        secret.select();
+      }
+      function load() {
+        return core.json("GET", "/v1/keys").then(function (answer) {
+          list.replaceChildren(answer.keys.length ? table(
+            [t.keyName, t.prefix, t.scopes, t.created, t.lastUsed, t.status, t.actions],
+            answer.keys.map(function (k) {
+              var state = k.revoked_at ? badge(t.revoked, "danger") : badge(t.active, "ok"), action = el("span");
+              if (!k.revoked_at) {
+                action = button(t.revoke, "danger", function () {
+                  confirmed(fill(t.revokeAsk, {name: k.name}), t.revokeWhy, t.revoke).then(function (yes) {
+                    if (!yes) return;
+                    core.json("POST", "/v1/keys/" + encodeURIComponent(k.prefix) + "/revoke").then(function () {
+                      fresh.replaceChildren();
+                      load();
+                    }, function (failure) { error(problem, failure); });
+                  });
+                });
+                action.setAttribute("data-prefix", k.prefix);
+              }
+              return [k.name, el("code", {}, k.prefix), k.scopes.join(", "), at(k.created_at), at(k.last_used_at),
+                      state, action];
+            }), t.keys) : el("p", {"class": "tillit-muted"}, t.noKeys));
+          section.setAttribute("data-state", "ready");
+        }, function (failure) { error(problem, failure); });
+      }
+      load();
+      return section;
+    }
+
+    function audit() {
+      var section = card("audit", t.audit), problem = alertBox(), views = el("div", {"class": "tillit-stack"});
+      var reads = el("div", {"class": "tillit-stack"});
+      section.appendChild(problem);
+      section.appendChild(views);
+      section.appendChild(reads);
+      function part(box, title, path, pick, headers, row) {
+        return core.json("GET", path).then(function (answer) {
+          var rows = answer[pick];
+          box.replaceChildren(el("h3", {}, title), rows.length ? table(headers, rows.map(row), title)
+                                                               : el("p", {"class": "tillit-muted"}, t.noViews));
+        }, function (failure) { error(problem, failure); });
+      }
+      Promise.all([
+        part(views, t.trustViews, "/v1/trust/audit?limit=50", "views", [t.at, t.who, t.unit, t.view, t.period],
+             function (v) { return [at(v.at), v.who, v.unit === "*" ? t.all : v.unit, v.view, v.period]; }),
+        part(reads, t.dataReads, "/v1/privacy/audit?limit=50", "reads", [t.at, t.who, t.person, t.format],
+             function (r) { return [at(r.at), r.who, r.person, r.format]; })
+      ]).then(function () { section.setAttribute("data-state", "ready"); });
+      return section;
+    }
+  }
+
+  function start() { Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-console]"), consoleFor); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();
