@@ -19,6 +19,13 @@ EXAMPLES = int(os.environ.get("TILLIT_FUZZ_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 
+def checks_for(path: str) -> list:
+    """Readiness answers a documented 503 while a read model is not being applied (it tells the
+    truth about other threads, not about the request): its answers are checked against the
+    document, and no 5xx is allowed anywhere else."""
+    return CHECKS[1:] if path == "/readyz" else CHECKS
+
+
 def operations(app):
     schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", app)
     return [result.ok() for result in schema.get_all_operations()]
@@ -37,7 +44,7 @@ def test_no_server_errors_and_answers_as_documented(app):
             @given(case=operation.as_strategy())
             @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
             def fuzz(case):
-                case.call_and_validate(headers=headers, checks=CHECKS)
+                case.call_and_validate(headers=headers, checks=checks_for(case.operation.path))
             fuzz()
             tried.append(operation.label)
     finally:
