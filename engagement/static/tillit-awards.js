@@ -4,6 +4,9 @@
  *
  *   <section data-tillit-awards data-tillit-month="2026-10"></section>   (leaders; last month if no month)
  *
+ * data-tillit-heading="3" sets the level of the copied announcement's title (h2 by default: a post
+ * pasted into an intranet page sits under that page's own h1).
+ *
  * Scores are never shown: they are the ranking's arithmetic, not something a colleague earned.
  */
 (function () {
@@ -15,7 +18,9 @@
 
   function texts(_, ngettext) {
     return {title: _("Contributors of the month – {month}"), provisional: _("Provisional – still counting"),
+            ended: _("Ended – not finalised yet"), future: _("Not started yet"),
             final: _("Final"), finalisedOn: _("Finalised on {date}"),
+            notYet: _("You can finalise the month once it has ended."),
             contributor: _("Contributor of the month"), idea_developer: _("Best developer of other people's ideas"),
             appreciated: _("Most appreciated colleague"), runners: _("Also worth a mention"),
             none: _("Nobody yet"), threshold: _("Helped at least three other teams"),
@@ -140,9 +145,15 @@
   function preview(html) {
     var box = el("div", {"class": "tillit-announcement-preview"});
     var parsed = new DOMParser().parseFromString(html, "text/html");
-    var tags = {H1: "h3", H2: "h4", P: "p"};
+    var top = 0;  /* the announcement's title level (h2 unless the page asked for another) becomes h3 */
     Array.prototype.forEach.call(parsed.body.children, function (node) {
-      if (tags[node.tagName]) { box.append(el(tags[node.tagName], {}, node.textContent)); return; }
+      var level = /^H([1-6])$/.exec(node.tagName);
+      if (level) {
+        top = top || +level[1];
+        box.append(el(+level[1] > top ? "h4" : "h3", {}, node.textContent));
+        return;
+      }
+      if (node.tagName === "P") { box.append(el("p", {}, node.textContent)); return; }
       if (node.tagName !== "UL") return;
       var list = el("ul", {});
       Array.prototype.forEach.call(node.querySelectorAll("li"), function (li) { list.append(el("li", {}, li.textContent)); });
@@ -174,6 +185,8 @@
 
   function awardsPage(holder) {
     var month = holder.getAttribute("data-tillit-month") || previousMonth();
+    var level = Number(holder.getAttribute("data-tillit-heading"));
+    var heading = level >= 1 && level <= 5 ? "&heading=" + level : "";
     var lang = core.language(holder), t = core.texts(holder, texts), name = monthName(month, lang);
     var refused = {"Already final": t.frozen, "Month not over": t.notOver, "Still counting": t.counting,
                    "Already published": t.alreadyPublished, "Not final": t.notFinal};
@@ -183,10 +196,12 @@
     function header(body) {
       var head = el("div", {"class": "tillit-stack"});
       var row = el("div", {"class": "tillit-row"});
-      var final = body.status === "final";
+      var final = body.status === "final", period = final ? "final" : body.period;
+      var badges = {final: [t.final, "ok"], ended: [t.ended, "warn"], running: [t.provisional, ""],
+                    future: [t.future, ""]}, badge = badges[period] || badges.running;
       row.append(el("h2", {tabindex: "-1"}, t.title.replace("{month}", name)),
-                 el("span", {"class": "tillit-badge tillit-award-status " + (final ? "tillit-badge--ok" : "tillit-badge--warn"),
-                             "data-status": body.status}, final ? t.final : t.provisional));
+                 el("span", {"class": "tillit-badge tillit-award-status" + (badge[1] ? " tillit-badge--" + badge[1] : ""),
+                             "data-status": body.status, "data-period": period}, badge[0]));
       head.append(row);
       if (final && body.finalised_at) {
         var when = new Intl.DateTimeFormat(lang, {dateStyle: "long"}).format(new Date(body.finalised_at));
@@ -293,13 +308,16 @@
     }
 
     function render(body, markdown, html, channels, focus) {
-      var final = body.status === "final", empty = isEmpty(body.result);
+      var final = body.status === "final", empty = isEmpty(body.result), over = body.period === "ended";
       holder.textContent = "";
       holder.append(header(body));
       winners(body.result).forEach(function (part) { holder.append(part); });
       var monthSaid = el("p", {"class": "tillit-award-said", role: "status", "data-for": "month"}, said);
       var announced = el("p", {"class": "tillit-award-said", role: "status", "data-for": "announcement"});
-      holder.append(final ? monthSaid : finaliser(empty, monthSaid));
+      /* finalising is offered only for a month that has ended: before, its winners may still change */
+      if (final) holder.append(monthSaid);
+      else if (over) holder.append(finaliser(empty, monthSaid));
+      else holder.append(el("p", {"class": "tillit-muted", "data-not-over": ""}, t.notYet));
       var section = el("section", {"class": "tillit-stack", "aria-labelledby": "tillit-award-ann-" + (++made)});
       section.append(el("h3", {id: "tillit-award-ann-" + made}, t.announcement),
                      el("p", {"class": "tillit-muted"}, t.asItLooks), preview(html),
@@ -308,14 +326,15 @@
       section.append(announced);
       holder.append(section);
       holder.dataset.state = final ? "final" : "provisional";
+      holder.dataset.period = final ? "final" : body.period;
       if (focus) holder.querySelector("h2").focus();
     }
 
     function load(focus) {
       var base = "/v1/awards/" + month;
       Promise.all([core.json("GET", base),
-                   core.json("GET", base + "/announcement?format=markdown&lang=" + lang),
-                   core.json("GET", base + "/announcement?format=html&lang=" + lang),
+                   core.json("GET", base + "/announcement?format=markdown&lang=" + lang + heading),
+                   core.json("GET", base + "/announcement?format=html&lang=" + lang + heading),
                    core.json("GET", "/v1/awards/announcement/channels").then(function (b) { return b.channels; },
                                                                              function () { return []; })])
         .then(function (all) { render(all[0], all[1], all[2], all[3], focus); }, function (failure) {
