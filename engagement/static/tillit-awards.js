@@ -23,7 +23,7 @@
             notYet: _("You can finalise the month once it has ended."),
             contributor: _("Contributor of the month"), idea_developer: _("Best developer of other people's ideas"),
             appreciated: _("Most appreciated colleague"), runners: _("Also worth a mention"),
-            none: _("Nobody yet"), threshold: _("Helped at least three other teams"),
+            none: _("Nobody yet"), nobody: _("Nobody this time"), threshold: _("Helped at least three other teams"),
             empty: _("Nobody has been counted for this month. Finalising now freezes an empty result."),
             contributions: function (n) { return ngettext("{n} contribution", "{n} contributions", n); },
             colleagues: function (n) { return ngettext("{n} colleague", "{n} colleagues", n); },
@@ -122,10 +122,11 @@
     return text ? text.charAt(0).toUpperCase() + text.slice(1) : "";
   }
 
-  function winnerCard(category, podium, t) {
+  /* An empty category says "Nobody yet" only while the month can still change; once it is over, "Nobody this time". */
+  function winnerCard(category, podium, t, over) {
     var card = el("li", {"class": "tillit-card tillit-award-card", "data-category": category});
     card.append(el("h3", {"class": "tillit-award-category"}, t[category]));
-    if (!podium.length) { card.append(el("p", {"class": "tillit-muted"}, t.none)); return card; }
+    if (!podium.length) { card.append(el("p", {"class": "tillit-muted"}, over ? t.nobody : t.none)); return card; }
     var first = podium[0];
     var who = el("div", {"class": "tillit-award-winner"});
     who.append(el("span", {"class": "tillit-avatar", role: "img", "aria-label": first.name}, initials(first.name)),
@@ -214,9 +215,9 @@
       return !result.threshold.length && CATEGORIES.every(function (c) { return !(result.categories[c] || []).length; });
     }
 
-    function winners(result) {
+    function winners(result, over) {
       var grid = el("ul", {"class": "tillit-award-grid"});
-      CATEGORIES.forEach(function (c) { grid.append(winnerCard(c, result.categories[c] || [], t)); });
+      CATEGORIES.forEach(function (c) { grid.append(winnerCard(c, result.categories[c] || [], t, over)); });
       var parts = [grid];
       if (result.threshold.length) {
         var card = el("div", {"class": "tillit-card tillit-stack"});
@@ -290,8 +291,9 @@
         var asked = confirmation(empty, function (yes) {
           if (!yes) { button.focus(); return; }
           button.disabled = true;
-          core.json("POST", "/v1/awards/" + month + "/finalise").then(function () {
-            said = t.frozen; load(true);
+          core.json("POST", "/v1/awards/" + month + "/finalise").then(function (answer) {
+            /* the frozen winners at once, from the server's answer; then the page asks again */
+            said = t.frozen; shown.body = answer; render(shown, true); load(true);
           }, function (failure) {
             button.disabled = false; button.focus();
             say(status, core.problem(holder, failure, refused), true);
@@ -307,11 +309,15 @@
       return box;
     }
 
-    function render(body, markdown, html, channels, focus) {
+    var shown = {};  /* what the page shows now: the month, its announcement and the channels */
+
+    function render(now, focus) {
+      shown = now;
+      var body = now.body, markdown = now.markdown, html = now.html, channels = now.channels;
       var final = body.status === "final", empty = isEmpty(body.result), over = body.period === "ended";
       holder.textContent = "";
       holder.append(header(body));
-      winners(body.result).forEach(function (part) { holder.append(part); });
+      winners(body.result, final || over).forEach(function (part) { holder.append(part); });
       var monthSaid = el("p", {"class": "tillit-award-said", role: "status", "data-for": "month"}, said);
       var announced = el("p", {"class": "tillit-award-said", role: "status", "data-for": "announcement"});
       /* finalising is offered only for a month that has ended: before, its winners may still change */
@@ -337,7 +343,9 @@
                    core.json("GET", base + "/announcement?format=html&lang=" + lang + heading),
                    core.json("GET", "/v1/awards/announcement/channels").then(function (b) { return b.channels; },
                                                                              function () { return []; })])
-        .then(function (all) { render(all[0], all[1], all[2], all[3], focus); }, function (failure) {
+        .then(function (all) {
+          render({body: all[0], markdown: all[1], html: all[2], channels: all[3]}, focus);
+        }, function (failure) {
           holder.textContent = "";
           holder.append(el("p", {"class": "tillit-error", role: "alert"}, core.problem(holder, failure, refused)));
           holder.dataset.state = "offline";
