@@ -40,6 +40,11 @@
     ":where(.tillit-console-code){font-family:ui-monospace,monospace;font-size:var(--tillit-size-s);",
     "margin-inline-start:calc(var(--tillit-space) / 2)}",
     ":where(.tillit-console-scope-list){margin:0;padding:0;list-style:none}",
+    /* a scope: its box, its words, and its code under the words */
+    ":where(.tillit-console-scope){display:grid;grid-template-columns:auto 1fr;align-items:start;",
+    "column-gap:calc(var(--tillit-space) / 2)}",
+    ":where(.tillit-console-scope) :where(input){margin:.2em 0 0}",
+    ":where(.tillit-console-scope) :where(code){grid-column:2;margin:0}",
     ":where(.tillit-console-reported){gap:calc(var(--tillit-space) / 2);max-width:32rem;align-items:flex-start}",
     ":where(.tillit-console-reported) :where(p){margin:0}",
     ":where(.tillit-console-quote){white-space:pre-line;overflow-wrap:anywhere}",
@@ -98,8 +103,8 @@
       onIdea: _("On the idea “{idea}”"), gone: _("The item is no longer there."),
       reportsOf: function (n, limit) {
         /* TRANSLATORS: "2 of 3 reports needed to hide it" */
-        return fill(ngettext("{n} of {limit} report needed to hide it", "{n} of {limit} reports needed to hide it",
-                             limit), {n: n, limit: limit});
+        return fill(ngettext("{reporters} of {limit} report needed to hide it",
+                             "{reporters} of {limit} reports needed to hide it", limit), {reporters: n, limit: limit});
       },
       why: _("Why: {reasons}"),
       scopeNames: {
@@ -459,8 +464,7 @@
       var scopes = el("fieldset", {"class": "tillit-console-scopes"});
       scopes.appendChild(el("legend", {}, t.scopes));
       SCOPES.forEach(function (scope) {
-        var label = el("label", {"class": "tillit-row"}), box = el("input", {type: "checkbox", value: scope});
-        label.style.gap = "calc(var(--tillit-space) / 2)";
+        var label = el("label", {"class": "tillit-console-scope"}), box = el("input", {type: "checkbox", value: scope});
         label.appendChild(box);
         label.appendChild(el("span", {}, scopeName(scope)));
         label.appendChild(el("code", {"class": "tillit-muted tillit-console-code"}, scope));
