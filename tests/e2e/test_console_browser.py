@@ -288,3 +288,22 @@ def test_the_demos_operator_token_is_for_the_demo_alone(browser, server):  # noq
     assert requests.get(f"{server}/v1/keys", headers={"Authorization": f"Bearer {token}"}, timeout=5).status_code == 200
     lena = open_console(browser, server, "lena").locator("script[data-token]").get_attribute("data-token")
     assert requests.get(f"{server}/v1/keys", headers={"Authorization": f"Bearer {lena}"}, timeout=5).status_code == 403
+
+
+def test_the_demos_operator_console_at_three_widths_light_and_dark_nb_and_en(browser, server):  # noqa: F811
+    from axe_playwright_python.sync_playwright import Axe
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for width in WIDTHS:
+        for scheme in ("light", "dark"):
+            for lang in ("nb", "en"):
+                page = open_console(browser, server, "tor", lang=lang, width=width, scheme=scheme)
+                for part in ("moderation", "keys", "audit"):
+                    page.wait_for_selector(f"[data-tillit-part='{part}'][data-state='ready']")
+                page.screenshot(path=str(SHOTS / f"console-operator-{width}-{scheme}-{lang}.png"), full_page=True)
+                results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AND_BEST_PRACTICE}})
+                if results.violations_count:
+                    problems.append(f"{width} {scheme} {lang}: {results.generate_report()}")
+                assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{width} {scheme} {lang}"
+                page.context.close()
+    assert not problems, "\n".join(problems)
