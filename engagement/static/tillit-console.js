@@ -48,6 +48,7 @@
     ":where(.tillit-console-reported){gap:calc(var(--tillit-space) / 2);max-width:32rem;align-items:flex-start}",
     ":where(.tillit-console-reported) :where(p){margin:0}",
     ":where(.tillit-console-quote){white-space:pre-line;overflow-wrap:anywhere}",
+    ":where(.tillit-console-hint){margin:0;font-size:var(--tillit-size-s)}",
     /* on a phone every row is a card: each cell under its column's name, nothing to scroll sideways */
     "@media (max-width: 40rem){:where(.tillit-console-table) :where(thead){position:absolute;width:1px;height:1px;",
     "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
@@ -303,7 +304,7 @@
          own locale ("12/24/2026" on a Norwegian page) */
       var order = dateOrder(LOCALES[lang]), example = new Intl.DateTimeFormat(LOCALES[lang],
         {day: "2-digit", month: "2-digit", year: "numeric"}).format(new Date(2026, 11, 24));
-      var hint = el("p", {"class": "tillit-muted", id: id("hint")}, fill(t.dateHint, {date: example}));
+      var hint = el("p", {"class": "tillit-muted tillit-console-hint", id: id("hint")}, fill(t.dateHint, {date: example}));
       var closes = el("input", {"class": "tillit-input", type: "text", inputmode: "numeric", autocomplete: "off",
                                 "aria-describedby": hint.id, "data-date-order": order.join("-")});
       form.appendChild(el("h3", {}, t.open));
