@@ -149,7 +149,8 @@ def test_an_empty_month_says_so_and_warns_before_finalising(browser, server, lea
     page = open_page(browser, server, month="2026-09")
     empty = "Ingen er telt med for denne måneden. Gjør du den endelig nå, fryses et tomt resultat."
     assert page.locator(f"{PAGE} [data-empty]").inner_text() == empty
-    assert page.locator(".tillit-award-card .tillit-muted").all_inner_texts() == ["Ingen denne gangen"] * 3  # the month is over: nothing more is coming
+    # the month is over: nothing more is coming
+    assert page.locator(".tillit-award-card .tillit-muted").all_inner_texts() == ["Ingen denne gangen"] * 3
     page.locator("button[data-action='finalise']").click()
     dialog = page.locator("dialog[open]")
     assert empty in dialog.inner_text() and "september 2026" in dialog.inner_text()

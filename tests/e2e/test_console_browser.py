@@ -265,9 +265,9 @@ def test_the_demos_operator_sees_the_admin_console_and_the_queue_in_words(browse
     row = page.locator("[data-tillit-part='moderation'] tbody tr")
     assert row.count() == 1
     text = row.inner_text()
-    for said in ("Bidrag", "På idéen «Felles lunsj på tvers av team»", "Dette er en dum idé.", "Ola Hansen, Intranettet",
-                 "Hvordan kan vi dele mer på tvers av team?", "1 av 3 rapporter som trengs for å skjule det",
-                 "Begrunnelse: Nedsettende", "Synlig"):
+    for said in ("Bidrag", "På idéen «Felles lunsj på tvers av team»", "Dette er en dum idé.",
+                 "Ola Hansen, Intranettet", "Hvordan kan vi dele mer på tvers av team?",
+                 "1 av 3 rapporter som trengs for å skjule det", "Begrunnelse: Nedsettende", "Synlig"):
         assert said in text, (said, text)
     assert "demo-" not in text  # no ids
     page.wait_for_selector("[data-tillit-part='keys'][data-state='ready']")
