@@ -41,7 +41,7 @@
     "margin-inline-start:calc(var(--tillit-space) / 2)}",
     ":where(.tillit-console-scope-list){margin:0;padding:0;list-style:none}",
     /* a scope: its box, its words, and its code under the words */
-    ":where(.tillit-console-scope){display:grid;grid-template-columns:auto 1fr;align-items:start;",
+    ":where(.tillit-console-scope){display:grid;grid-template-columns:auto 1fr;align-items:start;align-content:start;",
     "column-gap:calc(var(--tillit-space) / 2)}",
     ":where(.tillit-console-scope) :where(input){margin:.2em 0 0}",
     ":where(.tillit-console-scope) :where(code){grid-column:2;margin:0}",
@@ -49,6 +49,7 @@
     ":where(.tillit-console-reported) :where(p){margin:0}",
     ":where(.tillit-console-quote){white-space:pre-line;overflow-wrap:anywhere}",
     ":where(.tillit-console-hint){margin:0;font-size:var(--tillit-size-s)}",
+    ":where([data-tillit-console] .tillit-badge){white-space:nowrap}",
     /* on a phone every row is a card: each cell under its column's name, nothing to scroll sideways */
     "@media (max-width: 40rem){:where(.tillit-console-table) :where(thead){position:absolute;width:1px;height:1px;",
     "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
