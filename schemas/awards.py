@@ -23,6 +23,9 @@ class AnnouncementQuery(Query):
     lang = fields.String(load_default="nb", validate=validate.OneOf(LANGS, error="nb, nn, da or en"))
     format = fields.String(load_default="markdown", validate=validate.OneOf(("markdown", "html"),
                                                                             error="markdown or html"))
+    heading = fields.Integer(load_default=2, validate=validate.Range(1, 5), metadata={
+        "description": "The level of the announcement's title (h2 by default, under the page's own h1); "
+                       "its sections are one level below"})
 
 
 class LeaderboardSchema(Schema):
@@ -33,6 +36,9 @@ class LeaderboardSchema(Schema):
 
 class AwardMonthSchema(Schema):
     status = fields.String(required=True, metadata={"description": "provisional or final"})
+    period = fields.String(required=True, metadata={
+        "description": "future, running (still counting), ended (over, not finalised yet) or final; "
+                       "only an ended month can be finalised"})
     finalised_at = fields.String(metadata={"description": "Once final"})
     finalised_by = fields.String(metadata={"description": "Once final"})
     result = fields.Dict(required=True, metadata={"description": "Winners, runners-up, scores and reasons"})

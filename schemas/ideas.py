@@ -74,4 +74,6 @@ class ReportQueueSchema(PageSchema):
     reports = fields.List(fields.Dict(), required=True,
                           metadata={"description": "target, reporter, reason, reported_at"})
     items = fields.List(fields.Dict(), required=True, metadata={
-        "description": "Each reported item on the page: target, reporters, hidden, reports_to_hide"})
+        "description": "Each reported item on the page: target, reporters, hidden, reports_to_hide, the "
+                       "reporters' reasons, and content (title, text, author and team by name, written_at, "
+                       "and the idea and campaign it belongs to; null once the item is gone)"})

@@ -89,19 +89,28 @@ def sections(result: dict, lang: str, threshold: int) -> list[tuple[str, list[st
     return out
 
 
-def markdown(result: dict, lang: str, threshold: int) -> str:
+# The announcement's title is a level-2 heading by default: pasted into a news post or an intranet
+# page it sits under that page's own title (its one h1), never beside it. Its sections are one below.
+HEADING = 2
+MAX_HEADING = 5
+
+
+def markdown(result: dict, lang: str, threshold: int, heading: int = HEADING) -> str:
     t, month = TEXTS[lang], month_name(result["month"], lang)
-    parts = [f"# {t['title'].format(month=month)}", "", t["intro"].format(month=month)]
-    for heading, lines in sections(result, lang, threshold):
-        parts += ["", f"## {heading}", ""] + [f"- {line}" for line in lines]
+    top, sub = "#" * heading, "#" * (heading + 1)
+    parts = [f"{top} {t['title'].format(month=month)}", "", t["intro"].format(month=month)]
+    for title, lines in sections(result, lang, threshold):
+        parts += ["", f"{sub} {title}", ""] + [f"- {line}" for line in lines]
     return "\n".join(parts) + "\n"
 
 
-def html(result: dict, lang: str, threshold: int) -> str:
+def html(result: dict, lang: str, threshold: int, heading: int = HEADING) -> str:
     """Names and reasons come from the directory and are escaped like any other text."""
     t, month = TEXTS[lang], month_name(result["month"], lang)
-    parts = [f"<h1>{escape(t['title'].format(month=month))}</h1>", f"<p>{escape(t['intro'].format(month=month))}</p>"]
-    for heading, lines in sections(result, lang, threshold):
+    top, sub = f"h{heading}", f"h{heading + 1}"
+    parts = [f"<{top}>{escape(t['title'].format(month=month))}</{top}>",
+             f"<p>{escape(t['intro'].format(month=month))}</p>"]
+    for title, lines in sections(result, lang, threshold):
         items = "".join(f"<li>{escape(line)}</li>" for line in lines)
-        parts.append(f"<h2>{escape(heading)}</h2><ul>{items}</ul>")
+        parts.append(f"<{sub}>{escape(title)}</{sub}><ul>{items}</ul>")
     return "\n".join(parts) + "\n"

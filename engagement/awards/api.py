@@ -53,9 +53,8 @@ def award_month(_path: dict, month: str):
     session = state().db.session()
     snapshot = session.get(AwardSnapshot, month)
     if snapshot is not None:
-        return {"status": "final", "finalised_at": snapshot.finalised_at.isoformat() + "Z",
-                "finalised_by": snapshot.finalised_by, "result": snapshot.result}
-    return {"status": "provisional", "result": awards.result(session, month, _mode())}
+        return _final(snapshot)
+    return {"status": "provisional", "period": _period(month), "result": awards.result(session, month, _mode())}
 
 
 @blp.route("/v1/awards/<month>/finalise", methods=["POST"])
@@ -68,7 +67,17 @@ def finalise(_path: dict, month: str):
     lag = consumer_lag(st).get("awards", 0)
     snapshot = awards.finalise(st.db.session(), month, principal().label, datetime.now(UTC),
                                st.config["ENGAGEMENT_TIMEZONE"], lag, _mode())
-    return {"status": "final", "result": snapshot.result}
+    return _final(snapshot)
+
+
+def _final(snapshot: AwardSnapshot) -> dict:
+    return {"status": "final", "period": "final", "finalised_at": snapshot.finalised_at.isoformat() + "Z",
+            "finalised_by": snapshot.finalised_by, "result": snapshot.result}
+
+
+def _period(month: str) -> str:
+    """Where the month stands in the instance's time zone, so the page offers finalising only once it is over."""
+    return awards.period(month, datetime.now(UTC), state().config["ENGAGEMENT_TIMEZONE"])
 
 
 @blp.route("/v1/awards/<month>/announcement")
@@ -85,7 +94,7 @@ def announce(_path: dict, args: dict, month: str):
     result = snapshot.result if snapshot is not None else awards.result(session, month, _mode())
     markdown = args["format"] == "markdown"
     render = announcement.markdown if markdown else announcement.html
-    return Response(render(result, args["lang"], HELPED_TEAMS_THRESHOLD),
+    return Response(render(result, args["lang"], HELPED_TEAMS_THRESHOLD, args["heading"]),
                     mimetype="text/markdown" if markdown else "text/html")
 
 

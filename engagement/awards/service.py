@@ -207,6 +207,14 @@ def month_has_ended(month: str, now: datetime, zone: str) -> bool:
     return now >= start_next
 
 
+def period(month: str, now: datetime, zone: str) -> str:
+    """"future", "running" (events still count towards it) or "ended" (over, ready to be finalised)."""
+    if month_has_ended(month, now, zone):
+        return "ended"
+    year, number = map(int, month.split("-"))
+    return "running" if now >= datetime(year, number, 1, tzinfo=ZoneInfo(zone)) else "future"
+
+
 def finalise(session: Session, month: str, by: str, now: datetime, zone: str, lag: int,
              ranking_mode: str = "opt-out") -> AwardSnapshot:
     if session.get(AwardSnapshot, month) is not None:

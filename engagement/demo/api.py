@@ -76,10 +76,10 @@ def demo_trust_page(args: dict):
 @blp.route("/demo/console")
 @blp.arguments(VisitorQuery, location="query")
 def demo_console_page(args: dict):
-    """The console as a leader (campaigns, awards) or communications staff (the thresholds in force).
-
-    The demo has no operator: its visitors never get the admin role, so nobody who opens a demo
-    can make an API key."""
+    """The console as a leader (campaigns, awards), communications staff (the thresholds in force) or
+    the operator (review queue, API keys, audit logs; admin). The operator's token, as every demo
+    token, is for the demo's audience only: no instance without the demo takes it, and the demo
+    mints none over a directory it did not make, so a key made here works in this demo alone."""
     visitor = _visitor(args, "lena")
     _ensure_intranet()
     return _render("tillit/demo_console.html", visitor, names={u: name for u, (_, name, _) in demo.USERS.items()})

@@ -36,6 +36,10 @@ USERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "kari": (NAMESPACE + "kari", "Kari Nordmann", ()), "ola": (NAMESPACE + "ola", "Ola Hansen", ()),
     "lena": (NAMESPACE + "lena", "Lena Berg", ("leader",)),
     "siri": (NAMESPACE + "siri", "Siri Dahl", ("communications",)),
+    # the intranet's operator: the console's review queue, API keys and audit logs. Safe to hand out
+    # here only: a demo token is for the demo's own audience, taken only where the demo is on, and the
+    # demo mints none on a database holding anything it did not make.
+    "tor": (NAMESPACE + "tor", "Tor Lund", ("admin",)),
 }
 ARTICLES = (
     {"id": "news-canteen", "owner": NAMESPACE + "ola", "unit": "Drift", "title": "Ny kantineordning fra januar",

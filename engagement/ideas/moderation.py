@@ -7,7 +7,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from engagement.auth import ADMIN_ROLE, Principal
-from engagement.ideas.model import AbuseReport, Contribution, Idea
+from engagement.directory.model import Person, Team
+from engagement.ideas.model import AbuseReport, Campaign, Contribution, Idea
 from engagement.schemas.ideas import ReportQueueQuery, ReportQueueSchema
 from engagement.state import state
 from engagement.web.requests import Blueprint, guarded
@@ -56,6 +57,46 @@ def _items(rows: list[AbuseReport], threshold: int) -> list[dict]:
     hidden = {kind: set(session.scalars(select(model.id).where(
         model.id.in_([i for k, i in reporters if k == kind]), model.visibility == "hidden")))
         for kind, model in (("idea", Idea), ("contribution", Contribution))}
+    content = _content(session, reporters)
+    reasons: dict[tuple[str, str], list[str]] = {}
+    for r in rows:
+        if r.reason and r.reason not in reasons.setdefault((r.target_kind, r.target_id), []):
+            reasons[(r.target_kind, r.target_id)].append(r.reason)
     return [{"target": {"kind": kind, "id": target_id}, "reporters": len(people),
-             "hidden": target_id in hidden.get(kind, ()), "reports_to_hide": threshold}
+             "hidden": target_id in hidden.get(kind, ()), "reports_to_hide": threshold,
+             "reasons": reasons.get((kind, target_id), []), "content": content.get((kind, target_id))}
             for (kind, target_id), people in reporters.items()]
+
+
+def _content(session, targets) -> dict[tuple[str, str], dict]:
+    """What a moderator decides on, instead of ids: the words themselves, who wrote them in which
+    team, when, and the idea and campaign they belong to (a few queries per page, not per item)."""
+    ideas = {i.id: i for i in session.scalars(select(Idea).where(
+        Idea.id.in_([t for k, t in targets if k == "idea"])))}
+    contributions = {c.id: c for c in session.scalars(select(Contribution).where(
+        Contribution.id.in_([t for k, t in targets if k == "contribution"])))}
+    ideas |= {i.id: i for i in session.scalars(select(Idea).where(
+        Idea.id.in_({c.idea_id for c in contributions.values()} - set(ideas))))}
+    campaigns = dict(session.execute(select(Campaign.id, Campaign.question).where(
+        Campaign.id.in_({i.campaign_id for i in ideas.values() if i.campaign_id})))
+        .all())
+    authors = {p.id: p for p in session.scalars(select(Person).where(
+        Person.id.in_({x.author for x in [*ideas.values(), *contributions.values()]})))}
+    teams = dict(session.execute(select(Team.id, Team.name).where(
+        Team.id.in_({p.team_id for p in authors.values() if p.team_id}))).all())
+
+    def described(text: str, author: str, at, idea: Idea | None, title: str | None) -> dict:
+        person = authors.get(author)
+        return {"title": title, "text": text, "author": person.name if person else None,
+                "team": teams.get(person.team_id) if person and person.team_id else None,
+                "written_at": at.isoformat(timespec="seconds") + "Z" if at else None,
+                "idea": idea.title if idea else None,
+                "campaign": campaigns.get(idea.campaign_id) if idea and idea.campaign_id else None}
+
+    out = {}
+    for i in ideas.values():
+        if ("idea", i.id) in targets:
+            out[("idea", i.id)] = described(i.text, i.author, i.submitted_at, i, i.title)
+    for c in contributions.values():
+        out[("contribution", c.id)] = described(c.text, c.author, c.contributed_at, ideas.get(c.idea_id), None)
+    return out

@@ -4,6 +4,9 @@
  *
  *   <section data-tillit-awards data-tillit-month="2026-10"></section>   (leaders; last month if no month)
  *
+ * data-tillit-heading="3" sets the level of the copied announcement's title (h2 by default: a post
+ * pasted into an intranet page sits under that page's own h1).
+ *
  * Scores are never shown: they are the ranking's arithmetic, not something a colleague earned.
  */
 (function () {
@@ -15,10 +18,12 @@
 
   function texts(_, ngettext) {
     return {title: _("Contributors of the month – {month}"), provisional: _("Provisional – still counting"),
+            ended: _("Ended – not finalised yet"), future: _("Not started yet"),
             final: _("Final"), finalisedOn: _("Finalised on {date}"),
+            notYet: _("You can finalise the month once it has ended."),
             contributor: _("Contributor of the month"), idea_developer: _("Best developer of other people's ideas"),
             appreciated: _("Most appreciated colleague"), runners: _("Also worth a mention"),
-            none: _("Nobody yet"), threshold: _("Helped at least three other teams"),
+            none: _("Nobody yet"), nobody: _("Nobody this time"), threshold: _("Helped at least three other teams"),
             empty: _("Nobody has been counted for this month. Finalising now freezes an empty result."),
             contributions: function (n) { return ngettext("{n} contribution", "{n} contributions", n); },
             colleagues: function (n) { return ngettext("{n} colleague", "{n} colleagues", n); },
@@ -117,10 +122,11 @@
     return text ? text.charAt(0).toUpperCase() + text.slice(1) : "";
   }
 
-  function winnerCard(category, podium, t) {
+  /* An empty category says "Nobody yet" only while the month can still change; once it is over, "Nobody this time". */
+  function winnerCard(category, podium, t, over) {
     var card = el("li", {"class": "tillit-card tillit-award-card", "data-category": category});
     card.append(el("h3", {"class": "tillit-award-category"}, t[category]));
-    if (!podium.length) { card.append(el("p", {"class": "tillit-muted"}, t.none)); return card; }
+    if (!podium.length) { card.append(el("p", {"class": "tillit-muted"}, over ? t.nobody : t.none)); return card; }
     var first = podium[0];
     var who = el("div", {"class": "tillit-award-winner"});
     who.append(el("span", {"class": "tillit-avatar", role: "img", "aria-label": first.name}, initials(first.name)),
@@ -140,9 +146,15 @@
   function preview(html) {
     var box = el("div", {"class": "tillit-announcement-preview"});
     var parsed = new DOMParser().parseFromString(html, "text/html");
-    var tags = {H1: "h3", H2: "h4", P: "p"};
+    var top = 0;  /* the announcement's title level (h2 unless the page asked for another) becomes h3 */
     Array.prototype.forEach.call(parsed.body.children, function (node) {
-      if (tags[node.tagName]) { box.append(el(tags[node.tagName], {}, node.textContent)); return; }
+      var level = /^H([1-6])$/.exec(node.tagName);
+      if (level) {
+        top = top || +level[1];
+        box.append(el(+level[1] > top ? "h4" : "h3", {}, node.textContent));
+        return;
+      }
+      if (node.tagName === "P") { box.append(el("p", {}, node.textContent)); return; }
       if (node.tagName !== "UL") return;
       var list = el("ul", {});
       Array.prototype.forEach.call(node.querySelectorAll("li"), function (li) { list.append(el("li", {}, li.textContent)); });
@@ -174,6 +186,8 @@
 
   function awardsPage(holder) {
     var month = holder.getAttribute("data-tillit-month") || previousMonth();
+    var level = Number(holder.getAttribute("data-tillit-heading"));
+    var heading = level >= 1 && level <= 5 ? "&heading=" + level : "";
     var lang = core.language(holder), t = core.texts(holder, texts), name = monthName(month, lang);
     var refused = {"Already final": t.frozen, "Month not over": t.notOver, "Still counting": t.counting,
                    "Already published": t.alreadyPublished, "Not final": t.notFinal};
@@ -183,10 +197,12 @@
     function header(body) {
       var head = el("div", {"class": "tillit-stack"});
       var row = el("div", {"class": "tillit-row"});
-      var final = body.status === "final";
+      var final = body.status === "final", period = final ? "final" : body.period;
+      var badges = {final: [t.final, "ok"], ended: [t.ended, "warn"], running: [t.provisional, ""],
+                    future: [t.future, ""]}, badge = badges[period] || badges.running;
       row.append(el("h2", {tabindex: "-1"}, t.title.replace("{month}", name)),
-                 el("span", {"class": "tillit-badge tillit-award-status " + (final ? "tillit-badge--ok" : "tillit-badge--warn"),
-                             "data-status": body.status}, final ? t.final : t.provisional));
+                 el("span", {"class": "tillit-badge tillit-award-status" + (badge[1] ? " tillit-badge--" + badge[1] : ""),
+                             "data-status": body.status, "data-period": period}, badge[0]));
       head.append(row);
       if (final && body.finalised_at) {
         var when = new Intl.DateTimeFormat(lang, {dateStyle: "long"}).format(new Date(body.finalised_at));
@@ -199,9 +215,9 @@
       return !result.threshold.length && CATEGORIES.every(function (c) { return !(result.categories[c] || []).length; });
     }
 
-    function winners(result) {
+    function winners(result, over) {
       var grid = el("ul", {"class": "tillit-award-grid"});
-      CATEGORIES.forEach(function (c) { grid.append(winnerCard(c, result.categories[c] || [], t)); });
+      CATEGORIES.forEach(function (c) { grid.append(winnerCard(c, result.categories[c] || [], t, over)); });
       var parts = [grid];
       if (result.threshold.length) {
         var card = el("div", {"class": "tillit-card tillit-stack"});
@@ -275,8 +291,9 @@
         var asked = confirmation(empty, function (yes) {
           if (!yes) { button.focus(); return; }
           button.disabled = true;
-          core.json("POST", "/v1/awards/" + month + "/finalise").then(function () {
-            said = t.frozen; load(true);
+          core.json("POST", "/v1/awards/" + month + "/finalise").then(function (answer) {
+            /* the frozen winners at once, from the server's answer; then the page asks again */
+            said = t.frozen; shown.body = answer; render(shown, true); load(true);
           }, function (failure) {
             button.disabled = false; button.focus();
             say(status, core.problem(holder, failure, refused), true);
@@ -292,14 +309,21 @@
       return box;
     }
 
-    function render(body, markdown, html, channels, focus) {
-      var final = body.status === "final", empty = isEmpty(body.result);
+    var shown = {};  /* what the page shows now: the month, its announcement and the channels */
+
+    function render(now, focus) {
+      shown = now;
+      var body = now.body, markdown = now.markdown, html = now.html, channels = now.channels;
+      var final = body.status === "final", empty = isEmpty(body.result), over = body.period === "ended";
       holder.textContent = "";
       holder.append(header(body));
-      winners(body.result).forEach(function (part) { holder.append(part); });
+      winners(body.result, final || over).forEach(function (part) { holder.append(part); });
       var monthSaid = el("p", {"class": "tillit-award-said", role: "status", "data-for": "month"}, said);
       var announced = el("p", {"class": "tillit-award-said", role: "status", "data-for": "announcement"});
-      holder.append(final ? monthSaid : finaliser(empty, monthSaid));
+      /* finalising is offered only for a month that has ended: before, its winners may still change */
+      if (final) holder.append(monthSaid);
+      else if (over) holder.append(finaliser(empty, monthSaid));
+      else holder.append(el("p", {"class": "tillit-muted", "data-not-over": ""}, t.notYet));
       var section = el("section", {"class": "tillit-stack", "aria-labelledby": "tillit-award-ann-" + (++made)});
       section.append(el("h3", {id: "tillit-award-ann-" + made}, t.announcement),
                      el("p", {"class": "tillit-muted"}, t.asItLooks), preview(html),
@@ -308,17 +332,20 @@
       section.append(announced);
       holder.append(section);
       holder.dataset.state = final ? "final" : "provisional";
+      holder.dataset.period = final ? "final" : body.period;
       if (focus) holder.querySelector("h2").focus();
     }
 
     function load(focus) {
       var base = "/v1/awards/" + month;
       Promise.all([core.json("GET", base),
-                   core.json("GET", base + "/announcement?format=markdown&lang=" + lang),
-                   core.json("GET", base + "/announcement?format=html&lang=" + lang),
+                   core.json("GET", base + "/announcement?format=markdown&lang=" + lang + heading),
+                   core.json("GET", base + "/announcement?format=html&lang=" + lang + heading),
                    core.json("GET", "/v1/awards/announcement/channels").then(function (b) { return b.channels; },
                                                                              function () { return []; })])
-        .then(function (all) { render(all[0], all[1], all[2], all[3], focus); }, function (failure) {
+        .then(function (all) {
+          render({body: all[0], markdown: all[1], html: all[2], channels: all[3]}, focus);
+        }, function (failure) {
           holder.textContent = "";
           holder.append(el("p", {"class": "tillit-error", role: "alert"}, core.problem(holder, failure, refused)));
           holder.dataset.state = "offline";

@@ -8,7 +8,8 @@
  * every call again, and a refusal is said in the page's language:
  *   leader          campaigns (open, close, archive, reopen, summary) and a link to the awards page
  *   communications  the trust-signal thresholds in force
- *   admin           the review queue, API keys (make, revoke, last used) and the audit logs
+ *   admin           the review queue (what was reported, by whom, when, in which campaign), API keys
+ *                   (make, revoke, last used; scopes in words, their codes beside) and the audit logs
  * data-tillit-awards-url and data-tillit-trust-url link to the host's awards page and trust dashboard.
  * Texts: nb, nn, da or en.
  */
@@ -36,6 +37,19 @@
     ":where(.tillit-console-actions){gap:calc(var(--tillit-space) / 2)}",
     ":where(.tillit-console-list){margin:0;padding-left:calc(var(--tillit-space) * 2.5)}",
     ":where(.tillit-console-list li){margin-bottom:calc(var(--tillit-space) / 2)}",
+    ":where(.tillit-console-code){font-family:ui-monospace,monospace;font-size:var(--tillit-size-s);",
+    "margin-inline-start:calc(var(--tillit-space) / 2)}",
+    ":where(.tillit-console-scope-list){margin:0;padding:0;list-style:none}",
+    /* a scope: its box, its words, and its code under the words */
+    ":where(.tillit-console-scope){display:grid;grid-template-columns:auto 1fr;align-items:start;align-content:start;",
+    "column-gap:calc(var(--tillit-space) / 2)}",
+    ":where(.tillit-console-scope) :where(input){margin:.2em 0 0}",
+    ":where(.tillit-console-scope) :where(code){grid-column:2;margin:0}",
+    ":where(.tillit-console-reported){gap:calc(var(--tillit-space) / 2);max-width:32rem;align-items:flex-start}",
+    ":where(.tillit-console-reported) :where(p){margin:0}",
+    ":where(.tillit-console-quote){white-space:pre-line;overflow-wrap:anywhere}",
+    ":where(.tillit-console-hint){margin:0;font-size:var(--tillit-size-s)}",
+    ":where([data-tillit-console] .tillit-badge){white-space:nowrap}",
     /* on a phone every row is a card: each cell under its column's name, nothing to scroll sideways */
     "@media (max-width: 40rem){:where(.tillit-console-table) :where(thead){position:absolute;width:1px;height:1px;",
     "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
@@ -52,7 +66,8 @@
       title: _("Console"), sections: _("Sections"), nothing: _("There is nothing in the console for your roles."),
       loading: _("Loading…"), cancel: _("Cancel"), never: _("Never"), none: _("None"),
       campaigns: _("Campaigns"), open: _("Open a campaign"), question: _("Question"),
-      closes: _("Closes (optional)"), closesAt: _("Closes"), create: _("Open campaign"), status: _("Status"), actions: _("Actions"),
+      closes: _("Closes (optional)"), closesAt: _("Closes"), dateHint: _("For example {date}"),
+      badDate: _("Write the date as in the example, e.g. {date}."), create: _("Open campaign"), status: _("Status"), actions: _("Actions"),
       show: _("Show"), all: _("All"), noCampaigns: _("No campaigns yet."),
       statuses: {open: _("Open"), closed: _("Closed"), archived: _("Archived")},
       summary: _("Summary"), close: _("Close"), archive: _("Archive"), reopen: _("Reopen"),
@@ -86,6 +101,26 @@
       kind: _("Kind"), item: _("Item"), reporters: _("Reports"), visibility: _("Visibility"),
       hidden: _("Hidden"), visible: _("Visible"), queueEmpty: _("Nothing is waiting for review."),
       kinds: {idea: _("Idea"), contribution: _("Contribution")},
+      reported: _("Reported"), writtenBy: _("Written by"), written: _("Written"), campaign: _("Campaign"),
+      onIdea: _("On the idea “{idea}”"), gone: _("The item is no longer there."),
+      reportsOf: function (n, limit) {
+        /* TRANSLATORS: "2 of 3 reports needed to hide it" */
+        return fill(ngettext("{reporters} of {limit} report needed to hide it",
+                             "{reporters} of {limit} reports needed to hide it", limit), {reporters: n, limit: limit});
+      },
+      why: _("Why: {reasons}"),
+      scopeNames: {
+        "events:write": _("Send events for anyone (the intranet's back end)"),
+        "reports:read": _("Read reports"),
+        "awards:manage": _("Manage awards and finalise months"),
+        "directory:write": _("Update people and teams"),
+        "moderation:manage": _("Decide on reported ideas and contributions"),
+        "trust:read": _("Read the trust report"),
+        "audit:read": _("Read the audit logs"),
+        "privacy:read": _("Read a person's data (access requests)"),
+        "webhooks:manage": _("Manage its own webhooks"),
+        "keys:manage": _("Manage API keys")
+      },
       keys: _("API keys"), keyName: _("Name of the system"), scopes: _("Scopes"), makeKey: _("Make key"),
       pickScope: _("Choose at least one scope."), nameNeeded: _("Give the key a name."),
       newKey: _("The new key for {name}"),
@@ -104,6 +139,27 @@
     return text.replace(/\{(\w+)\}/g, function (all, name) { return name in values ? values[name] : all; });
   }
 
+  /* Where day, month and year go in the page's language, from Intl: "31.12.2026" in nb, "31/12/2026" in en-GB. */
+  function dateOrder(locale) {
+    return new Intl.DateTimeFormat(locale, {day: "2-digit", month: "2-digit", year: "numeric"})
+      .formatToParts(new Date(2026, 11, 31)).filter(function (p) { return p.type !== "literal"; })
+      .map(function (p) { return p.type; });
+  }
+
+  /* A date written as the example says ("24.12.2026", also "24.12.26" or "24/12/2026"), as yyyy-mm-dd. */
+  function parseDate(text, order) {
+    var numbers = String(text).trim().split(/[^0-9]+/).filter(Boolean);
+    if (numbers.length !== 3) return null;
+    var parts = {};
+    order.forEach(function (type, i) { parts[type] = +numbers[i]; });
+    if (parts.year < 100) parts.year += 2000;
+    var d = new Date(Date.UTC(parts.year, parts.month - 1, parts.day));
+    if (d.getUTCFullYear() !== parts.year || d.getUTCMonth() !== parts.month - 1 || d.getUTCDate() !== parts.day) {
+      return null;
+    }
+    return d.toISOString().slice(0, 10);
+  }
+
   function consoleFor(holder) {
     var t = core.texts(holder, texts), lang = core.language(holder);
     var when = new Intl.DateTimeFormat(LOCALES[lang], {dateStyle: "medium", timeStyle: "short"});
@@ -112,6 +168,17 @@
     var counter = 0;
     function id(name) { counter += 1; return "tillit-console-" + name + "-" + counter; }
     function at(iso) { return iso ? when.format(new Date(iso)) : t.never; }
+    function scopeName(scope) { return t.scopeNames[scope] || scope; }
+    /* Each scope in words, its code after it for the operator who knows the codes. */
+    function scopeList(codes) {
+      var list = el("ul", {"class": "tillit-console-scope-list"});
+      codes.forEach(function (code) {
+        var item = el("li", {}, scopeName(code) + " ");
+        item.appendChild(el("code", {"class": "tillit-muted tillit-console-code"}, code));
+        list.appendChild(item);
+      });
+      return list;
+    }
     function error(box, failure, known) { box.textContent = core.problem(holder, failure, known); }
 
     holder.classList.add("tillit-stack");
@@ -167,7 +234,9 @@
     function alertBox() { return el("p", {"class": "tillit-error", role: "alert"}); }
 
     function table(headers, rows, caption) {
-      var wrap = el("div", {"class": "tillit-table-wrap", tabindex: "0", role: "region", "aria-label": caption});
+      /* a group, not a region: the card around it is the landmark, and a second landmark with the
+         card's own name would make two of the same (axe: landmark-unique) */
+      var wrap = el("div", {"class": "tillit-table-wrap", tabindex: "0", role: "group", "aria-label": caption});
       var tab = el("table", {"class": "tillit-table tillit-console-table"}), head = el("tr"), body = el("tbody");
       tab.appendChild(el("caption", {"class": "tillit-visually-hidden"}, caption));
       headers.forEach(function (h) { head.appendChild(el("th", {scope: "col"}, h)); });
@@ -232,18 +301,29 @@
       var summary = el("div", {"class": "tillit-stack", "aria-live": "polite"});
       var form = el("form", {"class": "tillit-stack"}), question = el("input", {"class": "tillit-input",
         required: "", maxlength: "300", autocomplete: "off"});
-      var closes = el("input", {"class": "tillit-input", type: "date"});
+      /* a text field in the page's language, not type=date: Chromium shows that one in the browser's
+         own locale ("12/24/2026" on a Norwegian page) */
+      var order = dateOrder(LOCALES[lang]), example = new Intl.DateTimeFormat(LOCALES[lang],
+        {day: "2-digit", month: "2-digit", year: "numeric"}).format(new Date(2026, 11, 24));
+      var hint = el("p", {"class": "tillit-muted tillit-console-hint", id: id("hint")}, fill(t.dateHint, {date: example}));
+      var closes = el("input", {"class": "tillit-input", type: "text", inputmode: "numeric", autocomplete: "off",
+                                "aria-describedby": hint.id, "data-date-order": order.join("-")});
       form.appendChild(el("h3", {}, t.open));
       form.appendChild(field(t.question, question));
       var closesBox = form.appendChild(field(t.closes, closes));
+      closesBox.appendChild(hint);
       closesBox.style.maxWidth = "16rem";
       form.appendChild(el("div", {"class": "tillit-row"})).appendChild(
         el("button", {type: "submit", "class": "tillit-button tillit-button--primary"}, t.create));
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         var body = {question: question.value.trim()};
-        if (closes.value) body.closes_at = new Date(closes.value + "T23:59:59").toISOString();
         problem.textContent = "";
+        if (closes.value.trim()) {
+          var day = parseDate(closes.value, order);
+          if (!day) { problem.textContent = fill(t.badDate, {date: example}); closes.focus(); return; }
+          body.closes_at = new Date(day + "T23:59:59").toISOString();
+        }
         core.json("POST", "/v1/campaigns", body).then(function () {
           form.reset();
           load();
@@ -345,14 +425,38 @@
       section.appendChild(problem);
       section.appendChild(body);
       core.json("GET", "/v1/moderation/reports?per_page=100").then(function (answer) {
-        body.replaceChildren(answer.items.length ? table([t.kind, t.item, t.reporters, t.visibility],
+        body.replaceChildren(answer.items.length ? table([t.reported, t.writtenBy, t.written, t.campaign, t.reporters,
+                                                          t.visibility],
           answer.items.map(function (i) {
-            return [t.kinds[i.target.kind] || i.target.kind, i.target.id, i.reporters + " / " + i.reports_to_hide,
+            var c = i.content || {};
+            return [reportedItem(i), [c.author, c.team].filter(Boolean).join(", ") || "–",
+                    c.written_at ? at(c.written_at) : "–", c.campaign || "–", reports(i),
                     i.hidden ? badge(t.hidden, "warn") : badge(t.visible)];
           }), t.moderation) : el("p", {"class": "tillit-muted"}, t.queueEmpty));
         section.setAttribute("data-state", "ready");
       }, function (failure) { error(problem, failure); });
       return section;
+    }
+
+    /* What was reported, in its own words: the kind, an idea's title, the idea a contribution is on, the text. */
+    function reportedItem(item) {
+      var box = el("div", {"class": "tillit-stack tillit-console-reported", "data-target": item.target.kind});
+      var c = item.content;
+      box.appendChild(badge(t.kinds[item.target.kind] || item.target.kind));
+      if (!c) { box.appendChild(el("p", {"class": "tillit-muted"}, t.gone)); return box; }
+      if (c.title) box.appendChild(el("strong", {}, c.title));
+      if (!c.title && c.idea) box.appendChild(el("p", {"class": "tillit-muted"}, fill(t.onIdea, {idea: c.idea})));
+      if (c.text) box.appendChild(el("p", {"class": "tillit-console-quote"}, c.text));
+      return box;
+    }
+
+    function reports(item) {
+      var box = el("div", {"class": "tillit-stack"});
+      box.appendChild(el("span", {}, t.reportsOf(item.reporters, item.reports_to_hide)));
+      if ((item.reasons || []).length) {
+        box.appendChild(el("span", {"class": "tillit-muted"}, fill(t.why, {reasons: item.reasons.join("; ")})));
+      }
+      return box;
     }
 
     function keys() {
@@ -362,10 +466,10 @@
       var scopes = el("fieldset", {"class": "tillit-console-scopes"});
       scopes.appendChild(el("legend", {}, t.scopes));
       SCOPES.forEach(function (scope) {
-        var label = el("label", {"class": "tillit-row"}), box = el("input", {type: "checkbox", value: scope});
-        label.style.gap = "calc(var(--tillit-space) / 2)";
+        var label = el("label", {"class": "tillit-console-scope"}), box = el("input", {type: "checkbox", value: scope});
         label.appendChild(box);
-        label.appendChild(el("code", {}, scope));
+        label.appendChild(el("span", {}, scopeName(scope)));
+        label.appendChild(el("code", {"class": "tillit-muted tillit-console-code"}, scope));
         scopes.appendChild(label);
       });
       form.appendChild(field(t.keyName, name));
@@ -424,7 +528,7 @@
                 });
                 action.setAttribute("data-prefix", k.prefix);
               }
-              return [k.name, el("code", {}, k.prefix), k.scopes.join(", "), at(k.created_at), at(k.last_used_at),
+              return [k.name, el("code", {}, k.prefix), scopeList(k.scopes), at(k.created_at), at(k.last_used_at),
                       state, action];
             }), t.keys) : el("p", {"class": "tillit-muted"}, t.noKeys));
           section.setAttribute("data-state", "ready");

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -17,6 +19,14 @@ from tests.e2e.test_widget_browser import SERVER_INSTANCE, WCAG_21_AA, browser, 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 MONTH = "2026-10"
 PAGE = "[data-tillit-awards]"
+WCAG_AND_BEST_PRACTICE = [*WCAG_21_AA, "best-practice"]
+
+
+def months_around_now() -> tuple[str, str]:
+    """This month and the next in the server's time zone (ENGAGEMENT_TIMEZONE's default)."""
+    now = datetime.now(ZoneInfo("Europe/Oslo"))
+    following = (now.year + now.month // 12, now.month % 12 + 1)
+    return f"{now.year}-{now.month:02d}", f"{following[0]}-{following[1]:02d}"
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +73,8 @@ def test_winners_are_cards_with_the_facts_in_words_and_no_decimals(browser, serv
     page = open_page(browser, server)
     widget = page.locator(PAGE)
     assert widget.get_attribute("data-state") == "provisional"
-    assert widget.locator(".tillit-award-status").inner_text() == "Foreløpig – teller fortsatt"
+    # October is over: not finalised yet, and no longer counting
+    assert widget.locator(".tillit-award-status").inner_text() == "Avsluttet – ikke gjort endelig ennå"
     scores = api(server, leader_key, f"/v1/awards/{MONTH}").json()["result"]["categories"]
     # there are decimals to hide
     assert any(p["score"] != int(p["score"]) for podium in scores.values() for p in podium)
@@ -102,8 +113,11 @@ def test_copy_as_markdown_html_and_for_teams(browser, server, leader_key):  # no
         page.wait_for_function("() => document.querySelector('[data-for=announcement]').textContent")
         assert page.locator(f"{PAGE} [data-for=announcement]").inner_text().startswith("Kopiert")
         copied[kind] = page.evaluate("navigator.clipboard.readText()")
-    assert copied["markdown"] == markdown and copied["markdown"].startswith("# Månedens bidragsytere – oktober 2026")
-    assert copied["html"] == html and copied["html"].startswith("<h1>Månedens bidragsytere")
+    assert copied["markdown"] == markdown
+    # pasted into an intranet page it sits under that page's own title: never a second h1
+    assert copied["markdown"].startswith("## Månedens bidragsytere") and "\n### Månedens bidragsyter\n" in markdown
+    assert copied["html"] == html and copied["html"].startswith("<h2>Månedens bidragsytere")
+    assert "<h1" not in copied["html"] and "<h3>Månedens mest verdsatte kollega</h3>" in copied["html"]
     teams = copied["teams"]
     assert teams.startswith("**Månedens bidragsytere – oktober 2026**")
     assert not re.search(r"^#", teams, re.M)  # Teams shows no headings: they are bold lines
@@ -119,7 +133,7 @@ def test_the_page_at_three_widths_light_and_dark_nb_and_en_is_axe_clean(browser,
             for lang in ("nb", "en"):
                 page = open_page(browser, server, lang=lang, width=width, scheme=scheme)
                 page.screenshot(path=str(SHOTS / f"demo-awards-{width}-{scheme}-{lang}.png"), full_page=True)
-                results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+                results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AND_BEST_PRACTICE}})
                 if results.violations_count:
                     problems.append(f"{width} {scheme} {lang}: {results.generate_report()}")
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{width} {scheme} {lang}"
@@ -135,7 +149,8 @@ def test_an_empty_month_says_so_and_warns_before_finalising(browser, server, lea
     page = open_page(browser, server, month="2026-09")
     empty = "Ingen er telt med for denne måneden. Gjør du den endelig nå, fryses et tomt resultat."
     assert page.locator(f"{PAGE} [data-empty]").inner_text() == empty
-    assert page.locator(".tillit-award-card .tillit-muted").all_inner_texts() == ["Ingen ennå"] * 3
+    # the month is over: nothing more is coming
+    assert page.locator(".tillit-award-card .tillit-muted").all_inner_texts() == ["Ingen denne gangen"] * 3
     page.locator("button[data-action='finalise']").click()
     dialog = page.locator("dialog[open]")
     assert empty in dialog.inner_text() and "september 2026" in dialog.inner_text()
@@ -182,6 +197,9 @@ def test_finalising_asks_first_cancel_and_escape_keep_it_open_confirm_freezes(br
     assert widget.locator(".tillit-award-status").inner_text() == "Endelig"
     assert widget.locator("button[data-action='finalise']").count() == 0
     assert widget.locator("[data-for=month]").inner_text() == "Resultatet er frosset."
+    # the frozen winners, not "Ingen ennå"
+    assert widget.locator(".tillit-award-card[data-category='appreciated'] .tillit-award-name").inner_text() == "Anna"
+    assert "Ingen ennå" not in widget.inner_text()
     finalised_on = widget.locator(".tillit-stack > p.tillit-muted").first.inner_text()
     assert re.fullmatch(r"Gjort endelig \d+\. \w+ \d{4}", finalised_on), finalised_on
     page.screenshot(path=str(SHOTS / "demo-awards-final-1024-light-nb.png"), full_page=True)
@@ -225,13 +243,45 @@ def test_a_final_month_is_published_to_a_configured_channel_by_name(browser, cha
     assert len(teams.received) == 1
 
 
-def test_finalising_a_month_not_yet_over_is_refused_in_norwegian_next_to_the_button(browser, server, leader_key):  # noqa: F811
-    from datetime import date
-    this_month = date.today().strftime("%Y-%m")
-    page = open_page(browser, server, month=this_month)
+def test_the_badge_says_where_the_month_stands(browser, server, leader_key):  # noqa: F811
+    """"Still counting" only for the month in progress; a month that is over but not final says so,
+    and one that has not begun says that."""
+    this_month, next_month = months_around_now()
+    expected = {this_month: ("running", "Foreløpig – teller fortsatt"),
+                next_month: ("future", "Ikke begynt ennå"),
+                "2026-09": ("ended", "Avsluttet – ikke gjort endelig ennå")}
+    for month, (period, badge) in expected.items():
+        page = open_page(browser, server, month=month)
+        status = page.locator(f"{PAGE} .tillit-award-status")
+        assert (status.get_attribute("data-period"), status.inner_text()) == (period, badge), month
+        assert api(server, leader_key, f"/v1/awards/{month}").json()["period"] == period
+        page.context.close()
+
+
+def test_finalising_is_offered_only_once_a_month_has_ended(browser, server, leader_key):  # noqa: F811
+    this_month, next_month = months_around_now()
+    for month in (this_month, next_month):
+        page = open_page(browser, server, month=month)
+        assert page.locator("button[data-action='finalise']").count() == 0, month
+        assert page.locator(f"{PAGE} [data-not-over]").inner_text() == "Du kan gjøre måneden endelig når den er over."
+        page.context.close()
+        # the server refuses too, as a problem in JSON, and the month stays provisional
+        refused = requests.post(f"{server}/v1/awards/{month}/finalise",
+                                headers={"Authorization": f"Bearer {leader_key}"}, timeout=10)
+        assert refused.status_code == 409 and refused.headers["Content-Type"] == "application/problem+json"
+        assert refused.json()["title"] == "Month not over"
+        assert api(server, leader_key, f"/v1/awards/{month}").json()["status"] == "provisional"
+    page = open_page(browser, server, month="2026-09")  # over: offered
+    assert page.locator("button[data-action='finalise']").count() == 1
+
+
+def test_a_month_finalised_with_nobody_says_nobody_this_time_at_once(browser, server, leader_key):  # noqa: F811
+    """The frozen result is shown from the server's answer as soon as the month is final; an empty
+    category then says "Ingen denne gangen", never "Ingen ennå" (nothing more is coming)."""
+    page = open_page(browser, server, month="2026-08")
     page.locator("button[data-action='finalise']").click()
     page.locator("dialog[open] button", has_text="Gjør endelig").click()
-    said = page.locator(f"{PAGE} [data-for=month]")
-    page.wait_for_function("() => document.querySelector('[data-for=month]').textContent")
-    assert said.inner_text() == "Måneden er ikke over ennå." and said.get_attribute("data-tone") == "error"
-    assert api(server, leader_key, f"/v1/awards/{this_month}").json()["status"] == "provisional"
+    page.wait_for_selector(f"{PAGE}[data-state='final']")
+    cards = page.locator(".tillit-award-card .tillit-muted").all_inner_texts()
+    assert cards == ["Ingen denne gangen"] * 3, cards
+    assert api(server, leader_key, "/v1/awards/2026-08").json()["status"] == "final"

@@ -179,14 +179,21 @@ def test_announcements_in_four_languages(app, client, org):
     texts = {lang: client.get(f"/v1/awards/2026-10/announcement?lang={lang}",
                               headers=bearer(org)).get_data(as_text=True)
              for lang in ("nb", "nn", "da", "en")}
-    assert texts["nb"].startswith("# Månedens bidragsytere – oktober 2026")
-    assert "## Månedens mest verdsatte kollega\n\n- Anna – 2 bidrag, anerkjent av 4 kolleger i 4 team" in texts["nb"]
+    assert texts["nb"].startswith("## Månedens bidragsytere – oktober 2026")  # under the news post's own title
+    assert "### Månedens mest verdsatte kollega\n\n- Anna – 2 bidrag, anerkjent av 4 kolleger i 4 team" in texts["nb"]
     assert "Månadens idéutviklar" in texts["nn"] and "Månedens idéudvikler" in texts["da"]
     assert "- Eva – 1 contribution; built on 1 idea, 1 adopted\n" in texts["en"]  # nobody recognised her: not said
     assert " 0 " not in "".join(texts.values())
     assert "Ivar" not in "".join(texts.values())
     page = client.get("/v1/awards/2026-10/announcement?lang=en&format=html", headers=bearer(org))
-    assert page.mimetype == "text/html" and page.get_data(as_text=True).startswith("<h1>Contributors of the month")
+    assert page.mimetype == "text/html" and page.get_data(as_text=True).startswith("<h2>Contributors of the month")
+    text = page.get_data(as_text=True)
+    assert "<h1" not in text and "<h3>Most appreciated colleague</h3>" in text
+    text = client.get("/v1/awards/2026-10/announcement?lang=en&format=html&heading=3",
+                      headers=bearer(org)).get_data(as_text=True)
+    assert text.startswith("<h3>Contributors") and "<h4>Most appreciated" in text
+    refused = client.get("/v1/awards/2026-10/announcement?lang=en&format=html&heading=6", headers=bearer(org))
+    assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
 
 
 def test_with_opt_in_ranking_only_those_who_opted_in_are_shown(app, client, org):

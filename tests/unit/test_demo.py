@@ -136,9 +136,13 @@ def test_a_token_the_demo_mints_for_anyone_is_not_accepted_by_a_real_instance(de
     pages = demo_app.test_client()
     comms = _token_in(pages.get("/demo/trust?user=siri").get_data(as_text=True))
     leader = _token_in(pages.get("/demo/awards?user=lena").get_data(as_text=True))
+    operator = _token_in(pages.get("/demo/console?user=tor").get_data(as_text=True))
     assert jwt.decode(comms, options={"verify_signature": False})["aud"] == "tillit-demo"
+    assert jwt.decode(operator, options={"verify_signature": False})["aud"] == "tillit-demo"
     assert pages.get("/v1/trust/report", headers=bearer(comms)).status_code == 200  # the demo itself takes it
-    for token, path in ((comms, "/v1/trust/report"), (leader, "/v1/awards/2026-10"), (leader, "/v1/campaigns")):
+    assert pages.get("/v1/keys", headers=bearer(operator)).status_code == 200  # the demo's operator, in the demo
+    for token, path in ((comms, "/v1/trust/report"), (leader, "/v1/awards/2026-10"), (leader, "/v1/campaigns"),
+                        (operator, "/v1/keys"), (operator, "/v1/moderation/reports")):
         answer = client.get(path, headers=bearer(token))  # the real instance, same secret, no demo
         assert answer.status_code == 401 and answer.mimetype == "application/problem+json", (path, answer.status_code)
         assert "aud" in answer.json["detail"] or "audience" in answer.json["detail"].lower()

@@ -31,7 +31,11 @@ def test_a_report_hides_an_idea_until_a_moderator_decides(app, client, campaign,
     drain(app, ("ideas",))
     assert sorted(titles(client, ola)) == ["Noe frekt", "Salatbar"]  # two people are not enough
     below = client.get("/v1/moderation/reports", headers=bearer(make_key("moderation:manage"))).json["items"]
-    assert below == [{"target": {"kind": "idea", "id": "i-2"}, "reporters": 2, "hidden": False, "reports_to_hide": 3}]
+    assert below == [{"target": {"kind": "idea", "id": "i-2"}, "reporters": 2, "hidden": False, "reports_to_hide": 3,
+                      "reasons": ["Personangrep"],  # what a moderator decides on, not just its id
+                      "content": {"title": "Noe frekt", "text": "", "author": None, "team": None,
+                                  "written_at": "2026-11-23T08:00:00Z", "idea": "Noe frekt",
+                                  "campaign": "Hvordan bør kantina bli?"}}]
     as_user(client, user_token("jon"), {**report, "id": "rep-1d"})
     drain(app, ("ideas",))
     assert titles(client, ola) == ["Salatbar"]
