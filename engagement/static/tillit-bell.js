@@ -82,17 +82,18 @@
       });
       if (!body.items.length) panel.append(el("p", {}, t.empty));
       var all = el("button", {type: "button", "class": "tillit-button"}, t.all);
-      all.hidden = !body.unread;  /* nothing to mark: no button that does nothing */
       var status = el("p", {"class": "tillit-status tillit-error", role: "status"});
       all.addEventListener("click", function () {
         json("POST", "/v1/notifications/read", {all: true}).then(function (b) {
           show(b.unread);
           status.textContent = "";
           Array.prototype.forEach.call(list.children, function (li) { li.classList.remove("tillit-unread"); });
-          if (!b.unread) { all.hidden = true; button.focus(); }  /* focus must not vanish with the button */
+          if (!b.unread) { all.remove(); button.focus(); }  /* focus must not vanish with the button */
         }, function (failure) { status.textContent = core.problem(holder, failure); });
       });
-      panel.append(list, all, status);
+      panel.append(list);
+      if (body.unread) panel.append(all);  /* nothing to mark: no button that does nothing */
+      panel.append(status);
     }
     /* On a phone the bell may sit right of the middle: move the panel left so it stays on screen. */
     function fit() {
