@@ -1,6 +1,8 @@
 """Recognition counters through the API on the embedded default: exact, idempotent, cached."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import fakeredis
 import pytest
 
@@ -211,18 +213,18 @@ def test_made_up_about_values_do_not_make_a_bra_count_again(app, client, make_ke
 
 def bra(event_id: str, giver: str, recipient: str, time: str, about: str | None = None) -> dict:
     return {"id": event_id, "type": "kudos.given", "actor": giver, "time": time,
-            "target": {"kind": "person", "id": recipient, "owner": recipient}, "data": {"about": about} if about else {}}
+            "target": {"kind": "person", "id": recipient, "owner": recipient},
+            "data": {"about": about} if about else {}}
 
 
 def test_kudos_by_me_says_whether_my_bra_counts_this_month(app, client, send, user_token):
     """Kari's Bra! to Ola this month about n1 counts: the widget learns it for Ola and for n1, so it
     sends no second one (which would not count); a repeat counts once; Per, and last month's Bra!
     to Siv, are not "mine this month"."""
-    from datetime import UTC, datetime, timedelta
     now = datetime.now(UTC).replace(microsecond=0)
     last_month = (now.replace(day=1) - timedelta(days=1)).isoformat()
-    send(bra("b1", "kari", "ola", now.isoformat(), "article:n1"), bra("b2", "kari", "ola", now.isoformat(), "article:n1"),
-         bra("b3", "kari", "siv", last_month))
+    send(bra("b1", "kari", "ola", now.isoformat(), "article:n1"),
+         bra("b2", "kari", "ola", now.isoformat(), "article:n1"), bra("b3", "kari", "siv", last_month))
     drain(app)
 
     def mine(token: str) -> dict:
