@@ -165,6 +165,7 @@ def test_a_bra_is_given_once_even_after_a_reload_and_counted_once_over_http(brow
     kari.wait_for_selector(f"{CANTEEN_KUDOS} .tillit-count[data-value='1']")
     assert button.get_attribute("aria-pressed") == "true"
     assert kari.locator(f"{CANTEEN_KUDOS} .tillit-kudos-message").is_hidden()
+    kari.locator("#news-canteen").screenshot(path=str(SHOTS / "bra-given-after-reload.png"))
     button.click()  # sending would count it up at once, before any request
     assert button.get_attribute("aria-pressed") == "true"
     assert kari.locator(f"{CANTEEN_KUDOS} .tillit-count").get_attribute("data-value") == "1"
