@@ -134,6 +134,7 @@ def test_mark_all_read_is_offered_only_while_something_is_unread(browser, server
     siri = open_bell(browser, server, "siri")  # nobody did anything to Siri's things
     assert siri.locator(".tillit-bell-panel").inner_text().startswith("Ingen varsler ennå.")
     assert siri.locator(".tillit-bell-panel button").count() == 0  # nothing to mark read
+    siri.screenshot(path=str(SHOTS / "bell-empty.png"))
     siri.context.close()
     ola = open_demo(browser, server, "ola")
     give_bra(ola, "[data-tillit-kudos='demo-kari']")  # something unread for Kari
