@@ -6,7 +6,8 @@ consumers/likes.py: the later event wins, as everywhere). A Bra! is heard of onc
 (engagement/recognition/kudos.py): a repeat adds nothing, an earlier one arriving late moves the entry to
 its own recipient and day. Adoption reaches the idea's author and everyone who built
 on it. Read marks and what was mailed live outside this read model (by the group's key),
-so a replay rebuilds the groups without un-reading or re-mailing anything.
+so a replay rebuilds the groups without un-reading or re-mailing anything. A Bra!'s personal
+message travels with its giver's entry (``"m"``), so the recipient reads each giver's own words.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ KINDS = {EventType.LIKE_ADDED: "like", EventType.COMMENT_POSTED: "comment", Even
 TITLED = (EventType.IDEA_SUBMITTED, EventType.IDEA_EDITED, EventType.CONTENT_PUBLISHED)
 ANSWERS = (EventType.IDEA_ADOPTED, EventType.IDEA_ANSWERED)
 LIKES = LikeTable(NotifyLike, ("ref",), "liker", lambda t: (t.key,))
+MESSAGE_MAX = 500  # kudos.given data.message (schemas/events.py KudosData)
 
 
 def subject_ref(event: Event) -> str:
@@ -74,8 +76,9 @@ class NotificationRows(OwnedBatch):
         counted = {row.about or f"person:{row.recipient}" for row in self.kudos.rows.values()}
         return {subject_ref(e) for e in self.events} | counted
 
-    def add(self, person: str, kind: str, ref: str, actor: str, moment: datetime) -> None:
-        """``actor`` did ``kind`` to ``person``'s ``ref`` at ``moment`` (aware): join that day's group."""
+    def add(self, person: str, kind: str, ref: str, actor: str, moment: datetime, message: str | None = None) -> None:
+        """``actor`` did ``kind`` to ``person``'s ``ref`` at ``moment`` (aware): join that day's group,
+        with the personal ``message`` a Bra! carried, if any (the entry replaces the actor's earlier one)."""
         if person == actor or not person:
             return
         key = (person, kind, ref, moment.astimezone(self.zone).date())
@@ -85,7 +88,8 @@ class NotificationRows(OwnedBatch):
                                                     last_at=utc_naive(moment))
             self.session.add(group)
         at = utc_naive(moment)
-        entries = [a for a in group.actors if a["p"] != actor] + [{"p": actor, "at": at.isoformat()}]
+        entry = {"p": actor, "at": at.isoformat(), **({"m": message} if message else {})}
+        entries = [a for a in group.actors if a["p"] != actor] + [entry]
         group.actors = sorted(entries, key=lambda a: a["at"], reverse=True)
         group.last_at = max(group.last_at, at)
 
@@ -209,12 +213,19 @@ def kudos(rows: NotificationRows, event: Event) -> None:
     before, take that entry back unless it is the same group (which ``add`` has just updated)."""
     counts, displaced = rows.kudos.take(event)
     if counts:
-        rows.add(event.target.owner, "kudos", subject_ref(event), event.actor, event.time)
+        rows.add(event.target.owner, "kudos", subject_ref(event), event.actor, event.time, kudos_message(event))
     if displaced is not None:
         before = displaced.as_event()
         group = (displaced.recipient, subject_ref(before), before.time.astimezone(rows.zone).date())
         if group != (event.target.owner, subject_ref(event), event.time.astimezone(rows.zone).date()):
             rows.take_back(group[0], group[1], event.actor, group[2], kind="kudos")
+
+
+def kudos_message(event: Event) -> str | None:
+    """The giver's own words, trimmed and bounded as the event schema bounds them (an event read
+    straight off the bus was never checked by the API)."""
+    message = event.data.get("message")
+    return (message.strip()[:MESSAGE_MAX] or None) if isinstance(message, str) else None
 
 
 def liked(rows: NotificationRows, event: Event) -> None:

@@ -28,6 +28,12 @@ class UnsubscribeQuery(Query):
     token = fields.String(load_default="", metadata={"description": "The signed token from the digest's link"})
 
 
+class KudosMessageSchema(Schema):
+    actor = fields.String(required=True, metadata={"description": "The giver's name, as in actors."})
+    message = fields.String(required=True, metadata={"description": "Their own words (at most 500 characters)."})
+    text = fields.String(required=True, metadata={"description": "“Kari Nordmann ga deg Bra!: «Takk for hjelpen»”"})
+
+
 class NotificationSchema(Schema):
     id = fields.Integer(required=True)
     kind = fields.String(required=True,
@@ -38,6 +44,8 @@ class NotificationSchema(Schema):
     actors = fields.List(fields.String(), required=True, metadata={"description": "Their names, newest first."})
     text = fields.String(required=True, metadata={"description": "“Kari Nordmann og 4 andre likte «Salatbar»”"})
     read = fields.Boolean(required=True)
+    messages = fields.List(fields.Nested(KudosMessageSchema), required=True, metadata={
+        "description": "A Bra!'s personal messages, one per giver who wrote one, newest first; plain text."})
 
 
 class FeedSchema(Schema):

@@ -50,6 +50,9 @@ class TargetCountsSchema(Schema):
     kudos = fields.Integer(required=True, metadata={"description": "Bra! given about this target"})
     liked_by_me = fields.Boolean(allow_none=True, metadata={
         "description": "Whether the viewer (the token's subject, or ?viewer= with an API key) likes it"})
+    kudos_by_me = fields.Boolean(allow_none=True, metadata={
+        "description": "Whether the viewer's Bra! this month counts for it: for person:<id>, one given to that "
+                       "person (a second one this month would not count); for content, one about it"})
 
 
 class TargetListSchema(Schema):

@@ -16,7 +16,7 @@ from engagement.db import utcnow
 from engagement.directory.model import Person
 from engagement.errors import EngagementError, FieldError, ValidationFailed
 from engagement.notifications.model import Notification, NotificationMark, NotifyPreference, NotifyTitle
-from engagement.notifications.texts import sentence
+from engagement.notifications.texts import message_line, sentence
 from engagement.ownership.model import TargetOwner
 from engagement.schemas.patterns import CLOCK_PATTERN
 
@@ -91,6 +91,7 @@ def feed(session: Session, person: str, lang: str, page: int, per_page: int) -> 
     lines = Lines(session, [(n, n.actors) for n, _ in rows], lang)
     items = [{"id": n.id, "kind": n.kind, "ref": n.ref, "at": n.last_at.isoformat() + "Z", "count": len(n.actors),
               "actors": lines.names_of(n.actors), "text": lines.sentence(n, n.actors),
+              "messages": lines.messages(n.actors),
               "read": not is_unread(n, seen, read_before)} for n, seen in rows]
     return {"person": person, "unread": unread_count(session, person), "page": page, "items": items,
             "next_page": page + 1 if more else None}
@@ -117,6 +118,12 @@ class Lines:
 
     def names_of(self, actors: list[dict]) -> list[str]:
         return [self.names.get(a["p"], a["p"]) for a in actors]
+
+    def messages(self, actors: list[dict]) -> list[dict]:
+        """Each giver's personal message with a Bra!, newest first, named as the sentence names them."""
+        return [{"actor": self.names.get(a["p"], a["p"]), "message": a["m"],
+                 "text": message_line(self.lang, self.names.get(a["p"], a["p"]), a["m"])}
+                for a in actors if a.get("m")]
 
     def sentence(self, group: Notification, actors: list[dict]) -> str:
         own = self.owners.get(group.ref) == group.person

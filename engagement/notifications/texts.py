@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from engagement.translations import LANGS, N_, ByLanguage, translations
 
-__all__ = ["DIGEST", "LANGS", "UNSUBSCRIBE_PAGE", "UNSUBSCRIBE_STALE", "actors_text", "digest_subject", "sentence"]
+__all__ = ["DIGEST", "LANGS", "UNSUBSCRIBE_PAGE", "UNSUBSCRIBE_STALE", "actors_text", "digest_subject", "message_line",
+           "sentence"]
 
 SENTENCES = {
     "like": N_("{actors} liked “{title}”"),
@@ -15,6 +16,7 @@ SENTENCES = {
     "answer": N_("{actors} answered your idea “{title}”"),
     "adopted": N_("Your idea “{title}” has been adopted – thank you!"),
 }
+MESSAGE = N_("{actor} gave you kudos: “{message}”")
 DIGEST = ByLanguage(lambda t: {
     "hello": t.gettext("Hi {name}!"),
     "intro": t.gettext("This is what your colleagues did with your contributions:"),
@@ -58,3 +60,9 @@ def sentence(kind: str, lang: str, names: list[str], title: str | None, ref: str
     t = translations(lang)
     return t.gettext(SENTENCES[kind]).format(actors=actors_text(names, lang),
                                              title=title or t.gettext("your contribution"))
+
+
+def message_line(lang: str, name: str, message: str) -> str:
+    """One giver's Bra! with the words they wrote ("Kari ga deg Bra!: «Takk for hjelpen»"), plain
+    text: whoever shows it escapes it."""
+    return translations(lang).gettext(MESSAGE).format(actor=name, message=message)

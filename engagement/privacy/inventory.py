@@ -179,7 +179,8 @@ INVENTORY: tuple[Table, ...] = (
        "whose data the data protection officer read when, and in which format (access requests)",
        ACCOUNTABILITY, UNTIL_ERASURE),
     _t("engagement_notifications", "notifications",
-       _cols(ID, "person") + _cols(REF, "ref") + _cols(JSON, "actors", note="who liked or answered"),
+       _cols(ID, "person") + _cols(REF, "ref")
+       + _cols(JSON, "actors", note="who liked or answered, and a Bra!'s personal message"),
        "a person's notifications, grouped per thing and day"),
     _t("engagement_notify_likes", "notifications", _cols(ID, "liker") + _cols(REF, "ref") + _cols(EVENT, "event_id"),
        "likes that notify the owner of a thing"),

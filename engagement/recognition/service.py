@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
+from engagement.db import utcnow
 from engagement.directory.groups import lifetime_org
 from engagement.directory.model import Person, TeamRecognition
-from engagement.recognition.model import LikeState, PersonRecognition, RecognitionPair, TargetStats
+from engagement.recognition.model import KudosFirst, LikeState, PersonRecognition, RecognitionPair, TargetStats
 
 logger = logging.getLogger(__name__)
 KINDS = ("like", "comment", "kudos")
@@ -115,17 +116,20 @@ def person_from_sql(session: Session, person: str) -> dict:
 
 def target_counts(session: Session, cache: RecognitionCache, keys: list[TargetKey],
                   viewer: str | None) -> list[dict]:
-    """Counts for each target, and whether ``viewer`` likes it (None when no person is asking)."""
+    """Counts for each target, and whether ``viewer`` likes it and has given a Bra! that counts for
+    it (None when no person is asking)."""
     cached = cache.read([cache.target_key(k) for k in keys])
     missing = [k for k, value in zip(keys, cached, strict=True) if value is None]
     from_sql = targets_from_sql(session, missing)
     cache.backfill({cache.target_key(k): v for k, v in from_sql.items()})
     liked = liked_by(session, viewer, keys) if viewer else set()
+    praised = kudos_by(session, viewer) if viewer else set()
     out = []
     for key, value in zip(keys, cached, strict=True):
         counts = value if value is not None else from_sql[key]
         out.append({"kind": key[0], "id": key[1], "likes": counts["likes"], "comments": counts["comments"],
-                    "kudos": counts["kudos"], "liked_by_me": (key in liked) if viewer else None})
+                    "kudos": counts["kudos"], "liked_by_me": (key in liked) if viewer else None,
+                    "kudos_by_me": (f"{key[0]}:{key[1]}" in praised) if viewer else None})
     return out
 
 
@@ -135,6 +139,17 @@ def liked_by(session: Session, person: str, keys: list[TargetKey]) -> set[Target
         LikeState.person == person, LikeState.liked.is_(True),
         tuple_(LikeState.target_kind, LikeState.target_id).in_(keys)))
     return {(kind, target) for kind, target in rows}
+
+
+def kudos_by(session: Session, person: str) -> set[str]:
+    """What ``person``'s Bra!s that count this month are for: each recipient (``person:<id>``) and
+    what each is about. A Bra! counts once per giver, recipient and month (engagement/recognition/kudos.py),
+    so a widget that knows this need not send one the service would not count (and whose message no
+    one would read). One indexed query: a giver has at most one counted Bra! per colleague a month."""
+    month = f"{utcnow():%Y-%m}"
+    rows = session.execute(select(KudosFirst.subject, KudosFirst.about).where(
+        KudosFirst.model == "recognition", KudosFirst.giver == person, KudosFirst.subject.like(f"%@{month}")))
+    return {ref for subject, about in rows for ref in (subject.rpartition("@")[0], about) if ref}
 
 
 def person_summary(session: Session, cache: RecognitionCache, person: str) -> dict:

@@ -1,8 +1,9 @@
 /* Tillit's notification bell, served with widget.js: <span data-tillit-bell></span>.
  * A button with the unread count (in the style of the like button) that opens the newest
  * notifications, grouped ("Kari og 4 andre likte …"), each with its time in the page's language
- * ("for 2 timer siden"), and "mark all as read". The count refreshes every minute and on
- * document.dispatchEvent(new Event("tillit:refresh")).
+ * ("for 2 timer siden"), each giver's personal message with a Bra! under its entry, and "mark all
+ * as read" while something is unread. Escape closes the panel and puts focus back on the bell. The
+ * count refreshes every minute and on document.dispatchEvent(new Event("tillit:refresh")).
  *
  * An entry links to the thing it is about when the host says where that kind of thing lives, one
  * attribute per target kind, {id} standing for the thing's id (URL-encoded):
@@ -72,8 +73,11 @@
         var li = el("li", {"class": item.read ? "tillit-note" : "tillit-note tillit-unread"});
         var href = linkFor(holder, item.ref);
         li.append(href ? el("a", {href: href, "class": "tillit-note-text"}, item.text)
-                       : el("span", {"class": "tillit-note-text"}, item.text),
-                  el("time", {datetime: item.at, title: exact(lang, item.at), "class": "tillit-muted"}, ago(lang, item.at, now)));
+                       : el("span", {"class": "tillit-note-text"}, item.text));
+        (item.messages || []).forEach(function (m) {  /* people's own words: text, never markup */
+          li.append(el("p", {"class": "tillit-note-message"}, m.text));
+        });
+        li.append(el("time", {datetime: item.at, title: exact(lang, item.at), "class": "tillit-muted"}, ago(lang, item.at, now)));
         list.append(li);
       });
       if (!body.items.length) panel.append(el("p", {}, t.empty));
@@ -84,9 +88,12 @@
           show(b.unread);
           status.textContent = "";
           Array.prototype.forEach.call(list.children, function (li) { li.classList.remove("tillit-unread"); });
+          if (!b.unread) { all.remove(); button.focus(); }  /* focus must not vanish with the button */
         }, function (failure) { status.textContent = core.problem(holder, failure); });
       });
-      panel.append(list, all, status);
+      panel.append(list);
+      if (body.unread) panel.append(all);  /* nothing to mark: no button that does nothing */
+      panel.append(status);
     }
     /* On a phone the bell may sit right of the middle: move the panel left so it stays on screen. */
     function fit() {
@@ -94,6 +101,12 @@
       var room = document.documentElement.clientWidth - 8, box = panel.getBoundingClientRect();
       if (box.right > room) panel.style.left = -Math.min(box.right - room, box.left - 8) + "px";
     }
+    holder.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || button.getAttribute("aria-expanded") !== "true") return;
+      button.setAttribute("aria-expanded", "false");
+      panel.hidden = true;
+      button.focus();
+    });
     button.addEventListener("click", function () {
       var open = button.getAttribute("aria-expanded") === "true";
       button.setAttribute("aria-expanded", String(!open));
@@ -122,6 +135,7 @@
       "padding:var(--tillit-space) 0;border-bottom:1px solid var(--tillit-border)}",
       ":where(.tillit-note a){color:var(--tillit-accent)}",
       ":where(.tillit-note time){font-size:var(--tillit-size-s)}",
+      ":where(.tillit-note-message){margin:0;font-style:italic;overflow-wrap:anywhere;white-space:pre-line}",
       ":where(.tillit-unread .tillit-note-text){font-weight:700}",
       ":where(.tillit-unread){box-shadow:inset 3px 0 0 var(--tillit-accent);padding-inline-start:var(--tillit-space)}"
     ].join(""));

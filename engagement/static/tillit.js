@@ -114,7 +114,9 @@
     return {box: box, text: text};
   }
 
-  function kudosButton(holder, counts, failure) {
+  /* ``given``: the service says this person's Bra! to the colleague already counts (this month):
+     the button shows it pressed and sends nothing, even after a reload. */
+  function kudosButton(holder, counts, failure, given) {
     var person = holder.getAttribute("data-tillit-kudos");
     var about = holder.getAttribute("data-tillit-about");
     var ui = build(holder, "kudos", "tillit-kudos");
@@ -122,7 +124,8 @@
     var n = counts ? counts.kudos : 0;
     showCount(ui, n, ui.t.bra);
     if (!counts) { ui.status.textContent = core.problem(holder, failure); holder.dataset.state = "offline"; }
-    ui.button.setAttribute("aria-pressed", "false");
+    ui.button.setAttribute("aria-pressed", given ? "true" : "false");
+    if (given) { ui.button.textContent = ui.t.sent; note.box.hidden = true; }
     ui.button.addEventListener("click", function () {
       if (ui.button.getAttribute("aria-pressed") === "true") return;
       ui.button.setAttribute("aria-pressed", "true");
@@ -488,10 +491,11 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-tillit-profile]"), profileWidget);
     var likes = Array.prototype.slice.call(document.querySelectorAll("[data-tillit-like]:not(.tillit)"));
     var kudos = Array.prototype.slice.call(document.querySelectorAll("[data-tillit-kudos]"));
+    /* A Bra! widget asks for what it is about (its count) and for its person (whether mine counts already). */
     var specs = likes.map(function (el) { return el.getAttribute("data-tillit-like"); })
       .concat(kudos.map(function (el) {
         return el.getAttribute("data-tillit-about") || "person:" + el.getAttribute("data-tillit-kudos");
-      }));
+      }), kudos.map(function (el) { return "person:" + el.getAttribute("data-tillit-kudos"); }));
     var unique = specs.filter(function (s, i) { return specs.indexOf(s) === i; });
     var chunks = [], failure = null;
     for (var at = 0; at < unique.length; at += MAX_TARGETS) chunks.push(unique.slice(at, at + MAX_TARGETS));
@@ -507,7 +511,9 @@
       });
       kudos.forEach(function (el) {
         var spec = el.getAttribute("data-tillit-about") || "person:" + el.getAttribute("data-tillit-kudos");
-        kudosButton(el, byKey && (byKey[spec] || {kudos: 0}), failure);
+        var person = byKey && byKey["person:" + el.getAttribute("data-tillit-kudos")];
+        var mine = !!byKey && !!((byKey[spec] || {}).kudos_by_me || (person || {}).kudos_by_me);
+        kudosButton(el, byKey && (byKey[spec] || {kudos: 0}), failure, mine);
       });
     });
   }

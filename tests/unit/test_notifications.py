@@ -1,10 +1,12 @@
 """The in-app notification feed: grouping, unlikes taken back, nothing for oneself, read marks, paging."""
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 
+from engagement.consumers.notifications import MESSAGE_MAX, kudos_message
+from engagement.events import Event, Target
 from engagement.replay import replay
 from engagement.schemas.notifications import FeedSchema
 from engagement.state import state
@@ -259,3 +261,37 @@ def test_an_earlier_bra_about_something_else_arriving_later_replaces_the_entry(a
     assert per() == [("2026-11-10T09:01:00Z", "Siv Lie ga deg Bra!")]
     replay(state(app), ["notifications"])
     assert per() == [("2026-11-10T09:01:00Z", "Siv Lie ga deg Bra!")]
+
+
+def test_each_givers_bra_message_reaches_the_recipient_and_a_replay_keeps_it(app, client, org, user_token):
+    """Siv's and Ola's Bra!s to Kari on one day make one group; each message is shown with its
+    giver, newest first, as plain text (the bell escapes it); Per's Bra! without words adds no
+    line; a repeat from Siv (which does not count) does not replace her words; a replay gives the same."""
+    send(app, client, org, [
+        ev("kudos.given", "siv", "person:kari", "kari", at(1), message="  Takk for hjelpen med budsjettet  "),
+        ev("kudos.given", "ola", "person:kari", "kari", at(2), message='<img src=x onerror="alert(1)">'),
+        ev("kudos.given", "per", "person:kari", "kari", at(3)),
+        ev("kudos.given", "siv", "person:kari", "kari", at(4), message="En gang til")])
+
+    def item(lang: str = "nb") -> dict:
+        (only,) = feed(client, user_token("kari"), lang=lang)["items"]
+        return {k: only[k] for k in ("count", "text", "messages")}
+    want = {"count": 3, "text": "Per Berg og 2 andre ga deg Bra!", "messages": [
+        {"actor": "Ola Hansen", "message": '<img src=x onerror="alert(1)">',
+         "text": 'Ola Hansen ga deg Bra!: «<img src=x onerror="alert(1)">»'},
+        {"actor": "Siv Lie", "message": "Takk for hjelpen med budsjettet",
+         "text": "Siv Lie ga deg Bra!: «Takk for hjelpen med budsjettet»"}]}
+    assert item() == want
+    assert item("en")["messages"][1]["text"] == "Siv Lie gave you kudos: “Takk for hjelpen med budsjettet”"
+    assert [i["messages"] for i in feed(client, user_token("per"))["items"]] == []
+    replay(state(app), ["notifications"])
+    assert item() == want
+
+
+def test_a_bra_message_from_the_bus_is_bounded_as_the_event_schema_bounds_it():
+    """An event read straight off the bus was never checked by the API: its words still fit."""
+    event = Event("k1", "kudos.given", "siv", Target("person", "kari", "kari"), datetime.now(UTC), "",
+                  data={"message": "x" * 5000})
+    assert kudos_message(event) == "x" * MESSAGE_MAX == "x" * 500
+    assert kudos_message(Event("k2", "kudos.given", "siv", Target("person", "kari", "kari"), datetime.now(UTC), "",
+                               data={"message": ["no"]})) is None

@@ -1,6 +1,8 @@
 """Recognition counters through the API on the embedded default: exact, idempotent, cached."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import fakeredis
 import pytest
 
@@ -31,7 +33,7 @@ def test_like_unlike_and_liked_by_me(app, client, send, user_token):
     drain(app)
     kari, ola = user_token("kari"), user_token("ola")
     assert counts(client, kari, "n1", "n2")["n1"] == {"kind": "article", "id": "n1", "likes": 2, "comments": 0,
-                                                      "kudos": 0, "liked_by_me": True}
+                                                      "kudos": 0, "liked_by_me": True, "kudos_by_me": False}
     assert counts(client, kari, "n2")["n2"]["likes"] == 0
     assert counts(client, ola, "n1")["n1"]["liked_by_me"] is False
     send(like("u1", actor="kari", target="n1", type_="like.removed"))
@@ -207,3 +209,28 @@ def test_made_up_about_values_do_not_make_a_bra_count_again(app, client, make_ke
                        headers=bearer(user_token("mallory"))).status_code == 202
     drain(app, ("ledger", "recognition"))
     assert client.get("/v1/people/per/recognition", headers=bearer(key)).json["received"]["kudos"] == 1
+
+
+def bra(event_id: str, giver: str, recipient: str, time: str, about: str | None = None) -> dict:
+    return {"id": event_id, "type": "kudos.given", "actor": giver, "time": time,
+            "target": {"kind": "person", "id": recipient, "owner": recipient},
+            "data": {"about": about} if about else {}}
+
+
+def test_kudos_by_me_says_whether_my_bra_counts_this_month(app, client, send, user_token):
+    """Kari's Bra! to Ola this month about n1 counts: the widget learns it for Ola and for n1, so it
+    sends no second one (which would not count); a repeat counts once; Per, and last month's Bra!
+    to Siv, are not "mine this month"."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    last_month = (now.replace(day=1) - timedelta(days=1)).isoformat()
+    send(bra("b1", "kari", "ola", now.isoformat(), "article:n1"),
+         bra("b2", "kari", "ola", now.isoformat(), "article:n1"), bra("b3", "kari", "siv", last_month))
+    drain(app)
+
+    def mine(token: str) -> dict:
+        response = client.get("/v1/targets?t=article:n1&t=article:n2&t=person:ola&t=person:siv", headers=bearer(token))
+        return {f'{t["kind"]}:{t["id"]}': (t["kudos"], t["kudos_by_me"]) for t in response.json["targets"]}
+    assert mine(user_token("kari")) == {"article:n1": (1, True), "article:n2": (0, False),
+                                        "person:ola": (1, True), "person:siv": (1, False)}
+    assert {ref: by_me for ref, (_, by_me) in mine(user_token("per")).items()} == dict.fromkeys(
+        ("article:n1", "article:n2", "person:ola", "person:siv"), False)
