@@ -55,7 +55,7 @@
             },
             /* short headers for the table (the full name is each header's tooltip and a card's label) */
             heads: [_("Members"), _("Shared"), _("Contrib. / member"), _("Likes / member"), _("Recognised"),
-                    _("Leaders active"), _("Other teams"), _("Top person"), _("Change vs 3 months before"), _("Open ideas")],
+                    _("Leaders active"), _("Other teams"), _("Top person"), _("Change vs 3 mo. before"), _("Open ideas")],
             cols: [_("Members"), _("Share who shared"), _("Contributions per member"), _("Likes per member"),
                    _("Contributions recognised"), _("Leaders taking part"), _("Interaction with other teams"),
                    _("Most active person's share"),
