@@ -548,6 +548,7 @@
     ":where(.tillit-trust-table thead th){position:sticky;top:0;z-index:2;vertical-align:bottom;",
     "border-bottom:2px solid var(--tillit-border)}",
     ":where(.tillit-trust-table thead th[data-key]){min-width:5.5em;max-width:8em}",
+    ":where(.tillit-trust-table thead th[data-key=trend]){min-width:8em;max-width:10em}",  /* says from when: a longer header */
     ":where(.tillit-trust-table td[data-key]){text-align:end;white-space:nowrap}",
     ":where(.tillit-trust-table thead th[data-key]){text-align:end}",
     ":where(.tillit-trust-table .tillit-team-cell){position:sticky;left:0;z-index:1;background:var(--tillit-bg);",
