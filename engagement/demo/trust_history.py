@@ -115,9 +115,16 @@ def month_events(team: str, month: str, neighbour: str, planted: str, steady: bo
             events.append(like(me, team, mates[i % len(mates)], month))
         if month == planted and team == "silo":
             events.append(like(me, team, mates[(i + 1) % len(mates)], month, k=1))
-        else:
+        elif steady or busy(i, month):
             events.append(like(me, neighbour, theirs[i % len(theirs)], month))
     return events
+
+
+def busy(i: int, month: str) -> bool:
+    """Whether member ``i`` also likes the next team's article in a month by the season: three in
+    four do, half in the summer holiday and at Christmas."""
+    calendar = int(month[5:])
+    return (i + calendar) % (2 if calendar in (7, 12) else 4) != 0
 
 
 def idea_events(planted: str) -> list[dict]:
