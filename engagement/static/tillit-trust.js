@@ -7,7 +7,9 @@
  * {"token": "..."}, or data-token-callback: see tillit-core.js). The org tree with each team's
  * signals and flags (each flag opens to its reason and a suggested action), sortable and
  * filterable, a month-by-month trend per team in two charts with axes and a table, the CSV
- * export and a print view. Period, unit, filters and sort are kept in the page's address
+ * export (for a spreadsheet in the page's language) and a print view that says its period, when
+ * it was made and every flag in words. A visitor without the role sees only the refusal and why,
+ * never the dashboard's empty frame. Period, unit, filters and sort are kept in the page's address
  * (?period=&unit=&flag=&q=&sort=&order=), so a reload or a shared link shows the same view. On a
  * holder narrower than 40rem each team is a card. Teams smaller than the minimum group size show
  * only which unit they are counted in, exactly as the report folds them. Texts: nb, nn, da or en.
