@@ -12,7 +12,6 @@ import pytest
 import requests
 
 from engagement.demo import trust_history
-
 from tests.e2e.test_widget_browser import SCREENSHOTS, SERVER_INSTANCE, WCAG_21_AA, browser, server  # noqa: F401 - fixtures
 from tests.services import Service, free_port, wait_until_healthy
 
@@ -101,7 +100,8 @@ def test_dashboard_shows_flags_sorts_filters_trends_and_exports(browser, server)
     summary.focus()
     page.keyboard.press("Enter")  # a flag explains itself on demand, by keyboard too
     assert "83 %" in page.locator("tr[data-team='demo-carried'] details .tillit-reason").inner_text()
-    assert page.locator("tr[data-team='demo-carried'] details .tillit-action").inner_text().startswith("Dette kan dere gjøre:")
+    action = page.locator("tr[data-team='demo-carried'] details .tillit-action")
+    assert action.inner_text().startswith("Dette kan dere gjøre:")
 
     page.locator(".tillit-sort[data-key='top_person_share']").click()
     assert shown_teams(page)[:2] == ["demo-low", "demo-carried"]  # 100 % (one sharer of two contributions), then 83 %
@@ -392,4 +392,5 @@ def test_the_demo_people_have_real_looking_names_each_their_own(browser, server)
     page.wait_for_selector("[data-tillit-awards][data-state]")
     winners = page.locator(".tillit-award-name").all_inner_texts()
     assert winners and all(w in names for w in winners), winners
-    assert not re.search(r"\b(Carried|Healthy|Quiet|Silo|Leaders|Ideas|Low|Tiny|Drift) \d", page.locator("body").inner_text())
+    body = page.locator("body").inner_text()
+    assert not re.search(r"\b(Carried|Healthy|Quiet|Silo|Leaders|Ideas|Low|Tiny|Drift) \d", body)
