@@ -78,9 +78,10 @@ def intranet_directory() -> dict[str, Any]:
                       {"id": INTRANET_TEAM, "name": "Intranettet", "parent": ROOT}]}
 
 
-def trust_directory() -> dict[str, Any]:
-    """The trust report's planted organisation, moved into the demo's namespace and under its root."""
-    planted = trust_demo.directory()
+def trust_directory(first_month: str = "2026-01") -> dict[str, Any]:
+    """The trust report's planted organisation, moved into the demo's namespace and under its root,
+    its people members from the first month of its history on."""
+    planted = trust_demo.directory(f"{first_month}-01")
     teams = [{"id": ns(t["id"]), "name": t["name"], "parent": ns(t["parent"]) if t["parent"] else ROOT}
              for t in planted["teams"]]
     people = [{**p, "id": ns(p["id"]), "team": ns(p["team"])} for p in planted["people"]]
@@ -126,11 +127,11 @@ def ensure_intranet(session: Session, publish: Publish, now: datetime) -> None:
 
 
 def ensure_trust(session: Session, publish: Publish, today: date, now: datetime) -> str:
-    """The planted organisation over the four months before ``today``'s, loaded the first time;
-    answers the month with the patterns."""
+    """The planted organisation over the year before ``today``'s month, loaded the first time;
+    answers the month with the patterns (the last)."""
     months = trust_demo.last_months(today)
     with _loading:
-        missing = _missing_rows(session, trust_directory())
+        missing = _missing_rows(session, trust_directory(months[0]))
         if missing:
             _refuse_foreign(session)
             _add(session, missing, now)

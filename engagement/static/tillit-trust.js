@@ -7,7 +7,9 @@
  * {"token": "..."}, or data-token-callback: see tillit-core.js). The org tree with each team's
  * signals and flags (each flag opens to its reason and a suggested action), sortable and
  * filterable, a month-by-month trend per team in two charts with axes and a table, the CSV
- * export and a print view. Period, unit, filters and sort are kept in the page's address
+ * export (for a spreadsheet in the page's language) and a print view that says its period, when
+ * it was made and every flag in words. A visitor without the role sees only the refusal and why,
+ * never the dashboard's empty frame. Period, unit, filters and sort are kept in the page's address
  * (?period=&unit=&flag=&q=&sort=&order=), so a reload or a shared link shows the same view. On a
  * holder narrower than 40rem each team is a card. Teams smaller than the minimum group size show
  * only which unit they are counted in, exactly as the report folds them. Texts: nb, nn, da or en.
@@ -32,6 +34,14 @@
             folded: _("Counted in {unit}"), hidden: _("Too small to show alone"), empty: _("No members of its own"),
             unit: _("The whole unit together"), none: _("None"), trend: _("Trend for {team}"),
             denied: _("You do not have access to the trust report."),
+            deniedWhy: _("The trust report is for communications staff. If your work needs it, ask whoever manages Tillit to give you the communications role."),
+            loading: _("Loading…"),
+            /* TRANSLATORS: printed at the top of the report: "Period: 1–31 October 2026". */
+            periodIs: _("Period: {period}"),
+            /* TRANSLATORS: printed at the top of the report: "Made 30 November 2026, 14:05". */
+            madeAt: _("Made {when}"),
+            /* TRANSLATORS: printed at the top of the report: "Unit: Helse and the teams below it". */
+            unitIs: _("Unit: {unit} and the teams below it"),
             month: _("Month"), asTable: _("The trend as a table"), noNumbers: _("too small to show"),
             gap: _("A gap in a line is a month when the team was too small to show on its own."),
             perMember: _("per member per month"), percentOfMembers: _("percent of members"),
@@ -47,10 +57,11 @@
             },
             /* short headers for the table (the full name is each header's tooltip and a card's label) */
             heads: [_("Members"), _("Shared"), _("Contrib. / member"), _("Likes / member"), _("Recognised"),
-                    _("Leaders active"), _("Other teams"), _("Top person"), _("Trend"), _("Open ideas")],
+                    _("Leaders active"), _("Other teams"), _("Top person"), _("Change vs 3 mo. before"), _("Open ideas")],
             cols: [_("Members"), _("Share who shared"), _("Contributions per member"), _("Likes per member"),
                    _("Contributions recognised"), _("Leaders taking part"), _("Interaction with other teams"),
-                   _("Most active person's share"), _("Change vs before"), _("Unanswered ideas")]};
+                   _("Most active person's share"),
+                   _("Change in contributions per member from the three months before"), _("Unanswered ideas")]};
   }
   function get(path) { return core.json("GET", path); }
 
@@ -75,10 +86,18 @@
     return out;
   }
 
-  /* 2026-10 as "okt. 26" / "Oct 26" in the page's language. */
-  function monthLabel(month, lang) {
+  /* 2026-10 as "okt. 2026" / "Oct 2026" in the page's language (``long``: "oktober 2026"): the
+     whole year, since "okt. 26" reads as a day of the month. */
+  function monthLabel(month, lang, long) {
     var parts = month.split("-");
-    return new Date(+parts[0], +parts[1] - 1, 1).toLocaleDateString(lang, {month: "short", year: "2-digit"});
+    return new Date(+parts[0], +parts[1] - 1, 1).toLocaleDateString(lang, {month: long ? "long" : "short", year: "numeric"});
+  }
+
+  /* The report's period in words: "1.–31. oktober 2026" (the days it covers, both included). */
+  function periodText(period, lang) {
+    var format = new Intl.DateTimeFormat(lang, {day: "numeric", month: "long", year: "numeric", timeZone: "UTC"});
+    var start = new Date(period.start + "T12:00:00Z"), end = new Date(period.end + "T12:00:00Z");
+    return format.formatRange ? format.formatRange(start, end) : format.format(start) + " – " + format.format(end);
   }
 
   /* A round top for a y axis and its step: 0.37 -> 0.4 by 0.1, 2.3 -> 2.5 by 0.5, 7 -> 8 by 2. */
@@ -103,7 +122,7 @@
      the axis's unit as its title, and a legend naming each line. A month without numbers (the
      team too small then) is a gap in the line, never a zero. */
   function lineChart(spec, series, lang) {
-    var w = 480, h = 250, left = 58, right = 28, top = 16, bottom = 38, n = series.length;
+    var w = 480, h = 262, left = 58, right = 28, top = 16, bottom = 50, n = series.length;
     var id = "tillit-chart-" + (++chartCount);
     var highest = 0;
     spec.lines.forEach(function (line) {
@@ -120,11 +139,18 @@
       svg.appendChild(svgEl("text", {x: left - 6, y: y(v) + 4, "text-anchor": "end", "class": "tillit-tick"}, tick(v)));
     }
     svg.appendChild(svgEl("line", {x1: left, x2: left, y1: top, y2: h - bottom, "class": "tillit-axis"}));
-    var every = n > 8 ? 2 : 1;
+    var every = n > 8 ? 2 : 1, year = null;
     series.forEach(function (m, i) {
       if ((n - 1 - i) % every) return;  /* the latest month always has its label */
-      svg.appendChild(svgEl("text", {x: x(i), y: h - bottom + 22, "text-anchor": "middle", "class": "tillit-tick"},
-                            monthLabel(m.month, lang)));
+      /* the month, and under it the year where the year is new (the first label, then each January) */
+      var label = svgEl("text", {x: x(i), y: h - bottom + 22, "text-anchor": "middle", "class": "tillit-tick"});
+      var date = new Date(+m.month.slice(0, 4), +m.month.slice(5) - 1, 1);
+      label.appendChild(svgEl("tspan", {x: x(i)}, date.toLocaleDateString(lang, {month: "short"})));
+      if (m.month.slice(0, 4) !== year) {
+        year = m.month.slice(0, 4);
+        label.appendChild(svgEl("tspan", {x: x(i), dy: "1.2em"}, year));
+      }
+      svg.appendChild(label);
     });
     spec.lines.forEach(function (line, li) {
       var runs = [[]];
@@ -226,7 +252,7 @@
     var controls = el("form", {"class": "tillit-controls"});
     var periodSelect = el("select", {id: "tillit-trust-period", "class": "tillit-input"});
     ["30d", "90d"].concat(months(12)).forEach(function (p) {
-      periodSelect.append(el("option", {value: p}, /d$/.test(p) ? t.days(parseInt(p, 10)) : monthLabel(p, lang)));
+      periodSelect.append(el("option", {value: p}, /d$/.test(p) ? t.days(parseInt(p, 10)) : monthLabel(p, lang, true)));
     });
     var unitSelect = el("select", {id: "tillit-trust-unit", "class": "tillit-input"});
     var search = el("input", {id: "tillit-trust-search", type: "search", "class": "tillit-input"});
@@ -251,7 +277,35 @@
     var tableBox = el("div", {"class": "tillit-table-wrap tillit-trust-table tillit-table-box", tabindex: "0", role: "region",
                               "aria-label": t.title});
     var trendBox = el("section", {"class": "tillit-trend", "aria-live": "polite"});
-    holder.append(el("h2", {}, t.title), controls, note, count, tableBox, trendBox);
+    var meta = el("div", {"class": "tillit-trust-meta"});  /* what a printed copy says about itself */
+    var parts = [el("h2", {}, t.title), meta, controls, note, count, tableBox, trendBox], built = false;
+    holder.append(el("p", {"class": "tillit-muted"}, t.loading));
+
+    /* The dashboard's parts only once the report has answered: a refused visitor never sees
+       filters or a table with nothing in it. */
+    function build() {
+      if (built) return;
+      built = true;
+      holder.textContent = "";
+      parts.forEach(function (part) { holder.append(part); });
+    }
+
+    /* Only the refusal, and why, in the page's language. */
+    function refuse(failure) {
+      holder.textContent = "";
+      var box = el("div", {"class": "tillit-card tillit-stack tillit-trust-refused", role: "alert"});
+      box.append(el("p", {"class": "tillit-error"}, core.problem(holder, failure, {403: t.denied})));
+      if (failure && failure.status === 403) box.append(el("p", {}, t.deniedWhy));
+      holder.append(box);
+    }
+
+    function describe(b) {
+      meta.textContent = "";
+      meta.append(el("p", {}, fill(t.periodIs, {period: periodText(b.period, lang)})));
+      if (state.unit) meta.append(el("p", {}, fill(t.unitIs, {unit: unitSelect.options[unitSelect.selectedIndex].text.trim()})));
+      var when = new Intl.DateTimeFormat(lang, {dateStyle: "long", timeStyle: "short"}).format(new Date());
+      meta.append(el("p", {}, fill(t.madeAt, {when: when})));
+    }
 
     function setPeriod() {
       periodSelect.value = state.period;
@@ -277,11 +331,14 @@
     orderSelect.addEventListener("change", function () { state.desc = orderSelect.value === "desc"; render(); });
     print.addEventListener("click", function () { window.print(); });
     csv.addEventListener("click", function () {
-      /* the server's CSV (its cells safe from spreadsheet formulas), for the period, unit and flag in view */
+      /* the server's CSV in the page's language (its cells safe from spreadsheet formulas), for the
+         period, unit and flag in view */
       var flag = state.flag && state.flag !== "*" ? "&flag=" + encodeURIComponent(state.flag) : "";
       get("/v1/trust/report?format=csv&lang=" + lang + "&period=" + encodeURIComponent(state.period) +
           (state.unit ? "&unit=" + encodeURIComponent(state.unit) : "") + flag).then(function (text) {
-        var link = el("a", {href: URL.createObjectURL(new Blob([text], {type: "text/csv"})),
+        /* the byte order mark again (reading the answer as text drops it): Excel needs it for æ, ø, å */
+        var file = new Blob(["\ufeff" + text.replace(/^\ufeff/, "")], {type: "text/csv;charset=utf-8"});
+        var link = el("a", {href: URL.createObjectURL(file),
                             download: "tillit-trust-" + state.period + (state.unit ? "-" + state.unit : "") + ".csv"});
         document.body.append(link); link.click(); link.remove();
       }, failed);
@@ -293,7 +350,10 @@
     window.addEventListener("afterprint", function () {
       holder.querySelectorAll("details[data-print-opened]").forEach(function (d) { d.removeAttribute("open"); delete d.dataset.printOpened; });
     });
-    function failed(failure) { count.textContent = core.problem(holder, failure, {403: t.denied}); }
+    function failed(failure) {
+      if (!built) { refuse(failure); return; }
+      count.textContent = core.problem(holder, failure, {403: t.denied});
+    }
 
     function flagOptions() {
       var seen = {};
@@ -383,13 +443,25 @@
       if (!row.flags.length) { cell.textContent = t.none; return cell; }
       row.flags.forEach(function (f) {
         var details = el("details", {"class": "tillit-flag", "data-flag": f.flag});
-        var why = el("p", {"class": "tillit-reason"}), what = el("p", {"class": "tillit-action"});
-        why.append(el("strong", {}, t.reason + ": "), f.reason);
-        what.append(el("strong", {}, t.action + ": "), f.action);
-        details.append(el("summary", {}, f.title), why, what);
-        cell.append(details);
+        details.append(el("summary", {}, f.title), reasonOf(f), actionOf(f));
+        /* on paper a flag is its words, opened or not: a printed <details> shows only its summary */
+        var printed = el("div", {"class": "tillit-flag-printed", "data-flag": f.flag});
+        printed.append(el("p", {"class": "tillit-flag-title"}, f.title), reasonOf(f), actionOf(f));
+        cell.append(details, printed);
       });
       return cell;
+    }
+
+    function reasonOf(f) {
+      var why = el("p", {"class": "tillit-reason"});
+      why.append(el("strong", {}, t.reason + ": "), f.reason);
+      return why;
+    }
+
+    function actionOf(f) {
+      var what = el("p", {"class": "tillit-action"});
+      what.append(el("strong", {}, t.action + ": "), f.action);
+      return what;
     }
 
     function nameOf(id) {
@@ -436,13 +508,16 @@
       var unit = state.unit ? "&unit=" + encodeURIComponent(state.unit) : "";
       get("/v1/trust/report?lang=" + lang + "&period=" + encodeURIComponent(state.period) + unit).then(function (b) {
         body = b;
+        build();
         note.textContent = t.privacy(b.min_group_size);
         unitOptions();
         flagOptions();
+        describe(b);
         render();
         holder.dataset.state = "ready";
       }, function (failure) {
-        tableBox.textContent = core.problem(holder, failure, {403: t.denied});
+        if (built) tableBox.textContent = core.problem(holder, failure, {403: t.denied});
+        else refuse(failure);
         holder.dataset.state = "offline";
       });
     }
@@ -455,12 +530,17 @@
     "@media (prefers-color-scheme: dark){:where(.tillit-trust){--tillit-series-1:#ffb65c}}",
     ":where(.tillit-trust h2){font-size:var(--tillit-size-xl);margin:0 0 var(--tillit-space)}",
     ":where(.tillit-trust h3){font-size:var(--tillit-size-l)}",
-    ":where(.tillit-controls){display:grid;grid-template-columns:repeat(auto-fill,minmax(10.5rem,1fr));",
-    "gap:var(--tillit-space) calc(var(--tillit-space) * 2);align-items:end;margin:var(--tillit-space) 0}",
-    ":where(.tillit-trust-field){display:flex;flex-direction:column;gap:calc(var(--tillit-space) * .25)}",
+    /* each control as wide as its longest choice (a unit's name is never cut), side by side and
+       filling the line; one under another on a phone */
+    ":where(.tillit-controls){display:flex;flex-wrap:wrap;gap:var(--tillit-space) calc(var(--tillit-space) * 2);",
+    "align-items:flex-end;margin:var(--tillit-space) 0}",
+    ":where(.tillit-trust-field){flex:1 1 auto;max-width:100%;min-width:min(10.5rem,100%);display:flex;",
+    "flex-direction:column;gap:calc(var(--tillit-space) * .25)}",
     ":where(.tillit-trust-field label){font-weight:600;font-size:var(--tillit-size-s)}",
     ":where(.tillit-trust-field .tillit-input){width:100%}",
-    ":where(.tillit-trust-actions){grid-column:1 / -1}",
+    ":where(.tillit-trust-actions){flex:1 1 100%}",
+    ":where(.tillit-trust-meta,.tillit-flag-printed){display:none}",
+    ":where(.tillit-trust-refused){max-width:40rem}",
     ":where(.tillit-privacy,.tillit-count){font-size:var(--tillit-size-s);margin:calc(var(--tillit-space) * .5) 0}",
     /* the table: short headers on at most two lines, a header that stays while the rows scroll,
        the team column that stays while the signals scroll sideways */
@@ -470,6 +550,7 @@
     ":where(.tillit-trust-table thead th){position:sticky;top:0;z-index:2;vertical-align:bottom;",
     "border-bottom:2px solid var(--tillit-border)}",
     ":where(.tillit-trust-table thead th[data-key]){min-width:5.5em;max-width:8em}",
+    ":where(.tillit-trust-table thead th[data-key=trend]){min-width:8em;max-width:10em}",  /* says from when: a longer header */
     ":where(.tillit-trust-table td[data-key]){text-align:end;white-space:nowrap}",
     ":where(.tillit-trust-table thead th[data-key]){text-align:end}",
     ":where(.tillit-trust-table .tillit-team-cell){position:sticky;left:0;z-index:1;background:var(--tillit-bg);",
@@ -531,7 +612,12 @@
     ":where(.tillit-trend-table summary){cursor:pointer;color:var(--tillit-accent);margin-top:var(--tillit-space)}",
     /* printed: the whole table on paper, no controls */
     "@media print{",
-    ":where(.tillit-controls,.tillit-trend-table summary,.tillit-trust button.tillit-button){display:none}",
+    ":where(.tillit-controls,.tillit-trend-table summary,.tillit-trust button.tillit-button,.tillit-flag){display:none}",
+    ":where(.tillit-trust-meta){display:block;margin:0 0 var(--tillit-space)}",
+    ":where(.tillit-trust-meta p){margin:0}",
+    ":where(.tillit-flag-printed){display:block;margin-bottom:calc(var(--tillit-space) * .5)}",
+    ":where(.tillit-flag-printed p){margin:0 0 .25em}",
+    ":where(.tillit-flag-title){font-weight:600}",
     ":where(.tillit-trust-table){max-height:none;overflow:visible;border:none}",
     ":where(.tillit-trust-table thead th,.tillit-trust-table .tillit-team-cell){position:static}",
     ":where(.tillit-trust-table .tillit-table){font-size:8pt;width:100%}",
@@ -539,6 +625,7 @@
     "{min-width:0;max-width:none}",
     ":where(.tillit-trust-table tr){break-inside:avoid}",
     ":where(.tillit-team){color:inherit;text-decoration:none}",
+    ":where(.tillit-includes){font-size:inherit}",
     "}"
   ].join("");
 

@@ -6,9 +6,6 @@ a key with ``audit:read`` can read.
 """
 from __future__ import annotations
 
-import csv
-import io
-import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,13 +26,10 @@ from engagement.schemas.trust import (
 )
 from engagement.state import state
 from engagement.trust import service as trust
+from engagement.trust.export import to_csv
 from engagement.trust.model import TrustAudit
 from engagement.trust.trend import trend as month_by_month
 from engagement.web.requests import Blueprint, auditor, guarded, principal
-
-CSV_SIGNALS = ("members", "shared_share", "contributions_per_member", "likes_per_member", "recognised_share",
-               "leader_participation", "cross_team_share", "top_person_share", "trend", "unanswered_ideas")
-
 
 blp = Blueprint("trust", __name__)
 CSV = {"text/csv": {"schema": {"type": "string"}}}
@@ -55,7 +49,9 @@ def _reader(who: Principal) -> None:
 def trust_report(args: dict):
     """Trust signals and flags per team (trust:read, or the communications role); every view is audited
 
-    Every team's signals and flags for a period: ?period=YYYY-MM|30d|90d&lang=&unit=&format=json|csv."""
+    Every team's signals and flags for a period: ?period=YYYY-MM|30d|90d&lang=&unit=&format=json|csv.
+    The CSV is for a spreadsheet in ``lang``: its headers and flag names in that language, shares in
+    whole percent, ``;`` and decimal commas for nb, nn and da, ``,`` and points for en, UTF-8 with a BOM."""
     who, st, today = principal(), state(), _today()
     fmt, unit, flag = args["format"], args.get("unit"), args.get("flag")
     period = trust.parse_period(args["period"], today)
@@ -68,7 +64,7 @@ def trust_report(args: dict):
         body["teams"] = [t for t in body["teams"] if any(f["flag"] == flag for f in t.get("flags", ()))]
     _audit(who, unit or "*", fmt, period.label)
     if fmt == "csv":
-        return Response(_csv(body), mimetype="text/csv", headers={
+        return Response(to_csv(body, args["lang"]), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="tillit-trust-{period.label}.csv"'})
     return body
 
@@ -124,21 +120,3 @@ def _audit(who: Principal, unit: str, view: str, period: str) -> None:
     session = state().db.session()
     session.add(TrustAudit(who=who.label, unit=unit, view=view, period=period))
     session.commit()
-
-
-def _csv(body: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["team", "name", "parent", "folded_into", *CSV_SIGNALS, "flags"])
-    for row in body["teams"]:
-        s = row.get("signals", {})
-        writer.writerow([_cell(row["id"]), _cell(row["name"]), _cell(row["parent"] or ""),
-                         _cell(row.get("folded_into") or ""),
-                         *("" if s.get(k) is None else s[k] for k in CSV_SIGNALS),
-                         ";".join(f["flag"] for f in row.get("flags", ()))])
-    return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: make them text."""
-    return "'" + text if re.match(r"^[=+\-@\t\r]", text) else text

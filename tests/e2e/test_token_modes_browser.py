@@ -332,5 +332,6 @@ def test_refusals_are_said_in_the_pages_language_never_unavailable(browser, intr
     missing.close()
     trust = open_page(browser, intranet, "trust", "demo-kari", "callback", lang="da")
     trust.wait_for_selector("[data-tillit-trust][data-state='offline']")
-    assert trust.locator(".tillit-table-box").inner_text() == "Du har ikke adgang til tillidsrapporten."
+    refusal = trust.locator("[data-tillit-trust] [role='alert'] .tillit-error")
+    assert refusal.inner_text() == "Du har ikke adgang til tillidsrapporten."
     trust.close()

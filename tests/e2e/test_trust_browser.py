@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import requests
 
+from engagement.demo import trust_history
 from tests.e2e.test_widget_browser import SCREENSHOTS, SERVER_INSTANCE, WCAG_21_AA, browser, server  # noqa: F401 - fixtures
 from tests.services import Service, free_port, wait_until_healthy
 
@@ -92,14 +93,15 @@ def test_dashboard_shows_flags_sorts_filters_trends_and_exports(browser, server)
     assert page.locator("tr[data-team='demo-tiny'] td[data-key]").evaluate_all(
         "cells => cells.map(c => c.textContent)") == [""] * 10  # folded as the report folds it: no numbers
     body = page.locator("body").inner_text()
-    assert "Healthy 0" not in body and "Tiny 1" not in body  # nobody is named
+    assert not [p["name"] for p in trust_history.directory()["people"] if p["name"] in body]  # nobody is named
     summary = page.locator("tr[data-team='demo-carried'] summary")
     assert summary.inner_text() == "Hviler på én person"
-    assert not page.locator("tr[data-team='demo-carried'] .tillit-reason").is_visible()
+    assert not page.locator("tr[data-team='demo-carried'] details .tillit-reason").is_visible()
     summary.focus()
     page.keyboard.press("Enter")  # a flag explains itself on demand, by keyboard too
-    assert "83 %" in page.locator("tr[data-team='demo-carried'] .tillit-reason").inner_text()
-    assert page.locator("tr[data-team='demo-carried'] .tillit-action").inner_text().startswith("Dette kan dere gjøre:")
+    assert "83 %" in page.locator("tr[data-team='demo-carried'] details .tillit-reason").inner_text()
+    action = page.locator("tr[data-team='demo-carried'] details .tillit-action")
+    assert action.inner_text().startswith("Dette kan dere gjøre:")
 
     page.locator(".tillit-sort[data-key='top_person_share']").click()
     assert shown_teams(page)[:2] == ["demo-low", "demo-carried"]  # 100 % (one sharer of two contributions), then 83 %
@@ -115,8 +117,8 @@ def test_dashboard_shows_flags_sorts_filters_trends_and_exports(browser, server)
     assert page.locator(".tillit-trend h3").inner_text() == "Utvikling for Stilnet"
     with page.expect_download() as download:
         page.locator("button", has_text="Last ned CSV").click()
-    csv_text = open(download.value.path(), encoding="utf-8").read()
-    assert csv_text.startswith("team,name,parent,folded_into,members") and "demo-quiet" in csv_text
+    csv_text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert csv_text.startswith("Team;Del av;Telles i;Medlemmer") and "Stilnet" in csv_text
 
     page.fill("#tillit-trust-search", "")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -211,8 +213,8 @@ def test_the_csv_download_is_the_view_in_the_address(browser, server):  # noqa: 
     with page.expect_download() as download:
         page.locator("button[data-action='csv']").click()
     assert download.value.suggested_filename.endswith("-demo-helse.csv")
-    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8").read())))
-    assert [(r["team"], r["flags"]) for r in rows] == [("demo-carried", "one_person")]
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert [(r["Team"], r["Flags"]) for r in rows] == [("Båret", "Resting on one person")]
 
 
 def test_printed_the_whole_table_shows_without_controls(browser, server):  # noqa: F811
@@ -243,3 +245,152 @@ def test_a_person_without_the_communications_role_is_refused(browser, server):  
     page = open_dashboard(browser, server, user="kari", lang="en")
     assert page.locator("[data-tillit-trust]").get_attribute("data-state") == "offline"
     assert "You do not have access to the trust report." in page.locator("[data-tillit-trust]").inner_text()
+
+
+def planted_month(page) -> str:
+    """The month with the planted patterns, as the demo page opens on it."""
+    return page.locator("[data-tillit-trust]").get_attribute("data-tillit-period")
+
+
+def styles(page, selector: str, *names: str) -> list[str]:
+    return page.locator(selector).first.evaluate(
+        "(n, names) => names.map(k => getComputedStyle(n)[k])", list(names))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_page_is_on_the_same_design_as_the_other_tillit_pages(browser, server, scheme):  # noqa: F811
+    """Bug: in light mode the trust page was a white page of its own (another header, another
+    background, another frame) next to the awards page and the console."""
+    awards = browser.new_page(viewport={"width": 1024, "height": 800}, color_scheme=scheme)
+    awards.goto(f"{server}/demo/awards?user=lena&lang=nb")
+    awards.wait_for_selector("[data-tillit-awards][data-state]")
+    page = open_dashboard(browser, server, width=1024, scheme=scheme)
+    for selector, names in (("body", ("backgroundColor", "color", "fontFamily")),
+                            (".site-header", ("backgroundColor", "color", "paddingLeft")),
+                            ("main", ("backgroundColor", "borderTopColor", "borderTopLeftRadius", "paddingLeft"))):
+        assert styles(page, selector, *names) == styles(awards, selector, *names), selector
+    surface = {"light": "rgb(244, 246, 249)", "dark": "rgb(31, 34, 40)"}[scheme]
+    assert styles(page, "body", "backgroundColor") == [surface]  # the design system's --tillit-surface
+
+
+def test_printed_the_report_says_its_period_when_it_was_made_and_each_flag_in_words(browser, server):  # noqa: F811
+    """Bug: a printed report said neither the period nor when it was made, and a flag was only its title."""
+    page = open_dashboard(browser, server, width=1024)
+    month = planted_month(page)
+    page.emulate_media(media="print")
+    meta = page.locator(".tillit-trust-meta")
+    assert meta.is_visible()
+    name = page.evaluate("m => new Date(+m.slice(0, 4), +m.slice(5) - 1, 1).toLocaleDateString('nb', "
+                         "{month: 'long', year: 'numeric'})", month)
+    assert meta.locator("p").first.inner_text() == f"Periode: 1.–{days_in(month)}. {name}"
+    made = meta.locator("p").last.inner_text()
+    assert made.startswith("Laget ") and re.search(r"\d{4} kl\. \d\d[.:]\d\d$", made), made
+    for team, flags in EXPECTED.items():
+        printed = page.locator(f"tr[data-team='demo-{team}'] .tillit-flag-printed")
+        assert printed.count() == len(flags)
+        for i in range(len(flags)):
+            assert printed.nth(i).locator(".tillit-reason").is_visible()
+            assert printed.nth(i).locator(".tillit-action").is_visible()
+    assert "83 %" in page.locator("tr[data-team='demo-carried'] .tillit-flag-printed .tillit-reason").inner_text()
+    assert not page.locator("details.tillit-flag").first.is_visible()  # the words once, not a closed title as well
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "trust-print.png"), full_page=True)
+
+
+def days_in(month: str) -> int:
+    import calendar
+    return calendar.monthrange(int(month[:4]), int(month[5:]))[1]
+
+
+def test_the_csv_is_in_the_pages_language_with_rounded_numbers_for_a_norwegian_spreadsheet(browser, server):  # noqa: F811
+    """Bug: the CSV had English codes ("one_person", "shared_share") and raw decimals (0.833)."""
+    page = open_dashboard(browser, server)
+    with page.expect_download() as download:
+        page.locator("button[data-action='csv']").click()
+    raw = open(download.value.path(), "rb").read()
+    assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel opens æ, ø and å as UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    carried = next(r for r in rows if r["Team"] == "Båret")
+    assert carried["Flagg"] == "Hviler på én person" and carried["Del av"] == "Helse"
+    assert (carried["Andel som delte (%)"], carried["Mest aktive persons andel (%)"]) == ("30", "83")
+    assert carried["Bidrag per medlem"] == "1,2"
+    tiny = next(r for r in rows if r["Team"] == "Lite team")
+    assert tiny["Telles i"] == "Drift" and tiny["Medlemmer"] == ""
+    assert "one_person" not in raw.decode("utf-8-sig") and "demo-" not in raw.decode("utf-8-sig")
+
+
+def test_a_refused_visitor_sees_only_the_refusal_and_why(browser, server):  # noqa: F811
+    """Bug: a visitor without the communications role saw the filters, the table's frame and the
+    privacy note around a one-line refusal."""
+    page = open_dashboard(browser, server, user="lena", lang="nb")
+    holder = page.locator("[data-tillit-trust]")
+    assert holder.get_attribute("data-state") == "offline"
+    assert holder.locator("select, input, button, table, .tillit-trust-table, .tillit-privacy, h2").count() == 0
+    refusal = holder.locator("[role='alert']")
+    assert refusal.locator("p").all_inner_texts() == [
+        "Du har ikke tilgang til tillitsrapporten.",
+        "Tillitsrapporten er for kommunikasjonsmedarbeidere. Trenger du den i arbeidet ditt, kan du be den som "
+        "styrer tilgangene i Tillit om å gi deg kommunikasjonsrollen."]
+    axe_clean(page)
+
+
+def test_months_carry_their_whole_year_and_the_change_says_from_what(browser, server):  # noqa: F811
+    """Bug: "okt. 26" reads as the 26th of October, and "Endring" did not say what changed, or since when."""
+    page = open_dashboard(browser, server)
+    month = planted_month(page)
+    option = page.locator(f"#tillit-trust-period option[value='{month}']").inner_text()
+    assert re.fullmatch(r"[a-zæøå]+ " + month[:4], option), option
+    page.locator("button.tillit-team[data-team='demo-quiet']").click()
+    page.wait_for_selector(".tillit-chart svg polyline")
+    rows = page.locator(".tillit-trend-table tbody th").all_text_contents()
+    assert len(rows) == 12 and all(re.fullmatch(r"[a-zæøå]+\.? \d{4}", r) for r in rows), rows
+    years = page.locator("figure[data-chart='share'] text.tillit-tick tspan").all_text_contents()
+    assert years.count(month[:4]) == 1 and years[-1] == page.evaluate(  # the year under its first month's label
+        "m => new Date(+m.slice(0, 4), +m.slice(5) - 1, 1).toLocaleDateString('nb', {month: 'short'})", month)
+    head = page.locator(".tillit-sort[data-key='trend']")
+    assert head.inner_text().rstrip(" ↓↑") == "Endring fra 3 mnd. før"
+    assert head.get_attribute("title") == "Endring i bidrag per medlem fra de tre foregående månedene"
+
+
+@pytest.mark.parametrize("width", [390, 1024, 1440])
+def test_the_unit_select_shows_its_longest_name_whole(browser, server, width):  # noqa: F811
+    """Bug: the "Enhet" select was narrower than the names in it, so they were cut off."""
+    page = open_dashboard(browser, server, width=width)
+    widest, room = page.locator("#tillit-trust-unit").evaluate("""s => {
+      const style = getComputedStyle(s), ctx = document.createElement('canvas').getContext('2d');
+      ctx.font = style.font;
+      const widest = Math.max(...Array.from(s.options, o => ctx.measureText(o.text).width));
+      return [widest, s.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20];
+    }""")  # 20 px: the select's arrow
+    assert widest <= room, (widest, room)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_every_month_of_the_demos_year_has_numbers_that_vary(server):  # noqa: F811
+    """Bug: the demo had four months of history, so the trend charts lay flat at zero for most of the year."""
+    page = requests.get(f"{server}/demo/trust?user=siri&lang=en", timeout=60)
+    token = re.search(r'data-token="([^"]+)"', page.text).group(1)
+    month = re.search(r'data-tillit-period="([^"]+)"', page.text).group(1)
+    for team in ("healthy", "quiet", "drift"):
+        trend = requests.get(f"{server}/v1/trust/teams/demo-{team}/trend?months=12&until={month}",
+                             headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+        series = trend["series"]
+        assert len(series) == 12 and not [m for m in series if m["suppressed"]], team
+        assert all(m["shared_share"] > 0 and m["contributions_per_member"] > 0 for m in series), (team, series)
+        assert len({m["contributions_per_member"] for m in series}) >= 4, (team, series)  # the seasons, not a flat line
+
+
+def test_the_demo_people_have_real_looking_names_each_their_own(browser, server):  # noqa: F811
+    """Bug: the demo's people were called "Carried 1" and "Healthy 3" on the awards page and elsewhere."""
+    people = trust_history.directory()["people"]
+    names = [p["name"] for p in people]
+    assert len(set(names)) == len(names) and all(re.fullmatch(r"[A-ZÆØÅ][a-zæøå]+ [A-ZÆØÅ][a-zæøå]+", n) for n in names)
+    assert len({n.split()[0] for n in names}) >= 30 and len({n.split()[1] for n in names}) >= 25
+    page = browser.new_page(viewport={"width": 1024, "height": 800})
+    open_dashboard(browser, server).close()  # the planted organisation is loaded with the trust page
+    page.goto(f"{server}/demo/awards?user=lena&lang=nb")
+    page.wait_for_selector("[data-tillit-awards][data-state]")
+    winners = page.locator(".tillit-award-name").all_inner_texts()
+    assert winners and all(w in names for w in winners), winners
+    body = page.locator("body").inner_text()
+    assert not re.search(r"\b(Carried|Healthy|Quiet|Silo|Leaders|Ideas|Low|Tiny|Drift) \d", body)

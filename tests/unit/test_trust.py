@@ -70,7 +70,8 @@ def test_small_teams_fold_into_their_parent_and_nobody_is_named(client, org):
     text = response.get_data(as_text=True)
     people = [p["id"] for p in trust_org.directory()["people"]]
     assert not [p for p in people if f'"{p}"' in text]
-    assert "Tiny 0" not in text and "Healthy 3" not in text
+    names = [p["name"] for p in trust_org.directory()["people"]]
+    assert not [n for n in names if n in text]
 
 
 def test_a_unit_total_never_isolates_a_group_folded_out_of_it(client, org, make_key):
@@ -108,10 +109,27 @@ def test_four_languages_csv_and_filters(client, org, make_key):
     assert [row["id"] for row in unit["teams"]] == ["helse", "carried", "quiet", "healthy"]
     export = client.get(OCTOBER + "&format=csv", headers=bearer(org))
     assert export.mimetype == "text/csv" and "attachment" in export.headers["Content-Disposition"]
-    table = {row["team"]: row for row in csv.DictReader(io.StringIO(export.get_data(as_text=True)))}
-    assert table["silo"]["flags"] == "silo" and table["healthy"]["shared_share"] == "0.6"
-    assert table["tiny"]["folded_into"] == "drift" and table["tiny"]["members"] == ""
-    assert table["formula"]["name"].startswith("'=")  # a spreadsheet shows it, never runs it
+    table = {row["Team"]: row for row in csv.DictReader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff")))}
+    assert table["Siloen"]["Flags"] == "Silo" and table["Sunne"]["Share who shared (%)"] == "60"
+    assert table["Lite team"]["Counted in"] == "Drift" and table["Lite team"]["Members"] == ""
+    assert [k for k in table["'=HYPERLINK(\"http://x\")"] if k][0] == "Team"  # a spreadsheet shows it, never runs it
+
+
+def test_the_csv_speaks_the_language_a_norwegian_spreadsheet_reads(client, org):
+    """Bug: the CSV had English column codes, flag codes ("one_person") and raw decimals (0.833)."""
+    export = client.get("/v1/trust/report?period=2026-10&lang=nb&format=csv", headers=bearer(org))
+    raw = export.get_data()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: Excel reads "Båret" as UTF-8, not as "BÃ¥ret"
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert list(rows[0])[:4] == ["Team", "Del av", "Telles i", "Medlemmer"]
+    carried = next(r for r in rows if r["Team"] == "Båret")
+    assert carried["Flagg"] == "Hviler på én person" and carried["Del av"] == "Helse"
+    assert carried["Mest aktive persons andel (%)"] == "83" and carried["Andel som delte (%)"] == "30"
+    assert carried["Bidrag per medlem"] == "1,2"  # a decimal comma, one decimal
+    quiet = next(r for r in rows if r["Team"] == "Stilnet")
+    assert quiet["Endring i bidrag per medlem fra de tre foregående månedene (%)"] == "-75"
+    english = client.get(OCTOBER + "&format=csv", headers=bearer(org)).get_data(as_text=True)
+    assert english.splitlines()[0].lstrip("\ufeff").startswith("Team,Part of,Counted in,Members,")
 
 
 def test_trend_month_by_month(client, org):
