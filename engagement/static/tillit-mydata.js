@@ -131,24 +131,37 @@
     if (typeof content === "string" && content.length <= SHORT || content.tagName === "TIME") td.className = "tillit-data-short";
   }
 
-  /* A captioned table with a header per column, in a region the keyboard can scroll when it is
-     wider than the page. ``columns``: [header, value of a row, lang of the header or undefined]. */
+  /* A named table with a header per column (or, for one record of many fields, a header per row,
+     so that it fits a phone), in a region the keyboard can scroll when it is wider than the page.
+     Its name stands above the region, not in a <caption>, which would scroll out of sight with a
+     wide table. ``columns``: [header, value of a row, lang of the header or undefined]. */
   function grid(caption, rows, columns, t) {
-    var table = el("table", {"class": "tillit-table tillit-data-table"});
-    var cap = el("caption", {id: "tillit-data-caption-" + (++captions)});
-    cap.append(caption, " (" + t.rows(rows.length) + ")");
-    var head = el("tr"), body = el("tbody"), thead = el("thead");
-    columns.forEach(function (c) { head.append(el("th", c[2] ? {scope: "col", lang: c[2]} : {scope: "col"}, c[0])); });
-    rows.forEach(function (row) {
-      var tr = el("tr");
-      columns.forEach(function (c) { var td = el("td"); put(td, cell(c[1](row), t)); tr.append(td); });
-      body.append(tr);
-    });
-    thead.append(head);
-    table.append(cap, thead, body);
-    var scroller = el("div", {"class": "tillit-data-scroll", tabindex: "0", role: "region", "aria-labelledby": cap.id});
+    var name = el("p", {"class": "tillit-data-caption", id: "tillit-data-caption-" + (++captions)});
+    name.append(caption, " (" + t.rows(rows.length) + ")");
+    var table = el("table", {"class": "tillit-table tillit-data-table", "aria-labelledby": name.id});
+    var body = el("tbody");
+    function header(c, scope) { return el("th", c[2] ? {scope: scope, lang: c[2]} : {scope: scope}, c[0]); }
+    function data(c, row) { var td = el("td"); put(td, cell(c[1](row), t)); return td; }
+    if (rows.length === 1 && columns.length > 3) {
+      table.classList.add("tillit-data-record");
+      columns.forEach(function (c) { var tr = el("tr"); tr.append(header(c, "row"), data(c, rows[0])); body.append(tr); });
+      table.append(body);
+    } else {
+      var head = el("tr"), thead = el("thead");
+      columns.forEach(function (c) { head.append(header(c, "col")); });
+      rows.forEach(function (row) {
+        var tr = el("tr");
+        columns.forEach(function (c) { tr.append(data(c, row)); });
+        body.append(tr);
+      });
+      thead.append(head);
+      table.append(thead, body);
+    }
+    var scroller = el("div", {"class": "tillit-data-scroll", tabindex: "0", role: "region", "aria-labelledby": name.id});
     scroller.append(table);
-    return scroller;
+    var both = document.createDocumentFragment();
+    both.append(name, scroller);
+    return both;
   }
 
   function column(name) { return function (row) { return row[name]; }; }
@@ -316,6 +329,9 @@
       ":where(.tillit-data-table){border-collapse:collapse;font-size:var(--tillit-size-s);width:100%}",
       ":where(.tillit-data-table th, .tillit-data-table td){min-width:4em;max-width:28em;overflow-wrap:break-word}",
       ":where(.tillit-data-short){white-space:nowrap}",
+      ":where(.tillit-data-caption){font-weight:600;margin:calc(var(--tillit-space) * 2) 0 0}",
+      ":where(.tillit-data-record){width:auto;min-width:min(100%, 24rem)}",
+      ":where(.tillit-data-record th[scope=row]){background:var(--tillit-surface);font-weight:600}",
       ":where(.tillit-data-members){list-style:none;margin:0;padding:0}",
       ":where(.tillit-data-facts){color:var(--tillit-muted);font-size:var(--tillit-size-s);margin:0 0 calc(var(--tillit-space) * 2)}",
       ":where(.tillit-data-facts p){margin:.2em 0 0}",
