@@ -85,7 +85,8 @@
 
   function words(name) { return name.replace(/_/g, " ").replace(/^./, function (c) { return c.toUpperCase(); }); }
 
-  var MOMENT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/, DAY = /^\d{4}-\d\d-\d\d$/,
+  /* a moment without a zone is UTC, as Tillit stores every moment */
+  var MOMENT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?$/, DAY = /^\d{4}-\d\d-\d\d$/,
       MONTH = /^\d{4}-\d\d$/;
   /* Where the person most likely looks first; the event log, the most technical, last. */
   var ORDER = ["directory", "recognition", "ideas", "profiles", "awards", "notifications", "ownership", "trust",
@@ -98,7 +99,8 @@
   function when(value, lang) {
     var options = MOMENT.test(value) ? {dateStyle: "medium", timeStyle: "short"}
       : DAY.test(value) ? {dateStyle: "medium", timeZone: "UTC"} : {year: "numeric", month: "long", timeZone: "UTC"};
-    var date = new Date(MONTH.test(value) ? value + "-01T00:00:00Z" : DAY.test(value) ? value + "T00:00:00Z" : value);
+    var date = new Date(MONTH.test(value) ? value + "-01T00:00:00Z" : DAY.test(value) ? value + "T00:00:00Z"
+      : /(Z|[+-]\d\d:\d\d)$/.test(value) ? value : value + "Z");
     return el("time", {datetime: value}, date.toLocaleString(locale(lang), options));
   }
 
