@@ -176,20 +176,21 @@
   function kindOf(t) { return function (row) { return t.kinds[row.kind] || row.kind; }; }
 
   /* The tables a person recognises as theirs, in the section they belong to: [section, table,
-     view title, [[column text, value of a row], ...], which rows]. */
+     view title, [[column text, value of a row], ...], which rows]. Only the person's own rows:
+     another's notification that names them as who liked is theirs too, but shown as stored. */
   function views(t, person) {
     var c = t.columns, mine = function (name) { return function (row) { return row[name] === person; }; };
     return [
       ["profile", "engagement_people", "people", [[c.name, column("name")], [c.email, column("email")],
         [c.team, column("team_id")], [c.role, function (r) { return t.roles[r.role] || r.role; }], [c.department, column("department")],
-        [c.language, function (r) { return languageName(r.locale, t.lang); }], [c.active, column("active")]]],
+        [c.language, function (r) { return languageName(r.locale, t.lang); }], [c.active, column("active")]], mine("id")],
       ["profile", "engagement_memberships", "memberships", [[c.team, column("team_id")], [c.from, column("valid_from")],
-        [c.to, column("valid_to")]]],
-      ["profile", "engagement_profile_completion", "completion", [[c.percent, function (r) { return r.percent + " %"; }]]],
+        [c.to, column("valid_to")]], mine("person_id")],
+      ["profile", "engagement_profile_completion", "completion", [[c.percent, function (r) { return r.percent + " %"; }]], mine("person")],
       ["profile", "engagement_profile_fields", "fields", [[c.field, column("field")], [c.filled, column("present")],
-        [c.changed, column("updated_at")]]],
+        [c.changed, column("updated_at")]], mine("person")],
       ["recognition", "engagement_person_recognition", "counts", [[c.kind, kindOf(t)], [c.given, column("given")],
-        [c.received, column("received")]]],
+        [c.received, column("received")]], mine("person")],
       ["recognition", "engagement_like_states", "liked", [[c.what, target], [c.liked, column("liked")],
         [c.when, column("changed_at")]], mine("person")],
       ["recognition", "engagement_kudos_firsts", "bra", [[c.giver, column("giver")], [c.recipient, column("recipient")],
@@ -202,11 +203,11 @@
       ["ideas", "engagement_contributions", "contributions", [[c.text, column("text")], [c.when, column("contributed_at")]],
         mine("author")],
       ["notifications", "engagement_notifications", "notes", [[c.kind, kindOf(t)], [c.about, column("ref")],
-        [c.when, column("last_at")]]],
+        [c.when, column("last_at")]], mine("person")],
       ["notifications", "engagement_notify_preferences", "prefs", [[c.digest, column("digest")],
-        [c.quiet, function (r) { return r.quiet_start && r.quiet_end ? r.quiet_start + "–" + r.quiet_end : null; }]]],
+        [c.quiet, function (r) { return r.quiet_start && r.quiet_end ? r.quiet_start + "–" + r.quiet_end : null; }]], mine("person")],
       ["awards", "engagement_award_scores", "scores", [[c.month, column("month")], [c.category, function (r) { return t.categories[r.category] || r.category; }],
-        [c.score, column("score")]]]
+        [c.score, column("score")]], mine("person")]
     ];
   }
 

@@ -77,7 +77,10 @@ def test_a_person_sees_and_downloads_what_tillit_holds_about_them(browser, serve
     moment = liked.locator("time")  # when, in the page's locale; the machine's form in datetime
     assert ISO_MOMENT.match(moment.get_attribute("datetime")) and not ISO_MOMENT.search(moment.inner_text())
     assert re.search(r"\d{4}", moment.inner_text()) and moment.inner_text() != moment.get_attribute("datetime")
+    # the owner's notification of Kari's like names Kari, but it is not hers: stored, not "your notifications"
+    assert page.get_by_role("table", name=re.compile("^Varslene dine")).filter(has_text="news-canteen").count() == 0
     text = open_everything(page)
+    assert "news-canteen" in page.locator(".tillit-data-domain", has_text="Varsler til deg").inner_text()
     assert page.locator("table").count() > 5
     assert '{"' not in text and not ISO_MOMENT.search(text)  # no JSON and no raw timestamps anywhere
     # every table is named (by the text above it) and every header says what it heads
