@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+import requests
 
 from tests.e2e.conftest import wait_for
 from tests.e2e.test_widget_browser import (  # noqa: F401
@@ -67,6 +68,8 @@ def test_a_person_sees_and_downloads_what_tillit_holds_about_them(browser, serve
     kari = open_demo(browser, server, "kari")
     click_and_store(kari, f"{CANTEEN} button")
     assert wait_for(lambda: caught_up(server), timeout=30)
+    assert wait_for(lambda: requests.get(f"{server}/readyz", timeout=5).json()["consumer_lag"]["notifications"] == 0,
+                    timeout=30)
     kari.close()
     page = open_my_data(browser, server, "kari")
     assert page.get_by_role("heading", level=2).first.inner_text() == "Dette vet Tillit om deg"
