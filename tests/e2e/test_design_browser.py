@@ -257,7 +257,8 @@ def test_a_leader_sees_one_form_per_idea_and_answers_from_a_closed_disclosure(br
     card = cards.last
     idea, title = card.get_attribute("data-idea"), card.locator("h4").first.inner_text()
     summary = card.locator(".tillit-leader-action > summary")
-    assert summary.inner_text() == "Svar som leder" and summary.get_attribute("aria-label") == f"Svar som leder: {title}"
+    assert summary.inner_text() == "Svar som leder"
+    assert summary.get_attribute("aria-label") == f"Svar som leder: {title}"
     summary.focus()
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.matches('.tillit-leader-action select')")

@@ -191,7 +191,7 @@ def test_the_banner_speaks_the_page_language_in_a_landmark_of_its_own(demo_app, 
     named = {"nb": "Om denne demoen", "nn": "Om denne demoen", "da": "Om denne demo", "en": "About this demo"}[lang]
     assert f'aria-label="{named}"' in banner and "<strong>Demo</strong>" in banner
     assert BANNERS[lang] in banner and "lang=" not in banner  # the page's own language, not lang="en"
-    assert "<code>demo-</code>" in banner and "<code>engagement serve --demo</code>" in banner  # markup, not &lt;code&gt;
+    assert "<code>demo-</code>" in banner and "<code>engagement serve --demo</code>" in banner  # not &lt;code&gt;
     assert page.index(".demo-banner {") < page.index("<body")  # styled as a demo on every page, trust's too
     others = [text for other, text in BANNERS.items() if other != lang]
     assert not any(text in page for text in others)
