@@ -21,7 +21,7 @@ from engagement.ledger.service import ingest, load
 from engagement.schemas.demo import LANGUAGES, VisitorQuery
 from engagement.schemas.patterns import MONTH_PATTERN, fullmatch
 from engagement.state import state
-from engagement.translations import template_functions
+from engagement.translations import N_, template_functions, translations
 from engagement.web import problems
 from engagement.web.requests import Blueprint
 
@@ -46,7 +46,31 @@ def demo_page(args: dict):
     _ensure_intranet()
     return _render("tillit/demo.html", visitor, users=demo.USERS, languages=LANGUAGES, articles=demo.ARTICLES,
                    names={pid: name for pid, name, _ in demo.USERS.values()},
-                   profile_fields=[(s.field, s.labels[visitor["lang"]]) for s in state().checklist])
+                   profile_fields=_profile_fields(visitor["lang"]))
+
+
+# A form field is labelled with what it holds, not with the checklist's call to action ("Add your
+# job title" is the profile bar's next step); a hint, where one helps, is the field's description.
+FIELD_NAMES = {"photo": (N_("Photo"), N_("A link to your photo, or its file name.")),
+               "title": (N_("Job title"), ""),
+               "about": (N_("About me"), N_("A few sentences about you and your work.")),
+               "skills": (N_("Skills"), N_("Separate them with commas.")),
+               "languages": (N_("Languages"), N_("Separate them with commas.")),
+               "location": (N_("Location"), N_("Where colleagues find you, such as a building or an office.")),
+               "ask_me_about": (N_("Ask me about"), N_("Subjects colleagues are welcome to ask you about."))}
+
+
+def _profile_fields(lang: str) -> list[tuple[str, str, str]]:
+    """(field, label, hint) for the demo's profile form; a field of a custom checklist the demo
+    does not know keeps the checklist's label and has no hint."""
+    gettext = translations(lang).gettext
+
+    def named(step) -> tuple[str, str, str]:
+        if step.field not in FIELD_NAMES:
+            return step.field, step.labels[lang], ""
+        label, hint = FIELD_NAMES[step.field]
+        return step.field, gettext(label), gettext(hint) if hint else ""
+    return [named(step) for step in state().checklist]
 
 
 @blp.route("/demo/awards")

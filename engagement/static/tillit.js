@@ -170,6 +170,8 @@
             /* TRANSLATORS: before the names of the author and everyone who built on the idea. */
             adoptedThanks: _("Adopted! Thanks to"),
             respond: _("Answer as leader"), note: _("Note"),
+            /* TRANSLATORS: the accessible name of the "Answer as leader" disclosure under one idea; {title} is the idea's title. */
+            respondTo: _("Answer as leader: {title}"),
             /* TRANSLATORS: a button that reports an idea to an administrator. */
             report: _("Report"), reported: _("Thanks – an administrator will look at it."),
             /* TRANSLATORS: an idea's status. */
@@ -219,7 +221,7 @@
     }
     function form(label, fields, button, onSend) {
       var f = el("form", {"class": "tillit-form tillit-card tillit-stack", novalidate: ""});
-      f.append(el("h4", {}, label));
+      if (label) f.append(el("h4", {}, label));
       var inputs = fields.map(function (spec) { return field(f, spec[0], spec[1], spec[2]); });
       var status = el("p", {"class": "tillit-status tillit-error", role: "alert"});
       var send_ = el("button", {type: "submit", "class": "tillit-button tillit-button--primary"}, button[0]);
@@ -285,21 +287,29 @@
                   data: {contribution_id: newId(), campaign_id: campaignId, text: v[0]}}, status, {idea: item.id});
           }));
       }
-      if (leader) {
-        var f = form(t.respond, [[t.note, "textarea", 2000]],
-          [t.saveAnswer, t.saveAnswerTo.replace("{title}", item.title)], function (v, status) {
-            post({type: "idea.answered", target: {kind: "idea", id: item.id, owner: item.author},
-                  data: {status: select.value, note: v[0]}}, status, {idea: item.id});
-          });
-        var sid = "tillit-field-" + (++fieldCount);
-        var select = el("select", {id: sid, "class": "tillit-input"});
-        ["under_review", "adopted", "not_pursued"].forEach(function (s) { select.append(el("option", {value: s}, t.status[s])); });
-        var wrap = el("div", {"class": "tillit-field"});
-        wrap.append(el("label", {"for": sid}, t.statusLabel), select);
-        f.insertBefore(wrap, f.querySelector(".tillit-field"));
-        li.append(f);
-      }
+      if (leader) li.append(leaderAction(item));
       return li;
+    }
+    /* A leader's answer, apart from the contribution form everyone has: closed until asked for
+       (a summary button named for the idea), so each card shows one form, and the answer's own
+       status and note fields only when the leader means to answer. */
+    function leaderAction(item) {
+      var box = el("details", {"class": "tillit-leader-action"});
+      var summary = el("summary", {"aria-label": t.respondTo.replace("{title}", item.title)}, t.respond);
+      var f = form(null, [[t.note, "textarea", 2000]],
+        [t.saveAnswer, t.saveAnswerTo.replace("{title}", item.title)], function (v, status) {
+          post({type: "idea.answered", target: {kind: "idea", id: item.id, owner: item.author},
+                data: {status: select.value, note: v[0]}}, status, {idea: item.id});
+        });
+      var sid = "tillit-field-" + (++fieldCount);
+      var select = el("select", {id: sid, "class": "tillit-input"});
+      ["under_review", "adopted", "not_pursued"].forEach(function (s) { select.append(el("option", {value: s}, t.status[s])); });
+      var wrap = el("div", {"class": "tillit-field"});
+      wrap.append(el("label", {"for": sid}, t.statusLabel), select);
+      f.insertBefore(wrap, f.querySelector(".tillit-field"));
+      box.addEventListener("toggle", function () { if (box.open) select.focus(); });
+      box.append(summary, f);
+      return box;
     }
     function render(body) {
       var c = body.campaign, open = c.status === "open";
@@ -464,6 +474,10 @@
     ":where(.tillit-contributions){margin:0;padding-inline-start:calc(var(--tillit-space) * 2.5)}",
     ":where(.tillit-contributions li + li){margin-top:calc(var(--tillit-space) * .5)}",
     ":where(.tillit-closed){font-weight:600}",
+    ":where(.tillit-leader-action){border-top:1px solid var(--tillit-border);padding-top:var(--tillit-space)}",
+    ":where(.tillit-leader-action > summary){cursor:pointer;font-weight:600;color:var(--tillit-accent);width:max-content;",
+    "max-width:100%}",
+    ":where(.tillit-leader-action > .tillit-form){margin-top:var(--tillit-space)}",
     /* the profile bar */
     ":where(.tillit-profile){display:block;max-width:30em}:where(.tillit-profile > p){margin:var(--tillit-space) 0}",
     ":where(.tillit-track){height:.8em;border-radius:.4em;background:var(--tillit-border);overflow:hidden}",

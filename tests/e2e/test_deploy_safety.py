@@ -18,7 +18,8 @@ from tests.services import ENGAGEMENT, Service, free_port, wait_until_healthy
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 REAL_SECRET = TEST_SECRET
-BANNER = "tokens are minted for made-up users"
+# The demo banner in bokmål, the demo's default language (tests/unit/test_demo.py has every language).
+BANNER = "Alle som åpner disse sidene, blir logget inn som en oppdiktet person."
 
 
 def gunicorn(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -60,7 +61,9 @@ def test_serve_has_no_demo_unless_asked_and_says_so_when_asked(tmp_path):
         assert "DEMO" not in plain.output()
         assert "DEMO" in demo.output() and "made-up users" in demo.output()
         page = requests.get(f"http://127.0.0.1:{demo_port}/demo?user=kari", timeout=30)
-        assert page.status_code == 200 and BANNER in page.text
+        assert page.status_code == 200 and BANNER in page.text and '<aside class="demo-banner"' in page.text
+        english = requests.get(f"http://127.0.0.1:{demo_port}/demo?user=kari&lang=en", timeout=30)
+        assert "Anyone who opens these pages is signed in as a made-up person." in english.text
     finally:
         assert plain.terminate() == 0 and demo.terminate() == 0
 

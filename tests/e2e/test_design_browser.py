@@ -211,3 +211,66 @@ def test_screenshot_matrix_is_axe_clean(browser, server, name):  # noqa: F811
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{width} {scheme} {lang}"
                 context.close()
     assert not problems, "\n".join(problems)
+
+
+BEST_PRACTICE = WCAG_21_AA + ["best-practice"]
+OWN_PAGES = {"front page": ("/demo?user=lena", f"{CAMPAIGN}[data-state='ready']"),
+             "my data": ("/demo/my-data?user=kari", "[data-tillit-my-data][data-state='ready']")}
+
+
+@pytest.mark.parametrize("name", OWN_PAGES)
+@pytest.mark.parametrize("lang, banner", [("nb", "Om denne demoen"), ("en", "About this demo")])
+def test_demo_pages_keep_axe_best_practice_with_the_banner_in_a_landmark(browser, server, name, lang, banner):  # noqa: F811
+    """Best practice too, not only WCAG: nothing outside a landmark (the demo banner is an aside
+    named in the page's language), headings in order, landmarks with names of their own."""
+    from axe_playwright_python.sync_playwright import Axe
+    path, ready = OWN_PAGES[name]
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(f"{server}{path}&lang={lang}")
+    page.wait_for_selector(ready)
+    aside = page.get_by_role("complementary", name=banner)
+    assert aside.inner_text().startswith("Demo") and aside.get_attribute("lang") is None
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # every part, as read
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": BEST_PRACTICE}})
+    assert results.violations_count == 0, results.generate_report()
+    page.close()
+
+
+def test_a_leader_sees_one_form_per_idea_and_answers_from_a_closed_disclosure(browser, server):  # noqa: F811
+    """Lena (a leader) once saw two forms under every idea, the contribution and the answer, each
+    with its own text box and button. Now: one form, and "Svar som leder" closed until asked for;
+    opened by keyboard, the status field has the focus, and after the answer the card has it."""
+    kari = open_demo(browser, server, "kari")
+    for n, title in enumerate(("Sykkelparkering under tak", "Felles kalender for møterom")):
+        post_event(server, token_of(kari), {
+            "id": f"design-leader-idea-{n}", "type": "idea.submitted", "time": datetime.now(UTC).isoformat(),
+            "source": "test", "target": {"kind": "idea", "id": f"design-leader-{n}", "owner": "demo-kari"},
+            "data": {"campaign_id": "demo-sharing", "title": title, "text": "Til alle som sykler eller møtes"}})
+    kari.close()
+    assert wait_for(lambda: lag(server, "ideas") == 0, timeout=30)
+    page = browser.new_page(viewport={"width": 1000, "height": 1200})
+    page.goto(f"{server}/demo?user=lena&lang=nb")
+    page.wait_for_selector(f"{CAMPAIGN}[data-state='ready']")
+    cards = page.locator(f"{CAMPAIGN} .tillit-idea")
+    assert cards.count() >= 2
+    assert [cards.nth(i).locator("form:visible").count() for i in range(cards.count())] == [1] * cards.count()
+    card = cards.last
+    idea, title = card.get_attribute("data-idea"), card.locator("h4").first.inner_text()
+    summary = card.locator(".tillit-leader-action > summary")
+    assert summary.inner_text() == "Svar som leder"
+    assert summary.get_attribute("aria-label") == f"Svar som leder: {title}"
+    summary.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.matches('.tillit-leader-action select')")
+    assert page.evaluate("() => document.activeElement.labels[0].textContent") == "Status"
+    page.keyboard.press("Tab")  # "Under review", the first status, stays
+    page.keyboard.type("Vi ser på den i desember.")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == f"Lagre svaret på {title}"
+    with page.expect_request(lambda r: r.url.endswith("/v1/events")) as sent, \
+            page.expect_response(lambda r: r.url.endswith("/v1/events") and r.status == 202):
+        page.keyboard.press("Enter")
+    assert json.loads(sent.value.post_data)["data"] == {"status": "under_review", "note": "Vi ser på den i desember."}
+    page.wait_for_function("id => document.activeElement.getAttribute('data-idea') === id", arg=idea, timeout=30000)
+    assert card.locator(".tillit-leader-action").get_attribute("open") is None  # drawn again, closed
+    page.close()

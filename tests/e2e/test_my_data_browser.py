@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
+import requests
 
 from tests.e2e.conftest import wait_for
 from tests.e2e.test_widget_browser import (  # noqa: F401
@@ -52,18 +54,42 @@ def by_keyboard(page, name: str) -> tuple[str, str]:
     return file.suggested_filename, open(file.path(), encoding="utf-8").read()
 
 
+ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def open_everything(page) -> str:
+    """Every closed part opened; the widget's text as a person reads it."""
+    page.evaluate("document.querySelectorAll('[data-tillit-my-data] details').forEach(d => d.open = true)")
+    return page.locator(MY_DATA).inner_text()
+
+
 def test_a_person_sees_and_downloads_what_tillit_holds_about_them(browser, server):  # noqa: F811
     from axe_playwright_python.sync_playwright import Axe
     kari = open_demo(browser, server, "kari")
     click_and_store(kari, f"{CANTEEN} button")
     assert wait_for(lambda: caught_up(server), timeout=30)
+    assert wait_for(lambda: requests.get(f"{server}/readyz", timeout=5).json()["consumer_lag"]["notifications"] == 0,
+                    timeout=30)
     kari.close()
     page = open_my_data(browser, server, "kari")
     assert page.get_by_role("heading", level=2).first.inner_text() == "Dette vet Tillit om deg"
-    likes = page.locator("section.tillit-data-domain", has=page.get_by_role("heading", name="Likerklikk og Bra!"))
-    assert "news-canteen" in likes.locator("table").first.inner_text()
-    assert page.locator("table").count() > 5  # every table says what it is and names its columns
-    assert page.locator("table:not(:has(caption)), table:not(:has(thead th[scope='col']))").count() == 0
+    likes = page.get_by_role("region", name="Likerklikk og Bra!")
+    liked = likes.get_by_role("table", name="Det du har likt (1 rad)")
+    assert [h.inner_text() for h in liked.locator("th").all()] == ["Hva", "Liker", "Når"]
+    assert liked.locator("td").nth(0).inner_text() == "article: news-canteen"
+    moment = liked.locator("time")  # when, in the page's locale; the machine's form in datetime
+    assert ISO_MOMENT.match(moment.get_attribute("datetime")) and not ISO_MOMENT.search(moment.inner_text())
+    assert re.search(r"\d{4}", moment.inner_text()) and moment.inner_text() != moment.get_attribute("datetime")
+    # the owner's notification of Kari's like names Kari, but it is not hers: stored, not "your notifications"
+    assert page.get_by_role("table", name=re.compile("^Varslene dine")).filter(has_text="news-canteen").count() == 0
+    text = open_everything(page)
+    assert "news-canteen" in page.locator(".tillit-data-domain", has_text="Varsler til deg").inner_text()
+    assert page.locator("table").count() > 5
+    assert '{"' not in text and not ISO_MOMENT.search(text)  # no JSON and no raw timestamps anywhere
+    # every table is named (by the text above it) and every header says what it heads
+    unnamed = page.evaluate("""() => [...document.querySelectorAll('table')].filter(t =>
+        !(document.getElementById(t.getAttribute('aria-labelledby')) || {}).textContent).length""")
+    assert unnamed == 0 and page.locator("th:not([scope])").count() == 0
     name, text = by_keyboard(page, "Last ned JSON")
     assert name == "tillit-demo-kari.json" and json.loads(text)["person"] == "demo-kari"
     name, text = download(page, "Last ned CSV")
@@ -71,14 +97,26 @@ def test_a_person_sees_and_downloads_what_tillit_holds_about_them(browser, serve
     assert name == "tillit-demo-kari.csv" and any(r["value"] == "news-canteen" for r in rows)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "my-data.png"), full_page=True)
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA + ["best-practice"]}})
     assert results.violations_count == 0, results.generate_report()
 
 
-def test_the_page_speaks_the_visitors_language(browser, server):  # noqa: F811
-    page = open_my_data(browser, server, "ola", "en")
-    assert page.get_by_role("heading", level=2).first.inner_text() == "What Tillit knows about you"
-    assert page.get_by_role("button", name="Download CSV").is_visible()
+@pytest.mark.parametrize("lang, about, name, language, role", [
+    ("en", "About you", "Name", "Norwegian Bokmål", "Employee"),
+    ("nb", "Om deg", "Navn", "norsk bokmål", "Medarbeider"),
+    ("da", "Om dig", "Navn", "bokmål", "Medarbejder")])
+def test_the_page_speaks_the_visitors_language(browser, server, lang, about, name, language, role):  # noqa: F811
+    """Headings, field names and values in the page's language: the directory entry reads as
+    "Name: Ola Hansen", "Language: Norwegian Bokmål", not as the stored "locale: nb"."""
+    page = open_my_data(browser, server, "ola", lang)
+    entry = page.get_by_role("region", name=about).locator("table").first
+    rows = {r.locator("th").inner_text(): r.locator("td").inner_text() for r in entry.locator("tr").all()}
+    assert rows[name] == "Ola Hansen" and language in rows.values() and role in rows.values()
+    assert "nb" not in rows.values() and "member" not in rows.values()
+    if lang == "en":
+        assert page.get_by_role("heading", level=2).first.inner_text() == "What Tillit knows about you"
+        assert page.get_by_role("button", name="Download CSV").is_visible()
+    page.close()
 
 
 def test_a_download_that_fails_says_so(browser, server):  # noqa: F811

@@ -12,7 +12,12 @@ from engagement.state import state
 from tests.conftest import bearer, drain, like, migrated_app
 
 PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri", "/demo/my-data?user=ola"]
-BANNER = "tokens are minted for made-up users"
+# The banner's first words in each language: every demo page says it is a demo, in its own language.
+BANNERS = {"nb": "Alle som åpner disse sidene, blir logget inn som en oppdiktet person.",
+           "nn": "Alle som opnar desse sidene, blir logga inn som ein oppdikta person.",
+           "da": "Alle, der åbner disse sider, bliver logget ind som en opdigtet person.",
+           "en": "Anyone who opens these pages is signed in as a made-up person."}
+BANNER = BANNERS["nb"]  # bokmål, the demo's default
 REAL = {"mode": "full", "teams": [{"id": "helse", "name": "Helse", "parent": None}],
         "people": [{"id": "siri", "name": "Siri Real", "team": "helse", "role": "member",
                     "email": "siri@example.org"},
@@ -153,7 +158,7 @@ def test_the_demo_pages_speak_the_language_they_declare(demo_app):
     engagement/translations); bokmål, the default, reads as it always did."""
     pages = demo_app.test_client()
     danish = pages.get("/demo?user=kari&lang=da").get_data(as_text=True)
-    assert '<html lang="da">' in danish and "Logget ind som" in danish and "Tilføj et billede" in danish
+    assert '<html lang="da">' in danish and "Logget ind som" in danish and ">Billede</label>" in danish
     assert "Logget inn som" not in danish
     bokmal = pages.get("/demo/trust?user=siri").get_data(as_text=True)
     assert "<title>Tillit demo – tillitssignaler</title>" in bokmal and "Til forsiden" in bokmal
@@ -171,3 +176,45 @@ def test_the_demo_turned_on_after_start_up_takes_its_own_tokens(sqlite_template,
     answer = pages.get("/v1/me", headers=bearer(token))
     assert answer.status_code == 200 and answer.json["person"] == "demo-kari", answer.get_data(as_text=True)
     state(application).bus.close()
+
+
+def _banner(page: str) -> str:
+    """The banner's landmark, as the page has it."""
+    start = page.index('<aside class="demo-banner"')
+    return page[start:page.index("</aside>", start)]
+
+
+@pytest.mark.parametrize("path", ["/demo?user=kari", "/demo/awards?user=lena", "/demo/trust?user=siri",
+                                  "/demo/my-data?user=ola", "/demo/console?user=lena"])
+@pytest.mark.parametrize("lang", BANNERS)
+def test_the_banner_speaks_the_page_language_in_a_landmark_of_its_own(demo_app, path, lang):
+    """Not English on a Norwegian page, and not outside every landmark: an aside named in the
+    page's language, saying "Demo" first on every demo page."""
+    page = demo_app.test_client().get(f"{path}&lang={lang}").get_data(as_text=True)
+    banner = _banner(page)
+    named = {"nb": "Om denne demoen", "nn": "Om denne demoen", "da": "Om denne demo", "en": "About this demo"}[lang]
+    assert f'aria-label="{named}"' in banner and "<strong>Demo</strong>" in banner
+    assert BANNERS[lang] in banner and "lang=" not in banner  # the page's own language, not lang="en"
+    assert "<code>demo-</code>" in banner and "<code>engagement serve --demo</code>" in banner  # not &lt;code&gt;
+    assert page.index(".demo-banner {") < page.index("<body")  # styled as a demo on every page, trust's too
+    others = [text for other, text in BANNERS.items() if other != lang]
+    assert not any(text in page for text in others)
+
+
+@pytest.mark.parametrize("lang, names", [
+    ("nb", ["Bilde", "Stillingstittel", "Om meg", "Kompetanse", "Språk", "Arbeidssted", "Spør meg om"]),
+    ("en", ["Photo", "Job title", "About me", "Skills", "Languages", "Location", "Ask me about"])])
+def test_the_profile_form_labels_name_the_fields_and_hints_describe_them(demo_app, lang, names):
+    """A label says what the field holds ("Stillingstittel"), not what to do ("Skriv stillingstittel",
+    the profile bar's next step); a hint is the field's description."""
+    import re
+    page = demo_app.test_client().get(f"/demo?user=ola&lang={lang}").get_data(as_text=True)
+    form = page[page.index('<form id="profile-form">'):page.index("</form>")]
+    labels = re.findall(r'<label for="profile-(\w+)">([^<]+)</label>', form)
+    assert [label for _, label in labels] == names
+    assert "Skriv" not in form and "Legg til" not in form and "Add " not in form
+    hint = re.search(r'id="profile-skills" [^>]*aria-describedby="(profile-skills-hint)"', form)
+    assert hint and f'id="{hint.group(1)}">' in form
+    said = {"nb": "Skill dem med komma.", "en": "Separate them with commas."}[lang]
+    assert f'<p class="profile-hint" id="profile-skills-hint">{said}</p>' in form
+    assert 'id="profile-title" name="title" type="text">' in form  # no hint where none helps
