@@ -222,6 +222,7 @@ def test_every_widget_works_in_each_token_mode(browser, intranet, mode):  # noqa
     assert idea["target"]["owner"] == "demo-lena"  # who the token names, as GET /v1/me said
     reload_campaign(page, intranet, "newest")
     ours = campaign.locator("li.tillit-idea", has=page.get_by_role("heading", name=title))
+    ours.locator(".tillit-leader-action > summary", has_text="Svar som leder").click()  # closed until asked for
     answer_form = ours.locator("form", has=page.locator("select"))  # the leader's: a status to choose
     answer_form.locator("select").select_option("under_review")
     answer_form.locator("textarea").fill("Vi ser på det i januar.")
