@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 from engagement.translations import LANGS, N_, translations
@@ -61,6 +62,14 @@ def describe(flag: str, lang: str, numbers: dict) -> dict:
     """A flag as the report shows it: title, reason with the numbers, suggested action."""
     t = translations(lang)
     title, action = TEXTS[flag]
-    values = {key: f"{value} %" if key in PERCENTAGES else value for key, value in numbers.items()}
+    values = {key: _number(key, value, lang) for key, value in numbers.items()}
     return {"flag": flag, "title": t.gettext(title), "reason": REASONS[flag](t, numbers).format(**values),
             "action": t.gettext(action)}
+
+
+def _number(key: str, value: object, lang: str) -> object:
+    """A number as the page's language writes it ("1,17" in Norwegian and Danish), rates to two
+    decimals at most; percentages with their sign after a space."""
+    if isinstance(value, float):
+        value = format_decimal(value, format="#,##0.##", locale=lang)
+    return f"{value} %" if key in PERCENTAGES else value

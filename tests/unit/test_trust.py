@@ -47,7 +47,9 @@ def test_each_planted_pattern_raises_exactly_its_flag(client, org):
         assert [f["flag"] for f in rows[team]["flags"]] == expected, (team, rows[team]["signals"])
     quiet = rows["quiet"]["flags"][0]
     assert quiet["reason"] == ("Contributions per member fell 75 % against the team's previous three months "
-                               "(0.29 vs 1.174 per 30 days).")
+                               "(0.29 vs 1.17 per 30 days).")
+    norwegian = by_team(client.get(OCTOBER.replace("lang=en", "lang=nb"), headers=bearer(org)).json)["quiet"]["flags"][0]
+    assert "(0,29 mot 1,17 per 30 dager)" in norwegian["reason"]  # decimals as the page's language writes them
     assert "coffee chats" in quiet["action"]
     carried = rows["carried"]["signals"]
     assert (carried["top_person_share"], carried["shared_share"], carried["members"]) == (0.833, 0.3, 10)
