@@ -44,24 +44,24 @@ def open_reports(args: dict):
 
 
 def _items(rows: list[AbuseReport], threshold: int) -> list[dict]:
-    """Each item reported on this page once: its distinct reporters among all open reports (not
-    just this page's, so a count never depends on where the page ends) and whether it is hidden now."""
+    """Each item reported on this page once: its distinct reporters and their reasons among all open
+    reports (not just this page's, so neither depends on where the page ends) and whether it is hidden now."""
     session = state().db.session()
     reporters: dict[tuple[str, str], set[str]] = {(r.target_kind, r.target_id): set() for r in rows}
+    reasons: dict[tuple[str, str], list[str]] = {target: [] for target in reporters}
     for kind in {k for k, _ in reporters}:
         ids = [i for k, i in reporters if k == kind]
         for r in session.scalars(select(AbuseReport).where(AbuseReport.decision.is_(None),
                                                            AbuseReport.target_kind == kind,
-                                                           AbuseReport.target_id.in_(ids))):
+                                                           AbuseReport.target_id.in_(ids))
+                                 .order_by(AbuseReport.reported_at, AbuseReport.event_id)):
             reporters[(r.target_kind, r.target_id)].add(r.reporter)
+            if r.reason and r.reason not in reasons[(r.target_kind, r.target_id)]:
+                reasons[(r.target_kind, r.target_id)].append(r.reason)
     hidden = {kind: set(session.scalars(select(model.id).where(
         model.id.in_([i for k, i in reporters if k == kind]), model.visibility == "hidden")))
         for kind, model in (("idea", Idea), ("contribution", Contribution))}
     content = _content(session, reporters)
-    reasons: dict[tuple[str, str], list[str]] = {}
-    for r in rows:
-        if r.reason and r.reason not in reasons.setdefault((r.target_kind, r.target_id), []):
-            reasons[(r.target_kind, r.target_id)].append(r.reason)
     return [{"target": {"kind": kind, "id": target_id}, "reporters": len(people),
              "hidden": target_id in hidden.get(kind, ()), "reports_to_hide": threshold,
              "reasons": reasons.get((kind, target_id), []), "content": content.get((kind, target_id))}

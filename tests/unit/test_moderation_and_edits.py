@@ -64,6 +64,21 @@ def received_at(monkeypatch, minutes: int) -> None:
     monkeypatch.setattr(ingest, "received_now", lambda: moment)
 
 
+
+def test_the_queue_gives_every_open_reports_reason_whatever_the_page_size(app, client, campaign, user_token, make_key):
+    """The reasons, like the count of reporters, come from all open reports of the item, not only
+    from the reports that happen to fall on the page asked for."""
+    as_user(client, user_token("kari"), idea("i-9", "kari", title="Noe frekt"))
+    drain(app, ("ideas",))
+    for n, (who, why) in enumerate((("ola", "Personangrep"), ("siri", "Reklame"))):
+        as_user(client, user_token(who), {"id": f"rep-9{n}", "type": "content.reported", "time": NOW,
+                                          "target": {"kind": "idea", "id": "i-9", "owner": "kari"},
+                                          "data": {"reason": why}})
+    drain(app, ("ideas",))
+    page = client.get("/v1/moderation/reports?per_page=1", headers=bearer(make_key("moderation:manage"))).json
+    assert len(page["reports"]) == 1 and page["more"] is True
+    assert [(i["reporters"], i["reasons"]) for i in page["items"]] == [(2, ["Personangrep", "Reklame"])]
+
 def test_authors_edit_within_the_window_and_nobody_else(app, client, campaign, user_token, monkeypatch):
     kari, ola = user_token("kari"), user_token("ola")
     received_at(monkeypatch, 0)
