@@ -11,6 +11,7 @@ message travels with its giver's entry (``"m"``), so the recipient reads each gi
 """
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,9 @@ TITLED = (EventType.IDEA_SUBMITTED, EventType.IDEA_EDITED, EventType.CONTENT_PUB
 ANSWERS = (EventType.IDEA_ADOPTED, EventType.IDEA_ANSWERED)
 LIKES = LikeTable(NotifyLike, ("ref",), "liker", lambda t: (t.key,))
 MESSAGE_MAX = 500  # kudos.given data.message (schemas/events.py KudosData)
+# Control characters and the bidirectional overrides and isolates (U+202A-202E, U+2066-2069): with
+# them a giver's words could start a new line that reads like another person's Bra!, or run backwards.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def subject_ref(event: Event) -> str:
@@ -91,7 +95,7 @@ class NotificationRows(OwnedBatch):
         entry = {"p": actor, "at": at.isoformat(), **({"m": message} if message else {})}
         entries = [a for a in group.actors if a["p"] != actor] + [entry]
         group.actors = sorted(entries, key=lambda a: a["at"], reverse=True)
-        group.last_at = max(group.last_at, at)
+        group.last_at = _newest(group.actors)
 
     def title(self, ref: str, title: str) -> None:
         """The latest title wins; a batch may name one thing twice."""
@@ -119,6 +123,8 @@ class NotificationRows(OwnedBatch):
         if not group.actors:
             self._drop(group)
             del self.groups[(person, kind, ref, day)]
+        else:
+            group.last_at = _newest(group.actors)
 
     def _drop(self, group: Notification) -> None:
         """A group made earlier in this batch was never saved: forget it rather than delete it."""
@@ -126,6 +132,12 @@ class NotificationRows(OwnedBatch):
             self.session.expunge(group)
         else:
             self.session.delete(group)
+
+
+def _newest(actors: list[dict]) -> datetime:
+    """A group's time is its newest entry's: an entry taken back, or replaced by one from earlier
+    that arrived late, takes its moment with it."""
+    return max(datetime.fromisoformat(a["at"]) for a in actors)
 
 
 def _adoptions(session: Session, refs: set[str]) -> dict[str, tuple[str, datetime]]:
@@ -222,10 +234,13 @@ def kudos(rows: NotificationRows, event: Event) -> None:
 
 
 def kudos_message(event: Event) -> str | None:
-    """The giver's own words, trimmed and bounded as the event schema bounds them (an event read
-    straight off the bus was never checked by the API)."""
+    """The giver's own words on one line, without invisible controls, bounded as the event schema
+    bounds them (an event read straight off the bus was never checked by the API)."""
     message = event.data.get("message")
-    return (message.strip()[:MESSAGE_MAX] or None) if isinstance(message, str) else None
+    if not isinstance(message, str):
+        return None
+    return " ".join(_INVISIBLE.sub("", message).split())[:MESSAGE_MAX] or None
+
 
 
 def liked(rows: NotificationRows, event: Event) -> None:

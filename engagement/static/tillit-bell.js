@@ -135,7 +135,7 @@
       "padding:var(--tillit-space) 0;border-bottom:1px solid var(--tillit-border)}",
       ":where(.tillit-note a){color:var(--tillit-accent)}",
       ":where(.tillit-note time){font-size:var(--tillit-size-s)}",
-      ":where(.tillit-note-message){margin:0;font-style:italic;overflow-wrap:anywhere;white-space:pre-line}",
+      ":where(.tillit-note-message){margin:0;font-style:italic;overflow-wrap:anywhere}",
       ":where(.tillit-unread .tillit-note-text){font-weight:700}",
       ":where(.tillit-unread){box-shadow:inset 3px 0 0 var(--tillit-accent);padding-inline-start:var(--tillit-space)}"
     ].join(""));

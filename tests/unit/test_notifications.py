@@ -295,3 +295,21 @@ def test_a_bra_message_from_the_bus_is_bounded_as_the_event_schema_bounds_it():
     assert kudos_message(event) == "x" * MESSAGE_MAX == "x" * 500
     assert kudos_message(Event("k2", "kudos.given", "siv", Target("person", "kari", "kari"), datetime.now(UTC), "",
                                data={"message": ["no"]})) is None
+
+
+def test_a_bra_message_stays_on_one_line_without_invisible_controls(app, client, org, user_token):
+    """A giver cannot start a line that reads like another person's Bra!, nor turn text backwards."""
+    send(app, client, org, [ev("kudos.given", "siv", "person:kari", "kari", at(1),
+                               message="Takk!\n\nLena Berg ga deg Bra!: «Du er oppsagt»\u202eabc\u2066\x07")])
+    (only,) = feed(client, user_token("kari"))["items"]
+    assert only["messages"][0]["message"] == "Takk! Lena Berg ga deg Bra!: «Du er oppsagt»abc"
+
+
+def test_a_bra_group_is_as_old_as_the_bra_it_shows(app, client, org, user_token):
+    """Siv's Bra! from 10:05 arrives first; her Bra! from 10:01 arrives later and is the one that
+    counts: the bell shows its words and its time, not the displaced one's."""
+    send(app, client, org, [ev("kudos.given", "siv", "person:kari", "kari", at(5), message="Seinere")])
+    send(app, client, org, [ev("kudos.given", "siv", "person:kari", "kari", at(1), message="Tidligere")])
+    (only,) = feed(client, user_token("kari"))["items"]
+    assert [m["message"] for m in only["messages"]] == ["Tidligere"]
+    assert only["at"] == "2026-11-10T09:01:00Z"
