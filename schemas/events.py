@@ -207,6 +207,15 @@ class EventSchema(Strict):
         return {**raw, "actor": sender.person}
 
     @validates_schema
+    def _no_bra_to_oneself(self, event: dict[str, Any], **_: Any) -> None:
+        """A person's own Bra! to themselves is refused at the door: it would count nowhere (self-
+        recognition never does) but still show on the button of the content it is about."""
+        sender, target = _sender(), event.get("target")
+        if (sender is not None and sender.person is not None and event.get("type") == EventType.KUDOS_GIVEN
+                and isinstance(target, dict) and target.get("id") == sender.person):
+            raise ValidationError({"target": {"id": ["A Bra! is for someone else; nobody can give one to themselves."]}})
+
+    @validates_schema
     def _not_in_the_future(self, event: dict[str, Any], **_: Any) -> None:
         sender = _sender()
         if sender is not None and event["time"] > sender.received_at + timedelta(seconds=sender.max_skew):

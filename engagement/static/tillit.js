@@ -116,14 +116,15 @@
 
   /* ``given``: the service says this person's Bra! to the colleague already counts (this month):
      the button shows it pressed and sends nothing, even after a reload. */
-  function kudosButton(holder, counts, failure, given) {
+  function kudosButton(holder, counts, failure, given, self) {
     var person = holder.getAttribute("data-tillit-kudos");
     var about = holder.getAttribute("data-tillit-about");
     var ui = build(holder, "kudos", "tillit-kudos");
-    var note = messageBox(holder, ui.t);
     var n = counts ? counts.kudos : 0;
     showCount(ui, n, ui.t.bra);
     if (!counts) { ui.status.textContent = core.problem(holder, failure); holder.dataset.state = "offline"; }
+    if (self) { ui.button.remove(); holder.dataset.self = "true"; return; }  /* one's own: the count only */
+    var note = messageBox(holder, ui.t);
     ui.button.setAttribute("aria-pressed", given ? "true" : "false");
     if (given) { ui.button.textContent = ui.t.sent; note.box.hidden = true; }
     ui.button.addEventListener("click", function () {
@@ -523,11 +524,16 @@
       likes.forEach(function (el) {
         likeButton(el, byKey && (byKey[el.getAttribute("data-tillit-like")] || {likes: 0}), failure);
       });
-      kudos.forEach(function (el) {
-        var spec = el.getAttribute("data-tillit-about") || "person:" + el.getAttribute("data-tillit-kudos");
-        var person = byKey && byKey["person:" + el.getAttribute("data-tillit-kudos")];
-        var mine = !!byKey && !!((byKey[spec] || {}).kudos_by_me || (person || {}).kudos_by_me);
-        kudosButton(el, byKey && (byKey[spec] || {kudos: 0}), failure, mine);
+      /* who is signed in, so that nobody is offered a Bra! to themselves (the server refuses one) */
+      var who = kudos.length ? core.me().catch(function () { return null; }) : Promise.resolve(null);
+      return who.then(function (me) {
+        kudos.forEach(function (el) {
+          var spec = el.getAttribute("data-tillit-about") || "person:" + el.getAttribute("data-tillit-kudos");
+          var person = byKey && byKey["person:" + el.getAttribute("data-tillit-kudos")];
+          var mine = !!byKey && !!((byKey[spec] || {}).kudos_by_me || (person || {}).kudos_by_me);
+          var self = !!me && me.person === el.getAttribute("data-tillit-kudos");
+          kudosButton(el, byKey && (byKey[spec] || {kudos: 0}), failure, mine, self);
+        });
       });
     });
   }

@@ -188,3 +188,21 @@ def test_a_bra_is_given_once_even_after_a_reload_and_counted_once_over_http(brow
               if i["kind"] == "kudos"]
     assert bra["count"] == 2 and [m["text"] for m in bra["messages"]] == [
         "Siri Dahl ga deg Bra!: «Takk nr. 1»", "Kari Nordmann ga deg Bra!: «Fin artikkel»"]
+
+
+def test_nobody_is_offered_a_bra_to_themselves_and_the_server_refuses_one(browser, server):  # noqa: F811
+    """Ola's own article shows its Bra! count but no button to press; a client that sends one
+    anyway is refused (422 naming target.id), so no self-Bra! shows on a count."""
+    ola = open_demo(browser, server, "ola")
+    ola.wait_for_selector(f"{CANTEEN_KUDOS}[data-self='true'] .tillit-count[data-value]")
+    assert ola.locator(f"{CANTEEN_KUDOS} button").count() == 0
+    assert ola.locator(f"{CANTEEN_KUDOS} .tillit-kudos-message").count() == 0
+    kari = open_demo(browser, server, "kari")
+    assert kari.locator(f"{CANTEEN_KUDOS} button").is_visible()  # anyone else is offered it
+    event = {"id": "to-myself", "type": "kudos.given", "time": datetime.now(UTC).isoformat(), "source": "test",
+             "target": {"kind": "person", "id": "demo-ola", "owner": "demo-ola"},
+             "data": {"about": "article:news-canteen"}}
+    answer = requests.post(f"{server}/v1/events", json=event, timeout=10,
+                           headers={"Authorization": f"Bearer {token_of(server, 'ola')}"})
+    assert answer.status_code == 422 and answer.headers["Content-Type"] == "application/problem+json"
+    assert "target.id" in str(answer.json()), answer.json()
