@@ -319,8 +319,11 @@ def test_a_very_long_name_stays_inside_its_card_on_a_phone(browser, server, lead
 def test_the_announcement_of_a_month_not_over_says_nobody_yet_as_the_cards_do(browser, server, leader_key):  # noqa: F811
     """Bug: the cards said "Ingen ennå" while the announcement beside them said "Ingen denne gangen."."""
     _, next_month = months_around_now()
-    page = open_page(browser, server, month=next_month)
-    assert page.locator(".tillit-award-card .tillit-muted").all_inner_texts() == ["Ingen ennå"] * 3
-    preview = page.locator(".tillit-announcement-preview li").all_inner_texts()
-    assert preview == ["Ingen ennå."] * 3, preview
-    page.context.close()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for lang, nobody in (("nb", "Ingen ennå"), ("en", "Nobody yet")):
+        page = open_page(browser, server, month=next_month, lang=lang, width=390)
+        page.screenshot(path=str(SHOTS / f"demo-awards-nobody-yet-390-light-{lang}.png"), full_page=True)
+        assert page.locator(".tillit-award-card .tillit-muted").all_inner_texts() == [nobody] * 3
+        preview = page.locator(".tillit-announcement-preview li").all_inner_texts()
+        assert preview == [nobody + "."] * 3, preview
+        page.context.close()

@@ -48,7 +48,8 @@ def test_each_planted_pattern_raises_exactly_its_flag(client, org):
     quiet = rows["quiet"]["flags"][0]
     assert quiet["reason"] == ("Contributions per member fell 75 % against the team's previous three months "
                                "(0.29 vs 1.17 per 30 days).")
-    norwegian = by_team(client.get(OCTOBER.replace("lang=en", "lang=nb"), headers=bearer(org)).json)["quiet"]["flags"][0]
+    norwegian = by_team(client.get(OCTOBER.replace("lang=en", "lang=nb"), headers=bearer(org)).json)
+    norwegian = norwegian["quiet"]["flags"][0]
     assert "(0,29 mot 1,17 per 30 dager)" in norwegian["reason"]  # decimals as the page's language writes them
     assert "coffee chats" in quiet["action"]
     carried = rows["carried"]["signals"]
