@@ -1,8 +1,12 @@
 """The announcement of a month's awards, ready to paste into an intranet news post,
 in Norwegian bokmål and nynorsk, Danish and English (the catalogs in engagement/translations),
-as Markdown and as HTML."""
+as Markdown and as HTML.
+
+Names come from the directory and are text, never markup: the Markdown escapes them (a name
+``**[click](javascript:…)**`` stays those characters when pasted), the HTML escapes them as HTML."""
 from __future__ import annotations
 
+import re
 from html import escape
 
 from babel.dates import get_month_names
@@ -17,7 +21,16 @@ TEXTS = ByLanguage(lambda t: {
     "appreciated": t.gettext("Most appreciated colleague"),
     "runners": t.gettext("Also worth a mention"),
     "none": t.gettext("Nobody this time."),
+    "none_yet": t.gettext("Nobody yet."),
 })
+# Periods of a month whose winners can no longer change: the page says "Nobody this time" for them,
+# "Nobody yet" while the month is running or still to come, and so does the announcement.
+OVER = ("ended", "final")
+# Backslash before every character Markdown (CommonMark, and the Markdown that Teams reads) may
+# take as markup anywhere, and before < and > so that no HTML tag or autolink is made of a name;
+# - + # and "1." only make a list or a heading at the start, so "Anne-Marie" keeps its hyphen plain.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()!|~<>&])")
+MARKDOWN_LEADING = re.compile(r"^(\d*)([-+#=.)])")
 
 
 def month_name(month: str, lang: str) -> str:
@@ -70,22 +83,33 @@ def helped(lang: str, threshold: int) -> str:
                                        "Helped at least {n} other teams this month", threshold).format(n=threshold)
 
 
-def winner(place: dict, category: str, lang: str) -> str:
+def winner(place: dict, category: str, lang: str, name=lambda text: text) -> str:
     """The name and, when there is one, the reason: never a dangling dash."""
     why = reason(place.get("facts") or {}, category, lang)
-    return f"{place['name']} – {why}" if why else place["name"]
+    return f"{name(place['name'])} – {why}" if why else name(place["name"])
 
 
-def sections(result: dict, lang: str, threshold: int) -> list[tuple[str, list[str]]]:
+def md(text: str) -> str:
+    """Free text as Markdown shows it and never runs it: line breaks collapsed to one space
+    (a name cannot start a new list item or heading), every special character escaped."""
+    text = MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    return MARKDOWN_LEADING.sub(r"\1\\\2", text)
+
+
+def sections(result: dict, lang: str, threshold: int, period: str = "final",
+             name=lambda text: text) -> list[tuple[str, list[str]]]:
+    """The announcement's headings and lines; ``name`` makes a name safe where it is pasted
+    (``md`` for Markdown and Teams), ``period`` chooses "Nobody yet" or "Nobody this time"."""
     t = TEXTS[lang]
+    nobody = t["none"] if period in OVER else t["none_yet"]
     out = []
     for category, podium in result["categories"].items():
-        lines = [winner(p, category, lang) for p in podium[:1]] or [t["none"]]
+        lines = [winner(p, category, lang, name) for p in podium[:1]] or [nobody]
         if len(podium) > 1:
-            lines.append(f"{t['runners']}: " + ", ".join(p["name"] for p in podium[1:]))
+            lines.append(f"{t['runners']}: " + ", ".join(name(p["name"]) for p in podium[1:]))
         out.append((t[category], lines))
     if result["threshold"]:
-        out.append((helped(lang, threshold), [", ".join(p["name"] for p in result["threshold"])]))
+        out.append((helped(lang, threshold), [", ".join(name(p["name"]) for p in result["threshold"])]))
     return out
 
 
@@ -95,22 +119,22 @@ HEADING = 2
 MAX_HEADING = 5
 
 
-def markdown(result: dict, lang: str, threshold: int, heading: int = HEADING) -> str:
+def markdown(result: dict, lang: str, threshold: int, heading: int = HEADING, period: str = "final") -> str:
     t, month = TEXTS[lang], month_name(result["month"], lang)
     top, sub = "#" * heading, "#" * (heading + 1)
     parts = [f"{top} {t['title'].format(month=month)}", "", t["intro"].format(month=month)]
-    for title, lines in sections(result, lang, threshold):
+    for title, lines in sections(result, lang, threshold, period, md):
         parts += ["", f"{sub} {title}", ""] + [f"- {line}" for line in lines]
     return "\n".join(parts) + "\n"
 
 
-def html(result: dict, lang: str, threshold: int, heading: int = HEADING) -> str:
+def html(result: dict, lang: str, threshold: int, heading: int = HEADING, period: str = "final") -> str:
     """Names and reasons come from the directory and are escaped like any other text."""
     t, month = TEXTS[lang], month_name(result["month"], lang)
     top, sub = f"h{heading}", f"h{heading + 1}"
     parts = [f"<{top}>{escape(t['title'].format(month=month))}</{top}>",
              f"<p>{escape(t['intro'].format(month=month))}</p>"]
-    for title, lines in sections(result, lang, threshold):
+    for title, lines in sections(result, lang, threshold, period):
         items = "".join(f"<li>{escape(line)}</li>" for line in lines)
         parts.append(f"<{sub}>{escape(title)}</{sub}><ul>{items}</ul>")
     return "\n".join(parts) + "\n"

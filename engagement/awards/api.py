@@ -92,9 +92,10 @@ def announce(_path: dict, args: dict, month: str):
     session = state().db.session()
     snapshot = session.get(AwardSnapshot, month)
     result = snapshot.result if snapshot is not None else awards.result(session, month, _mode())
+    period = "final" if snapshot is not None else _period(month)  # "Nobody yet" while it runs, as the page says
     markdown = args["format"] == "markdown"
     render = announcement.markdown if markdown else announcement.html
-    return Response(render(result, args["lang"], HELPED_TEAMS_THRESHOLD, args["heading"]),
+    return Response(render(result, args["lang"], HELPED_TEAMS_THRESHOLD, args["heading"], period),
                     mimetype="text/markdown" if markdown else "text/html")
 
 

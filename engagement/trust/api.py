@@ -13,7 +13,7 @@ from flask import Response
 from sqlalchemy import select
 
 from engagement.auth import TRUST_ROLE, Principal
-from engagement.directory.model import Team
+from engagement.directory.model import Team, TeamPlacement
 from engagement.errors import EngagementError, Forbidden
 from engagement.schemas.trust import (
     AuditQuery,
@@ -60,11 +60,12 @@ def trust_report(args: dict):
         raise EngagementError(f"No team {unit!r} in the directory.", 404, "Not found")
     body = trust.report(session, period, today, _zone(), st.config["ENGAGEMENT_MIN_GROUP_SIZE"],
                         st.trust_thresholds, args["lang"], unit)
+    names = _names(session, body) if fmt == "csv" else {}
     if flag:
         body["teams"] = [t for t in body["teams"] if any(f["flag"] == flag for f in t.get("flags", ()))]
     _audit(who, unit or "*", fmt, period.label)
     if fmt == "csv":
-        return Response(to_csv(body, args["lang"]), mimetype="text/csv", headers={
+        return Response(to_csv(body, args["lang"], names), mimetype="text/csv", headers={
             "Content-Disposition": f'attachment; filename="tillit-trust-{period.label}.csv"'})
     return body
 
@@ -106,6 +107,16 @@ def trust_audit(args: dict):
     rows = state().db.session.scalars(select(TrustAudit).order_by(TrustAudit.id.desc()).limit(args["limit"]))
     return {"views": [{"at": r.at.isoformat() + "Z", "who": r.who, "unit": r.unit, "view": r.view,
                        "period": r.period} for r in rows]}
+
+
+def _names(session, body: dict) -> dict[str, str]:
+    """Every team's name, for the CSV's "Part of" and "Counted in" columns when ?unit= or ?flag=
+    leaves the parent or host out: the report's own (the period's) names first, then today's
+    directory, then the last name a removed team had."""
+    names = {team: name for team, name in session.execute(
+        select(TeamPlacement.team_id, TeamPlacement.name).order_by(TeamPlacement.id))}
+    names.update({team: name for team, name in session.execute(select(Team.id, Team.name))})
+    return names | {row["id"]: row["name"] for row in body["teams"]}
 
 
 def _zone() -> ZoneInfo:

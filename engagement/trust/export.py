@@ -5,7 +5,8 @@ whole percentages (the unit in the header), rates with one decimal, and the conv
 spreadsheet of that language expects. Norwegian and Danish Excel read the comma as the decimal
 sign, so their list separator is the semicolon: nb, nn and da get ``;`` and ``1,3``; en gets
 ``,`` and ``1.3``. The file starts with a UTF-8 byte order mark, without which Excel reads
-``Båret`` as ``BÃ¥ret``. Cells that a spreadsheet would run as formulas are written as text.
+``Båret`` as ``BÃ¥ret``. Text cells that a spreadsheet would run as formulas are written as text;
+the numbers the report formats itself (a change of ``-75``) stay numbers.
 """
 from __future__ import annotations
 
@@ -32,16 +33,22 @@ SIGNALS = (("members", N_("Members"), "count"),
            ("unanswered_ideas", N_("Unanswered ideas"), "count"))
 NAMES = (N_("Team"), N_("Part of"), N_("Counted in"))
 FLAGS = N_("Flags")
+# Spreadsheets run a cell as a formula when its first visible character is one of these; Excel also
+# reads the fullwidth forms (U+FF1D, U+FF0B, U+FF0D, U+FF20) as the ASCII signs.
+FORMULA = re.compile(r"[\t\r\n]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20]")
 
 
 def delimiter(lang: str) -> str:
     return ";" if lang in COMMA_DECIMALS else ","
 
 
-def to_csv(body: dict, lang: str) -> str:
-    """The report's rows as the dashboard shows them: names, never ids or flag codes."""
+def to_csv(body: dict, lang: str, names: dict[str, str] | None = None) -> str:
+    """The report's rows as the dashboard shows them: names, never ids or flag codes.
+
+    ``names`` maps every team's id to its name, also the teams a filtered report leaves out:
+    the parent or host of a row shown is often one of them, and its column would be empty."""
     t = translations(lang)
-    names = {row["id"]: row["name"] for row in body["teams"]}
+    names = {**(names or {}), **{row["id"]: row["name"] for row in body["teams"]}}
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter(lang), lineterminator="\r\n")
     writer.writerow([*(t.gettext(n) for n in NAMES),
@@ -52,7 +59,7 @@ def to_csv(body: dict, lang: str) -> str:
         writer.writerow([cell(row["name"]), cell(names.get(row["parent"], "")),
                          cell(names.get(row.get("folded_into"), "")),
                          *(number(signals.get(key), kind, lang) for key, _, kind in SIGNALS),
-                         ", ".join(cell(f["title"]) for f in row.get("flags", ()))])
+                         cell(", ".join(f["title"] for f in row.get("flags", ())))])
     return BOM + out.getvalue()
 
 
@@ -74,5 +81,6 @@ def half_up(value: Decimal, step: str) -> Decimal:
 
 
 def cell(text: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: make them text."""
-    return "'" + text if re.match(r"^[=+\-@\t\r]", text) else text
+    """Spreadsheets run text cells that start with = + - @ (after spaces too, or in their fullwidth
+    forms) or with a tab or line break as formulas: make them text. Only for text: never for numbers."""
+    return "'" + text if FORMULA.match(text) else text

@@ -285,3 +285,45 @@ def test_a_month_finalised_with_nobody_says_nobody_this_time_at_once(browser, se
     cards = page.locator(".tillit-award-card .tillit-muted").all_inner_texts()
     assert cards == ["Ingen denne gangen"] * 3, cards
     assert api(server, leader_key, "/v1/awards/2026-08").json()["status"] == "final"
+
+
+LONG_NAME = "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaftschaferswessenschafewarenwohlgepflegt"
+
+
+def test_a_very_long_name_stays_inside_its_card_on_a_phone(browser, server, leader_key):  # noqa: F811
+    """Bug: a name without a place to break ran out of the winner's card and the page grew sideways."""
+    from tests.unit.test_awards import ev
+    headers = {"Authorization": f"Bearer {leader_key}"}
+    assert requests.post(f"{server}/v1/directory/sync", json={"mode": "delta", "people": [
+        {"id": "wolfe", "name": LONG_NAME, "team": "A"}]}, headers=headers, timeout=10).status_code == 200
+    june = "2026-06-{day:02d}T12:00:00+02:00"
+    events = [ev("content.published", "wolfe", "article:w1", "wolfe", june.format(day=2), content_kind="article",
+                 title="W")]
+    events += [ev("like.added", p, "article:w1", "wolfe", june.format(day=3)) for p in ("bo", "cy", "dag", "eva")]
+    assert requests.post(f"{server}/v1/events/batch", json={"events": events}, headers=headers,
+                         timeout=10).status_code == 202
+    assert wait_for(lambda: requests.get(f"{server}/readyz", timeout=5).json()["consumer_lag"]["awards"] == 0)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, scheme in ((390, "light"), (390, "dark"), (1440, "light")):
+        page = open_page(browser, server, month="2026-06", width=width, scheme=scheme)
+        names = page.locator(".tillit-award-name", has_text=LONG_NAME[:20])
+        assert names.count() >= 1
+        page.screenshot(path=str(SHOTS / f"demo-awards-long-name-{width}-{scheme}-nb.png"), full_page=True)
+        outside = page.locator(".tillit-award-card").evaluate_all(
+            "cards => cards.filter(c => c.scrollWidth > c.clientWidth).length")
+        assert outside == 0, f"{width} {scheme}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{width} {scheme}"
+        page.context.close()
+
+
+def test_the_announcement_of_a_month_not_over_says_nobody_yet_as_the_cards_do(browser, server, leader_key):  # noqa: F811
+    """Bug: the cards said "Ingen ennå" while the announcement beside them said "Ingen denne gangen."."""
+    _, next_month = months_around_now()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for lang, nobody in (("nb", "Ingen ennå"), ("en", "Nobody yet")):
+        page = open_page(browser, server, month=next_month, lang=lang, width=390)
+        page.screenshot(path=str(SHOTS / f"demo-awards-nobody-yet-390-light-{lang}.png"), full_page=True)
+        assert page.locator(".tillit-award-card .tillit-muted").all_inner_texts() == [nobody] * 3
+        preview = page.locator(".tillit-announcement-preview li").all_inner_texts()
+        assert preview == [nobody + "."] * 3, preview
+        page.context.close()

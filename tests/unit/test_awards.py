@@ -1,6 +1,8 @@
 """Monthly awards against a hand-computed October 2026 (Europe/Oslo; summer time ends 25 October)."""
 from __future__ import annotations
 
+import re
+
 import fakeredis
 import pytest
 
@@ -290,3 +292,38 @@ def test_a_bra_credits_once_per_giver_and_subject(app, client, org):
     assert podium(body, "appreciated") == [("anna", 1.0), ("cy", 1.0), ("dag", 1.0)]
     replay(state(app), ["awards"])
     assert client.get("/v1/awards/2026-10", headers=bearer(org)).json["result"] == body["result"]
+
+
+EVIL = "<img src=x onerror=alert(1)> **[click](javascript:alert(1))** ![t](http://evil.example/px.png)"
+
+
+def test_names_in_the_markdown_announcement_are_text_never_markup(app, client, org):
+    """Bug: a directory name with HTML, a link or an image reached "Copy as Markdown" and "Copy for Teams"
+    as markup; a line break in a name started a heading of its own."""
+    send(client, org, october())
+    drain(app, ("ledger", "awards"))
+    renamed = [{"id": "anna", "name": EVIL, "team": "A"}, {"id": "eva", "name": "Eva\n# Boss", "team": "E"},
+               {"id": "bo", "name": "- 1. [x]", "team": "B"}]
+    assert client.post("/v1/directory/sync", json={"mode": "delta", "people": renamed},
+                       headers=bearer(org)).status_code == 200
+    client.post("/v1/awards/2026-10/finalise", headers=bearer(org))
+    text = client.get("/v1/awards/2026-10/announcement?lang=en", headers=bearer(org)).get_data(as_text=True)
+    escaped = (r"\<img src=x onerror=alert\(1\)\> \*\*\[click\]\(javascript:alert\(1\)\)\*\* "
+               r"\!\[t\]\(http://evil.example/px.png\)")
+    assert f"- {escaped} – 2 contributions" in text
+    for markup in (r"<img", r"\*\*\[", r"\]\(", r"!\[", r"\[x\]"):
+        assert not re.search(r"(?<!\\)" + markup, text), markup  # each sign escaped with a backslash
+    assert "- Eva # Boss – 1 contribution" in text and "\n# Boss" not in text  # one line, not a heading
+    page = client.get("/v1/awards/2026-10/announcement?lang=en&format=html", headers=bearer(org)).get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt; **[click](javascript:alert(1))**" in page and "<img" not in page
+
+
+def test_a_month_still_running_says_nobody_yet_as_the_page_does(client, org):
+    """Bug: the announcement of a month with nobody in it said "Nobody this time." while the page said
+    "Nobody yet": only a month that is over has had its time."""
+    coming = client.get("/v1/awards/2099-01/announcement?lang=en", headers=bearer(org)).get_data(as_text=True)
+    assert "- Nobody yet.\n" in coming and "Nobody this time" not in coming
+    assert "<li>Ingen ennå.</li>" in client.get("/v1/awards/2099-01/announcement?lang=nb&format=html",
+                                                headers=bearer(org)).get_data(as_text=True)
+    over = client.get("/v1/awards/2020-01/announcement?lang=en", headers=bearer(org)).get_data(as_text=True)
+    assert "- Nobody this time.\n" in over and "Nobody yet" not in over

@@ -48,7 +48,8 @@ def test_each_planted_pattern_raises_exactly_its_flag(client, org):
     quiet = rows["quiet"]["flags"][0]
     assert quiet["reason"] == ("Contributions per member fell 75 % against the team's previous three months "
                                "(0.29 vs 1.17 per 30 days).")
-    norwegian = by_team(client.get(OCTOBER.replace("lang=en", "lang=nb"), headers=bearer(org)).json)["quiet"]["flags"][0]
+    norwegian = by_team(client.get(OCTOBER.replace("lang=en", "lang=nb"), headers=bearer(org)).json)
+    norwegian = norwegian["quiet"]["flags"][0]
     assert "(0,29 mot 1,17 per 30 dager)" in norwegian["reason"]  # decimals as the page's language writes them
     assert "coffee chats" in quiet["action"]
     carried = rows["carried"]["signals"]
@@ -186,3 +187,33 @@ def test_recognition_read_before_its_contribution_counts_and_duplicates_count_on
     quiet, healthy = rows["quiet"]["signals"], rows["healthy"]["signals"]
     assert (quiet["contributions"], quiet["recognised_share"], quiet["interactions"]) == (1, 1.0, 1)
     assert (healthy["interactions"], healthy["likes_per_member"], healthy["cross_team_share"]) == (1, 0.1, 1.0)
+
+
+def csv_rows(client, key, query):
+    raw = client.get("/v1/trust/report?period=2026-10&lang=en&format=csv" + query, headers=bearer(key))
+    return {row["Team"]: row for row in csv.DictReader(io.StringIO(raw.get_data(as_text=True).lstrip("\ufeff")))}
+
+
+def test_a_filtered_csv_keeps_the_part_of_and_counted_in_columns(client, org):
+    """Bug: with ?unit= or ?flag= the parent or host was left out of the rows, and so were its names."""
+    assert csv_rows(client, org, "&flag=low_sharing")["Lavt"]["Part of"] == "Drift"
+    assert csv_rows(client, org, "&unit=helse")["Helse"]["Part of"] == "Kommunen"
+    tiny = csv_rows(client, org, "&unit=tiny")["Lite team"]
+    assert (tiny["Part of"], tiny["Counted in"]) == ("Drift", "Drift")
+
+
+def test_the_csv_writes_every_formula_a_spreadsheet_would_run_as_text(client, org, make_key):
+    """Bug: a line break first, spaces before the sign, or the fullwidth signs slipped through as formulas."""
+    tricks = ["\n=1+1", " =1+1", "\t=1+1", "＝1+1", "＋1", "－1", "＠SUM(A1)", "  -2+3"]
+    teams = [{"id": f"trick-{i}", "name": name, "parent": "drift"} for i, name in enumerate(tricks)]
+    teams.append({"id": "plain", "name": "Team-A = B", "parent": "drift"})
+    response = client.post("/v1/directory/sync", json={"mode": "delta", "people": [], "teams": teams},
+                           headers=bearer(make_key("directory:write")))
+    assert response.status_code == 200, response.json
+    rows = csv_rows(client, org, "")
+    stored = {row["id"]: row["name"] for row in client.get(OCTOBER, headers=bearer(org)).json["teams"]}
+    for i in range(len(tricks)):
+        name = stored[f"trick-{i}"]
+        assert "'" + name in rows, (name, list(rows))  # shown as text, never run
+    assert "Team-A = B" in rows  # text that starts with no sign stays as it is
+    assert rows["Stilnet"]["Change in contributions per member from the three months before (%)"] == "-75"
