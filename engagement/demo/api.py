@@ -14,6 +14,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from engagement.auth import DEMO_AUDIENCE, Principal, mint_user_token
+from engagement.demo import keys as demo_keys
 from engagement.demo import service as demo
 from engagement.demo.ready import wait_until_applied
 from engagement.errors import EngagementError
@@ -30,6 +31,8 @@ blp = Blueprint("engagement_demo", __name__, template_folder="../templates",
                 invalid_detail=lambda _: "The demo page has no such user or language.")
 blp.register_error_handler(EngagementError, problems.from_domain_error)
 blp.register_error_handler(HTTPException, problems.from_http_exception)
+blp.before_app_request(demo_keys.refuse_managing_keys)  # the console's keys, as a demo visitor makes them
+blp.after_app_request(demo_keys.mark_made_key)
 
 
 def install(app: Flask, prefix: str | None) -> None:
@@ -103,7 +106,8 @@ def demo_console_page(args: dict):
     """The console as a leader (campaigns, awards), communications staff (the thresholds in force) or
     the operator (review queue, API keys, audit logs; admin). The operator's token, as every demo
     token, is for the demo's audience only: no instance without the demo takes it, and the demo
-    mints none over a directory it did not make, so a key made here works in this demo alone."""
+    mints none over a database holding anything it did not make. A key made here is named
+    ``demo: ...`` and never has 'keys:manage' (engagement/demo/keys.py)."""
     visitor = _visitor(args, "lena")
     _ensure_intranet()
     return _render("tillit/demo_console.html", visitor, names={u: name for u, (_, name, _) in demo.USERS.items()})
