@@ -112,16 +112,16 @@ def birth(session: Session) -> datetime | None:
     return session.scalar(select(Campaign.created_at).where(Campaign.id == CAMPAIGN))
 
 
-def foreign(session: Session) -> dict[str, list[str]]:
+def foreign(session: Session, since: datetime | None = None) -> dict[str, list[str]]:
     """The kinds of rows the demo did not make, each with up to three examples (for the log only).
 
     The directory and the ledger must be the demo's own throughout: a person, team or actor
     outside its namespace, or a directory without the demo's root. API keys, webhook
-    subscriptions, chat publications and campaigns are the demo's when made on its database,
-    after its organisation (by its visitors, or by whoever runs the demo box): one made before
-    it, or with no demo organisation at all, is someone's real instance. Each kind costs one
-    small query (a LIMIT 3), so every demo page can afford the check."""
-    made = birth(session)
+    subscriptions, chat publications and campaigns are the demo's when made while it runs
+    (``since``, when this process turned the demo on, naive UTC) or after its organisation: by
+    its visitors, or by whoever runs the demo box. One made before both is someone's real
+    instance's. Each kind costs one small query (a LIMIT 3), so every demo page can afford it."""
+    made = min((t for t in (birth(session), since) if t is not None), default=None)
     found = {kind: examples for kind, query in _suspects(session, made) if (examples := _first(session, query))}
     if ROOT not in set(session.scalars(select(Team.id).where(Team.id == ROOT))):
         rows = _first(session, select(Team.id)) + _first(session, select(Person.id))
@@ -145,12 +145,12 @@ def _first(session: Session, query: Any) -> list[str]:
     return [str(row) for row in session.scalars(query.limit(3))]
 
 
-def ensure_intranet(session: Session, publish: Publish, now: datetime) -> None:
+def ensure_intranet(session: Session, publish: Publish, now: datetime, since: datetime | None = None) -> None:
     """The intranet's people, Lena's campaign and the articles, the first time a demo page is shown;
     on every page, first, the check that the database still holds only what the demo made (a
     database that gained real people or keys since is refused from then on)."""
     with _loading:
-        _refuse_foreign(session)
+        _refuse_foreign(session, since)
         missing = _missing_rows(session, intranet_directory())
         if not missing and session.get(Campaign, CAMPAIGN) is not None:
             return
@@ -162,23 +162,24 @@ def ensure_intranet(session: Session, publish: Publish, now: datetime) -> None:
         publish(article_events(now))
 
 
-def ensure_trust(session: Session, publish: Publish, today: date, now: datetime) -> str:
+def ensure_trust(session: Session, publish: Publish, today: date, now: datetime,
+                 since: datetime | None = None) -> str:
     """The planted organisation over the year before ``today``'s month, loaded the first time;
     answers the month with the patterns (the last)."""
     months = trust_demo.last_months(today)
     with _loading:
         missing = _missing_rows(session, trust_directory(months[0]))
         if missing:
-            _refuse_foreign(session)
+            _refuse_foreign(session, since)
             _add(session, missing, now)
             publish(trust_events(months))
     return months[-1]
 
 
-def _refuse_foreign(session: Session) -> None:
+def _refuse_foreign(session: Session, since: datetime | None = None) -> None:
     """Refuse, telling the visitor only which kinds were found: the ids are real people's and
     keys' names, so they go to the server's log, for its operator, and nowhere else."""
-    found = foreign(session)
+    found = foreign(session, since)
     if found:
         session.rollback()
         logger.warning("demo refused: the database holds rows it did not make: %s",
