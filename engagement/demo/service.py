@@ -4,8 +4,8 @@ keeps it out of anyone's real data.
 Everything the demo creates lives in its own namespace (ids start with ``demo-``) under one
 root team, ``demo``, which the demo creates first and only in an empty directory: that team is
 the demo's record of having made the directory. The demo only ever adds missing rows, never
-changes one, and it adds nothing at all when the directory holds a person or team it did not
-create, or the ledger an event by someone outside its namespace.
+changes one; and on every page, before a token is minted, it checks that the database holds
+nothing it did not make (``foreign``): it writes nothing and mints nothing over anyone's real data.
 """
 from __future__ import annotations
 
@@ -122,15 +122,15 @@ def foreign(session: Session, since: datetime | None = None) -> dict[str, list[s
     its visitors, or by whoever runs the demo box. One made before both is someone's real
     instance's. Each kind costs one small query (a LIMIT 3), so every demo page can afford it."""
     made = min((t for t in (birth(session), since) if t is not None), default=None)
-    found = {kind: examples for kind, query in _suspects(session, made) if (examples := _first(session, query))}
-    if ROOT not in set(session.scalars(select(Team.id).where(Team.id == ROOT))):
+    found = {kind: examples for kind, query in _suspects(made) if (examples := _first(session, query))}
+    if session.get(Team, ROOT) is None:
         rows = _first(session, select(Team.id)) + _first(session, select(Person.id))
         if rows:
             found["directory without the demo's root team"] = rows[:3]
     return found
 
 
-def _suspects(session: Session, made: datetime | None) -> list[tuple[str, Any]]:
+def _suspects(made: datetime | None) -> list[tuple[str, Any]]:
     outside = [("teams", select(Team.id).where(Team.id != ROOT, ~Team.id.startswith(NAMESPACE))),
                ("people", select(Person.id).where(~Person.id.startswith(NAMESPACE))),
                ("events", select(LedgerEvent.actor).where(~LedgerEvent.actor.startswith(NAMESPACE)))]
