@@ -5,11 +5,11 @@ import jwt
 import pytest
 from sqlalchemy import func, select
 
+from engagement.app import create_app
 from engagement.auth import create_api_key
 from engagement.directory.model import Person, Team
 from engagement.ledger.model import LedgerEvent
 from engagement.state import state
-from engagement.app import create_app
 from tests.conftest import bearer, drain, like, migrated_app, sqlite_config
 
 PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri", "/demo/my-data?user=ola"]
