@@ -28,7 +28,9 @@ REFUSED_SCOPES = frozenset({"keys:manage"})
 
 def makes_a_key() -> bool:
     """Whether the request is the console's "make a key", wherever the host mounted the API."""
-    return request.method == "POST" and current_app.view_functions.get(request.endpoint) is console_keys.make_key
+    endpoint = request.endpoint
+    return request.method == "POST" and endpoint is not None and \
+        current_app.view_functions.get(endpoint) is console_keys.make_key
 
 
 def by_a_visitor() -> bool:
