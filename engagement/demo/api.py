@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from engagement.auth import DEMO_AUDIENCE, Principal, mint_user_token
+from engagement.db import utcnow
+from engagement.demo import keys as demo_keys
 from engagement.demo import service as demo
 from engagement.demo.ready import wait_until_applied
 from engagement.errors import EngagementError
@@ -30,11 +32,18 @@ blp = Blueprint("engagement_demo", __name__, template_folder="../templates",
                 invalid_detail=lambda _: "The demo page has no such user or language.")
 blp.register_error_handler(EngagementError, problems.from_domain_error)
 blp.register_error_handler(HTTPException, problems.from_http_exception)
+blp.before_app_request(demo_keys.refuse_managing_keys)  # the console's keys, as a demo visitor makes them
+blp.after_app_request(demo_keys.mark_made_key)
+
+
+SINCE = "engagement_demo_since"
 
 
 def install(app: Flask, prefix: str | None) -> None:
-    """Mount the demo pages on ``app`` (before its first request) and mark the demo as on."""
+    """Mount the demo pages on ``app`` (before its first request) and mark the demo as on, noting
+    when: keys and hooks made from then on are the demo box's, older ones someone's real instance's."""
     app.register_blueprint(blp, url_prefix=prefix or None)
+    app.extensions[SINCE] = utcnow()
     state(app).turn_on_demo()
 
 
@@ -91,7 +100,7 @@ def demo_trust_page(args: dict):
     _ensure_intranet()
     st, now = state(), datetime.now(UTC)
     today = now.astimezone(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date()
-    planted = demo.ensure_trust(st.db.session(), _publish, today, now)
+    planted = demo.ensure_trust(st.db.session(), _publish, today, now, current_app.extensions.get(SINCE))
     period = request.args.get("period", planted)
     return _render("tillit/demo_trust.html", visitor,
                    period=period if fullmatch(MONTH_PATTERN, period) or period in ("30d", "90d") else "30d")
@@ -103,7 +112,8 @@ def demo_console_page(args: dict):
     """The console as a leader (campaigns, awards), communications staff (the thresholds in force) or
     the operator (review queue, API keys, audit logs; admin). The operator's token, as every demo
     token, is for the demo's audience only: no instance without the demo takes it, and the demo
-    mints none over a directory it did not make, so a key made here works in this demo alone."""
+    mints none over a database holding anything it did not make. A key made here is named
+    ``demo: ...`` and never has 'keys:manage' (engagement/demo/keys.py)."""
     visitor = _visitor(args, "lena")
     _ensure_intranet()
     return _render("tillit/demo_console.html", visitor, names={u: name for u, (_, name, _) in demo.USERS.items()})
@@ -138,7 +148,7 @@ def _render(template: str, visitor: dict[str, Any], **context: Any) -> str:
 
 
 def _ensure_intranet() -> None:
-    demo.ensure_intranet(state().db.session(), _publish, datetime.now(UTC))
+    demo.ensure_intranet(state().db.session(), _publish, datetime.now(UTC), current_app.extensions.get(SINCE))
 
 
 def _publish(events: list[dict]) -> None:

@@ -4,11 +4,12 @@ keeps it out of anyone's real data.
 Everything the demo creates lives in its own namespace (ids start with ``demo-``) under one
 root team, ``demo``, which the demo creates first and only in an empty directory: that team is
 the demo's record of having made the directory. The demo only ever adds missing rows, never
-changes one, and it adds nothing at all when the directory holds a person or team it did not
-create, or the ledger an event by someone outside its namespace.
+changes one; and on every page, before a token is minted, it checks that the database holds
+nothing it did not make (``foreign``): it writes nothing and mints nothing over anyone's real data.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
@@ -23,8 +24,11 @@ from engagement.directory.model import Person, Team
 from engagement.errors import EngagementError
 from engagement.ideas import service as campaigns
 from engagement.ideas.model import Campaign
-from engagement.ledger.model import LedgerEvent
+from engagement.ledger.model import ApiKey, LedgerEvent
 from engagement.schemas.directory import DirectorySyncSchema
+from engagement.webhooks.model import ChatPublication, WebhookSubscription
+
+logger = logging.getLogger(__name__)
 
 NAMESPACE = "demo-"
 ROOT = "demo"
@@ -57,12 +61,13 @@ _loading = threading.Lock()  # two first visits at once must not both create the
 class NotADemoDirectory(EngagementError):
     """The database holds someone's real data: the demo writes nothing into it."""
 
-    def __init__(self, examples: list[str]):
+    def __init__(self, kinds: int):
         super().__init__(
-            "The demo only writes into a directory it created itself, and this one holds people, teams or "
-            f"events it did not create (e.g. {', '.join(map(repr, examples))}); nothing was written. Run the "
-            "demo on its own, empty database: a fresh ENGAGEMENT_INSTANCE_PATH and no ENGAGEMENT_DATABASE_URL.",
-            409, "Not a demo directory")
+            f"The demo only runs on a database it created itself, and this one holds rows it did not make "
+            f"({kinds} {'kind' if kinds == 1 else 'kinds'} of them; the server's log names them): nothing was "
+            "written and no token handed out. Run the demo on its own, empty "
+            "database: a fresh ENGAGEMENT_INSTANCE_PATH and no ENGAGEMENT_DATABASE_URL.",
+            409, "Not a demo database")
 
 
 def ns(local_id: str) -> str:
@@ -101,23 +106,54 @@ def article_events(now: datetime) -> list[dict]:
              "data": {"content_kind": "article", "title": a["title"]}} for a in ARTICLES]
 
 
-def foreign(session: Session) -> list[str]:
-    """Up to three ids in the directory or the ledger that the demo did not create."""
-    teams, people = set(session.scalars(select(Team.id))), set(session.scalars(select(Person.id)))
-    if (teams or people) and ROOT not in teams:
-        return sorted(teams | people)[:3]
-    outside = sorted(i for i in (teams | people) - {ROOT} if not i.startswith(NAMESPACE))
-    actors = session.scalars(select(LedgerEvent.actor).where(~LedgerEvent.actor.startswith(NAMESPACE)).limit(3))
-    return (outside + [f"event by {a}" for a in actors])[:3]
+def birth(session: Session) -> datetime | None:
+    """When the demo made its organisation: its campaign's creation, written right after its
+    directory; None before the demo wrote anything."""
+    return session.scalar(select(Campaign.created_at).where(Campaign.id == CAMPAIGN))
 
 
-def ensure_intranet(session: Session, publish: Publish, now: datetime) -> None:
-    """The intranet's people, Lena's campaign and the articles, the first time a demo page is shown."""
+def foreign(session: Session, since: datetime | None = None) -> dict[str, list[str]]:
+    """The kinds of rows the demo did not make, each with up to three examples (for the log only).
+
+    The directory and the ledger must be the demo's own throughout: a person, team or actor
+    outside its namespace, or a directory without the demo's root. API keys, webhook
+    subscriptions, chat publications and campaigns are the demo's when made while it runs
+    (``since``, when this process turned the demo on, naive UTC) or after its organisation: by
+    its visitors, or by whoever runs the demo box. One made before both is someone's real
+    instance's. Each kind costs one small query (a LIMIT 3), so every demo page can afford it."""
+    made = min((t for t in (birth(session), since) if t is not None), default=None)
+    found = {kind: examples for kind, query in _suspects(made) if (examples := _first(session, query))}
+    if session.get(Team, ROOT) is None:
+        rows = _first(session, select(Team.id)) + _first(session, select(Person.id))
+        if rows:
+            found["directory without the demo's root team"] = rows[:3]
+    return found
+
+
+def _suspects(made: datetime | None) -> list[tuple[str, Any]]:
+    outside = [("teams", select(Team.id).where(Team.id != ROOT, ~Team.id.startswith(NAMESPACE))),
+               ("people", select(Person.id).where(~Person.id.startswith(NAMESPACE))),
+               ("events", select(LedgerEvent.actor).where(~LedgerEvent.actor.startswith(NAMESPACE)))]
+    before = [("API keys", select(ApiKey.name), ApiKey.created_at),
+              ("webhook subscriptions", select(WebhookSubscription.url), WebhookSubscription.created_at),
+              ("chat publications", select(ChatPublication.channel), ChatPublication.at),
+              ("campaigns", select(Campaign.id), Campaign.created_at)]
+    return outside + [(kind, query if made is None else query.where(at < made)) for kind, query, at in before]
+
+
+def _first(session: Session, query: Any) -> list[str]:
+    return [str(row) for row in session.scalars(query.limit(3))]
+
+
+def ensure_intranet(session: Session, publish: Publish, now: datetime, since: datetime | None = None) -> None:
+    """The intranet's people, Lena's campaign and the articles, the first time a demo page is shown;
+    on every page, first, the check that the database still holds only what the demo made (a
+    database that gained real people or keys since is refused from then on)."""
     with _loading:
+        _refuse_foreign(session, since)
         missing = _missing_rows(session, intranet_directory())
         if not missing and session.get(Campaign, CAMPAIGN) is not None:
             return
-        _refuse_foreign(session)
         _add(session, missing, now)
         if session.get(Campaign, CAMPAIGN) is None:
             campaigns.create(session, {"id": CAMPAIGN, "question": "Hvordan kan vi dele mer på tvers av team?",
@@ -126,24 +162,29 @@ def ensure_intranet(session: Session, publish: Publish, now: datetime) -> None:
         publish(article_events(now))
 
 
-def ensure_trust(session: Session, publish: Publish, today: date, now: datetime) -> str:
+def ensure_trust(session: Session, publish: Publish, today: date, now: datetime,
+                 since: datetime | None = None) -> str:
     """The planted organisation over the year before ``today``'s month, loaded the first time;
     answers the month with the patterns (the last)."""
     months = trust_demo.last_months(today)
     with _loading:
         missing = _missing_rows(session, trust_directory(months[0]))
         if missing:
-            _refuse_foreign(session)
+            _refuse_foreign(session, since)
             _add(session, missing, now)
             publish(trust_events(months))
     return months[-1]
 
 
-def _refuse_foreign(session: Session) -> None:
-    examples = foreign(session)
-    if examples:
+def _refuse_foreign(session: Session, since: datetime | None = None) -> None:
+    """Refuse, telling the visitor only which kinds were found: the ids are real people's and
+    keys' names, so they go to the server's log, for its operator, and nowhere else."""
+    found = foreign(session, since)
+    if found:
         session.rollback()
-        raise NotADemoDirectory(examples)
+        logger.warning("demo refused: the database holds rows it did not make: %s",
+                       "; ".join(f"{kind}: {', '.join(map(repr, ids))}" for kind, ids in found.items()))
+        raise NotADemoDirectory(len(found))
 
 
 def _missing_rows(session: Session, payload: dict[str, Any]) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from tests.conftest import TEST_SECRET
-from tests.services import ENGAGEMENT, Service, free_port, wait_until_healthy
+from tests.services import ENGAGEMENT, Service, free_port, run_cli, wait_until_healthy
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +66,28 @@ def test_serve_has_no_demo_unless_asked_and_says_so_when_asked(tmp_path):
         assert "Anyone who opens these pages is signed in as a made-up person." in english.text
     finally:
         assert plain.terminate() == 0 and demo.terminate() == 0
+
+
+def test_serve_demo_over_an_instance_with_real_keys_hands_out_no_token(tmp_path):
+    """An instance whose operator made its first key (`engagement keys create`) but synced no
+    directory yet, started with --demo by mistake: no page mints the operator's admin token, with
+    which anyone could list and revoke the real keys and make one that outlives the demo; the
+    answer names no key, the server's log does."""
+    env = {"ENGAGEMENT_INSTANCE_PATH": str(tmp_path / "prod")}
+    run_cli(["db", "upgrade"], env)
+    run_cli(["keys", "create", "--name", "intranett-prod", "--scope", "keys:manage"], env)
+    port = free_port()
+    demo = Service(["serve", "--demo", "--port", str(port)], env, tmp_path / "demo.log").start()
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}")
+        for path in ("/demo/console?user=tor", "/demo?user=kari", "/demo/trust?user=siri"):
+            answer = requests.get(f"http://127.0.0.1:{port}{path}", timeout=30)
+            assert answer.status_code == 409 and "eyJ" not in answer.text, (path, answer.status_code)
+            assert "did not make" in answer.json()["detail"] and "intranett-prod" not in answer.text
+    finally:
+        assert demo.terminate() == 0
+    assert "intranett-prod" in demo.output()
+    assert _no_directory(tmp_path / "prod" / "engagement.sqlite3")
 
 
 def test_the_image_command_alone_with_a_real_secret_serves_no_demo(tmp_path):

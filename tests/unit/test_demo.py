@@ -5,11 +5,12 @@ import jwt
 import pytest
 from sqlalchemy import func, select
 
+from engagement.app import create_app
 from engagement.auth import create_api_key
 from engagement.directory.model import Person, Team
 from engagement.ledger.model import LedgerEvent
 from engagement.state import state
-from tests.conftest import bearer, drain, like, migrated_app
+from tests.conftest import bearer, drain, like, migrated_app, sqlite_config
 
 PAGES = ["/demo", "/demo?user=lena", "/demo/awards?user=lena", "/demo/trust?user=siri", "/demo/my-data?user=ola"]
 # The banner's first words in each language: every demo page says it is a demo, in its own language.
@@ -94,7 +95,7 @@ def test_the_demo_refuses_a_directory_it_did_not_create(demo_app, path):
     before = directory_rows(demo_app)
     answer = client.get(path)
     assert answer.status_code == 409 and answer.mimetype == "application/problem+json"
-    assert "did not create" in answer.json["detail"] and "'helse'" in answer.json["detail"]
+    assert "did not make" in answer.json["detail"]
     assert b"eyJ" not in answer.data
     assert directory_rows(demo_app) == before
     assert published(demo_app) == 0
@@ -117,7 +118,7 @@ def test_the_demo_refuses_a_ledger_with_real_people_in_it(demo_app):
     assert client.post("/v1/events", json=like(actor="ola"), headers=bearer(writer)).status_code == 202
     assert published(demo_app) == 1
     answer = client.get("/demo/trust?user=siri")
-    assert answer.status_code == 409 and "event by ola" in answer.json["detail"]
+    assert answer.status_code == 409 and "did not make" in answer.json["detail"]
     assert directory_rows(demo_app) == {"teams": {}, "people": {}}
     assert published(demo_app) == 1
 
@@ -218,3 +219,90 @@ def test_the_profile_form_labels_name_the_fields_and_hints_describe_them(demo_ap
     said = {"nb": "Skill dem med komma.", "en": "Separate them with commas."}[lang]
     assert f'<p class="profile-hint" id="profile-skills-hint">{said}</p>' in form
     assert 'id="profile-title" name="title" type="text">' in form  # no hint where none helps
+
+
+def _made_by_a_real_instance(sqlite_template, folder, kind: str):
+    """The demo started over a real instance's database (no directory sync yet) holding a row the
+    instance made: a key from `engagement keys create`, a webhook subscription, a chat publication
+    or a campaign."""
+    from engagement.ideas.model import Campaign
+    from engagement.webhooks.model import ChatPublication, WebhookSubscription
+    rows = {"key": None,
+            "webhook": WebhookSubscription(id="sub_real", owner="key-id:abcd1234", url="https://intranet.example/hook",
+                                           event_types=["kudos.given"], secret="whsec_x"),
+            "chat": ChatPublication(what="trust:2026-10", channel="ledere", lang="nb", by="key:intranet"),
+            "campaign": Campaign(id="real-campaign", question="Hva savner du?", owner="per")}
+    real = migrated_app(sqlite_template, folder)
+    with real.app_context():
+        session = state(real).db.session
+        if kind == "key":
+            create_api_key(session, "intranet", ["keys:manage"])
+        else:
+            session.add(rows[kind])
+        session.commit()
+        session.close()
+    state(real).bus.close()
+    return create_app(sqlite_config(folder, ENGAGEMENT_DEMO=True))
+
+
+@pytest.mark.parametrize("kind", ["key", "webhook", "chat", "campaign"])
+def test_the_demo_hands_no_admin_token_over_a_database_with_real_keys_hooks_or_campaigns(sqlite_template, tmp_path,
+                                                                                           kind):
+    """A production database with keys from `engagement keys create` and no directory sync yet,
+    started with --demo: the operator's page must not mint the admin token that lists and revokes
+    the real keys (nor any page any token)."""
+    demo_app = _made_by_a_real_instance(sqlite_template, tmp_path / "real", kind)
+    client = demo_app.test_client()
+    for path in ("/demo/console?user=tor", "/demo", "/demo/trust?user=siri"):
+        answer = client.get(path)
+        assert answer.status_code == 409 and answer.mimetype == "application/problem+json", (path, answer.status_code)
+        assert b"eyJ" not in answer.data
+    assert directory_rows(demo_app) == {"teams": {}, "people": {}}
+    state(demo_app).bus.close()
+
+
+def test_a_demo_database_that_gains_real_people_later_is_refused_from_then_on(demo_app):
+    """The check runs on every page, not only while the demo's own rows are missing."""
+    client = demo_app.test_client()
+    assert client.get("/demo?user=tor").status_code == 200
+    admin = key(demo_app, "directory:write")
+    real = {"mode": "delta", "teams": [], "people": [{"id": "per", "name": "Per Real", "team": "demo-intranett",
+                                                      "role": "member"}]}
+    assert client.post("/v1/directory/sync", json=real, headers=bearer(admin)).status_code == 200
+    for path in ("/demo/console?user=tor", "/demo", "/demo/awards?user=lena", "/demo/my-data?user=ola"):
+        answer = client.get(path)
+        assert answer.status_code == 409 and b"eyJ" not in answer.data, (path, answer.status_code)
+
+
+def test_the_refusal_names_no_real_id_to_the_visitor_and_logs_them_for_the_operator(demo_app, caplog):
+    client = demo_app.test_client()
+    admin = key(demo_app, "directory:write")
+    assert client.post("/v1/directory/sync", json=REAL, headers=bearer(admin)).status_code == 200
+    with caplog.at_level("WARNING", logger="engagement.demo.service"):
+        answer = client.get("/demo")
+    detail = answer.get_data(as_text=True)
+    assert answer.status_code == 409 and "rows it did not make (3 kinds of them" in answer.json["detail"]
+    for real in ("helse", "siri", "kari", "intranet"):
+        assert real not in detail, real
+    logged = caplog.text
+    assert "'helse'" in logged and "'kari'" in logged and "'siri'" in logged
+
+
+def test_a_key_made_in_the_demos_console_is_marked_and_never_manages_keys(demo_app):
+    client = demo_app.test_client()
+    operator = _token_in(client.get("/demo/console?user=tor").get_data(as_text=True))
+    refused = client.post("/v1/keys", json={"name": "Backdoor", "scopes": ["keys:manage", "events:write"]},
+                          headers=bearer(operator))
+    assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+    made = client.post("/v1/keys", json={"name": "Chat bridge", "scopes": ["trust:read"]}, headers=bearer(operator))
+    assert made.status_code == 201 and made.json["name"] == "demo: Chat bridge" and made.json["key"].startswith("tlt_")
+    listed = client.get("/v1/keys", headers=bearer(operator)).json["keys"]
+    assert [k["name"] for k in listed] == ["demo: Chat bridge"]
+    assert client.get("/demo/console?user=tor").status_code == 200  # the demo's own key is no stranger
+
+
+def test_a_key_made_while_the_demo_runs_is_the_demo_boxs_own(demo_app):
+    """The demo box's operator may make a key (`engagement keys create`) before anyone opened a
+    page: made while the demo was on, it is not someone's real instance's."""
+    key(demo_app, "events:write")
+    assert demo_app.test_client().get("/demo/console?user=tor").status_code == 200
