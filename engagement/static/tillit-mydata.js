@@ -193,7 +193,8 @@
     return names;
   }
 
-  /* A person by name where the export holds it, else by id; "person:kari" as the person too. */
+  /* A person by name where the export holds it, else by id; "person:kari" as the person too, and
+     any other reference as a target reads ("article: news-42"). */
   function naming(names) {
     function who(id) { return id && names[id] || id; }
     return {
@@ -201,7 +202,7 @@
       ref: function (name) {
         return function (row) {
           var value = row[name], person = /^person:(.+)$/.exec(value || "");
-          return person ? who(person[1]) : value;
+          return person ? who(person[1]) : typeof value === "string" ? value.replace(/^(\w+):/, "$1: ") : value;
         };
       }
     };
