@@ -137,7 +137,7 @@ def token_of(server, user: str) -> str:  # noqa: F811
     return re.search(r'data-token="([^"]+)"', html).group(1)
 
 
-def give_bra(server, giver: str, message: str, at: str) -> None:
+def give_bra(server, giver: str, message: str, at: str) -> None:  # noqa: F811
     """A Bra! to Lena for the canteen news, with a personal message, as the giver's widget sends it."""
     event = {"id": f"my-data-bra-{giver}", "type": "kudos.given", "time": at,
              "target": {"kind": "person", "id": "demo-lena", "owner": "demo-lena"},
