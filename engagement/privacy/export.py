@@ -3,7 +3,10 @@
 A person is found in a row by any inventoried column, in that column's form (their id, a
 ``person:`` reference, a ``user:`` label, a person target, a person facet's key, inside JSON or
 an event id in their id space): one query per table, the forms OR-ed. JSON and event ids are
-narrowed by a LIKE in SQL and then checked in Python, so ``kari`` does not find ``karin``.
+narrowed by a LIKE in SQL and then checked in Python, so ``kari`` does not find ``karin``. Where a
+row is someone else's too (another's notification, a report of the person's content), the table's
+``shown`` rule in the inventory says what of it the person gets
+(:mod:`engagement.privacy.shared_rows`); the data protection officer's copy for the person is the same.
 """
 from __future__ import annotations
 
@@ -62,7 +65,8 @@ def matches(table: Table, person: str) -> Any:
 def _rows(session: Session, table: Table, person: str, named: re.Pattern[str]) -> list[dict]:
     sql = Base.metadata.tables[table.table]
     found = session.execute(select(sql).where(matches(table, person)).order_by(*sql.primary_key.columns)).mappings()
-    return [{k: _safe(v) for k, v in row.items()} for row in found if _confirmed(table, row, person, named)]
+    rows = [{k: _safe(v) for k, v in row.items()} for row in found if _confirmed(table, row, person, named)]
+    return rows if table.shown is None else [r for r in (table.shown(row, person) for row in rows) if r is not None]
 
 
 def _confirmed(table: Table, row, person: str, named: re.Pattern[str]) -> bool:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from engagement.awards.scoring import PERSON_FACETS
+from engagement.privacy import shared_rows
+from engagement.privacy.shared_rows import Rule
 
 
 class Form(StrEnum):
@@ -48,6 +50,8 @@ class Table:
     legal_basis: str
     retention: str
     on_erasure: str
+    # What a person found in a row is shown of it, where a row is someone else's too (None: all of it).
+    shown: Rule | None = None
 
     def of(self, *forms: Form) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.form in forms)
@@ -91,8 +95,8 @@ TARGET_NOTE = "the target's id; a person when target_kind is person"
 
 
 def _t(table: str, domain: str, columns: tuple[Column, ...], purpose: str, legal_basis: str = ENGAGEMENT,
-       retention: str = READ_MODEL, on_erasure: str = PSEUDONYMISE) -> Table:
-    return Table(table, domain, columns, purpose, legal_basis, retention, on_erasure)
+       retention: str = READ_MODEL, on_erasure: str = PSEUDONYMISE, shown: Rule | None = None) -> Table:
+    return Table(table, domain, columns, purpose, legal_basis, retention, on_erasure, shown)
 
 
 INVENTORY: tuple[Table, ...] = (
@@ -103,14 +107,17 @@ INVENTORY: tuple[Table, ...] = (
        + _cols(EVENT, "event_id"),
        "every raw event (who did what, when, to what), the source every read model is built from",
        retention=LEDGER_RETENTION,
-       on_erasure=PSEUDONYMISE + "; the person's profile values are replaced by a placeholder" + KEEP_TEXT),
+       on_erasure=PSEUDONYMISE + "; the person's profile values are replaced by a placeholder" + KEEP_TEXT,
+       shown=shared_rows.reports_as_the_reporter_or_owner_sees_them),
     _t("engagement_processed_events", "ledger", _cols(EVENT, "event_id"),
        "which events a read model has applied, so none is applied twice", OPERATION),
     _t("engagement_dead_letters", "ledger", _cols(EVENT, "event_id") + _cols(JSON, "payload", note="wire form"),
-       "events a read model could not apply, kept for an operator", OPERATION, DEAD),
+       "events a read model could not apply, kept for an operator", OPERATION, DEAD,
+       shown=shared_rows.reports_in_wire_form_to_the_reporter),
     _t("engagement_parked_events", "ledger",
        _cols(EVENT, "event_id") + _cols(REF, "waits_for") + _cols(JSON, "payload", note="wire form"),
-       "events waiting for what they build on", OPERATION, PARKED),
+       "events waiting for what they build on", OPERATION, PARKED,
+       shown=shared_rows.reports_in_wire_form_to_the_reporter),
     _t("engagement_like_states", "recognition",
        _cols(ID, "person") + _cols(TARGET, "target_id", note=TARGET_NOTE) + _cols(EVENT, "event_id"),
        "who likes what (a like can be taken back)"),
@@ -147,7 +154,8 @@ INVENTORY: tuple[Table, ...] = (
     _t("engagement_abuse_reports", "ideas",
        _cols(ID, "reporter") + _cols(TARGET, "target_id", note=TARGET_NOTE) + _cols(TEXT, "reason")
        + _cols(EVENT, "event_id"),
-       "reports of abusive content and their decision", on_erasure=PSEUDONYMISE + KEEP_TEXT),
+       "reports of abusive content and their decision", on_erasure=PSEUDONYMISE + KEEP_TEXT,
+       shown=shared_rows.reports_to_the_reporter),
     _t("engagement_idea_credits", "ideas", _cols(ID, "person"), "who is credited for an idea (author, contributor)"),
     _t("engagement_profile_fields", "profiles", _cols(ID, "person"),
        "which profile fields a person has filled (not their values)"),
@@ -181,7 +189,8 @@ INVENTORY: tuple[Table, ...] = (
     _t("engagement_notifications", "notifications",
        _cols(ID, "person") + _cols(REF, "ref")
        + _cols(JSON, "actors", note="who liked or answered, and a Bra!'s personal message"),
-       "a person's notifications, grouped per thing and day"),
+       "a person's notifications, grouped per thing and day",
+       shown=shared_rows.own_entries_of_others_notifications),
     _t("engagement_notify_likes", "notifications", _cols(ID, "liker") + _cols(REF, "ref") + _cols(EVENT, "event_id"),
        "likes that notify the owner of a thing"),
     _t("engagement_notify_idea_people", "notifications", _cols(ID, "person"),

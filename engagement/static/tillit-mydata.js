@@ -168,6 +168,45 @@
 
   function column(name) { return function (row) { return row[name]; }; }
   function target(row) { return row.target_kind + ": " + row.target_id; }
+
+  /* Names the export itself holds, by id: the person's own directory entry, and people a message
+     that left Tillit (a public Bra!: "from" and "to") or a frozen award result names with their
+     id. Nobody's name is fetched to show it: where the export holds none, the id stays. */
+  function namesIn(body) {
+    var names = {};
+    function walk(value, key) {
+      if (!value || typeof value !== "object") return;
+      var id = typeof value.person === "string" ? value.person
+        : (key === "from" || key === "to") && typeof value.id === "string" ? value.id : null;
+      if (id && typeof value.name === "string" && value.name) names[id] = value.name;
+      Object.keys(value).forEach(function (k) { walk(value[k], k); });
+    }
+    function parsed(text) { try { return JSON.parse(text); } catch (e) { return null; } }
+    body.tables.forEach(function (table) {
+      table.rows.forEach(function (row) {
+        if (table.table === "engagement_webhook_messages") walk(parsed(row.body));
+        if (table.table === "engagement_award_snapshots") walk(row.result);
+      });
+    });
+    (body.tables.filter(function (t) { return t.table === "engagement_people"; })[0] || {rows: []}).rows
+      .forEach(function (row) { if (row.id === body.person && row.name) names[row.id] = row.name; });
+    return names;
+  }
+
+  /* A person by name where the export holds it, else by id; "person:kari" as the person too, and
+     any other reference as a target reads ("article: news-42"). */
+  function naming(names) {
+    function who(id) { return id && names[id] || id; }
+    return {
+      who: function (name) { return function (row) { return who(row[name]); }; },
+      ref: function (name) {
+        return function (row) {
+          var value = row[name], person = /^person:(.+)$/.exec(value || "");
+          return person ? who(person[1]) : typeof value === "string" ? value.replace(/^(\w+):/, "$1: ") : value;
+        };
+      }
+    };
+  }
   /* "nb" as the page's language names it ("norsk bokmål", "Norwegian Bokmål"). */
   function languageName(code, lang) {
     if (!code || !window.Intl || !Intl.DisplayNames) return code;
@@ -178,8 +217,9 @@
   /* The tables a person recognises as theirs, in the section they belong to: [section, table,
      view title, [[column text, value of a row], ...], which rows]. Only the person's own rows:
      another's notification that names them as who liked is theirs too, but shown as stored. */
-  function views(t, person) {
+  function views(t, person, names) {
     var c = t.columns, mine = function (name) { return function (row) { return row[name] === person; }; };
+    var by = naming(names);
     return [
       ["profile", "engagement_people", "people", [[c.name, column("name")], [c.email, column("email")],
         [c.team, column("team_id")], [c.role, function (r) { return t.roles[r.role] || r.role; }], [c.department, column("department")],
@@ -193,8 +233,9 @@
         [c.received, column("received")]], mine("person")],
       ["recognition", "engagement_like_states", "liked", [[c.what, target], [c.liked, column("liked")],
         [c.when, column("changed_at")]], mine("person")],
-      ["recognition", "engagement_kudos_firsts", "bra", [[c.giver, column("giver")], [c.recipient, column("recipient")],
-        [c.about, column("about")], [c.when, column("at")]]],
+      /* kept once per read model that counts it; the recognition model's row is the Bra! itself */
+      ["recognition", "engagement_kudos_firsts", "bra", [[c.giver, by.who("giver")], [c.recipient, by.who("recipient")],
+        [c.about, by.ref("about")], [c.when, column("at")]], function (row) { return row.model === "recognition"; }],
       ["recognition", "engagement_target_stats", "content", [[c.what, target], [c.likes, column("likes")],
         [c.comments, column("comments")], [c.kudos, column("kudos")]], mine("owner")],
       ["ideas", "engagement_ideas", "ideas", [[c.title, column("title")],
@@ -202,7 +243,7 @@
         [c.answer, column("answer")]], mine("author")],
       ["ideas", "engagement_contributions", "contributions", [[c.text, column("text")], [c.when, column("contributed_at")]],
         mine("author")],
-      ["notifications", "engagement_notifications", "notes", [[c.kind, kindOf(t)], [c.about, column("ref")],
+      ["notifications", "engagement_notifications", "notes", [[c.kind, kindOf(t)], [c.about, by.ref("ref")],
         [c.when, column("last_at")]], mine("person")],
       ["notifications", "engagement_notify_preferences", "prefs", [[c.digest, column("digest")],
         [c.quiet, function (r) { return r.quiet_start && r.quiet_end ? r.quiet_start + "–" + r.quiet_end : null; }]], mine("person")],
@@ -215,7 +256,7 @@
   function overview(body, t, level) {
     var byTable = {}, sections = {}, order = [];
     body.tables.forEach(function (table) { byTable[table.table] = table.rows; });
-    views(t, body.person).forEach(function (view) {
+    views(t, body.person, namesIn(body)).forEach(function (view) {
       var rows = (byTable[view[1]] || []).filter(view[4] || function () { return true; });
       if (!rows.length) return;
       if (!sections[view[0]]) {

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -128,3 +129,52 @@ def test_a_download_that_fails_says_so(browser, server):  # noqa: F811
     status = page.locator(f"{MY_DATA} [role=status]")
     status.filter(has_text="Your session has ended. Reload the page to continue.").wait_for()  # not "unavailable"
     page.close()
+
+
+def token_of(server, user: str) -> str:  # noqa: F811
+    """The demo page mints its user's token into the widget script, as an intranet back end would."""
+    html = requests.get(f"{server}/demo/my-data?user={user}", timeout=10).text
+    return re.search(r'data-token="([^"]+)"', html).group(1)
+
+
+def give_bra(server, giver: str, message: str, at: str) -> None:  # noqa: F811
+    """A Bra! to Lena for the canteen news, with a personal message, as the giver's widget sends it."""
+    event = {"id": f"my-data-bra-{giver}", "type": "kudos.given", "time": at,
+             "target": {"kind": "person", "id": "demo-lena", "owner": "demo-lena"},
+             "data": {"message": message, "about": "article:news-canteen"}}
+    answer = requests.post(f"{server}/v1/events", json=event, timeout=10,
+                           headers={"Authorization": f"Bearer {token_of(server, giver)}"})
+    assert answer.status_code == 202, answer.text
+
+
+KARIS_WORDS, OLAS_WORDS = "Takk for den nye kantinemenyen", "Bare til Lena: du reddet uka mi"
+
+
+def test_a_bra_is_shown_once_by_name_and_never_with_another_givers_words(browser, server):  # noqa: F811
+    """Kari and Ola each give Lena a Bra! for the same news: one notification group of Lena's. On
+    Kari's page her Bra! is one row (stored once per read model), from her by name, and nothing of
+    Ola's (his words) is anywhere on it; at 390 and 1440 px, light and dark, axe-clean."""
+    from axe_playwright_python.sync_playwright import Axe
+    now = datetime.now(UTC).isoformat().replace("+00:00", "Z")  # one moment: one group of Lena's
+    give_bra(server, "kari", KARIS_WORDS, now)
+    give_bra(server, "ola", OLAS_WORDS, now)
+    lag = lambda: requests.get(f"{server}/readyz", timeout=5).json()["consumer_lag"]  # noqa: E731
+    assert wait_for(lambda: not any(lag().values()), timeout=30)
+    shots = SCREENSHOTS / "my-data"
+    shots.mkdir(parents=True, exist_ok=True)
+    for lang, width, scheme in (("en", 390, "light"), ("en", 1440, "dark"), ("nb", 390, "dark"),
+                                ("nb", 1440, "light")):
+        context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+        page = context.new_page()
+        page.goto(f"{server}/demo/my-data?user=kari&lang={lang}")
+        page.wait_for_selector(f"{MY_DATA}[data-state='ready']")
+        if lang == "en":
+            bra = page.get_by_role("table", name="Bra! given and received (1 row)")
+            assert [h.inner_text() for h in bra.locator("th").all()] == ["From", "To", "About", "When"]
+            assert bra.locator("td").all_inner_texts()[:3] == ["Kari Nordmann", "demo-lena", "article: news-canteen"]
+        text = open_everything(page)
+        assert KARIS_WORDS in text and OLAS_WORDS not in text
+        page.screenshot(path=str(shots / f"kari-{lang}-{width}-{scheme}.png"), full_page=True)
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA + ["best-practice"]}})
+        assert results.violations_count == 0, results.generate_report()
+        context.close()
