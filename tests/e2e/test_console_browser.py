@@ -361,7 +361,13 @@ def test_a_summary_says_an_ideas_status_as_the_campaign_widget_does_and_what_has
     assert "1 idé venter på svar" in box.inner_text()
     assert "Ny" in box.locator("tbody td:nth-child(4)").all_inner_texts()
     assert "_" not in box.locator("tbody").inner_text()
-    axe_clean(page)
+    page.context.close()
+
+    def summarised(page):
+        page.wait_for_selector("[data-tillit-part='campaigns'][data-state='ready']")
+        campaign_row(page, "Statusprøve").get_by_role("button").first.click()
+        page.wait_for_selector("[data-tillit-summary] tbody")
+    every_view_is_axe_clean(browser, server, "lena", "console-summary", summarised)
 
 
 def test_the_awards_card_says_what_is_where_and_links_to_last_month(browser, server):  # noqa: F811
@@ -377,14 +383,17 @@ def test_the_awards_card_says_what_is_where_and_links_to_last_month(browser, ser
     assert link.get_attribute("href").endswith(f"&month={last_month():%Y-%m}")
 
 
-@pytest.mark.parametrize("lang", ["nb", "en"])
-def test_the_thresholds_name_each_flag_as_the_trust_dashboard_does(browser, server, lang):  # noqa: F811
-    page = open_console(browser, server, "siri", lang=lang)
+@pytest.mark.parametrize("lang,scheme,width", [("nb", "dark", 390), ("en", "light", 1440)])
+def test_the_thresholds_name_each_flag_as_the_trust_dashboard_does(browser, server, lang, scheme, width):  # noqa: F811
+    page = open_console(browser, server, "siri", lang=lang, scheme=scheme, width=width)
     page.wait_for_selector("[data-tillit-part='thresholds'][data-state='ready']")
     words = translations(lang)
     for flag, (title, _action) in TEXTS.items():
         said = page.locator(f"li[data-flag='{flag}']").inner_text()
         assert said.startswith(words.gettext(title) + ": "), (flag, said)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"console-thresholds-{width}-{scheme}-{lang}.png"), full_page=True)
+    axe_clean(page)
 
 
 def trust_views(server, many: int) -> None:  # noqa: F811
@@ -410,6 +419,9 @@ def test_the_audit_log_says_who_what_and_when_in_words_twenty_at_a_time(browser,
     page.wait_for_selector("[data-tillit-part='audit'][data-state='ready']")
     log = page.locator("[data-tillit-log='views']")
     assert log.locator("tbody tr").count() == 20  # the newest 20, not an endless list
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    log.get_by_role("button", name="Vis flere").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "console-audit-show-more-390-light-nb.png"))
     for _ in range(5):
         more = log.get_by_role("button", name="Vis flere")
         if not more.count():
@@ -424,6 +436,10 @@ def test_the_audit_log_says_who_what_and_when_in_words_twenty_at_a_time(browser,
         assert said in text, (said, text)
     for raw in ("user:", "json", "csv", "trend", "2026-10", "months to", "30d"):
         assert raw not in text, raw
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "console-audit-390-light-nb.png"), full_page=True)
-    axe_clean(page)
+    page.context.close()
+
+    def more(page):
+        page.wait_for_selector("[data-tillit-part='audit'][data-state='ready']")
+        page.locator("[data-tillit-log='views'] .tillit-row button").click()
+        page.wait_for_function("() => document.querySelectorAll('[data-tillit-log=views] tbody tr').length > 20")
+    every_view_is_axe_clean(browser, server, "tor", "console-audit", more)
