@@ -6,10 +6,11 @@
  * The token modes are those of every Tillit script (data-token, data-token-url, data-token-callback:
  * see tillit-core.js). What is shown follows the person's roles from GET /v1/me; the server decides
  * every call again, and a refusal is said in the page's language:
- *   leader          campaigns (open, close, archive, reopen, summary) and a link to the awards page
- *   communications  the trust-signal thresholds in force
+ *   leader          campaigns (open, close, archive, reopen, summary) and a link to last month's awards
+ *   communications  the trust-signal thresholds in force, under the trust dashboard's flag names
  *   admin           the review queue (what was reported, by whom, when, in which campaign), API keys
  *                   (make, revoke, last used; scopes in words, their codes beside) and the audit logs
+ *                   (in words, the newest 20 of each and more on asking)
  * data-tillit-awards-url and data-tillit-trust-url link to the host's awards page and trust dashboard.
  * Texts: nb, nn, da or en.
  */

@@ -12,8 +12,8 @@ import jwt
 import pytest
 import requests
 
-from engagement.trust.texts import TEXTS
 from engagement.translations import translations
+from engagement.trust.texts import TEXTS
 from tests.e2e.conftest import wait_for
 from tests.e2e.test_widget_browser import SERVER_INSTANCE, WCAG_21_AA, browser, server  # noqa: F401 - fixtures
 from tests.services import run_cli
@@ -324,7 +324,8 @@ def send(server, events: list[dict]) -> None:  # noqa: F811
 
 
 def idea(number: int, status: str | None = None) -> list[dict]:
-    now, target = datetime.now(UTC).isoformat(), {"kind": "idea", "id": f"console-status-{number}", "owner": "demo-kari"}
+    now = datetime.now(UTC).isoformat()
+    target = {"kind": "idea", "id": f"console-status-{number}", "owner": "demo-kari"}
     events = [{"id": f"console-status-idea-{number}", "type": "idea.submitted", "actor": "demo-kari", "target": target,
                "time": now, "data": {"campaign_id": "console-statuses", "title": f"Idé nummer {number}"}}]
     if status:
