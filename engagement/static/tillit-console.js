@@ -146,7 +146,7 @@
       revokeWhy: _("Systems using it are refused from now on, and its webhook subscriptions stop. This cannot be undone."),
       audit: _("Audit log"), trustViews: _("Views of the trust report"), dataReads: _("Reads of a person's data"),
       at: _("When"), who: _("Who"), unit: _("Team"), view: _("View"), period: _("Period"), person: _("Person"),
-      format: _("Format"), noViews: _("No views yet."), showMore: _("Show more"),
+      format: _("Format"), noViews: _("No views yet."), noReads: _("No reads yet."), showMore: _("Show more"),
       /* TRANSLATORS: who looked: a person's id, or an API key's name */
       byPerson: _("{id} (person)"), byKey: _("{id} (API key)"),
       views: {json: _("Table"), csv: _("CSV file"), trend: _("Trend over time")},
@@ -599,7 +599,7 @@
     function audit() {
       var PAGE = 20, section = card("audit", t.audit), problem = alertBox();
       section.appendChild(problem);
-      function part(title, path, pick, headers, row) {
+      function part(title, path, pick, headers, row, none) {
         var box = el("div", {"class": "tillit-stack", "data-tillit-log": pick}), shown = PAGE;
         section.appendChild(box);
         function load(focusNew) {
@@ -607,7 +607,7 @@
             var rows = answer[pick], more = rows.length > shown;
             rows = rows.slice(0, shown);
             var content = [el("h3", {}, title)];
-            content.push(rows.length ? table(headers, rows.map(row), title) : el("p", {"class": "tillit-muted"}, t.noViews));
+            content.push(rows.length ? table(headers, rows.map(row), title) : el("p", {"class": "tillit-muted"}, none));
             if (more) {
               content.push(el("div", {"class": "tillit-row"}));
               content[2].appendChild(button(t.showMore, "", function () { shown += PAGE; load(true); }));
@@ -624,9 +624,9 @@
       }
       Promise.all([
         part(t.trustViews, "/v1/trust/audit", "views", [t.at, t.who, t.unit, t.view, t.period],
-             function (v) { return [at(v.at), who(v.who), v.unit === "*" ? t.all : v.unit, view(v.view), period(v.period)]; }),
+             function (v) { return [at(v.at), who(v.who), v.unit === "*" ? t.all : v.unit, view(v.view), period(v.period)]; }, t.noViews),
         part(t.dataReads, "/v1/privacy/audit", "reads", [t.at, t.who, t.person, t.format],
-             function (r) { return [at(r.at), who(r.who), r.person, r.format]; })
+             function (r) { return [at(r.at), who(r.who), r.person, r.format]; }, t.noReads)
       ]).then(function () { section.setAttribute("data-state", "ready"); });
       return section;
     }

@@ -437,6 +437,7 @@ def test_the_audit_log_says_who_what_and_when_in_words_twenty_at_a_time(browser,
         assert said in text, (said, text)
     for raw in ("user:", "json", "csv", "trend", "2026-10", "months to", "30d"):
         assert raw not in text, raw
+    assert "Ingen innsyn ennå." in page.locator("[data-tillit-log='reads']").inner_text()  # reads, not views
     page.context.close()
 
     def more(page):
