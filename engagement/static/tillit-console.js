@@ -6,10 +6,11 @@
  * The token modes are those of every Tillit script (data-token, data-token-url, data-token-callback:
  * see tillit-core.js). What is shown follows the person's roles from GET /v1/me; the server decides
  * every call again, and a refusal is said in the page's language:
- *   leader          campaigns (open, close, archive, reopen, summary) and a link to the awards page
- *   communications  the trust-signal thresholds in force
+ *   leader          campaigns (open, close, archive, reopen, summary) and a link to last month's awards
+ *   communications  the trust-signal thresholds in force, under the trust dashboard's flag names
  *   admin           the review queue (what was reported, by whom, when, in which campaign), API keys
  *                   (make, revoke, last used; scopes in words, their codes beside) and the audit logs
+ *                   (in words, the newest 20 of each and more on asking)
  * data-tillit-awards-url and data-tillit-trust-url link to the host's awards page and trust dashboard.
  * Texts: nb, nn, da or en.
  */
@@ -80,21 +81,35 @@
         return ngettext("{n} person took part", "{n} people took part", people) + " · " +
           ngettext("in {n} team", "in {n} teams", teams);
       },
-      unanswered: function (n) { return ngettext("{n} idea has no answer yet", "{n} ideas have no answer yet", n); },
+      /* said positively: never "0 ideas have no answer" */
+      unanswered: function (n) {
+        return n ? ngettext("{n} idea is waiting for an answer", "{n} ideas are waiting for an answer", n)
+                 : _("Every idea has an answer");
+      },
       noIdeas: _("No ideas yet."), nobody: _("Nobody has taken part yet."),
-      ideaStatus: {"new": _("New"), adopted: _("Adopted"), declined: _("Declined"), done: _("Done")},
+      /* TRANSLATORS: an idea's status. */
+      ideaStatus: {"new": _("New"), under_review: _("Under review"), adopted: _("Adopted"), not_pursued: _("Not pursued")},
       awards: _("Awards"),
-      awardsText: _("Award settings, the month's winners and finalising are on the awards page."),
-      awardsLink: _("Open the awards page"),
+      awardsText: _("The month's winners, finalising and the announcement are on the awards page."),
+      awardsRules: _("What counts towards an award is set by the operator in the configuration."),
+      /* TRANSLATORS: {month} is a month and year, e.g. "October 2026" */
+      awardsLink: _("Open the awards for {month}"),
       thresholds: _("Trust thresholds in force"), trustLink: _("Open the trust dashboard"),
       thresholdsText: _("A team gets a flag when its signals pass these limits. The operator sets them."),
+      /* the trust dashboard's own flag names (engagement/trust/texts.py): one catalog entry for both */
+      flagTitles: {
+        low_sharing: _("Little sharing"), declining: _("Sharing is declining"), quiet_leaders: _("Quiet leaders"),
+        silo: _("Silo"), one_person: _("Resting on one person"), unanswered_ideas: _("Unanswered ideas")
+      },
+      /* TRANSLATORS: a trust flag's name, then its rule */
+      flagRule: _("{flag}: {rule}"),
       flags: {
-        low_sharing: _("Low sharing: fewer than {below} of the members shared anything."),
-        declining: _("Declining: contributions per member fell by {change} or more, from at least {min_baseline} per member."),
-        quiet_leaders: _("Quiet leaders: fewer than {below} of the team's leaders took part."),
-        silo: _("Silo: fewer than {below} of the interactions were with other teams (at least {min_interactions} interactions)."),
-        one_person: _("Carried by one person: the most active person made more than {above} of the contributions (at least {min_contributions})."),
-        unanswered_ideas: _("Unanswered ideas: at least {at_least} idea without an answer after {after_days} days.")
+        low_sharing: _("fewer than {below} of the members shared anything."),
+        declining: _("contributions per member fell by {change} or more, from at least {min_baseline} per member."),
+        quiet_leaders: _("fewer than {below} of the team's leaders took part."),
+        silo: _("fewer than {below} of the interactions were with other teams (at least {min_interactions} interactions)."),
+        one_person: _("the most active person made more than {above} of the contributions (at least {min_contributions})."),
+        unanswered_ideas: _("at least {at_least} idea without an answer after {after_days} days.")
       },
       moderation: _("Review queue"),
       moderationText: _("Reported ideas and contributions awaiting a decision. The intranet's moderation tool decides."),
@@ -131,7 +146,17 @@
       revokeWhy: _("Systems using it are refused from now on, and its webhook subscriptions stop. This cannot be undone."),
       audit: _("Audit log"), trustViews: _("Views of the trust report"), dataReads: _("Reads of a person's data"),
       at: _("When"), who: _("Who"), unit: _("Team"), view: _("View"), period: _("Period"), person: _("Person"),
-      format: _("Format"), noViews: _("No views yet.")
+      format: _("Format"), noViews: _("No views yet."), noReads: _("No reads yet."), showMore: _("Show more"),
+      /* TRANSLATORS: who looked: a person's id, or an API key's name */
+      byPerson: _("{id} (person)"), byKey: _("{id} (API key)"),
+      views: {json: _("Table"), csv: _("CSV file"), trend: _("Trend over time")},
+      /* TRANSLATORS: the trust report posted to a chat channel */
+      chat: _("Chat channel {name}"),
+      monthsTo: function (n) {
+        /* TRANSLATORS: "12 months to October 2026" */
+        return ngettext("{n} month to {month}", "{n} months to {month}", n);
+      },
+      lastDays: function (n) { return ngettext("The last {n} day", "The last {n} days", n); }
     };
   }
 
@@ -165,6 +190,7 @@
     var when = new Intl.DateTimeFormat(LOCALES[lang], {dateStyle: "medium", timeStyle: "short"});
     var percent = new Intl.NumberFormat(LOCALES[lang], {style: "percent", maximumFractionDigits: 0});
     var number = new Intl.NumberFormat(LOCALES[lang], {maximumFractionDigits: 2});
+    var monthName = new Intl.DateTimeFormat(LOCALES[lang], {month: "long", year: "numeric", timeZone: "UTC"});
     var counter = 0;
     function id(name) { counter += 1; return "tillit-console-" + name + "-" + counter; }
     function at(iso) { return iso ? when.format(new Date(iso)) : t.never; }
@@ -377,9 +403,12 @@
           var box = el("div", {"class": "tillit-card tillit-stack", "data-tillit-summary": campaign.id});
           box.appendChild(el("h3", {}, t.summary + ": " + s.campaign.question));
           box.appendChild(el("p", {}, s.participants ? t.participants(s.participants, s.teams) : t.nobody));
-          if (s.ideas.length) box.appendChild(el("p", {"class": "tillit-muted"}, t.unanswered(s.unanswered.length)));
+          if (s.ideas.length) {
+            box.appendChild(el("p", {"class": "tillit-muted"}, fill(t.unanswered(s.unanswered.length),
+                                                                     {n: s.unanswered.length})));
+          }
           box.appendChild(s.ideas.length ? table([t.idea, t.support, t.contributions, t.status], s.ideas.map(function (i) {
-            return [i.title, i.support, i.contributions, t.ideaStatus[i.status] || i.status];
+              return [i.title, i.support, i.contributions, t.ideaStatus[i.status] || i.status];
           }), t.summary) : el("p", {"class": "tillit-muted"}, t.noIdeas));
           summary.replaceChildren(box);
         }, function (failure) { error(problem, failure); });
@@ -388,10 +417,17 @@
       return section;
     }
 
+    /* Last month is the one a leader finalises and announces, so the link goes straight to it. */
     function awards() {
       var section = card("awards", t.awards), url = holder.getAttribute("data-tillit-awards-url");
+      var now = new Date(), last = new Date(Date.UTC(now.getFullYear(), now.getMonth() - 1, 1));
+      var month = last.toISOString().slice(0, 7);
       section.appendChild(el("p", {}, t.awardsText));
-      if (url) section.appendChild(el("p")).appendChild(el("a", {href: url}, t.awardsLink));
+      section.appendChild(el("p", {"class": "tillit-muted"}, t.awardsRules));
+      if (url) {
+        var href = url + (url.indexOf("?") >= 0 ? "&" : "?") + "month=" + month;
+        section.appendChild(el("p")).appendChild(el("a", {href: href}, fill(t.awardsLink, {month: monthName.format(last)})));
+      }
       return section;
     }
 
@@ -408,7 +444,7 @@
             var v = limits[k];
             shown[k] = (k === "below" || k === "above" || k === "change") ? percent.format(Math.abs(v)) : number.format(v);
           });
-          var sentence = t.flags[flag] ? fill(t.flags[flag], shown)
+          var sentence = t.flags[flag] ? fill(t.flagRule, {flag: t.flagTitles[flag], rule: fill(t.flags[flag], shown)})
             : flag + ": " + Object.keys(shown).map(function (k) { return k + " " + shown[k]; }).join(", ");
           list.appendChild(el("li", {"data-flag": flag}, sentence));
         });
@@ -538,24 +574,59 @@
       return section;
     }
 
+    /* "user:demo-siri" as "demo-siri (person)", "key:Chat bridge" as "Chat bridge (API key)" */
+    function who(label) {
+      var at = String(label).indexOf(":"), kind = label.slice(0, at), name = label.slice(at + 1);
+      return kind === "user" ? fill(t.byPerson, {id: name}) : kind === "key" ? fill(t.byKey, {id: name}) : label;
+    }
+    function view(code) {
+      if (code.indexOf("chat:") === 0) return fill(t.chat, {name: code.slice(5)});
+      return t.views[code] || code;
+    }
+    function month(text) {
+      var m = /^(\d{4})-(\d{2})$/.exec(text);
+      return m ? monthName.format(new Date(Date.UTC(+m[1], +m[2] - 1, 1))) : null;
+    }
+    /* "2026-10", "30d" and "12 months to 2026-10" (a trend) in the page's language */
+    function period(text) {
+      var span = /^(\d+) months to (\d{4}-\d{2})$/.exec(text), days = /^(\d+)d$/.exec(text);
+      if (span) return fill(t.monthsTo(+span[1]), {month: month(span[2])});
+      if (days) return t.lastDays(+days[1]);
+      return month(text) || text;
+    }
+
+    /* The logs grow a row per view: the newest PAGE, and more on asking rather than one endless list. */
     function audit() {
-      var section = card("audit", t.audit), problem = alertBox(), views = el("div", {"class": "tillit-stack"});
-      var reads = el("div", {"class": "tillit-stack"});
+      var PAGE = 20, section = card("audit", t.audit), problem = alertBox();
       section.appendChild(problem);
-      section.appendChild(views);
-      section.appendChild(reads);
-      function part(box, title, path, pick, headers, row) {
-        return core.json("GET", path).then(function (answer) {
-          var rows = answer[pick];
-          box.replaceChildren(el("h3", {}, title), rows.length ? table(headers, rows.map(row), title)
-                                                               : el("p", {"class": "tillit-muted"}, t.noViews));
-        }, function (failure) { error(problem, failure); });
+      function part(title, path, pick, headers, row, none) {
+        var box = el("div", {"class": "tillit-stack", "data-tillit-log": pick}), shown = PAGE;
+        section.appendChild(box);
+        function load(focusNew) {
+          return core.json("GET", path + "?limit=" + (shown + 1)).then(function (answer) {
+            var rows = answer[pick], more = rows.length > shown;
+            rows = rows.slice(0, shown);
+            var content = [el("h3", {}, title)];
+            content.push(rows.length ? table(headers, rows.map(row), title) : el("p", {"class": "tillit-muted"}, none));
+            if (more) {
+              content.push(el("div", {"class": "tillit-row"}));
+              content[2].appendChild(button(t.showMore, "", function () { shown += PAGE; load(true); }));
+            }
+            box.replaceChildren.apply(box, content);
+            if (focusNew) {
+              var first = box.querySelectorAll("tbody tr")[shown - PAGE];
+              (more ? box.querySelector("button") : box.querySelector(".tillit-table-wrap")).focus();
+              if (first) first.scrollIntoView({block: "nearest"});
+            }
+          }, function (failure) { error(problem, failure); });
+        }
+        return load(false);
       }
       Promise.all([
-        part(views, t.trustViews, "/v1/trust/audit?limit=50", "views", [t.at, t.who, t.unit, t.view, t.period],
-             function (v) { return [at(v.at), v.who, v.unit === "*" ? t.all : v.unit, v.view, v.period]; }),
-        part(reads, t.dataReads, "/v1/privacy/audit?limit=50", "reads", [t.at, t.who, t.person, t.format],
-             function (r) { return [at(r.at), r.who, r.person, r.format]; })
+        part(t.trustViews, "/v1/trust/audit", "views", [t.at, t.who, t.unit, t.view, t.period],
+             function (v) { return [at(v.at), who(v.who), v.unit === "*" ? t.all : v.unit, view(v.view), period(v.period)]; }, t.noViews),
+        part(t.dataReads, "/v1/privacy/audit", "reads", [t.at, t.who, t.person, t.format],
+             function (r) { return [at(r.at), who(r.who), r.person, r.format]; }, t.noReads)
       ]).then(function () { section.setAttribute("data-state", "ready"); });
       return section;
     }

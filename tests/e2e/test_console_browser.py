@@ -5,13 +5,15 @@ and revokes it; and /demo/console at three widths, light and dark, nb and en, ax
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import jwt
 import pytest
 import requests
 
+from engagement.translations import translations
+from engagement.trust.texts import TEXTS
 from tests.e2e.conftest import wait_for
 from tests.e2e.test_widget_browser import SERVER_INSTANCE, WCAG_21_AA, browser, server  # noqa: F401 - fixtures
 from tests.services import run_cli
@@ -39,6 +41,10 @@ def campaign_row(page, question: str):
     return page.locator("[data-tillit-part='campaigns'] tbody tr", has_text=question)
 
 
+def last_month() -> date:
+    return date.today().replace(day=1) - timedelta(days=1)
+
+
 def axe_clean(page) -> None:
     """WCAG 2.1 AA and axe's best practices (landmark-unique, region, heading order...)."""
     from axe_playwright_python.sync_playwright import Axe
@@ -50,7 +56,7 @@ def test_a_leader_opens_closes_archives_and_summarises_a_campaign(browser, serve
     page = open_console(browser, server, "lena")
     assert parts(page) == ["campaigns", "awards"]
     awards_link = page.locator("[data-tillit-part='awards'] a").get_attribute("href")
-    assert awards_link.endswith("/demo/awards?user=lena&lang=en")
+    assert awards_link.endswith(f"/demo/awards?user=lena&lang=en&month={last_month():%Y-%m}")
     page.wait_for_selector("[data-tillit-part='campaigns'][data-state='ready']")
     page.get_by_label("Question").fill("Where should the summer party be?")
     page.get_by_role("button", name="Open campaign").click()
@@ -304,3 +310,138 @@ def every_view_is_axe_clean(browser, server, user, name, ready):  # noqa: F811
                 assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{width} {scheme} {lang}"
                 page.context.close()
     assert not problems, "\n".join(problems)
+
+
+def send(server, events: list[dict]) -> None:  # noqa: F811
+    """Events as the demo intranet's back end sends them, then wait until the ideas are counted."""
+    key = run_cli(["keys", "create", "--name", "console-ideas", "--scope", "events:write"],
+                  {"ENGAGEMENT_INSTANCE_PATH": SERVER_INSTANCE[server]})
+    sent = requests.post(f"{server}/v1/events/batch", json={"events": events},
+                         headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    assert sent.status_code == 202, sent.text
+    assert wait_for(lambda: requests.get(f"{server}/readyz", timeout=5).json()["consumer_lag"]["ideas"] == 0,
+                    timeout=60)
+
+
+def idea(number: int, status: str | None = None) -> list[dict]:
+    now = datetime.now(UTC).isoformat()
+    target = {"kind": "idea", "id": f"console-status-{number}", "owner": "demo-kari"}
+    events = [{"id": f"console-status-idea-{number}", "type": "idea.submitted", "actor": "demo-kari", "target": target,
+               "time": now, "data": {"campaign_id": "console-statuses", "title": f"Idé nummer {number}"}}]
+    if status:
+        events.append({"id": f"console-status-answer-{number}", "type": "idea.answered", "actor": "demo-lena",
+                       "target": target, "time": now, "data": {"status": status, "note": "Takk"}})
+    return events
+
+
+def summary_of(browser, server, question: str):  # noqa: F811
+    page = open_console(browser, server, "lena", lang="nb")
+    campaign_row(page, question).get_by_role("button", name="Sammendrag").click()
+    box = page.locator("[data-tillit-summary]")
+    box.wait_for()
+    return page, box
+
+
+def test_a_summary_says_an_ideas_status_as_the_campaign_widget_does_and_what_has_an_answer(browser, server):  # noqa: F811
+    """Every status an idea can have in words (the campaign widget's), and what waits for an answer
+    said positively: never "0 ideas have no answer yet"."""
+    page = open_console(browser, server, "lena", lang="nb")
+    token = page.locator("script[data-token]").get_attribute("data-token")
+    made = requests.post(f"{server}/v1/campaigns", json={"id": "console-statuses", "question": "Statusprøve"},
+                         headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert made.status_code == 201, made.text
+    page.context.close()
+    send(server, idea(1, "not_pursued") + idea(2, "under_review") + idea(3, "adopted"))
+    page, box = summary_of(browser, server, "Statusprøve")
+    statuses = box.locator("tbody td:nth-child(4)").all_inner_texts()
+    assert sorted(statuses) == ["Ikke videreført", "Tatt i bruk", "Vurderes"], statuses
+    assert "Alle idéer har fått svar" in box.inner_text()
+    page.context.close()
+    send(server, idea(4))
+    page, box = summary_of(browser, server, "Statusprøve")
+    assert "1 idé venter på svar" in box.inner_text()
+    assert "Ny" in box.locator("tbody td:nth-child(4)").all_inner_texts()
+    assert "_" not in box.locator("tbody").inner_text()
+    page.context.close()
+
+    def summarised(page):
+        page.wait_for_selector("[data-tillit-part='campaigns'][data-state='ready']")
+        campaign_row(page, "Statusprøve").get_by_role("button").first.click()
+        page.wait_for_selector("[data-tillit-summary] tbody")
+    every_view_is_axe_clean(browser, server, "lena", "console-summary", summarised)
+
+
+def test_the_awards_card_says_what_is_where_and_links_to_last_month(browser, server):  # noqa: F811
+    page = open_console(browser, server, "lena", lang="nb")
+    card = page.locator("[data-tillit-part='awards']")
+    text = card.inner_text()
+    assert "innstillinger" not in text.lower()  # the awards page has none
+    assert "fastsettingen og kunngjøringen" in text and "driftsansvarlig i konfigurasjonen" in text
+    link = card.get_by_role("link")
+    months = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+              "november", "desember"]
+    assert link.inner_text() == f"Åpne utmerkelsene for {months[last_month().month - 1]} {last_month().year}"
+    assert link.get_attribute("href").endswith(f"&month={last_month():%Y-%m}")
+
+
+@pytest.mark.parametrize("lang,scheme,width", [("nb", "dark", 390), ("en", "light", 1440)])
+def test_the_thresholds_name_each_flag_as_the_trust_dashboard_does(browser, server, lang, scheme, width):  # noqa: F811
+    page = open_console(browser, server, "siri", lang=lang, scheme=scheme, width=width)
+    page.wait_for_selector("[data-tillit-part='thresholds'][data-state='ready']")
+    words = translations(lang)
+    for flag, (title, _action) in TEXTS.items():
+        said = page.locator(f"li[data-flag='{flag}']").inner_text()
+        assert said.startswith(words.gettext(title) + ": "), (flag, said)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"console-thresholds-{width}-{scheme}-{lang}.png"), full_page=True)
+    axe_clean(page)
+
+
+def trust_views(server, many: int) -> None:  # noqa: F811
+    """Siri, communications staff, reads the trust report: as a table, as a CSV file, a team's trend."""
+    requests.get(f"{server}/demo/trust?user=siri&lang=nb", timeout=60)  # the planted organisation
+    page_token = requests.get(f"{server}/demo/console?user=siri&lang=nb", timeout=10).text
+    token = page_token.split('data-token="', 1)[1].split('"', 1)[0]
+    headers = {"Authorization": f"Bearer {token}"}
+    report = requests.get(f"{server}/v1/trust/report?period=2026-10", headers=headers, timeout=30)
+    assert report.status_code == 200, report.text
+    team = report.json()["teams"][0]["id"]
+    assert requests.get(f"{server}/v1/trust/report?period=2026-10&format=csv", headers=headers,
+                        timeout=30).status_code == 200
+    assert requests.get(f"{server}/v1/trust/teams/{team}/trend?months=12", headers=headers,
+                        timeout=30).status_code == 200
+    for _ in range(many):
+        requests.get(f"{server}/v1/trust/report?period=30d&unit={team}", headers=headers, timeout=30)
+
+
+def test_the_audit_log_says_who_what_and_when_in_words_twenty_at_a_time(browser, server):  # noqa: F811
+    trust_views(server, 25)
+    page = open_console(browser, server, "tor", lang="nb", width=390)
+    page.wait_for_selector("[data-tillit-part='audit'][data-state='ready']")
+    log = page.locator("[data-tillit-log='views']")
+    assert log.locator("tbody tr").count() == 20  # the newest 20, not an endless list
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    log.get_by_role("button", name="Vis flere").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "console-audit-show-more-390-light-nb.png"))
+    for _ in range(5):
+        more = log.get_by_role("button", name="Vis flere")
+        if not more.count():
+            break
+        before = log.locator("tbody tr").count()
+        more.click()
+        page.wait_for_function(f"() => document.querySelectorAll('[data-tillit-log=views] tbody tr').length > {before}")
+        assert page.evaluate("document.activeElement.tagName") in ("BUTTON", "DIV")  # focus stays in the log
+    text = log.inner_text()
+    for said in ("demo-siri (person)", "Tabell", "CSV-fil", "Utvikling", "oktober 2026", "Siste 30 dager",
+                 "12 måneder til "):
+        assert said in text, (said, text)
+    for raw in ("user:", "json", "csv", "trend", "2026-10", "months to", "30d"):
+        assert raw not in text, raw
+    assert "Ingen innsyn ennå." in page.locator("[data-tillit-log='reads']").inner_text()  # reads, not views
+    page.context.close()
+
+    def more(page):
+        page.wait_for_selector("[data-tillit-part='audit'][data-state='ready']")
+        page.locator("[data-tillit-log='views'] .tillit-row button").click()
+        page.wait_for_function("() => document.querySelectorAll('[data-tillit-log=views] tbody tr').length > 20")
+    every_view_is_axe_clean(browser, server, "tor", "console-audit", more)
