@@ -213,7 +213,7 @@ class EventSchema(Strict):
         sender, target = _sender(), event.get("target")
         if (sender is not None and sender.person is not None and event.get("type") == EventType.KUDOS_GIVEN
                 and isinstance(target, dict) and target.get("id") == sender.person):
-            raise ValidationError({"target": {"id": ["A Bra! is for someone else; nobody can give one to themselves."]}})
+            raise ValidationError({"target": {"id": ["A Bra! is for someone else; nobody gives one to themselves."]}})
 
     @validates_schema
     def _not_in_the_future(self, event: dict[str, Any], **_: Any) -> None:
