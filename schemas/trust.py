@@ -117,6 +117,8 @@ class AuditViewSchema(Schema):
     at = fields.String(required=True)
     who = fields.String(required=True, metadata={"description": "key:<name> or user:<person>"})
     unit = fields.String(required=True, metadata={"description": "The team asked for, or * for all."})
+    unit_name = fields.String(allow_none=True, metadata={
+        "description": "That team's name (today's, or the last it had); null for * or a team never known."})
     view = fields.String(required=True, metadata={"description": "json, csv or trend"})
     period = fields.String(required=True)
 

@@ -624,7 +624,7 @@
       }
       Promise.all([
         part(t.trustViews, "/v1/trust/audit", "views", [t.at, t.who, t.unit, t.view, t.period],
-             function (v) { return [at(v.at), who(v.who), v.unit === "*" ? t.all : v.unit, view(v.view), period(v.period)]; }, t.noViews),
+             function (v) { return [at(v.at), who(v.who), v.unit === "*" ? t.all : v.unit_name || v.unit, view(v.view), period(v.period)]; }, t.noViews),
         part(t.dataReads, "/v1/privacy/audit", "reads", [t.at, t.who, t.person, t.format],
              function (r) { return [at(r.at), who(r.who), r.person, r.format]; }, t.noReads)
       ]).then(function () { section.setAttribute("data-state", "ready"); });

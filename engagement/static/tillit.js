@@ -180,6 +180,8 @@
             statusLabel: _("Status"),
             /* TRANSLATORS: between the last two names of a list: "Kari, Ola and Per". */
             and: _("and"), saved: _("Thank you! Your input is saved."),
+            /* TRANSLATORS: said after a leader saved an answer to an idea. */
+            answerSaved: _("Your answer is saved; the person who had the idea is told."),
             empty: _("Fill in this field."),
             /* TRANSLATORS: said after an idea was sent but before it is shown in the list. */
             pending: _("Thank you! Your idea is saved and will appear in the list in a moment.")};
@@ -216,7 +218,7 @@
     function post(event, status, back) {
       event.id = newId(); event.time = new Date().toISOString(); event.source = "campaign-widget";
       return send(event, status, lt, refused).then(function () {
-        returnTo = back; announcer.textContent = back.pending ? t.pending : t.saved;
+        returnTo = back; announcer.textContent = back.said || (back.pending ? t.pending : t.saved);
         setTimeout(load, 400);
       }, function () {});
     }
@@ -300,7 +302,7 @@
       var f = form(null, [[t.note, "textarea", 2000]],
         [t.saveAnswer, t.saveAnswerTo.replace("{title}", item.title)], function (v, status) {
           post({type: "idea.answered", target: {kind: "idea", id: item.id, owner: item.author},
-                data: {status: select.value, note: v[0]}}, status, {idea: item.id});
+                data: {status: select.value, note: v[0]}}, status, {idea: item.id, said: t.answerSaved});
         });
       var sid = "tillit-field-" + (++fieldCount);
       var select = el("select", {id: sid, "class": "tillit-input"});

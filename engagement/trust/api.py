@@ -104,19 +104,25 @@ def trust_thresholds():
 @blp.response(200, AuditSchema)
 def trust_audit(args: dict):
     """Who viewed the trust report, newest first (audit:read, or admin; ?limit=100, at most 1000)"""
-    rows = state().db.session.scalars(select(TrustAudit).order_by(TrustAudit.id.desc()).limit(args["limit"]))
-    return {"views": [{"at": r.at.isoformat() + "Z", "who": r.who, "unit": r.unit, "view": r.view,
-                       "period": r.period} for r in rows]}
+    session = state().db.session
+    rows = list(session.scalars(select(TrustAudit).order_by(TrustAudit.id.desc()).limit(args["limit"])))
+    names = _team_names(session) if rows else {}
+    return {"views": [{"at": r.at.isoformat() + "Z", "who": r.who, "unit": r.unit, "unit_name": names.get(r.unit),
+                       "view": r.view, "period": r.period} for r in rows]}
 
 
 def _names(session, body: dict) -> dict[str, str]:
     """Every team's name, for the CSV's "Part of" and "Counted in" columns when ?unit= or ?flag=
     leaves the parent or host out: the report's own (the period's) names first, then today's
     directory, then the last name a removed team had."""
+    return _team_names(session) | {row["id"]: row["name"] for row in body["teams"]}
+
+
+def _team_names(session) -> dict[str, str]:
+    """Every team's name today, or the last name a removed team had."""
     names = {team: name for team, name in session.execute(
         select(TeamPlacement.team_id, TeamPlacement.name).order_by(TeamPlacement.id))}
-    names.update({team: name for team, name in session.execute(select(Team.id, Team.name))})
-    return names | {row["id"]: row["name"] for row in body["teams"]}
+    return names | {team: name for team, name in session.execute(select(Team.id, Team.name))}
 
 
 def _zone() -> ZoneInfo:

@@ -273,4 +273,6 @@ def test_a_leader_sees_one_form_per_idea_and_answers_from_a_closed_disclosure(br
     assert json.loads(sent.value.post_data)["data"] == {"status": "under_review", "note": "Vi ser på den i desember."}
     page.wait_for_function("id => document.activeElement.getAttribute('data-idea') === id", arg=idea, timeout=30000)
     assert card.locator(".tillit-leader-action").get_attribute("open") is None  # drawn again, closed
+    said = page.locator(".tillit-campaign-status").inner_text()  # an answer, not a contribution, was saved
+    assert said == "Svaret ditt er lagret, og den som hadde idéen, får beskjed.", said
     page.close()

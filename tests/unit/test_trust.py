@@ -154,6 +154,7 @@ def test_only_its_own_scope_or_role_reads_the_report_and_every_view_is_audited(c
     assert client.get("/v1/trust/audit", headers=bearer(org)).status_code == 403
     views = client.get("/v1/trust/audit", headers=bearer(make_key("audit:read"))).json["views"]
     assert [(v["who"], v["unit"], v["view"], v["period"]) for v in views] == [("user:siri", "drift", "json", "2026-10")]
+    assert views[0]["unit_name"] == "Drift"  # the console says the team's name, not its id
 
 
 def test_bad_input_names_each_field(client, org):
