@@ -43,17 +43,33 @@ def seed(base: str) -> str:
     headers = {"Authorization": f"Bearer {key}"}
     # the demo loads its made-up intranet first: it refuses to mix with a directory it did not make
     assert requests.get(f"{base}/demo/awards?user=lena", timeout=30).status_code == 200
-    people = [{"id": p, "name": p.capitalize(), "team": t, "leaderboard_opt_out": p == "ivar"}
+    people = [{"id": demo(p), "name": p.capitalize(), "team": demo(t), "leaderboard_opt_out": p == "ivar"}
               for p, t in PEOPLE.items()]
-    assert requests.post(f"{base}/v1/directory/sync", json={"mode": "delta", "teams": TEAMS, "people": people,
+    teams = [{**team, "id": demo(team["id"])} for team in TEAMS]
+    assert requests.post(f"{base}/v1/directory/sync", json={"mode": "delta", "teams": teams, "people": people,
                                                             "as_of": "2026-01-01T00:00:00Z"},
                          headers=headers, timeout=10).status_code == 200
-    events = october()
+    events = in_demo(october())
     for start in range(0, len(events), 100):
         assert requests.post(f"{base}/v1/events/batch", json={"events": events[start:start + 100]},
                              headers=headers, timeout=10).status_code == 202
     assert wait_for(lambda: requests.get(f"{base}/readyz", timeout=5).json()["consumer_lag"]["awards"] == 0)
     return key
+
+
+def demo(name: str) -> str:
+    """An id in the demo's namespace: the demo refuses a database holding people or teams it did not make."""
+    return f"demo-{name}"
+
+
+def in_demo(events: list[dict]) -> list[dict]:
+    """The awards' unit-test events with their people in the demo's namespace."""
+    def moved(event: dict) -> dict:
+        target = {**event["target"], "owner": demo(event["target"]["owner"])}
+        if target["kind"] == "person":
+            target["id"] = demo(target["id"])
+        return {**event, "actor": demo(event["actor"]), "target": target}
+    return [moved(e) for e in events]
 
 
 def api(base: str, key: str, path: str) -> requests.Response:
@@ -295,12 +311,12 @@ def test_a_very_long_name_stays_inside_its_card_on_a_phone(browser, server, lead
     from tests.unit.test_awards import ev
     headers = {"Authorization": f"Bearer {leader_key}"}
     assert requests.post(f"{server}/v1/directory/sync", json={"mode": "delta", "people": [
-        {"id": "wolfe", "name": LONG_NAME, "team": "A"}]}, headers=headers, timeout=10).status_code == 200
+        {"id": demo("wolfe"), "name": LONG_NAME, "team": demo("A")}]}, headers=headers, timeout=10).status_code == 200
     june = "2026-06-{day:02d}T12:00:00+02:00"
     events = [ev("content.published", "wolfe", "article:w1", "wolfe", june.format(day=2), content_kind="article",
                  title="W")]
     events += [ev("like.added", p, "article:w1", "wolfe", june.format(day=3)) for p in ("bo", "cy", "dag", "eva")]
-    assert requests.post(f"{server}/v1/events/batch", json={"events": events}, headers=headers,
+    assert requests.post(f"{server}/v1/events/batch", json={"events": in_demo(events)}, headers=headers,
                          timeout=10).status_code == 202
     assert wait_for(lambda: requests.get(f"{server}/readyz", timeout=5).json()["consumer_lag"]["awards"] == 0)
     SHOTS.mkdir(parents=True, exist_ok=True)

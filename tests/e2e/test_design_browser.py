@@ -184,7 +184,7 @@ def test_refusals_are_told_in_the_page_language(browser, server, lang, missing, 
     assert page.locator("#campaign .tillit-campaign-status").inner_text() == ended
 
 
-PAGES = {"demo": ("/demo?user=kari", f"{CAMPAIGN}[data-state='ready']"),
+PAGES = {"demo": ("/demo?user=siri", f"{CAMPAIGN}[data-state='ready']"),
          "demo-my-data": ("/demo/my-data?user=kari", "[data-tillit-my-data][data-state='ready']")}
 
 
@@ -201,7 +201,7 @@ def test_screenshot_matrix_is_axe_clean(browser, server, name):  # noqa: F811
                 page = context.new_page()
                 page.goto(f"{server}{path}&lang={lang}")
                 page.wait_for_selector(ready)
-                if name == "demo":  # the Bra! message open, as a person writing one sees it (one not yet given)
+                if name == "demo":  # the Bra! message open, as a person writing one sees it (Siri has given none here)
                     page.locator("[data-tillit-kudos] details:not([hidden]) summary").first.click()
                 page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}-{lang}.png"), full_page=True)
                 page.screenshot(path=str(SHOTS / f"{name}-{width}-{scheme}-{lang}-top.png"))  # what one sees first
