@@ -90,7 +90,7 @@ def test_winners_are_cards_with_the_facts_in_words_and_no_decimals(browser, serv
     widget = page.locator(PAGE)
     assert widget.get_attribute("data-state") == "provisional"
     # October is over: not finalised yet, and no longer counting
-    assert widget.locator(".tillit-award-status").inner_text() == "Avsluttet – ikke gjort endelig ennå"
+    assert widget.locator(".tillit-award-status").inner_text() == "Avsluttet – ikke fastsatt ennå"
     scores = api(server, leader_key, f"/v1/awards/{MONTH}").json()["result"]["categories"]
     # there are decimals to hide
     assert any(p["score"] != int(p["score"]) for podium in scores.values() for p in podium)
@@ -163,7 +163,7 @@ def test_the_page_at_three_widths_light_and_dark_nb_and_en_is_axe_clean(browser,
 
 def test_an_empty_month_says_so_and_warns_before_finalising(browser, server, leader_key):  # noqa: F811
     page = open_page(browser, server, month="2026-09")
-    empty = "Ingen er telt med for denne måneden. Gjør du den endelig nå, fryses et tomt resultat."
+    empty = "Ingen er telt med for denne måneden. Fastsetter du den nå, låses et tomt resultat."
     assert page.locator(f"{PAGE} [data-empty]").inner_text() == empty
     # the month is over: nothing more is coming
     assert page.locator(".tillit-award-card .tillit-muted").all_inner_texts() == ["Ingen denne gangen"] * 3
@@ -190,7 +190,7 @@ def test_finalising_asks_first_cancel_and_escape_keep_it_open_confirm_freezes(br
 
     button.click()  # one click no longer finalises: it asks
     dialog = page.locator("dialog[open]")
-    assert "Gjøre oktober 2026 endelig?" in dialog.inner_text() and "Dette kan ikke angres." in dialog.inner_text()
+    assert "Fastsette oktober 2026?" in dialog.inner_text() and "Dette kan ikke angres." in dialog.inner_text()
     assert page.evaluate("document.activeElement.textContent") == "Avbryt"  # the safe choice has the focus
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "demo-awards-confirm-1024-light-nb.png"))
@@ -206,7 +206,7 @@ def test_finalising_asks_first_cancel_and_escape_keep_it_open_confirm_freezes(br
     assert status() == "provisional"
 
     button.click()
-    page.locator("dialog[open] button", has_text="Gjør endelig").click()
+    page.locator("dialog[open] button", has_text="Fastsett").click()
     page.wait_for_selector(f"{PAGE}[data-state='final']")
     assert status() == "final"
     widget = page.locator(PAGE)
@@ -217,7 +217,7 @@ def test_finalising_asks_first_cancel_and_escape_keep_it_open_confirm_freezes(br
     assert widget.locator(".tillit-award-card[data-category='appreciated'] .tillit-award-name").inner_text() == "Anna"
     assert "Ingen ennå" not in widget.inner_text()
     finalised_on = widget.locator(".tillit-stack > p.tillit-muted").first.inner_text()
-    assert re.fullmatch(r"Gjort endelig \d+\. \w+ \d{4}", finalised_on), finalised_on
+    assert re.fullmatch(r"Fastsatt \d+\. \w+ \d{4}", finalised_on), finalised_on
     page.screenshot(path=str(SHOTS / "demo-awards-final-1024-light-nb.png"), full_page=True)
 
 
@@ -245,7 +245,7 @@ def test_a_final_month_is_published_to_a_configured_channel_by_name(browser, cha
     page = open_page(browser, base)
     assert page.locator(f"{PAGE} select").count() == 0  # not before the month is final
     page.locator("button[data-action='finalise']").click()
-    page.locator("dialog[open] button", has_text="Gjør endelig").click()
+    page.locator("dialog[open] button", has_text="Fastsett").click()
     page.wait_for_selector(f"{PAGE}[data-state='final']")
     assert page.locator(f"{PAGE} select option").all_inner_texts() == ["teams-alle"]  # the name, never the address
     assert teams.url not in page.content()
@@ -265,7 +265,7 @@ def test_the_badge_says_where_the_month_stands(browser, server, leader_key):  # 
     this_month, next_month = months_around_now()
     expected = {this_month: ("running", "Foreløpig – teller fortsatt"),
                 next_month: ("future", "Ikke begynt ennå"),
-                "2026-09": ("ended", "Avsluttet – ikke gjort endelig ennå")}
+                "2026-09": ("ended", "Avsluttet – ikke fastsatt ennå")}
     for month, (period, badge) in expected.items():
         page = open_page(browser, server, month=month)
         status = page.locator(f"{PAGE} .tillit-award-status")
@@ -279,7 +279,7 @@ def test_finalising_is_offered_only_once_a_month_has_ended(browser, server, lead
     for month in (this_month, next_month):
         page = open_page(browser, server, month=month)
         assert page.locator("button[data-action='finalise']").count() == 0, month
-        assert page.locator(f"{PAGE} [data-not-over]").inner_text() == "Du kan gjøre måneden endelig når den er over."
+        assert page.locator(f"{PAGE} [data-not-over]").inner_text() == "Du kan fastsette måneden når den er over."
         page.context.close()
         # the server refuses too, as a problem in JSON, and the month stays provisional
         refused = requests.post(f"{server}/v1/awards/{month}/finalise",
@@ -296,7 +296,7 @@ def test_a_month_finalised_with_nobody_says_nobody_this_time_at_once(browser, se
     category then says "Ingen denne gangen", never "Ingen ennå" (nothing more is coming)."""
     page = open_page(browser, server, month="2026-08")
     page.locator("button[data-action='finalise']").click()
-    page.locator("dialog[open] button", has_text="Gjør endelig").click()
+    page.locator("dialog[open] button", has_text="Fastsett").click()
     page.wait_for_selector(f"{PAGE}[data-state='final']")
     cards = page.locator(".tillit-award-card .tillit-muted").all_inner_texts()
     assert cards == ["Ingen denne gangen"] * 3, cards
