@@ -44,6 +44,9 @@ class Ledger(ReadModel[LedgerRows]):
 
     name = "ledger"
     tables = ()  # never reset: the ledger is what replay reads
+    # It only appends, one COPY per batch: larger batches spread each transaction's round trips
+    # (lock, savepoints, COPY, tracking record, commit) over more events.
+    min_batch = 2000
     handlers = {event_type: append for event_type in EventType}
 
     def handler(self, event: Event) -> Handler[LedgerRows] | None:
