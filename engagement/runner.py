@@ -12,9 +12,9 @@ offset applied per partition). The broker's offsets are only a hint. So:
 
 A record that cannot be applied goes to the dead-letter table with the reason and
 the stream goes on. A batch that fails is split inside its transaction with savepoints
-(runs that halve on failure and double on success), so bad records cost a few savepoints
-each and one commit, not a transaction per record; if the transaction itself fails, its
-halves get transactions of their own.
+(a binary search down to each bad record, engagement/batch.py), so k bad records among n
+cost about k·log2(n) savepoints and one commit, not a transaction per record; if the
+transaction itself fails, its halves get transactions of their own.
 A batch also has a deadline (a share of the broker's poll interval): when it passes,
 what was applied is committed, the rest is read again, and the consumer polls in time
 to stay in its group however many records are refused.
