@@ -14,7 +14,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from engagement import create_app
 from engagement.consumers.ledger import Ledger
 from engagement.events import Event, Target
-from engagement.runner import ConsumerRunner
+from engagement.runner import ConsumerRunner, spare_the_startup_heap
 from engagement.state import state
 
 TOTAL = 50_000
@@ -54,11 +54,12 @@ def ledger_consumption(env: dict[str, str]) -> float:
                       "ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS": 6000, "ENGAGEMENT_KAFKA_HEARTBEAT_MS": 1000,
                       "ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS": 10000})
     st = state(app)
-    runner = ConsumerRunner(Ledger(), st.bus, st.engine, 500)
+    runner = ConsumerRunner(Ledger(), st.bus, st.engine, app.config["ENGAGEMENT_CONSUMER_BATCH"])
+    spare_the_startup_heap()  # as ConsumerRunner.run does
     source = st.bus.source(runner.group, runner.tracked_positions)
     applied, started = 0, None
     while applied < TOTAL:
-        records = source.poll(500, 1.0)
+        records = source.poll(runner.batch_size, 1.0)
         if records:
             started = started or time.perf_counter()
             runner.process(source, records)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -29,11 +30,11 @@ START = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
 def stream(total: int, bad: int) -> list[Event]:
     """Ideas, contributions to them, likes and answers; ``bad`` of the answers lack their status."""
-    events, every = [], max(total // bad, 1) if bad else 0
+    events, every, broken = [], max(total // bad, 1) if bad else 0, 0
     for i in range(total):
         idea, kind, at = f"i{i // 4}", i % 4, START + timedelta(seconds=i)
-        broken = bool(every) and i % every == every - 1 and len([e for e in events if not e.data]) < bad
-        if broken:
+        if every and i % every == every - 1 and broken < bad:
+            broken += 1
             events.append(_event(f"e{i}", "idea.answered", "lena", idea, at, {}))
         elif kind == 0:
             events.append(_event(f"e{i}", "idea.submitted", f"p{i % 40}", idea, at, {"title": f"Idé {i}"}))
@@ -59,8 +60,9 @@ def _event(event_id: str, type_: str, actor: str, idea: str, at: datetime, data:
                  source="bench", data=data, received_at=at, submitted_by="key:bench")
 
 
-def catch_up(events: list[Event], database: str | None) -> float:
-    """Seconds the ideas consumer takes from its first poll until the log is drained."""
+def catch_up(events: list[Event], database: str | None) -> tuple[float, int]:
+    """Seconds the ideas consumer takes from its first poll until the log is drained, and how many
+    applications (savepoints) it took."""
     with tempfile.TemporaryDirectory() as tmp:
         config = {"ENGAGEMENT_EVENT_LOG": str(Path(tmp) / "events.sqlite3"), "ENGAGEMENT_LOG_LEVEL": "ERROR",
                   "ENGAGEMENT_DATABASE_URL": database or f"sqlite:///{Path(tmp) / 'db.sqlite3'}"}
@@ -69,7 +71,7 @@ def catch_up(events: list[Event], database: str | None) -> float:
         schema.upgrade(st.engine)
         for start in range(0, len(events), 500):
             st.bus.publish(events[start:start + 500])
-        runner = ConsumerRunner(st.read_model("ideas"), st.bus, st.engine, 500)
+        runner = Counting(st.read_model("ideas"), st.bus, st.engine, 500)
         source = st.bus.source(runner.group, runner.tracked_positions)
         started = time.perf_counter()
         while records := source.poll(500, 0.05):
@@ -77,7 +79,17 @@ def catch_up(events: list[Event], database: str | None) -> float:
         elapsed = time.perf_counter() - started
         st.bus.close()
         st.engine.dispose()
-        return elapsed
+        return elapsed, runner.applications
+
+
+class Counting(ConsumerRunner):
+    """Counts applications: each transaction or savepoint that applies a run of records."""
+
+    applications = 0
+
+    def _claim_and_apply(self, session, records):
+        self.applications += 1
+        return super()._claim_and_apply(session, records)
 
 
 def main() -> None:
@@ -89,17 +101,21 @@ def main() -> None:
     args = parser.parse_args()
     import logging
     logging.disable(logging.ERROR)  # one line per dead letter would measure the terminal
-    times = {}
+    times, applications = {}, {}
     good = stream(args.events, 0)
     bad = answers_first(good, args.bad) if args.early else stream(args.events, args.bad)
     for label, events in (("all_good", good), ("with_bad", bad)):
         with (postgres_database() if args.postgres else contextlib.nullcontext(None)) as database:
-            times[label] = catch_up(events, database)
+            times[label], applications[label] = catch_up(events, database)
     report("poison_catchup", {"events": args.events, "bad": args.bad,
                               "bad_are": "answers before their ideas" if args.early else "refused answers",
                               "database": "postgresql" if args.postgres else "sqlite",
                               "all_good_s": round(times["all_good"], 2), "with_bad_s": round(times["with_bad"], 2),
-                              "with_bad_vs_all_good": round(times["with_bad"] / times["all_good"], 2)})
+                              "with_bad_vs_all_good": round(times["with_bad"] / times["all_good"], 2),
+                              "applications_all_good": applications["all_good"],
+                              "applications_with_bad": applications["with_bad"],
+                              # about k·log2(n) for k refused among batches of n = 500
+                              "bisect_bound": round(args.bad * math.log2(500)) + applications["all_good"]})
 
 
 if __name__ == "__main__":

@@ -122,6 +122,8 @@ class ReadModel(Generic[B]):
     lock_space: int | None = None  # advisory-lock space of the model's rows (engagement/locks.py)
     # Whether a replay after retention pruned the ledger still gives the full answer.
     survives_retention: bool = False
+    # Fewest events a batch may hold (the runner takes the larger of this and its own setting).
+    min_batch: int = 0
 
     def begin(self, session: Session, batch: Pairs) -> B:
         """The batch's rows, not loaded yet."""

@@ -17,26 +17,36 @@ Item = TypeVar("Item")
 def settle_in_savepoints(session: Session, items: Sequence[Item], apply: Callable[[Sequence[Item]], int],
                          refuse: Callable[[Item, str], None], read_again: Callable[[Exception], bool],
                          stop: Callable[[int], bool] = lambda settled: False) -> tuple[int, int]:
-    """Apply ``items`` in savepoints, a run at a time: all of them first; a run that fails is
-    halved until its bad item is alone and refused, and each run that applies doubles the next.
-    A few bad items cost O(bad · log n) savepoints, many bad ones about one per item, and the
+    """Apply ``items`` in savepoints, a run at a time, all of them first. A run that fails holds a
+    bad item: the first half of what is left of it is tried next, a binary search down to the bad
+    item, which is refused alone. The run after a refusal is as long as the stretch since the one
+    before (all that is left after the first), and a run that applies doubles the next. So k bad
+    items among n cost about k·log2(n) savepoints, close together about one each, and the
     transaction around still commits once. ``read_again`` errors (not the item's fault) go up;
     ``stop(settled)`` ends early. Answers (items settled, events ``apply`` counted)."""
     settled, applied, size = 0, 0, len(items)
+    holds_bad: int | None = None  # the end of the last run that failed: a bad item lies before it
+    refused_at: int | None = None
     while settled < len(items) and not stop(settled):
         run = items[settled:settled + size]
         try:
             with session.begin_nested():
                 applied += apply(run)
-            settled, size = settled + len(run), size * 2
         except Exception as exc:  # noqa: BLE001 - a bad item or a handler bug must not stop the stream
             if read_again(exc):
                 raise
             if len(run) > 1:
-                size = len(run) // 2
+                holds_bad, size = settled + len(run), len(run) // 2
                 continue
             refuse(run[0], f"{type(exc).__name__}: {exc}")
-            settled, size = settled + 1, 1
+            size = len(items) if refused_at is None else settled - refused_at
+            refused_at, settled, holds_bad = settled, settled + 1, None
+            continue
+        settled += len(run)
+        if holds_bad is not None and settled < holds_bad:
+            size = max((holds_bad - settled) // 2, 1)
+        else:
+            holds_bad, size = None, size * 2
     return settled, applied
 
 

@@ -7,8 +7,7 @@ offset, so the consumer runner is the same for both.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from engagement.events import Event
 
@@ -17,8 +16,10 @@ from engagement.events import Event
 AssignmentListener = Callable[[str, list[int]], dict[int, int | None]]
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
+    """One record of the log. A named tuple: a catch-up makes one per event, and a tuple is
+    the cheapest immutable thing to make."""
+
     topic: str
     partition: int
     offset: int

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 from sqlalchemy import func, select
@@ -110,6 +111,19 @@ def test_replay_leaves_out_what_the_live_consumer_refused_and_goes_on(app, engin
     assert replay(state(app), ["like_counter"]) == {"like_counter": 128 - len(BAD)}
     assert counts(engine) == live == {"news-1": 128 - len(BAD)}
     assert dead_letters(engine) == len(BAD)  # not dead-lettered a second time
+
+
+@pytest.mark.parametrize("bad", [1, 4, 16, 64])
+def test_k_refused_records_among_n_cost_about_k_log_n_applications(app, engine, bad):
+    n = 512
+    refused = set(random.Random(bad).sample(range(n), bad))
+    publish(app, *[like(f"r{i}", actor="boom" if i in refused else f"p{i}") for i in range(n)])
+    runner = Counting(LikeCounter(), state(app).bus, engine)
+    run(app, engine, runner, n)
+    assert counts(engine) == {"news-1": n - bad} and dead_letters(engine) == bad
+    assert runner.transactions == 1
+    assert runner.attempts <= 2 + bad * (math.log2(n) + 2)  # all at once, then about log n per refused record
+    assert runner.attempts < n  # never one record at a time
 
 
 def test_many_bad_records_cost_about_one_savepoint_each_and_one_commit(app, engine):
