@@ -55,6 +55,8 @@ def prune_claims(engine: Engine, consumer: str, before: datetime, chunk: int = C
         deleted += len(gone)
         if len(gone) < chunk:
             break
+        # Python's order may not be the database's collation; any id of the chunk will do: the
+        # next chunk starts at or before where this one ended, and what it passes again is gone.
         after = max(gone)
     metrics.CLAIMS_FORGOTTEN.labels(consumer).inc(deleted)
     return deleted
