@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from engagement import parking
 from engagement.bus.base import Record
+from engagement.db import utcnow
 from engagement.events import Event, EventType, Target
 from engagement.ledger.model import ProcessedEvent
 from engagement.locks import lock_keys
@@ -190,8 +191,10 @@ class ReadModel(Generic[B]):
 
     def claim(self, session: Session, event_ids: list[str]) -> set[str]:
         """Record the ids as applied and answer those that were not already: one statement,
-        no read-then-write, so it is exact under concurrency and fast on a large table."""
-        rows = [{"consumer": self.name, "event_id": i} for i in event_ids]
+        no read-then-write, so it is exact under concurrency and fast on a large table. The claim
+        is kept ENGAGEMENT_DEDUP_DAYS from now (engagement/ledger/pruning.py)."""
+        now = utcnow()
+        rows = [{"consumer": self.name, "event_id": i, "claimed_at": now} for i in event_ids]
         statement = insert_ignoring_duplicates(session, ProcessedEvent).returning(ProcessedEvent.event_id)
         return set(session.scalars(statement, rows))
 

@@ -1,4 +1,4 @@
-"""The ``engagement`` command: serve, consume, replay, keys, token, db.
+"""The ``engagement`` command: serve, consume, replay, prune, keys, token, db.
 
 The same commands are also added to a host app's ``flask`` command as
 ``flask engagement ...``.
@@ -19,8 +19,9 @@ from sqlalchemy import select
 from engagement import auth
 from engagement import migrate as schema
 from engagement import replay as replay_service
-from engagement.config import uses_kafka
+from engagement.config import RefusedSetting, uses_kafka
 from engagement.directory import csv_import as directory_csv
+from engagement.ledger import pruning as claim_pruning
 from engagement.ledger.model import ApiKey
 from engagement.notifications import mailer
 from engagement.privacy import erasure
@@ -130,6 +131,18 @@ def mail(once: bool) -> None:
 def retention() -> None:
     """Delete raw events older than ENGAGEMENT_RETENTION_DAYS that every read model has applied (cron daily)."""
     click.echo(json.dumps(retention_service.prune(state(), datetime.now(UTC))))
+
+
+@engagement_commands.command("prune")
+@with_appcontext
+def prune() -> None:
+    """Forget event ids read models claimed over ENGAGEMENT_DEDUP_DAYS ago (the consumers do it hourly)."""
+    st = state()
+    try:
+        result = claim_pruning.prune(st.engine, [m.name for m in st.read_models], st.config["ENGAGEMENT_DEDUP_DAYS"])
+    except RefusedSetting as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(result))
 
 
 @engagement_commands.group("keys")

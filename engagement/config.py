@@ -64,6 +64,14 @@ def check_group_size(value: Any) -> int:
     return value
 
 
+def check_dedup_days(value: Any) -> int:
+    """ENGAGEMENT_DEDUP_DAYS if it is a whole number of days, at least one, else RefusedSetting."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise RefusedSetting(f"ENGAGEMENT_DEDUP_DAYS is {value!r}; it must be a whole number of days, at least 1 "
+                             "(default 7): a client's retry must count once.")
+    return value
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_DATABASE_URL", None, str,
             "SQLAlchemy URL. Unset: a SQLite file in the instance folder.", ("DATABASE_URL",)),
@@ -179,6 +187,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_RETENTION_DAYS", None, int,
             "Days raw events stay in the ledger; `engagement retention` deletes older ones once every read "
             "model has applied them. Unset: kept for ever."),
+    Setting("ENGAGEMENT_DEDUP_DAYS", 7, lambda text: check_dedup_days(int(text)),
+            "Days a read model remembers the id of an event it applied, so the same id sent again counts once; "
+            "a duplicate that comes later counts again. Longer than any sender retries: widgets retry at once, an "
+            "intranet back end's queue may retry after a long weekend's outage. Redelivery from the broker is caught "
+            "at any age (the tracking record). The consumers forget older ids every hour; `engagement prune` now."),
     Setting("ENGAGEMENT_CHAT_CHANNELS", {}, json.loads,
             'Teams and Slack channels leaders may publish to, as JSON: {"name": {"kind": "teams" or "slack", '
             '"url": "the channel\'s webhook address"}}. The addresses are secrets: the API names channels only.'),

@@ -13,6 +13,8 @@ PUBLISH_SECONDS = Histogram("tillit_publish_seconds", "Time until the bus confir
                             buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5))
 EVENTS_APPLIED = Counter("tillit_events_applied_total", "Events applied by a read model", ["consumer"])
 DEAD_LETTERS = Counter("tillit_dead_letters_total", "Records a read model could not apply", ["consumer"])
+CLAIMS_FORGOTTEN = Counter("tillit_claims_forgotten_total",
+                           "Event ids a read model forgot after ENGAGEMENT_DEDUP_DAYS", ["consumer"])
 
 
 def exposition(lag: dict[str, int] | None) -> tuple[bytes, str]:

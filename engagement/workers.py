@@ -33,6 +33,7 @@ from flask import Flask
 
 from engagement import heartbeats
 from engagement.config import consumers_mode, uses_kafka
+from engagement.ledger.pruning import Pruner
 from engagement.runner import ConsumerRunner
 from engagement.state import state
 from engagement.webhooks.sender import SenderThread
@@ -82,9 +83,10 @@ class LogLock:
 
 
 class ConsumerThreads:
-    """One thread per read model, and one that tells the database which of them this process
-    applies (readiness of web processes that run none). ``stop()`` lets each finish the batch in
-    hand. On the embedded bus a thread first waits for its read model's ``LogLock``."""
+    """One thread per read model, one that tells the database which of them this process
+    applies (readiness of web processes that run none), and one that forgets their claims older
+    than ENGAGEMENT_DEDUP_DAYS every hour. ``stop()`` lets each finish the batch in hand. On the
+    embedded bus a thread first waits for its read model's ``LogLock``."""
 
     def __init__(self, app: Flask, names: list[str] | None = None):
         st = state(app)
@@ -98,6 +100,7 @@ class ConsumerThreads:
         self.threads = [threading.Thread(target=self._run, args=(r,), name=f"consumer-{r.model.name}",
                                          daemon=True) for r in self.runners]
         self.sender = SenderThread(app) if any(m.name == "webhooks" for m in models) else None  # its outbox's
+        self.pruner = Pruner(engine, [m.name for m in models], st.config["ENGAGEMENT_DEDUP_DAYS"])  # their claims
         self.applying: set[str] = set()
         self.process = heartbeats.this_process()
         self.stopping = threading.Event()
@@ -133,6 +136,7 @@ class ConsumerThreads:
             thread.start()
         if self.sender:
             self.sender.start()
+        self.pruner.start()
         self.heart.start()
         return self
 
@@ -140,6 +144,7 @@ class ConsumerThreads:
         self.stopping.set()
         if self.sender:
             self.sender.stop()
+        self.pruner.stop()
         for runner in self.runners:
             runner.stop()
         for thread in [*self.threads, self.heart]:

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 
 from engagement.db import Base, BigId, utcnow
 
@@ -60,12 +63,33 @@ class ConsumerPosition(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
+class utc_now(FunctionElement):  # noqa: N801 - named like the SQL functions it stands for
+    """The database's clock as naive UTC, like every other time Tillit keeps."""
+
+    type = DateTime()
+    inherit_cache = True
+
+
+@compiles(utc_now, "postgresql")
+def _utc_now_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    return "timezone('utc', now())"  # CURRENT_TIMESTAMP would be the server's local time
+
+
+@compiles(utc_now)
+def _utc_now(element: Any, compiler: Any, **kw: Any) -> str:
+    return "CURRENT_TIMESTAMP"  # SQLite's is UTC
+
+
 class ProcessedEvent(Base):
-    """Event ids a read model has applied, so the same id sent twice counts once."""
+    """Event ids a read model has applied, so the same id sent twice counts once. A claim is kept
+    ENGAGEMENT_DEDUP_DAYS from ``claimed_at`` (engagement/ledger/pruning.py): long enough for any
+    client's retry; redelivery from the broker is the tracking record's to catch, whatever its age."""
 
     __tablename__ = "engagement_processed_events"
     consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    # Set by the claim; the default serves claims written by a query (and rows older than the column).
+    claimed_at: Mapped[datetime] = mapped_column(DateTime, server_default=utc_now())
 
 
 class DeadLetter(Base):

@@ -69,7 +69,8 @@ CONTROL = ("legitimate interest (GDPR art. 6(1)(f)), as a control measure discus
 ACCOUNTABILITY = "legitimate interest (GDPR art. 6(1)(f)): accountability for who read or decided what"
 OPERATION = "legitimate interest (GDPR art. 6(1)(f)): running the service reliably"
 
-# How long: only the ledger's raw events expire (retention.py prunes the tables with LEDGER_RETENTION).
+# How long: the ledger's raw events expire (retention.py prunes the tables with LEDGER_RETENTION), and
+# claimed event ids (engagement/ledger/pruning.py); the rest leaves by erasure.
 LEDGER_RETENTION = ("ENGAGEMENT_RETENTION_DAYS days: `engagement retention` deletes older raw events once every "
                     "read model has applied them; unset, kept for ever")
 KEPT = "kept while Tillit runs (ENGAGEMENT_RETENTION_DAYS does not shorten it)"
@@ -78,6 +79,8 @@ UNTIL_ERASURE = KEPT
 PEOPLE = KEPT + "; a person the directory sync no longer lists is marked inactive"
 MAIL = KEPT + " as the record of mail sent"
 PARKED = "until the event it waits for is applied, or its read model is replayed"
+CLAIMS = ("ENGAGEMENT_DEDUP_DAYS days (7) after its read model applied the event (the consumers and "
+          "`engagement prune` forget older ones), longer while the event waits parked; a replay claims again")
 DEAD = KEPT + ", until an operator deletes the dead letter"
 
 PSEUDONYMISE = "pseudonymise: the person's id is replaced by one random pseudonym"
@@ -110,7 +113,7 @@ INVENTORY: tuple[Table, ...] = (
        on_erasure=PSEUDONYMISE + "; the person's profile values are replaced by a placeholder" + KEEP_TEXT,
        shown=shared_rows.reports_as_the_reporter_or_owner_sees_them),
     _t("engagement_processed_events", "ledger", _cols(EVENT, "event_id"),
-       "which events a read model has applied, so none is applied twice", OPERATION),
+       "which events a read model has applied, so none is applied twice", OPERATION, CLAIMS),
     _t("engagement_dead_letters", "ledger", _cols(EVENT, "event_id") + _cols(JSON, "payload", note="wire form"),
        "events a read model could not apply, kept for an operator", OPERATION, DEAD,
        shown=shared_rows.reports_in_wire_form_to_the_reporter),
