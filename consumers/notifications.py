@@ -11,11 +11,12 @@ message travels with its giver's entry (``"m"``), so the recipient reads each gi
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from engagement.events import Event, EventType, Target, utc_naive
@@ -122,10 +123,7 @@ class NotificationRows(OwnedBatch):
         """Each table once: the changed groups in one upsert, the emptied ones in one delete."""
         kept = sorted(key for key in self.changed if self.groups[key])
         if kept:
-            upsert = insert_or_update(self.session, Notification)
-            upsert = upsert.on_conflict_do_update(index_elements=["person", "kind", "ref", "day"], set_={
-                "actors": upsert.excluded.actors, "last_at": upsert.excluded.last_at})
-            self.session.execute(upsert, [_group_row(key, self.groups[key]) for key in kept])
+            write_groups(self.session, [_group_row(key, self.groups[key]) for key in kept])
         emptied = sorted((key[0], group_id(*key)) for key in self.changed & self.stored if not self.groups[key])
         if emptied:
             self.session.execute(delete(Notification).where(tuple_(Notification.person, Notification.id).in_(emptied)))
@@ -135,6 +133,27 @@ class NotificationRows(OwnedBatch):
             self.session.execute(upsert, [{"ref": ref, "title": title} for ref, title in sorted(self.titles.items())])
         if self.new_idea_people:
             self.session.execute(insert_ignoring_duplicates(self.session, NotifyIdeaPerson), self.new_idea_people)
+
+
+# One statement for a whole batch of groups on PostgreSQL: seven arrays, unnested into rows, so the
+# statement's text stays small whatever the batch (a multi-row VALUES is parsed anew for every size).
+GROUPS_UPSERT = text(
+    "INSERT INTO engagement_notifications (id, person, kind, ref, day, actors, last_at) "
+    "SELECT * FROM unnest(CAST(:id AS bigint[]), CAST(:person AS varchar[]), CAST(:kind AS varchar[]), "
+    "CAST(:ref AS varchar[]), CAST(:day AS date[]), CAST(:actors AS json[]), CAST(:last_at AS timestamp[])) "
+    "ON CONFLICT (person, kind, ref, day) DO UPDATE SET actors = excluded.actors, last_at = excluded.last_at")
+
+
+def write_groups(session: Session, rows: list[dict]) -> None:
+    """Insert or replace these groups (by key); their ids come from their keys, so are never changed."""
+    if session.get_bind().dialect.name == "postgresql":
+        columns = {c: [row[c] for row in rows] for c in ("id", "person", "kind", "ref", "day", "last_at")}
+        session.execute(GROUPS_UPSERT, {**columns, "actors": [json.dumps(row["actors"]) for row in rows]})
+        return
+    upsert = insert_or_update(session, Notification)
+    upsert = upsert.on_conflict_do_update(index_elements=["person", "kind", "ref", "day"], set_={
+        "actors": upsert.excluded.actors, "last_at": upsert.excluded.last_at})
+    session.execute(upsert, rows)
 
 
 def _group_row(key: tuple, actors: list[dict]) -> dict:
