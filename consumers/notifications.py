@@ -124,9 +124,10 @@ class NotificationRows(OwnedBatch):
         kept = sorted(key for key in self.changed if self.groups[key])
         if kept:
             write_groups(self.session, [_group_row(key, self.groups[key]) for key in kept])
-        emptied = sorted((key[0], group_id(*key)) for key in self.changed & self.stored if not self.groups[key])
+        emptied = sorted(key for key in self.changed & self.stored if not self.groups[key])
         if emptied:
-            self.session.execute(delete(Notification).where(tuple_(Notification.person, Notification.id).in_(emptied)))
+            self.session.execute(delete(Notification).where(tuple_(
+                Notification.person, Notification.kind, Notification.ref, Notification.day).in_(emptied)))
         if self.titles:
             upsert = insert_or_update(self.session, NotifyTitle)
             upsert = upsert.on_conflict_do_update(index_elements=["ref"], set_={"title": upsert.excluded.title})

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Index, PrimaryKeyConstraint, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Date, DateTime, Index, PrimaryKeyConstraint, String, Text, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engagement.db import Base, BigId, utcnow
 
@@ -114,3 +114,11 @@ class MailOutbox(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+def rekey(session: Session, pseudonym: str) -> None:
+    """After erasure renamed a person in the groups' keys (their own, or a Bra!'s subject): the ids
+    follow the keys, so no id is a hash of the erased person's id, and a replay gives the same ids."""
+    for group in session.scalars(select(Notification).where(or_(
+            Notification.person == pseudonym, Notification.ref.contains(pseudonym, autoescape=True)))):
+        group.id = group_id(group.person, group.kind, group.ref, group.day)
