@@ -11,19 +11,20 @@ message travels with its giver's entry (``"m"``), so the recipient reads each gi
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from engagement.events import Event, EventType, Target, utc_naive
-from engagement.notifications.model import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle
+from engagement.notifications.model import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle, group_id
 from engagement.ownership.waiting import aware
 from engagement.recognition.kudos import recognises
 
-from .base import Pairs
+from .base import Pairs, insert_ignoring_duplicates, insert_or_update
 from .likes import LikeTable
 from .owned import OwnedBatch, OwnedReadModel
 
@@ -45,35 +46,41 @@ def subject_ref(event: Event) -> str:
 
 
 class NotificationRows(OwnedBatch):
-    """The groups, like states and idea people a batch touches, loaded up front."""
+    """The groups, like states and idea people a batch touches: loaded up front in a few queries,
+    changed in memory as plain lists, and written in :meth:`write` with one statement per table."""
 
     def __init__(self, session: Session, batch: Pairs, model: str,
                  zone: ZoneInfo):
         super().__init__(session, batch, model, LIKES)
         self.zone = zone
         self.idea_people: dict[str, set[str]] = {}
-        self.titles: dict[str, NotifyTitle] = {}
+        self.new_idea_people: list[dict[str, str]] = []
+        self.titles: dict[str, str] = {}  # the batch's latest title per thing
         self.adoptions: dict[str, tuple[str, datetime]] = {}
-        self.groups: dict[tuple, Notification] = {}
+        self.groups: dict[tuple, list[dict]] = {}  # actors by (person, kind, ref, day); [] once emptied
+        self.stored: set[tuple] = set()  # the groups the table held when the batch began
+        self.changed: set[tuple] = set()
 
     def load(self) -> None:
         super().load()
         events = self.events
         ideas = {e.target.key for e in events if e.type in (*ANSWERS, EventType.IDEA_CONTRIBUTED)}
-        for row in _load(self.session, NotifyIdeaPerson, (NotifyIdeaPerson.idea_ref,), {(r,) for r in ideas}):
-            self.idea_people.setdefault(row.idea_ref, set()).add(row.person)
-        titled = {(e.target.key,) for e in events if e.type in TITLED}
-        self.titles = {t.ref: t for t in _load(self.session, NotifyTitle, (NotifyTitle.ref,), titled)}
+        if ideas:
+            for idea_ref, person in self.session.execute(select(NotifyIdeaPerson.idea_ref, NotifyIdeaPerson.person)
+                                                         .where(NotifyIdeaPerson.idea_ref.in_(sorted(ideas)))):
+                self.idea_people.setdefault(idea_ref, set()).add(person)
         people = {e.target.owner for e in events} | {p for ps in self.idea_people.values() for p in ps}
         people |= self.kudos.recipients
         people |= {p for e in events for p in e.data.get("credited") or ()}
         people |= {e.actor for e in events if e.type == EventType.IDEA_CONTRIBUTED}
         self.adoptions = _adoptions(self.session, {e.target.key for e in events
                                                    if e.type == EventType.IDEA_CONTRIBUTED})
-        if people:
-            for group in self.session.scalars(select(Notification).where(
-                    Notification.person.in_(people), Notification.ref.in_(self._refs()))):
-                self.groups[(group.person, group.kind, group.ref, group.day)] = group
+        if people - {""}:
+            columns = (Notification.person, Notification.kind, Notification.ref, Notification.day, Notification.actors)
+            for person, kind, ref, day, actors in self.session.execute(select(*columns).where(
+                    Notification.person.in_(sorted(people - {""})), Notification.ref.in_(sorted(self._refs())))):
+                self.groups[(person, kind, ref, day)] = actors
+        self.stored = set(self.groups)
 
     def _refs(self) -> set[str]:
         """What the batch's events are about, and what the Bra!s they may displace were about."""
@@ -86,24 +93,14 @@ class NotificationRows(OwnedBatch):
         if person == actor or not person:
             return
         key = (person, kind, ref, moment.astimezone(self.zone).date())
-        group = self.groups.get(key)
-        if group is None:
-            group = self.groups[key] = Notification(person=person, kind=kind, ref=ref, day=key[3], actors=[],
-                                                    last_at=utc_naive(moment))
-            self.session.add(group)
-        at = utc_naive(moment)
-        entry = {"p": actor, "at": at.isoformat(), **({"m": message} if message else {})}
-        entries = [a for a in group.actors if a["p"] != actor] + [entry]
-        group.actors = sorted(entries, key=lambda a: a["at"], reverse=True)
-        group.last_at = _newest(group.actors)
+        entry = {"p": actor, "at": utc_naive(moment).isoformat(), **({"m": message} if message else {})}
+        entries = [a for a in self.groups.get(key, ()) if a["p"] != actor] + [entry]
+        self.groups[key] = sorted(entries, key=lambda a: a["at"], reverse=True)
+        self.changed.add(key)
 
     def title(self, ref: str, title: str) -> None:
         """The latest title wins; a batch may name one thing twice."""
-        if ref in self.titles:
-            self.titles[ref].title = title
-        else:
-            self.titles[ref] = NotifyTitle(ref=ref, title=title)
-            self.session.add(self.titles[ref])
+        self.titles[ref] = title
 
     def built_on(self, idea_ref: str, person: str) -> bool:
         """Remember who built on an idea; answer whether they are new to it."""
@@ -111,27 +108,59 @@ class NotificationRows(OwnedBatch):
         if person in people:
             return False
         people.add(person)
-        self.session.add(NotifyIdeaPerson(idea_ref=idea_ref, person=person))
+        self.new_idea_people.append({"idea_ref": idea_ref, "person": person})
         return True
 
     def take_back(self, person: str, ref: str, actor: str, day: date, kind: str = "like") -> None:
-        """An unlike (or a displaced Bra!) takes its entry out of that day's group."""
-        group = self.groups.get((person, kind, ref, day))
-        if group is None:
-            return
-        group.actors = [a for a in group.actors if a["p"] != actor]
-        if not group.actors:
-            self._drop(group)
-            del self.groups[(person, kind, ref, day)]
-        else:
-            group.last_at = _newest(group.actors)
+        """An unlike (or a displaced Bra!) takes its entry out of that day's group; an emptied group
+        goes (or, made earlier in this batch, is never written)."""
+        key = (person, kind, ref, day)
+        if self.groups.get(key):
+            self.groups[key] = [a for a in self.groups[key] if a["p"] != actor]
+            self.changed.add(key)
 
-    def _drop(self, group: Notification) -> None:
-        """A group made earlier in this batch was never saved: forget it rather than delete it."""
-        if group in self.session.new:
-            self.session.expunge(group)
-        else:
-            self.session.delete(group)
+    def write(self) -> None:
+        """Each table once: the changed groups in one upsert, the emptied ones in one delete."""
+        kept = sorted(key for key in self.changed if self.groups[key])
+        if kept:
+            write_groups(self.session, [_group_row(key, self.groups[key]) for key in kept])
+        emptied = sorted(key for key in self.changed & self.stored if not self.groups[key])
+        if emptied:
+            self.session.execute(delete(Notification).where(tuple_(
+                Notification.person, Notification.kind, Notification.ref, Notification.day).in_(emptied)))
+        if self.titles:
+            upsert = insert_or_update(self.session, NotifyTitle)
+            upsert = upsert.on_conflict_do_update(index_elements=["ref"], set_={"title": upsert.excluded.title})
+            self.session.execute(upsert, [{"ref": ref, "title": title} for ref, title in sorted(self.titles.items())])
+        if self.new_idea_people:
+            self.session.execute(insert_ignoring_duplicates(self.session, NotifyIdeaPerson), self.new_idea_people)
+
+
+# One statement for a whole batch of groups on PostgreSQL: seven arrays, unnested into rows, so the
+# statement's text stays small whatever the batch (a multi-row VALUES is parsed anew for every size).
+GROUPS_UPSERT = text(
+    "INSERT INTO engagement_notifications (id, person, kind, ref, day, actors, last_at) "
+    "SELECT * FROM unnest(CAST(:id AS bigint[]), CAST(:person AS varchar[]), CAST(:kind AS varchar[]), "
+    "CAST(:ref AS varchar[]), CAST(:day AS date[]), CAST(:actors AS json[]), CAST(:last_at AS timestamp[])) "
+    "ON CONFLICT (person, kind, ref, day) DO UPDATE SET actors = excluded.actors, last_at = excluded.last_at")
+
+
+def write_groups(session: Session, rows: list[dict]) -> None:
+    """Insert or replace these groups (by key); their ids come from their keys, so are never changed."""
+    if session.get_bind().dialect.name == "postgresql":
+        columns = {c: [row[c] for row in rows] for c in ("id", "person", "kind", "ref", "day", "last_at")}
+        session.execute(GROUPS_UPSERT, {**columns, "actors": [json.dumps(row["actors"]) for row in rows]})
+        return
+    upsert = insert_or_update(session, Notification)
+    upsert = upsert.on_conflict_do_update(index_elements=["person", "kind", "ref", "day"], set_={
+        "actors": upsert.excluded.actors, "last_at": upsert.excluded.last_at})
+    session.execute(upsert, rows)
+
+
+def _group_row(key: tuple, actors: list[dict]) -> dict:
+    person, kind, ref, day = key
+    return {"id": group_id(*key), "person": person, "kind": kind, "ref": ref, "day": day, "actors": actors,
+            "last_at": _newest(actors)}
 
 
 def _newest(actors: list[dict]) -> datetime:
@@ -147,12 +176,6 @@ def _adoptions(session: Session, refs: set[str]) -> dict[str, tuple[str, datetim
     rows = session.execute(select(Notification.ref, Notification.actors).where(
         Notification.kind == "adopted", Notification.ref.in_(sorted(refs))))
     return {ref: (actors[0]["p"], datetime.fromisoformat(actors[0]["at"])) for ref, actors in rows if actors}
-
-
-def _load(session: Session, model, columns: tuple, keys: set[tuple]) -> list:
-    if not keys:
-        return []
-    return list(session.scalars(select(model).where(tuple_(*columns).in_(list(keys)))))
 
 
 class Notifications(OwnedReadModel[NotificationRows]):

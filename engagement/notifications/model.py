@@ -7,20 +7,32 @@ the mail outbox — lives in tables replay never touches, keyed by the group's s
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Date, DateTime, Index, PrimaryKeyConstraint, String, Text, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engagement.db import Base, BigId, utcnow
 
 
+def group_id(person: str, kind: str, ref: str, day: date) -> int:
+    """A group's id, from its key alone, so a replay gives every group the id it had and a client
+    holding one (to mark it read) still finds it. 53 bits: a JSON number a browser reads exactly.
+    Unique per person (the primary key is (person, id)); two of one person's groups sharing an id
+    is about as likely as one in 10^8 for a person with 10,000 groups. Never change this function:
+    migration 0024 holds a copy that gave existing groups their ids."""
+    key = "\x1f".join((person, kind, ref, day.isoformat())).encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big") >> 11 or 1
+
+
 class Notification(Base):
     """One group: everyone who did ``kind`` to ``ref`` of ``person``'s on one day, newest first.
-    ``actors`` is a list of {"p": person id, "at": ISO time}; an unlike takes its entry back."""
+    ``actors`` is a list of {"p": person id, "at": ISO time}; an unlike takes its entry back.
+    ``id`` is :func:`group_id` of the key, the same after every replay."""
 
     __tablename__ = "engagement_notifications"
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, autoincrement=False)
     person: Mapped[str] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(20))
     ref: Mapped[str] = mapped_column(String(160))
@@ -28,7 +40,8 @@ class Notification(Base):
     actors: Mapped[list] = mapped_column(JSON)
     last_at: Mapped[datetime] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_engagement_notifications_group", "person", "kind", "ref", "day", unique=True),
+    __table_args__ = (PrimaryKeyConstraint("person", "id"),
+                      Index("ix_engagement_notifications_group", "person", "kind", "ref", "day", unique=True),
                       Index("ix_engagement_notifications_feed", "person", "last_at"))
 
 
@@ -101,3 +114,11 @@ class MailOutbox(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+def rekey(session: Session, pseudonym: str) -> None:
+    """After erasure renamed a person in the groups' keys (their own, or a Bra!'s subject): the ids
+    follow the keys, so no id is a hash of the erased person's id, and a replay gives the same ids."""
+    for group in session.scalars(select(Notification).where(or_(
+            Notification.person == pseudonym, Notification.ref.contains(pseudonym, autoescape=True)))):
+        group.id = group_id(group.person, group.kind, group.ref, group.day)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from engagement.awards.model import AwardSnapshot
 from engagement.db import changed_rows
 from engagement.directory.model import Person
-from engagement.notifications.model import Notification
+from engagement.notifications.model import Notification, rekey
 from engagement.privacy import erasure_events, forms
 from engagement.privacy.erasure_events import Renaming
 from engagement.privacy.inventory import DELETE, Form, Table, person_tables
@@ -107,6 +107,7 @@ def _rewrite_actors(session: Session, renaming: Renaming, name: str | None) -> i
         if any(a["p"] == renaming.person for a in group.actors):
             group.actors = [{**a, "p": renaming.pseudonym} if a["p"] == renaming.person else a for a in group.actors]
             changed += 1
+    rekey(session, renaming.pseudonym)
     return changed
 
 

@@ -67,3 +67,36 @@ def test_a_batch_naming_one_thing_twice_applies_in_one_transaction(prod_app):
     kari = bearer(mint_user_token(st.token_secret, "kari"))
     assert [i["text"] for i in client.get("/v1/notifications", headers=kari).json["items"]] == [
         "ola bygde videre på idéen din «Salatbar»"]  # no directory here: the id
+
+
+def test_ids_survive_a_replay_and_an_id_held_from_before_marks_its_group_read(prod_app):
+    """A client keeps a group's id to mark it read; rebuilding the read model from the ledger
+    (``engagement replay notifications``) must not change it, nor un-read what was read."""
+    from engagement.replay import replay
+    from tests.unit.test_notifications import at, ev
+    st, client = state(prod_app), prod_app.test_client()
+    with prod_app.app_context():
+        key = create_api_key(st.db.session, "intranet", ["events:write"])
+        st.db.session.commit()
+    events = [ev("like.added", p, f"article:a{i}", "kari", at(i)) for i, p in enumerate(("ola", "per", "siv"))]
+    events += [ev("like.added", "bo", "article:a0", "kari", at(5, day=11)), ev("like.removed", "per", "article:a1",
+                                                                              "kari", at(6))]
+    assert client.post("/v1/events/batch", json={"events": events}, headers=bearer(key)).status_code == 202
+    for name in ("ledger", "notifications"):  # replay starts from the ledger
+        consume_until_caught_up(prod_app, name)
+    kari = bearer(mint_user_token(st.token_secret, "kari"))
+
+    def ids() -> dict[tuple[str, str], int]:
+        return {(i["ref"], i["at"][:10]): i["id"] for i in client.get("/v1/notifications", headers=kari).json["items"]}
+
+    before = ids()
+    assert sorted(before) == [("article:a0", "2026-11-10"), ("article:a0", "2026-11-11"), ("article:a2", "2026-11-10")]
+    held = before[("article:a2", "2026-11-10")]
+    replay(st, ["notifications"])
+    assert ids() == before
+    assert client.post("/v1/notifications/read", json={"ids": [held]}, headers=kari).json == {"marked": 1, "unread": 2}
+    replay(st, ["notifications"])
+    feed = client.get("/v1/notifications", headers=kari).json
+    assert {i["id"]: i["read"] for i in feed["items"]} == {**dict.fromkeys(before.values(), False), held: True}
+    ola = bearer(mint_user_token(st.token_secret, "ola"))  # an id names one person's group, no one else's
+    assert client.post("/v1/notifications/read", json={"ids": [held]}, headers=ola).status_code == 404

@@ -150,7 +150,7 @@ def test_an_export_holds_the_persons_rows_in_every_form_and_nobody_elses(app, cl
     assert any(r["person"] == "kari" for r in tables["engagement_person_recognition"])
     ola_hears = tables["engagement_notifications"]  # found inside the JSON of actors, which names karin too
     heard = [(n["person"], sorted(a["p"] for a in n["actors"])) for n in ola_hears]
-    assert heard == [("ola", ["kari"]), ("kari", ["per"])]  # in the order of their ids; Ola's group: her entry
+    assert heard == [("kari", ["per"]), ("ola", ["kari"])]  # by primary key (person, id); Ola's group: her entry
     assert [t for t, rows in tables.items() for r in rows if "karin" in str(r)] == []
     rows = list(csv.DictReader(io.StringIO(as_csv(data))))
     assert {"table": "engagement_people", "row": "1", "column": "email", "value": "kari@example.no"} in rows

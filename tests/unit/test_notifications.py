@@ -313,3 +313,18 @@ def test_a_bra_group_is_as_old_as_the_bra_it_shows(app, client, org, user_token)
     (only,) = feed(client, user_token("kari"))["items"]
     assert [m["message"] for m in only["messages"]] == ["Tidligere"]
     assert only["at"] == "2026-11-10T09:01:00Z"
+
+
+def test_an_erased_persons_groups_take_ids_from_the_pseudonym_not_from_their_id(app, client, org):
+    """A group's id is a hash of its key; once erasure renames the person, an id still hashed from
+    their id would let anyone who can guess ids tell whose group it was."""
+    from sqlalchemy import select
+
+    from engagement.notifications.model import Notification, group_id
+    send(app, client, org, [ev("like.added", "ola", "article:a1", "kari", at(1)),
+                            ev("kudos.given", "ola", "person:kari", "kari", at(2))])
+    assert client.post("/v1/directory/people/kari/erase", headers=bearer(org)).status_code == 200
+    with app.app_context():
+        groups = state(app).db.session.scalars(select(Notification)).all()
+    assert len(groups) == 2 and all(g.person.startswith("erased-") for g in groups)
+    assert all(g.id == group_id(g.person, g.kind, g.ref, g.day) for g in groups)
