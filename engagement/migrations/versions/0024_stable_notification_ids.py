@@ -1,7 +1,7 @@
 """Notification ids from the group's key, so they survive a replay; the primary key is (person, id)
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-11-30 17:00:00
 
 Every existing group gets the id a replay would give it (``group_id`` below, a copy of
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0024'
-down_revision = '0022'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
