@@ -9,7 +9,7 @@ they sit on different partitions, so an unknown ref is remembered as already rec
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -85,7 +85,7 @@ class TrustRows(Batch):
         self.memberships: dict[str, list] = {}
         self.refs: dict[str, Ref] = {}
         self.ideas: dict[str, Idea] = {}
-        self.changed_refs: set[str] = set()
+        self.loaded_refs: dict[str, tuple] = {}
         self.changed_ideas: set[str] = set()
         self.days: dict[datetime, date] = {}
         self.deltas = Deltas(TrustActivity, ("day", "team_id", "person"), COUNTERS)
@@ -102,8 +102,9 @@ class TrustRows(Batch):
                        {p for e in events for p in (e.actor, e.target.owner)}):
             self.memberships.setdefault(row.person_id, []).append(row)
         c = TrustContribution
-        self.refs = {ref: Ref(*values) for ref, *values in _in(
+        self.loaded_refs = {ref: tuple(values) for ref, *values in _in(
             session, (c.ref, c.day, c.team_id, c.person, c.recognised), touched_refs(events))}
+        self.refs = {ref: Ref(*values) for ref, values in self.loaded_refs.items()}
         ideas = {e.target.id for e in events if e.type in ANSWERS or e.type == EventType.IDEA_SUBMITTED}
         i = TrustIdea
         self.ideas = {idea: Idea(*values) for idea, *values in _in(
@@ -120,7 +121,7 @@ class TrustRows(Batch):
             lambda new: {c: getattr(a, c) + getattr(new, c) for c in COUNTERS})
         upsert(self.session, TrustContribution, ("ref",), [
             {"ref": r, "day": v.day, "team_id": v.team_id, "person": v.person, "recognised": v.recognised}
-            for r in sorted(self.changed_refs) for v in (self.refs[r],)], _contribution_merge)
+            for r, v in sorted(self.refs.items()) if self.loaded_refs.get(r) != astuple(v)], _contribution_merge)
         upsert(self.session, TrustIdea, ("idea_id",), [
             {"idea_id": i, "team_id": v.team_id, "submitted_on": v.submitted_on, "answered": v.answered}
             for i in sorted(self.changed_ideas) for v in (self.ideas[i],)], _idea_merge)
@@ -137,8 +138,7 @@ class TrustRows(Batch):
         self.deltas.at((day, team, person))[counter] += 1
 
     def ref(self, ref: str) -> Ref:
-        """The contribution's row, to change: written back at the end of the batch."""
-        self.changed_refs.add(ref)
+        """The contribution's row, to change: written back at the end of the batch if it did."""
         if ref not in self.refs:
             self.refs[ref] = Ref()
         return self.refs[ref]
