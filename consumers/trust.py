@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import astuple, dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -114,11 +115,10 @@ class TrustRows(Batch):
         """Activity counts added to what is there; contributions and ideas merged into their rows
         (a contribution's author and day are set once; recognised and answered only turn true).
         Rows in key order, so two consumers writing the same rows never wait on each other in a loop."""
-        a = TrustActivity
-        upsert(self.session, a, ("day", "team_id", "person"), [
+        upsert(self.session, TrustActivity, ("day", "team_id", "person"), [
             {"day": day, "team_id": team, "person": person, **counts}
             for (day, team, person), counts in sorted(self.deltas.items())],
-            lambda new: {c: getattr(a, c) + getattr(new, c) for c in COUNTERS})
+            _add_counts)
         upsert(self.session, TrustContribution, ("ref",), [
             {"ref": r, "day": v.day, "team_id": v.team_id, "person": v.person, "recognised": v.recognised}
             for r, v in sorted(self.refs.items()) if self.loaded_refs.get(r) != astuple(v)], _contribution_merge)
@@ -175,11 +175,21 @@ def upsert(session: Session, model: Any, keys: tuple[str, ...], rows: list[dict]
         statement = insert_or_update(session, table)
         session.execute(statement.on_conflict_do_update(index_elements=keys, set_=merge(statement.excluded)), rows)
         return
-    columns = list(rows[0])
-    source = select(*(func.unnest(cast(bindparam(c, [r[c] for r in rows]), ARRAY(table.c[c].type))).label(c)
-                      for c in columns))
-    statement = postgresql.insert(table).from_select(columns, source)
-    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=merge(statement.excluded)))
+    columns = tuple(rows[0])
+    session.execute(_array_upsert(table, keys, columns, merge), {c: [r[c] for r in rows] for c in columns})
+
+
+@cache
+def _array_upsert(table: Any, keys: tuple[str, ...], columns: tuple[str, ...], merge: Callable[[Any], dict]) -> Any:
+    """INSERT ... SELECT unnest(:column), ... ON CONFLICT: built once, each column one array parameter."""
+    source = select(*(func.unnest(cast(bindparam(c), ARRAY(table.c[c].type))).label(c) for c in columns))
+    statement = postgresql.insert(table).from_select(list(columns), source)
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=merge(statement.excluded))
+
+
+def _add_counts(new: Any) -> dict:
+    """An activity row's counters grow by the batch's."""
+    return {c: getattr(TrustActivity, c) + getattr(new, c) for c in COUNTERS}
 
 
 def _contribution_merge(new: Any) -> dict:
