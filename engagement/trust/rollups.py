@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from engagement.directory.model import Membership, Person
 from engagement.trust.model import TrustActivity, TrustIdea
@@ -91,6 +92,21 @@ def _lowest(counts: dict[str, int], changes: dict[str, dict[datetime, int]]) -> 
     return out
 
 
+def _spans(m: Any, since: datetime, until: datetime) -> Any:
+    """A membership from before ``since`` to after ``until``: the same in every stretch between."""
+    return or_(m.valid_from.is_(None), m.valid_from < since) & or_(m.valid_to.is_(None), m.valid_to > until)
+
+
+def _moves(m: Any, since: datetime, until: datetime) -> Any:
+    """A membership that may count differently in two stretches from ``since`` to ``until``: it
+    neither spans them all, nor ended before them, nor begins after them."""
+    over_before = m.valid_to.is_not(None) & (m.valid_to <= since) & or_(
+        m.valid_from.is_(None), m.valid_from < m.valid_to)
+    starts_after = m.valid_from.is_not(None) & (m.valid_from > until) & or_(
+        m.valid_to.is_(None), m.valid_to > m.valid_from)
+    return ~_spans(m, since, until) & ~over_before & ~starts_after
+
+
 class Memberships:
     """:func:`members` and :func:`smallest` for any stretch from ``since`` to ``until``, from two
     queries instead of three per stretch. A membership that spans the whole window counts the same
@@ -100,21 +116,15 @@ class Memberships:
 
     def __init__(self, session: Session, since: datetime, until: datetime):
         self.since, self.until = since, until
-        m = Membership
-        steady = or_(m.valid_from.is_(None), m.valid_from < since) & or_(m.valid_to.is_(None), m.valid_to > until)
-        over_before = m.valid_to.is_not(None) & (m.valid_to <= since) & or_(
-            m.valid_from.is_(None), m.valid_from < m.valid_to)
-        starts_after = m.valid_from.is_not(None) & (m.valid_from > until) & or_(
-            m.valid_to.is_(None), m.valid_to > m.valid_from)
-        moving = select(m.person_id).where(~steady, ~over_before, ~starts_after).distinct()
+        m, other = Membership, aliased(Membership)
+        moving = exists().where(other.person_id == m.person_id, _moves(other, since, until))
         leader = case((Person.role == "leader", m.person_id))
         self.base = {team: (n, people, int(leaders or 0)) for team, n, people, leaders in session.execute(
             select(m.team_id, func.count(), func.count(func.distinct(m.person_id)), func.count(func.distinct(leader)))
-            .outerjoin(Person, Person.id == m.person_id).where(steady, m.person_id.not_in(moving))
+            .outerjoin(Person, Person.id == m.person_id).where(_spans(m, since, until), ~moving)
             .group_by(m.team_id))}
         self.rows = list(session.execute(select(m.team_id, m.person_id, m.valid_from, m.valid_to, Person.role)
-                                         .outerjoin(Person, Person.id == m.person_id)
-                                         .where(m.person_id.in_(moving))))
+                                         .outerjoin(Person, Person.id == m.person_id).where(moving)))
 
     def _within(self, start: datetime, end: datetime) -> None:
         if not (self.since <= start <= self.until and self.since <= end <= self.until):
