@@ -9,9 +9,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import combinations
 
+import pytest
+
+from engagement import create_app
+from engagement import migrate as schema
 from engagement.directory.model import Membership, Person
 from engagement.state import state
 from engagement.trust import rollups
+from tests.services import postgres_database
 
 SINCE, UNTIL = datetime(2026, 8, 1), datetime(2026, 11, 1)
 SEPTEMBER, OCTOBER = datetime(2026, 9, 1), datetime(2026, 10, 1)
@@ -29,6 +34,21 @@ def memberships() -> list[tuple[str, str, datetime | None, datetime | None]]:
         ("edge", "c", SINCE, UNTIL), ("blink", "a", MID, MID),  # opens and closes at one moment
         ("flip", "b", OCTOBER, SEPTEMBER),  # closes before it opens: counted as the queries count it
     ]
+
+
+@pytest.fixture
+def postgres_app(tmp_path):
+    with postgres_database() as url:
+        app = create_app({"ENGAGEMENT_DATABASE_URL": url, "ENGAGEMENT_EVENT_LOG": str(tmp_path / "events.sqlite")})
+        schema.upgrade(state(app).engine)
+        yield app
+        state(app).bus.close()
+        state(app).engine.dispose()
+
+
+@pytest.mark.postgres
+def test_every_stretch_counts_as_its_own_queries_on_postgres(postgres_app):
+    test_every_stretch_counts_as_its_own_queries(postgres_app)
 
 
 def test_every_stretch_counts_as_its_own_queries(app):
