@@ -8,20 +8,27 @@ they sit on different partitions, so an unknown ref is remembered as already rec
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import astuple, dataclass
 from datetime import date, datetime
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, literal, select
+from sqlalchemy import any_, bindparam, case, cast, delete, func, insert, literal, or_, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from engagement.directory.service import team_of, teams_at
+from engagement.directory.model import Membership
+from engagement.directory.service import team_of
 from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent, ProcessedEvent
 from engagement.privacy import retention
 from engagement.recognition.kudos import recognises
 from engagement.trust.model import TrustActivity, TrustContribution, TrustIdea
 
-from .base import Batch, Deltas, Pairs, ReadModel
+from .base import Batch, Deltas, Pairs, ReadModel, insert_or_update
 
 CONTRIBUTIONS = (EventType.CONTENT_PUBLISHED, EventType.IDEA_SUBMITTED, EventType.IDEA_CONTRIBUTED,
                  EventType.COMMENT_POSTED)
@@ -50,15 +57,38 @@ def touched_refs(events: list[Event]) -> set[str]:
             | {r for e in events if e.type in INTERACTIONS and (r := recognised_ref(e))})
 
 
+@dataclass(slots=True)
+class Ref:
+    """A contribution's row (engagement_trust_contributions) as the batch sees it."""
+
+    day: date | None = None
+    team_id: str | None = None
+    person: str | None = None
+    recognised: bool = False
+
+
+@dataclass(slots=True)
+class Idea:
+    """An idea's row (engagement_trust_ideas) as the batch sees it."""
+
+    team_id: str | None = None
+    submitted_on: date | None = None
+    answered: bool = False
+
+
 class TrustRows(Batch):
-    """The contributions and ideas a batch touches, loaded up front; its counts, summed per row."""
+    """The contributions and ideas a batch touches, loaded up front as plain rows (no ORM objects:
+    a batch reads and writes hundreds); its counts, summed per row; each table written once."""
 
     def __init__(self, session: Session, batch: Pairs, zone: ZoneInfo):
         super().__init__(session, batch)
         self.zone = zone
         self.memberships: dict[str, list] = {}
-        self.refs: dict[str, TrustContribution] = {}
-        self.ideas: dict[str, TrustIdea] = {}
+        self.refs: dict[str, Ref] = {}
+        self.ideas: dict[str, Idea] = {}
+        self.loaded_refs: dict[str, tuple] = {}
+        self.changed_ideas: set[str] = set()
+        self.days: dict[datetime, date] = {}
         self.deltas = Deltas(TrustActivity, ("day", "team_id", "person"), COUNTERS)
 
     def lock_keys(self) -> set[str]:
@@ -67,16 +97,39 @@ class TrustRows(Batch):
 
     def load(self) -> None:
         events, session = self.events, self.session
-        self.memberships = teams_at(session, {p for e in events for p in (e.actor, e.target.owner)})
-        self.refs = {r.ref: r for r in _in(session, TrustContribution, TrustContribution.ref, touched_refs(events))}
+        m = Membership
+        self.memberships = {}
+        for row in _in(session, (m.person_id, m.team_id, m.valid_from, m.valid_to),
+                       {p for e in events for p in (e.actor, e.target.owner)}):
+            self.memberships.setdefault(row.person_id, []).append(row)
+        c = TrustContribution
+        self.loaded_refs = {ref: tuple(values) for ref, *values in _in(
+            session, (c.ref, c.day, c.team_id, c.person, c.recognised), touched_refs(events))}
+        self.refs = {ref: Ref(*values) for ref, values in self.loaded_refs.items()}
         ideas = {e.target.id for e in events if e.type in ANSWERS or e.type == EventType.IDEA_SUBMITTED}
-        self.ideas = {i.idea_id: i for i in _in(session, TrustIdea, TrustIdea.idea_id, ideas)}
+        i = TrustIdea
+        self.ideas = {idea: Idea(*values) for idea, *values in _in(
+            session, (i.idea_id, i.team_id, i.submitted_on, i.answered), ideas)}
 
     def write(self) -> None:
-        self.deltas.write(self.session)
+        """Activity counts added to what is there; contributions and ideas merged into their rows
+        (a contribution's author and day are set once; recognised and answered only turn true).
+        Rows in key order, so two consumers writing the same rows never wait on each other in a loop."""
+        upsert(self.session, TrustActivity, ("day", "team_id", "person"), [
+            {"day": day, "team_id": team, "person": person, **counts}
+            for (day, team, person), counts in sorted(self.deltas.items())],
+            _add_counts)
+        upsert(self.session, TrustContribution, ("ref",), [
+            {"ref": r, "day": v.day, "team_id": v.team_id, "person": v.person, "recognised": v.recognised}
+            for r, v in sorted(self.refs.items()) if self.loaded_refs.get(r) != astuple(v)], _contribution_merge)
+        upsert(self.session, TrustIdea, ("idea_id",), [
+            {"idea_id": i, "team_id": v.team_id, "submitted_on": v.submitted_on, "answered": v.answered}
+            for i in sorted(self.changed_ideas) for v in (self.ideas[i],)], _idea_merge)
 
     def day(self, moment: datetime) -> date:
-        return moment.astimezone(self.zone).date()
+        if moment not in self.days:
+            self.days[moment] = moment.astimezone(self.zone).date()
+        return self.days[moment]
 
     def team(self, person: str, moment: datetime) -> str | None:
         return team_of(self.memberships, person, utc_naive(moment))
@@ -84,21 +137,75 @@ class TrustRows(Batch):
     def count(self, day: date, team: str, person: str, counter: str) -> None:
         self.deltas.at((day, team, person))[counter] += 1
 
-    def ref(self, ref: str) -> TrustContribution:
+    def ref(self, ref: str) -> Ref:
+        """The contribution's row, to change: written back at the end of the batch if it did."""
         if ref not in self.refs:
-            self.refs[ref] = TrustContribution(ref=ref, recognised=False)
-            self.session.add(self.refs[ref])
+            self.refs[ref] = Ref()
         return self.refs[ref]
 
-    def idea(self, idea_id: str) -> TrustIdea:
+    def idea(self, idea_id: str) -> Idea:
+        self.changed_ideas.add(idea_id)
         if idea_id not in self.ideas:
-            self.ideas[idea_id] = TrustIdea(idea_id=idea_id, answered=False)
-            self.session.add(self.ideas[idea_id])
+            self.ideas[idea_id] = Idea()
         return self.ideas[idea_id]
 
 
-def _in(session: Session, model, column, keys: set) -> list:
-    return list(session.scalars(select(model).where(column.in_(list(keys))))) if keys else []
+def _in(session: Session, columns: tuple, keys: set) -> list:
+    """The rows whose first column is one of ``keys``. On PostgreSQL the keys go as one array
+    parameter: an IN list of a thousand parameters costs more to send than to answer."""
+    if not keys:
+        return []
+    key = columns[0]
+    if session.get_bind().dialect.name == "postgresql":
+        match = key == any_(cast(bindparam("keys", sorted(keys)), ARRAY(key.type)))
+    else:
+        match = key.in_(list(keys))
+    return list(session.execute(select(*columns).where(match)))
+
+
+def upsert(session: Session, model: Any, keys: tuple[str, ...], rows: list[dict],
+           merge: Callable[[Any], dict]) -> None:
+    """One statement for all of a batch's rows of a table. On PostgreSQL the rows travel as one
+    array per column (INSERT ... SELECT unnest(...)): a plain executemany would run a statement
+    per row. ``merge`` says, from the incoming row (``excluded``), what a row already there becomes."""
+    if not rows:
+        return
+    table = model.__table__
+    if session.get_bind().dialect.name != "postgresql":
+        statement = insert_or_update(session, table)
+        session.execute(statement.on_conflict_do_update(index_elements=keys, set_=merge(statement.excluded)), rows)
+        return
+    columns = tuple(rows[0])
+    session.execute(_array_upsert(table, keys, columns, merge), {c: [r[c] for r in rows] for c in columns})
+
+
+@cache
+def _array_upsert(table: Any, keys: tuple[str, ...], columns: tuple[str, ...], merge: Callable[[Any], dict]) -> Any:
+    """INSERT ... SELECT unnest(:column), ... ON CONFLICT: built once, each column one array parameter."""
+    source = select(*(func.unnest(cast(bindparam(c), ARRAY(table.c[c].type))).label(c) for c in columns))
+    statement = postgresql.insert(table).from_select(list(columns), source)
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=merge(statement.excluded))
+
+
+def _add_counts(new: Any) -> dict:
+    """An activity row's counters grow by the batch's."""
+    return {c: getattr(TrustActivity, c) + getattr(new, c) for c in COUNTERS}
+
+
+def _contribution_merge(new: Any) -> dict:
+    """Author, day and team only where the row has no author yet (as the batch saw it, under the
+    refs' locks); recognised once true stays true."""
+    c = TrustContribution
+    unset = c.person.is_(None)
+    return {"day": case((unset, new.day), else_=c.day), "team_id": case((unset, new.team_id), else_=c.team_id),
+            "person": case((unset, new.person), else_=c.person), "recognised": or_(c.recognised, new.recognised)}
+
+
+def _idea_merge(new: Any) -> dict:
+    """An idea's team and day as last submitted; answered once true stays true."""
+    i = TrustIdea
+    return {"team_id": func.coalesce(new.team_id, i.team_id),
+            "submitted_on": func.coalesce(new.submitted_on, i.submitted_on), "answered": or_(i.answered, new.answered)}
 
 
 class Trust(ReadModel[TrustRows]):
@@ -194,7 +301,7 @@ def _interacted(rows: TrustRows, event: Event, day: date, team: str) -> None:
         rows.count(day, team, event.actor, "cross_team")
 
 
-def _recognise(rows: TrustRows, ref: TrustContribution) -> None:
+def _recognise(rows: TrustRows, ref: Ref) -> None:
     if ref.recognised:
         return
     ref.recognised = True

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from engagement.directory.groups import Org, load_tree, month_orgs, steady_groups
+from engagement.directory.groups import Org, load_tree, months_between, steady_groups, utc_midnight
 from engagement.errors import FieldError, ValidationFailed
 from engagement.schemas.patterns import MONTH_PATTERN
 from engagement.trust import rollups
@@ -106,14 +106,37 @@ def group_totals(session: Session, org: Org, period: Period, today: date, limits
     return totals
 
 
-def baselines(session: Session, org: Org, period: Period, zone: ZoneInfo,
-              min_size: int) -> dict[str, tuple[int, int] | None]:
+class Folding:
+    """The directory's history over a report's days and its baseline's, read once: the org of any
+    stretch of those days, as ``Org.load`` folds it, without asking the database again."""
+
+    def __init__(self, session: Session, period: Period, last_day: date, zone: ZoneInfo, min_size: int):
+        self.tree, self.zone, self.min_size = load_tree(session), zone, min_size
+        stretches = [(period.start, last_day), (period.baseline_start, period.baseline_end)]
+        stretches += [(first, min(last, end)) for start, end in stretches for first, last in months_between(start, end)]
+        moments = [moment for stretch in stretches for moment in self._moments(*stretch)]
+        self.memberships = rollups.Memberships(session, min(moments), max(moments))
+
+    def _moments(self, start: date, end: date) -> tuple[datetime, datetime]:
+        return utc_midnight(start, self.zone), utc_midnight(end + timedelta(days=1), self.zone)
+
+    def org(self, start: date, end: date) -> Org:
+        """As ``Org.load(session, min_size, start, end, zone)``."""
+        since, until = self._moments(start, end)
+        m = self.memberships
+        return Org.over_time(self.tree, since, until, m.members(since, until), self.min_size, m.smallest(since, until))
+
+    def months(self, start: date, end: date) -> list[Org]:
+        """As ``month_orgs``: each calendar month overlapping the days, folded as its own."""
+        return [self.org(first, min(last, end)) for first, last in months_between(start, end)]
+
+
+def baselines(session: Session, org: Org, period: Period, folding: Folding) -> dict[str, tuple[int, int] | None]:
     """Each shown group's contributions and members in its baseline, from the directory as it was
     then; None when in any month of the baseline its teams were not whole shown groups (a team
     too small then, or folded elsewhere), so the baseline never speaks for a small group."""
-    tree = load_tree(session)
-    months = month_orgs(session, min_size, period.baseline_start, period.baseline_end, zone, tree)
-    whole = Org.load(session, min_size, period.baseline_start, period.baseline_end, zone, tree)
+    months = folding.months(period.baseline_start, period.baseline_end)
+    whole = folding.org(period.baseline_start, period.baseline_end)
     counted = rollups.contributions(session, period.baseline_start, period.baseline_end)
     out: dict[str, tuple[int, int] | None] = {}
     for group in {g for g in org.groups.values() if g is not None}:
@@ -194,10 +217,10 @@ def flags(s: dict, limits: dict, lang: str) -> list[dict]:
 def report(session: Session, period: Period, today: date, zone: ZoneInfo, min_size: int, limits: dict, lang: str,
            unit: str | None = None) -> dict:
     """Every team of the org tree (or of ``unit``'s subtree) with its signals and flags."""
-    tree, last_day = load_tree(session), min(period.end, today)
-    org = Org.load(session, min_size, period.start, last_day, zone, tree)
-    org = steady_groups(org, month_orgs(session, min_size, period.start, last_day, zone, tree))
-    totals = group_totals(session, org, period, today, limits, baselines(session, org, period, zone, min_size))
+    last_day = min(period.end, today)
+    folding = Folding(session, period, last_day, zone, min_size)
+    org = steady_groups(folding.org(period.start, last_day), folding.months(period.start, last_day))
+    totals = group_totals(session, org, period, today, limits, baselines(session, org, period, folding))
     shown = org.subtree(unit) if unit else None
     units = unit_totals(org, totals)
     rows = []
