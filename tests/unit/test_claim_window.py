@@ -27,7 +27,9 @@ from tests.conftest import bearer, drain, like, migrated_app
 from tests.unit.test_campaigns import NOW, as_user, idea
 
 MODELS = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks")
-CLAIMING = [m for m in MODELS if m != "ledger"]  # the ledger's unique event id is its own claim
+# The read models that claim a like: each claims only what it applies (ideas, profiles and webhooks
+# skip a like), and the ledger's unique event id is its own claim.
+CLAIMING = ["recognition", "awards", "trust", "notifications"]
 
 
 def app_on(template, folder, postgres: str | None):
@@ -190,8 +192,8 @@ def test_consumer_processes_prune_the_claims_of_the_read_models_they_apply(app, 
     drain(app, MODELS)
     with Session(state(app).engine) as session, session.begin():
         session.execute(update(ProcessedEvent).values(claimed_at=utcnow() - timedelta(days=8)))
-    threads = ConsumerThreads(app, ["recognition", "ideas"])
-    assert (threads.pruner.consumers, threads.pruner.days) == (["recognition", "ideas"], 7)
+    threads = ConsumerThreads(app, ["recognition", "awards"])
+    assert (threads.pruner.consumers, threads.pruner.days) == (["recognition", "awards"], 7)
     runs = []
 
     def once(*args, **kwargs):
@@ -201,8 +203,8 @@ def test_consumer_processes_prune_the_claims_of_the_read_models_they_apply(app, 
     monkeypatch.setattr(pruning, "prune", once)
     threads.pruner.every = 0  # no wait for the first run (up to an hour in a process)
     threads.pruner._run()  # the pruner thread's loop, run here: it prunes, then the stop ends it
-    assert runs[0]["forgotten"] == {"recognition": 1, "ideas": 1}  # every read model claims every event
-    assert claims(app, "recognition") == claims(app, "ideas") == 0 and claims(app) == len(CLAIMING) - 2
+    assert runs[0]["forgotten"] == {"recognition": 1, "awards": 1}  # each claimed the like it applied
+    assert claims(app, "recognition") == claims(app, "awards") == 0 and claims(app) == len(CLAIMING) - 2
 
 
 @pytest.mark.postgres
