@@ -41,8 +41,9 @@ def batch_ingest(base: str, key: str) -> float:
     def post(chunk: list[bytes]) -> None:
         with requests.Session() as session:
             for body in chunk:
-                if session.post(f"{base}/v1/events/batch", data=body, headers=headers).status_code != 202:
-                    failures.append(1)
+                answer = session.post(f"{base}/v1/events/batch", data=body, headers=headers)
+                if answer.status_code != 202:
+                    failures.append(f"{answer.status_code} {answer.text[:200]}")
     threads = [threading.Thread(target=post, args=(bodies[i::4],)) for i in range(4)]
     started = time.perf_counter()
     for t in threads:
@@ -50,7 +51,7 @@ def batch_ingest(base: str, key: str) -> float:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
-    assert not failures, f"{len(failures)} batches failed"
+    assert not failures, f"{len(failures)} batches failed: {failures[:3]}"
     return TOTAL / elapsed
 
 
