@@ -59,6 +59,8 @@ class RdKafkaProducer:
 
     def publish(self, topic: str, events: Sequence[Event]) -> None:
         from confluent_kafka import KafkaException
+        if not events:
+            return
         deadline = time.monotonic() + self.timeout
         delivery = _Delivery(len(events))
         try:
