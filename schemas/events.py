@@ -279,7 +279,8 @@ def plain(raw: Any) -> dict[str, Any] | None:
         return None
     if sender is not None and moment > sender.received_at + timedelta(seconds=sender.max_skew):
         return None
-    data_schema, kinds, rules = EVENT_TYPES[raw["type"]]
+    event_type = EventType(raw["type"])
+    data_schema, kinds, rules = EVENT_TYPES[event_type]
     event = {"id": raw["id"], "type": raw["type"], "schema_version": version, "actor": raw["actor"],
              "target": {"kind": target["kind"], "id": target["id"], "owner": target["owner"]},
              "time": moment, "source": source}
@@ -289,7 +290,7 @@ def plain(raw: Any) -> dict[str, Any] | None:
         event["data"] = {}
         return None if data else event
     try:
-        event["data"] = DATA_SCHEMAS[raw["type"]].load(data)
+        event["data"] = DATA_SCHEMAS[event_type].load(data)
     except ValidationError:
         return None
     return event

@@ -74,10 +74,11 @@ class RdKafkaProducer:
             raise BusUnavailable(f"Kafka did not acknowledge the events: {delivery.error.name()}")
 
     def _produce(self, topic: str, event: Event, delivery: _Delivery, deadline: float) -> None:
+        headers: list[tuple[str, str | bytes | None]] = list(event.headers)
         while True:
             try:
                 self._producer.produce(topic, value=event.to_wire(), key=event.target.key.encode(),
-                                       headers=event.headers, on_delivery=delivery)
+                                       headers=headers, on_delivery=delivery)
                 return
             except BufferError:  # the local queue is full: wait for the broker to drain some
                 if time.monotonic() >= deadline:
