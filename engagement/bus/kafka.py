@@ -20,10 +20,13 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
 from engagement.bus.base import AssignmentListener, Record
+from engagement.bus.rdkafka import RdKafkaProducer
+from engagement.config import RefusedSetting
 from engagement.errors import BusUnavailable
 from engagement.events import Event
 
 logger = logging.getLogger(__name__)
+PRODUCERS = ("kafka-python", "confluent-kafka")  # ENGAGEMENT_KAFKA_PRODUCER
 
 
 class KafkaBus:
@@ -37,6 +40,8 @@ class KafkaBus:
         self.timeout = config["ENGAGEMENT_KAFKA_PUBLISH_TIMEOUT"]
         self.config = config
         self._producer: KafkaProducer | None = None
+        self.producer_kind = _producer_kind(config)
+        self._rdkafka: RdKafkaProducer | None = None
         self._producer_pid = 0
         self._lock = threading.Lock()
         self._topic_ready = False
@@ -58,6 +63,18 @@ class KafkaBus:
                 self._producer_pid = os.getpid()
         return self._producer
 
+    def _get_rdkafka(self) -> RdKafkaProducer:
+        """The librdkafka producer instead, made as lazily and once per process as the one above."""
+        if self._rdkafka is not None and self._producer_pid == os.getpid():
+            return self._rdkafka
+        with self._lock:
+            if self._rdkafka is None or self._producer_pid != os.getpid():
+                self.ensure_topic()
+                self._rdkafka = RdKafkaProducer(self.bootstrap, self.config["ENGAGEMENT_KAFKA_LINGER_MS"],
+                                                self.timeout)
+                self._producer_pid = os.getpid()
+        return self._rdkafka
+
     def ensure_topic(self) -> None:
         """Create the topic if missing, with the configured partitions."""
         if self._topic_ready:
@@ -77,11 +94,16 @@ class KafkaBus:
     def publish(self, events: Sequence[Event]) -> None:
         deadline = time.monotonic() + self.timeout
         try:
+            if self.producer_kind == "confluent-kafka":
+                return self._get_rdkafka().publish(self.topic, events)
             producer = self._get_producer()
             futures = [producer.send(self.topic, key=e.target.key.encode(), value=e.to_wire(),
                                      headers=e.headers) for e in events]
             for future in futures:
                 future.get(timeout=max(deadline - time.monotonic(), 0.001))
+        except BusUnavailable as exc:
+            logger.warning("publish failed: %s", exc)
+            raise
         except (KafkaError, OSError) as exc:
             logger.warning("publish failed: %r", exc)
             raise BusUnavailable(f"Kafka did not acknowledge the events: {type(exc).__name__}") from exc
@@ -111,9 +133,26 @@ class KafkaBus:
     def close(self) -> None:
         if self._producer is not None and self._producer_pid == os.getpid():
             self._producer.close(timeout=self.timeout)
+        if self._rdkafka is not None and self._producer_pid == os.getpid():
+            self._rdkafka.close()
+        self._rdkafka = None
         if self._probe is not None and self._probe_pid == os.getpid():
             self._probe.close()
         self._producer = self._probe = None
+
+
+def _producer_kind(config: dict[str, Any]) -> str:
+    """Which producer publishes; a misspelt one, or confluent-kafka not installed, stops the start."""
+    kind = config.get("ENGAGEMENT_KAFKA_PRODUCER") or "kafka-python"
+    if kind not in PRODUCERS:
+        raise RefusedSetting(f"ENGAGEMENT_KAFKA_PRODUCER is {kind!r}; it must be one of {', '.join(PRODUCERS)}.")
+    if kind == "confluent-kafka":
+        try:
+            import confluent_kafka  # noqa: F401
+        except ImportError as exc:
+            raise RefusedSetting("ENGAGEMENT_KAFKA_PRODUCER is confluent-kafka, which is not installed: "
+                                 "pip install 'tillit[rdkafka]'.") from exc
+    return kind
 
 
 class _SeekToTrackedPositions(ConsumerRebalanceListener):

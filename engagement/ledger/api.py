@@ -1,13 +1,16 @@
 """POST /v1/events and /v1/events/batch: take events in, answer 202 once they are durable."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from flask import request
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from engagement.errors import FieldError
+from engagement.errors import FieldError, is_connection_error
 from engagement.ledger import service
 from engagement.schemas.events import BatchSchema, EventSchema
 from engagement.schemas.ledger import AcceptedSchema
@@ -21,6 +24,7 @@ def _nothing_accepted(errors: list[FieldError]) -> str:
     return f"{int(count)} event(s) are invalid; nothing was accepted." if count else INVALID
 
 
+logger = logging.getLogger(__name__)
 blp = Blueprint("ledger", __name__, invalid_detail=_nothing_accepted)
 
 
@@ -34,8 +38,9 @@ def _as_sent(view: Callable) -> Callable:
     return wrapper
 
 
-def _ingest(rule: str, body: type) -> Callable:
-    """An ingest route: the sender may send, then ``body`` loads as they send it, and the answer is 202."""
+def _ingest(rule: str, body: Any) -> Callable:
+    """An ingest route: the sender may send, then ``body`` loads as they send it, and the answer is 202.
+    ``body`` is a schema instance, made once: webargs would make one from a class per request."""
     def decorator(view: Callable) -> Callable:
         answered = blp.response(202, AcceptedSchema, description="Durable")(view)
         return blp.route(rule, methods=["POST"])(guarded(service.may_send, *BODY, 503)(
@@ -43,13 +48,13 @@ def _ingest(rule: str, body: type) -> Callable:
     return decorator
 
 
-@_ingest("/v1/events", EventSchema)
+@_ingest("/v1/events", EventSchema())
 def post_event(event: dict):
     """Send one event"""
     return _accepted([event], False)
 
 
-@_ingest("/v1/events/batch", BatchSchema)
+@_ingest("/v1/events/batch", BatchSchema())
 def post_batch(body: dict):
     """Send a batch of events; all are accepted or none"""
     return _accepted(body["events"], True)
@@ -57,5 +62,22 @@ def post_batch(body: dict):
 
 def _accepted(events: list[dict], batch: bool) -> dict:
     st = state()
-    ids = service.ingest(events, principal(), st.bus, batch, st.db.session(), st.config["ENGAGEMENT_EDIT_WINDOW"])
+    # The checks before publishing only read: outside a transaction each is one round trip, where
+    # the request's session would add a BEGIN and a closing ROLLBACK to every event sent.
+    reads = Session(st.db.engine.execution_options(isolation_level="AUTOCOMMIT"))
+    try:
+        ids = service.ingest(events, principal(), st.bus, batch, reads, st.config["ENGAGEMENT_EDIT_WINDOW"])
+    finally:
+        _close(reads)
     return {"accepted": ids, "count": len(ids)}
+
+
+def _close(session: Session) -> None:
+    """A database that went away once the events were published must not turn their 202 into an
+    error the client would retry (as the request's own session, engagement.extension)."""
+    try:
+        session.close()
+    except DBAPIError as exc:
+        if not is_connection_error(exc):
+            raise
+        logger.warning("database went away while ingest ended: %s", exc.orig or exc)

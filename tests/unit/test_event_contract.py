@@ -103,3 +103,59 @@ def test_a_profile_can_only_be_updated_by_its_owner():
 
 def test_identifiers_are_restricted():
     assert set(errors_of(like(event_id="<script>", actor=""))) == {"id", "actor"}
+
+
+ODD_VALUES = [None, 1, 1.0, True, "1", "", "x" * 129, "a\n", "-a", [], {}, "2026-11-23T09:00:00",
+              "2026-11-23 09:00:00+01:00", "20261123T090000+0100", "2026-11-23T09:00:00Z", "2099-01-01T00:00:00+00:00",
+              "like.added", "person", "kari", "ola", "article"]
+
+
+def variants(event: dict) -> list[dict]:
+    """The event, and the event with each of its fields (and its target's) gone or odd."""
+    out = [event, {**event, "extra": 1}, {**event, "target": {**event["target"], "extra": "x"}}]
+    for name in [*event, "schema_version", "source", "data"]:
+        out.append({k: v for k, v in event.items() if k != name})
+        out += [{**event, name: value} for value in ODD_VALUES]
+    for name in ("kind", "id", "owner"):
+        out.append({**event, "target": {k: v for k, v in event["target"].items() if k != name}})
+        out += [{**event, "target": {**event["target"], name: value}} for value in ODD_VALUES]
+    out += [{**event, "data": {**event.get("data", {}), "extra": 1}}, {**event, "schema_version": 2}]
+    return out
+
+
+def outcome(load, raw: dict):
+    try:
+        return "loaded", load(raw)
+    except ValidationError as exc:
+        return "refused", exc.messages
+
+
+@pytest.mark.parametrize("person", [None, "kari"])
+def test_plain_events_load_to_what_marshmallow_loads_them_to(person):
+    """EventSchema takes a short path for plainly valid events (engagement.schemas.events.plain);
+    for every event and odd variant of it, it answers what marshmallow alone answers."""
+    from datetime import UTC, datetime
+
+    from marshmallow import Schema
+    from marshmallow.experimental.context import Context
+
+    from engagement.errors import Forbidden
+    from engagement.schemas.events import Sender, plain
+    examples = []
+    for event_type, data in VALID.items():
+        event = like(type_=event_type, data=data, actor="kari")
+        event["target"] = TARGETS.get(event_type, event["target"])
+        examples.append(event)
+    sender = Sender(person, datetime.now(UTC), 300, 500)
+    for event in examples:
+        with Context(sender):
+            assert (plain(event) is None) == (person is not None)  # a user token's take marshmallow's path
+        for raw in variants(event):
+            with Context(sender):
+                try:
+                    expected = outcome(lambda r: Schema.load(schema, r), raw)
+                except Forbidden:
+                    with pytest.raises(Forbidden):
+                        schema.load(raw)
+                    continue
+                assert outcome(schema.load, raw) == expected, raw
