@@ -36,10 +36,12 @@ def mixed_events(people: list[dict], count: int, rng: random.Random) -> list:
         roll, data = rng.random(), {}
         if roll < 0.35:
             kind = "like.removed" if rng.random() < 0.2 else "like.added"
-            target = Target(*rng.choice((("article", f"a{rng.randrange(600)}"), ("contribution", f"k{rng.randrange(600)}"),
-                                         ("idea", f"i{rng.randrange(200)}"))), owner)
+            where = rng.choice((("article", f"a{rng.randrange(600)}"), ("contribution", f"k{rng.randrange(600)}"),
+                                ("idea", f"i{rng.randrange(200)}")))
+            target = Target(*where, owner)
         elif roll < 0.5:
-            kind, target, data = "comment.posted", Target("article", f"a{rng.randrange(600)}", owner), {"comment_id": f"c{i}"}
+            kind, target = "comment.posted", Target("article", f"a{rng.randrange(600)}", owner)
+            data = {"comment_id": f"c{i}"}
         elif roll < 0.62:
             kind, target = "kudos.given", Target("person", rng.choice(ids[:300]), "")
             actor = rng.choice(ids[:300])
@@ -51,7 +53,8 @@ def mixed_events(people: list[dict], count: int, rng: random.Random) -> list:
             kind, target = "idea.contributed", Target("idea", f"i{rng.randrange(200)}", owner)
             data = {"contribution_id": f"k{rng.randrange(600)}"}
         else:
-            kind, target = rng.choice(("idea.adopted", "idea.answered")), Target("idea", f"i{rng.randrange(200)}", owner)
+            kind = rng.choice(("idea.adopted", "idea.answered"))
+            target = Target("idea", f"i{rng.randrange(200)}", owner)
             data = {"status": rng.choice(("adopted", "declined"))} if kind == "idea.answered" else {}
             by = "bench"
         out.append(Event(f"mix-{i}", kind, actor, target, when, "bench", data=data, submitted_by=by))

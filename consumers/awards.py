@@ -7,10 +7,11 @@ its person's tallies (AwardTally, one upsert per batch), and each tally that cha
 its person's summary (AwardSummary, one more upsert); after each batch the touched people's
 scores are recomputed from their summary and few action and idea tallies (absolute values)
 into SQL and Redis. Nothing reads a month's credits back, so a batch costs the same on the
-1st of the month and the 30th. Batch-first: the handlers work on plain rows in memory, and
-each table is written once per batch in one statement (engagement/awards/bulk.py). A like counts by the like rule (consumers/likes.py); a Bra!
+1st of the month and the 30th. A like counts by the like rule (consumers/likes.py); a Bra!
 credits once per giver and subject, like a like (engagement/recognition/kudos.py): a repeat
 earns nothing, an earlier one arriving late takes the place of the one credited so far.
+Batch-first: the handlers work on plain rows in memory, and each table is written once per
+batch in one statement (engagement/awards/bulk.py), with no query per event.
 """
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ class AwardRows(OwnedBatch):
         ids += [f"{s.event_id}:r" for s in self.likes.states.values()]
         ids += [f"{row.event_id}:r" for row in self.kudos.rows.values()]
         ids += [w.event_id for w in waiting if w.kind == "contribution"]
-        self.credits = {row.event_id: CreditRow(*row, stored=True) for row in self.session.execute(
+        self.credits = {row.event_id: CreditRow(**row._mapping, stored=True) for row in self.session.execute(
             select(*(AwardCredit.__table__.c[c] for c in CREDIT_COLUMNS)).where(
                 bulk.among(self.session, AwardCredit.event_id, set(ids))))}
         self._load_developers()
@@ -106,8 +107,9 @@ class AwardRows(OwnedBatch):
         refs = {f"idea:{e.target.id}" for e in self.events if e.type in IDEA_STATUS}
         if not refs:
             return
-        for month, person, key in self.session.execute(select(AwardTally.month, AwardTally.person, AwardTally.key).where(
-                AwardTally.facet == IDEA, bulk.among(self.session, AwardTally.key, refs), AwardTally.count > 0)):
+        tally = AwardTally
+        for month, person, key in self.session.execute(select(tally.month, tally.person, tally.key).where(
+                tally.facet == IDEA, bulk.among(self.session, tally.key, refs), tally.count > 0)):
             self.developers.setdefault(key, set()).add((month, person))
 
     def teams(self, people: set[str]) -> None:
