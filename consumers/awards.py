@@ -10,15 +10,19 @@ into SQL and Redis. Nothing reads a month's credits back, so a batch costs the s
 1st of the month and the 30th. A like counts by the like rule (consumers/likes.py); a Bra!
 credits once per giver and subject, like a like (engagement/recognition/kudos.py): a repeat
 earns nothing, an earlier one arriving late takes the place of the one credited so far.
+Batch-first: the handlers work on plain rows in memory, and each table is written once per
+batch in one statement (engagement/awards/bulk.py), with no query per event.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engagement.awards import bulk
 from engagement.awards.model import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardSummary, AwardTally
 from engagement.awards.scoring import IDEA, SUMMARY_FIELDS, Credit, counted_as, summary_change
 from engagement.bus.base import Record
@@ -30,12 +34,37 @@ from .base import Deltas, Pairs
 from .likes import LikeTable
 from .owned import OwnedBatch, OwnedReadModel
 
+IDEA_STATUS = (EventType.IDEA_ADOPTED, EventType.IDEA_ANSWERED)
 RECOGNITION: dict[str, str] = {EventType.LIKE_ADDED: "like", EventType.COMMENT_POSTED: "comment",
                                EventType.KUDOS_GIVEN: "kudos"}
 CONTRIBUTIONS = (EventType.CONTENT_PUBLISHED, EventType.IDEA_SUBMITTED, EventType.IDEA_CONTRIBUTED,
                  EventType.COMMENT_POSTED)
 LIKES = LikeTable(AwardLike, ("ref",), "liker", lambda t: (t.key,))
 Touched = set[tuple[str, str]]  # (month, person) whose score a batch changed
+
+
+@dataclass(slots=True)
+class CreditRow:
+    """One AwardCredit as a batch holds it: a plain row, written with the batch's others in one
+    statement (new ones inserted, stored ones that changed updated)."""
+
+    event_id: str
+    month: str
+    person: str
+    kind: str
+    action: str
+    colleague: str | None
+    ref: str
+    person_team: str | None
+    colleague_team: str | None
+    active: bool
+    partition: int | None
+    offset: int | None
+    stored: bool = False  # in the table before this batch
+    changed: bool = False  # stored, and changed by this batch
+
+
+CREDIT_COLUMNS = tuple(f.name for f in fields(CreditRow))[:-2]
 
 
 class AwardRows(OwnedBatch):
@@ -48,24 +77,66 @@ class AwardRows(OwnedBatch):
         super().__init__(session, batch, model, LIKES)
         self.zone = zone
         self.tallies = Deltas(AwardTally, ("month", "person", "facet", "key"), ("count",))
-        self.credits: dict[str, AwardCredit] = {}
+        self.credits: dict[str, CreditRow] = {}
         self.memberships: dict[str, list] = {}
+        self.asked: set[str] = set()  # people whose memberships are loaded (some have none)
         self.touched: Touched = set()
+        self.ideas: dict[str, bool] = {}  # idea id -> adopted, as this batch's statuses leave it
+        self.developers: dict[str, set[tuple[str, str]]] = {}  # idea ref -> (month, person) counting it
 
     def load(self) -> None:
+        """Everything the handlers read, in one query per table: memberships of everyone the
+        batch may credit (also the likers and commenters waiting for an owner it learns), the
+        credits it may take back or change, and the developers of the ideas it adopts or answers."""
         super().load()
-        self.memberships = teams_at(self.session, {p for e in self.events for p in (e.actor, e.target.owner) if p})
+        waiting = [w for ws in self.owners.waiting.values() for w in ws]
+        self.teams({p for e in self.events for p in (e.actor, e.target.owner) if p}
+                   | self.likes.standing_people | {w.actor for w in waiting})
         ids = [e.id for e in self.events] + [f"{e.id}:r" for e in self.events]
         ids += [f"{s.event_id}:r" for s in self.likes.states.values()]
         ids += [f"{row.event_id}:r" for row in self.kudos.rows.values()]
-        self.credits = {c.event_id: c for c in self.session.scalars(select(AwardCredit).where(
-            AwardCredit.event_id.in_(ids)))}
+        ids += [w.event_id for w in waiting if w.kind == "contribution"]
+        self.credits = {row.event_id: CreditRow(**row._mapping, stored=True) for row in self.session.execute(
+            select(*(AwardCredit.__table__.c[c] for c in CREDIT_COLUMNS)).where(
+                bulk.among(self.session, AwardCredit.event_id, set(ids))))}
+        self._load_developers()
+
+    def _load_developers(self) -> None:
+        """Who counts the ideas this batch adopts or answers (from earlier batches; this batch's
+        own developers are touched as they are counted)."""
+        refs = {f"idea:{e.target.id}" for e in self.events if e.type in IDEA_STATUS}
+        if not refs:
+            return
+        tally = AwardTally
+        for month, person, key in self.session.execute(select(tally.month, tally.person, tally.key).where(
+                tally.facet == IDEA, bulk.among(self.session, tally.key, refs), tally.count > 0)):
+            self.developers.setdefault(key, set()).add((month, person))
+
+    def teams(self, people: set[str]) -> None:
+        """Load the memberships of those not asked about yet (one query, or none)."""
+        new = people - self.asked
+        if new:
+            self.asked |= new
+            self.memberships.update(teams_at(self.session, new))
 
     def month(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).strftime("%Y-%m")
 
     def write(self) -> None:
-        self._summarise(self.tallies.write(self.session, returning=True))
+        self._write_credits()
+        bulk.insert(self.session, AwardIdea, [{"idea_id": i, "adopted": a} for i, a in sorted(self.ideas.items())],
+                    keys=("idea_id",), set_=("adopted",))
+        self._summarise(bulk.add_counts(self.session, AwardTally, self.tallies.key_columns, self.tallies.counters,
+                                        self.tallies, returning=True))
+
+    def _write_credits(self) -> None:
+        """New credits in one INSERT (a duplicate id is an error, as it should never be), the
+        stored ones this batch changed in one more statement (rare: unlikes, displaced Bra!s)."""
+        new = sorted((c for c in self.credits.values() if not c.stored), key=lambda c: c.event_id)
+        changed = sorted((c for c in self.credits.values() if c.changed), key=lambda c: c.event_id)
+        bulk.insert(self.session, AwardCredit, [_credit_row(c) for c in new])
+        bulk.insert(self.session, AwardCredit, [_credit_row(c) for c in changed], keys=("event_id",),
+                    set_=CREDIT_COLUMNS[1:])
 
     def _summarise(self, counts: dict[tuple, tuple]) -> None:
         """Move each touched person's summary by what their changed tallies did: the count each
@@ -75,7 +146,7 @@ class AwardRows(OwnedBatch):
             delta = self.tallies[(month, person, facet, key)]["count"]
             for field, change in summary_change(facet, now - delta, now).items():
                 summaries.at((month, person))[field] += change
-        summaries.write(self.session)
+        bulk.add_counts(self.session, AwardSummary, summaries.key_columns, summaries.counters, summaries)
 
 
 class Awards(OwnedReadModel[AwardRows]):
@@ -144,20 +215,10 @@ def kudos_given(rows: AwardRows, event: Event) -> None:
 
 
 def idea_status(rows: AwardRows, event: Event) -> None:
-    """Adopting an idea doubles its developers' points: rescore them (this batch's too)."""
-    adopted = event.type == EventType.IDEA_ADOPTED or event.data.get("status") == "adopted"
-    session = rows.session
-    session.flush()  # an earlier answer to the same idea in this batch
-    row = session.get(AwardIdea, event.target.id)
-    if row is None:
-        session.add(AwardIdea(idea_id=event.target.id, adopted=adopted))
-    else:
-        row.adopted = adopted
-    ref = f"idea:{event.target.id}"
-    contributors = session.execute(select(AwardTally.month, AwardTally.person).where(
-        AwardTally.facet == IDEA, AwardTally.key == ref, AwardTally.count > 0))
-    in_batch = {(month, person) for month, person, facet, key in rows.tallies if facet == IDEA and key == ref}
-    rows.touched |= {(month, person) for month, person in contributors} | in_batch
+    """Adopting an idea doubles its developers' points: rescore them (this batch's own developers
+    are touched already, as every count touches its person)."""
+    rows.ideas[event.target.id] = event.type == EventType.IDEA_ADOPTED or event.data.get("status") == "adopted"
+    rows.touched |= rows.developers.get(f"idea:{event.target.id}", set())
 
 
 def _credit(rows: AwardRows, event: Event, record: Record | None, kind: str, person: str, colleague: str | None,
@@ -166,14 +227,13 @@ def _credit(rows: AwardRows, event: Event, record: Record | None, kind: str, per
     if event.id + suffix in rows.credits:
         return
     moment, month = utc_naive(event.time), rows.month(event.time)
-    rows.credits[event.id + suffix] = credit = AwardCredit(
+    rows.credits[event.id + suffix] = credit = CreditRow(
         event_id=event.id + suffix, month=month, person=person, kind=kind,
         action=RECOGNITION.get(event.type, event.type) if kind == "recognition" else event.type,
         colleague=colleague, ref=f"{event.target.kind}:{event.target.id}",
         person_team=team_of(rows.memberships, person, moment),
         colleague_team=team_of(rows.memberships, colleague, moment) if colleague else None,
         active=True, partition=record.partition if record else None, offset=record.offset if record else None)
-    rows.session.add(credit)
     _count(rows, credit, +1)
 
 
@@ -182,7 +242,7 @@ def _take_back(rows: AwardRows, credit_id: str) -> None:
     credit = rows.credits.get(credit_id)
     if credit is None or not credit.active:
         return
-    credit.active = False
+    credit.active, credit.changed = False, credit.stored
     _count(rows, credit, -1)
 
 
@@ -193,7 +253,7 @@ def credit_waiting(rows: AwardRows, target: Target, record: Record | None) -> No
     likes = rows.likes.standing(target)
     waiting = rows.owners.take_waiting(target)
     people = {liker for liker, _ in likes} | {w.actor for w in waiting} | {owner}
-    rows.memberships.update(teams_at(rows.session, people - set(rows.memberships)))
+    rows.teams(people)
     for liker, state in likes:
         like = Event(state.event_id, EventType.LIKE_ADDED, liker, target, aware(state.changed_at), "")
         _credit(rows, like, record, "recognition", owner, liker, ":r")
@@ -207,16 +267,20 @@ def credit_waiting(rows: AwardRows, target: Target, record: Record | None) -> No
 
 def _name_helped(rows: AwardRows, event_id: str, owner: str, moment: datetime) -> None:
     """A contribution counted before its target's owner was known now counts as helping them."""
-    credit = rows.credits.get(event_id) or rows.session.get(AwardCredit, event_id)
+    credit = rows.credits.get(event_id)  # loaded with the batch (AwardRows.load)
     if credit is None or not credit.active or credit.colleague is not None or credit.person == owner:
         return
     _count(rows, credit, -1)
-    credit.colleague = owner
+    credit.colleague, credit.changed = owner, credit.stored
     credit.colleague_team = team_of(rows.memberships, owner, moment)
     _count(rows, credit, +1)
 
 
-def _count(rows: AwardRows, credit: AwardCredit, sign: int) -> None:
+def _credit_row(credit: CreditRow) -> dict:
+    return {c: getattr(credit, c) for c in CREDIT_COLUMNS}
+
+
+def _count(rows: AwardRows, credit: CreditRow, sign: int) -> None:
     """Move the credit's tallies, and mark its person's month for rescoring."""
     scored = Credit(credit.kind, credit.action, credit.colleague, credit.ref, credit.person_team,
                     credit.colleague_team)

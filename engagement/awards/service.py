@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engagement.awards import bulk
 from engagement.awards.model import AwardIdea, AwardScore, AwardSnapshot, AwardSummary, AwardTally
 from engagement.awards.scoring import (
     ACTION,
@@ -64,33 +65,41 @@ class AwardBoard:
             redis.zrem(key, person)
 
     def refresh(self, session: Session, touched: set[tuple[str, str]]) -> None:
-        """Recompute the touched people's scores; inside the consumer's transaction, so retries rewrite."""
+        """Recompute the touched people's scores; inside the consumer's transaction, so retries
+        rewrite. All of them in one upsert, and one Redis round trip for the top lists."""
         # Another partition's consumer may be scoring the same people: wait for it, then count
         # what it committed too, so the last score written is complete.
         lock_keys(session, LOCK_SPACE, {f"{m}:{p}" for m, p in touched})
-        redis = self._redis_factory()
-        pipe = redis.pipeline(transaction=False) if redis is not None else None
-        for month in {m for m, _ in touched}:
+        rows = []
+        for month in sorted({m for m, _ in touched}):
             people = sorted(p for m, p in touched if m == month)
-            scores = month_scores(session, month, people, self.points)
-            existing = {(r.category, r.person): r for r in session.scalars(select(AwardScore).where(
-                AwardScore.month == month, AwardScore.person.in_(people)))}
-            for person, categories in scores.items():
-                for category, result in categories.items():
-                    row = existing.get((category, person))
-                    if row is None:
-                        session.add(AwardScore(month=month, category=category, person=person,
-                                               score=result["score"], facts=result["facts"]))
-                    else:
-                        row.score, row.facts = result["score"], result["facts"]
-                    if pipe is None:
-                        continue
-                    if result["score"] > 0:
-                        pipe.zadd(self.key(month, category), {person: result["score"]})
-                    else:
-                        pipe.zrem(self.key(month, category), person)
-        if pipe is not None:
-            pipe.execute()
+            for person, categories in month_scores(session, month, people, self.points).items():
+                rows += [{"month": month, "category": category, "person": person, "score": result["score"],
+                          "facts": result["facts"]} for category, result in categories.items()]
+        rows.sort(key=lambda r: (r["month"], r["category"], r["person"]))
+        bulk.insert(session, AwardScore, rows, keys=("month", "category", "person"), set_=("score", "facts"))
+        self._mirror(rows)
+
+    def _mirror(self, rows: list[dict]) -> None:
+        """The scores into the month's sorted sets: per set one ZADD of the positive scores and
+        one ZREM of the others (only top lists are shown), in one pipeline."""
+        redis = self._redis_factory()
+        if redis is None:
+            return
+        scored: dict[str, dict[str, float]] = {}
+        unscored: dict[str, list[str]] = {}
+        for row in rows:
+            key = self.key(row["month"], row["category"])
+            if row["score"] > 0:
+                scored.setdefault(key, {})[row["person"]] = row["score"]
+            else:
+                unscored.setdefault(key, []).append(row["person"])
+        pipe = redis.pipeline(transaction=False)
+        for key, mapping in scored.items():
+            pipe.zadd(key, mapping)
+        for key, people in unscored.items():
+            pipe.zrem(key, *people)
+        pipe.execute()
 
     def top(self, session: Session, month: str, category: str, n: int) -> list[dict]:
         public = Public(session, self.ranking_mode)
@@ -152,15 +161,18 @@ def in_ranking_order(session: Session, month: str, category: str,
 def month_scores(session: Session, month: str, people: list[str], points: dict[str, float]) -> dict[str, dict]:
     """Scores of many people in one month from their summaries and their few action, idea and
     idea-owner tallies, in three queries, however full the month."""
-    summaries = {r.person: Summary(*(getattr(r, f) for f in SUMMARY_FIELDS)) for r in session.scalars(
-        select(AwardSummary).where(AwardSummary.month == month, AwardSummary.person.in_(people)))}
+    summaries = {person: Summary(*values) for person, *values in session.execute(
+        select(AwardSummary.person, *(getattr(AwardSummary, f) for f in SUMMARY_FIELDS)).where(
+            AwardSummary.month == month, bulk.among(session, AwardSummary.person, people)))}
     counts: dict[str, dict[str, dict[str, int]]] = {p: {facet: {} for facet in READ_AS_IS} for p in people}
-    for row in session.scalars(select(AwardTally).where(AwardTally.month == month, AwardTally.person.in_(people),
-                                                        AwardTally.facet.in_(READ_AS_IS))):
-        counts[row.person][row.facet][row.key] = row.count
+    for person, facet, key, count in session.execute(
+            select(AwardTally.person, AwardTally.facet, AwardTally.key, AwardTally.count).where(
+                AwardTally.month == month, bulk.among(session, AwardTally.person, people),
+                AwardTally.facet.in_(READ_AS_IS))):
+        counts[person][facet][key] = count
     ideas = {ref.removeprefix("idea:") for c in counts.values() for ref, n in c[IDEA].items() if n > 0}
     adopted = set(session.scalars(select(AwardIdea.idea_id).where(
-        AwardIdea.idea_id.in_(ideas), AwardIdea.adopted.is_(True)))) if ideas else set()
+        bulk.among(session, AwardIdea.idea_id, ideas), AwardIdea.adopted.is_(True)))) if ideas else set()
     return {p: score_summarised(summaries.get(p, Summary()), c[ACTION], c[IDEA], adopted, points, c[IDEA_OWNER])
             for p, c in counts.items()}
 

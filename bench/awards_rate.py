@@ -1,0 +1,143 @@
+"""The awards read model against the ledger on bench/read_models.py's synthetic events, on PostgreSQL.
+
+Run: python bench/awards_rate.py [--events N] [--redis] [--profile FILE] [--dump FILE]
+(needs PostgreSQL; Redis with --redis). The same loop as bench/read_models.py (batches of 500, each
+in one transaction with its claims), for the ledger and the awards only, so the ratio comes from one
+run. ``--profile`` writes the awards' cProfile; ``--dump`` writes the awards' tables as JSON, sorted,
+so two versions of the read model can be compared row for row on the same events.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import random
+import time
+from datetime import UTC, datetime
+
+from harness import report  # noqa: I001
+from read_models import synthetic_events
+
+
+def mixed_events(people: list[dict], count: int, rng: random.Random) -> list:
+    """Every kind of event the awards handle, among 2,000 people over three months, in shuffled time
+    order: half from the intranet's back end (stating owners), half from users (stating none, so
+    credits wait for their owner), unlikes, repeated and displaced Bra!s, ideas developed, adopted
+    and answered. For comparing two versions' rows, not for timing."""
+    from datetime import timedelta
+
+    from engagement.events import Event, Target
+    ids = [p["id"] for p in people[:2000]]
+    start, out = datetime(2026, 9, 20, tzinfo=UTC), []
+    for i in range(count):
+        actor, owner = rng.choice(ids), rng.choice(ids)
+        when = start + timedelta(seconds=rng.randrange(60 * 86400))
+        by = "bench" if rng.random() < 0.5 else f"user:{actor}"
+        roll, data = rng.random(), {}
+        if roll < 0.35:
+            kind = "like.removed" if rng.random() < 0.2 else "like.added"
+            where = rng.choice((("article", f"a{rng.randrange(600)}"), ("contribution", f"k{rng.randrange(600)}"),
+                                ("idea", f"i{rng.randrange(200)}")))
+            target = Target(*where, owner)
+        elif roll < 0.5:
+            kind, target = "comment.posted", Target("article", f"a{rng.randrange(600)}", owner)
+            data = {"comment_id": f"c{i}"}
+        elif roll < 0.62:
+            kind, target = "kudos.given", Target("person", rng.choice(ids[:300]), "")
+            actor = rng.choice(ids[:300])
+        elif roll < 0.72:
+            kind, target = "content.published", Target("article", f"a{rng.randrange(600)}", actor)
+        elif roll < 0.78:
+            kind, target = "idea.submitted", Target("idea", f"i{rng.randrange(200)}", actor)
+        elif roll < 0.93:
+            kind, target = "idea.contributed", Target("idea", f"i{rng.randrange(200)}", owner)
+            data = {"contribution_id": f"k{rng.randrange(600)}"}
+        else:
+            kind = rng.choice(("idea.adopted", "idea.answered"))
+            target = Target("idea", f"i{rng.randrange(200)}", owner)
+            data = {"status": rng.choice(("adopted", "declined"))} if kind == "idea.answered" else {}
+            by = "bench"
+        out.append(Event(f"mix-{i}", kind, actor, target, when, "bench", data=data, submitted_by=by))
+    return out
+
+
+def rate(st, name: str, events: list, profile: str | None = None) -> int:
+    from sqlalchemy.orm import Session
+
+    from engagement.bus.base import Record
+    model = st.read_model(name)
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    for start in range(0, len(events), 500):
+        batch = [(e, Record("bench", 0, start + i, b"")) for i, e in enumerate(events[start:start + 500])]
+        with Session(st.engine) as session, session.begin():
+            model.claim(session, [e.id for e, _ in batch])
+            model.apply(session, batch)
+    elapsed = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    return round(len(events) / elapsed)
+
+
+def dump(st, path: str) -> None:
+    """Every awards table, rows sorted, as JSON (and the Redis top lists when there is a Redis)."""
+    from sqlalchemy import text
+    out = {}
+    with st.engine.connect() as connection:
+        for table in st.read_model("awards").tables:
+            rows = connection.execute(text(f"SELECT * FROM {table.__tablename__}")).mappings().all()
+            out[table.__tablename__] = sorted(json.dumps(dict(r), sort_keys=True, default=str) for r in rows)
+    redis = st.redis
+    if redis is not None:
+        prefix = st.award_board.prefix
+        out["redis"] = {key.decode(): redis.zrange(key, 0, -1, withscores=True)
+                        for key in sorted(redis.scan_iter(match=f"{prefix}lb:*"))}
+        out["redis"] = {k.removeprefix(prefix): [[p.decode(), s] for p, s in v] for k, v in out["redis"].items()}
+    with open(path, "w") as f:
+        json.dump(out, f, indent=0, sort_keys=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--redis", action="store_true", help="live top lists in Redis too")
+    parser.add_argument("--profile", help="write the awards' cProfile stats here")
+    parser.add_argument("--dump", help="write the awards' tables here as JSON")
+    parser.add_argument("--mixed", action="store_true", help="every kind of event the awards handle (mixed_events)")
+    args = parser.parse_args()
+
+    from directory import organisation
+
+    from engagement import create_app
+    from engagement import migrate as schema
+    from engagement.directory import service as directory
+    from engagement.state import state
+    from tests.services import postgres_database, redis_url
+    with postgres_database() as url:
+        config = {"ENGAGEMENT_DATABASE_URL": url, "ENGAGEMENT_EVENT_LOG": "/tmp/bench-awards-rate.sqlite3"}
+        if args.redis:
+            config |= {"ENGAGEMENT_REDIS_URL": redis_url(), "ENGAGEMENT_REDIS_PREFIX": f"bench{time.time_ns()}:"}
+        app = create_app(config)
+        st = state(app)
+        schema.upgrade(st.engine)
+        with app.app_context():
+            payload = organisation()
+            directory.sync(st.db.session, payload, datetime(2025, 1, 1, tzinfo=UTC))
+        make = mixed_events if args.mixed else synthetic_events
+        events = make(payload["people"], args.events, random.Random(3))
+        ledger = rate(st, "ledger", events)
+        awards = rate(st, "awards", events, args.profile)
+        if args.dump:
+            dump(st, args.dump)
+        if args.redis:
+            st.award_board.clear()
+        st.engine.dispose()
+    report("awards_rate", {"events": args.events, "ledger_events_per_s": ledger, "awards_events_per_s": awards,
+                           "awards_ratio_to_ledger": round(awards / ledger, 2)})
+
+
+if __name__ == "__main__":
+    main()
