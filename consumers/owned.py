@@ -23,25 +23,25 @@ from .likes import Likes, LikeTable
 class OwnedBatch(Batch):
     """A batch whose events carry their target's authoritative owner ("" while none is known).
 
-    With ``bulk`` the owners it learns and the like states it changes are plain rows that
+    With ``in_bulk`` the owners it learns and the like states it changes are plain rows that
     :meth:`write_owned` writes in one statement each (the subclass's ``write`` calls it); without,
     they are ORM objects the session flushes, a statement per row."""
 
-    bulk = False
+    in_bulk = False
 
     def __init__(self, session: Session, batch: Pairs, model: str,
                  likes: LikeTable):
         super().__init__(session, batch)
-        self.owners = Owners(session, model, [event for event, _ in batch], bulk=self.bulk)
+        self.owners = Owners(session, model, [event for event, _ in batch], bulk=self.in_bulk)
         self.events = [event for event, _ in self.owners.resolved]
-        self.likes = Likes(session, likes, self.owners, bulk=self.bulk)
+        self.likes = Likes(session, likes, self.owners, bulk=self.in_bulk)
         self.kudos = kudos.FirstKudos(session, model, self.events)  # locks its givers first, always
 
     def load(self) -> None:
         self.likes.load(self.events)
 
     def write_owned(self, writes: bulk.Writes | None = None) -> None:
-        """With ``bulk``: the owners learned and the like states changed, one statement each (or
+        """With ``in_bulk``: the owners learned and the like states changed, one statement each (or
         added to ``writes``, sent with the batch's other tables)."""
         self.owners.write(writes)
         self.likes.write(writes)

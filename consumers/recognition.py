@@ -47,7 +47,7 @@ def _about(event: Event) -> tuple[str, str] | None:
 class RecognitionRows(OwnedBatch):
     """A batch's like states and memberships, loaded up front, and what it adds to the counters."""
 
-    bulk = True
+    in_bulk = True
 
     def __init__(self, session: Session, batch: Pairs, model: str):
         super().__init__(session, batch, model, LIKES)
@@ -84,8 +84,8 @@ class RecognitionRows(OwnedBatch):
         return None if team_id is None else self.teams.at((team_id, kind))
 
     def write(self) -> None:
-        """Every table in one statement (engagement/bulk.py). A target's row made before its owner was known takes the owner
-        the batch learned (credit_waiting put it in the batch's row)."""
+        """Every table in one statement (engagement/bulk.py). A target's row made before its owner
+        was known takes the owner the batch learned (credit_waiting put it in the batch's row)."""
         writes = bulk.Writes(self.session)
         self.write_owned(writes)
         for deltas in (self.targets, self.people, self.pairs, self.teams):

@@ -1,11 +1,11 @@
 """A batch's rows in one statement, whatever their number: the read models' bulk reads and writes.
 
-On PostgreSQL a batch's keys or rows travel as one array per column and are unnested on the
-server (``unnest(:kinds, :ids)``), so a statement has a handful of parameters whether it touches
-one row or a thousand: SQLAlchemy compiles it once and caches it, and PostgreSQL plans it once. An
-``IN`` list of a thousand tuples, or an ``executemany`` of a thousand single-row upserts, costs a
-bind (and on the server a statement) per row instead. SQLite, which has no arrays, gets the plain
-forms: a tuple ``IN`` and an ``executemany``.
+On PostgreSQL a batch's keys or rows travel as one JSON parameter (an array of rows) unpacked on
+the server, so a statement has a handful of parameters whether it touches one row or a thousand:
+SQLAlchemy compiles it once and caches it, and PostgreSQL plans it once. An ``IN`` list of a
+thousand tuples, or an ``executemany`` of a thousand single-row upserts, costs a bind (and on the
+server a statement) per row instead. SQLite gets the plain forms: a tuple ``IN`` and an
+``executemany``.
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from sqlalchemy import JSON, Text, and_, any_, bindparam, cast, func, insert, li
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
-
 
 Update = Callable[[Any, Any], Mapping[str, Any]]  # (table columns, excluded) -> what a conflicting row becomes
 
