@@ -26,14 +26,26 @@ def on_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _recordset(columns: Sequence[Any], rows: Sequence[Sequence[Any]]) -> Any:
+def _recordset(columns: Sequence[Any]) -> tuple[Any, str]:
     """The rows as one JSON parameter (an array of arrays, serialised in C; a driver dumps an array
     parameter element by element in Python), unpacked on the server into columns ``c0, c1, ...``
-    of the columns' types: ``SELECT CAST(r->>0 AS type) AS c0, ... FROM json_array_elements(:rows) AS r``."""
-    payload = json.dumps(rows, default=_json_value)
-    elements = func.json_array_elements(cast(bindparam(None, payload, type_=Text), JSON)).table_valued("value")
-    return select(*(cast(elements.c.value.op("->>")(literal_column(str(i))), column.type).label(f"c{i}")
-                    for i, column in enumerate(columns))).subquery()
+    of the columns' types: ``SELECT CAST(r->>0 AS type) AS c0, ... FROM json_array_elements(:rows) AS r``.
+    Built once per set of columns (with the name of its parameter): building it costs more than
+    a batch's other work in Python."""
+    key = tuple(columns)
+    if key not in _RECORDSETS:
+        name = "bulk_" + "_".join(f"{column.table.name}_{column.name}" for column in columns)
+        elements = func.json_array_elements(cast(bindparam(name, type_=Text), JSON)).table_valued("value")
+        _RECORDSETS[key] = select(*(cast(elements.c.value.op("->>")(literal_column(str(i))), column.type)
+                                    .label(f"c{i}") for i, column in enumerate(columns))).subquery(), name
+    return _RECORDSETS[key]
+
+
+_RECORDSETS: dict[tuple, tuple[Any, str]] = {}
+
+
+def _payload(rows: Sequence[Sequence[Any]]) -> str:
+    return json.dumps(rows, default=_json_value)
 
 
 def _json_value(value: Any) -> str:
@@ -44,13 +56,16 @@ def _json_value(value: Any) -> str:
 
 def where_keys(session: Session, statement: Select, columns: Sequence[Any], keys: Collection[tuple]) -> Select:
     """``statement`` restricted to rows whose ``columns`` equal one of ``keys`` (distinct tuples)."""
+    if len(columns) == 1:  # = ANY(array) on PostgreSQL: an index scan, where a join may read the whole table
+        values = [key[0] for key in keys]
+        if not on_postgresql(session):
+            return statement.where(columns[0].in_(values))
+        return statement.where(columns[0] == any_(bindparam("bulk_0", values, type_=postgresql.ARRAY(columns[0].type))))
     if not on_postgresql(session):
         return statement.where(tuple_(*columns).in_(list(keys)))
-    if len(columns) == 1:  # = ANY(array): an index scan, where a join may read the whole table
-        values = [key[0] for key in keys]
-        return statement.where(columns[0] == any_(bindparam("bulk_0", values, type_=postgresql.ARRAY(columns[0].type))))
-    keyset = _recordset(columns, list(keys))
-    return statement.join(keyset, and_(*(column == keyset.c[f"c{i}"] for i, column in enumerate(columns))))
+    keyset, name = _recordset(columns)
+    statement = statement.join(keyset, and_(*(column == keyset.c[f"c{i}"] for i, column in enumerate(columns))))
+    return statement.params({name: _payload(list(keys))})
 
 
 def write(session: Session, model: Any, rows: Sequence[Mapping[str, Any]], conflict: Sequence[str] = (),
@@ -62,7 +77,7 @@ def write(session: Session, model: Any, rows: Sequence[Mapping[str, Any]], confl
     if not rows:
         return None
     if on_postgresql(session):
-        return session.execute(_insert(model, rows, conflict, update, returning))
+        return session.execute(*_insert(model, rows, conflict, update, returning))
     statement: Any = sqlite.insert(model) if conflict else insert(model)
     if conflict:
         statement = _on_conflict(statement, conflict, update)
@@ -78,33 +93,38 @@ class Writes:
     def __init__(self, session: Session):
         self.session = session
         self.pending: list[Any] = []
+        self.parameters: dict[str, str] = {}
 
     def add(self, model: Any, rows: Sequence[Mapping[str, Any]], conflict: Sequence[str] = (),
             update: Update | None = None) -> None:
         if not rows:
             return
         if on_postgresql(self.session):
-            self.pending.append(_insert(model, rows, conflict, update, ()))
+            statement, parameters = _insert(model, rows, conflict, update, ())
+            assert not parameters.keys() & self.parameters.keys(), "one write per table and columns"
+            self.pending.append(statement)
+            self.parameters.update(parameters)
         else:
             write(self.session, model, rows, conflict, update)
 
     def send(self) -> None:
         if self.pending:
             ctes = [statement.cte(f"bulk_write_{i}") for i, statement in enumerate(self.pending)]
-            self.session.execute(select(literal(len(ctes))).add_cte(*ctes))
-            self.pending = []
+            self.session.execute(select(literal(len(ctes))).add_cte(*ctes), self.parameters)
+            self.pending, self.parameters = [], {}
 
 
 def _insert(model: Any, rows: Sequence[Mapping[str, Any]], conflict: Sequence[str], update: Update | None,
-            returning: Sequence[Any]) -> Any:
-    """PostgreSQL: ``INSERT INTO model (...) SELECT ... FROM json_array_elements(:rows) ...``."""
+            returning: Sequence[Any]) -> tuple[Any, dict[str, str]]:
+    """The statement and its one parameter (PostgreSQL):
+    ``INSERT INTO model (...) SELECT ... FROM json_array_elements(:rows) ...``."""
     names = list(rows[0])
-    columns = [getattr(model, name) for name in names]
-    source = _recordset(columns, [[row[name] for name in names] for row in rows])
+    source, parameter = _recordset([getattr(model, name).expression for name in names])
     statement: Any = postgresql.insert(model).from_select(names, select(*source.c))
     if conflict:
         statement = _on_conflict(statement, conflict, update)
-    return statement.returning(*returning) if returning else statement
+    statement = statement.returning(*returning) if returning else statement
+    return statement, {parameter: _payload([[row[name] for name in names] for row in rows])}
 
 
 def _on_conflict(statement: Any, conflict: Sequence[str], update: Update | None) -> Any:
