@@ -76,8 +76,8 @@ def write(session: Session, model: Any, rows: Sequence[Mapping[str, Any]], confl
     statement's result (its ``returning`` columns), or None when there was nothing to write."""
     if not rows:
         return None
-    if on_postgresql(session):
-        return session.execute(*_insert(model, rows, conflict, update, returning))
+    if on_postgresql(session):  # Core, not the ORM's bulk insert, which would take the parameter for rows
+        return session.connection().execute(*_insert(model, rows, conflict, update, returning))
     statement: Any = sqlite.insert(model) if conflict else insert(model)
     if conflict:
         statement = _on_conflict(statement, conflict, update)
