@@ -2,9 +2,12 @@
 
 Run: python bench/read_models.py  (needs PostgreSQL). 50,000 people in 3,001 teams; 100,000
 likes, comments and articles among them; each read model applies them in batches of 500.
+``--only recognition`` measures only those read models (the ledger always runs, as the baseline);
+``--events N`` uses fewer events for a quick look.
 """
 from __future__ import annotations
 
+import argparse
 import random
 import time
 from datetime import UTC, datetime
@@ -26,14 +29,14 @@ def synthetic_events(people: list[dict], count: int, rng: random.Random) -> list
     return out
 
 
-def consumer_rates(st, people: list[dict], names: tuple[str, ...]) -> dict:
-    """Read models against the ledger on the same 100,000 events, batches of 500 in one
+def consumer_rates(st, people: list[dict], names: tuple[str, ...], count: int = 100_000) -> dict:
+    """Read models against the ledger on the same events (100,000 by default), batches of 500 in one
     transaction each with their claims, as the runner applies them (no broker: the database
     side only)."""
     from sqlalchemy.orm import Session
 
     from engagement.bus.base import Record
-    events = synthetic_events(people, 100_000, random.Random(3))
+    events = synthetic_events(people, count, random.Random(3))
     rates = {}
     for name in names:
         model = st.read_model(name)
@@ -49,8 +52,15 @@ def consumer_rates(st, people: list[dict], names: tuple[str, ...]) -> dict:
             **{f"{n}_ratio_to_ledger": round(rates[n] / rates["ledger"], 2) for n in names if n != "ledger"}}
 
 
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="comma-separated read models to measure (the ledger always runs)")
+    parser.add_argument("--events", type=int, default=100_000, help="how many synthetic events")
+    return parser.parse_args()
+
 
 def main() -> None:
+    args = arguments()
     from directory import organisation
 
     from engagement import create_app
@@ -65,8 +75,9 @@ def main() -> None:
         with app.app_context():
             payload = organisation()
             directory.sync(st.db.session, payload, datetime(2025, 1, 1, tzinfo=UTC))
-        names = tuple(m.name for m in st.read_models)
-        numbers = consumer_rates(st, payload["people"], names)
+        only = {n for n in args.only.split(",") if n}
+        names = tuple(m.name for m in st.read_models if not only or m.name in only | {"ledger"})
+        numbers = consumer_rates(st, payload["people"], names, args.events)
         st.engine.dispose()
     report("read_models", numbers)
 

@@ -9,21 +9,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engagement import bulk
+from engagement.bulk import where_keys
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.ownership.waiting import Owners
 
 LIKES = (EventType.LIKE_ADDED, EventType.LIKE_REMOVED)
+STATE = ("liked", "changed_at", "event_id")  # what a like or unlike sets on a like state
 
 
 def is_older(state: Any, moment: datetime, event_id: str) -> bool:
     """Is the event at (``moment``, ``event_id``) older than the one that set ``state`` (anything
     with ``changed_at`` and ``event_id``)? Then it changes nothing."""
     return (state.changed_at, state.event_id) >= (moment, event_id)
+
+
+def _as_offered(_table: Any, offered: Any) -> dict[str, Any]:
+    """A stored like state takes the one offered (the like rule chose it in memory, under the lock)."""
+    return {c: getattr(offered, c) for c in STATE}
 
 
 @dataclass(frozen=True)
@@ -69,9 +78,10 @@ class Likes:
     """One read model's like states for one batch: the states its likes touch and the liked
     states on targets whose owner the batch learns (credited once the owner is known)."""
 
-    def __init__(self, session: Session, table: LikeTable, owners: Owners):
-        self.session, self.table, self.owners = session, table, owners
+    def __init__(self, session: Session, table: LikeTable, owners: Owners, bulk: bool = False):
+        self.session, self.table, self.owners, self.bulk = session, table, owners, bulk
         self.states: dict[tuple, Any] = {}
+        self.changed: dict[tuple, Any] = {}  # bulk: the states this batch changed, for write()
         self.stored: dict[tuple, dict[str, Any]] = {}
         learned = {table.target_key(Target(kind, target_id, "")) for kind, target_id in owners.learned}
         for state in self._select(table.target_columns, learned, table.column("liked").is_(True)):
@@ -95,6 +105,8 @@ class Likes:
         else:
             change = Change(state, bool(state.liked), state.changed_at, state.event_id)
         change.state.liked, change.state.changed_at, change.state.event_id = liked, moment, event.id
+        if self.bulk:
+            self.changed[key] = change.state
         if not event.target.owner:
             self.owners.hold_like(event, change.state)
         return change
@@ -108,10 +120,28 @@ class Likes:
         """The likes standing on ``target`` now that its owner is known, as (liker, state)."""
         return self.owners.standing_likes(target, self.stored.get(self.table.target_key(target), {}))
 
+    def write(self, writes: bulk.Writes | None = None) -> None:
+        """In bulk: the states this batch changed, in one upsert (else the session flushes them),
+        or added to ``writes``."""
+        if not self.changed:
+            return
+        columns = (*self.table.target_columns, self.table.person_column)
+        rows = [{**dict(zip(columns, key, strict=True)), **{c: getattr(state, c) for c in STATE}}
+                for key, state in sorted(self.changed.items())]
+        batch = writes or bulk.Writes(self.session)
+        batch.add(self.table.model, rows, columns, _as_offered)
+        if writes is None:
+            batch.send()
+        self.changed = {}
+
     def _new(self, key: tuple) -> Any:
         columns = (*self.table.target_columns, self.table.person_column)
-        state = self.states[key] = self.table.model(**dict(zip(columns, key, strict=True)))
-        self.session.add(state)
+        values = dict(zip(columns, key, strict=True))
+        if self.bulk:
+            state = self.states[key] = SimpleNamespace(**values, liked=False, changed_at=None, event_id=None)
+        else:
+            state = self.states[key] = self.table.model(**values)
+            self.session.add(state)
         return state
 
     def _target_of(self, state: Any) -> tuple:
@@ -120,5 +150,11 @@ class Likes:
     def _select(self, columns: tuple[str, ...], keys: set[tuple], *where: Any) -> list[Any]:
         if not keys:
             return []
-        match = tuple_(*(self.table.column(c) for c in columns)).in_(list(keys))
-        return list(self.session.scalars(select(self.table.model).where(match, *where)))
+        match = [self.table.column(c) for c in columns]
+        if not self.bulk:
+            return list(self.session.scalars(where_keys(self.session, select(self.table.model).where(*where),
+                                                        match, keys)))
+        table_columns = list(self.table.model.__table__.columns)
+        names = [c.name for c in table_columns]
+        statement = where_keys(self.session, select(*table_columns).where(*where), match, keys)
+        return [SimpleNamespace(**dict(zip(names, row, strict=True))) for row in self.session.execute(statement)]

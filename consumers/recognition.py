@@ -17,18 +17,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from engagement import bulk
 from engagement.directory.model import TeamRecognition
 from engagement.directory.service import team_of, teams_at
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.recognition.kudos import about
 from engagement.recognition.model import LikeState, PersonRecognition, RecognitionPair, TargetStats
 
-from .base import Deltas, Pairs
+from .base import Pairs
 from .likes import LikeTable
-from .owned import OwnedBatch, OwnedReadModel
+from .owned import BulkDeltas, OwnedBatch, OwnedReadModel
 
 LOCK_SPACE = 1  # advisory-lock space of this read model (engagement/locks.py)
 LIKES = LikeTable(LikeState, ("target_kind", "target_id"), "person", lambda t: (t.kind, t.id))
@@ -47,12 +47,15 @@ def _about(event: Event) -> tuple[str, str] | None:
 class RecognitionRows(OwnedBatch):
     """A batch's like states and memberships, loaded up front, and what it adds to the counters."""
 
+    in_bulk = True
+
     def __init__(self, session: Session, batch: Pairs, model: str):
         super().__init__(session, batch, model, LIKES)
-        self.targets = Deltas(TargetStats, ("target_kind", "target_id"), ("likes", "comments", "kudos"))
-        self.people = Deltas(PersonRecognition, ("person", "kind"), ("received", "given"))
-        self.pairs = Deltas(RecognitionPair, ("person", "colleague"), ("active",))
-        self.teams = Deltas(TeamRecognition, ("team_id", "kind"), ("received", "given"))
+        self.targets = BulkDeltas(TargetStats, ("target_kind", "target_id"), ("likes", "comments", "kudos"),
+                                  known=("owner",))
+        self.people = BulkDeltas(PersonRecognition, ("person", "kind"), ("received", "given"))
+        self.pairs = BulkDeltas(RecognitionPair, ("person", "colleague"), ("active",))
+        self.teams = BulkDeltas(TeamRecognition, ("team_id", "kind"), ("received", "given"))
         self.memberships: dict[str, list] = {}
 
     def lock_keys(self) -> set[str]:
@@ -64,9 +67,13 @@ class RecognitionRows(OwnedBatch):
                 | {f"t:{a[0]}:{a[1]}" for e in events if (a := _about(e))})
 
     def load(self) -> None:
+        """Like states, and the memberships of everyone the batch may credit (the standing likes and
+        waiting events it may credit too), in one query each."""
         super().load()
-        people = {p for e in self.events for p in (e.actor, e.target.owner)}
-        self.memberships = teams_at(self.session, (people | self.kudos.recipients) - {""})
+        people = {p for e in self.events for p in (e.actor, e.target.owner)} | self.kudos.recipients
+        people |= self.likes.standing_people | {w.actor for rows in self.owners.waiting.values() for w in rows}
+        people.discard("")
+        self.memberships = {**dict.fromkeys(people, []), **teams_at(self.session, people)}  # [] for none
 
     def target(self, kind: str, target_id: str, owner: str) -> dict[str, Any]:
         return self.targets.at((kind, target_id), owner=owner)
@@ -77,12 +84,13 @@ class RecognitionRows(OwnedBatch):
         return None if team_id is None else self.teams.at((team_id, kind))
 
     def write(self) -> None:
+        """Every table in one statement (engagement/bulk.py). A target's row made before its owner
+        was known takes the owner the batch learned (credit_waiting put it in the batch's row)."""
+        writes = bulk.Writes(self.session)
+        self.write_owned(writes)
         for deltas in (self.targets, self.people, self.pairs, self.teams):
-            deltas.write(self.session)
-        taught = [{"target_kind": t.kind, "target_id": t.id, "owner": t.owner}
-                  for _, ts in self.owners.resolved for t in ts]
-        if taught:  # rows made before their owner was known (credit_waiting made sure each row exists)
-            self.session.execute(update(TargetStats), taught)
+            deltas.add_to(writes)
+        writes.send()
 
 
 class Recognition(OwnedReadModel[RecognitionRows]):
@@ -173,7 +181,9 @@ def credit_waiting(rows: RecognitionRows, target: Target) -> None:
     rows.target(target.kind, target.id, target.owner)["owner"] = target.owner
     likes = [(person, state.changed_at) for person, state in rows.likes.standing(target)]
     waiting = [(w.actor, w.kind, w.at) for w in rows.owners.take_waiting(target)]
-    rows.memberships.update(teams_at(rows.session, {a for a, *_ in likes + waiting} - set(rows.memberships)))
+    unknown = {person for person, *_ in likes + waiting if person not in rows.memberships}
+    if unknown:  # loaded up front (RecognitionRows.load); a safety net
+        rows.memberships.update({**dict.fromkeys(unknown, []), **teams_at(rows.session, unknown)})
     for person, moment in likes:
         _credit(rows, target.owner, person, "like", 1, moment)
     for actor, kind, moment in waiting:

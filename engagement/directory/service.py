@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from engagement.bulk import where_keys
 from engagement.directory.model import ManagerLink, Membership, Person, Team, TeamPlacement
 from engagement.errors import FieldError, ValidationFailed
 from engagement.events import utc_naive
@@ -341,8 +342,8 @@ def teams_at(session: Session, people: set[str]) -> dict[str, list]:
     out: dict[str, list] = {}
     if people:
         m = Membership
-        for row in session.execute(select(m.person_id, m.team_id, m.valid_from, m.valid_to)
-                                   .where(m.person_id.in_(people))):
+        statement = select(m.person_id, m.team_id, m.valid_from, m.valid_to)
+        for row in session.execute(where_keys(session, statement, (m.person_id,), {(p,) for p in people})):
             out.setdefault(row.person_id, []).append(row)
     return out
 

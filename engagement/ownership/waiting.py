@@ -10,9 +10,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engagement import bulk
+from engagement.bulk import where_keys
 from engagement.events import Event, Target, utc_naive
 from engagement.ownership.model import OwnerWaiting, TargetOwner
 from engagement.ownership.service import AUTHORING, TEACHING, also_stated, stated_owner
@@ -25,21 +27,24 @@ class Owners:
     up front in a few queries (owners, and what waits on the targets the batch will teach), so a
     batch that teaches many owners costs no query per target."""
 
-    def __init__(self, session: Session, model: str, events: list[Event]):
+    def __init__(self, session: Session, model: str, events: list[Event], bulk: bool = False):
         self.session, self.model = session, model
+        self.taught: list[dict[str, str]] | None = [] if bulk else None  # bulk: rows for write()
         keys = {(e.target.kind, e.target.id) for e in events if e.target.kind != "person"}
         keys |= {(kind, target_id) for e in events for kind, target_id, _ in also_stated(e)}
         self.known: dict[tuple[str, str], str] = {}
         if keys:
-            self.known = {(r.target_kind, r.target_id): r.owner for r in session.scalars(select(TargetOwner).where(
-                TargetOwner.model == model, tuple_(TargetOwner.target_kind, TargetOwner.target_id).in_(list(keys))))}
+            columns = (TargetOwner.target_kind, TargetOwner.target_id)
+            self.known = {(kind, target_id): owner for kind, target_id, owner in session.execute(where_keys(
+                session, select(*columns, TargetOwner.owner).where(TargetOwner.model == model), columns, keys))}
         self.waiting: dict[tuple[str, str], list[OwnerWaiting]] = {}
         self.held_likes: dict[tuple[str, str], dict[str, Any]] = {}  # like states, by target and liker
         self.resolved = [self.resolve(event) for event in events]
         self.learned = {(t.kind, t.id) for _, taught in self.resolved for t in taught}
         if self.learned:
-            for row in session.scalars(select(OwnerWaiting).where(OwnerWaiting.model == model, tuple_(
-                    OwnerWaiting.target_kind, OwnerWaiting.target_id).in_(list(self.learned)))):
+            columns = (OwnerWaiting.target_kind, OwnerWaiting.target_id)
+            for row in session.scalars(where_keys(session, select(OwnerWaiting).where(OwnerWaiting.model == model),
+                                                  columns, self.learned)):
                 self.waiting.setdefault((row.target_kind, row.target_id), []).append(row)
 
     def resolve(self, event: Event) -> tuple[Event, list[Target]]:
@@ -59,9 +64,23 @@ class Owners:
 
     def _learn(self, target: Target, event_id: str) -> Target:
         self.known[(target.kind, target.id)] = target.owner
-        self.session.add(TargetOwner(model=self.model, target_kind=target.kind, target_id=target.id,
-                                     owner=target.owner, event_id=event_id))
+        row = {"model": self.model, "target_kind": target.kind, "target_id": target.id,
+               "owner": target.owner, "event_id": event_id}
+        if self.taught is None:
+            self.session.add(TargetOwner(**row))
+        else:
+            self.taught.append(row)
         return target
+
+    def write(self, writes: bulk.Writes | None = None) -> None:
+        """In bulk: the owners this batch learned, in one statement (else the session adds them),
+        or added to ``writes``."""
+        if self.taught:
+            if writes is None:
+                bulk.write(self.session, TargetOwner, self.taught)
+            else:
+                writes.add(TargetOwner, self.taught)
+            self.taught = []
 
     def wait(self, event: Event, kind: str) -> None:
         """Keep an event that would credit the (still unknown) owner of its target."""

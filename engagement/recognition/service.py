@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
+from engagement.bulk import where_keys
 from engagement.db import utcnow
 from engagement.directory.groups import lifetime_org
 from engagement.directory.model import Person, TeamRecognition
@@ -89,8 +90,8 @@ def empty_counts(owner: str | None = None) -> dict:
 def targets_from_sql(session: Session, keys: list[TargetKey]) -> dict[TargetKey, dict]:
     if not keys:
         return {}
-    rows = session.scalars(select(TargetStats).where(
-        tuple_(TargetStats.target_kind, TargetStats.target_id).in_(keys)))
+    rows = session.scalars(where_keys(session, select(TargetStats),
+                                      (TargetStats.target_kind, TargetStats.target_id), set(keys)))
     found = {(r.target_kind, r.target_id): {"likes": r.likes, "comments": r.comments, "kudos": r.kudos,
                                             "owner": r.owner} for r in rows}
     return {key: found.get(key, empty_counts()) for key in keys}
@@ -100,11 +101,12 @@ def people_from_sql(session: Session, people: list[str]) -> dict[str, dict]:
     """Summaries for many people in two queries (the consumer refreshes a batch's worth at once)."""
     if not people:
         return {}
+    keys = {(p,) for p in people}
     rows = {(r.person, r.kind): r for r in session.scalars(
-        select(PersonRecognition).where(PersonRecognition.person.in_(people)))}
-    colleagues = dict(session.execute(
-        select(RecognitionPair.person, func.count()).where(
-            RecognitionPair.person.in_(people), RecognitionPair.active > 0).group_by(RecognitionPair.person)).all())
+        where_keys(session, select(PersonRecognition), (PersonRecognition.person,), keys))}
+    colleagues = dict(session.execute(where_keys(
+        session, select(RecognitionPair.person, func.count()).where(RecognitionPair.active > 0),
+        (RecognitionPair.person,), keys).group_by(RecognitionPair.person)).all())
     return {p: {"received": {k: rows[(p, k)].received if (p, k) in rows else 0 for k in KINDS},
                 "given": {k: rows[(p, k)].given if (p, k) in rows else 0 for k in KINDS},
                 "colleagues": colleagues.get(p, 0)} for p in people}

@@ -1,0 +1,134 @@
+"""A batch's rows in one statement, whatever their number: the read models' bulk reads and writes.
+
+On PostgreSQL a batch's keys or rows travel as one JSON parameter (an array of rows) unpacked on
+the server, so a statement has a handful of parameters whether it touches one row or a thousand:
+SQLAlchemy compiles it once and caches it, and PostgreSQL plans it once. An ``IN`` list of a
+thousand tuples, or an ``executemany`` of a thousand single-row upserts, costs a bind (and on the
+server a statement) per row instead. SQLite gets the plain forms: a tuple ``IN`` and an
+``executemany``.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Text, and_, any_, bindparam, cast, func, insert, literal, literal_column, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+Update = Callable[[Any, Any], Mapping[str, Any]]  # (table columns, excluded) -> what a conflicting row becomes
+
+
+def on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _recordset(columns: Sequence[Any]) -> tuple[Any, str]:
+    """The rows as one JSON parameter (an array of arrays, serialised in C; a driver dumps an array
+    parameter element by element in Python), unpacked on the server into columns ``c0, c1, ...``
+    of the columns' types: ``SELECT CAST(r->>0 AS type) AS c0, ... FROM json_array_elements(:rows) AS r``.
+    Built once per set of columns (with the name of its parameter): building it costs more than
+    a batch's other work in Python."""
+    key = tuple(columns)
+    if key not in _RECORDSETS:
+        name = "bulk_" + "_".join(f"{column.table.name}_{column.name}" for column in columns)
+        elements = func.json_array_elements(cast(bindparam(name, type_=Text), JSON)).table_valued("value")
+        _RECORDSETS[key] = select(*(cast(elements.c.value.op("->>")(literal_column(str(i))), column.type)
+                                    .label(f"c{i}") for i, column in enumerate(columns))).subquery(), name
+    return _RECORDSETS[key]
+
+
+_RECORDSETS: dict[tuple, tuple[Any, str]] = {}
+
+
+def _payload(rows: Sequence[Sequence[Any]]) -> str:
+    return json.dumps(rows, default=_json_value)
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a column value")
+
+
+def where_keys(session: Session, statement: Select, columns: Sequence[Any], keys: Collection[tuple]) -> Select:
+    """``statement`` restricted to rows whose ``columns`` equal one of ``keys`` (distinct tuples)."""
+    if len(columns) == 1:  # = ANY(array) on PostgreSQL: an index scan, where a join may read the whole table
+        values = [key[0] for key in keys]
+        if not on_postgresql(session):
+            return statement.where(columns[0].in_(values))
+        return statement.where(columns[0] == any_(bindparam("bulk_0", values, type_=postgresql.ARRAY(columns[0].type))))
+    if not on_postgresql(session):
+        return statement.where(tuple_(*columns).in_(list(keys)))
+    keyset, name = _recordset(columns)
+    statement = statement.join(keyset, and_(*(column == keyset.c[f"c{i}"] for i, column in enumerate(columns))))
+    return statement.params({name: _payload(list(keys))})
+
+
+def write(session: Session, model: Any, rows: Sequence[Mapping[str, Any]], conflict: Sequence[str] = (),
+          update: Update | None = None, returning: Sequence[Any] = ()) -> Any:
+    """Insert ``rows`` (dicts with the same keys) in one statement. With ``conflict`` (the key
+    columns), ``update`` says what a conflicting row becomes (a function of the table and
+    ``excluded``, the row offered); without one a conflicting row is left as it is. Answers the
+    statement's result (its ``returning`` columns), or None when there was nothing to write."""
+    if not rows:
+        return None
+    if on_postgresql(session):  # Core, not the ORM's bulk insert, which would take the parameter for rows
+        return session.connection().execute(*_insert(model, rows, conflict, update, returning))
+    statement: Any = sqlite.insert(model) if conflict else insert(model)
+    if conflict:
+        statement = _on_conflict(statement, conflict, update)
+    if returning:
+        statement = statement.returning(*returning)
+    return session.execute(statement, list(rows))
+
+
+class Writes:
+    """A batch's writes, sent together by :meth:`send`: on PostgreSQL as one statement (each write a
+    data-modifying CTE), so a batch's tables cost one round trip; elsewhere one by one."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.pending: list[Any] = []
+        self.parameters: dict[str, str] = {}
+
+    def add(self, model: Any, rows: Sequence[Mapping[str, Any]], conflict: Sequence[str] = (),
+            update: Update | None = None) -> None:
+        if not rows:
+            return
+        if on_postgresql(self.session):
+            statement, parameters = _insert(model, rows, conflict, update, ())
+            assert not parameters.keys() & self.parameters.keys(), "one write per table and columns"
+            self.pending.append(statement)
+            self.parameters.update(parameters)
+        else:
+            write(self.session, model, rows, conflict, update)
+
+    def send(self) -> None:
+        if self.pending:
+            ctes = [statement.cte(f"bulk_write_{i}") for i, statement in enumerate(self.pending)]
+            self.session.execute(select(literal(len(ctes))).add_cte(*ctes), self.parameters)
+            self.pending, self.parameters = [], {}
+
+
+def _insert(model: Any, rows: Sequence[Mapping[str, Any]], conflict: Sequence[str], update: Update | None,
+            returning: Sequence[Any]) -> tuple[Any, dict[str, str]]:
+    """The statement and its one parameter (PostgreSQL):
+    ``INSERT INTO model (...) SELECT ... FROM json_array_elements(:rows) ...``."""
+    names = list(rows[0])
+    source, parameter = _recordset([getattr(model, name).expression for name in names])
+    statement: Any = postgresql.insert(model).from_select(names, select(*source.c))
+    if conflict:
+        statement = _on_conflict(statement, conflict, update)
+    statement = statement.returning(*returning) if returning else statement
+    return statement, {parameter: _payload([[row[name] for name in names] for row in rows])}
+
+
+def _on_conflict(statement: Any, conflict: Sequence[str], update: Update | None) -> Any:
+    if update is None:
+        return statement.on_conflict_do_nothing(index_elements=list(conflict))
+    return statement.on_conflict_do_update(index_elements=list(conflict),
+                                           set_=update(statement.table.c, statement.excluded))

@@ -1,0 +1,66 @@
+"""A batch's rows in one statement (engagement/bulk.py) give what a statement per row gave, on
+PostgreSQL (keys and rows as one JSON parameter) and on SQLite (tuple IN and executemany)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, delete, select
+from sqlalchemy.orm import Session
+
+from engagement import bulk
+from engagement import migrate as schema
+from engagement.consumers.owned import BulkDeltas
+from engagement.recognition.model import PersonRecognition, TargetStats
+
+pytestmark = [pytest.mark.postgres]
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def engine(request, postgres_url, tmp_path):
+    url = postgres_url if request.param == "postgresql" else f"sqlite:///{tmp_path / 'bulk.sqlite3'}"
+    engine = create_engine(url)
+    schema.upgrade(engine)
+    yield engine
+    with Session(engine) as session, session.begin():
+        session.execute(delete(TargetStats))
+        session.execute(delete(PersonRecognition))
+    engine.dispose()
+
+
+def stats(engine) -> dict:
+    with Session(engine) as session:
+        return {(r.target_kind, r.target_id): (r.owner, r.likes, r.comments, r.kudos)
+                for r in session.scalars(select(TargetStats))}
+
+
+def test_counters_add_to_what_is_stored_and_a_known_owner_is_never_unknown_again(engine):
+    def batch(*changes: tuple[str, str, int]) -> None:
+        with Session(engine) as session, session.begin():
+            targets = BulkDeltas(TargetStats, ("target_kind", "target_id"), ("likes", "comments", "kudos"),
+                                 known=("owner",))
+            writes = bulk.Writes(session)
+            for target_id, owner, likes in changes:
+                targets.at(("article", target_id), owner=owner)["likes"] += likes
+            targets.add_to(writes)
+            writes.send()
+
+    batch(("a1", "", 2), ("a2", "ola", 1), ("it's \"quoted\"", "kari", 1))
+    batch(("a1", "per", -1), ("a2", "", 3))
+    assert stats(engine) == {("article", "a1"): ("per", 1, 0, 0), ("article", "a2"): ("ola", 4, 0, 0),
+                             ("article", "it's \"quoted\""): ("kari", 1, 0, 0)}
+
+
+def test_where_keys_finds_exactly_the_rows_named(engine):
+    with Session(engine) as session, session.begin():
+        people = BulkDeltas(PersonRecognition, ("person", "kind"), ("received", "given"))
+        for person in ("kari", "ola", "per"):
+            for kind in ("like", "comment"):
+                people.at((person, kind))["received"] += 1
+        people.write(session)
+    with Session(engine) as session:
+        columns = (PersonRecognition.person, PersonRecognition.kind)
+        pairs = session.execute(bulk.where_keys(session, select(*columns), columns,
+                                                {("kari", "like"), ("per", "comment"), ("nobody", "like")}))
+        assert sorted(pairs) == [("kari", "like"), ("per", "comment")]
+        one = session.scalars(bulk.where_keys(session, select(PersonRecognition.kind), (PersonRecognition.person,),
+                                              {("ola",)}))
+        assert sorted(one) == ["comment", "like"]
