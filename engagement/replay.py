@@ -31,6 +31,7 @@ from engagement.consumers.base import ReadModel
 from engagement.errors import is_connection_error
 from engagement.events import Event, Target
 from engagement.ledger.model import ConsumerPosition, DeadLetter, LedgerEvent
+from engagement.locks import SOLE_WRITER
 from engagement.privacy import retention
 from engagement.state import EngagementState
 
@@ -127,8 +128,12 @@ def rebuild(st: EngagementState, model: ReadModel, progress: Callable[[Progress]
             if _tracked(session, model.name):
                 return 0
         total = session.scalar(select(func.count()).select_from(LedgerEvent)) or 0
-        model.reset(session)
+        # The tracking record first, as a live batch takes it first (the other order deadlocks).
+        # From here the model's live consumers wait on it until this commits, so no per-row
+        # advisory locks: held to commit over a whole ledger they would exhaust the lock table.
         session.execute(delete(ConsumerPosition).where(ConsumerPosition.consumer == model.name))
+        session.info[SOLE_WRITER] = True
+        model.reset(session)
         applied, read, last = _apply_ledger(session, model, total, started, progress)
         for (topic, partition), position in sorted(last.items()):
             session.add(ConsumerPosition(consumer=model.name, topic=topic, partition=partition, position=position))
@@ -141,7 +146,8 @@ def _apply_ledger(session: Session, model: ReadModel, total: int, started: float
     """Apply the ledger by ``seq``, a chunk at a time. Answers (applied, rows read, the last offset
     read per partition): the tracking record comes from the rows read, not from the ledger's end
     at commit, which a live ledger consumer may have moved meanwhile."""
-    applied, read, after, last = 0, 0, 0, {}
+    applied, read, after = 0, 0, 0
+    last: dict[tuple[str, int], int] = {}
     reported = time.monotonic()
     while rows := session.execute(select(*COLUMNS).where(LedgerEvent.seq > after)
                                   .order_by(LedgerEvent.seq).limit(CHUNK)).all():
