@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 
 from sqlalchemy import delete, exists, func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from engagement.batch import settle_in_savepoints
@@ -38,6 +39,7 @@ from engagement.state import EngagementState
 logger = logging.getLogger(__name__)
 CHUNK = 1000
 PROGRESS_SECONDS = 5.0
+RETRY_SECONDS = 1.0
 COLUMNS = (LedgerEvent.seq, LedgerEvent.event_id, LedgerEvent.type, LedgerEvent.actor, LedgerEvent.target_kind,
            LedgerEvent.target_id, LedgerEvent.target_owner, LedgerEvent.occurred_at, LedgerEvent.source,
            LedgerEvent.schema_version, LedgerEvent.data, LedgerEvent.received_at, LedgerEvent.submitted_by,
@@ -174,18 +176,33 @@ def _tracked(session: Session, name: str) -> bool:
     return bool(session.scalar(select(exists().where(ConsumerPosition.consumer == name))))
 
 
-def fill_if_new(st: EngagementState, model: ReadModel) -> int:
+def fill_if_new(st: EngagementState, model: ReadModel, stopping: threading.Event | None = None) -> int:
     """Before a read model's consumer starts: a read model with no tracking record (one that an
     upgrade added) while the ledger holds events is built from the ledger, not from the bus, which
-    on a cluster with time-based retention no longer holds the old events. Answers the events applied."""
+    on a cluster with time-based retention no longer holds the old events. While the database is
+    away or not upgraded yet (``db upgrade`` running beside), it waits, as the consumer would.
+    Answers the events applied."""
     if model.name == "ledger":
         return 0
+    while True:
+        try:
+            if not _needs_filling(st, model):
+                return 0
+            logger.warning("read model %s has no tracking record and the ledger holds events: building it "
+                           "from the ledger before it consumes", model.name)
+            return rebuild(st, model, only_if_new=True)
+        except DBAPIError as exc:
+            if stopping is None or not (is_connection_error(exc) or isinstance(exc, ProgrammingError)):
+                raise
+            logger.warning("%s: database unavailable or not upgraded at start; waiting (%s)", model.name,
+                           exc.orig or exc)
+            if stopping.wait(RETRY_SECONDS):
+                return 0
+
+
+def _needs_filling(st: EngagementState, model: ReadModel) -> bool:
     with Session(st.engine) as session:
-        if _tracked(session, model.name) or session.scalar(select(exists().where(LedgerEvent.seq > 0))) is not True:
-            return 0
-    logger.warning("read model %s has no tracking record and the ledger holds events: building it from the "
-                   "ledger before it consumes", model.name)
-    return rebuild(st, model, only_if_new=True)
+        return not _tracked(session, model.name) and session.scalar(select(exists().where(LedgerEvent.seq > 0))) is True
 
 
 def _apply(session: Session, model: ReadModel, batch: list[tuple[Event, Record]]) -> int:

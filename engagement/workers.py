@@ -115,7 +115,7 @@ class ConsumerThreads:
                 return
         self.applying.add(name)
         try:
-            fill_if_new(self.st, runner.model)  # a read model an upgrade added starts from the ledger
+            fill_if_new(self.st, runner.model, runner.stopping)  # a read model an upgrade added starts from the ledger
             runner.run()
         except Exception:  # noqa: BLE001 - logged; readiness and the process supervisor see it
             logger.exception("consumer %s crashed", name)

@@ -121,8 +121,10 @@ def consume_until_applied(python_path: Path | None, env: dict[str, str], url: st
     """Run ``engagement consume`` of that release until every read model has applied every event."""
     run_env = {**os.environ, **env, "PYTHONPATH": str(python_path) if python_path else ""}
     process = subprocess.Popen([sys.executable, "-c", "from engagement.cli import main; main()", "consume"],
-                               env=run_env, cwd=python_path or ROOT, stdout=subprocess.DEVNULL,
+                               env=run_env, cwd=python_path or ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith("consuming:")  # started: SIGTERM now stops it cleanly
     try:
         done = wait_for(lambda: all(positions(url).get(m) == EVENTS for m in MODELS) or process.poll() is not None,
                         timeout=1800, every=1)
