@@ -88,7 +88,7 @@ def replay(st: EngagementState, names: list[str] | None = None, after_retention:
         raise ReplayRefused(f"raw events before {pruned:%Y-%m-%d} were deleted by retention, so replaying "
                             f"{', '.join(lossy)} would lose what they counted before then; pass "
                             f"--after-retention to rebuild them from what the ledger still holds")
-    if jobs > 1 and len(models) > 1:
+    if jobs > 1 and len(models) > 1 and st.engine.dialect.name != "sqlite":  # SQLite: one writer at a time
         return _in_processes(st, [m.name for m in models], jobs, progress)
     return {model.name: rebuild(st, model, progress) for model in models}
 

@@ -13,7 +13,7 @@ from engagement import create_app
 from engagement import migrate as schema
 from engagement.events import Event, Target
 from engagement.ledger.model import ConsumerPosition
-from engagement.recognition.model import TargetStats
+from engagement.recognition.model import PersonRecognition, TargetStats
 from engagement.replay import replay
 from engagement.state import state
 from engagement.workers import ConsumerThreads
@@ -47,6 +47,12 @@ def likes_of(app, target: str) -> int:
                               .where(TargetStats.target_id == target)) or 0
 
 
+def kudos_received(app) -> int:
+    with Session(state(app).engine) as session:
+        total = select(func.sum(PersonRecognition.received)).where(PersonRecognition.kind == "kudos")
+        return session.scalar(total) or 0
+
+
 def publish(app, events: list[Event]) -> None:
     for start in range(0, len(events), 500):
         state(app).bus.publish(events[start:start + 500])
@@ -56,6 +62,10 @@ def test_a_replay_over_more_people_than_the_lock_table_holds_finishes(pg_app):
     publish(pg_app, kudos(8000))  # 16,000 people: past 64 locks x 100 connections
     drain(pg_app, ("ledger", "recognition"))
     assert replay(state(pg_app), ["recognition"], progress=lambda step: None) == {"recognition": 8000}
+    received = kudos_received(pg_app)
+    in_processes = replay(state(pg_app), ["recognition", "trust", "profiles"], jobs=2, progress=lambda step: None)
+    assert in_processes == {"recognition": 8000, "trust": 8000, "profiles": 8000}
+    assert kudos_received(pg_app) == received == 8000
 
 
 def test_the_live_consumer_keeps_going_through_a_replay_of_its_read_model(pg_app):
