@@ -61,6 +61,10 @@ class Year:
         self.offsets = [0] * PARTITIONS
         self.step = timedelta(days=365) / max(total, 1)
 
+    def recent(self, items: list, window: int):
+        """One of the last ``window`` items (without copying them: this runs per event)."""
+        return items[self.rng.randrange(max(len(items) - window, 0), len(items))]
+
     def rows(self):
         for i in range(self.total):
             yield self.row(i)
@@ -75,7 +79,7 @@ class Year:
             kind = "idea.submitted"
         data: dict = {}
         if kind == "like.added":
-            target_kind, (target, owner) = "article", rng.choice(self.articles[-5000:])
+            target_kind, (target, owner) = "article", self.recent(self.articles, 5000)
             self.liked.append((actor, target, owner))
             if len(self.liked) > 20_000:
                 del self.liked[:10_000]
@@ -83,7 +87,7 @@ class Year:
             actor, target, owner = self.liked.pop(rng.randrange(len(self.liked)))
             target_kind = "article"
         elif kind == "comment.posted":
-            target_kind, (target, owner) = "article", rng.choice(self.articles[-5000:])
+            target_kind, (target, owner) = "article", self.recent(self.articles, 5000)
             data = {"comment_id": f"c{i}", "text": "Godt skrevet!"}
         elif kind == "content.published":
             target_kind, target, owner = "article", f"a{i}", actor
@@ -98,10 +102,10 @@ class Year:
             self.ideas.append((target, owner))
             data = {"title": f"Idé {i}"}
         elif kind == "idea.contributed":
-            target_kind, (target, owner) = "idea", rng.choice(self.ideas[-2000:])
+            target_kind, (target, owner) = "idea", self.recent(self.ideas, 2000)
             data = {"contribution_id": f"k{i}", "text": "Og på fredager"}
         elif kind == "idea.answered":
-            target_kind, (target, owner) = "idea", rng.choice(self.ideas[-2000:])
+            target_kind, (target, owner) = "idea", self.recent(self.ideas, 2000)
             actor = f"p{rng.randrange(TEAMS)}"  # a leader
             data = {"status": rng.choice(STATUSES)}
         else:
