@@ -100,11 +100,20 @@ def consume(names: tuple[str, ...]) -> None:
 @click.argument("names", nargs=-1)
 @click.option("--after-retention", is_flag=True,
               help="Rebuild also read models that lose what retention deleted from the ledger.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1),
+              help="Read models rebuilt at once, one process each (up to the database's cores).")
 @with_appcontext
-def replay(names: tuple[str, ...], after_retention: bool) -> None:
-    """Rebuild read models (all, or the NAMES given) from the ledger."""
+def replay(names: tuple[str, ...], after_retention: bool, jobs: int) -> None:
+    """Rebuild read models (all, or the NAMES given) from the ledger.
+
+    Each read model is rebuilt in one transaction: until it commits, readers and its live consumer
+    see the old state. Progress (events/s, time left) goes to stderr every few seconds; the events
+    each read model applied are printed as JSON at the end."""
+    def progress(step: replay_service.Progress) -> None:
+        click.echo(str(step), err=True)
+
     try:
-        counts = replay_service.replay(state(), list(names) or None, after_retention)
+        counts = replay_service.replay(state(), list(names) or None, after_retention, jobs, progress)
     except replay_service.ReplayRefused as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(counts))

@@ -164,6 +164,9 @@ SETTINGS: tuple[Setting, ...] = (
             "it mints tokens for made-up users for anyone who opens it and loads a made-up organisation, "
             "only into a database it has to itself. Never in production; off: /demo is a 404."),
     Setting("ENGAGEMENT_CONSUMER_BATCH", 500, int, "Most events a consumer applies in one transaction."),
+    Setting("ENGAGEMENT_READY_MAX_LAG", None, int,
+            "Records a read model may be behind the bus while `/readyz` says ready (after an upgrade or a "
+            "restore, a load balancer then waits until the counts have caught up). Unset: lag does not count."),
     Setting("ENGAGEMENT_TRUST_THRESHOLDS", {}, json.loads,
             'JSON thresholds of the trust report\'s flags, e.g. {"silo": {"below": 0.15}}; '
             "others keep their defaults."),

@@ -1,20 +1,29 @@
 """Rebuilding read models from the ledger (``engagement replay``).
 
-Each read model is rebuilt in one transaction: readers see the old state or the
-new, never half. Its tracking record is set to where the ledger stands, so its
-live consumer (which notices the moved record) carries on from there. A record the
-read model refuses does not abort the rebuild: each chunk runs in a savepoint and a
-failing one is bisected like the live consumer's batch; the refused record is
-dead-lettered (once: what the live consumer dead-lettered already is not added again).
+Each read model is rebuilt in one transaction: readers, and the model's live consumer, see the
+old state until the rebuilt one commits whole. Its tracking record is set to the last offset of
+each partition it applied, so its live consumer (which notices the moved record) carries on from
+there and reads from the bus only what the ledger did not hold yet. A record the read model
+refuses does not abort the rebuild: each chunk runs in a savepoint and a failing one is bisected
+like the live consumer's batch; the refused record is dead-lettered (once: what the live
+consumer dead-lettered already is not added again).
+
+The ledger is read by ``seq`` in chunks, never whole, so memory stays bounded however long the
+history; progress (events/s, the time left) is reported every few seconds. With ``jobs`` above
+one, read models are rebuilt in that many processes at once, one read model per process.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import multiprocessing
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC
 
-from sqlalchemy import delete, exists, func, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import delete, exists, func, select, text
+from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from engagement.batch import settle_in_savepoints
@@ -23,18 +32,54 @@ from engagement.consumers.base import ReadModel
 from engagement.errors import is_connection_error
 from engagement.events import Event, Target
 from engagement.ledger.model import ConsumerPosition, DeadLetter, LedgerEvent
+from engagement.locks import SOLE_WRITER
 from engagement.privacy import retention
 from engagement.state import EngagementState
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000
+PROGRESS_SECONDS = 5.0
+RETRY_SECONDS = 1.0
+COLUMNS = (LedgerEvent.seq, LedgerEvent.event_id, LedgerEvent.type, LedgerEvent.actor, LedgerEvent.target_kind,
+           LedgerEvent.target_id, LedgerEvent.target_owner, LedgerEvent.occurred_at, LedgerEvent.source,
+           LedgerEvent.schema_version, LedgerEvent.data, LedgerEvent.received_at, LedgerEvent.submitted_by,
+           LedgerEvent.topic, LedgerEvent.partition, LedgerEvent.offset)
 
 
 class ReplayRefused(Exception):
     """The ledger was pruned by retention and this read model cannot start from rollups."""
 
 
-def replay(st: EngagementState, names: list[str] | None = None, after_retention: bool = False) -> dict[str, int]:
+@dataclass(frozen=True)
+class Progress:
+    """How far one read model's rebuild is: ledger rows read of ``total``, and since when."""
+
+    model: str
+    read: int
+    total: int
+    seconds: float
+    done: bool = False
+
+    @property
+    def rate(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+    def __str__(self) -> str:
+        if self.done:
+            return f"replay {self.model}: {self.read:,} events in {self.seconds:,.1f} s ({self.rate:,.0f} events/s)"
+        left = (self.total - self.read) / self.rate if self.rate else 0.0
+        share = 100 * self.read / self.total if self.total else 100.0
+        return (f"replay {self.model}: {self.read:,} of {self.total:,} events ({share:.0f}%), "
+                f"{self.rate:,.0f} events/s, {left:,.0f} s left")
+
+
+def log_progress(progress: Progress) -> None:
+    logger.info("%s", progress)
+
+
+def replay(st: EngagementState, names: list[str] | None = None, after_retention: bool = False,
+           jobs: int = 1, progress: Callable[[Progress], None] = log_progress) -> dict[str, int]:
+    """Rebuild the read models named (all but the ledger by default); answers the events each applied."""
     models = [m for m in ([st.read_model(n) for n in names] if names else st.read_models or []) if m.name != "ledger"]
     with Session(st.engine) as session:
         pruned = retention.horizon(session)
@@ -43,33 +88,121 @@ def replay(st: EngagementState, names: list[str] | None = None, after_retention:
         raise ReplayRefused(f"raw events before {pruned:%Y-%m-%d} were deleted by retention, so replaying "
                             f"{', '.join(lossy)} would lose what they counted before then; pass "
                             f"--after-retention to rebuild them from what the ledger still holds")
-    counts = {}
-    for model in models:
-        counts[model.name] = _rebuild(st, model)
-        logger.info("replayed %d events into %s", counts[model.name], model.name)
-    return counts
+    if jobs > 1 and len(models) > 1 and st.engine.dialect.name != "sqlite":  # SQLite: one writer at a time
+        return _in_processes(st, [m.name for m in models], jobs, progress)
+    return {model.name: rebuild(st, model, progress) for model in models}
 
 
-def _rebuild(st: EngagementState, model: ReadModel) -> int:
-    applied = 0
+def _in_processes(st: EngagementState, names: list[str], jobs: int,
+                  progress: Callable[[Progress], None]) -> dict[str, int]:
+    """One process per read model, ``jobs`` at a time (forked: they share this one's settings)."""
+    global _FORKED  # noqa: PLW0603 - what a forked worker finds; set before the fork, read after
+    _FORKED = (st, progress)
+    st.engine.dispose()  # no connection of ours crosses the fork
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(names)), initializer=_forked) as pool:
+        counts = dict(pool.imap_unordered(_rebuild_named, names))
+    return {name: counts[name] for name in names}
+
+
+_FORKED: tuple[EngagementState, Callable[[Progress], None]] | None = None
+
+
+def _forked() -> None:
+    assert _FORKED is not None
+    _FORKED[0].engine.dispose(close=False)  # the parent's pool is the parent's
+
+
+def _rebuild_named(name: str) -> tuple[str, int]:
+    assert _FORKED is not None
+    st, progress = _FORKED
+    return name, rebuild(st, st.read_model(name), progress)
+
+
+def rebuild(st: EngagementState, model: ReadModel, progress: Callable[[Progress], None] = log_progress,
+            only_if_new: bool = False) -> int:
+    """Reset ``model`` and apply the whole ledger to it in one transaction. With ``only_if_new``,
+    only while the model has no tracking record (checked under a lock, so of several processes
+    starting at once one rebuilds and the others find its record). Answers the events applied."""
+    started = time.monotonic()
     with Session(st.engine) as session, session.begin():
-        model.reset(session)
+        if only_if_new:
+            _serialise(session, model.name)
+            if _tracked(session, model.name):
+                return 0
+        total = session.scalar(select(func.count()).select_from(LedgerEvent)) or 0
+        # The tracking record first, as a live batch takes it first (the other order deadlocks).
+        # From here the model's live consumers wait on it until this commits, so no per-row
+        # advisory locks: held to commit over a whole ledger they would exhaust the lock table.
         session.execute(delete(ConsumerPosition).where(ConsumerPosition.consumer == model.name))
-        after = 0
-        while True:
-            rows = session.scalars(select(LedgerEvent).where(LedgerEvent.seq > after)
-                                   .order_by(LedgerEvent.seq).limit(CHUNK)).all()
-            if not rows:
-                break
-            batch = [(_event(row), Record(row.topic, row.partition, row.offset, b"")) for row in rows]
-            applied += _apply(session, model, batch)
-            after = rows[-1].seq
-        for topic, partition, last in session.execute(
-                select(LedgerEvent.topic, LedgerEvent.partition, func.max(LedgerEvent.offset))
-                .group_by(LedgerEvent.topic, LedgerEvent.partition)):
-            session.add(ConsumerPosition(consumer=model.name, topic=topic, partition=partition,
-                                         position=last))
+        session.info[SOLE_WRITER] = True
+        model.reset(session)
+        applied, read, last = _apply_ledger(session, model, total, started, progress)
+        for (topic, partition), position in sorted(last.items()):
+            session.add(ConsumerPosition(consumer=model.name, topic=topic, partition=partition, position=position))
+    progress(Progress(model.name, read, read, time.monotonic() - started, done=True))
     return applied
+
+
+def _apply_ledger(session: Session, model: ReadModel, total: int, started: float,
+                  progress: Callable[[Progress], None]) -> tuple[int, int, dict[tuple[str, int], int]]:
+    """Apply the ledger by ``seq``, a chunk at a time. Answers (applied, rows read, the last offset
+    read per partition): the tracking record comes from the rows read, not from the ledger's end
+    at commit, which a live ledger consumer may have moved meanwhile."""
+    applied, read, after = 0, 0, 0
+    last: dict[tuple[str, int], int] = {}
+    reported = time.monotonic()
+    while rows := session.execute(select(*COLUMNS).where(LedgerEvent.seq > after)
+                                  .order_by(LedgerEvent.seq).limit(CHUNK)).all():
+        batch = [(_event(row), Record(row.topic, row.partition, row.offset, b"")) for row in rows]
+        applied += _apply(session, model, batch)
+        for row in rows:
+            key = (row.topic, row.partition)
+            last[key] = max(last.get(key, row.offset), row.offset)
+        read, after = read + len(rows), rows[-1].seq
+        session.expunge_all()  # what the chunk loaded is written: keep memory flat
+        if len(rows) == CHUNK and time.monotonic() - reported >= PROGRESS_SECONDS:
+            progress(Progress(model.name, read, max(total, read), time.monotonic() - started))
+            reported = time.monotonic()
+    return applied, read, last
+
+
+def _serialise(session: Session, name: str) -> None:
+    """One rebuild of ``name`` at a time across processes (PostgreSQL; SQLite writes one at a time)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"tillit.replay.{name}"})
+
+
+def _tracked(session: Session, name: str) -> bool:
+    return bool(session.scalar(select(exists().where(ConsumerPosition.consumer == name))))
+
+
+def fill_if_new(st: EngagementState, model: ReadModel, stopping: threading.Event | None = None) -> int:
+    """Before a read model's consumer starts: a read model with no tracking record (one that an
+    upgrade added) while the ledger holds events is built from the ledger, not from the bus, which
+    on a cluster with time-based retention no longer holds the old events. While the database is
+    away or not upgraded yet (``db upgrade`` running beside), it waits, as the consumer would.
+    Answers the events applied."""
+    if model.name == "ledger":
+        return 0
+    while True:
+        try:
+            if not _needs_filling(st, model):
+                return 0
+            logger.warning("read model %s has no tracking record and the ledger holds events: building it "
+                           "from the ledger before it consumes", model.name)
+            return rebuild(st, model, only_if_new=True)
+        except DBAPIError as exc:
+            if stopping is None or not (is_connection_error(exc) or isinstance(exc, ProgrammingError)):
+                raise
+            logger.warning("%s: database unavailable or not upgraded at start; waiting (%s)", model.name,
+                           exc.orig or exc)
+            if stopping.wait(RETRY_SECONDS):
+                return 0
+
+
+def _needs_filling(st: EngagementState, model: ReadModel) -> bool:
+    with Session(st.engine) as session:
+        return not _tracked(session, model.name) and session.scalar(select(exists().where(LedgerEvent.seq > 0))) is True
 
 
 def _apply(session: Session, model: ReadModel, batch: list[tuple[Event, Record]]) -> int:
@@ -94,7 +227,7 @@ def _dead_letter(session: Session, consumer: str, event: Event, record: Record, 
                            event_id=event.id, reason=reason[:2000], payload=event.to_wire().decode()[:20000]))
 
 
-def _event(row: LedgerEvent) -> Event:
+def _event(row) -> Event:
     return Event(id=row.event_id, type=row.type, actor=row.actor,
                  target=Target(row.target_kind, row.target_id, row.target_owner),
                  time=row.occurred_at.replace(tzinfo=UTC), source=row.source,

@@ -34,6 +34,7 @@ from flask import Flask
 from engagement import heartbeats
 from engagement.config import consumers_mode, uses_kafka
 from engagement.ledger.pruning import Pruner
+from engagement.replay import fill_if_new
 from engagement.runner import ConsumerRunner
 from engagement.state import state
 from engagement.webhooks.sender import SenderThread
@@ -86,10 +87,12 @@ class ConsumerThreads:
     """One thread per read model, one that tells the database which of them this process
     applies (readiness of web processes that run none), and one that forgets their claims older
     than ENGAGEMENT_DEDUP_DAYS every hour. ``stop()`` lets each finish the batch in hand. On the
-    embedded bus a thread first waits for its read model's ``LogLock``."""
+    embedded bus a thread first waits for its read model's ``LogLock``. A read model with no
+    tracking record while the ledger holds events (one an upgrade added) is first built from the
+    ledger (``replay.fill_if_new``), since the bus may no longer hold the old events."""
 
     def __init__(self, app: Flask, names: list[str] | None = None):
-        st = state(app)
+        st = self.st = state(app)
         models = [st.read_model(n) for n in names] if names else st.read_models
         with app.app_context():
             engine = st.engine
@@ -115,6 +118,7 @@ class ConsumerThreads:
                 return
         self.applying.add(name)
         try:
+            fill_if_new(self.st, runner.model, runner.stopping)  # a read model an upgrade added starts from the ledger
             runner.run()
         except Exception:  # noqa: BLE001 - logged; readiness and the process supervisor see it
             logger.exception("consumer %s crashed", name)

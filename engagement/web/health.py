@@ -32,7 +32,8 @@ def readyz():
 
     Database, Redis (when configured) and the bus answer, and the read models are being applied:
     by threads of this process (ENGAGEMENT_CONSUMERS=in-process), or by a process that said so
-    in the database within 30 seconds (external); consumer lag per read model."""
+    in the database within 30 seconds (external), and, with ENGAGEMENT_READY_MAX_LAG, none is more
+    records behind the bus than that; consumer lag per read model."""
     st = state()
     checks = {"database": _check(lambda: st.db.session.execute(text("SELECT 1")))}
     if checks["database"] == "ok":
@@ -41,10 +42,14 @@ def readyz():
         checks["redis"] = _check(st.redis.ping)
     checks["bus"] = _check(st.bus.check)
     checks["consumers"] = _consumers(st) if checks["database"] == "ok" else "unknown: the database is not ready"
+    lag = _lag_or_none(st) if checks["database"] == checks["bus"] == "ok" else None
+    limit = st.config["ENGAGEMENT_READY_MAX_LAG"]
+    if limit is not None:
+        checks["lag"] = _within(lag, limit)
     ready = all(v == "ok" for v in checks.values())
     body = {"ready": ready, "checks": checks}
     if checks["database"] == checks["bus"] == "ok":  # also when nobody applies: how far behind they are
-        body["consumer_lag"] = _lag_or_none(st) or {}
+        body["consumer_lag"] = lag or {}
     return body, 200 if ready else 503
 
 
@@ -69,6 +74,17 @@ def _consumers(st) -> str:
         return "ok"
     return (f"failing: no consumer process has applied {', '.join(silent)} within "
             f"{heartbeats.STALE.seconds} s (ENGAGEMENT_CONSUMERS=external: run `engagement consume`)")
+
+
+def _within(lag: dict[str, int] | None, limit: int) -> str:
+    """ENGAGEMENT_READY_MAX_LAG: every read model at most ``limit`` records behind the bus."""
+    if lag is None:
+        return "unknown: the consumer lag could not be read"
+    behind = {name: records for name, records in sorted(lag.items()) if records > limit}
+    if not behind:
+        return "ok"
+    return "failing: " + ", ".join(f"{name} is {records} records behind" for name, records in behind.items()) + \
+        f" (ENGAGEMENT_READY_MAX_LAG={limit})"
 
 
 def _schema(st) -> str:
