@@ -198,6 +198,8 @@ class ReadModel(Generic[B]):
         """Record the ids as applied and answer those that were not already: one statement,
         no read-then-write, so it is exact under concurrency and fast on a large table. The claim
         is kept ENGAGEMENT_DEDUP_DAYS from now (engagement/ledger/pruning.py)."""
+        if not event_ids:
+            return set()
         now = utcnow()
         if session.get_bind().dialect.name == "postgresql":  # the ids as one array: a statement with
             # a thousand parameters costs more to parse on every batch than to run

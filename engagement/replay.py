@@ -209,7 +209,7 @@ def _apply(session: Session, model: ReadModel, batch: list[tuple[Event, Record]]
     """Claim and apply ``batch`` in savepoints, bisecting out and dead-lettering the records the
     read model refuses, as the live consumer does. Answers how many events were applied."""
     def claim_and_apply(run: Sequence[tuple[Event, Record]]) -> int:
-        claimed = model.claim(session, [event.id for event, _ in run])
+        claimed = model.claim(session, [event.id for event, _ in run if model.wants(event)])  # as the runner does
         model.apply(session, [(event, record) for event, record in run if event.id in claimed])
         return len(claimed)
 

@@ -71,7 +71,7 @@ def test_replay_reports_progress_and_in_several_processes_gives_the_same_answer(
         [(7, 40), (14, 40), (21, 40), (28, 40), (35, 40), (40, 40)]
     assert "events/s" in str(steps[0]) and "left" in str(steps[0]) and steps[-1].done
     counts = replay(state(app), ["recognition", "trust", "profiles"], jobs=2, progress=lambda step: None)
-    assert counts == {"recognition": 40, "trust": 40, "profiles": 40}
+    assert counts == {"recognition": 40, "trust": 40, "profiles": 0}  # profiles applies no like
     assert likes(client, writer_key) == live == 40
     post_likes(client, writer_key, 1, start=40)
     drain(app, ("ledger", "recognition"))  # the live consumer carries on after the replay
