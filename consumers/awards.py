@@ -72,6 +72,8 @@ class AwardRows(OwnedBatch):
     them, so a like and its unlike in one batch find each other. What the credits add to the
     tallies is summed per row and written once."""
 
+    in_bulk = True  # owners learned and like states as plain rows, one statement each
+
     def __init__(self, session: Session, batch: Pairs, model: str,
                  zone: ZoneInfo):
         super().__init__(session, batch, model, LIKES)
@@ -123,6 +125,7 @@ class AwardRows(OwnedBatch):
         return moment.astimezone(self.zone).strftime("%Y-%m")
 
     def write(self) -> None:
+        self.write_owned()
         self._write_credits()
         bulk.insert(self.session, AwardIdea, [{"idea_id": i, "adopted": a} for i, a in sorted(self.ideas.items())],
                     keys=("idea_id",), set_=("adopted",))

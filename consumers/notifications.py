@@ -49,6 +49,8 @@ class NotificationRows(OwnedBatch):
     """The groups, like states and idea people a batch touches: loaded up front in a few queries,
     changed in memory as plain lists, and written in :meth:`write` with one statement per table."""
 
+    in_bulk = True  # owners learned and like states as plain rows, one statement each
+
     def __init__(self, session: Session, batch: Pairs, model: str,
                  zone: ZoneInfo):
         super().__init__(session, batch, model, LIKES)
@@ -121,6 +123,7 @@ class NotificationRows(OwnedBatch):
 
     def write(self) -> None:
         """Each table once: the changed groups in one upsert, the emptied ones in one delete."""
+        self.write_owned()
         kept = sorted(key for key in self.changed if self.groups[key])
         if kept:
             write_groups(self.session, [_group_row(key, self.groups[key]) for key in kept])
