@@ -99,6 +99,18 @@ def year_of_events(count: int) -> tuple[list[dict], dict[str, set[str]], int]:
     return events, likes, refused
 
 
+IDEA_TYPES = {"idea.submitted", "idea.answered", "idea.contributed"}
+# The types each read model applies of this mix; the read models that credit an owner keep every
+# event an intranet's back end sends, since any may teach a target's owner (consumers/owned.py).
+APPLIES = {"ideas": IDEA_TYPES, "profiles": {"profile.updated"}, "webhooks": IDEA_TYPES,
+           "trust": {"like.added", "comment.posted", "content.published", "kudos.given"} | IDEA_TYPES}
+
+
+def applied_by(model: str, events: list[dict]) -> int:
+    """How many of ``events`` the read model applies (a replay claims only those)."""
+    return sum(1 for e in events if model not in APPLIES or e["type"] in APPLIES[model])
+
+
 def cli(python_path: Path | None, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     """``engagement ARGS`` of the release on ``python_path`` (this tree's when None)."""
     run_env = {**os.environ, **env, "PYTHONPATH": str(python_path) if python_path else ""}
@@ -163,7 +175,7 @@ def test_an_upgrade_in_place_from_the_previous_release_loses_nothing_and_replay_
     replayed = cli(None, env, "replay", "--jobs", "2")
     assert replayed.returncode == 0, replayed.stderr[-3000:]
     counts = json.loads(replayed.stdout.strip().splitlines()[-1])
-    assert counts == {m: EVENTS - (refused if m == "ideas" else 0) for m in MODELS if m != "ledger"}
+    assert counts == {m: applied_by(m, events) - (refused if m == "ideas" else 0) for m in MODELS if m != "ledger"}
     assert "events/s" in replayed.stderr  # it said how far it was while it ran
     assert scalar(postgres_url, "SELECT count(*) FROM engagement_ledger") == EVENTS
     assert scalar(postgres_url, "SELECT count(*) FROM engagement_dead_letters") == refused  # once, not again
