@@ -148,6 +148,13 @@ def postgres_url():
     yield from _service("PostgreSQL", postgres_database)
 
 
+@pytest.fixture
+def empty_postgres_url():
+    """A database of this test's own: for a test that counts every row of a table, or that must
+    find no schema at all (the session's database holds what earlier tests left)."""
+    yield from _service("PostgreSQL", postgres_database)
+
+
 @pytest.fixture(scope="session")
 def redis_service():
     yield from _service("Redis", lambda: contextlib.nullcontext(redis_url()))

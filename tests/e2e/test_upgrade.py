@@ -147,7 +147,9 @@ def consume_until_applied(python_path: Path | None, env: dict[str, str], url: st
     assert process.returncode == 0, err[-3000:]
 
 
-def test_an_upgrade_in_place_from_the_previous_release_loses_nothing_and_replay_finishes(tmp_path, postgres_url):
+def test_an_upgrade_in_place_from_the_previous_release_loses_nothing_and_replay_finishes(tmp_path,
+                                                                                        empty_postgres_url):
+    postgres_url = empty_postgres_url  # the previous release must find no schema of this one
     old = previous_release(tmp_path / "previous")
     assert cli(old, {}, "--help").returncode == 0
     located = subprocess.run([sys.executable, "-c", "import engagement; print(engagement.__file__)"],

@@ -15,8 +15,9 @@ pytestmark = [pytest.mark.postgres]
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
-def engine(request, postgres_url, tmp_path):
-    url = postgres_url if request.param == "postgresql" else f"sqlite:///{tmp_path / 'bulk.sqlite3'}"
+def engine(request, tmp_path):
+    url = (request.getfixturevalue("empty_postgres_url") if request.param == "postgresql"
+           else f"sqlite:///{tmp_path / 'bulk.sqlite3'}")
     engine = create_engine(url)
     schema.upgrade(engine)
     yield engine

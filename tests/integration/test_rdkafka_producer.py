@@ -17,7 +17,6 @@ from tests.conftest import like
 from tests.integration.conftest import production_config
 from tests.integration.test_kafka_path import ledger_count, run_ledger_until, writer
 
-pytest.importorskip("confluent_kafka")
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.redis]
 
 

@@ -48,12 +48,12 @@ def app_on(template, folder, postgres: str | None):
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def app(request, sqlite_template, tmp_path):
     yield from app_on(sqlite_template, tmp_path,
-                      request.getfixturevalue("postgres_url") if request.param == "postgres" else None)
+                      request.getfixturevalue("empty_postgres_url") if request.param == "postgres" else None)
 
 
 @pytest.fixture
-def postgres_app(sqlite_template, tmp_path, postgres_url):
-    yield from app_on(sqlite_template, tmp_path, postgres_url)
+def postgres_app(sqlite_template, tmp_path, empty_postgres_url):
+    yield from app_on(sqlite_template, tmp_path, empty_postgres_url)
 
 
 @pytest.fixture
