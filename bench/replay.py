@@ -1,6 +1,9 @@
 """Replay of every read model from a synthetic year, on PostgreSQL.
 
-Run: python bench/replay.py [N] [--jobs J]   (N events, default 5,000,000; needs PostgreSQL)
+Run: python bench/replay.py [N] [--jobs J] [--only a,b] [--keep NAME]
+(N events, default 5,000,000; needs PostgreSQL). ``--keep NAME`` builds the ledger in database NAME
+and leaves it there, so a second run replays it again without building it (``--only`` replays
+just those read models).
 
 Builds a ledger of N events in a scratch database with COPY: a year for 20,000 people in 1,000
 teams (likes and some unlikes, comments, articles, ideas with contributions and answers, Bra!,
@@ -13,6 +16,7 @@ and its ratio to that baseline, the total time, and the peak RSS of the replay p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -23,9 +27,10 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from harness import BIN, report  # noqa: I001
+from harness import BIN, postgres_database, report  # noqa: I001
 
 PEOPLE, TEAMS, UNITS = 20_000, 1_000, 20
 PARTITIONS = 6
@@ -161,13 +166,37 @@ def scan_rate(st) -> float:
     return read / (time.perf_counter() - started)
 
 
+@contextlib.contextmanager
+def scratch_or_kept(name: str) -> Iterator[str]:
+    """A scratch database dropped afterwards, or the database ``name``, made if missing and kept."""
+    if not name:
+        with postgres_database() as url:
+            yield url
+        return
+    import psycopg
+
+    from tests.services import PG_ADMIN_URL
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def ledger_rows(url: str) -> int:
+    """Rows in the ledger of a kept database (0 for a new one)."""
+    import psycopg
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT count(*) FROM engagement_ledger").fetchone()[0]
+
+
 DONE = re.compile(r"replay (\w+): ([\d,]+) events in ([\d,.]+) s")
 
 
-def timed_replay(env: dict[str, str], jobs: int) -> tuple[float, dict[str, float], int]:
+def timed_replay(env: dict[str, str], jobs: int, only: list[str]) -> tuple[float, dict[str, float], int]:
     """Run ``engagement replay --jobs``; answers (seconds, events/s per read model, peak RSS in KB)."""
     started = time.perf_counter()
-    process = subprocess.Popen([str(BIN / "engagement"), "replay", "--jobs", str(jobs)], env={**os.environ, **env},
+    process = subprocess.Popen([str(BIN / "engagement"), "replay", "--jobs", str(jobs), *only],
+                               env={**os.environ, **env},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     rates = {}
     assert process.stderr is not None
@@ -187,27 +216,30 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("events", nargs="?", type=int, default=5_000_000)
     parser.add_argument("--jobs", type=int, default=1, help="engagement replay --jobs")
+    parser.add_argument("--only", default="", help="comma-separated read models to replay (default: all)")
+    parser.add_argument("--keep", default="", help="build the ledger in this database and keep it for the next run")
     args = parser.parse_args()
     from engagement import create_app
     from engagement import migrate as schema
     from engagement.directory import service as directory
     from engagement.state import state
-    from tests.services import postgres_database
-    with postgres_database() as url, tempfile.TemporaryDirectory() as instance:
+    with scratch_or_kept(args.keep) as url, tempfile.TemporaryDirectory() as instance:
         env = {"ENGAGEMENT_DATABASE_URL": url, "ENGAGEMENT_INSTANCE_PATH": instance,
                "ENGAGEMENT_EVENT_LOG": f"{instance}/events.sqlite3", "ENGAGEMENT_LOG_LEVEL": "WARNING"}
         app = create_app(env)
         st = state(app)
         schema.upgrade(st.engine)
-        with app.app_context():
-            directory.sync(st.db.session, organisation(), datetime(2025, 1, 1, tzinfo=UTC))
-            st.db.session.commit()
-        build_seconds = build_ledger(url, args.events)
+        build_seconds = 0.0
+        if ledger_rows(url) != args.events:
+            with app.app_context():
+                directory.sync(st.db.session, organisation(), datetime(2025, 1, 1, tzinfo=UTC))
+                st.db.session.commit()
+            build_seconds = build_ledger(url, args.events)
         baseline = scan_rate(st)
         st.engine.dispose()
-        seconds, rates, peak_kb = timed_replay(env, args.jobs)
+        seconds, rates, peak_kb = timed_replay(env, args.jobs, [n for n in args.only.split(",") if n])
     report("replay", {"events": args.events, "jobs": args.jobs, "ledger_build_s": round(build_seconds, 1),
-                      "ledger_build_rows_per_s": round(args.events / build_seconds),
+                      "ledger_build_rows_per_s": round(args.events / build_seconds) if build_seconds else None,
                       "baseline_ledger_scan_events_per_s": round(baseline),
                       "replay_total_s": round(seconds, 1),
                       "replay_all_models_events_per_s": round(args.events * len(rates) / seconds),
