@@ -90,12 +90,12 @@ class Event:
         path of a catch-up. orjson parses (stdlib json, as before, for what it refuses: NaN, huge
         integers); the frozen instances are filled in one step, not field by field."""
         try:
-            doc = _loads(raw)
+            doc = parse_json(raw)
             target = doc["target"]
             received = doc.get("received_at")
-            return _frozen(cls, {
+            return made(cls, {
                 "id": _text(doc["id"]), "type": _text(doc["type"]), "actor": _text(doc["actor"]),
-                "target": _frozen(Target, {"kind": _text(target["kind"]), "id": _text(target["id"]),
+                "target": made(Target, {"kind": _text(target["kind"]), "id": _text(target["id"]),
                                            "owner": _text(target["owner"])}),
                 "time": _aware(doc["time"]), "source": str(doc.get("source", "")),
                 "schema_version": int(doc.get("schema_version", 1)), "data": dict(doc.get("data") or {}),
@@ -111,7 +111,8 @@ class Event:
                 ("event_id", self.id.encode())]
 
 
-def _loads(raw: bytes) -> Any:
+def parse_json(raw: bytes | str) -> Any:
+    """orjson, falling back to the stdlib for what orjson refuses (NaN, huge integers)."""
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -121,7 +122,7 @@ def _loads(raw: bytes) -> Any:
 Frozen = TypeVar("Frozen")
 
 
-def _frozen(cls: type[Frozen], fields: dict[str, Any]) -> Frozen:
+def made(cls: type[Frozen], fields: dict[str, Any]) -> Frozen:
     """An instance of frozen dataclass ``cls`` with every field given: what its ``__init__`` makes,
     at a fraction of the cost (that sets each field through ``object.__setattr__``)."""
     made = object.__new__(cls)

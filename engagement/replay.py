@@ -11,6 +11,12 @@ consumer dead-lettered already is not added again).
 The ledger is read by ``seq`` in chunks, never whole, so memory stays bounded however long the
 history; progress (events/s, the time left) is reported every few seconds. With ``jobs`` above
 one, read models are rebuilt in that many processes at once, one read model per process.
+
+A rebuild reads only the rows its read model keeps (the types it handles, said in SQL), as text
+decoded by orjson. It claims only the events received within ENGAGEMENT_DEDUP_DAYS: the ledger
+holds each id once, so claims matter only for a sender's duplicate still to come, and the live
+consumer forgets older claims anyway (engagement/ledger/pruning.py). A year's replay so writes
+days of claims, not millions.
 """
 from __future__ import annotations
 
@@ -20,30 +26,34 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, exists, func, select, text
+from sqlalchemy import Text, cast, delete, exists, func, not_, or_, select, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from engagement.batch import settle_in_savepoints
 from engagement.bus.base import Record
 from engagement.consumers.base import ReadModel
+from engagement.consumers.owned import OwnedReadModel
+from engagement.db import utcnow
 from engagement.errors import is_connection_error
-from engagement.events import Event, Target
-from engagement.ledger.model import ConsumerPosition, DeadLetter, LedgerEvent
+from engagement.events import Event, Target, made, parse_json
+from engagement.ledger.model import ConsumerPosition, DeadLetter, LedgerEvent, ParkedEvent, ProcessedEvent
 from engagement.locks import SOLE_WRITER
+from engagement.ownership.service import TEACHING
 from engagement.privacy import retention
 from engagement.state import EngagementState
 
 logger = logging.getLogger(__name__)
-CHUNK = 1000
+CHUNK = 2000
 PROGRESS_SECONDS = 5.0
 RETRY_SECONDS = 1.0
 COLUMNS = (LedgerEvent.seq, LedgerEvent.event_id, LedgerEvent.type, LedgerEvent.actor, LedgerEvent.target_kind,
            LedgerEvent.target_id, LedgerEvent.target_owner, LedgerEvent.occurred_at, LedgerEvent.source,
-           LedgerEvent.schema_version, LedgerEvent.data, LedgerEvent.received_at, LedgerEvent.submitted_by,
-           LedgerEvent.topic, LedgerEvent.partition, LedgerEvent.offset)
+           LedgerEvent.schema_version, cast(LedgerEvent.data, Text).label("data"), LedgerEvent.received_at,
+           LedgerEvent.submitted_by, LedgerEvent.topic, LedgerEvent.partition, LedgerEvent.offset)
 
 
 class ReplayRefused(Exception):
@@ -129,41 +139,79 @@ def rebuild(st: EngagementState, model: ReadModel, progress: Callable[[Progress]
             _serialise(session, model.name)
             if _tracked(session, model.name):
                 return 0
-        total = session.scalar(select(func.count()).select_from(LedgerEvent)) or 0
         # The tracking record first, as a live batch takes it first (the other order deadlocks).
         # From here the model's live consumers wait on it until this commits, so no per-row
         # advisory locks: held to commit over a whole ledger they would exhaust the lock table.
         session.execute(delete(ConsumerPosition).where(ConsumerPosition.consumer == model.name))
         session.info[SOLE_WRITER] = True
         model.reset(session)
-        applied, read, last = _apply_ledger(session, model, total, started, progress)
-        for (topic, partition), position in sorted(last.items()):
+        ledger = Snapshot.of(session, model, utcnow() - timedelta(days=st.config["ENGAGEMENT_DEDUP_DAYS"]))
+        applied, read = _apply_ledger(session, model, ledger, started, progress)
+        _claim_parked(session, model.name)
+        for (topic, partition), position in sorted(ledger.last.items()):
             session.add(ConsumerPosition(consumer=model.name, topic=topic, partition=partition, position=position))
     progress(Progress(model.name, read, read, time.monotonic() - started, done=True))
     return applied
 
 
-def _apply_ledger(session: Session, model: ReadModel, total: int, started: float,
-                  progress: Callable[[Progress], None]) -> tuple[int, int, dict[tuple[str, int], int]]:
-    """Apply the ledger by ``seq``, a chunk at a time. Answers (applied, rows read, the last offset
-    read per partition): the tracking record comes from the rows read, not from the ledger's end
-    at commit, which a live ledger consumer may have moved meanwhile."""
+@dataclass(frozen=True)
+class Snapshot:
+    """The ledger as one rebuild reads it: rows up to ``seq`` (what a live ledger consumer adds
+    meanwhile comes through the model's live consumer), those the model keeps (``kept``), and the
+    last offset per partition up to ``seq``, the tracking record the rebuild leaves. Events
+    received before ``claim_since`` are applied without a claim."""
+
+    seq: int
+    kept: Any
+    total: int
+    last: dict[tuple[str, int], int]
+    claim_since: datetime
+
+    @classmethod
+    def of(cls, session: Session, model: ReadModel, claim_since: datetime) -> Snapshot:
+        seq = session.scalar(select(func.max(LedgerEvent.seq))) or 0
+        kept = kept_rows(model)
+        upto = LedgerEvent.seq <= seq
+        total = session.scalar(select(func.count()).where(upto, *([kept] if kept is not None else []))) or 0
+        last = session.execute(select(LedgerEvent.topic, LedgerEvent.partition, func.max(LedgerEvent.offset))
+                               .where(upto).group_by(LedgerEvent.topic, LedgerEvent.partition)).all()
+        return cls(seq, kept, total, {(topic, partition): offset for topic, partition, offset in last}, claim_since)
+
+
+def kept_rows(model: ReadModel) -> Any:
+    """The ledger rows ``model.wants``, in SQL (a prefilter: each event is still asked), or None
+    for a read model whose ``wants`` this does not know."""
+    handled = LedgerEvent.type.in_(sorted(str(t) for t in model.handlers))
+    if isinstance(model, OwnedReadModel):  # as OwnedReadModel.wants: anything that may teach an owner
+        return or_(handled, LedgerEvent.type.in_(sorted(TEACHING)),
+                   not_(func.coalesce(LedgerEvent.submitted_by, "").startswith("user:")))
+    return handled if type(model).wants is ReadModel.wants else None
+
+
+def _claim_parked(session: Session, name: str) -> None:
+    """Events still parked at the end keep their claim, as the live consumer's pruning keeps it,
+    whatever their age: a late duplicate of one must not be parked twice."""
+    session.execute(text(f"INSERT INTO {ProcessedEvent.__tablename__} (consumer, event_id, claimed_at) "
+                         f"SELECT consumer, event_id, :now FROM {ParkedEvent.__tablename__} WHERE consumer = :name "
+                         "ON CONFLICT DO NOTHING"), {"now": utcnow(), "name": name})
+
+
+def _apply_ledger(session: Session, model: ReadModel, ledger: Snapshot, started: float,
+                  progress: Callable[[Progress], None]) -> tuple[int, int]:
+    """Apply the ledger's kept rows by ``seq``, a chunk at a time. Answers (applied, rows read)."""
     applied, read, after = 0, 0, 0
-    last: dict[tuple[str, int], int] = {}
     reported = time.monotonic()
-    while rows := session.execute(select(*COLUMNS).where(LedgerEvent.seq > after)
-                                  .order_by(LedgerEvent.seq).limit(CHUNK)).all():
+    query = select(*COLUMNS).where(LedgerEvent.seq <= ledger.seq, *([ledger.kept] if ledger.kept is not None else []))
+    while rows := session.connection().execute(query.where(LedgerEvent.seq > after)
+                                               .order_by(LedgerEvent.seq).limit(CHUNK)).all():
         batch = [(_event(row), Record(row.topic, row.partition, row.offset, b"")) for row in rows]
-        applied += _apply(session, model, batch)
-        for row in rows:
-            key = (row.topic, row.partition)
-            last[key] = max(last.get(key, row.offset), row.offset)
+        applied += _apply(session, model, batch, ledger.claim_since)
         read, after = read + len(rows), rows[-1].seq
         session.expunge_all()  # what the chunk loaded is written: keep memory flat
         if len(rows) == CHUNK and time.monotonic() - reported >= PROGRESS_SECONDS:
-            progress(Progress(model.name, read, max(total, read), time.monotonic() - started))
+            progress(Progress(model.name, read, max(ledger.total, read), time.monotonic() - started))
             reported = time.monotonic()
-    return applied, read, last
+    return applied, read
 
 
 def _serialise(session: Session, name: str) -> None:
@@ -205,13 +253,18 @@ def _needs_filling(st: EngagementState, model: ReadModel) -> bool:
         return not _tracked(session, model.name) and session.scalar(select(exists().where(LedgerEvent.seq > 0))) is True
 
 
-def _apply(session: Session, model: ReadModel, batch: list[tuple[Event, Record]]) -> int:
+def _apply(session: Session, model: ReadModel, batch: list[tuple[Event, Record]],
+           claim_since: datetime | None = None) -> int:
     """Claim and apply ``batch`` in savepoints, bisecting out and dead-lettering the records the
-    read model refuses, as the live consumer does. Answers how many events were applied."""
+    read model refuses, as the live consumer does. Answers how many events were applied. Events
+    received before ``claim_since`` are applied unclaimed (the ledger holds each id once)."""
     def claim_and_apply(run: Sequence[tuple[Event, Record]]) -> int:
-        claimed = model.claim(session, [event.id for event, _ in run if model.wants(event)])  # as the runner does
-        model.apply(session, [(event, record) for event, record in run if event.id in claimed])
-        return len(claimed)
+        wanted = [(event, record) for event, record in run if model.wants(event)]
+        recent = [event.id for event, _ in wanted if _recent(event, claim_since)]
+        claimed = model.claim(session, recent)  # as the runner does
+        kept = [(event, record) for event, record in wanted if event.id in claimed or not _recent(event, claim_since)]
+        model.apply(session, kept)
+        return len(kept)
 
     return settle_in_savepoints(session, batch, claim_and_apply,
                                 lambda item, reason: _dead_letter(session, model.name, *item, reason),
@@ -227,10 +280,18 @@ def _dead_letter(session: Session, consumer: str, event: Event, record: Record, 
                            event_id=event.id, reason=reason[:2000], payload=event.to_wire().decode()[:20000]))
 
 
+def _recent(event: Event, since: datetime | None) -> bool:
+    """Received since ``since`` (naive UTC), or no bound: such an event is claimed."""
+    return since is None or event.received_at is None or event.received_at.replace(tzinfo=None) >= since
+
+
 def _event(row) -> Event:
-    return Event(id=row.event_id, type=row.type, actor=row.actor,
-                 target=Target(row.target_kind, row.target_id, row.target_owner),
-                 time=row.occurred_at.replace(tzinfo=UTC), source=row.source,
-                 schema_version=row.schema_version, data=row.data,
-                 received_at=row.received_at.replace(tzinfo=UTC) if row.received_at else None,
-                 submitted_by=row.submitted_by)
+    """A ledger row as the event it recorded (its JSON data as text, parsed here by orjson)."""
+    return made(Event, {"id": row.event_id, "type": row.type, "actor": row.actor,
+                        "target": made(Target, {"kind": row.target_kind, "id": row.target_id,
+                                                "owner": row.target_owner}),
+                        "time": row.occurred_at.replace(tzinfo=UTC), "source": row.source,
+                        "schema_version": row.schema_version,
+                        "data": parse_json(row.data) if row.data else {},
+                        "received_at": row.received_at.replace(tzinfo=UTC) if row.received_at else None,
+                        "submitted_by": row.submitted_by})

@@ -94,3 +94,27 @@ def test_erasing_a_person_rewrites_the_events_parked_for_them(app, client, campa
         assert erase(state(app), "kari")["erased"]
         payloads = state(app).db.session.scalars(select(ParkedEvent.payload)).all()
     assert len(payloads) == 1 and '"kari"' not in payloads[0]
+
+
+def test_an_old_event_still_waiting_after_a_replay_keeps_its_claim(app, client, leader):
+    """A replay leaves claims only for recent events, but one still parked keeps its claim whatever
+    its age, as the live pruning keeps it: its late duplicate is not parked a second time."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from engagement.ledger.model import LedgerEvent, ProcessedEvent
+    assert as_user(client, leader, adopt()).status_code == 202
+    drain(app, ("ledger", "ideas"))
+    st = state(app)
+    with Session(st.engine) as session, session.begin():
+        session.execute(update(LedgerEvent).where(LedgerEvent.event_id.endswith("~adopt-1"))  # a user's ids are theirs
+                        .values(received_at=datetime.now() - timedelta(days=60)))  # noqa: DTZ005 - naive, as stored
+    assert replay(st, ["ideas"], progress=lambda step: None) == {"ideas": 1}
+    with Session(st.engine) as session:
+        claims = session.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.consumer == "ideas")).all()
+    assert [claim.rsplit("~", 1)[1] for claim in claims] == ["adopt-1"] and snapshot(app)["waiting"] == 1
+    assert as_user(client, leader, adopt()).status_code == 202
+    drain(app, ("ledger", "ideas"))
+    assert (snapshot(app)["waiting"], snapshot(app)["dead"]) == (1, 0)

@@ -4,6 +4,7 @@ and /readyz can wait until the read models have caught up."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -108,3 +109,36 @@ def test_readyz_ignores_lag_unless_asked(app, client, writer_key):
     answer = client.get("/readyz")
     assert answer.status_code == 200 and "lag" not in answer.json["checks"], answer.json
     assert answer.json["consumer_lag"]["recognition"] == 12
+
+
+def comments_on_news(client, key: str) -> int:
+    return client.get("/v1/targets/article/news-1", headers=bearer(key)).json["comments"]
+
+
+def test_replay_claims_only_what_a_sender_could_still_send_again(app, client, writer_key):
+    """A year's replay writes days of claims, not a year's: events received before
+    ENGAGEMENT_DEDUP_DAYS are applied unclaimed, recent ones claimed, so a late duplicate of a
+    recent one still counts once; an event still parked keeps its claim whatever its age."""
+    from sqlalchemy import func, select, update
+
+    from engagement.ledger.model import LedgerEvent, ProcessedEvent
+    comments = [like(f"c{i}", actor=f"p{i}", type_="comment.posted", data={"comment_id": f"k{i}", "text": "Bra"})
+                for i in range(6)]
+    assert client.post("/v1/events/batch", json={"events": comments}, headers=bearer(writer_key)).status_code == 202
+    drain(app, MODELS)
+    st = state(app)
+    month_ago = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=30)
+    with Session(st.engine) as session, session.begin():
+        session.execute(update(LedgerEvent).where(LedgerEvent.event_id.in_(["c0", "c1", "c2", "c3"]))
+                        .values(received_at=month_ago))
+    assert replay(st, ["recognition"], progress=lambda step: None) == {"recognition": 6}
+    assert comments_on_news(client, writer_key) == 6  # every event applied, old or new
+    with Session(st.engine) as session:
+        claimed = set(session.scalars(select(ProcessedEvent.event_id).where(ProcessedEvent.consumer == "recognition")))
+        assert claimed == {"c4", "c5"}, claimed
+        assert session.scalar(select(func.count()).select_from(ProcessedEvent)
+                              .where(ProcessedEvent.consumer == "recognition")) == 2
+    again = client.post("/v1/events/batch", json={"events": [comments[5]]}, headers=bearer(writer_key))
+    assert again.status_code == 202
+    drain(app, MODELS)
+    assert comments_on_news(client, writer_key) == 6  # the recent duplicate, claimed by the replay, counts once
