@@ -10,8 +10,9 @@ teams (likes and some unlikes, comments, articles, ideas with contributions and 
 profile updates), then times ``engagement replay --jobs J`` (the operator's command, in its own
 process) over every read model, passing its progress lines through while it runs. The baseline,
 in the same run, is the ledger itself: reading it by seq in chunks and decoding each row into an
-event, what every rebuild does before it applies anything. Prints per read model the ledger events/s (all of the ledger over its rebuild time, though a model reads only the rows it keeps)
-and its ratio to that baseline, the total time, and the peak RSS of the replay process.
+event, what every rebuild does before it applies anything. Prints per read model the ledger
+events/s (the whole ledger over its rebuild time, though a model reads only the rows it keeps) and
+its ratio to that baseline, the total time, and the peak RSS of the replay process.
 """
 from __future__ import annotations
 
