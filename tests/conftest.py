@@ -160,6 +160,26 @@ def redis_service():
     yield from _service("Redis", lambda: contextlib.nullcontext(redis_url()))
 
 
+def upgraded(app):
+    """Yield ``app`` with its database upgraded; afterwards close its bus and, on the session's
+    PostgreSQL database (which lives for the whole run), empty every table for the next test."""
+    engine = state(app).engine
+    schema.upgrade(engine)
+    yield app
+    state(app).bus.close()
+    if engine.dialect.name == "postgresql":
+        empty_tables(engine)
+    engine.dispose()
+
+
+def empty_tables(engine) -> None:
+    from sqlalchemy import text
+
+    from engagement.tables import Base
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(t.name for t in Base.metadata.sorted_tables)}"))
+
+
 @pytest.fixture
 def topic() -> str:
     return f"test.{uuid.uuid4().hex[:12]}"

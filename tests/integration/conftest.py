@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
 from engagement import create_app
-from engagement import migrate as schema
-from engagement.state import state
-from engagement.tables import Base
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, upgraded
 
 FAST_GROUPS = {"ENGAGEMENT_KAFKA_SESSION_TIMEOUT_MS": 6000, "ENGAGEMENT_KAFKA_HEARTBEAT_MS": 1000,
                "ENGAGEMENT_KAFKA_MAX_POLL_INTERVAL_MS": 10000}
@@ -26,12 +22,4 @@ def production_config(kafka: str, postgres: str, redis: str, topic: str) -> dict
 
 @pytest.fixture
 def prod_app(kafka_bootstrap, postgres_url, redis_service, topic):
-    app = create_app(production_config(kafka_bootstrap, postgres_url, redis_service, topic))
-    engine = state(app).engine
-    schema.upgrade(engine)
-    yield app
-    state(app).bus.close()
-    with engine.begin() as conn:  # the database lives for the session; empty it between tests
-        names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names}"))
-    engine.dispose()
+    yield from upgraded(create_app(production_config(kafka_bootstrap, postgres_url, redis_service, topic)))

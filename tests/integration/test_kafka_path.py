@@ -14,7 +14,7 @@ from engagement.consumers.ledger import Ledger
 from engagement.ledger.model import ConsumerHeartbeat, DeadLetter, LedgerEvent
 from engagement.runner import ConsumerRunner
 from engagement.state import state
-from tests.conftest import bearer, like
+from tests.conftest import bearer, empty_tables, like
 from tests.integration.conftest import production_config
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.redis]
@@ -129,11 +129,7 @@ def test_frozen_broker_answers_503_then_retries_land(postgres_url, redis_service
         state(app).bus.close()
         broker.kill()
         broker.wait()
-        from sqlalchemy import text
-
-        from engagement.tables import Base
-        with state(app).engine.begin() as conn:
-            conn.execute(text("TRUNCATE " + ", ".join(t.name for t in Base.metadata.sorted_tables)))
+        empty_tables(state(app).engine)
 
 
 def test_records_carry_type_and_schema_version_headers_and_the_target_key(prod_app):

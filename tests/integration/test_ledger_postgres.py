@@ -4,16 +4,14 @@ events and its tracking record are still written in the same transaction."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engagement import create_app
-from engagement import migrate as schema
 from engagement.consumers.ledger import Ledger
 from engagement.ledger.model import ConsumerPosition, DeadLetter, LedgerEvent
 from engagement.state import state
-from engagement.tables import Base
-from tests.conftest import TEST_SECRET, like
+from tests.conftest import TEST_SECRET, like, upgraded
 from tests.unit.test_consumer_runner import drain, publish
 
 pytestmark = [pytest.mark.postgres]
@@ -24,13 +22,7 @@ def app(postgres_url, tmp_path, monkeypatch):
     monkeypatch.setenv("ENGAGEMENT_CONSUMERS", "external")
     app = create_app({"TESTING": True, "ENGAGEMENT_DATABASE_URL": postgres_url,
                       "ENGAGEMENT_EVENT_LOG": str(tmp_path / "events.sqlite3"), "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET})
-    engine = state(app).engine
-    schema.upgrade(engine)
-    yield app
-    state(app).bus.close()
-    with engine.begin() as conn:  # the database lives for the session; empty it between tests
-        conn.execute(text(f"TRUNCATE {', '.join(t.name for t in Base.metadata.sorted_tables)}"))
-    engine.dispose()
+    yield from upgraded(app)
 
 
 def idea(i: int) -> dict:

@@ -11,14 +11,12 @@ from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook
 
 from engagement import create_app
-from engagement import migrate as schema
 from engagement.events import Event
 from engagement.state import state
-from engagement.tables import Base
 from engagement.webhooks import sender
 from engagement.webhooks.model import WebhookMessage
 from engagement.webhooks.service import Settings
-from tests.conftest import TEST_SECRET, bearer, drain
+from tests.conftest import TEST_SECRET, bearer, drain, upgraded
 from tests.receivers import Receiver
 from tests.unit.test_webhooks import PEOPLE, idea, kudos
 
@@ -30,13 +28,7 @@ def pg_app(postgres_url, tmp_path):
     app = create_app({"TESTING": True, "ENGAGEMENT_DATABASE_URL": postgres_url,
                       "ENGAGEMENT_EVENT_LOG": str(tmp_path / "events.sqlite"), "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
                       "ENGAGEMENT_WEBHOOK_ALLOW_PRIVATE": True})
-    engine = state(app).engine
-    schema.upgrade(engine)
-    yield app
-    state(app).bus.close()
-    with engine.begin() as conn:  # the database lives for the session; empty it between tests
-        conn.execute(text(f"TRUNCATE {', '.join(t.name for t in Base.metadata.sorted_tables)}"))
-    engine.dispose()
+    yield from upgraded(app)
 
 
 def test_two_senders_on_postgres_deliver_each_message_once(pg_app):

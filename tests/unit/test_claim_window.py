@@ -21,9 +21,8 @@ from engagement.db import utcnow
 from engagement.ledger import pruning
 from engagement.ledger.model import DeadLetter, ProcessedEvent
 from engagement.state import state
-from engagement.tables import Base
 from engagement.workers import ConsumerThreads
-from tests.conftest import bearer, drain, like, migrated_app
+from tests.conftest import bearer, drain, like, migrated_app, upgraded
 from tests.unit.test_campaigns import NOW, as_user, idea
 
 MODELS = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks")
@@ -34,15 +33,7 @@ CLAIMING = ["recognition", "awards", "trust", "notifications"]
 
 def app_on(template, folder, postgres: str | None):
     """A real app on the embedded bus, its database SQLite or PostgreSQL."""
-    application = migrated_app(template, folder, **({"ENGAGEMENT_DATABASE_URL": postgres} if postgres else {}))
-    engine = state(application).engine
-    schema.upgrade(engine)
-    yield application
-    state(application).bus.close()
-    if postgres:  # the database lives for the session; empty it for the next test
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {', '.join(t.name for t in Base.metadata.sorted_tables)}"))
-    engine.dispose()
+    yield from upgraded(migrated_app(template, folder, **({"ENGAGEMENT_DATABASE_URL": postgres} if postgres else {})))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
