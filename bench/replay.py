@@ -219,6 +219,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="engagement replay --jobs")
     parser.add_argument("--only", default="", help="comma-separated read models to replay (default: all)")
     parser.add_argument("--keep", default="", help="build the ledger in this database and keep it for the next run")
+    parser.add_argument("--build-only", action="store_true", help="with --keep: build the ledger, replay nothing")
     args = parser.parse_args()
     from engagement import create_app
     from engagement import migrate as schema
@@ -236,6 +237,9 @@ def main() -> None:
                 directory.sync(st.db.session, organisation(), datetime(2025, 1, 1, tzinfo=UTC))
                 st.db.session.commit()
             build_seconds = build_ledger(url, args.events)
+        if args.build_only:
+            print(f"ledger of {args.events:,} events built in {build_seconds:,.0f} s", file=sys.stderr)
+            return
         baseline = scan_rate(st)
         st.engine.dispose()
         seconds, rates, peak_kb = timed_replay(env, args.jobs, [n for n in args.only.split(",") if n], args.events)
