@@ -27,7 +27,7 @@ class OwnedBatch(Batch):
     :meth:`write_owned` writes in one statement each (the subclass's ``write`` calls it); without,
     they are ORM objects the session flushes, a statement per row."""
 
-    in_bulk = False
+    in_bulk = True
 
     def __init__(self, session: Session, batch: Pairs, model: str,
                  likes: LikeTable):

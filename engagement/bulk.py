@@ -9,6 +9,7 @@ server a statement) per row instead. SQLite gets the plain forms: a tuple ``IN``
 """
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
@@ -36,12 +37,25 @@ def _recordset(columns: Sequence[Any]) -> tuple[Any, str]:
     if key not in _RECORDSETS:
         name = "bulk_" + "_".join(f"{column.table.name}_{column.name}" for column in columns)
         elements = func.json_array_elements(cast(bindparam(name, type_=Text), JSON)).table_valued("value")
-        _RECORDSETS[key] = select(*(cast(elements.c.value.op("->>")(literal_column(str(i))), column.type)
+        _RECORDSETS[key] = select(*(cast(elements.c.value.op("->>")(literal_column(str(i))), unbounded(column.type))
                                     .label(f"c{i}") for i, column in enumerate(columns))).subquery(), name
     return _RECORDSETS[key]
 
 
 _RECORDSETS: dict[tuple, tuple[Any, str]] = {}
+
+
+def unbounded(type_: Any) -> Any:
+    """The column's type without its length: ``VARCHAR``, not ``VARCHAR(128)``. PostgreSQL cuts a
+    value that an explicit CAST says is VARCHAR(128) to 128 characters without a word, where an
+    INSERT of the same value is refused ("value too long"); so a poison record (an actor of 300
+    characters) was stored cut to fit and counted, not refused and dead-lettered as the ORM's
+    INSERT did. Cast to the unbounded type, the INSERT's own assignment to the column refuses it."""
+    if getattr(type_, "length", None) is None:
+        return type_
+    plain = copy.copy(type_)
+    plain.length = None
+    return plain
 
 
 def _payload(rows: Sequence[Sequence[Any]]) -> str:
@@ -60,7 +74,8 @@ def where_keys(session: Session, statement: Select, columns: Sequence[Any], keys
         values = [key[0] for key in keys]
         if not on_postgresql(session):
             return statement.where(columns[0].in_(values))
-        return statement.where(columns[0] == any_(bindparam("bulk_0", values, type_=postgresql.ARRAY(columns[0].type))))
+        array = postgresql.ARRAY(unbounded(columns[0].type))
+        return statement.where(columns[0] == any_(bindparam("bulk_0", values, type_=array)))
     if not on_postgresql(session):
         return statement.where(tuple_(*columns).in_(list(keys)))
     keyset, name = _recordset(columns)
