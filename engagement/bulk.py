@@ -152,7 +152,7 @@ class Writes:
             statements = [_insert_statement(model, names, conflict, update, ())
                           for _, model, names, conflict, update in self.pending]
             ctes = [statement.cte(f"bulk_write_{i}") for i, statement in enumerate(statements)]
-            statement = select(literal_column(str(len(ctes)))).add_cte(*ctes)
+            statement: Any = select(literal_column(str(len(ctes)))).add_cte(*ctes)
             compiled = statement.compile(dialect=self.session.get_bind().dialect)
             if None not in shapes:
                 _WRITES[shapes] = compiled
@@ -171,8 +171,8 @@ def _shape(model: Any, names: Sequence[str], conflict: Sequence[str], update: Up
         how: Any = None
     elif update_key is not None:
         how = (getattr(update, "__func__", update), update_key)
-    elif hasattr(update, "__self__"):  # a bound method: what it does may depend on its instance
-        return None
+    elif hasattr(update, "__self__") or "<" in update.__qualname__:  # a bound method, a lambda or a
+        return None  # function made per call: what it does may depend on what it was made from
     else:
         how = update
     return model, tuple(names), tuple(conflict), how

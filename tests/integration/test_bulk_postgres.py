@@ -95,3 +95,33 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut_to_fit(empty_postgre
             assert not list(session.execute(bulk.where_keys(session, select(*one), one, {(long_id,)})))
     finally:
         engine.dispose()
+
+
+def test_writes_of_one_shape_share_one_compiled_statement_and_a_lambda_gets_none(empty_postgres_url):
+    """Writes.send compiles a statement once per shape (tables, columns, conflict, update); an
+    update made per call (a lambda) may differ each time, so it is never cached (nor piles up)."""
+    engine = create_engine(empty_postgres_url)
+    schema.upgrade(engine)
+
+    def send(update) -> None:
+        with Session(engine) as session, session.begin():
+            writes = bulk.Writes(session)
+            writes.add(PersonRecognition, [{"person": "kari", "kind": "like", "received": 1, "given": 0}],
+                       ("person", "kind"), update)
+            writes.send()
+    try:
+        before = len(bulk._WRITES)
+        for _ in range(3):
+            send(_add_received)
+        assert len(bulk._WRITES) == before + 1
+        for step in (1, 10):
+            send(lambda table, excluded, step=step: {"received": table.received + step})
+        assert len(bulk._WRITES) == before + 1
+        with Session(engine) as session:
+            assert session.scalars(select(PersonRecognition.received)).one() == 1 + 2 + 1 + 10
+    finally:
+        engine.dispose()
+
+
+def _add_received(table, excluded):
+    return {"received": table.received + excluded.received}
