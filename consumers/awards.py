@@ -72,10 +72,10 @@ class AwardRows(OwnedBatch):
     them, so a like and its unlike in one batch find each other. What the credits add to the
     tallies is summed per row and written once."""
 
-    # Owners and like states stay ORM rows: written as plain rows in one statement, the fault test
-    # (tests/e2e/test_faults.py: frozen broker, restarted database, poison) found a like counted once
-    # too often on PostgreSQL; until that is understood the exact ORM path is used.
-    in_bulk = False
+    # Owners and like states as plain rows, one statement each (consumers/owned.py). The fault test's
+    # extra like on a5 was its poison record (an actor of 300 characters) cut to fit by the bulk
+    # statement's CAST and counted; engagement/bulk.py now casts to unbounded types, so it is refused.
+    in_bulk = True
 
     def __init__(self, session: Session, batch: Pairs, model: str,
                  zone: ZoneInfo):

@@ -57,11 +57,13 @@ class Deltas(dict):
     def __init__(self, model: Any, keys: tuple[str, ...], counters: tuple[str, ...]):
         super().__init__()
         self.model, self.key_columns, self.counters = model, keys, counters
+        self.zero = dict.fromkeys(counters, 0)
 
     def at(self, key: tuple, **fixed: Any) -> dict[str, Any]:
-        if key not in self:
-            self[key] = {**dict.fromkeys(self.counters, 0), **fixed}
-        return self[key]
+        row = self.get(key)
+        if row is None:
+            row = self[key] = {**self.zero, **fixed} if fixed else self.zero.copy()
+        return row
 
     def write(self, session: Session, returning: bool = False) -> dict[tuple, tuple]:
         """Add the deltas; with ``returning``, answer each row's counters as they now stand (the

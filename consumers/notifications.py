@@ -49,10 +49,10 @@ class NotificationRows(OwnedBatch):
     """The groups, like states and idea people a batch touches: loaded up front in a few queries,
     changed in memory as plain lists, and written in :meth:`write` with one statement per table."""
 
-    # Owners and like states stay ORM rows: written as plain rows in one statement, the fault test
-    # (tests/e2e/test_faults.py: frozen broker, restarted database, poison) found a like counted once
-    # too often on PostgreSQL; until that is understood the exact ORM path is used.
-    in_bulk = False
+    # Owners and like states as plain rows, one statement each (consumers/owned.py). The fault test's
+    # extra like on a5 was its poison record (an actor of 300 characters) cut to fit by the bulk
+    # statement's CAST and counted; engagement/bulk.py now casts to unbounded types, so it is refused.
+    in_bulk = True
 
     def __init__(self, session: Session, batch: Pairs, model: str,
                  zone: ZoneInfo):

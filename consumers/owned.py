@@ -27,7 +27,7 @@ class OwnedBatch(Batch):
     :meth:`write_owned` writes in one statement each (the subclass's ``write`` calls it); without,
     they are ORM objects the session flushes, a statement per row."""
 
-    in_bulk = False
+    in_bulk = True
 
     def __init__(self, session: Session, batch: Pairs, model: str,
                  likes: LikeTable):
@@ -74,6 +74,7 @@ class BulkDeltas(Deltas):
     def __init__(self, model: Any, keys: tuple[str, ...], counters: tuple[str, ...], known: tuple[str, ...] = ()):
         super().__init__(model, keys, counters)
         self.known = known
+        self.update_key = (counters, known)  # what _update depends on (engagement/bulk.py caches by it)
 
     def write(self, session: Session, returning: bool = False) -> dict[tuple, tuple]:
         if not self:
@@ -85,8 +86,16 @@ class BulkDeltas(Deltas):
         return {tuple(row[:width]): tuple(row[width:]) for row in result} if returning else {}
 
     def add_to(self, writes: bulk.Writes) -> None:
-        """Write with the batch's other tables (engagement/bulk.py ``Writes``)."""
-        writes.add(self.model, self._rows(), self.key_columns, self._update)
+        """Write with the batch's other tables (engagement/bulk.py ``Writes``), each row a list."""
+        if not self:
+            return
+        counters = tuple(next(iter(self.values())))  # the counters, and fixed columns (``known``)
+        names = self.key_columns + counters
+        if len(self.key_columns) == 1:
+            rows = [[key[0], *(values[c] for c in counters)] for key, values in sorted(self.items())]
+        else:
+            rows = [[*key, *(values[c] for c in counters)] for key, values in sorted(self.items())]
+        writes.add_lists(self.model, names, rows, self.key_columns, self._update, self.update_key)
 
     def _rows(self) -> list[dict[str, Any]]:
         return [dict(zip(self.key_columns, key, strict=True), **values) for key, values in sorted(self.items())]

@@ -47,10 +47,10 @@ def _about(event: Event) -> tuple[str, str] | None:
 class RecognitionRows(OwnedBatch):
     """A batch's like states and memberships, loaded up front, and what it adds to the counters."""
 
-    # Owners and like states stay ORM rows: written as plain rows in one statement, the fault test
-    # (tests/e2e/test_faults.py: frozen broker, restarted database, poison) found a like counted once
-    # too often on PostgreSQL; until that is understood the exact ORM path is used.
-    in_bulk = False
+    # Owners and like states as plain rows, one statement each (consumers/owned.py). The fault test's
+    # extra like on a5 was its poison record (an actor of 300 characters) cut to fit by the bulk
+    # statement's CAST and counted; engagement/bulk.py now casts to unbounded types, so it is refused.
+    in_bulk = True
 
     def __init__(self, session: Session, batch: Pairs, model: str):
         super().__init__(session, batch, model, LIKES)

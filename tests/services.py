@@ -79,7 +79,12 @@ def postgres_database() -> Iterator[str]:
 
 
 def local_postgres_cluster() -> list[str]:
-    """``pg_ctlcluster`` arguments for this machine's PostgreSQL, for the tests that stop it."""
+    """``pg_ctlcluster`` arguments for this machine's PostgreSQL, for the tests that stop it; or for
+    the cluster ENGAGEMENT_TEST_POSTGRES_CLUSTER names ("15 faults"), a private one that stopping
+    disturbs nobody else (give its URL in ENGAGEMENT_TEST_POSTGRES_URL)."""
+    if named := os.environ.get("ENGAGEMENT_TEST_POSTGRES_CLUSTER"):
+        version, name = named.split()
+        return ["pg_ctlcluster", "--skip-systemctl-redirect", version, name]
     clusters = Path("/etc/postgresql")
     versions = sorted(p.name for p in clusters.iterdir()) if clusters.is_dir() else []
     if not versions or not shutil.which("pg_ctlcluster"):

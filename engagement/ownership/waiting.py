@@ -6,7 +6,6 @@ answer does not depend on which arrived first.
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,7 +58,7 @@ class Owners:
             if (kind, target_id) not in self.known:
                 taught.append(self._learn(Target(kind, target_id, stated), event.id))
         if owner != target.owner:
-            event = replace(event, target=Target(target.kind, target.id, owner or ""))
+            event = _with_owner(event, owner or "")
         return event, taught
 
     def _learn(self, target: Target, event_id: str) -> Target:
@@ -108,6 +107,16 @@ class Owners:
             else:
                 self.session.delete(row)
         return sorted(rows, key=lambda row: (row.at, row.event_id))
+
+
+def _with_owner(event: Event, owner: str) -> Event:
+    """``replace(event, target=Target(kind, id, owner))``, without the field-by-field ``__init__`` of
+    two frozen dataclasses: a batch resolves every one of its events."""
+    target = object.__new__(Target)
+    target.__dict__.update(event.target.__dict__, owner=owner)
+    copied = object.__new__(Event)
+    copied.__dict__.update(event.__dict__, target=target)
+    return copied
 
 
 def aware(moment: datetime) -> datetime:
