@@ -8,6 +8,7 @@ consumer's tracking positions as its cut-off; a finalised month never changes.
 """
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 from typing import Any
@@ -70,32 +71,31 @@ class AwardBoard:
         # Another partition's consumer may be scoring the same people: wait for it, then count
         # what it committed too, so the last score written is complete.
         lock_keys(session, LOCK_SPACE, {f"{m}:{p}" for m, p in touched})
-        rows = []
+        scored: list[tuple[str, str, dict]] = []
         for month in sorted({m for m, _ in touched}):
             people = sorted(p for m, p in touched if m == month)
-            for person, categories in month_scores(session, month, people, self.points).items():
-                rows += [{"month": month, "category": category, "person": person, "score": result["score"],
-                          "facts": result["facts"]} for category, result in categories.items()]
-        rows.sort(key=lambda r: (r["month"], r["category"], r["person"]))
-        bulk.insert(session, AwardScore, rows, keys=("month", "category", "person"), set_=("score", "facts"))
-        self._mirror(rows)
+            scored += [(month, person, categories)
+                       for person, categories in month_scores(session, month, people, self.points).items()]
+        write_scores(session, scored)
+        self._mirror(scored)
 
-    def _mirror(self, rows: list[dict]) -> None:
+    def _mirror(self, scored: list[tuple[str, str, dict]]) -> None:
         """The scores into the month's sorted sets: per set one ZADD of the positive scores and
         one ZREM of the others (only top lists are shown), in one pipeline."""
         redis = self._redis_factory()
         if redis is None:
             return
-        scored: dict[str, dict[str, float]] = {}
+        positive: dict[str, dict[str, float]] = {}
         unscored: dict[str, list[str]] = {}
-        for row in rows:
-            key = self.key(row["month"], row["category"])
-            if row["score"] > 0:
-                scored.setdefault(key, {})[row["person"]] = row["score"]
-            else:
-                unscored.setdefault(key, []).append(row["person"])
+        for month, person, categories in scored:
+            for category, result in categories.items():
+                key = self.key(month, category)
+                if result["score"] > 0:
+                    positive.setdefault(key, {})[person] = result["score"]
+                else:
+                    unscored.setdefault(key, []).append(person)
         pipe = redis.pipeline(transaction=False)
-        for key, mapping in scored.items():
+        for key, mapping in positive.items():
             pipe.zadd(key, mapping)
         for key, people in unscored.items():
             pipe.zrem(key, *people)
@@ -175,6 +175,43 @@ def month_scores(session: Session, month: str, people: list[str], points: dict[s
         bulk.among(session, AwardIdea.idea_id, ideas), AwardIdea.adopted.is_(True)))) if ideas else set()
     return {p: score_summarised(summaries.get(p, Summary()), c[ACTION], c[IDEA], adopted, points, c[IDEA_OWNER])
             for p, c in counts.items()}
+
+
+def write_scores(session: Session, scored: list[tuple[str, str, dict]]) -> None:
+    """Each (month, person, {category: {score, facts}}) as its three AwardScore rows, in one
+    upsert in key order. On PostgreSQL a person travels once (their three scores and the facts
+    the categories share, serialised once) and the statement fans them out to the categories."""
+    if not scored:
+        return
+    if not bulk.postgres(session):
+        rows = [{"month": month, "category": category, "person": person, "score": result["score"],
+                 "facts": result["facts"]} for month, person, categories in scored
+                for category, result in categories.items()]
+        rows.sort(key=lambda r: (r["month"], r["category"], r["person"]))
+        bulk.insert(session, AwardScore, rows, keys=("month", "category", "person"), set_=("score", "facts"))
+        return
+    dumps = getattr(session.get_bind().dialect, "_json_serializer", None) or json.dumps
+    params: dict[str, list] = {"month": [], "person": [], "facts": [], **{f"s{i}": [] for i in range(len(CATEGORIES))}}
+    for month, person, categories in scored:
+        params["month"].append(month)
+        params["person"].append(person)
+        params["facts"].append(dumps(categories[CATEGORIES[0]]["facts"]))
+        for i, category in enumerate(CATEGORIES):
+            params[f"s{i}"].append(categories[category]["score"])
+    cursor = session.connection().connection.cursor()
+    cursor.execute(SCORES_UPSERT, {**params, "categories": list(CATEGORIES)})
+
+
+# The categories' scores by position in CATEGORIES; rows in primary-key order, as every writer takes them.
+SCORES_UPSERT = (
+    f"INSERT INTO {AwardScore.__tablename__} (month, category, person, score, facts) "
+    "SELECT u.month, c.category, u.person, (ARRAY[u.s0, u.s1, u.s2])[c.i], CAST(u.facts AS JSON) "
+    "FROM unnest(CAST(%(month)b AS VARCHAR[]), CAST(%(person)b AS VARCHAR[]), CAST(%(s0)b AS FLOAT8[]), "
+    "CAST(%(s1)b AS FLOAT8[]), CAST(%(s2)b AS FLOAT8[]), CAST(%(facts)b AS TEXT[])) "
+    "AS u(month, person, s0, s1, s2, facts) "
+    "CROSS JOIN unnest(CAST(%(categories)b AS VARCHAR[])) WITH ORDINALITY AS c(category, i) "
+    "ORDER BY u.month, c.category, u.person "
+    "ON CONFLICT (month, category, person) DO UPDATE SET score = EXCLUDED.score, facts = EXCLUDED.facts")
 
 
 class Public:
