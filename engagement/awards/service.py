@@ -164,17 +164,24 @@ def month_scores(session: Session, month: str, people: list[str], points: dict[s
     summaries = {person: Summary(*values) for person, *values in session.execute(
         select(AwardSummary.person, *(getattr(AwardSummary, f) for f in SUMMARY_FIELDS)).where(
             AwardSummary.month == month, bulk.among(session, AwardSummary.person, people)))}
-    counts: dict[str, dict[str, dict[str, int]]] = {p: {facet: {} for facet in READ_AS_IS} for p in people}
+    counts: dict[str, dict[str, dict[str, int]]] = {}  # only of those with such tallies (most have few or none)
     for person, facet, key, count in session.execute(
             select(AwardTally.person, AwardTally.facet, AwardTally.key, AwardTally.count).where(
                 AwardTally.month == month, bulk.among(session, AwardTally.person, people),
                 AwardTally.facet.in_(READ_AS_IS))):
+        if person not in counts:
+            counts[person] = {facet: {} for facet in READ_AS_IS}
         counts[person][facet][key] = count
     ideas = {ref.removeprefix("idea:") for c in counts.values() for ref, n in c[IDEA].items() if n > 0}
     adopted = set(session.scalars(select(AwardIdea.idea_id).where(
         bulk.among(session, AwardIdea.idea_id, ideas), AwardIdea.adopted.is_(True)))) if ideas else set()
-    return {p: score_summarised(summaries.get(p, Summary()), c[ACTION], c[IDEA], adopted, points, c[IDEA_OWNER])
-            for p, c in counts.items()}
+    none: dict[str, dict[str, int]] = {facet: {} for facet in READ_AS_IS}
+    out = {}
+    for person in people:
+        c = counts.get(person, none)
+        out[person] = score_summarised(summaries.get(person, Summary()), c[ACTION], c[IDEA], adopted, points,
+                                       c[IDEA_OWNER])
+    return out
 
 
 def write_scores(session: Session, scored: list[tuple[str, str, dict]]) -> None:
