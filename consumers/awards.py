@@ -109,6 +109,7 @@ class AwardRows(OwnedBatch):
         self.memberships: dict[str, list] = {}
         self.asked: set[str] = set()  # people whose memberships are loaded (some have none)
         self.touched: Touched = set()
+        self.summaries: dict[tuple, tuple] = {}  # (month, person) -> SUMMARY_FIELDS, as the batch wrote them
         self.ideas: dict[str, bool] = {}  # idea id -> adopted, as this batch's statuses leave it
         self.developers: dict[str, set[tuple[str, str]]] = {}  # idea ref -> (month, person) counting it
 
@@ -175,8 +176,10 @@ class AwardRows(OwnedBatch):
             delta = self.tallies[(month, person, facet, key)]
             for field, change in summary_change(facet, now - delta, now).items():
                 summaries.at((month, person))[field] += change
-        bulk.add_counts(self.session, AwardSummary, summaries.key_columns, summaries.counters,
-                        {key: tuple(values.values()) for key, values in summaries.items()})
+        # As they now stand, and locked to commit: rescoring these people needs not read them again.
+        self.summaries = bulk.add_counts(self.session, AwardSummary, summaries.key_columns, summaries.counters,
+                                         {key: tuple(values.values()) for key, values in summaries.items()},
+                                         returning=True)
 
 
 class Awards(OwnedReadModel[AwardRows]):
@@ -200,7 +203,7 @@ class Awards(OwnedReadModel[AwardRows]):
 
     def written(self, rows: AwardRows) -> None:
         if self.board is not None and rows.touched:
-            self.board.refresh(rows.session, rows.touched)
+            self.board.refresh(rows.session, rows.touched, rows.summaries)
 
     def reset(self, session: Session) -> None:
         super().reset(session)

@@ -65,17 +65,21 @@ class AwardBoard:
         for key in redis.scan_iter(match=f"{self.prefix}lb:*", count=1000):
             redis.zrem(key, person)
 
-    def refresh(self, session: Session, touched: set[tuple[str, str]]) -> None:
+    def refresh(self, session: Session, touched: set[tuple[str, str]],
+                summaries: dict[tuple, tuple] | None = None) -> None:
         """Recompute the touched people's scores; inside the consumer's transaction, so retries
-        rewrite. All of them in one upsert, and one Redis round trip for the top lists."""
+        rewrite. All of them in one upsert, and one Redis round trip for the top lists.
+        ``summaries`` are those the batch has just written ((month, person) -> SUMMARY_FIELDS, as
+        the upsert answered them, locked to commit); the others are read."""
         # Another partition's consumer may be scoring the same people: wait for it, then count
         # what it committed too, so the last score written is complete.
         lock_keys(session, LOCK_SPACE, {f"{m}:{p}" for m, p in touched})
         scored: list[tuple[str, str, dict]] = []
         for month in sorted({m for m, _ in touched}):
             people = sorted(p for m, p in touched if m == month)
+            known = {p: Summary(*values) for (m, p), values in (summaries or {}).items() if m == month}
             scored += [(month, person, categories)
-                       for person, categories in month_scores(session, month, people, self.points).items()]
+                       for person, categories in month_scores(session, month, people, self.points, known).items()]
         write_scores(session, scored)
         self._mirror(scored)
 
@@ -158,12 +162,16 @@ def in_ranking_order(session: Session, month: str, category: str,
     return [(p, s) for p, s, _ in ranking([(p, s, facts.get(p, {})) for p, s in rows])]
 
 
-def month_scores(session: Session, month: str, people: list[str], points: dict[str, float]) -> dict[str, dict]:
-    """Scores of many people in one month from their summaries and their few action, idea and
-    idea-owner tallies, in three queries, however full the month."""
-    summaries = {person: Summary(*values) for person, *values in session.execute(
-        select(AwardSummary.person, *(getattr(AwardSummary, f) for f in SUMMARY_FIELDS)).where(
-            AwardSummary.month == month, bulk.among(session, AwardSummary.person, people)))}
+def month_scores(session: Session, month: str, people: list[str], points: dict[str, float],
+                 known: dict[str, Summary] | None = None) -> dict[str, dict]:
+    """Scores of many people in one month from their summaries (``known`` ones as given, the others
+    read) and their few action, idea and idea-owner tallies, in three queries, however full the month."""
+    summaries = dict(known or {})
+    unknown = [p for p in people if p not in summaries]
+    if unknown:
+        summaries.update({person: Summary(*values) for person, *values in session.execute(
+            select(AwardSummary.person, *(getattr(AwardSummary, f) for f in SUMMARY_FIELDS)).where(
+                AwardSummary.month == month, bulk.among(session, AwardSummary.person, unknown)))})
     counts: dict[str, dict[str, dict[str, int]]] = {}  # only of those with such tallies (most have few or none)
     for person, facet, key, count in session.execute(
             select(AwardTally.person, AwardTally.facet, AwardTally.key, AwardTally.count).where(
