@@ -169,14 +169,9 @@ def month_scores(session: Session, month: str, people: list[str], points: dict[s
     summaries = dict(known or {})
     unknown = [p for p in people if p not in summaries]
     if unknown:
-        summaries.update({person: Summary(*values) for person, *values in session.execute(
-            select(AwardSummary.person, *(getattr(AwardSummary, f) for f in SUMMARY_FIELDS)).where(
-                AwardSummary.month == month, bulk.among(session, AwardSummary.person, unknown)))})
+        summaries.update({person: Summary(*values) for person, *values in _summary_rows(session, month, unknown)})
     counts: dict[str, dict[str, dict[str, int]]] = {}  # only of those with such tallies (most have few or none)
-    for person, facet, key, count in session.execute(
-            select(AwardTally.person, AwardTally.facet, AwardTally.key, AwardTally.count).where(
-                AwardTally.month == month, bulk.among(session, AwardTally.person, people),
-                AwardTally.facet.in_(READ_AS_IS))):
+    for person, facet, key, count in _tally_rows(session, month, people):
         if person not in counts:
             counts[person] = {facet: {} for facet in READ_AS_IS}
         counts[person][facet][key] = count
@@ -190,6 +185,32 @@ def month_scores(session: Session, month: str, people: list[str], points: dict[s
         out[person] = score_summarised(summaries.get(person, Summary()), c[ACTION], c[IDEA], adopted, points,
                                        c[IDEA_OWNER])
     return out
+
+
+# Rescoring's reads on PostgreSQL, as plain tuples from the driver: thousands of rows a batch, which
+# the ORM's statement building and row objects would cost more to hand over than the server to find.
+SUMMARY_ROWS = (f"SELECT person, {', '.join(SUMMARY_FIELDS)} FROM {AwardSummary.__tablename__} "
+                "WHERE month = %(month)s AND person = ANY(%(people)s)")
+TALLY_ROWS = (f"SELECT person, facet, key, count FROM {AwardTally.__tablename__} "
+              "WHERE month = %(month)s AND person = ANY(%(people)s) AND facet = ANY(%(facets)s)")
+
+
+def _summary_rows(session: Session, month: str, people: list[str]) -> list[tuple]:
+    """(person, *SUMMARY_FIELDS) of these people's month."""
+    if bulk.postgres(session):
+        cursor = session.connection().connection.cursor()
+        return cursor.execute(SUMMARY_ROWS, {"month": month, "people": people}).fetchall()
+    return list(session.execute(select(AwardSummary.person, *(getattr(AwardSummary, f) for f in SUMMARY_FIELDS))
+                                .where(AwardSummary.month == month, AwardSummary.person.in_(people))))
+
+
+def _tally_rows(session: Session, month: str, people: list[str]) -> list[tuple]:
+    """(person, facet, key, count) of these people's action, idea and idea-owner tallies."""
+    if bulk.postgres(session):
+        cursor = session.connection().connection.cursor()
+        return cursor.execute(TALLY_ROWS, {"month": month, "people": people, "facets": list(READ_AS_IS)}).fetchall()
+    return list(session.execute(select(AwardTally.person, AwardTally.facet, AwardTally.key, AwardTally.count).where(
+        AwardTally.month == month, AwardTally.person.in_(people), AwardTally.facet.in_(READ_AS_IS))))
 
 
 def write_scores(session: Session, scored: list[tuple[str, str, dict]]) -> None:
