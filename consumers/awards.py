@@ -125,9 +125,7 @@ class AwardRows(OwnedBatch):
         ids += [f"{s.event_id}:r" for s in self.likes.states.values()]
         ids += [f"{row.event_id}:r" for row in self.kudos.rows.values()]
         ids += [w.event_id for w in waiting if w.kind == "contribution"]
-        self.credits = {row.event_id: CreditRow(**row._mapping, stored=True) for row in self.session.execute(
-            select(*(AwardCredit.__table__.c[c] for c in CREDIT_COLUMNS)).where(
-                bulk.among(self.session, AwardCredit.event_id, set(ids))))}
+        self.credits = {row[0]: CreditRow(*row, stored=True) for row in _stored_credits(self.session, set(ids))}
         self._load_developers()
 
     def _load_developers(self) -> None:
@@ -307,6 +305,19 @@ def _name_helped(rows: AwardRows, event_id: str, owner: str, moment: datetime) -
     credit.colleague, credit.changed = owner, credit.stored
     credit.colleague_team = team_of(rows.memberships, owner, moment)
     _count(rows, credit, +1)
+
+
+# On PostgreSQL as plain driver tuples: a batch looks up a thousand ids or more, nearly all new.
+QUOTED_CREDIT_COLUMNS = ", ".join(f'"{c}"' for c in CREDIT_COLUMNS)  # "offset" is a reserved word
+STORED_CREDITS = f"SELECT {QUOTED_CREDIT_COLUMNS} FROM {AwardCredit.__tablename__} WHERE event_id = ANY(%(ids)s)"
+
+
+def _stored_credits(session: Session, ids: set[str]) -> list[tuple]:
+    """The stored credits among ``ids``, their columns in CREDIT_COLUMNS' order."""
+    if bulk.postgres(session):
+        return session.connection().connection.cursor().execute(STORED_CREDITS, {"ids": list(ids)}).fetchall()
+    return list(session.execute(select(*(AwardCredit.__table__.c[c] for c in CREDIT_COLUMNS)).where(
+        AwardCredit.event_id.in_(ids))))
 
 
 def _credit_columns(credits: list[CreditRow]) -> dict[str, list]:
