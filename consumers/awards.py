@@ -125,7 +125,7 @@ class AwardRows(OwnedBatch):
         ids += [f"{s.event_id}:r" for s in self.likes.states.values()]
         ids += [f"{row.event_id}:r" for row in self.kudos.rows.values()]
         ids += [w.event_id for w in waiting if w.kind == "contribution"]
-        self.credits = {row[0]: CreditRow(*row, stored=True) for row in _stored_credits(self.session, set(ids))}
+        self.credits = {row[0]: _stored(CreditRow(*row)) for row in _stored_credits(self.session, set(ids))}
         self._load_developers()
 
     def _load_developers(self) -> None:
@@ -318,6 +318,11 @@ def _stored_credits(session: Session, ids: set[str]) -> list[tuple]:
         return session.connection().connection.cursor().execute(STORED_CREDITS, {"ids": list(ids)}).fetchall()
     return list(session.execute(select(*(AwardCredit.__table__.c[c] for c in CREDIT_COLUMNS)).where(
         AwardCredit.event_id.in_(ids))))
+
+
+def _stored(credit: CreditRow) -> CreditRow:
+    credit.stored = True
+    return credit
 
 
 def _credit_columns(credits: list[CreditRow]) -> dict[str, list]:
