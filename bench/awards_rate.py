@@ -1,9 +1,9 @@
 """The awards read model against the ledger on bench/read_models.py's synthetic events, on PostgreSQL.
 
 Run: python bench/awards_rate.py [--events N] [--redis] [--profile FILE] [--dump FILE]
-(needs PostgreSQL; Redis with --redis). The same loop as bench/read_models.py (batches of 500, each
-in one transaction with its claims), for the ledger and the awards only, so the ratio comes from one
-run. ``--profile`` writes the awards' cProfile; ``--dump`` writes the awards' tables as JSON, sorted,
+(needs PostgreSQL; Redis with --redis). bench/read_models.py's loop itself (``consumer_rates``: batches
+of 500, each in one transaction with its claims), for the ledger and the awards only, so the ratio
+comes from one run. ``--profile`` writes the awards' cProfile; ``--dump`` writes the awards' tables as JSON, sorted,
 so two versions of the read model can be compared row for row on the same events.
 """
 from __future__ import annotations
@@ -61,25 +61,23 @@ def mixed_events(people: list[dict], count: int, rng: random.Random) -> list:
     return out
 
 
-def rate(st, name: str, events: list, profile: str | None = None) -> int:
-    from sqlalchemy.orm import Session
-
-    from engagement.bus.base import Record
-    model = st.read_model(name)
+def rates(st, people: list[dict], count: int, make, profile: str | None = None) -> dict:
+    """The ledger and the awards through bench/read_models.py's own loop (``consumer_rates``), on
+    the events ``make`` builds (its synthetic ones, or :func:`mixed_events`); ``profile`` writes a
+    cProfile of that loop (the ledger's share is small beside the awards')."""
+    import read_models
+    synthetic = read_models.synthetic_events
+    read_models.synthetic_events = make  # consumer_rates builds its events with this name
     profiler = cProfile.Profile() if profile else None
-    started = time.perf_counter()
-    if profiler:
-        profiler.enable()
-    for start in range(0, len(events), 500):
-        batch = [(e, Record("bench", 0, start + i, b"")) for i, e in enumerate(events[start:start + 500])]
-        with Session(st.engine) as session, session.begin():
-            model.claim(session, [e.id for e, _ in batch])
-            model.apply(session, batch)
-    elapsed = time.perf_counter() - started
-    if profiler:
-        profiler.disable()
-        profiler.dump_stats(profile)
-    return round(len(events) / elapsed)
+    try:
+        if profiler:
+            profiler.enable()
+        return read_models.consumer_rates(st, people, ("ledger", "awards"), count)
+    finally:
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
+        read_models.synthetic_events = synthetic
 
 
 def dump(st, path: str) -> None:
@@ -126,17 +124,14 @@ def main() -> None:
         with app.app_context():
             payload = organisation()
             directory.sync(st.db.session, payload, datetime(2025, 1, 1, tzinfo=UTC))
-        make = mixed_events if args.mixed else synthetic_events
-        events = make(payload["people"], args.events, random.Random(3))
-        ledger = rate(st, "ledger", events)
-        awards = rate(st, "awards", events, args.profile)
+        numbers = rates(st, payload["people"], args.events, mixed_events if args.mixed else synthetic_events,
+                        args.profile)
         if args.dump:
             dump(st, args.dump)
         if args.redis:
             st.award_board.clear()
         st.engine.dispose()
-    report("awards_rate", {"events": args.events, "ledger_events_per_s": ledger, "awards_events_per_s": awards,
-                           "awards_ratio_to_ledger": round(awards / ledger, 2)})
+    report("awards_rate", {"events": args.events, **numbers})
 
 
 if __name__ == "__main__":

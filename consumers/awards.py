@@ -15,8 +15,9 @@ batch in one statement (engagement/awards/bulk.py), with no query per event.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from engagement.awards import bulk
 from engagement.awards.model import AwardCredit, AwardIdea, AwardLike, AwardScore, AwardSummary, AwardTally
-from engagement.awards.scoring import IDEA, SUMMARY_FIELDS, Credit, counted_as, summary_change
+from engagement.awards.scoring import IDEA, SUMMARY_FIELDS, facets_of, summary_change
 from engagement.bus.base import Record
 from engagement.directory.service import team_of, teams_at
 from engagement.events import Event, EventType, Target, utc_naive
@@ -41,6 +42,27 @@ CONTRIBUTIONS = (EventType.CONTENT_PUBLISHED, EventType.IDEA_SUBMITTED, EventTyp
                  EventType.COMMENT_POSTED)
 LIKES = LikeTable(AwardLike, ("ref",), "liker", lambda t: (t.key,))
 Touched = set[tuple[str, str]]  # (month, person) whose score a batch changed
+TALLY_KEYS = ("month", "person", "facet", "key")
+
+
+class MonthsOf:
+    """The organisation's month of a moment, from the UTC bounds of the months met so far: a batch
+    asks for thousands of moments in the same few months, and each bound is found once (with the
+    zone's daylight-saving changes, as ``astimezone`` has them) instead of converting every moment."""
+
+    def __init__(self, zone: ZoneInfo):
+        self.zone = zone
+        self.bounds: list[tuple[datetime, datetime, str]] = []  # [start, end) in UTC, and the month
+
+    def of(self, moment: datetime) -> str:
+        for start, end, month in self.bounds:
+            if start <= moment < end:
+                return month
+        local = moment.astimezone(self.zone)
+        first = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0, fold=0)
+        following = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
+        self.bounds.append((first.astimezone(UTC), following.astimezone(UTC), local.strftime("%Y-%m")))
+        return self.bounds[-1][2]
 
 
 @dataclass(slots=True)
@@ -81,11 +103,13 @@ class AwardRows(OwnedBatch):
                  zone: ZoneInfo):
         super().__init__(session, batch, model, LIKES)
         self.zone = zone
-        self.tallies = Deltas(AwardTally, ("month", "person", "facet", "key"), ("count",))
+        self.tallies: Counter[tuple[str, str, str, str | None]] = Counter()  # (month, person, facet, key) -> delta
+        self.months = MonthsOf(zone)
         self.credits: dict[str, CreditRow] = {}
         self.memberships: dict[str, list] = {}
         self.asked: set[str] = set()  # people whose memberships are loaded (some have none)
         self.touched: Touched = set()
+        self.summaries: dict[tuple, tuple] = {}  # (month, person) -> SUMMARY_FIELDS, as the batch wrote them
         self.ideas: dict[str, bool] = {}  # idea id -> adopted, as this batch's statuses leave it
         self.developers: dict[str, set[tuple[str, str]]] = {}  # idea ref -> (month, person) counting it
 
@@ -101,9 +125,7 @@ class AwardRows(OwnedBatch):
         ids += [f"{s.event_id}:r" for s in self.likes.states.values()]
         ids += [f"{row.event_id}:r" for row in self.kudos.rows.values()]
         ids += [w.event_id for w in waiting if w.kind == "contribution"]
-        self.credits = {row.event_id: CreditRow(**row._mapping, stored=True) for row in self.session.execute(
-            select(*(AwardCredit.__table__.c[c] for c in CREDIT_COLUMNS)).where(
-                bulk.among(self.session, AwardCredit.event_id, set(ids))))}
+        self.credits = {row[0]: _stored(CreditRow(*row)) for row in _stored_credits(self.session, set(ids))}
         self._load_developers()
 
     def _load_developers(self) -> None:
@@ -125,34 +147,37 @@ class AwardRows(OwnedBatch):
             self.memberships.update(teams_at(self.session, new))
 
     def month(self, moment: datetime) -> str:
-        return moment.astimezone(self.zone).strftime("%Y-%m")
+        return self.months.of(moment)
 
     def write(self) -> None:
         self.write_owned()
         self._write_credits()
         bulk.insert(self.session, AwardIdea, [{"idea_id": i, "adopted": a} for i, a in sorted(self.ideas.items())],
                     keys=("idea_id",), set_=("adopted",))
-        self._summarise(bulk.add_counts(self.session, AwardTally, self.tallies.key_columns, self.tallies.counters,
-                                        self.tallies, returning=True))
+        self._summarise(bulk.add_counts(self.session, AwardTally, TALLY_KEYS, ("count",),
+                                        {key: (n,) for key, n in self.tallies.items()}, returning=True))
 
     def _write_credits(self) -> None:
         """New credits in one INSERT (a duplicate id is an error, as it should never be), the
         stored ones this batch changed in one more statement (rare: unlikes, displaced Bra!s)."""
         new = sorted((c for c in self.credits.values() if not c.stored), key=lambda c: c.event_id)
         changed = sorted((c for c in self.credits.values() if c.changed), key=lambda c: c.event_id)
-        bulk.insert(self.session, AwardCredit, [_credit_row(c) for c in new])
-        bulk.insert(self.session, AwardCredit, [_credit_row(c) for c in changed], keys=("event_id",),
-                    set_=CREDIT_COLUMNS[1:])
+        bulk.insert_columns(self.session, AwardCredit, _credit_columns(new))
+        bulk.insert_columns(self.session, AwardCredit, _credit_columns(changed), keys=("event_id",),
+                            set_=CREDIT_COLUMNS[1:])
 
     def _summarise(self, counts: dict[tuple, tuple]) -> None:
         """Move each touched person's summary by what their changed tallies did: the count each
         row holds now, less this batch's delta, is what it held before."""
         summaries = Deltas(AwardSummary, ("month", "person"), SUMMARY_FIELDS)
         for (month, person, facet, key), (now,) in counts.items():
-            delta = self.tallies[(month, person, facet, key)]["count"]
+            delta = self.tallies[(month, person, facet, key)]
             for field, change in summary_change(facet, now - delta, now).items():
                 summaries.at((month, person))[field] += change
-        bulk.add_counts(self.session, AwardSummary, summaries.key_columns, summaries.counters, summaries)
+        # As they now stand, and locked to commit: rescoring these people needs not read them again.
+        self.summaries = bulk.add_counts(self.session, AwardSummary, summaries.key_columns, summaries.counters,
+                                         {key: tuple(values.values()) for key, values in summaries.items()},
+                                         returning=True)
 
 
 class Awards(OwnedReadModel[AwardRows]):
@@ -176,7 +201,7 @@ class Awards(OwnedReadModel[AwardRows]):
 
     def written(self, rows: AwardRows) -> None:
         if self.board is not None and rows.touched:
-            self.board.refresh(rows.session, rows.touched)
+            self.board.refresh(rows.session, rows.touched, rows.summaries)
 
     def reset(self, session: Session) -> None:
         super().reset(session)
@@ -282,14 +307,33 @@ def _name_helped(rows: AwardRows, event_id: str, owner: str, moment: datetime) -
     _count(rows, credit, +1)
 
 
-def _credit_row(credit: CreditRow) -> dict:
-    return {c: getattr(credit, c) for c in CREDIT_COLUMNS}
+# On PostgreSQL as plain driver tuples: a batch looks up a thousand ids or more, nearly all new.
+QUOTED_CREDIT_COLUMNS = ", ".join(f'"{c}"' for c in CREDIT_COLUMNS)  # "offset" is a reserved word
+STORED_CREDITS = f"SELECT {QUOTED_CREDIT_COLUMNS} FROM {AwardCredit.__tablename__} WHERE event_id = ANY(%(ids)s)"
+
+
+def _stored_credits(session: Session, ids: set[str]) -> list[tuple]:
+    """The stored credits among ``ids``, their columns in CREDIT_COLUMNS' order."""
+    if bulk.postgres(session):
+        return session.connection().connection.cursor().execute(STORED_CREDITS, {"ids": list(ids)}).fetchall()
+    return list(session.execute(select(*(AwardCredit.__table__.c[c] for c in CREDIT_COLUMNS)).where(
+        AwardCredit.event_id.in_(ids))))
+
+
+def _stored(credit: CreditRow) -> CreditRow:
+    credit.stored = True
+    return credit
+
+
+def _credit_columns(credits: list[CreditRow]) -> dict[str, list]:
+    """The credits as one list per column, as the batch's statement sends them."""
+    return {c: [getattr(credit, c) for credit in credits] for c in CREDIT_COLUMNS}
 
 
 def _count(rows: AwardRows, credit: CreditRow, sign: int) -> None:
     """Move the credit's tallies, and mark its person's month for rescoring."""
-    scored = Credit(credit.kind, credit.action, credit.colleague, credit.ref, credit.person_team,
-                    credit.colleague_team)
-    for facet, key in counted_as(scored):
-        rows.tallies.at((credit.month, credit.person, facet, key))["count"] += sign
-    rows.touched.add((credit.month, credit.person))
+    month, person, tallies = credit.month, credit.person, rows.tallies
+    for facet, key in facets_of(credit.kind, credit.action, credit.colleague, credit.ref, credit.person_team,
+                                credit.colleague_team):
+        tallies[(month, person, facet, key)] += sign
+    rows.touched.add((month, person))

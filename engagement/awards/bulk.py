@@ -37,7 +37,27 @@ def insert(session: Session, model: Any, rows: Sequence[dict], keys: Sequence[st
     if not rows:
         return []
     if postgres(session):
-        return _insert_unnest(session, model, rows, keys, add, set_, returning)
+        columns = {name: [row[name] for row in rows] for name in rows[0]}
+        return _insert_unnest(session, model, columns, keys, add, set_, returning)
+    return _insert_sqlite(session, model, rows, keys, add, set_, returning)
+
+
+def insert_columns(session: Session, model: Any, columns: dict[str, list], keys: Sequence[str] = (),
+                   add: Sequence[str] = (), set_: Sequence[str] = (), returning: Sequence[str] = ()) -> list[tuple]:
+    """:func:`insert` of rows given as one list per column (all as long): on PostgreSQL those
+    lists are the statement's arrays as they are, with no dict made and taken apart per row."""
+    if not columns or not next(iter(columns.values())):
+        return []
+    if postgres(session):
+        return _insert_unnest(session, model, columns, keys, add, set_, returning)
+    names = list(columns)
+    rows = [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    return _insert_sqlite(session, model, rows, keys, add, set_, returning)
+
+
+def _insert_sqlite(session: Session, model: Any, rows: Sequence[dict], keys: Sequence[str], add: Sequence[str],
+                   set_: Sequence[str], returning: Sequence[str]) -> list[tuple]:
+    """SQLAlchemy's multi-row statement (SQLite: one writer at a time)."""
     statement = sqlite.insert(model)
     if keys:
         excluded = statement.excluded
@@ -51,16 +71,16 @@ def insert(session: Session, model: Any, rows: Sequence[dict], keys: Sequence[st
                                               list(rows))]
 
 
-def _insert_unnest(session: Session, model: Any, rows: Sequence[dict], keys: Sequence[str], add: Sequence[str],
-                   set_: Sequence[str], returning: Sequence[str]) -> list[tuple]:
+def _insert_unnest(session: Session, model: Any, columns: dict[str, list], keys: Sequence[str],
+                   add: Sequence[str], set_: Sequence[str], returning: Sequence[str]) -> list[tuple]:
     """The PostgreSQL statement, on the session's connection (inside its transaction), with the
     arrays sent in binary: no quoting and escaping of every element as in the text format."""
     table, dialect = model.__table__, session.get_bind().dialect
-    names = list(rows[0])
+    names = list(columns)
     params, arrays, selected = {}, [], []
     for i, name in enumerate(names):
         column = table.c[name]
-        values = [row[name] for row in rows]
+        values = columns[name]
         if isinstance(column.type, JSON):  # as the ORM sends it: text from the engine's serializer
             dumps = getattr(dialect, "_json_serializer", None) or json.dumps
             params[f"c{i}"] = [None if v is None else dumps(v) for v in values]
@@ -85,13 +105,18 @@ def _insert_unnest(session: Session, model: Any, rows: Sequence[dict], keys: Seq
 
 
 def add_counts(session: Session, model: Any, keys: tuple[str, ...], counters: tuple[str, ...],
-               deltas: dict[tuple, dict[str, int]], returning: bool = False) -> dict[tuple, tuple]:
+               deltas: dict[tuple, tuple[int, ...]], returning: bool = False) -> dict[tuple, tuple]:
     """What consumers.base.Deltas.write does, in one statement on PostgreSQL: add each row's
-    deltas (by primary key) to what is there, in key order, so two consumers adding to the same
-    rows never deadlock; with ``returning``, answer each row's counters as they now stand."""
+    deltas (``counters`` in order, by primary key) to what is there, in key order, so two
+    consumers adding to the same rows never deadlock; with ``returning``, answer each row's
+    counters as they now stand."""
     if not deltas:
         return {}
-    rows = [{**dict(zip(keys, key, strict=True)), **values} for key, values in sorted(deltas.items())]
-    out = insert(session, model, rows, keys=keys, add=counters, returning=keys + counters if returning else ())
+    ordered = sorted(deltas.items())
+    names = keys + counters
+    columns = {name: [key[i] for key, _ in ordered] for i, name in enumerate(keys)}
+    columns |= {name: [values[i] for _, values in ordered] for i, name in enumerate(counters)}
+    out = insert_columns(session, model, {n: columns[n] for n in names}, keys=keys, add=counters,
+                         returning=names if returning else ())
     width = len(keys)
     return {tuple(row[:width]): tuple(row[width:]) for row in out}

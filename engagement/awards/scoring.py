@@ -66,18 +66,26 @@ Tally = dict[str, Counter]  # facet -> key -> count
 
 def counted_as(credit: Credit) -> list[tuple[str, str | None]]:
     """The (facet, key) counts one active credit adds to."""
-    if credit.kind == "recognition":
-        out = [(COLLEAGUE, credit.colleague)]
-        if credit.ref.startswith("contribution:"):
-            out.append((ON_CONTRIBUTION, credit.colleague))
-        if credit.colleague_team:
-            out.append((COLLEAGUE_TEAM, credit.colleague_team))
+    return facets_of(credit.kind, credit.action, credit.colleague, credit.ref, credit.person_team,
+                     credit.colleague_team)
+
+
+def facets_of(kind: str, action: str, colleague: str | None, ref: str, person_team: str | None,
+              colleague_team: str | None) -> list[tuple[str, str | None]]:
+    """:func:`counted_as` from the credit's fields: the consumer counts thousands of credits a
+    batch, and building a frozen Credit for each only to read it back cost more than the counting."""
+    if kind == "recognition":
+        out = [(COLLEAGUE, colleague)]
+        if ref.startswith("contribution:"):
+            out.append((ON_CONTRIBUTION, colleague))
+        if colleague_team:
+            out.append((COLLEAGUE_TEAM, colleague_team))
         return out
-    out = [(ACTION, credit.action)]
-    if credit.action == "idea.contributed" and credit.colleague:
-        out += [(IDEA, credit.ref), (IDEA_OWNER, credit.colleague)]
-    if credit.colleague and credit.colleague_team and credit.colleague_team != credit.person_team:
-        out.append((HELPED_TEAM, credit.colleague_team))
+    out = [(ACTION, action)]
+    if action == "idea.contributed" and colleague:
+        out += [(IDEA, ref), (IDEA_OWNER, colleague)]
+    if colleague and colleague_team and colleague_team != person_team:
+        out.append((HELPED_TEAM, colleague_team))
     return out
 
 

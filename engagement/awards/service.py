@@ -8,6 +8,7 @@ consumer's tracking positions as its cut-off; a finalised month never changes.
 """
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 from typing import Any
@@ -64,38 +65,41 @@ class AwardBoard:
         for key in redis.scan_iter(match=f"{self.prefix}lb:*", count=1000):
             redis.zrem(key, person)
 
-    def refresh(self, session: Session, touched: set[tuple[str, str]]) -> None:
+    def refresh(self, session: Session, touched: set[tuple[str, str]],
+                summaries: dict[tuple, tuple] | None = None) -> None:
         """Recompute the touched people's scores; inside the consumer's transaction, so retries
-        rewrite. All of them in one upsert, and one Redis round trip for the top lists."""
+        rewrite. All of them in one upsert, and one Redis round trip for the top lists.
+        ``summaries`` are those the batch has just written ((month, person) -> SUMMARY_FIELDS, as
+        the upsert answered them, locked to commit); the others are read."""
         # Another partition's consumer may be scoring the same people: wait for it, then count
         # what it committed too, so the last score written is complete.
         lock_keys(session, LOCK_SPACE, {f"{m}:{p}" for m, p in touched})
-        rows = []
+        scored: list[tuple[str, str, dict]] = []
         for month in sorted({m for m, _ in touched}):
             people = sorted(p for m, p in touched if m == month)
-            for person, categories in month_scores(session, month, people, self.points).items():
-                rows += [{"month": month, "category": category, "person": person, "score": result["score"],
-                          "facts": result["facts"]} for category, result in categories.items()]
-        rows.sort(key=lambda r: (r["month"], r["category"], r["person"]))
-        bulk.insert(session, AwardScore, rows, keys=("month", "category", "person"), set_=("score", "facts"))
-        self._mirror(rows)
+            known = {p: Summary(*values) for (m, p), values in (summaries or {}).items() if m == month}
+            scored += [(month, person, categories)
+                       for person, categories in month_scores(session, month, people, self.points, known).items()]
+        write_scores(session, scored)
+        self._mirror(scored)
 
-    def _mirror(self, rows: list[dict]) -> None:
+    def _mirror(self, scored: list[tuple[str, str, dict]]) -> None:
         """The scores into the month's sorted sets: per set one ZADD of the positive scores and
         one ZREM of the others (only top lists are shown), in one pipeline."""
         redis = self._redis_factory()
         if redis is None:
             return
-        scored: dict[str, dict[str, float]] = {}
+        positive: dict[str, dict[str, float]] = {}
         unscored: dict[str, list[str]] = {}
-        for row in rows:
-            key = self.key(row["month"], row["category"])
-            if row["score"] > 0:
-                scored.setdefault(key, {})[row["person"]] = row["score"]
-            else:
-                unscored.setdefault(key, []).append(row["person"])
+        for month, person, categories in scored:
+            for category, result in categories.items():
+                key = self.key(month, category)
+                if result["score"] > 0:
+                    positive.setdefault(key, {})[person] = result["score"]
+                else:
+                    unscored.setdefault(key, []).append(person)
         pipe = redis.pipeline(transaction=False)
-        for key, mapping in scored.items():
+        for key, mapping in positive.items():
             pipe.zadd(key, mapping)
         for key, people in unscored.items():
             pipe.zrem(key, *people)
@@ -158,23 +162,92 @@ def in_ranking_order(session: Session, month: str, category: str,
     return [(p, s) for p, s, _ in ranking([(p, s, facts.get(p, {})) for p, s in rows])]
 
 
-def month_scores(session: Session, month: str, people: list[str], points: dict[str, float]) -> dict[str, dict]:
-    """Scores of many people in one month from their summaries and their few action, idea and
-    idea-owner tallies, in three queries, however full the month."""
-    summaries = {person: Summary(*values) for person, *values in session.execute(
-        select(AwardSummary.person, *(getattr(AwardSummary, f) for f in SUMMARY_FIELDS)).where(
-            AwardSummary.month == month, bulk.among(session, AwardSummary.person, people)))}
-    counts: dict[str, dict[str, dict[str, int]]] = {p: {facet: {} for facet in READ_AS_IS} for p in people}
-    for person, facet, key, count in session.execute(
-            select(AwardTally.person, AwardTally.facet, AwardTally.key, AwardTally.count).where(
-                AwardTally.month == month, bulk.among(session, AwardTally.person, people),
-                AwardTally.facet.in_(READ_AS_IS))):
+def month_scores(session: Session, month: str, people: list[str], points: dict[str, float],
+                 known: dict[str, Summary] | None = None) -> dict[str, dict]:
+    """Scores of many people in one month from their summaries (``known`` ones as given, the others
+    read) and their few action, idea and idea-owner tallies, in three queries, however full the month."""
+    summaries = dict(known or {})
+    unknown = [p for p in people if p not in summaries]
+    if unknown:
+        summaries.update({person: Summary(*values) for person, *values in _summary_rows(session, month, unknown)})
+    counts: dict[str, dict[str, dict[str, int]]] = {}  # only of those with such tallies (most have few or none)
+    for person, facet, key, count in _tally_rows(session, month, people):
+        if person not in counts:
+            counts[person] = {facet: {} for facet in READ_AS_IS}
         counts[person][facet][key] = count
     ideas = {ref.removeprefix("idea:") for c in counts.values() for ref, n in c[IDEA].items() if n > 0}
     adopted = set(session.scalars(select(AwardIdea.idea_id).where(
         bulk.among(session, AwardIdea.idea_id, ideas), AwardIdea.adopted.is_(True)))) if ideas else set()
-    return {p: score_summarised(summaries.get(p, Summary()), c[ACTION], c[IDEA], adopted, points, c[IDEA_OWNER])
-            for p, c in counts.items()}
+    none: dict[str, dict[str, int]] = {facet: {} for facet in READ_AS_IS}
+    out = {}
+    for person in people:
+        c = counts.get(person, none)
+        out[person] = score_summarised(summaries.get(person, Summary()), c[ACTION], c[IDEA], adopted, points,
+                                       c[IDEA_OWNER])
+    return out
+
+
+# Rescoring's reads on PostgreSQL, as plain tuples from the driver: thousands of rows a batch, which
+# the ORM's statement building and row objects would cost more to hand over than the server to find.
+SUMMARY_ROWS = (f"SELECT person, {', '.join(SUMMARY_FIELDS)} FROM {AwardSummary.__tablename__} "
+                "WHERE month = %(month)s AND person = ANY(%(people)s)")
+TALLY_ROWS = (f"SELECT person, facet, key, count FROM {AwardTally.__tablename__} "
+              "WHERE month = %(month)s AND person = ANY(%(people)s) AND facet = ANY(%(facets)s)")
+
+
+def _summary_rows(session: Session, month: str, people: list[str]) -> list[tuple]:
+    """(person, *SUMMARY_FIELDS) of these people's month."""
+    if bulk.postgres(session):
+        cursor = session.connection().connection.cursor()
+        return cursor.execute(SUMMARY_ROWS, {"month": month, "people": people}).fetchall()
+    return list(session.execute(select(AwardSummary.person, *(getattr(AwardSummary, f) for f in SUMMARY_FIELDS))
+                                .where(AwardSummary.month == month, AwardSummary.person.in_(people))))
+
+
+def _tally_rows(session: Session, month: str, people: list[str]) -> list[tuple]:
+    """(person, facet, key, count) of these people's action, idea and idea-owner tallies."""
+    if bulk.postgres(session):
+        cursor = session.connection().connection.cursor()
+        return cursor.execute(TALLY_ROWS, {"month": month, "people": people, "facets": list(READ_AS_IS)}).fetchall()
+    return list(session.execute(select(AwardTally.person, AwardTally.facet, AwardTally.key, AwardTally.count).where(
+        AwardTally.month == month, AwardTally.person.in_(people), AwardTally.facet.in_(READ_AS_IS))))
+
+
+def write_scores(session: Session, scored: list[tuple[str, str, dict]]) -> None:
+    """Each (month, person, {category: {score, facts}}) as its three AwardScore rows, in one
+    upsert in key order. On PostgreSQL a person travels once (their three scores and the facts
+    the categories share, serialised once) and the statement fans them out to the categories."""
+    if not scored:
+        return
+    if not bulk.postgres(session):
+        rows = [{"month": month, "category": category, "person": person, "score": result["score"],
+                 "facts": result["facts"]} for month, person, categories in scored
+                for category, result in categories.items()]
+        rows.sort(key=lambda r: (r["month"], r["category"], r["person"]))
+        bulk.insert(session, AwardScore, rows, keys=("month", "category", "person"), set_=("score", "facts"))
+        return
+    dumps = getattr(session.get_bind().dialect, "_json_serializer", None) or json.dumps
+    params: dict[str, list] = {"month": [], "person": [], "facts": [], **{f"s{i}": [] for i in range(len(CATEGORIES))}}
+    for month, person, categories in scored:
+        params["month"].append(month)
+        params["person"].append(person)
+        params["facts"].append(dumps(categories[CATEGORIES[0]]["facts"]))
+        for i, category in enumerate(CATEGORIES):
+            params[f"s{i}"].append(categories[category]["score"])
+    cursor = session.connection().connection.cursor()
+    cursor.execute(SCORES_UPSERT, {**params, "categories": list(CATEGORIES)})
+
+
+# The categories' scores by position in CATEGORIES; rows in primary-key order, as every writer takes them.
+SCORES_UPSERT = (
+    f"INSERT INTO {AwardScore.__tablename__} (month, category, person, score, facts) "
+    "SELECT u.month, c.category, u.person, (ARRAY[u.s0, u.s1, u.s2])[c.i], CAST(u.facts AS JSON) "
+    "FROM unnest(CAST(%(month)b AS VARCHAR[]), CAST(%(person)b AS VARCHAR[]), CAST(%(s0)b AS FLOAT8[]), "
+    "CAST(%(s1)b AS FLOAT8[]), CAST(%(s2)b AS FLOAT8[]), CAST(%(facts)b AS TEXT[])) "
+    "AS u(month, person, s0, s1, s2, facts) "
+    "CROSS JOIN unnest(CAST(%(categories)b AS VARCHAR[])) WITH ORDINALITY AS c(category, i) "
+    "ORDER BY u.month, c.category, u.person "
+    "ON CONFLICT (month, category, person) DO UPDATE SET score = EXCLUDED.score, facts = EXCLUDED.facts")
 
 
 class Public:
