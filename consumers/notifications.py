@@ -62,9 +62,12 @@ class NotificationRows(OwnedBatch):
         self.new_idea_people: list[dict[str, str]] = []
         self.titles: dict[str, str] = {}  # the batch's latest title per thing
         self.adoptions: dict[str, tuple[str, datetime]] = {}
-        self.groups: dict[tuple, list[dict]] = {}  # actors by (person, kind, ref, day); [] once emptied
+        # Each group's entries by actor, in the order they are to be kept (a stored group's as stored,
+        # an added entry last); by (person, kind, ref, day); empty once emptied.
+        self.groups: dict[tuple, dict[str, dict]] = {}
         self.stored: set[tuple] = set()  # the groups the table held when the batch began
         self.changed: set[tuple] = set()
+        self.added: set[tuple] = set()  # the changed groups that gained an entry: sorted again on write
 
     def load(self) -> None:
         super().load()
@@ -80,11 +83,10 @@ class NotificationRows(OwnedBatch):
         people |= {e.actor for e in events if e.type == EventType.IDEA_CONTRIBUTED}
         self.adoptions = _adoptions(self.session, {e.target.key for e in events
                                                    if e.type == EventType.IDEA_CONTRIBUTED})
-        if people - {""}:
-            columns = (Notification.person, Notification.kind, Notification.ref, Notification.day, Notification.actors)
-            for person, kind, ref, day, actors in self.session.execute(select(*columns).where(
-                    Notification.person.in_(sorted(people - {""})), Notification.ref.in_(sorted(self._refs())))):
-                self.groups[(person, kind, ref, day)] = actors
+        people.discard("")
+        if people:
+            for person, kind, ref, day, actors in stored_groups(self.session, people, self._refs()):
+                self.groups[(person, kind, ref, day)] = {entry["p"]: entry for entry in actors}
         self.stored = set(self.groups)
 
     def _refs(self) -> set[str]:
@@ -98,10 +100,17 @@ class NotificationRows(OwnedBatch):
         if person == actor or not person:
             return
         key = (person, kind, ref, moment.astimezone(self.zone).date())
-        entry = {"p": actor, "at": utc_naive(moment).isoformat(), **({"m": message} if message else {})}
-        entries = [a for a in self.groups.get(key, ()) if a["p"] != actor] + [entry]
-        self.groups[key] = sorted(entries, key=lambda a: a["at"], reverse=True)
+        entry = {"p": actor, "at": utc_naive(moment).isoformat()}
+        if message:
+            entry["m"] = message
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = {}
+        else:
+            group.pop(actor, None)  # the actor's new entry goes last, as if appended
+        group[actor] = entry
         self.changed.add(key)
+        self.added.add(key)
 
     def title(self, ref: str, title: str) -> None:
         """The latest title wins; a batch may name one thing twice."""
@@ -120,43 +129,103 @@ class NotificationRows(OwnedBatch):
         """An unlike (or a displaced Bra!) takes its entry out of that day's group; an emptied group
         goes (or, made earlier in this batch, is never written)."""
         key = (person, kind, ref, day)
-        if self.groups.get(key):
-            self.groups[key] = [a for a in self.groups[key] if a["p"] != actor]
+        group = self.groups.get(key)
+        if group:
+            group.pop(actor, None)
             self.changed.add(key)
 
+    def actors(self, key: tuple) -> list[dict]:
+        """A group's entries as stored: newest first. A group that gained an entry is sorted by time
+        (stably: among entries of one moment, the earlier kept first, as sorting after each addition
+        kept them); one that only lost entries keeps its order."""
+        entries = list(self.groups[key].values())
+        if key in self.added:
+            entries.sort(key=_moment, reverse=True)
+        return entries
+
     def write(self) -> None:
-        """Each table once: the changed groups in one upsert, the emptied ones in one delete."""
+        """Each table once: the changed groups in one upsert, the emptied ones in one delete, the
+        titles and idea people; on PostgreSQL all four in one statement (one round trip)."""
         self.write_owned()
-        kept = sorted(key for key in self.changed if self.groups[key])
-        if kept:
-            write_groups(self.session, [_group_row(key, self.groups[key]) for key in kept])
+        kept = [_group_row(key, self.actors(key)) for key in sorted(self.changed) if self.groups[key]]
         emptied = sorted(key for key in self.changed & self.stored if not self.groups[key])
+        titles = sorted(self.titles.items())
+        if on_postgresql(self.session):
+            if kept or emptied or titles or self.new_idea_people:
+                columns = ("id", "person", "kind", "ref", "day", "actors", "last_at")
+                self.session.execute(WRITE_ALL, {
+                    "groups": _json([[row[c] for c in columns] for row in kept]),
+                    "emptied": _json(emptied), "titles": _json(titles),
+                    "idea_people": _json([[row["idea_ref"], row["person"]] for row in self.new_idea_people])})
+            return
+        if kept:
+            write_groups(self.session, kept)
         if emptied:
             self.session.execute(delete(Notification).where(tuple_(
                 Notification.person, Notification.kind, Notification.ref, Notification.day).in_(emptied)))
-        if self.titles:
+        if titles:
             upsert = insert_or_update(self.session, NotifyTitle)
             upsert = upsert.on_conflict_do_update(index_elements=["ref"], set_={"title": upsert.excluded.title})
-            self.session.execute(upsert, [{"ref": ref, "title": title} for ref, title in sorted(self.titles.items())])
+            self.session.execute(upsert, [{"ref": ref, "title": title} for ref, title in titles])
         if self.new_idea_people:
             self.session.execute(insert_ignoring_duplicates(self.session, NotifyIdeaPerson), self.new_idea_people)
 
 
-# One statement for a whole batch of groups on PostgreSQL: seven arrays, unnested into rows, so the
-# statement's text stays small whatever the batch (a multi-row VALUES is parsed anew for every size).
-GROUPS_UPSERT = text(
-    "INSERT INTO engagement_notifications (id, person, kind, ref, day, actors, last_at) "
-    "SELECT * FROM unnest(CAST(:id AS bigint[]), CAST(:person AS varchar[]), CAST(:kind AS varchar[]), "
-    "CAST(:ref AS varchar[]), CAST(:day AS date[]), CAST(:actors AS json[]), CAST(:last_at AS timestamp[])) "
-    "ON CONFLICT (person, kind, ref, day) DO UPDATE SET actors = excluded.actors, last_at = excluded.last_at")
+# PostgreSQL: what a batch read and wrote, each table's rows as one JSON parameter (an array of
+# arrays, serialised in C) unpacked on the server, so a statement's text and plan are the same for
+# every batch (an IN list or a multi-row VALUES is parsed and planned anew for every size, and a
+# driver dumps an array parameter element by element in Python).
+STORED_GROUPS = text(
+    "SELECT person, kind, ref, day, actors FROM engagement_notifications "
+    "WHERE person IN (SELECT json_array_elements_text(CAST(:people AS json))) "
+    "AND ref IN (SELECT json_array_elements_text(CAST(:refs AS json)))")
+# The changed groups (upserted by key), the emptied ones (deleted), the titles (the latest wins) and
+# the new idea people, as data-modifying CTEs of one statement: a batch's writes in one round trip.
+# The four touch different rows (a group is kept or emptied, never both), so their order is moot.
+WRITE_ALL = text(
+    "WITH kept AS (INSERT INTO engagement_notifications (id, person, kind, ref, day, actors, last_at) "
+    "SELECT CAST(r->>0 AS bigint), r->>1, r->>2, r->>3, CAST(r->>4 AS date), r->5, CAST(r->>6 AS timestamp) "
+    "FROM json_array_elements(CAST(:groups AS json)) AS r "
+    "ON CONFLICT (person, kind, ref, day) DO UPDATE SET actors = excluded.actors, last_at = excluded.last_at), "
+    "emptied AS (DELETE FROM engagement_notifications AS n USING json_array_elements(CAST(:emptied AS json)) AS r "
+    "WHERE n.person = r->>0 AND n.kind = r->>1 AND n.ref = r->>2 AND n.day = CAST(r->>3 AS date)), "
+    "titled AS (INSERT INTO engagement_notify_titles (ref, title) SELECT r->>0, r->>1 "
+    "FROM json_array_elements(CAST(:titles AS json)) AS r "
+    "ON CONFLICT (ref) DO UPDATE SET title = excluded.title), "
+    "built AS (INSERT INTO engagement_notify_idea_people (idea_ref, person) SELECT r->>0, r->>1 "
+    "FROM json_array_elements(CAST(:idea_people AS json)) AS r ON CONFLICT DO NOTHING) "
+    "SELECT 1")
+
+
+def on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _json(rows: list) -> str:
+    """Rows as one JSON array; dates and times as ISO text, which the server casts back."""
+    return json.dumps(rows, default=_iso)
+
+
+def _iso(value: date | datetime) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a column value")
+
+
+def stored_groups(session: Session, people: set[str], refs: set[str]) -> list[tuple]:
+    """The groups of ``people`` about ``refs`` (any of the one about any of the other: a superset of
+    what the batch touches), as (person, kind, ref, day, actors), in one query."""
+    if on_postgresql(session):
+        return list(session.execute(STORED_GROUPS, {"people": json.dumps(sorted(people)),
+                                                    "refs": json.dumps(sorted(refs))}))
+    columns = (Notification.person, Notification.kind, Notification.ref, Notification.day, Notification.actors)
+    return list(session.execute(select(*columns).where(Notification.person.in_(sorted(people)),
+                                                        Notification.ref.in_(sorted(refs)))))
 
 
 def write_groups(session: Session, rows: list[dict]) -> None:
-    """Insert or replace these groups (by key); their ids come from their keys, so are never changed."""
-    if session.get_bind().dialect.name == "postgresql":
-        columns = {c: [row[c] for row in rows] for c in ("id", "person", "kind", "ref", "day", "last_at")}
-        session.execute(GROUPS_UPSERT, {**columns, "actors": [json.dumps(row["actors"]) for row in rows]})
-        return
+    """Insert or replace these groups (by key), elsewhere than on PostgreSQL; their ids come from
+    their keys, so are never changed."""
     upsert = insert_or_update(session, Notification)
     upsert = upsert.on_conflict_do_update(index_elements=["person", "kind", "ref", "day"], set_={
         "actors": upsert.excluded.actors, "last_at": upsert.excluded.last_at})
@@ -169,10 +238,15 @@ def _group_row(key: tuple, actors: list[dict]) -> dict:
             "last_at": _newest(actors)}
 
 
+def _moment(entry: dict) -> str:
+    """An entry's time as stored: naive UTC in ISO form, which sorts as the times do."""
+    return entry["at"]
+
+
 def _newest(actors: list[dict]) -> datetime:
     """A group's time is its newest entry's: an entry taken back, or replaced by one from earlier
     that arrived late, takes its moment with it."""
-    return max(datetime.fromisoformat(a["at"]) for a in actors)
+    return datetime.fromisoformat(max(actors, key=_moment)["at"])
 
 
 def _adoptions(session: Session, refs: set[str]) -> dict[str, tuple[str, datetime]]:
