@@ -46,8 +46,11 @@ def subject_ref(event: Event) -> str:
 
 
 class NotificationRows(OwnedBatch):
-    """The groups, like states and idea people a batch touches: loaded up front in a few queries,
-    changed in memory as plain lists, and written in :meth:`write` with one statement per table."""
+    """The groups, like states and idea people a batch touches. Handlers change groups without
+    reading them: each change is kept per group (entries added, actors taken out), and
+    :meth:`write` reads exactly the groups changed, in one query, applies the changes to what
+    they held and writes each table once. No group is read before the handlers run, so none
+    is read that the batch does not change."""
 
     # Owners and like states stay ORM rows: written as plain rows in one statement, the fault test
     # (tests/e2e/test_faults.py: frozen broker, restarted database, poison) found a like counted once
@@ -62,12 +65,12 @@ class NotificationRows(OwnedBatch):
         self.new_idea_people: list[dict[str, str]] = []
         self.titles: dict[str, str] = {}  # the batch's latest title per thing
         self.adoptions: dict[str, tuple[str, datetime]] = {}
-        # Each group's entries by actor, in the order they are to be kept (a stored group's as stored,
-        # an added entry last); by (person, kind, ref, day); empty once emptied.
-        self.groups: dict[tuple, dict[str, dict]] = {}
-        self.stored: set[tuple] = set()  # the groups the table held when the batch began
-        self.changed: set[tuple] = set()
-        self.added: set[tuple] = set()  # the changed groups that gained an entry: sorted again on write
+        # By group key (person, kind, ref, day): the entries the batch added and kept, by actor, in
+        # the order last added; the actors whose stored entry the batch replaced or took back; and
+        # the groups that gained an entry (sorted by time again on write).
+        self.added: dict[tuple, dict[str, dict]] = {}
+        self.gone: dict[tuple, set[str]] = {}
+        self.grew: set[tuple] = set()
 
     def load(self) -> None:
         super().load()
@@ -77,22 +80,8 @@ class NotificationRows(OwnedBatch):
             for idea_ref, person in self.session.execute(select(NotifyIdeaPerson.idea_ref, NotifyIdeaPerson.person)
                                                          .where(NotifyIdeaPerson.idea_ref.in_(sorted(ideas)))):
                 self.idea_people.setdefault(idea_ref, set()).add(person)
-        people = {e.target.owner for e in events} | {p for ps in self.idea_people.values() for p in ps}
-        people |= self.kudos.recipients
-        people |= {p for e in events for p in e.data.get("credited") or ()}
-        people |= {e.actor for e in events if e.type == EventType.IDEA_CONTRIBUTED}
         self.adoptions = _adoptions(self.session, {e.target.key for e in events
                                                    if e.type == EventType.IDEA_CONTRIBUTED})
-        people.discard("")
-        if people:
-            for person, kind, ref, day, actors in stored_groups(self.session, people, self._refs()):
-                self.groups[(person, kind, ref, day)] = {entry["p"]: entry for entry in actors}
-        self.stored = set(self.groups)
-
-    def _refs(self) -> set[str]:
-        """What the batch's events are about, and what the Bra!s they may displace were about."""
-        counted = {row.about or f"person:{row.recipient}" for row in self.kudos.rows.values()}
-        return {subject_ref(e) for e in self.events} | counted
 
     def add(self, person: str, kind: str, ref: str, actor: str, moment: datetime, message: str | None = None) -> None:
         """``actor`` did ``kind`` to ``person``'s ``ref`` at ``moment`` (aware): join that day's group,
@@ -103,14 +92,43 @@ class NotificationRows(OwnedBatch):
         entry = {"p": actor, "at": utc_naive(moment).isoformat()}
         if message:
             entry["m"] = message
-        group = self.groups.get(key)
-        if group is None:
-            group = self.groups[key] = {}
+        added = self.added.get(key)
+        if added is None:
+            added = self.added[key] = {}
+            self.gone[key] = set()
         else:
-            group.pop(actor, None)  # the actor's new entry goes last, as if appended
-        group[actor] = entry
-        self.changed.add(key)
-        self.added.add(key)
+            added.pop(actor, None)  # the actor's new entry goes last, as if appended
+        added[actor] = entry
+        self.gone[key].add(actor)
+        self.grew.add(key)
+
+    def take_back(self, person: str, ref: str, actor: str, day: date, kind: str = "like") -> None:
+        """An unlike (or a displaced Bra!) takes its entry out of that day's group; an emptied group
+        goes (or, made earlier in this batch, is never written). Taking an entry out of a group
+        that holds none of the actor's changes nothing, so it is recorded without reading the group."""
+        key = (person, kind, ref, day)
+        added = self.added.get(key)
+        if added is None:
+            added = self.added[key] = {}
+            self.gone[key] = set()
+        added.pop(actor, None)
+        self.gone[key].add(actor)
+
+    def groups(self, stored: dict[tuple, list[dict]]) -> dict[tuple, list[dict]]:
+        """Every changed group's entries now, newest first, from what it ``stored`` (by key): the stored
+        entries the batch left, as stored, then the ones it added, in the order last added; as each
+        change applied to the group in turn would leave them. A group that gained an entry is sorted by
+        time (stably: among entries of one moment the one kept earlier first, as sorting after each
+        addition kept them); one that only lost entries keeps its order."""
+        out = {}
+        for key, added in self.added.items():
+            gone = self.gone[key]
+            entries = [entry for entry in stored.get(key, ()) if entry["p"] not in gone]
+            entries += added.values()
+            if key in self.grew:
+                entries.sort(key=_moment, reverse=True)
+            out[key] = entries
+        return out
 
     def title(self, ref: str, title: str) -> None:
         """The latest title wins; a batch may name one thing twice."""
@@ -125,39 +143,27 @@ class NotificationRows(OwnedBatch):
         self.new_idea_people.append({"idea_ref": idea_ref, "person": person})
         return True
 
-    def take_back(self, person: str, ref: str, actor: str, day: date, kind: str = "like") -> None:
-        """An unlike (or a displaced Bra!) takes its entry out of that day's group; an emptied group
-        goes (or, made earlier in this batch, is never written)."""
-        key = (person, kind, ref, day)
-        group = self.groups.get(key)
-        if group:
-            group.pop(actor, None)
-            self.changed.add(key)
-
-    def actors(self, key: tuple) -> list[dict]:
-        """A group's entries as stored: newest first. A group that gained an entry is sorted by time
-        (stably: among entries of one moment, the earlier kept first, as sorting after each addition
-        kept them); one that only lost entries keeps its order."""
-        entries = list(self.groups[key].values())
-        if key in self.added:
-            entries.sort(key=_moment, reverse=True)
-        return entries
-
     def write(self) -> None:
         """Each table once: the changed groups in one upsert, the emptied ones in one delete, the
         titles and idea people; on PostgreSQL all four in one statement (one round trip)."""
         self.write_owned()
-        kept = [_group_row(key, self.actors(key)) for key in sorted(self.changed) if self.groups[key]]
-        emptied = sorted(key for key in self.changed & self.stored if not self.groups[key])
+        keys = sorted(self.added)
+        stored = stored_groups(self.session, keys)
+        groups = self.groups(stored)
+        kept = [key for key in keys if groups[key]]
+        emptied = [key for key in keys if not groups[key] and key in stored]
         titles = sorted(self.titles.items())
-        if on_postgresql(self.session):
-            if kept or emptied or titles or self.new_idea_people:
-                columns = ("id", "person", "kind", "ref", "day", "actors", "last_at")
-                self.session.execute(WRITE_ALL, {
-                    "groups": _json([[row[c] for c in columns] for row in kept]),
-                    "emptied": _json(emptied), "titles": _json(titles),
-                    "idea_people": _json([[row["idea_ref"], row["person"]] for row in self.new_idea_people])})
-            return
+        if not on_postgresql(self.session):
+            self._write_elsewhere([_group_row(key, groups[key]) for key in kept], emptied, titles)
+        elif kept or emptied or titles or self.new_idea_people:
+            self.session.execute(WRITE_ALL, {
+                "groups": json.dumps([[group_id(*key), *_key_row(key), groups[key], _newest_at(groups[key])]
+                                      for key in kept]),
+                "emptied": json.dumps([_key_row(key) for key in emptied]), "titles": json.dumps(titles),
+                "idea_people": json.dumps([[row["idea_ref"], row["person"]] for row in self.new_idea_people])})
+
+    def _write_elsewhere(self, kept: list[dict], emptied: list[tuple], titles: list[tuple[str, str]]) -> None:
+        """SQLite: a statement per table."""
         if kept:
             write_groups(self.session, kept)
         if emptied:
@@ -176,9 +182,9 @@ class NotificationRows(OwnedBatch):
 # every batch (an IN list or a multi-row VALUES is parsed and planned anew for every size, and a
 # driver dumps an array parameter element by element in Python).
 STORED_GROUPS = text(
-    "SELECT person, kind, ref, day, actors FROM engagement_notifications "
-    "WHERE person IN (SELECT json_array_elements_text(CAST(:people AS json))) "
-    "AND ref IN (SELECT json_array_elements_text(CAST(:refs AS json)))")
+    "SELECT g.person, g.kind, g.ref, g.day, g.actors FROM json_array_elements(CAST(:keys AS json)) AS k "
+    "CROSS JOIN LATERAL (SELECT person, kind, ref, day, actors FROM engagement_notifications "
+    "WHERE person = k->>0 AND kind = k->>1 AND ref = k->>2 AND day = CAST(k->>3 AS date) LIMIT 1) AS g")
 # The changed groups (upserted by key), the emptied ones (deleted), the titles (the latest wins) and
 # the new idea people, as data-modifying CTEs of one statement: a batch's writes in one round trip.
 # The four touch different rows (a group is kept or emptied, never both), so their order is moot.
@@ -201,26 +207,24 @@ def on_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _json(rows: list) -> str:
-    """Rows as one JSON array; dates and times as ISO text, which the server casts back."""
-    return json.dumps(rows, default=_iso)
+def _key_row(key: tuple) -> list[str]:
+    """A group's key as JSON takes it: the day as ISO text, which the server casts back."""
+    person, kind, ref, day = key
+    return [person, kind, ref, day.isoformat()]
 
 
-def _iso(value: date | datetime) -> str:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not a column value")
-
-
-def stored_groups(session: Session, people: set[str], refs: set[str]) -> list[tuple]:
-    """The groups of ``people`` about ``refs`` (any of the one about any of the other: a superset of
-    what the batch touches), as (person, kind, ref, day, actors), in one query."""
+def stored_groups(session: Session, keys: list[tuple]) -> dict[tuple, list[dict]]:
+    """The entries of the groups stored under ``keys`` (person, kind, ref, day), by key, in one query:
+    on PostgreSQL a lookup of the group index per key, whatever the planner thinks of the table's
+    size (a key names one group at most; the ``LIMIT`` keeps the lookup from being joined as a whole)."""
+    if not keys:
+        return {}
     if on_postgresql(session):
-        return list(session.execute(STORED_GROUPS, {"people": json.dumps(sorted(people)),
-                                                    "refs": json.dumps(sorted(refs))}))
-    columns = (Notification.person, Notification.kind, Notification.ref, Notification.day, Notification.actors)
-    return list(session.execute(select(*columns).where(Notification.person.in_(sorted(people)),
-                                                        Notification.ref.in_(sorted(refs)))))
+        rows = session.execute(STORED_GROUPS, {"keys": json.dumps([_key_row(key) for key in keys])})
+    else:
+        columns = (Notification.person, Notification.kind, Notification.ref, Notification.day)
+        rows = session.execute(select(*columns, Notification.actors).where(tuple_(*columns).in_(keys)))
+    return {(person, kind, ref, day): actors for person, kind, ref, day, actors in rows}
 
 
 def write_groups(session: Session, rows: list[dict]) -> None:
@@ -246,7 +250,12 @@ def _moment(entry: dict) -> str:
 def _newest(actors: list[dict]) -> datetime:
     """A group's time is its newest entry's: an entry taken back, or replaced by one from earlier
     that arrived late, takes its moment with it."""
-    return datetime.fromisoformat(max(actors, key=_moment)["at"])
+    return datetime.fromisoformat(_newest_at(actors))
+
+
+def _newest_at(actors: list[dict]) -> str:
+    """The newest entry's time, as stored (ISO text, naive UTC)."""
+    return max(actors, key=_moment)["at"]
 
 
 def _adoptions(session: Session, refs: set[str]) -> dict[str, tuple[str, datetime]]:
