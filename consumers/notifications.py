@@ -46,8 +46,11 @@ def subject_ref(event: Event) -> str:
 
 
 class NotificationRows(OwnedBatch):
-    """The groups, like states and idea people a batch touches: loaded up front in a few queries,
-    changed in memory as plain lists, and written in :meth:`write` with one statement per table."""
+    """The groups, like states and idea people a batch touches. Handlers change groups without
+    reading them: each change is kept per group (entries added, actors taken out), and
+    :meth:`write` reads exactly the groups changed, in one query, applies the changes to what
+    they held and writes each table once. No group is read before the handlers run, so none
+    is read that the batch does not change."""
 
     # Owners and like states as plain rows, one statement each (consumers/owned.py). The fault test's
     # extra like on a5 was its poison record (an actor of 300 characters) cut to fit by the bulk
@@ -62,9 +65,12 @@ class NotificationRows(OwnedBatch):
         self.new_idea_people: list[dict[str, str]] = []
         self.titles: dict[str, str] = {}  # the batch's latest title per thing
         self.adoptions: dict[str, tuple[str, datetime]] = {}
-        self.groups: dict[tuple, list[dict]] = {}  # actors by (person, kind, ref, day); [] once emptied
-        self.stored: set[tuple] = set()  # the groups the table held when the batch began
-        self.changed: set[tuple] = set()
+        # By group key (person, kind, ref, day): the entries the batch added and kept, by actor, in
+        # the order last added; the actors whose stored entry the batch replaced or took back; and
+        # the groups that gained an entry (sorted by time again on write).
+        self.added: dict[tuple, dict[str, dict]] = {}
+        self.gone: dict[tuple, set[str]] = {}
+        self.grew: set[tuple] = set()
 
     def load(self) -> None:
         super().load()
@@ -74,23 +80,8 @@ class NotificationRows(OwnedBatch):
             for idea_ref, person in self.session.execute(select(NotifyIdeaPerson.idea_ref, NotifyIdeaPerson.person)
                                                          .where(NotifyIdeaPerson.idea_ref.in_(sorted(ideas)))):
                 self.idea_people.setdefault(idea_ref, set()).add(person)
-        people = {e.target.owner for e in events} | {p for ps in self.idea_people.values() for p in ps}
-        people |= self.kudos.recipients
-        people |= {p for e in events for p in e.data.get("credited") or ()}
-        people |= {e.actor for e in events if e.type == EventType.IDEA_CONTRIBUTED}
         self.adoptions = _adoptions(self.session, {e.target.key for e in events
                                                    if e.type == EventType.IDEA_CONTRIBUTED})
-        if people - {""}:
-            columns = (Notification.person, Notification.kind, Notification.ref, Notification.day, Notification.actors)
-            for person, kind, ref, day, actors in self.session.execute(select(*columns).where(
-                    Notification.person.in_(sorted(people - {""})), Notification.ref.in_(sorted(self._refs())))):
-                self.groups[(person, kind, ref, day)] = actors
-        self.stored = set(self.groups)
-
-    def _refs(self) -> set[str]:
-        """What the batch's events are about, and what the Bra!s they may displace were about."""
-        counted = {row.about or f"person:{row.recipient}" for row in self.kudos.rows.values()}
-        return {subject_ref(e) for e in self.events} | counted
 
     def add(self, person: str, kind: str, ref: str, actor: str, moment: datetime, message: str | None = None) -> None:
         """``actor`` did ``kind`` to ``person``'s ``ref`` at ``moment`` (aware): join that day's group,
@@ -98,10 +89,46 @@ class NotificationRows(OwnedBatch):
         if person == actor or not person:
             return
         key = (person, kind, ref, moment.astimezone(self.zone).date())
-        entry = {"p": actor, "at": utc_naive(moment).isoformat(), **({"m": message} if message else {})}
-        entries = [a for a in self.groups.get(key, ()) if a["p"] != actor] + [entry]
-        self.groups[key] = sorted(entries, key=lambda a: a["at"], reverse=True)
-        self.changed.add(key)
+        entry = {"p": actor, "at": utc_naive(moment).isoformat()}
+        if message:
+            entry["m"] = message
+        added = self.added.get(key)
+        if added is None:
+            added = self.added[key] = {}
+            self.gone[key] = set()
+        else:
+            added.pop(actor, None)  # the actor's new entry goes last, as if appended
+        added[actor] = entry
+        self.gone[key].add(actor)
+        self.grew.add(key)
+
+    def take_back(self, person: str, ref: str, actor: str, day: date, kind: str = "like") -> None:
+        """An unlike (or a displaced Bra!) takes its entry out of that day's group; an emptied group
+        goes (or, made earlier in this batch, is never written). Taking an entry out of a group
+        that holds none of the actor's changes nothing, so it is recorded without reading the group."""
+        key = (person, kind, ref, day)
+        added = self.added.get(key)
+        if added is None:
+            added = self.added[key] = {}
+            self.gone[key] = set()
+        added.pop(actor, None)
+        self.gone[key].add(actor)
+
+    def groups(self, stored: dict[tuple, list[dict]]) -> dict[tuple, list[dict]]:
+        """Every changed group's entries now, newest first, from what it ``stored`` (by key): the stored
+        entries the batch left, as stored, then the ones it added, in the order last added; as each
+        change applied to the group in turn would leave them. A group that gained an entry is sorted by
+        time (stably: among entries of one moment the one kept earlier first, as sorting after each
+        addition kept them); one that only lost entries keeps its order."""
+        out = {}
+        for key, added in self.added.items():
+            gone = self.gone[key]
+            entries = [entry for entry in stored.get(key, ()) if entry["p"] not in gone]
+            entries += added.values()
+            if key in self.grew:
+                entries.sort(key=_moment, reverse=True)
+            out[key] = entries
+        return out
 
     def title(self, ref: str, title: str) -> None:
         """The latest title wins; a batch may name one thing twice."""
@@ -116,47 +143,93 @@ class NotificationRows(OwnedBatch):
         self.new_idea_people.append({"idea_ref": idea_ref, "person": person})
         return True
 
-    def take_back(self, person: str, ref: str, actor: str, day: date, kind: str = "like") -> None:
-        """An unlike (or a displaced Bra!) takes its entry out of that day's group; an emptied group
-        goes (or, made earlier in this batch, is never written)."""
-        key = (person, kind, ref, day)
-        if self.groups.get(key):
-            self.groups[key] = [a for a in self.groups[key] if a["p"] != actor]
-            self.changed.add(key)
-
     def write(self) -> None:
-        """Each table once: the changed groups in one upsert, the emptied ones in one delete."""
+        """Each table once: the changed groups in one upsert, the emptied ones in one delete, the
+        titles and idea people; on PostgreSQL all four in one statement (one round trip)."""
         self.write_owned()
-        kept = sorted(key for key in self.changed if self.groups[key])
+        keys = sorted(self.added)
+        stored = stored_groups(self.session, keys)
+        groups = self.groups(stored)
+        kept = [key for key in keys if groups[key]]
+        emptied = [key for key in keys if not groups[key] and key in stored]
+        titles = sorted(self.titles.items())
+        if not on_postgresql(self.session):
+            self._write_elsewhere([_group_row(key, groups[key]) for key in kept], emptied, titles)
+        elif kept or emptied or titles or self.new_idea_people:
+            self.session.execute(WRITE_ALL, {
+                "groups": json.dumps([[group_id(*key), *_key_row(key), groups[key], _newest_at(groups[key])]
+                                      for key in kept]),
+                "emptied": json.dumps([_key_row(key) for key in emptied]), "titles": json.dumps(titles),
+                "idea_people": json.dumps([[row["idea_ref"], row["person"]] for row in self.new_idea_people])})
+
+    def _write_elsewhere(self, kept: list[dict], emptied: list[tuple], titles: list[tuple[str, str]]) -> None:
+        """SQLite: a statement per table."""
         if kept:
-            write_groups(self.session, [_group_row(key, self.groups[key]) for key in kept])
-        emptied = sorted(key for key in self.changed & self.stored if not self.groups[key])
+            write_groups(self.session, kept)
         if emptied:
             self.session.execute(delete(Notification).where(tuple_(
                 Notification.person, Notification.kind, Notification.ref, Notification.day).in_(emptied)))
-        if self.titles:
+        if titles:
             upsert = insert_or_update(self.session, NotifyTitle)
             upsert = upsert.on_conflict_do_update(index_elements=["ref"], set_={"title": upsert.excluded.title})
-            self.session.execute(upsert, [{"ref": ref, "title": title} for ref, title in sorted(self.titles.items())])
+            self.session.execute(upsert, [{"ref": ref, "title": title} for ref, title in titles])
         if self.new_idea_people:
             self.session.execute(insert_ignoring_duplicates(self.session, NotifyIdeaPerson), self.new_idea_people)
 
 
-# One statement for a whole batch of groups on PostgreSQL: seven arrays, unnested into rows, so the
-# statement's text stays small whatever the batch (a multi-row VALUES is parsed anew for every size).
-GROUPS_UPSERT = text(
-    "INSERT INTO engagement_notifications (id, person, kind, ref, day, actors, last_at) "
-    "SELECT * FROM unnest(CAST(:id AS bigint[]), CAST(:person AS varchar[]), CAST(:kind AS varchar[]), "
-    "CAST(:ref AS varchar[]), CAST(:day AS date[]), CAST(:actors AS json[]), CAST(:last_at AS timestamp[])) "
-    "ON CONFLICT (person, kind, ref, day) DO UPDATE SET actors = excluded.actors, last_at = excluded.last_at")
+# PostgreSQL: what a batch read and wrote, each table's rows as one JSON parameter (an array of
+# arrays, serialised in C) unpacked on the server, so a statement's text and plan are the same for
+# every batch (an IN list or a multi-row VALUES is parsed and planned anew for every size, and a
+# driver dumps an array parameter element by element in Python).
+STORED_GROUPS = text(
+    "SELECT g.person, g.kind, g.ref, g.day, g.actors FROM json_array_elements(CAST(:keys AS json)) AS k "
+    "CROSS JOIN LATERAL (SELECT person, kind, ref, day, actors FROM engagement_notifications "
+    "WHERE person = k->>0 AND kind = k->>1 AND ref = k->>2 AND day = CAST(k->>3 AS date) LIMIT 1) AS g")
+# The changed groups (upserted by key), the emptied ones (deleted), the titles (the latest wins) and
+# the new idea people, as data-modifying CTEs of one statement: a batch's writes in one round trip.
+# The four touch different rows (a group is kept or emptied, never both), so their order is moot.
+WRITE_ALL = text(
+    "WITH kept AS (INSERT INTO engagement_notifications (id, person, kind, ref, day, actors, last_at) "
+    "SELECT CAST(r->>0 AS bigint), r->>1, r->>2, r->>3, CAST(r->>4 AS date), r->5, CAST(r->>6 AS timestamp) "
+    "FROM json_array_elements(CAST(:groups AS json)) AS r "
+    "ON CONFLICT (person, kind, ref, day) DO UPDATE SET actors = excluded.actors, last_at = excluded.last_at), "
+    "emptied AS (DELETE FROM engagement_notifications AS n USING json_array_elements(CAST(:emptied AS json)) AS r "
+    "WHERE n.person = r->>0 AND n.kind = r->>1 AND n.ref = r->>2 AND n.day = CAST(r->>3 AS date)), "
+    "titled AS (INSERT INTO engagement_notify_titles (ref, title) SELECT r->>0, r->>1 "
+    "FROM json_array_elements(CAST(:titles AS json)) AS r "
+    "ON CONFLICT (ref) DO UPDATE SET title = excluded.title), "
+    "built AS (INSERT INTO engagement_notify_idea_people (idea_ref, person) SELECT r->>0, r->>1 "
+    "FROM json_array_elements(CAST(:idea_people AS json)) AS r ON CONFLICT DO NOTHING) "
+    "SELECT 1")
+
+
+def on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _key_row(key: tuple) -> list[str]:
+    """A group's key as JSON takes it: the day as ISO text, which the server casts back."""
+    person, kind, ref, day = key
+    return [person, kind, ref, day.isoformat()]
+
+
+def stored_groups(session: Session, keys: list[tuple]) -> dict[tuple, list[dict]]:
+    """The entries of the groups stored under ``keys`` (person, kind, ref, day), by key, in one query:
+    on PostgreSQL a lookup of the group index per key, whatever the planner thinks of the table's
+    size (a key names one group at most; the ``LIMIT`` keeps the lookup from being joined as a whole)."""
+    if not keys:
+        return {}
+    if on_postgresql(session):
+        rows = session.execute(STORED_GROUPS, {"keys": json.dumps([_key_row(key) for key in keys])})
+    else:
+        columns = (Notification.person, Notification.kind, Notification.ref, Notification.day)
+        rows = session.execute(select(*columns, Notification.actors).where(tuple_(*columns).in_(keys)))
+    return {(person, kind, ref, day): actors for person, kind, ref, day, actors in rows}
 
 
 def write_groups(session: Session, rows: list[dict]) -> None:
-    """Insert or replace these groups (by key); their ids come from their keys, so are never changed."""
-    if session.get_bind().dialect.name == "postgresql":
-        columns = {c: [row[c] for row in rows] for c in ("id", "person", "kind", "ref", "day", "last_at")}
-        session.execute(GROUPS_UPSERT, {**columns, "actors": [json.dumps(row["actors"]) for row in rows]})
-        return
+    """Insert or replace these groups (by key), elsewhere than on PostgreSQL; their ids come from
+    their keys, so are never changed."""
     upsert = insert_or_update(session, Notification)
     upsert = upsert.on_conflict_do_update(index_elements=["person", "kind", "ref", "day"], set_={
         "actors": upsert.excluded.actors, "last_at": upsert.excluded.last_at})
@@ -169,10 +242,20 @@ def _group_row(key: tuple, actors: list[dict]) -> dict:
             "last_at": _newest(actors)}
 
 
+def _moment(entry: dict) -> str:
+    """An entry's time as stored: naive UTC in ISO form, which sorts as the times do."""
+    return entry["at"]
+
+
 def _newest(actors: list[dict]) -> datetime:
     """A group's time is its newest entry's: an entry taken back, or replaced by one from earlier
     that arrived late, takes its moment with it."""
-    return max(datetime.fromisoformat(a["at"]) for a in actors)
+    return datetime.fromisoformat(_newest_at(actors))
+
+
+def _newest_at(actors: list[dict]) -> str:
+    """The newest entry's time, as stored (ISO text, naive UTC)."""
+    return max(actors, key=_moment)["at"]
 
 
 def _adoptions(session: Session, refs: set[str]) -> dict[str, tuple[str, datetime]]:
