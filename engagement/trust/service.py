@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from engagement.directory.groups import Org, load_tree, months_between, steady_groups, utc_midnight
+from engagement.directory.groups import Org, load_tree, months_between, steady_groups, unsteady_groups, utc_midnight
 from engagement.errors import FieldError, ValidationFailed
 from engagement.schemas.patterns import MONTH_PATTERN
 from engagement.trust import rollups
@@ -112,6 +112,7 @@ class Folding:
 
     def __init__(self, session: Session, period: Period, last_day: date, zone: ZoneInfo, min_size: int):
         self.tree, self.zone, self.min_size = load_tree(session), zone, min_size
+        self.orgs: dict[tuple[date, date], Org] = {}
         stretches = [(period.start, last_day), (period.baseline_start, period.baseline_end)]
         stretches += [(first, min(last, end)) for start, end in stretches for first, last in months_between(start, end)]
         moments = [moment for stretch in stretches for moment in self._moments(*stretch)]
@@ -121,10 +122,14 @@ class Folding:
         return utc_midnight(start, self.zone), utc_midnight(end + timedelta(days=1), self.zone)
 
     def org(self, start: date, end: date) -> Org:
-        """As ``Org.load(session, min_size, start, end, zone)``."""
-        since, until = self._moments(start, end)
-        m = self.memberships
-        return Org.over_time(self.tree, since, until, m.members(since, until), self.min_size, m.smallest(since, until))
+        """As ``Org.load(session, min_size, start, end, zone)``; a stretch asked for twice (a month's
+        report is also its only month) is folded once."""
+        if (start, end) not in self.orgs:
+            since, until = self._moments(start, end)
+            m = self.memberships
+            self.orgs[start, end] = Org.over_time(self.tree, since, until, m.members(since, until), self.min_size,
+                                                  m.smallest(since, until))
+        return self.orgs[start, end]
 
     def months(self, start: date, end: date) -> list[Org]:
         """As ``month_orgs``: each calendar month overlapping the days, folded as its own."""
@@ -138,13 +143,14 @@ def baselines(session: Session, org: Org, period: Period, folding: Folding) -> d
     months = folding.months(period.baseline_start, period.baseline_end)
     whole = folding.org(period.baseline_start, period.baseline_end)
     counted = rollups.contributions(session, period.baseline_start, period.baseline_end)
+    unsteady = unsteady_groups(org, months)  # as not all(month.is_shown_groups(teams)), in one pass
     out: dict[str, tuple[int, int] | None] = {}
     for group in {g for g in org.groups.values() if g is not None}:
-        teams = org.members_of(group)
-        if all(month.is_shown_groups(teams) for month in months):
-            out[group] = (sum(counted.get(t, 0) for t in teams), sum(whole.sizes.get(t, (0, 0))[0] for t in teams))
-        else:
+        if group in unsteady:
             out[group] = None
+            continue
+        teams = org.members_of(group)
+        out[group] = (sum(counted.get(t, 0) for t in teams), sum(whole.sizes.get(t, (0, 0))[0] for t in teams))
     return out
 
 
