@@ -128,13 +128,9 @@ class TrustRows(Batch):
         ideas = [{"idea_id": i, "team_id": v.team_id, "submitted_on": v.submitted_on, "answered": v.answered}
                  for i in sorted(self.changed_ideas) for v in (self.ideas[i],)]
         if self.session.get_bind().dialect.name == "postgresql":
-            if activity or contributions or ideas:
-                self.session.execute(WRITE, {"activity": _json(activity), "contributions": _json(contributions),
-                                             "ideas": _json(ideas)})
-            return
-        upsert(self.session, TrustActivity, ("day", "team_id", "person"), activity, _add_counts)
-        upsert(self.session, TrustContribution, ("ref",), contributions, _contribution_merge)
-        upsert(self.session, TrustIdea, ("idea_id",), ideas, _idea_merge)
+            write_at_once(self.session, activity, contributions, ideas)
+        else:
+            write_each(self.session, activity, contributions, ideas)
 
     def day(self, moment: datetime) -> date:
         if moment not in self.days:
@@ -210,6 +206,20 @@ SELECT (SELECT count(*) FROM activity), (SELECT count(*) FROM contributions), (S
 """The batch's three tables in one statement on PostgreSQL (each a data-modifying CTE), so the
 batch's writes cost one round trip; the same merges as :func:`_add_counts`,
 :func:`_contribution_merge` and :func:`_idea_merge`. Rows go in key order, as in the JSON."""
+
+
+def write_at_once(session: Session, activity: list[dict], contributions: list[dict], ideas: list[dict]) -> None:
+    """The three tables in one statement (PostgreSQL)."""
+    if activity or contributions or ideas:
+        session.execute(WRITE, {"activity": _json(activity), "contributions": _json(contributions),
+                                "ideas": _json(ideas)})
+
+
+def write_each(session: Session, activity: list[dict], contributions: list[dict], ideas: list[dict]) -> None:
+    """Each table in a statement of its own, with the same merges."""
+    upsert(session, TrustActivity, ("day", "team_id", "person"), activity, _add_counts)
+    upsert(session, TrustContribution, ("ref",), contributions, _contribution_merge)
+    upsert(session, TrustIdea, ("idea_id",), ideas, _idea_merge)
 
 
 def upsert(session: Session, model: Any, keys: tuple[str, ...], rows: list[dict],
