@@ -6,12 +6,16 @@ organisation's report is timed for a month, 30 and 90 days, against a baseline m
 in the same run: one plain GROUP BY over the same period's rollup rows. Prints the
 storage the rollups take.
 
+The HTTP reports also give the CPU seconds each took, this process's and PostgreSQL's (its
+backends' on this machine, parallel workers not included).
+
 Run: python bench/trust.py  (needs PostgreSQL). ``--profile`` also prints where the time of the
 trust consumer's 100,000 events and of the HTTP report goes (cProfile, cumulative).
 """
 from __future__ import annotations
 
 import cProfile
+import os
 import pstats
 import random
 import resource
@@ -129,12 +133,14 @@ def main() -> None:
             numbers["consumer_100k_events"] = consumer_rates(st, payload["people"], ("ledger", "trust"))
             client, key = app.test_client(), _key(st)
             auth = {"Authorization": f"Bearer {key}"}
+            database = url.rsplit("/", 1)[1]
             for label in ("2026-10", "30d", "90d"):
                 def get(label=label):
                     response = client.get(f"/v1/trust/report?period={label}", headers=auth)
                     assert response.status_code == 200, response.status_code
                 base = numbers[f"report_{label}"]["baseline_group_by"]["best_s"]
-                numbers[f"http_report_{label}_json"] = {**timings(get), "baseline_group_by_best_s": base}
+                numbers[f"http_report_{label}_json"] = {**timings(get), **cpu_seconds(get, database),
+                                                        "baseline_group_by_best_s": base}
             if PROFILE:
                 profile_consumer(st, payload["people"])
                 profile("HTTP report, 90 days", lambda: client.get(
@@ -170,6 +176,33 @@ def profile_consumer(st, people: list[dict]) -> None:
                 model.claim(session, [e.id for e, _ in batch])
                 model.apply(session, batch)
     profile("trust consumer, 100,000 events", run)
+
+
+def cpu_seconds(fn, database: str) -> dict:
+    """CPU seconds per call, of this process and of the database's backends (read from /proc, so
+    only with PostgreSQL on this machine): on a 2-core machine shared by several sessions the
+    wall-clock times above say as much about the neighbours as about the report."""
+    def backends() -> float | None:
+        try:
+            total = 0
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    if database in open(f"/proc/{pid}/cmdline").read():
+                        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+                        total += int(fields[11]) + int(fields[12])
+                except OSError:
+                    continue
+            return total / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            return None
+    client, server = time.process_time(), backends()
+    for _ in range(RUNS):
+        fn()
+    client, after = (time.process_time() - client) / RUNS, backends()
+    if server is None or after is None:
+        return {"client_cpu_s": round(client, 3)}
+    server = (after - server) / RUNS
+    return {"client_cpu_s": round(client, 3), "server_cpu_s": round(server, 3), "cpu_s": round(client + server, 3)}
 
 
 def _key(st) -> str:

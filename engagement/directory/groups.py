@@ -263,8 +263,19 @@ def steady_groups(org: Org, months: list[Org], moved_only: bool = False) -> Org:
     number minus that month's neighbours would be that small team alone. With ``moved_only``,
     ``months`` are the trees in effect during ``org``'s own period: a small team moved from one
     unit to another in it would otherwise be one answer's unit minus another's."""
+    unsteady = unsteady_groups(org, months, moved_only)
+    if not unsteady:
+        return org
+    steady = {t: None if g in unsteady else g for t, g in org.groups.items()}
+    return Org(org.names, org.parents, steady, org.sizes)
+
+
+def unsteady_groups(org: Org, months: list[Org], moved_only: bool = False) -> set[str | None]:
+    """The groups of ``org`` whose teams are not exactly a union of shown groups in some month:
+    as ``not month.is_shown_groups(org.members_of(g), moved_only)`` for any month, for every
+    group at once in one pass over each month's teams (thousands of teams, a dozen months)."""
     unsteady: set[str | None] = set()
-    for month in months:  # as ``month.is_shown_groups(org.members_of(g))`` for each g, in one pass
+    for month in months:
         mixed: dict[str | None, set[str | None]] = {}
         for team, group in month.groups.items():
             if group is None:
@@ -276,11 +287,7 @@ def steady_groups(org: Org, months: list[Org], moved_only: bool = False) -> Org:
                 unsteady |= groups
         if not moved_only:
             unsteady |= {g for t, g in org.groups.items() if t not in month.groups and month.sizes.get(t, (0, 0))[0]}
-    unsteady -= {None, ""}
-    if not unsteady:
-        return org
-    steady = {t: None if g in unsteady else g for t, g in org.groups.items()}
-    return Org(org.names, org.parents, steady, org.sizes)
+    return unsteady - {None, ""}
 
 
 def months_between(start: date, end: date) -> list[tuple[date, date]]:

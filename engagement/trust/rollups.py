@@ -118,11 +118,13 @@ class Memberships:
         self.since, self.until = since, until
         m, other = Membership, aliased(Membership)
         moving = exists().where(other.person_id == m.person_id, _moves(other, since, until))
-        leader = case((Person.role == "leader", m.person_id))
-        self.base = {team: (n, people, int(leaders or 0)) for team, n, people, leaders in session.execute(
-            select(m.team_id, func.count(), func.count(func.distinct(m.person_id)), func.count(func.distinct(leader)))
-            .outerjoin(Person, Person.id == m.person_id).where(_spans(m, since, until), ~moving)
-            .group_by(m.team_id))}
+        leaders = _leaders()
+        pairs = (select(m.team_id, m.person_id, func.count().label("n"), func.count(leaders.c.id).label("leads"))
+                 .outerjoin(leaders, leaders.c.id == m.person_id).where(_spans(m, since, until), ~moving)
+                 .group_by(m.team_id, m.person_id).subquery())  # distinct people by hashing pairs, not sorting
+        self.base = {team: (int(n), people, int(lead or 0)) for team, n, people, lead in session.execute(
+            select(pairs.c.team_id, func.sum(pairs.c.n), func.count(), func.sum(case((pairs.c.leads > 0, 1), else_=0)))
+            .group_by(pairs.c.team_id))}
         self.rows = list(session.execute(select(m.team_id, m.person_id, m.valid_from, m.valid_to, Person.role)
                                          .outerjoin(Person, Person.id == m.person_id).where(moving)))
 
@@ -173,13 +175,19 @@ def activity(session: Session, start: date, end: date, teams: set[str] | None = 
     if teams is not None:
         per_person = per_person.where(a.team_id.in_(teams))
     p = per_person.group_by(a.team_id, a.person).subquery()
-    leader = func.sum(case((Person.role == "leader", 1), else_=0))
+    leaders = _leaders()
     rows = session.execute(select(p.c.team_id, func.sum(case((p.c.c > 0, 1), else_=0)), func.sum(p.c.c),
                                   func.max(p.c.c), func.sum(p.c.l), func.sum(p.c.i), func.sum(p.c.x),
-                                  func.sum(p.c.r), leader)
-                           .select_from(p).outerjoin(Person, Person.id == p.c.person).group_by(p.c.team_id))
+                                  func.sum(p.c.r), func.count(leaders.c.id))
+                           .select_from(p).outerjoin(leaders, leaders.c.id == p.c.person).group_by(p.c.team_id))
     names = ("sharers", "contributions", "top", "likes", "interactions", "cross_team", "recognised", "active_leaders")
     return {team: dict(zip(names, (int(v or 0) for v in values), strict=True)) for team, *values in rows}
+
+
+def _leaders() -> Any:
+    """The leaders' ids (a person's id is unique): joined to per-person rows, a hash of the few
+    leaders instead of everyone."""
+    return select(Person.id).where(Person.role == "leader").subquery()
 
 
 def contributions(session: Session, start: date, end: date) -> dict[str, int]:

@@ -10,6 +10,8 @@ and a suggested action.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from engagement.directory.groups import Org, load_tree, months_between, steady_groups, utc_midnight
+from engagement.directory.groups import Org, load_tree, months_between, steady_groups, unsteady_groups, utc_midnight
 from engagement.errors import FieldError, ValidationFailed
 from engagement.schemas.patterns import MONTH_PATTERN
 from engagement.trust import rollups
@@ -108,7 +110,12 @@ def group_totals(session: Session, org: Org, period: Period, today: date, limits
 
 class Folding:
     """The directory's history over a report's days and its baseline's, read once: the org of any
-    stretch of those days, as ``Org.load`` folds it, without asking the database again."""
+    stretch of those days, as ``Org.load`` folds it, without asking the database again.
+
+    Folding thousands of teams for each month of a period and its baseline costs more than the
+    report's own sums, and the directory changes seldom: the folded orgs are kept (a few reports'
+    worth, per process) with the very rows they were folded from, and reused only when the rows
+    read now are equal to those, so a change anywhere in the directory's history folds anew."""
 
     def __init__(self, session: Session, period: Period, last_day: date, zone: ZoneInfo, min_size: int):
         self.tree, self.zone, self.min_size = load_tree(session), zone, min_size
@@ -116,19 +123,56 @@ class Folding:
         stretches += [(first, min(last, end)) for start, end in stretches for first, last in months_between(start, end)]
         moments = [moment for stretch in stretches for moment in self._moments(*stretch)]
         self.memberships = rollups.Memberships(session, min(moments), max(moments))
+        self.orgs = _folded(self, (tuple(stretches), zone.key, min_size), stretches)
 
     def _moments(self, start: date, end: date) -> tuple[datetime, datetime]:
         return utc_midnight(start, self.zone), utc_midnight(end + timedelta(days=1), self.zone)
 
-    def org(self, start: date, end: date) -> Org:
+    def inputs(self) -> tuple:
+        """Everything the folding is made from, as read from the database."""
+        m = self.memberships
+        return self.tree.rows, self.tree.names, m.base, m.rows
+
+    def fold(self, start: date, end: date) -> Org:
         """As ``Org.load(session, min_size, start, end, zone)``."""
         since, until = self._moments(start, end)
         m = self.memberships
         return Org.over_time(self.tree, since, until, m.members(since, until), self.min_size, m.smallest(since, until))
 
+    def org(self, start: date, end: date) -> Org:
+        """The stretch's org: folded once per report (a month's report is also its only month), or
+        not at all while the directory's rows are as when it was."""
+        found = self.orgs.get((start, end))
+        return found if found is not None else self.fold(start, end)
+
     def months(self, start: date, end: date) -> list[Org]:
         """As ``month_orgs``: each calendar month overlapping the days, folded as its own."""
         return [self.org(first, min(last, end)) for first, last in months_between(start, end)]
+
+
+KEPT_FOLDINGS = 16  # reports' foldings kept per process: the periods people look at, a few units' sizes
+_foldings: OrderedDict[tuple, tuple[tuple, dict[tuple[date, date], Org]]] = OrderedDict()
+_foldings_lock = threading.Lock()
+
+
+def _folded(folding: Folding, key: tuple, stretches: list[tuple[date, date]]) -> dict[tuple[date, date], Org]:
+    """The orgs of ``stretches``: those kept under ``key`` if they were folded from rows equal to
+    the ones just read, or else folded now and kept. Kept orgs are shared between requests, so
+    each is complete (its lazy index of members filled) before it is kept, and none is changed."""
+    inputs = folding.inputs()
+    with _foldings_lock:
+        kept = _foldings.get(key)
+    if kept is not None and kept[0] == inputs:
+        return kept[1]
+    orgs = {stretch: folding.fold(*stretch) for stretch in dict.fromkeys(stretches)}
+    for org in orgs.values():
+        org.members_of(None)
+    with _foldings_lock:
+        _foldings[key] = (inputs, orgs)
+        _foldings.move_to_end(key)
+        while len(_foldings) > KEPT_FOLDINGS:
+            _foldings.popitem(last=False)
+    return orgs
 
 
 def baselines(session: Session, org: Org, period: Period, folding: Folding) -> dict[str, tuple[int, int] | None]:
@@ -138,13 +182,14 @@ def baselines(session: Session, org: Org, period: Period, folding: Folding) -> d
     months = folding.months(period.baseline_start, period.baseline_end)
     whole = folding.org(period.baseline_start, period.baseline_end)
     counted = rollups.contributions(session, period.baseline_start, period.baseline_end)
+    unsteady = unsteady_groups(org, months)  # as not all(month.is_shown_groups(teams)), in one pass
     out: dict[str, tuple[int, int] | None] = {}
     for group in {g for g in org.groups.values() if g is not None}:
-        teams = org.members_of(group)
-        if all(month.is_shown_groups(teams) for month in months):
-            out[group] = (sum(counted.get(t, 0) for t in teams), sum(whole.sizes.get(t, (0, 0))[0] for t in teams))
-        else:
+        if group in unsteady:
             out[group] = None
+            continue
+        teams = org.members_of(group)
+        out[group] = (sum(counted.get(t, 0) for t in teams), sum(whole.sizes.get(t, (0, 0))[0] for t in teams))
     return out
 
 

@@ -4,6 +4,7 @@ engagement/translations say them in bokmål, nynorsk, Danish and English."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from babel.numbers import format_decimal
 from babel.support import Translations
@@ -71,5 +72,11 @@ def _number(key: str, value: object, lang: str) -> object:
     """A number as the page's language writes it ("1,17" in Norwegian and Danish), rates to two
     decimals at most; percentages with their sign after a space."""
     if isinstance(value, float):
-        value = format_decimal(value, format="#,##0.##", locale=lang)
+        value = _decimal(value, lang)
     return f"{value} %" if key in PERCENTAGES else value
+
+
+@lru_cache(maxsize=4096)
+def _decimal(value: float, lang: str) -> str:
+    """Babel parses the pattern on every call; a report of thousands of teams repeats few rates."""
+    return format_decimal(value, format="#,##0.##", locale=lang)
