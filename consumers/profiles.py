@@ -4,9 +4,10 @@ Field values are not kept, only whether each is filled in; the latest event time
 wins per field. The percentage follows the configured checklist, so changing the
 checklist and running ``engagement replay profiles`` recomputes everyone.
 
-Batch-first: a batch reads its people's fields and milestones in two queries, applies every
-event to plain tuples in memory, and writes the fields it changed, its people's percentages and
-the milestones reached in one statement (engagement/bulk.py ``Writes``), whatever its size.
+Batch-first: a batch reads its people's fields in one query, applies every event to plain
+tuples in memory, and writes the fields it changed, its people's percentages and the milestones
+reached in one statement (engagement/bulk.py ``Writes``), whatever its size. Whether someone
+reached 100 % before is read only for those who reach it in the batch (rare), at its end.
 """
 from __future__ import annotations
 
@@ -40,17 +41,16 @@ def _percent_offered(_table: Any, offered: Any) -> dict[str, Any]:
 
 
 class ProfileRows(Batch):
-    """The batch's people's fields (as ``(present, updated_at)``) and who reached 100 % already,
-    loaded in two queries; what the batch changes is kept beside them and written once."""
+    """The batch's people's fields (as ``(present, updated_at)``), loaded in one query; what the
+    batch changes is kept beside them and written once."""
 
     def __init__(self, session: Session, batch: Pairs, steps: tuple[Step, ...]):
         super().__init__(session, batch)
         self.weights = {step.field: step.weight for step in steps}
         self.fields: dict[str, dict[str, FieldState]] = {}  # by person, then field
-        self.reached: set[str] = set()
+        self.reached: dict[str, datetime] = {}  # by person: when the batch first saw 100 %
         self.changed: set[tuple[str, str]] = set()  # (person, field) to write
         self.percents: dict[str, int] = {}  # by person, after the batch
-        self.milestones: list[dict[str, Any]] = []
 
     def load(self) -> None:
         people = sorted({event.actor for event in self.events})
@@ -59,14 +59,13 @@ class ProfileRows(Batch):
         for person, field, present, updated_at in self.session.execute(
                 where_keys(self.session, query, [ProfileField.person], keys)):
             self.fields.setdefault(person, {})[field] = (present, updated_at)
-        self.reached = set(self.session.scalars(where_keys(
-            self.session, select(ProfileMilestone.person), [ProfileMilestone.person], keys)))
 
     def percent(self, fields: dict[str, FieldState]) -> int:
         """The checklist's percentage of the fields filled in (checklist.progress's sum)."""
         return sum(weight for field, weight in self.weights.items() if field in fields and fields[field][0])
 
     def write(self) -> None:
+        milestones = self.milestones()  # read before any write (on SQLite each write goes at once)
         writes = bulk.Writes(self.session)
         writes.add(ProfileField, [{"person": person, "field": field, "present": self.fields[person][field][0],
                                    "updated_at": self.fields[person][field][1]}
@@ -75,8 +74,18 @@ class ProfileRows(Batch):
         writes.add(ProfileCompletion, [{"person": person, "percent": percent}
                                        for person, percent in sorted(self.percents.items())],
                    ("person",), _percent_offered)
-        writes.add(ProfileMilestone, self.milestones, ("person", "reached_at"))
+        writes.add(ProfileMilestone, milestones, ("person", "reached_at"))
         writes.send()
+
+    def milestones(self) -> list[dict[str, Any]]:
+        """100 % is recognised once, however often re-reached: the batch's first time, for those
+        without a milestone stored (one query, and only when someone reached 100 %)."""
+        if not self.reached:
+            return []
+        before = set(self.session.scalars(where_keys(self.session, select(ProfileMilestone.person),
+                                                     [ProfileMilestone.person], [(p,) for p in sorted(self.reached)])))
+        return [{"person": person, "reached_at": moment} for person, moment in sorted(self.reached.items())
+                if person not in before]
 
 
 class Profiles(ReadModel[ProfileRows]):
@@ -101,7 +110,6 @@ def updated(rows: ProfileRows, event: Event) -> None:
             fields[field] = (value not in EMPTY, moment)
             rows.changed.add((person, field))
     percent = rows.percent(fields)
-    if percent == 100 and person not in rows.reached:  # recognised once, however often re-reached
-        rows.reached.add(person)
-        rows.milestones.append({"person": person, "reached_at": moment})
+    if percent == 100:
+        rows.reached.setdefault(person, moment)
     rows.percents[person] = percent
