@@ -3,42 +3,89 @@
 Field values are not kept, only whether each is filled in; the latest event time
 wins per field. The percentage follows the configured checklist, so changing the
 checklist and running ``engagement replay profiles`` recomputes everyone.
+
+Batch-first: a batch reads its people's fields in one query, applies every event to plain
+tuples in memory, and writes the fields it changed, its people's percentages and the milestones
+reached in one statement (engagement/bulk.py ``Writes``), whatever its size. Whether someone
+reached 100 % before is read only for those who reach it in the batch (rare), at its end.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from engagement import bulk
+from engagement.bulk import where_keys
 from engagement.events import Event, EventType, utc_naive
-from engagement.profiles.checklist import EMPTY, Step, progress
+from engagement.profiles.checklist import EMPTY, Step
 from engagement.profiles.model import ProfileCompletion, ProfileField, ProfileMilestone
 
 from .base import Batch, Pairs, ReadModel
 
+FieldState = tuple[bool, datetime]  # (present, updated_at): what a field row holds
+
+
+def _latest_wins(table: Any, offered: Any) -> dict[str, Any]:
+    """A stored field takes the offered state unless the stored one is newer (the rule the batch
+    applied in memory; said again in the statement, so no older state can ever overwrite)."""
+    newer = offered.updated_at >= table.updated_at
+    return {"present": case((newer, offered.present), else_=table.present),
+            "updated_at": case((newer, offered.updated_at), else_=table.updated_at)}
+
+
+def _percent_offered(_table: Any, offered: Any) -> dict[str, Any]:
+    return {"percent": offered.percent}
+
 
 class ProfileRows(Batch):
-    """The batch's people's fields, completions and milestones, loaded in three queries; new rows
-    join the session, changed ones are written by its flush."""
+    """The batch's people's fields (as ``(present, updated_at)``), loaded in one query; what the
+    batch changes is kept beside them and written once."""
 
     def __init__(self, session: Session, batch: Pairs, steps: tuple[Step, ...]):
         super().__init__(session, batch)
-        self.steps = steps
-        self.fields: dict[str, dict[str, ProfileField]] = {}  # by person, then field
-        self.completions: dict[str, ProfileCompletion] = {}
-        self.reached: set[str] = set()
+        self.weights = {step.field: step.weight for step in steps}
+        self.fields: dict[str, dict[str, FieldState]] = {}  # by person, then field
+        self.reached: dict[str, datetime] = {}  # by person: when the batch first saw 100 %
+        self.changed: set[tuple[str, str]] = set()  # (person, field) to write
+        self.percents: dict[str, int] = {}  # by person, after the batch
 
     def load(self) -> None:
         people = sorted({event.actor for event in self.events})
-        for row in self.session.scalars(select(ProfileField).where(ProfileField.person.in_(people))):
-            self.fields.setdefault(row.person, {})[row.field] = row
-        self.completions = {c.person: c for c in self.session.scalars(
-            select(ProfileCompletion).where(ProfileCompletion.person.in_(people)))}
-        self.reached = set(self.session.scalars(select(ProfileMilestone.person).where(
-            ProfileMilestone.person.in_(people))))
+        keys = [(person,) for person in people]
+        query = select(ProfileField.person, ProfileField.field, ProfileField.present, ProfileField.updated_at)
+        for person, field, present, updated_at in self.session.execute(
+                where_keys(self.session, query, [ProfileField.person], keys)):
+            self.fields.setdefault(person, {})[field] = (present, updated_at)
 
-    def add(self, row):
-        self.session.add(row)
-        return row
+    def percent(self, fields: dict[str, FieldState]) -> int:
+        """The checklist's percentage of the fields filled in (checklist.progress's sum)."""
+        return sum(weight for field, weight in self.weights.items() if field in fields and fields[field][0])
+
+    def write(self) -> None:
+        milestones = self.milestones()  # read before any write (on SQLite each write goes at once)
+        writes = bulk.Writes(self.session)
+        writes.add(ProfileField, [{"person": person, "field": field, "present": self.fields[person][field][0],
+                                   "updated_at": self.fields[person][field][1]}
+                                  for person, field in sorted(self.changed)],
+                   ("person", "field"), _latest_wins)
+        writes.add(ProfileCompletion, [{"person": person, "percent": percent}
+                                       for person, percent in sorted(self.percents.items())],
+                   ("person",), _percent_offered)
+        writes.add(ProfileMilestone, milestones, ("person", "reached_at"))
+        writes.send()
+
+    def milestones(self) -> list[dict[str, Any]]:
+        """100 % is recognised once, however often re-reached: the batch's first time, for those
+        without a milestone stored (one query, and only when someone reached 100 %)."""
+        if not self.reached:
+            return []
+        before = set(self.session.scalars(where_keys(self.session, select(ProfileMilestone.person),
+                                                     [ProfileMilestone.person], [(p,) for p in sorted(self.reached)])))
+        return [{"person": person, "reached_at": moment} for person, moment in sorted(self.reached.items())
+                if person not in before]
 
 
 class Profiles(ReadModel[ProfileRows]):
@@ -58,19 +105,11 @@ def updated(rows: ProfileRows, event: Event) -> None:
     person, moment = event.actor, utc_naive(event.time)
     fields = rows.fields.setdefault(person, {})
     for field, value in event.data["fields"].items():
-        row = fields.get(field)
-        if row is None:
-            fields[field] = rows.add(ProfileField(person=person, field=field, present=value not in EMPTY,
-                                                  updated_at=moment))
-        elif row.updated_at <= moment:
-            row.present, row.updated_at = value not in EMPTY, moment
-    present = {field for field, row in fields.items() if row.present}
-    percent = progress(rows.steps, present)["percent"]
-    if percent == 100 and person not in rows.reached:  # recognised once, however often re-reached
-        rows.reached.add(person)
-        rows.add(ProfileMilestone(person=person, reached_at=moment))
-    completion = rows.completions.get(person)
-    if completion is None:
-        rows.completions[person] = rows.add(ProfileCompletion(person=person, percent=percent))
-    else:
-        completion.percent = percent
+        stored = fields.get(field)
+        if stored is None or stored[1] <= moment:
+            fields[field] = (value not in EMPTY, moment)
+            rows.changed.add((person, field))
+    percent = rows.percent(fields)
+    if percent == 100:
+        rows.reached.setdefault(person, moment)
+    rows.percents[person] = percent
