@@ -10,11 +10,21 @@ in their own processes, which this benchmark does not start; ``--in-process`` me
 with every read model applied in its workers too, as the embedded default does.
 
 Run: python bench/ingest.py [--in-process]  (needs wrk, PostgreSQL and Redis; starts Tansu itself)
+
+``--cpu [N]`` measures instead what wall-clock rates on a shared machine cannot: the CPU seconds one
+process spends per single-event request (``time.process_time``, so the producer's own threads
+count too), N requests (5,000) called straight through WSGI, one after another, each answered 202
+only once Tansu acknowledged it; the bare endpoint likewise. ``--profile`` adds a cProfile of the
+kafka-python run (the request thread's CPU time), written to /tmp/ingest.pstats (read it with ``python -m pstats``).
 """
 from __future__ import annotations
 
+import cProfile
 import importlib.util
+import io
 import json
+import os
+import subprocess
 import sys
 import threading
 import time
@@ -29,6 +39,7 @@ from engagement.events import Event, Target
 
 TOTAL = 50_000
 BATCH = 500
+PROFILE_FILE = "/tmp/ingest.pstats"
 
 
 def event(i: int, prefix: str) -> dict:
@@ -88,7 +99,78 @@ def tillit(env: dict[str, str], key: str, producer: str) -> dict[str, float]:
         return {**single, "batch": batch_ingest(base, key)}
 
 
+def wsgi_calls(app, bodies: list[bytes], key: str) -> int:
+    """Each body POSTed to /v1/events through ``app``'s WSGI callable; answers how many got 202."""
+    base = {"REQUEST_METHOD": "POST", "PATH_INFO": "/v1/events", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.url_scheme": "http", "REMOTE_ADDR": "127.0.0.1",
+            "CONTENT_TYPE": "application/json", "HTTP_AUTHORIZATION": f"Bearer {key}",
+            "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False}
+    accepted, statuses = 0, []
+    for body in bodies:
+        environ = {**base, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+        answer = app(environ, lambda status, _headers, _exc=None: statuses.append(status))
+        b"".join(answer)
+        getattr(answer, "close", lambda: None)()
+        accepted += statuses.pop().startswith("202")
+    return accepted
+
+
+def cpu_one(target: str, key: str, count: int, profile: bool) -> dict[str, float]:
+    """CPU ms per request of ``target`` (the API or the bare app) in this process, env already set."""
+    if target == "bare":
+        from bench.bare_app import app
+    else:
+        from engagement import create_app
+        app = create_app()
+    prefix = uuid.uuid4().hex[:8]
+    bodies = [json.dumps(event(i, prefix)).encode() for i in range(count + 300)]
+    wsgi_calls(app, bodies[:300], key)  # warm: the producer's connection, the key's cache, imports
+    profiler = cProfile.Profile(time.thread_time) if profile else None  # CPU, not the waits for acks
+    started_cpu, started, started_thread = time.process_time(), time.perf_counter(), time.thread_time()
+    if profiler:
+        profiler.enable()
+    accepted = wsgi_calls(app, bodies[300:], key)
+    if profiler:
+        profiler.disable()
+    cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started
+    request_thread = time.thread_time() - started_thread
+    if profiler:
+        profiler.dump_stats(PROFILE_FILE)
+    return {"cpu_ms_per_request": round(cpu / count * 1000, 3), "wall_ms_per_request": round(wall / count * 1000, 3),
+            "request_thread_cpu_ms": round(request_thread / count * 1000, 3), "accepted": accepted}
+
+
+def cpu_main(count: int, profile: bool) -> None:
+    """CPU per request of the bare endpoint and the API with each producer, each in its own process."""
+    def child(target: str, producer: str, env: dict[str, str], key: str) -> dict:
+        traced = profile and target == "api" and producer == "kafka-python"
+        args = [sys.executable, __file__, "--cpu-one", target, key, str(count)] + (["--profile"] if traced else [])
+        done = subprocess.run(args, env={**os.environ, **env, "ENGAGEMENT_KAFKA_PRODUCER": producer},
+                              capture_output=True, text=True, check=False)
+        sys.stderr.write(done.stderr[-20000:] if done.returncode else "")
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    with services() as env:
+        env["ENGAGEMENT_CONSUMERS"] = "external"
+        key = run_cli(["keys", "create", "--name", "bench", "--scope", "events:write"], env)
+        numbers: dict = {"requests": count, "bare_flask": child("bare", "kafka-python", env, key)}
+        producers = ["kafka-python"] + (["confluent-kafka"] if importlib.util.find_spec("confluent_kafka") else [])
+        for producer in producers:
+            numbers[producer] = run = child("api", producer, env, key)
+            run["cpu_vs_bare"] = round(numbers["bare_flask"]["cpu_ms_per_request"] / run["cpu_ms_per_request"], 3)
+    numbers["load_average"] = os.getloadavg()
+    report("ingest_cpu", numbers)
+
+
 def main() -> None:
+    if "--cpu-one" in sys.argv:
+        at = sys.argv.index("--cpu-one")
+        target, key, count = sys.argv[at + 1], sys.argv[at + 2], int(sys.argv[at + 3])
+        print(json.dumps(cpu_one(target, key, count, "--profile" in sys.argv)))
+        return
+    if "--cpu" in sys.argv:
+        at = sys.argv.index("--cpu")
+        given = sys.argv[at + 1] if len(sys.argv) > at + 1 and sys.argv[at + 1].isdigit() else None
+        return cpu_main(int(given or 5000), "--profile" in sys.argv)
     with services() as env:
         env["ENGAGEMENT_CONSUMERS"] = "in-process" if "--in-process" in sys.argv else "external"
         key = run_cli(["keys", "create", "--name", "bench", "--scope", "events:write"], env)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from engagement.db import utcnow
 from engagement.errors import Forbidden, Unauthenticated
@@ -47,7 +47,11 @@ TOKEN_AUDIENCE = "tillit"
 # The demo's made-up users get tokens for this audience only: a demo box that shares the real
 # secret must not hand its visitors a 'communications' or 'leader' token a real instance takes.
 DEMO_AUDIENCE = "tillit-demo"
-KEY_CACHE_SECONDS = 30
+# How long a process takes a key it verified without asking the database again: the bound on how
+# long a key revoked in another process keeps working there (the revoking process forgets it at
+# once). Each process then reads each key's row once per this interval, which costs nothing
+# beside the requests it serves, and a request between two reads costs no round trip.
+KEY_CACHE_SECONDS = 2
 # A key's last use is written at most once this often: a busy integration's every request must
 # not become a write. With the cache above, most requests never reach the database at all.
 LAST_USED_EVERY = timedelta(seconds=60)
@@ -116,7 +120,9 @@ class KeyCache:
             self._entries[digest] = (time.monotonic() + KEY_CACHE_SECONDS, principal)
 
 
-def principal_for_key(session: Session, key: str, cache: KeyCache) -> Principal:
+def principal_for_key(session: Session | scoped_session, key: str, cache: KeyCache) -> Principal:
+    """The key's principal, from ``cache`` when it verified the key in the last KEY_CACHE_SECONDS;
+    ``session`` (the request's scoped session, made only when asked) is used only on a miss."""
     digest = _digest(key)
     cached = cache.get(digest)
     if cached is not None:
@@ -131,7 +137,7 @@ def principal_for_key(session: Session, key: str, cache: KeyCache) -> Principal:
     return principal
 
 
-def mark_used(session: Session, row: ApiKey, now: datetime) -> None:
+def mark_used(session: Session | scoped_session, row: ApiKey, now: datetime) -> None:
     """Note the key's use when the last note is older than LAST_USED_EVERY: one conditional
     UPDATE, so two processes at once write it once, and the request's own work is not committed."""
     if row.last_used_at is not None and now - row.last_used_at < LAST_USED_EVERY:

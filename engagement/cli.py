@@ -185,7 +185,7 @@ def keys_list() -> None:
 @click.argument("prefix")
 @with_appcontext
 def keys_revoke(prefix: str) -> None:
-    """Revoke the key with PREFIX (the 8 characters after tlt_); takes effect within 30 s."""
+    """Revoke the key with PREFIX (the 8 characters after tlt_); takes effect within 2 s."""
     session = state().db.session()
     if not auth.revoke_api_key(session, prefix):
         raise click.ClickException(f"no key with prefix {prefix}")

@@ -58,7 +58,7 @@ class KafkaBus:
                 self._producer = KafkaProducer(
                     bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True,
                     linger_ms=self.config["ENGAGEMENT_KAFKA_LINGER_MS"],
-                    max_block_ms=int(self.timeout * 1000), client_id="tillit-api",
+                    max_block_ms=int(self.timeout * 1000), client_id="tillit-api", metrics_enabled=False,
                 )
                 self._producer_pid = os.getpid()
         return self._producer

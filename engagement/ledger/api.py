@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from flask import request
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,7 @@ from engagement.errors import FieldError, is_connection_error
 from engagement.ledger import service
 from engagement.schemas.events import BatchSchema, EventSchema
 from engagement.schemas.ledger import AcceptedSchema
-from engagement.state import state
+from engagement.state import EngagementState, state
 from engagement.web.requests import BODY, INVALID, Blueprint, guarded, principal
 
 
@@ -64,12 +65,25 @@ def _accepted(events: list[dict], batch: bool) -> dict:
     st = state()
     # The checks before publishing only read: outside a transaction each is one round trip, where
     # the request's session would add a BEGIN and a closing ROLLBACK to every event sent.
-    reads = Session(st.db.engine.execution_options(isolation_level="AUTOCOMMIT"))
+    reads = Session(_reading(st))
     try:
         ids = service.ingest(events, principal(), st.bus, batch, reads, st.config["ENGAGEMENT_EDIT_WINDOW"])
     finally:
         _close(reads)
     return {"accepted": ids, "count": len(ids)}
+
+
+READING = "engagement.reading_engine"
+
+
+def _reading(st: EngagementState) -> Engine:
+    """The app's engine in autocommit, made once: ``execution_options`` makes an engine and
+    registers a listener on each call, 0.08 ms of every event sent."""
+    engine = st.db.engine
+    made = st.app.extensions.get(READING)
+    if made is None or made[0] is not engine:
+        made = st.app.extensions[READING] = (engine, engine.execution_options(isolation_level="AUTOCOMMIT"))
+    return made[1]
 
 
 def _close(session: Session) -> None:

@@ -55,8 +55,8 @@ def make_key(fields: dict):
 def revoke_key(_path: dict, prefix: str):
     """Revoke a key (keys:manage, or admin); its webhook subscriptions stop too
 
-    It stops at once in this process; another that verified it in the last 30 seconds may take
-    it until its cache forgets it. Revoking a revoked key answers it as it is."""
+    It stops at once in this process, and within 2 seconds in every other (engagement.auth's
+    KEY_CACHE_SECONDS). Revoking a revoked key answers it as it is."""
     session = state().db.session()
     row = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if row is None:

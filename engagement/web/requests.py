@@ -48,8 +48,8 @@ def _verify() -> Principal:
         raise Unauthenticated("Send 'Authorization: Bearer <API key or user token>'.")
     credential = credential.strip()
     st = state()
-    if credential.startswith(KEY_PREFIX):
-        return principal_for_key(st.db.session(), credential, st.key_cache)
+    if credential.startswith(KEY_PREFIX):  # the scoped session, not one made: a cached key needs none
+        return principal_for_key(st.db.session, credential, st.key_cache)
     return st.sign_in.principal(credential)  # an OpenID Connect issuer's token or an HS256 one
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
-from engagement.auth import KeyCache, principal_for_key
+from engagement import auth
+from engagement.auth import KEY_CACHE_SECONDS, KeyCache, principal_for_key, revoke_api_key
 from engagement.db import utcnow
+from engagement.errors import Unauthenticated
 from engagement.ledger.model import ApiKey
 from engagement.state import state
 from tests.conftest import bearer
@@ -67,6 +70,26 @@ def test_revoking_stops_the_key_at_once(client, user_token):
     assert client.get("/v1/trust/thresholds", headers=bearer(made["key"])).status_code == 401
     assert client.post("/v1/keys/0a1b2c3d/revoke", headers=admin).status_code == 404
     assert client.post("/v1/keys/not-hex/revoke", headers=admin).status_code == 422
+
+
+def test_a_key_revoked_elsewhere_stops_within_the_cache_interval(app, make_key, monkeypatch):
+    """Another process (its own KeyCache) that verified the key keeps it at most KEY_CACHE_SECONDS
+    (a few seconds) after the revocation, and asks the database again after that."""
+    key = make_key("events:write", name="elsewhere")
+    clock = [1000.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: clock[0])
+    other_process = KeyCache()
+    with app.app_context():
+        session = state(app).db.session
+        assert principal_for_key(session, key, other_process).name == "elsewhere"
+        assert revoke_api_key(session, key[4:12])
+        session.commit()
+        clock[0] += KEY_CACHE_SECONDS - 0.1
+        assert principal_for_key(session, key, other_process).name == "elsewhere"  # still cached
+        clock[0] += 0.2
+        with pytest.raises(Unauthenticated):
+            principal_for_key(session, key, other_process)
+    assert KEY_CACHE_SECONDS <= 5
 
 
 def test_last_use_is_written_at_most_once_a_minute(app, client, make_key, user_token):

@@ -136,6 +136,23 @@ def test_revoked_key_stops_working(app, client, make_key):
     assert response.status_code == 401
 
 
+def test_ingest_reads_through_one_autocommit_engine_and_a_cached_key_makes_no_session(app, client, writer_key,
+                                                                                     monkeypatch):
+    """What each event used to make anew: an engine (and a listener on it) for the read checks,
+    and a database session for a key the cache already knew."""
+    from engagement import auth
+    from engagement.ledger.api import READING
+    monkeypatch.setattr(auth, "KEY_CACHE_SECONDS", 600)  # a slow machine must not let the key expire here
+    assert client.post("/v1/events", json=like(event_id="e-once-1"), headers=bearer(writer_key)).status_code == 202
+    made = app.extensions[READING]
+    assert client.post("/v1/events", json=like(event_id="e-once-2"), headers=bearer(writer_key)).status_code == 202
+    with app.test_request_context(headers=bearer(writer_key)):
+        from engagement.web.requests import principal
+        assert principal().kind == "key"  # cached by the requests above
+        assert not state(app).db.session.registry.has()  # so no session was made for it
+    assert app.extensions[READING] is made and made[1].get_execution_options()["isolation_level"] == "AUTOCOMMIT"
+
+
 def test_bus_failure_answers_503_with_retry_after(app, client, writer_key, monkeypatch):
     from engagement.errors import BusUnavailable
 
