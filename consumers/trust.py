@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from engagement.bulk import unbounded
 from engagement.directory.model import Membership
 from engagement.directory.service import team_of
 from engagement.events import Event, EventType, utc_naive
@@ -163,7 +164,7 @@ def _in(session: Session, columns: tuple, keys: set) -> list:
         return []
     key = columns[0]
     if session.get_bind().dialect.name == "postgresql":
-        match = key == any_(cast(bindparam("keys", sorted(keys)), ARRAY(key.type)))
+        match = key == any_(cast(bindparam("keys", sorted(keys)), ARRAY(unbounded(key.type))))
     else:
         match = key.in_(list(keys))
     return list(session.execute(select(*columns).where(match)))
@@ -241,7 +242,7 @@ def upsert(session: Session, model: Any, keys: tuple[str, ...], rows: list[dict]
 @cache
 def _array_upsert(table: Any, keys: tuple[str, ...], columns: tuple[str, ...], merge: Callable[[Any], dict]) -> Any:
     """INSERT ... SELECT unnest(:column), ... ON CONFLICT: built once, each column one array parameter."""
-    source = select(*(func.unnest(cast(bindparam(c), ARRAY(table.c[c].type))).label(c) for c in columns))
+    source = select(*(func.unnest(cast(bindparam(c), ARRAY(unbounded(table.c[c].type)))).label(c) for c in columns))
     statement = postgresql.insert(table).from_select(list(columns), source)
     return statement.on_conflict_do_update(index_elements=list(keys), set_=merge(statement.excluded))
 

@@ -16,6 +16,8 @@ from sqlalchemy import ARRAY, JSON, any_, bindparam
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
+from engagement.bulk import unbounded
+
 
 def postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
@@ -24,7 +26,7 @@ def postgres(session: Session) -> bool:
 def among(session: Session, column: Any, values: Collection) -> Any:
     """``column IN values``: on PostgreSQL one array parameter, however many values."""
     if postgres(session):
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return column == any_(bindparam(None, list(values), type_=ARRAY(unbounded(column.type))))
     return column.in_(list(values))
 
 
@@ -87,8 +89,8 @@ def _insert_unnest(session: Session, model: Any, columns: dict[str, list], keys:
             arrays.append(f"CAST(%(c{i})b AS TEXT[])")
             selected.append(f"CAST(u.c{i} AS JSON)")
         else:
-            params[f"c{i}"] = values
-            arrays.append(f"CAST(%(c{i})b AS {column.type.compile(dialect=dialect)}[])")
+            params[f"c{i}"] = values  # cast unbounded: the column refuses a value too long, a cast cuts it
+            arrays.append(f"CAST(%(c{i})b AS {unbounded(column.type).compile(dialect=dialect)}[])")
             selected.append(f"u.c{i}")
     quoted = ", ".join(f'"{n}"' for n in names)
     sql = (f"INSERT INTO {table.name} ({quoted}) SELECT {', '.join(selected)} "
