@@ -15,7 +15,7 @@ nothing. Ingest refuses claims that contradict an owner already known; the read 
 """
 from __future__ import annotations
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from engagement.errors import FieldError, ValidationFailed
@@ -48,12 +48,17 @@ def also_stated(event: Event) -> list[tuple[str, str, str]]:
     return []
 
 
+# Built once: every ingested event asks it, and building and compiling a tuple IN per request cost
+# more than the query (one expanding parameter keeps the compiled form cached).
+_KNOWN = select(TargetOwner.target_kind, TargetOwner.target_id, TargetOwner.owner).where(
+    tuple_(TargetOwner.target_kind, TargetOwner.target_id).in_(bindparam("keys", expanding=True)))
+
+
 def known_owners(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Owners the read models have learned for these (kind, id) keys (they all learn the same)."""
     if not keys:
         return {}
-    rows = session.execute(select(TargetOwner.target_kind, TargetOwner.target_id, TargetOwner.owner).where(
-        tuple_(TargetOwner.target_kind, TargetOwner.target_id).in_(list(keys))))
+    rows = session.execute(_KNOWN, {"keys": list(keys)})
     return {(kind, target_id): owner for kind, target_id, owner in rows}
 
 
