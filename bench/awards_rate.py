@@ -20,45 +20,10 @@ from read_models import synthetic_events
 
 
 def mixed_events(people: list[dict], count: int, rng: random.Random) -> list:
-    """Every kind of event the awards handle, among 2,000 people over three months, in shuffled time
-    order: half from the intranet's back end (stating owners), half from users (stating none, so
-    credits wait for their owner), unlikes, repeated and displaced Bra!s, ideas developed, adopted
-    and answered. For comparing two versions' rows, not for timing."""
-    from datetime import timedelta
-
-    from engagement.events import Event, Target
-    ids = [p["id"] for p in people[:2000]]
-    start, out = datetime(2026, 9, 20, tzinfo=UTC), []
-    for i in range(count):
-        actor, owner = rng.choice(ids), rng.choice(ids)
-        when = start + timedelta(seconds=rng.randrange(60 * 86400))
-        by = "bench" if rng.random() < 0.5 else f"user:{actor}"
-        roll, data = rng.random(), {}
-        if roll < 0.35:
-            kind = "like.removed" if rng.random() < 0.2 else "like.added"
-            where = rng.choice((("article", f"a{rng.randrange(600)}"), ("contribution", f"k{rng.randrange(600)}"),
-                                ("idea", f"i{rng.randrange(200)}")))
-            target = Target(*where, owner)
-        elif roll < 0.5:
-            kind, target = "comment.posted", Target("article", f"a{rng.randrange(600)}", owner)
-            data = {"comment_id": f"c{i}"}
-        elif roll < 0.62:
-            kind, target = "kudos.given", Target("person", rng.choice(ids[:300]), "")
-            actor = rng.choice(ids[:300])
-        elif roll < 0.72:
-            kind, target = "content.published", Target("article", f"a{rng.randrange(600)}", actor)
-        elif roll < 0.78:
-            kind, target = "idea.submitted", Target("idea", f"i{rng.randrange(200)}", actor)
-        elif roll < 0.93:
-            kind, target = "idea.contributed", Target("idea", f"i{rng.randrange(200)}", owner)
-            data = {"contribution_id": f"k{rng.randrange(600)}"}
-        else:
-            kind = rng.choice(("idea.adopted", "idea.answered"))
-            target = Target("idea", f"i{rng.randrange(200)}", owner)
-            data = {"status": rng.choice(("adopted", "declined"))} if kind == "idea.answered" else {}
-            by = "bench"
-        out.append(Event(f"mix-{i}", kind, actor, target, when, "bench", data=data, submitted_by=by))
-    return out
+    """Every kind of event the awards handle, among 2,000 people over three months (tests/mixes.py).
+    For comparing two versions' rows, not for timing."""
+    from tests.mixes import awards_mix
+    return awards_mix([p["id"] for p in people[:2000]], count, rng)
 
 
 def rates(st, people: list[dict], count: int, make, profile: str | None = None) -> dict:

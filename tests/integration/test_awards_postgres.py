@@ -22,10 +22,11 @@ from engagement.awards.scoring import DEFAULT_POINTS, Credit, score
 from engagement.bus.base import Record
 from engagement.consumers.awards import MonthsOf
 from engagement.directory import service as directory
-from engagement.events import Event, Target
+from engagement.events import Event
 from engagement.schemas.directory import DirectorySyncSchema
 from engagement.state import state
 from tests.conftest import sqlite_config
+from tests.mixes import awards_mix
 
 pytestmark = [pytest.mark.postgres]
 PEOPLE = [f"p{i}" for i in range(80)]
@@ -33,36 +34,10 @@ TEAMS = [f"t{i}" for i in range(8)]
 
 
 def mixed_month(count: int, rng: random.Random) -> list[Event]:
-    """Every kind of event the awards handle, in shuffled time order around two month ends."""
-    start, out = datetime(2026, 9, 25, tzinfo=UTC), []
-    for i in range(count):
-        actor, owner = rng.choice(PEOPLE), rng.choice(PEOPLE)
-        when = start + timedelta(seconds=rng.randrange(40 * 86400))
-        by, roll, data = ("bench" if rng.random() < 0.5 else f"user:{actor}"), rng.random(), {}
-        if roll < 0.35:
-            kind = "like.removed" if rng.random() < 0.2 else "like.added"
-            where = rng.choice((("article", f"a{rng.randrange(40)}"), ("contribution", f"k{rng.randrange(40)}"),
-                                ("idea", f"i{rng.randrange(15)}")))
-            target = Target(*where, owner)
-        elif roll < 0.5:
-            kind, target = "comment.posted", Target("article", f"a{rng.randrange(40)}", owner)
-            data = {"comment_id": f"c{i}"}
-        elif roll < 0.62:
-            kind, actor = "kudos.given", rng.choice(PEOPLE[:20])
-            target = Target("person", rng.choice(PEOPLE[:20]), "")
-        elif roll < 0.72:
-            kind, target = "content.published", Target("article", f"a{rng.randrange(40)}", actor)
-        elif roll < 0.78:
-            kind, target = "idea.submitted", Target("idea", f"i{rng.randrange(15)}", actor)
-        elif roll < 0.93:
-            kind, target = "idea.contributed", Target("idea", f"i{rng.randrange(15)}", owner)
-            data = {"contribution_id": f"k{rng.randrange(40)}"}
-        else:
-            kind, by = rng.choice(("idea.adopted", "idea.answered")), "bench"
-            target = Target("idea", f"i{rng.randrange(15)}", owner)
-            data = {"status": rng.choice(("adopted", "declined"))} if kind == "idea.answered" else {}
-        out.append(Event(f"mix-{i}", kind, actor, target, when, "test", data=data, submitted_by=by))
-    return out
+    """Every kind of event the awards handle, in shuffled time order around two month ends, among
+    80 people (the bench's mix, bench/awards_rate.py, at a test's scale)."""
+    return awards_mix(PEOPLE, count, rng, scale=(40, 15, 20, 40), start=datetime(2026, 9, 25, tzinfo=UTC),
+                      source="test")
 
 
 def applied(url: str, folder, events: list[Event]) -> dict:
