@@ -66,6 +66,10 @@
         });
     }
     function render(body) {
+      /* The panel opens on what it showed last and is redrawn when the fresh list arrives: someone
+         who tabbed into it meanwhile keeps focus inside it (on its first link or button), so
+         Escape still closes it and focus is never dropped on the page's body. */
+      var focused = panel.contains(document.activeElement);
       panel.innerHTML = "";
       var list = el("ul", {"class": "tillit-notes"});
       var now = Date.now();
@@ -94,6 +98,7 @@
       panel.append(list);
       if (body.unread) panel.append(all);  /* nothing to mark: no button that does nothing */
       panel.append(status);
+      if (focused) (panel.querySelector("a, button") || button).focus();
     }
     /* On a phone the bell may sit right of the middle: move the panel left so it stays on screen. */
     function fit() {
