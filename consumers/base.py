@@ -24,7 +24,7 @@ from engagement import parking
 from engagement.bus.base import Record
 from engagement.db import utcnow
 from engagement.events import Event, EventType, Target
-from engagement.ledger.model import ProcessedEvent
+from engagement.ledger.model import LedgerEvent, ProcessedEvent
 from engagement.locks import lock_keys
 from engagement.ownership.model import OwnerWaiting, TargetOwner
 
@@ -143,6 +143,12 @@ class ReadModel(Generic[B]):
     def wants(self, event: Event) -> bool:
         """Whether the batch keeps this event: by default, whether the table handles its type."""
         return self.handler(event) is not None
+
+    def kept_rows(self) -> Any:
+        """:meth:`wants` in SQL over the ledger, so a rebuild reads only what it keeps (a prefilter:
+        each event is still asked), or None when it cannot be said in SQL. A read model that
+        overrides ``wants`` overrides this too."""
+        return LedgerEvent.type.in_(sorted(str(t) for t in self.handlers))
 
     def apply(self, session: Session, batch: Pairs) -> None:
         """Apply fresh (not yet seen) events in order; types without a handler are skipped. An

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import case
+from sqlalchemy import case, func, not_, or_
 from sqlalchemy.orm import Session
 
 from engagement import bulk
 from engagement.events import Event, Target
+from engagement.ledger.model import LedgerEvent
 from engagement.ownership.waiting import TEACHING, Owners
 from engagement.recognition import kudos
 
@@ -60,6 +61,10 @@ class OwnedReadModel(ReadModel[OB]):
     def wants(self, event: Event) -> bool:
         return (self.handler(event) is not None or event.type in TEACHING
                 or not event.submitted_by.startswith("user:"))
+
+    def kept_rows(self) -> Any:
+        return or_(super().kept_rows(), LedgerEvent.type.in_(sorted(TEACHING)),
+                   not_(func.coalesce(LedgerEvent.submitted_by, "").startswith("user:")))
 
     def reset(self, session: Session) -> None:
         super().reset(session)

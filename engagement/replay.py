@@ -27,22 +27,19 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Text, cast, delete, exists, func, not_, or_, select, text
+from sqlalchemy import Text, cast, delete, exists, func, select, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from engagement.batch import settle_in_savepoints
 from engagement.bus.base import Record
 from engagement.consumers.base import ReadModel
-from engagement.consumers.owned import OwnedReadModel
 from engagement.db import utcnow
 from engagement.errors import is_connection_error
 from engagement.events import Event, Target, made, parse_json
 from engagement.ledger.model import ConsumerPosition, DeadLetter, LedgerEvent, ParkedEvent, ProcessedEvent
 from engagement.locks import SOLE_WRITER
-from engagement.ownership.service import TEACHING
 from engagement.privacy import retention
 from engagement.state import EngagementState
 
@@ -162,7 +159,7 @@ class Snapshot:
     received before ``claim_since`` are applied without a claim."""
 
     seq: int
-    kept: Any
+    kept: tuple  # the model's kept_rows() as a WHERE clause (empty: every row)
     total: int
     last: dict[tuple[str, int], int]
     claim_since: datetime
@@ -170,22 +167,12 @@ class Snapshot:
     @classmethod
     def of(cls, session: Session, model: ReadModel, claim_since: datetime) -> Snapshot:
         seq = session.scalar(select(func.max(LedgerEvent.seq))) or 0
-        kept = kept_rows(model)
+        kept = () if (rows := model.kept_rows()) is None else (rows,)
         upto = LedgerEvent.seq <= seq
-        total = session.scalar(select(func.count()).where(upto, *([kept] if kept is not None else []))) or 0
+        total = session.scalar(select(func.count()).where(upto, *kept)) or 0
         last = session.execute(select(LedgerEvent.topic, LedgerEvent.partition, func.max(LedgerEvent.offset))
                                .where(upto).group_by(LedgerEvent.topic, LedgerEvent.partition)).all()
         return cls(seq, kept, total, {(topic, partition): offset for topic, partition, offset in last}, claim_since)
-
-
-def kept_rows(model: ReadModel) -> Any:
-    """The ledger rows ``model.wants``, in SQL (a prefilter: each event is still asked), or None
-    for a read model whose ``wants`` this does not know."""
-    handled = LedgerEvent.type.in_(sorted(str(t) for t in model.handlers))
-    if isinstance(model, OwnedReadModel):  # as OwnedReadModel.wants: anything that may teach an owner
-        return or_(handled, LedgerEvent.type.in_(sorted(TEACHING)),
-                   not_(func.coalesce(LedgerEvent.submitted_by, "").startswith("user:")))
-    return handled if type(model).wants is ReadModel.wants else None
 
 
 def _claim_parked(session: Session, name: str) -> None:
@@ -201,7 +188,7 @@ def _apply_ledger(session: Session, model: ReadModel, ledger: Snapshot, started:
     """Apply the ledger's kept rows by ``seq``, a chunk at a time. Answers (applied, rows read)."""
     applied, read, after = 0, 0, 0
     reported = time.monotonic()
-    query = select(*COLUMNS).where(LedgerEvent.seq <= ledger.seq, *([ledger.kept] if ledger.kept is not None else []))
+    query = select(*COLUMNS).where(LedgerEvent.seq <= ledger.seq, *ledger.kept)
     while rows := session.connection().execute(query.where(LedgerEvent.seq > after)
                                                .order_by(LedgerEvent.seq).limit(CHUNK)).all():
         batch = [(_event(row), Record(row.topic, row.partition, row.offset, b"")) for row in rows]
