@@ -29,7 +29,8 @@ SERVE_COMMAND = "python3 -m venv .venv && . .venv/bin/activate && pip install . 
 TEST_COMMAND = 'pip install -e ".[test]" && python -m pytest'
 # Read before the app exists (engagement/app.py) or by the tests only, so not in SETTINGS.
 OTHER_VARIABLES = {"ENGAGEMENT_INSTANCE_PATH", "ENGAGEMENT_LOG_LEVEL",
-                   "ENGAGEMENT_TEST_POSTGRES_URL", "ENGAGEMENT_TEST_REDIS_URL"}
+                   "ENGAGEMENT_TEST_POSTGRES_URL", "ENGAGEMENT_TEST_REDIS_URL",
+                   "ENGAGEMENT_TEST_POSTGRES_CLUSTER"}
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
