@@ -154,8 +154,9 @@ class AwardRows(OwnedBatch):
         self._write_credits()
         bulk.insert(self.session, AwardIdea, [{"idea_id": i, "adopted": a} for i, a in sorted(self.ideas.items())],
                     keys=("idea_id",), set_=("adopted",))
+        # A tally the batch moved back where it was (a like and its unlike) changes nothing: not written.
         self._summarise(bulk.add_counts(self.session, AwardTally, TALLY_KEYS, ("count",),
-                                        {key: (n,) for key, n in self.tallies.items()}, returning=True))
+                                        {key: (n,) for key, n in self.tallies.items() if n}, returning=True))
 
     def _write_credits(self) -> None:
         """New credits in one INSERT (a duplicate id is an error, as it should never be), the

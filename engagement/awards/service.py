@@ -74,12 +74,8 @@ class AwardBoard:
         # Another partition's consumer may be scoring the same people: wait for it, then count
         # what it committed too, so the last score written is complete.
         lock_keys(session, LOCK_SPACE, {f"{m}:{p}" for m, p in touched})
-        scored: list[tuple[str, str, dict]] = []
-        for month in sorted({m for m, _ in touched}):
-            people = sorted(p for m, p in touched if m == month)
-            known = {p: Summary(*values) for (m, p), values in (summaries or {}).items() if m == month}
-            scored += [(month, person, categories)
-                       for person, categories in month_scores(session, month, people, self.points, known).items()]
+        known = {key: Summary(*values) for key, values in (summaries or {}).items()}
+        scored = touched_scores(session, touched, self.points, known)
         write_scores(session, scored)
         self._mirror(scored)
 
@@ -162,55 +158,76 @@ def in_ranking_order(session: Session, month: str, category: str,
     return [(p, s) for p, s, _ in ranking([(p, s, facts.get(p, {})) for p, s in rows])]
 
 
-def month_scores(session: Session, month: str, people: list[str], points: dict[str, float],
-                 known: dict[str, Summary] | None = None) -> dict[str, dict]:
-    """Scores of many people in one month from their summaries (``known`` ones as given, the others
-    read) and their few action, idea and idea-owner tallies, in three queries, however full the month."""
+def touched_scores(session: Session, touched: set[tuple[str, str]], points: dict[str, float],
+                   known: dict[tuple[str, str], Summary] | None = None) -> list[tuple[str, str, dict]]:
+    """(month, person, scores) of every touched (month, person), in their order, from their summaries
+    (``known`` ones as given, the others read) and their few action, idea and idea-owner tallies: three
+    queries for the whole batch, however many months its events fall in and however full they are."""
+    pairs = sorted(touched)
     summaries = dict(known or {})
-    unknown = [p for p in people if p not in summaries]
+    unknown = [pair for pair in pairs if pair not in summaries]
     if unknown:
-        summaries.update({person: Summary(*values) for person, *values in _summary_rows(session, month, unknown)})
-    counts: dict[str, dict[str, dict[str, int]]] = {}  # only of those with such tallies (most have few or none)
-    for person, facet, key, count in _tally_rows(session, month, people):
-        if person not in counts:
-            counts[person] = {facet: {} for facet in READ_AS_IS}
-        counts[person][facet][key] = count
+        summaries.update({(month, person): Summary(*values)
+                          for month, person, *values in _summary_rows(session, unknown)})
+    counts: dict[tuple[str, str], dict[str, dict[str, int]]] = {}  # only of those with such tallies (few)
+    for month, person, facet, key, count in _tally_rows(session, pairs):
+        if (month, person) not in counts:
+            counts[(month, person)] = {facet: {} for facet in READ_AS_IS}
+        counts[(month, person)][facet][key] = count
     ideas = {ref.removeprefix("idea:") for c in counts.values() for ref, n in c[IDEA].items() if n > 0}
     adopted = set(session.scalars(select(AwardIdea.idea_id).where(
         bulk.among(session, AwardIdea.idea_id, ideas), AwardIdea.adopted.is_(True)))) if ideas else set()
     none: dict[str, dict[str, int]] = {facet: {} for facet in READ_AS_IS}
-    out = {}
-    for person in people:
-        c = counts.get(person, none)
-        out[person] = score_summarised(summaries.get(person, Summary()), c[ACTION], c[IDEA], adopted, points,
-                                       c[IDEA_OWNER])
+    out = []
+    for pair in pairs:
+        c = counts.get(pair, none)
+        out.append((*pair, score_summarised(summaries.get(pair, Summary()), c[ACTION], c[IDEA], adopted, points,
+                                            c[IDEA_OWNER])))
     return out
 
 
 # Rescoring's reads on PostgreSQL, as plain tuples from the driver: thousands of rows a batch, which
 # the ORM's statement building and row objects would cost more to hand over than the server to find.
-SUMMARY_ROWS = (f"SELECT person, {', '.join(SUMMARY_FIELDS)} FROM {AwardSummary.__tablename__} "
-                "WHERE month = %(month)s AND person = ANY(%(people)s)")
-TALLY_ROWS = (f"SELECT person, facet, key, count FROM {AwardTally.__tablename__} "
-              "WHERE month = %(month)s AND person = ANY(%(people)s) AND facet = ANY(%(facets)s)")
+# The (month, person) pairs travel as two arrays, whatever months a batch touches (a replay's batch
+# spans many).
+TOUCHED = ("unnest(CAST(%(months)s AS VARCHAR[]), CAST(%(people)s AS VARCHAR[])) AS u(month, person)")
+SUMMARY_ROWS = (f"SELECT s.month, s.person, {', '.join(f's.{f}' for f in SUMMARY_FIELDS)} "
+                f"FROM {AwardSummary.__tablename__} AS s JOIN {TOUCHED} "
+                "ON s.month = u.month AND s.person = u.person")
+TALLY_ROWS = (f"SELECT t.month, t.person, t.facet, t.key, t.count FROM {AwardTally.__tablename__} AS t "
+              f"JOIN {TOUCHED} ON t.month = u.month AND t.person = u.person WHERE t.facet = ANY(%(facets)s)")
 
 
-def _summary_rows(session: Session, month: str, people: list[str]) -> list[tuple]:
-    """(person, *SUMMARY_FIELDS) of these people's month."""
+def _pairs(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    return {"months": [m for m, _ in pairs], "people": [p for _, p in pairs]}
+
+
+def _by_month(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    months: dict[str, list[str]] = {}
+    for month, person in pairs:
+        months.setdefault(month, []).append(person)
+    return months
+
+
+def _summary_rows(session: Session, pairs: list[tuple[str, str]]) -> list[tuple]:
+    """(month, person, *SUMMARY_FIELDS) of these people's months."""
     if bulk.postgres(session):
-        cursor = session.connection().connection.cursor()
-        return cursor.execute(SUMMARY_ROWS, {"month": month, "people": people}).fetchall()
-    return list(session.execute(select(AwardSummary.person, *(getattr(AwardSummary, f) for f in SUMMARY_FIELDS))
-                                .where(AwardSummary.month == month, AwardSummary.person.in_(people))))
+        return session.connection().connection.cursor().execute(SUMMARY_ROWS, _pairs(pairs)).fetchall()
+    s = AwardSummary
+    return [tuple(row) for month, people in _by_month(pairs).items() for row in session.execute(
+        select(s.month, s.person, *(getattr(s, f) for f in SUMMARY_FIELDS)).where(
+            s.month == month, s.person.in_(people)))]
 
 
-def _tally_rows(session: Session, month: str, people: list[str]) -> list[tuple]:
-    """(person, facet, key, count) of these people's action, idea and idea-owner tallies."""
+def _tally_rows(session: Session, pairs: list[tuple[str, str]]) -> list[tuple]:
+    """(month, person, facet, key, count) of these people's action, idea and idea-owner tallies."""
     if bulk.postgres(session):
-        cursor = session.connection().connection.cursor()
-        return cursor.execute(TALLY_ROWS, {"month": month, "people": people, "facets": list(READ_AS_IS)}).fetchall()
-    return list(session.execute(select(AwardTally.person, AwardTally.facet, AwardTally.key, AwardTally.count).where(
-        AwardTally.month == month, AwardTally.person.in_(people), AwardTally.facet.in_(READ_AS_IS))))
+        return session.connection().connection.cursor().execute(
+            TALLY_ROWS, {**_pairs(pairs), "facets": list(READ_AS_IS)}).fetchall()
+    t = AwardTally
+    return [tuple(row) for month, people in _by_month(pairs).items() for row in session.execute(
+        select(t.month, t.person, t.facet, t.key, t.count).where(
+            t.month == month, t.person.in_(people), t.facet.in_(READ_AS_IS)))]
 
 
 def write_scores(session: Session, scored: list[tuple[str, str, dict]]) -> None:
