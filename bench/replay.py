@@ -12,7 +12,9 @@ process) over every read model, passing its progress lines through while it runs
 in the same run, is the ledger itself: reading it by seq in chunks and decoding each row into an
 event, what every rebuild does before it applies anything. Prints per read model the ledger
 events/s (the whole ledger over its rebuild time, though a model reads only the rows it keeps) and
-its ratio to that baseline, the total time, and the peak RSS of the replay process.
+its ratio to that baseline, the total time, and the peak RSS of the replay process. A rebuild
+that slows as it goes shows in its rate per STEP rows read (from the progress lines): those
+should stay flat from the first STEP to the last.
 """
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ MIX = (("like.added", 40), ("like.removed", 4), ("comment.posted", 14), ("conten
        ("kudos.given", 10), ("idea.submitted", 3), ("idea.contributed", 6), ("idea.answered", 2),
        ("profile.updated", 17))
 STATUSES = ("under_review", "planned", "declined")
+STEP = 200_000  # rows read per step of the rate a rebuild keeps up as it goes
 
 
 def organisation() -> dict:
@@ -191,18 +194,56 @@ def ledger_rows(url: str) -> int:
 
 
 DONE = re.compile(r"replay (\w+): ([\d,]+) events in ([\d,.]+) s")
+GOING = re.compile(r"replay (\w+): ([\d,]+) of [\d,]+ events \(\d+%\), ([\d,]+) events/s")
 
 
-def timed_replay(env: dict[str, str], jobs: int, only: list[str], total: int) -> tuple[float, dict[str, float], int]:
-    """Run ``engagement replay --jobs``; answers (seconds, ledger events/s per read model, peak RSS in KB)."""
+def number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def seen(line: str) -> tuple[str, float, float] | None:
+    """A progress line as (read model, rows read, seconds since its rebuild started)."""
+    if going := GOING.search(line):
+        read, rate = number(going.group(2)), number(going.group(3))
+        return going.group(1), read, read / rate if rate else 0.0
+    if done := DONE.search(line):
+        return done.group(1), number(done.group(2)), number(done.group(3))
+    return None
+
+
+def steps(points: list[tuple[float, float]]) -> list[int]:
+    """Rows read per second in each STEP of rows read, the times between progress lines
+    interpolated; a step with no progress line after it is left out."""
+    points = [(0.0, 0.0), *points]
+
+    def at(read: float) -> float | None:
+        for (r0, t0), (r1, t1) in zip(points, points[1:], strict=False):
+            if r0 <= read <= r1 and r1 > r0:
+                return t0 + (t1 - t0) * (read - r0) / (r1 - r0)
+        return None
+
+    rates, start = [], 0
+    while (begun := at(start)) is not None and (ended := at(start + STEP)) is not None and ended > begun:
+        rates.append(round(STEP / (ended - begun)))
+        start += STEP
+    return rates
+
+
+def timed_replay(env: dict[str, str], jobs: int, only: list[str],
+                 total: int) -> tuple[float, dict[str, float], dict[str, list[int]], int]:
+    """Run ``engagement replay --jobs``; answers (seconds, ledger events/s per read model, its
+    rows read per second per STEP, peak RSS in KB)."""
     started = time.perf_counter()
     process = subprocess.Popen([str(BIN / "engagement"), "replay", "--jobs", str(jobs), *only],
                                env={**os.environ, **env},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     rates = {}
+    points: dict[str, list[tuple[float, float]]] = {}
     assert process.stderr is not None
     for line in process.stderr:
         print(line, end="", file=sys.stderr, flush=True)
+        if point := seen(line):
+            points.setdefault(point[0], []).append(point[1:])
         if done := DONE.search(line):  # ledger events per second: a model reads only the rows it keeps
             seconds = float(done.group(3).replace(",", ""))
             rates[done.group(1)] = total / seconds if seconds else 0.0
@@ -210,7 +251,8 @@ def timed_replay(env: dict[str, str], jobs: int, only: list[str], total: int) ->
     if process.returncode:
         raise SystemExit(f"engagement replay failed ({process.returncode}): {out}")
     elapsed = time.perf_counter() - started
-    return elapsed, rates, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return (elapsed, rates, {name: steps(read) for name, read in points.items()},
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 
 
 def main() -> None:
@@ -242,7 +284,8 @@ def main() -> None:
             return
         baseline = scan_rate(st)
         st.engine.dispose()
-        seconds, rates, peak_kb = timed_replay(env, args.jobs, [n for n in args.only.split(",") if n], args.events)
+        only = [n for n in args.only.split(",") if n]
+        seconds, rates, stepped, peak_kb = timed_replay(env, args.jobs, only, args.events)
     report("replay", {"events": args.events, "jobs": args.jobs, "ledger_build_s": round(build_seconds, 1),
                       "ledger_build_rows_per_s": round(args.events / build_seconds) if build_seconds else None,
                       "baseline_ledger_scan_events_per_s": round(baseline),
@@ -250,6 +293,9 @@ def main() -> None:
                       "replay_all_models_events_per_s": round(args.events * len(rates) / seconds),
                       **{f"{name}_events_per_s": round(rate) for name, rate in rates.items()},
                       **{f"{name}_ratio_to_scan": round(rate / baseline, 3) for name, rate in rates.items()},
+                      **{f"{name}_rows_per_s_per_{STEP}": rows for name, rows in stepped.items()},
+                      **{f"{name}_last_step_to_first": round(rows[-1] / rows[0], 2)
+                         for name, rows in stepped.items() if len(rows) > 1},
                       "peak_rss_mb": round(peak_kb / 1024)})
 
 

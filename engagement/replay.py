@@ -9,14 +9,19 @@ like the live consumer's batch; the refused record is dead-lettered (once: what 
 consumer dead-lettered already is not added again).
 
 The ledger is read by ``seq`` in chunks, never whole, so memory stays bounded however long the
-history; progress (events/s, the time left) is reported every few seconds. With ``jobs`` above
-one, read models are rebuilt in that many processes at once, one read model per process.
+history; progress (events/s, the time left) is reported after a chunk, every few seconds at
+most. With ``jobs`` above one, read models are rebuilt in that many processes at once, one read
+model per process.
 
-A rebuild reads only the rows its read model keeps (the types it handles, said in SQL), as text
-decoded by orjson. It claims only the events received within ENGAGEMENT_DEDUP_DAYS: the ledger
-holds each id once, so claims matter only for a sender's duplicate still to come, and the live
-consumer forgets older claims anyway (engagement/ledger/pruning.py). A year's replay so writes
-days of claims, not millions.
+A chunk is large (CHUNK): in one transaction every update of a row leaves a version that nothing
+can prune before the commit, and a lookup walks them all. A counter row (a team's, a person's) is
+updated once per chunk it is touched in, so the number of chunks, not of events, sets how slow
+the end of a long history gets: with chunks of 2,000 a team's row gains a version every 2,000
+events, and a rebuild of recognition fell from 2,485 events/s over its first 200,000 events to
+570 between 200,000 and 500,000. Chunks of 50,000 leave 25 times fewer versions (100 per row
+over a 5,000,000-event year); what they cost
+is memory (about 350 MB at most) and, for a record the read model refuses, a bisection that
+re-applies about one chunk.
 """
 from __future__ import annotations
 
@@ -44,7 +49,7 @@ from engagement.privacy import retention
 from engagement.state import EngagementState
 
 logger = logging.getLogger(__name__)
-CHUNK = 2000
+CHUNK = 50_000  # ledger rows applied at once (see above: fewer, larger chunks keep a long rebuild fast)
 PROGRESS_SECONDS = 5.0
 RETRY_SECONDS = 1.0
 COLUMNS = (LedgerEvent.seq, LedgerEvent.event_id, LedgerEvent.type, LedgerEvent.actor, LedgerEvent.target_kind,

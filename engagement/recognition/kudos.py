@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from engagement.bulk import where_keys
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.locks import lock_keys
 from engagement.ownership.waiting import aware
@@ -67,8 +68,11 @@ class FirstKudos:
         self.rows: dict[tuple[str, str], KudosFirst] = {}
         if keys:  # consumers of other partitions may count the same giver's Bra!s (keyed by recipient)
             lock_keys(session, LOCK_SPACE, {f"{model}:{giver}" for giver, _ in keys})
-            self.rows = {(r.giver, r.subject): r for r in session.scalars(select(KudosFirst).where(
-                KudosFirst.model == model, tuple_(KudosFirst.giver, KudosFirst.subject).in_(list(keys))))}
+            # Joined to the pairs as one JSON parameter: a row-value IN list of thousands is an OR
+            # the server checks row by row, which grows with the table (seconds a batch in a replay).
+            pairs = where_keys(session, select(KudosFirst).where(KudosFirst.model == model),
+                               (KudosFirst.giver, KudosFirst.subject), keys)
+            self.rows = {(r.giver, r.subject): r for r in session.scalars(pairs)}
 
     @property
     def recipients(self) -> set[str]:

@@ -88,3 +88,55 @@ def test_the_live_consumer_keeps_going_through_a_replay_of_its_read_model(pg_app
     with Session(state(pg_app).engine) as session:
         assert session.scalar(select(ConsumerPosition.position).where(ConsumerPosition.consumer == "recognition")) \
             == 3000
+
+
+class Died(Exception):
+    """A replay process that stops half-way (killed, out of memory, the database gone)."""
+
+
+def likes_on_news(count: int) -> list[Event]:
+    return [Event(f"l{i}", "like.added", f"p{i}", Target("article", "news-1", "ola"), START + timedelta(seconds=i),
+                  "tests") for i in range(count)]
+
+
+def tracked(app) -> int | None:
+    with Session(state(app).engine) as session:
+        return session.scalar(select(func.sum(ConsumerPosition.position))
+                              .where(ConsumerPosition.consumer == "recognition"))
+
+
+def test_readers_see_the_old_state_until_the_rebuilt_one_is_in_place_whole(pg_app, monkeypatch):
+    import engagement.replay as replay_module
+    monkeypatch.setattr(replay_module, "CHUNK", 500)
+    monkeypatch.setattr(replay_module, "PROGRESS_SECONDS", 0.0)
+    publish(pg_app, likes_on_news(2000))
+    drain(pg_app, ("ledger", "recognition"))
+    seen: list[tuple[int, int, int | None]] = []
+
+    def look(step) -> None:  # another connection, as a reader's, while the rebuild runs
+        seen.append((step.read, likes_of(pg_app, "news-1"), tracked(pg_app)))
+
+    assert replay(state(pg_app), ["recognition"], progress=look) == {"recognition": 2000}
+    assert seen[:3] == [(500, 2000, 2000), (1000, 2000, 2000), (1500, 2000, 2000)]
+    assert likes_of(pg_app, "news-1") == 2000 and tracked(pg_app) == 2000
+
+
+def test_a_replay_that_dies_half_way_leaves_the_old_state_and_runs_again_to_the_end(pg_app, monkeypatch):
+    import engagement.replay as replay_module
+    monkeypatch.setattr(replay_module, "CHUNK", 500)
+    monkeypatch.setattr(replay_module, "PROGRESS_SECONDS", 0.0)
+    publish(pg_app, likes_on_news(2000))
+    drain(pg_app, ("ledger", "recognition"))
+
+    def die_half_way(step) -> None:
+        if step.read >= 1000:
+            raise Died
+
+    with pytest.raises(Died):
+        replay(state(pg_app), ["recognition"], progress=die_half_way)
+    assert likes_of(pg_app, "news-1") == 2000 and tracked(pg_app) == 2000  # not the 1,000 applied before
+    assert replay(state(pg_app), ["recognition"], progress=lambda step: None) == {"recognition": 2000}
+    assert likes_of(pg_app, "news-1") == 2000 and tracked(pg_app) == 2000
+    publish(pg_app, likes_on_news(2100)[2000:])
+    drain(pg_app, ("ledger", "recognition"))  # the live consumer carries on from the rebuilt record
+    assert likes_of(pg_app, "news-1") == 2100
