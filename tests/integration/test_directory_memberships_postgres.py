@@ -35,7 +35,8 @@ def postgres_app(empty_postgres_url, tmp_path):
 
 
 def sync(app, mode: str, kari_team: str, as_of: str) -> None:
-    people = [{"id": "kari", "name": "Kari", "team": kari_team}, {"id": "ola", "name": "Ola", "team": "hr"}]
+    people = [{"id": "kari", "name": "Kari", "team": kari_team}, {"id": "ola", "name": "Ola", "team": "hr"},
+              {"id": "per", "name": "Per", "team": "it"}, {"id": "lena", "name": "Lena", "team": "it"}]
     payload = DirectorySyncSchema().load({"mode": mode, "as_of": as_of, "teams": TEAMS, "people": people})
     with Session(state(app).engine) as session:
         directory.sync(session, payload, datetime.now(UTC))
@@ -57,7 +58,10 @@ def given_likes(url: str) -> dict[str, int]:
         engine.dispose()
 
 
-def test_a_move_counts_from_the_next_batch_for_the_team_of_the_moment(postgres_app, empty_postgres_url):
+@pytest.mark.parametrize("kept_rows", [1000, 3])  # the directory read whole, or person by person
+def test_a_move_counts_from_the_next_batch_for_the_team_of_the_moment(postgres_app, empty_postgres_url,
+                                                                       kept_rows, monkeypatch):
+    monkeypatch.setattr(directory, "KEPT_ROWS", kept_rows)
     sync(postgres_app, "full", "hr", "2026-01-01T00:00:00+00:00")
     bus = state(postgres_app).bus
     bus.publish([like("before", "2026-03-01T10:00:00+00:00")])
