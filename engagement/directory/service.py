@@ -340,11 +340,10 @@ def teams_at(session: Session, people: set[str]) -> dict[str, list]:
     """Every membership of these people (those with any), for finding the team at an event's
     moment. Plain rows, not ORM objects: consumers read thousands per batch and never change them.
 
-    On PostgreSQL the memberships are kept in this process while the directory's version (bumped
-    by a trigger with every write to the memberships, in its transaction) stays the same: a batch
-    reads that one number, and the very next batch after a committed change reads them afresh.
-    A directory of up to ``KEPT_ROWS`` memberships is read whole, once per change; a larger one
-    person by person, as batches meet them."""
+    On PostgreSQL the memberships read are kept in this process while the directory's version
+    (bumped by a trigger with every write to the memberships, in its transaction) stays the same:
+    a batch reads that one number and the memberships of the people it is the first to meet, and
+    the very next batch after a committed change reads them all afresh."""
     if not people:
         return {}
     if not on_postgresql(session):
@@ -352,32 +351,18 @@ def teams_at(session: Session, people: set[str]) -> dict[str, list]:
     version = directory_version(session)
     key = str(session.get_bind().engine.url)
     kept = _KEPT.get(key)
-    if kept is None or kept.version != version:
-        everyone = _memberships(session, None, KEPT_ROWS + 1)
-        whole = sum(map(len, everyone.values())) <= KEPT_ROWS
-        kept = _KEPT[key] = Kept(version, everyone if whole else {}, whole)
-    elif not kept.whole and len(kept.people) > KEPT_ROWS:
-        kept = _KEPT[key] = Kept(version, {}, False)
-    known = kept.people
-    if not kept.whole and (missing := people - known.keys()):
+    if kept is None or kept[0] != version or len(kept[1]) > KEPT_PEOPLE:
+        kept = _KEPT[key] = (version, {})
+    known = kept[1]
+    if missing := people - known.keys():
         read = _memberships(session, missing)
         for person in missing:
             known[person] = read.get(person, [])
-    return {person: rows for person in people if (rows := known.get(person))}
+    return {person: rows for person in people if (rows := known[person])}
 
 
-KEPT_ROWS = 200_000  # memberships kept per database at most (a few hundred bytes each)
-
-
-class Kept(NamedTuple):
-    """The memberships a process keeps for one database, as of one version of the directory."""
-
-    version: int | None
-    people: dict[str, list]  # memberships by person ([] for a person read who has none)
-    whole: bool  # every membership (a person not in ``people`` has none)
-
-
-_KEPT: dict[str, Kept] = {}  # by database
+KEPT_PEOPLE = 200_000  # people whose memberships are kept per database at most (a few hundred bytes each)
+_KEPT: dict[str, tuple[int | None, dict[str, list]]] = {}  # by database: (version, memberships by person)
 
 
 def directory_version(session: Session) -> int | None:
@@ -394,16 +379,11 @@ class Period(NamedTuple):
     valid_to: datetime | None
 
 
-def _memberships(session: Session, people: set[str] | None, limit: int | None = None) -> dict[str, list]:
-    """The memberships of ``people`` (None: of everyone, at most ``limit``) by person."""
+def _memberships(session: Session, people: set[str]) -> dict[str, list]:
     out: dict[str, list] = {}
     m = Membership
     statement = select(m.person_id, m.team_id, m.valid_from, m.valid_to)
-    if people is not None:
-        statement = where_keys(session, statement, (m.person_id,), {(p,) for p in people})
-    if limit is not None:
-        statement = statement.limit(limit)
-    for row in session.execute(statement):
+    for row in session.execute(where_keys(session, statement, (m.person_id,), {(p,) for p in people})):
         out.setdefault(row[0], []).append(Period(*row))
     return out
 

@@ -58,10 +58,7 @@ def given_likes(url: str) -> dict[str, int]:
         engine.dispose()
 
 
-@pytest.mark.parametrize("kept_rows", [1000, 3])  # the directory read whole, or person by person
-def test_a_move_counts_from_the_next_batch_for_the_team_of_the_moment(postgres_app, empty_postgres_url,
-                                                                       kept_rows, monkeypatch):
-    monkeypatch.setattr(directory, "KEPT_ROWS", kept_rows)
+def test_a_move_counts_from_the_next_batch_for_the_team_of_the_moment(postgres_app, empty_postgres_url):
     sync(postgres_app, "full", "hr", "2026-01-01T00:00:00+00:00")
     bus = state(postgres_app).bus
     bus.publish([like("before", "2026-03-01T10:00:00+00:00")])
