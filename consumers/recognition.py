@@ -10,7 +10,10 @@ entry is never off by a retry.
 
 Each batch loads its like states in one query and adds its counts in one upsert per table
 (``Deltas``): counter rows are never read first, so consumers of different partitions that
-touch the same person or team never lose each other's additions.
+touch the same person or team never lose each other's additions. Counters are added per row
+key before writing, and a row whose deltas sum to zero is not written (a missing row reads as
+zeros). Memberships come from engagement/directory/service.py ``teams_at``, which keeps those
+it has read while the directory's version is unchanged: a committed move counts from the next batch.
 """
 from __future__ import annotations
 
