@@ -126,10 +126,9 @@ class Likes:
         if not self.changed:
             return
         columns = (*self.table.target_columns, self.table.person_column)
-        rows = [{**dict(zip(columns, key, strict=True)), **{c: getattr(state, c) for c in STATE}}
-                for key, state in sorted(self.changed.items())]
+        rows = [[*key, state.liked, state.changed_at, state.event_id] for key, state in sorted(self.changed.items())]
         batch = writes or bulk.Writes(self.session)
-        batch.add(self.table.model, rows, columns, _as_offered)
+        batch.add_lists(self.table.model, columns + STATE, rows, columns, _as_offered)
         if writes is None:
             batch.send()
         self.changed = {}

@@ -10,7 +10,10 @@ entry is never off by a retry.
 
 Each batch loads its like states in one query and adds its counts in one upsert per table
 (``Deltas``): counter rows are never read first, so consumers of different partitions that
-touch the same person or team never lose each other's additions.
+touch the same person or team never lose each other's additions. Counters are added per row
+key before writing, and a row whose deltas sum to zero is not written (a missing row reads as
+zeros). Memberships come from engagement/directory/service.py ``teams_at``, which keeps those
+it has read while the directory's version is unchanged: a committed move counts from the next batch.
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ from engagement.recognition.model import LikeState, PersonRecognition, Recogniti
 
 from .base import Pairs
 from .likes import LikeTable
-from .owned import BulkDeltas, OwnedBatch, OwnedReadModel
+from .owned import BulkCounts, BulkDeltas, OwnedBatch, OwnedReadModel
 
 LOCK_SPACE = 1  # advisory-lock space of this read model (engagement/locks.py)
 LIKES = LikeTable(LikeState, ("target_kind", "target_id"), "person", lambda t: (t.kind, t.id))
@@ -56,9 +59,9 @@ class RecognitionRows(OwnedBatch):
         super().__init__(session, batch, model, LIKES)
         self.targets = BulkDeltas(TargetStats, ("target_kind", "target_id"), ("likes", "comments", "kudos"),
                                   known=("owner",))
-        self.people = BulkDeltas(PersonRecognition, ("person", "kind"), ("received", "given"))
-        self.pairs = BulkDeltas(RecognitionPair, ("person", "colleague"), ("active",))
-        self.teams = BulkDeltas(TeamRecognition, ("team_id", "kind"), ("received", "given"))
+        self.people = BulkCounts(PersonRecognition, ("person", "kind"), ("received", "given"))  # [received, given]
+        self.pairs = BulkCounts(RecognitionPair, ("person", "colleague"), ("active",))
+        self.teams = BulkCounts(TeamRecognition, ("team_id", "kind"), ("received", "given"))
         self.memberships: dict[str, list] = {}
 
     def lock_keys(self) -> set[str]:
@@ -81,10 +84,17 @@ class RecognitionRows(OwnedBatch):
     def target(self, kind: str, target_id: str, owner: str) -> dict[str, Any]:
         return self.targets.at((kind, target_id), owner=owner)
 
-    def team(self, person: str, moment: datetime, kind: str) -> dict[str, int] | None:
-        """What the batch adds to the team ``person`` was in at ``moment`` (None if in none)."""
-        team_id = team_of(self.memberships, person, moment)
-        return None if team_id is None else self.teams.at((team_id, kind))
+    def credit(self, owner: str, actor: str, kind: str, delta: int, moment: datetime) -> None:
+        """``actor`` recognised ``owner`` (someone else): received, given, the pair, and the teams
+        both were in at ``moment``."""
+        self.people.row((owner, kind))[0] += delta
+        self.people.row((actor, kind))[1] += delta
+        self.pairs.row((owner, actor))[0] += delta
+        memberships = self.memberships
+        if (team_id := team_of(memberships, owner, moment)) is not None:
+            self.teams.row((team_id, kind))[0] += delta
+        if (team_id := team_of(memberships, actor, moment)) is not None:
+            self.teams.row((team_id, kind))[1] += delta
 
     def write(self) -> None:
         """Every table in one statement (engagement/bulk.py). A target's row made before its owner
@@ -167,15 +177,8 @@ def _count(rows: RecognitionRows, event: Event, kind: str, delta: int, moment: d
 
 def _credit(rows: RecognitionRows, owner: str, actor: str, kind: str, delta: int, moment: datetime) -> None:
     """What one like, comment or Bra! from ``actor`` is worth to the owner: never to oneself."""
-    if actor == owner:
-        return
-    rows.people.at((owner, kind))["received"] += delta
-    rows.people.at((actor, kind))["given"] += delta
-    rows.pairs.at((owner, actor))["active"] += delta
-    for person, side in ((owner, "received"), (actor, "given")):
-        team = rows.team(person, moment, kind)
-        if team is not None:
-            team[side] += delta
+    if actor != owner:
+        rows.credit(owner, actor, kind, delta, moment)
 
 
 def credit_waiting(rows: RecognitionRows, target: Target) -> None:

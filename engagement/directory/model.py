@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement.db import Base, BigId
@@ -98,6 +98,16 @@ class Membership(Base):
     team_id: Mapped[str] = mapped_column(String(128))
     valid_from: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     valid_to: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class DirectoryVersion(Base):
+    """One row whose ``version`` changes, in the same transaction, with every write to the
+    memberships (a trigger on PostgreSQL, migration 0025): consumers keep the memberships they
+    read while it stays the same (engagement/directory/service.py ``teams_at``)."""
+
+    __tablename__ = "engagement_directory_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
 
 
 class TeamRecognition(Base):

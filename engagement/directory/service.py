@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engagement.bulk import where_keys
-from engagement.directory.model import ManagerLink, Membership, Person, Team, TeamPlacement
+from engagement.bulk import on_postgresql, where_keys
+from engagement.directory.model import DirectoryVersion, ManagerLink, Membership, Person, Team, TeamPlacement
 from engagement.errors import FieldError, ValidationFailed
 from engagement.events import utc_naive
 
@@ -337,14 +337,54 @@ def _deactivate(person: Person, membership: Membership | None, as_of: datetime) 
 
 
 def teams_at(session: Session, people: set[str]) -> dict[str, list]:
-    """Every membership of these people, for finding the team at an event's moment. Plain rows,
-    not ORM objects: consumers read thousands per batch and never change them."""
+    """Every membership of these people (those with any), for finding the team at an event's
+    moment. Plain rows, not ORM objects: consumers read thousands per batch and never change them.
+
+    On PostgreSQL the memberships read are kept in this process while the directory's version
+    (bumped by a trigger with every write to the memberships, in its transaction) stays the same:
+    a batch reads that one number and the memberships of the people it is the first to meet, and
+    the very next batch after a committed change reads them all afresh."""
+    if not people:
+        return {}
+    if not on_postgresql(session):
+        return _memberships(session, people)
+    version = directory_version(session)
+    key = str(session.get_bind().engine.url)
+    kept = _KEPT.get(key)
+    if kept is None or kept[0] != version or len(kept[1]) > KEPT_PEOPLE:
+        kept = _KEPT[key] = (version, {})
+    known = kept[1]
+    if missing := people - known.keys():
+        read = _memberships(session, missing)
+        for person in missing:
+            known[person] = read.get(person, [])
+    return {person: rows for person in people if (rows := known[person])}
+
+
+KEPT_PEOPLE = 200_000  # people whose memberships are kept per database at most (a few hundred bytes each)
+_KEPT: dict[str, tuple[int | None, dict[str, list]]] = {}  # by database: (version, memberships by person)
+
+
+def directory_version(session: Session) -> int | None:
+    """A number that changes with every committed write to the memberships (PostgreSQL)."""
+    return session.scalar(select(DirectoryVersion.version).where(DirectoryVersion.id == 1))
+
+
+class Period(NamedTuple):
+    """One membership as :func:`team_of` reads it (a tuple: its fields read fast, a Row's do not)."""
+
+    person_id: str
+    team_id: str
+    valid_from: datetime | None
+    valid_to: datetime | None
+
+
+def _memberships(session: Session, people: set[str]) -> dict[str, list]:
     out: dict[str, list] = {}
-    if people:
-        m = Membership
-        statement = select(m.person_id, m.team_id, m.valid_from, m.valid_to)
-        for row in session.execute(where_keys(session, statement, (m.person_id,), {(p,) for p in people})):
-            out.setdefault(row.person_id, []).append(row)
+    m = Membership
+    statement = select(m.person_id, m.team_id, m.valid_from, m.valid_to)
+    for row in session.execute(where_keys(session, statement, (m.person_id,), {(p,) for p in people})):
+        out.setdefault(row[0], []).append(Period(*row))
     return out
 
 

@@ -228,6 +228,7 @@ INVENTORY: tuple[Table, ...] = (
 NO_PERSONAL_DATA: frozenset[str] = frozenset({
     "engagement_alembic_version",  # the schema's revision (created by the migrations)
     "engagement_teams", "engagement_team_tree", "engagement_team_recognition",  # teams, not people
+    "engagement_directory_version",  # a number that changes with the memberships
     "engagement_scim_groups",  # the SCIM ids and times of teams
     "engagement_api_keys",  # keys of integrations (a key's name names a system)
     "engagement_consumer_positions", "engagement_retention",  # offsets and the retention horizon
