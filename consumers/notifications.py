@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.orm import Session
 
+from engagement import bulk
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.notifications.model import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle, group_id
+from engagement.ownership.model import TargetOwner
 from engagement.ownership.waiting import aware
 from engagement.recognition.kudos import recognises
 
@@ -145,8 +150,8 @@ class NotificationRows(OwnedBatch):
 
     def write(self) -> None:
         """Each table once: the changed groups in one upsert, the emptied ones in one delete, the
-        titles and idea people; on PostgreSQL all four in one statement (one round trip)."""
-        self.write_owned()
+        titles, the idea people, and the owners and like states the batch learned; on PostgreSQL
+        all six in one statement (one round trip)."""
         keys = sorted(self.added)
         stored = stored_groups(self.session, keys)
         groups = self.groups(stored)
@@ -154,13 +159,19 @@ class NotificationRows(OwnedBatch):
         emptied = [key for key in keys if not groups[key] and key in stored]
         titles = sorted(self.titles.items())
         if not on_postgresql(self.session):
+            self.write_owned()
             self._write_elsewhere([_group_row(key, groups[key]) for key in kept], emptied, titles)
-        elif kept or emptied or titles or self.new_idea_people:
+            return
+        owned = OwnedRows(self.session)
+        self.write_owned(owned)
+        if kept or emptied or titles or self.new_idea_people or owned.rows:
             self.session.execute(WRITE_ALL, {
-                "groups": json.dumps([[group_id(*key), *_key_row(key), groups[key], _newest_at(groups[key])]
-                                      for key in kept]),
-                "emptied": json.dumps([_key_row(key) for key in emptied]), "titles": json.dumps(titles),
-                "idea_people": json.dumps([[row["idea_ref"], row["person"]] for row in self.new_idea_people])})
+                "groups": _json([[group_id(*key), *_key_row(key), groups[key], _newest_at(groups[key])]
+                                 for key in kept]),
+                "emptied": _json([_key_row(key) for key in emptied]), "titles": _json(titles),
+                "idea_people": _json([[row["idea_ref"], row["person"]] for row in self.new_idea_people]),
+                "owners": owned.payload(TargetOwner),
+                "likes": owned.payload(NotifyLike)})
 
     def _write_elsewhere(self, kept: list[dict], emptied: list[tuple], titles: list[tuple[str, str]]) -> None:
         """SQLite: a statement per table."""
@@ -185,9 +196,13 @@ STORED_GROUPS = text(
     "SELECT g.person, g.kind, g.ref, g.day, g.actors FROM json_array_elements(CAST(:keys AS json)) AS k "
     "CROSS JOIN LATERAL (SELECT person, kind, ref, day, actors FROM engagement_notifications "
     "WHERE person = k->>0 AND kind = k->>1 AND ref = k->>2 AND day = CAST(k->>3 AS date) LIMIT 1) AS g")
-# The changed groups (upserted by key), the emptied ones (deleted), the titles (the latest wins) and
-# the new idea people, as data-modifying CTEs of one statement: a batch's writes in one round trip.
-# The four touch different rows (a group is kept or emptied, never both), so their order is moot.
+# The changed groups (upserted by key), the emptied ones (deleted), the titles (the latest wins), the
+# new idea people, the owners learned and the like states changed, as data-modifying CTEs of one
+# statement: a batch's writes in one round trip. The six touch different rows (a group is kept or
+# emptied, never both), so their order is moot. Owners are plain inserts, as engagement/ownership/
+# waiting.py writes them (an owner is learned once); a like state takes the one offered, as
+# consumers/likes.py writes it. Text goes into the columns as text, so a value longer than its column
+# is refused, not cut to fit.
 WRITE_ALL = text(
     "WITH kept AS (INSERT INTO engagement_notifications (id, person, kind, ref, day, actors, last_at) "
     "SELECT CAST(r->>0 AS bigint), r->>1, r->>2, r->>3, CAST(r->>4 AS date), r->5, CAST(r->>6 AS timestamp) "
@@ -199,8 +214,46 @@ WRITE_ALL = text(
     "FROM json_array_elements(CAST(:titles AS json)) AS r "
     "ON CONFLICT (ref) DO UPDATE SET title = excluded.title), "
     "built AS (INSERT INTO engagement_notify_idea_people (idea_ref, person) SELECT r->>0, r->>1 "
-    "FROM json_array_elements(CAST(:idea_people AS json)) AS r ON CONFLICT DO NOTHING) "
+    "FROM json_array_elements(CAST(:idea_people AS json)) AS r ON CONFLICT DO NOTHING), "
+    "owned AS (INSERT INTO engagement_target_owners (model, target_kind, target_id, owner, event_id) "
+    "SELECT r->>0, r->>1, r->>2, r->>3, r->>4 FROM json_array_elements(CAST(:owners AS json)) AS r), "
+    "liked AS (INSERT INTO engagement_notify_likes (ref, liker, liked, changed_at, event_id) "
+    "SELECT r->>0, r->>1, CAST(r->>2 AS boolean), CAST(r->>3 AS timestamp), r->>4 "
+    "FROM json_array_elements(CAST(:likes AS json)) AS r ON CONFLICT (ref, liker) DO UPDATE "
+    "SET liked = excluded.liked, changed_at = excluded.changed_at, event_id = excluded.event_id) "
     "SELECT 1")
+OWNER_COLUMNS = ("model", "target_kind", "target_id", "owner", "event_id")
+LIKE_COLUMNS = ("ref", "liker", "liked", "changed_at", "event_id")
+
+
+class OwnedRows(bulk.Writes):
+    """The owners and like states a batch's :meth:`OwnedBatch.write_owned` hands over, kept to be sent
+    with the notifications' own tables in :data:`WRITE_ALL` rather than in a statement of their own."""
+
+    def __init__(self, session: Session):
+        super().__init__(session)
+        self.rows: dict[Any, list[list[Any]]] = {}
+
+    def add_lists(self, model: Any, names: Sequence[str], rows: Sequence[Sequence[Any]],
+                  conflict: Sequence[str] = (), update: bulk.Update | None = None, update_key: Any = None) -> None:
+        if not rows:
+            return
+        assert model not in self.rows, "one write per table"
+        where = [list(names).index(name) for name in (OWNER_COLUMNS if model is TargetOwner else LIKE_COLUMNS)]
+        self.rows[model] = [[row[i] for i in where] for row in rows]
+
+    def payload(self, model: Any) -> str:
+        """The rows of ``model`` as one JSON array of arrays, in the order :data:`WRITE_ALL` reads them."""
+        return _json(self.rows.get(model, []))
+
+
+def _json(rows: Any) -> str:
+    """Rows as JSON text, serialised in C (times as ISO 8601, as isoformat() writes them); what orjson
+    refuses (a lone surrogate in a Bra!'s message) as the standard library writes it."""
+    try:
+        return orjson.dumps(rows).decode()
+    except TypeError:
+        return json.dumps(rows, default=str)
 
 
 def on_postgresql(session: Session) -> bool:
@@ -220,7 +273,7 @@ def stored_groups(session: Session, keys: list[tuple]) -> dict[tuple, list[dict]
     if not keys:
         return {}
     if on_postgresql(session):
-        rows = session.execute(STORED_GROUPS, {"keys": json.dumps([_key_row(key) for key in keys])})
+        rows = session.execute(STORED_GROUPS, {"keys": _json([_key_row(key) for key in keys])})
     else:
         columns = (Notification.person, Notification.kind, Notification.ref, Notification.day)
         rows = session.execute(select(*columns, Notification.actors).where(tuple_(*columns).in_(keys)))
