@@ -81,12 +81,16 @@ class NotificationRows(OwnedBatch):
         super().load()
         events = self.events
         ideas = {e.target.key for e in events if e.type in (*ANSWERS, EventType.IDEA_CONTRIBUTED)}
-        if ideas:
-            for idea_ref, person in self.session.execute(select(NotifyIdeaPerson.idea_ref, NotifyIdeaPerson.person)
-                                                         .where(NotifyIdeaPerson.idea_ref.in_(sorted(ideas)))):
-                self.idea_people.setdefault(idea_ref, set()).add(person)
-        self.adoptions = _adoptions(self.session, {e.target.key for e in events
-                                                   if e.type == EventType.IDEA_CONTRIBUTED})
+        contributed = {e.target.key for e in events if e.type == EventType.IDEA_CONTRIBUTED}
+        if not ideas:
+            return
+        if on_postgresql(self.session):
+            self.idea_people, self.adoptions = _ideas_postgresql(self.session, ideas, contributed)
+            return
+        for idea_ref, person in self.session.execute(select(NotifyIdeaPerson.idea_ref, NotifyIdeaPerson.person)
+                                                     .where(NotifyIdeaPerson.idea_ref.in_(sorted(ideas)))):
+            self.idea_people.setdefault(idea_ref, set()).add(person)
+        self.adoptions = _adoptions(self.session, contributed)
 
     def add(self, person: str, kind: str, ref: str, actor: str, moment: datetime, message: str | None = None) -> None:
         """``actor`` did ``kind`` to ``person``'s ``ref`` at ``moment`` (aware): join that day's group,
@@ -309,6 +313,27 @@ def _newest(actors: list[dict]) -> datetime:
 def _newest_at(actors: list[dict]) -> str:
     """The newest entry's time, as stored (ISO text, naive UTC)."""
     return max(actors, key=_moment)["at"]
+
+
+# PostgreSQL: who built on the batch's ideas, and who adopted those it contributes to (from an "adopted"
+# group's first entry), in one query.
+IDEAS = text(
+    "SELECT idea_ref, person, NULL FROM engagement_notify_idea_people WHERE idea_ref = ANY(CAST(:ideas AS text[])) "
+    "UNION ALL SELECT ref, NULL, actors->0 FROM engagement_notifications "
+    "WHERE kind = 'adopted' AND ref = ANY(CAST(:contributed AS text[]))")
+
+
+def _ideas_postgresql(session: Session, ideas: set[str], contributed: set[str]
+                      ) -> tuple[dict[str, set[str]], dict[str, tuple[str, datetime]]]:
+    """The people who built on ``ideas``, by idea, and the adoptions of the ``contributed`` ones."""
+    people: dict[str, set[str]] = {}
+    adoptions: dict[str, tuple[str, datetime]] = {}
+    for ref, person, first in session.execute(IDEAS, {"ideas": sorted(ideas), "contributed": sorted(contributed)}):
+        if person is not None:
+            people.setdefault(ref, set()).add(person)
+        elif first is not None:
+            adoptions[ref] = (first["p"], datetime.fromisoformat(first["at"]))
+    return people, adoptions
 
 
 def _adoptions(session: Session, refs: set[str]) -> dict[str, tuple[str, datetime]]:
