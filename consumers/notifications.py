@@ -53,9 +53,9 @@ def subject_ref(event: Event) -> str:
 class NotificationRows(OwnedBatch):
     """The groups, like states and idea people a batch touches. Handlers change groups without
     reading them: each change is kept per group (entries added, actors taken out), and
-    :meth:`write` reads exactly the groups changed, in one query, applies the changes to what
-    they held and writes each table once. No group is read before the handlers run, so none
-    is read that the batch does not change."""
+    :meth:`write` applies the changes to what the groups held and writes each table once: on
+    PostgreSQL in the one statement that writes them (the groups are never read into Python),
+    elsewhere after reading exactly the groups changed, in one query."""
 
     # Owners and like states as plain rows, one statement each (consumers/owned.py). The fault test's
     # extra like on a5 was its poison record (an actor of 300 characters) cut to fit by the bulk
@@ -155,27 +155,33 @@ class NotificationRows(OwnedBatch):
     def write(self) -> None:
         """Each table once: the changed groups in one upsert, the emptied ones in one delete, the
         titles, the idea people, and the owners and like states the batch learned; on PostgreSQL
-        all six in one statement (one round trip)."""
+        all six in one statement (one round trip), which applies each group's changes on the server
+        as :meth:`groups` does in Python: the entries it kept, then those added, sorted by time
+        (stably) if it grew."""
+        titles = sorted(self.titles.items())
+        if not on_postgresql(self.session):
+            self.write_owned()
+            self._write_groups_elsewhere(titles)
+            return
+        owned = OwnedRows(self.session)
+        self.write_owned(owned)
+        if self.added or titles or self.new_idea_people or owned.rows:
+            self.session.execute(WRITE_ALL, {
+                "groups": _json([[group_id(*key), *_key_row(key), sorted(self.gone[key]), list(added.values()),
+                                  key in self.grew] for key, added in sorted(self.added.items())]),
+                "titles": _json(titles),
+                "idea_people": _json([[row["idea_ref"], row["person"]] for row in self.new_idea_people]),
+                "owners": owned.payload(TargetOwner),
+                "likes": owned.payload(NotifyLike)})
+
+    def _write_groups_elsewhere(self, titles: list[tuple[str, str]]) -> None:
+        """SQLite: the changed groups read in one query, changed in Python, written a statement per table."""
         keys = sorted(self.added)
         stored = stored_groups(self.session, keys)
         groups = self.groups(stored)
         kept = [key for key in keys if groups[key]]
         emptied = [key for key in keys if not groups[key] and key in stored]
-        titles = sorted(self.titles.items())
-        if not on_postgresql(self.session):
-            self.write_owned()
-            self._write_elsewhere([_group_row(key, groups[key]) for key in kept], emptied, titles)
-            return
-        owned = OwnedRows(self.session)
-        self.write_owned(owned)
-        if kept or emptied or titles or self.new_idea_people or owned.rows:
-            self.session.execute(WRITE_ALL, {
-                "groups": _json([[group_id(*key), *_key_row(key), groups[key], _newest_at(groups[key])]
-                                 for key in kept]),
-                "emptied": _json([_key_row(key) for key in emptied]), "titles": _json(titles),
-                "idea_people": _json([[row["idea_ref"], row["person"]] for row in self.new_idea_people]),
-                "owners": owned.payload(TargetOwner),
-                "likes": owned.payload(NotifyLike)})
+        self._write_elsewhere([_group_row(key, groups[key]) for key in kept], emptied, titles)
 
     def _write_elsewhere(self, kept: list[dict], emptied: list[tuple], titles: list[tuple[str, str]]) -> None:
         """SQLite: a statement per table."""
@@ -192,28 +198,38 @@ class NotificationRows(OwnedBatch):
             self.session.execute(insert_ignoring_duplicates(self.session, NotifyIdeaPerson), self.new_idea_people)
 
 
-# PostgreSQL: what a batch read and wrote, each table's rows as one JSON parameter (an array of
-# arrays, serialised in C) unpacked on the server, so a statement's text and plan are the same for
-# every batch (an IN list or a multi-row VALUES is parsed and planned anew for every size, and a
-# driver dumps an array parameter element by element in Python).
-STORED_GROUPS = text(
-    "SELECT g.person, g.kind, g.ref, g.day, g.actors FROM json_array_elements(CAST(:keys AS json)) AS k "
-    "CROSS JOIN LATERAL (SELECT person, kind, ref, day, actors FROM engagement_notifications "
-    "WHERE person = k->>0 AND kind = k->>1 AND ref = k->>2 AND day = CAST(k->>3 AS date) LIMIT 1) AS g")
-# The changed groups (upserted by key), the emptied ones (deleted), the titles (the latest wins), the
-# new idea people, the owners learned and the like states changed, as data-modifying CTEs of one
-# statement: a batch's writes in one round trip. The six touch different rows (a group is kept or
-# emptied, never both), so their order is moot. Owners are plain inserts, as engagement/ownership/
-# waiting.py writes them (an owner is learned once); a like state takes the one offered, as
-# consumers/likes.py writes it. Text goes into the columns as text, so a value longer than its column
-# is refused, not cut to fit.
+# PostgreSQL: a batch's writes, each table's rows as one JSON parameter (an array of arrays,
+# serialised in C) unpacked on the server, so the statement's text and plan are the same for every
+# batch (an IN list or a multi-row VALUES is parsed and planned anew for every size, and a driver
+# dumps an array parameter element by element in Python), and as data-modifying CTEs of one
+# statement: a batch's writes in one round trip.
+# ``merged``: each changed group (id, key, the actors taken out, the entries added in the order last
+# added, whether it grew) with its entries now: the stored ones whose actor was not taken out, in
+# their order, then those added; sorted newest first if it grew, stably (times as stored, ISO text
+# compared byte by byte, as Python compares them). The stored group is found by a lookup of the group
+# index per key (the ``LIMIT`` keeps it from being joined as a whole, whatever the planner thinks of
+# the table's size). A group left with entries is upserted (its time its newest entry's), an emptied
+# one deleted; the CTEs see the table as it was before the statement, so a group is kept or emptied,
+# never both. The titles (the latest wins), the new idea people, the owners learned and the like
+# states changed touch other tables. Owners are plain inserts, as engagement/ownership/waiting.py
+# writes them (an owner is learned once); a like state takes the one offered, as consumers/likes.py
+# writes it. Text goes into the columns as text, so a value longer than its column is refused, not cut.
 WRITE_ALL = text(
-    "WITH kept AS (INSERT INTO engagement_notifications (id, person, kind, ref, day, actors, last_at) "
-    "SELECT CAST(r->>0 AS bigint), r->>1, r->>2, r->>3, CAST(r->>4 AS date), r->5, CAST(r->>6 AS timestamp) "
-    "FROM json_array_elements(CAST(:groups AS json)) AS r "
+    "WITH merged AS (SELECT CAST(c->>0 AS bigint) AS id, c->>1 AS person, c->>2 AS kind, c->>3 AS ref, "
+    "CAST(c->>4 AS date) AS day, (SELECT json_agg(e.v ORDER BY CASE WHEN CAST(c->>7 AS boolean) "
+    "THEN e.v->>'at' COLLATE \"C\" END DESC, e.n) FROM ("
+    "SELECT s.v, s.n FROM json_array_elements(g.actors) WITH ORDINALITY AS s(v, n) "
+    "WHERE NOT EXISTS (SELECT 1 FROM json_array_elements_text(c->5) AS o(p) WHERE o.p = s.v->>'p') "
+    "UNION ALL SELECT a.v, 1000000000 + a.n FROM json_array_elements(c->6) WITH ORDINALITY AS a(v, n)) AS e"
+    ") AS actors FROM json_array_elements(CAST(:groups AS json)) AS c "
+    "LEFT JOIN LATERAL (SELECT actors FROM engagement_notifications WHERE person = c->>1 AND kind = c->>2 "
+    "AND ref = c->>3 AND day = CAST(c->>4 AS date) LIMIT 1) AS g ON true), "
+    "kept AS (INSERT INTO engagement_notifications (id, person, kind, ref, day, actors, last_at) "
+    "SELECT id, person, kind, ref, day, actors, (SELECT CAST(max(x.v->>'at' COLLATE \"C\") AS timestamp) "
+    "FROM json_array_elements(actors) AS x(v)) FROM merged WHERE actors IS NOT NULL "
     "ON CONFLICT (person, kind, ref, day) DO UPDATE SET actors = excluded.actors, last_at = excluded.last_at), "
-    "emptied AS (DELETE FROM engagement_notifications AS n USING json_array_elements(CAST(:emptied AS json)) AS r "
-    "WHERE n.person = r->>0 AND n.kind = r->>1 AND n.ref = r->>2 AND n.day = CAST(r->>3 AS date)), "
+    "emptied AS (DELETE FROM engagement_notifications AS n USING merged AS m WHERE m.actors IS NULL "
+    "AND n.person = m.person AND n.kind = m.kind AND n.ref = m.ref AND n.day = m.day), "
     "titled AS (INSERT INTO engagement_notify_titles (ref, title) SELECT r->>0, r->>1 "
     "FROM json_array_elements(CAST(:titles AS json)) AS r "
     "ON CONFLICT (ref) DO UPDATE SET title = excluded.title), "
@@ -271,16 +287,12 @@ def _key_row(key: tuple) -> list[str]:
 
 
 def stored_groups(session: Session, keys: list[tuple]) -> dict[tuple, list[dict]]:
-    """The entries of the groups stored under ``keys`` (person, kind, ref, day), by key, in one query:
-    on PostgreSQL a lookup of the group index per key, whatever the planner thinks of the table's
-    size (a key names one group at most; the ``LIMIT`` keeps the lookup from being joined as a whole)."""
+    """The entries of the groups stored under ``keys`` (person, kind, ref, day), by key, in one query
+    (elsewhere than on PostgreSQL, where :data:`WRITE_ALL` reads them itself)."""
     if not keys:
         return {}
-    if on_postgresql(session):
-        rows = session.execute(STORED_GROUPS, {"keys": _json([_key_row(key) for key in keys])})
-    else:
-        columns = (Notification.person, Notification.kind, Notification.ref, Notification.day)
-        rows = session.execute(select(*columns, Notification.actors).where(tuple_(*columns).in_(keys)))
+    columns = (Notification.person, Notification.kind, Notification.ref, Notification.day)
+    rows = session.execute(select(*columns, Notification.actors).where(tuple_(*columns).in_(keys)))
     return {(person, kind, ref, day): actors for person, kind, ref, day, actors in rows}
 
 
