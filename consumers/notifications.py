@@ -57,9 +57,9 @@ class NotificationRows(OwnedBatch):
     PostgreSQL in the one statement that writes them (the groups are never read into Python),
     elsewhere after reading exactly the groups changed, in one query."""
 
-    # Owners and like states as plain rows, one statement each (consumers/owned.py). The fault test's
-    # extra like on a5 was its poison record (an actor of 300 characters) cut to fit by the bulk
-    # statement's CAST and counted; engagement/bulk.py now casts to unbounded types, so it is refused.
+    # Owners and like states as plain rows (consumers/owned.py), written on PostgreSQL with the groups
+    # (WRITE_ALL). The fault test's extra like on a5 is its poison record (an actor of 300 characters):
+    # written as text into its column, not cast to the column's length, it is refused, not cut to fit.
     in_bulk = True
 
     def __init__(self, session: Session, batch: Pairs, model: str,
