@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from engagement.bulk import unbounded
 from engagement.directory.model import Membership
-from engagement.directory.service import team_of
 from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent, ProcessedEvent
 from engagement.privacy import retention
@@ -89,12 +88,13 @@ class TrustRows(Batch):
     def __init__(self, session: Session, batch: Pairs, zone: ZoneInfo):
         super().__init__(session, batch)
         self.zone = zone
-        self.memberships: dict[str, list] = {}
+        self.memberships: dict[str, list[tuple]] = {}
         self.refs: dict[str, Ref] = {}
         self.ideas: dict[str, Idea] = {}
         self.loaded_refs: dict[str, tuple] = {}
         self.changed_ideas: set[str] = set()
         self.days: dict[datetime, date] = {}
+        self.moments: dict[datetime, datetime] = {}
         self.deltas = Deltas(TrustActivity, ("day", "team_id", "person"), COUNTERS)
 
     def lock_keys(self) -> set[str]:
@@ -103,19 +103,22 @@ class TrustRows(Batch):
 
     def load(self) -> None:
         events, session = self.events, self.session
-        m = Membership
-        self.memberships = {}
-        for row in _in(session, (m.person_id, m.team_id, m.valid_from, m.valid_to),
-                       {p for e in events for p in (e.actor, e.target.owner)}):
-            self.memberships.setdefault(row.person_id, []).append(row)
-        c = TrustContribution
-        self.loaded_refs = {ref: tuple(values) for ref, *values in _in(
-            session, (c.ref, c.day, c.team_id, c.person, c.recognised), touched_refs(events))}
-        self.refs = {ref: Ref(*values) for ref, values in self.loaded_refs.items()}
+        people = {p for e in events for p in (e.actor, e.target.owner) if p is not None}
+        refs = touched_refs(events)
         ideas = {e.target.id for e in events if e.type in ANSWERS or e.type == EventType.IDEA_SUBMITTED}
-        i = TrustIdea
-        self.ideas = {idea: Idea(*values) for idea, *values in _in(
-            session, (i.idea_id, i.team_id, i.submitted_on, i.answered), ideas)}
+        if session.get_bind().dialect.name == "postgresql":
+            memberships, contributions, known_ideas = _read_at_once(session, people, refs, ideas)
+        else:
+            m, c, i = Membership, TrustContribution, TrustIdea
+            memberships = _in(session, (m.person_id, m.team_id, m.valid_from, m.valid_to), people)
+            contributions = _in(session, (c.ref, c.day, c.team_id, c.person, c.recognised), refs)
+            known_ideas = _in(session, (i.idea_id, i.team_id, i.submitted_on, i.answered), ideas)
+        self.memberships = {}
+        for person, team, valid_from, valid_to in memberships:
+            self.memberships.setdefault(person, []).append((valid_from, valid_to, team))
+        self.loaded_refs = {ref: tuple(values) for ref, *values in contributions}
+        self.refs = {ref: Ref(*values) for ref, values in self.loaded_refs.items()}
+        self.ideas = {idea: Idea(*values) for idea, *values in known_ideas}
 
     def write(self) -> None:
         """Activity counts added to what is there; contributions and ideas merged into their rows
@@ -139,7 +142,15 @@ class TrustRows(Batch):
         return self.days[moment]
 
     def team(self, person: str, moment: datetime) -> str | None:
-        return team_of(self.memberships, person, utc_naive(moment))
+        """The person's team at the moment, as ``team_of`` finds it (the first membership that holds
+        then), over plain tuples and with each event's moment made naive UTC once."""
+        at = self.moments.get(moment)
+        if at is None:
+            at = self.moments[moment] = utc_naive(moment)
+        for valid_from, valid_to, team in self.memberships.get(person, ()):
+            if (valid_from is None or valid_from <= at) and (valid_to is None or at < valid_to):
+                return team
+        return None
 
     def count(self, day: date, team: str, person: str, counter: str) -> None:
         self.deltas.at((day, team, person))[counter] += 1
@@ -168,6 +179,44 @@ def _in(session: Session, columns: tuple, keys: set) -> list:
     else:
         match = key.in_(list(keys))
     return list(session.execute(select(*columns).where(match)))
+
+
+def _any(column: str, parameter: str) -> str:
+    """``column`` is one of the keys of an array parameter, so the column's index is searched for
+    each key (unbounded text: a key is never cut to the column's length to match)."""
+    return f"{column} = ANY(CAST(:{parameter} AS text[]))"
+
+
+READ = text(f"""
+SELECT 0 AS kind, person_id AS key, team_id, NULL::date AS day, valid_from, valid_to, NULL::text AS person,
+       NULL::boolean AS flag
+  FROM {Membership.__tablename__} WHERE {_any("person_id", "people")}
+UNION ALL
+SELECT 1, ref, team_id, day, NULL, NULL, person, recognised
+  FROM {TrustContribution.__tablename__} WHERE {_any("ref", "refs")}
+UNION ALL
+SELECT 2, idea_id, team_id, submitted_on, NULL, NULL, NULL, answered
+  FROM {TrustIdea.__tablename__} WHERE {_any("idea_id", "ideas")}
+""")
+"""A batch's memberships, contributions and ideas in one statement on PostgreSQL (one round trip
+instead of three), tagged by ``kind``: the same rows :func:`_in` reads from each table."""
+
+
+def _read_at_once(session: Session, people: set, refs: set, ideas: set) -> tuple[list, list, list]:
+    """The rows of :data:`READ`, as :func:`_in` gives each table's."""
+    out: tuple[list, list, list] = ([], [], [])
+    if not (people or refs or ideas):
+        return out
+    memberships, contributions, known_ideas = out
+    for kind, key, team, day, valid_from, valid_to, person, flag in session.execute(
+            READ, {"people": sorted(people), "refs": sorted(refs), "ideas": sorted(ideas)}):
+        if kind == 0:
+            memberships.append((key, team, valid_from, valid_to))
+        elif kind == 1:
+            contributions.append((key, day, team, person, flag))
+        else:
+            known_ideas.append((key, team, day, flag))
+    return out
 
 
 def _json(rows: list[dict]) -> str:
