@@ -106,13 +106,10 @@ class TrustRows(Batch):
         people = {p for e in events for p in (e.actor, e.target.owner) if p is not None}
         refs = touched_refs(events)
         ideas = {e.target.id for e in events if e.type in ANSWERS or e.type == EventType.IDEA_SUBMITTED}
-        if session.get_bind().dialect.name == "postgresql":
-            memberships, contributions, known_ideas = _read_at_once(session, people, refs, ideas)
-        else:
-            m, c, i = Membership, TrustContribution, TrustIdea
-            memberships = _in(session, (m.person_id, m.team_id, m.valid_from, m.valid_to), people)
-            contributions = _in(session, (c.ref, c.day, c.team_id, c.person, c.recognised), refs)
-            known_ideas = _in(session, (i.idea_id, i.team_id, i.submitted_on, i.answered), ideas)
+        m, c, i = Membership, TrustContribution, TrustIdea
+        memberships = _in(session, (m.person_id, m.team_id, m.valid_from, m.valid_to), people)
+        contributions = _in(session, (c.ref, c.day, c.team_id, c.person, c.recognised), refs)
+        known_ideas = _in(session, (i.idea_id, i.team_id, i.submitted_on, i.answered), ideas)
         self.memberships = {}
         for person, team, valid_from, valid_to in memberships:
             self.memberships.setdefault(person, []).append((valid_from, valid_to, team))
@@ -179,44 +176,6 @@ def _in(session: Session, columns: tuple, keys: set) -> list:
     else:
         match = key.in_(list(keys))
     return list(session.execute(select(*columns).where(match)))
-
-
-def _any(column: str, parameter: str) -> str:
-    """``column`` is one of the keys of an array parameter, so the column's index is searched for
-    each key (unbounded text: a key is never cut to the column's length to match)."""
-    return f"{column} = ANY(CAST(:{parameter} AS text[]))"
-
-
-READ = text(f"""
-SELECT 0 AS kind, person_id AS key, team_id, NULL::date AS day, valid_from, valid_to, NULL::text AS person,
-       NULL::boolean AS flag
-  FROM {Membership.__tablename__} WHERE {_any("person_id", "people")}
-UNION ALL
-SELECT 1, ref, team_id, day, NULL, NULL, person, recognised
-  FROM {TrustContribution.__tablename__} WHERE {_any("ref", "refs")}
-UNION ALL
-SELECT 2, idea_id, team_id, submitted_on, NULL, NULL, NULL, answered
-  FROM {TrustIdea.__tablename__} WHERE {_any("idea_id", "ideas")}
-""")
-"""A batch's memberships, contributions and ideas in one statement on PostgreSQL (one round trip
-instead of three), tagged by ``kind``: the same rows :func:`_in` reads from each table."""
-
-
-def _read_at_once(session: Session, people: set, refs: set, ideas: set) -> tuple[list, list, list]:
-    """The rows of :data:`READ`, as :func:`_in` gives each table's."""
-    out: tuple[list, list, list] = ([], [], [])
-    if not (people or refs or ideas):
-        return out
-    memberships, contributions, known_ideas = out
-    for kind, key, team, day, valid_from, valid_to, person, flag in session.execute(
-            READ, {"people": sorted(people), "refs": sorted(refs), "ideas": sorted(ideas)}):
-        if kind == 0:
-            memberships.append((key, team, valid_from, valid_to))
-        elif kind == 1:
-            contributions.append((key, day, team, person, flag))
-        else:
-            known_ideas.append((key, team, day, flag))
-    return out
 
 
 def _json(rows: list[dict]) -> str:
