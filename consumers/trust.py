@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from engagement.bulk import unbounded
 from engagement.directory.model import Membership
-from engagement.directory.service import team_of
 from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent, ProcessedEvent
 from engagement.privacy import retention
@@ -89,12 +88,13 @@ class TrustRows(Batch):
     def __init__(self, session: Session, batch: Pairs, zone: ZoneInfo):
         super().__init__(session, batch)
         self.zone = zone
-        self.memberships: dict[str, list] = {}
+        self.memberships: dict[str, list[tuple]] = {}
         self.refs: dict[str, Ref] = {}
         self.ideas: dict[str, Idea] = {}
         self.loaded_refs: dict[str, tuple] = {}
         self.changed_ideas: set[str] = set()
         self.days: dict[datetime, date] = {}
+        self.moments: dict[datetime, datetime] = {}
         self.deltas = Deltas(TrustActivity, ("day", "team_id", "person"), COUNTERS)
 
     def lock_keys(self) -> set[str]:
@@ -103,19 +103,19 @@ class TrustRows(Batch):
 
     def load(self) -> None:
         events, session = self.events, self.session
-        m = Membership
-        self.memberships = {}
-        for row in _in(session, (m.person_id, m.team_id, m.valid_from, m.valid_to),
-                       {p for e in events for p in (e.actor, e.target.owner)}):
-            self.memberships.setdefault(row.person_id, []).append(row)
-        c = TrustContribution
-        self.loaded_refs = {ref: tuple(values) for ref, *values in _in(
-            session, (c.ref, c.day, c.team_id, c.person, c.recognised), touched_refs(events))}
-        self.refs = {ref: Ref(*values) for ref, values in self.loaded_refs.items()}
+        people = {p for e in events for p in (e.actor, e.target.owner) if p is not None}
+        refs = touched_refs(events)
         ideas = {e.target.id for e in events if e.type in ANSWERS or e.type == EventType.IDEA_SUBMITTED}
-        i = TrustIdea
-        self.ideas = {idea: Idea(*values) for idea, *values in _in(
-            session, (i.idea_id, i.team_id, i.submitted_on, i.answered), ideas)}
+        m, c, i = Membership, TrustContribution, TrustIdea
+        memberships = _in(session, (m.person_id, m.team_id, m.valid_from, m.valid_to), people)
+        contributions = _in(session, (c.ref, c.day, c.team_id, c.person, c.recognised), refs)
+        known_ideas = _in(session, (i.idea_id, i.team_id, i.submitted_on, i.answered), ideas)
+        self.memberships = {}
+        for person, team, valid_from, valid_to in memberships:
+            self.memberships.setdefault(person, []).append((valid_from, valid_to, team))
+        self.loaded_refs = {ref: tuple(values) for ref, *values in contributions}
+        self.refs = {ref: Ref(*values) for ref, values in self.loaded_refs.items()}
+        self.ideas = {idea: Idea(*values) for idea, *values in known_ideas}
 
     def write(self) -> None:
         """Activity counts added to what is there; contributions and ideas merged into their rows
@@ -139,7 +139,15 @@ class TrustRows(Batch):
         return self.days[moment]
 
     def team(self, person: str, moment: datetime) -> str | None:
-        return team_of(self.memberships, person, utc_naive(moment))
+        """The person's team at the moment, as ``team_of`` finds it (the first membership that holds
+        then), over plain tuples and with each event's moment made naive UTC once."""
+        at = self.moments.get(moment)
+        if at is None:
+            at = self.moments[moment] = utc_naive(moment)
+        for valid_from, valid_to, team in self.memberships.get(person, ()):
+            if (valid_from is None or valid_from <= at) and (valid_to is None or at < valid_to):
+                return team
+        return None
 
     def count(self, day: date, team: str, person: str, counter: str) -> None:
         self.deltas.at((day, team, person))[counter] += 1
