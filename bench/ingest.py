@@ -1,7 +1,9 @@
 """Ingest benchmark, under gunicorn against a Kafka-protocol broker.
 
 Prints, measured in this one run:
-* single-event requests/s as a ratio to a bare Flask endpoint that answers 202 (target >= 0.5);
+* single-event requests/s as a ratio to a bare Flask endpoint that answers 202 (target >= 0.5), and
+  the gunicorn processes' CPU ms per request as the same ratio (``single_cpu_vs_bare``): the one
+  that still means something when other work shares the machine;
 * batch-ingest events/s as a ratio to raw kafka-python producer throughput (target >= 0.9);
 * both again with ENGAGEMENT_KAFKA_PRODUCER=confluent-kafka when confluent-kafka is installed.
 
@@ -38,6 +40,7 @@ from kafka import KafkaProducer
 from engagement.events import Event, Target
 
 TOTAL = 50_000
+WRK_SECONDS = 10
 BATCH = 500
 PROFILE_FILE = "/tmp/ingest.pstats"
 
@@ -91,11 +94,35 @@ def raw_producer(bootstrap: str, topic: str) -> float:
     return TOTAL / elapsed
 
 
+def served_cpu(base: str) -> float:
+    """CPU seconds so far of the gunicorn processes (arbiter and workers, every thread) on ``base``'s port."""
+    bind, tick, total = base.removeprefix("http://"), os.sysconf("SC_CLK_TCK"), 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                if bind.encode() not in cmdline.read().split(b"\0"):
+                    continue
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def wrk_measured(base: str, key: str) -> dict[str, float]:
+    """A wrk run, and the server's CPU ms per request: on a machine shared with other work, the
+    requests/s follow the load, what the server spends on each request much less."""
+    started = served_cpu(base)
+    run = wrk_post(base, key, WRK_SECONDS)
+    return {**run, "cpu_ms": round((served_cpu(base) - started) / (run["rps"] * WRK_SECONDS) * 1000, 3)}
+
+
 def tillit(env: dict[str, str], key: str, producer: str) -> dict[str, float]:
     """Single events with wrk, then batches, through the API publishing with ``producer``."""
     with gunicorn("wsgi:app", {**env, "ENGAGEMENT_KAFKA_PRODUCER": producer}) as base:
         wrk_post(base, key, 3)
-        single = wrk_post(base, key)
+        single = wrk_measured(base, key)
         return {**single, "batch": batch_ingest(base, key)}
 
 
@@ -176,18 +203,21 @@ def main() -> None:
         key = run_cli(["keys", "create", "--name", "bench", "--scope", "events:write"], env)
         with gunicorn("bench.bare_app:app", env) as base:
             wrk_post(base, key, 2)
-            bare = wrk_post(base, key)
+            bare = wrk_measured(base, key)
         runs = {"kafka_python": tillit(env, key, "kafka-python")}
         if importlib.util.find_spec("confluent_kafka"):
             runs["confluent_kafka"] = tillit(env, key, "confluent-kafka")
         raw_rate = raw_producer(env["KAFKA_BOOTSTRAP_SERVERS"], env["ENGAGEMENT_KAFKA_TOPIC"] + ".raw")
     numbers: dict = {"consumers": env["ENGAGEMENT_CONSUMERS"], "bare_flask_rps": bare["rps"],
-                     "bare_flask_p99": bare["p99"], "raw_producer_events_per_s": round(raw_rate),
+                     "bare_flask_p99": bare["p99"], "bare_flask_cpu_ms": bare["cpu_ms"],
+                     "raw_producer_events_per_s": round(raw_rate),
                      "single_target": 0.5, "batch_target": 0.9}
     for name, run in runs.items():
         numbers[name] = {
             "single_event_rps": run["rps"], "single_event_p99": run["p99"], "single_event_errors": run["errors"],
-            "single_vs_bare": round(run["rps"] / bare["rps"], 3), "batch_ingest_events_per_s": round(run["batch"]),
+            "single_vs_bare": round(run["rps"] / bare["rps"], 3), "single_event_cpu_ms": run["cpu_ms"],
+            "single_cpu_vs_bare": round(bare["cpu_ms"] / run["cpu_ms"], 3),
+            "batch_ingest_events_per_s": round(run["batch"]),
             "batch_vs_raw_producer": round(run["batch"] / raw_rate, 3)}
     report("ingest", numbers)
 

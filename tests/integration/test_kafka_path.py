@@ -6,7 +6,7 @@ import signal
 import time
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from engagement import create_app
@@ -94,6 +94,23 @@ def test_poison_record_on_kafka_is_dead_lettered(prod_app):
     with Session(st.engine) as session:
         letters = session.scalars(select(DeadLetter)).all()
     assert len(letters) == 1 and letters[0].payload == '{"id": "half"'
+
+
+OTHER_BACKENDS = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+
+
+def test_reading_connections_the_database_closed_are_replaced_not_answered_503(prod_app):
+    """The checks before publishing read without a ping first: a connection the database closed
+    (a restart, a failover) fails its check, which runs again on a new connection."""
+    client, headers = prod_app.test_client(), writer(prod_app)
+    assert client.post("/v1/events", json=like("before-restart"), headers=headers).status_code == 202
+    with state(prod_app).engine.connect() as admin:
+        admin.execute(text(f"SELECT pg_terminate_backend(pid) {OTHER_BACKENDS}"))
+        deadline = time.monotonic() + 30
+        while admin.scalar(text(f"SELECT count(*) {OTHER_BACKENDS}")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert client.post("/v1/events", json=like("after-restart"), headers=headers).status_code == 202
+    assert run_ledger_until(prod_app, 2) == 2
 
 
 @pytest.mark.slow
