@@ -10,28 +10,15 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from engagement import create_app
-from engagement import migrate as schema
 from engagement.directory import service as directory
 from engagement.directory.model import Membership, TeamRecognition
 from engagement.events import Event
 from engagement.schemas.directory import DirectorySyncSchema
 from engagement.state import state
-from tests.conftest import TEST_SECRET, drain
+from tests.conftest import drain
 
 pytestmark = [pytest.mark.postgres]
 TEAMS = [{"id": "hr", "name": "HR", "parent": None}, {"id": "it", "name": "IT", "parent": None}]
-
-
-@pytest.fixture
-def postgres_app(empty_postgres_url, tmp_path):
-    app = create_app({"TESTING": True, "ENGAGEMENT_EVENT_LOG": str(tmp_path / "log.sqlite3"),
-                      "ENGAGEMENT_DATABASE_URL": empty_postgres_url, "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
-                      "ENGAGEMENT_CONSUMERS": "external"})
-    schema.upgrade(state(app).engine)
-    yield app
-    state(app).bus.close()
-    state(app).engine.dispose()
 
 
 def sync(app, mode: str, kari_team: str, as_of: str) -> None:

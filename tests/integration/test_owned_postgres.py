@@ -11,29 +11,16 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from engagement import create_app
-from engagement import migrate as schema
 from engagement.events import Event
 from engagement.ledger.model import DeadLetter
 from engagement.recognition.model import LikeState, TargetStats
 from engagement.state import state
-from tests.conftest import TEST_SECRET, drain
+from tests.conftest import drain
 from tests.e2e.test_faults import TOO_LONG_ACTOR, mixed_events
 from tests.recognition_oracle import recount
 
 pytestmark = [pytest.mark.postgres]
 OWNED = ("recognition", "awards", "notifications")
-
-
-@pytest.fixture
-def postgres_app(empty_postgres_url, tmp_path):
-    app = create_app({"TESTING": True, "ENGAGEMENT_EVENT_LOG": str(tmp_path / "log.sqlite3"),
-                      "ENGAGEMENT_DATABASE_URL": empty_postgres_url, "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
-                      "ENGAGEMENT_CONSUMERS": "external"})
-    schema.upgrade(state(app).engine)
-    yield app
-    state(app).bus.close()
-    state(app).engine.dispose()
 
 
 def as_event(raw: dict) -> Event:
