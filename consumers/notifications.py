@@ -13,19 +13,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
-import orjson
 from sqlalchemy import delete, select, text, tuple_
 from sqlalchemy.orm import Session
 
-from engagement import bulk
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.notifications.model import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle, group_id
-from engagement.ownership.model import TargetOwner
 from engagement.ownership.waiting import aware
 from engagement.recognition.kudos import recognises
 
@@ -53,13 +48,13 @@ def subject_ref(event: Event) -> str:
 class NotificationRows(OwnedBatch):
     """The groups, like states and idea people a batch touches. Handlers change groups without
     reading them: each change is kept per group (entries added, actors taken out), and
-    :meth:`write` applies the changes to what the groups held and writes each table once: on
-    PostgreSQL in the one statement that writes them (the groups are never read into Python),
-    elsewhere after reading exactly the groups changed, in one query."""
+    :meth:`write` reads exactly the groups changed, in one query, applies the changes to what
+    they held and writes each table once. No group is read before the handlers run, so none
+    is read that the batch does not change."""
 
-    # Owners and like states as plain rows (consumers/owned.py), written on PostgreSQL with the groups
-    # (WRITE_ALL). The fault test's extra like on a5 is its poison record (an actor of 300 characters):
-    # written as text into its column, not cast to the column's length, it is refused, not cut to fit.
+    # Owners and like states as plain rows, one statement each (consumers/owned.py). The fault test's
+    # extra like on a5 was its poison record (an actor of 300 characters) cut to fit by the bulk
+    # statement's CAST and counted; engagement/bulk.py now casts to unbounded types, so it is refused.
     in_bulk = True
 
     def __init__(self, session: Session, batch: Pairs, model: str,
@@ -81,16 +76,12 @@ class NotificationRows(OwnedBatch):
         super().load()
         events = self.events
         ideas = {e.target.key for e in events if e.type in (*ANSWERS, EventType.IDEA_CONTRIBUTED)}
-        contributed = {e.target.key for e in events if e.type == EventType.IDEA_CONTRIBUTED}
-        if not ideas:
-            return
-        if on_postgresql(self.session):
-            self.idea_people, self.adoptions = _ideas_postgresql(self.session, ideas, contributed)
-            return
-        for idea_ref, person in self.session.execute(select(NotifyIdeaPerson.idea_ref, NotifyIdeaPerson.person)
-                                                     .where(NotifyIdeaPerson.idea_ref.in_(sorted(ideas)))):
-            self.idea_people.setdefault(idea_ref, set()).add(person)
-        self.adoptions = _adoptions(self.session, contributed)
+        if ideas:
+            for idea_ref, person in self.session.execute(select(NotifyIdeaPerson.idea_ref, NotifyIdeaPerson.person)
+                                                         .where(NotifyIdeaPerson.idea_ref.in_(sorted(ideas)))):
+                self.idea_people.setdefault(idea_ref, set()).add(person)
+        self.adoptions = _adoptions(self.session, {e.target.key for e in events
+                                                   if e.type == EventType.IDEA_CONTRIBUTED})
 
     def add(self, person: str, kind: str, ref: str, actor: str, moment: datetime, message: str | None = None) -> None:
         """``actor`` did ``kind`` to ``person``'s ``ref`` at ``moment`` (aware): join that day's group,
@@ -154,34 +145,22 @@ class NotificationRows(OwnedBatch):
 
     def write(self) -> None:
         """Each table once: the changed groups in one upsert, the emptied ones in one delete, the
-        titles, the idea people, and the owners and like states the batch learned; on PostgreSQL
-        all six in one statement (one round trip), which applies each group's changes on the server
-        as :meth:`groups` does in Python: the entries it kept, then those added, sorted by time
-        (stably) if it grew."""
-        titles = sorted(self.titles.items())
-        if not on_postgresql(self.session):
-            self.write_owned()
-            self._write_groups_elsewhere(titles)
-            return
-        owned = OwnedRows(self.session)
-        self.write_owned(owned)
-        if self.added or titles or self.new_idea_people or owned.rows:
-            self.session.execute(WRITE_ALL, {
-                "groups": _json([[group_id(*key), *_key_row(key), sorted(self.gone[key]), list(added.values()),
-                                  key in self.grew] for key, added in sorted(self.added.items())]),
-                "titles": _json(titles),
-                "idea_people": _json([[row["idea_ref"], row["person"]] for row in self.new_idea_people]),
-                "owners": owned.payload(TargetOwner),
-                "likes": owned.payload(NotifyLike)})
-
-    def _write_groups_elsewhere(self, titles: list[tuple[str, str]]) -> None:
-        """SQLite: the changed groups read in one query, changed in Python, written a statement per table."""
+        titles and idea people; on PostgreSQL all four in one statement (one round trip)."""
+        self.write_owned()
         keys = sorted(self.added)
         stored = stored_groups(self.session, keys)
         groups = self.groups(stored)
         kept = [key for key in keys if groups[key]]
         emptied = [key for key in keys if not groups[key] and key in stored]
-        self._write_elsewhere([_group_row(key, groups[key]) for key in kept], emptied, titles)
+        titles = sorted(self.titles.items())
+        if not on_postgresql(self.session):
+            self._write_elsewhere([_group_row(key, groups[key]) for key in kept], emptied, titles)
+        elif kept or emptied or titles or self.new_idea_people:
+            self.session.execute(WRITE_ALL, {
+                "groups": json.dumps([[group_id(*key), *_key_row(key), groups[key], _newest_at(groups[key])]
+                                      for key in kept]),
+                "emptied": json.dumps([_key_row(key) for key in emptied]), "titles": json.dumps(titles),
+                "idea_people": json.dumps([[row["idea_ref"], row["person"]] for row in self.new_idea_people])})
 
     def _write_elsewhere(self, kept: list[dict], emptied: list[tuple], titles: list[tuple[str, str]]) -> None:
         """SQLite: a statement per table."""
@@ -198,82 +177,30 @@ class NotificationRows(OwnedBatch):
             self.session.execute(insert_ignoring_duplicates(self.session, NotifyIdeaPerson), self.new_idea_people)
 
 
-# PostgreSQL: a batch's writes, each table's rows as one JSON parameter (an array of arrays,
-# serialised in C) unpacked on the server, so the statement's text and plan are the same for every
-# batch (an IN list or a multi-row VALUES is parsed and planned anew for every size, and a driver
-# dumps an array parameter element by element in Python), and as data-modifying CTEs of one
-# statement: a batch's writes in one round trip.
-# ``merged``: each changed group (id, key, the actors taken out, the entries added in the order last
-# added, whether it grew) with its entries now: the stored ones whose actor was not taken out, in
-# their order, then those added; sorted newest first if it grew, stably (times as stored, ISO text
-# compared byte by byte, as Python compares them). The stored group is found by a lookup of the group
-# index per key (the ``LIMIT`` keeps it from being joined as a whole, whatever the planner thinks of
-# the table's size). A group left with entries is upserted (its time its newest entry's), an emptied
-# one deleted; the CTEs see the table as it was before the statement, so a group is kept or emptied,
-# never both. The titles (the latest wins), the new idea people, the owners learned and the like
-# states changed touch other tables. Owners are plain inserts, as engagement/ownership/waiting.py
-# writes them (an owner is learned once); a like state takes the one offered, as consumers/likes.py
-# writes it. Text goes into the columns as text, so a value longer than its column is refused, not cut.
+# PostgreSQL: what a batch read and wrote, each table's rows as one JSON parameter (an array of
+# arrays, serialised in C) unpacked on the server, so a statement's text and plan are the same for
+# every batch (an IN list or a multi-row VALUES is parsed and planned anew for every size, and a
+# driver dumps an array parameter element by element in Python).
+STORED_GROUPS = text(
+    "SELECT g.person, g.kind, g.ref, g.day, g.actors FROM json_array_elements(CAST(:keys AS json)) AS k "
+    "CROSS JOIN LATERAL (SELECT person, kind, ref, day, actors FROM engagement_notifications "
+    "WHERE person = k->>0 AND kind = k->>1 AND ref = k->>2 AND day = CAST(k->>3 AS date) LIMIT 1) AS g")
+# The changed groups (upserted by key), the emptied ones (deleted), the titles (the latest wins) and
+# the new idea people, as data-modifying CTEs of one statement: a batch's writes in one round trip.
+# The four touch different rows (a group is kept or emptied, never both), so their order is moot.
 WRITE_ALL = text(
-    "WITH merged AS (SELECT CAST(c->>0 AS bigint) AS id, c->>1 AS person, c->>2 AS kind, c->>3 AS ref, "
-    "CAST(c->>4 AS date) AS day, (SELECT json_agg(e.v ORDER BY CASE WHEN CAST(c->>7 AS boolean) "
-    "THEN e.v->>'at' COLLATE \"C\" END DESC, e.n) FROM ("
-    "SELECT s.v, s.n FROM json_array_elements(g.actors) WITH ORDINALITY AS s(v, n) "
-    "WHERE NOT EXISTS (SELECT 1 FROM json_array_elements_text(c->5) AS o(p) WHERE o.p = s.v->>'p') "
-    "UNION ALL SELECT a.v, 1000000000 + a.n FROM json_array_elements(c->6) WITH ORDINALITY AS a(v, n)) AS e"
-    ") AS actors FROM json_array_elements(CAST(:groups AS json)) AS c "
-    "LEFT JOIN LATERAL (SELECT actors FROM engagement_notifications WHERE person = c->>1 AND kind = c->>2 "
-    "AND ref = c->>3 AND day = CAST(c->>4 AS date) LIMIT 1) AS g ON true), "
-    "kept AS (INSERT INTO engagement_notifications (id, person, kind, ref, day, actors, last_at) "
-    "SELECT id, person, kind, ref, day, actors, (SELECT CAST(max(x.v->>'at' COLLATE \"C\") AS timestamp) "
-    "FROM json_array_elements(actors) AS x(v)) FROM merged WHERE actors IS NOT NULL "
+    "WITH kept AS (INSERT INTO engagement_notifications (id, person, kind, ref, day, actors, last_at) "
+    "SELECT CAST(r->>0 AS bigint), r->>1, r->>2, r->>3, CAST(r->>4 AS date), r->5, CAST(r->>6 AS timestamp) "
+    "FROM json_array_elements(CAST(:groups AS json)) AS r "
     "ON CONFLICT (person, kind, ref, day) DO UPDATE SET actors = excluded.actors, last_at = excluded.last_at), "
-    "emptied AS (DELETE FROM engagement_notifications AS n USING merged AS m WHERE m.actors IS NULL "
-    "AND n.person = m.person AND n.kind = m.kind AND n.ref = m.ref AND n.day = m.day), "
+    "emptied AS (DELETE FROM engagement_notifications AS n USING json_array_elements(CAST(:emptied AS json)) AS r "
+    "WHERE n.person = r->>0 AND n.kind = r->>1 AND n.ref = r->>2 AND n.day = CAST(r->>3 AS date)), "
     "titled AS (INSERT INTO engagement_notify_titles (ref, title) SELECT r->>0, r->>1 "
     "FROM json_array_elements(CAST(:titles AS json)) AS r "
     "ON CONFLICT (ref) DO UPDATE SET title = excluded.title), "
     "built AS (INSERT INTO engagement_notify_idea_people (idea_ref, person) SELECT r->>0, r->>1 "
-    "FROM json_array_elements(CAST(:idea_people AS json)) AS r ON CONFLICT DO NOTHING), "
-    "owned AS (INSERT INTO engagement_target_owners (model, target_kind, target_id, owner, event_id) "
-    "SELECT r->>0, r->>1, r->>2, r->>3, r->>4 FROM json_array_elements(CAST(:owners AS json)) AS r), "
-    "liked AS (INSERT INTO engagement_notify_likes (ref, liker, liked, changed_at, event_id) "
-    "SELECT r->>0, r->>1, CAST(r->>2 AS boolean), CAST(r->>3 AS timestamp), r->>4 "
-    "FROM json_array_elements(CAST(:likes AS json)) AS r ON CONFLICT (ref, liker) DO UPDATE "
-    "SET liked = excluded.liked, changed_at = excluded.changed_at, event_id = excluded.event_id) "
+    "FROM json_array_elements(CAST(:idea_people AS json)) AS r ON CONFLICT DO NOTHING) "
     "SELECT 1")
-OWNER_COLUMNS = ("model", "target_kind", "target_id", "owner", "event_id")
-LIKE_COLUMNS = ("ref", "liker", "liked", "changed_at", "event_id")
-
-
-class OwnedRows(bulk.Writes):
-    """The owners and like states a batch's :meth:`OwnedBatch.write_owned` hands over, kept to be sent
-    with the notifications' own tables in :data:`WRITE_ALL` rather than in a statement of their own."""
-
-    def __init__(self, session: Session):
-        super().__init__(session)
-        self.rows: dict[Any, list[list[Any]]] = {}
-
-    def add_lists(self, model: Any, names: Sequence[str], rows: Sequence[Sequence[Any]],
-                  conflict: Sequence[str] = (), update: bulk.Update | None = None, update_key: Any = None) -> None:
-        if not rows:
-            return
-        assert model not in self.rows, "one write per table"
-        where = [list(names).index(name) for name in (OWNER_COLUMNS if model is TargetOwner else LIKE_COLUMNS)]
-        self.rows[model] = [[row[i] for i in where] for row in rows]
-
-    def payload(self, model: Any) -> str:
-        """The rows of ``model`` as one JSON array of arrays, in the order :data:`WRITE_ALL` reads them."""
-        return _json(self.rows.get(model, []))
-
-
-def _json(rows: Any) -> str:
-    """Rows as JSON text, serialised in C (times as ISO 8601, as isoformat() writes them); what orjson
-    refuses (a lone surrogate in a Bra!'s message) as the standard library writes it."""
-    try:
-        return orjson.dumps(rows).decode()
-    except TypeError:
-        return json.dumps(rows, default=str)
 
 
 def on_postgresql(session: Session) -> bool:
@@ -287,12 +214,16 @@ def _key_row(key: tuple) -> list[str]:
 
 
 def stored_groups(session: Session, keys: list[tuple]) -> dict[tuple, list[dict]]:
-    """The entries of the groups stored under ``keys`` (person, kind, ref, day), by key, in one query
-    (elsewhere than on PostgreSQL, where :data:`WRITE_ALL` reads them itself)."""
+    """The entries of the groups stored under ``keys`` (person, kind, ref, day), by key, in one query:
+    on PostgreSQL a lookup of the group index per key, whatever the planner thinks of the table's
+    size (a key names one group at most; the ``LIMIT`` keeps the lookup from being joined as a whole)."""
     if not keys:
         return {}
-    columns = (Notification.person, Notification.kind, Notification.ref, Notification.day)
-    rows = session.execute(select(*columns, Notification.actors).where(tuple_(*columns).in_(keys)))
+    if on_postgresql(session):
+        rows = session.execute(STORED_GROUPS, {"keys": json.dumps([_key_row(key) for key in keys])})
+    else:
+        columns = (Notification.person, Notification.kind, Notification.ref, Notification.day)
+        rows = session.execute(select(*columns, Notification.actors).where(tuple_(*columns).in_(keys)))
     return {(person, kind, ref, day): actors for person, kind, ref, day, actors in rows}
 
 
@@ -325,27 +256,6 @@ def _newest(actors: list[dict]) -> datetime:
 def _newest_at(actors: list[dict]) -> str:
     """The newest entry's time, as stored (ISO text, naive UTC)."""
     return max(actors, key=_moment)["at"]
-
-
-# PostgreSQL: who built on the batch's ideas, and who adopted those it contributes to (from an "adopted"
-# group's first entry), in one query.
-IDEAS = text(
-    "SELECT idea_ref, person, NULL FROM engagement_notify_idea_people WHERE idea_ref = ANY(CAST(:ideas AS text[])) "
-    "UNION ALL SELECT ref, NULL, actors->0 FROM engagement_notifications "
-    "WHERE kind = 'adopted' AND ref = ANY(CAST(:contributed AS text[]))")
-
-
-def _ideas_postgresql(session: Session, ideas: set[str], contributed: set[str]
-                      ) -> tuple[dict[str, set[str]], dict[str, tuple[str, datetime]]]:
-    """The people who built on ``ideas``, by idea, and the adoptions of the ``contributed`` ones."""
-    people: dict[str, set[str]] = {}
-    adoptions: dict[str, tuple[str, datetime]] = {}
-    for ref, person, first in session.execute(IDEAS, {"ideas": sorted(ideas), "contributed": sorted(contributed)}):
-        if person is not None:
-            people.setdefault(ref, set()).add(person)
-        elif first is not None:
-            adoptions[ref] = (first["p"], datetime.fromisoformat(first["at"]))
-    return people, adoptions
 
 
 def _adoptions(session: Session, refs: set[str]) -> dict[str, tuple[str, datetime]]:

@@ -1,9 +1,9 @@
-"""The notifications' batch path on PostgreSQL (each changed group's changes applied to it on the
-server, in the one statement that writes every table a batch changes) gives what applying one event
-at a time on SQLite gives (a statement per table, every group read and written per event): the same
-groups with the same entries in the same order, times, ids, titles, idea people and like states, on
-a seeded mix of every kind the bell hears of, out of order, with owners learned late, unlikes,
-repeated and displaced Bra!s and back-filled contributions."""
+"""The notifications' batch path on PostgreSQL (the changed groups read after the handlers, by key,
+and every table written in one statement) gives what applying one event at a time on SQLite gives
+(a statement per table, every group read and written per event): the same groups with the same
+entries in the same order, times, ids, titles, idea people and like states, on a seeded mix of every
+kind the bell hears of, out of order, with owners learned late, unlikes, repeated and displaced
+Bra!s and back-filled contributions."""
 from __future__ import annotations
 
 import random
