@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from engagement.bulk import unbounded
 from engagement.directory.model import Membership
+from engagement.directory.service import Period, team_of
 from engagement.events import Event, EventType, utc_naive
 from engagement.ledger.model import LedgerEvent, ProcessedEvent
 from engagement.privacy import retention
@@ -88,7 +89,7 @@ class TrustRows(Batch):
     def __init__(self, session: Session, batch: Pairs, zone: ZoneInfo):
         super().__init__(session, batch)
         self.zone = zone
-        self.memberships: dict[str, list[tuple]] = {}
+        self.memberships: dict[str, list[Period]] = {}
         self.refs: dict[str, Ref] = {}
         self.ideas: dict[str, Idea] = {}
         self.loaded_refs: dict[str, tuple] = {}
@@ -111,8 +112,8 @@ class TrustRows(Batch):
         contributions = _in(session, (c.ref, c.day, c.team_id, c.person, c.recognised), refs)
         known_ideas = _in(session, (i.idea_id, i.team_id, i.submitted_on, i.answered), ideas)
         self.memberships = {}
-        for person, team, valid_from, valid_to in memberships:
-            self.memberships.setdefault(person, []).append((valid_from, valid_to, team))
+        for row in memberships:
+            self.memberships.setdefault(row[0], []).append(Period(*row))
         self.loaded_refs = {ref: tuple(values) for ref, *values in contributions}
         self.refs = {ref: Ref(*values) for ref, values in self.loaded_refs.items()}
         self.ideas = {idea: Idea(*values) for idea, *values in known_ideas}
@@ -139,15 +140,11 @@ class TrustRows(Batch):
         return self.days[moment]
 
     def team(self, person: str, moment: datetime) -> str | None:
-        """The person's team at the moment, as ``team_of`` finds it (the first membership that holds
-        then), over plain tuples and with each event's moment made naive UTC once."""
+        """The person's team at the moment, each event's moment made naive UTC once."""
         at = self.moments.get(moment)
         if at is None:
             at = self.moments[moment] = utc_naive(moment)
-        for valid_from, valid_to, team in self.memberships.get(person, ()):
-            if (valid_from is None or valid_from <= at) and (valid_to is None or at < valid_to):
-                return team
-        return None
+        return team_of(self.memberships, person, at)
 
     def count(self, day: date, team: str, person: str, counter: str) -> None:
         self.deltas.at((day, team, person))[counter] += 1

@@ -389,7 +389,9 @@ def _memberships(session: Session, people: set[str]) -> dict[str, list]:
 
 
 def team_of(memberships: dict[str, list], person: str, moment: datetime) -> str | None:
-    for m in memberships.get(person, ()):
-        if (m.valid_from is None or m.valid_from <= moment) and (m.valid_to is None or moment < m.valid_to):
-            return m.team_id
+    """The team of the first of the person's memberships (:class:`Period` tuples) that holds at
+    ``moment`` (naive UTC); unpacked, as consumers ask this for every event of a batch."""
+    for _person, team_id, valid_from, valid_to in memberships.get(person, ()):
+        if (valid_from is None or valid_from <= moment) and (valid_to is None or moment < valid_to):
+            return team_id
     return None
