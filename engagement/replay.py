@@ -19,9 +19,14 @@ updated once per chunk it is touched in, so the number of chunks, not of events,
 the end of a long history gets: with chunks of 2,000 a team's row gains a version every 2,000
 events, and a rebuild of recognition fell from 2,485 events/s over its first 200,000 events to
 570 between 200,000 and 500,000. Chunks of 50,000 leave 25 times fewer versions (100 per row
-over a 5,000,000-event year); what they cost
-is memory (about 350 MB at most) and, for a record the read model refuses, a bisection that
-re-applies about one chunk.
+over a 5,000,000-event year); what they cost is memory (about 350 MB at most) and, for a record
+the read model refuses, a bisection that re-applies about one chunk.
+
+A rebuild reads only the rows its read model keeps (the types it handles, said in SQL), as text
+decoded by orjson. It claims only the events received within ENGAGEMENT_DEDUP_DAYS: the ledger
+holds each id once, so claims matter only for a sender's duplicate still to come, and the live
+consumer forgets older claims anyway (engagement/ledger/pruning.py). A year's replay so writes
+days of claims, not millions.
 """
 from __future__ import annotations
 
