@@ -9,9 +9,11 @@ from engagement.notifications import model as notifications
 from engagement.ownership import model as ownership
 from engagement.privacy import model as privacy
 from engagement.profiles import model as profiles
+from engagement.pulses import model as pulses
 from engagement.recognition import model as recognition
 from engagement.trust import model as trust
 from engagement.webhooks import model as webhooks
 
-DOMAINS = (awards, directory, ideas, ledger, notifications, ownership, privacy, profiles, recognition, trust, webhooks)
+DOMAINS = (awards, directory, ideas, ledger, notifications, ownership, privacy, profiles, pulses, recognition, trust,
+           webhooks)
 __all__ = ["Base", "DOMAINS"]

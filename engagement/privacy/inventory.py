@@ -206,6 +206,11 @@ INVENTORY: tuple[Table, ...] = (
        _cols(ID, "person") + _cols(TEXT, "address", "subject", "text", "html", "unsubscribe_url",
                                    note="a mail to the person, naming others"),
        "digest mails to a person and whether they were sent", retention=MAIL, on_erasure=DELETE),
+    _t("engagement_pulses", "pulses", _cols(ID, "created_by") + _cols(TEXT, "title", note="written by staff"),
+       "pulse surveys and who set them up", ACCOUNTABILITY, UNTIL_ERASURE, PSEUDONYMISE + KEEP_TEXT),
+    _t("engagement_pulse_participation", "pulses", _cols(ID, "person_id"),
+       "that a person has answered a pulse (never what, nor when), so nobody answers twice",
+       retention=UNTIL_ERASURE, on_erasure=DELETE),
     _t("engagement_target_owners", "ownership",
        _cols(ID, "owner") + _cols(TARGET, "target_id", note=TARGET_NOTE) + _cols(EVENT, "event_id"),
        "whose each thing is (to credit its owner)"),
@@ -235,6 +240,8 @@ NO_PERSONAL_DATA: frozenset[str] = frozenset({
     "engagement_consumer_heartbeats",  # which process applies which read model, and when it last said so
     "engagement_award_ideas", "engagement_trust_ideas",  # per idea, no person
     "engagement_notify_titles",  # titles of articles and ideas for notifications (never of a person)
+    "engagement_pulse_outbox", "engagement_pulse_tallies",  # answers by team and wording, no person, no time
+    "engagement_pulse_respondents",  # how many answered, per team and wording
     "engagement_webhook_subscriptions",  # an integration's address, secret and event types (owned by a key)
     "engagement_webhook_attempts",  # outcome, status code and error of each delivery attempt
 })
@@ -254,6 +261,8 @@ NOT_PERSONAL: dict[str, frozenset[str]] = {name: frozenset(cols) for name, cols 
     "engagement_people": {"team_id", "role", "locale", "department"},
     "engagement_managers": set(),
     "engagement_campaigns": {"id", "team_id", "status"},
+    "engagement_pulses": {"id", "units", "statements"},
+    "engagement_pulse_participation": {"pulse_id", "team_id", "wording"},
     "engagement_ideas": {"id", "campaign_id", "status", "visibility"},
     "engagement_contributions": {"id", "idea_id", "visibility"},
     "engagement_abuse_reports": {"target_kind", "decision"},
