@@ -74,13 +74,10 @@ def sweep(session: Session, bus: EventBus, now: datetime, min_size: int) -> int:
     return sent
 
 
-SWEEP_SECONDS = 300.0
-
-
 class Sweeper:
     """The sweep every ``every`` seconds in a thread of the consumers' process."""
 
-    def __init__(self, engine: Engine, bus: EventBus, min_size: int, every: float = SWEEP_SECONDS):
+    def __init__(self, engine: Engine, bus: EventBus, min_size: int, every: float):
         self.engine, self.bus, self.min_size, self.every = engine, bus, min_size, every
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="pulse-sweeper", daemon=True)

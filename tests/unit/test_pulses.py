@@ -2,10 +2,11 @@
 released from the outbox only in groups, and counted by the pulses read model."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from engagement.ledger.model import LedgerEvent
 from engagement.pulses.model import Pulse, PulseOutbox, PulseParticipation, PulseRespondents, PulseTally
@@ -155,19 +156,21 @@ def test_a_leader_gets_the_self_wording_and_their_manager_the_manager_wording(cl
 
 
 def test_a_closed_pulse_releases_what_waits_on_the_sweep(app, client, user_token, pulse):
-    from engagement.pulses import outbox
     for person in DRIFT[:2]:
         assert answer(client, user_token(person), pulse, "drift").status_code == 202
+    release = app.test_cli_runner()
+    result = release.invoke(args=["engagement", "pulses", "release"])
+    assert result.exit_code == 0 and json.loads(result.output) == {"released": 0}  # open: two are too few
     with app.app_context():
-        st = state(app)
-        session = st.db.session
-        assert outbox.sweep(session(), st.bus, datetime.now(UTC), 5) == 0  # open: two are too few
+        session = state(app).db.session
         session.execute(update(Pulse).where(Pulse.id == pulse).values(closes_at=datetime(2020, 1, 1)))
         session.commit()
-        assert outbox.sweep(session(), st.bus, datetime.now(UTC), 5) == 2
-        assert session.scalar(select(func.count()).select_from(PulseOutbox)) == 0
+    result = release.invoke(args=["engagement", "pulses", "release"])
+    assert result.exit_code == 0 and json.loads(result.output) == {"released": 2}
+    assert rows(app, PulseOutbox, pulse) == []
     drain(app, ("ledger", "pulses"))
     assert len(pulse_events(app)) == 2
+    assert [(r.team_id, r.answers) for r in rows(app, PulseRespondents, pulse)] == [("drift", 2)]
 
 
 def test_clients_cannot_send_pulse_events(client, writer_key, user_token):
@@ -177,3 +180,23 @@ def test_clients_cannot_send_pulse_events(client, writer_key, user_token):
     assert client.post("/v1/events", json=event, headers=bearer(writer_key)).status_code == 403
     like = {**event, "type": "like.added", "data": {}}
     assert client.post("/v1/events", json=like, headers=bearer(user_token("d1"))).status_code == 403
+
+
+def test_a_republish_after_a_crash_counts_once_and_replay_rebuilds_the_same(app, client, user_token, pulse):
+    from engagement import replay
+    from engagement.pulses import outbox
+    for person in DRIFT[:4]:
+        assert answer(client, user_token(person), pulse, "drift", values=(3, 5)).status_code == 202
+    with app.app_context():  # a release that crashed after publishing, before deleting what it published
+        st = state(app)
+        stored = st.db.session.get(Pulse, pulse)
+        st.bus.publish([outbox.answered_event(stored, row) for row in rows(app, PulseOutbox, pulse)])
+    assert answer(client, user_token(DRIFT[4]), pulse, "drift", values=(3, 5)).status_code == 202  # all five again
+    drain(app, ("ledger", "pulses"))
+    assert len(pulse_events(app)) == 5  # the ledger keeps each id once
+    before = sorted((t.team_id, t.statement, t.value, t.count) for t in rows(app, PulseTally, pulse))
+    assert before == [("drift", "climate.curiosity", 5, 5), ("drift", "leader.safe_to_try", 3, 5)]
+    with app.app_context():
+        replay.replay(state(app), ["pulses"])
+    assert sorted((t.team_id, t.statement, t.value, t.count) for t in rows(app, PulseTally, pulse)) == before
+    assert [r.answers for r in rows(app, PulseRespondents, pulse)] == [5]
