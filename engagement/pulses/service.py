@@ -9,13 +9,14 @@ its times join the two. Nothing here logs a person beside an answer.
 """
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from engagement.pulses import library
 from engagement.pulses.model import WORDINGS, Pulse, PulseOutbox, PulseParticipation
 from engagement.translations import LANGS
 
+_shuffler = random.SystemRandom()
 ANONYMOUS = "anonymous"  # the actor of every pulse.answered event
 SOURCE = "tillit"
 
@@ -203,13 +205,35 @@ def answer(session: Session, person: str, pulse: Pulse, fields: dict[str, Any], 
         raise ValidationFailed(errors, "The answer has invalid fields; nothing was stored.")
     session.add(PulseParticipation(pulse_id=pulse.id, person_id=person, team_id=fields["team"],
                                    wording=fields["wording"]))
-    session.add(PulseOutbox(id=uuid.uuid4().hex, pulse_id=pulse.id, team_id=fields["team"],
-                            wording=fields["wording"], answers=dict(sorted(fields["answers"].items()))))
     try:
+        session.flush()
+        _into_outbox(session, pulse.id, {"id": uuid.uuid4().hex, "pulse_id": pulse.id, "team_id": fields["team"],
+                                         "wording": fields["wording"],
+                                         "answers": dict(sorted(fields["answers"].items()))})
         session.commit()
     except IntegrityError as exc:
         session.rollback()
         raise AlreadyAnswered() from exc
+
+
+def _into_outbox(session: Session, pulse_id: str, answer: dict[str, Any]) -> None:
+    """Add the answer to the pulse's outbox, rewriting what waits there with it in a random order.
+
+    Rows are stored in the order they are written (SQLite's rowid, PostgreSQL's heap and each
+    row's transaction id), and the participation rows in the order people answered: appended
+    one by one, the waiting answers would line up with the last participants. Written again
+    together, shuffled, in this answer's transaction, they all share its order and transaction, so
+    neither says which of them is whose. At most ENGAGEMENT_MIN_GROUP_SIZE - 1 rows wait on an
+    open pulse (more go out), so this stays a handful of rows."""
+    waiting = [{"id": row.id, "pulse_id": row.pulse_id, "team_id": row.team_id, "wording": row.wording,
+                "answers": row.answers}
+               for row in session.scalars(select(PulseOutbox).where(PulseOutbox.pulse_id == pulse_id)
+                                          .with_for_update())]
+    rows = [*waiting, answer]
+    _shuffler.shuffle(rows)
+    if waiting:
+        session.execute(delete(PulseOutbox).where(PulseOutbox.id.in_([row["id"] for row in waiting])))
+    session.execute(insert(PulseOutbox), rows)
 
 
 def _answer_errors(session: Session, person: str, pulse: Pulse, fields: dict[str, Any],
