@@ -66,9 +66,10 @@ def is_closed(pulse: Pulse, now: datetime) -> bool:
 # --- defining ------------------------------------------------------------------------------------
 
 def define(session: Session, bus: EventBus, fields: dict[str, Any], creator: str, sender: str,
-           now: datetime) -> Pulse:
+           now: datetime, pulse_id: str | None = None) -> Pulse:
     """Store a pulse and publish ``pulse.opened``; 422 naming each bad field, and nothing stored
-    then. The event goes out before the commit: if the bus cannot take it, nothing is kept."""
+    then. The event goes out before the commit: if the bus cannot take it, nothing is kept.
+    ``pulse_id`` is for the demo's own pulses; staff's get a random one."""
     opens_at = utc_naive(fields.get("opens_at") or now)
     closes_at = utc_naive(fields["closes_at"])
     statements = [_statement(s) for s in fields["statements"]]
@@ -79,7 +80,7 @@ def define(session: Session, bus: EventBus, fields: dict[str, Any], creator: str
         errors.append(FieldError("closes_at", "Must lie in the future."))
     if errors:
         raise ValidationFailed(errors, "The pulse has invalid fields; nothing was stored.")
-    pulse = Pulse(id=f"p-{uuid.uuid4().hex[:16]}", title=fields["title"], statements=statements,
+    pulse = Pulse(id=pulse_id or f"p-{uuid.uuid4().hex[:16]}", title=fields["title"], statements=statements,
                   units=list(dict.fromkeys(fields["units"])), opens_at=opens_at, closes_at=closes_at,
                   free_text=bool(fields.get("free_text", False)), created_by=creator, created_at=utc_naive(now))
     session.add(pulse)
@@ -87,6 +88,12 @@ def define(session: Session, bus: EventBus, fields: dict[str, Any], creator: str
     bus.publish([opened_event(pulse, sender, now)])
     session.commit()
     return pulse
+
+
+def close(session: Session, pulse: Pulse, now: datetime) -> None:
+    """Close an open pulse now (its answers go out on the next release, however few)."""
+    pulse.closes_at = min(pulse.closes_at, utc_naive(now))
+    session.commit()
 
 
 def opened_event(pulse: Pulse, sender: str, now: datetime) -> Event:
