@@ -12,9 +12,8 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -39,9 +38,9 @@ class AlreadyAnswered(EngagementError):
                          "Already answered", [FieldError("team", "Answered already for this team and wording.")])
 
 
-@dataclass(frozen=True)
-class Assignment:
-    """One thing a person is asked to answer: a team's statements in one wording."""
+class Assignment(NamedTuple):
+    """One thing a person is asked to answer: a team's statements in one wording (a tuple, so
+    ``(team, wording) in assignments(...)`` and unpacking work)."""
 
     team: str
     wording: str
@@ -186,6 +185,29 @@ def assignments(session: Session, person: str, pulse: Pulse, now: datetime) -> l
                or_(ManagerLink.valid_to.is_(None), ManagerLink.valid_to > moment)))
     out += [Assignment(team, "manager") for team in sorted({t for t in led if t in teams and t is not None})]
     return list(dict.fromkeys(out))
+
+
+def invited(session: Session, pulse: Pulse, now: datetime) -> dict[str, list[Assignment]]:
+    """Everyone ``pulse`` asks, with what each is asked (``assignments`` for all at once, in a
+    few queries): for invitations and reminders."""
+    teams = subtree(session, pulse.units)
+    out: dict[str, list[Assignment]] = {}
+    leaders: dict[str, str] = {}  # leader -> their team
+    for person, team, role in session.execute(select(Person.id, Person.team_id, Person.role).where(
+            Person.active.is_(True), Person.team_id.in_(teams)).order_by(Person.id)):
+        out.setdefault(person, []).append(Assignment(str(team), "self" if role == "leader" else "team"))
+        if role == "leader":
+            leaders[person] = str(team)
+    moment = utc_naive(now)
+    managed: dict[str, set[str]] = {}
+    for person, manager in session.execute(select(ManagerLink.person_id, ManagerLink.manager_id).where(
+            ManagerLink.person_id.in_(sorted(leaders)),
+            or_(ManagerLink.valid_from.is_(None), ManagerLink.valid_from <= moment),
+            or_(ManagerLink.valid_to.is_(None), ManagerLink.valid_to > moment))):
+        managed.setdefault(manager, set()).add(leaders[person])
+    for manager, led in sorted(managed.items()):  # as assignments lists them: own team, then led teams by id
+        out.setdefault(manager, []).extend(Assignment(team, "manager") for team in sorted(led))
+    return out
 
 
 def open_pulses(session: Session, now: datetime) -> list[Pulse]:

@@ -226,3 +226,16 @@ def test_nothing_logs_a_person_beside_an_answer(app, client, user_token, pulse, 
     drain(app, ("ledger", "pulses"))
     logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert not [p for p in DRIFT[:5] if re.search(rf"\b{p}\b", logged)], logged
+
+
+def test_everyone_invited_with_what_each_is_asked(app, pulse):
+    from engagement.pulses import service
+    with app.app_context():
+        session = state(app).db.session
+        stored = session.get(Pulse, pulse)
+        now = datetime.now(UTC)
+        everyone = service.invited(session, stored, now)
+        assert everyone == {p: service.assignments(session, p, stored, now) for p in everyone}
+    assert everyone["mona"] == [("org", "self"), ("drift", "manager"), ("lonn", "manager")]
+    assert everyone["d1"] == [("drift", "team")] and everyone["lena"] == [("drift", "self")]
+    assert "kari" not in everyone and len(everyone) == 3 + len(DRIFT) + len(SMALL)
