@@ -108,8 +108,9 @@ def test_refusals_name_the_field(app, client, user_token, make_key, pulse):
         "team": "drift", "wording": "team", "answers": {"leader.safe_to_try": 3, "climate.nonsense": 2}})
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json["errors"]} == {"answers.climate.nonsense", "answers.climate.curiosity"}
-    out_of_range = answer(client, user_token("d1"), pulse, "drift", values=(6, 0))
-    assert out_of_range.status_code == 422 and out_of_range.json["errors"][0]["field"].startswith("answers")
+    for values in ((6, 0), (True, 3), ("4", 3)):
+        refused = answer(client, user_token("d1"), pulse, "drift", values=values)
+        assert refused.status_code == 422 and refused.json["errors"][0]["field"].startswith("answers"), values
     with app.app_context():
         session = state(app).db.session
         session.execute(update(Pulse).where(Pulse.id == pulse).values(closes_at=datetime(2020, 1, 1)))
