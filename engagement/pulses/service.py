@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -261,8 +262,21 @@ def _into_outbox(session: Session, pulse_id: str, answer: dict[str, Any]) -> Non
     rows = [*waiting, answer]
     _shuffler.shuffle(rows)
     if waiting:
-        session.execute(delete(PulseOutbox).where(PulseOutbox.id.in_([row["id"] for row in waiting])))
+        with _zeroed(session):  # SQLite: the old rows are overwritten in the file, not left in free pages
+            session.execute(delete(PulseOutbox).where(PulseOutbox.id.in_([row["id"] for row in waiting])))
     session.execute(insert(PulseOutbox), rows)
+
+
+@contextmanager
+def _zeroed(session: Session) -> Iterator[None]:
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        session.connection().exec_driver_sql("PRAGMA secure_delete=ON")
+    try:
+        yield
+    finally:
+        if sqlite:
+            session.connection().exec_driver_sql("PRAGMA secure_delete=OFF")
 
 
 def _answer_errors(session: Session, person: str, pulse: Pulse, fields: dict[str, Any],
