@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -70,17 +71,24 @@ def pulse_events(app) -> list[LedgerEvent]:
             select(LedgerEvent).where(LedgerEvent.type == "pulse.answered").order_by(LedgerEvent.seq)).all()
 
 
+def on_the_bus(app, event_type: str) -> int:
+    """Events of a type in the embedded bus's log itself, whether any consumer read them or not."""
+    with sqlite3.connect(state(app).config["ENGAGEMENT_EVENT_LOG"]) as log:
+        return sum(json.loads(value)["type"] == event_type for (value,) in log.execute("SELECT value FROM log"))
+
+
 def test_a_pulse_goes_out_and_counts_only_from_five_answers(app, client, user_token, pulse):
     for person in DRIFT[:4]:
         assert answer(client, user_token(person), pulse, "drift").status_code == 202
     drain(app, ("ledger", "pulses"))
     assert pulse_events(app) == [] and rows(app, PulseTally, pulse) == [] and rows(app, PulseRespondents, pulse) == []
     assert len(rows(app, PulseOutbox, pulse)) == 4  # waiting, with no person and no time
+    assert on_the_bus(app, "pulse.answered") == 0 and on_the_bus(app, "pulse.opened") == 1
 
     assert answer(client, user_token(DRIFT[4]), pulse, "drift", values=(2, 5)).status_code == 202
     drain(app, ("ledger", "pulses"))
     events = pulse_events(app)
-    assert len(events) == 5 and rows(app, PulseOutbox, pulse) == []
+    assert len(events) == 5 and rows(app, PulseOutbox, pulse) == [] and on_the_bus(app, "pulse.answered") == 5
     assert {e.actor for e in events} == {"anonymous"} and {e.received_at for e in events} == {None}
     assert len({e.occurred_at for e in events}) == 1 and {e.submitted_by for e in events} == {""}
     tallies = {(t.statement, t.value): t.count for t in rows(app, PulseTally, pulse) if t.team_id == "drift"}
