@@ -153,7 +153,8 @@ def test_desktop_mouse_answer_with_missing_statements_first_axe_clean(browser, s
     card.locator("button[type=submit]").click()  # nothing chosen yet: said, and nothing sent
     statements = card.locator(".tillit-pulse-statement").count()
     line = card.locator(".tillit-pulse-line")
-    assert line.inner_text() == f"Svar på alle påstandene før du sender ({statements} igjen). «Vet ikke» er også et svar."
+    assert line.inner_text() == (f"Svar på alle påstandene før du sender ({statements} igjen). "
+                                 "«Vet ikke» er også et svar.")
     assert card.locator(".tillit-pulse-hint:not([hidden])").count() == statements
     assert focused(page)["key"] == card.locator(".tillit-pulse-statement").first.get_attribute("data-key")
     assert participations(server, "demo-kari") == []
