@@ -252,6 +252,9 @@
     ":where(.tillit-pulse-option:has(input:checked)){border:2px solid var(--tillit-accent);",
     "padding:calc(var(--tillit-space) * .5 - 1px);font-weight:700}",
     ":where(.tillit-pulse-option input){margin:0;width:1.25rem;height:1.25rem;accent-color:var(--tillit-accent)}",
+    /* the ring goes round the whole option, the size of what a finger or a pointer hits */
+    ":where(.tillit-pulse-option:has(input:focus-visible)){outline:3px solid var(--tillit-focus);outline-offset:2px}",
+    ":where(.tillit.tillit-pulse .tillit-pulse-option input:focus-visible){outline:none}",
     ":where(.tillit-pulse-value){font-variant-numeric:tabular-nums}",
     ":where(.tillit-pulse-dont-know){flex-direction:row;justify-content:center;gap:var(--tillit-space);",
     "padding-inline:var(--tillit-space)}",

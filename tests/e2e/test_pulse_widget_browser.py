@@ -88,7 +88,8 @@ def choose(card, values: list[int]) -> dict[str, int]:
 def focused(page) -> dict:
     return page.evaluate("""() => { const e = document.activeElement;
         return {radio: e.matches('[data-tillit-pulse] input[type=radio]'), value: e.value, tag: e.tagName,
-                checked: !!e.checked, ring: getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth,
+                checked: !!e.checked, ring: e.closest('label') && (getComputedStyle(e.closest('label')).outlineStyle
+                    + ' ' + getComputedStyle(e.closest('label')).outlineWidth),
                 key: e.closest('fieldset') && e.closest('fieldset').dataset.key}; }""")
 
 
@@ -105,7 +106,7 @@ def test_a_phone_answers_by_keyboard_and_the_answer_reaches_the_api(browser, ser
     first = focused(page)
     assert first["radio"] and first["value"] == "1" and not first["checked"]
     ring = first["ring"].split()
-    assert ring[0] != "none" and ring[1] != "0px"  # a visible focus ring
+    assert ring[0] != "none" and ring[1] != "0px"  # a visible focus ring round the option
     keys = card.locator(".tillit-pulse-statement").evaluate_all("fs => fs.map(f => f.dataset.key)")
     wanted = {}
     for i, key in enumerate(keys):
