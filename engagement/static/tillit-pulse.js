@@ -71,7 +71,9 @@
 
   function lastDay(lang, iso) {
     var when = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z");  /* the API's times are UTC */
-    return isNaN(when.getTime()) ? iso : when.toLocaleDateString(lang, {day: "numeric", month: "long", year: "numeric"});
+    /* a browser without nynorsk's dates (Chromium has none) takes bokmål's: the month names are the same */
+    var locales = lang === "nn" ? ["nn", "nb"] : [lang];
+    return isNaN(when.getTime()) ? iso : when.toLocaleDateString(locales, {day: "numeric", month: "long", year: "numeric"});
   }
 
   /* One statement: a fieldset whose legend is the statement, the scale's five values in a row with
@@ -222,8 +224,8 @@
      dark mode and a host's palette come with them. Each option is a 44 px target; on a 360 px phone
      the five values fill the row and "don't know" goes under them. */
   var STYLE = [
-    ":where(.tillit-pulse){display:flex;flex-direction:column;gap:calc(var(--tillit-space) * 2);color:var(--tillit-text);",
-    "max-width:48rem}",
+    ":where(.tillit-pulse){display:flex;flex-direction:column;align-items:stretch;gap:calc(var(--tillit-space) * 2);",
+    "color:var(--tillit-text);max-width:48rem}",
     ":where(.tillit-pulse p){margin:0}",
     ":where(.tillit-pulse-status:empty){display:none}",
     ":where(.tillit-pulse-head){justify-content:space-between;align-items:baseline}",

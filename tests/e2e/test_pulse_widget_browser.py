@@ -5,13 +5,16 @@ and the second visit saying it is answered, and what goes wrong said in words.""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.conftest import unavailable
-from tests.services import Service, free_port, wait_until_healthy
+from tests.services import Service, free_port, run_cli, wait_until_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = "/usr/bin/chromium"
@@ -26,12 +29,32 @@ OPEN_CARD = ".tillit-pulse-card:has(form)"
 def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("pulse-browser")
     port = free_port()
-    service = Service(["serve", "--demo", "--port", str(port)], {"ENGAGEMENT_INSTANCE_PATH": str(instance)},
-                      instance / "serve.log").start()
+    env = {"ENGAGEMENT_INSTANCE_PATH": str(instance)}
+    service = Service(["serve", "--demo", "--port", str(port)], env, instance / "serve.log").start()
     base = f"http://127.0.0.1:{port}"
     wait_until_healthy(base)
+    requests.get(f"{base}/demo?user=siri&lang=en", timeout=60).raise_for_status()  # the demo's organisation
+    open_demo_pulse(base, env)
     yield base, instance
     service.terminate()
+
+
+def open_demo_pulse(base: str, env: dict[str, str]) -> None:
+    """The demo's open pulse for its intranet team, defined by Siri of communications through the API
+    when the demo has not put one there itself."""
+    def bearer(person: str, *roles: str) -> dict[str, str]:
+        token = run_cli(["token", person, *(a for r in roles for a in ("--role", r))], env)
+        return {"Authorization": f"Bearer {token}"}
+    mine = requests.get(f"{base}/v1/me/pulses", headers=bearer("demo-kari"), timeout=10)
+    assert mine.status_code == 200, mine.text
+    if mine.json()["pulses"]:
+        return
+    closes = (datetime.now(UTC) + timedelta(days=14)).isoformat()
+    made = requests.post(f"{base}/v1/pulses", headers=bearer("demo-siri", "communications"), timeout=10, json={
+        "title": "Psykologisk trygghet", "units": ["demo"], "closes_at": closes,
+        "statements": ["leader.respect_differences", "leader.safe_to_try", "leader.open_about_challenges",
+                       "climate.curiosity", "climate.no_punishing_reactions"]})
+    assert made.status_code == 201, made.text
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +120,8 @@ def test_a_phone_answers_by_keyboard_and_the_answer_reaches_the_api(browser, ser
     page = open_demo(browser, server, "ola", "nn", viewport=PHONE)
     card = page.locator(OPEN_CARD).first
     assert "Svaret ditt blir lagra utan namnet ditt; resultat blir viste først når det er 5 svar." in card.inner_text()
+    assert re.fullmatch(r"Open til \d{1,2}\. (januar|februar|mars|april|mai|juni|juli|august|september|oktober|"
+                        r"november|desember) \d{4}", card.locator(".tillit-pulse-meta").inner_text())
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing wider than the phone
     shoot(page, "phone-form")
     for _ in range(80):  # from the top of the page, by Tab only, to the first statement
@@ -176,6 +201,8 @@ def test_desktop_mouse_answer_with_missing_statements_first_axe_clean(browser, s
     page.wait_for_selector("[data-tillit-pulse][data-state='ready']")
     assert page.locator(OPEN_CARD).count() == 0
     assert "Du har svart på denne pulsmålingen. Takk!" in page.locator(CARD).first.inner_text()
+    widths = page.locator(f"[data-tillit-pulse], {CARD}").evaluate_all("els => els.map(e => e.offsetWidth)")
+    assert widths[0] == widths[1]  # an answered card as wide as the widget, not shrunk to its text
     shoot(page, "desktop-answered")
 
 
