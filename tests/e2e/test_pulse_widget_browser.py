@@ -8,6 +8,8 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,13 +17,14 @@ import pytest
 import requests
 
 from tests.conftest import unavailable
-from tests.services import Service, free_port, run_cli, wait_until_healthy
+from tests.services import Service, free_port, run_cli, wait_for_port, wait_until_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("TILLIT_SCREENSHOTS", "/tmp/tillit-screenshots"))
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE, DESKTOP = {"width": 360, "height": 780}, {"width": 1100, "height": 900}
+SITE_PORT = free_port()  # an intranet of its own origin, which Tillit's CORS list names
 CARD = ".tillit-pulse-card"
 OPEN_CARD = ".tillit-pulse-card:has(form)"
 
@@ -30,13 +33,13 @@ OPEN_CARD = ".tillit-pulse-card:has(form)"
 def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("pulse-browser")
     port = free_port()
-    env = {"ENGAGEMENT_INSTANCE_PATH": str(instance)}
+    env = {"ENGAGEMENT_INSTANCE_PATH": str(instance), "ENGAGEMENT_CORS_ORIGINS": f"http://127.0.0.1:{SITE_PORT}"}
     service = Service(["serve", "--demo", "--port", str(port)], env, instance / "serve.log").start()
     base = f"http://127.0.0.1:{port}"
     wait_until_healthy(base)
     requests.get(f"{base}/demo?user=siri&lang=en", timeout=60).raise_for_status()  # the demo's organisation
     open_demo_pulse(base, env)
-    yield base, instance
+    yield base, instance, env
     service.terminate()
 
 
@@ -71,7 +74,7 @@ def browser():
 
 
 def open_demo(browser, server, user: str, lang: str, viewport=DESKTOP, dark: bool = False):
-    base, _ = server
+    base, _, _ = server
     page = browser.new_page(viewport=viewport, color_scheme="dark" if dark else "light")
     page.goto(f"{base}/demo?user={user}&lang={lang}")
     page.wait_for_selector("[data-tillit-pulse][data-state='ready']")
@@ -80,7 +83,7 @@ def open_demo(browser, server, user: str, lang: str, viewport=DESKTOP, dark: boo
 
 def participations(server, person: str) -> list[tuple[str, str, str]]:
     """The person's rows in the participation table, read from the instance's own database."""
-    _, instance = server
+    _, instance, _ = server
     with sqlite3.connect(instance / "engagement.sqlite3") as db:
         return db.execute("SELECT pulse_id, team_id, wording FROM engagement_pulse_participation WHERE person_id = ?",
                           (person,)).fetchall()
@@ -272,3 +275,43 @@ def test_what_goes_wrong_is_said_in_words(browser, server):
     axe_clean(other_tab)
     shoot(other_tab, "phone-dark-conflict")
     assert len(participations(server, "demo-tor")) == 1
+
+
+@pytest.fixture(scope="module")
+def intranet(server, tmp_path_factory):
+    """Pages of another origin that embed the widget with one script tag, as an intranet does."""
+    base, _, env = server
+    site = tmp_path_factory.mktemp("pulse-intranet")
+    for name, person, attributes in (("siri.html", "demo-siri", 'data-tillit-heading-level="2"'),
+                                     ("nobody.html", "someone-without-pulses", ""),
+                                     ("hidden.html", "someone-without-pulses", "data-tillit-hide-empty")):
+        token = run_cli(["token", person], env)
+        (site / name).write_text(
+            f'<!doctype html><html lang="en"><head><title>Intranet</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main><h1>Intranet</h1>'
+            f'<section data-tillit-pulse aria-label="Pulse survey" {attributes}></section>'
+            f'<script src="{base}/v1/pulse.js" data-token="{token}" defer></script></main></body></html>')
+    static = subprocess.Popen([sys.executable, "-m", "http.server", str(SITE_PORT), "--bind", "127.0.0.1",
+                               "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(SITE_PORT)
+    yield f"http://127.0.0.1:{SITE_PORT}"
+    static.kill()
+
+
+def test_one_script_tag_on_another_origin(browser, intranet):
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{intranet}/siri.html")
+    page.wait_for_selector("[data-tillit-pulse][data-state='ready']")
+    card = page.locator(OPEN_CARD).first
+    assert card.locator("h2.tillit-pulse-title").count() == 1  # the host's heading level
+    assert card.locator(".tillit-pulse-about").inner_text() == "About your team: Intranettet"
+    assert card.locator("legend").count() == card.locator(".tillit-pulse-statement").count() > 0
+    assert card.locator("fieldset input[type=radio]").count() == 6 * card.locator("fieldset").count()
+    axe_clean(page)
+
+    page.goto(f"{intranet}/nobody.html")
+    page.wait_for_selector("[data-tillit-pulse][data-state='empty']")
+    assert page.locator("[data-tillit-pulse]").inner_text() == "You have no open pulses right now."
+    page.goto(f"{intranet}/hidden.html")
+    page.wait_for_selector("[data-tillit-pulse][data-state='empty']", state="attached")
+    assert page.locator("[data-tillit-pulse]").inner_text() == ""
