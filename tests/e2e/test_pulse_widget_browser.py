@@ -10,12 +10,12 @@ import re
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import requests
 
+from engagement.demo import pulses as demo_pulses
 from tests.conftest import unavailable
 from tests.services import Service, free_port, run_cli, wait_for_port, wait_until_healthy
 
@@ -44,21 +44,12 @@ def server(tmp_path_factory):
 
 
 def open_demo_pulse(base: str, env: dict[str, str]) -> None:
-    """The demo's open pulse for its intranet team, defined by Siri of communications through the API
-    when the demo has not put one there itself."""
-    def bearer(person: str, *roles: str) -> dict[str, str]:
-        token = run_cli(["token", person, *(a for r in roles for a in ("--role", r))], env)
-        return {"Authorization": f"Bearer {token}"}
-    mine = requests.get(f"{base}/v1/me/pulses", headers=bearer("demo-kari"), timeout=10)
-    assert mine.status_code == 200, mine.text
-    if mine.json()["pulses"]:
-        return
-    closes = (datetime.now(UTC) + timedelta(days=14)).isoformat()
-    made = requests.post(f"{base}/v1/pulses", headers=bearer("demo-siri", "communications"), timeout=10, json={
-        "title": "Psykologisk trygghet", "units": ["demo"], "closes_at": closes,
-        "statements": ["leader.respect_differences", "leader.safe_to_try", "leader.open_about_challenges",
-                       "climate.curiosity", "climate.no_punishing_reactions"]})
-    assert made.status_code == 201, made.text
+    """The demo's first page put its open pulse there for the intranet's people: each has it to answer."""
+    for person in ("demo-kari", "demo-ola", "demo-lena", "demo-siri", "demo-tor"):
+        token = run_cli(["token", person], env)
+        mine = requests.get(f"{base}/v1/me/pulses", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert mine.status_code == 200, mine.text
+        assert [(p["pulse"], p["answered"]) for p in mine.json()["pulses"]] == [(demo_pulses.OPEN, False)], person
 
 
 @pytest.fixture(scope="module")
