@@ -3,6 +3,7 @@ released from the outbox only in groups, and counted by the pulses read model.""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -215,3 +216,13 @@ def test_my_data_lists_the_pulses_answered_never_the_answers_and_erasure_deletes
     assert erased.status_code == 200
     assert rows(app, PulseParticipation, pulse) == []
     assert len(rows(app, PulseOutbox, pulse)) == 1  # the answer stays, as it never named anyone
+
+
+def test_nothing_logs_a_person_beside_an_answer(app, client, user_token, pulse, caplog):
+    import logging
+    caplog.set_level(logging.DEBUG)
+    for person in DRIFT[:5]:
+        assert answer(client, user_token(person), pulse, "drift").status_code == 202
+    drain(app, ("ledger", "pulses"))
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert not [p for p in DRIFT[:5] if re.search(rf"\b{p}\b", logged)], logged
