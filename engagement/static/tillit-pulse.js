@@ -50,7 +50,8 @@
             pick: _("Choose an answer."),
             conflict: _("You have already answered this pulse, so these answers were not saved."),
             invalid: _("Not saved: the pulse may have closed or changed. Reload the page to see it as it is now."),
-            down: _("Your answers were not sent: Tillit is unavailable right now. They are still here; try again in a moment.")};
+            down: _("Your answers were not sent: Tillit is unavailable right now. They are still here; " +
+                    "try again in a moment.")};
   }
 
   function heading(holder) {
@@ -113,19 +114,24 @@
     card.classList.add("tillit-pulse-answered");
     card.setAttribute("data-state", "answered");
     var badge = card.querySelector(".tillit-pulse-head .tillit-badge");
-    if (!badge) card.querySelector(".tillit-pulse-head").append(el("span", {"class": "tillit-badge tillit-badge--ok"}, t.answered));
+    if (!badge) {
+      card.querySelector(".tillit-pulse-head").append(el("span", {"class": "tillit-badge tillit-badge--ok"}, t.answered));
+    }
     line.classList.remove("tillit-error");
     line.classList.add("tillit-pulse-done");
   }
 
   function pulseCard(holder, item, t, lang) {
     var id = "tillit-pulse-" + (++cards);
-    var card = el("section", {"class": "tillit-card tillit-stack tillit-pulse-card", "aria-labelledby": id + "-title",
-                              "data-pulse": item.pulse, "data-team": (item.team || {}).id || "", "data-wording": item.wording});
+    /* named by its title and what it is about: one pulse may give a person two cards */
+    var card = el("section", {"class": "tillit-card tillit-stack tillit-pulse-card",
+                              "aria-labelledby": id + "-title " + id + "-about", "data-pulse": item.pulse,
+                              "data-team": (item.team || {}).id || "", "data-wording": item.wording});
     var head = el("div", {"class": "tillit-row tillit-pulse-head"});
     head.append(el(heading(holder), {id: id + "-title", "class": "tillit-pulse-title"}, item.title));
-    card.append(head, el("p", {"class": "tillit-pulse-about"}, about(t, item)));
-    var meta = el("p", {"class": "tillit-muted tillit-pulse-meta"}, t.closes.replace("{date}", lastDay(lang, item.closes_at)));
+    card.append(head, el("p", {id: id + "-about", "class": "tillit-pulse-about"}, about(t, item)));
+    var meta = el("p", {"class": "tillit-muted tillit-pulse-meta"},
+                  t.closes.replace("{date}", lastDay(lang, item.closes_at)));
     var note = el("p", {"class": item.anonymous ? "tillit-pulse-privacy" : "tillit-pulse-privacy tillit-pulse-named",
                         id: id + "-privacy"}, privacyNote(t, item));
     card.append(meta, note);
@@ -235,7 +241,8 @@
     ":where(.tillit-pulse-named){border-inline-start-color:var(--tillit-warn)}",
     ":where(.tillit-pulse-statement){border:none;border-top:1px solid var(--tillit-border);margin:0;",
     "padding:var(--tillit-space) 0 0;min-width:0}",
-    ":where(.tillit-pulse-statement > legend){float:left;width:100%;padding:0;margin-bottom:var(--tillit-space);font-weight:600}",
+    ":where(.tillit-pulse-statement > legend){float:left;width:100%;padding:0;margin-bottom:var(--tillit-space);",
+    "font-weight:600}",
     ":where(.tillit-pulse-statement > legend + *){clear:both}",
     ":where(.tillit-pulse-missing > legend){color:var(--tillit-danger)}",
     ":where(.tillit-pulse-choices){display:flex;flex-wrap:wrap;gap:var(--tillit-space) calc(var(--tillit-space) * 2);",
@@ -265,7 +272,8 @@
     ":where(.tillit-pulse-hint[hidden]){display:none}",
     ":where(.tillit-pulse-line:empty){display:none}",
     ":where(.tillit-pulse-line){font-weight:600}",
-    ":where(.tillit-pulse-line:focus){outline:none}:where(.tillit-pulse-line:focus-visible){outline:3px solid var(--tillit-focus)}",
+    ":where(.tillit-pulse-line:focus){outline:none}",
+    ":where(.tillit-pulse-line:focus-visible){outline:3px solid var(--tillit-focus)}",
     ":where(.tillit-pulse-done){color:var(--tillit-ok)}",
     ":where(.tillit-pulse-line.tillit-error){color:var(--tillit-danger)}",
     "@media (max-width: 30rem){:where(.tillit-pulse-range, .tillit-pulse-dont-know){width:100%}",
