@@ -103,7 +103,8 @@ def schedule(session: Session, mail: MailSettings, now: datetime) -> int:
 
 def _claim(session: Session, mail: MailSettings, person: str, now: datetime) -> int:
     who, prefs = session.get(Person, person), preferences(session, person)
-    last = session.scalar(select(func.max(MailOutbox.created_at)).where(MailOutbox.person == person))
+    last = session.scalar(select(func.max(MailOutbox.created_at)).where(MailOutbox.person == person,
+                                                                        MailOutbox.kind == "digest"))
     local = now.astimezone(mail.zone)
     last_local = last.replace(tzinfo=UTC).astimezone(mail.zone) if last else None
     if who is None or not who.active or not who.email or not is_due(prefs, local, last_local, mail.digest_hour):
@@ -155,8 +156,9 @@ def message(mail: MailSettings, row: MailOutbox) -> EmailMessage:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = mail.sender, row.address, row.subject
     msg["Message-ID"], msg["Date"] = row.message_id, format_datetime(datetime.now(UTC))
-    msg["List-Unsubscribe"] = f"<{row.unsubscribe_url}>"
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if row.unsubscribe_url:  # a digest; a staff note (the early warnings) goes by configuration
+        msg["List-Unsubscribe"] = f"<{row.unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(row.text)
     msg.add_alternative(row.html, subtype="html")
     return msg

@@ -127,7 +127,8 @@ class Lines:
 
     def sentence(self, group: Notification, actors: list[dict]) -> str:
         own = self.owners.get(group.ref) == group.person
-        return sentence(group.kind, self.lang, self.names_of(actors), self.titles.get(group.ref), group.ref, own)
+        due = next((a["due"] for a in actors if a.get("due")), None)
+        return sentence(group.kind, self.lang, self.names_of(actors), self.titles.get(group.ref), group.ref, own, due)
 
 
 def _owners(session: Session, refs: set[str]) -> dict[str, str]:
