@@ -52,7 +52,7 @@ OWN: dict[str, tuple[str, str]] = {
         N_("When a mistake is reported, talk about what the team learns and thank the person who raised it.")),
 }
 # For every weak statement: the leader goes first, asks what would help, and closes the loop.
-SHARED_QUESTIONS = (N_("What would make it easier for you to speak up about this? (to ask the team)"),)
+SHARED_QUESTIONS = (N_("Ask the team: what would make it easier for you to speak up about this?"),)
 SHARED_ACTIONS = (
     N_("Go first: share your own answers to this pulse with the team, and a mistake of your own."),
     N_("Come back to the team within a month and say what you changed after their answers."),

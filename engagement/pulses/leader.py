@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from engagement.auth import TRUST_ROLE, Principal
 from engagement.directory.model import ManagerLink, Person, Team
-from engagement.errors import EngagementError, Forbidden
+from engagement.errors import EngagementError
 from engagement.pulses import guidance
 from engagement.pulses.model import Pulse
 from engagement.pulses.report import Results, closed_pulse, is_weak, iso, statement_keys, statement_text
@@ -103,7 +103,8 @@ def report(session: Session, pulse_id: str, team: str, now: datetime, zone: Zone
     mine, manager = results.wording(team, "self"), results.wording(team, "manager")
     statements = []
     for key in statement_keys(pulse):
-        entry = {"key": key, "text": statement_text(pulse, key, lang, "team"), "self_text": statement_text(pulse, key, lang, "self"),
+        entry = {"key": key, "text": statement_text(pulse, key, lang, "team"),
+                 "self_text": statement_text(pulse, key, lang, "self"),
                  "manager_text": statement_text(pulse, key, lang, "manager"),
                  "team": shown[key] if shown else None, "self": mine[key] if mine else None,
                  "manager": manager[key] if manager else None, "weak": bool(shown and is_weak(shown[key]))}

@@ -20,8 +20,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engagement.directory.groups import Org, load_tree
 from engagement.db import utcnow
+from engagement.directory.groups import Org, load_tree
 from engagement.directory.model import Team
 from engagement.errors import EngagementError, FieldError
 from engagement.pulses.model import DONT_KNOW, Pulse, PulseRespondents, PulseTally

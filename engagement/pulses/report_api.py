@@ -7,7 +7,6 @@ carries the team's trust signals, so each view is written to the trust report's 
 """
 from __future__ import annotations
 
-
 from zoneinfo import ZoneInfo
 
 from flask import Response
@@ -21,15 +20,16 @@ from engagement.pulses import export, leader, report, trends
 from engagement.pulses.model import Pulse
 from engagement.schemas.pulse_reports import (
     HeatmapSchema,
-    LangQuery,
     LeaderReportSchema,
-    ReadableSchema,
+    PulseReportQuery,
+    ReadablePulseReportsSchema,
     TrendsQuery,
     TrendsSchema,
 )
 from engagement.state import state
 from engagement.trust.model import TrustAudit
 from engagement.web.requests import Blueprint, guarded, principal
+from engagement.web.widgets import SCRIPT, _script
 
 blp = Blueprint("pulse_reports", __name__)
 CSV = {"text/csv": {"schema": {"type": "string"}}}
@@ -52,7 +52,7 @@ def _zone() -> ZoneInfo:
 
 @blp.route("/v1/pulses/<pulse_id>/teams/<team_id>/report")
 @guarded(None, 404, 409)
-@blp.arguments(LangQuery, location="query")
+@blp.arguments(PulseReportQuery, location="query")
 @blp.response(200, LeaderReportSchema)
 def leader_report(args: dict, pulse_id: str, team_id: str):
     """The leader's report for a team and a closed pulse (the team's leaders, their managers, communications staff)
@@ -71,7 +71,7 @@ def leader_report(args: dict, pulse_id: str, team_id: str):
 
 @blp.route("/v1/pulses/<pulse_id>/heatmap")
 @guarded(_staff, 404, 409)
-@blp.arguments(LangQuery, location="query")
+@blp.arguments(PulseReportQuery, location="query")
 @blp.response(200, HeatmapSchema)
 def heatmap(args: dict, pulse_id: str):
     """Statements by unit for a closed pulse (communications staff): shown groups, folded teams under their group"""
@@ -80,7 +80,7 @@ def heatmap(args: dict, pulse_id: str):
 
 @blp.route("/v1/pulses/<pulse_id>/heatmap.csv")
 @guarded(_staff, 404, 409)
-@blp.arguments(LangQuery, location="query")
+@blp.arguments(PulseReportQuery, location="query")
 @blp.doc(responses={200: {"description": "The heat map as CSV", "content": CSV}})
 def heatmap_csv(args: dict, pulse_id: str):
     """The heat map as a CSV file in ``lang`` (``;`` and decimal commas for nb, nn and da)"""
@@ -103,7 +103,7 @@ def pulse_trends(args: dict):
 
 @blp.route("/v1/me/pulse-reports")
 @guarded()
-@blp.response(200, ReadableSchema)
+@blp.response(200, ReadablePulseReportsSchema)
 def readable_reports():
     """The closed pulses whose reports the caller may read, and for which teams (newest first)
 
@@ -132,6 +132,13 @@ def _invited(session, pulse: Pulse, team: str) -> bool:
         seen.add(node)
         node = session.scalar(select(Team.parent_id).where(Team.id == node))
     return False
+
+
+@blp.route("/v1/pulse-reports.js")
+@blp.doc(**SCRIPT)
+def pulse_reports_script():
+    """The leader's pulse report and the pulse heat map with trends, for pages of the intranet"""
+    return _script("tillit-pulse-report.js")
 
 
 def _safe(text: str) -> str:

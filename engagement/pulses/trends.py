@@ -36,7 +36,11 @@ def trends(session: Session, now: datetime, min_size: int, unit: str | None, lan
         for group in r.groups:
             if group in inside:
                 makeup[group], names[group] = frozenset(r.org.members_of(group)), r.org.names.get(group) or group
-    keys = list(dict.fromkeys(k for p in pulses for k in statement_keys(p)))
+    first: dict[str, Pulse] = {}  # each statement's first pulse, whose text it is shown with
+    for p in pulses:
+        for k in statement_keys(p):
+            first.setdefault(k, p)
+    keys = list(first)
     groups = []
     for group in sorted(makeup, key=lambda g: names[g]):
         points = []
@@ -54,6 +58,5 @@ def trends(session: Session, now: datetime, min_size: int, unit: str | None, lan
                        "points": points})
     return {"unit": unit, "min_group_size": min_size,
             "pulses": [{"id": p.id, "title": p.title, "closes_at": iso(p.closes_at)} for p in pulses],
-            "statements": [{"key": k, "text": statement_text(next(p for p in pulses if k in statement_keys(p)), k, lang, "team")}
-                           for k in keys],
+            "statements": [{"key": k, "text": statement_text(first[k], k, lang, "team")} for k in keys],
             "groups": groups}
