@@ -106,6 +106,25 @@ def demo_trust_page(args: dict):
                    period=period if fullmatch(MONTH_PATTERN, period) or period in ("30d", "90d") else "30d")
 
 
+@blp.route("/demo/pulse-report")
+@blp.arguments(VisitorQuery, location="query")
+def demo_pulse_report_page(args: dict):
+    """The leader's report of a closed pulse (?pulse=&team=): the team's answers beside the leader's
+    own and their manager's, and the team's trust signals over the pulse's days."""
+    visitor = _visitor(args, "lena")
+    _ensure_intranet()
+    return _render("tillit/demo_pulse_report.html", visitor)
+
+
+@blp.route("/demo/pulse-heatmap")
+@blp.arguments(VisitorQuery, location="query")
+def demo_pulse_heatmap_page(args: dict):
+    """Communications staff's pulse results: statements by unit, trends over pulses and CSV."""
+    visitor = _visitor(args, "siri")
+    _ensure_intranet()
+    return _render("tillit/demo_pulse_heatmap.html", visitor)
+
+
 @blp.route("/demo/console")
 @blp.arguments(VisitorQuery, location="query")
 def demo_console_page(args: dict):
