@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime
-from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, text, tuple_
@@ -36,9 +35,6 @@ KINDS = {EventType.LIKE_ADDED: "like", EventType.COMMENT_POSTED: "comment", Even
          EventType.IDEA_ADOPTED: "adopted"}
 TITLED = (EventType.IDEA_SUBMITTED, EventType.IDEA_EDITED, EventType.CONTENT_PUBLISHED)
 ANSWERS = (EventType.IDEA_ADOPTED, EventType.IDEA_ANSWERED)
-# A pulse is defined (engagement/pulses): the service publishes it, never a client. Named here by its
-# string until the event contract (engagement/events.py) names it; a StrEnum table finds it by either.
-PULSE_OPENED = cast(EventType, "pulse.opened")
 LIKES = LikeTable(NotifyLike, ("ref",), "liker", lambda t: (t.key,))
 MESSAGE_MAX = 500  # kudos.given data.message (schemas/events.py KudosData)
 # Control characters and the bidirectional overrides and isolates (U+202A-202E, U+2066-2069): with
@@ -295,7 +291,7 @@ class Notifications(OwnedReadModel[NotificationRows]):
         self.handlers = {EventType.LIKE_ADDED: liked, EventType.LIKE_REMOVED: liked, EventType.KUDOS_GIVEN: kudos,
                          EventType.COMMENT_POSTED: told, EventType.IDEA_CONTRIBUTED: told,
                          EventType.IDEA_ANSWERED: answered, EventType.IDEA_ADOPTED: answered,
-                         EventType.PROFILE_UPDATED: profile_updated, PULSE_OPENED: pulse_opened,
+                         EventType.PROFILE_UPDATED: profile_updated, EventType.PULSE_OPENED: pulse_opened,
                          **{t: titled for t in TITLED}}
 
     def begin(self, session: Session, batch: Pairs) -> NotificationRows:

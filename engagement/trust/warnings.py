@@ -30,6 +30,7 @@ from engagement.errors import EngagementError
 from engagement.notifications.digests import MailSettings
 from engagement.notifications.model import MailOutbox
 from engagement.translations import LANGS
+from engagement.trust import pulse_drops
 from engagement.trust import service as trust
 from engagement.trust.model import EarlyWarningNote
 from engagement.trust.texts import WARNING
@@ -126,6 +127,9 @@ def sections(session: Session, settings: WarningSettings, previous: dict[str, li
         if new:
             names[row["id"]] = row["name"]
             lines[row["id"]] = [f"{f['title']}: {f['reason']}" for f in new]
+    for drop in pulse_drops.drops(session, settings.min_size, settings.drop, since, now, lang):
+        names.setdefault(drop.team, drop.name)
+        lines.setdefault(drop.team, []).append(drop.reason)
     ordered = sorted(lines, key=lambda team: (names[team].casefold(), team))
     return [(names[team], lines[team]) for team in ordered], raised
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from engagement.cli import engagement_commands
 from engagement.notifications import mailer
 from engagement.notifications.model import MailOutbox
+from engagement.pulses import library
 from engagement.state import state
 from engagement.trust.model import EarlyWarningNote
 from tests.conftest import bearer, drain
@@ -47,6 +48,8 @@ def warned(app, inbox, make_key, client):  # noqa: F811 - the fixture above
               for p, (_, team) in NAMES.items() if team in ("skole", "kommune")]
     assert client.post("/v1/events/batch", json={"events": shared}, headers=bearer(key)).status_code == 202
     drain(app, ("ledger", "trust"))
+    with Session(state(app).engine) as session, session.begin():
+        session.add_all(pulse_rows())
     with Receiver() as channel:
         app.config.update(ENGAGEMENT_SMTP_HOST="127.0.0.1", ENGAGEMENT_SMTP_PORT=port, ENGAGEMENT_SMTP_TLS="none",
                           ENGAGEMENT_MAIL_FROM="Tillit <tillit@kommune.test>",
@@ -54,6 +57,32 @@ def warned(app, inbox, make_key, client):  # noqa: F811 - the fixture above
                           ENGAGEMENT_WARNING_LANG="en", ENGAGEMENT_WARNING_CHANNEL="teams-comms",
                           ENGAGEMENT_CHAT_CHANNELS={"teams-comms": {"kind": "teams", "url": channel.url}})
         yield app, channel
+
+
+SAFE, CURIOUS = "leader.safe_to_try", "climate.curiosity"
+# Helse's answers (value: count) in the October pulse and the November one: "safe to try" falls
+# from 3.8 to 3.2 (a don't-know left out), "curiosity" by 0.3 only (not a warning). Småteamet's
+# two answers fold into Kommunen, which then has too few to show and is named nowhere.
+ANSWERS = {"p-okt": {SAFE: {5: 1, 4: 4, 2: 1}, CURIOUS: {4: 6}},
+           "p-nov": {SAFE: {4: 1, 3: 5, 0: 1}, CURIOUS: {4: 4, 3: 2}}}
+CLOSES = {"p-okt": datetime(2026, 10, 15, 14), "p-nov": datetime(2026, 11, 27, 14)}
+
+
+def pulse_rows() -> list:
+    from engagement.pulses.model import Pulse, PulseRespondents, PulseTally
+    rows: list = []
+    for pulse, statements in ANSWERS.items():
+        rows.append(Pulse(id=pulse, title=f"Puls {pulse}", statements=[SAFE, CURIOUS], units=["kommune"],
+                          opens_at=CLOSES[pulse].replace(day=1), closes_at=CLOSES[pulse], created_by="siri"))
+        answered = sum(statements[SAFE].values())
+        rows += [PulseRespondents(pulse_id=pulse, team_id="helse", wording="team", answers=answered),
+                 PulseRespondents(pulse_id=pulse, team_id="smaa", wording="team", answers=2)]
+        for statement, counts in statements.items():
+            rows += [PulseTally(pulse_id=pulse, team_id="helse", wording="team", statement=statement, value=value,
+                                count=count) for value, count in counts.items()]
+            rows.append(PulseTally(pulse_id=pulse, team_id="smaa", wording="team", statement=statement, value=1,
+                                   count=2))
+    return rows
 
 
 def local(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -88,6 +117,10 @@ def test_the_weekly_note_names_teams_with_new_flags_and_their_reasons_once_a_wee
     assert "Helse" in text and "Lite deling" in text
     assert "0 av 6 medlemmer (0 %) delte noe i perioden; grensen er 20 %." in text
     assert "Skole" not in text and "Kommunen" not in text and "Småteamet" not in text
+    safe = library.text(SAFE, "nb", "team").rstrip(".")
+    assert f"Pulsmåling: snittet for «{safe}» falt fra 3,8 til 3,2." in text
+    assert library.text(CURIOUS, "nb", "team") not in text  # fell by 0.3
+    assert f"Pulse: the mean of “{library.text(SAFE, 'en', 'team').rstrip('.')}” fell from 3.8 to 3.2." in bodies(comms)
     assert "0 of 6 members (0 %) shared anything in the period; the threshold is 20 %." in bodies(comms)
     no_person_named(text)
     no_person_named(bodies(comms))
@@ -110,7 +143,7 @@ def test_the_weekly_note_names_teams_with_new_flags_and_their_reasons_once_a_wee
     fresh = [m for m in box.messages if "2026-W50" in m["Subject"]]
     assert len(fresh) == 2
     text = bodies(next(m for m in fresh if m["To"] == "siri@kommune.test"))
-    assert "Skole *Nord*" in text and "Helse" not in text
+    assert "Skole *Nord*" in text and "Helse" not in text and "Pulsmåling" not in text  # the drop was told
     no_person_named(text)
     lines = [block["text"] for block in channel.received[1].json()["attachments"][0]["content"]["body"]]
     assert "Skole \\*Nord\\*" in lines and "Helse" not in lines

@@ -1,7 +1,7 @@
 """Notifications of a pulse's invitation and of a profile at 100 %: who hears, in what words, once."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -130,3 +130,19 @@ def test_a_complete_profile_is_told_once_whichever_read_model_comes_first(app, c
         replay(state(app), ["notifications"])
     assert profile_items(client, kari) == told
     assert profile_items(client, user_token("ola")) == []
+
+
+def test_a_pulse_defined_over_http_invites_exactly_those_it_asks(app, client, org, user_token):
+    """Through pulse-core's API: whoever the bell invites finds the pulse in their own list."""
+    closes = (datetime.now(UTC) + timedelta(days=7)).replace(microsecond=0)
+    defined = client.post("/v1/pulses", json={"title": "Trygghet", "statements": ["leader.safe_to_try"],
+                                              "units": ["helse"], "closes_at": closes.isoformat()},
+                          headers=bearer(user_token("siri", roles=("communications",))))
+    assert defined.status_code == 201, defined.json
+    drain(app, ("ledger", "notifications"))
+    ref = f"pulse:{defined.json['id']}"
+    for person, (*_, locale) in PEOPLE.items():
+        token = user_token(person)
+        invited = [i[1] for i in pulse_items(client, token, locale)]
+        asked = [p["pulse"] for p in client.get("/v1/me/pulses", headers=bearer(token)).json["pulses"]]
+        assert (invited == [ref]) == (asked == [defined.json["id"]]) == (person != "bo"), person
