@@ -73,8 +73,10 @@ MARK_OF_GROUP = and_(NotificationMark.person == Notification.person, Notificatio
 
 
 def _joined(person: str):
+    """The person's groups with their marks; a group dated later than now (a pulse's invitation,
+    dated the moment it opens) is shown from then."""
     return (select(Notification, NotificationMark.seen_until).outerjoin(NotificationMark, MARK_OF_GROUP)
-            .where(Notification.person == person))
+            .where(Notification.person == person, Notification.last_at <= utcnow()))
 
 
 def unread_count(session: Session, person: str) -> int:

@@ -185,3 +185,24 @@ def test_a_pulse_invitation_reaches_the_bell_and_the_daily_digest(mail_app, inbo
     assert "- Ny pulsmåling: «Trygghet i teamet» – svar innan 17. november" in bodies(kari)  # nynorsk
     bo = next(m for m in box.messages if m["To"] == "bo@kommune.test")
     assert "- Ny pulsmåling: »Trygghet i teamet« – svar senest 17. november" in bodies(bo)  # Danish
+
+
+def test_a_pulse_that_opens_later_is_told_when_it_opens(mail_app, inbox, user_token):  # noqa: F811
+    """Defined today to open in three days: no entry in the bell or a digest before then."""
+    from datetime import UTC, timedelta
+
+    from engagement.events import Event, Target
+    box, _ = inbox
+    opens = (datetime.now(UTC) + timedelta(days=3)).replace(hour=6, minute=0, second=0, microsecond=0)
+    state(mail_app).bus.publish([Event(
+        id="pulse-opened-p9", type="pulse.opened", actor="siv", target=Target("pulse", "p9", "siv"), time=opens,
+        source="tillit", data={"title": "Neste uke", "units": ["t"], "opens_at": opens.isoformat(),
+                               "closes_at": (opens + timedelta(days=7)).isoformat()})])
+    drain(mail_app, ("ledger", "notifications"))
+    client = mail_app.test_client()
+    kari = bearer(user_token("kari"))
+    assert client.get("/v1/notifications/unread-count", headers=kari).json["unread"] == 0
+    assert client.get("/v1/notifications", headers=kari).json["items"] == []
+    assert mailer.run_once(mail_app, opens - timedelta(hours=1))["claimed"] == 0
+    assert mailer.run_once(mail_app, opens + timedelta(hours=3))["sent"] == 5  # 08:00 or later in Oslo
+    assert all("Neste uke" in bodies(m) for m in box.messages)

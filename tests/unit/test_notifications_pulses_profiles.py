@@ -83,13 +83,13 @@ def test_a_pulse_invites_its_units_people_and_their_leaders_managers_once(app, c
 
 
 def test_a_pulse_invites_by_the_directory_as_it_was_when_it_opened(app, client, org, user_token):
-    """Bo moves from Skole to Hjemmetjenesten on 1 December: a pulse on Helse that opened before
+    """Bo moves from Skole to Hjemmetjenesten on 25 November: a pulse on Helse that opened before
     does not invite him, one that opened after does, and a replay after the move says the same."""
-    moved = {"mode": "delta", "as_of": "2026-12-01T00:00:00Z", "people": [
+    moved = {"mode": "delta", "as_of": "2026-11-25T00:00:00Z", "people": [
         {"id": "bo", "name": "Bo Ek", "team": "hjemme", "role": "member", "locale": "da", "email": "bo@kommune.test"}]}
     assert client.post("/v1/directory/sync", json=moved, headers=bearer(org)).status_code == 200
     publish(app, opened("p2", ["helse"], datetime(2026, 11, 20, 8, tzinfo=UTC), "2026-11-27T16:00:00Z"),
-            opened("p3", ["helse"], datetime(2026, 12, 2, 8, tzinfo=UTC), "2026-12-20T16:00:00Z"),
+            opened("p3", ["helse"], datetime(2026, 11, 28, 8, tzinfo=UTC), "2026-12-20T16:00:00Z"),
             opened("p4", ["kommune"], datetime(2026, 10, 1, 8, tzinfo=UTC), "2026-10-08T16:00:00Z"))  # before anyone
     assert [i[2] for i in pulse_items(client, user_token("bo"), "da")] == [
         "Ny pulsmåling: »Trygghet i teamet« – svar senest 20. december"]
