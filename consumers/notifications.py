@@ -372,7 +372,7 @@ def profile_updated(rows: NotificationRows, event: Event) -> None:
 
 
 def profile_ref(person: str) -> str:
-    return f"profile:{person}"
+    return f"person:{person}"  # the person themself, as profile.updated names them (erasure renames it)
 
 
 def milestone_entry(person: str, reached_at: datetime) -> tuple[str, dict]:

@@ -119,7 +119,7 @@ def test_a_complete_profile_is_told_once_whichever_read_model_comes_first(app, c
                   profile("p3", "kari", 3, photo=""), profile("p4", "kari", 4, photo="ny.jpg")):  # 100 % twice
         assert client.post("/v1/events", json=event, headers=bearer(kari)).status_code == 202
     drain(app, ("ledger", *order))
-    told = [("profile", "profile:kari", "Profilen din er komplett – takk!", "2026-11-23T08:02:00Z")]
+    told = [("profile", "person:kari", "Profilen din er komplett – takk!", "2026-11-23T08:02:00Z")]
     assert profile_items(client, kari) == told  # the first time it reached 100 %
     assert client.post("/v1/events", json=profile("p5", "kari", 5, title="Seniorrådgiver"),
                        headers=bearer(kari)).status_code == 202
@@ -146,3 +146,16 @@ def test_a_pulse_defined_over_http_invites_exactly_those_it_asks(app, client, or
         invited = [i[1] for i in pulse_items(client, token, locale)]
         asked = [p["pulse"] for p in client.get("/v1/me/pulses", headers=bearer(token)).json["pulses"]]
         assert (invited == [ref]) == (asked == [defined.json["id"]]) == (person != "bo"), person
+
+
+def test_erasure_leaves_no_trace_of_a_person_in_their_invitation_or_profile_entry(app, client, org, user_token):
+    from tests.unit.test_retention_and_erasure import assert_no_trace
+    kari = user_token("kari")
+    completed = client.post("/v1/events", json=profile("p1", "kari", 1, **EVERYTHING), headers=bearer(kari))
+    assert completed.status_code == 202
+    publish(app, opened("p1", ["helse"], datetime(2026, 11, 30, 7, tzinfo=UTC), "2026-12-09T00:00:00+01:00",
+                        by="kari"))
+    drain(app, ("ledger", "profiles", "notifications"))
+    assert [i["kind"] for i in feed(client, kari)["items"]] == ["pulse", "profile"]
+    assert client.post("/v1/directory/people/kari/erase", headers=bearer(org)).status_code == 200
+    assert_no_trace(app, "kari")
