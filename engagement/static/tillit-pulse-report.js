@@ -37,7 +37,6 @@
             behaviourFolded: _("In the trust report the team is counted in {unit}: these are that unit's signals."),
             behaviourNone: _("The trust report shows no signals for the team in these days."),
             noFlags: _("No flags in these days."),
-            reason: _("Why"),
             signals: [_("Share who shared"), _("Contributions per member"), _("Likes per member"),
                       _("Interaction with other teams"), _("Leaders taking part")],
             denied: _("You do not have access to this report."),
@@ -52,7 +51,7 @@
             wholeOrg: _("The whole organisation"),
             notSame: _("not the same group"),
             trendNote: _("A group is compared only in the pulses where it was made of the same teams; elsewhere its cell is empty."),
-            heatLegend: _("Colours go from low (red) to high (green); the number is always written in the cell."),
+            heatLegend: _("Colours go from low (red) to high (blue); the number is always written in the cell."),
             privacy: function (n) {
               return ngettext("Numbers are shown only from {n} answer; smaller teams count in the unit above. No person is shown.",
                               "Numbers are shown only from {n} answers; smaller teams count in the unit above. No person is shown.", n);
