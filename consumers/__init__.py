@@ -14,6 +14,7 @@ from .ideas import Ideas
 from .ledger import Ledger
 from .notifications import Notifications
 from .profiles import Profiles
+from .pulses import Pulses
 from .recognition import Recognition
 from .trust import Trust
 from .webhooks import Webhooks
@@ -28,4 +29,4 @@ def builtin_read_models(st: EngagementState) -> list[ReadModel]:
                                                                     st.config["ENGAGEMENT_REPORTS_TO_HIDE"]),
             Profiles(st.checklist), Awards(st.config["ENGAGEMENT_TIMEZONE"], st.award_board),
             Trust(st.config["ENGAGEMENT_TIMEZONE"]), Notifications(st.config["ENGAGEMENT_TIMEZONE"]),
-            Webhooks(st.config["ENGAGEMENT_PUBLIC_RANKING"], st.config["ENGAGEMENT_WEBHOOK_KEEP_DAYS"])]
+            Webhooks(st.config["ENGAGEMENT_PUBLIC_RANKING"], st.config["ENGAGEMENT_WEBHOOK_KEEP_DAYS"]), Pulses()]

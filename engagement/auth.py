@@ -35,6 +35,7 @@ SCOPES = {
     "privacy:read": "read any person's data to answer an access request (the data protection officer; audited)",
     "webhooks:manage": "subscribe the key's own addresses to signed outbound webhooks and read their delivery log",
     "keys:manage": "list, create and revoke API keys (the operator's; a key with it can mint any scope)",
+    "pulses:manage": "define pulses (short surveys) and list them, as communications staff do",
 }
 # A user token with this role may read the trust-signal report, as the key scope above.
 TRUST_ROLE = "communications"

@@ -26,6 +26,7 @@ from engagement.ledger.model import ApiKey
 from engagement.notifications import mailer
 from engagement.privacy import erasure
 from engagement.privacy import retention as retention_service
+from engagement.pulses import outbox as pulse_outbox
 from engagement.serving import StopRequest, serve_until_stopped
 from engagement.state import state
 from engagement.workers import ConsumerThreads, background
@@ -152,6 +153,21 @@ def prune() -> None:
     except RefusedSetting as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(result))
+
+
+@engagement_commands.group("pulses")
+def pulses_commands() -> None:
+    """Pulses (short surveys)."""
+
+
+@pulses_commands.command("release")
+@with_appcontext
+def pulses_release() -> None:
+    """Publish the answers waiting for pulses that have closed (cron, every few minutes, when the
+    consumers run apart from the web processes; in-process they do it every ENGAGEMENT_PULSE_SWEEP_SECONDS)."""
+    st = state()
+    sent = pulse_outbox.sweep(st.db.session(), st.bus, datetime.now(UTC), st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
+    click.echo(json.dumps({"released": sent}))
 
 
 @engagement_commands.group("keys")

@@ -33,6 +33,8 @@ class EventType(StrEnum):
     KUDOS_GIVEN = "kudos.given"
     CONTENT_PUBLISHED = "content.published"
     PROFILE_UPDATED = "profile.updated"
+    PULSE_OPENED = "pulse.opened"
+    PULSE_ANSWERED = "pulse.answered"
 
 
 class DecodeError(ValueError):

@@ -34,6 +34,7 @@ from flask import Flask
 from engagement import heartbeats
 from engagement.config import consumers_mode, uses_kafka
 from engagement.ledger.pruning import Pruner
+from engagement.pulses.outbox import Sweeper
 from engagement.replay import fill_if_new
 from engagement.runner import ConsumerRunner
 from engagement.state import state
@@ -235,7 +236,17 @@ def _mailer(app: Flask) -> Worker | None:
     return LockedWorker(config["ENGAGEMENT_EVENT_LOG"], "mailer", lambda: _Mailer(app))
 
 
-IN_PROCESS: list[WorkerKind] = [WorkerKind("consumers", _consumers), WorkerKind("mailer", _mailer)]
+def _pulse_sweeper(app: Flask) -> Worker:
+    """Answers still waiting when their pulse closes go out on this sweep (engagement/pulses/outbox.py).
+    Every web process may run one: two sweeps publishing the same answers publish the same event
+    ids, which every read model counts once."""
+    config = state(app).config
+    return Sweeper(state(app).engine, state(app).bus, config["ENGAGEMENT_MIN_GROUP_SIZE"],
+                   config["ENGAGEMENT_PULSE_SWEEP_SECONDS"])
+
+
+IN_PROCESS: list[WorkerKind] = [WorkerKind("consumers", _consumers), WorkerKind("mailer", _mailer),
+                                WorkerKind("pulses", _pulse_sweeper)]
 
 
 class Background:

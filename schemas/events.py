@@ -19,6 +19,7 @@ from marshmallow.experimental.context import Context
 
 from engagement.errors import Forbidden
 from engagement.events import EventType
+from engagement.pulses.model import WORDINGS
 from engagement.schemas.common import Items
 from engagement.schemas.patterns import IDENTIFIER_PATTERN, FullMatch
 
@@ -30,7 +31,7 @@ IDENTIFIER = FullMatch(
     error="Must be 1-128 characters: letters, digits and . _ : @ / - (not first).",
 )
 TARGET_KINDS = ("page", "post", "article", "comment", "idea", "contribution",
-                "campaign", "document", "answer", "person")
+                "campaign", "document", "answer", "person", "pulse")
 CONTENT_KINDS = ("document", "article", "answer", "post", "page")
 TARGET_REF_PATTERN = r"^(" + "|".join(TARGET_KINDS) + r"):[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$"
 
@@ -144,6 +145,27 @@ class ProfileData(Strict):
     )
 
 
+class PulseOpenedData(Strict):
+    """Published by Tillit when staff define a pulse (engagement/pulses/service.py)."""
+    title = text(200)
+    units = fields.List(fields.String(validate=IDENTIFIER), required=True, validate=validate.Length(min=1))
+    opens_at = fields.String(required=True)
+    closes_at = fields.String(required=True)
+
+
+class PulseAnsweredData(Strict):
+    """Published by Tillit from the pulses' outbox: one answer, with no person (the actor is
+    "anonymous"), the pulse's opening time and no receive time (engagement/pulses/outbox.py)."""
+    team = fields.String(required=True, validate=IDENTIFIER)
+    wording = fields.String(required=True, validate=validate.OneOf(WORDINGS))
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 64)),
+                          values=fields.Integer(validate=validate.Range(0, 5)), required=True)
+
+
+# Published by Tillit itself, never taken from a client (engagement/ledger/service.py refuses them).
+SERVER_ONLY = frozenset({EventType.PULSE_OPENED, EventType.PULSE_ANSWERED})
+SERVER_KINDS = ("pulse",)
+
 # type -> (data schema, allowed target kinds or None for any, rules checked on the envelope)
 EVENT_TYPES: dict[EventType, tuple[type[Schema], tuple[str, ...] | None, tuple[str, ...]]] = {
     EventType.LIKE_ADDED: (NoData, None, ()),
@@ -160,6 +182,8 @@ EVENT_TYPES: dict[EventType, tuple[type[Schema], tuple[str, ...] | None, tuple[s
     EventType.KUDOS_GIVEN: (KudosData, ("person",), ("owner_is_target",)),
     EventType.CONTENT_PUBLISHED: (ContentData, CONTENT_KINDS, ("owner_is_actor",)),
     EventType.PROFILE_UPDATED: (ProfileData, ("person",), ("owner_is_actor", "owner_is_target")),
+    EventType.PULSE_OPENED: (PulseOpenedData, SERVER_KINDS, ("owner_is_actor",)),
+    EventType.PULSE_ANSWERED: (PulseAnsweredData, SERVER_KINDS, ()),
 }
 DATA_SCHEMAS = {name: spec[0]() for name, spec in EVENT_TYPES.items()}
 

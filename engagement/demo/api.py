@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from engagement.auth import DEMO_AUDIENCE, Principal, mint_user_token
 from engagement.db import utcnow
 from engagement.demo import keys as demo_keys
+from engagement.demo import pulses as demo_pulses
 from engagement.demo import service as demo
 from engagement.demo.ready import wait_until_applied
 from engagement.errors import EngagementError
@@ -101,6 +102,7 @@ def demo_trust_page(args: dict):
     st, now = state(), datetime.now(UTC)
     today = now.astimezone(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date()
     planted = demo.ensure_trust(st.db.session(), _publish, today, now, current_app.extensions.get(SINCE))
+    demo_pulses.ensure_closed(st.db.session(), st.bus, now, st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
     period = request.args.get("period", planted)
     return _render("tillit/demo_trust.html", visitor,
                    period=period if fullmatch(MONTH_PATTERN, period) or period in ("30d", "90d") else "30d")
@@ -167,7 +169,9 @@ def _render(template: str, visitor: dict[str, Any], **context: Any) -> str:
 
 
 def _ensure_intranet() -> None:
-    demo.ensure_intranet(state().db.session(), _publish, datetime.now(UTC), current_app.extensions.get(SINCE))
+    st, now = state(), datetime.now(UTC)
+    demo.ensure_intranet(st.db.session(), _publish, now, current_app.extensions.get(SINCE))
+    demo_pulses.ensure_open(st.db.session(), st.bus, now)
 
 
 def _publish(events: list[dict]) -> None:

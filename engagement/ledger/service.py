@@ -19,7 +19,7 @@ from engagement.events import Event
 from engagement.ideas import service as campaigns
 from engagement.ledger import event_ids
 from engagement.ownership import service as ownership
-from engagement.schemas.events import BatchSchema, Sender
+from engagement.schemas.events import SERVER_KINDS, SERVER_ONLY, BatchSchema, Sender
 
 LEADER_ONLY = frozenset({"idea.adopted", "idea.answered"})
 MODERATOR_ONLY = frozenset({"content.moderated"})
@@ -83,6 +83,10 @@ def received_now() -> datetime:
 
 
 def _check_permissions(events: list[Event], principal: Principal) -> None:
+    if any(e.type in SERVER_ONLY or e.target.kind in SERVER_KINDS for e in events):
+        raise Forbidden("Pulses' events (pulse.opened, pulse.answered) and anything about a pulse come from "
+                        "Tillit itself: define a pulse with POST /v1/pulses and answer one with "
+                        "POST /v1/pulses/<id>/answers.")
     if principal.is_user and "leader" not in principal.roles:
         if any(e.type in LEADER_ONLY for e in events):
             raise Forbidden("Only leaders may answer and adopt ideas.")

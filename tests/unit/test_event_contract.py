@@ -35,6 +35,9 @@ VALID = {
     "kudos.given": {"message": "Bra!"},
     "content.published": {"content_kind": "document", "title": "Guide", "url": "https://intranet/doc"},
     "profile.updated": {"fields": {"photo": "p.jpg", "title": None}},
+    "pulse.opened": {"title": "Trygghet", "units": ["drift"], "opens_at": "2026-11-23T08:00:00+00:00",
+                     "closes_at": "2026-12-07T08:00:00+00:00"},
+    "pulse.answered": {"team": "drift", "wording": "team", "answers": {"leader.safe_to_try": 4}},
 }
 TARGETS = {
     "idea.submitted": {"kind": "idea", "id": "idea-1", "owner": "kari"},
@@ -48,6 +51,8 @@ TARGETS = {
     "kudos.given": {"kind": "person", "id": "ola", "owner": "ola"},
     "content.published": {"kind": "document", "id": "doc-1", "owner": "kari"},
     "profile.updated": {"kind": "person", "id": "kari", "owner": "kari"},
+    "pulse.opened": {"kind": "pulse", "id": "p-1", "owner": "kari"},
+    "pulse.answered": {"kind": "pulse", "id": "p-1", "owner": "ola"},
 }
 
 

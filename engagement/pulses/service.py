@@ -1,0 +1,266 @@
+"""Pulses: staff define one, Tillit works out who answers what, and takes each answer in.
+
+A pulse is written directly (not via an event), so an answer to a closed pulse is refused at
+once; ``pulse.opened`` then tells the read models (invitations). An answer is split in two at the
+door, in one transaction: *that* the person answered (``PulseParticipation``: no time, no
+answer) and *what* was answered (``PulseOutbox``: no person, no time). The outbox goes onto the
+bus shuffled among others (engagement/pulses/outbox.py), so neither the event log's order nor
+its times join the two. Nothing here logs a person beside an answer.
+"""
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engagement.bus.base import EventBus
+from engagement.directory.model import ManagerLink, Person, Team
+from engagement.errors import EngagementError, FieldError, ValidationFailed
+from engagement.events import Event, EventType, Target, utc_naive
+from engagement.pulses import library
+from engagement.pulses.model import WORDINGS, Pulse, PulseOutbox, PulseParticipation
+from engagement.translations import LANGS
+
+_shuffler = random.SystemRandom()
+ANONYMOUS = "anonymous"  # the actor of every pulse.answered event
+SOURCE = "tillit"
+
+
+class AlreadyAnswered(EngagementError):
+    def __init__(self) -> None:
+        super().__init__("This has been answered already; an answer cannot be changed or sent twice.", 409,
+                         "Already answered", [FieldError("team", "Answered already for this team and wording.")])
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One thing a person is asked to answer: a team's statements in one wording."""
+
+    team: str
+    wording: str
+
+    @property
+    def anonymous(self) -> bool:
+        """Only the team's own answers are anonymous; a leader's and their manager's are their views."""
+        return self.wording == "team"
+
+
+def status(pulse: Pulse, now: datetime) -> str:
+    moment = utc_naive(now)
+    if moment < pulse.opens_at:
+        return "scheduled"
+    return "open" if moment < pulse.closes_at else "closed"
+
+
+def is_closed(pulse: Pulse, now: datetime) -> bool:
+    return status(pulse, now) == "closed"
+
+
+# --- defining ------------------------------------------------------------------------------------
+
+def define(session: Session, bus: EventBus, fields: dict[str, Any], creator: str, sender: str,
+           now: datetime, pulse_id: str | None = None) -> Pulse:
+    """Store a pulse and publish ``pulse.opened``; 422 naming each bad field, and nothing stored
+    then. The event goes out before the commit: if the bus cannot take it, nothing is kept.
+    ``pulse_id`` is for the demo's own pulses; staff's get a random one."""
+    opens_at = utc_naive(fields.get("opens_at") or now)
+    closes_at = utc_naive(fields["closes_at"])
+    statements = [_statement(s) for s in fields["statements"]]
+    errors = _statement_errors(statements) + _unit_errors(session, fields["units"])
+    if closes_at <= opens_at:
+        errors.append(FieldError("closes_at", "Must be after opens_at (or after now when opens_at is left out)."))
+    if closes_at <= utc_naive(now):
+        errors.append(FieldError("closes_at", "Must lie in the future."))
+    if errors:
+        raise ValidationFailed(errors, "The pulse has invalid fields; nothing was stored.")
+    pulse = Pulse(id=pulse_id or f"p-{uuid.uuid4().hex[:16]}", title=fields["title"], statements=statements,
+                  units=list(dict.fromkeys(fields["units"])), opens_at=opens_at, closes_at=closes_at,
+                  free_text=bool(fields.get("free_text", False)), created_by=creator, created_at=utc_naive(now))
+    session.add(pulse)
+    session.flush()
+    bus.publish([opened_event(pulse, sender, now)])
+    session.commit()
+    return pulse
+
+
+def close(session: Session, pulse: Pulse, now: datetime) -> None:
+    """Close an open pulse now (its answers go out on the next release, however few)."""
+    pulse.closes_at = min(pulse.closes_at, utc_naive(now))
+    session.commit()
+
+
+def opened_event(pulse: Pulse, sender: str, now: datetime) -> Event:
+    """What read models learn of a new pulse (notifications invite from it); ``sender`` is the
+    defining principal's label, as on any event the API takes in."""
+    return Event(id=f"pulse-opened-{pulse.id}", type=EventType.PULSE_OPENED, actor=pulse.created_by,
+                 target=_target(pulse), time=aware(pulse.opens_at), source=SOURCE,
+                 data={"title": pulse.title, "units": list(pulse.units), "opens_at": aware(pulse.opens_at).isoformat(),
+                       "closes_at": aware(pulse.closes_at).isoformat()},
+                 received_at=now, submitted_by=sender)
+
+
+def _target(pulse: Pulse) -> Target:
+    return Target("pulse", pulse.id, pulse.created_by)
+
+
+def aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC)
+
+
+def _statement(given: str | Mapping) -> str | dict:
+    """A library key as is; a custom statement with its texts filled in for every language and
+    wording (a single text stands for all that are missing)."""
+    if isinstance(given, str):
+        return given
+    texts = given["text"]
+    if isinstance(texts, str):
+        texts = {LANGS[0]: texts}
+    first = next(iter(texts.values()))
+    filled: dict[str, dict[str, str]] = {}
+    for lang in LANGS:
+        own = texts.get(lang, first)
+        own = own if isinstance(own, Mapping) else dict.fromkeys(WORDINGS, own)
+        fallback = next(iter(own.values()))
+        filled[lang] = {w: own.get(w, fallback) for w in WORDINGS}
+    return {"key": given["key"], "text": filled}
+
+
+def _statement_errors(statements: list[str | dict]) -> list[FieldError]:
+    errors, seen = [], set()
+    for index, statement in enumerate(statements):
+        key = library.key_of(statement)
+        if isinstance(statement, str) and key not in library.STATEMENTS:
+            errors.append(FieldError(f"statements.{index}", f"No statement {key!r} in the library; "
+                                     "a statement of your own is {\"key\": \"custom-1\", \"text\": ...}."))
+        elif not isinstance(statement, str) and not library.is_custom(key):
+            errors.append(FieldError(f"statements.{index}.key", "A statement of your own is keyed custom-<n>."))
+        if key in seen:
+            errors.append(FieldError(f"statements.{index}", f"{key!r} is asked twice."))
+        seen.add(key)
+    return errors
+
+
+def _unit_errors(session: Session, units: list[str]) -> list[FieldError]:
+    known = set(session.scalars(select(Team.id).where(Team.id.in_(units))))
+    return [FieldError(f"units.{i}", f"No team {unit!r} in the directory.") for i, unit in enumerate(units)
+            if unit not in known]
+
+
+# --- who answers what ----------------------------------------------------------------------------
+
+def subtree(session: Session, units: list[str]) -> set[str]:
+    """The units and every team below them, in the directory's tree as it is now."""
+    children: dict[str | None, list[str]] = {}
+    for team, parent in session.execute(select(Team.id, Team.parent_id)):
+        children.setdefault(parent, []).append(team)
+    inside, stack = set(), list(units)
+    while stack:
+        team = stack.pop()
+        if team not in inside:
+            inside.add(team)
+            stack.extend(children.get(team, ()))
+    return inside
+
+
+def assignments(session: Session, person: str, pulse: Pulse, now: datetime) -> list[Assignment]:
+    """What ``person`` is asked to answer in ``pulse``: their own team's statements (``team``, or
+    ``self`` for its leader), and ``manager`` for each team inside the pulse's units led by
+    someone whose manager they are now."""
+    teams = subtree(session, pulse.units)
+    out = []
+    own = session.get(Person, person)
+    if own is not None and own.active and own.team_id in teams:
+        out.append(Assignment(own.team_id, "self" if own.role == "leader" else "team"))
+    moment = utc_naive(now)
+    led = session.scalars(
+        select(Person.team_id).join(ManagerLink, ManagerLink.person_id == Person.id)
+        .where(ManagerLink.manager_id == person, Person.role == "leader", Person.active.is_(True),
+               or_(ManagerLink.valid_from.is_(None), ManagerLink.valid_from <= moment),
+               or_(ManagerLink.valid_to.is_(None), ManagerLink.valid_to > moment)))
+    out += [Assignment(team, "manager") for team in sorted({t for t in led if t in teams and t is not None})]
+    return list(dict.fromkeys(out))
+
+
+def open_pulses(session: Session, now: datetime) -> list[Pulse]:
+    moment = utc_naive(now)
+    return list(session.scalars(select(Pulse).where(Pulse.opens_at <= moment, Pulse.closes_at > moment)
+                                .order_by(Pulse.closes_at, Pulse.id)))
+
+
+def answered(session: Session, person: str, pulse_ids: list[str]) -> set[tuple[str, str, str]]:
+    """(pulse, team, wording) that ``person`` has answered, of these pulses."""
+    rows = session.execute(select(PulseParticipation.pulse_id, PulseParticipation.team_id, PulseParticipation.wording)
+                           .where(PulseParticipation.person_id == person, PulseParticipation.pulse_id.in_(pulse_ids)))
+    return {tuple(row) for row in rows}  # type: ignore[misc]
+
+
+# --- answering -----------------------------------------------------------------------------------
+
+def answer(session: Session, person: str, pulse: Pulse, fields: dict[str, Any], now: datetime) -> None:
+    """Take one answer in: participation and outbox row in one transaction, or neither. 422 naming
+    the field when the pulse is not open, the person is not asked this, or the answers do not
+    match the pulse's statements; 409 when answered already. The caller releases the outbox."""
+    errors = _answer_errors(session, person, pulse, fields, now)
+    if errors:
+        raise ValidationFailed(errors, "The answer has invalid fields; nothing was stored.")
+    session.add(PulseParticipation(pulse_id=pulse.id, person_id=person, team_id=fields["team"],
+                                   wording=fields["wording"]))
+    try:
+        session.flush()
+        _into_outbox(session, pulse.id, {"id": uuid.uuid4().hex, "pulse_id": pulse.id, "team_id": fields["team"],
+                                         "wording": fields["wording"],
+                                         "answers": dict(sorted(fields["answers"].items()))})
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise AlreadyAnswered() from exc
+
+
+def _into_outbox(session: Session, pulse_id: str, answer: dict[str, Any]) -> None:
+    """Add the answer to the pulse's outbox, rewriting what waits there with it in a random order.
+
+    Rows are stored in the order they are written (SQLite's rowid, PostgreSQL's heap and each
+    row's transaction id), and the participation rows in the order people answered: appended
+    one by one, the waiting answers would line up with the last participants. Written again
+    together, shuffled, in this answer's transaction, they all share its order and transaction, so
+    neither says which of them is whose. At most ENGAGEMENT_MIN_GROUP_SIZE - 1 rows wait on an
+    open pulse (more go out), so this stays a handful of rows."""
+    waiting = [{"id": row.id, "pulse_id": row.pulse_id, "team_id": row.team_id, "wording": row.wording,
+                "answers": row.answers}
+               for row in session.scalars(select(PulseOutbox).where(PulseOutbox.pulse_id == pulse_id)
+                                          .with_for_update())]
+    rows = [*waiting, answer]
+    _shuffler.shuffle(rows)
+    if waiting:
+        session.execute(delete(PulseOutbox).where(PulseOutbox.id.in_([row["id"] for row in waiting])))
+    session.execute(insert(PulseOutbox), rows)
+
+
+def _answer_errors(session: Session, person: str, pulse: Pulse, fields: dict[str, Any],
+                   now: datetime) -> list[FieldError]:
+    current = status(pulse, now)
+    if current != "open":
+        return [FieldError("pulse", f"The pulse is {current}; answers are taken while it is open.")]
+    if Assignment(fields["team"], fields["wording"]) not in assignments(session, person, pulse, now):
+        return [FieldError("team", f"You are not asked to answer for team {fields['team']!r} "
+                                   f"in the {fields['wording']!r} wording in this pulse.")]
+    keys = [library.key_of(s) for s in pulse.statements]
+    given = fields["answers"]
+    errors = [FieldError(f"answers.{key}", "Not a statement of this pulse.") for key in given if key not in keys]
+    errors += [FieldError(f"answers.{key}", "Missing: answer every statement (0 is \"don't know\").")
+               for key in keys if key not in given]
+    return errors
+
+
+def get(session: Session, pulse_id: str) -> Pulse:
+    pulse = session.get(Pulse, pulse_id)
+    if pulse is None:
+        raise EngagementError(f"No pulse {pulse_id!r}.", 404, "Not found")
+    return pulse

@@ -1,0 +1,228 @@
+"""Pulses end to end over HTTP: defined by communications staff, answered by the people invited,
+released from the outbox only in groups, and counted by the pulses read model."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from engagement.ledger.model import LedgerEvent
+from engagement.pulses.model import Pulse, PulseOutbox, PulseParticipation, PulseRespondents, PulseTally
+from engagement.state import state
+from tests.conftest import bearer, drain
+
+STATEMENTS = ["leader.safe_to_try", "climate.curiosity"]
+DRIFT = [f"d{i}" for i in range(1, 8)]  # seven members of drift, led by lena
+SMALL = ["s1", "s2"]  # two members of lonn, led by lars
+
+
+def directory(app, client, make_key) -> None:
+    key = make_key("directory:write")
+    people = ([{"id": "mona", "name": "Mona", "team": "org", "role": "leader", "locale": "nb"},
+               {"id": "lena", "name": "Lena", "team": "drift", "role": "leader", "manager": "mona", "locale": "da"},
+               {"id": "lars", "name": "Lars", "team": "lonn", "role": "leader", "manager": "mona"},
+               {"id": "kari", "name": "Kari", "team": "comms", "role": "member"}]
+              + [{"id": p, "name": p.upper(), "team": "drift", "manager": "lena"} for p in DRIFT]
+              + [{"id": p, "name": p.upper(), "team": "lonn", "manager": "lars"} for p in SMALL])
+    teams = [{"id": "org", "name": "Etaten", "parent": None}, {"id": "drift", "name": "Drift", "parent": "org"},
+             {"id": "lonn", "name": "Lønn", "parent": "org"}, {"id": "comms", "name": "Kommunikasjon", "parent": None}]
+    response = client.post("/v1/directory/sync", json={"mode": "full", "people": people, "teams": teams},
+                           headers=bearer(key))
+    assert response.status_code == 200, response.json
+
+
+@pytest.fixture
+def org(app, client, make_key):
+    directory(app, client, make_key)
+
+
+@pytest.fixture
+def comms(user_token):
+    return user_token("kari", roles=("communications",))
+
+
+@pytest.fixture
+def pulse(client, org, comms):
+    closes = (datetime.now(UTC) + timedelta(days=7)).isoformat()
+    response = client.post("/v1/pulses", json={"title": "Trygghet i Drift", "statements": STATEMENTS,
+                                               "units": ["org"], "closes_at": closes}, headers=bearer(comms))
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+def answer(client, token, pulse_id, team, wording="team", values=(4, 0)):
+    return client.post(f"/v1/pulses/{pulse_id}/answers", headers=bearer(token), json={
+        "team": team, "wording": wording, "answers": dict(zip(STATEMENTS, values, strict=True))})
+
+
+def rows(app, model, pulse_id):
+    with app.app_context():
+        session = state(app).db.session
+        return session.scalars(select(model).where(model.pulse_id == pulse_id)).all()
+
+
+def pulse_events(app) -> list[LedgerEvent]:
+    with app.app_context():
+        return state(app).db.session.scalars(
+            select(LedgerEvent).where(LedgerEvent.type == "pulse.answered").order_by(LedgerEvent.seq)).all()
+
+
+def test_a_pulse_goes_out_and_counts_only_from_five_answers(app, client, user_token, pulse):
+    for person in DRIFT[:4]:
+        assert answer(client, user_token(person), pulse, "drift").status_code == 202
+    drain(app, ("ledger", "pulses"))
+    assert pulse_events(app) == [] and rows(app, PulseTally, pulse) == [] and rows(app, PulseRespondents, pulse) == []
+    assert len(rows(app, PulseOutbox, pulse)) == 4  # waiting, with no person and no time
+
+    assert answer(client, user_token(DRIFT[4]), pulse, "drift", values=(2, 5)).status_code == 202
+    drain(app, ("ledger", "pulses"))
+    events = pulse_events(app)
+    assert len(events) == 5 and rows(app, PulseOutbox, pulse) == []
+    assert {e.actor for e in events} == {"anonymous"} and {e.received_at for e in events} == {None}
+    assert len({e.occurred_at for e in events}) == 1 and {e.submitted_by for e in events} == {""}
+    tallies = {(t.statement, t.value): t.count for t in rows(app, PulseTally, pulse) if t.team_id == "drift"}
+    assert tallies == {("leader.safe_to_try", 4): 4, ("leader.safe_to_try", 2): 1,
+                       ("climate.curiosity", 0): 4, ("climate.curiosity", 5): 1}
+    assert [(r.team_id, r.wording, r.answers) for r in rows(app, PulseRespondents, pulse)] == [("drift", "team", 5)]
+
+    listed = client.get("/v1/pulses", headers=bearer(user_token("kari", roles=("communications",)))).json
+    assert [(p["id"], p["status"], p["answers"]) for p in listed["pulses"]] == [(pulse, "open", 5)]
+
+
+def test_a_second_answer_is_a_conflict_and_changes_nothing(app, client, user_token, pulse):
+    assert answer(client, user_token("d1"), pulse, "drift").status_code == 202
+    again = answer(client, user_token("d1"), pulse, "drift", values=(1, 1))
+    assert again.status_code == 409 and again.json["errors"][0]["field"] == "team"
+    assert len(rows(app, PulseOutbox, pulse)) == 1 and len(rows(app, PulseParticipation, pulse)) == 1
+
+
+def test_refusals_name_the_field(app, client, user_token, make_key, pulse):
+    uninvited = answer(client, user_token("kari"), pulse, "drift")
+    assert uninvited.status_code == 422 and [e["field"] for e in uninvited.json["errors"]] == ["team"]
+    wrong_wording = answer(client, user_token("d1"), pulse, "drift", wording="self")
+    assert wrong_wording.status_code == 422 and wrong_wording.json["errors"][0]["field"] == "team"
+    bad = client.post(f"/v1/pulses/{pulse}/answers", headers=bearer(user_token("d1")), json={
+        "team": "drift", "wording": "team", "answers": {"leader.safe_to_try": 3, "climate.nonsense": 2}})
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json["errors"]} == {"answers.climate.nonsense", "answers.climate.curiosity"}
+    out_of_range = answer(client, user_token("d1"), pulse, "drift", values=(6, 0))
+    assert out_of_range.status_code == 422 and out_of_range.json["errors"][0]["field"].startswith("answers")
+    with app.app_context():
+        session = state(app).db.session
+        session.execute(update(Pulse).where(Pulse.id == pulse).values(closes_at=datetime(2020, 1, 1)))
+        session.commit()
+    closed = answer(client, user_token("d2"), pulse, "drift")
+    assert closed.status_code == 422 and closed.json["errors"][0]["field"] == "pulse"
+    assert rows(app, PulseParticipation, pulse) == [] and rows(app, PulseOutbox, pulse) == []
+    key = make_key("events:write")
+    assert answer(client, key, pulse, "drift").status_code == 403  # nobody answers with a key
+
+
+def test_defining_refuses_bad_fields_and_other_roles(client, org, comms, user_token):
+    past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    shape = client.post("/v1/pulses", headers=bearer(comms), json={
+        "title": "x", "statements": [{"key": "own", "text": "Hei"}], "units": ["org"], "closes_at": past})
+    assert shape.status_code == 422 and [e["field"] for e in shape.json["errors"]] == ["statements.0.key"]
+    response = client.post("/v1/pulses", headers=bearer(comms), json={
+        "title": "x", "statements": ["leader.nope", {"key": "custom-1", "text": "Hei"}], "units": ["nowhere"],
+        "closes_at": past})
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json["errors"]} == {"statements.0", "units.0", "closes_at"}
+    assert client.get("/v1/pulses", headers=bearer(comms)).json["pulses"] == []
+    leader = client.post("/v1/pulses", headers=bearer(user_token("lena", roles=("leader",))), json={
+        "title": "x", "statements": STATEMENTS, "units": ["org"], "closes_at": past})
+    assert leader.status_code == 403
+
+
+def test_a_leader_gets_the_self_wording_and_their_manager_the_manager_wording(client, user_token, pulse):
+    lena = client.get("/v1/me/pulses", headers=bearer(user_token("lena"))).json["pulses"]
+    assert [(p["team"]["id"], p["wording"], p["anonymous"]) for p in lena] == [("drift", "self", False)]
+    assert lena[0]["statements"][0]["text"] == ("Jeg bidrager til, at det er trygt at afprøve nye tiltag "
+                                                "i vores enhed.")  # Lena reads Danish
+    assert lena[0]["scale"][-1] == {"value": 0, "label": "Ved ikke"}
+    mona = client.get("/v1/me/pulses?lang=nn", headers=bearer(user_token("mona"))).json["pulses"]
+    assert [(p["team"]["id"], p["wording"]) for p in mona] == [("org", "self"), ("drift", "manager"),
+                                                                 ("lonn", "manager")]
+    assert mona[1]["team"]["name"] == "Drift"
+    assert mona[1]["statements"][0]["text"] == "Leiaren bidreg til at det er trygt å prøve ut nye tiltak i eininga."
+    member = client.get("/v1/me/pulses?lang=en", headers=bearer(user_token("d1"))).json["pulses"]
+    assert [(p["wording"], p["anonymous"], p["answered"]) for p in member] == [("team", True, False)]
+    assert answer(client, user_token("d1"), pulse, "drift").status_code == 202
+    assert client.get("/v1/me/pulses", headers=bearer(user_token("d1"))).json["pulses"][0]["answered"] is True
+    assert answer(client, user_token("mona"), pulse, "drift", wording="manager").status_code == 202
+    assert answer(client, user_token("lena"), pulse, "drift", wording="self").status_code == 202
+
+
+def test_a_closed_pulse_releases_what_waits_on_the_sweep(app, client, user_token, pulse):
+    for person in DRIFT[:2]:
+        assert answer(client, user_token(person), pulse, "drift").status_code == 202
+    release = app.test_cli_runner()
+    result = release.invoke(args=["engagement", "pulses", "release"])
+    assert result.exit_code == 0 and json.loads(result.output) == {"released": 0}  # open: two are too few
+    with app.app_context():
+        session = state(app).db.session
+        session.execute(update(Pulse).where(Pulse.id == pulse).values(closes_at=datetime(2020, 1, 1)))
+        session.commit()
+    result = release.invoke(args=["engagement", "pulses", "release"])
+    assert result.exit_code == 0 and json.loads(result.output) == {"released": 2}
+    assert rows(app, PulseOutbox, pulse) == []
+    drain(app, ("ledger", "pulses"))
+    assert len(pulse_events(app)) == 2
+    assert [(r.team_id, r.answers) for r in rows(app, PulseRespondents, pulse)] == [("drift", 2)]
+
+
+def test_clients_cannot_send_pulse_events(client, writer_key, user_token):
+    event = {"id": "fake-1", "type": "pulse.answered", "actor": "anonymous", "source": "x",
+             "time": datetime.now(UTC).isoformat(), "target": {"kind": "pulse", "id": "p-1", "owner": "kari"},
+             "data": {"team": "drift", "wording": "team", "answers": {"leader.safe_to_try": 5}}}
+    assert client.post("/v1/events", json=event, headers=bearer(writer_key)).status_code == 403
+    like = {**event, "type": "like.added", "data": {}}
+    assert client.post("/v1/events", json=like, headers=bearer(user_token("d1"))).status_code == 403
+
+
+def test_a_republish_after_a_crash_counts_once_and_replay_rebuilds_the_same(app, client, user_token, pulse):
+    from engagement import replay
+    from engagement.pulses import outbox
+    for person in DRIFT[:4]:
+        assert answer(client, user_token(person), pulse, "drift", values=(3, 5)).status_code == 202
+    with app.app_context():  # a release that crashed after publishing, before deleting what it published
+        st = state(app)
+        stored = st.db.session.get(Pulse, pulse)
+        st.bus.publish([outbox.answered_event(stored, row) for row in rows(app, PulseOutbox, pulse)])
+    assert answer(client, user_token(DRIFT[4]), pulse, "drift", values=(3, 5)).status_code == 202  # all five again
+    drain(app, ("ledger", "pulses"))
+    assert len(pulse_events(app)) == 5  # the ledger keeps each id once
+    before = sorted((t.team_id, t.statement, t.value, t.count) for t in rows(app, PulseTally, pulse))
+    assert before == [("drift", "climate.curiosity", 5, 5), ("drift", "leader.safe_to_try", 3, 5)]
+    with app.app_context():
+        replay.replay(state(app), ["pulses"])
+    assert sorted((t.team_id, t.statement, t.value, t.count) for t in rows(app, PulseTally, pulse)) == before
+    assert [r.answers for r in rows(app, PulseRespondents, pulse)] == [5]
+
+
+def test_my_data_lists_the_pulses_answered_never_the_answers_and_erasure_deletes_them(
+        app, client, user_token, make_key, pulse):
+    assert answer(client, user_token("d1"), pulse, "drift", values=(5, 1)).status_code == 202
+    mine = client.get("/v1/me/data", headers=bearer(user_token("d1"))).json
+    tables = {t["table"]: t["rows"] for t in mine["tables"]}
+    assert tables["engagement_pulse_participation"] == [
+        {"pulse_id": pulse, "person_id": "d1", "team_id": "drift", "wording": "team"}]
+    assert "engagement_pulse_outbox" not in tables and "engagement_pulse_tallies" not in tables
+    assert "leader.safe_to_try" not in str(tables)  # what was answered is nowhere in the person's data
+    erased = client.post("/v1/directory/people/d1/erase", headers=bearer(make_key("directory:write")))
+    assert erased.status_code == 200
+    assert rows(app, PulseParticipation, pulse) == []
+    assert len(rows(app, PulseOutbox, pulse)) == 1  # the answer stays, as it never named anyone
+
+
+def test_nothing_logs_a_person_beside_an_answer(app, client, user_token, pulse, caplog):
+    import logging
+    caplog.set_level(logging.DEBUG)
+    for person in DRIFT[:5]:
+        assert answer(client, user_token(person), pulse, "drift").status_code == 202
+    drain(app, ("ledger", "pulses"))
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert not [p for p in DRIFT[:5] if re.search(rf"\b{p}\b", logged)], logged
