@@ -117,7 +117,9 @@
     [t.theTeam, t.leaderSelf, t.manager].forEach(function (label) { head.append(el("th", {scope: "col"}, label)); });
     var thead = el("thead"), tbody = el("tbody");
     thead.append(head);
-    [[t.mean, function (r) { return number(r.mean, lang, 2); }], [t.agreeing, function (r) { return percent(r.agreeing); }],
+    /* answers that were all "don't know" have no mean: say so rather than leave a dash */
+    function mean(r) { return r.mean === null && r.answers ? t.scale[5] : number(r.mean, lang, 2); }
+    [[t.mean, mean], [t.agreeing, function (r) { return percent(r.agreeing); }],
      [t.answersHead, function (r) { return String(r.answers); }]].forEach(function (line) {
       var tr = el("tr");
       tr.append(el("th", {scope: "row"}, line[0]));
