@@ -133,5 +133,7 @@ class TrendsSchema(Schema):
 
 
 class ReadablePulseReportsSchema(Schema):
+    staff = fields.Boolean(required=True, metadata={
+        "description": "Communications staff (the role, or reports:read): the heat map and every team are theirs."})
     pulses = fields.List(fields.Dict(), required=True, metadata={
         "description": "Closed pulses, newest first: {id, title, closes_at, teams: [{id, name}]}."})

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from engagement.demo import trust_history as trust_demo
@@ -25,6 +25,7 @@ from engagement.errors import EngagementError
 from engagement.ideas import service as campaigns
 from engagement.ideas.model import Campaign
 from engagement.ledger.model import ApiKey, LedgerEvent
+from engagement.pulses.model import Pulse
 from engagement.schemas.directory import DirectorySyncSchema
 from engagement.webhooks.model import ChatPublication, WebhookSubscription
 
@@ -89,9 +90,30 @@ def trust_directory(first_month: str = "2026-01") -> dict[str, Any]:
     planted = trust_demo.directory(f"{first_month}-01")
     teams = [{"id": ns(t["id"]), "name": t["name"], "parent": ns(t["parent"]) if t["parent"] else ROOT}
              for t in planted["teams"]]
-    people = [{**p, "id": ns(p["id"]), "team": ns(p["team"])} for p in planted["people"]]
+    managers = _managers(planted)
+    people = [{**p, "id": ns(p["id"]), "team": ns(p["team"]), "manager": managers.get(p["id"])}
+              for p in planted["people"]]
     return {"mode": "delta", "as_of": planted["as_of"], "people": people,
             "teams": [{"id": ROOT, "name": ROOT_NAME, "parent": None}, *teams]}
+
+
+def _managers(planted: dict[str, Any]) -> dict[str, str]:
+    """Who manages whom in the planted organisation (namespaced): a member, their team's first
+    leader; a leader, the first leader of the nearest team above with one (the pulses' demo asks
+    managers about the leaders below them)."""
+    parents = {t["id"]: t["parent"] for t in planted["teams"]}
+    leaders: dict[str, str] = {}
+    for p in planted["people"]:
+        if p["role"] == "leader":
+            leaders.setdefault(p["team"], p["id"])
+    out = {}
+    for p in planted["people"]:
+        team = p["team"] if p["role"] != "leader" else parents.get(p["team"])
+        while team is not None and team not in leaders:
+            team = parents.get(team)
+        if team is not None and leaders[team] != p["id"]:
+            out[p["id"]] = ns(leaders[team])
+    return out
 
 
 def trust_events(months: tuple[str, ...]) -> list[dict]:
@@ -133,11 +155,13 @@ def foreign(session: Session, since: datetime | None = None) -> dict[str, list[s
 def _suspects(made: datetime | None) -> list[tuple[str, Any]]:
     outside = [("teams", select(Team.id).where(Team.id != ROOT, ~Team.id.startswith(NAMESPACE))),
                ("people", select(Person.id).where(~Person.id.startswith(NAMESPACE))),
-               ("events", select(LedgerEvent.actor).where(~LedgerEvent.actor.startswith(NAMESPACE)))]
+               ("events", select(LedgerEvent.actor).where(~LedgerEvent.actor.startswith(NAMESPACE), ~and_(
+                   LedgerEvent.type == "pulse.answered", LedgerEvent.target_owner.startswith(NAMESPACE))))]
     before = [("API keys", select(ApiKey.name), ApiKey.created_at),
               ("webhook subscriptions", select(WebhookSubscription.url), WebhookSubscription.created_at),
               ("chat publications", select(ChatPublication.channel), ChatPublication.at),
-              ("campaigns", select(Campaign.id), Campaign.created_at)]
+              ("campaigns", select(Campaign.id), Campaign.created_at),
+              ("pulses", select(Pulse.id), Pulse.created_at)]
     return outside + [(kind, query if made is None else query.where(at < made)) for kind, query, at in before]
 
 

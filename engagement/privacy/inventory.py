@@ -6,7 +6,9 @@ This is the one list behind erasure (:mod:`engagement.privacy.erasure`), retenti
 employee representatives. ``tests/unit/test_data_inventory.py`` fails when a table or a text
 column appears (in the models or in a migration) that is neither listed here nor declared free of
 personal data in :data:`NO_PERSONAL_DATA` / :data:`NOT_PERSONAL`, so nothing new slips past.
-Tickets (a monthly draw) and pulse answers are not built yet and so are not listed. Outside the
+Tickets (a monthly draw) are not built yet and so are not listed. Pulse answers are listed among
+the tables without a person: an answer is stored with its pulse, team and wording only, and that
+someone answered is kept apart without a time (engagement/pulses/service.py). Outside the
 database, the bus holds the same raw events as ``engagement_ledger`` (the embedded log is rewritten
 by erasure and pruned by retention; Kafka's topic keeps them for its ``retention.ms``), and Redis
 holds counters and top lists rebuilt from these tables.

@@ -24,6 +24,7 @@ from engagement.db import utcnow
 from engagement.directory.groups import Org, load_tree
 from engagement.directory.model import Team
 from engagement.errors import EngagementError, FieldError
+from engagement.pulses import library
 from engagement.pulses.model import DONT_KNOW, Pulse, PulseRespondents, PulseTally
 
 SCALE = (1, 2, 3, 4, 5)
@@ -67,7 +68,7 @@ def closed_pulse(session: Session, pulse_id: str, now: datetime) -> Pulse:
 
 
 def statement_keys(pulse: Pulse) -> list[str]:
-    return [s if isinstance(s, str) else s["key"] for s in pulse.statements]
+    return [library.key_of(s) for s in pulse.statements]
 
 
 def tallies(session: Session, pulse_id: str) -> Tallies:
@@ -216,33 +217,14 @@ class Results:
 
 
 def statement_text(pulse: Pulse, key: str, lang: str, wording: str) -> str:
-    """A statement in ``lang`` and ``wording``: a custom one's own text (a single text stands for
-    every language and wording it lacks), or the library's."""
+    """A statement of ``pulse`` in ``lang`` and ``wording``, as the library or its custom text says it."""
     for statement in pulse.statements:
-        if isinstance(statement, dict) and statement.get("key") == key:
-            return _pick(statement.get("text"), lang, wording) or key
+        if library.key_of(statement) == key:
+            try:
+                return library.text(statement, lang, wording)
+            except (KeyError, StopIteration, AttributeError):  # a key the library has since dropped
+                return key
     return key
-
-
-def _pick(text: object, lang: str, wording: str) -> str | None:
-    """The text for ``lang`` and ``wording``, else for ``wording`` in any language, else any text."""
-    if isinstance(text, str):
-        return text
-    if not isinstance(text, dict):
-        return None
-    per_lang = text.get(lang)
-    if isinstance(per_lang, str):
-        return per_lang
-    if isinstance(per_lang, dict) and isinstance(per_lang.get(wording), str):
-        return per_lang[wording]
-    for candidate in (per_lang, *text.values()):
-        if isinstance(candidate, str):
-            return candidate
-        if isinstance(candidate, dict):
-            found = candidate.get(wording) or next((v for v in candidate.values() if isinstance(v, str)), None)
-            if isinstance(found, str):
-                return found
-    return None
 
 
 def heatmap(session: Session, pulse_id: str, now: datetime, min_size: int, lang: str) -> dict:

@@ -108,7 +108,8 @@ def readable_reports():
     """The closed pulses whose reports the caller may read, and for which teams (newest first)
 
     A leader gets their own team, a manager the teams of the leaders they manage; communications
-    staff get every closed pulse (their view is the heat map, so no teams are listed)."""
+    staff get every closed pulse (their view is the heat map, so no teams are listed) and
+    ``staff`` true, which the heat map page asks before anything else."""
     who, session = principal(), state().db.session()
     pulses = list(reversed(trends.closed_pulses(session, utcnow())))
     staff = leader.is_staff(who)
@@ -120,7 +121,7 @@ def readable_reports():
         if staff or teams:
             out.append({"id": pulse.id, "title": pulse.title, "closes_at": report.iso(pulse.closes_at),
                         "teams": [{"id": t, "name": names.get(t, t)} for t in teams]})
-    return {"pulses": out}
+    return {"staff": staff, "pulses": out}
 
 
 def _invited(session, pulse: Pulse, team: str) -> bool:

@@ -9,13 +9,14 @@ its times join the two. Nothing here logs a person beside an answer.
 """
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from engagement.pulses import library
 from engagement.pulses.model import WORDINGS, Pulse, PulseOutbox, PulseParticipation
 from engagement.translations import LANGS
 
+_shuffler = random.SystemRandom()
 ANONYMOUS = "anonymous"  # the actor of every pulse.answered event
 SOURCE = "tillit"
 
@@ -64,9 +66,10 @@ def is_closed(pulse: Pulse, now: datetime) -> bool:
 # --- defining ------------------------------------------------------------------------------------
 
 def define(session: Session, bus: EventBus, fields: dict[str, Any], creator: str, sender: str,
-           now: datetime) -> Pulse:
+           now: datetime, pulse_id: str | None = None) -> Pulse:
     """Store a pulse and publish ``pulse.opened``; 422 naming each bad field, and nothing stored
-    then. The event goes out before the commit: if the bus cannot take it, nothing is kept."""
+    then. The event goes out before the commit: if the bus cannot take it, nothing is kept.
+    ``pulse_id`` is for the demo's own pulses; staff's get a random one."""
     opens_at = utc_naive(fields.get("opens_at") or now)
     closes_at = utc_naive(fields["closes_at"])
     statements = [_statement(s) for s in fields["statements"]]
@@ -77,7 +80,7 @@ def define(session: Session, bus: EventBus, fields: dict[str, Any], creator: str
         errors.append(FieldError("closes_at", "Must lie in the future."))
     if errors:
         raise ValidationFailed(errors, "The pulse has invalid fields; nothing was stored.")
-    pulse = Pulse(id=f"p-{uuid.uuid4().hex[:16]}", title=fields["title"], statements=statements,
+    pulse = Pulse(id=pulse_id or f"p-{uuid.uuid4().hex[:16]}", title=fields["title"], statements=statements,
                   units=list(dict.fromkeys(fields["units"])), opens_at=opens_at, closes_at=closes_at,
                   free_text=bool(fields.get("free_text", False)), created_by=creator, created_at=utc_naive(now))
     session.add(pulse)
@@ -85,6 +88,12 @@ def define(session: Session, bus: EventBus, fields: dict[str, Any], creator: str
     bus.publish([opened_event(pulse, sender, now)])
     session.commit()
     return pulse
+
+
+def close(session: Session, pulse: Pulse, now: datetime) -> None:
+    """Close an open pulse now (its answers go out on the next release, however few)."""
+    pulse.closes_at = min(pulse.closes_at, utc_naive(now))
+    session.commit()
 
 
 def opened_event(pulse: Pulse, sender: str, now: datetime) -> Event:
@@ -203,13 +212,35 @@ def answer(session: Session, person: str, pulse: Pulse, fields: dict[str, Any], 
         raise ValidationFailed(errors, "The answer has invalid fields; nothing was stored.")
     session.add(PulseParticipation(pulse_id=pulse.id, person_id=person, team_id=fields["team"],
                                    wording=fields["wording"]))
-    session.add(PulseOutbox(id=uuid.uuid4().hex, pulse_id=pulse.id, team_id=fields["team"],
-                            wording=fields["wording"], answers=dict(sorted(fields["answers"].items()))))
     try:
+        session.flush()
+        _into_outbox(session, pulse.id, {"id": uuid.uuid4().hex, "pulse_id": pulse.id, "team_id": fields["team"],
+                                         "wording": fields["wording"],
+                                         "answers": dict(sorted(fields["answers"].items()))})
         session.commit()
     except IntegrityError as exc:
         session.rollback()
         raise AlreadyAnswered() from exc
+
+
+def _into_outbox(session: Session, pulse_id: str, answer: dict[str, Any]) -> None:
+    """Add the answer to the pulse's outbox, rewriting what waits there with it in a random order.
+
+    Rows are stored in the order they are written (SQLite's rowid, PostgreSQL's heap and each
+    row's transaction id), and the participation rows in the order people answered: appended
+    one by one, the waiting answers would line up with the last participants. Written again
+    together, shuffled, in this answer's transaction, they all share its order and transaction, so
+    neither says which of them is whose. At most ENGAGEMENT_MIN_GROUP_SIZE - 1 rows wait on an
+    open pulse (more go out), so this stays a handful of rows."""
+    waiting = [{"id": row.id, "pulse_id": row.pulse_id, "team_id": row.team_id, "wording": row.wording,
+                "answers": row.answers}
+               for row in session.scalars(select(PulseOutbox).where(PulseOutbox.pulse_id == pulse_id)
+                                          .with_for_update())]
+    rows = [*waiting, answer]
+    _shuffler.shuffle(rows)
+    if waiting:
+        session.execute(delete(PulseOutbox).where(PulseOutbox.id.in_([row["id"] for row in waiting])))
+    session.execute(insert(PulseOutbox), rows)
 
 
 def _answer_errors(session: Session, person: str, pulse: Pulse, fields: dict[str, Any],

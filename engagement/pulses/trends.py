@@ -51,8 +51,8 @@ def trends(session: Session, now: datetime, min_size: int, unit: str | None, lan
             points.append({"pulse": pulse.id, "shown": shown, "same_group": same,
                            "means": {k: mean(c) for k, c in counts.items()} if same else None,
                            "agreeing": {k: summary(c)["agreeing"] for k, c in counts.items()} if same else None})
-        teams = sorted(makeup[group] - {group}, key=lambda t: names.get(t, t))
         latest = next(r for r in reversed(results) if group in r.groups)
+        teams = sorted(makeup[group] - {group}, key=lambda t: latest.org.names.get(t) or t)
         groups.append({"id": group, "name": names[group],
                        "includes": [{"id": t, "name": latest.org.names.get(t) or t} for t in teams],
                        "points": points})

@@ -37,7 +37,6 @@
             behaviourFolded: _("In the trust report the team is counted in {unit}: these are that unit's signals."),
             behaviourNone: _("The trust report shows no signals for the team in these days."),
             noFlags: _("No flags in these days."),
-            reason: _("Why"),
             signals: [_("Share who shared"), _("Contributions per member"), _("Likes per member"),
                       _("Interaction with other teams"), _("Leaders taking part")],
             denied: _("You do not have access to this report."),
@@ -52,7 +51,7 @@
             wholeOrg: _("The whole organisation"),
             notSame: _("not the same group"),
             trendNote: _("A group is compared only in the pulses where it was made of the same teams; elsewhere its cell is empty."),
-            heatLegend: _("Colours go from low (red) to high (green); the number is always written in the cell."),
+            heatLegend: _("Colours go from low (red) to high (blue); the number is always written in the cell."),
             privacy: function (n) {
               return ngettext("Numbers are shown only from {n} answer; smaller teams count in the unit above. No person is shown.",
                               "Numbers are shown only from {n} answers; smaller teams count in the unit above. No person is shown.", n);
@@ -118,7 +117,9 @@
     [t.theTeam, t.leaderSelf, t.manager].forEach(function (label) { head.append(el("th", {scope: "col"}, label)); });
     var thead = el("thead"), tbody = el("tbody");
     thead.append(head);
-    [[t.mean, function (r) { return number(r.mean, lang, 2); }], [t.agreeing, function (r) { return percent(r.agreeing); }],
+    /* answers that were all "don't know" have no mean: say so rather than leave a dash */
+    function mean(r) { return r.mean === null && r.answers ? t.scale[5] : number(r.mean, lang, 2); }
+    [[t.mean, mean], [t.agreeing, function (r) { return percent(r.agreeing); }],
      [t.answersHead, function (r) { return String(r.answers); }]].forEach(function (line) {
       var tr = el("tr");
       tr.append(el("th", {scope: "row"}, line[0]));
@@ -126,7 +127,8 @@
       tbody.append(tr);
     });
     table.append(thead, tbody);
-    var wrap = el("div", {"class": "tillit-table-wrap"});
+    /* a box of its own that scrolls sideways where even the narrow layout does not fit: reachable by keyboard */
+    var wrap = el("div", {"class": "tillit-table-wrap", tabindex: "0", role: "region", "aria-label": s.text});
     wrap.append(table);
     return wrap;
   }
@@ -192,6 +194,8 @@
       core.json("GET", "/v1/pulses/" + encodeURIComponent(pulse) + "/teams/" + encodeURIComponent(team) + "/report?lang=" + lang)
         .then(function (r) {
           body.textContent = "";
+          var option = holder.querySelector("#tillit-pulse-choice option[value='" + CSS.escape(pulse + "|" + team) + "']");
+          if (option) option.textContent = r.pulse.title + " · " + r.team.name;
           var head = el("div", {"class": "tillit-stack"});
           head.append(el("p", {"class": "tillit-pulse-team"}, r.pulse.title + " · " + r.team.name +
                                 (r.answers ? " · " + t.answers(r.answers) : "")));
@@ -331,7 +335,7 @@
             tbody.append(row);
           });
           tbl.append(thead, tbody);
-          var wrap = el("div", {"class": "tillit-table-wrap"});
+          var wrap = el("div", {"class": "tillit-table-wrap", tabindex: "0", role: "region", "aria-label": t.trends});
           wrap.append(tbl);
           trendBox.append(form, wrap, el("p", {"class": "tillit-muted"}, t.trendNote));
         }, function (failure) {
@@ -352,6 +356,7 @@
     }
 
     core.json("GET", "/v1/me/pulse-reports").then(function (answer) {
+      if (!answer.staff) { refusal(holder, {status: 403}, {403: t.heatDenied}); return; }
       holder.textContent = "";
       holder.append(el("h2", {}, t.heatmap));
       if (!answer.pulses.length) { holder.append(el("p", {"class": "tillit-card"}, t.none)); return; }
@@ -383,12 +388,14 @@
   }
 
   var STYLE = [
-    ":where(.tillit-pulse-report,.tillit-pulse-heatmap){display:block;color:var(--tillit-text);",
+    ":where(.tillit-pulse-report,.tillit-pulse-heatmap){display:block;container-type:inline-size;color:var(--tillit-text);",
     "--tillit-p1:#f6c9c7;--tillit-p2:#f9dfc0;--tillit-p3:#e4e7eb;--tillit-p4:#c9e3f6;--tillit-p5:#9fcbee;--tillit-p0:#ffffff}",
     "@media (prefers-color-scheme: dark){:where(.tillit-pulse-report,.tillit-pulse-heatmap){",
     "--tillit-p1:#6b2523;--tillit-p2:#6a4516;--tillit-p3:#3a4049;--tillit-p4:#1f4a6b;--tillit-p5:#245f91;--tillit-p0:#15171b}}",
     ":where(.tillit-pulse-report h2,.tillit-pulse-heatmap h2){font-size:var(--tillit-size-xl);margin:0 0 var(--tillit-space)}",
-    ":where(.tillit-pulse-report h3,.tillit-pulse-heatmap h3){font-size:var(--tillit-size-l);margin:0}",
+    ":where(.tillit-pulse-report h3,.tillit-pulse-heatmap h3){font-size:var(--tillit-size-l);margin:0;overflow-wrap:anywhere}",
+    ":where(.tillit-pulse-report,.tillit-pulse-heatmap) :where(li,p,dt,summary,label){overflow-wrap:anywhere}",
+    ":where(.tillit-pulse-trends){margin-top:calc(var(--tillit-space) * 3)}",
     ":where(.tillit-pulse-report h4){font-size:var(--tillit-size-m);margin:var(--tillit-space) 0 0}",
     ":where(.tillit-pulse-controls){display:flex;flex-wrap:wrap;gap:var(--tillit-space) calc(var(--tillit-space) * 2);",
     "align-items:flex-end;margin:var(--tillit-space) 0}",
@@ -397,7 +404,7 @@
     ":where(.tillit-pulse-field .tillit-input){width:100%}",
     ":where(.tillit-pulse-team){font-weight:600;margin:0}",
     ":where(.tillit-pulse-privacy){font-size:var(--tillit-size-s);margin:0}",
-    ":where(.tillit-pulse-title){justify-content:space-between;align-items:flex-start;flex-wrap:nowrap}",
+    ":where(.tillit-pulse-title){justify-content:space-between;align-items:flex-start}",
     ":where(.tillit-pulse-weak){border-inline-start:4px solid var(--tillit-warn)}",
     /* the distribution: one bar, parts in scale order, each labelled with its count */
     ":where(.tillit-pulse-bar){display:flex;min-height:2rem;border-radius:calc(var(--tillit-radius) * .5);overflow:hidden;",
@@ -432,7 +439,8 @@
     ":where(.tillit-pulse-flag p){margin:0 0 .25em}",
     ":where(.tillit-pulse-flag-title){font-weight:600;color:var(--tillit-warn)}",
     /* the heat map: a tinted cell per statement, the number always written in it */
-    ":where(.tillit-heat-table){border:1px solid var(--tillit-border);border-radius:var(--tillit-radius)}",
+    /* positioned, so the statements' hidden names in its headers stay inside it and never widen the page */
+    ":where(.tillit-heat-table){position:relative;border:1px solid var(--tillit-border);border-radius:var(--tillit-radius)}",
     ":where(.tillit-heat-table .tillit-table, .tillit-pulse-trends .tillit-table){font-size:var(--tillit-size-s)}",
     ":where(.tillit-heat-table td, .tillit-pulse-trends td){text-align:center;white-space:nowrap;min-width:3.5em}",
     ":where(.tillit-heat-table thead th){text-align:center}",
@@ -441,12 +449,20 @@
     ":where(.tillit-heat-3){background:var(--tillit-p3)}:where(.tillit-heat-4){background:var(--tillit-p4)}",
     ":where(.tillit-heat-5){background:var(--tillit-p5)}",
     ":where(.tillit-pulse-heatmap .tillit-team-cell){padding-inline-start:calc(var(--tillit-space) * (1 + 1.5 * var(--tillit-depth, 0)));",
-    "min-width:10em;font-weight:600}",
+    "min-width:10em;font-weight:600;position:sticky;left:0;z-index:1;background:var(--tillit-bg)}",
+    "@container (max-width: 30rem){:where(.tillit-pulse-heatmap .tillit-team-cell){min-width:7em}}",
     ":where(.tillit-pulse-heatmap .tillit-suppressed){color:var(--tillit-muted);font-style:italic;font-weight:normal}",
     ":where(.tillit-pulse-heatmap .tillit-unit){font-style:italic;font-weight:normal;color:var(--tillit-muted)}",
     ":where(.tillit-pulse-heatmap .tillit-includes){font-weight:normal;color:var(--tillit-muted)}",
     ":where(.tillit-pulse-statements){margin:.25em 0;padding-inline-start:1.75em}",
-    ":where(.tillit-pulse-statement-list summary){cursor:pointer;font-weight:600}"
+    ":where(.tillit-pulse-statement-list summary){cursor:pointer;font-weight:600}",
+    /* on a phone: the comparison in smaller type with tighter cells, so its four columns fit */
+    "@container (max-width: 30rem){",
+    ":where(.tillit-pulse-compare){font-size:var(--tillit-size-s)}",
+    ":where(.tillit-pulse-compare th,.tillit-pulse-compare td){padding:calc(var(--tillit-space) * .5) calc(var(--tillit-space) * .4)}",
+    ":where(.tillit-pulse-compare td){white-space:normal}",
+    ":where(.tillit-pulse-statement){padding:var(--tillit-space)}",
+    "}"
   ].join("");
 
   function start() {

@@ -79,8 +79,9 @@ def test_asked_for_the_demo_loads_its_own_namespace_once_and_says_it_is_a_demo(d
     events = published(demo_app)
     assert events > 1000
     with demo_app.app_context():
-        actors = set(state(demo_app).db.session.scalars(select(LedgerEvent.actor)))
-    assert all(a.startswith("demo-") for a in actors)
+        actors = set(state(demo_app).db.session.scalars(
+            select(LedgerEvent.actor).where(LedgerEvent.type != "pulse.answered")))
+    assert all(a.startswith("demo-") for a in actors)  # answers to the demo's pulses name nobody
     token = _token_in(client.get("/demo/trust?user=siri").get_data(as_text=True))
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["sub"] == "demo-siri" and claims["roles"] == ["communications"]
@@ -306,3 +307,27 @@ def test_a_key_made_while_the_demo_runs_is_the_demo_boxs_own(demo_app):
     page: made while the demo was on, it is not someone's real instance's."""
     key(demo_app, "events:write")
     assert demo_app.test_client().get("/demo/console?user=tor").status_code == 200
+
+
+def test_the_demo_has_a_closed_pulse_answered_through_the_service_and_an_open_one(demo_app):
+    from engagement.demo import pulses as demo_pulses
+    from engagement.pulses.model import Pulse, PulseRespondents
+    client = demo_app.test_client()
+    assert client.get("/demo/trust?user=siri").status_code == 200
+    drain(demo_app, ("ledger", "pulses"))
+    with demo_app.app_context():
+        session = state(demo_app).db.session
+        closed = session.get(Pulse, demo_pulses.CLOSED)
+        answers = {(r.team_id, r.wording): r.answers for r in session.scalars(
+            select(PulseRespondents).where(PulseRespondents.pulse_id == closed.id))}
+    assert answers[("demo-silo", "team")] == 9 and answers[("demo-ideas", "team")] == 8  # shown on their own
+    assert answers[("demo-tiny", "team")] == 2  # folded into drift by the reports
+    assert answers[("demo-silo", "self")] == 1 and answers[("demo-silo", "manager")] == 1
+    token = _token_in(client.get("/demo?user=kari").get_data(as_text=True))
+    mine = client.get("/v1/me/pulses", headers=bearer(token)).json["pulses"]
+    assert [(p["pulse"], p["wording"], p["answered"]) for p in mine] == [(demo_pulses.OPEN, "team", False)]
+    events = published(demo_app)
+    assert client.get("/demo/trust?user=siri").status_code == 200
+    assert published(demo_app) == events  # a second visit adds nothing
+    with demo_app.app_context():
+        assert state(demo_app).db.session.scalar(select(func.count()).select_from(Pulse)) == 2

@@ -235,11 +235,11 @@ def test_shown_means_are_for_shown_groups_only(answered):
 
 
 def test_a_leader_finds_the_reports_they_may_read(client, answered, user_token, make_key):
-    assert get(client, "/v1/me/pulse-reports", user_token("lise")).json == {"pulses": [
+    assert get(client, "/v1/me/pulse-reports", user_token("lise")).json == {"staff": False, "pulses": [
         {"id": "p1", "title": "Trygghet p1", "closes_at": get(client, "/v1/me/pulse-reports", user_token("lise"))
          .json["pulses"][0]["closes_at"], "teams": [{"id": "sykehjem", "name": "Sykehjemmet"}]}]}
     managed = get(client, "/v1/me/pulse-reports", user_token("hanna")).json["pulses"][0]["teams"]
     assert [t["id"] for t in managed] == ["helse", "hjemme", "sykehjem"]
-    assert get(client, "/v1/me/pulse-reports", user_token("sykehjem-1")).json == {"pulses": []}
+    assert get(client, "/v1/me/pulse-reports", user_token("sykehjem-1")).json == {"staff": False, "pulses": []}
     staff = get(client, "/v1/me/pulse-reports", user_token("siri", roles=("communications",))).json
-    assert staff["pulses"][0]["teams"] == []
+    assert staff["staff"] and staff["pulses"][0]["teams"] == []

@@ -3,6 +3,7 @@ released from the outbox only in groups, and counted by the pulses read model.""
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -200,3 +201,28 @@ def test_a_republish_after_a_crash_counts_once_and_replay_rebuilds_the_same(app,
         replay.replay(state(app), ["pulses"])
     assert sorted((t.team_id, t.statement, t.value, t.count) for t in rows(app, PulseTally, pulse)) == before
     assert [r.answers for r in rows(app, PulseRespondents, pulse)] == [5]
+
+
+def test_my_data_lists_the_pulses_answered_never_the_answers_and_erasure_deletes_them(
+        app, client, user_token, make_key, pulse):
+    assert answer(client, user_token("d1"), pulse, "drift", values=(5, 1)).status_code == 202
+    mine = client.get("/v1/me/data", headers=bearer(user_token("d1"))).json
+    tables = {t["table"]: t["rows"] for t in mine["tables"]}
+    assert tables["engagement_pulse_participation"] == [
+        {"pulse_id": pulse, "person_id": "d1", "team_id": "drift", "wording": "team"}]
+    assert "engagement_pulse_outbox" not in tables and "engagement_pulse_tallies" not in tables
+    assert "leader.safe_to_try" not in str(tables)  # what was answered is nowhere in the person's data
+    erased = client.post("/v1/directory/people/d1/erase", headers=bearer(make_key("directory:write")))
+    assert erased.status_code == 200
+    assert rows(app, PulseParticipation, pulse) == []
+    assert len(rows(app, PulseOutbox, pulse)) == 1  # the answer stays, as it never named anyone
+
+
+def test_nothing_logs_a_person_beside_an_answer(app, client, user_token, pulse, caplog):
+    import logging
+    caplog.set_level(logging.DEBUG)
+    for person in DRIFT[:5]:
+        assert answer(client, user_token(person), pulse, "drift").status_code == 202
+    drain(app, ("ledger", "pulses"))
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert not [p for p in DRIFT[:5] if re.search(rf"\b{p}\b", logged)], logged

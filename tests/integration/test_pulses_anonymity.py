@@ -1,0 +1,190 @@
+"""A database dump holds no link between a person and a pulse answer, on SQLite and PostgreSQL.
+
+After a pulse with answers (some published, some still waiting in the outbox), the whole
+database is dumped as an operator would (``pg_dump``; SQLite's ``iterdump``) and the event log
+read: no row that holds an answer (outbox, tallies, respondents, the ledger's ``pulse.answered``
+rows, the ids the read models claimed, the raw log) names anyone who answered, by id or e-mail;
+participation rows carry no time; every ``pulse.answered`` event has the same time and no receive
+time; and the ledger's order is not the order people answered in.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from engagement import create_app
+from engagement import migrate as schema
+from engagement.auth import create_api_key, mint_user_token
+from engagement.state import state
+from tests.conftest import TEST_SECRET, bearer, drain, migrated_app
+from tests.services import PG_ADMIN_URL
+
+GROUP = 10  # ENGAGEMENT_MIN_GROUP_SIZE here: ten answers go out together, shuffled
+STATEMENTS = ["leader.safe_to_try", "climate.curiosity"]
+DRIFT = [f"ansatt{i}" for i in range(1, GROUP + 1)]
+LONN = ["lonnmedarbeider1", "lonnmedarbeider2"]
+CREATOR = "kommunikasjon"  # defines the pulse: the events' target owner, by design; answers nothing
+PEOPLE = [*DRIFT, *LONN, "lena", "lars", "mona"]
+ANSWER_TABLES = ("engagement_pulse_outbox", "engagement_pulse_tallies", "engagement_pulse_respondents")
+
+
+def values(i: int) -> tuple[int, int]:
+    """Each drift member's answer differs, so the ledger's order can be compared with theirs."""
+    return (i % 5 + 1, i // 5 + 1)
+
+
+def scenario(app) -> list[tuple[int, int]]:
+    """Define a pulse, answer it over HTTP; answers the drift members' values in answering order."""
+    with app.app_context():
+        session = state(app).db.session
+        key = create_api_key(session, "hr", ["directory:write"])
+        session.commit()
+    client, secret = app.test_client(), state(app).token_secret
+    people = ([{"id": p, "name": p.title(), "email": f"{p}@example.no", "team": "drift", "manager": "lena"}
+               for p in DRIFT]
+              + [{"id": p, "name": p.title(), "email": f"{p}@example.no", "team": "lonn", "manager": "lars"}
+                 for p in LONN]
+              + [{"id": "lena", "name": "Lena", "email": "lena@example.no", "team": "drift", "role": "leader",
+                  "manager": "mona"},
+                 {"id": "lars", "name": "Lars", "email": "lars@example.no", "team": "lonn", "role": "leader",
+                  "manager": "mona"},
+                 {"id": "mona", "name": "Mona", "email": "mona@example.no", "team": "org", "role": "leader"},
+                 {"id": CREATOR, "name": "Kommunikasjon", "team": "stab"}])
+    teams = [{"id": "org", "name": "Etaten", "parent": None}, {"id": "drift", "name": "Drift", "parent": "org"},
+             {"id": "lonn", "name": "Lønn", "parent": "org"}, {"id": "stab", "name": "Stab", "parent": None}]
+    assert client.post("/v1/directory/sync", json={"mode": "full", "people": people, "teams": teams},
+                       headers=bearer(key)).status_code == 200
+    comms = mint_user_token(secret, CREATOR, roles=("communications",))
+    defined = client.post("/v1/pulses", headers=bearer(comms), json={
+        "title": "Trygghet", "statements": STATEMENTS, "units": ["org"],
+        "closes_at": (datetime.now(UTC) + timedelta(days=7)).isoformat()})
+    assert defined.status_code == 201, defined.json
+    pulse = defined.json["id"]
+
+    def answer(person: str, team: str, wording: str, given: tuple[int, int]) -> None:
+        response = client.post(f"/v1/pulses/{pulse}/answers", headers=bearer(mint_user_token(secret, person)),
+                               json={"team": team, "wording": wording,
+                                     "answers": dict(zip(STATEMENTS, given, strict=True))})
+        assert response.status_code == 202, response.json
+
+    order = []
+    for i, person in enumerate(DRIFT[:-1]):
+        answer(person, "drift", "team", values(i))
+        order.append(values(i))
+    drain(app, ("ledger", "pulses"))
+    assert answered_events(app) == [] and count(app, "engagement_pulse_tallies") == 0  # nothing yet
+    answer(DRIFT[-1], "drift", "team", values(GROUP - 1))
+    order.append(values(GROUP - 1))
+    for person in LONN:  # these wait in the outbox: the dump holds them there
+        answer(person, "lonn", "team", (3, 3))
+    answer("lena", "drift", "self", (4, 4))
+    answer("mona", "drift", "manager", (2, 2))
+    drain(app, ("ledger", "pulses"))
+    assert count(app, "engagement_pulse_outbox") == 4 and count(app, "engagement_pulse_respondents") == 1
+    return order
+
+
+def count(app, table: str) -> int:
+    with state(app).engine.connect() as conn:
+        return conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()
+
+
+def answered_events(app) -> list[tuple]:
+    with state(app).engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT event_id, actor, occurred_at, received_at, submitted_by, data FROM engagement_ledger "
+            "WHERE type = 'pulse.answered' ORDER BY seq").all()
+
+
+def inserts(dump: str, table: str) -> list[str]:
+    """The INSERT lines of ``table`` in a dump (pg_dump --inserts, or SQLite's iterdump)."""
+    pattern = re.compile(rf'^INSERT INTO (public\.)?"?{table}"? ', re.M)
+    return [line for line in dump.splitlines() if pattern.match(line)]
+
+
+def check(app, dump: str, order: list[tuple[int, int]]) -> None:
+    events = answered_events(app)
+    event_ids = {row[0] for row in events}
+    answer_rows = [line for table in (*ANSWER_TABLES,) for line in inserts(dump, table)]
+    answer_rows += [line for line in inserts(dump, "engagement_ledger") if "pulse.answered" in line]
+    answer_rows += [line for line in inserts(dump, "engagement_processed_events") if any(i in line for i in event_ids)]
+    assert len(answer_rows) >= 4 + len(events) * 2, "the dump holds the outbox, ledger and claimed rows"
+    answer_rows += [wire for wire in raw_log(app) if "pulse.answered" in wire]
+    identifying = [p for p in PEOPLE] + [f"{p}@example.no" for p in PEOPLE]
+    for row in answer_rows:
+        assert not [name for name in identifying if name in row], row
+
+    participation = inserts(dump, "engagement_pulse_participation")
+    assert len(participation) == GROUP + len(LONN) + 2
+    created = re.search(r"CREATE TABLE (public\.)?\"?engagement_pulse_participation\"? \((.*?)\);", dump, re.S)
+    assert created is not None
+    columns = created.group(2).lower()
+    assert "timestamp" not in columns and "datetime" not in columns and "date" not in columns
+
+    assert len(events) == GROUP
+    assert {row[1] for row in events} == {"anonymous"} and {row[3] for row in events} == {None}
+    assert len({row[2] for row in events}) == 1 and {row[4] for row in events} == {""}
+    logged = [tuple(_data(row[5])["answers"][s] for s in STATEMENTS) for row in events]
+    assert sorted(logged) == sorted(order) and logged != order
+
+
+def _data(value) -> dict:
+    return value if isinstance(value, dict) else json.loads(value)
+
+
+def raw_log(app) -> list[str]:
+    """The embedded bus's records as text (its values are stored as blobs)."""
+    with sqlite3.connect(state(app).config["ENGAGEMENT_EVENT_LOG"]) as conn:
+        return [bytes(value).decode() for (value,) in conn.execute("SELECT value FROM log")]
+
+
+def test_a_sqlite_dump_links_no_person_to_an_answer(sqlite_template, tmp_path):
+    app = migrated_app(sqlite_template, tmp_path, ENGAGEMENT_MIN_GROUP_SIZE=GROUP)
+    try:
+        order = scenario(app)
+        path = state(app).engine.url.database
+        state(app).engine.dispose()
+        with sqlite3.connect(path) as conn:
+            dump = "\n".join(conn.iterdump())
+        check(app, dump, order)
+    finally:
+        state(app).bus.close()
+
+
+@pytest.fixture
+def scratch_postgres():
+    """A database of this test's own, dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"tillit_pulse_core_dump_{uuid.uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        pytest.skip(f"PostgreSQL is not available: {exc}")
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=10) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_pg_dump_links_no_person_to_an_answer(scratch_postgres, tmp_path: Path):
+    app = create_app({"TESTING": True, "ENGAGEMENT_EVENT_LOG": str(tmp_path / "log.sqlite3"),
+                      "ENGAGEMENT_DATABASE_URL": scratch_postgres, "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
+                      "ENGAGEMENT_CONSUMERS": "external", "ENGAGEMENT_MIN_GROUP_SIZE": GROUP})
+    schema.upgrade(state(app).engine)
+    try:
+        order = scenario(app)
+        dump = subprocess.run(["pg_dump", "--inserts", "--no-owner", scratch_postgres], check=True,
+                              capture_output=True, text=True, timeout=120).stdout
+        check(app, dump, order)
+    finally:
+        state(app).bus.close()
+        state(app).engine.dispose()
