@@ -32,7 +32,7 @@ from engagement.notifications.model import MailOutbox
 from engagement.translations import LANGS
 from engagement.trust import pulse_drops
 from engagement.trust import service as trust
-from engagement.trust.model import EarlyWarningNote
+from engagement.trust.model import EarlyWarningNote, TrustAudit
 from engagement.trust.texts import WARNING
 from engagement.webhooks import publishing
 from engagement.webhooks.chat import Post
@@ -158,10 +158,12 @@ def run(session: Session, settings: WarningSettings, mail: MailSettings | None, 
     note = EarlyWarningNote(week=week, created_at=now.astimezone(UTC).replace(tzinfo=None), flags=raised,
                             warnings=teams, mailed=0)
     session.add(note)
-    if teams and mail is not None:
+    if teams and mail is not None and people:
         for person in people:
             session.add(_mail(mail, person, week, notes[person.lang]))
             note.mailed += 1
+        # What the report shows went out: in its audit log, as the service's own view.
+        session.add(TrustAudit(who=WHO, unit="*", view=f"warnings:mail:{note.mailed}"[:40], period=PERIOD))
     try:
         session.commit()
     except IntegrityError:  # another mailer took the week between the look and the write
@@ -178,6 +180,7 @@ def _post(session: Session, settings: WarningSettings, week: str, items: list[tu
     e-mails went, and next week's note carries on)."""
     try:
         target = publishing.channel(publishing.channels(settings.channels), settings.channel or "")
+        publishing.audit_trust(session, WHO, target.name, PERIOD)
         publishing.send(session, target, f"warnings:{week}", settings.lang, WHO,
                         note_post(settings.lang, week, items), settings.timeout)
     except EngagementError as exc:

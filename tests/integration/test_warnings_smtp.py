@@ -15,7 +15,7 @@ from engagement.notifications import mailer
 from engagement.notifications.model import MailOutbox
 from engagement.pulses import library
 from engagement.state import state
-from engagement.trust.model import EarlyWarningNote
+from engagement.trust.model import EarlyWarningNote, TrustAudit
 from tests.conftest import bearer, drain
 from tests.integration.test_digests_smtp import inbox, mail_app  # noqa: F401 - the SMTP server fixtures
 from tests.receivers import Receiver
@@ -152,6 +152,9 @@ def test_the_weekly_note_names_teams_with_new_flags_and_their_reasons_once_a_wee
         assert weeks["2026-W49"] == {"helse": ["low_sharing"]}
         assert set(weeks["2026-W50"]) == {"helse", "skole"}
         assert session.scalar(select(func.count()).select_from(MailOutbox).where(MailOutbox.kind == "warning")) == 4
+        audit = [(a.who, a.view, a.period) for a in session.scalars(select(TrustAudit).order_by(TrustAudit.id))]
+        sent = [("tillit:warnings", "warnings:mail:2", "30d"), ("tillit:warnings", "chat:teams-comms", "30d")]
+        assert audit == sent * 2  # the report's audit log: each week's mails and post
 
 
 def test_two_mailers_in_one_week_send_one_note(warned, inbox):  # noqa: F811
