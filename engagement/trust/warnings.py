@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -107,7 +107,7 @@ def recipients(session: Session, settings: WarningSettings) -> list[Recipient]:
     return out
 
 
-def current_flags(session: Session, settings: WarningSettings, today: Any, lang: str) -> list[dict]:
+def current_flags(session: Session, settings: WarningSettings, today: date, lang: str) -> list[dict]:
     """The trust report's shown groups that raise flags now, in ``lang``."""
     body = trust.report(session, trust.parse_period(PERIOD, today), today, settings.zone, settings.min_size,
                         settings.limits, lang)
@@ -145,25 +145,19 @@ def run(session: Session, settings: WarningSettings, mail: MailSettings | None, 
         return {"warnings": "not due", "week": week}
     if session.get(EarlyWarningNote, week) is not None:
         return {"warnings": "sent before", "week": week}
-    last = session.scalars(select(EarlyWarningNote).where(EarlyWarningNote.week < week)
-                           .order_by(EarlyWarningNote.week.desc()).limit(1)).first()
-    previous, since = (last.flags, last.created_at.replace(tzinfo=UTC)) if last else ({}, now - timedelta(days=7))
+    previous, since = _previous(session, week, now)
     people = recipients(session, settings) if mail is not None else []
-    langs = sorted({r.lang for r in people} | ({settings.lang} if settings.channel else set()))
+    langs = sorted({r.lang for r in people} | ({settings.lang} if settings.channel else set())) or [settings.lang]
     notes: dict[str, list[tuple[str, list[str]]]] = {}
     raised: dict[str, list[str]] = {}
-    for lang in langs or [settings.lang]:
+    for lang in langs:
         notes[lang], raised = sections(session, settings, previous, since, now, lang)
-    teams = len(next(iter(notes.values())))
+    teams = len(notes[langs[0]])
     note = EarlyWarningNote(week=week, created_at=now.astimezone(UTC).replace(tzinfo=None), flags=raised,
                             warnings=teams, mailed=0)
     session.add(note)
     if teams and mail is not None and people:
-        for person in people:
-            session.add(_mail(mail, person, week, notes[person.lang]))
-            note.mailed += 1
-        # What the report shows went out: in its audit log, as the service's own view.
-        session.add(TrustAudit(who=WHO, unit="*", view=f"warnings:mail:{note.mailed}"[:40], period=PERIOD))
+        note.mailed = _queue_mails(session, mail, people, week, notes)
     try:
         session.commit()
     except IntegrityError:  # another mailer took the week between the look and the write
@@ -173,6 +167,24 @@ def run(session: Session, settings: WarningSettings, mail: MailSettings | None, 
         note.posted = _post(session, settings, week, notes[settings.lang])
         session.commit()
     return {"warnings": "sent", "week": week, "teams": teams, "mailed": note.mailed, "posted": note.posted}
+
+
+def _previous(session: Session, week: str, now: datetime) -> tuple[dict[str, list[str]], datetime]:
+    """The flags of the last note before ``week``, and since when pulse drops are news (that
+    note's moment; a week back for the first note)."""
+    last = session.scalars(select(EarlyWarningNote).where(EarlyWarningNote.week < week)
+                           .order_by(EarlyWarningNote.week.desc()).limit(1)).first()
+    return (last.flags, last.created_at.replace(tzinfo=UTC)) if last else ({}, now - timedelta(days=7))
+
+
+def _queue_mails(session: Session, mail: MailSettings, people: list[Recipient], week: str,
+                 notes: dict[str, list[tuple[str, list[str]]]]) -> int:
+    """Each recipient's mail into the outbox, in their language, and a line in the trust report's
+    audit log (what the report shows went out, as the service's own view); answer how many."""
+    for person in people:
+        session.add(_mail(mail, person, week, notes[person.lang]))
+    session.add(TrustAudit(who=WHO, unit="*", view=f"warnings:mail:{len(people)}"[:40], period=PERIOD))
+    return len(people)
 
 
 def _post(session: Session, settings: WarningSettings, week: str, items: list[tuple[str, list[str]]]) -> str:
