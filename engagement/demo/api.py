@@ -19,6 +19,7 @@ from engagement.demo import keys as demo_keys
 from engagement.demo import pulses as demo_pulses
 from engagement.demo import service as demo
 from engagement.demo.ready import wait_until_applied
+from engagement.directory.model import Person
 from engagement.errors import EngagementError
 from engagement.ledger.service import ingest, load
 from engagement.schemas.demo import LANGUAGES, VisitorQuery
@@ -38,6 +39,7 @@ blp.after_app_request(demo_keys.mark_made_key)
 
 
 SINCE = "engagement_demo_since"
+PULSE_LEADER = "silo-0"  # the planted Siloen's leader, whose team answered the demo's closed pulse
 
 
 def install(app: Flask, prefix: str | None) -> None:
@@ -106,6 +108,41 @@ def demo_trust_page(args: dict):
     period = request.args.get("period", planted)
     return _render("tillit/demo_trust.html", visitor,
                    period=period if fullmatch(MONTH_PATTERN, period) or period in ("30d", "90d") else "30d")
+
+
+@blp.route("/demo/pulse-report")
+@blp.arguments(VisitorQuery, location="query")
+def demo_pulse_report_page(args: dict):
+    """The leader's report of a closed pulse (?pulse=&team=): the team's answers beside the leader's
+    own and their manager's, and the team's trust signals over the pulse's days. Lena leads the
+    intranet's own team of five, too few to show results, so a leader visiting sees the page as the
+    leader of the planted organisation's Siloen, whose people answered the demo's closed pulse;
+    ?user=siri shows it as communications staff, who may open any team's report."""
+    visitor = _visitor(args, "lena")
+    _ensure_intranet()
+    st, now = state(), datetime.now(UTC)
+    today = now.astimezone(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date()
+    session = st.db.session()
+    demo.ensure_trust(session, _publish, today, now, current_app.extensions.get(SINCE))
+    demo_pulses.ensure_closed(session, st.bus, now, st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
+    if visitor["user"] == "lena":
+        leader = session.get(Person, demo.ns(PULSE_LEADER))
+        if leader is not None:
+            visitor = {**visitor, "person": leader.id, "name": leader.name}
+    return _render("tillit/demo_pulse_report.html", visitor)
+
+
+@blp.route("/demo/pulse-heatmap")
+@blp.arguments(VisitorQuery, location="query")
+def demo_pulse_heatmap_page(args: dict):
+    """Communications staff's pulse results: statements by unit, trends over pulses and CSV."""
+    visitor = _visitor(args, "siri")
+    _ensure_intranet()
+    st, now = state(), datetime.now(UTC)
+    today = now.astimezone(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date()
+    demo.ensure_trust(st.db.session(), _publish, today, now, current_app.extensions.get(SINCE))
+    demo_pulses.ensure_closed(st.db.session(), st.bus, now, st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
+    return _render("tillit/demo_pulse_heatmap.html", visitor)
 
 
 @blp.route("/demo/console")

@@ -11,7 +11,8 @@
  *   admin           the review queue (what was reported, by whom, when, in which campaign), API keys
  *                   (make, revoke, last used; scopes in words, their codes beside) and the audit logs
  *                   (in words, the newest 20 of each and more on asking)
- * data-tillit-awards-url and data-tillit-trust-url link to the host's awards page and trust dashboard.
+ * data-tillit-awards-url and data-tillit-trust-url link to the host's awards page and trust dashboard;
+ * data-tillit-pulse-report-url and data-tillit-pulse-heatmap-url to its pulse results pages.
  * Texts: nb, nn, da or en.
  */
 (function () {
@@ -93,7 +94,8 @@
       awardsText: _("The month's winners, finalising and the announcement are on the awards page."),
       awardsRules: _("What counts towards an award is set by the operator in the configuration."),
       /* TRANSLATORS: {month} is a month and year, e.g. "October 2026" */
-      awardsLink: _("Open the awards for {month}"),
+      awardsLink: _("Open the awards for {month}"), pulseReportLink: _("Open your team's pulse results"),
+      pulseHeatmapLink: _("Open the pulse results by unit"),
       thresholds: _("Trust thresholds in force"), trustLink: _("Open the trust dashboard"),
       thresholdsText: _("A team gets a flag when its signals pass these limits. The operator sets them."),
       /* the trust dashboard's own flag names (engagement/trust/texts.py): one catalog entry for both */
@@ -428,6 +430,8 @@
         var href = url + (url.indexOf("?") >= 0 ? "&" : "?") + "month=" + month;
         section.appendChild(el("p")).appendChild(el("a", {href: href}, fill(t.awardsLink, {month: monthName.format(last)})));
       }
+      var pulses = holder.getAttribute("data-tillit-pulse-report-url");
+      if (pulses) section.appendChild(el("p")).appendChild(el("a", {href: pulses}, t.pulseReportLink));
       return section;
     }
 
@@ -450,6 +454,8 @@
         });
         section.appendChild(list);
         if (dashboard) section.appendChild(el("p")).appendChild(el("a", {href: dashboard}, t.trustLink));
+        var heatmap = holder.getAttribute("data-tillit-pulse-heatmap-url");
+        if (heatmap) section.appendChild(el("p")).appendChild(el("a", {href: heatmap}, t.pulseHeatmapLink));
         section.setAttribute("data-state", "ready");
       }, function (failure) { error(problem, failure); });
       return section;

@@ -1,0 +1,178 @@
+"""The pulse results pages in headless Chromium: the leader's report and the heat map, on the demo's
+planted organisation (a real `engagement serve --demo`), with axe-core and screenshots.
+
+The demo's own closed pulse was answered through the service (engagement/demo/pulses.py); a second,
+older one over the whole organisation is written here as the read model keeps its tallies, so the
+heat map has a pulse with teams of every size and the trends two pulses."""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from engagement.db import utcnow
+from engagement.pulses.model import Pulse, PulseRespondents, PulseTally
+from tests.e2e.test_trust_browser import axe_clean
+from tests.e2e.test_widget_browser import SCREENSHOTS, SERVER_INSTANCE, browser, server  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+KEYS = ["leader.respect_differences", "leader.safe_to_try", "leader.open_about_challenges",
+        "climate.listen_openly", "climate.no_punishing_reactions"]
+# team: how many answered, and the values they lean to (the planted "quiet" team feels less safe)
+ANSWERS = {"healthy": (8, (4, 5)), "quiet": (6, (2, 3, 4)), "carried": (5, (3, 4, 5)), "drift": (3, (4,)),
+           "tiny": (2, (5,)), "leaders": (1, (3,))}
+PULSE = "demo-trygghet-1"
+
+
+def plant(base: str) -> None:
+    """A pulse over the whole planted organisation that closed yesterday, with its answers."""
+    assert requests.get(f"{base}/demo/trust?user=siri&lang=nb", timeout=60).status_code == 200  # the org first
+    engine = create_engine(f"sqlite:///{Path(SERVER_INSTANCE[base]) / 'engagement.sqlite3'}")
+    pick = random.Random(20)
+    with Session(engine) as session, session.begin():
+        if session.get(Pulse, PULSE) is not None:
+            return
+        closes = utcnow() - timedelta(days=1)
+        session.add(Pulse(id=PULSE, title="Psykologisk trygghet, høst", statements=KEYS, units=["demo-org"],
+                          opens_at=closes - timedelta(days=14), closes_at=closes, created_by="demo-siri"))
+        counts: dict[tuple[str, str, str, int], int] = {}
+        for team, (n, lean) in ANSWERS.items():
+            session.add(PulseRespondents(pulse_id=PULSE, team_id=f"demo-{team}", wording="team", answers=n))
+            for _ in range(n):
+                for key in KEYS:
+                    value = 0 if pick.random() < 0.08 else pick.choice(lean)
+                    cell = (f"demo-{team}", "team", key, value)
+                    counts[cell] = counts.get(cell, 0) + 1
+        for wording, values in (("self", (5, 4, 5, 4, 5)), ("manager", (4, 3, 4, 4, 3))):
+            session.add(PulseRespondents(pulse_id=PULSE, team_id="demo-quiet", wording=wording, answers=1))
+            for key, value in zip(KEYS, values, strict=True):
+                counts[("demo-quiet", wording, key, value)] = 1
+        session.add_all(PulseTally(pulse_id=PULSE, team_id=t, wording=w, statement=k, value=v, count=c)
+                        for (t, w, k, v), c in counts.items())
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def planted(server):  # noqa: F811
+    plant(server)
+    return server
+
+
+def open_page(browser, base, path, width=1024, scheme="light", lang="nb"):  # noqa: F811
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={lang}")
+    return page
+
+
+def wider_than(page, width: int) -> list[str]:
+    """The elements that reach past ``width`` without a scrolling box around them (none on a phone)."""
+    return page.evaluate("""w => [...document.querySelectorAll('body *')].filter(e => {
+        if (e.getBoundingClientRect().right <= w + 0.5) return false;
+        for (let p = e.parentElement; p; p = p.parentElement) {
+            if (['auto', 'scroll'].includes(getComputedStyle(p).overflowX)) return false;
+        }
+        return true;
+    }).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""", width)
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-top.png"))  # the first screen, at its real size
+
+
+def test_the_leaders_report_puts_the_team_beside_the_leader_and_the_manager(browser, planted):  # noqa: F811
+    page = open_page(browser, planted, f"/demo/pulse-report?user=siri&pulse={PULSE}&team=demo-quiet", lang="en")
+    page.wait_for_selector(".tillit-pulse-statement")
+    cards = page.locator(".tillit-pulse-statement")
+    assert cards.count() == len(KEYS)
+    first = cards.first.locator(".tillit-pulse-compare")
+    assert first.locator("thead th").all_inner_texts() == ["The team", "The leader's own answer",
+                                                           "The leader's manager"]
+    assert first.locator("tbody tr").first.locator("td").nth(1).inner_text() == "5"  # the leader's own
+    assert page.locator(".tillit-pulse-weak").count() >= 1  # the quiet team leans to 2-4
+    guidance = page.locator(".tillit-pulse-weak .tillit-pulse-guidance").first
+    guidance.locator("summary").click()
+    assert "Go first" in guidance.inner_text()
+    assert page.locator(".tillit-pulse-behaviour h3").inner_text().startswith("What the team does")
+    assert page.locator(".tillit-pulse-signals dt").count() == 5
+    # the pulse's days (the last two weeks) are quieter than the planted month: the trust report's flags for them
+    assert "Little sharing" in page.locator(".tillit-pulse-flag-title").all_inner_texts()
+    shot(page, "pulse-leader-report-1024")
+    axe_clean(page)
+
+
+def test_the_leaders_report_on_a_phone_in_dark_mode_and_norwegian(browser, planted):  # noqa: F811
+    page = open_page(browser, planted, f"/demo/pulse-report?user=siri&pulse={PULSE}&team=demo-quiet",
+                     width=390, scheme="dark")
+    page.wait_for_selector(".tillit-pulse-statement")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wider_than(page, 390)
+    assert page.locator(".tillit-pulse-compare thead th").first.inner_text() == "Teamet"
+    shot(page, "pulse-leader-report-phone-dark")
+    axe_clean(page)
+
+
+def test_a_team_folded_for_too_few_answers_shows_nothing_of_its_own(browser, planted):  # noqa: F811
+    page = open_page(browser, planted, f"/demo/pulse-report?user=siri&pulse={PULSE}&team=demo-tiny", lang="en")
+    page.wait_for_selector(".tillit-pulse-statement")
+    assert "counted together with Drift" in page.locator("main").inner_text()
+    axe_clean(page)
+
+
+def test_a_leader_opens_their_own_teams_report_from_the_demo(browser, planted):  # noqa: F811
+    """The demo's leader sees the page as the leader of the planted Siloen, whose team, whose own
+    answers and whose manager's answered the demo's closed pulse through the service."""
+    page = open_page(browser, planted, "/demo/pulse-report?user=lena", lang="en")
+    page.wait_for_selector(".tillit-pulse-statement")
+    assert page.locator("#tillit-pulse-choice option:checked").inner_text() == "Psykologisk trygghet i Drift · Siloen"
+    cards = page.locator(".tillit-pulse-statement")
+    assert cards.count() == 8 and cards.first.locator("h3").inner_text().startswith("My leader")
+    compare = cards.first.locator(".tillit-pulse-compare tbody tr").first.locator("td").all_inner_texts()
+    assert all(value != "–" for value in compare)  # the team, the leader's own and the manager's, side by side
+    assert page.locator(".tillit-pulse-weak").count() >= 1  # the silo finds it hard to disagree
+    shot(page, "pulse-leader-report-demo-leader")
+    axe_clean(page)
+    other = open_page(browser, planted, f"/demo/pulse-report?user=lena&pulse={PULSE}&team=demo-quiet", lang="en")
+    other.wait_for_selector("[role=alert]")  # another team's report is not theirs
+    assert other.locator("[role=alert]").inner_text() == "You do not have access to this report."
+
+
+def test_the_heat_map_shows_shown_groups_names_the_folded_and_links_to_each_report(browser, planted):  # noqa: F811
+    page = open_page(browser, planted, f"/demo/pulse-heatmap?user=siri&pulse={PULSE}", width=1024, lang="en")
+    page.wait_for_selector(".tillit-heat-table tbody tr")
+    rows = page.locator(".tillit-heat-table tbody th").all_inner_texts()
+    assert any(r.startswith("Lite team") and "Counted in Drift" in r for r in rows)
+    assert any(r.startswith("Drift") and "+ " in r for r in rows)  # the folded teams named under their group
+    link = page.locator(".tillit-heat-table a", has_text="Stilnet")
+    assert "team=demo-quiet" in link.get_attribute("href")
+    page.wait_for_selector(".tillit-pulse-trends table")
+    page.select_option("#tillit-pulse-heat-mode", "agreeing")
+    assert "%" in page.locator(".tillit-heat-table tbody td").first.inner_text() or \
+        page.locator(".tillit-heat-table tbody td").first.inner_text() == "–"
+    with page.expect_download() as download:
+        page.locator("button", has_text="Download CSV").click()
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert text.startswith("Team,Part of,Counted in,") and "Stilnet" in text
+    shot(page, "pulse-heatmap-1024")
+    axe_clean(page)
+
+
+def test_the_heat_map_on_a_phone_in_dark_mode(browser, planted):  # noqa: F811
+    page = open_page(browser, planted, f"/demo/pulse-heatmap?user=siri&pulse={PULSE}", width=390, scheme="dark")
+    page.wait_for_selector(".tillit-pulse-trends table")
+    # the tables scroll in their own boxes
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wider_than(page, 390)
+    shot(page, "pulse-heatmap-phone-dark")
+    axe_clean(page)
+
+
+def test_a_leader_may_not_open_the_heat_map(browser, planted):  # noqa: F811
+    page = open_page(browser, planted, "/demo/pulse-heatmap?user=lena", lang="en")
+    page.wait_for_selector("[role=alert]")
+    assert "communications staff" in page.locator("[role=alert]").inner_text()
+    axe_clean(page)
