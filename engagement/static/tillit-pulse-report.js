@@ -456,6 +456,7 @@
     ":where(.tillit-pulse-heatmap .tillit-includes){font-weight:normal;color:var(--tillit-muted)}",
     ":where(.tillit-pulse-statements){margin:.25em 0;padding-inline-start:1.75em}",
     ":where(.tillit-pulse-statement-list summary){cursor:pointer;font-weight:600}",
+    ":where(.tillit-pulse-statement-list){margin-bottom:var(--tillit-space)}",
     /* on a phone: the comparison in smaller type with tighter cells, so its four columns fit */
     "@container (max-width: 30rem){",
     ":where(.tillit-pulse-compare){font-size:var(--tillit-size-s)}",
