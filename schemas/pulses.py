@@ -125,12 +125,21 @@ class MyPulsesSchema(Strict):
     pulses = fields.List(fields.Nested(MyPulseSchema), required=True)
 
 
+class AnswerValue(fields.Integer):
+    """1-5 or 0, as a JSON number: not true or false, which Python counts as 1 and 0."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValidationError("Must be a number 0-5, not true or false.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class AnswerSchema(Strict):
     team = fields.String(required=True, validate=IDENTIFIER)
     wording = fields.String(required=True, validate=validate.OneOf(WORDINGS))
     answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 64)),
-                          values=fields.Integer(strict=True, validate=validate.Range(0, 5, error="Must be 0-5 "
-                                                "(1 strongly disagree ... 5 strongly agree, 0 don't know).")),
+                          values=AnswerValue(strict=True, validate=validate.Range(0, 5, error="Must be 0-5 "
+                                             "(1 strongly disagree ... 5 strongly agree, 0 don't know).")),
                           required=True, validate=validate.Length(min=1), metadata={
                               "description": "Every statement of the pulse: 1-5, or 0 for don't know."})
 

@@ -56,7 +56,7 @@ ARTICLES = (
      "text": "Tre nye kolleger startet denne uka. Ta gjerne en kaffe med dem!"},
 )
 Publish = Callable[[list[dict]], None]
-_loading = threading.Lock()  # two first visits at once must not both create the organisation
+LOADING = threading.Lock()  # two first visits at once must not both create the organisation
 
 
 class NotADemoDirectory(EngagementError):
@@ -173,7 +173,7 @@ def ensure_intranet(session: Session, publish: Publish, now: datetime, since: da
     """The intranet's people, Lena's campaign and the articles, the first time a demo page is shown;
     on every page, first, the check that the database still holds only what the demo made (a
     database that gained real people or keys since is refused from then on)."""
-    with _loading:
+    with LOADING:
         _refuse_foreign(session, since)
         missing = _missing_rows(session, intranet_directory())
         if not missing and session.get(Campaign, CAMPAIGN) is not None:
@@ -191,7 +191,7 @@ def ensure_trust(session: Session, publish: Publish, today: date, now: datetime,
     """The planted organisation over the year before ``today``'s month, loaded the first time;
     answers the month with the patterns (the last)."""
     months = trust_demo.last_months(today)
-    with _loading:
+    with LOADING:
         missing = _missing_rows(session, trust_directory(months[0]))
         if missing:
             _refuse_foreign(session, since)

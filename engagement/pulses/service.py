@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -39,9 +39,9 @@ class AlreadyAnswered(EngagementError):
                          "Already answered", [FieldError("team", "Answered already for this team and wording.")])
 
 
-@dataclass(frozen=True)
-class Assignment:
-    """One thing a person is asked to answer: a team's statements in one wording."""
+class Assignment(NamedTuple):
+    """One thing a person is asked to answer: a team's statements in one wording (a tuple, so
+    ``(team, wording) in assignments(...)`` and unpacking work)."""
 
     team: str
     wording: str
@@ -188,6 +188,29 @@ def assignments(session: Session, person: str, pulse: Pulse, now: datetime) -> l
     return list(dict.fromkeys(out))
 
 
+def invited(session: Session, pulse: Pulse, now: datetime) -> dict[str, list[Assignment]]:
+    """Everyone ``pulse`` asks, with what each is asked (``assignments`` for all at once, in a
+    few queries): for invitations and reminders."""
+    teams = subtree(session, pulse.units)
+    out: dict[str, list[Assignment]] = {}
+    leaders: dict[str, str] = {}  # leader -> their team
+    for person, team, role in session.execute(select(Person.id, Person.team_id, Person.role).where(
+            Person.active.is_(True), Person.team_id.in_(teams)).order_by(Person.id)):
+        out.setdefault(person, []).append(Assignment(str(team), "self" if role == "leader" else "team"))
+        if role == "leader":
+            leaders[person] = str(team)
+    moment = utc_naive(now)
+    managed: dict[str, set[str]] = {}
+    for person, manager in session.execute(select(ManagerLink.person_id, ManagerLink.manager_id).where(
+            ManagerLink.person_id.in_(sorted(leaders)),
+            or_(ManagerLink.valid_from.is_(None), ManagerLink.valid_from <= moment),
+            or_(ManagerLink.valid_to.is_(None), ManagerLink.valid_to > moment))):
+        managed.setdefault(manager, set()).add(leaders[person])
+    for manager, led in sorted(managed.items()):  # as assignments lists them: own team, then led teams by id
+        out.setdefault(manager, []).extend(Assignment(team, "manager") for team in sorted(led))
+    return out
+
+
 def open_pulses(session: Session, now: datetime) -> list[Pulse]:
     moment = utc_naive(now)
     return list(session.scalars(select(Pulse).where(Pulse.opens_at <= moment, Pulse.closes_at > moment)
@@ -239,8 +262,21 @@ def _into_outbox(session: Session, pulse_id: str, answer: dict[str, Any]) -> Non
     rows = [*waiting, answer]
     _shuffler.shuffle(rows)
     if waiting:
-        session.execute(delete(PulseOutbox).where(PulseOutbox.id.in_([row["id"] for row in waiting])))
+        with _zeroed(session):  # SQLite: the old rows are overwritten in the file, not left in free pages
+            session.execute(delete(PulseOutbox).where(PulseOutbox.id.in_([row["id"] for row in waiting])))
     session.execute(insert(PulseOutbox), rows)
+
+
+@contextmanager
+def _zeroed(session: Session) -> Iterator[None]:
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        session.connection().exec_driver_sql("PRAGMA secure_delete=ON")
+    try:
+        yield
+    finally:
+        if sqlite:
+            session.connection().exec_driver_sql("PRAGMA secure_delete=OFF")
 
 
 def _answer_errors(session: Session, person: str, pulse: Pulse, fields: dict[str, Any],

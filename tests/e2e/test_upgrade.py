@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 PREVIOUS_RELEASE = "3e4619f"  # the release before replay filled new read models from the ledger
 EVENTS = 20_000
 ROOT = Path(__file__).resolve().parents[2]
-MODELS = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks")
+MODELS = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks", "pulses")
 PUBLISH = """
 import sys
 from engagement import create_app
@@ -102,7 +102,7 @@ def year_of_events(count: int) -> tuple[list[dict], dict[str, set[str]], int]:
 IDEA_TYPES = {"idea.submitted", "idea.answered", "idea.contributed"}
 # The types each read model applies of this mix; the read models that credit an owner keep every
 # event an intranet's back end sends, since any may teach a target's owner (consumers/owned.py).
-APPLIES = {"ideas": IDEA_TYPES, "profiles": {"profile.updated"}, "webhooks": IDEA_TYPES,
+APPLIES = {"ideas": IDEA_TYPES, "profiles": {"profile.updated"}, "webhooks": IDEA_TYPES, "pulses": {"pulse.answered"},
            "trust": {"like.added", "comment.posted", "content.published", "kudos.given"} | IDEA_TYPES}
 
 

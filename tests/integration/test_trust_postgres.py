@@ -19,7 +19,8 @@ from tests.conftest import bearer
 from tests.integration.test_recognition_kafka import consume_until_caught_up
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
-EVERY_MODEL = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks")
+EVERY_MODEL = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks",
+               "pulses")
 
 
 def test_planted_patterns_on_kafka_and_postgres_survive_a_restart_replay_retention_and_erasure(prod_app):

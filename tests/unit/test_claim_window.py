@@ -25,7 +25,7 @@ from engagement.workers import ConsumerThreads
 from tests.conftest import bearer, drain, like, migrated_app, upgraded
 from tests.unit.test_campaigns import NOW, as_user, idea
 
-MODELS = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks")
+MODELS = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks", "pulses")
 # The read models that claim a like: each claims only what it applies (ideas, profiles and webhooks
 # skip a like), and the ledger's unique event id is its own claim.
 CLAIMING = ["recognition", "awards", "trust", "notifications"]

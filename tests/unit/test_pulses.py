@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -70,17 +71,24 @@ def pulse_events(app) -> list[LedgerEvent]:
             select(LedgerEvent).where(LedgerEvent.type == "pulse.answered").order_by(LedgerEvent.seq)).all()
 
 
+def on_the_bus(app, event_type: str) -> int:
+    """Events of a type in the embedded bus's log itself, whether any consumer read them or not."""
+    with sqlite3.connect(state(app).config["ENGAGEMENT_EVENT_LOG"]) as log:
+        return sum(json.loads(value)["type"] == event_type for (value,) in log.execute("SELECT value FROM log"))
+
+
 def test_a_pulse_goes_out_and_counts_only_from_five_answers(app, client, user_token, pulse):
     for person in DRIFT[:4]:
         assert answer(client, user_token(person), pulse, "drift").status_code == 202
     drain(app, ("ledger", "pulses"))
     assert pulse_events(app) == [] and rows(app, PulseTally, pulse) == [] and rows(app, PulseRespondents, pulse) == []
     assert len(rows(app, PulseOutbox, pulse)) == 4  # waiting, with no person and no time
+    assert on_the_bus(app, "pulse.answered") == 0 and on_the_bus(app, "pulse.opened") == 1
 
     assert answer(client, user_token(DRIFT[4]), pulse, "drift", values=(2, 5)).status_code == 202
     drain(app, ("ledger", "pulses"))
     events = pulse_events(app)
-    assert len(events) == 5 and rows(app, PulseOutbox, pulse) == []
+    assert len(events) == 5 and rows(app, PulseOutbox, pulse) == [] and on_the_bus(app, "pulse.answered") == 5
     assert {e.actor for e in events} == {"anonymous"} and {e.received_at for e in events} == {None}
     assert len({e.occurred_at for e in events}) == 1 and {e.submitted_by for e in events} == {""}
     tallies = {(t.statement, t.value): t.count for t in rows(app, PulseTally, pulse) if t.team_id == "drift"}
@@ -108,8 +116,9 @@ def test_refusals_name_the_field(app, client, user_token, make_key, pulse):
         "team": "drift", "wording": "team", "answers": {"leader.safe_to_try": 3, "climate.nonsense": 2}})
     assert bad.status_code == 422
     assert {e["field"] for e in bad.json["errors"]} == {"answers.climate.nonsense", "answers.climate.curiosity"}
-    out_of_range = answer(client, user_token("d1"), pulse, "drift", values=(6, 0))
-    assert out_of_range.status_code == 422 and out_of_range.json["errors"][0]["field"].startswith("answers")
+    for values in ((6, 0), (True, 3), ("4", 3)):
+        refused = answer(client, user_token("d1"), pulse, "drift", values=values)
+        assert refused.status_code == 422 and refused.json["errors"][0]["field"].startswith("answers"), values
     with app.app_context():
         session = state(app).db.session
         session.execute(update(Pulse).where(Pulse.id == pulse).values(closes_at=datetime(2020, 1, 1)))
@@ -226,3 +235,16 @@ def test_nothing_logs_a_person_beside_an_answer(app, client, user_token, pulse, 
     drain(app, ("ledger", "pulses"))
     logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert not [p for p in DRIFT[:5] if re.search(rf"\b{p}\b", logged)], logged
+
+
+def test_everyone_invited_with_what_each_is_asked(app, pulse):
+    from engagement.pulses import service
+    with app.app_context():
+        session = state(app).db.session
+        stored = session.get(Pulse, pulse)
+        now = datetime.now(UTC)
+        everyone = service.invited(session, stored, now)
+        assert everyone == {p: service.assignments(session, p, stored, now) for p in everyone}
+    assert everyone["mona"] == [("org", "self"), ("drift", "manager"), ("lonn", "manager")]
+    assert everyone["d1"] == [("drift", "team")] and everyone["lena"] == [("drift", "self")]
+    assert "kari" not in everyone and len(everyone) == 3 + len(DRIFT) + len(SMALL)

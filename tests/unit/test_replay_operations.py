@@ -16,7 +16,7 @@ from engagement.state import state
 from engagement.workers import ConsumerThreads
 from tests.conftest import bearer, drain, like, migrated_app
 
-MODELS = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks")
+MODELS = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks", "pulses")
 
 
 def post_likes(client, key: str, count: int, start: int = 0) -> None:

@@ -25,7 +25,8 @@ from tests.conftest import bearer, drain, like
 from tests.unit.test_trust import send_all
 from tests.worlds import seeded
 
-EVERY_MODEL = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks")
+EVERY_MODEL = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks",
+               "pulses")
 
 
 @pytest.fixture
