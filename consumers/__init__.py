@@ -27,6 +27,7 @@ def builtin_read_models(st: EngagementState) -> list[ReadModel]:
     """Every read model Tillit ships, ledger first."""
     return [Ledger(), Recognition(st.recognition_cache), Ideas(st.config["ENGAGEMENT_EDIT_WINDOW"],
                                                                     st.config["ENGAGEMENT_REPORTS_TO_HIDE"]),
-            Profiles(st.checklist), Awards(st.config["ENGAGEMENT_TIMEZONE"], st.award_board),
+            Profiles(st.checklist, st.config["ENGAGEMENT_TIMEZONE"]),
+            Awards(st.config["ENGAGEMENT_TIMEZONE"], st.award_board),
             Trust(st.config["ENGAGEMENT_TIMEZONE"]), Notifications(st.config["ENGAGEMENT_TIMEZONE"]),
             Webhooks(st.config["ENGAGEMENT_PUBLIC_RANKING"], st.config["ENGAGEMENT_WEBHOOK_KEEP_DAYS"]), Pulses()]

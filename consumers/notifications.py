@@ -16,12 +16,14 @@ import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, text, tuple_
+from sqlalchemy import delete, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from engagement.events import Event, EventType, Target, utc_naive
+from engagement.notifications.invitations import closing_day, invited
 from engagement.notifications.model import Notification, NotifyIdeaPerson, NotifyLike, NotifyTitle, group_id
 from engagement.ownership.waiting import aware
+from engagement.profiles.model import ProfileMilestone
 from engagement.recognition.kudos import recognises
 
 from .base import Pairs, insert_ignoring_duplicates, insert_or_update
@@ -65,6 +67,7 @@ class NotificationRows(OwnedBatch):
         self.new_idea_people: list[dict[str, str]] = []
         self.titles: dict[str, str] = {}  # the batch's latest title per thing
         self.adoptions: dict[str, tuple[str, datetime]] = {}
+        self.completed: dict[str, datetime] = {}  # by person: when the profiles read model saw 100 %
         # By group key (person, kind, ref, day): the entries the batch added and kept, by actor, in
         # the order last added; the actors whose stored entry the batch replaced or took back; and
         # the groups that gained an entry (sorted by time again on write).
@@ -82,16 +85,28 @@ class NotificationRows(OwnedBatch):
                 self.idea_people.setdefault(idea_ref, set()).add(person)
         self.adoptions = _adoptions(self.session, {e.target.key for e in events
                                                    if e.type == EventType.IDEA_CONTRIBUTED})
+        self.completed = completed_profiles(self.session, {e.actor for e in events
+                                                           if e.type == EventType.PROFILE_UPDATED})
 
     def add(self, person: str, kind: str, ref: str, actor: str, moment: datetime, message: str | None = None) -> None:
         """``actor`` did ``kind`` to ``person``'s ``ref`` at ``moment`` (aware): join that day's group,
         with the personal ``message`` a Bra! carried, if any (the entry replaces the actor's earlier one)."""
         if person == actor or not person:
             return
-        key = (person, kind, ref, moment.astimezone(self.zone).date())
         entry = {"p": actor, "at": utc_naive(moment).isoformat()}
         if message:
             entry["m"] = message
+        self.put(person, kind, ref, entry, moment)
+
+    def tell(self, person: str, kind: str, ref: str, actor: str, moment: datetime, **extra: str) -> None:
+        """What happened to ``person`` whoever did it, themself included (a pulse they set up
+        invites them too; their own profile is complete): one entry, the same on every replay."""
+        if person:
+            self.put(person, kind, ref, {"p": actor, "at": utc_naive(moment).isoformat(), **extra}, moment)
+
+    def put(self, person: str, kind: str, ref: str, entry: dict, moment: datetime) -> None:
+        actor = entry["p"]
+        key = (person, kind, ref, moment.astimezone(self.zone).date())
         added = self.added.get(key)
         if added is None:
             added = self.added[key] = {}
@@ -276,6 +291,7 @@ class Notifications(OwnedReadModel[NotificationRows]):
         self.handlers = {EventType.LIKE_ADDED: liked, EventType.LIKE_REMOVED: liked, EventType.KUDOS_GIVEN: kudos,
                          EventType.COMMENT_POSTED: told, EventType.IDEA_CONTRIBUTED: told,
                          EventType.IDEA_ANSWERED: answered, EventType.IDEA_ADOPTED: answered,
+                         EventType.PROFILE_UPDATED: profile_updated, EventType.PULSE_OPENED: pulse_opened,
                          **{t: titled for t in TITLED}}
 
     def begin(self, session: Session, batch: Pairs) -> NotificationRows:
@@ -330,6 +346,57 @@ def _credit_late(rows: NotificationRows, ref: str, event: Event) -> None:
     if adoption is not None and utc_naive(event.time) <= adoption[1]:
         leader, at = adoption
         rows.add(event.actor, "adopted", ref, leader, at.replace(tzinfo=UTC))
+
+
+def pulse_opened(rows: NotificationRows, event: Event) -> None:
+    """A pulse invites everyone whose team, when it opens, is in one of its units' subtrees, and
+    the managers of those teams' leaders (engagement/notifications/invitations.py): one entry each
+    under the pulse, its creator as the actor, so a replay or a second delivery changes nothing."""
+    data, ref = event.data, event.target.key
+    rows.title(ref, str(data.get("title") or "")[:200])
+    due = closing_day(data.get("closes_at"), rows.zone)
+    units = [str(unit) for unit in data.get("units") or () if unit]
+    for person in invited(rows.session, units, utc_naive(event.time)):
+        rows.tell(person, "pulse", ref, event.actor, event.time, **({"due": due} if due else {}))
+
+
+def profile_updated(rows: NotificationRows, event: Event) -> None:
+    """Profile 100 % reaches the person once: the group is keyed by the milestone the profiles read
+    model recorded (the first time, engagement/profiles/model.py), so every update after it, a
+    replay or a redelivery writes the very same group. Whichever of the two read models applies the
+    update second writes it (consumers/profiles.py writes it with the milestone)."""
+    reached = rows.completed.get(event.actor)
+    if reached is not None:
+        person, entry = milestone_entry(event.actor, reached)
+        rows.put(person, "profile", profile_ref(person), entry, reached.replace(tzinfo=UTC))
+
+
+def profile_ref(person: str) -> str:
+    return f"person:{person}"  # the person themself, as profile.updated names them (erasure renames it)
+
+
+def milestone_entry(person: str, reached_at: datetime) -> tuple[str, dict]:
+    """The profile-complete group's one entry: the person themself, at the milestone (naive UTC)."""
+    return person, {"p": person, "at": reached_at.isoformat()}
+
+
+def milestone_groups(milestones: list[dict], zone: ZoneInfo) -> list[dict]:
+    """The profile-complete groups of newly recorded milestones ({"person", "reached_at"}), as rows."""
+    out = []
+    for row in milestones:
+        person, entry = milestone_entry(row["person"], row["reached_at"])
+        day = row["reached_at"].replace(tzinfo=UTC).astimezone(zone).date()
+        out.append(_group_row((person, "profile", profile_ref(person), day), [entry]))
+    return out
+
+
+def completed_profiles(session: Session, people: set[str]) -> dict[str, datetime]:
+    """When each of these people's profiles first reached 100 % (one query; none asked, none read)."""
+    if not people:
+        return {}
+    rows = session.execute(select(ProfileMilestone.person, func.min(ProfileMilestone.reached_at))
+                           .where(ProfileMilestone.person.in_(sorted(people))).group_by(ProfileMilestone.person))
+    return {person: reached for person, reached in rows}
 
 
 def kudos(rows: NotificationRows, event: Event) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from engagement.profiles.checklist import EMPTY, Step
 from engagement.profiles.model import ProfileCompletion, ProfileField, ProfileMilestone
 
 from .base import Batch, Pairs, ReadModel
+from .notifications import milestone_groups, write_groups
 
 FieldState = tuple[bool, datetime]  # (present, updated_at): what a field row holds
 
@@ -44,8 +46,9 @@ class ProfileRows(Batch):
     """The batch's people's fields (as ``(present, updated_at)``), loaded in one query; what the
     batch changes is kept beside them and written once."""
 
-    def __init__(self, session: Session, batch: Pairs, steps: tuple[Step, ...]):
+    def __init__(self, session: Session, batch: Pairs, steps: tuple[Step, ...], zone: ZoneInfo):
         super().__init__(session, batch)
+        self.zone = zone
         self.weights = {step.field: step.weight for step in steps}
         self.fields: dict[str, dict[str, FieldState]] = {}  # by person, then field
         self.reached: dict[str, datetime] = {}  # by person: when the batch first saw 100 %
@@ -76,6 +79,8 @@ class ProfileRows(Batch):
                    ("person",), _percent_offered)
         writes.add(ProfileMilestone, milestones, ("person", "reached_at"))
         writes.send()
+        if milestones:  # the person hears of it (consumers/notifications.py says why it is written here too)
+            write_groups(self.session, milestone_groups(milestones, self.zone))
 
     def milestones(self) -> list[dict[str, Any]]:
         """100 % is recognised once, however often re-reached: the batch's first time, for those
@@ -92,12 +97,12 @@ class Profiles(ReadModel[ProfileRows]):
     name = "profiles"
     tables = (ProfileField, ProfileCompletion, ProfileMilestone)
 
-    def __init__(self, steps: tuple[Step, ...]):
-        self.steps = steps
+    def __init__(self, steps: tuple[Step, ...], timezone: str = "Europe/Oslo"):
+        self.steps, self.zone = steps, ZoneInfo(timezone)
         self.handlers = {EventType.PROFILE_UPDATED: updated}
 
     def begin(self, session: Session, batch: Pairs) -> ProfileRows:
-        return ProfileRows(session, batch, self.steps)
+        return ProfileRows(session, batch, self.steps, self.zone)
 
 
 def updated(rows: ProfileRows, event: Event) -> None:

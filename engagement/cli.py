@@ -124,7 +124,7 @@ def replay(names: tuple[str, ...], after_retention: bool, jobs: int) -> None:
 @click.option("--once", is_flag=True, help="One pass (claim due digests, send them), then exit.")
 @with_appcontext
 def mail(once: bool) -> None:
-    """Send e-mail digests through ENGAGEMENT_SMTP_HOST; run exactly one mailer."""
+    """Send e-mail digests (and the weekly early warnings) through ENGAGEMENT_SMTP_HOST; run exactly one mailer."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if once:
         mailer.recover(app)
@@ -134,6 +134,13 @@ def mail(once: bool) -> None:
     thread = mailer.MailerThread(app).start()
     stop.wait(thread.thread.is_alive)
     thread.stop()
+
+
+@engagement_commands.command("warnings")
+@with_appcontext
+def warnings_command() -> None:
+    """Send this week's early warnings now (e-mail and channel), if this week's are not sent yet."""
+    click.echo(json.dumps(mailer.warn_now(current_app._get_current_object())))  # type: ignore[attr-defined]
 
 
 @engagement_commands.command("retention")

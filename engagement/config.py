@@ -193,6 +193,18 @@ SETTINGS: tuple[Setting, ...] = (
             "or revokes their links (POST /v1/notifications/unsubscribe/revoke) ends every older link at once."),
     Setting("ENGAGEMENT_INTRANET_URL", None, str, "A link in each digest to the intranet page with the feed."),
     Setting("ENGAGEMENT_DIGEST_HOUR", 8, int, "Local hour from which daily and weekly (Monday) digests go out."),
+    Setting("ENGAGEMENT_WARNING_RECIPIENTS", [], _csv,
+            "Who gets the weekly early warnings by e-mail: directory person ids (their address and locale) "
+            "or e-mail addresses (in ENGAGEMENT_WARNING_LANG), comma-separated. Unset: no e-mail."),
+    Setting("ENGAGEMENT_WARNING_CHANNEL", None, str,
+            "A channel of ENGAGEMENT_CHAT_CHANNELS the weekly early warnings are posted to. Unset: none."),
+    Setting("ENGAGEMENT_WARNING_LANG", "nb", str,
+            "Language (nb, nn, da, en) of the early warnings' channel post and of recipients given by address."),
+    Setting("ENGAGEMENT_WARNING_WEEKDAY", 1, int,
+            "Day of the week (1 Monday to 7 Sunday, in ENGAGEMENT_TIMEZONE) the early warnings go out."),
+    Setting("ENGAGEMENT_WARNING_HOUR", 8, int, "Local hour from which the weekly early warnings go out that day."),
+    Setting("ENGAGEMENT_WARNING_DROP", 0.5, float,
+            "How far a statement's mean (1-5) must fall between a group's last two pulses to be an early warning."),
     Setting("ENGAGEMENT_RETENTION_DAYS", None, int,
             "Days raw events stay in the ledger; `engagement retention` deletes older ones once every read "
             "model has applied them. Unset: kept for ever."),

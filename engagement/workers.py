@@ -231,7 +231,7 @@ def _mailer(app: Flask) -> Worker | None:
     """Exactly one mailer may run: in-process only on the embedded bus, where the lock makes it
     one; with Kafka, web processes are many, so ``engagement mail`` runs it."""
     config = state(app).config
-    if not config["ENGAGEMENT_SMTP_HOST"] or uses_kafka(config):
+    if not (config["ENGAGEMENT_SMTP_HOST"] or config["ENGAGEMENT_WARNING_CHANNEL"]) or uses_kafka(config):
         return None
     return LockedWorker(config["ENGAGEMENT_EVENT_LOG"], "mailer", lambda: _Mailer(app))
 

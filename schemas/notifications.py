@@ -36,8 +36,8 @@ class KudosMessageSchema(Schema):
 
 class NotificationSchema(Schema):
     id = fields.Integer(required=True)
-    kind = fields.String(required=True,
-                         metadata={"description": "like, comment, kudos, contribution, answer or adopted"})
+    kind = fields.String(required=True, metadata={
+        "description": "like, comment, kudos, contribution, answer, adopted, pulse (an invitation) or profile (100 %)"})
     ref = fields.String(required=True, metadata={"description": "kind:id of the thing it is about"})
     at = fields.String(required=True, metadata={"description": "The newest entry's time (UTC)."})
     count = fields.Integer(required=True, metadata={"description": "How many colleagues."})

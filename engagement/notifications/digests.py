@@ -92,9 +92,14 @@ def _unmailed(person: str | None = None, *columns):
     return query.where(Notification.person == person) if person else query
 
 
+def _happened(now: datetime):
+    """Entries of moments that have come: a pulse defined to open next week is mailed when it opens."""
+    return Notification.last_at <= now.astimezone(UTC).replace(tzinfo=None)
+
+
 def schedule(session: Session, mail: MailSettings, now: datetime) -> int:
     """Claim a digest into the outbox for everyone who is due; answer how many were claimed."""
-    candidates = sorted(session.scalars(_unmailed(None, Notification.person).distinct()))
+    candidates = sorted(session.scalars(_unmailed(None, Notification.person).where(_happened(now)).distinct()))
     claimed = 0
     for person in candidates:
         claimed += _claim(session, mail, person, now)
@@ -103,13 +108,15 @@ def schedule(session: Session, mail: MailSettings, now: datetime) -> int:
 
 def _claim(session: Session, mail: MailSettings, person: str, now: datetime) -> int:
     who, prefs = session.get(Person, person), preferences(session, person)
-    last = session.scalar(select(func.max(MailOutbox.created_at)).where(MailOutbox.person == person))
+    last = session.scalar(select(func.max(MailOutbox.created_at)).where(MailOutbox.person == person,
+                                                                        MailOutbox.kind == "digest"))
     local = now.astimezone(mail.zone)
     last_local = last.replace(tzinfo=UTC).astimezone(mail.zone) if last else None
     if who is None or not who.active or not who.email or not is_due(prefs, local, last_local, mail.digest_hour):
         return 0
     lines = []
-    for group, mark in session.execute(_unmailed(person).order_by(Notification.last_at.desc())).all():
+    for group, mark in session.execute(_unmailed(person).where(_happened(now))
+                                       .order_by(Notification.last_at.desc())).all():
         if not is_unread(group, mark.seen_until if mark is not None else None, prefs.read_before):
             continue
         fresh = [a for a in group.actors if mark is None or mark.mailed_until is None
@@ -155,8 +162,9 @@ def message(mail: MailSettings, row: MailOutbox) -> EmailMessage:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = mail.sender, row.address, row.subject
     msg["Message-ID"], msg["Date"] = row.message_id, format_datetime(datetime.now(UTC))
-    msg["List-Unsubscribe"] = f"<{row.unsubscribe_url}>"
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if row.unsubscribe_url:  # a digest; a staff note (the early warnings) goes by configuration
+        msg["List-Unsubscribe"] = f"<{row.unsubscribe_url}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(row.text)
     msg.add_alternative(row.html, subtype="html")
     return msg

@@ -1,4 +1,5 @@
-"""The mailer: every minute, claim the digests that are due and hand them to SMTP.
+"""The mailer: every minute, claim the digests that are due, and the week's early warnings when
+they are (engagement/trust/warnings.py), and hand them to SMTP.
 
 Run exactly one (``engagement mail``, or inside ``engagement serve`` on the embedded default
 when ENGAGEMENT_SMTP_HOST is set). At its start it marks what a crashed mailer left
@@ -15,20 +16,46 @@ from sqlalchemy.orm import Session
 
 from engagement.notifications import digests
 from engagement.state import state
+from engagement.trust import warnings
 
 logger = logging.getLogger(__name__)
 INTERVAL = 60.0
 
 
 def run_once(app: Flask, now: datetime | None = None) -> dict:
-    """One pass: claim due digests, send what is pending."""
+    """One pass: the early warnings if due, claim due digests, send what is pending."""
     st = state(app)
     mail = digests.MailSettings.from_config(st.config, st.token_secret)
-    if mail is None:
-        return {"mail": "off"}
+    now = now or datetime.now(UTC)
     with Session(st.engine) as session:
-        claimed = digests.schedule(session, mail, now or datetime.now(UTC))
-        return {"claimed": claimed, **digests.send_pending(session, mail)}
+        said = _warnings(session, st.config, mail, now)
+        if mail is None:
+            return {"mail": "off", **said}
+        claimed = digests.schedule(session, mail, now)
+        return {"claimed": claimed, **digests.send_pending(session, mail), **said}
+
+
+def _warnings(session: Session, config: dict, mail: digests.MailSettings | None, now: datetime) -> dict:
+    """The week's early warnings when due, said in the pass's answer when sent; a failure is logged
+    and leaves the digests to go as usual."""
+    try:
+        warned = warnings.run(session, warnings.WarningSettings.from_config(config), mail, now)
+    except Exception:  # noqa: BLE001 - the digests must not wait for the warnings
+        session.rollback()
+        logger.exception("mailer: the early warnings failed")
+        return {"warnings": {"warnings": "failed"}}
+    return {} if warned["warnings"] in ("off", "not due", "sent before") else {"warnings": warned}
+
+
+def warn_now(app: Flask, now: datetime | None = None) -> dict:
+    """``engagement warnings``: this week's note now, whatever the day (still once a week), and
+    its e-mails handed to SMTP."""
+    st = state(app)
+    mail = digests.MailSettings.from_config(st.config, st.token_secret)
+    with Session(st.engine) as session:
+        warned = warnings.run(session, warnings.WarningSettings.from_config(st.config), mail,
+                              now or datetime.now(UTC), by_hand=True)
+        return {**warned, **(digests.send_pending(session, mail) if mail is not None else {})}
 
 
 def recover(app: Flask) -> int:

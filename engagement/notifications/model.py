@@ -114,6 +114,9 @@ class MailOutbox(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # digest (a person's notifications) or warning (the weekly early warnings, engagement/trust/warnings.py):
+    # a person's digest rhythm counts their digests only.
+    kind: Mapped[str] = mapped_column(String(10), default="digest", server_default="digest")
 
 
 def rekey(session: Session, pseudonym: str) -> None:

@@ -73,8 +73,10 @@ MARK_OF_GROUP = and_(NotificationMark.person == Notification.person, Notificatio
 
 
 def _joined(person: str):
+    """The person's groups with their marks; a group dated later than now (a pulse's invitation,
+    dated the moment it opens) is shown from then."""
     return (select(Notification, NotificationMark.seen_until).outerjoin(NotificationMark, MARK_OF_GROUP)
-            .where(Notification.person == person))
+            .where(Notification.person == person, Notification.last_at <= utcnow()))
 
 
 def unread_count(session: Session, person: str) -> int:
@@ -127,7 +129,8 @@ class Lines:
 
     def sentence(self, group: Notification, actors: list[dict]) -> str:
         own = self.owners.get(group.ref) == group.person
-        return sentence(group.kind, self.lang, self.names_of(actors), self.titles.get(group.ref), group.ref, own)
+        due = next((a["due"] for a in actors if a.get("due")), None)
+        return sentence(group.kind, self.lang, self.names_of(actors), self.titles.get(group.ref), group.ref, own, due)
 
 
 def _owners(session: Session, refs: set[str]) -> dict[str, str]:

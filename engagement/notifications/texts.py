@@ -2,6 +2,10 @@
 engagement/translations say them in bokmål, nynorsk, Danish and English."""
 from __future__ import annotations
 
+from datetime import date
+
+from babel.dates import format_skeleton
+
 from engagement.translations import LANGS, N_, ByLanguage, translations
 
 __all__ = ["DIGEST", "LANGS", "UNSUBSCRIBE_PAGE", "UNSUBSCRIBE_STALE", "actors_text", "digest_subject", "message_line",
@@ -15,6 +19,8 @@ SENTENCES = {
     "contribution": N_("{actors} built on your idea “{title}”"),
     "answer": N_("{actors} answered your idea “{title}”"),
     "adopted": N_("Your idea “{title}” has been adopted – thank you!"),
+    "pulse": N_("New pulse: “{title}” – answer by {date}"),
+    "profile": N_("Your profile is complete – thank you!"),
 }
 MESSAGE = N_("{actor} gave you kudos: “{message}”")
 DIGEST = ByLanguage(lambda t: {
@@ -51,15 +57,17 @@ def actors_text(names: list[str], lang: str) -> str:
 
 
 def sentence(kind: str, lang: str, names: list[str], title: str | None, ref: str = "",
-             own_ref: bool = True) -> str:
+             own_ref: bool = True, due: str | None = None) -> str:
     """One group's line. A Bra! quotes the title of what it is about only when that is the
     recipient's own (``own_ref``): anyone may send a Bra! about anything, and a title only its
-    author chose must not reach everyone's bell that way; otherwise it says just "ga deg Bra!"."""
+    author chose must not reach everyone's bell that way; otherwise it says just "ga deg Bra!".
+    A pulse's invitation says its last day (``due``, ISO) as the language writes a date."""
     if kind == "kudos" and (ref.startswith("person:") or not own_ref):
         kind = "kudos_person"
     t = translations(lang)
+    day = format_skeleton("MMMMd", date.fromisoformat(due), locale=lang) if due else ""
     return t.gettext(SENTENCES[kind]).format(actors=actors_text(names, lang),
-                                             title=title or t.gettext("your contribution"))
+                                             title=title or t.gettext("your contribution"), date=day)
 
 
 def message_line(lang: str, name: str, message: str) -> str:

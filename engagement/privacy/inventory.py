@@ -207,7 +207,7 @@ INVENTORY: tuple[Table, ...] = (
     _t("engagement_mail_outbox", "notifications",
        _cols(ID, "person") + _cols(TEXT, "address", "subject", "text", "html", "unsubscribe_url",
                                    note="a mail to the person, naming others"),
-       "digest mails to a person and whether they were sent", retention=MAIL, on_erasure=DELETE),
+       "digest and early-warning mails to a person and whether they were sent", retention=MAIL, on_erasure=DELETE),
     _t("engagement_pulses", "pulses", _cols(ID, "created_by") + _cols(TEXT, "title", note="written by staff"),
        "pulse surveys and who set them up", ACCOUNTABILITY, UNTIL_ERASURE, PSEUDONYMISE + KEEP_TEXT),
     _t("engagement_pulse_participation", "pulses", _cols(ID, "person_id"),
@@ -242,6 +242,7 @@ NO_PERSONAL_DATA: frozenset[str] = frozenset({
     "engagement_consumer_heartbeats",  # which process applies which read model, and when it last said so
     "engagement_award_ideas", "engagement_trust_ideas",  # per idea, no person
     "engagement_notify_titles",  # titles of articles and ideas for notifications (never of a person)
+    "engagement_early_warnings",  # a week's note: the flags of shown groups (team ids), counts, the post's outcome
     "engagement_pulse_outbox", "engagement_pulse_tallies",  # answers by team and wording, no person, no time
     "engagement_pulse_respondents",  # how many answered, per team and wording
     "engagement_webhook_subscriptions",  # an integration's address, secret and event types (owned by a key)
@@ -287,7 +288,7 @@ NOT_PERSONAL: dict[str, frozenset[str]] = {name: frozenset(cols) for name, cols 
     "engagement_notify_idea_people": {"idea_ref"},
     "engagement_notification_marks": {"kind"},
     "engagement_notify_preferences": {"digest", "quiet_start", "quiet_end"},
-    "engagement_mail_outbox": {"message_id", "status", "error"},
+    "engagement_mail_outbox": {"message_id", "status", "error", "kind"},
     "engagement_target_owners": {"model", "target_kind"},
     "engagement_owner_waiting": {"model", "kind", "target_kind"},
     "engagement_webhook_messages": {"id", "subscription_id", "event_type", "status"},

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Index, Integer, String
+from sqlalchemy import JSON, Date, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement.db import Base, BigId, utcnow
@@ -73,3 +73,18 @@ class RetentionHorizon(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     horizon: Mapped[datetime] = mapped_column(DateTime)
     deleted: Mapped[int] = mapped_column(BigId, default=0)
+
+
+class EarlyWarningNote(Base):
+    """One week's early-warning note (engagement/trust/warnings.py): written before anything is
+    sent, under the week as its key, so of several mailers only one sends it. ``flags`` are the
+    flags shown groups raised that week ({team: [flag, ...]}), which the next week's note compares
+    with; ``posted`` whether the chat channel took it (``posted``, ``failed``, or None: no channel)."""
+
+    __tablename__ = "engagement_early_warnings"
+    week: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO week in ENGAGEMENT_TIMEZONE, 2026-W49
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    flags: Mapped[dict] = mapped_column(JSON)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)  # teams named
+    mailed: Mapped[int] = mapped_column(Integer, default=0)  # e-mails put in the outbox
+    posted: Mapped[str | None] = mapped_column(String(10), nullable=True)

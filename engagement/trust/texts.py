@@ -9,9 +9,9 @@ from functools import lru_cache
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-from engagement.translations import LANGS, N_, translations
+from engagement.translations import LANGS, N_, ByLanguage, translations
 
-__all__ = ["FLAGS", "LANGS", "describe"]
+__all__ = ["FLAGS", "LANGS", "WARNING", "describe", "pulse_drop"]
 
 
 # Numbers that are percentages; the code writes "40 %", so no msgid holds a bare "%" that gettext
@@ -80,3 +80,22 @@ def _number(key: str, value: object, lang: str) -> object:
 def _decimal(value: float, lang: str) -> str:
     """Babel parses the pattern on every call; a report of thousands of teams repeats few rates."""
     return format_decimal(value, format="#,##0.##", locale=lang)
+
+
+# The weekly early warnings (engagement/trust/warnings.py): a note to communications staff.
+WARNING = ByLanguage(lambda t: {
+    "subject": t.gettext("Tillit: early warnings, week {week}"),
+    "title": t.gettext("Early warnings, week {week}"),
+    "intro": t.gettext("Teams that raised a new flag in the trust report this week, or whose pulse dropped:"),
+    "note": t.gettext("Only groups shown on their own are named: small teams are folded into their unit, "
+                      "as in the trust report. Flags compare the last 30 days with the 90 days before."),
+    "open": t.gettext("See the trust report"),
+})
+PULSE_DROP = N_("Pulse: the mean of “{statement}” fell from {before} to {after}.")
+
+
+def pulse_drop(lang: str, statement: str, before: float, after: float) -> str:
+    """A pulse drop in words, the means with one decimal as the language writes them ("3,9")."""
+    return translations(lang).gettext(PULSE_DROP).format(
+        statement=statement, before=format_decimal(before, format="0.0", locale=lang),
+        after=format_decimal(after, format="0.0", locale=lang))

@@ -1,11 +1,13 @@
 """The embeddable widget scripts (the demo pages that show them working are in ``engagement/demo/api.py``)."""
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Response, request
 
+from engagement.state import state
 from engagement.translations.javascript import catalogs_script
 from engagement.web.requests import Blueprint
 
@@ -36,18 +38,31 @@ def console_script():
     return _script("tillit-console.js")
 
 
-@lru_cache(maxsize=4)
-def _source(*names: str) -> str:
+@blp.route("/v1/pulse.js")
+@blp.doc(**SCRIPT)
+def pulse_script():
+    """The pulse widget: a person's open pulses to answer"""
+    # It tells people from how many answers results are shown, so it must say this instance's number.
+    return _script("tillit-pulse.js", settings={"pulse": {"minAnswers": state().config["ENGAGEMENT_MIN_GROUP_SIZE"]}})
+
+
+@lru_cache(maxsize=8)
+def _source(*names: str, settings: str = "") -> str:
     """One script tag each: the shared core goes in front of the widget's own files, and between
-    them the translations of the texts those files use, from Tillit's gettext catalogs."""
+    them the translations of the texts those files use, from Tillit's gettext catalogs, and the
+    instance's settings the files read (``TillitCore.settings``)."""
     core = (STATIC / "tillit-core.js").read_text(encoding="utf-8")  # its texts too: what a failed call says
     own = "\n".join((STATIC / n).read_text(encoding="utf-8") for n in names)
-    return "\n".join((core, catalogs_script(core + "\n" + own), own))
+    parts = [core, catalogs_script(core + "\n" + own)]
+    if settings:
+        parts.append(f"window.TillitCore.settings = Object.assign(window.TillitCore.settings || {{}}, {settings});")
+    return "\n".join((*parts, own))
 
 
-def _script(*names: str) -> Response:
+def _script(*names: str, settings: dict | None = None) -> Response:
     """Cached for five minutes, revalidated by ETag."""
-    response = Response(_source(*names), mimetype="text/javascript")
+    shown = json.dumps(settings, sort_keys=True) if settings else ""
+    response = Response(_source(*names, settings=shown), mimetype="text/javascript")
     response.cache_control.public, response.cache_control.max_age = True, 300
     response.add_etag()
     response.make_conditional(request)  # turns it into a 304 in place when the ETag still holds

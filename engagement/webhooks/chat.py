@@ -3,9 +3,13 @@
 Both are made from one :class:`Post` (a title, an intro, sections of lines, a note), so what a
 Teams channel and a Slack channel see is the same text. Names and reasons are text from the
 directory and the report: Slack's three control characters are escaped, and nothing is a link.
+Headings and lines are shown as written, never as markup: a team called "*R&D*" or "1. linje"
+is neither bold nor a list (Teams' Markdown takes backslash escapes; Slack's mrkdwn has none, so
+a zero-width space beside each of its formatting characters keeps it from pairing up).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -34,8 +38,10 @@ def teams(post: Post) -> dict:
     body: list[dict] = [{"type": "TextBlock", "text": post.title, "size": "Large", "weight": "Bolder", "wrap": True},
                         {"type": "TextBlock", "text": post.intro, "wrap": True}]
     for heading, items in post.sections:
-        body.append({"type": "TextBlock", "text": heading, "weight": "Bolder", "wrap": True, "spacing": "Medium"})
-        body += [{"type": "TextBlock", "text": f"- {item}", "wrap": True, "spacing": "Small"} for item in items]
+        body.append({"type": "TextBlock", "text": _teams_literal(heading), "weight": "Bolder", "wrap": True,
+                     "spacing": "Medium"})
+        body += [{"type": "TextBlock", "text": f"- {_teams_literal(item)}", "wrap": True, "spacing": "Small"}
+                 for item in items]
     if post.note:
         body.append({"type": "TextBlock", "text": post.note, "isSubtle": True, "size": "Small", "wrap": True})
     card = {"type": "AdaptiveCard", "version": CARD_VERSION, "body": body}
@@ -47,7 +53,7 @@ def slack(post: Post) -> dict:
     blocks: list[dict] = [{"type": "header", "text": {"type": "plain_text", "text": post.title[:SLACK_HEADER_LIMIT]}},
                           {"type": "section", "text": {"type": "mrkdwn", "text": _escaped(post.intro)}}]
     for heading, items in post.sections:
-        text = f"*{_escaped(heading)}*\n" + "\n".join(f"• {_escaped(item)}" for item in items)
+        text = f"*{_slack_literal(heading)}*\n" + "\n".join(f"• {_slack_literal(item)}" for item in items)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:SLACK_SECTION_LIMIT]}})
     if post.note:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _escaped(post.note)}]})
@@ -56,6 +62,23 @@ def slack(post: Post) -> dict:
 
 def _escaped(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_TEAMS_MARKUP = re.compile(r"([\\`*_~\[\]])")
+_TEAMS_BLOCK_START = re.compile(r"^(\s*\d*)([#>+.)-])")
+_SLACK_MARKUP = re.compile(r"([*_~`])")
+
+
+def _teams_literal(text: str) -> str:
+    """Text an Adaptive Card's Markdown shows as written: its emphasis, link and code characters
+    escaped, and a heading, quote or list marker at the start too."""
+    return _TEAMS_BLOCK_START.sub(r"\1\\\2", _TEAMS_MARKUP.sub(r"\\\1", text))
+
+
+def _slack_literal(text: str) -> str:
+    """Text Slack's mrkdwn shows as written: its control characters escaped, and each formatting
+    character set apart by zero-width spaces, so no two of them enclose a word."""
+    return _SLACK_MARKUP.sub("\u200b\\1\u200b", _escaped(text))
 
 
 BUILDERS = {"teams": teams, "slack": slack}

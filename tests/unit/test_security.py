@@ -13,8 +13,7 @@ from tests.conftest import TEST_SECRET, bearer, drain, like
 
 LEADER, MEMBER, COMMS, ADMIN = ("leader",), (), ("communications",), ("admin",)
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/widget.js", "/v1/trust.js", "/v1/console.js",
-          "/v1/pulse-reports.js",
-          "/v1/notifications/unsubscribe", "/static/<path:filename>",
+          "/v1/pulse.js", "/v1/pulse-reports.js", "/v1/notifications/unsubscribe", "/static/<path:filename>",
           "/scim/v2/", "/scim/v2/<path:rest>"}  # the demo's pages exist only with --demo; SCIM's 404 and 405
 # (method, path, body, who may: a key's scope or "user"/"leader"/"comms", a wrong scope, path owned by kari?)
 TABLE = [
