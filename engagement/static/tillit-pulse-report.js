@@ -427,7 +427,6 @@
     ":where(.tillit-pulse-key.tillit-pulse-v4)::before{background:var(--tillit-p4)}",
     ":where(.tillit-pulse-key.tillit-pulse-v5)::before{background:var(--tillit-p5)}",
     ":where(.tillit-pulse-key.tillit-pulse-vdont_know)::before{background:var(--tillit-p0)}",
-    ":where(.tillit-pulse-compare){background:var(--tillit-bg)}",
     ":where(.tillit-pulse-compare td){text-align:end;white-space:nowrap}",
     ":where(.tillit-pulse-compare thead th){text-align:end}",
     ":where(.tillit-pulse-guidance summary){cursor:pointer;font-weight:600;color:var(--tillit-accent)}",
