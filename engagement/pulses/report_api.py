@@ -101,8 +101,14 @@ def pulse_trends(args: dict):
     return trends.trends(session, utcnow(), _min_size(), unit, args["lang"])
 
 
+def _person_or_staff(who: Principal) -> None:
+    if who.is_user or leader.is_staff(who):
+        return
+    raise Forbidden("The reports one may read are asked with a user token, or an API key with 'reports:read'.")
+
+
 @blp.route("/v1/me/pulse-reports")
-@guarded()
+@guarded(_person_or_staff)
 @blp.response(200, ReadablePulseReportsSchema)
 def readable_reports():
     """The closed pulses whose reports the caller may read, and for which teams (newest first)

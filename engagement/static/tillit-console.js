@@ -94,7 +94,9 @@
       awardsText: _("The month's winners, finalising and the announcement are on the awards page."),
       awardsRules: _("What counts towards an award is set by the operator in the configuration."),
       /* TRANSLATORS: {month} is a month and year, e.g. "October 2026" */
-      awardsLink: _("Open the awards for {month}"), pulseReportLink: _("Open your team's pulse results"),
+      awardsLink: _("Open the awards for {month}"), pulses: _("Pulse results"),
+      pulsesText: _("When a pulse closes, your team's answers are shown beside your own and your manager's, with questions and actions for the statements that are weakest."),
+      pulseReportLink: _("Open your team's pulse results"),
       pulseHeatmapLink: _("Open the pulse results by unit"),
       thresholds: _("Trust thresholds in force"), trustLink: _("Open the trust dashboard"),
       thresholdsText: _("A team gets a flag when its signals pass these limits. The operator sets them."),
@@ -216,6 +218,7 @@
     core.me().then(function (me) {
       var roles = me.roles || [], parts = [];
       if (roles.indexOf("leader") >= 0) parts.push(campaigns(), awards());
+      if (roles.indexOf("leader") >= 0 && holder.getAttribute("data-tillit-pulse-report-url")) parts.push(pulseResults());
       if (roles.indexOf("communications") >= 0) parts.push(thresholds());
       if (roles.indexOf("admin") >= 0) parts.push(moderation(), keys(), audit());
       holder.removeAttribute("aria-busy");
@@ -430,8 +433,16 @@
         var href = url + (url.indexOf("?") >= 0 ? "&" : "?") + "month=" + month;
         section.appendChild(el("p")).appendChild(el("a", {href: href}, fill(t.awardsLink, {month: monthName.format(last)})));
       }
-      var pulses = holder.getAttribute("data-tillit-pulse-report-url");
-      if (pulses) section.appendChild(el("p")).appendChild(el("a", {href: pulses}, t.pulseReportLink));
+
+      return section;
+    }
+
+    /* Where a leader reads their team's pulse results, beside their own and their manager's answers. */
+    function pulseResults() {
+      var section = card("pulses", t.pulses);
+      section.appendChild(el("p", {}, t.pulsesText));
+      section.appendChild(el("p")).appendChild(el("a", {href: holder.getAttribute("data-tillit-pulse-report-url")},
+                                                    t.pulseReportLink));
       return section;
     }
 

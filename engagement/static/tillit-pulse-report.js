@@ -427,7 +427,6 @@
     ":where(.tillit-pulse-key.tillit-pulse-v4)::before{background:var(--tillit-p4)}",
     ":where(.tillit-pulse-key.tillit-pulse-v5)::before{background:var(--tillit-p5)}",
     ":where(.tillit-pulse-key.tillit-pulse-vdont_know)::before{background:var(--tillit-p0)}",
-    ":where(.tillit-pulse-compare){background:var(--tillit-bg)}",
     ":where(.tillit-pulse-compare td){text-align:end;white-space:nowrap}",
     ":where(.tillit-pulse-compare thead th){text-align:end}",
     ":where(.tillit-pulse-guidance summary){cursor:pointer;font-weight:600;color:var(--tillit-accent)}",
@@ -456,6 +455,7 @@
     ":where(.tillit-pulse-heatmap .tillit-includes){font-weight:normal;color:var(--tillit-muted)}",
     ":where(.tillit-pulse-statements){margin:.25em 0;padding-inline-start:1.75em}",
     ":where(.tillit-pulse-statement-list summary){cursor:pointer;font-weight:600}",
+    ":where(.tillit-pulse-statement-list){margin-bottom:var(--tillit-space)}",
     /* on a phone: the comparison in smaller type with tighter cells, so its four columns fit */
     "@container (max-width: 30rem){",
     ":where(.tillit-pulse-compare){font-size:var(--tillit-size-s)}",

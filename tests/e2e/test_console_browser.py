@@ -54,7 +54,7 @@ def axe_clean(page) -> None:
 
 def test_a_leader_opens_closes_archives_and_summarises_a_campaign(browser, server):  # noqa: F811
     page = open_console(browser, server, "lena")
-    assert parts(page) == ["campaigns", "awards"]
+    assert parts(page) == ["campaigns", "awards", "pulses"]
     awards_link = page.locator("[data-tillit-part='awards'] a").get_attribute("href")
     assert awards_link.endswith(f"/demo/awards?user=lena&lang=en&month={last_month():%Y-%m}")
     page.wait_for_selector("[data-tillit-part='campaigns'][data-state='ready']")

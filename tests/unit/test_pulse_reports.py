@@ -172,6 +172,10 @@ def test_who_may_read_the_leaders_report(client, answered, user_token, make_key)
     assert get(client, "/v1/pulses/nope/teams/sykehjem/report", user_token("lise")).status_code == 404
     assert get(client, "/v1/pulses/p1/teams/sykehjem/report?lang=xx", user_token("lise")).json["errors"][0][
         "field"] == "lang"
+    views = get(client, "/v1/trust/audit", make_key("audit:read")).json["views"]  # it carries trust signals
+    assert {(v["who"], v["unit"], v["view"], v["period"]) for v in views} == {
+        ("user:lise", "sykehjem", "pulse-report", "p1"), ("user:hanna", "sykehjem", "pulse-report", "p1"),
+        ("user:siri", "sykehjem", "pulse-report", "p1"), ("key:test", "sykehjem", "pulse-report", "p1")}
 
 
 def test_the_heat_map_shows_only_shown_groups_and_names_the_folded(client, answered, make_key, user_token):

@@ -13,7 +13,7 @@ from tests.conftest import TEST_SECRET, bearer, drain, like
 
 LEADER, MEMBER, COMMS, ADMIN = ("leader",), (), ("communications",), ("admin",)
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/v1/openapi.json", "/v1/widget.js", "/v1/trust.js", "/v1/console.js",
-          "/v1/pulse.js", "/v1/notifications/unsubscribe", "/static/<path:filename>",
+          "/v1/pulse.js", "/v1/pulse-reports.js", "/v1/notifications/unsubscribe", "/static/<path:filename>",
           "/scim/v2/", "/scim/v2/<path:rest>"}  # the demo's pages exist only with --demo; SCIM's 404 and 405
 # (method, path, body, who may: a key's scope or "user"/"leader"/"comms", a wrong scope, path owned by kari?)
 TABLE = [
@@ -47,6 +47,11 @@ TABLE = [
     ("GET", "/v1/trust/teams/t/trend", None, ["trust:read", "comms"], "reports:read", False),
     ("GET", "/v1/trust/audit", None, ["audit:read", "admin"], "trust:read", False),
     ("GET", "/v1/trust/thresholds", None, ["trust:read", "comms"], "reports:read", False),
+    ("GET", "/v1/pulses/p1/teams/t/report", None, ["reports:read", "comms", "leader"], "trust:read", False),
+    ("GET", "/v1/pulses/p1/heatmap", None, ["reports:read", "comms"], "trust:read", False),
+    ("GET", "/v1/pulses/p1/heatmap.csv", None, ["reports:read", "comms"], "trust:read", False),
+    ("GET", "/v1/pulses/trends", None, ["reports:read", "comms"], "trust:read", False),
+    ("GET", "/v1/me/pulse-reports", None, ["reports:read", "user"], "events:write", False),
     ("GET", "/v1/keys", None, ["keys:manage", "admin"], "awards:manage", False),
     ("POST", "/v1/keys", {"name": "chat", "scopes": ["events:write"]}, ["keys:manage", "admin"], "events:write",
      False),
@@ -151,11 +156,12 @@ def _rule(path: str) -> str:
     for pattern, rule in ((r"^/v1/people/[^/]+/", "/v1/people/<person>/"),
                           (r"^/v1/teams/[^/]+/", "/v1/teams/<team_id>/"),
                           (r"^/v1/campaigns/[^/]+", "/v1/campaigns/<campaign_id>"),
-                          (r"^/v1/pulses/[^/]+", "/v1/pulses/<pulse_id>"),
+                          (r"^/v1/pulses/(?!trends$)[^/]+", "/v1/pulses/<pulse_id>"),
                           (r"^/v1/awards/(?!announcement/)[^/]+", "/v1/awards/<month>"),
                           (r"^/v1/people/<person>/data$", "/v1/people/<path:person>/data"),  # ids may hold "/"
                           (r"^/v1/directory/people/[^/]+/", "/v1/directory/people/<path:person>/"),
                           (r"^/v1/trust/teams/[^/]+/", "/v1/trust/teams/<team_id>/"),
+                          (r"/teams/[^/]+/report$", "/teams/<team_id>/report"),
                           (r"^/v1/keys/[^/]+/", "/v1/keys/<prefix>/"),
                           (r"^/v1/webhooks/subscriptions/[^/]+", "/v1/webhooks/subscriptions/<subscription_id>"),
                           (r"/deliveries/[^/]+/", "/deliveries/<message_id>/"),
