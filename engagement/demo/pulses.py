@@ -4,7 +4,8 @@ demo intranet's visitors to answer in the widget.
 The closed pulse is answered through the same service path as any pulse (engagement/pulses/
 service.py ``answer`` and the outbox's release), by made-up people of the trust report's
 organisation: enough in ``silo`` and ``ideas`` that their leaders' reports show distributions,
-a few in ``drift``, and two of the three in ``tiny``, which the reports fold into ``drift``.
+a few in ``drift``, and two of the three in ``tiny``, whose answers go out (at the close) under
+``drift``, the group the reports fold ``tiny`` into.
 The leaders answer about themselves and ``drift``'s leader, their manager, about them.
 """
 from __future__ import annotations
@@ -49,10 +50,10 @@ def _closed(session: Session, bus: EventBus, now: datetime, min_size: int) -> No
         USERS["siri"][0], "key:demo", now, CLOSED)
     for team, members in ANSWERING.items():
         for i in members:
-            _answer(session, bus, pulse, f"{team}-{i}", team, "team", _values(team, i), now, min_size)
-        _answer(session, bus, pulse, f"{team}-0", team, "self", _values(team, 0, own=True), now, min_size)
+            _answer(session, bus, pulse, f"{team}-{i}", team, "team", _values(team, i), now)
+        _answer(session, bus, pulse, f"{team}-0", team, "self", _values(team, 0, own=True), now)
         if team != "drift":
-            _answer(session, bus, pulse, LEADER, team, "manager", _values(team, 10), now, min_size)
+            _answer(session, bus, pulse, LEADER, team, "manager", _values(team, 10), now)
     pulses.close(session, pulse, now)
     outbox.release(session, bus, pulse, now, min_size)
 
@@ -71,9 +72,8 @@ def _open(session: Session, bus: EventBus, now: datetime) -> None:
 
 
 def _answer(session: Session, bus: EventBus, pulse: Pulse, local: str, team: str, wording: str,
-            values: dict[str, int], now: datetime, min_size: int) -> None:
+            values: dict[str, int], now: datetime) -> None:
     pulses.answer(session, ns(local), pulse, {"team": ns(team), "wording": wording, "answers": values}, now)
-    outbox.release(session, bus, pulse, now, min_size)
 
 
 def _values(team: str, i: int, own: bool = False) -> dict[str, Any]:

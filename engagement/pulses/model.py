@@ -2,9 +2,10 @@
 
 Anonymity is made here, by what each table leaves out. ``PulseParticipation`` says who has
 answered and nothing else (no time, no answer). ``PulseOutbox`` holds an answer, with its team
-and wording but no person and no time, until it goes onto the bus shuffled among at least
-``ENGAGEMENT_MIN_GROUP_SIZE`` others (engagement/pulses/outbox.py), so neither the order nor the
-time of answers in the event log says whose they are. ``PulseTally`` and ``PulseRespondents``
+and wording but no person and no time, until the pulse closes; then all of them go onto the bus
+at once, shuffled, each ``team``-wording answer under the shown group it counts in (at least
+``ENGAGEMENT_MIN_GROUP_SIZE`` answers each; engagement/pulses/outbox.py), so neither the order,
+the time nor the team of an answer in the event log says whose it is. ``PulseTally`` and ``PulseRespondents``
 are the read model (consumers/pulses.py) that replay rebuilds from the ``pulse.answered`` events.
 """
 from __future__ import annotations
@@ -39,6 +40,9 @@ class Pulse(Base):
     free_text: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # When the closed pulse's answers went out (engagement/pulses/outbox.py): set in the release's
+    # own transaction, so two releases take turns and an answer arriving after it is refused.
+    released_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class PulseParticipation(Base):
