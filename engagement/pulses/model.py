@@ -71,7 +71,8 @@ class PulseOutbox(Base):
 
 
 class PulseTally(Base):
-    """How many answers gave ``value`` to ``statement``, per pulse, team (as answered) and wording."""
+    """How many answers gave ``value`` to ``statement``, per pulse, team and wording: for the
+    ``team`` wording the team is the shown group the answer went out under (outbox.py)."""
 
     __tablename__ = "engagement_pulse_tallies"
     pulse_id: Mapped[str] = mapped_column(String(64))
