@@ -310,8 +310,8 @@ def test_a_key_made_while_the_demo_runs_is_the_demo_boxs_own(demo_app):
 
 
 def test_the_demo_has_a_closed_pulse_answered_through_the_service_and_an_open_one(demo_app):
-    from engagement.demo import pulses as demo_pulses
     from engagement.db import utcnow
+    from engagement.demo import pulses as demo_pulses
     from engagement.pulses import report
     from engagement.pulses.model import Pulse, PulseRespondents
     client = demo_app.test_client()
