@@ -242,7 +242,7 @@ def _pulse_sweeper(app: Flask) -> Worker:
     ids, which every read model counts once."""
     config = state(app).config
     return Sweeper(state(app).engine, state(app).bus, config["ENGAGEMENT_MIN_GROUP_SIZE"],
-                   config["ENGAGEMENT_PULSE_SWEEP_SECONDS"])
+                   config["ENGAGEMENT_PULSE_SWEEP_SECONDS"], state(app).token_secret)
 
 
 IN_PROCESS: list[WorkerKind] = [WorkerKind("consumers", _consumers), WorkerKind("mailer", _mailer),

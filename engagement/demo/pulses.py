@@ -36,26 +36,26 @@ WEAK = {"silo": {"climate.disagreement_welcome", "leader.talk_about_problems", "
 LEADER = "drift-0"  # drift's leader: the manager of the leaders below drift
 
 
-def ensure_closed(session: Session, bus: EventBus, now: datetime, min_size: int) -> None:
+def ensure_closed(session: Session, bus: EventBus, now: datetime, min_size: int, secret: str) -> None:
     """The closed pulse, answered, the first time (after the planted organisation is loaded)."""
     with LOADING:  # two first visits at once must not both make it
         if session.get(Pulse, CLOSED) is None and session.get(Person, ns(LEADER)) is not None:
-            _closed(session, bus, now, min_size)
+            _closed(session, bus, now, min_size, secret)
 
 
-def _closed(session: Session, bus: EventBus, now: datetime, min_size: int) -> None:
+def _closed(session: Session, bus: EventBus, now: datetime, min_size: int, secret: str) -> None:
     pulse = pulses.define(session, bus, {
         "title": "Psykologisk trygghet i Drift", "statements": CLOSED_STATEMENTS, "units": [ns("drift")],
         "opens_at": now - timedelta(days=21), "closes_at": now + timedelta(days=1)},
         USERS["siri"][0], "key:demo", now, CLOSED)
     for team, members in ANSWERING.items():
         for i in members:
-            _answer(session, bus, pulse, f"{team}-{i}", team, "team", _values(team, i), now)
-        _answer(session, bus, pulse, f"{team}-0", team, "self", _values(team, 0, own=True), now)
+            _answer(session, bus, pulse, f"{team}-{i}", team, "team", _values(team, i), now, secret)
+        _answer(session, bus, pulse, f"{team}-0", team, "self", _values(team, 0, own=True), now, secret)
         if team != "drift":
-            _answer(session, bus, pulse, LEADER, team, "manager", _values(team, 10), now)
+            _answer(session, bus, pulse, LEADER, team, "manager", _values(team, 10), now, secret)
     pulses.close(session, pulse, now)
-    outbox.release(session, bus, pulse, now, min_size)
+    outbox.release(session, bus, pulse, now, min_size, secret)
 
 
 def ensure_open(session: Session, bus: EventBus, now: datetime) -> None:
@@ -72,8 +72,8 @@ def _open(session: Session, bus: EventBus, now: datetime) -> None:
 
 
 def _answer(session: Session, bus: EventBus, pulse: Pulse, local: str, team: str, wording: str,
-            values: dict[str, int], now: datetime) -> None:
-    pulses.answer(session, ns(local), pulse, {"team": ns(team), "wording": wording, "answers": values}, now)
+            values: dict[str, int], now: datetime, secret: str) -> None:
+    pulses.answer(session, ns(local), pulse, {"team": ns(team), "wording": wording, "answers": values}, now, secret)
 
 
 def _values(team: str, i: int, own: bool = False) -> dict[str, Any]:

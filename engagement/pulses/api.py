@@ -134,9 +134,10 @@ def answer_pulse(fields: dict, pulse_id: str):
     Stored without the person; whether they answered is kept apart, without a time. Answers reach
     the event log and the reports only after the pulse closes, all at once, shuffled, in groups of
     at least ENGAGEMENT_MIN_GROUP_SIZE."""
-    session = state().db.session()
+    st = state()
+    session = st.db.session()
     pulse = pulses.get(session, pulse_id)
-    pulses.answer(session, principal().name, pulse, fields, _now())
+    pulses.answer(session, principal().name, pulse, fields, _now(), st.token_secret)
     return {"answered": True}
 
 

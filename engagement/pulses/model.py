@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, PrimaryKeyConstraint, String
+from sqlalchemy import JSON, DateTime, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement.db import Base, utcnow
@@ -60,14 +60,17 @@ class PulseParticipation(Base):
 
 class PulseOutbox(Base):
     """An answer taken in and not yet on the bus: no person, no time. ``id`` is random and becomes
-    the event's id, so an answer published twice (a crash between publishing and deleting) counts once."""
+    the event's id, so an answer published twice (a crash between publishing and deleting) counts once.
+    ``sealed`` holds the team and the values, sealed (engagement/pulses/seal.py); ``team_id`` and
+    ``answers`` are empty then, and hold them plainly only in rows written before sealing."""
 
     __tablename__ = "engagement_pulse_outbox"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     pulse_id: Mapped[str] = mapped_column(String(64), index=True)
-    team_id: Mapped[str] = mapped_column(String(128))
+    team_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     wording: Mapped[str] = mapped_column(String(10))
-    answers: Mapped[dict] = mapped_column(JSON)  # statement key -> 0..5
+    answers: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)  # statement key -> 0..5
+    sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class PulseTally(Base):

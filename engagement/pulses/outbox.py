@@ -1,6 +1,7 @@
 """Answers from the outbox onto the bus: at the pulse's close, all at once, shuffled, folded.
 
-An answer waits in ``PulseOutbox`` (no person, no time) until its pulse has closed. Then the
+An answer waits in ``PulseOutbox`` (no person, no time; its team and values sealed under the
+token secret, engagement/pulses/seal.py) until its pulse has closed. Then the
 pulse's waiting answers go out together, in a random order, in one publish, each as a
 ``pulse.answered`` event with the pulse's opening time and no receive time: so the event log's
 order and times say nothing of who answered when. A ``team``-wording answer is tagged not with
@@ -29,6 +30,7 @@ import logging
 import random
 import threading
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
@@ -37,6 +39,7 @@ from sqlalchemy.orm import Session
 from engagement.bus.base import EventBus
 from engagement.directory.groups import current_tree, fold, load_tree
 from engagement.events import Event, EventType, Target, utc_naive
+from engagement.pulses import seal
 from engagement.pulses.model import Pulse, PulseOutbox
 from engagement.pulses.service import ANONYMOUS, SOURCE, aware, is_closed
 
@@ -44,25 +47,43 @@ logger = logging.getLogger(__name__)
 _shuffler = random.SystemRandom()
 
 
-def answered_event(pulse: Pulse, row: PulseOutbox, group: str) -> Event:
+class Waiting(NamedTuple):
+    """A waiting answer, unsealed."""
+
+    id: str
+    team_id: str
+    wording: str
+    answers: dict[str, int]
+
+
+def unsealed(secret: str, row: PulseOutbox) -> Waiting:
+    """The row's team and values (engagement/pulses/seal.py; plain in rows from before sealing)."""
+    if row.sealed is None:
+        return Waiting(row.id, row.team_id or "", row.wording, dict(row.answers or {}))
+    team, answers = seal.unseal(secret, row.id, row.sealed)
+    return Waiting(row.id, team, row.wording, answers)
+
+
+def answered_event(pulse: Pulse, answer: Waiting, group: str) -> Event:
     """One answer as the event log keeps it: no person, the same time for every answer, no
     receipt, and ``group`` (the shown group it counts in) as its team."""
-    return Event(id=row.id, type=EventType.PULSE_ANSWERED, actor=ANONYMOUS,
+    return Event(id=answer.id, type=EventType.PULSE_ANSWERED, actor=ANONYMOUS,
                  target=Target("pulse", pulse.id, pulse.created_by), time=aware(pulse.opens_at), source=SOURCE,
-                 data={"team": group, "wording": row.wording, "answers": dict(row.answers)},
+                 data={"team": group, "wording": answer.wording, "answers": dict(answer.answers)},
                  received_at=None, submitted_by="")
 
 
-def release(session: Session, bus: EventBus, pulse: Pulse, now: datetime, min_size: int) -> int:
+def release(session: Session, bus: EventBus, pulse: Pulse, now: datetime, min_size: int, secret: str) -> int:
     """Publish a closed pulse's waiting answers, each under its group (see the module); answers
-    how many went. Nothing while the pulse is open. Commits its own work (the claim and the
-    deletes) once the bus holds the events."""
+    how many went. Nothing while the pulse is open. ``secret`` (the token secret) unseals them.
+    Commits its own work (the claim and the deletes) once the bus holds the events."""
     if not is_closed(pulse, now):
         return 0
     session.execute(update(Pulse).where(Pulse.id == pulse.id)  # the claim: a second release waits here
                     .values(released_at=func.coalesce(Pulse.released_at, utc_naive(now)))
                     .execution_options(synchronize_session=False))
-    rows = list(session.scalars(select(PulseOutbox).where(PulseOutbox.pulse_id == pulse.id)))
+    waiting = session.scalars(select(PulseOutbox).where(PulseOutbox.pulse_id == pulse.id))
+    rows = [unsealed(secret, row) for row in waiting]
     groups = team_groups(session, pulse, rows, min_size)
     going = [(row, row.team_id if row.wording != "team" else groups[row.team_id]) for row in rows]
     events = [answered_event(pulse, row, group) for row, group in going if group is not None]
@@ -75,7 +96,7 @@ def release(session: Session, bus: EventBus, pulse: Pulse, now: datetime, min_si
     return len(events)
 
 
-def team_groups(session: Session, pulse: Pulse, rows: list[PulseOutbox], min_size: int) -> dict[str, str | None]:
+def team_groups(session: Session, pulse: Pulse, rows: list[Waiting], min_size: int) -> dict[str, str | None]:
     """The shown group of each team on a ``team``-wording answer: the tree at the pulse's close
     (today's, for a directory written before its history was kept) folded by those answers; a
     team no longer in that tree stands alone."""
@@ -92,21 +113,21 @@ def team_groups(session: Session, pulse: Pulse, rows: list[PulseOutbox], min_siz
     return fold(parents, sizes, min_size)
 
 
-def sweep(session: Session, bus: EventBus, now: datetime, min_size: int) -> int:
+def sweep(session: Session, bus: EventBus, now: datetime, min_size: int, secret: str) -> int:
     """Release what waits for pulses that have closed. Answers how many went."""
     ids = list(session.scalars(select(PulseOutbox.pulse_id).distinct()))
     closed = select(Pulse).where(Pulse.id.in_(ids), Pulse.closes_at <= utc_naive(now)).order_by(Pulse.id)
     sent = 0
     for pulse in session.scalars(closed).all():
-        sent += release(session, bus, pulse, now, min_size)
+        sent += release(session, bus, pulse, now, min_size, secret)
     return sent
 
 
 class Sweeper:
     """The sweep every ``every`` seconds in a thread of the consumers' process."""
 
-    def __init__(self, engine: Engine, bus: EventBus, min_size: int, every: float):
-        self.engine, self.bus, self.min_size, self.every = engine, bus, min_size, every
+    def __init__(self, engine: Engine, bus: EventBus, min_size: int, every: float, secret: str):
+        self.engine, self.bus, self.min_size, self.every, self.secret = engine, bus, min_size, every, secret
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="pulse-sweeper", daemon=True)
 
@@ -114,7 +135,7 @@ class Sweeper:
         while not self.stopping.wait(self.every):
             try:
                 with Session(self.engine) as session:
-                    sent = sweep(session, self.bus, datetime.now(UTC), self.min_size)
+                    sent = sweep(session, self.bus, datetime.now(UTC), self.min_size, self.secret)
                 if sent:
                     logger.info("pulses: %d waiting answers released", sent)
             except Exception as exc:  # noqa: BLE001 - the next sweep tries again; the rows wait

@@ -25,7 +25,7 @@ from engagement.bus.base import EventBus
 from engagement.directory.model import ManagerLink, Person, Team
 from engagement.errors import EngagementError, FieldError, ValidationFailed
 from engagement.events import Event, EventType, Target, utc_naive
-from engagement.pulses import library
+from engagement.pulses import library, seal
 from engagement.pulses.model import WORDINGS, Pulse, PulseOutbox, PulseParticipation
 from engagement.translations import LANGS
 
@@ -227,11 +227,12 @@ def answered(session: Session, person: str, pulse_ids: list[str]) -> set[tuple[s
 
 # --- answering -----------------------------------------------------------------------------------
 
-def answer(session: Session, person: str, pulse: Pulse, fields: dict[str, Any], now: datetime) -> None:
+def answer(session: Session, person: str, pulse: Pulse, fields: dict[str, Any], now: datetime, secret: str) -> None:
     """Take one answer in: participation and outbox row in one transaction, or neither. 422 naming
     the field when the pulse is not open, the person is not asked this, or the answers do not
     match the pulse's statements, or the pulse's answers have gone out; 409 when answered already.
-    The answer waits in the outbox until the pulse closes."""
+    The answer waits in the outbox until the pulse closes, its team and values sealed with
+    ``secret`` (the token secret: engagement/pulses/seal.py)."""
     errors = _answer_errors(session, person, pulse, fields, now)
     if errors:
         raise ValidationFailed(errors, "The answer has invalid fields; nothing was stored.")
@@ -243,9 +244,10 @@ def answer(session: Session, person: str, pulse: Pulse, fields: dict[str, Any], 
             session.rollback()
             raise ValidationFailed([FieldError("pulse", "The pulse is closed; answers are taken while it is open.")],
                                    "The answer has invalid fields; nothing was stored.")
-        _into_outbox(session, pulse.id, {"id": uuid.uuid4().hex, "pulse_id": pulse.id, "team_id": fields["team"],
-                                         "wording": fields["wording"],
-                                         "answers": dict(sorted(fields["answers"].items()))})
+        row_id = uuid.uuid4().hex
+        _into_outbox(session, pulse.id, {"id": row_id, "pulse_id": pulse.id, "team_id": None,
+                                         "wording": fields["wording"], "answers": None,
+                                         "sealed": seal.seal(secret, row_id, fields["team"], fields["answers"])})
         session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -268,7 +270,7 @@ def _into_outbox(session: Session, pulse_id: str, answer: dict[str, Any]) -> Non
     neither says which of them is whose. Every answer of an open pulse waits (they go out at the
     close), so an answer rewrites the pulse's answers so far: a few thousand rows at most."""
     waiting = [{"id": row.id, "pulse_id": row.pulse_id, "team_id": row.team_id, "wording": row.wording,
-                "answers": row.answers}
+                "answers": row.answers, "sealed": row.sealed}
                for row in session.scalars(select(PulseOutbox).where(PulseOutbox.pulse_id == pulse_id)
                                           .with_for_update())]
     rows = [*waiting, answer]

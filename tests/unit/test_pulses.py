@@ -221,7 +221,7 @@ def test_a_republish_after_a_crash_counts_once_and_replay_rebuilds_the_same(app,
     with app.app_context():  # a release that crashed after publishing, before deleting what it published
         st = state(app)
         stored = st.db.session.get(Pulse, pulse)
-        waiting = rows(app, PulseOutbox, pulse)
+        waiting = [outbox.unsealed(st.token_secret, row) for row in rows(app, PulseOutbox, pulse)]
         groups = outbox.team_groups(st.db.session, stored, waiting, 5)
         st.bus.publish([outbox.answered_event(stored, row, groups[row.team_id]) for row in waiting[:4]])
     assert released(app) == 5  # all five again
@@ -349,7 +349,7 @@ def test_two_sweeps_at_once_publish_each_answer_once(app, client, user_token, pu
     def sweep() -> None:
         with Session(st.engine) as session:
             start.wait()
-            counts.append(outbox.sweep(session, st.bus, datetime.now(UTC), 5))
+            counts.append(outbox.sweep(session, st.bus, datetime.now(UTC), 5, st.token_secret))
 
     threads = [threading.Thread(target=sweep) for _ in range(2)]
     for thread in threads:
@@ -357,3 +357,21 @@ def test_two_sweeps_at_once_publish_each_answer_once(app, client, user_token, pu
     for thread in threads:
         thread.join(30)
     assert sorted(counts) == [0, len(DRIFT)] and on_the_bus(app, "pulse.answered") == len(DRIFT)
+
+
+def test_a_waiting_answer_is_sealed_under_the_token_secret_alone(app, client, user_token, pulse):
+    from cryptography.exceptions import InvalidTag
+
+    from engagement.pulses import outbox, seal
+    assert answer(client, user_token("d1"), pulse, "drift", values=(5, 1)).status_code == 202
+    assert answer(client, user_token("s1"), pulse, "lonn", values=(2, 3)).status_code == 202
+    waiting = rows(app, PulseOutbox, pulse)
+    assert {(r.team_id, r.answers) for r in waiting} == {(None, None)}  # nothing plain in the row
+    assert len({len(r.sealed) for r in waiting}) == 1  # two teams, one length
+    secret = state(app).token_secret
+    assert sorted((w.team_id, w.answers) for w in (outbox.unsealed(secret, r) for r in waiting)) == [
+        ("drift", dict(zip(STATEMENTS, (5, 1), strict=True))), ("lonn", dict(zip(STATEMENTS, (2, 3), strict=True)))]
+    with pytest.raises(InvalidTag):
+        seal.unseal("another-" + secret, waiting[0].id, waiting[0].sealed)
+    with pytest.raises(InvalidTag):  # a sealed value moved to another row does not open
+        seal.unseal(secret, waiting[1].id, waiting[0].sealed)
