@@ -32,6 +32,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -119,7 +120,12 @@ def sweep(session: Session, bus: EventBus, now: datetime, min_size: int, secret:
     closed = select(Pulse).where(Pulse.id.in_(ids), Pulse.closes_at <= utc_naive(now)).order_by(Pulse.id)
     sent = 0
     for pulse in session.scalars(closed).all():
-        sent += release(session, bus, pulse, now, min_size, secret)
+        try:
+            sent += release(session, bus, pulse, now, min_size, secret)
+        except InvalidTag:  # sealed under another secret: kept, and the other pulses still go
+            session.rollback()
+            logger.error("pulses: pulse %s's waiting answers do not unseal with this ENGAGEMENT_TOKEN_SECRET "
+                         "(was it changed while the pulse was open?); they wait", pulse.id)
     return sent
 
 

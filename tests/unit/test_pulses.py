@@ -375,3 +375,8 @@ def test_a_waiting_answer_is_sealed_under_the_token_secret_alone(app, client, us
         seal.unseal("another-" + secret, waiting[0].id, waiting[0].sealed)
     with pytest.raises(InvalidTag):  # a sealed value moved to another row does not open
         seal.unseal(secret, waiting[1].id, waiting[0].sealed)
+    close(app, pulse)
+    with app.app_context():  # another secret: the sweep keeps the answers and goes on
+        assert outbox.sweep(state(app).db.session, state(app).bus, datetime.now(UTC), 1, "another-" + secret) == 0
+    assert len(rows(app, PulseOutbox, pulse)) == 2 and released(app) == 0  # two answers in all: deleted unpublished
+    assert rows(app, PulseOutbox, pulse) == []
