@@ -227,3 +227,43 @@ def test_a_pg_dump_links_no_person_to_an_answer(scratch_postgres, tmp_path: Path
     finally:
         state(app).bus.close()
         state(app).engine.dispose()
+
+
+def test_two_sweeps_at_once_on_postgres_publish_each_answer_once(scratch_postgres, tmp_path: Path):
+    """The release's claim is a row lock there: the second sweep waits, then finds nothing waiting."""
+    import threading
+    import time
+
+    from sqlalchemy.orm import Session
+    app = create_app({"TESTING": True, "ENGAGEMENT_EVENT_LOG": str(tmp_path / "log.sqlite3"),
+                      "ENGAGEMENT_DATABASE_URL": scratch_postgres, "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
+                      "ENGAGEMENT_CONSUMERS": "external", "ENGAGEMENT_MIN_GROUP_SIZE": GROUP})
+    schema.upgrade(state(app).engine)
+    try:
+        pulse, _ = scenario(app)
+        with app.app_context():
+            session = state(app).db.session
+            pulses.close(session, session.get(Pulse, pulse), datetime.now(UTC))
+        st, counts, start = state(app), [], threading.Barrier(2)
+
+        class SlowBus:  # holds the first release between reading and deleting, where the second would read
+            def publish(self, events):
+                time.sleep(0.5)
+                return st.bus.publish(events)
+
+        def sweep() -> None:
+            with Session(st.engine) as session:
+                start.wait()
+                counts.append(outbox.sweep(session, SlowBus(), datetime.now(UTC), GROUP, st.token_secret))
+
+        threads = [threading.Thread(target=sweep) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(counts) == [0, GROUP + 2]
+        drain(app, ("ledger", "pulses"))
+        assert len(answered_events(app)) == GROUP + 2 and count(app, "engagement_pulse_outbox") == 0
+    finally:
+        state(app).bus.close()
+        state(app).engine.dispose()
