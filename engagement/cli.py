@@ -173,7 +173,8 @@ def pulses_release() -> None:
     """Publish the answers waiting for pulses that have closed (cron, every few minutes, when the
     consumers run apart from the web processes; in-process they do it every ENGAGEMENT_PULSE_SWEEP_SECONDS)."""
     st = state()
-    sent = pulse_outbox.sweep(st.db.session(), st.bus, datetime.now(UTC), st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
+    sent = pulse_outbox.sweep(st.db.session(), st.bus, datetime.now(UTC), st.config["ENGAGEMENT_MIN_GROUP_SIZE"],
+                              st.token_secret)
     click.echo(json.dumps({"released": sent}))
 
 

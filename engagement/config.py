@@ -152,8 +152,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_MIN_GROUP_SIZE", 5, int,
             f"Smallest group any team report shows on its own; start-up refuses less than {SMALLEST_GROUP}."),
     Setting("ENGAGEMENT_PULSE_SWEEP_SECONDS", 300.0, float,
-            "How often the in-process workers publish the answers still waiting for pulses that have "
-            "closed (engagement pulses release does it once, from cron, when the consumers run apart)."),
+            "How often the in-process workers publish the answers of pulses that have closed (they wait "
+            "until the close; engagement pulses release does it once, from cron, when the consumers run apart)."),
     Setting("ENGAGEMENT_SCIM_TEAMS", "groups", check_scim_teams,
             "What places a person provisioned over SCIM in a team: groups (a SCIM Group is a team and its "
             "members are in it) or department (the enterprise department names the team)."),

@@ -237,12 +237,12 @@ def _mailer(app: Flask) -> Worker | None:
 
 
 def _pulse_sweeper(app: Flask) -> Worker:
-    """Answers still waiting when their pulse closes go out on this sweep (engagement/pulses/outbox.py).
-    Every web process may run one: two sweeps publishing the same answers publish the same event
-    ids, which every read model counts once."""
+    """A pulse's answers wait until it closes and go out on this sweep (engagement/pulses/outbox.py).
+    Every web process may run one: each release claims its pulse in the database, so a second
+    sweep finds nothing waiting."""
     config = state(app).config
     return Sweeper(state(app).engine, state(app).bus, config["ENGAGEMENT_MIN_GROUP_SIZE"],
-                   config["ENGAGEMENT_PULSE_SWEEP_SECONDS"])
+                   config["ENGAGEMENT_PULSE_SWEEP_SECONDS"], state(app).token_secret)
 
 
 IN_PROCESS: list[WorkerKind] = [WorkerKind("consumers", _consumers), WorkerKind("mailer", _mailer),

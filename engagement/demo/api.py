@@ -104,7 +104,8 @@ def demo_trust_page(args: dict):
     st, now = state(), datetime.now(UTC)
     today = now.astimezone(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date()
     planted = demo.ensure_trust(st.db.session(), _publish, today, now, current_app.extensions.get(SINCE))
-    demo_pulses.ensure_closed(st.db.session(), st.bus, now, st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
+    demo_pulses.ensure_closed(st.db.session(), st.bus, now, st.config["ENGAGEMENT_MIN_GROUP_SIZE"],
+                              st.token_secret)
     period = request.args.get("period", planted)
     return _render("tillit/demo_trust.html", visitor,
                    period=period if fullmatch(MONTH_PATTERN, period) or period in ("30d", "90d") else "30d")
@@ -124,7 +125,7 @@ def demo_pulse_report_page(args: dict):
     today = now.astimezone(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date()
     session = st.db.session()
     demo.ensure_trust(session, _publish, today, now, current_app.extensions.get(SINCE))
-    demo_pulses.ensure_closed(session, st.bus, now, st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
+    demo_pulses.ensure_closed(session, st.bus, now, st.config["ENGAGEMENT_MIN_GROUP_SIZE"], st.token_secret)
     if visitor["user"] == "lena":
         leader = session.get(Person, demo.ns(PULSE_LEADER))
         if leader is not None:
@@ -141,7 +142,8 @@ def demo_pulse_heatmap_page(args: dict):
     st, now = state(), datetime.now(UTC)
     today = now.astimezone(ZoneInfo(st.config["ENGAGEMENT_TIMEZONE"])).date()
     demo.ensure_trust(st.db.session(), _publish, today, now, current_app.extensions.get(SINCE))
-    demo_pulses.ensure_closed(st.db.session(), st.bus, now, st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
+    demo_pulses.ensure_closed(st.db.session(), st.bus, now, st.config["ENGAGEMENT_MIN_GROUP_SIZE"],
+                              st.token_secret)
     return _render("tillit/demo_pulse_heatmap.html", visitor)
 
 

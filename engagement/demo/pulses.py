@@ -4,7 +4,8 @@ demo intranet's visitors to answer in the widget.
 The closed pulse is answered through the same service path as any pulse (engagement/pulses/
 service.py ``answer`` and the outbox's release), by made-up people of the trust report's
 organisation: enough in ``silo`` and ``ideas`` that their leaders' reports show distributions,
-a few in ``drift``, and two of the three in ``tiny``, which the reports fold into ``drift``.
+a few in ``drift``, and two of the three in ``tiny``, whose answers go out (at the close) under
+``drift``, the group the reports fold ``tiny`` into.
 The leaders answer about themselves and ``drift``'s leader, their manager, about them.
 """
 from __future__ import annotations
@@ -35,26 +36,26 @@ WEAK = {"silo": {"climate.disagreement_welcome", "leader.talk_about_problems", "
 LEADER = "drift-0"  # drift's leader: the manager of the leaders below drift
 
 
-def ensure_closed(session: Session, bus: EventBus, now: datetime, min_size: int) -> None:
+def ensure_closed(session: Session, bus: EventBus, now: datetime, min_size: int, secret: str) -> None:
     """The closed pulse, answered, the first time (after the planted organisation is loaded)."""
     with LOADING:  # two first visits at once must not both make it
         if session.get(Pulse, CLOSED) is None and session.get(Person, ns(LEADER)) is not None:
-            _closed(session, bus, now, min_size)
+            _closed(session, bus, now, min_size, secret)
 
 
-def _closed(session: Session, bus: EventBus, now: datetime, min_size: int) -> None:
+def _closed(session: Session, bus: EventBus, now: datetime, min_size: int, secret: str) -> None:
     pulse = pulses.define(session, bus, {
         "title": "Psykologisk trygghet i Drift", "statements": CLOSED_STATEMENTS, "units": [ns("drift")],
         "opens_at": now - timedelta(days=21), "closes_at": now + timedelta(days=1)},
         USERS["siri"][0], "key:demo", now, CLOSED)
     for team, members in ANSWERING.items():
         for i in members:
-            _answer(session, bus, pulse, f"{team}-{i}", team, "team", _values(team, i), now, min_size)
-        _answer(session, bus, pulse, f"{team}-0", team, "self", _values(team, 0, own=True), now, min_size)
+            _answer(session, bus, pulse, f"{team}-{i}", team, "team", _values(team, i), now, secret)
+        _answer(session, bus, pulse, f"{team}-0", team, "self", _values(team, 0, own=True), now, secret)
         if team != "drift":
-            _answer(session, bus, pulse, LEADER, team, "manager", _values(team, 10), now, min_size)
+            _answer(session, bus, pulse, LEADER, team, "manager", _values(team, 10), now, secret)
     pulses.close(session, pulse, now)
-    outbox.release(session, bus, pulse, now, min_size)
+    outbox.release(session, bus, pulse, now, min_size, secret)
 
 
 def ensure_open(session: Session, bus: EventBus, now: datetime) -> None:
@@ -71,9 +72,8 @@ def _open(session: Session, bus: EventBus, now: datetime) -> None:
 
 
 def _answer(session: Session, bus: EventBus, pulse: Pulse, local: str, team: str, wording: str,
-            values: dict[str, int], now: datetime, min_size: int) -> None:
-    pulses.answer(session, ns(local), pulse, {"team": ns(team), "wording": wording, "answers": values}, now)
-    outbox.release(session, bus, pulse, now, min_size)
+            values: dict[str, int], now: datetime, secret: str) -> None:
+    pulses.answer(session, ns(local), pulse, {"team": ns(team), "wording": wording, "answers": values}, now, secret)
 
 
 def _values(team: str, i: int, own: bool = False) -> dict[str, Any]:

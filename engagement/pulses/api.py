@@ -6,7 +6,6 @@ a user token only, as its own person; nobody answers for someone else.
 """
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +14,7 @@ from sqlalchemy import func, select
 from engagement.auth import TRUST_ROLE, Principal
 from engagement.directory.model import Person, Team
 from engagement.errors import Forbidden
-from engagement.pulses import library, outbox
+from engagement.pulses import library
 from engagement.pulses import service as pulses
 from engagement.pulses.model import Pulse, PulseParticipation
 from engagement.schemas.pulses import (
@@ -31,7 +30,6 @@ from engagement.state import state
 from engagement.translations import LANGS
 from engagement.web.requests import BODY, Blueprint, guarded, principal
 
-logger = logging.getLogger(__name__)
 blp = Blueprint("pulses", __name__)
 MANAGE_SCOPE = "pulses:manage"
 
@@ -134,17 +132,12 @@ def answer_pulse(fields: dict, pulse_id: str):
     """Answer a pulse for one team and wording (the person's own user token)
 
     Stored without the person; whether they answered is kept apart, without a time. Answers reach
-    the reports only in groups of at least ENGAGEMENT_MIN_GROUP_SIZE, shuffled."""
-    st, now = state(), _now()
+    the event log and the reports only after the pulse closes, all at once, shuffled, in groups of
+    at least ENGAGEMENT_MIN_GROUP_SIZE."""
+    st = state()
     session = st.db.session()
     pulse = pulses.get(session, pulse_id)
-    pulses.answer(session, principal().name, pulse, fields, now)
-    try:
-        outbox.release(session, st.bus, pulse, now, st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
-    except Exception as exc:  # noqa: BLE001 - the answer is kept; the sweep releases it later
-        session.rollback()
-        logger.warning("pulses: releasing pulse %s's waiting answers failed; the sweep tries again: %r",
-                       pulse.id, exc)
+    pulses.answer(session, principal().name, pulse, fields, _now(), st.token_secret)
     return {"answered": True}
 
 

@@ -2,16 +2,17 @@
 
 Anonymity is made here, by what each table leaves out. ``PulseParticipation`` says who has
 answered and nothing else (no time, no answer). ``PulseOutbox`` holds an answer, with its team
-and wording but no person and no time, until it goes onto the bus shuffled among at least
-``ENGAGEMENT_MIN_GROUP_SIZE`` others (engagement/pulses/outbox.py), so neither the order nor the
-time of answers in the event log says whose they are. ``PulseTally`` and ``PulseRespondents``
+and wording but no person and no time, until the pulse closes; then all of them go onto the bus
+at once, shuffled, each ``team``-wording answer under the shown group it counts in (at least
+``ENGAGEMENT_MIN_GROUP_SIZE`` answers each; engagement/pulses/outbox.py), so neither the order,
+the time nor the team of an answer in the event log says whose it is. ``PulseTally`` and ``PulseRespondents``
 are the read model (consumers/pulses.py) that replay rebuilds from the ``pulse.answered`` events.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, PrimaryKeyConstraint, String
+from sqlalchemy import JSON, DateTime, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement.db import Base, utcnow
@@ -39,6 +40,9 @@ class Pulse(Base):
     free_text: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # When the closed pulse's answers went out (engagement/pulses/outbox.py): set in the release's
+    # own transaction, so two releases take turns and an answer arriving after it is refused.
+    released_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class PulseParticipation(Base):
@@ -56,18 +60,22 @@ class PulseParticipation(Base):
 
 class PulseOutbox(Base):
     """An answer taken in and not yet on the bus: no person, no time. ``id`` is random and becomes
-    the event's id, so an answer published twice (a crash between publishing and deleting) counts once."""
+    the event's id, so an answer published twice (a crash between publishing and deleting) counts once.
+    ``sealed`` holds the team and the values, sealed (engagement/pulses/seal.py); ``team_id`` and
+    ``answers`` are empty then, and hold them plainly only in rows written before sealing."""
 
     __tablename__ = "engagement_pulse_outbox"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     pulse_id: Mapped[str] = mapped_column(String(64), index=True)
-    team_id: Mapped[str] = mapped_column(String(128))
+    team_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     wording: Mapped[str] = mapped_column(String(10))
-    answers: Mapped[dict] = mapped_column(JSON)  # statement key -> 0..5
+    answers: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)  # statement key -> 0..5
+    sealed: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class PulseTally(Base):
-    """How many answers gave ``value`` to ``statement``, per pulse, team (as answered) and wording."""
+    """How many answers gave ``value`` to ``statement``, per pulse, team and wording: for the
+    ``team`` wording the team is the shown group the answer went out under (outbox.py)."""
 
     __tablename__ = "engagement_pulse_tallies"
     pulse_id: Mapped[str] = mapped_column(String(64))

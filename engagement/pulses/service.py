@@ -4,8 +4,9 @@ A pulse is written directly (not via an event), so an answer to a closed pulse i
 once; ``pulse.opened`` then tells the read models (invitations). An answer is split in two at the
 door, in one transaction: *that* the person answered (``PulseParticipation``: no time, no
 answer) and *what* was answered (``PulseOutbox``: no person, no time). The outbox goes onto the
-bus shuffled among others (engagement/pulses/outbox.py), so neither the event log's order nor
-its times join the two. Nothing here logs a person beside an answer.
+bus at the pulse's close, shuffled and folded into groups of at least ENGAGEMENT_MIN_GROUP_SIZE
+(engagement/pulses/outbox.py), so neither the event log's order, its times nor its teams join
+the two. Nothing here logs a person beside an answer.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from engagement.bus.base import EventBus
 from engagement.directory.model import ManagerLink, Person, Team
 from engagement.errors import EngagementError, FieldError, ValidationFailed
 from engagement.events import Event, EventType, Target, utc_naive
-from engagement.pulses import library
+from engagement.pulses import library, seal
 from engagement.pulses.model import WORDINGS, Pulse, PulseOutbox, PulseParticipation
 from engagement.translations import LANGS
 
@@ -91,7 +92,7 @@ def define(session: Session, bus: EventBus, fields: dict[str, Any], creator: str
 
 
 def close(session: Session, pulse: Pulse, now: datetime) -> None:
-    """Close an open pulse now (its answers go out on the next release, however few)."""
+    """Close an open pulse now (its answers go out on the next release)."""
     pulse.closes_at = min(pulse.closes_at, utc_naive(now))
     session.commit()
 
@@ -226,10 +227,12 @@ def answered(session: Session, person: str, pulse_ids: list[str]) -> set[tuple[s
 
 # --- answering -----------------------------------------------------------------------------------
 
-def answer(session: Session, person: str, pulse: Pulse, fields: dict[str, Any], now: datetime) -> None:
+def answer(session: Session, person: str, pulse: Pulse, fields: dict[str, Any], now: datetime, secret: str) -> None:
     """Take one answer in: participation and outbox row in one transaction, or neither. 422 naming
     the field when the pulse is not open, the person is not asked this, or the answers do not
-    match the pulse's statements; 409 when answered already. The caller releases the outbox."""
+    match the pulse's statements, or the pulse's answers have gone out; 409 when answered already.
+    The answer waits in the outbox until the pulse closes, its team and values sealed with
+    ``secret`` (the token secret: engagement/pulses/seal.py)."""
     errors = _answer_errors(session, person, pulse, fields, now)
     if errors:
         raise ValidationFailed(errors, "The answer has invalid fields; nothing was stored.")
@@ -237,13 +240,24 @@ def answer(session: Session, person: str, pulse: Pulse, fields: dict[str, Any], 
                                    wording=fields["wording"]))
     try:
         session.flush()
-        _into_outbox(session, pulse.id, {"id": uuid.uuid4().hex, "pulse_id": pulse.id, "team_id": fields["team"],
-                                         "wording": fields["wording"],
-                                         "answers": dict(sorted(fields["answers"].items()))})
+        if _released(session, pulse):
+            session.rollback()
+            raise ValidationFailed([FieldError("pulse", "The pulse is closed; answers are taken while it is open.")],
+                                   "The answer has invalid fields; nothing was stored.")
+        row_id = uuid.uuid4().hex
+        _into_outbox(session, pulse.id, {"id": row_id, "pulse_id": pulse.id, "team_id": None,
+                                         "wording": fields["wording"], "answers": None,
+                                         "sealed": seal.seal(secret, row_id, fields["team"], fields["answers"])})
         session.commit()
     except IntegrityError as exc:
         session.rollback()
         raise AlreadyAnswered() from exc
+
+
+def _released(session: Session, pulse: Pulse) -> bool:
+    """Whether the pulse's answers have gone out, read under a shared lock of its row: an answer
+    that raced the close either is in the outbox before the release reads it, or is refused."""
+    return session.scalar(select(Pulse.released_at).where(Pulse.id == pulse.id).with_for_update(read=True)) is not None
 
 
 def _into_outbox(session: Session, pulse_id: str, answer: dict[str, Any]) -> None:
@@ -253,10 +267,10 @@ def _into_outbox(session: Session, pulse_id: str, answer: dict[str, Any]) -> Non
     row's transaction id), and the participation rows in the order people answered: appended
     one by one, the waiting answers would line up with the last participants. Written again
     together, shuffled, in this answer's transaction, they all share its order and transaction, so
-    neither says which of them is whose. At most ENGAGEMENT_MIN_GROUP_SIZE - 1 rows wait on an
-    open pulse (more go out), so this stays a handful of rows."""
+    neither says which of them is whose. Every answer of an open pulse waits (they go out at the
+    close), so an answer rewrites the pulse's answers so far: a few thousand rows at most."""
     waiting = [{"id": row.id, "pulse_id": row.pulse_id, "team_id": row.team_id, "wording": row.wording,
-                "answers": row.answers}
+                "answers": row.answers, "sealed": row.sealed}
                for row in session.scalars(select(PulseOutbox).where(PulseOutbox.pulse_id == pulse_id)
                                           .with_for_update())]
     rows = [*waiting, answer]

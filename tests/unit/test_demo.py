@@ -310,7 +310,9 @@ def test_a_key_made_while_the_demo_runs_is_the_demo_boxs_own(demo_app):
 
 
 def test_the_demo_has_a_closed_pulse_answered_through_the_service_and_an_open_one(demo_app):
+    from engagement.db import utcnow
     from engagement.demo import pulses as demo_pulses
+    from engagement.pulses import report
     from engagement.pulses.model import Pulse, PulseRespondents
     client = demo_app.test_client()
     assert client.get("/demo/trust?user=siri").status_code == 200
@@ -321,7 +323,11 @@ def test_the_demo_has_a_closed_pulse_answered_through_the_service_and_an_open_on
         answers = {(r.team_id, r.wording): r.answers for r in session.scalars(
             select(PulseRespondents).where(PulseRespondents.pulse_id == closed.id))}
     assert answers[("demo-silo", "team")] == 9 and answers[("demo-ideas", "team")] == 8  # shown on their own
-    assert answers[("demo-tiny", "team")] == 2  # folded into drift by the reports
+    assert answers[("demo-drift", "team")] == 7 + 2 and ("demo-tiny", "team") not in answers  # out under drift
+    with demo_app.app_context():
+        rows = {r["id"]: r for r in report.heatmap(state(demo_app).db.session, closed.id, utcnow(), 5, "en")["teams"]}
+    assert rows["demo-tiny"]["folded_into"] == "demo-drift"  # as the reports showed it before
+    assert not rows["demo-drift"]["suppressed"] and "demo-tiny" in [t["id"] for t in rows["demo-drift"]["includes"]]
     assert answers[("demo-silo", "self")] == 1 and answers[("demo-silo", "manager")] == 1
     token = _token_in(client.get("/demo?user=kari").get_data(as_text=True))
     mine = client.get("/v1/me/pulses", headers=bearer(token)).json["pulses"]

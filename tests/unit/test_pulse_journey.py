@@ -34,7 +34,7 @@ def close(app, pulse_id: str) -> None:
     with app.app_context():
         session, now = st.db.session, datetime.now(UTC)
         pulses.close(session, pulses.get(session, pulse_id), now)
-        outbox.sweep(session, st.bus, now, st.config["ENGAGEMENT_MIN_GROUP_SIZE"])
+        outbox.sweep(session, st.bus, now, st.config["ENGAGEMENT_MIN_GROUP_SIZE"], st.token_secret)
     drain(app, ("ledger", "pulses"))
 
 

@@ -71,33 +71,52 @@ def pulse_events(app) -> list[LedgerEvent]:
             select(LedgerEvent).where(LedgerEvent.type == "pulse.answered").order_by(LedgerEvent.seq)).all()
 
 
+def close(app, pulse_id: str) -> None:
+    """Close the pulse now (the tree at the close is today's)."""
+    from engagement.pulses import service
+    with app.app_context():
+        session = state(app).db.session
+        service.close(session, session.get(Pulse, pulse_id), datetime.now(UTC))
+
+
+def released(app) -> int:
+    """One sweep, as ``engagement pulses release`` runs it: how many answers went out."""
+    result = app.test_cli_runner().invoke(args=["engagement", "pulses", "release"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["released"]
+
+
 def on_the_bus(app, event_type: str) -> int:
     """Events of a type in the embedded bus's log itself, whether any consumer read them or not."""
     with sqlite3.connect(state(app).config["ENGAGEMENT_EVENT_LOG"]) as log:
         return sum(json.loads(value)["type"] == event_type for (value,) in log.execute("SELECT value FROM log"))
 
 
-def test_a_pulse_goes_out_and_counts_only_from_five_answers(app, client, user_token, pulse):
-    for person in DRIFT[:4]:
+def test_a_pulse_goes_out_and_counts_only_at_its_close(app, client, user_token, pulse):
+    for person in DRIFT[:6]:
         assert answer(client, user_token(person), pulse, "drift").status_code == 202
+    assert answer(client, user_token(DRIFT[6]), pulse, "drift", values=(2, 5)).status_code == 202
+    assert released(app) == 0  # open: seven waiting are not enough, nothing goes before the close
     drain(app, ("ledger", "pulses"))
     assert pulse_events(app) == [] and rows(app, PulseTally, pulse) == [] and rows(app, PulseRespondents, pulse) == []
-    assert len(rows(app, PulseOutbox, pulse)) == 4  # waiting, with no person and no time
+    assert len(rows(app, PulseOutbox, pulse)) == 7  # waiting, with no person and no time
     assert on_the_bus(app, "pulse.answered") == 0 and on_the_bus(app, "pulse.opened") == 1
 
-    assert answer(client, user_token(DRIFT[4]), pulse, "drift", values=(2, 5)).status_code == 202
+    close(app, pulse)
+    assert released(app) == 7
     drain(app, ("ledger", "pulses"))
     events = pulse_events(app)
-    assert len(events) == 5 and rows(app, PulseOutbox, pulse) == [] and on_the_bus(app, "pulse.answered") == 5
+    assert len(events) == 7 and rows(app, PulseOutbox, pulse) == [] and on_the_bus(app, "pulse.answered") == 7
     assert {e.actor for e in events} == {"anonymous"} and {e.received_at for e in events} == {None}
     assert len({e.occurred_at for e in events}) == 1 and {e.submitted_by for e in events} == {""}
     tallies = {(t.statement, t.value): t.count for t in rows(app, PulseTally, pulse) if t.team_id == "drift"}
-    assert tallies == {("leader.safe_to_try", 4): 4, ("leader.safe_to_try", 2): 1,
-                       ("climate.curiosity", 0): 4, ("climate.curiosity", 5): 1}
-    assert [(r.team_id, r.wording, r.answers) for r in rows(app, PulseRespondents, pulse)] == [("drift", "team", 5)]
+    assert tallies == {("leader.safe_to_try", 4): 6, ("leader.safe_to_try", 2): 1,
+                       ("climate.curiosity", 0): 6, ("climate.curiosity", 5): 1}
+    assert [(r.team_id, r.wording, r.answers) for r in rows(app, PulseRespondents, pulse)] == [("drift", "team", 7)]
+    assert released(app) == 0  # a second sweep finds nothing
 
     listed = client.get("/v1/pulses", headers=bearer(user_token("kari", roles=("communications",)))).json
-    assert [(p["id"], p["status"], p["answers"]) for p in listed["pulses"]] == [(pulse, "open", 5)]
+    assert [(p["id"], p["status"], p["answers"]) for p in listed["pulses"]] == [(pulse, "closed", 7)]
 
 
 def test_a_second_answer_is_a_conflict_and_changes_nothing(app, client, user_token, pulse):
@@ -166,21 +185,22 @@ def test_a_leader_gets_the_self_wording_and_their_manager_the_manager_wording(cl
 
 
 def test_a_closed_pulse_releases_what_waits_on_the_sweep(app, client, user_token, pulse):
-    for person in DRIFT[:2]:
+    for person in DRIFT[:5]:
         assert answer(client, user_token(person), pulse, "drift").status_code == 202
+    assert answer(client, user_token("lena"), pulse, "drift", wording="self").status_code == 202
     release = app.test_cli_runner()
     result = release.invoke(args=["engagement", "pulses", "release"])
-    assert result.exit_code == 0 and json.loads(result.output) == {"released": 0}  # open: two are too few
-    with app.app_context():
-        session = state(app).db.session
-        session.execute(update(Pulse).where(Pulse.id == pulse).values(closes_at=datetime(2020, 1, 1)))
-        session.commit()
+    assert result.exit_code == 0 and json.loads(result.output) == {"released": 0}  # open: nothing goes
+    close(app, pulse)
     result = release.invoke(args=["engagement", "pulses", "release"])
-    assert result.exit_code == 0 and json.loads(result.output) == {"released": 2}
+    assert result.exit_code == 0 and json.loads(result.output) == {"released": 6}
     assert rows(app, PulseOutbox, pulse) == []
     drain(app, ("ledger", "pulses"))
-    assert len(pulse_events(app)) == 2
-    assert [(r.team_id, r.answers) for r in rows(app, PulseRespondents, pulse)] == [("drift", 2)]
+    assert len(pulse_events(app)) == 6
+    assert sorted((r.team_id, r.wording, r.answers) for r in rows(app, PulseRespondents, pulse)) == [
+        ("drift", "self", 1), ("drift", "team", 5)]
+    late = answer(client, user_token(DRIFT[5]), pulse, "drift")
+    assert late.status_code == 422 and late.json["errors"][0]["field"] == "pulse"
 
 
 def test_clients_cannot_send_pulse_events(client, writer_key, user_token):
@@ -195,13 +215,16 @@ def test_clients_cannot_send_pulse_events(client, writer_key, user_token):
 def test_a_republish_after_a_crash_counts_once_and_replay_rebuilds_the_same(app, client, user_token, pulse):
     from engagement import replay
     from engagement.pulses import outbox
-    for person in DRIFT[:4]:
+    for person in DRIFT[:5]:
         assert answer(client, user_token(person), pulse, "drift", values=(3, 5)).status_code == 202
+    close(app, pulse)
     with app.app_context():  # a release that crashed after publishing, before deleting what it published
         st = state(app)
         stored = st.db.session.get(Pulse, pulse)
-        st.bus.publish([outbox.answered_event(stored, row) for row in rows(app, PulseOutbox, pulse)])
-    assert answer(client, user_token(DRIFT[4]), pulse, "drift", values=(3, 5)).status_code == 202  # all five again
+        waiting = [outbox.unsealed(st.token_secret, row) for row in rows(app, PulseOutbox, pulse)]
+        groups = outbox.team_groups(st.db.session, stored, waiting, 5)
+        st.bus.publish([outbox.answered_event(stored, row, groups[row.team_id]) for row in waiting[:4]])
+    assert released(app) == 5  # all five again
     drain(app, ("ledger", "pulses"))
     assert len(pulse_events(app)) == 5  # the ledger keeps each id once
     before = sorted((t.team_id, t.statement, t.value, t.count) for t in rows(app, PulseTally, pulse))
@@ -232,6 +255,8 @@ def test_nothing_logs_a_person_beside_an_answer(app, client, user_token, pulse, 
     caplog.set_level(logging.DEBUG)
     for person in DRIFT[:5]:
         assert answer(client, user_token(person), pulse, "drift").status_code == 202
+    close(app, pulse)
+    assert released(app) == 5
     drain(app, ("ledger", "pulses"))
     logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert not [p for p in DRIFT[:5] if re.search(rf"\b{p}\b", logged)], logged
@@ -248,3 +273,110 @@ def test_everyone_invited_with_what_each_is_asked(app, pulse):
     assert everyone["mona"] == [("org", "self"), ("drift", "manager"), ("lonn", "manager")]
     assert everyone["d1"] == [("drift", "team")] and everyone["lena"] == [("drift", "self")]
     assert "kari" not in everyone and len(everyone) == 3 + len(DRIFT) + len(SMALL)
+
+
+def unit_with_a_lone_respondent(client, make_key, comms, own: int) -> str:
+    """A unit with ``own`` members of its own, a team of six and a team of one (led by leo); a
+    pulse to it. Answers the pulse's id."""
+    people = ([{"id": f"e{i}", "name": f"E{i}", "team": "enhet"} for i in range(own)]
+              + [{"id": f"st{i}", "name": f"St{i}", "team": "stor"} for i in range(6)]
+              + [{"id": "li0", "name": "Li0", "team": "liten"},
+                 {"id": "leo", "name": "Leo", "team": "stor", "role": "leader"},
+                 {"id": "kari", "name": "Kari", "team": "comms"}])
+    teams = [{"id": "enhet", "name": "Enheten", "parent": None}, {"id": "stor", "name": "Stor", "parent": "enhet"},
+             {"id": "liten", "name": "Liten", "parent": "enhet"}, {"id": "comms", "name": "Komm", "parent": None}]
+    synced = client.post("/v1/directory/sync", json={"mode": "full", "people": people, "teams": teams},
+                         headers=bearer(make_key("directory:write")))
+    assert synced.status_code == 200, synced.json
+    defined = client.post("/v1/pulses", headers=bearer(comms), json={
+        "title": "Trygghet", "statements": STATEMENTS, "units": ["enhet"],
+        "closes_at": (datetime.now(UTC) + timedelta(days=7)).isoformat()})
+    assert defined.status_code == 201, defined.json
+    return defined.json["id"]
+
+
+def team_ids_on_answers(app) -> dict[str, int]:
+    """How many ``team``-wording answers the event log holds under each team id."""
+    counted: dict[str, int] = {}
+    for event in pulse_events(app):
+        if event.data["wording"] == "team":
+            counted[event.data["team"]] = counted.get(event.data["team"], 0) + 1
+    return counted
+
+
+def test_a_lone_respondents_answer_goes_out_only_in_its_parents_group(app, client, user_token, make_key, comms):
+    pulse = unit_with_a_lone_respondent(client, make_key, comms, own=4)
+    for person, team in [*((f"st{i}", "stor") for i in range(6)), ("li0", "liten"),
+                         *((f"e{i}", "enhet") for i in range(4))]:
+        assert answer(client, user_token(person), pulse, team).status_code == 202
+    assert answer(client, user_token("leo"), pulse, "stor", wording="self").status_code == 202
+    assert released(app) == 0
+    drain(app, ("ledger", "pulses"))
+    assert pulse_events(app) == [] and on_the_bus(app, "pulse.answered") == 0  # nothing before the close
+
+    close(app, pulse)
+    assert released(app) == 12
+    drain(app, ("ledger", "pulses"))
+    assert team_ids_on_answers(app) == {"stor": 6, "enhet": 4 + 1}  # liten's one answer counts in its parent
+    assert "liten" not in {e.data["team"] for e in pulse_events(app)}  # the log has nothing under liten's id
+    assert [e.data["team"] for e in pulse_events(app) if e.data["wording"] == "self"] == ["stor"]
+    assert rows(app, PulseOutbox, pulse) == []
+
+
+def test_a_pulse_with_four_answers_in_all_publishes_nothing(app, client, user_token, make_key, comms):
+    pulse = unit_with_a_lone_respondent(client, make_key, comms, own=0)
+    for person, team in [*((f"st{i}", "stor") for i in range(3)), ("li0", "liten")]:
+        assert answer(client, user_token(person), pulse, team).status_code == 202
+    close(app, pulse)
+    assert released(app) == 0
+    drain(app, ("ledger", "pulses"))
+    assert pulse_events(app) == [] and on_the_bus(app, "pulse.answered") == 0
+    assert rows(app, PulseOutbox, pulse) == [] and rows(app, PulseTally, pulse) == []  # deleted, never published
+
+
+def test_two_sweeps_at_once_publish_each_answer_once(app, client, user_token, pulse):
+    """Two releases racing: the second waits on the first's claim and then finds nothing waiting."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from engagement.pulses import outbox
+    for person in DRIFT:
+        assert answer(client, user_token(person), pulse, "drift").status_code == 202
+    close(app, pulse)
+    st, counts, start = state(app), [], threading.Barrier(2)
+
+    def sweep() -> None:
+        with Session(st.engine) as session:
+            start.wait()
+            counts.append(outbox.sweep(session, st.bus, datetime.now(UTC), 5, st.token_secret))
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(counts) == [0, len(DRIFT)] and on_the_bus(app, "pulse.answered") == len(DRIFT)
+
+
+def test_a_waiting_answer_is_sealed_under_the_token_secret_alone(app, client, user_token, pulse):
+    from cryptography.exceptions import InvalidTag
+
+    from engagement.pulses import outbox, seal
+    assert answer(client, user_token("d1"), pulse, "drift", values=(5, 1)).status_code == 202
+    assert answer(client, user_token("s1"), pulse, "lonn", values=(2, 3)).status_code == 202
+    waiting = rows(app, PulseOutbox, pulse)
+    assert {(r.team_id, r.answers) for r in waiting} == {(None, None)}  # nothing plain in the row
+    assert len({len(r.sealed) for r in waiting}) == 1  # two teams, one length
+    secret = state(app).token_secret
+    assert sorted((w.team_id, w.answers) for w in (outbox.unsealed(secret, r) for r in waiting)) == [
+        ("drift", dict(zip(STATEMENTS, (5, 1), strict=True))), ("lonn", dict(zip(STATEMENTS, (2, 3), strict=True)))]
+    with pytest.raises(InvalidTag):
+        seal.unseal("another-" + secret, waiting[0].id, waiting[0].sealed)
+    with pytest.raises(InvalidTag):  # a sealed value moved to another row does not open
+        seal.unseal(secret, waiting[1].id, waiting[0].sealed)
+    close(app, pulse)
+    with app.app_context():  # another secret: the sweep keeps the answers and goes on
+        assert outbox.sweep(state(app).db.session, state(app).bus, datetime.now(UTC), 1, "another-" + secret) == 0
+    assert len(rows(app, PulseOutbox, pulse)) == 2 and released(app) == 0  # two answers in all: deleted unpublished
+    assert rows(app, PulseOutbox, pulse) == []

@@ -1,0 +1,48 @@
+"""A waiting pulse answer's team and values, sealed, so a dump of an open pulse pairs no team with an answer.
+
+Until its pulse closes an answer waits in ``PulseOutbox`` (engagement/pulses/outbox.py). Stored
+plainly, a database dump or backup taken meanwhile would show each team's answers beside the
+participation rows that say who answered for that team. So the team and the values are sealed
+with AES-GCM under a key derived (HKDF-SHA256) from the service's token secret
+(engagement/token_secret.py), which every process of one installation shares and the database
+does not hold: only a process holding the secret unseals them, at the close.
+
+AES-GCM rather than Fernet, because a Fernet token carries the time it was made, the very thing
+the outbox leaves out. The team is padded to a fixed length, and every answer of a pulse has the
+same statements with one-digit values, so the sealed values of one pulse are all of one length.
+The row's id is bound in as associated data, so a sealed value cannot be moved to another row.
+It protects a dump, a backup or a stolen disk; it does not protect against whoever holds both the
+database and the secret (an operator of the running service): they can unseal the rows.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+INFO = b"tillit pulse outbox v1"  # another key than the tokens' own, from the same secret
+TEAM_BYTES = 512  # a team id is at most 128 characters, at most 4 bytes each in UTF-8
+NONCE_BYTES = 12
+
+
+def _cipher(secret: str) -> AESGCM:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(secret.encode())
+    return AESGCM(key)
+
+
+def seal(secret: str, row_id: str, team: str, answers: dict[str, int]) -> str:
+    """``team`` and ``answers`` as one sealed text (a random nonce, then the ciphertext)."""
+    plain = team.encode().ljust(TEAM_BYTES, b"\0") + json.dumps(answers, sort_keys=True).encode()
+    nonce = os.urandom(NONCE_BYTES)
+    return base64.b64encode(nonce + _cipher(secret).encrypt(nonce, plain, row_id.encode())).decode()
+
+
+def unseal(secret: str, row_id: str, sealed: str) -> tuple[str, dict[str, int]]:
+    """The team and answers ``seal`` sealed; ``cryptography``'s InvalidTag if the secret or row differ."""
+    raw = base64.b64decode(sealed)
+    plain = _cipher(secret).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], row_id.encode())
+    return plain[:TEAM_BYTES].rstrip(b"\0").decode(), json.loads(plain[TEAM_BYTES:])
