@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,9 @@ from engagement.pulses.model import WORDINGS, Pulse, PulseOutbox, PulseParticipa
 from engagement.translations import LANGS
 
 _shuffler = random.SystemRandom()
+# Waiting answers written again beside each new one: with it, five candidates for which is new,
+# the default minimum group size.
+MIXED_WITH = 4
 ANONYMOUS = "anonymous"  # the actor of every pulse.answered event
 SOURCE = "tillit"
 
@@ -261,18 +264,21 @@ def _released(session: Session, pulse: Pulse) -> bool:
 
 
 def _into_outbox(session: Session, pulse_id: str, answer: dict[str, Any]) -> None:
-    """Add the answer to the pulse's outbox, rewriting what waits there with it in a random order.
+    """Add the answer to the pulse's outbox, with up to ``MIXED_WITH`` waiting answers, chosen at
+    random, written again beside it in a random order.
 
     Rows are stored in the order they are written (SQLite's rowid, PostgreSQL's heap and each
     row's transaction id), and the participation rows in the order people answered: appended
-    one by one, the waiting answers would line up with the last participants. Written again
-    together, shuffled, in this answer's transaction, they all share its order and transaction, so
-    neither says which of them is whose. Every answer of an open pulse waits (they go out at the
-    close), so an answer rewrites the pulse's answers so far: a few thousand rows at most."""
+    one by one, the waiting answers would line up with the last participants. Written together
+    with others, shuffled, in this answer's transaction, they share its place and transaction, so
+    neither says which of them is the new one. A bounded number, not the whole outbox: every
+    answer of an open pulse waits until it closes, and rewriting all of them would make each
+    answer cost as much as the answers before it. Rows another answer is rewriting are skipped,
+    not waited for (PostgreSQL), so answers to one pulse do not queue behind each other."""
+    chosen = (select(PulseOutbox).where(PulseOutbox.pulse_id == pulse_id).order_by(func.random())
+              .limit(MIXED_WITH).with_for_update(skip_locked=True))
     waiting = [{"id": row.id, "pulse_id": row.pulse_id, "team_id": row.team_id, "wording": row.wording,
-                "answers": row.answers, "sealed": row.sealed}
-               for row in session.scalars(select(PulseOutbox).where(PulseOutbox.pulse_id == pulse_id)
-                                          .with_for_update())]
+                "answers": row.answers, "sealed": row.sealed} for row in session.scalars(chosen)]
     rows = [*waiting, answer]
     _shuffler.shuffle(rows)
     if waiting:

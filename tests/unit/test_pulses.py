@@ -380,3 +380,23 @@ def test_a_waiting_answer_is_sealed_under_the_token_secret_alone(app, client, us
         assert outbox.sweep(state(app).db.session, state(app).bus, datetime.now(UTC), 1, "another-" + secret) == 0
     assert len(rows(app, PulseOutbox, pulse)) == 2 and released(app) == 0  # two answers in all: deleted unpublished
     assert rows(app, PulseOutbox, pulse) == []
+
+
+def test_each_answer_is_written_among_others_so_the_table_order_is_not_the_answering_order(
+        app, client, user_token, pulse):
+    """Appended one by one, the outbox's rows (in rowid order) would be the answers in the order
+    people answered, which the participation rows also keep; each answer rewrites a few waiting
+    ones beside it, so the file's order says nothing of who came when."""
+    url = state(app).config["ENGAGEMENT_DATABASE_URL"].removeprefix("sqlite:///")
+
+    def in_file_order() -> list[str]:
+        with sqlite3.connect(url) as db:
+            return [row[0] for row in db.execute("SELECT id FROM engagement_pulse_outbox ORDER BY rowid")]
+
+    answering_order: list[str] = []
+    for person in DRIFT:
+        assert answer(client, user_token(person), pulse, "drift").status_code == 202
+        (new,) = set(in_file_order()) - set(answering_order)
+        answering_order.append(new)
+        assert in_file_order()[-5:].count(new) == 1  # it lies among the last written, with others
+    assert in_file_order() != answering_order
