@@ -29,7 +29,7 @@ from engagement.privacy import retention as retention_service
 from engagement.pulses import outbox as pulse_outbox
 from engagement.serving import StopRequest, serve_until_stopped
 from engagement.state import state
-from engagement.workers import ConsumerThreads, background
+from engagement.workers import ConsumerThreads, background, pulse_sweeper
 
 logger = logging.getLogger(__name__)
 engagement_commands = AppGroup("engagement", help="Tillit engagement service.")
@@ -82,11 +82,15 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
 def consume(names: tuple[str, ...]) -> None:
     """Run read models (all, or the NAMES given) until SIGTERM.
 
+    With the pulses read model it also releases closed pulses' waiting answers every
+    ENGAGEMENT_PULSE_SWEEP_SECONDS (engagement/pulses/outbox.py; safe in many processes).
+
     On the embedded bus a read model another process of this machine applies already (a web
     process with ENGAGEMENT_CONSUMERS=in-process, say) waits for it to stop: one at a time."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     stop = StopRequest().install()
     workers = ConsumerThreads(app, list(names) or None).start()
+    sweeper = pulse_sweeper(app).start() if not names or "pulses" in names else None
     click.echo(f"consuming: {', '.join(r.model.name for r in workers.runners)}")
     sys.stdout.flush()
     try:
@@ -95,6 +99,8 @@ def consume(names: tuple[str, ...]) -> None:
         click.echo("stopping after the batch in hand")
     finally:
         workers.stop()
+        if sweeper is not None:
+            sweeper.stop()
 
 
 @engagement_commands.command("replay")
@@ -170,8 +176,8 @@ def pulses_commands() -> None:
 @pulses_commands.command("release")
 @with_appcontext
 def pulses_release() -> None:
-    """Publish the answers waiting for pulses that have closed (cron, every few minutes, when the
-    consumers run apart from the web processes; in-process they do it every ENGAGEMENT_PULSE_SWEEP_SECONDS)."""
+    """Publish the answers waiting for pulses that have closed, once (the consumers, in-process or
+    `engagement consume`, do it every ENGAGEMENT_PULSE_SWEEP_SECONDS)."""
     st = state()
     sent = pulse_outbox.sweep(st.db.session(), st.bus, datetime.now(UTC), st.config["ENGAGEMENT_MIN_GROUP_SIZE"],
                               st.token_secret)

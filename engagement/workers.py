@@ -236,7 +236,7 @@ def _mailer(app: Flask) -> Worker | None:
     return LockedWorker(config["ENGAGEMENT_EVENT_LOG"], "mailer", lambda: _Mailer(app))
 
 
-def _pulse_sweeper(app: Flask) -> Worker:
+def pulse_sweeper(app: Flask) -> Sweeper:
     """A pulse's answers wait until it closes and go out on this sweep (engagement/pulses/outbox.py).
     Every web process may run one: each release claims its pulse in the database, so a second
     sweep finds nothing waiting."""
@@ -246,7 +246,7 @@ def _pulse_sweeper(app: Flask) -> Worker:
 
 
 IN_PROCESS: list[WorkerKind] = [WorkerKind("consumers", _consumers), WorkerKind("mailer", _mailer),
-                                WorkerKind("pulses", _pulse_sweeper)]
+                                WorkerKind("pulses", pulse_sweeper)]
 
 
 class Background:

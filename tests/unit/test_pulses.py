@@ -13,7 +13,9 @@ from sqlalchemy import select, update
 from engagement.ledger.model import LedgerEvent
 from engagement.pulses.model import Pulse, PulseOutbox, PulseParticipation, PulseRespondents, PulseTally
 from engagement.state import state
-from tests.conftest import bearer, drain
+from tests.conftest import TEST_SECRET, bearer, drain
+from tests.e2e.conftest import wait_for
+from tests.services import Service
 
 STATEMENTS = ["leader.safe_to_try", "climate.curiosity"]
 DRIFT = [f"d{i}" for i in range(1, 8)]  # seven members of drift, led by lena
@@ -400,3 +402,23 @@ def test_each_answer_is_written_among_others_so_the_table_order_is_not_the_answe
         answering_order.append(new)
         assert in_file_order()[-5:].count(new) == 1  # it lies among the last written, with others
     assert in_file_order() != answering_order
+
+
+def test_engagement_consume_releases_a_closed_pulse_without_cron(app, client, user_token, pulse, tmp_path):
+    """With the read models in `engagement consume` processes (ENGAGEMENT_CONSUMERS=external), the
+    process that applies the pulses read model also sweeps: a closed pulse's answers go out and are
+    counted with nothing else running."""
+    for person in DRIFT[:5]:
+        assert answer(client, user_token(person), pulse, "drift").status_code == 202
+    close(app, pulse)
+    config = state(app).config
+    env = {"ENGAGEMENT_DATABASE_URL": config["ENGAGEMENT_DATABASE_URL"],
+           "ENGAGEMENT_EVENT_LOG": config["ENGAGEMENT_EVENT_LOG"], "ENGAGEMENT_TOKEN_SECRET": TEST_SECRET,
+           "ENGAGEMENT_CONSUMERS": "external", "ENGAGEMENT_PULSE_SWEEP_SECONDS": "0.2"}
+    consumer = Service(["consume", "ledger", "pulses"], env, tmp_path / "consume.log").start()
+    try:
+        counted = lambda: [(r.team_id, r.answers) for r in rows(app, PulseRespondents, pulse)]  # noqa: E731
+        assert wait_for(lambda: counted() == [("drift", 5)], timeout=90), consumer.output()
+        assert rows(app, PulseOutbox, pulse) == []
+    finally:
+        assert consumer.terminate() == 0, consumer.output()
