@@ -312,6 +312,7 @@
     ":where(.tillit-pulse-comment){border-top:1px solid var(--tillit-border);padding-top:var(--tillit-space);gap:.25rem}",
     ":where(.tillit-pulse-comment-warning){border-inline-start:4px solid var(--tillit-warn);",
     "padding-inline-start:var(--tillit-space)}",
+    ":where(.tillit-pulse-comment-warning){margin-bottom:calc(var(--tillit-space) * .5)}",
     ":where(.tillit-pulse-comment-label){font-weight:600}",
     ":where(.tillit-pulse-comment-text){box-sizing:border-box;width:100%;min-height:5.5rem;font:inherit;",
     "padding:var(--tillit-space);border:1px solid var(--tillit-control);border-radius:var(--tillit-radius);",
