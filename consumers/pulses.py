@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from engagement.pulses.seal import COMMENT_CHARS
-
 from engagement.events import Event, EventType
 from engagement.pulses.model import DONT_KNOW, WORDINGS, PulseComment, PulseRespondents, PulseTally
+from engagement.pulses.seal import COMMENT_CHARS
 
 from .base import Batch, Deltas, Pairs, ReadModel, insert_ignoring_duplicates
 
