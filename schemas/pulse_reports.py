@@ -74,6 +74,13 @@ class LeaderReportSchema(Schema):
         "description": "The group the team's answers are counted in, when the team is folded."})
     answers = fields.Integer(allow_none=True, metadata={"description": "Answers in the team's shown group."})
     statements = fields.List(fields.Nested(LeaderStatementSchema), required=True)
+    comments = fields.List(fields.String(), required=True, metadata={
+        "description": "On a pulse with free text: the comments of the team's shown group (the group it "
+                       "is counted in when folded; none when nothing is shown), as written, in a random order."})
+    self_comments = fields.List(fields.String(), required=True, metadata={
+        "description": "The leader's own comments (not anonymous)."})
+    manager_comments = fields.List(fields.String(), required=True, metadata={
+        "description": "The comments of the leader's manager about the leader (not anonymous)."})
     behaviour = fields.Nested(PulseBehaviourSchema, required=True)
 
 

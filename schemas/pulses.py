@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from engagement.pulses.model import WORDINGS
+from engagement.pulses.seal import COMMENT_CHARS
 from engagement.schemas.common import Query
 from engagement.schemas.events import IDENTIFIER, Strict
 from engagement.translations import LANGS
@@ -119,6 +120,8 @@ class MyPulseSchema(Strict):
                        "their views of that leader, shown to the leader, their manager and communications staff."})
     statements = fields.List(fields.Nested(PulseStatementSchema), required=True)
     scale = fields.List(fields.Nested(PulseScaleStepSchema), required=True)
+    free_text = fields.Boolean(required=True, metadata={"description": "Whether a comment may go with the answer."})
+    comment_max = fields.Integer(required=True, metadata={"description": "The longest comment, in characters."})
 
 
 class MyPulsesSchema(Strict):
@@ -142,6 +145,10 @@ class AnswerSchema(Strict):
                                              "(1 strongly disagree ... 5 strongly agree, 0 don't know).")),
                           required=True, validate=validate.Length(min=1), metadata={
                               "description": "Every statement of the pulse: 1-5, or 0 for don't know."})
+    comment = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "Only on a pulse with free_text: a comment beside the answer, trimmed, at most "
+                       f"{COMMENT_CHARS} characters. Sealed until the close, then released with the answer "
+                       "under the same group."})
 
 
 class AnsweredSchema(Strict):

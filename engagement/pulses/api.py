@@ -17,6 +17,7 @@ from engagement.errors import Forbidden
 from engagement.pulses import library
 from engagement.pulses import service as pulses
 from engagement.pulses.model import Pulse, PulseParticipation
+from engagement.pulses.seal import COMMENT_CHARS
 from engagement.schemas.pulses import (
     AnsweredSchema,
     AnswerSchema,
@@ -121,7 +122,7 @@ def _entry(pulse: Pulse, assignment: pulses.Assignment, lang: str, done: bool) -
             "answered": done, "anonymous": assignment.anonymous,
             "statements": [{"key": library.key_of(s), "text": library.text(s, lang, assignment.wording)}
                            for s in pulse.statements],
-            "scale": library.scale(lang)}
+            "scale": library.scale(lang), "free_text": pulse.free_text, "comment_max": COMMENT_CHARS}
 
 
 @blp.route("/v1/pulses/<pulse_id>/answers", methods=["POST"])

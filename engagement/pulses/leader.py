@@ -21,7 +21,7 @@ from engagement.directory.model import ManagerLink, Person, Team
 from engagement.errors import EngagementError
 from engagement.pulses import guidance
 from engagement.pulses.model import Pulse
-from engagement.pulses.report import Results, closed_pulse, is_weak, iso, statement_keys, statement_text
+from engagement.pulses.report import Results, closed_pulse, comments, is_weak, iso, statement_keys, statement_text
 from engagement.trust import service as trust
 
 BASELINE_DAYS = 90  # the trust report's baseline before a rolling period
@@ -118,4 +118,9 @@ def report(session: Session, pulse_id: str, team: str, now: datetime, zone: Zone
             "counted_in": {"id": group, "name": results.org.names[group]} if group not in (None, team) else None,
             "answers": max((s["answers"] for s in shown.values()), default=0) if shown else None,
             "statements": statements,
+            # As written, in a random order: the shown group's (never a folded team's on its own),
+            # and beside them the leader's own and their manager's, which are not anonymous.
+            "comments": comments(session, pulse.id, group, "team") if group is not None else [],
+            "self_comments": comments(session, pulse.id, team, "self"),
+            "manager_comments": comments(session, pulse.id, team, "manager"),
             "behaviour": behaviour(session, pulse, team, local_day(now, zone), zone, min_size, limits, lang)}

@@ -98,3 +98,17 @@ class PulseRespondents(Base):
     answers: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (PrimaryKeyConstraint("pulse_id", "team_id", "wording"),)
+
+
+class PulseComment(Base):
+    """A comment someone wrote beside their answer to a pulse with free text on, as released at the
+    close: its pulse, the team it went out under (for the ``team`` wording the shown group, as the
+    tallies), its wording and the text. No person and no time; ``id`` is the answer event's random
+    id, so neither the key nor the (shuffled) release order follows the order people answered in."""
+
+    __tablename__ = "engagement_pulse_comments"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    pulse_id: Mapped[str] = mapped_column(String(64), index=True)
+    team_id: Mapped[str] = mapped_column(String(128))
+    wording: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)

@@ -55,23 +55,27 @@ class Waiting(NamedTuple):
     team_id: str
     wording: str
     answers: dict[str, int]
+    comment: str = ""  # written beside the answer, on a pulse with free text on
 
 
 def unsealed(secret: str, row: PulseOutbox) -> Waiting:
     """The row's team and values (engagement/pulses/seal.py; plain in rows from before sealing)."""
     if row.sealed is None:
         return Waiting(row.id, row.team_id or "", row.wording, dict(row.answers or {}))
-    team, answers = seal.unseal(secret, row.id, row.sealed)
-    return Waiting(row.id, team, row.wording, answers)
+    team, answers, comment = seal.unseal_all(secret, row.id, row.sealed)
+    return Waiting(row.id, team, row.wording, answers, comment)
 
 
 def answered_event(pulse: Pulse, answer: Waiting, group: str) -> Event:
     """One answer as the event log keeps it: no person, the same time for every answer, no
-    receipt, and ``group`` (the shown group it counts in) as its team."""
+    receipt, and ``group`` (the shown group it counts in) as its team; a comment, when one was
+    written, under the same group."""
+    data: dict = {"team": group, "wording": answer.wording, "answers": dict(answer.answers)}
+    if answer.comment:
+        data["comment"] = answer.comment
     return Event(id=answer.id, type=EventType.PULSE_ANSWERED, actor=ANONYMOUS,
                  target=Target("pulse", pulse.id, pulse.created_by), time=aware(pulse.opens_at), source=SOURCE,
-                 data={"team": group, "wording": answer.wording, "answers": dict(answer.answers)},
-                 received_at=None, submitted_by="")
+                 data=data, received_at=None, submitted_by="")
 
 
 def release(session: Session, bus: EventBus, pulse: Pulse, now: datetime, min_size: int, secret: str) -> int:

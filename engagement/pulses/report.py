@@ -13,6 +13,7 @@ leader's own view and their leader's view, read per team as answered, never fold
 """
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +26,7 @@ from engagement.directory.groups import Org, load_tree
 from engagement.directory.model import Team
 from engagement.errors import EngagementError, FieldError
 from engagement.pulses import library
-from engagement.pulses.model import DONT_KNOW, Pulse, PulseRespondents, PulseTally
+from engagement.pulses.model import DONT_KNOW, Pulse, PulseComment, PulseRespondents, PulseTally
 
 SCALE = (1, 2, 3, 4, 5)
 AGREEING = (4, 5)  # "agree" and "strongly agree"
@@ -34,6 +35,8 @@ AGREEING = (4, 5)  # "agree" and "strongly agree"
 # opinion agree: either says that a good part of the team does not feel it.
 WEAK_MEAN = 3.5
 WEAK_AGREEING = 0.6
+
+_shuffler = random.SystemRandom()
 
 Counts = dict[int, int]  # value (0 = don't know, 1-5) -> answers
 Tallies = dict[tuple[str, str], dict[str, Counts]]  # (team, wording) -> statement -> counts
@@ -236,3 +239,13 @@ def heatmap(session: Session, pulse_id: str, now: datetime, min_size: int, lang:
             "min_group_size": min_size,
             "statements": [{"key": k, "text": statement_text(pulse, k, lang, "team")} for k in statement_keys(pulse)],
             "teams": results.rows()}
+
+
+def comments(session: Session, pulse_id: str, team: str, wording: str) -> list[str]:
+    """The comments released under ``team`` in ``wording``, in a new random order each time, so
+    the order says nothing of who wrote which (for the ``team`` wording, ``team`` must be a
+    shown group: comments are released under the group only, never under a folded team)."""
+    texts = list(session.scalars(select(PulseComment.text).where(
+        PulseComment.pulse_id == pulse_id, PulseComment.team_id == team, PulseComment.wording == wording)))
+    _shuffler.shuffle(texts)
+    return texts

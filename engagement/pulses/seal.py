@@ -11,6 +11,9 @@ AES-GCM rather than Fernet, because a Fernet token carries the time it was made,
 the outbox leaves out. The team is padded to a fixed length, and every answer of a pulse has the
 same statements with one-digit values, so the sealed values of one pulse are all of one length.
 The row's id is bound in as associated data, so a sealed value cannot be moved to another row.
+A pulse with free text on seals a comment too, padded to a fixed length whether or not one was
+written (``COMMENT_BYTES``), so a sealed row does not say who wrote a comment or how long it is;
+a pulse without free text seals no comment at all, as before.
 It protects a dump, a backup or a stolen disk; it does not protect against whoever holds both the
 database and the secret (an operator of the running service): they can unseal the rows.
 """
@@ -27,6 +30,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 INFO = b"tillit pulse outbox v1"  # another key than the tokens' own, from the same secret
 TEAM_BYTES = 512  # a team id is at most 128 characters, at most 4 bytes each in UTF-8
 NONCE_BYTES = 12
+COMMENT_CHARS = 1000  # the longest comment the answer API takes
+COMMENT_BYTES = 4 * COMMENT_CHARS  # at most 4 bytes a character in UTF-8
+COMMENT_MARK = b"\n"  # after the values (json.dumps writes no newline): a comment follows
 
 
 def _cipher(secret: str) -> AESGCM:
@@ -34,15 +40,26 @@ def _cipher(secret: str) -> AESGCM:
     return AESGCM(key)
 
 
-def seal(secret: str, row_id: str, team: str, answers: dict[str, int]) -> str:
-    """``team`` and ``answers`` as one sealed text (a random nonce, then the ciphertext)."""
+def seal(secret: str, row_id: str, team: str, answers: dict[str, int], comment: str | None = None) -> str:
+    """``team``, ``answers`` and, on a pulse with free text, ``comment`` ("" for none) as one
+    sealed text (a random nonce, then the ciphertext)."""
     plain = team.encode().ljust(TEAM_BYTES, b"\0") + json.dumps(answers, sort_keys=True).encode()
+    if comment is not None:
+        plain += COMMENT_MARK + comment.replace("\0", "").encode().ljust(COMMENT_BYTES, b"\0")
     nonce = os.urandom(NONCE_BYTES)
     return base64.b64encode(nonce + _cipher(secret).encrypt(nonce, plain, row_id.encode())).decode()
 
 
 def unseal(secret: str, row_id: str, sealed: str) -> tuple[str, dict[str, int]]:
     """The team and answers ``seal`` sealed; ``cryptography``'s InvalidTag if the secret or row differ."""
+    team, answers, _comment = unseal_all(secret, row_id, sealed)
+    return team, answers
+
+
+def unseal_all(secret: str, row_id: str, sealed: str) -> tuple[str, dict[str, int], str]:
+    """The team, answers and comment ("" when none was written or the pulse has no free text)."""
     raw = base64.b64decode(sealed)
     plain = _cipher(secret).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], row_id.encode())
-    return plain[:TEAM_BYTES].rstrip(b"\0").decode(), json.loads(plain[TEAM_BYTES:])
+    values, _, comment = plain[TEAM_BYTES:].partition(COMMENT_MARK)
+    return (plain[:TEAM_BYTES].rstrip(b"\0").decode(), json.loads(values),
+            comment.rstrip(b"\0").decode())

@@ -248,9 +248,11 @@ def answer(session: Session, person: str, pulse: Pulse, fields: dict[str, Any], 
             raise ValidationFailed([FieldError("pulse", "The pulse is closed; answers are taken while it is open.")],
                                    "The answer has invalid fields; nothing was stored.")
         row_id = uuid.uuid4().hex
+        comment = comment_of(fields) if pulse.free_text else None  # "" sealed too: every row one length
         _into_outbox(session, pulse.id, {"id": row_id, "pulse_id": pulse.id, "team_id": None,
                                          "wording": fields["wording"], "answers": None,
-                                         "sealed": seal.seal(secret, row_id, fields["team"], fields["answers"])})
+                                         "sealed": seal.seal(secret, row_id, fields["team"], fields["answers"],
+                                                             comment)})
         session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -312,7 +314,22 @@ def _answer_errors(session: Session, person: str, pulse: Pulse, fields: dict[str
     errors = [FieldError(f"answers.{key}", "Not a statement of this pulse.") for key in given if key not in keys]
     errors += [FieldError(f"answers.{key}", "Missing: answer every statement (0 is \"don't know\").")
                for key in keys if key not in given]
-    return errors
+    return errors + _comment_errors(pulse, fields)
+
+
+def comment_of(fields: dict[str, Any]) -> str:
+    """The answer's comment, trimmed ("" when none was written)."""
+    return (fields.get("comment") or "").replace("\0", "").strip()
+
+
+def _comment_errors(pulse: Pulse, fields: dict[str, Any]) -> list[FieldError]:
+    """A comment only on a pulse with free text on, and at most ``COMMENT_CHARS`` characters."""
+    comment = comment_of(fields)
+    if comment and not pulse.free_text:
+        return [FieldError("comment", "This pulse takes no written comments (free text is off).")]
+    if len(comment) > seal.COMMENT_CHARS:
+        return [FieldError("comment", f"At most {seal.COMMENT_CHARS} characters.")]
+    return []
 
 
 def get(session: Session, pulse_id: str) -> Pulse:

@@ -56,7 +56,45 @@
               return ngettext("Numbers are shown only from {n} answer; smaller teams count in the unit above. No person is shown.",
                               "Numbers are shown only from {n} answers; smaller teams count in the unit above. No person is shown.", n);
             },
+            /* TRANSLATORS: the heading over the comments people wrote beside their answers. */
+            comments: _("Comments, as written"),
+            commentsNote: _("As the team wrote them, in a random order, without names. Only the comments of a group whose numbers are shown are shown."),
+            /* TRANSLATORS: {unit} is the group the team's answers are counted in. */
+            commentsFrom: _("From {unit}, where the team's answers are counted."),
+            selfComments: _("The leader's own comment (not anonymous)"),
+            managerComments: _("The leader's manager's comment (not anonymous)"),
             answers: function (n) { return ngettext("{n} answer", "{n} answers", n); }};
+  }
+
+  /* A comment as written: its own words as text, never as markup. */
+  function quoted(text) {
+    var item = el("li");
+    item.append(el("blockquote", {}, text));
+    return item;
+  }
+
+  /* The comments of a pulse with free text, as written: the shown group's (the server shuffles
+     them and sends none for a team that is not shown), then the leader's own and their manager's,
+     which carry their names by design. Nothing when there is none. */
+  function comments(r, t) {
+    var team = r.comments || [], own = r.self_comments || [], manager = r.manager_comments || [];
+    if (!team.length && !own.length && !manager.length) return null;
+    var box = el("section", {"class": "tillit-card tillit-stack tillit-pulse-comments", "aria-labelledby": "tillit-pulse-comments-title"});
+    box.append(el("h3", {id: "tillit-pulse-comments-title"}, t.comments));
+    if (team.length) {
+      box.append(el("p", {"class": "tillit-muted"}, t.commentsNote));
+      if (r.counted_in) box.append(el("p", {"class": "tillit-muted"}, fill(t.commentsFrom, {unit: r.counted_in.name})));
+      var list = el("ul", {"class": "tillit-pulse-comment-list"});
+      team.forEach(function (c) { list.append(quoted(c)); });
+      box.append(list);
+    }
+    [[t.selfComments, own], [t.managerComments, manager]].forEach(function (part) {
+      if (!part[1].length) return;
+      var named = el("ul", {"class": "tillit-pulse-comment-list tillit-pulse-comment-named"});
+      part[1].forEach(function (c) { named.append(quoted(c)); });
+      box.append(el("h4", {}, part[0]), named);
+    });
+    return box;
   }
 
   function fill(template, values) { return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
@@ -205,7 +243,10 @@
           else if (r.counted_in) body.append(el("p", {"class": "tillit-card"}, fill(t.countedIn, {unit: r.counted_in.name})));
           var list = el("div", {"class": "tillit-stack"});
           r.statements.forEach(function (s) { list.append(statementCard(s, t, lang)); });
-          body.append(list, behaviour(r.behaviour, t, lang));
+          body.append(list);
+          var written = comments(r, t);
+          if (written) body.append(written);
+          body.append(behaviour(r.behaviour, t, lang));
         }, function (failure) {
           body.textContent = "";
           body.append(el("p", {"class": "tillit-error", role: "alert"},
@@ -388,6 +429,12 @@
   }
 
   var STYLE = [
+    ":where(.tillit-pulse-comment-list){list-style:none;margin:0;padding:0;display:flex;flex-direction:column;",
+    "gap:var(--tillit-space)}",
+    ":where(.tillit-pulse-comment-list blockquote){margin:0;padding-inline-start:var(--tillit-space);",
+    "border-inline-start:4px solid var(--tillit-border);white-space:pre-line;overflow-wrap:anywhere}",
+    ":where(.tillit-pulse-comment-named blockquote){border-inline-start-color:var(--tillit-warn)}",
+    ":where(.tillit-pulse-comments h4){margin:var(--tillit-space) 0 0;font-size:var(--tillit-size-m, 1rem)}",
     ":where(.tillit-pulse-report,.tillit-pulse-heatmap){display:block;container-type:inline-size;color:var(--tillit-text);",
     "--tillit-p1:#f6c9c7;--tillit-p2:#f9dfc0;--tillit-p3:#e4e7eb;--tillit-p4:#c9e3f6;--tillit-p5:#9fcbee;--tillit-p0:#ffffff}",
     "@media (prefers-color-scheme: dark){:where(.tillit-pulse-report,.tillit-pulse-heatmap){",

@@ -7,6 +7,10 @@
  * view of them), before anything is sent. All answers go in one POST; the card then says thank
  * you in its live region and, like every later visit, that the pulse is answered.
  *
+ * A pulse with free text on (the API's free_text) adds one optional comment field under the
+ * statements: a warning before it that written words can give away who wrote them, and the
+ * length limit, counted down as one writes. The comment goes in the same POST, trimmed.
+ *
  * Radios keep the browser's own keyboard handling: Tab moves between statements, the arrow keys
  * within one. Headings are <h3> unless the host says otherwise: data-tillit-heading-level="2".
  * With no open pulse the widget says so in one line; data-tillit-hide-empty leaves it empty then. */
@@ -48,6 +52,17 @@
                               "Answer every statement before you send ({n} left). “Don't know” is an answer too.", n);
             },
             pick: _("Choose an answer."),
+            /* TRANSLATORS: the label of the optional comment field on a pulse with free text. */
+            comment: _("A comment (optional)"),
+            /* TRANSLATORS: said before the comment field, plainly: a comment is read as written. */
+            commentWarning: _("Written words can give away who wrote them. Don't name anyone."),
+            commentLimit: function (n) {
+              return ngettext("At most {n} character.", "At most {n} characters.", n);
+            },
+            /* TRANSLATORS: under the comment field, counted down as one writes. */
+            commentLeft: function (n) {
+              return ngettext("{n} character left.", "{n} characters left.", n);
+            },
             conflict: _("You have already answered this pulse, so these answers were not saved."),
             invalid: _("Not saved: the pulse may have closed or changed. Reload the page to see it as it is now."),
             down: _("Your answers were not sent: Tillit is unavailable right now. They are still here; " +
@@ -109,6 +124,28 @@
     return field;
   }
 
+  /* The optional comment on a pulse with free text: the warning first (the field is described by
+     it, so a screen reader says it too), then the field with its limit, and what is left of it. */
+  function commentField(item, t, id) {
+    var max = item.comment_max || 1000;
+    var box = el("div", {"class": "tillit-pulse-comment tillit-stack"});
+    var warning = el("p", {id: id + "-comment-warning", "class": "tillit-pulse-comment-warning"}, t.commentWarning);
+    var limit = el("span", {id: id + "-comment-limit", "class": "tillit-muted"}, t.commentLimit(max));
+    var label = el("label", {"for": id + "-comment", "class": "tillit-pulse-comment-label"}, t.comment);
+    var area = el("textarea", {id: id + "-comment", name: "comment", rows: "4", maxlength: String(max),
+                               "class": "tillit-pulse-comment-text",
+                               "aria-describedby": warning.id + " " + limit.id});
+    var left = el("p", {"class": "tillit-muted tillit-pulse-comment-left", "aria-live": "polite"});
+    function count() {
+      var n = max - area.value.length;
+      /* said only near the end, so a screen reader is not told after every letter */
+      left.textContent = n <= 100 ? t.commentLeft(n) : "";
+    }
+    area.addEventListener("input", count);
+    box.append(warning, label, limit, area, left);
+    return box;
+  }
+
   /* The card's last word: a badge and a line that a later visit shows as well. */
   function showAnswered(card, t, line) {
     card.classList.add("tillit-pulse-answered");
@@ -147,6 +184,8 @@
     form.append(el("p", {"class": "tillit-pulse-how"}, t.howTo));
     var fields = item.statements.map(function (s, i) { return statement(item, s, i, id); });
     fields.forEach(function (f) { form.append(f); });
+    var comment = item.free_text ? commentField(item, t, id) : null;
+    if (comment) form.append(comment);
     var button = el("button", {type: "submit", "class": "tillit-button tillit-button--primary"}, t.send);
     var actions = el("div", {"class": "tillit-row"});
     actions.append(button);
@@ -183,8 +222,10 @@
       }
       button.disabled = true; button.textContent = t.sending;
       say("", false);
-      core.json("POST", "/v1/pulses/" + encodeURIComponent(item.pulse) + "/answers",
-                {team: item.team.id, wording: item.wording, answers: answers}).then(function () {
+      var body = {team: item.team.id, wording: item.wording, answers: answers};
+      var written = comment ? comment.querySelector("textarea").value.trim() : "";
+      if (written) body.comment = written;
+      core.json("POST", "/v1/pulses/" + encodeURIComponent(item.pulse) + "/answers", body).then(function () {
         form.remove();
         say(t.thanks, false);
         showAnswered(card, t, line);
@@ -268,6 +309,16 @@
     ":where(.tillit-pulse-dont-know){flex-direction:row;justify-content:center;gap:var(--tillit-space);",
     "padding-inline:var(--tillit-space)}",
     ":where(.tillit-pulse-dont-know:has(input:checked)){padding-inline:calc(var(--tillit-space) - 1px)}",
+    ":where(.tillit-pulse-comment){border-top:1px solid var(--tillit-border);padding-top:var(--tillit-space);gap:.25rem}",
+    ":where(.tillit-pulse-comment-warning){border-inline-start:4px solid var(--tillit-warn);",
+    "padding-inline-start:var(--tillit-space)}",
+    ":where(.tillit-pulse-comment-warning){margin-bottom:calc(var(--tillit-space) * .5)}",
+    ":where(.tillit-pulse-comment-label){font-weight:600}",
+    ":where(.tillit-pulse-comment-text){box-sizing:border-box;width:100%;min-height:5.5rem;font:inherit;",
+    "padding:var(--tillit-space);border:1px solid var(--tillit-control);border-radius:var(--tillit-radius);",
+    "background:var(--tillit-bg);color:var(--tillit-text);resize:vertical}",
+    ":where(.tillit-pulse-comment-text:focus-visible){outline:3px solid var(--tillit-focus);outline-offset:2px}",
+    ":where(.tillit-pulse-comment-left:empty){display:none}",
     ":where(.tillit-pulse-hint){margin-top:calc(var(--tillit-space) * .5)}",
     ":where(.tillit-pulse-hint[hidden]){display:none}",
     ":where(.tillit-pulse-line:empty){display:none}",

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from engagement.db import utcnow
-from engagement.pulses.model import Pulse, PulseRespondents, PulseTally
+from engagement.pulses.model import Pulse, PulseComment, PulseRespondents, PulseTally
 from tests.e2e.test_trust_browser import axe_clean
 from tests.e2e.test_widget_browser import SCREENSHOTS, SERVER_INSTANCE, browser, server  # noqa: F401 - fixtures
 
@@ -27,6 +27,11 @@ KEYS = ["leader.respect_differences", "leader.safe_to_try", "leader.open_about_c
 ANSWERS = {"healthy": (8, (4, 5)), "quiet": (6, (2, 3, 4)), "carried": (5, (3, 4, 5)), "drift": (3, (4,)),
            "tiny": (2, (5,)), "leaders": (1, (3,))}
 PULSE = "demo-trygghet-1"
+# What the quiet team wrote (the pulse has free text), and its leader and their manager, as released
+COMMENTS = [("team", "Vi tar sjelden opp feil på møtene, og når noen gjør det, blir det stille."),
+            ("team", "Det hjelper når lederen sier først hva hun selv har bommet på."),
+            ("self", "Jeg vil bli flinkere til å spørre hva teamet mener før jeg bestemmer."),
+            ("manager", "Hun lytter godt, men teamet trenger mer tid til å snakke sammen.")]
 
 
 def plant(base: str) -> None:
@@ -39,7 +44,10 @@ def plant(base: str) -> None:
             return
         closes = utcnow() - timedelta(days=1)
         session.add(Pulse(id=PULSE, title="Psykologisk trygghet, høst", statements=KEYS, units=["demo-org"],
-                          opens_at=closes - timedelta(days=14), closes_at=closes, created_by="demo-siri"))
+                          opens_at=closes - timedelta(days=14), closes_at=closes, created_by="demo-siri",
+                          free_text=True))
+        session.add_all(PulseComment(id=f"c{i}", pulse_id=PULSE, team_id="demo-quiet", wording=wording, text=text)
+                        for i, (wording, text) in enumerate(COMMENTS))
         counts: dict[tuple[str, str, str, int], int] = {}
         for team, (n, lean) in ANSWERS.items():
             session.add(PulseRespondents(pulse_id=PULSE, team_id=f"demo-{team}", wording="team", answers=n))
@@ -103,6 +111,12 @@ def test_the_leaders_report_puts_the_team_beside_the_leader_and_the_manager(brow
     assert page.locator(".tillit-pulse-signals dt").count() == 5
     # the pulse's days (the last two weeks) are quieter than the planted month: the trust report's flags for them
     assert "Little sharing" in page.locator(".tillit-pulse-flag-title").all_inner_texts()
+    written = page.locator(".tillit-pulse-comments")
+    assert written.locator("h3").inner_text() == "Comments, as written"
+    assert sorted(written.locator(".tillit-pulse-comment-list:not(.tillit-pulse-comment-named) blockquote")
+                  .all_inner_texts()) == sorted(text for wording, text in COMMENTS if wording == "team")
+    assert written.locator("h4").all_inner_texts() == ["The leader's own comment (not anonymous)",
+                                                       "The leader's manager's comment (not anonymous)"]
     shot(page, "pulse-leader-report-1024")
     axe_clean(page)
 
@@ -113,6 +127,8 @@ def test_the_leaders_report_on_a_phone_in_dark_mode_and_norwegian(browser, plant
     page.wait_for_selector(".tillit-pulse-statement")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, wider_than(page, 390)
     assert page.locator(".tillit-pulse-compare thead th").first.inner_text() == "Teamet"
+    assert page.locator(".tillit-pulse-comments h3").inner_text() == "Kommentarer, slik de ble skrevet"
+    page.locator(".tillit-pulse-comments").screenshot(path=str(SCREENSHOTS / "pulse-leader-report-comments.png"))
     shot(page, "pulse-leader-report-phone-dark")
     axe_clean(page)
 
@@ -121,6 +137,7 @@ def test_a_team_folded_for_too_few_answers_shows_nothing_of_its_own(browser, pla
     page = open_page(browser, planted, f"/demo/pulse-report?user=siri&pulse={PULSE}&team=demo-tiny", lang="en")
     page.wait_for_selector(".tillit-pulse-statement")
     assert "counted together with Drift" in page.locator("main").inner_text()
+    assert page.locator(".tillit-pulse-comments").count() == 0  # the quiet team's comments are its own group's
     axe_clean(page)
 
 

@@ -1,7 +1,8 @@
 """The pulse widget in headless Chromium, on the demo intranet page of a real `engagement serve --demo`,
 answering the demo's open pulse through the real API: by keyboard on a 360 px phone and by mouse at
 desktop width, axe-core clean in light and dark, the answer in the database's participation table
-and the second visit saying it is answered, and what goes wrong said in words."""
+and the second visit saying it is answered, and what goes wrong said in words; a pulse with free
+text offers a comment field (and only such a pulse), whose comment goes with the answer, sealed."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -306,3 +308,67 @@ def test_one_script_tag_on_another_origin(browser, intranet):
     page.goto(f"{intranet}/hidden.html")
     page.wait_for_selector("[data-tillit-pulse][data-state='empty']", state="attached")
     assert page.locator("[data-tillit-pulse]").inner_text() == ""
+
+
+def free_text_pulse(server) -> str:
+    """A second open pulse for the demo intranet's people, with free text on, defined as staff do."""
+    base, _, env = server
+    staff = {"Authorization": f"Bearer {run_cli(['token', 'demo-siri', '--role', 'communications'], env)}"}
+    units = requests.get(f"{base}/v1/pulses/{demo_pulses.OPEN}", headers=staff, timeout=10).json()["units"]
+    defined = requests.post(f"{base}/v1/pulses", headers=staff, timeout=10, json={
+        "title": "Ordet er fritt", "statements": ["climate.curiosity", "climate.easy_to_ask_for_help"],
+        "units": units, "free_text": True, "closes_at": (datetime.now(UTC) + timedelta(days=7)).isoformat()})
+    assert defined.status_code == 201, defined.text
+    return defined.json()["id"]
+
+
+def outbox_rows(server) -> list[str]:
+    _, instance, _ = server
+    with sqlite3.connect(instance / "engagement.sqlite3") as db:
+        return [repr(row) for row in db.execute("SELECT * FROM engagement_pulse_outbox")]
+
+
+def test_a_pulse_with_free_text_offers_one_comment_field_and_sends_it(browser, server):
+    pulse = free_text_pulse(server)
+    page = open_demo(browser, server, "siri", "nb", viewport=PHONE)
+    without = page.locator(f"{OPEN_CARD}[data-pulse='{demo_pulses.OPEN}']")
+    assert without.count() == 1 and without.locator("textarea").count() == 0  # free text off: no field
+    card = page.locator(f"{OPEN_CARD}[data-pulse='{pulse}']")
+    assert card.locator("textarea").count() == 1
+    warning = card.locator(".tillit-pulse-comment-warning")
+    assert warning.inner_text() == "Det du skriver, kan avsløre hvem som skrev det. Ikke nevn noen ved navn."
+    field = page.get_by_label("En kommentar (valgfritt)")
+    assert field.count() == 1 and field.get_attribute("maxlength") == "1000"
+    assert "Høyst 1000 tegn." in card.inner_text()
+    described = field.evaluate("t => t.getAttribute('aria-describedby').split(' ')"
+                               ".map(id => document.getElementById(id).textContent)")
+    assert described == [warning.inner_text(), "Høyst 1000 tegn."]  # a screen reader hears the warning too
+    # the warning comes before the field, on the page and in the reading order
+    assert warning.evaluate("(w, t) => !!(w.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING)",
+                            field.element_handle())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    axe_clean(page)
+    card.locator("textarea").scroll_into_view_if_needed()
+    shoot(page, "phone-comment")
+
+    chosen, team = choose(card, [4, 0]), card.get_attribute("data-team")
+    field.fill("  Vi kunne spurt hverandre oftere om hjelp.  ")
+    field.fill("x" * 950)  # near the limit: what is left is said
+    assert card.locator(".tillit-pulse-comment-left").inner_text() == "50 tegn igjen."
+    field.fill("  Vi kunne spurt hverandre oftere om hjelp.  ")
+    with page.expect_request(lambda r: r.url.endswith("/answers") and r.method == "POST") as sent:
+        with page.expect_response(lambda r: r.url.endswith("/answers")) as answer:
+            card.locator("button[type=submit]").click()
+    assert answer.value.status == 202
+    assert sent.value.post_data_json == {"team": team, "wording": "team",
+                                         "answers": chosen, "comment": "Vi kunne spurt hverandre oftere om hjelp."}
+    page.wait_for_selector(f"{CARD}[data-pulse='{pulse}'][data-state='answered']")
+    assert not [row for row in outbox_rows(server) if "hverandre" in row]  # sealed while the pulse is open
+
+    dark = open_demo(browser, server, "lena", "da", dark=True)
+    own = dark.locator(f"{OPEN_CARD}[data-pulse='{pulse}']")
+    assert own.locator(".tillit-pulse-comment-warning").inner_text() == (
+        "Det, du skriver, kan afsløre, hvem der skrev det. Nævn ikke nogen ved navn.")
+    axe_clean(dark)
+    own.locator("textarea").scroll_into_view_if_needed()
+    shoot(dark, "desktop-dark-comment")

@@ -8,7 +8,10 @@ respondents, the ledger's ``pulse.answered`` rows, the ids the read models claim
 names anyone who answered, by id or e-mail; participation rows carry no time; every
 ``pulse.answered`` event has the same time and no receive time; the ledger's order is not the
 order people answered in; and every team id on a ``team``-wording answer carries at least the
-minimum group size of answers, so a small team's answers are not under its own id.
+minimum group size of answers, so a small team's answers are not under its own id. The pulse
+has free text on: no comment is readable in a dump while it is open (sealed, every row of one
+length whether or not it has a comment), and after the close the comments are under the same
+groups as the answers, lonn's nowhere.
 """
 from __future__ import annotations
 
@@ -39,7 +42,16 @@ LONN = ["lonnmedarbeider1", "lonnmedarbeider2"]
 CREATOR = "kommunikasjon"  # defines the pulse: the events' target owner, by design; answers nothing
 PEOPLE = [*DRIFT, *LONN, "lena", "lars", "mona"]
 WAITING = GROUP + len(LONN) + 2  # every answer waits in the outbox until the close
-ANSWER_TABLES = ("engagement_pulse_outbox", "engagement_pulse_tallies", "engagement_pulse_respondents")
+ANSWER_TABLES = ("engagement_pulse_outbox", "engagement_pulse_tallies", "engagement_pulse_respondents",
+                 "engagement_pulse_comments")
+COMMENTED = range(0, GROUP, 2)  # every other drift member writes a comment
+
+
+def comment(i: int) -> str:
+    return f"Kommentar nummer {i}: vi trenger mer tid til å snakke sammen"
+
+
+LONN_COMMENT = "Vi i lønnsteamet blir aldri hørt"
 
 
 def values(i: int) -> tuple[int, int]:
@@ -71,23 +83,25 @@ def scenario(app) -> tuple[str, list[tuple[int, int]]]:
                        headers=bearer(key)).status_code == 200
     comms = mint_user_token(secret, CREATOR, roles=("communications",))
     defined = client.post("/v1/pulses", headers=bearer(comms), json={
-        "title": "Trygghet", "statements": STATEMENTS, "units": ["org"],
+        "title": "Trygghet", "statements": STATEMENTS, "units": ["org"], "free_text": True,
         "closes_at": (datetime.now(UTC) + timedelta(days=7)).isoformat()})
     assert defined.status_code == 201, defined.json
     pulse = defined.json["id"]
 
-    def answer(person: str, team: str, wording: str, given: tuple[int, int]) -> None:
+    def answer(person: str, team: str, wording: str, given: tuple[int, int], written: str | None = None) -> None:
+        body = {"team": team, "wording": wording, "answers": dict(zip(STATEMENTS, given, strict=True))}
+        if written is not None:
+            body["comment"] = written
         response = client.post(f"/v1/pulses/{pulse}/answers", headers=bearer(mint_user_token(secret, person)),
-                               json={"team": team, "wording": wording,
-                                     "answers": dict(zip(STATEMENTS, given, strict=True))})
+                               json=body)
         assert response.status_code == 202, response.json
 
     order = []
     for i, person in enumerate(DRIFT):
-        answer(person, "drift", "team", values(i))
+        answer(person, "drift", "team", values(i), comment(i) if i in COMMENTED else None)
         order.append(values(i))
     for person in LONN:  # too few for a group even with their parent: deleted at the close, never published
-        answer(person, "lonn", "team", (3, 3))
+        answer(person, "lonn", "team", (3, 3), LONN_COMMENT)
     answer("lena", "drift", "self", (4, 4))
     answer("mona", "drift", "manager", (2, 2))
     drain(app, ("ledger", "pulses"))
@@ -148,11 +162,22 @@ def check(app, dump: str, order: list[tuple[int, int]], closed: bool) -> None:
     columns = created.group(2).lower()
     assert "timestamp" not in columns and "datetime" not in columns and "date" not in columns
 
-    if not closed:  # the waiting rows hold no team and no value: both are sealed under the token secret
+    if not closed:  # the waiting rows hold no team, value or comment: all sealed under the token secret
         assert events == []
         waiting = inserts(dump, "engagement_pulse_outbox")
         assert not [row for row in waiting if any(word in row for word in ("drift", "lonn", *STATEMENTS))], waiting
+        assert "Kommentar nummer" not in dump and "lønnsteamet" not in dump and "Kommentar" not in str(raw_log(app))
+        assert count(app, "engagement_pulse_comments") == 0
+        sealed = [re.findall(r"'([A-Za-z0-9+/=]{100,})'", row) for row in waiting]
+        assert all(len(found) == 1 for found in sealed), "one sealed value per waiting row"
+        assert len({len(found[0]) for found in sealed}) == 1, "a row with a comment is as long as one without"
         return
+    assert LONN_COMMENT not in dump and LONN_COMMENT not in str(raw_log(app))  # deleted unpublished
+    with state(app).engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT team_id, wording, text FROM engagement_pulse_comments").all()
+    assert sorted(stored) == sorted(("drift", "team", comment(i)) for i in COMMENTED)
+    commented = [_data(row[5]) for row in events if "comment" in _data(row[5])]
+    assert sorted((d["team"], d["comment"]) for d in commented) == sorted(("drift", comment(i)) for i in COMMENTED)
     assert len(events) == GROUP + 2  # drift's ten, lena's own view and mona's; lonn's two deleted
     assert {row[1] for row in events} == {"anonymous"} and {row[3] for row in events} == {None}
     assert len({row[2] for row in events}) == 1 and {row[4] for row in events} == {""}
