@@ -62,6 +62,8 @@ TABLE = [
      ["pulses:manage", "comms"], "events:write", False),
     ("GET", "/v1/pulses", None, ["pulses:manage", "reports:read", "comms"], "events:write", False),
     ("GET", "/v1/pulses/p1", None, ["pulses:manage", "reports:read", "comms"], "trust:read", False),
+    ("GET", "/v1/pulses/library?lang=en", None, ["pulses:manage", "reports:read", "comms"], "trust:read", False),
+    ("GET", "/v1/pulses/teams", None, ["pulses:manage", "reports:read", "comms"], "trust:read", False),
     ("GET", "/v1/me/pulses", None, ["user"], "events:write", False),
     ("POST", "/v1/pulses/p1/answers", {"team": "t", "wording": "team", "answers": {"leader.safe_to_try": 3}},
      ["user"], "events:write", False),
