@@ -77,8 +77,8 @@ def test_communications_staff_define_pulses_and_a_bad_window_is_said_beside_its_
     assert part.locator("input[data-key^='leader.']").count() == 5
     assert part.locator("input[data-key^='climate.']").count() == 7
     assert not part.get_by_label("Let people write free text").is_checked()  # off unless asked for
-    assert "give away the person" in part.locator("#" + part.get_by_label("Let people write free text")
-                                                  .get_attribute("aria-describedby")).inner_text()
+    warning = part.get_by_label("Let people write free text").get_attribute("aria-describedby").split()[0]
+    assert "give away the person" in part.locator("#" + warning).inner_text()
 
     today = datetime.now(OSLO).date()
     title = "Speaking up in the intranet team"
@@ -117,8 +117,10 @@ def test_communications_staff_define_pulses_and_a_bad_window_is_said_beside_its_
     made = defined(server)[title]
     assert made["status"] == "open" and made["free_text"] is False
     assert made["statements"][:2] == ["leader.safe_to_try", "climate.curiosity"]
-    assert made["statements"][2] == {"key": "custom-1", "text": {"en": "I know what is expected of me.",
-                                                                "nb": "Jeg vet hva som forventes av meg."}}
+    own = made["statements"][2]  # the page's language first: what the other languages fall back to
+    assert own["key"] == "custom-1"
+    assert own["text"]["nb"]["team"] == "Jeg vet hva som forventes av meg."
+    assert own["text"]["en"]["team"] == own["text"]["da"]["self"] == "I know what is expected of me."
     assert len(made["units"]) == 1 and made["units"][0].endswith("intranett")
     closes = datetime(*(today + timedelta(days=2)).timetuple()[:3], 16, 0, tzinfo=OSLO)
     assert datetime.fromisoformat(made["closes_at"]) == closes  # the page's local time, not UTC
