@@ -7,7 +7,8 @@
  * see tillit-core.js). What is shown follows the person's roles from GET /v1/me; the server decides
  * every call again, and a refusal is said in the page's language:
  *   leader          campaigns (open, close, archive, reopen, summary) and a link to last month's awards
- *   communications  the trust-signal thresholds in force, under the trust dashboard's flag names
+ *   communications  the trust-signal thresholds in force, under the trust dashboard's flag names, and
+ *                   pulses: those defined (status, window, answers so far) and a form to define one
  *   admin           the review queue (what was reported, by whom, when, in which campaign), API keys
  *                   (make, revoke, last used; scopes in words, their codes beside) and the audit logs
  *                   (in words, the newest 20 of each and more on asking)
@@ -61,6 +62,7 @@
     ":where(.tillit-console-units){list-style:none;margin:0;padding:calc(var(--tillit-space) / 2);max-height:16rem;",
     "overflow-y:auto;border:1px solid var(--tillit-border);border-radius:var(--tillit-radius)}",
     ":where(.tillit-console-units li){padding:calc(var(--tillit-space) / 4) 0}",
+    ":where(.tillit-console-path){grid-column:2;font-size:var(--tillit-size-s)}",
     ":where(.tillit-console-window){align-items:flex-start;gap:calc(var(--tillit-space) * 2)}",
     ":where(.tillit-console-window) > *{flex:1 1 16rem}",
     ":where(.tillit-console-moment) :where(.tillit-row){gap:var(--tillit-space);flex-wrap:wrap}",
@@ -565,7 +567,7 @@
       var order = dateOrder(LOCALES[lang]), example = new Intl.DateTimeFormat(LOCALES[lang],
         {day: "2-digit", month: "2-digit", year: "numeric"}).format(new Date(2026, 11, 24));
       var window_ = el("div", {"class": "tillit-row tillit-console-window"});
-      var opens = moment("opens_at", t.opens, t.opensHint), closes = moment("closes_at", t.closesPulse, t.closesHint);
+      var opens = moment("opens_at", t.opens, t.opensHint), closes = moment("closes_at", t.closesPulse, t.closesHint, true);
       window_.appendChild(opens.box);
       window_.appendChild(closes.box);
       form.appendChild(window_);
@@ -587,8 +589,9 @@
       section.appendChild(el("h3", {}, t.pulseList));
       section.appendChild(list);
 
-      /* a date in the page's format and a time (hh:mm), read as the page's local time */
-      function moment(name, label, hintText) {
+      /* a date in the page's format and a time (hh:mm), read as the page's local time; without a
+         time, a pulse opens at the start of its day and closes at the end of its day */
+      function moment(name, label, hintText, endOfDay) {
         var box = el("fieldset", {"class": "tillit-console-moment", "data-field": name});
         var hint = el("p", {"class": "tillit-muted tillit-console-hint", id: id("hint")},
                       hintText + " " + fill(t.dateHint, {date: example + " 09:00"}));
@@ -607,7 +610,7 @@
         /* undefined: left empty; null: not a date and time */
         function value() {
           if (!day.value.trim() && !time.value.trim()) return undefined;
-          var d = parseDate(day.value, order), hm = /^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$/.exec(time.value || "00:00");
+          var d = parseDate(day.value, order), hm = /^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$/.exec(time.value.trim() || (endOfDay ? "23:59" : "00:00"));
           if (!d || !hm || +hm[1] > 23 || +(hm[2] || 0) > 59) return null;
           var local = new Date(+d.slice(0, 4), +d.slice(5, 7) - 1, +d.slice(8, 10), +hm[1], +(hm[2] || 0));
           return local.toISOString();
@@ -629,7 +632,7 @@
         });
         more.appendChild(langs);
         row.appendChild(more);
-        row.appendChild(button(t.removeOwn, "", function () {
+        row.appendChild(el("div", {"class": "tillit-row"})).appendChild(button(t.removeOwn, "", function () {
           row.remove();
           Array.prototype.forEach.call(own.children, function (r, i) {
             r.setAttribute("data-tillit-own-statement", String(i + 1));
@@ -757,10 +760,9 @@
           answer.teams.forEach(function (team) {
             var item = el("li"), label = el("label", {"class": "tillit-console-scope"});
             label.appendChild(el("input", {type: "checkbox", value: team.id, name: "unit"}));
-            var words = el("span", {}, team.name);
-            label.appendChild(words);
+            label.appendChild(el("span", {}, team.name));
             if (team.path.length) {
-              label.appendChild(el("span", {"class": "tillit-muted tillit-console-code"}, team.path.join(" › ")));
+              label.appendChild(el("span", {"class": "tillit-muted tillit-console-path"}, team.path.join(" › ")));
             }
             item.appendChild(label);
             teamList.appendChild(item);

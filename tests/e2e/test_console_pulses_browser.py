@@ -136,6 +136,8 @@ def test_communications_staff_define_pulses_and_a_bad_window_is_said_beside_its_
     assert scheduled["status"] == "scheduled"
     assert datetime.fromisoformat(scheduled["opens_at"]) == datetime(
         *(today + timedelta(days=3)).timetuple()[:3], 9, 30, tzinfo=OSLO)
+    assert datetime.fromisoformat(scheduled["closes_at"]) == datetime(  # no time given: the end of that day
+        *(today + timedelta(days=10)).timetuple()[:3], 23, 59, tzinfo=OSLO)
     page.screenshot(path=str(SHOTS / "console-pulse-defined-1024-light-en.png"), full_page=True)
     axe_clean(page)
 
