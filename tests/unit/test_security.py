@@ -158,7 +158,7 @@ def _rule(path: str) -> str:
     for pattern, rule in ((r"^/v1/people/[^/]+/", "/v1/people/<person>/"),
                           (r"^/v1/teams/[^/]+/", "/v1/teams/<team_id>/"),
                           (r"^/v1/campaigns/[^/]+", "/v1/campaigns/<campaign_id>"),
-                          (r"^/v1/pulses/(?!trends$)[^/]+", "/v1/pulses/<pulse_id>"),
+                          (r"^/v1/pulses/(?!(?:trends|library|teams)$)[^/]+", "/v1/pulses/<pulse_id>"),
                           (r"^/v1/awards/(?!announcement/)[^/]+", "/v1/awards/<month>"),
                           (r"^/v1/people/<person>/data$", "/v1/people/<path:person>/data"),  # ids may hold "/"
                           (r"^/v1/directory/people/[^/]+/", "/v1/directory/people/<path:person>/"),
