@@ -150,7 +150,8 @@ def demo_pulse_heatmap_page(args: dict):
 @blp.route("/demo/console")
 @blp.arguments(VisitorQuery, location="query")
 def demo_console_page(args: dict):
-    """The console as a leader (campaigns, awards), communications staff (the thresholds in force) or
+    """The console as a leader (campaigns, awards), communications staff (the thresholds in force, pulses
+    defined and a form to define one against the demo's directory) or
     the operator (review queue, API keys, audit logs; admin). The operator's token, as every demo
     token, is for the demo's audience only: no instance without the demo takes it, and the demo
     mints none over a database holding anything it did not make. A key made here is named

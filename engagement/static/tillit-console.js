@@ -7,7 +7,8 @@
  * see tillit-core.js). What is shown follows the person's roles from GET /v1/me; the server decides
  * every call again, and a refusal is said in the page's language:
  *   leader          campaigns (open, close, archive, reopen, summary) and a link to last month's awards
- *   communications  the trust-signal thresholds in force, under the trust dashboard's flag names
+ *   communications  the trust-signal thresholds in force, under the trust dashboard's flag names, and
+ *                   pulses: those defined (status, window, answers so far) and a form to define one
  *   admin           the review queue (what was reported, by whom, when, in which campaign), API keys
  *                   (make, revoke, last used; scopes in words, their codes beside) and the audit logs
  *                   (in words, the newest 20 of each and more on asking)
@@ -52,6 +53,19 @@
     ":where(.tillit-console-quote){white-space:pre-line;overflow-wrap:anywhere}",
     ":where(.tillit-console-hint){margin:0;font-size:var(--tillit-size-s)}",
     ":where([data-tillit-console] .tillit-badge){white-space:nowrap}",
+    /* defining a pulse: choices in fieldsets, the units in a list that scrolls, the window side by side */
+    ":where(.tillit-console-choices),:where(.tillit-console-moment){border:none;padding:0;margin:0;",
+    "display:flex;flex-direction:column;gap:calc(var(--tillit-space) / 2);min-width:0}",
+    ":where(.tillit-console-choices legend),:where(.tillit-console-moment legend){padding:0;font-weight:600;",
+    "margin-bottom:calc(var(--tillit-space) / 2)}",
+    ":where(.tillit-console-group){font-size:var(--tillit-size-m);margin:var(--tillit-space) 0 0}",
+    ":where(.tillit-console-units){list-style:none;margin:0;padding:calc(var(--tillit-space) / 2);max-height:16rem;",
+    "overflow-y:auto;border:1px solid var(--tillit-border);border-radius:var(--tillit-radius)}",
+    ":where(.tillit-console-units li){padding:calc(var(--tillit-space) / 4) 0}",
+    ":where(.tillit-console-path){grid-column:2;font-size:var(--tillit-size-s)}",
+    ":where(.tillit-console-window){align-items:flex-start;gap:calc(var(--tillit-space) * 2)}",
+    ":where(.tillit-console-window) > *{flex:1 1 16rem}",
+    ":where(.tillit-console-moment) :where(.tillit-row){gap:var(--tillit-space);flex-wrap:wrap}",
     /* on a phone every row is a card: each cell under its column's name, nothing to scroll sideways */
     "@media (max-width: 40rem){:where(.tillit-console-table) :where(thead){position:absolute;width:1px;height:1px;",
     "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
@@ -160,7 +174,40 @@
         /* TRANSLATORS: "12 months to October 2026" */
         return ngettext("{n} month to {month}", "{n} months to {month}", n);
       },
-      lastDays: function (n) { return ngettext("The last {n} day", "The last {n} days", n); }
+      lastDays: function (n) { return ngettext("The last {n} day", "The last {n} days", n); },
+      definePulses: _("Pulses"), newPulse: _("Define a pulse"), pulseTitle: _("Title"),
+      statementsLegend: _("Statements"),
+      statementsText: _("Each is shown as team members read it; leaders answer it about themselves, and their managers about them."),
+      leaderStatements: _("Leader statements"), climateStatements: _("Team climate"),
+      addOwn: _("Add your own statement"), removeOwn: _("Remove this statement"),
+      /* TRANSLATORS: a statement staff write themselves, numbered 1-3 */
+      ownStatement: _("Your own statement {n}"),
+      ownLanguages: _("Texts in each language (optional)"),
+      languageNames: {nb: _("Norwegian Bokmål"), nn: _("Norwegian Nynorsk"), da: _("Danish"), en: _("English")},
+      units: _("Units"), findUnit: _("Find a unit"),
+      unitsText: _("Everyone in the chosen units and the units under them is asked."),
+      opens: _("Opens"), opensHint: _("Left empty: it opens now."), closesPulse: _("Closes"),
+      closesHint: _("Answers are shown only after it closes."), date: _("Date"), time: _("Time"),
+      freeText: _("Let people write free text"),
+      freeTextWarning: _("Off unless you need it: free text can name or give away the person who wrote it."),
+      definePulse: _("Define pulse"), pulseList: _("Pulses defined"), noPulses: _("No pulses yet."),
+      window: _("Window"), answers: _("Answers so far"),
+      /* TRANSLATORS: when a pulse opens and closes, e.g. "1 Dec 2026, 09:00 – 15 Dec 2026, 16:00" */
+      windowText: _("{opens} – {closes}"),
+      pulseMade: _("The pulse “{title}” is defined."),
+      pulseStatuses: {scheduled: _("Scheduled"), open: _("Open"), closed: _("Closed")},
+      badMoment: _("Write the date and time as in the example."),
+      closesNeeded: _("Give the day and time it closes."),
+      fieldErrors: {
+        title: _("Give the pulse a title of at most 200 characters."),
+        statements: _("Choose at least one statement, at most 30 in all; your own need a text of at most 300 characters."),
+        units: _("Choose at least one unit from the list."),
+        opens_at: _("Write the date and time as in the example."),
+        closes_at: _("It must close after it opens, and in the future."),
+        free_text: _("Turn free text on or off."),
+        other: _("Check this field.")
+      }
+
     };
   }
 
@@ -219,7 +266,7 @@
       var roles = me.roles || [], parts = [];
       if (roles.indexOf("leader") >= 0) parts.push(campaigns(), awards());
       if (roles.indexOf("leader") >= 0 && holder.getAttribute("data-tillit-pulse-report-url")) parts.push(pulseResults());
-      if (roles.indexOf("communications") >= 0) parts.push(thresholds());
+      if (roles.indexOf("communications") >= 0) parts.push(thresholds(), pulseDefinitions());
       if (roles.indexOf("admin") >= 0) parts.push(moderation(), keys(), audit());
       holder.removeAttribute("aria-busy");
       if (!parts.length) {
@@ -469,6 +516,260 @@
         if (heatmap) section.appendChild(el("p")).appendChild(el("a", {href: heatmap}, t.pulseHeatmapLink));
         section.setAttribute("data-state", "ready");
       }, function (failure) { error(problem, failure); });
+      return section;
+    }
+
+    /* Communications staff define a pulse: statements from the library in the page's language (each
+       shown in its team wording, as most people will read it) and up to MAX_OWN of their own, the units
+       from the directory with where each sits, and a window in the page's local time. The server
+       checks everything again; what it refuses is said beside the field it names. */
+    function pulseDefinitions() {
+      var MAX_OWN = 3, section = card("pulse-definitions", t.definePulses), problem = alertBox();
+      var list = el("div", {"class": "tillit-stack"}), form = el("form", {"class": "tillit-stack", novalidate: ""});
+      var slots = {}, boxes = {};
+      /* a field's own error, read out with the field (aria-describedby) and shown under it */
+      function slot(name, box, control) {
+        var message = el("p", {"class": "tillit-error tillit-console-hint", id: id("error"), "data-error-for": name});
+        box.appendChild(message);
+        slots[name] = message;
+        boxes[name] = control;
+        control.setAttribute("aria-describedby", [control.getAttribute("aria-describedby"), message.id]
+          .filter(Boolean).join(" "));
+        return box;
+      }
+      var title = el("input", {"class": "tillit-input", maxlength: "200", autocomplete: "off", name: "title"});
+      form.appendChild(el("h3", {}, t.newPulse));
+      form.appendChild(slot("title", field(t.pulseTitle, title), title));
+
+      var statements = el("fieldset", {"class": "tillit-console-choices", "data-field": "statements"});
+      statements.appendChild(el("legend", {}, t.statementsLegend));
+      statements.appendChild(el("p", {"class": "tillit-muted tillit-console-hint"}, t.statementsText));
+      var groups = {leader: el("div", {"class": "tillit-stack"}), climate: el("div", {"class": "tillit-stack"})};
+      [["leader", t.leaderStatements], ["climate", t.climateStatements]].forEach(function (g) {
+        groups[g[0]].appendChild(el("h4", {"class": "tillit-console-group"}, g[1]));
+        statements.appendChild(groups[g[0]]);
+      });
+      var own = el("div", {"class": "tillit-stack", "data-tillit-own": ""});
+      var addOwn = button(t.addOwn, "", function () { ownRow(); });
+      statements.appendChild(own);
+      statements.appendChild(el("div", {"class": "tillit-row"})).appendChild(addOwn);
+      form.appendChild(slot("statements", statements, statements));
+
+      var units = el("fieldset", {"class": "tillit-console-choices", "data-field": "units"});
+      var search = el("input", {"class": "tillit-input", type: "search", autocomplete: "off"});
+      var teamList = el("ul", {"class": "tillit-console-units"});
+      units.appendChild(el("legend", {}, t.units));
+      units.appendChild(el("p", {"class": "tillit-muted tillit-console-hint"}, t.unitsText));
+      units.appendChild(field(t.findUnit, search));
+      units.appendChild(teamList);
+      form.appendChild(slot("units", units, units));
+
+      var order = dateOrder(LOCALES[lang]), example = new Intl.DateTimeFormat(LOCALES[lang],
+        {day: "2-digit", month: "2-digit", year: "numeric"}).format(new Date(2026, 11, 24));
+      var window_ = el("div", {"class": "tillit-row tillit-console-window"});
+      var opens = moment("opens_at", t.opens, t.opensHint), closes = moment("closes_at", t.closesPulse, t.closesHint, true);
+      window_.appendChild(opens.box);
+      window_.appendChild(closes.box);
+      form.appendChild(window_);
+
+      var freeText = el("input", {type: "checkbox", name: "free_text"});
+      var freeLabel = el("label", {"class": "tillit-console-scope"});
+      var freeWarning = el("p", {"class": "tillit-muted tillit-console-hint", id: id("hint")}, t.freeTextWarning);
+      freeText.setAttribute("aria-describedby", freeWarning.id);
+      freeLabel.appendChild(freeText);
+      freeLabel.appendChild(el("span", {}, t.freeText));
+      var freeBox = el("div", {"class": "tillit-stack"});
+      freeBox.appendChild(freeLabel);
+      freeBox.appendChild(freeWarning);
+      form.appendChild(slot("free_text", freeBox, freeText));
+      form.appendChild(el("div", {"class": "tillit-row"})).appendChild(
+        el("button", {type: "submit", "class": "tillit-button tillit-button--primary"}, t.definePulse));
+      section.appendChild(form);
+      section.appendChild(problem);
+      section.appendChild(el("h3", {}, t.pulseList));
+      section.appendChild(list);
+
+      /* a date in the page's format and a time (hh:mm), read as the page's local time; without a
+         time, a pulse opens at the start of its day and closes at the end of its day */
+      function moment(name, label, hintText, endOfDay) {
+        var box = el("fieldset", {"class": "tillit-console-moment", "data-field": name});
+        var hint = el("p", {"class": "tillit-muted tillit-console-hint", id: id("hint")},
+                      hintText + " " + fill(t.dateHint, {date: example + " 09:00"}));
+        var day = el("input", {"class": "tillit-input", type: "text", inputmode: "numeric", autocomplete: "off",
+                               "aria-describedby": hint.id, "data-part": "date"});
+        var time = el("input", {"class": "tillit-input", type: "text", inputmode: "numeric", autocomplete: "off",
+                                "aria-describedby": hint.id, "data-part": "time", placeholder: "09:00", maxlength: "5"});
+        box.appendChild(el("legend", {}, label));
+        var row = el("div", {"class": "tillit-row"});
+        row.appendChild(field(t.date, day)).style.flex = "2 1 8rem";
+        row.appendChild(field(t.time, time)).style.flex = "1 1 5rem";
+        box.appendChild(row);
+        box.appendChild(hint);
+        slot(name, box, day);
+        time.setAttribute("aria-describedby", day.getAttribute("aria-describedby"));
+        /* undefined: left empty; null: not a date and time */
+        function value() {
+          if (!day.value.trim() && !time.value.trim()) return undefined;
+          var d = parseDate(day.value, order), hm = /^\s*(\d{1,2})(?:[:.](\d{2}))?\s*$/.exec(time.value.trim() || (endOfDay ? "23:59" : "00:00"));
+          if (!d || !hm || +hm[1] > 23 || +(hm[2] || 0) > 59) return null;
+          var local = new Date(+d.slice(0, 4), +d.slice(5, 7) - 1, +d.slice(8, 10), +hm[1], +(hm[2] || 0));
+          return local.toISOString();
+        }
+        return {box: box, day: day, time: time, value: value};
+      }
+
+      function ownRow() {
+        var n = own.children.length + 1;
+        if (n > MAX_OWN) return;
+        var row = el("div", {"class": "tillit-card tillit-stack", "data-tillit-own-statement": String(n)});
+        var text = el("textarea", {"class": "tillit-input tillit-console-own", maxlength: "300", rows: "2"});
+        row.appendChild(field(fill(t.ownStatement, {n: n}), text));
+        var more = el("details"), langs = el("div", {"class": "tillit-stack"});
+        more.appendChild(el("summary", {}, t.ownLanguages));
+        Object.keys(LOCALES).forEach(function (code) {
+          var input = el("input", {"class": "tillit-input", maxlength: "300", autocomplete: "off", "data-lang": code});
+          langs.appendChild(field(t.languageNames[code], input));
+        });
+        more.appendChild(langs);
+        row.appendChild(more);
+        row.appendChild(el("div", {"class": "tillit-row"})).appendChild(button(t.removeOwn, "", function () {
+          row.remove();
+          Array.prototype.forEach.call(own.children, function (r, i) {
+            r.setAttribute("data-tillit-own-statement", String(i + 1));
+            r.querySelector("label").textContent = fill(t.ownStatement, {n: i + 1});
+          });
+          addOwn.hidden = false;
+          addOwn.focus();
+        }));
+        own.appendChild(row);
+        addOwn.hidden = own.children.length >= MAX_OWN;
+        text.focus();
+      }
+
+      /* one text for every language, or texts by language with the main text first (what is left
+         out takes the first text given) */
+      function ownStatements() {
+        return Array.prototype.map.call(own.children, function (row, i) {
+          var main = row.querySelector("textarea").value.trim(), texts = {}, any = false;
+          if (main) texts[lang] = main;
+          row.querySelectorAll("input[data-lang]").forEach(function (input) {
+            var v = input.value.trim();
+            if (v) { texts[input.getAttribute("data-lang")] = v; any = true; }
+          });
+          return {key: "custom-" + (i + 1), text: any ? texts : main};
+        });
+      }
+
+      function clearErrors() {
+        problem.textContent = "";
+        Object.keys(slots).forEach(function (name) {
+          slots[name].textContent = "";
+          boxes[name].removeAttribute("aria-invalid");
+        });
+      }
+      function showError(name, text) {
+        if (!slots[name]) return false;
+        slots[name].textContent = text;
+        if (boxes[name].tagName === "INPUT" || boxes[name].tagName === "TEXTAREA") {
+          boxes[name].setAttribute("aria-invalid", "true");
+        }
+        return true;
+      }
+      function focusFirstError() {
+        var names = ["title", "statements", "units", "opens_at", "closes_at", "free_text"];
+        for (var i = 0; i < names.length; i += 1) {
+          if (slots[names[i]].textContent) {
+            var target = boxes[names[i]].matches("input, textarea") ? boxes[names[i]] : boxes[names[i]].querySelector("input, textarea, button");
+            if (target) target.focus();
+            return;
+          }
+        }
+      }
+
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        clearErrors();
+        var body = {title: title.value.trim(), statements: [], units: [], free_text: freeText.checked};
+        statements.querySelectorAll("input[data-key]").forEach(function (b) { if (b.checked) body.statements.push(b.value); });
+        body.statements = body.statements.concat(ownStatements());
+        teamList.querySelectorAll("input").forEach(function (b) { if (b.checked) body.units.push(b.value); });
+        var from = opens.value(), to = closes.value(), bad = false;
+        if (from === null) bad = showError("opens_at", t.badMoment);
+        if (to === null) bad = showError("closes_at", t.badMoment);
+        if (to === undefined) bad = showError("closes_at", t.closesNeeded);
+        if (bad) { focusFirstError(); return; }
+        if (from) body.opens_at = from;
+        body.closes_at = to;
+        core.json("POST", "/v1/pulses", body).then(function (made) {
+          form.reset();
+          own.replaceChildren();
+          addOwn.hidden = false;
+          filterUnits();
+          load(made.id);
+        }, function (failure) {
+          var named = false;
+          (failure.errors || []).forEach(function (e) {
+            var name = String(e.field || "").split(".")[0];
+            if (showError(name, t.fieldErrors[name] || t.fieldErrors.other)) named = true;
+          });
+          if (named) focusFirstError(); else error(problem, failure);
+        });
+      });
+
+      function filterUnits() {
+        var words = search.value.trim().toLowerCase();
+        teamList.querySelectorAll("li").forEach(function (item) {
+          item.hidden = !!words && item.textContent.toLowerCase().indexOf(words) < 0 && !item.querySelector("input").checked;
+        });
+      }
+      search.addEventListener("input", filterUnits);
+
+      function badgeFor(status) {
+        return badge(t.pulseStatuses[status] || status, {open: "ok", scheduled: "", closed: "warn"}[status]);
+      }
+      function load(fresh) {
+        return core.json("GET", "/v1/pulses").then(function (answer) {
+          list.replaceChildren(answer.pulses.length ? table([t.pulseTitle, t.status, t.window, t.answers],
+            answer.pulses.map(function (p) {
+              return [p.title, badgeFor(p.status), fill(t.windowText, {opens: at(p.opens_at), closes: at(p.closes_at)}),
+                      number.format(p.answers || 0)];
+            }), t.pulseList) : el("p", {"class": "tillit-muted"}, t.noPulses));
+          list.querySelectorAll("tbody tr").forEach(function (tr, i) {
+            tr.setAttribute("data-pulse", answer.pulses[i].id);
+          });
+          if (fresh) {
+            var row = list.querySelector("tr[data-pulse='" + fresh + "']");
+            announce.textContent = fill(t.pulseMade, {title: answer.pulses.filter(function (p) { return p.id === fresh; })[0].title});
+            if (row) row.scrollIntoView({block: "nearest"});
+          }
+        }, function (failure) { error(problem, failure); });
+      }
+      var announce = el("p", {"class": "tillit-console-hint", role: "status"});
+      section.insertBefore(announce, list);
+
+      Promise.all([
+        core.json("GET", "/v1/pulses/library?lang=" + lang).then(function (library) {
+          library.statements.forEach(function (s) {
+            var label = el("label", {"class": "tillit-console-scope"});
+            label.appendChild(el("input", {type: "checkbox", value: s.key, "data-key": s.key}));
+            label.appendChild(el("span", {}, s.texts.team));
+            (groups[s.group] || groups.climate).appendChild(label);
+          });
+        }),
+        core.json("GET", "/v1/pulses/teams").then(function (answer) {
+          answer.teams.forEach(function (team) {
+            var item = el("li"), label = el("label", {"class": "tillit-console-scope"});
+            label.appendChild(el("input", {type: "checkbox", value: team.id, name: "unit"}));
+            label.appendChild(el("span", {}, team.name));
+            if (team.path.length) {
+              label.appendChild(el("span", {"class": "tillit-muted tillit-console-path"}, team.path.join(" › ")));
+            }
+            item.appendChild(label);
+            teamList.appendChild(item);
+          });
+        }),
+        load()
+      ]).then(function () { section.setAttribute("data-state", "ready"); }, function (failure) { error(problem, failure); });
       return section;
     }
 

@@ -139,12 +139,13 @@ window.TillitCore = window.TillitCore || (function () {
       });
     }
 
-    /* The answer's JSON (or text), or a rejection {status, title} (status 0: no answer at all). */
+    /* The answer's JSON (or text), or a rejection {status, title, errors} (status 0: no answer at all;
+       errors: the problem's [{field, message}], for a form to show beside each field). */
     function json(method, path, body) {
       return call(method, path, body).then(function (r) {
         if (!r.ok) {
           return r.json().catch(function () { return {}; }).then(function (problem) {
-            throw {status: r.status, title: problem.title};
+            throw {status: r.status, title: problem.title, errors: problem.errors || []};
           });
         }
         return (r.headers.get("Content-Type") || "").indexOf("json") >= 0 ? r.json() : r.text();

@@ -20,6 +20,7 @@ from engagement.notifications import api as notifications
 from engagement.privacy import api as privacy
 from engagement.profiles import api as profiles
 from engagement.pulses import api as pulses
+from engagement.pulses import library_api as pulse_library
 from engagement.pulses import report_api as pulse_reports
 from engagement.recognition import api as recognition
 from engagement.trust import api as trust
@@ -28,7 +29,8 @@ from engagement.web.requests import Blueprint
 from engagement.webhooks import api as webhooks
 
 DOMAINS = (events, recognition, directory, campaigns, moderation, profiles, awards, notifications, trust,
-           privacy, webhooks, me, keys, widgets, health, scim_api, pulses, pulse_reports)
+           privacy, webhooks, me, keys, widgets, health, scim_api, pulse_library, pulses,
+           pulse_reports)
 
 
 def create_blueprint(config: Any) -> tuple[Blueprint, Any]:

@@ -114,7 +114,7 @@ def test_a_leader_who_did_not_open_a_campaign_is_told_no_in_norwegian(browser, s
 
 def test_communications_staff_see_the_thresholds_and_no_keys(browser, server):  # noqa: F811
     page = open_console(browser, server, "siri", lang="nb")
-    assert parts(page) == ["thresholds"]
+    assert parts(page) == ["thresholds", "pulse-definitions"]
     page.wait_for_selector("[data-tillit-part='thresholds'][data-state='ready']")
     low = page.locator("li[data-flag='low_sharing']").inner_text()
     assert low == "Lite deling: færre enn 20\u00a0% av medlemmene delte noe."  # Intl keeps 20 and % together

@@ -62,6 +62,8 @@ TABLE = [
      ["pulses:manage", "comms"], "events:write", False),
     ("GET", "/v1/pulses", None, ["pulses:manage", "reports:read", "comms"], "events:write", False),
     ("GET", "/v1/pulses/p1", None, ["pulses:manage", "reports:read", "comms"], "trust:read", False),
+    ("GET", "/v1/pulses/library?lang=en", None, ["pulses:manage", "reports:read", "comms"], "trust:read", False),
+    ("GET", "/v1/pulses/teams", None, ["pulses:manage", "reports:read", "comms"], "trust:read", False),
     ("GET", "/v1/me/pulses", None, ["user"], "events:write", False),
     ("POST", "/v1/pulses/p1/answers", {"team": "t", "wording": "team", "answers": {"leader.safe_to_try": 3}},
      ["user"], "events:write", False),
@@ -156,7 +158,7 @@ def _rule(path: str) -> str:
     for pattern, rule in ((r"^/v1/people/[^/]+/", "/v1/people/<person>/"),
                           (r"^/v1/teams/[^/]+/", "/v1/teams/<team_id>/"),
                           (r"^/v1/campaigns/[^/]+", "/v1/campaigns/<campaign_id>"),
-                          (r"^/v1/pulses/(?!trends$)[^/]+", "/v1/pulses/<pulse_id>"),
+                          (r"^/v1/pulses/(?!(?:trends|library|teams)$)[^/]+", "/v1/pulses/<pulse_id>"),
                           (r"^/v1/awards/(?!announcement/)[^/]+", "/v1/awards/<month>"),
                           (r"^/v1/people/<person>/data$", "/v1/people/<path:person>/data"),  # ids may hold "/"
                           (r"^/v1/directory/people/[^/]+/", "/v1/directory/people/<path:person>/"),
