@@ -93,7 +93,7 @@ def test_the_leaders_report_puts_the_team_beside_the_leader_and_the_manager(brow
     assert cards.count() == len(KEYS)
     first = cards.first.locator(".tillit-pulse-compare")
     assert first.locator("thead th").all_inner_texts() == ["The team", "The leader's own answer",
-                                                           "The leader's manager"]
+                                                           "The leader's manager's answer"]
     assert first.locator("tbody tr").first.locator("td").nth(1).inner_text() == "5"  # the leader's own
     assert page.locator(".tillit-pulse-weak").count() >= 1  # the quiet team leans to 2-4
     guidance = page.locator(".tillit-pulse-weak .tillit-pulse-guidance").first
