@@ -78,12 +78,13 @@ def _answer(session: Session, bus: EventBus, pulse: Pulse, local: str, team: str
 
 # Made-up answers in the order a member meets them: mostly agreeing, or (where a team is weak)
 # mostly not; eleven long, so that members and statements step through them differently.
-LEANING = {"strong": (4, 5, 4, 3, 5, 4, 4, 2, 5, 4, 3), "weak": (2, 3, 2, 4, 1, 3, 2, 3, 2, 4, 1)}
+LEANING = {"strong": (4, 5, 4, 3, 5, 4, 2, 5, 4, 4, 5), "weak": (2, 3, 2, 4, 1, 3, 2, 3, 2, 4, 1)}
 
 
 def _values(team: str, i: int, own: bool = False) -> dict[str, Any]:
     """Made-up answers, the same on every demo box: member ``i`` answers statement ``k`` from its
-    team's leaning at step ``4i + 3k`` (so members differ, and a team's answers spread), a leader
+    team's leaning at step ``4i + 3k`` plus the team's own offset (so members and teams differ,
+    and a team's answers spread), a leader
     a little kinder to themself, and now and then "don't know"."""
     weak = WEAK.get(team, set())
     out = {}
@@ -92,5 +93,6 @@ def _values(team: str, i: int, own: bool = False) -> dict[str, Any]:
             out[statement] = 0
             continue
         leaning = LEANING["weak" if statement in weak else "strong"]
-        out[statement] = min(5, leaning[(4 * i + 3 * k) % len(leaning)] + (1 if own else 0))
+        step = 4 * i + 3 * k + sum(map(ord, team))
+        out[statement] = min(5, leaning[step % len(leaning)] + (1 if own else 0))
     return out
