@@ -196,12 +196,15 @@
     var choices = [], controls = el("form", {"class": "tillit-pulse-controls"}), body = el("div", {"class": "tillit-stack", "aria-live": "polite"});
     controls.addEventListener("submit", function (e) { e.preventDefault(); });
 
+    var asked = 0;  /* the latest report asked for: an earlier one that answers late is dropped */
     function show(pulse, team) {
+      var mine = ++asked;
       toAddress({pulse: pulse, team: team});
       body.textContent = "";
       body.append(el("p", {"class": "tillit-muted"}, t.loading));
       core.json("GET", "/v1/pulses/" + encodeURIComponent(pulse) + "/teams/" + encodeURIComponent(team) + "/report?lang=" + lang)
         .then(function (r) {
+          if (mine !== asked) return;
           body.textContent = "";
           var option = holder.querySelector("#tillit-pulse-choice option[value='" + CSS.escape(pulse + "|" + team) + "']");
           if (option) option.textContent = r.pulse.title + " · " + r.team.name;
@@ -216,6 +219,7 @@
           r.statements.forEach(function (s) { list.append(statementCard(s, t, lang)); });
           body.append(list, behaviour(r.behaviour, t, lang));
         }, function (failure) {
+          if (mine !== asked) return;
           body.textContent = "";
           body.append(el("p", {"class": "tillit-error", role: "alert"},
                          core.problem(holder, failure, {403: t.denied, 409: t.closed})));

@@ -176,3 +176,41 @@ def test_a_leader_may_not_open_the_heat_map(browser, planted):  # noqa: F811
     page.wait_for_selector("[role=alert]")
     assert "communications staff" in page.locator("[role=alert]").inner_text()
     axe_clean(page)
+
+
+def best_practice_clean(page) -> None:
+    """axe-core's best-practice rules too: landmarks with distinct names, among others."""
+    from axe_playwright_python.sync_playwright import Axe
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["best-practice"]}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_communications_staff_pick_a_pulse_and_a_team_on_the_leaders_report(browser, planted):  # noqa: F811
+    """Staff lead no team: the page lets them pick any closed pulse and any team of it, and never
+    calls it their team."""
+    page = open_page(browser, planted, "/demo/pulse-report?user=siri", lang="en")
+    page.wait_for_selector(".tillit-pulse-statement")
+    assert page.locator(".tillit-pulse-report h2").inner_text() == "Pulse results for a team"
+    assert "your team" not in page.locator("main").inner_text().lower()
+    page.select_option("#tillit-pulse-choice", PULSE)
+    page.wait_for_selector("#tillit-pulse-team-choice option[value=demo-quiet]", state="attached")
+    page.select_option("#tillit-pulse-team-choice", "demo-quiet")
+    page.wait_for_function("(document.querySelector('.tillit-pulse-team') || {}).textContent?.includes('Stilnet')")
+    assert page.locator(".tillit-pulse-statement").count() == len(KEYS)
+    assert "team=demo-quiet" in page.url and f"pulse={PULSE}" in page.url
+    shot(page, "pulse-leader-report-staff")
+    axe_clean(page)
+    best_practice_clean(page)
+
+
+def test_the_heat_map_keeps_clear_of_the_window_edges_and_names_its_landmarks_apart(browser, planted):  # noqa: F811
+    for width in (1280, 360):
+        page = open_page(browser, planted, f"/demo/pulse-heatmap?user=siri&pulse={PULSE}", width=width, lang="en")
+        page.wait_for_selector(".tillit-pulse-trends table")
+        box = page.locator("main").bounding_box()
+        if width == 1280:
+            assert box["x"] >= 24 and box["x"] + box["width"] <= width - 24, box  # a margin on both sides
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, wider_than(page, width)
+        shot(page, f"pulse-heatmap-{width}")
+        axe_clean(page)
+        best_practice_clean(page)
