@@ -133,7 +133,7 @@ def mean(counts: Counts, least: int = 1) -> float | None:
     """The mean of the 1-5 answers; don't know is left out, and so there is no mean from fewer
     than ``least`` opinions (a team's five answers with three "don't know" are two people's view)."""
     opinions = sum(counts.get(v, 0) for v in SCALE)
-    return round(sum(v * counts.get(v, 0) for v in SCALE) / opinions, 2) if opinions and opinions >= least else None
+    return round(sum(v * counts.get(v, 0) for v in SCALE) / opinions, 2) if opinions >= max(least, 1) else None
 
 
 def summary(counts: Counts, least: int = 1) -> dict:
@@ -145,7 +145,7 @@ def summary(counts: Counts, least: int = 1) -> dict:
     return {"answers": opinions + counts.get(DONT_KNOW, 0), "opinions": opinions,
             "distribution": {**{str(v): counts.get(v, 0) for v in SCALE}, "dont_know": counts.get(DONT_KNOW, 0)},
             "mean": mean(counts, least),
-            "agreeing": round(agreeing / opinions, 3) if opinions and opinions >= least else None}
+            "agreeing": round(agreeing / opinions, 3) if opinions >= max(least, 1) else None}
 
 
 def is_weak(s: dict) -> bool:
@@ -155,7 +155,8 @@ def is_weak(s: dict) -> bool:
 
 def shown_means(session: Session, pulse_id: str, min_size: int) -> dict[str, dict[str, float]]:
     """Each shown group's mean per statement (1-5, don't know left out; none from fewer than
-    ``min_size`` opinions), for other parts of Tillit (early warnings). Open pulses have none: their answers are still arriving."""
+    ``min_size`` opinions), for other parts of Tillit (early warnings). Open pulses have none:
+    their answers are still arriving."""
     pulse = find_pulse(session, pulse_id)
     if utcnow() < pulse.closes_at:
         return {}
