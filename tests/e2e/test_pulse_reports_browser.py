@@ -214,3 +214,35 @@ def test_the_heat_map_keeps_clear_of_the_window_edges_and_names_its_landmarks_ap
         shot(page, f"pulse-heatmap-{width}")
         axe_clean(page)
         best_practice_clean(page)
+
+
+def test_too_few_opinions_are_said_in_words_not_averaged(browser, planted):  # noqa: F811
+    """Eight answered, four of them "don't know" on the first statement: its bar shows, its mean and
+    share agreeing do not, in the leader's report and the heat map."""
+    engine = create_engine(f"sqlite:///{Path(SERVER_INSTANCE[planted]) / 'engagement.sqlite3'}")
+    unsure = "demo-trygghet-usikker"
+    with Session(engine) as session, session.begin():
+        if session.get(Pulse, unsure) is None:
+            closes = utcnow() - timedelta(days=2)
+            session.add(Pulse(id=unsure, title="Usikker puls", statements=KEYS[:2], units=["demo-healthy"],
+                              opens_at=closes - timedelta(days=14), closes_at=closes, created_by="demo-siri"))
+            session.add(PulseRespondents(pulse_id=unsure, team_id="demo-healthy", wording="team", answers=8))
+            session.add_all([PulseTally(pulse_id=unsure, team_id="demo-healthy", wording="team", statement=KEYS[0],
+                                        value=v, count=c) for v, c in ((0, 4), (4, 3), (2, 1))] +
+                            [PulseTally(pulse_id=unsure, team_id="demo-healthy", wording="team", statement=KEYS[1],
+                                        value=4, count=8)])
+    engine.dispose()
+    page = open_page(browser, planted, f"/demo/pulse-report?user=siri&pulse={unsure}&team=demo-healthy", lang="en")
+    page.wait_for_selector(".tillit-pulse-statement")
+    first = page.locator(".tillit-pulse-statement").first
+    team = [row.locator("td").first.inner_text() for row in first.locator(".tillit-pulse-compare tbody tr").all()]
+    assert team == ["Too few opinions", "Too few opinions", "8"]
+    assert first.locator(".tillit-pulse-part").count() == 3 and "75 %" not in first.inner_text()
+    assert page.locator(".tillit-pulse-weak").count() == 0
+    shot(page, "pulse-leader-report-too-few-opinions")
+    axe_clean(page)
+    heat = open_page(browser, planted, f"/demo/pulse-heatmap?user=siri&pulse={unsure}", lang="en")
+    heat.wait_for_selector(".tillit-heat-table tbody tr")
+    cells = heat.locator(".tillit-heat-table tbody tr").first.locator("td").all_inner_texts()
+    assert cells == ["Too few opinions", "4"]
+    axe_clean(heat)
