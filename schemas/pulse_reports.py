@@ -8,7 +8,8 @@ from engagement.schemas.patterns import IDENTIFIER_PATTERN, FullMatch
 from engagement.schemas.trust import TeamRefSchema, TrustFlagSchema, TrustSignalsSchema
 from engagement.translations import LANGS
 
-SHARE = {"description": "0 to 1 of the answers with an opinion (1-5); null when there are none."}
+SHARE = {"description": "0 to 1 of the answers with an opinion (1-5); null when there are none, or for a team "
+                        "fewer than the minimum group size."}
 
 
 class PulseReportQuery(Query):
@@ -25,7 +26,9 @@ class PulseStatementResultSchema(Schema):
     answers = fields.Integer(required=True, metadata={"description": "Answers, don't know included."})
     distribution = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True, metadata={
         "description": "Answers per value: \"1\" to \"5\" (strongly disagree to strongly agree) and \"dont_know\"."})
-    mean = fields.Float(allow_none=True, metadata={"description": "Mean of 1-5, don't know left out."})
+    opinions = fields.Integer(metadata={"description": "Answers with an opinion (1-5), don't know left out."})
+    mean = fields.Float(allow_none=True, metadata={
+        "description": "Mean of 1-5, don't know left out; null for a team below the minimum group size of opinions."})
     agreeing = fields.Float(allow_none=True, metadata=SHARE)
 
 

@@ -76,16 +76,23 @@ def _answer(session: Session, bus: EventBus, pulse: Pulse, local: str, team: str
     pulses.answer(session, ns(local), pulse, {"team": ns(team), "wording": wording, "answers": values}, now, secret)
 
 
+# Made-up answers in the order a member meets them: mostly agreeing, or (where a team is weak)
+# mostly not; eleven long, so that members and statements step through them differently.
+LEANING = {"strong": (4, 5, 4, 3, 5, 4, 2, 5, 4, 4, 5), "weak": (2, 3, 2, 4, 1, 3, 2, 3, 2, 4, 1)}
+
+
 def _values(team: str, i: int, own: bool = False) -> dict[str, Any]:
-    """Made-up answers, the same on every demo box: mostly agreeing, lower where the team is weak,
-    a leader a little kinder to themself, and now and then "don't know"."""
+    """Made-up answers, the same on every demo box: member ``i`` answers statement ``k`` from its
+    team's leaning at step ``4i + 3k`` plus the team's own offset (so members and teams differ,
+    and a team's answers spread), a leader
+    a little kinder to themself, and now and then "don't know"."""
     weak = WEAK.get(team, set())
     out = {}
     for k, statement in enumerate(CLOSED_STATEMENTS):
         if (i + k) % 11 == 7:
             out[statement] = 0
             continue
-        base = 2 if statement in weak else 4
-        spread = (i * 3 + k * 5) % 3 - 1  # -1, 0 or 1
-        out[statement] = max(1, min(5, base + spread + (1 if own else 0)))
+        leaning = LEANING["weak" if statement in weak else "strong"]
+        step = 4 * i + 3 * k + sum(map(ord, team))
+        out[statement] = min(5, leaning[step % len(leaning)] + (1 if own else 0))
     return out

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from engagement.auth import TRUST_ROLE, Principal
 from engagement.directory.model import ManagerLink, Person, Team
-from engagement.errors import EngagementError
+from engagement.errors import EngagementError, FieldError
 from engagement.pulses import guidance
 from engagement.pulses.model import Pulse
 from engagement.pulses.report import Results, closed_pulse, comments, is_weak, iso, statement_keys, statement_text
@@ -98,6 +98,9 @@ def report(session: Session, pulse_id: str, team: str, now: datetime, zone: Zone
     if session.get(Team, team) is None:
         raise EngagementError(f"No team {team!r} in the directory.", 404, "Not found")
     results = Results.load(session, pulse, min_size)
+    if team not in results.inside(pulse.units):  # as the heat map's rows: the units' teams and their groups
+        raise EngagementError(f"Team {team!r} was not among the units asked in pulse {pulse.id!r}.", 404,
+                              "Not found", [FieldError("team", "Not in the pulse's units.")])
     group = results.org.groups.get(team)
     shown = results.statements(results.groups.get(group, {})) if group is not None else None
     mine, manager = results.wording(team, "self"), results.wording(team, "manager")

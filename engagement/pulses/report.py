@@ -132,20 +132,23 @@ def unit_counts(org: Org, groups: dict[str, dict[str, Counts]]) -> dict[str, dic
     return {t: counts for t, counts in acc.items() if t in has_children and counts}
 
 
-def mean(counts: Counts) -> float | None:
-    """The mean of the 1-5 answers; don't know is left out."""
+def mean(counts: Counts, least: int = 1) -> float | None:
+    """The mean of the 1-5 answers; don't know is left out, and so there is no mean from fewer
+    than ``least`` opinions (a team's five answers with three "don't know" are two people's view)."""
     opinions = sum(counts.get(v, 0) for v in SCALE)
-    return round(sum(v * counts.get(v, 0) for v in SCALE) / opinions, 2) if opinions else None
+    return round(sum(v * counts.get(v, 0) for v in SCALE) / opinions, 2) if opinions >= max(least, 1) else None
 
 
-def summary(counts: Counts) -> dict:
+def summary(counts: Counts, least: int = 1) -> dict:
     """A statement's distribution (1-5 and don't know), mean, share agreeing (4-5 of those with an
-    opinion) and number of answers (don't know included)."""
+    opinion) and number of answers (don't know included); the mean and share only from ``least``
+    opinions (the minimum group size for a team; 1 for the leader's and manager's own answers)."""
     opinions = sum(counts.get(v, 0) for v in SCALE)
     agreeing = sum(counts.get(v, 0) for v in AGREEING)
-    return {"answers": opinions + counts.get(DONT_KNOW, 0),
+    return {"answers": opinions + counts.get(DONT_KNOW, 0), "opinions": opinions,
             "distribution": {**{str(v): counts.get(v, 0) for v in SCALE}, "dont_know": counts.get(DONT_KNOW, 0)},
-            "mean": mean(counts), "agreeing": round(agreeing / opinions, 3) if opinions else None}
+            "mean": mean(counts, least),
+            "agreeing": round(agreeing / opinions, 3) if opinions >= max(least, 1) else None}
 
 
 def is_weak(s: dict) -> bool:
@@ -154,15 +157,16 @@ def is_weak(s: dict) -> bool:
 
 
 def shown_means(session: Session, pulse_id: str, min_size: int) -> dict[str, dict[str, float]]:
-    """Each shown group's mean per statement (1-5, don't know left out), for other parts of Tillit
-    (early warnings). Open pulses have none: their answers are still arriving."""
+    """Each shown group's mean per statement (1-5, don't know left out; none from fewer than
+    ``min_size`` opinions), for other parts of Tillit (early warnings). Open pulses have none:
+    their answers are still arriving."""
     pulse = find_pulse(session, pulse_id)
     if utcnow() < pulse.closes_at:
         return {}
     org = org_at_close(session, pulse, min_size)
     out: dict[str, dict[str, float]] = {}
     for group, counts in group_counts(org, tallies(session, pulse_id)).items():
-        means = {statement: m for statement, c in counts.items() if (m := mean(c)) is not None}
+        means = {statement: m for statement, c in counts.items() if (m := mean(c, min_size)) is not None}
         if means:
             out[group] = means
     return out
@@ -176,19 +180,22 @@ class Results:
     org: Org
     tally: Tallies
     groups: dict[str, dict[str, Counts]]
+    min_size: int = 1  # the opinions a group's mean and share agreeing are shown from
 
     @classmethod
     def load(cls, session: Session, pulse: Pulse, min_size: int) -> Results:
         org, tally = org_at_close(session, pulse, min_size), tallies(session, pulse.id)
-        return cls(pulse, org, tally, group_counts(org, tally))
+        return cls(pulse, org, tally, group_counts(org, tally), min_size)
 
-    def statements(self, counts: dict[str, Counts]) -> dict[str, dict]:
-        return {key: summary(counts.get(key, {})) for key in statement_keys(self.pulse)}
+    def statements(self, counts: dict[str, Counts], least: int | None = None) -> dict[str, dict]:
+        least = self.min_size if least is None else least
+        return {key: summary(counts.get(key, {}), least) for key in statement_keys(self.pulse)}
 
     def wording(self, team: str, wording: str) -> dict[str, dict] | None:
-        """The ``self`` or ``manager`` answers about ``team``'s leader, or None when there are none."""
+        """The ``self`` or ``manager`` answers about ``team``'s leader, or None when there are none
+        (one person's own answer, not anonymous: shown as it is)."""
         counts = self.tally.get((team, wording))
-        return self.statements(counts) if counts else None
+        return self.statements(counts, 1) if counts else None
 
     def includes(self, group: str) -> list[dict]:
         folded = sorted(self.org.members_of(group) - {group}, key=lambda t: self.org.names.get(t) or "")

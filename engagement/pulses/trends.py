@@ -49,8 +49,9 @@ def trends(session: Session, now: datetime, min_size: int, unit: str | None, lan
             same = shown and frozenset(r.org.members_of(group)) == makeup[group]
             counts = r.groups.get(group, {}) if same else {}
             points.append({"pulse": pulse.id, "shown": shown, "same_group": same,
-                           "means": {k: mean(c) for k, c in counts.items()} if same else None,
-                           "agreeing": {k: summary(c)["agreeing"] for k, c in counts.items()} if same else None})
+                           "means": {k: mean(c, min_size) for k, c in counts.items()} if same else None,
+                           "agreeing": {k: summary(c, min_size)["agreeing"] for k, c in counts.items()}
+                           if same else None})
         latest = next(r for r in reversed(results) if group in r.groups)
         teams = sorted(makeup[group] - {group}, key=lambda t: latest.org.names.get(t) or t)
         groups.append({"id": group, "name": names[group],

@@ -24,8 +24,10 @@
 
   function texts(_, ngettext) {
     return {report: _("Pulse results for your team"), heatmap: _("Pulse results by unit"),
+            staffReport: _("Pulse results for a team"), heatTable: _("Statements by unit"),
+            tooFew: _("Too few opinions"),
             pulse: _("Pulse"), team: _("Team"), loading: _("Loading…"), none: _("No closed pulse has results for you yet."),
-            theTeam: _("The team"), leaderSelf: _("The leader's own answer"), manager: _("The leader's manager"),
+            theTeam: _("The team"), leaderSelf: _("The leader's own answer"), manager: _("The leader's manager's answer"),
             mean: _("Mean (1–5)"), agreeing: _("Agreeing (4–5)"), answersHead: _("Answers"),
             scale: [_("Strongly disagree"), _("Disagree"), _("Neither"), _("Agree"), _("Strongly agree"), _("Don't know")],
             distribution: _("How the team answered"),
@@ -155,13 +157,20 @@
     [t.theTeam, t.leaderSelf, t.manager].forEach(function (label) { head.append(el("th", {scope: "col"}, label)); });
     var thead = el("thead"), tbody = el("tbody");
     thead.append(head);
-    /* answers that were all "don't know" have no mean: say so rather than leave a dash */
-    function mean(r) { return r.mean === null && r.answers ? t.scale[5] : number(r.mean, lang, 2); }
-    [[t.mean, mean], [t.agreeing, function (r) { return percent(r.agreeing); }],
+    /* no mean from answers that were all "don't know", nor (for the team) from fewer opinions than
+       the minimum group size: say which in words rather than leave a dash */
+    function missing(r) { return r.opinions ? t.tooFew : t.scale[5]; }
+    function mean(r) { return r.mean === null && r.answers ? missing(r) : number(r.mean, lang, 2); }
+    /* one person's own answer (the leader's, their manager's) is that answer, not a share */
+    function agreeing(r, own) {
+      if (own && r.answers === 1) return r.opinions ? t.scale[Number(SCALE.filter(function (k) { return r.distribution[k]; })[0]) - 1] : t.scale[5];
+      return r.agreeing === null && r.answers ? missing(r) : percent(r.agreeing);
+    }
+    [[t.mean, mean], [t.agreeing, agreeing],
      [t.answersHead, function (r) { return String(r.answers); }]].forEach(function (line) {
       var tr = el("tr");
       tr.append(el("th", {scope: "row"}, line[0]));
-      [s.team, s.self, s.manager].forEach(function (r) { tr.append(el("td", {}, r ? line[1](r) : "–")); });
+      [s.team, s.self, s.manager].forEach(function (r, i) { tr.append(el("td", {}, r ? line[1](r, i > 0) : "–")); });
       tbody.append(tr);
     });
     table.append(thead, tbody);
@@ -225,12 +234,15 @@
     var choices = [], controls = el("form", {"class": "tillit-pulse-controls"}), body = el("div", {"class": "tillit-stack", "aria-live": "polite"});
     controls.addEventListener("submit", function (e) { e.preventDefault(); });
 
+    var asked = 0;  /* the latest report asked for: an earlier one that answers late is dropped */
     function show(pulse, team) {
+      var mine = ++asked;
       toAddress({pulse: pulse, team: team});
       body.textContent = "";
       body.append(el("p", {"class": "tillit-muted"}, t.loading));
       core.json("GET", "/v1/pulses/" + encodeURIComponent(pulse) + "/teams/" + encodeURIComponent(team) + "/report?lang=" + lang)
         .then(function (r) {
+          if (mine !== asked) return;
           body.textContent = "";
           var option = holder.querySelector("#tillit-pulse-choice option[value='" + CSS.escape(pulse + "|" + team) + "']");
           if (option) option.textContent = r.pulse.title + " · " + r.team.name;
@@ -248,13 +260,42 @@
           if (written) body.append(written);
           body.append(behaviour(r.behaviour, t, lang));
         }, function (failure) {
+          if (mine !== asked) return;
           body.textContent = "";
           body.append(el("p", {"class": "tillit-error", role: "alert"},
                          core.problem(holder, failure, {403: t.denied, 409: t.closed})));
         });
     }
 
+    /* communications staff: any closed pulse, and any team of its heat map */
+    function staffPicker(pulses) {
+      holder.textContent = "";
+      holder.append(el("h2", {}, t.staffReport));
+      if (!pulses.length) { holder.append(el("p", {"class": "tillit-card"}, t.none)); return; }
+      var options = pulses.map(function (p) { return [p.id, p.title]; }), wanted = query("pulse") || options[0][0];
+      if (!options.some(function (o) { return o[0] === wanted; })) options.unshift([wanted, wanted]);
+      var pulsePick = select("tillit-pulse-choice", options, wanted), teamPick = select("tillit-pulse-team-choice", [], "");
+      function teams() {
+        core.json("GET", "/v1/pulses/" + encodeURIComponent(pulsePick.value) + "/heatmap?lang=" + lang).then(function (h) {
+          teamPick.textContent = "";
+          h.teams.forEach(function (r) { teamPick.append(el("option", {value: r.id}, "\u00a0\u00a0".repeat(r.depth) + r.name)); });
+          var team = query("team");
+          teamPick.value = h.teams.some(function (r) { return r.id === team; }) ? team : (h.teams[0] || {id: ""}).id;
+          if (teamPick.value) show(pulsePick.value, teamPick.value);
+        }, function (failure) {
+          body.textContent = "";
+          body.append(el("p", {"class": "tillit-error", role: "alert"}, core.problem(holder, failure, {409: t.closed})));
+        });
+      }
+      pulsePick.addEventListener("change", function () { toAddress({pulse: pulsePick.value, team: ""}); teams(); });
+      teamPick.addEventListener("change", function () { show(pulsePick.value, teamPick.value); });
+      controls.append(field("tillit-pulse-choice", t.pulse, pulsePick), field("tillit-pulse-team-choice", t.team, teamPick));
+      holder.append(controls, body);
+      teams();
+    }
+
     core.json("GET", "/v1/me/pulse-reports").then(function (answer) {
+      if (answer.staff) { staffPicker(answer.pulses); return; }
       answer.pulses.forEach(function (p) { p.teams.forEach(function (team) { choices.push([p.id + "|" + team.id, p.title + " · " + team.name]); }); });
       var wanted = query("pulse") && query("team") ? query("pulse") + "|" + query("team") : (choices[0] || [""])[0];
       holder.textContent = "";
@@ -282,7 +323,7 @@
     holder.textContent = "";
     holder.append(el("p", {"class": "tillit-muted"}, t.loading));
     var state = {pulse: query("pulse"), mode: query("show") === "agreeing" ? "agreeing" : "mean", unit: query("unit"), statement: ""};
-    var body = null, table = el("div", {"class": "tillit-table-wrap tillit-heat-table", tabindex: "0", role: "region", "aria-label": t.heatmap});
+    var body = null, table = el("div", {"class": "tillit-table-wrap tillit-heat-table", tabindex: "0", role: "region", "aria-label": t.heatTable});
     var legend = el("ol", {"class": "tillit-pulse-statements"}), note = el("p", {"class": "tillit-muted tillit-pulse-privacy"});
     var trendBox = el("section", {"class": "tillit-stack tillit-pulse-trends", "aria-live": "polite"});
 
@@ -305,6 +346,7 @@
       function cells(tr, results) {
         body.statements.forEach(function (s) {
           var r = results && results[s.key], value = r ? r[state.mode] : null;
+          if (r && r.answers && value === null) { tr.append(el("td", {"class": "tillit-too-few"}, r.opinions ? t.tooFew : t.scale[5])); return; }
           tr.append(el("td", {"class": "tillit-heat" + heat(value, state.mode)},
                        state.mode === "agreeing" ? percent(value) : number(value, lang)));
         });
@@ -371,7 +413,9 @@
             row.append(name);
             g.points.forEach(function (p) {
               var v = p.means ? p.means[state.statement] : null;
-              row.append(el("td", {"class": "tillit-heat" + heat(v, "mean")}, p.same_group ? number(v, lang) : (p.shown ? t.notSame : "–")));
+              var few = p.same_group && v === null;  /* asked, but too few opinions for a mean */
+              row.append(el("td", {"class": few ? "tillit-too-few" : "tillit-heat" + heat(v, "mean")},
+                            few ? t.tooFew : p.same_group ? number(v, lang) : (p.shown ? t.notSame : "–")));
             });
             tbody.append(row);
           });
@@ -490,6 +534,7 @@
     ":where(.tillit-heat-table .tillit-table, .tillit-pulse-trends .tillit-table){font-size:var(--tillit-size-s)}",
     ":where(.tillit-heat-table td, .tillit-pulse-trends td){text-align:center;white-space:nowrap;min-width:3.5em}",
     ":where(.tillit-heat-table thead th){text-align:center}",
+    ":where(.tillit-heat-table td.tillit-too-few, .tillit-pulse-trends td.tillit-too-few){white-space:normal;font-style:italic;color:var(--tillit-muted)}",
     ":where(.tillit-heat-table thead th:first-child){text-align:start}",
     ":where(.tillit-heat-1){background:var(--tillit-p1)}:where(.tillit-heat-2){background:var(--tillit-p2)}",
     ":where(.tillit-heat-3){background:var(--tillit-p3)}:where(.tillit-heat-4){background:var(--tillit-p4)}",

@@ -101,7 +101,7 @@ def test_the_leaders_report_puts_the_team_beside_the_leader_and_the_manager(brow
     assert cards.count() == len(KEYS)
     first = cards.first.locator(".tillit-pulse-compare")
     assert first.locator("thead th").all_inner_texts() == ["The team", "The leader's own answer",
-                                                           "The leader's manager"]
+                                                           "The leader's manager's answer"]
     assert first.locator("tbody tr").first.locator("td").nth(1).inner_text() == "5"  # the leader's own
     assert page.locator(".tillit-pulse-weak").count() >= 1  # the quiet team leans to 2-4
     guidance = page.locator(".tillit-pulse-weak .tillit-pulse-guidance").first
@@ -193,3 +193,73 @@ def test_a_leader_may_not_open_the_heat_map(browser, planted):  # noqa: F811
     page.wait_for_selector("[role=alert]")
     assert "communications staff" in page.locator("[role=alert]").inner_text()
     axe_clean(page)
+
+
+def best_practice_clean(page) -> None:
+    """axe-core's best-practice rules too: landmarks with distinct names, among others."""
+    from axe_playwright_python.sync_playwright import Axe
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["best-practice"]}})
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_communications_staff_pick_a_pulse_and_a_team_on_the_leaders_report(browser, planted):  # noqa: F811
+    """Staff lead no team: the page lets them pick any closed pulse and any team of it, and never
+    calls it their team."""
+    page = open_page(browser, planted, "/demo/pulse-report?user=siri", lang="en")
+    page.wait_for_selector(".tillit-pulse-statement")
+    assert page.locator(".tillit-pulse-report h2").inner_text() == "Pulse results for a team"
+    assert "your team" not in page.locator("main").inner_text().lower()
+    page.select_option("#tillit-pulse-choice", PULSE)
+    page.wait_for_selector("#tillit-pulse-team-choice option[value=demo-quiet]", state="attached")
+    page.select_option("#tillit-pulse-team-choice", "demo-quiet")
+    page.wait_for_function("(document.querySelector('.tillit-pulse-team') || {}).textContent?.includes('Stilnet')")
+    assert page.locator(".tillit-pulse-statement").count() == len(KEYS)
+    assert "team=demo-quiet" in page.url and f"pulse={PULSE}" in page.url
+    shot(page, "pulse-leader-report-staff")
+    axe_clean(page)
+    best_practice_clean(page)
+
+
+def test_the_heat_map_keeps_clear_of_the_window_edges_and_names_its_landmarks_apart(browser, planted):  # noqa: F811
+    for width in (1280, 360):
+        page = open_page(browser, planted, f"/demo/pulse-heatmap?user=siri&pulse={PULSE}", width=width, lang="en")
+        page.wait_for_selector(".tillit-pulse-trends table")
+        box = page.locator("main").bounding_box()
+        if width == 1280:
+            assert box["x"] >= 24 and box["x"] + box["width"] <= width - 24, box  # a margin on both sides
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, wider_than(page, width)
+        shot(page, f"pulse-heatmap-{width}")
+        axe_clean(page)
+        best_practice_clean(page)
+
+
+def test_too_few_opinions_are_said_in_words_not_averaged(browser, planted):  # noqa: F811
+    """Eight answered, four of them "don't know" on the first statement: its bar shows, its mean and
+    share agreeing do not, in the leader's report and the heat map."""
+    engine = create_engine(f"sqlite:///{Path(SERVER_INSTANCE[planted]) / 'engagement.sqlite3'}")
+    unsure = "demo-trygghet-usikker"
+    with Session(engine) as session, session.begin():
+        if session.get(Pulse, unsure) is None:
+            closes = utcnow() - timedelta(days=2)
+            session.add(Pulse(id=unsure, title="Usikker puls", statements=KEYS[:2], units=["demo-healthy"],
+                              opens_at=closes - timedelta(days=14), closes_at=closes, created_by="demo-siri"))
+            session.add(PulseRespondents(pulse_id=unsure, team_id="demo-healthy", wording="team", answers=8))
+            session.add_all([PulseTally(pulse_id=unsure, team_id="demo-healthy", wording="team", statement=KEYS[0],
+                                        value=v, count=c) for v, c in ((0, 4), (4, 3), (2, 1))] +
+                            [PulseTally(pulse_id=unsure, team_id="demo-healthy", wording="team", statement=KEYS[1],
+                                        value=4, count=8)])
+    engine.dispose()
+    page = open_page(browser, planted, f"/demo/pulse-report?user=siri&pulse={unsure}&team=demo-healthy", lang="en")
+    page.wait_for_selector(".tillit-pulse-statement")
+    first = page.locator(".tillit-pulse-statement").first
+    team = [row.locator("td").first.inner_text() for row in first.locator(".tillit-pulse-compare tbody tr").all()]
+    assert team == ["Too few opinions", "Too few opinions", "8"]
+    assert first.locator(".tillit-pulse-part").count() == 3 and "75 %" not in first.inner_text()
+    assert page.locator(".tillit-pulse-weak").count() == 0
+    shot(page, "pulse-leader-report-too-few-opinions")
+    axe_clean(page)
+    heat = open_page(browser, planted, f"/demo/pulse-heatmap?user=siri&pulse={unsure}", lang="en")
+    heat.wait_for_selector(".tillit-heat-table tbody tr")
+    cells = heat.locator(".tillit-heat-table tbody tr").first.locator("td").all_inner_texts()
+    assert cells == ["Too few opinions", "4"]
+    axe_clean(heat)

@@ -328,6 +328,11 @@ def test_the_demo_has_a_closed_pulse_answered_through_the_service_and_an_open_on
         rows = {r["id"]: r for r in report.heatmap(state(demo_app).db.session, closed.id, utcnow(), 5, "en")["teams"]}
     assert rows["demo-tiny"]["folded_into"] == "demo-drift"  # as the reports showed it before
     assert not rows["demo-drift"]["suppressed"] and "demo-tiny" in [t["id"] for t in rows["demo-drift"]["includes"]]
+    # the made-up members answer differently, and the silo is weak just where its trust signals say
+    silo = rows["demo-silo"]["statements"]
+    assert all(sum(1 for v in "12345" if s["distribution"][v]) >= 3 for s in silo.values())
+    assert {k for k, s in silo.items() if report.is_weak(s)} == demo_pulses.WEAK["silo"]
+    assert not any(report.is_weak(s) for s in rows["demo-ideas"]["statements"].values())
     assert answers[("demo-silo", "self")] == 1 and answers[("demo-silo", "manager")] == 1
     token = _token_in(client.get("/demo?user=kari").get_data(as_text=True))
     mine = client.get("/v1/me/pulses", headers=bearer(token)).json["pulses"]

@@ -103,7 +103,7 @@ def test_the_leader_sees_the_team_beside_their_own_and_their_managers_answers(cl
     body = response.json
     assert body["shown"] and body["counted_in"] is None and body["answers"] == 6
     safe, curious, custom = body["statements"]
-    assert safe["team"] == {"answers": 6, "mean": 3.0, "agreeing": 0.167,
+    assert safe["team"] == {"answers": 6, "opinions": 6, "mean": 3.0, "agreeing": 0.167,
                             "distribution": {"1": 0, "2": 1, "3": 4, "4": 1, "5": 0, "dont_know": 0}}
     assert safe["self"]["distribution"]["5"] == 1 and safe["manager"]["distribution"]["3"] == 1
     assert safe["weak"] and not curious["weak"] and "guidance" not in curious
@@ -247,3 +247,47 @@ def test_a_leader_finds_the_reports_they_may_read(client, answered, user_token, 
     assert get(client, "/v1/me/pulse-reports", user_token("sykehjem-1")).json == {"staff": False, "pulses": []}
     staff = get(client, "/v1/me/pulse-reports", user_token("siri", roles=("communications",))).json
     assert staff["staff"] and staff["pulses"][0]["teams"] == []
+
+
+# eight in the nursing home; on safe_to_try four of them "don't know": eight answers, four opinions
+HALF_UNSURE = [(0, 5, 4)] * 4 + [(4, 4, 4), (5, 4, 4), (4, 5, 5), (3, 4, 4)]
+
+
+def test_no_mean_nor_share_from_fewer_opinions_than_the_minimum_group(client, org, make_key, user_token):
+    """Don't know counts toward a team's five answers but not toward its view: four opinions of
+    eight answers give the distribution, never a mean or "75 %" of four people."""
+    write_pulse(org)
+    answer(org, "p1", "sykehjem", "team", *HALF_UNSURE)
+    answer(org, "p1", "sykehjem", "self", (0, 4, 4))
+    answer(org, "p1", "sykehjem", "manager", (3, 4, 3))
+    safe, curious, _ = get(client, "/v1/pulses/p1/teams/sykehjem/report?lang=en", user_token("lise")).json["statements"]
+    assert safe["team"] == {"answers": 8, "opinions": 4, "mean": None, "agreeing": None,
+                            "distribution": {"1": 0, "2": 0, "3": 1, "4": 2, "5": 1, "dont_know": 4}}
+    assert not safe["weak"] and curious["team"]["mean"] == 4.62 and curious["team"]["agreeing"] == 1.0
+    assert safe["manager"]["mean"] == 3.0 and safe["manager"]["agreeing"] == 0.0  # one person's own answer
+    assert safe["self"]["mean"] is None and safe["self"]["answers"] == 1  # the leader did not know
+    key = make_key("reports:read")
+    rows = {r["id"]: r for r in get(client, "/v1/pulses/p1/heatmap?lang=en", key).json["teams"]}
+    assert rows["sykehjem"]["statements"]["leader.safe_to_try"]["mean"] is None
+    assert rows["helse"]["unit_statements"]["leader.safe_to_try"]["agreeing"] is None
+    text = get(client, "/v1/pulses/p1/heatmap.csv?lang=nb", key).get_data(as_text=True)
+    by_name = {r[0]: r for r in csv.reader(io.StringIO(text[1:]), delimiter=";")}
+    assert by_name["Sykehjemmet"][3:9] == ["", "", "8", "4,6", "100", "8"]
+    point = get(client, "/v1/pulses/trends?lang=en", key).json["groups"][0]["points"][0]
+    assert point["means"]["leader.safe_to_try"] is None and point["agreeing"]["leader.safe_to_try"] is None
+    assert point["means"]["climate.curiosity"] == 4.62
+    with org.app_context():
+        means = report.shown_means(state(org).db.session, "p1", 5)
+    assert means == {"sykehjem": {"climate.curiosity": 4.62, "custom-1": 4.12}}  # the early warnings' too
+
+
+def test_a_team_outside_the_pulses_units_has_no_report(client, org, make_key):
+    write_pulse(org, units=("helse",))
+    answer(org, "p1", "sykehjem", "team", *NURSING)
+    key = make_key("reports:read")
+    assert get(client, "/v1/pulses/p1/teams/sykehjem/report?lang=en", key).status_code == 200
+    for team in ("drift", "kommunen"):  # beside the unit asked, and above it
+        response = get(client, f"/v1/pulses/p1/teams/{team}/report?lang=en", key)
+        assert response.status_code == 404 and response.content_type == "application/problem+json"
+        assert f"Team {team!r} was not among the units asked" in response.json["detail"]
+        assert response.json["errors"] == [{"field": "team", "message": "Not in the pulse's units."}]
