@@ -1,13 +1,14 @@
 """Helpers for end-to-end tests that run ``engagement`` as real processes."""
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
 import pytest
 import requests
 
-from tests.conftest import bearer, like
+from tests.conftest import bearer, like, unavailable
 
 BATCH = 100
 
@@ -44,3 +45,19 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 120, every: float =
             return True
         time.sleep(every)
     return predicate()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by playwright (never a browser playwright downloads)."""
+    if not os.path.exists(CHROMIUM):
+        unavailable("Chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM,
+                                     args=["--no-sandbox", "--disable-background-networking"])
+        yield chromium
+        chromium.close()

@@ -18,11 +18,9 @@ import pytest
 import requests
 
 from engagement.demo import pulses as demo_pulses
-from tests.conftest import unavailable
 from tests.services import Service, free_port, run_cli, wait_for_port, wait_until_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("TILLIT_SCREENSHOTS", "/tmp/tillit-screenshots"))
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE, DESKTOP = {"width": 360, "height": 780}, {"width": 1100, "height": 900}
@@ -53,17 +51,6 @@ def open_demo_pulse(base: str, env: dict[str, str]) -> None:
         assert mine.status_code == 200, mine.text
         assert [(p["pulse"], p["answered"]) for p in mine.json()["pulses"]] == [(demo_pulses.OPEN, False)], person
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        unavailable("Chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM,
-                                     args=["--no-sandbox", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
 
 
 def open_demo(browser, server, user: str, lang: str, viewport=DESKTOP, dark: bool = False):

@@ -7,12 +7,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import unavailable
 from tests.e2e.conftest import wait_for
 from tests.services import Service, free_port, wait_until_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("TILLIT_SCREENSHOTS", "/tmp/tillit-screenshots"))
 CANTEEN = "[data-tillit-like='article:news-canteen']"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -33,17 +31,6 @@ def server(tmp_path_factory):
     yield base
     service.terminate()
 
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        unavailable("Chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM,
-                                     args=["--no-sandbox", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
 
 
 def open_demo(browser, server, user: str, lang: str = "nb"):
