@@ -14,7 +14,7 @@ import requests
 
 from tests.e2e.conftest import wait_for
 from tests.e2e.test_design_browser import SHOTS, WIDTHS
-from tests.e2e.test_widget_browser import SERVER_INSTANCE, WCAG_21_AA, browser, server  # noqa: F401 - fixtures
+from tests.e2e.test_widget_browser import SERVER_INSTANCE, WCAG_21_AA, server  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 MONTH = "2026-10"

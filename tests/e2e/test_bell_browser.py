@@ -11,7 +11,6 @@ from tests.e2e.test_widget_browser import (  # noqa: F401
     CANTEEN,
     SCREENSHOTS,
     WCAG_21_AA,
-    browser,
     caught_up,
     click_and_store,
     open_demo,
@@ -26,8 +25,24 @@ def notifications_caught_up(server) -> bool:  # noqa: F811
     return requests.get(f"{server}/readyz", timeout=5).json()["consumer_lag"]["notifications"] == 0
 
 
+def read_all(server, user: str) -> None:  # noqa: F811
+    """Mark everything the user has read, as the bell's button does: the demo's open pulse invites
+    every demo user, so each bell starts with that invitation unread."""
+    response = requests.post(f"{server}/v1/notifications/read", json={"all": True},
+                             headers={"Authorization": f"Bearer {token_of(server, user)}"}, timeout=10)
+    assert response.status_code == 200, response.text
+
+
+def test_the_pulse_invitation_is_in_the_bell(browser, server):  # noqa: F811
+    siri = open_bell(browser, server, "siri")
+    assert siri.locator(".tillit-note-text").first.inner_text().startswith(
+        "Ny pulsmåling: «Hvordan har vi det i Intranettet?» – svar innen ")
+    siri.context.close()
+
+
 def test_the_bell_counts_shows_grouped_texts_and_marks_read(browser, server):  # noqa: F811
     from axe_playwright_python.sync_playwright import Axe
+    read_all(server, "kari")
     kari = open_demo(browser, server, "kari")
     kari.wait_for_selector("[data-tillit-bell][data-unread]")
     assert kari.locator("[data-tillit-bell]").get_attribute("data-unread") == "0"
@@ -119,7 +134,8 @@ def test_escape_closes_the_bell_and_gives_focus_back(browser, server):  # noqa: 
     kari = open_bell(browser, server, "kari")
     bell, panel = kari.locator("button.tillit-bell"), kari.locator(".tillit-bell-panel")
     assert bell.get_attribute("aria-expanded") == "true" and panel.is_visible()
-    for focused in ("button.tillit-bell", ".tillit-note a"):  # on the bell, then inside the panel
+    inside = ".tillit-bell-panel a, .tillit-bell-panel button"
+    for focused in ("button.tillit-bell", inside):  # on the bell, then inside the panel
         if not panel.is_visible():
             bell.click()  # it opens on the last list and is redrawn when the fresh one arrives
             kari.wait_for_load_state("networkidle")  # so the link focused next is the fresh list's
@@ -133,10 +149,11 @@ def test_escape_closes_the_bell_and_gives_focus_back(browser, server):  # noqa: 
 
 
 def test_mark_all_read_is_offered_only_while_something_is_unread(browser, server):  # noqa: F811
-    siri = open_bell(browser, server, "siri")  # nobody did anything to Siri's things
-    assert siri.locator(".tillit-bell-panel").inner_text().startswith("Ingen varsler ennå.")
+    read_all(server, "siri")  # her pulse invitation read; nobody did anything to Siri's things
+    siri = open_bell(browser, server, "siri")
+    assert siri.locator(".tillit-bell-panel .tillit-note").count() == 1
     assert siri.locator(".tillit-bell-panel button").count() == 0  # nothing to mark read
-    siri.screenshot(path=str(SHOTS / "bell-empty.png"))
+    siri.screenshot(path=str(SHOTS / "bell-all-read.png"))
     siri.context.close()
     ola = open_demo(browser, server, "ola")
     give_bra(ola, "[data-tillit-kudos='demo-kari']")  # something unread for Kari

@@ -15,7 +15,7 @@ import requests
 from engagement.translations import translations
 from engagement.trust.texts import TEXTS
 from tests.e2e.conftest import wait_for
-from tests.e2e.test_widget_browser import SERVER_INSTANCE, WCAG_21_AA, browser, server  # noqa: F401 - fixtures
+from tests.e2e.test_widget_browser import SERVER_INSTANCE, WCAG_21_AA, server  # noqa: F401 - fixtures
 from tests.services import run_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -16,7 +16,7 @@ import requests
 
 from engagement.pulses.library import STATEMENTS
 from tests.e2e.test_console_browser import axe_clean, parts
-from tests.e2e.test_widget_browser import SERVER_INSTANCE, browser, server  # noqa: F401 - fixtures
+from tests.e2e.test_widget_browser import SERVER_INSTANCE, server  # noqa: F401 - fixtures
 from tests.services import run_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

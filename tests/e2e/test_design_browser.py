@@ -17,7 +17,6 @@ from tests.e2e.conftest import wait_for
 from tests.e2e.test_widget_browser import (  # noqa: F401
     CAMPAIGN,
     WCAG_21_AA,
-    browser,
     click_and_store,
     idea_item,
     open_demo,

@@ -16,7 +16,6 @@ from tests.e2e.test_widget_browser import (  # noqa: F401
     CANTEEN,
     SCREENSHOTS,
     WCAG_21_AA,
-    browser,
     caught_up,
     click_and_store,
     open_demo,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engagement.db import utcnow
 from engagement.pulses.model import Pulse, PulseComment, PulseRespondents, PulseTally
 from tests.e2e.test_trust_browser import axe_clean
-from tests.e2e.test_widget_browser import SCREENSHOTS, SERVER_INSTANCE, browser, server  # noqa: F401 - fixtures
+from tests.e2e.test_widget_browser import SCREENSHOTS, SERVER_INSTANCE, server  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 KEYS = ["leader.respect_differences", "leader.safe_to_try", "leader.open_about_challenges",

@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from engagement.auth import mint_user_token
 from tests.conftest import bearer
 from tests.e2e.conftest import wait_for
-from tests.e2e.test_widget_browser import WCAG_21_AA, browser  # noqa: F401 - the fixture
+from tests.e2e.test_widget_browser import WCAG_21_AA  # noqa: F401 - the fixture
 from tests.services import Service, free_port, wait_until_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from engagement.demo import trust_history
-from tests.e2e.test_widget_browser import SCREENSHOTS, SERVER_INSTANCE, WCAG_21_AA, browser, server  # noqa: F401 - fixtures
+from tests.e2e.test_widget_browser import SCREENSHOTS, SERVER_INSTANCE, WCAG_21_AA, server  # noqa: F401 - fixtures
 from tests.services import Service, free_port, wait_until_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
