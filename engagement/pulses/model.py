@@ -59,10 +59,11 @@ class PulseParticipation(Base):
 
 
 class PulseOutbox(Base):
-    """An answer taken in and not yet on the bus: no person, no time. ``id`` is random and becomes
-    the event's id, so an answer published twice (a crash between publishing and deleting) counts once.
-    ``sealed`` holds the team and the values, sealed (engagement/pulses/seal.py); ``team_id`` and
-    ``answers`` are empty then, and hold them plainly only in rows written before sealing."""
+    """An answer taken in and not yet on the bus: no person, no time. ``sealed`` holds the event id
+    it will go out under (random, kept through every rewrite, so an answer published twice, a crash
+    between publishing and deleting, counts once), its wording, team, values and comment
+    (engagement/pulses/seal.py); ``id`` is random and changes whenever the row is written again,
+    ``wording`` says only "sealed", and ``team_id`` and ``answers`` stay empty."""
 
     __tablename__ = "engagement_pulse_outbox"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -14,8 +14,8 @@ deleted unpublished. ``self`` and ``manager`` answers are not anonymous (the inv
 so) and go out with the others under their own team.
 
 Crash-safe by order: publish first, then delete what was published. A crash in between leaves the
-rows (and the tree at the close) as they were, so they go out again under the same event ids (the
-outbox ids) with the same groups, and every read model counts an event id once. The release
+rows (and the tree at the close) as they were, so they go out again under the same event ids (sealed
+in each row, engagement/pulses/seal.py) with the same groups, and every read model counts an event id once. The release
 claims the pulse first (``Pulse.released_at``, written in its own transaction): a second release
 at the same time waits for the first and then finds nothing waiting, and an answer in flight at
 the close is refused (engagement/pulses/service.py) instead of going out later on its own.
@@ -42,16 +42,17 @@ from engagement.directory.groups import current_tree, fold, load_tree
 from engagement.events import Event, EventType, Target, utc_naive
 from engagement.pulses import seal
 from engagement.pulses.model import Pulse, PulseOutbox
-from engagement.pulses.service import ANONYMOUS, SOURCE, aware, is_closed
+from engagement.pulses.service import ANONYMOUS, SOURCE, aware, is_closed, zeroed
 
 logger = logging.getLogger(__name__)
 _shuffler = random.SystemRandom()
 
 
 class Waiting(NamedTuple):
-    """A waiting answer, unsealed."""
+    """A waiting answer, unsealed: the outbox row's id and what its seal holds."""
 
-    id: str
+    row_id: str
+    event_id: str
     team_id: str
     wording: str
     answers: dict[str, int]
@@ -59,11 +60,9 @@ class Waiting(NamedTuple):
 
 
 def unsealed(secret: str, row: PulseOutbox) -> Waiting:
-    """The row's team and values (engagement/pulses/seal.py; plain in rows from before sealing)."""
-    if row.sealed is None:
-        return Waiting(row.id, row.team_id or "", row.wording, dict(row.answers or {}))
-    team, answers, comment = seal.unseal_all(secret, row.id, row.sealed)
-    return Waiting(row.id, team, row.wording, answers, comment)
+    """The row's sealed answer (engagement/pulses/seal.py)."""
+    answer = seal.unseal(secret, row.id, row.sealed or "")
+    return Waiting(row.id, answer.event_id, answer.team, answer.wording, answer.answers, answer.comment)
 
 
 def answered_event(pulse: Pulse, answer: Waiting, group: str) -> Event:
@@ -73,7 +72,7 @@ def answered_event(pulse: Pulse, answer: Waiting, group: str) -> Event:
     data: dict = {"team": group, "wording": answer.wording, "answers": dict(answer.answers)}
     if answer.comment:
         data["comment"] = answer.comment
-    return Event(id=answer.id, type=EventType.PULSE_ANSWERED, actor=ANONYMOUS,
+    return Event(id=answer.event_id, type=EventType.PULSE_ANSWERED, actor=ANONYMOUS,
                  target=Target("pulse", pulse.id, pulse.created_by), time=aware(pulse.opens_at), source=SOURCE,
                  data=data, received_at=None, submitted_by="")
 
@@ -96,7 +95,8 @@ def release(session: Session, bus: EventBus, pulse: Pulse, now: datetime, min_si
     if events:
         bus.publish(events)
     if rows:
-        session.execute(delete(PulseOutbox).where(PulseOutbox.id.in_([row.id for row in rows])))
+        with zeroed(session):  # SQLite: the sealed rows are overwritten in the file, not left in free pages
+            session.execute(delete(PulseOutbox).where(PulseOutbox.id.in_([row.row_id for row in rows])))
     session.commit()
     return len(events)
 

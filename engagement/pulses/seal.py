@@ -1,4 +1,5 @@
-"""A waiting pulse answer's team and values, sealed, so a dump of an open pulse pairs no team with an answer.
+"""A waiting pulse answer, sealed: its event id, wording, team, values and comment, so that a dump
+of an open pulse pairs no team with an answer.
 
 Until its pulse closes an answer waits in ``PulseOutbox`` (engagement/pulses/outbox.py). Stored
 plainly, a database dump or backup taken meanwhile would show each team's answers beside the
@@ -6,6 +7,11 @@ participation rows that say who answered for that team. So the team and the valu
 with AES-GCM under a key derived (HKDF-SHA256) from the service's token secret
 (engagement/token_secret.py), which every process of one installation shares and the database
 does not hold: only a process holding the secret unseals them, at the close.
+
+The event id the answer will have on the bus is sealed too, never the row's own id: a row's id
+is in every backup, and an event id seen in a backup would name the answer in the event log.
+And the wording: in plain text, the one ``team`` row among leaders' ``self`` rows would be the
+only member who had answered so far.
 
 AES-GCM rather than Fernet, because a Fernet token carries the time it was made, the very thing
 the outbox leaves out. The team is padded to a fixed length, and every answer of a pulse has the
@@ -22,12 +28,15 @@ from __future__ import annotations
 import base64
 import json
 import os
+from typing import NamedTuple
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 INFO = b"tillit pulse outbox v1"  # another key than the tokens' own, from the same secret
+EVENT_ID_BYTES = 32  # uuid4().hex
+WORDING_BYTES = 16
 TEAM_BYTES = 512  # a team id is at most 128 characters, at most 4 bytes each in UTF-8
 NONCE_BYTES = 12
 COMMENT_CHARS = 1000  # the longest comment the answer API takes
@@ -40,26 +49,34 @@ def _cipher(secret: str) -> AESGCM:
     return AESGCM(key)
 
 
-def seal(secret: str, row_id: str, team: str, answers: dict[str, int], comment: str | None = None) -> str:
-    """``team``, ``answers`` and, on a pulse with free text, ``comment`` ("" for none) as one
-    sealed text (a random nonce, then the ciphertext)."""
-    plain = team.encode().ljust(TEAM_BYTES, b"\0") + json.dumps(answers, sort_keys=True).encode()
-    if comment is not None:
-        plain += COMMENT_MARK + comment.replace("\0", "").encode().ljust(COMMENT_BYTES, b"\0")
+class Sealed(NamedTuple):
+    """What a sealed row holds."""
+
+    event_id: str
+    wording: str
+    team: str
+    answers: dict[str, int]
+    comment: str  # "" when none was written or the pulse has no free text
+
+
+def seal(secret: str, row_id: str, answer: Sealed, free_text: bool) -> str:
+    """``answer`` as one sealed text (a random nonce, then the ciphertext), its comment only on a
+    pulse with ``free_text`` (padded whether or not one was written)."""
+    plain = (answer.event_id.encode().ljust(EVENT_ID_BYTES, b"\0") + answer.wording.encode().ljust(WORDING_BYTES, b"\0")
+             + answer.team.encode().ljust(TEAM_BYTES, b"\0") + json.dumps(answer.answers, sort_keys=True).encode())
+    if free_text:
+        plain += COMMENT_MARK + answer.comment.replace("\0", "").encode().ljust(COMMENT_BYTES, b"\0")
     nonce = os.urandom(NONCE_BYTES)
     return base64.b64encode(nonce + _cipher(secret).encrypt(nonce, plain, row_id.encode())).decode()
 
 
-def unseal(secret: str, row_id: str, sealed: str) -> tuple[str, dict[str, int]]:
-    """The team and answers ``seal`` sealed; ``cryptography``'s InvalidTag if the secret or row differ."""
-    team, answers, _comment = unseal_all(secret, row_id, sealed)
-    return team, answers
-
-
-def unseal_all(secret: str, row_id: str, sealed: str) -> tuple[str, dict[str, int], str]:
-    """The team, answers and comment ("" when none was written or the pulse has no free text)."""
+def unseal(secret: str, row_id: str, sealed: str) -> Sealed:
+    """What ``seal`` sealed; ``cryptography``'s InvalidTag if the secret or the row differ."""
     raw = base64.b64decode(sealed)
     plain = _cipher(secret).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], row_id.encode())
-    values, _, comment = plain[TEAM_BYTES:].partition(COMMENT_MARK)
-    return (plain[:TEAM_BYTES].rstrip(b"\0").decode(), json.loads(values),
-            comment.rstrip(b"\0").decode())
+    def text(start: int, size: int) -> str:
+        return plain[start:start + size].rstrip(b"\0").decode()
+    team_at = EVENT_ID_BYTES + WORDING_BYTES
+    values, _, comment = plain[team_at + TEAM_BYTES:].partition(COMMENT_MARK)
+    return Sealed(text(0, EVENT_ID_BYTES), text(EVENT_ID_BYTES, WORDING_BYTES), text(team_at, TEAM_BYTES),
+                  json.loads(values), comment.rstrip(b"\0").decode())

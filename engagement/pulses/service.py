@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ _shuffler = random.SystemRandom()
 # Waiting answers written again beside each new one: with it, five candidates for which is new,
 # the default minimum group size.
 MIXED_WITH = 4
+SEALED = "sealed"  # an outbox row's wording column: the wording is inside the seal
 ANONYMOUS = "anonymous"  # the actor of every pulse.answered event
 SOURCE = "tillit"
 
@@ -247,12 +249,9 @@ def answer(session: Session, person: str, pulse: Pulse, fields: dict[str, Any], 
             session.rollback()
             raise ValidationFailed([FieldError("pulse", "The pulse is closed; answers are taken while it is open.")],
                                    "The answer has invalid fields; nothing was stored.")
-        row_id = uuid.uuid4().hex
-        comment = comment_of(fields) if pulse.free_text else None  # "" sealed too: every row one length
-        _into_outbox(session, pulse.id, {"id": row_id, "pulse_id": pulse.id, "team_id": None,
-                                         "wording": fields["wording"], "answers": None,
-                                         "sealed": seal.seal(secret, row_id, fields["team"], fields["answers"],
-                                                             comment)})
+        given = seal.Sealed(uuid.uuid4().hex, fields["wording"], fields["team"], fields["answers"],
+                            comment_of(fields) if pulse.free_text else "")
+        _into_outbox(session, pulse, given, secret)
         session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -265,32 +264,48 @@ def _released(session: Session, pulse: Pulse) -> bool:
     return session.scalar(select(Pulse.released_at).where(Pulse.id == pulse.id).with_for_update(read=True)) is not None
 
 
-def _into_outbox(session: Session, pulse_id: str, answer: dict[str, Any]) -> None:
+def _into_outbox(session: Session, pulse: Pulse, given: seal.Sealed, secret: str) -> None:
     """Add the answer to the pulse's outbox, with up to ``MIXED_WITH`` waiting answers, chosen at
-    random, written again beside it in a random order.
+    random, written again beside it in a random order, each under a new row id and sealed anew.
 
     Rows are stored in the order they are written (SQLite's rowid, PostgreSQL's heap and each
     row's transaction id), and the participation rows in the order people answered: appended
-    one by one, the waiting answers would line up with the last participants. Written together
-    with others, shuffled, in this answer's transaction, they share its place and transaction, so
-    neither says which of them is the new one. A bounded number, not the whole outbox: every
+    one by one, the waiting answers would line up with the last participants, and two backups
+    taken around one answer would differ by that answer's row alone. Written together with
+    others, shuffled, under fresh ids and fresh seals, in this answer's transaction, they share
+    its place and transaction, and a backup before and one after differ by five rows, none of
+    which says which is the new one (the event id each will have on the bus is sealed inside, so
+    no row id is ever seen again in the event log). A bounded number, not the whole outbox: every
     answer of an open pulse waits until it closes, and rewriting all of them would make each
     answer cost as much as the answers before it. Rows another answer is rewriting are skipped,
     not waited for (PostgreSQL), so answers to one pulse do not queue behind each other."""
-    chosen = (select(PulseOutbox).where(PulseOutbox.pulse_id == pulse_id).order_by(func.random())
+    chosen = (select(PulseOutbox).where(PulseOutbox.pulse_id == pulse.id).order_by(func.random())
               .limit(MIXED_WITH).with_for_update(skip_locked=True))
-    waiting = [{"id": row.id, "pulse_id": row.pulse_id, "team_id": row.team_id, "wording": row.wording,
-                "answers": row.answers, "sealed": row.sealed} for row in session.scalars(chosen)]
-    rows = [*waiting, answer]
-    _shuffler.shuffle(rows)
+    waiting = [(row, opened) for row in session.scalars(chosen) if (opened := _unsealed(secret, row)) is not None]
+    answers = [given, *(opened for _, opened in waiting)]
+    _shuffler.shuffle(answers)
     if waiting:
-        with _zeroed(session):  # SQLite: the old rows are overwritten in the file, not left in free pages
-            session.execute(delete(PulseOutbox).where(PulseOutbox.id.in_([row["id"] for row in waiting])))
+        with zeroed(session):  # SQLite: the old rows are overwritten in the file, not left in free pages
+            session.execute(delete(PulseOutbox).where(PulseOutbox.id.in_([row.id for row, _ in waiting])))
+    rows = []
+    for answer in answers:
+        row_id = uuid.uuid4().hex
+        rows.append({"id": row_id, "pulse_id": pulse.id, "team_id": None, "wording": SEALED, "answers": None,
+                     "sealed": seal.seal(secret, row_id, answer, pulse.free_text)})
     session.execute(insert(PulseOutbox), rows)
 
 
+def _unsealed(secret: str, row: PulseOutbox) -> seal.Sealed | None:
+    """The row's answer, or None when it was sealed under another secret (changed while the pulse
+    was open): such a row is left as it is, for the sweep to report (engagement/pulses/outbox.py)."""
+    try:
+        return seal.unseal(secret, row.id, row.sealed or "")
+    except InvalidTag:
+        return None
+
+
 @contextmanager
-def _zeroed(session: Session) -> Iterator[None]:
+def zeroed(session: Session) -> Iterator[None]:
     sqlite = session.get_bind().dialect.name == "sqlite"
     if sqlite:
         session.connection().exec_driver_sql("PRAGMA secure_delete=ON")

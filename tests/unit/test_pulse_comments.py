@@ -128,14 +128,17 @@ def test_replay_rebuilds_the_comments(app, client, org, comms, user_token):
     assert sorted((c.id, c.team_id, c.text) for c in rows(app, PulseComment, pulse)) == before
 
 
-def test_a_sealed_comment_is_padded_to_one_length_and_rows_sealed_without_one_still_unseal():
+def test_a_sealed_comment_is_padded_to_one_length_and_a_pulse_without_free_text_seals_none():
     from engagement.pulses import seal
     secret, answers = "s" * 40, {"leader.safe_to_try": 4, "climate.curiosity": 0}
-    lengths = {len(seal.seal(secret, "row", "drift", answers, text)) for text in ("", "Kort.", "ø" * 1000)}
+
+    def sealed(comment: str, free_text: bool = True) -> str:
+        return seal.seal(secret, "row", seal.Sealed("e" * 32, "team", "drift", answers, comment), free_text)
+
+    lengths = {len(sealed(text)) for text in ("", "Kort.", "ø" * 1000)}
     assert len(lengths) == 1  # none, short or the longest: one length
-    assert seal.unseal_all(secret, "row", seal.seal(secret, "row", "drift", answers, "Linje 1\nlinje 2")) == (
-        "drift", answers, "Linje 1\nlinje 2")
-    old = seal.seal(secret, "row", "drift", answers)  # a pulse without free text seals no comment at all
-    assert len(old) < min(lengths)
-    assert seal.unseal_all(secret, "row", old) == ("drift", answers, "")
-    assert seal.unseal(secret, "row", old) == ("drift", answers)
+    assert seal.unseal(secret, "row", sealed("Linje 1\nlinje 2")) == ("e" * 32, "team", "drift", answers,
+                                                                      "Linje 1\nlinje 2")
+    without = sealed("", free_text=False)  # a pulse without free text seals no comment at all
+    assert len(without) < min(lengths)
+    assert seal.unseal(secret, "row", without) == ("e" * 32, "team", "drift", answers, "")

@@ -384,24 +384,29 @@ def test_a_waiting_answer_is_sealed_under_the_token_secret_alone(app, client, us
     assert rows(app, PulseOutbox, pulse) == []
 
 
-def test_each_answer_is_written_among_others_so_the_table_order_is_not_the_answering_order(
+def test_two_backups_around_one_answer_differ_by_five_rows_none_of_which_reaches_the_log(
         app, client, user_token, pulse):
-    """Appended one by one, the outbox's rows (in rowid order) would be the answers in the order
-    people answered, which the participation rows also keep; each answer rewrites a few waiting
-    ones beside it, so the file's order says nothing of who came when."""
-    url = state(app).config["ENGAGEMENT_DATABASE_URL"].removeprefix("sqlite:///")
+    """Appended one by one, a backup before an answer and one after would differ by that answer's
+    row alone, and its id would be its event's id in the log. Each answer rewrites up to four
+    waiting ones beside it under fresh row ids, the wording sealed with the rest, and the event
+    ids are sealed inside: no outbox id ever seen is an event id."""
+    def outbox() -> list[PulseOutbox]:
+        return rows(app, PulseOutbox, pulse)
 
-    def in_file_order() -> list[str]:
-        with sqlite3.connect(url) as db:
-            return [row[0] for row in db.execute("SELECT id FROM engagement_pulse_outbox ORDER BY rowid")]
-
-    answering_order: list[str] = []
-    for person in DRIFT:
-        assert answer(client, user_token(person), pulse, "drift").status_code == 202
-        (new,) = set(in_file_order()) - set(answering_order)
-        answering_order.append(new)
-        assert in_file_order()[-5:].count(new) == 1  # it lies among the last written, with others
-    assert in_file_order() != answering_order
+    seen: set[str] = set()
+    for count, person in enumerate(DRIFT + ["lena"], start=1):
+        before = {row.id for row in outbox()}
+        assert answer(client, user_token(person), pulse, "drift",
+                      wording="self" if person == "lena" else "team").status_code == 202
+        after = {row.id for row in outbox()}
+        assert len(after - before) == min(count, 5) and len(after) == count
+        assert {row.wording for row in outbox()} == {"sealed"}
+        seen |= after
+    close(app, pulse)
+    assert released(app) == len(DRIFT) + 1
+    drain(app, ("ledger", "pulses"))
+    logged = {event.event_id for event in pulse_events(app)}
+    assert len(logged) == len(DRIFT) + 1 and not logged & seen
 
 
 def test_engagement_consume_releases_a_closed_pulse_without_cron(app, client, user_token, pulse, tmp_path):
@@ -422,3 +427,4 @@ def test_engagement_consume_releases_a_closed_pulse_without_cron(app, client, us
         assert rows(app, PulseOutbox, pulse) == []
     finally:
         assert consumer.terminate() == 0, consumer.output()
+
