@@ -33,7 +33,7 @@ def lag(base, consumer: str) -> int:
 
 
 def token_of(page) -> str:
-    return page.locator("script[data-token]").get_attribute("data-token")
+    return page.locator("script[data-token]").first.get_attribute("data-token")
 
 
 def post_event(base, token: str, event: dict) -> None:
