@@ -28,7 +28,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 PREVIOUS_RELEASE = "3e4619f"  # the release before replay filled new read models from the ledger
 EVENTS = 20_000
 ROOT = Path(__file__).resolve().parents[2]
-MODELS = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks", "pulses")
+OLD_MODELS = ("ledger", "recognition", "ideas", "profiles", "awards", "trust", "notifications", "webhooks")
+MODELS = (*OLD_MODELS, "pulses")  # pulses came after PREVIOUS_RELEASE: the upgrade adds it
 PUBLISH = """
 import sys
 from engagement import create_app
@@ -129,8 +130,9 @@ def scalar(url: str, sql: str):
         return conn.execute(sql).fetchone()[0]
 
 
-def consume_until_applied(python_path: Path | None, env: dict[str, str], url: str) -> None:
-    """Run ``engagement consume`` of that release until every read model has applied every event."""
+def consume_until_applied(python_path: Path | None, env: dict[str, str], url: str,
+                          models: tuple[str, ...] = MODELS) -> None:
+    """Run ``engagement consume`` of that release until each of its read models has applied every event."""
     run_env = {**os.environ, **env, "PYTHONPATH": str(python_path) if python_path else ""}
     process = subprocess.Popen([sys.executable, "-c", "from engagement.cli import main; main()", "consume"],
                                env=run_env, cwd=python_path or ROOT, stdout=subprocess.PIPE,
@@ -138,7 +140,7 @@ def consume_until_applied(python_path: Path | None, env: dict[str, str], url: st
     assert process.stdout is not None
     assert process.stdout.readline().startswith("consuming:")  # started: SIGTERM now stops it cleanly
     try:
-        done = wait_for(lambda: all(positions(url).get(m) == EVENTS for m in MODELS) or process.poll() is not None,
+        done = wait_for(lambda: all(positions(url).get(m) == EVENTS for m in models) or process.poll() is not None,
                         timeout=1800, every=1)
         assert done and process.poll() is None, f"the consumers stopped or stalled: {positions(url)}"
     finally:
@@ -166,7 +168,7 @@ def test_an_upgrade_in_place_from_the_previous_release_loses_nothing_and_replay_
     published = subprocess.run([sys.executable, "-c", PUBLISH, str(wire)], capture_output=True, text=True,
                                env={**os.environ, **env, "PYTHONPATH": str(old)}, cwd=old)
     assert published.returncode == 0, published.stderr[-3000:]
-    consume_until_applied(old, env, postgres_url)
+    consume_until_applied(old, env, postgres_url, OLD_MODELS)
     before = {"ledger": scalar(postgres_url, "SELECT count(*) FROM engagement_ledger"),
               "dead": scalar(postgres_url, "SELECT count(*) FROM engagement_dead_letters")}
     assert before == {"ledger": EVENTS, "dead": refused}
