@@ -42,7 +42,7 @@ def _manager(who: Principal) -> None:
                     f"{MANAGE_SCOPE!r} may do this.")
 
 
-def _reader(who: Principal) -> None:
+def may_list_pulses(who: Principal) -> None:
     if not who.is_user and "reports:read" in who.scopes:
         return
     _manager(who)
@@ -68,7 +68,7 @@ def define_pulse(fields: dict):
 
 
 @blp.route("/v1/pulses")
-@guarded(_reader)
+@guarded(may_list_pulses)
 @blp.response(200, PulseListSchema)
 def list_pulses():
     """Pulses, newest first, with their status and how many answers they have"""
@@ -80,7 +80,7 @@ def list_pulses():
 
 
 @blp.route("/v1/pulses/<pulse_id>")
-@guarded(_reader, 404)
+@guarded(may_list_pulses, 404)
 @blp.response(200, PulseSchema)
 def get_pulse(pulse_id: str):
     """One pulse's definition"""

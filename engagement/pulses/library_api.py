@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from engagement.directory.model import Team
 from engagement.pulses import library
-from engagement.pulses.api import _reader
+from engagement.pulses.api import may_list_pulses
 from engagement.schemas.pulse_library import LibrarySchema, PulseUnitListSchema
 from engagement.schemas.pulses import LangQuery
 from engagement.state import state
@@ -23,7 +23,7 @@ blp = Blueprint("pulse_library", __name__)
 
 
 @blp.route("/v1/pulses/library")
-@guarded(_reader)
+@guarded(may_list_pulses)
 @blp.arguments(LangQuery, location="query")
 @blp.response(200, LibrarySchema)
 def read_library(args: dict):
@@ -37,7 +37,7 @@ def read_library(args: dict):
 
 
 @blp.route("/v1/pulses/teams")
-@guarded(_reader)
+@guarded(may_list_pulses)
 @blp.response(200, PulseUnitListSchema)
 def list_units():
     """The directory's teams a pulse can go to, each with the names of the teams above it
