@@ -292,7 +292,7 @@ class Notifications(OwnedReadModel[NotificationRows]):
                          EventType.COMMENT_POSTED: told, EventType.IDEA_CONTRIBUTED: told,
                          EventType.IDEA_ANSWERED: answered, EventType.IDEA_ADOPTED: answered,
                          EventType.PROFILE_UPDATED: profile_updated, EventType.PULSE_OPENED: pulse_opened,
-                         **{t: titled for t in TITLED}}
+                         EventType.LOTTERY_DRAWN: lottery_drawn, **{t: titled for t in TITLED}}
 
     def begin(self, session: Session, batch: Pairs) -> NotificationRows:
         return NotificationRows(session, batch, self.name, self.zone)
@@ -358,6 +358,13 @@ def pulse_opened(rows: NotificationRows, event: Event) -> None:
     units = [str(unit) for unit in data.get("units") or () if unit]
     for person in invited(rows.session, units, utc_naive(event.time)):
         rows.tell(person, "pulse", ref, event.actor, event.time, **({"due": due} if due else {}))
+
+
+def lottery_drawn(rows: NotificationRows, event: Event) -> None:
+    """Each winner of a month's draw hears of it once, under the month (``lottery:2026-11``), the
+    leader who drew as the actor: on the bell, and by e-mail with their next digest."""
+    for person in dict.fromkeys(str(p) for p in event.data.get("winners") or () if p):
+        rows.tell(person, "lottery", event.target.key, event.actor, event.time)
 
 
 def profile_updated(rows: NotificationRows, event: Event) -> None:

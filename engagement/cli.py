@@ -23,6 +23,8 @@ from engagement.config import RefusedSetting, uses_kafka
 from engagement.directory import csv_import as directory_csv
 from engagement.ledger import pruning as claim_pruning
 from engagement.ledger.model import ApiKey
+from engagement.lottery import service as lottery
+from engagement.lottery import verify as lottery_check
 from engagement.notifications import mailer
 from engagement.privacy import erasure
 from engagement.privacy import retention as retention_service
@@ -182,6 +184,41 @@ def pulses_release() -> None:
     sent = pulse_outbox.sweep(st.db.session(), st.bus, datetime.now(UTC), st.config["ENGAGEMENT_MIN_GROUP_SIZE"],
                               st.token_secret)
     click.echo(json.dumps({"released": sent}))
+
+
+@engagement_commands.group("lottery")
+def lottery_commands() -> None:
+    """The monthly lottery's commitments and draws."""
+
+
+@lottery_commands.command("commit")
+@with_appcontext
+def lottery_commit() -> None:
+    """Publish this month's and next month's commitments now (the consumers do it every sweep)."""
+    st = state()
+    lottery.ensure_commitments(st.db.session(), datetime.now(UTC), lottery.settings_of(st))
+    click.echo(json.dumps({"committed": True}))
+
+
+@lottery_commands.command("verify")
+@click.argument("record", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--month", help="Check this drawn month from the database: its public record and its frozen list.")
+def lottery_verify(record: Path | None, month: str | None) -> None:
+    """Recompute a draw's winners from its revealed seed: from RECORD (the JSON of GET
+    /v1/lottery/<month>, no database needed) or, with --month, from this installation's database."""
+    if (record is None) == (month is None):
+        raise click.UsageError("Give a RECORD file or --month, one of them.")
+    if record is not None:
+        sys.exit(lottery_check.main([str(record)]))
+    st = state()
+    session, now = st.db.session(), datetime.now(UTC)
+    public = lottery.record(session, str(month), now, lottery.settings_of(st), leader=False)
+    found = lottery_check.problems(public) + lottery.check_frozen(session, str(month))
+    for problem in found:
+        click.echo(f"FAILED: {problem}")
+    if found:
+        sys.exit(1)
+    click.echo(f"OK: {month}'s winners follow from its revealed seed, and its frozen list from the published digest.")
 
 
 @engagement_commands.group("keys")

@@ -160,6 +160,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ENGAGEMENT_TIMEZONE", "Europe/Oslo", str, "The organisation's time zone: award months follow it."),
     Setting("ENGAGEMENT_AWARD_POINTS", {}, json.loads,
             'JSON points per contribution type, e.g. {"content.published": 5}; others keep their defaults.'),
+    Setting("ENGAGEMENT_LOTTERY_TICKETS", {}, json.loads,
+            'JSON lottery ticket rule, e.g. {"cap": 3}: base (tickets for contributing at all, 1), '
+            "recognisers_per_ticket (one-way recognisers per extra ticket, 2), idea_owners_per_ticket "
+            "(colleagues whose ideas one built on per extra ticket, 2), cap (most tickets a month, 5)."),
     Setting("ENGAGEMENT_PUBLIC_RANKING", "opt-out", str,
             "opt-out: everyone appears in public top lists unless they opted out; opt-in: only those who opted in."),
     Setting("ENGAGEMENT_DEMO", False, _bool,

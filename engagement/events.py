@@ -35,6 +35,7 @@ class EventType(StrEnum):
     PROFILE_UPDATED = "profile.updated"
     PULSE_OPENED = "pulse.opened"
     PULSE_ANSWERED = "pulse.answered"
+    LOTTERY_DRAWN = "lottery.drawn"
 
 
 class DecodeError(ValueError):

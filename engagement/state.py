@@ -19,6 +19,7 @@ from engagement.awards.scoring import DEFAULT_POINTS
 from engagement.awards.service import AwardBoard
 from engagement.bus.base import EventBus
 from engagement.config import RefusedSetting, check_group_size, uses_kafka
+from engagement.lottery.tickets import Rule as LotteryRule
 from engagement.profiles import checklist
 from engagement.recognition.service import RecognitionCache
 from engagement.signin import SignIn, flag, hs256_enabled, parse_issuers
@@ -42,6 +43,7 @@ class EngagementState:
         check_group_size(app.config["ENGAGEMENT_MIN_GROUP_SIZE"])
         self.checklist = checklist.load(app.config["ENGAGEMENT_PROFILE_CHECKLIST"])
         self.trust_thresholds = trust_thresholds(app.config["ENGAGEMENT_TRUST_THRESHOLDS"])
+        self.lottery_rule = LotteryRule.from_config(app.config["ENGAGEMENT_LOTTERY_TICKETS"])
         self.award_board = AwardBoard(lambda: self.redis, app.config["ENGAGEMENT_REDIS_PREFIX"],
                                       {**DEFAULT_POINTS, **app.config["ENGAGEMENT_AWARD_POINTS"]},
                                       app.config["ENGAGEMENT_PUBLIC_RANKING"])

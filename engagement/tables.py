@@ -5,6 +5,7 @@ from engagement.db import Base
 from engagement.directory import model as directory
 from engagement.ideas import model as ideas
 from engagement.ledger import model as ledger
+from engagement.lottery import model as lottery
 from engagement.notifications import model as notifications
 from engagement.ownership import model as ownership
 from engagement.privacy import model as privacy
@@ -14,6 +15,6 @@ from engagement.recognition import model as recognition
 from engagement.trust import model as trust
 from engagement.webhooks import model as webhooks
 
-DOMAINS = (awards, directory, ideas, ledger, notifications, ownership, privacy, profiles, pulses, recognition, trust,
-           webhooks)
+DOMAINS = (awards, directory, ideas, ledger, lottery, notifications, ownership, privacy, profiles, pulses, recognition,
+           trust, webhooks)
 __all__ = ["Base", "DOMAINS"]

@@ -13,6 +13,10 @@ import re
 import secrets
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 SETTING = "ENGAGEMENT_TOKEN_SECRET"
 MIN_LENGTH = 32
 # Different characters a secret must use. A random 32-character hex secret (token_hex(16)) has
@@ -127,3 +131,10 @@ def _instance_secret(path: Path) -> str:
                                   "by other users of this machine; delete it (a new one is made, and tokens "
                                   "signed with the old one stop working)")
     return path.read_text().strip()
+
+
+def sealing_key(secret: str, info: bytes) -> AESGCM:
+    """An AES-GCM key of its own for ``info``'s purpose, derived (HKDF-SHA256) from the token secret,
+    which every process of one installation shares and the database does not hold: what it seals
+    is safe in a dump or a backup (pulse answers waiting for the close, a lottery month's seed)."""
+    return AESGCM(HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret.encode()))

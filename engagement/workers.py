@@ -34,6 +34,7 @@ from flask import Flask
 from engagement import heartbeats
 from engagement.config import consumers_mode, uses_kafka
 from engagement.ledger.pruning import Pruner
+from engagement.lottery import service as lottery
 from engagement.pulses.outbox import Sweeper
 from engagement.replay import fill_if_new
 from engagement.runner import ConsumerRunner
@@ -239,10 +240,13 @@ def _mailer(app: Flask) -> Worker | None:
 def pulse_sweeper(app: Flask) -> Sweeper:
     """A pulse's answers wait until it closes and go out on this sweep (engagement/pulses/outbox.py).
     Every web process may run one: each release claims its pulse in the database, so a second
-    sweep finds nothing waiting."""
-    config = state(app).config
-    return Sweeper(state(app).engine, state(app).bus, config["ENGAGEMENT_MIN_GROUP_SIZE"],
-                   config["ENGAGEMENT_PULSE_SWEEP_SECONDS"], state(app).token_secret)
+    sweep finds nothing waiting. The same sweep publishes the lottery's commitments for this month
+    and the next (engagement/lottery/service.py), so a month has one before it ends even if nobody
+    opened a lottery page."""
+    st = state(app)
+    config, settings = st.config, lottery.settings_of(st)
+    return Sweeper(st.engine, st.bus, config["ENGAGEMENT_MIN_GROUP_SIZE"], config["ENGAGEMENT_PULSE_SWEEP_SECONDS"],
+                   st.token_secret, also=lambda session, now: lottery.ensure_commitments(session, now, settings))
 
 
 IN_PROCESS: list[WorkerKind] = [WorkerKind("consumers", _consumers), WorkerKind("mailer", _mailer),

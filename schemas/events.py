@@ -21,7 +21,7 @@ from engagement.errors import Forbidden
 from engagement.events import EventType
 from engagement.pulses.model import WORDINGS
 from engagement.schemas.common import Items
-from engagement.schemas.patterns import IDENTIFIER_PATTERN, FullMatch
+from engagement.schemas.patterns import IDENTIFIER_PATTERN, MONTH_HELP, MONTH_PATTERN, FullMatch
 
 SCHEMA_VERSION = 1
 SUPPORTED_VERSIONS = (1,)
@@ -31,7 +31,7 @@ IDENTIFIER = FullMatch(
     error="Must be 1-128 characters: letters, digits and . _ : @ / - (not first).",
 )
 TARGET_KINDS = ("page", "post", "article", "comment", "idea", "contribution",
-                "campaign", "document", "answer", "person", "pulse")
+                "campaign", "document", "answer", "person", "pulse", "lottery")
 CONTENT_KINDS = ("document", "article", "answer", "post", "page")
 TARGET_REF_PATTERN = r"^(" + "|".join(TARGET_KINDS) + r"):[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}$"
 
@@ -162,9 +162,15 @@ class PulseAnsweredData(Strict):
                           values=fields.Integer(validate=validate.Range(0, 5)), required=True)
 
 
+class LotteryDrawnData(Strict):
+    """Published by Tillit when a leader draws a month's lottery (engagement/lottery/service.py)."""
+    month = fields.String(required=True, validate=FullMatch(MONTH_PATTERN, error=MONTH_HELP))
+    winners = fields.List(fields.String(validate=IDENTIFIER), required=True)
+
+
 # Published by Tillit itself, never taken from a client (engagement/ledger/service.py refuses them).
-SERVER_ONLY = frozenset({EventType.PULSE_OPENED, EventType.PULSE_ANSWERED})
-SERVER_KINDS = ("pulse",)
+SERVER_ONLY = frozenset({EventType.PULSE_OPENED, EventType.PULSE_ANSWERED, EventType.LOTTERY_DRAWN})
+SERVER_KINDS = ("pulse", "lottery")
 
 # type -> (data schema, allowed target kinds or None for any, rules checked on the envelope)
 EVENT_TYPES: dict[EventType, tuple[type[Schema], tuple[str, ...] | None, tuple[str, ...]]] = {
@@ -184,6 +190,7 @@ EVENT_TYPES: dict[EventType, tuple[type[Schema], tuple[str, ...] | None, tuple[s
     EventType.PROFILE_UPDATED: (ProfileData, ("person",), ("owner_is_actor", "owner_is_target")),
     EventType.PULSE_OPENED: (PulseOpenedData, SERVER_KINDS, ("owner_is_actor",)),
     EventType.PULSE_ANSWERED: (PulseAnsweredData, SERVER_KINDS, ()),
+    EventType.LOTTERY_DRAWN: (LotteryDrawnData, ("lottery",), ("owner_is_actor",)),
 }
 DATA_SCHEMAS = {name: spec[0]() for name, spec in EVENT_TYPES.items()}
 

@@ -22,6 +22,10 @@ TEXTS = ByLanguage(lambda t: {
     "runners": t.gettext("Also worth a mention"),
     "none": t.gettext("Nobody this time."),
     "none_yet": t.gettext("Nobody yet."),
+    "lottery": t.gettext("Drawn in the lottery"),
+    # TRANSLATORS: under the lottery's winners; the seed and commitment are long hexadecimal numbers.
+    "lottery_check": t.gettext("Anyone can check the draw: its seed {seed} hashes to the commitment {commitment} "
+                               "published before the month ended."),
 })
 # Periods of a month whose winners can no longer change: the page says "Nobody this time" for them,
 # "Nobody yet" while the month is running or still to come, and so does the announcement.
@@ -110,6 +114,10 @@ def sections(result: dict, lang: str, threshold: int, period: str = "final",
         out.append((t[category], lines))
     if result["threshold"]:
         out.append((helped(lang, threshold), [", ".join(name(p["name"]) for p in result["threshold"])]))
+    drawn = result.get("lottery")
+    if drawn and drawn["winners"]:
+        out.append((t["lottery"], [", ".join(name(p["name"]) for p in drawn["winners"]),
+                                   t["lottery_check"].format(seed=drawn["seed"], commitment=drawn["commitment"])]))
     return out
 
 

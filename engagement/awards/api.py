@@ -11,6 +11,7 @@ from engagement.awards import service as awards
 from engagement.awards.model import AwardSnapshot
 from engagement.awards.scoring import HELPED_TEAMS_THRESHOLD
 from engagement.lag import consumer_lag
+from engagement.lottery import service as lottery
 from engagement.schemas.awards import (
     AnnouncementQuery,
     AwardMonthSchema,
@@ -92,6 +93,7 @@ def announce(_path: dict, args: dict, month: str):
     session = state().db.session()
     snapshot = session.get(AwardSnapshot, month)
     result = snapshot.result if snapshot is not None else awards.result(session, month, _mode())
+    result = {**result, "lottery": lottery.announced(session, month, awards.Public(session, _mode()))}
     period = "final" if snapshot is not None else _period(month)  # "Nobody yet" while it runs, as the page says
     markdown = args["format"] == "markdown"
     render = announcement.markdown if markdown else announcement.html

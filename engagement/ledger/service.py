@@ -84,9 +84,10 @@ def received_now() -> datetime:
 
 def _check_permissions(events: list[Event], principal: Principal) -> None:
     if any(e.type in SERVER_ONLY or e.target.kind in SERVER_KINDS for e in events):
-        raise Forbidden("Pulses' events (pulse.opened, pulse.answered) and anything about a pulse come from "
-                        "Tillit itself: define a pulse with POST /v1/pulses and answer one with "
-                        "POST /v1/pulses/<id>/answers.")
+        raise Forbidden("Pulses' and the lottery's events (pulse.opened, pulse.answered, lottery.drawn) and "
+                        "anything about a pulse or a lottery come from Tillit itself: define a pulse with "
+                        "POST /v1/pulses, answer one with POST /v1/pulses/<id>/answers, draw a month with "
+                        "POST /v1/lottery/<month>/draw.")
     if principal.is_user and "leader" not in principal.roles:
         if any(e.type in LEADER_ONLY for e in events):
             raise Forbidden("Only leaders may answer and adopt ideas.")

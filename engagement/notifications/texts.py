@@ -21,6 +21,7 @@ SENTENCES = {
     "adopted": N_("Your idea “{title}” has been adopted – thank you!"),
     "pulse": N_("New pulse: “{title}” – answer by {date}"),
     "profile": N_("Your profile is complete – thank you!"),
+    "lottery": N_("You won in the lottery's draw for {month} – congratulations!"),
 }
 MESSAGE = N_("{actor} gave you kudos: “{message}”")
 DIGEST = ByLanguage(lambda t: {
@@ -61,13 +62,16 @@ def sentence(kind: str, lang: str, names: list[str], title: str | None, ref: str
     """One group's line. A Bra! quotes the title of what it is about only when that is the
     recipient's own (``own_ref``): anyone may send a Bra! about anything, and a title only its
     author chose must not reach everyone's bell that way; otherwise it says just "ga deg Bra!".
-    A pulse's invitation says its last day (``due``, ISO) as the language writes a date."""
+    A pulse's invitation says its last day (``due``, ISO) as the language writes a date; a lottery
+    win its month ("november 2026"), from its ref ``lottery:2026-11``."""
     if kind == "kudos" and (ref.startswith("person:") or not own_ref):
         kind = "kudos_person"
     t = translations(lang)
     day = format_skeleton("MMMMd", date.fromisoformat(due), locale=lang) if due else ""
+    month = format_skeleton("yMMMM", date.fromisoformat(ref.removeprefix("lottery:") + "-01"), locale=lang) \
+        if kind == "lottery" else ""
     return t.gettext(SENTENCES[kind]).format(actors=actors_text(names, lang),
-                                             title=title or t.gettext("your contribution"), date=day)
+                                             title=title or t.gettext("your contribution"), date=day, month=month)
 
 
 def message_line(lang: str, name: str, message: str) -> str:

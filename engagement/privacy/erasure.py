@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from engagement.awards.model import AwardSnapshot
 from engagement.db import changed_rows
 from engagement.directory.model import Person
+from engagement.lottery.model import LotteryDraw
 from engagement.notifications.model import Notification, rekey
 from engagement.privacy import erasure_events, forms
 from engagement.privacy.erasure_events import Renaming
@@ -125,10 +126,24 @@ def _rewrite_snapshots(session: Session, renaming: Renaming, name: str | None) -
     return changed
 
 
+def _rewrite_draws(session: Session, renaming: Renaming, name: str | None) -> int:
+    """A drawn month's frozen list and winners name people by id."""
+    changed = 0
+    needle, replacement = json.dumps(renaming.person), json.dumps(renaming.pseudonym)
+    for drawn in session.scalars(select(LotteryDraw)):
+        entries, winners = json.dumps(drawn.entries), json.dumps(drawn.winners)
+        if needle in entries or needle in winners:
+            drawn.entries = json.loads(entries.replace(needle, replacement))
+            drawn.winners = json.loads(winners.replace(needle, replacement))
+            changed += 1
+    return changed
+
+
 # How each table's JSON is rewritten (a table with a JSON column and none here fails erasure loudly).
 JSON_REWRITERS: dict[str, Callable[[Session, Renaming, str | None], int]] = {
     "engagement_notifications": _rewrite_actors,
     "engagement_award_snapshots": _rewrite_snapshots,
+    "engagement_lottery_draws": _rewrite_draws,
     "engagement_ledger": lambda session, renaming, name: erasure_events.rewrite_ledger_data(session, renaming),
     "engagement_dead_letters": lambda session, renaming, name: erasure_events.rewrite_payloads(
         session, renaming, "engagement_dead_letters"),

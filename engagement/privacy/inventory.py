@@ -6,7 +6,8 @@ This is the one list behind erasure (:mod:`engagement.privacy.erasure`), retenti
 employee representatives. ``tests/unit/test_data_inventory.py`` fails when a table or a text
 column appears (in the models or in a migration) that is neither listed here nor declared free of
 personal data in :data:`NO_PERSONAL_DATA` / :data:`NOT_PERSONAL`, so nothing new slips past.
-Tickets (a monthly draw) are not built yet and so are not listed. Pulse answers are listed among
+A month's lottery draw freezes everyone's tickets (engagement/lottery/); a person is
+shown only their own. Pulse answers are listed among
 the tables without a person: an answer is stored with its pulse, team and wording only, and that
 someone answered is kept apart without a time (engagement/pulses/service.py). Outside the
 database, the bus holds the same raw events as ``engagement_ledger`` (the embedded log is rewritten
@@ -182,6 +183,15 @@ INVENTORY: tuple[Table, ...] = (
        _cols(LABEL, "finalised_by") + _cols(JSON, "result", note="winners by id and name"),
        "a month's frozen award result and who finalised it", retention=UNTIL_ERASURE,
        on_erasure=PSEUDONYMISE + ", in the frozen result the person's name too"),
+    _t("engagement_lottery_draws", "lottery",
+       _cols(LABEL, "drawn_by") + _cols(JSON, "entries", note="each person's tickets in the month, frozen at the draw")
+       + _cols(JSON, "winners", note="the winners by id"),
+       "a month's lottery draw: its frozen ticket list (only each person's own is ever shown) and winners",
+       retention=UNTIL_ERASURE, on_erasure=PSEUDONYMISE + "; the month's published digest then no longer "
+       "matches its list", shown=shared_rows.own_tickets_of_a_draw),
+    _t("engagement_lottery_exclusions", "lottery", _cols(ID, "person") + _cols(LABEL, "added_by")
+       + _cols(TEXT, "reason", note="why, as a leader wrote it"),
+       "people leaders leave out of every lottery draw", retention=UNTIL_ERASURE, on_erasure=DELETE),
     _t("engagement_trust_activity", "trust", _cols(ID, "person"),
        "per person and day, activity counts behind the team trust report (never shown per person)", CONTROL),
     _t("engagement_trust_contributions", "trust", _cols(ID, "person") + _cols(REF, "ref"),
@@ -245,6 +255,7 @@ NO_PERSONAL_DATA: frozenset[str] = frozenset({
     "engagement_consumer_positions", "engagement_retention",  # offsets and the retention horizon
     "engagement_consumer_heartbeats",  # which process applies which read model, and when it last said so
     "engagement_award_ideas", "engagement_trust_ideas",  # per idea, no person
+    "engagement_lottery_commitments",  # a month's sealed seed and its hash
     "engagement_notify_titles",  # titles of articles and ideas for notifications (never of a person)
     "engagement_early_warnings",  # a week's note: the flags of shown groups (team ids), counts, the post's outcome
     "engagement_pulse_outbox", "engagement_pulse_tallies",  # answers by team and wording, no person, no time
@@ -284,6 +295,8 @@ NOT_PERSONAL: dict[str, frozenset[str]] = {name: frozenset(cols) for name, cols 
     "engagement_award_likes": set(),
     "engagement_award_scores": {"month", "category", "facts"},  # facts: counts behind a score
     "engagement_award_snapshots": {"month", "cutoff"},  # cutoff: ledger offsets
+    "engagement_lottery_draws": {"month", "seed", "digest"},
+    "engagement_lottery_exclusions": set(),
     "engagement_trust_activity": {"team_id"},
     "engagement_trust_contributions": {"team_id"},
     "engagement_trust_audit": {"unit", "view", "period"},

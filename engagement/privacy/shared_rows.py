@@ -34,6 +34,13 @@ def own_entries_of_others_notifications(row: Row, person: str) -> Row | None:
     return {**{k: v for k, v in row.items() if k != "last_at"}, "actors": own}
 
 
+def own_tickets_of_a_draw(row: Row, person: str) -> Row | None:
+    """A lottery draw's frozen list holds everyone's tickets; a person sees their own entry in it
+    and the winners (who are announced anyway), never anyone else's tickets."""
+    entries = [e for e in row.get("entries") or () if isinstance(e, list) and e and e[0] == person]
+    return {**row, "entries": entries}
+
+
 def reports_as_the_reporter_or_owner_sees_them(row: Row, person: str) -> Row | None:
     """A raw ``content.reported`` event in full to the reporter (its actor); to the owner of the
     reported content only that it was reported, what and on which day: no reporter, no sender,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -136,8 +137,10 @@ def sweep(session: Session, bus: EventBus, now: datetime, min_size: int, secret:
 class Sweeper:
     """The sweep every ``every`` seconds in a thread of the consumers' process."""
 
-    def __init__(self, engine: Engine, bus: EventBus, min_size: int, every: float, secret: str):
+    def __init__(self, engine: Engine, bus: EventBus, min_size: int, every: float, secret: str,
+                 also: Callable[[Session, datetime], object] | None = None):
         self.engine, self.bus, self.min_size, self.every, self.secret = engine, bus, min_size, every, secret
+        self.also = also  # another periodic chore of the consumers' process (the lottery's commitments)
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="pulse-sweeper", daemon=True)
 
@@ -146,6 +149,8 @@ class Sweeper:
             try:
                 with Session(self.engine) as session:
                     sent = sweep(session, self.bus, datetime.now(UTC), self.min_size, self.secret)
+                    if self.also is not None:
+                        self.also(session, datetime.now(UTC))
                 if sent:
                     logger.info("pulses: %d waiting answers released", sent)
             except Exception as exc:  # noqa: BLE001 - the next sweep tries again; the rows wait

@@ -30,9 +30,9 @@ import json
 import os
 from typing import NamedTuple
 
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from engagement.token_secret import sealing_key
 
 INFO = b"tillit pulse outbox v1"  # another key than the tokens' own, from the same secret
 EVENT_ID_BYTES = 32  # uuid4().hex
@@ -45,8 +45,7 @@ COMMENT_MARK = b"\n"  # after the values (json.dumps writes no newline): a comme
 
 
 def _cipher(secret: str) -> AESGCM:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO).derive(secret.encode())
-    return AESGCM(key)
+    return sealing_key(secret, INFO)
 
 
 class Sealed(NamedTuple):

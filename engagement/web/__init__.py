@@ -16,6 +16,7 @@ from engagement.errors import EngagementError
 from engagement.ideas import api as campaigns
 from engagement.ideas import moderation
 from engagement.ledger import api as events
+from engagement.lottery import api as lottery
 from engagement.notifications import api as notifications
 from engagement.privacy import api as privacy
 from engagement.profiles import api as profiles
@@ -28,7 +29,7 @@ from engagement.web import health, keys, limits, me, openapi, problems, widgets
 from engagement.web.requests import Blueprint
 from engagement.webhooks import api as webhooks
 
-DOMAINS = (events, recognition, directory, campaigns, moderation, profiles, awards, notifications, trust,
+DOMAINS = (events, recognition, directory, campaigns, moderation, profiles, awards, lottery, notifications, trust,
            privacy, webhooks, me, keys, widgets, health, scim_api, pulse_library, pulses,
            pulse_reports)
 

@@ -29,6 +29,7 @@ from engagement.awards.model import AwardSnapshot
 from engagement.awards.scoring import HELPED_TEAMS_THRESHOLD
 from engagement.awards.service import Public
 from engagement.errors import EngagementError, FieldError, ValidationFailed
+from engagement.lottery import service as lottery
 from engagement.trust import service as trust
 from engagement.trust.model import TrustAudit
 from engagement.webhooks import addresses, texts
@@ -69,7 +70,8 @@ def award_post(session: Session, month: str, lang: str, ranking_mode: str) -> Po
     if snapshot is None:
         raise EngagementError(f"{month} is not finalised; finalise it before announcing its winners.", 409,
                               "Not final")
-    result = public_only(snapshot.result, Public(session, ranking_mode))
+    public = Public(session, ranking_mode)
+    result = {**public_only(snapshot.result, public), "lottery": lottery.announced(session, month, public)}
     month_name, words = announcement.month_name(month, lang), announcement.TEXTS[lang]
     return Post(words["title"].format(month=month_name), words["intro"].format(month=month_name),
                 announcement.sections(result, lang, HELPED_TEAMS_THRESHOLD))

@@ -38,6 +38,7 @@ VALID = {
     "pulse.opened": {"title": "Trygghet", "units": ["drift"], "opens_at": "2026-11-23T08:00:00+00:00",
                      "closes_at": "2026-12-07T08:00:00+00:00"},
     "pulse.answered": {"team": "drift", "wording": "team", "answers": {"leader.safe_to_try": 4}},
+    "lottery.drawn": {"month": "2026-11", "winners": ["kari", "ola"]},
 }
 TARGETS = {
     "idea.submitted": {"kind": "idea", "id": "idea-1", "owner": "kari"},
@@ -53,6 +54,7 @@ TARGETS = {
     "profile.updated": {"kind": "person", "id": "kari", "owner": "kari"},
     "pulse.opened": {"kind": "pulse", "id": "p-1", "owner": "kari"},
     "pulse.answered": {"kind": "pulse", "id": "p-1", "owner": "ola"},
+    "lottery.drawn": {"kind": "lottery", "id": "2026-11", "owner": "kari"},
 }
 
 

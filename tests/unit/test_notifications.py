@@ -187,9 +187,9 @@ def test_an_undated_unsubscribe_link_from_before_is_expired_and_a_forged_one_inv
     assert client.get("/v1/notifications/preferences", headers=bearer(user_token("kari"))).json["digest"] == "daily"
 
 
-def _digest_text(app, person: str) -> str:
-    """The digest ``person`` would get now (composed from the same sentences as the feed)."""
-    from datetime import datetime
+def _digest_text(app, person: str, now: datetime | None = None) -> str:
+    """The digest ``person`` would get at ``now`` (12 November 2026 unless given), composed from the
+    same sentences as the feed."""
     from zoneinfo import ZoneInfo
 
     from sqlalchemy import select
@@ -200,7 +200,7 @@ def _digest_text(app, person: str) -> str:
                         ZoneInfo("Europe/Oslo"), "s" * 40)
     with app.app_context():
         session = state(app).db.session
-        schedule(session, mail, datetime(2026, 11, 12, 12, 0, tzinfo=UTC))
+        schedule(session, mail, now or datetime(2026, 11, 12, 12, 0, tzinfo=UTC))
         return session.scalars(select(MailOutbox.text).where(MailOutbox.person == person)).one()
 
 

@@ -1,0 +1,89 @@
+"""Check a draw from its public record (the JSON of ``GET /v1/lottery/<month>``), with Python's
+standard library alone::
+
+    python -m engagement.lottery.verify record.json
+
+It checks that the revealed seed is the one committed to before the month ended, that the
+winners' ticket numbers lie in 1..total without overlapping, and that drawing again from the
+seed (engagement/lottery/draw.py) gives the same winners with the same tickets in the same
+order. A drawn ticket outside every winner's numbers would belong to someone who should have
+won: the check fails then too. ``engagement lottery verify`` runs the same check, and with the
+database at hand also the frozen list behind the record's digest.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from engagement.lottery.draw import commitment, holder_of, tickets_drawn
+
+
+def problems(record: dict[str, Any]) -> list[str]:
+    """What is wrong with a drawn month's public record; empty when its winners follow from its seed."""
+    draw = record.get("draw")
+    if not draw:
+        return [f"{record.get('month', '?')} has not been drawn."]
+    seed, month, total = draw["seed"], record["month"], int(draw["total_tickets"])
+    found = []
+    if commitment(seed) != record.get("commitment"):
+        found.append("The seed does not hash to the published commitment.")
+    ranges = [(w["person"], int(w["first_ticket"]), int(w["last_ticket"])) for w in draw["winners"]]
+    found += _range_problems(ranges, total)
+    if found:
+        return found
+    again = redrawn(seed, month, total, ranges, len(draw["winners"]))
+    published = [(w["person"], int(w["ticket"])) for w in sorted(draw["winners"], key=lambda w: w["place"])]
+    if again != published:
+        found.append(f"Drawing again from the seed gives {again}, not the published {published}.")
+    return found
+
+
+def _range_problems(ranges: list[tuple[str, int, int]], total: int) -> list[str]:
+    found, taken = [], sorted((first, last, person) for person, first, last in ranges)
+    for first, last, person in taken:
+        if not 1 <= first <= last <= total:
+            found.append(f"{person}'s tickets {first}-{last} are not within 1-{total}.")
+    for (_, last, person), (first, _, other) in zip(taken, taken[1:], strict=False):
+        if first <= last:
+            found.append(f"{person}'s and {other}'s tickets overlap.")
+    return found
+
+
+def redrawn(seed: str, month: str, total: int, ranges: list[tuple[str, int, int]],
+            winners: int) -> list[tuple[str, int]]:
+    """The winners the seed draws, as far as the winners' own numbers tell: a drawn ticket that is
+    no winner's stands as (None-holder) "?" and ends the check."""
+    out: list[tuple[str, int]] = []
+    won: set[str] = set()
+    for ticket in tickets_drawn(seed, month, total):
+        holder = holder_of(ranges, ticket)
+        if holder is None:
+            return [*out, ("?", ticket)]
+        if holder not in won:
+            won.add(holder)
+            out.append((holder, ticket))
+            if len(out) == winners:
+                break
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m engagement.lottery.verify record.json", file=sys.stderr)
+        return 2
+    with open(args[0], encoding="utf-8") as file:
+        record = json.load(file)
+    found = problems(record)
+    for problem in found:
+        print(f"FAILED: {problem}")
+    if not found:
+        names = ", ".join(f"{w['place']}. {w.get('name') or w['person']} (ticket {w['ticket']})"
+                          for w in record["draw"]["winners"])
+        print(f"OK: the winners of {record['month']} follow from the revealed seed: {names}")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
