@@ -15,6 +15,7 @@
 
   function texts(_, ngettext) {
     return {title: _("The monthly draw"), loading: _("Loading the draw…"), winnersTitle: _("Winners"),
+            inDrawTitle: _("Who is in the draw"),
             people: function (n) { return ngettext("{n} person", "{n} people", n); },
             tickets: function (n) { return ngettext("{n} ticket", "{n} tickets", n); },
             /* TRANSLATORS: {people} and {tickets} are counted phrases: "12 people", "31 tickets". */
@@ -25,7 +26,8 @@
             },
             /* TRANSLATORS: {people} and {tickets} are counted phrases: "12 people", "31 tickets". */
             drawnAmong: _("Drawn on {date} among {people} with {tickets}."),
-            winners: _("Number of winners"), winnersHint: _("From 1 to 50."),
+            /* TRANSLATORS: the label of the field for how many winners to draw. */
+            winners: _("Number of winners (1–50)"),
             draw: _("Draw the winners"), drawn: _("The winners are drawn."),
             confirmTitle: function (n) { return ngettext("Draw {n} winner for {month}?", "Draw {n} winners for {month}?", n); },
             confirmText: _("The draw is made once and cannot be undone. The winners, the secret number and the " +
@@ -69,7 +71,8 @@
     ":where(.tillit-lottery-cards > .tillit-card){min-width:0}",
     ":where(.tillit-lottery-form){display:flex;flex-wrap:wrap;align-items:flex-end;gap:var(--tillit-space)}",
     ":where(.tillit-lottery-form .tillit-field){width:auto;flex:1 1 10rem}",
-    ":where(.tillit-lottery-form .tillit-field--narrow){flex:0 0 9rem}",
+    ":where(.tillit-lottery-form .tillit-field--narrow){flex:0 1 auto}",
+    ":where(.tillit-lottery-form .tillit-field--narrow .tillit-input){width:7rem}",
     ":where(.tillit-lottery-hint){font-size:var(--tillit-size-s);color:var(--tillit-muted)}",
     ":where(ol.tillit-lottery-winners){list-style:none;padding:0;display:flex;flex-direction:column;",
     "gap:calc(var(--tillit-space) * .75)}",
@@ -153,6 +156,7 @@
     var drawCard = el("div", {"class": "tillit-card tillit-stack", "data-part": "draw"});
     var outCard = el("div", {"class": "tillit-card tillit-stack", "data-part": "exclusions"});
     var cards = el("div", {"class": "tillit-lottery-cards"});
+    var about = el("div", {"class": "tillit-stack tillit-lottery-about"});  /* the rule, the seal, how to check */
     var drawSaid = el("p", {"class": "tillit-lottery-said", role: "status", "data-for": "draw"});
     var outSaid = el("p", {"class": "tillit-lottery-said", role: "status", "data-for": "exclusions"});
     cards.append(drawCard, outCard);
@@ -205,7 +209,7 @@
                                                               counted(draw.people, draw.total_tickets)))));
       parts.push(winnersList(draw));
       if (draw.winners.length && draw.winners.length < draw.winners_asked) parts.push(el("p", {"class": "tillit-muted"}, t.fewer));
-      var check = el("div", {"class": "tillit-stack", "data-part": "check"});
+      var check = el("div", {"class": "tillit-card tillit-stack", "data-part": "check"});
       var button = el("button", {type: "button", "class": "tillit-button", "data-action": "download"}, t.download);
       button.addEventListener("click", function () { download(button); });
       check.append(el("h4", {}, t.check), el("p", {}, t.checkText),
@@ -224,7 +228,7 @@
       var input = el("input", {id: "tillit-lottery-winners-" + (++made), type: "number", min: "1", max: "50", step: "1",
                                value: "3", required: "", inputmode: "numeric", "class": "tillit-input", name: "winners"});
       var button = el("button", {type: "submit", "class": "tillit-button tillit-button--primary", "data-action": "draw"}, t.draw);
-      var box = field(t.winners, input, t.winnersHint);
+      var box = field(t.winners, input);
       box.classList.add("tillit-field--narrow");
       form.append(box, button);
       form.addEventListener("submit", function (e) {
@@ -251,13 +255,15 @@
 
     function drawPart(record) {
       drawCard.textContent = "";
-      drawCard.append(el("h4", {}, t.winnersTitle));
+      about.textContent = "";
       var why = {not_over: t.notOver, no_commitment: t.noCommitment};
-      var rule = el("details", {"class": "tillit-lottery-rule"});
-      rule.append(el("summary", {}, core.texts(page, lottery.ruleTexts).how), lottery.ruleList(page, record.rule));
       if (record.draw) {
-        drawnView(record).forEach(function (part) { drawCard.append(part); });
+        var parts = drawnView(record);
+        drawCard.append(el("h4", {}, t.winnersTitle));
+        parts.slice(0, -1).forEach(function (part) { drawCard.append(part); });
+        about.append(parts[parts.length - 1]);
       } else {
+        drawCard.append(el("h4", {}, t.inDrawTitle));
         if (record.summary) {
           var s = record.summary;
           drawCard.append(el("p", {"data-summary": ""}, fill(t.inDraw, counted(s.people, s.tickets))));
@@ -267,7 +273,11 @@
         else if (why[record.why_not_drawable]) drawCard.append(el("p", {"class": "tillit-muted", "data-not-drawable": record.why_not_drawable},
                                                                   why[record.why_not_drawable]));
       }
-      drawCard.append(drawSaid, rule, lottery.sealDetails(page, record, lang));
+      drawCard.append(drawSaid);
+      var rule = el("details", {"class": "tillit-lottery-rule"});
+      rule.append(el("summary", {}, core.texts(page, lottery.ruleTexts).how), lottery.ruleList(page, record.rule));
+      about.append(rule);
+      if (!record.draw) about.append(lottery.sealDetails(page, record, lang));  /* drawn: the check names it */
     }
 
     function exclusionsPart(list) {
@@ -335,7 +345,7 @@
                    core.json("GET", "/v1/lottery/exclusions").then(function (b) { return b.people || []; })])
         .then(function (all) {
           section.textContent = "";
-          section.append(title, cards);
+          section.append(title, cards, about);
           show(all[0]);
           exclusionsPart(all[1]);
           if (focus && focus.isConnected) {

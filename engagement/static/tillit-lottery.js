@@ -87,9 +87,9 @@
             sealed: _("Sealed in advance:"),
             notSealed: _("This month's draw has not been sealed."),
             /* TRANSLATORS: explains the commitment; the fingerprint itself is shown below the sentence. */
-            sealExplained: _("Before the month ended, Tillit chose the secret number the draw uses and published " +
-                             "its fingerprint (SHA-256), below. The number is shown after the draw, so anyone can " +
-                             "check that it was chosen in advance."),
+            sealExplained: _("Tillit chose the secret number the draw uses in advance and published its " +
+                             "fingerprint (SHA-256), below. The number is shown only after the draw, so anyone can " +
+                             "check that it was not changed."),
             sealedOn: _("Sealed on {date}."), fingerprint: _("Fingerprint of the draw's secret number")};
   }
 
@@ -149,7 +149,8 @@
   }
 
   var STYLE = [
-    ":where(.tillit-lottery){display:flex;flex-direction:column;gap:var(--tillit-space);color:var(--tillit-text);",
+    ":where(.tillit-lottery){display:flex;flex-direction:column;flex-wrap:nowrap;align-items:stretch;gap:var(--tillit-space);",
+    "color:var(--tillit-text);",
     "max-width:44rem;overflow-wrap:anywhere}",
     ":where(.tillit-lottery p, .tillit-lottery ul){margin:0}",
     ":where(.tillit-lottery ul){padding-inline-start:1.25rem}",
@@ -221,10 +222,10 @@
     if (p) holder.append(p);
     if (!body.eligible && t.why[body.why_not]) holder.append(el("p", {"class": "tillit-lottery-why", "data-why-not": body.why_not}, t.why[body.why_not]));
     if (body.draw) holder.append(result(t, body.draw, lang));
-    else if (body.eligible) {
+    else if (body.period === "ended") holder.append(el("p", {"class": "tillit-muted"}, t.waiting));
+    else if (body.eligible) {  /* what earns the next ticket only while the month can still earn one */
       var n = next(t, body);
       if (n) holder.append(n);
-      if (body.period === "ended") holder.append(el("p", {"class": "tillit-muted"}, t.waiting));
     }
     holder.append(body.commitment ? hashLine(r.sealed, body.commitment) : el("p", {"class": "tillit-lottery-seal"}, r.notSealed));
     var details = el("details", {"class": "tillit-lottery-rule"});
