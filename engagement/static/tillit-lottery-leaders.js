@@ -20,6 +20,8 @@
             tickets: function (n) { return ngettext("{n} ticket", "{n} tickets", n); },
             /* TRANSLATORS: {people} and {tickets} are counted phrases: "12 people", "31 tickets". */
             inDraw: _("In the draw: {people} with {tickets}."),
+            /* TRANSLATORS: {people} and {tickets} are counted phrases: "12 people", "31 tickets". */
+            soFar: _("So far in the draw: {people} with {tickets}."),
             leftOut: function (n) {
               return ngettext("{n} more person earned tickets but is not in the draw (opted out, left or taken out).",
                               "{n} more people earned tickets but are not in the draw (opted out, left or taken out).", n);
@@ -48,7 +50,7 @@
                          "with the record can check the draw."),
             seed: _("Seed"), fingerprint: _("Fingerprint"), digest: _("Digest of the frozen list"),
             algorithm: _("Algorithm"),
-            run: _("Download the record and run:"), download: _("Download the record (JSON)"),
+            run: _("Then check it with:"), download: _("Download the record (JSON)"),
             excluded: _("Taken out of the draw"),
             excludedText: _("People on this list are not drawn, in any month, until they are removed from it."),
             nobodyExcluded: _("Nobody is taken out."),
@@ -210,15 +212,16 @@
       parts.push(winnersList(draw));
       if (draw.winners.length && draw.winners.length < draw.winners_asked) parts.push(el("p", {"class": "tillit-muted"}, t.fewer));
       var check = el("div", {"class": "tillit-card tillit-stack", "data-part": "check"});
+      var row = el("div", {"class": "tillit-row"});
       var button = el("button", {type: "button", "class": "tillit-button", "data-action": "download"}, t.download);
       button.addEventListener("click", function () { download(button); });
       check.append(el("h4", {}, t.check), el("p", {}, t.checkText),
                    facts([[t.seed, draw.seed, "code", "seed"], [t.fingerprint, record.commitment, "code", "commitment"],
                           [t.digest, draw.digest, "code", "digest"], [t.algorithm, draw.algorithm, "code", "algorithm"]]),
-                   el("p", {}, t.run), el("code", {"class": "tillit-lottery-command"}, "engagement lottery verify tillit-lottery-" + month + ".json"));
-      var row = el("div", {"class": "tillit-row"});
+                   row);
       row.append(button);
-      check.append(row);
+      check.append(el("p", {}, t.run),
+                   el("code", {"class": "tillit-lottery-command"}, "engagement lottery verify tillit-lottery-" + month + ".json"));
       parts.push(check);
       return parts;
     }
@@ -266,7 +269,8 @@
         drawCard.append(el("h4", {}, t.inDrawTitle));
         if (record.summary) {
           var s = record.summary;
-          drawCard.append(el("p", {"data-summary": ""}, fill(t.inDraw, counted(s.people, s.tickets))));
+          drawCard.append(el("p", {"data-summary": ""}, fill(record.period === "ended" ? t.inDraw : t.soFar,
+                                                             counted(s.people, s.tickets))));
           if (s.excluded) drawCard.append(el("p", {"class": "tillit-muted"}, t.leftOut(s.excluded)));
         }
         if (record.drawable) drawCard.append(drawForm());
@@ -344,8 +348,9 @@
       Promise.all([core.json("GET", "/v1/lottery/" + month),
                    core.json("GET", "/v1/lottery/exclusions").then(function (b) { return b.people || []; })])
         .then(function (all) {
-          section.textContent = "";
-          section.append(title, cards, about);
+          /* the title stays where it is: after a draw it holds the focus */
+          while (title.nextSibling) title.nextSibling.remove();
+          section.append(cards, about);
           show(all[0]);
           exclusionsPart(all[1]);
           if (focus && focus.isConnected) {
@@ -353,8 +358,8 @@
             if (first) first.focus();
           }
         }, function (failure) {
-          section.textContent = "";
-          section.append(title, el("p", {"class": "tillit-error", role: "alert"}, core.problem(page, failure, refused)));
+          while (title.nextSibling) title.nextSibling.remove();
+          section.append(el("p", {"class": "tillit-error", role: "alert"}, core.problem(page, failure, refused)));
           section.setAttribute("data-state", "offline");
         });
     }
