@@ -287,7 +287,7 @@
     function exclusionsPart(list) {
       outCard.textContent = "";
       outCard.append(el("h4", {}, t.excluded), el("p", {"class": "tillit-muted"}, t.excludedText));
-      if (!list.length) outCard.append(el("p", {"data-empty": ""}, t.nobodyExcluded));
+      if (!list.length) outCard.append(el("p", {"data-nobody-excluded": ""}, t.nobodyExcluded));
       else {
         var ul = el("ul", {"class": "tillit-lottery-excluded"});
         list.forEach(function (entry) {

@@ -68,7 +68,7 @@ def test_taking_someone_out_of_the_draw_and_putting_them_back(browser, server): 
     last, _ = months()
     page = open_page(browser, server, last)
     section = page.locator(DRAW)
-    assert section.locator("[data-empty]").inner_text() == "Ingen er tatt ut."
+    assert section.locator("[data-nobody-excluded]").inner_text() == "Ingen er tatt ut."
     section.get_by_label("Person-id").fill("demo-nobody")
     section.get_by_role("button", name="Ta ut av trekningen").click()
     assert said(page, "exclusions") == "Ingen i katalogen har denne id-en."
@@ -88,7 +88,7 @@ def test_taking_someone_out_of_the_draw_and_putting_them_back(browser, server): 
     assert (siri["eligible"], siri["why_not"]) == (False, "excluded")
 
     entry.get_by_role("button", name="Ta Siri Dahl med i trekningen igjen").click()
-    page.wait_for_selector(f"{DRAW} [data-empty]")
+    page.wait_for_selector(f"{DRAW} [data-nobody-excluded]")
     assert said(page, "exclusions") == "Siri Dahl er med i trekningen igjen."
     assert section.locator("[data-summary]").inner_text() == "I trekningen: 4 personer med 7 lodd."
     assert api(server, "lena", "GET", "/v1/lottery/exclusions").json()["people"] == []

@@ -15,7 +15,7 @@ import requests
 
 from tests.e2e.conftest import wait_for
 from tests.e2e.test_design_browser import SHOTS, WIDTHS
-from tests.e2e.test_widget_browser import WCAG_21_AA, server  # noqa: F401 - the fixture
+from tests.e2e.test_widget_browser import SERVER_INSTANCE, WCAG_21_AA, server  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDGET = "[data-tillit-lottery]"
@@ -74,7 +74,8 @@ def open_month(browser, base, month: str, user="kari", lang="nb", width=1024):
 def axe_clean(page) -> None:
     from axe_playwright_python.sync_playwright import Axe
     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")  # every part, as read
-    results = Axe().run(page, context={"include": [[PANEL]]}, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    results = Axe().run(page, context={"include": [[PANEL]]},
+                        options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     assert results.violations_count == 0, results.generate_report()
 
 
@@ -98,7 +99,8 @@ def test_this_month_says_the_tickets_and_what_earns_the_next_then_counts_recogni
         "å bygge videre på idéene til 2 kolleger til"]
     mine = api(server, "kari", "GET", "/v1/lottery/me").json()
     assert widget.locator(".tillit-lottery-short").get_attribute("title") == mine["commitment"]
-    assert widget.locator(".tillit-lottery-short").inner_text() == mine["commitment"][:8] + "…" + mine["commitment"][-8:]
+    short = mine["commitment"][:8] + "…" + mine["commitment"][-8:]
+    assert widget.locator(".tillit-lottery-short").inner_text() == short
     page.context.close()
 
     # Ola and Lena like her article; she likes nothing of theirs: two one-way recognisers, one ticket more
@@ -121,7 +123,8 @@ def test_someone_who_contributed_nothing_is_told_how_to_get_a_ticket_in_english(
     month = datetime.now(ZoneInfo("Europe/Oslo")).strftime("%B")
     assert widget.locator(".tillit-lottery-count").inner_text() == f"You have no tickets in {month} yet"
     assert widget.locator(".tillit-lottery-next").inner_text() == (
-        "Contribute something this month to be in the draw: publish, submit an idea, build on an idea or write a comment.")
+        "Contribute something this month to be in the draw: publish, submit an idea, build on an idea "
+        "or write a comment.")
     assert widget.locator(".tillit-lottery-parts").count() == 0
     page.locator(f"{WIDGET} summary").click()
     rule = widget.locator(".tillit-lottery-rule-list li").all_inner_texts()
@@ -179,10 +182,10 @@ def test_after_the_draw_the_person_sees_their_numbers_and_whether_they_won(brows
         text = result.inner_text()
         if mine["first_ticket"] is None:  # Tor contributed nothing: no ticket, no place in the draw
             assert "Du hadde ingen lodd i denne trekningen." in text
-        elif lang == "nb":
-            assert f"Loddene dine var nr. {mine['first_ticket']}–{mine['last_ticket']} av {draw['total_tickets']}." in text
         else:
-            assert f"Your tickets were nos. {mine['first_ticket']}–{mine['last_ticket']} of {draw['total_tickets']}." in text
+            numbers = f"{mine['first_ticket']}–{mine['last_ticket']}"
+            assert (f"Loddene dine var nr. {numbers} av {draw['total_tickets']}." if lang == "nb"
+                    else f"Your tickets were nos. {numbers} of {draw['total_tickets']}.") in text
         won = f"demo-{user}" in winners
         assert result.locator("[data-outcome]").get_attribute("data-outcome") == ("won" if won else "lost"), user
         outcome = {("nb", True): "Du vant! Gratulerer.", ("nb", False): "Du vant ikke denne gangen.",
@@ -191,6 +194,21 @@ def test_after_the_draw_the_person_sees_their_numbers_and_whether_they_won(brows
         count = page.locator(f"{WIDGET} .tillit-lottery-count").inner_text()
         assert count.startswith("Du hadde" if lang == "nb" else "You had"), count
         page.close()
+
+
+def test_someone_who_opted_out_of_public_lists_is_told_so(browser, server):  # noqa: F811
+    from tests.services import run_cli
+    key = run_cli(["keys", "create", "--name", "directory", "--scope", "directory:write"],
+                  {"ENGAGEMENT_INSTANCE_PATH": SERVER_INSTANCE[server]})
+    tor = {"id": "demo-tor", "name": "Tor Lund", "team": "demo-intranett", "role": "member",
+           "leaderboard_opt_out": True}
+    synced = requests.post(f"{server}/v1/directory/sync", json={"mode": "delta", "people": [tor]},
+                           headers={"Authorization": f"Bearer {key}"}, timeout=10)
+    assert synced.status_code == 200, synced.text
+    page = open_demo(browser, server, user="tor", lang="en")
+    why = page.locator(f"{WIDGET} .tillit-lottery-why")
+    assert why.get_attribute("data-why-not") == "opted_out"
+    assert why.inner_text() == "You are not in the draw: you have chosen not to appear in public lists and results."
 
 
 def test_the_widget_at_three_widths_light_and_dark_nb_and_en_is_axe_clean(browser, server):  # noqa: F811
