@@ -79,11 +79,14 @@ def test_nobody_reads_anyone_elses_tickets(client, user_token, org, counted_octo
     assert client.get("/v1/lottery/me", headers=bearer(org)).status_code == 403  # an API key has no tickets
     asked = client.get(f"/v1/lottery/me?month={OCTOBER}&person=anna", headers=bearer(user_token("bo"))).json
     assert (asked["tickets"], asked["recognisers"]) == (1, 0)  # Bo's own, whoever he names
-    record = client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(user_token("bo"))).json
-    assert "summary" not in record and record["draw"] is None and record["drawable"]
     assert client.get("/v1/lottery/exclusions", headers=bearer(user_token("bo"))).status_code == 403
-    led = client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(user_token("lena", roles=("leader",)))).json
-    assert led["summary"] == {"people": 8, "tickets": 10, "excluded": 0}  # totals, never anyone's own
+    # No totals before the draw, not even to leaders: excluding someone and asking again would tell
+    # that person's tickets. The record is the same for everyone.
+    leader = user_token("lena", roles=("leader",))
+    record = client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(leader)).json
+    assert record == client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(user_token("bo"))).json
+    assert record["draw"] is None and record["drawable"] and set(record) == {
+        "month", "period", "rule", "commitment", "committed_at", "drawable", "why_not_drawable", "draw"}
 
 
 def test_a_closed_circle_liking_only_each_other_gains_nothing_past_its_base_and_never_past_the_cap(
@@ -171,7 +174,7 @@ def test_opted_out_departed_and_excluded_people_are_never_drawn(app, client, org
     assert response.status_code == 201, response.json
     winners = {w["person"] for w in response.json["draw"]["winners"]}
     assert winners == {"bo", "cy", "dag", "eva", "hal"}
-    assert response.json["summary"] == {"people": 5, "tickets": 5, "excluded": 3}
+    assert (response.json["draw"]["people"], response.json["draw"]["total_tickets"]) == (5, 5)
     assert verify.problems(response.json) == []
     assert mine(client, user_token, "anna")["draw"] == {
         "drawn_at": response.json["draw"]["drawn_at"], "won": False, "tickets": 0, "first_ticket": None,
@@ -187,6 +190,10 @@ def test_a_draw_is_refused_before_the_month_ends_without_a_commitment_and_to_mem
     refused = draw(client, leader, month="2026-09")  # nobody published September's commitment before it ended
     assert refused.status_code == 409 and refused.json["title"] == "No commitment"
     assert client.get("/v1/lottery/2026-09", headers=bearer(leader)).json["why_not_drawable"] == "no_commitment"
+    # nor is a commitment made now for a month that ended, or for one years ahead: this month and the next only
+    assert client.get("/v1/lottery/2026-09", headers=bearer(leader)).json["commitment"] is None
+    assert client.get("/v1/lottery/2099-01", headers=bearer(leader)).json["commitment"] is None
+    assert client.get(f"/v1/lottery/{this_month}", headers=bearer(leader)).json["commitment"]
     assert draw(client, user_token("bo")).status_code == 403
     bad = client.post(f"/v1/lottery/{OCTOBER}/draw", json={"winners": 0}, headers=bearer(leader))
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
