@@ -133,6 +133,10 @@ def test_a_leader_draws_once_and_anyone_can_recompute_the_winners(app, client, u
 
     again = draw(client, leader)
     assert again.status_code == 409 and again.json["title"] == "Already drawn"
+    # a person's copy of their data holds their own entry of the frozen list, nobody else's
+    own = client.get("/v1/me/data", headers=bearer(user_token("anna"))).json
+    table = next(t for t in own["tables"] if t["table"] == "engagement_lottery_draws")
+    assert [e[:2] for row in table["rows"] for e in row["entries"]] == [["anna", 3]]
     assert client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(user_token("bo"))).json["draw"] == drawn
 
     saved = tmp_path / "record.json"
@@ -220,3 +224,28 @@ def test_winners_hear_of_it_on_the_bell_and_by_mail_and_in_the_announcement(app,
                         ("en", "Drawn in the lottery")):
         text = client.get(f"/v1/awards/{OCTOBER}/announcement?lang={lang}", headers=bearer(org)).text
         assert f"### {title}\n\n- {', '.join(names)}\n" in text and record["draw"]["seed"] in text
+
+
+def test_erasing_a_winner_keeps_the_draw_checkable_under_a_pseudonym(app, client, org, user_token, counted_october):
+    leader = user_token("lena", roles=("leader",))
+    assert client.put("/v1/lottery/exclusions/hal", json={"reason": "on leave"}, headers=bearer(leader)).status_code \
+        == 200
+    record = draw(client, leader, winners=2).json
+    drain(app, ("ledger",))
+    winner = record["draw"]["winners"][0]["person"]
+    assert client.post(f"/v1/directory/people/{winner}/erase", headers=bearer(org)).status_code == 200
+    assert client.post("/v1/directory/people/hal/erase", headers=bearer(org)).status_code == 200
+    after = client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(leader)).json
+    renamed = after["draw"]["winners"][0]["person"]
+    assert renamed.startswith("erased-") and winner not in json.dumps(after)
+    assert verify.problems(after) == []  # the winners still follow from the seed
+    assert client.get("/v1/lottery/exclusions", headers=bearer(leader)).json["people"] == []  # hal's row is gone
+    with app.app_context():
+        from sqlalchemy import select
+
+        from engagement.ledger.model import LedgerEvent
+        session = state(app).db.session()
+        drawn = session.scalars(select(LedgerEvent.data).where(LedgerEvent.type == "lottery.drawn")).one()
+        assert winner not in json.dumps(drawn) and renamed in drawn["winners"]
+        # as documented: the operator's check of the list behind the digest no longer matches
+        assert lottery.check_frozen(session, OCTOBER)[0] == "The frozen list does not hash to the published digest."
