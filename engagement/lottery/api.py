@@ -71,7 +71,7 @@ def list_exclusions():
     return {"people": lottery.exclusions(state().db.session())}
 
 
-@blp.route("/v1/lottery/exclusions/<person>", methods=["PUT"])
+@blp.route("/v1/lottery/exclusions/<id:person>", methods=["PUT"])
 @guarded(_manager, 404, *BODY)
 @blp.arguments(PersonPath, location="path")
 @blp.arguments(ExclusionBody)
@@ -81,7 +81,7 @@ def exclude(_path: dict, body: dict, person: str):
     return lottery.exclude(state().db.session(), person, body["reason"], principal().label, _now())
 
 
-@blp.route("/v1/lottery/exclusions/<person>", methods=["DELETE"])
+@blp.route("/v1/lottery/exclusions/<id:person>", methods=["DELETE"])
 @guarded(_manager)
 @blp.arguments(PersonPath, location="path")
 @blp.response(204)
