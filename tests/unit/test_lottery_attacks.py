@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from engagement.lottery import verify
+from engagement.state import state
 from tests.conftest import bearer, drain
 from tests.unit.test_awards import ev, october, send
 from tests.unit.test_lottery import OCTOBER, committed, draw, mine, sync
@@ -168,3 +169,95 @@ def test_a_ring_of_bra_from_colleagues_own_widgets_gains_past_the_base_ticket(ap
     drain(app, ("ledger", "awards"))
     held = {p: mine(client, user_token, p, OCTOBER)["tickets"] for p in ring}
     assert held == dict.fromkeys(ring, 1), held
+
+
+# --- what leaders, colleagues and operators can learn or break ------------------------------------
+
+def summary(client, token):
+    return client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(token)).json["summary"]
+
+
+def test_a_leader_cannot_read_one_persons_tickets_from_the_totals(app, client, user_token, counted_october):
+    """The docs: leaders "see the month's totals ... and never a list". Putting one colleague on
+    the exclusion list, reading the totals and taking them off again tells a leader (or any key with
+    awards:manage) that colleague's tickets, in the running month as well as an ended one: Anna's
+    3, hence that four colleagues recognised her one way. Nothing records that it was done."""
+    token = leader(user_token)
+    before = summary(client, token)
+    assert client.put("/v1/lottery/exclusions/anna", json={}, headers=bearer(token)).status_code == 200
+    during = summary(client, token)
+    assert client.delete("/v1/lottery/exclusions/anna", headers=bearer(token)).status_code == 204
+    assert before["tickets"] - during["tickets"] != 3, (before, during)
+
+
+def test_a_winner_who_opts_out_after_the_draw_is_not_named_to_every_colleague(app, client, org, user_token,
+                                                                            counted_october):
+    """An opt-out after the draw takes the winner out of the announcement, but the month's record,
+    which every signed-in colleague reads, still shows their id and name. The check needs neither:
+    the verifier uses the person only as a label for the ticket range."""
+    record = draw(client, leader(user_token), winners=2).json
+    first = record["draw"]["winners"][0]
+    assert sync(client, org, [{"id": first["person"], "name": first["name"], "team": "A",
+                               "leaderboard_opt_out": True}]).status_code == 200
+    shown = client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(user_token("ivar"))).json
+    named = {w["person"] for w in shown["draw"]["winners"]} | {w["name"] for w in shown["draw"]["winners"]}
+    assert not {first["person"], first["name"]} & named, shown["draw"]["winners"]
+
+
+def test_a_draw_after_the_token_secret_changed_is_a_problem_not_a_server_error(app, client, make_key,
+                                                                              counted_october, monkeypatch):
+    """A careless operator replaces ENGAGEMENT_TOKEN_SECRET (after a leak, or a second machine left to
+    make its own in its instance folder); docs/security.md warns only about open pulses. Every
+    month committed under the old one can then never be drawn: the draw unseals the seed with the
+    new secret and fails with an unhandled InvalidTag, a bare 500, while the month's record still
+    says it is drawable. The leader must get a 409 problem saying why."""
+    key = make_key("awards:manage")  # a key, not a user token: tokens signed with the old secret stop at the door
+    monkeypatch.setattr(state(app), "token_secret", "another-" + state(app).token_secret)
+    response = draw(client, key)
+    assert response.status_code == 409 and response.mimetype == "application/problem+json", \
+        (response.status_code, response.json)
+
+
+FORGE = "ab" * 32
+
+
+def test_the_check_can_hold_a_record_to_the_commitment_published_before_the_draw(app, client, user_token,
+                                                                                counted_october, tmp_path):
+    """The checker compares the seed with the commitment written in the same record, so a record
+    forged whole (another seed, its hash as "commitment", winners drawn from it) checks OK. The
+    reader who noted the commitment while the month ran (their widget showed it) must be able to
+    hold the record to it: ``verify record.json --commitment <hex>``."""
+    from engagement.lottery import draw as drawing
+    record = draw(client, leader(user_token), winners=1).json
+    noted = record["commitment"]
+    total = record["draw"]["total_tickets"]
+    ticket = next(drawing.tickets_drawn(FORGE, OCTOBER, total))
+    forged = {**record, "commitment": drawing.commitment(FORGE), "draw": {**record["draw"], "seed": FORGE, "winners": [
+        {"place": 1, "person": "mallory", "name": "Mallory", "ticket": ticket, "first_ticket": ticket,
+         "last_ticket": ticket}]}}
+    assert verify.problems(forged) == []  # the forged record checks, on its own
+    saved = tmp_path / "forged.json"
+    saved.write_text(json.dumps(forged))
+    assert verify.main([str(saved), "--commitment", noted]) == 1
+
+
+def test_the_widget_the_docs_describe_is_served(client):
+    """docs/features/lottery.md: "<section data-tillit-lottery></section> (in /v1/widget.js)", and the
+    awards page has the lottery with a Draw button. Neither is in the served scripts."""
+    script = client.get("/v1/widget.js").get_data(as_text=True)
+    assert "data-tillit-lottery" in script
+    assert "/v1/lottery/" in script
+
+
+def test_tickets_of_an_ended_month_cannot_be_earned_after_it_ended(app, client, user_token, counted_october):
+    """October is over (the test runs later), its commitment was published, it can be drawn. Two
+    colleagues now give Anna a Bra! from their own widgets, dated 20 October: the event's time is
+    theirs to choose, only the future is refused. Anna's October tickets go from 3 to 4 and the
+    draw would freeze them so. Whatever arrives after the month ended must not change its tickets
+    (count by the time received, or freeze the tickets at the month's end)."""
+    assert mine(client, user_token, "anna")["tickets"] == 3
+    for giver in ("finn", "gro"):
+        as_user(client, user_token, ev("kudos.given", giver, "person:anna", "anna", DAY.format(day=20),
+                                       message="Bra!"))
+    drain(app, ("ledger", "awards"))
+    assert mine(client, user_token, "anna")["tickets"] == 3
