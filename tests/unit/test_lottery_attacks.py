@@ -261,3 +261,48 @@ def test_tickets_of_an_ended_month_cannot_be_earned_after_it_ended(app, client, 
                                        message="Bra!"))
     drain(app, ("ledger", "awards"))
     assert mine(client, user_token, "anna")["tickets"] == 3
+
+
+def told(client, user_token, everyone):
+    """Who has a lottery win on their bell."""
+    return sorted(p for p in everyone if any(i["kind"] == "lottery" for i in client.get(
+        "/v1/notifications", headers=bearer(user_token(p))).json["items"]))
+
+
+def test_a_draw_whose_event_got_out_before_an_error_tells_no_one_a_win_that_was_not_kept(
+        app, client, user_token, counted_october, monkeypatch):
+    """The draw publishes lottery.drawn before it commits. A broker that takes the event but answers
+    with an error (a timeout after the write: Kafka's ambiguous acknowledgement) leaves no draw,
+    yet its winner is told "you won". Once anything in the list changes (a late event, an opt-out,
+    the exclusion list), the next draw picks someone else; its event has the same id
+    (lottery-drawn-<month>), so the real winner is never told and the false one keeps the win."""
+    from tests.unit.test_awards import PEOPLE
+    bus = state(app).bus
+    publish = bus.publish
+
+    def taken_then_failed(events):
+        publish(events)
+        raise TimeoutError("the broker did not acknowledge in time")
+    monkeypatch.setattr(bus, "publish", taken_then_failed)
+    token = leader(user_token)
+    assert draw(client, token, winners=1).status_code == 500
+    monkeypatch.setattr(bus, "publish", publish)
+    drain(app, ("ledger", "notifications", "awards"))
+    first = told(client, user_token, PEOPLE)
+    assert client.put(f"/v1/lottery/exclusions/{first[0]}", json={}, headers=bearer(token)).status_code == 200
+    record = draw(client, token, winners=1).json
+    drain(app, ("ledger", "notifications", "awards"))
+    assert told(client, user_token, PEOPLE) == [w["person"] for w in record["draw"]["winners"]], first
+
+
+def test_an_erased_winner_is_not_announced_by_pseudonym(app, client, org, user_token, counted_october):
+    """After a winner's erasure the announcement's lottery section (Markdown, HTML, the Teams or Slack
+    post) lists "erased-<hex>" among the winners' names: it tells everyone that someone was erased.
+    (The awards' own sections above it do the same with a frozen result's pseudonym.)"""
+    from engagement.privacy import erasure
+    record = draw(client, leader(user_token), winners=2).json
+    with app.app_context():
+        erasure.erase(state(app), record["draw"]["winners"][0]["person"])
+    text = client.get(f"/v1/awards/{OCTOBER}/announcement?lang=en", headers=bearer(org)).text
+    drawn = text[text.find("### Drawn in the lottery"):]
+    assert "erased-" not in drawn, drawn
