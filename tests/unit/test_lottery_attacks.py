@@ -306,3 +306,19 @@ def test_an_erased_winner_is_not_announced_by_pseudonym(app, client, org, user_t
     text = client.get(f"/v1/awards/{OCTOBER}/announcement?lang=en", headers=bearer(org)).text
     drawn = text[text.find("### Drawn in the lottery"):]
     assert "erased-" not in drawn, drawn
+
+
+def test_an_idea_moderators_removed_earns_no_ticket(app, client, org, user_token, make_key):
+    """Any colleague earns the base ticket from their own widget with one idea, whatever it says.
+    A moderator removes it as spam (content.moderated, "removed"); the awards' counts never hear of
+    it, so the ticket stays, and so do the tickets of colleagues who built on it."""
+    people(client, org, ["spam"])
+    as_user(client, user_token, ev("idea.submitted", "spam", "idea:junk", "spam", DAY.format(day=5), title="Kjøp"))
+    drain(app, ("ledger", "awards"))
+    assert mine(client, user_token, "spam")["tickets"] == 1
+    moderator = make_key("moderation:manage", name="moderators")
+    removed = ev("content.moderated", "mona", "idea:junk", "spam", DAY.format(day=6), decision="removed")
+    response = client.post("/v1/events", json=removed, headers=bearer(moderator))
+    assert response.status_code == 202, response.json
+    drain(app, ("ledger", "awards"))
+    assert mine(client, user_token, "spam")["tickets"] == 0
