@@ -212,7 +212,7 @@ def lottery_verify(record: Path | None, month: str | None) -> None:
         sys.exit(lottery_check.main([str(record)]))
     st = state()
     session, now = st.db.session(), datetime.now(UTC)
-    public = lottery.record(session, str(month), now, lottery.settings_of(st), leader=False)
+    public = lottery.record(session, str(month), now, lottery.settings_of(st))
     found = lottery_check.problems(public) + lottery.check_frozen(session, str(month))
     for problem in found:
         click.echo(f"FAILED: {problem}")

@@ -41,9 +41,11 @@ class Engagement:
         app.extensions["engagement"] = st
         app.teardown_appcontext(_session_releaser(db))
         from engagement.web import create_blueprint, limits
+        from engagement.web.requests import IdConverter
         if url_prefix is not None:  # the one place every link (digests, `serve`'s banner) reads it from
             app.config["ENGAGEMENT_URL_PREFIX"] = url_prefix
         prefix = app.config["ENGAGEMENT_URL_PREFIX"]
+        app.url_map.converters.setdefault("id", IdConverter)
         blueprint, limiter = create_blueprint(app.config)
         app.register_blueprint(blueprint, url_prefix=prefix or None)
         if app.config["ENGAGEMENT_DEMO"]:

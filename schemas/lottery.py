@@ -65,9 +65,6 @@ class LotteryMonthSchema(CommitmentFields):
     draw = fields.Dict(allow_none=True, required=True, metadata={
         "description": "drawn_at, seed, total_tickets, people, winners_asked, digest, algorithm, and winners "
                        "(place, person, name, ticket, first_ticket, last_ticket)"})
-    summary = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "Leaders only: people in the draw, their tickets, and how many earned tickets but "
-                       "cannot be drawn"})
 
 
 class ExclusionSchema(Strict):

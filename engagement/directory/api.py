@@ -36,7 +36,7 @@ def sync_directory(payload: dict):
     return directory.sync(state().db.session(), payload, datetime.now(UTC))
 
 
-@blp.route("/v1/directory/people/<path:person>/erase", methods=["POST"])
+@blp.route("/v1/directory/people/<id:person>/erase", methods=["POST"])
 @guarded(_writer, 404)
 @blp.response(200)
 def erase_person(person: str):

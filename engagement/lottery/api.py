@@ -42,14 +42,6 @@ def _person(who: Principal) -> None:
         raise Forbidden("Tickets are each person's own: ask with the person's user token, never an API key.")
 
 
-def _may_manage(who: Principal) -> bool:
-    try:
-        _manager(who)
-    except Forbidden:
-        return False
-    return True
-
-
 def _settings() -> lottery.Settings:
     return lottery.settings_of(state())
 
@@ -79,7 +71,7 @@ def list_exclusions():
     return {"people": lottery.exclusions(state().db.session())}
 
 
-@blp.route("/v1/lottery/exclusions/<person>", methods=["PUT"])
+@blp.route("/v1/lottery/exclusions/<id:person>", methods=["PUT"])
 @guarded(_manager, 404, *BODY)
 @blp.arguments(PersonPath, location="path")
 @blp.arguments(ExclusionBody)
@@ -89,7 +81,7 @@ def exclude(_path: dict, body: dict, person: str):
     return lottery.exclude(state().db.session(), person, body["reason"], principal().label, _now())
 
 
-@blp.route("/v1/lottery/exclusions/<person>", methods=["DELETE"])
+@blp.route("/v1/lottery/exclusions/<id:person>", methods=["DELETE"])
 @guarded(_manager)
 @blp.arguments(PersonPath, location="path")
 @blp.response(204)
@@ -106,9 +98,8 @@ def include(_path: dict, person: str):
 def month_record(_path: dict, month: str):
     """The month's public record: the rule, the commitment, and once drawn the seed and winners
 
-    Leaders also get the month's totals. The record is what `python -m engagement.lottery.verify`
-    checks."""
-    return lottery.record(state().db.session(), month, _now(), _settings(), _may_manage(principal()))
+    The record is what `python -m engagement.lottery.verify` checks."""
+    return lottery.record(state().db.session(), month, _now(), _settings())
 
 
 @blp.route("/v1/lottery/<month>/draw", methods=["POST"])
@@ -125,4 +116,4 @@ def draw(_path: dict, body: dict, month: str):
     session = st.db.session()
     lag = consumer_lag(st).get("awards", 0)
     lottery.draw_month(session, st.bus, month, body["winners"], who.name, who.label, now, lag, settings)
-    return lottery.record(session, month, now, settings, leader=True)
+    return lottery.record(session, month, now, settings)

@@ -73,12 +73,13 @@ def following(month: str) -> str:
 
 def ensure_commitment(session: Session, month: str, now: datetime, secret: str | None = None,
                       zone: str | None = None) -> LotteryCommitment | None:
-    """The month's commitment, made now if the month has not ended yet (a commitment made after
-    the end would bind nothing: None then, unless one was made in time). ``secret`` and ``zone``
-    default to the running app's."""
+    """The month's commitment, made now if ``month`` is this month or the next (a commitment made
+    after the end would bind nothing: None then, unless one was made in time). ``secret`` and
+    ``zone`` default to the running app's."""
     zone = zone or _app_state().config["ENGAGEMENT_TIMEZONE"]
     known = session.get(LotteryCommitment, month)
-    if known is not None or month_has_ended(month, now, zone):
+    this = month_of(now, zone)
+    if known is not None or month not in (this, following(this)):  # never after its end, nor years ahead
         return known
     seed = seeds.new_seed()
     row = LotteryCommitment(month=month, commitment=drawing.commitment(seed), committed_at=utc_naive(now),
@@ -205,10 +206,11 @@ def drawn_event(row: LotteryDraw, by: str, sender: str, now: datetime) -> Event:
                  received_at=now, submitted_by=sender)
 
 
-def record(session: Session, month: str, now: datetime, settings: Settings, leader: bool) -> dict[str, Any]:
+def record(session: Session, month: str, now: datetime, settings: Settings) -> dict[str, Any]:
     """The month's public record: the rule, the commitment and, once drawn, the seed, the total,
-    the digest of the frozen list and the winners with their ticket numbers. Leaders also get the
-    month's totals (never anyone's own tickets)."""
+    the digest of the frozen list and the winners with their ticket numbers. Nobody, leaders
+    included, gets totals before the draw: with the exclusion list in their hands, the totals
+    before and after excluding someone would tell that person's tickets."""
     commitment = ensure_commitment(session, month, now, settings.secret, settings.zone)
     drawn = session.get(LotteryDraw, month)
     state = period(month, now, settings.zone)
@@ -218,8 +220,6 @@ def record(session: Session, month: str, now: datetime, settings: Settings, lead
                            **_commitment(commitment, month, settings.zone),
                            "drawable": reason is None, "why_not_drawable": reason,
                            "draw": _public_draw(session, drawn) if drawn is not None else None}
-    if leader:
-        out["summary"] = _summary(session, month, drawn, settings)
     return out
 
 
@@ -238,13 +238,6 @@ def _public_draw(session: Session, drawn: LotteryDraw) -> dict[str, Any]:
     return {"drawn_at": _iso(drawn.drawn_at), "seed": drawn.seed, "total_tickets": drawn.total_tickets,
             "people": drawn.people, "winners_asked": drawn.winners_asked, "digest": drawn.digest,
             "algorithm": drawing.ALGORITHM, "winners": winners}
-
-
-def _summary(session: Session, month: str, drawn: LotteryDraw | None, settings: Settings) -> dict[str, int]:
-    if drawn is not None:
-        return {"people": drawn.people, "tickets": drawn.total_tickets, "excluded": drawn.excluded}
-    allowed, excluded = frozen_list(session, month, settings)
-    return {"people": len(allowed), "tickets": sum(allowed.values()), "excluded": excluded}
 
 
 def announced(session: Session, month: str, public: Public) -> dict[str, Any] | None:

@@ -6,8 +6,9 @@ standard library alone::
 It checks that the revealed seed is the one committed to before the month ended, that the
 winners' ticket numbers lie in 1..total without overlapping, and that drawing again from the
 seed (engagement/lottery/draw.py) gives the same winners with the same tickets in the same
-order. A drawn ticket outside every winner's numbers would belong to someone who should have
-won: the check fails then too. ``engagement lottery verify`` runs the same check, and with the
+order, as many as the draw asked for (or everyone, when fewer held tickets). A drawn ticket
+outside every winner's numbers would belong to someone who should have won: the check fails
+then too. ``engagement lottery verify`` runs the same check, and with the
 database at hand also the frozen list behind the record's digest.
 """
 from __future__ import annotations
@@ -20,7 +21,15 @@ from engagement.lottery.draw import commitment, holder_of, tickets_drawn
 
 
 def problems(record: dict[str, Any]) -> list[str]:
-    """What is wrong with a drawn month's public record; empty when its winners follow from its seed."""
+    """What is wrong with a drawn month's public record; empty when its winners follow from its seed.
+    A record that is not one (a missing key, a number that is not one) is a problem, never a crash."""
+    try:
+        return _problems(record)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return [f"The record is not a drawn month's record ({type(exc).__name__}: {exc})."]
+
+
+def _problems(record: dict[str, Any]) -> list[str]:
     draw = record.get("draw")
     if not draw:
         return [f"{record.get('month', '?')} has not been drawn."]
@@ -30,13 +39,23 @@ def problems(record: dict[str, Any]) -> list[str]:
         found.append("The seed does not hash to the published commitment.")
     ranges = [(w["person"], int(w["first_ticket"]), int(w["last_ticket"])) for w in draw["winners"]]
     found += _range_problems(ranges, total)
-    if found:
-        return found
+    if found or total == 0:  # nobody held a ticket: nobody could be drawn
+        return found + _count_problems(draw, len(ranges))
     again = redrawn(seed, month, total, ranges, len(draw["winners"]))
     published = [(w["person"], int(w["ticket"])) for w in sorted(draw["winners"], key=lambda w: w["place"])]
     if again != published:
         found.append(f"Drawing again from the seed gives {again}, not the published {published}.")
-    return found
+    return found + _count_problems(draw, len(ranges))
+
+
+def _count_problems(draw: dict[str, Any], shown: int) -> list[str]:
+    """A draw of n among m people has min(n, m) winners: a record showing fewer left some out."""
+    if "winners_asked" not in draw or "people" not in draw:
+        return []
+    expected = min(int(draw["winners_asked"]), int(draw["people"]))
+    return [] if shown == expected else [
+        f"The record shows {shown} winners; a draw of {draw['winners_asked']} among {draw['people']} people "
+        f"has {expected}."]
 
 
 def _range_problems(ranges: list[tuple[str, int, int]], total: int) -> list[str]:
@@ -73,8 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print("usage: python -m engagement.lottery.verify record.json", file=sys.stderr)
         return 2
-    with open(args[0], encoding="utf-8") as file:
-        record = json.load(file)
+    try:
+        with open(args[0], encoding="utf-8") as file:
+            record = json.load(file)
+    except (OSError, ValueError) as exc:
+        print(f"FAILED: {args[0]} is not a record to check ({exc}).")
+        return 1
     found = problems(record)
     for problem in found:
         print(f"FAILED: {problem}")

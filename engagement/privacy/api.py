@@ -53,7 +53,7 @@ def my_data(args: dict):
     return _answer(who.name, args)
 
 
-@blp.route("/v1/people/<path:person>/data")
+@blp.route("/v1/people/<id:person>/data")
 @guarded(_officer)
 @blp.arguments(DataQuery, location="query")
 @blp.response(200, PersonDataSchema)

@@ -30,7 +30,7 @@ from engagement.tables import Base
 FILLED = "erased"  # a profile value that was there; what it said is gone
 # Award credits are keyed by event id, and a recognition credit by event id + ":r".
 EVENT_ID_SUFFIXES = {"engagement_award_credits": ":r"}
-DATA_NAMING_PEOPLE = ("kudos.given", "idea.adopted")
+DATA_NAMING_PEOPLE = ("kudos.given", "idea.adopted", "lottery.drawn")
 
 
 class Renaming:
@@ -60,8 +60,9 @@ class Renaming:
         out = dict(data)
         if out.get("about") == f"person:{self.person}":
             out["about"] = f"person:{self.pseudonym}"
-        if isinstance(out.get("credited"), list):
-            out["credited"] = [self.who(p) for p in out["credited"]]
+        for names in ("credited", "winners"):  # an adoption's credited people, a draw's winners
+            if isinstance(out.get(names), list):
+                out[names] = [self.who(p) for p in out[names]]
         if type_ == "profile.updated" and actor in (self.person, self.pseudonym) \
                 and isinstance(out.get("fields"), dict):
             out["fields"] = {name: value if value in EMPTY else FILLED for name, value in out["fields"].items()}
@@ -111,7 +112,7 @@ def _rename_column(session: Session, column: Column, person: str, rename: Callab
 
 
 def rewrite_ledger_data(session: Session, renaming: Renaming) -> int:
-    """Kudos about the person, adoptions crediting them, and their profile values (run after the
+    """Kudos about the person, adoptions crediting them, draws they won, and their profile values (run after the
     actor column was renamed, so their profile events carry the pseudonym)."""
     naming = select(LedgerEvent).where(LedgerEvent.type.in_(DATA_NAMING_PEOPLE),
                                        cast(LedgerEvent.data, Text).contains(renaming.person, autoescape=True))

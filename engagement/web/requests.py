@@ -11,6 +11,7 @@ from flask import current_app, g, request
 from flask_smorest.utils import deepupdate
 from marshmallow import Schema, ValidationError
 from webargs.flaskparser import FlaskParser
+from werkzeug.routing import PathConverter
 
 from engagement.auth import ADMIN_ROLE, KEY_PREFIX, Principal, principal_for_key
 from engagement.errors import EngagementError, FieldError, Forbidden, Unauthenticated, ValidationFailed, flatten
@@ -23,6 +24,15 @@ BODY = (400, 413, 415)  # what a JSON body may answer before its fields are read
 _REASONS = {400: "Body is not JSON", 401: "No or bad credentials", 403: "Not allowed", 404: "Not found",
             409: "Conflict", 413: "Body too large", 415: "Not application/json",
             503: "Unavailable; retry after Retry-After"}
+
+
+class IdConverter(PathConverter):
+    """A person's id in a URL (``<id:person>``): ids may hold ``/``, and any other character must
+    reach the view too, whose schema or lookup answers a problem naming it. Werkzeug's ``path``
+    stops at a line break, and a URL that matches no route gets the host app's HTML 404, never
+    Tillit's problem+json."""
+
+    regex = r"(?s:[^/].*?)"
 
 
 def principal() -> Principal:

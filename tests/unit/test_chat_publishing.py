@@ -107,6 +107,25 @@ def test_someone_who_opts_out_after_finalising_stays_out_of_slack(client, chats,
     assert "Anna" not in got.body.decode() and "Ivar" not in got.body.decode()
 
 
+def test_the_lotterys_winners_go_to_slack_with_the_awards_less_one_who_opted_out_since(app, client, chats,
+                                                                                     october_final, user_token):
+    from tests.unit.test_lottery import committed
+    committed(app)
+    record = client.post("/v1/lottery/2026-10/draw", json={"winners": 3},
+                         headers=bearer(user_token("lena", roles=("leader",)))).json
+    first, *others = [w for w in record["draw"]["winners"]]
+    client.post("/v1/directory/sync", json={"mode": "delta", "people": [
+        {"id": first["person"], "name": first["name"], "team": PEOPLE[first["person"]], "leaderboard_opt_out": True}]},
+        headers=bearer(october_final))
+    _, slack = chats
+    assert client.post(ANNOUNCE, json={"channel": "slack-comms", "lang": "nn"},
+                       headers=bearer(october_final)).status_code == 201
+    texts = slack_texts(slack.received[0].json())
+    drawn = next(t for t in texts if t.startswith("*Trekt i lotteriet*"))
+    assert drawn.split("\n")[1] == "• " + ", ".join(w["name"] for w in others)
+    assert record["draw"]["seed"] in drawn and record["commitment"] in drawn
+
+
 def test_an_unfinalised_month_is_refused(client, chats, leader):
     teams, _ = chats
     answer = client.post(ANNOUNCE, json={"channel": "teams-all"}, headers=bearer(leader))

@@ -79,11 +79,14 @@ def test_nobody_reads_anyone_elses_tickets(client, user_token, org, counted_octo
     assert client.get("/v1/lottery/me", headers=bearer(org)).status_code == 403  # an API key has no tickets
     asked = client.get(f"/v1/lottery/me?month={OCTOBER}&person=anna", headers=bearer(user_token("bo"))).json
     assert (asked["tickets"], asked["recognisers"]) == (1, 0)  # Bo's own, whoever he names
-    record = client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(user_token("bo"))).json
-    assert "summary" not in record and record["draw"] is None and record["drawable"]
     assert client.get("/v1/lottery/exclusions", headers=bearer(user_token("bo"))).status_code == 403
-    led = client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(user_token("lena", roles=("leader",)))).json
-    assert led["summary"] == {"people": 8, "tickets": 10, "excluded": 0}  # totals, never anyone's own
+    # No totals before the draw, not even to leaders: excluding someone and asking again would tell
+    # that person's tickets. The record is the same for everyone.
+    leader = user_token("lena", roles=("leader",))
+    record = client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(leader)).json
+    assert record == client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(user_token("bo"))).json
+    assert record["draw"] is None and record["drawable"] and set(record) == {
+        "month", "period", "rule", "commitment", "committed_at", "drawable", "why_not_drawable", "draw"}
 
 
 def test_a_closed_circle_liking_only_each_other_gains_nothing_past_its_base_and_never_past_the_cap(
@@ -130,6 +133,10 @@ def test_a_leader_draws_once_and_anyone_can_recompute_the_winners(app, client, u
 
     again = draw(client, leader)
     assert again.status_code == 409 and again.json["title"] == "Already drawn"
+    # a person's copy of their data holds their own entry of the frozen list, nobody else's
+    own = client.get("/v1/me/data", headers=bearer(user_token("anna"))).json
+    table = next(t for t in own["tables"] if t["table"] == "engagement_lottery_draws")
+    assert [e[:2] for row in table["rows"] for e in row["entries"]] == [["anna", 3]]
     assert client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(user_token("bo"))).json["draw"] == drawn
 
     saved = tmp_path / "record.json"
@@ -171,7 +178,7 @@ def test_opted_out_departed_and_excluded_people_are_never_drawn(app, client, org
     assert response.status_code == 201, response.json
     winners = {w["person"] for w in response.json["draw"]["winners"]}
     assert winners == {"bo", "cy", "dag", "eva", "hal"}
-    assert response.json["summary"] == {"people": 5, "tickets": 5, "excluded": 3}
+    assert (response.json["draw"]["people"], response.json["draw"]["total_tickets"]) == (5, 5)
     assert verify.problems(response.json) == []
     assert mine(client, user_token, "anna")["draw"] == {
         "drawn_at": response.json["draw"]["drawn_at"], "won": False, "tickets": 0, "first_ticket": None,
@@ -187,6 +194,10 @@ def test_a_draw_is_refused_before_the_month_ends_without_a_commitment_and_to_mem
     refused = draw(client, leader, month="2026-09")  # nobody published September's commitment before it ended
     assert refused.status_code == 409 and refused.json["title"] == "No commitment"
     assert client.get("/v1/lottery/2026-09", headers=bearer(leader)).json["why_not_drawable"] == "no_commitment"
+    # nor is a commitment made now for a month that ended, or for one years ahead: this month and the next only
+    assert client.get("/v1/lottery/2026-09", headers=bearer(leader)).json["commitment"] is None
+    assert client.get("/v1/lottery/2099-01", headers=bearer(leader)).json["commitment"] is None
+    assert client.get(f"/v1/lottery/{this_month}", headers=bearer(leader)).json["commitment"]
     assert draw(client, user_token("bo")).status_code == 403
     bad = client.post(f"/v1/lottery/{OCTOBER}/draw", json={"winners": 0}, headers=bearer(leader))
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
@@ -213,3 +224,28 @@ def test_winners_hear_of_it_on_the_bell_and_by_mail_and_in_the_announcement(app,
                         ("en", "Drawn in the lottery")):
         text = client.get(f"/v1/awards/{OCTOBER}/announcement?lang={lang}", headers=bearer(org)).text
         assert f"### {title}\n\n- {', '.join(names)}\n" in text and record["draw"]["seed"] in text
+
+
+def test_erasing_a_winner_keeps_the_draw_checkable_under_a_pseudonym(app, client, org, user_token, counted_october):
+    leader = user_token("lena", roles=("leader",))
+    assert client.put("/v1/lottery/exclusions/hal", json={"reason": "on leave"}, headers=bearer(leader)).status_code \
+        == 200
+    record = draw(client, leader, winners=2).json
+    drain(app, ("ledger",))
+    winner = record["draw"]["winners"][0]["person"]
+    assert client.post(f"/v1/directory/people/{winner}/erase", headers=bearer(org)).status_code == 200
+    assert client.post("/v1/directory/people/hal/erase", headers=bearer(org)).status_code == 200
+    after = client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(leader)).json
+    renamed = after["draw"]["winners"][0]["person"]
+    assert renamed.startswith("erased-") and winner not in json.dumps(after)
+    assert verify.problems(after) == []  # the winners still follow from the seed
+    assert client.get("/v1/lottery/exclusions", headers=bearer(leader)).json["people"] == []  # hal's row is gone
+    with app.app_context():
+        from sqlalchemy import select
+
+        from engagement.ledger.model import LedgerEvent
+        session = state(app).db.session()
+        drawn = session.scalars(select(LedgerEvent.data).where(LedgerEvent.type == "lottery.drawn")).one()
+        assert winner not in json.dumps(drawn) and renamed in drawn["winners"]
+        # as documented: the operator's check of the list behind the digest no longer matches
+        assert lottery.check_frozen(session, OCTOBER)[0] == "The frozen list does not hash to the published digest."

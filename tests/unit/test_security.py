@@ -70,6 +70,12 @@ TABLE = [
     ("POST", "/v1/awards/2026-10/announcement/publish", {"channel": "all"}, ["awards:manage", "leader"],
      "events:write", False),
     ("GET", "/v1/awards/announcement/channels", None, ["awards:manage", "leader"], "events:write", False),
+    ("GET", "/v1/lottery/me", None, ["user"], "awards:manage", False),  # a person's own; never with a key
+    ("GET", "/v1/lottery/2026-10", None, ["user", "events:write", "awards:manage"], None, False),
+    ("POST", "/v1/lottery/2026-10/draw", {"winners": 1}, ["awards:manage", "leader"], "events:write", False),
+    ("GET", "/v1/lottery/exclusions", None, ["awards:manage", "leader"], "events:write", False),
+    ("PUT", "/v1/lottery/exclusions/kari", {"reason": "x"}, ["awards:manage", "leader"], "events:write", False),
+    ("DELETE", "/v1/lottery/exclusions/kari", None, ["awards:manage", "leader"], "events:write", False),
     ("POST", "/v1/trust/summary/publish", {"channel": "all"}, ["trust:read", "comms"], "reports:read", False),
     ("POST", "/v1/webhooks/subscriptions", {"url": "http://10.0.0.1/hook", "event_types": ["idea.submitted"]},
      ["webhooks:manage"], "events:write", False),
@@ -160,8 +166,10 @@ def _rule(path: str) -> str:
                           (r"^/v1/campaigns/[^/]+", "/v1/campaigns/<campaign_id>"),
                           (r"^/v1/pulses/(?!(?:trends|library|teams)$)[^/]+", "/v1/pulses/<pulse_id>"),
                           (r"^/v1/awards/(?!announcement/)[^/]+", "/v1/awards/<month>"),
-                          (r"^/v1/people/<person>/data$", "/v1/people/<path:person>/data"),  # ids may hold "/"
-                          (r"^/v1/directory/people/[^/]+/", "/v1/directory/people/<path:person>/"),
+                          (r"^/v1/people/<person>/data$", "/v1/people/<id:person>/data"),  # ids may hold "/"
+                          (r"^/v1/directory/people/[^/]+/", "/v1/directory/people/<id:person>/"),
+                          (r"^/v1/lottery/exclusions/[^/]+$", "/v1/lottery/exclusions/<id:person>"),
+                          (r"^/v1/lottery/(?!me$|exclusions)[^/]+", "/v1/lottery/<month>"),
                           (r"^/v1/trust/teams/[^/]+/", "/v1/trust/teams/<team_id>/"),
                           (r"/teams/[^/]+/report$", "/teams/<team_id>/report"),
                           (r"^/v1/keys/[^/]+/", "/v1/keys/<prefix>/"),
