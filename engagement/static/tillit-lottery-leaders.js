@@ -1,7 +1,7 @@
 /* The monthly draw on the leaders' awards page (tillit-awards.js puts it under the month's
- * announcement): the rule in words, the month's commitment, how many people and tickets are in
- * the draw, the list of people taken out of every draw (add by person id with a reason, remove),
- * and the draw itself behind a confirmation, with the focus on Cancel, as finalising has. Once
+ * announcement): the rule in words, the month's commitment, the list of people taken out of every
+ * draw (add by person id with a reason, remove), and the draw itself behind a confirmation, with
+ * the focus on Cancel, as finalising has. No totals before the draw (the API gives none). Once
  * drawn: the winners with their ticket numbers, the revealed seed, the digest of the frozen list
  * and how anyone checks it: `engagement lottery verify record.json` on the record, which is the
  * JSON of GET /v1/lottery/<month>, downloadable here.
@@ -15,17 +15,9 @@
 
   function texts(_, ngettext) {
     return {title: _("The monthly draw"), loading: _("Loading the draw…"), winnersTitle: _("Winners"),
-            inDrawTitle: _("Who is in the draw"),
+            waiting: _("The winners have not been drawn yet."),
             people: function (n) { return ngettext("{n} person", "{n} people", n); },
             tickets: function (n) { return ngettext("{n} ticket", "{n} tickets", n); },
-            /* TRANSLATORS: {people} and {tickets} are counted phrases: "12 people", "31 tickets". */
-            inDraw: _("In the draw: {people} with {tickets}."),
-            /* TRANSLATORS: {people} and {tickets} are counted phrases: "12 people", "31 tickets". */
-            soFar: _("So far in the draw: {people} with {tickets}."),
-            leftOut: function (n) {
-              return ngettext("{n} more person earned tickets but is not in the draw (opted out, left or taken out).",
-                              "{n} more people earned tickets but are not in the draw (opted out, left or taken out).", n);
-            },
             /* TRANSLATORS: {people} and {tickets} are counted phrases: "12 people", "31 tickets". */
             drawnAmong: _("Drawn on {date} among {people} with {tickets}."),
             /* TRANSLATORS: the label of the field for how many winners to draw. */
@@ -246,7 +238,7 @@
             show(record);
             say(drawSaid, t.drawn);
             title.focus();
-            load();  /* the summary and the list as they were frozen */
+            load();  /* the exclusion list as it stands now */
           }, function (failure) {
             button.disabled = false; button.focus();
             say(drawSaid, core.problem(page, failure, refused), true);
@@ -260,20 +252,15 @@
       drawCard.textContent = "";
       about.textContent = "";
       var why = {not_over: t.notOver, no_commitment: t.noCommitment};
+      drawCard.append(el("h4", {}, t.winnersTitle));
       if (record.draw) {
         var parts = drawnView(record);
-        drawCard.append(el("h4", {}, t.winnersTitle));
         parts.slice(0, -1).forEach(function (part) { drawCard.append(part); });
         about.append(parts[parts.length - 1]);
       } else {
-        drawCard.append(el("h4", {}, t.inDrawTitle));
-        if (record.summary) {
-          var s = record.summary;
-          drawCard.append(el("p", {"data-summary": ""}, fill(record.period === "ended" ? t.inDraw : t.soFar,
-                                                             counted(s.people, s.tickets))));
-          if (s.excluded) drawCard.append(el("p", {"class": "tillit-muted"}, t.leftOut(s.excluded)));
-        }
-        if (record.drawable) drawCard.append(drawForm());
+        /* no totals before the draw, for leaders either: with the exclusion list at hand, the totals
+           before and after taking someone out would tell that person's tickets */
+        if (record.drawable) drawCard.append(el("p", {"data-not-drawn": ""}, t.waiting), drawForm());
         else if (why[record.why_not_drawable]) drawCard.append(el("p", {"class": "tillit-muted", "data-not-drawable": record.why_not_drawable},
                                                                   why[record.why_not_drawable]));
       }

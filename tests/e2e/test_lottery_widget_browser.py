@@ -211,6 +211,17 @@ def test_someone_who_opted_out_of_public_lists_is_told_so(browser, server):  # n
     assert why.inner_text() == "You are not in the draw: you have chosen not to appear in public lists and results."
 
 
+def test_a_refused_token_is_said_in_the_page_language(browser, server):  # noqa: F811
+    page = browser.new_page()
+    page.goto(f"{server}/healthz")
+    page.set_content(f"""<!doctype html><html lang="nn"><head><title>t</title></head><body><main>
+      <section {WIDGET[1:-1]}></section>
+      <script src="{server}/v1/widget.js" data-token="not-a-token"></script></main></body></html>""")
+    page.wait_for_selector(f"{WIDGET}[data-state='offline']")
+    said = page.locator(f"{WIDGET} [role=alert]").inner_text()
+    assert said == "Økta di er gått ut. Last inn sida på nytt for å halde fram."
+
+
 def test_the_widget_at_three_widths_light_and_dark_nb_and_en_is_axe_clean(browser, server):  # noqa: F811
     from axe_playwright_python.sync_playwright import Axe
     SHOTS.mkdir(parents=True, exist_ok=True)
