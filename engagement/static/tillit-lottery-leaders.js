@@ -65,8 +65,7 @@
     ":where(.tillit-lottery-cards > .tillit-card){min-width:0}",
     ":where(.tillit-lottery-form){display:flex;flex-wrap:wrap;align-items:flex-end;gap:var(--tillit-space)}",
     ":where(.tillit-lottery-form .tillit-field){width:auto;flex:1 1 10rem}",
-    ":where(.tillit-lottery-form .tillit-field--narrow){flex:0 1 auto}",
-    ":where(.tillit-lottery-form .tillit-field--narrow .tillit-input){width:7rem}",
+    ":where(.tillit-lottery-form input[type=number]){width:7rem}",
     ":where(.tillit-lottery-hint){font-size:var(--tillit-size-s);color:var(--tillit-muted)}",
     ":where(ol.tillit-lottery-winners){list-style:none;padding:0;display:flex;flex-direction:column;",
     "gap:calc(var(--tillit-space) * .75)}",
@@ -223,9 +222,10 @@
       var input = el("input", {id: "tillit-lottery-winners-" + (++made), type: "number", min: "1", max: "50", step: "1",
                                value: "3", required: "", inputmode: "numeric", "class": "tillit-input", name: "winners"});
       var button = el("button", {type: "submit", "class": "tillit-button tillit-button--primary", "data-action": "draw"}, t.draw);
-      var box = field(t.winners, input);
-      box.classList.add("tillit-field--narrow");
-      form.append(box, button);
+      var box = el("div", {"class": "tillit-field"}), row = el("div", {"class": "tillit-row"});
+      row.append(input, button);  /* the button right after the number, under their label */
+      box.append(el("label", {"for": input.id}, t.winners), row);
+      form.append(box);
       form.addEventListener("submit", function (e) {
         e.preventDefault();
         say(drawSaid, "");

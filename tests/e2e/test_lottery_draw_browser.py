@@ -65,6 +65,20 @@ def test_the_leader_sees_who_is_in_the_draw_and_the_commitment(browser, server):
     assert "Høyst 5 lodd per person." in section.locator(".tillit-lottery-rule-list").inner_text()
 
 
+def test_before_the_draw_at_a_phone_and_a_wide_screen_is_axe_clean(browser, server):  # noqa: F811
+    from axe_playwright_python.sync_playwright import Axe
+    last, _ = months()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, scheme, lang in ((390, "dark", "nb"), (1440, "light", "en")):
+        page = open_page(browser, server, last, lang=lang, width=width, scheme=scheme)
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        page.locator(DRAW).screenshot(path=str(SHOTS / f"lottery-draw-drawable-{width}-{scheme}-{lang}.png"))
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AND_BEST_PRACTICE}})
+        assert results.violations_count == 0, results.generate_report()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.context.close()
+
+
 def test_taking_someone_out_of_the_draw_and_putting_them_back(browser, server):  # noqa: F811
     last, _ = months()
     page = open_page(browser, server, last)
