@@ -252,7 +252,7 @@ def pulse_sweeper(app: Flask) -> Sweeper:
     config, settings = st.config, lottery.settings_of(st)
 
     def lottery_sweep(session: Session, now: datetime) -> None:
-        lottery_draws.sweep(session, st.bus, now, consumer_lag(st).get("awards", 0), settings)
+        lottery_draws.sweep(session, st.bus, now, lambda: consumer_lag(st).get("awards", 0), settings)
     return Sweeper(st.engine, st.bus, config["ENGAGEMENT_MIN_GROUP_SIZE"], config["ENGAGEMENT_PULSE_SWEEP_SECONDS"],
                    st.token_secret, also=lottery_sweep)
 

@@ -47,6 +47,10 @@ def _settings() -> lottery.Settings:
     return lottery.settings_of(state())
 
 
+def _lag() -> int:
+    return consumer_lag(state()).get("awards", 0)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -62,8 +66,7 @@ def my_tickets(args: dict):
     Nobody else's tickets are ever shown."""
     st, settings, now = state(), _settings(), _now()
     month = args.get("month") or lottery.month_of(now, settings.zone)
-    lag = consumer_lag(st).get("awards", 0)
-    return lottery.mine(st.db.session(), principal().name, month, now, lag, settings)
+    return lottery.mine(st.db.session(), principal().name, month, now, _lag, settings)
 
 
 @blp.route("/v1/lottery/exclusions")
@@ -117,6 +120,5 @@ def draw(_path: dict, body: dict, month: str):
     counted; opted-out, departed and excluded people are never drawn."""
     st, settings, now = state(), _settings(), _now()
     session = st.db.session()
-    lag = consumer_lag(st).get("awards", 0)
-    draws.draw_month(session, st.bus, month, body["winners"], principal().label, now, lag, settings)
+    draws.draw_month(session, st.bus, month, body["winners"], principal().label, now, _lag, settings)
     return draws.record(session, month, now, settings)

@@ -26,6 +26,7 @@ from engagement.lottery import seed as seeds
 from engagement.lottery.model import LotteryCommitment, LotteryDraw
 from engagement.lottery.service import (
     SOURCE,
+    Lag,
     Settings,
     _commitment,
     _iso,
@@ -42,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 
 def draw_month(session: Session, bus: EventBus, month: str, winners: int, sender: str, now: datetime,
-               lag: int, settings: Settings) -> LotteryDraw:
+               lag: Lag, settings: Settings) -> LotteryDraw:
     """Draw ``winners`` for an ended month, once, from its frozen tickets. The draw is committed
     first (a second draw of the month waits for the key, then finds it drawn); the winners' event
     goes out after, and again from the sweep until the bus has taken it (``announced_at``), so a
@@ -57,7 +58,7 @@ def draw_month(session: Session, bus: EventBus, month: str, winners: int, sender
                               "draw could not be checked; it cannot be drawn.", 409, "No commitment")
     assert commitment is not None
     if not freeze(session, month, now, lag, settings):
-        raise EngagementError(f"{lag} events are still being counted; try again shortly.", 409, "Still counting",
+        raise EngagementError("Events are still being counted; try again shortly.", 409, "Still counting",
                               headers={"Retry-After": "5"})
     try:
         seed = seeds.unseal(settings.secret, month, commitment.sealed_seed)
@@ -183,7 +184,7 @@ def check_frozen(session: Session, month: str) -> list[str]:
 
 
 
-def sweep(session: Session, bus: EventBus, now: datetime, lag: int, settings: Settings) -> None:
+def sweep(session: Session, bus: EventBus, now: datetime, lag: Lag, settings: Settings) -> None:
     """The consumers' periodic care of the lottery: this month's and next month's commitments, last
     month's tickets frozen once every event is counted, and winners' events the bus did not take."""
     ensure_commitments(session, now, settings)

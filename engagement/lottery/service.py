@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -142,14 +143,17 @@ def live_counts(session: Session, month: str) -> dict[str, Counts]:
     return counts
 
 
-def freeze(session: Session, month: str, now: datetime, lag: int, settings: Settings) -> bool:
+Lag = Callable[[], int]  # the awards' consumer lag, asked only when it matters (a round trip to Kafka)
+
+
+def freeze(session: Session, month: str, now: datetime, lag: Lag, settings: Settings) -> bool:
     """Freeze an ended month's tickets, once: only when every event received so far is counted
-    (``lag`` 0), so none sent before the end is missed, and none sent after it counts. Answers
+    (``lag()`` 0), so none sent before the end is missed, and none sent after it counts. Answers
     whether the month is frozen. The commitment's row is claimed first, so two processes take turns."""
     commitment = session.get(LotteryCommitment, month)
     if commitment is None or commitment.frozen_at is not None:
         return commitment is not None
-    if lag or not month_has_ended(month, now, settings.zone):
+    if not month_has_ended(month, now, settings.zone) or lag():
         return False
     claimed = session.execute(update(LotteryCommitment).where(
         LotteryCommitment.month == month, LotteryCommitment.frozen_at.is_(None)).values(frozen_at=utc_naive(now)))
@@ -189,7 +193,7 @@ def drawable(session: Session, month: str, settings: Settings) -> tuple[dict[str
     return allowed, len(held) - len(allowed)
 
 
-def mine(session: Session, person: str, month: str, now: datetime, lag: int, settings: Settings) -> dict[str, Any]:
+def mine(session: Session, person: str, month: str, now: datetime, lag: Lag, settings: Settings) -> dict[str, Any]:
     """A person's own tickets in a month, what earns the next one and, once drawn, their numbers."""
     commitment = ensure_commitment(session, month, now, settings.secret, settings.zone)
     reason = why_not(session, {person}, settings.ranking_mode)[person]

@@ -270,3 +270,17 @@ def test_erasing_a_winner_keeps_the_draw_checkable_under_a_pseudonym(app, client
         assert winner not in json.dumps(drawn) and drawn["winners"][0].startswith("erased-")
         # as documented: the operator's check of the list behind the digest no longer matches
         assert draws.check_frozen(session, OCTOBER)[0] == "The frozen list does not hash to the published digest."
+
+
+def test_an_ended_month_waits_for_its_last_events_before_its_tickets_freeze(app, client, org, user_token):
+    """October's events are in the log but the awards have not applied them: the draw answers
+    Still counting (with Retry-After) and nothing is frozen; once they are applied, it draws."""
+    send(client, org, october())
+    drain(app, ("ledger",))
+    committed(app)
+    leader = user_token("lena", roles=("leader",))
+    waiting = draw(client, leader)
+    assert waiting.status_code == 409 and waiting.json["title"] == "Still counting" and waiting.headers["Retry-After"]
+    assert mine(client, user_token, "anna")["frozen"] is False
+    drain(app, ("awards",))
+    assert mine(client, user_token, "anna")["tickets"] == 3 and draw(client, leader).status_code == 201

@@ -300,7 +300,7 @@ def test_a_draw_is_kept_before_its_winners_hear_and_they_hear_once_the_bus_takes
     assert told(client, user_token, PEOPLE) == ([winner] if taken else [])
     with app.app_context():
         st = state(app)
-        draws.sweep(st.db.session(), bus, datetime.now(UTC), 0, service.settings_of(st))
+        draws.sweep(st.db.session(), bus, datetime.now(UTC), lambda: 0, service.settings_of(st))
     drain(app, ("ledger", "notifications"))
     assert told(client, user_token, PEOPLE) == [winner]
     items = client.get("/v1/notifications", headers=bearer(user_token(winner))).json["items"]
