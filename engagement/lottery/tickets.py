@@ -10,9 +10,11 @@ The rule (``ENGAGEMENT_LOTTERY_TICKETS``, docs/features/lottery.md), in plain wo
 * at most ``cap``: volume cannot buy the draw.
 
 One way: recognition from a colleague the person recognised back in the same month counts for
-neither of them, and so does building on each other's ideas. Nothing from inside a closed circle:
-a group whose recognition and idea-building only go round the group, with none coming in from
-outside it, earns nothing for them, however it arranges who likes whom (:class:`Support`).
+neither of them, and so does building on each other's ideas. Nothing from going round a circle:
+a group whose members all reach each other through recognition and idea-building earns nothing
+for the support inside it, however it arranges who likes whom, unless it is the organisation's
+main body (the month's largest such group); support from outside the group still counts
+(:class:`Support`).
 Self-recognition never reaches the counts at all.
 """
 from __future__ import annotations
@@ -118,11 +120,11 @@ class Support:
     someone built on (``idea_owner``), as edges from giver to receiver.
 
     What counts: an edge of one kind counts only one way (two colleagues who recognised each other,
-    or built on each other's ideas, earn nothing from each other), and an edge inside a closed
-    circle counts not at all. A closed circle is a group in which everyone reaches everyone through
-    such edges (a strongly connected component) and into which no edge comes from outside: support
-    that only goes round the group. The month's largest such group is the organisation's own body
-    of support, never a circle."""
+    or built on each other's ideas, earn nothing from each other), and support inside a circle
+    counts only in the organisation's main body. A circle is a group in which everyone reaches
+    everyone through such support (a strongly connected component); the main body is the month's
+    largest. So a group whose support goes round and round itself, whatever way round, earns
+    nothing for it, and what anyone outside the group gives it still counts."""
 
     def __init__(self) -> None:
         self.edges: dict[str, set[tuple[str, str]]] = {}  # giver -> {(kind, receiver)}
@@ -134,25 +136,17 @@ class Support:
     def counted(self) -> dict[str, Counter]:
         """Per receiver, how many givers of each kind count."""
         component = components(self.edges)
-        closed = closed_components(self.edges, component)
+        size = Counter(component.values())
+        largest = max(size.values(), default=0)
         out: dict[str, Counter] = {}
         for giver, given in self.edges.items():
             for kind, receiver in given:
                 if (kind, giver) in self.edges[receiver]:  # both ways: neither counts
                     continue
-                if component[giver] == component[receiver] and component[giver] in closed:
-                    continue
+                if component[giver] == component[receiver] and size[component[giver]] < largest:
+                    continue  # round a circle that is not the main body
                 out.setdefault(receiver, Counter())[kind] += 1
         return out
-
-
-def closed_components(edges: dict[str, set[tuple[str, str]]], component: dict[str, int]) -> set[int]:
-    """Components of more than one person that no edge enters from outside, but for the largest:
-    that is the organisation's own body of support, which nobody outside it need enter."""
-    size = Counter(component.values())
-    largest = max(size.values(), default=0)
-    entered = {component[r] for giver, given in edges.items() for _, r in given if component[r] != component[giver]}
-    return {c for c, n in size.items() if 1 < n < largest and c not in entered}
 
 
 def components(edges: dict[str, set[tuple[str, str]]]) -> dict[str, int]:

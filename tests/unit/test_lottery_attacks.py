@@ -147,6 +147,23 @@ def test_a_circle_liking_each_other_one_way_round_gains_nothing_past_its_base_ti
     assert mine(client, user_token, "m0", OCTOBER)["tickets"] == 2  # the organisation's own support counts
 
 
+def test_a_circle_opened_by_outsiders_still_earns_only_what_the_outsiders_give(app, client, org, user_token):
+    """The same circle, with two colleagues of the organisation liking c0's article: the circle is
+    no longer closed to the outside, yet its support round itself still counts for nothing; c0
+    earns one ticket more for the two outsiders (1 + 2/2), the others keep the base."""
+    ring = [f"c{i}" for i in range(9)]
+    people(client, org, ring)
+    events = [ev("content.published", p, f"article:{p}", p, DAY.format(day=5), content_kind="article", title="C")
+              for p in ring]
+    events += [ev("like.added", fan, f"article:{ring[(i + k) % 9]}", ring[(i + k) % 9], DAY.format(day=6))
+               for i, fan in enumerate(ring) for k in range(1, 5)]
+    events += [ev("like.added", fan, "article:c0", "c0", DAY.format(day=7)) for fan in ("m0", "m5")]
+    send(client, org, events + organisation(client, org))
+    drain(app, ("ledger", "awards"))
+    held = {p: mine(client, user_token, p, OCTOBER)["tickets"] for p in ring}
+    assert held == {**dict.fromkeys(ring, 1), "c0": 2}, held
+
+
 def test_colleagues_building_on_each_others_ideas_gain_nothing_past_their_base_ticket(app, client, org, user_token):
     """Five colleagues, each from their own widget, submit an idea and put a "+1" on the other four's:
     building on each other's ideas counts one way only, as recognition does, so each keeps the base."""
