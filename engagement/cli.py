@@ -23,6 +23,7 @@ from engagement.config import RefusedSetting, uses_kafka
 from engagement.directory import csv_import as directory_csv
 from engagement.ledger import pruning as claim_pruning
 from engagement.ledger.model import ApiKey
+from engagement.lottery import draws as lottery_draws
 from engagement.lottery import service as lottery
 from engagement.lottery import verify as lottery_check
 from engagement.notifications import mailer
@@ -203,17 +204,18 @@ def lottery_commit() -> None:
 @lottery_commands.command("verify")
 @click.argument("record", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--month", help="Check this drawn month from the database: its public record and its frozen list.")
-def lottery_verify(record: Path | None, month: str | None) -> None:
+@click.option("--commitment", help="The commitment you noted while the month ran: the record must be its draw.")
+def lottery_verify(record: Path | None, month: str | None, commitment: str | None) -> None:
     """Recompute a draw's winners from its revealed seed: from RECORD (the JSON of GET
     /v1/lottery/<month>, no database needed) or, with --month, from this installation's database."""
     if (record is None) == (month is None):
         raise click.UsageError("Give a RECORD file or --month, one of them.")
     if record is not None:
-        sys.exit(lottery_check.main([str(record)]))
+        sys.exit(lottery_check.main([str(record), *(["--commitment", commitment] if commitment else [])]))
     st = state()
     session, now = st.db.session(), datetime.now(UTC)
-    public = lottery.record(session, str(month), now, lottery.settings_of(st))
-    found = lottery_check.problems(public) + lottery.check_frozen(session, str(month))
+    public = lottery_draws.record(session, str(month), now, lottery.settings_of(st))
+    found = lottery_check.problems(public) + lottery_draws.check_frozen(session, str(month))
     for problem in found:
         click.echo(f"FAILED: {problem}")
     if found:

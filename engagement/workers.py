@@ -26,14 +26,18 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from engagement import heartbeats
 from engagement.config import consumers_mode, uses_kafka
+from engagement.lag import consumer_lag
 from engagement.ledger.pruning import Pruner
+from engagement.lottery import draws as lottery_draws
 from engagement.lottery import service as lottery
 from engagement.pulses.outbox import Sweeper
 from engagement.replay import fill_if_new
@@ -240,13 +244,17 @@ def _mailer(app: Flask) -> Worker | None:
 def pulse_sweeper(app: Flask) -> Sweeper:
     """A pulse's answers wait until it closes and go out on this sweep (engagement/pulses/outbox.py).
     Every web process may run one: each release claims its pulse in the database, so a second
-    sweep finds nothing waiting. The same sweep publishes the lottery's commitments for this month
-    and the next (engagement/lottery/service.py), so a month has one before it ends even if nobody
-    opened a lottery page."""
+    sweep finds nothing waiting. The same sweep keeps the lottery's months (engagement/lottery/draws.py):
+    it publishes the commitments for this month and the next, so a month has one before it ends even
+    if nobody opened a lottery page, freezes last month's tickets, and publishes a draw's winners'
+    event the bus did not take at the draw."""
     st = state(app)
     config, settings = st.config, lottery.settings_of(st)
+
+    def lottery_sweep(session: Session, now: datetime) -> None:
+        lottery_draws.sweep(session, st.bus, now, lambda: consumer_lag(st).get("awards", 0), settings)
     return Sweeper(st.engine, st.bus, config["ENGAGEMENT_MIN_GROUP_SIZE"], config["ENGAGEMENT_PULSE_SWEEP_SECONDS"],
-                   st.token_secret, also=lambda session, now: lottery.ensure_commitments(session, now, settings))
+                   st.token_secret, also=lottery_sweep)
 
 
 IN_PROCESS: list[WorkerKind] = [WorkerKind("consumers", _consumers), WorkerKind("mailer", _mailer),

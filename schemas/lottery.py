@@ -42,12 +42,14 @@ class MyTicketsSchema(CommitmentFields):
     cap = fields.Integer(required=True)
     parts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True, metadata={
         "description": "base, recognised, ideas: what each part of the rule gave"})
-    recognisers = fields.Integer(required=True, metadata={"description": "Colleagues who recognised you one way"})
-    idea_owners = fields.Integer(required=True, metadata={"description": "Colleagues whose ideas you built on"})
-    contributed = fields.Boolean(required=True)
+    frozen = fields.Boolean(required=True, metadata={
+        "description": "The month has ended and its tickets are frozen: nothing sent later changes them"})
+    recognisers = fields.Integer(metadata={
+        "description": "While the month runs: colleagues who recognised you one way, outside any closed circle"})
+    idea_owners = fields.Integer(metadata={"description": "While the month runs: colleagues whose ideas you built on"})
     next = fields.List(fields.Dict(), required=True, metadata={
         "description": "What earns the next ticket: {kind: contribute} or {kind: recognisers|ideas, more: n}; "
-                       "empty at the cap and once drawn"})
+                       "empty at the cap and once the month is frozen"})
     eligible = fields.Boolean(required=True)
     why_not = fields.String(allow_none=True, required=True, metadata={
         "description": "opted_out, excluded, inactive or unknown: why you cannot be drawn"})

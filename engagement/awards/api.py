@@ -11,7 +11,7 @@ from engagement.awards import service as awards
 from engagement.awards.model import AwardSnapshot
 from engagement.awards.scoring import HELPED_TEAMS_THRESHOLD
 from engagement.lag import consumer_lag
-from engagement.lottery import service as lottery
+from engagement.lottery import draws as lottery
 from engagement.schemas.awards import (
     AnnouncementQuery,
     AwardMonthSchema,

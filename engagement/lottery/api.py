@@ -14,6 +14,7 @@ from flask import Response
 from engagement.auth import Principal
 from engagement.errors import Forbidden
 from engagement.lag import consumer_lag
+from engagement.lottery import draws, exclusions
 from engagement.lottery import service as lottery
 from engagement.schemas.awards import MonthPath
 from engagement.schemas.lottery import (
@@ -27,7 +28,7 @@ from engagement.schemas.lottery import (
     PersonPath,
 )
 from engagement.state import state
-from engagement.web.requests import BODY, Blueprint, guarded, leader_or, principal
+from engagement.web.requests import BODY, Blueprint, etagged, guarded, leader_or, principal
 
 blp = Blueprint("lottery", __name__)
 MANAGE_SCOPE = "awards:manage"
@@ -46,21 +47,26 @@ def _settings() -> lottery.Settings:
     return lottery.settings_of(state())
 
 
+def _lag() -> int:
+    return consumer_lag(state()).get("awards", 0)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
 @blp.route("/v1/lottery/me")
 @guarded(_person)
+@etagged
 @blp.arguments(MonthQuery, location="query")
 @blp.response(200, MyTicketsSchema)
 def my_tickets(args: dict):
     """Your own tickets this month (or ?month=), what earns the next one, and once drawn your numbers
 
     Nobody else's tickets are ever shown."""
-    settings, now = _settings(), _now()
+    st, settings, now = state(), _settings(), _now()
     month = args.get("month") or lottery.month_of(now, settings.zone)
-    return lottery.mine(state().db.session(), principal().name, month, now, settings)
+    return lottery.mine(st.db.session(), principal().name, month, now, _lag, settings)
 
 
 @blp.route("/v1/lottery/exclusions")
@@ -68,7 +74,7 @@ def my_tickets(args: dict):
 @blp.response(200, ExclusionsSchema)
 def list_exclusions():
     """People never drawn, whatever they earn (leaders, or awards:manage)"""
-    return {"people": lottery.exclusions(state().db.session())}
+    return {"people": exclusions.listed(state().db.session())}
 
 
 @blp.route("/v1/lottery/exclusions/<id:person>", methods=["PUT"])
@@ -78,7 +84,7 @@ def list_exclusions():
 @blp.response(200, ExclusionSchema)
 def exclude(_path: dict, body: dict, person: str):
     """Put someone on the exclusion list (the social committee that runs the lottery, say)"""
-    return lottery.exclude(state().db.session(), person, body["reason"], principal().label, _now())
+    return exclusions.exclude(state().db.session(), person, body["reason"], principal().label, _now())
 
 
 @blp.route("/v1/lottery/exclusions/<id:person>", methods=["DELETE"])
@@ -87,7 +93,7 @@ def exclude(_path: dict, body: dict, person: str):
 @blp.response(204)
 def include(_path: dict, person: str):
     """Take someone off the exclusion list"""
-    lottery.include(state().db.session(), person)
+    exclusions.include(state().db.session(), person)
     return Response(status=204)
 
 
@@ -99,7 +105,7 @@ def month_record(_path: dict, month: str):
     """The month's public record: the rule, the commitment, and once drawn the seed and winners
 
     The record is what `python -m engagement.lottery.verify` checks."""
-    return lottery.record(state().db.session(), month, _now(), _settings())
+    return draws.record(state().db.session(), month, _now(), _settings())
 
 
 @blp.route("/v1/lottery/<month>/draw", methods=["POST"])
@@ -112,8 +118,7 @@ def draw(_path: dict, body: dict, month: str):
 
     Only an ended month whose commitment was published before it ended, once every event is
     counted; opted-out, departed and excluded people are never drawn."""
-    st, who, settings, now = state(), principal(), _settings(), _now()
+    st, settings, now = state(), _settings(), _now()
     session = st.db.session()
-    lag = consumer_lag(st).get("awards", 0)
-    lottery.draw_month(session, st.bus, month, body["winners"], who.name, who.label, now, lag, settings)
-    return lottery.record(session, month, now, settings)
+    draws.draw_month(session, st.bus, month, body["winners"], principal().label, now, _lag, settings)
+    return draws.record(session, month, now, settings)

@@ -19,6 +19,20 @@ class LotteryCommitment(Base):
     commitment: Mapped[str] = mapped_column(String(64))
     sealed_seed: Mapped[str] = mapped_column(Text)
     committed_at: Mapped[datetime] = mapped_column(DateTime)
+    frozen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # tickets frozen (LotteryTicket)
+
+
+class LotteryTicket(Base):
+    """A person's tickets in an ended month, frozen once every event received by then was counted:
+    an event sent later, dated back into the month, changes nothing. Who may be drawn is settled at
+    the draw (opt-outs, leavers and the exclusion list as they are then)."""
+
+    __tablename__ = "engagement_lottery_tickets"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    person: Mapped[str] = mapped_column(String(128), primary_key=True)
+    tickets: Mapped[int] = mapped_column(Integer)
+    recognised: Mapped[int] = mapped_column(Integer)  # what each part of the rule gave
+    ideas: Mapped[int] = mapped_column(Integer)
 
 
 class LotteryDraw(Base):
@@ -34,6 +48,7 @@ class LotteryDraw(Base):
     total_tickets: Mapped[int] = mapped_column(Integer)
     people: Mapped[int] = mapped_column(Integer)
     excluded: Mapped[int] = mapped_column(Integer)
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # lottery.drawn published
     digest: Mapped[str] = mapped_column(String(64))
     entries: Mapped[list] = mapped_column(JSON)  # [[person, tickets, first], ...] in ticket order
     winners: Mapped[list] = mapped_column(JSON)  # [{place, person, ticket}, ...]

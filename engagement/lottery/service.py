@@ -1,33 +1,35 @@
-"""The monthly lottery: a month's commitment, each person's own tickets, the draw and its public
-record, and the exclusion list (docs/features/lottery.md).
+"""The monthly lottery's months: a month's commitment, its tickets (live while it runs, frozen once
+it has ended and every event received by then is counted), and each person's own standing
+(docs/features/lottery.md). The draw is engagement/lottery/draws.py.
 
 A month's seed is committed to before the month ends (its SHA-256 published), and the draw
-reveals it: the winners then follow from the seed and the ticket list frozen at the draw
-(engagement/lottery/draw.py), which anyone can recompute (engagement/lottery/verify.py). The
-ticket list itself is never shown: each person sees their own tickets, leaders see totals.
-People who opted out of public lists, have left or are on the exclusion list get no place in
-the frozen list, so they cannot be drawn.
+reveals it: the winners then follow from the seed and the frozen tickets of those who may be
+drawn (engagement/lottery/draw.py), which anyone can recompute (engagement/lottery/verify.py).
+Nobody sees anyone's tickets but their own.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engagement.awards.service import Public, month_has_ended, names, period
-from engagement.bus.base import EventBus
+from engagement.awards import bulk
+from engagement.awards.service import Public, month_has_ended, period
 from engagement.directory.model import Person
-from engagement.errors import EngagementError
-from engagement.events import Event, EventType, Target, utc_naive
+from engagement.events import utc_naive
+from engagement.ledger.model import ConsumerPosition
 from engagement.lottery import draw as drawing
 from engagement.lottery import seed as seeds
-from engagement.lottery.model import LotteryCommitment, LotteryDraw, LotteryExclusion
-from engagement.lottery.tickets import Counts, Rule, month_counts, next_steps, tickets
+from engagement.lottery.model import LotteryCommitment, LotteryDraw, LotteryExclusion, LotteryTicket
+from engagement.lottery.tickets import Counts, Rule, Tickets, month_counts, next_steps, tickets
 
 SOURCE = "tillit"
 
@@ -62,6 +64,11 @@ def month_end(month: str, zone: str) -> datetime:
 
 def month_of(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m")
+
+
+def previous(month: str) -> str:
+    year, number = map(int, month.split("-"))
+    return f"{year - (number == 1)}-{(number - 2) % 12 + 1:02d}"
 
 
 def following(month: str) -> str:
@@ -111,36 +118,101 @@ def in_time(commitment: LotteryCommitment | None, month: str, zone: str) -> bool
 
 # --- tickets -------------------------------------------------------------------------------------
 
+SLOW_SECONDS = 0.5  # a month whose graph takes longer than this to count is reused for up to STALE_SECONDS
+STALE_SECONDS = 60.0
+_live: dict[str, tuple[tuple, float, float, dict[str, Counts]]] = {}  # month -> (positions, at, took, counts)
+_live_lock = threading.Lock()
+
+
+def live_counts(session: Session, month: str) -> dict[str, Counts]:
+    """A running month's counts. A person's one-way, outside-any-circle recognisers need the month's
+    whole graph (engagement/lottery/tickets.py), so the counts are kept per process and computed
+    again only when the awards have applied more events since; in a month so big that counting
+    takes over half a second, at most once a minute."""
+    positions = tuple(session.execute(select(ConsumerPosition.topic, ConsumerPosition.partition,
+                                             ConsumerPosition.position).where(ConsumerPosition.consumer == "awards")
+                                      .order_by(ConsumerPosition.topic, ConsumerPosition.partition)).all())
+    now = time.monotonic()
+    with _live_lock:
+        known = _live.get(month)
+    if known is not None and (known[0] == positions or (known[2] > SLOW_SECONDS and now - known[1] < STALE_SECONDS)):
+        return known[3]
+    counts = month_counts(session, month)
+    with _live_lock:
+        _live[month] = (positions, now, time.monotonic() - now, counts)
+    return counts
+
+
+Lag = Callable[[], int]  # the awards' consumer lag, asked only when it matters (a round trip to Kafka)
+
+
+def freeze(session: Session, month: str, now: datetime, lag: Lag, settings: Settings) -> bool:
+    """Freeze an ended month's tickets, once: only when every event received so far is counted
+    (``lag()`` 0), so none sent before the end is missed, and none sent after it counts. Answers
+    whether the month is frozen. The commitment's row is claimed first, so two processes take turns."""
+    commitment = session.get(LotteryCommitment, month)
+    if commitment is None or commitment.frozen_at is not None:
+        return commitment is not None
+    if not month_has_ended(month, now, settings.zone) or lag():
+        return False
+    claimed = session.execute(update(LotteryCommitment).where(
+        LotteryCommitment.month == month, LotteryCommitment.frozen_at.is_(None)).values(frozen_at=utc_naive(now)))
+    if claimed.rowcount == 1:  # type: ignore[attr-defined]
+        earned = {p: tickets(c, settings.rule) for p, c in month_counts(session, month).items()}
+        session.add_all(LotteryTicket(month=month, person=p, tickets=t.tickets, recognised=t.recognised, ideas=t.ideas)
+                        for p, t in sorted(earned.items()) if t.tickets > 0)
+    session.commit()
+    return True
+
+
+def frozen(session: Session, month: str) -> dict[str, int]:
+    """An ended month's frozen tickets, by person."""
+    return dict(session.execute(select(LotteryTicket.person, LotteryTicket.tickets).where(
+        LotteryTicket.month == month)).all())
+
+
 def why_not(session: Session, people: set[str], ranking_mode: str) -> dict[str, str | None]:
     """Why each person cannot be drawn, or None: not in the directory, left, opted out of public
     lists (or not opted in, under ENGAGEMENT_PUBLIC_RANKING=opt-in), or on the exclusion list."""
     if not people:
         return {}
     public = Public(session, ranking_mode)
-    active = dict(session.execute(select(Person.id, Person.active).where(Person.id.in_(sorted(people)))).all())
-    excluded = set(session.scalars(select(LotteryExclusion.person).where(LotteryExclusion.person.in_(sorted(people)))))
-    out: dict[str, str | None] = {}
-    for person in people:
-        out[person] = ("unknown" if person not in active else "inactive" if not active[person]
-                       else "opted_out" if person not in public else "excluded" if person in excluded else None)
-    return out
+    active = dict(session.execute(select(Person.id, Person.active).where(
+        bulk.among(session, Person.id, people))).all())
+    excluded = set(session.scalars(select(LotteryExclusion.person)))
+    return {person: ("unknown" if person not in active else "inactive" if not active[person]
+                     else "opted_out" if person not in public else "excluded" if person in excluded else None)
+            for person in people}
 
 
-def mine(session: Session, person: str, month: str, now: datetime, settings: Settings) -> dict[str, Any]:
+def drawable(session: Session, month: str, settings: Settings) -> tuple[dict[str, int], int]:
+    """The frozen tickets of everyone who may be drawn, and how many hold tickets but may not be."""
+    held = frozen(session, month)
+    reasons = why_not(session, set(held), settings.ranking_mode)
+    allowed = {p: n for p, n in held.items() if reasons[p] is None}
+    return allowed, len(held) - len(allowed)
+
+
+def mine(session: Session, person: str, month: str, now: datetime, lag: Lag, settings: Settings) -> dict[str, Any]:
     """A person's own tickets in a month, what earns the next one and, once drawn, their numbers."""
     commitment = ensure_commitment(session, month, now, settings.secret, settings.zone)
-    counts = month_counts(session, month, person).get(person, Counts())
-    own = tickets(counts, settings.rule)
     reason = why_not(session, {person}, settings.ranking_mode)[person]
+    out: dict[str, Any] = {"month": month, "period": period(month, now, settings.zone), "cap": settings.rule.cap,
+                           "eligible": reason is None, "why_not": reason,
+                           **_commitment(commitment, month, settings.zone), "draw": None}
+    if freeze(session, month, now, lag, settings):
+        row = session.get(LotteryTicket, (month, person))
+        own = Tickets(row.tickets, row.tickets - row.recognised - row.ideas, row.recognised, row.ideas) if row \
+            else Tickets(0, 0, 0, 0)
+        out.update(tickets=own.tickets, parts=own.parts, frozen=True, next=[])
+    else:
+        counts = live_counts(session, month).get(person, Counts())
+        own = tickets(counts, settings.rule)
+        out.update(tickets=own.tickets, parts=own.parts, frozen=False, next=next_steps(counts, settings.rule),
+                   recognisers=counts.recognisers, idea_owners=counts.idea_owners)
     drawn = session.get(LotteryDraw, month)
-    out: dict[str, Any] = {
-        "month": month, "period": period(month, now, settings.zone), "tickets": own.tickets, "cap": settings.rule.cap,
-        "parts": own.parts, "recognisers": counts.recognisers, "idea_owners": counts.idea_owners,
-        "contributed": counts.contributions > 0, "next": next_steps(counts, settings.rule),
-        "eligible": reason is None, "why_not": reason, **_commitment(commitment, month, settings.zone), "draw": None}
     if drawn is not None:
         out["draw"] = _own_draw(drawn, person)
-        out["next"] = []
     return out
 
 
@@ -151,155 +223,11 @@ def _own_draw(drawn: LotteryDraw, person: str) -> dict[str, Any]:
             "last_ticket": entry[2] + entry[1] - 1 if entry else None, "total_tickets": drawn.total_tickets}
 
 
-def frozen_list(session: Session, month: str, settings: Settings) -> tuple[dict[str, int], int]:
-    """Everyone who can be drawn with their tickets, and how many earned tickets but cannot be."""
-    earned = {p: tickets(c, settings.rule).tickets for p, c in month_counts(session, month).items()}
-    earned = {p: n for p, n in earned.items() if n > 0}
-    reasons = why_not(session, set(earned), settings.ranking_mode)
-    allowed = {p: n for p, n in earned.items() if reasons[p] is None}
-    return allowed, len(earned) - len(allowed)
-
-
-# --- the draw ------------------------------------------------------------------------------------
-
-def draw_month(session: Session, bus: EventBus, month: str, winners: int, by: str, sender: str, now: datetime,
-               lag: int, settings: Settings) -> LotteryDraw:
-    """Draw ``winners`` for an ended month, once. The draw's row is written (and on PostgreSQL its
-    key locked) before the winners' event goes out, and committed after: a second draw of the
-    month waits, then finds it drawn; if the bus cannot take the event, nothing is kept."""
-    if session.get(LotteryDraw, month) is not None:
-        raise EngagementError(f"{month} has been drawn already; a month is drawn once.", 409, "Already drawn")
-    if not month_has_ended(month, now, settings.zone):
-        raise EngagementError(f"{month} has not ended yet in {settings.zone}.", 409, "Month not over")
-    if lag:
-        raise EngagementError(f"{lag} events are still being counted; try again shortly.", 409, "Still counting",
-                              headers={"Retry-After": "5"})
-    commitment = session.get(LotteryCommitment, month)
-    if not in_time(commitment, month, settings.zone):
-        raise EngagementError(f"No commitment to {month}'s seed was published before the month ended, so its "
-                              "draw could not be checked; it cannot be drawn.", 409, "No commitment")
-    assert commitment is not None
-    seed = seeds.unseal(settings.secret, month, commitment.sealed_seed)
-    allowed, excluded = frozen_list(session, month, settings)
-    entries = drawing.numbered(seed, allowed)
-    won = drawing.draw(seed, month, entries, winners)
-    row = LotteryDraw(month=month, drawn_at=utc_naive(now), drawn_by=sender, seed=seed, winners_asked=winners,
-                      total_tickets=sum(allowed.values()), people=len(entries), excluded=excluded,
-                      digest=drawing.digest(entries), entries=[[e.person, e.tickets, e.first] for e in entries],
-                      winners=[{"place": w.place, "person": w.person, "ticket": w.ticket} for w in won])
-    try:
-        session.add(row)
-        session.flush()
-    except IntegrityError as exc:
-        session.rollback()
-        raise EngagementError(f"{month} has been drawn already; a month is drawn once.", 409, "Already drawn") from exc
-    bus.publish([drawn_event(row, by, sender, now)])
-    session.commit()
-    return row
-
-
-def drawn_event(row: LotteryDraw, by: str, sender: str, now: datetime) -> Event:
-    """What read models learn of a draw: its winners, who are told through the feed and e-mail."""
-    return Event(id=f"lottery-drawn-{row.month}", type=EventType.LOTTERY_DRAWN, actor=by,
-                 target=Target("lottery", row.month, by), time=now.astimezone(UTC), source=SOURCE,
-                 data={"month": row.month, "winners": [w["person"] for w in row.winners]},
-                 received_at=now, submitted_by=sender)
-
-
-def record(session: Session, month: str, now: datetime, settings: Settings) -> dict[str, Any]:
-    """The month's public record: the rule, the commitment and, once drawn, the seed, the total,
-    the digest of the frozen list and the winners with their ticket numbers. Nobody, leaders
-    included, gets totals before the draw: with the exclusion list in their hands, the totals
-    before and after excluding someone would tell that person's tickets."""
-    commitment = ensure_commitment(session, month, now, settings.secret, settings.zone)
-    drawn = session.get(LotteryDraw, month)
-    state = period(month, now, settings.zone)
-    reason = ("drawn" if drawn is not None else "not_over" if state != "ended"
-              else None if in_time(commitment, month, settings.zone) else "no_commitment")
-    out: dict[str, Any] = {"month": month, "period": state, "rule": asdict(settings.rule),
-                           **_commitment(commitment, month, settings.zone),
-                           "drawable": reason is None, "why_not_drawable": reason,
-                           "draw": _public_draw(session, drawn) if drawn is not None else None}
-    return out
-
-
 def _commitment(commitment: LotteryCommitment | None, month: str, zone: str) -> dict[str, Any]:
     made = commitment is not None and in_time(commitment, month, zone)
     return {"commitment": commitment.commitment if made and commitment else None,
             "committed_at": _iso(commitment.committed_at) if made and commitment else None}
 
 
-def _public_draw(session: Session, drawn: LotteryDraw) -> dict[str, Any]:
-    entries = {e[0]: e for e in drawn.entries}
-    known = names(session, [w["person"] for w in drawn.winners])
-    winners = [{"place": w["place"], "person": w["person"], "name": known.get(w["person"], w["person"]),
-                "ticket": w["ticket"], "first_ticket": entries[w["person"]][2],
-                "last_ticket": entries[w["person"]][2] + entries[w["person"]][1] - 1} for w in drawn.winners]
-    return {"drawn_at": _iso(drawn.drawn_at), "seed": drawn.seed, "total_tickets": drawn.total_tickets,
-            "people": drawn.people, "winners_asked": drawn.winners_asked, "digest": drawn.digest,
-            "algorithm": drawing.ALGORITHM, "winners": winners}
-
-
-def announced(session: Session, month: str, public: Public) -> dict[str, Any] | None:
-    """The drawn month's winners for the awards' announcement, less anyone not public now (an
-    opt-out after the draw counts), with the seed and commitment that let readers check it."""
-    drawn = session.get(LotteryDraw, month)
-    commitment = session.get(LotteryCommitment, month)
-    if drawn is None or commitment is None:
-        return None
-    shown = [w["person"] for w in drawn.winners if w["person"] in public]
-    known = names(session, shown)
-    return {"winners": [{"person": p, "name": known.get(p, p)} for p in shown], "seed": drawn.seed,
-            "commitment": commitment.commitment}
-
-
-def check_frozen(session: Session, month: str) -> list[str]:
-    """The operator's check behind the public one: the stored list hashes to the published digest
-    and is numbered in the seed's order (``engagement lottery verify``)."""
-    drawn = session.get(LotteryDraw, month)
-    if drawn is None:
-        return [f"{month} has not been drawn."]
-    entries = [drawing.Entry(p, n, first) for p, n, first in drawn.entries]
-    found = []
-    if drawing.digest(entries) != drawn.digest:
-        found.append("The frozen list does not hash to the published digest.")
-    if drawing.numbered(drawn.seed, {e.person: e.tickets for e in entries}) != entries:
-        found.append("The frozen list is not numbered in the seed's order.")
-    again = drawing.draw(drawn.seed, month, entries, drawn.winners_asked)
-    if [{"place": w.place, "person": w.person, "ticket": w.ticket} for w in again] != drawn.winners:
-        found.append("Drawing again from the full list gives other winners.")
-    return found
-
-
 def _iso(moment: datetime) -> str:
     return moment.isoformat() + "Z"
-
-
-# --- the exclusion list --------------------------------------------------------------------------
-
-def exclusions(session: Session) -> list[dict[str, Any]]:
-    rows = session.scalars(select(LotteryExclusion).order_by(LotteryExclusion.person)).all()
-    known = names(session, [r.person for r in rows])
-    return [_exclusion(r, known) for r in rows]
-
-
-def exclude(session: Session, person: str, reason: str, by: str, now: datetime) -> dict[str, Any]:
-    if session.get(Person, person) is None:
-        raise EngagementError(f"Nobody with the id {person!r} is in the directory.", 404, "Not found")
-    row = session.get(LotteryExclusion, person) or LotteryExclusion(person=person)
-    row.reason, row.added_at, row.added_by = reason, utc_naive(now), by
-    session.add(row)
-    session.commit()
-    return _exclusion(row, names(session, [person]))
-
-
-def include(session: Session, person: str) -> None:
-    row = session.get(LotteryExclusion, person)
-    if row is not None:
-        session.delete(row)
-        session.commit()
-
-
-def _exclusion(row: LotteryExclusion, known: dict[str, str]) -> dict[str, Any]:
-    return {"person": row.person, "name": known.get(row.person, row.person), "reason": row.reason,
-            "added_at": _iso(row.added_at), "added_by": row.added_by}

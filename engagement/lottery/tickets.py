@@ -10,9 +10,12 @@ The rule (``ENGAGEMENT_LOTTERY_TICKETS``, docs/features/lottery.md), in plain wo
 * at most ``cap``: volume cannot buy the draw.
 
 One way: recognition from a colleague the person recognised back in the same month counts for
-neither of them. Self-recognition never reaches the counts at all. So a closed circle liking
-only each other's posts earns nothing beyond their base tickets, however big the circle, while
-recognition from people one has not recognised (the broad, one-way kind) earns the most.
+neither of them, and so does building on each other's ideas. Nothing from going round a circle:
+a group whose members all reach each other through recognition and idea-building earns nothing
+for the support inside it, however it arranges who likes whom, unless it is the organisation's
+main body (the month's largest such group); support from outside the group still counts
+(:class:`Support`).
+Self-recognition never reaches the counts at all.
 """
 from __future__ import annotations
 
@@ -53,9 +56,9 @@ class Rule:
 class Counts:
     """What a person's tickets rest on in one month."""
 
-    contributions: int = 0
-    recognisers: int = 0  # one way only
-    idea_owners: int = 0
+    contributions: int = 0  # 1 if the person contributed at all that month
+    recognisers: int = 0  # one way, from outside any closed circle
+    idea_owners: int = 0  # likewise
 
 
 @dataclass(frozen=True)
@@ -92,30 +95,99 @@ def next_steps(counts: Counts, rule: Rule) -> list[dict[str, Any]]:
             {"kind": "ideas", "more": per_owner - counts.idea_owners % per_owner}]
 
 
-def month_counts(session: Session, month: str, person: str | None = None) -> dict[str, Counts]:
-    """Every person's counts in ``month`` (or one person's), from the awards' tallies: contributions
-    by action, who recognised whom, and whose ideas each built on."""
+def month_counts(session: Session, month: str) -> dict[str, Counts]:
+    """Every person's counts in ``month``, from the awards' tallies: contributions by action, who
+    recognised whom and whose ideas each built on, less the support that does not count (one way
+    only, and nothing from inside a closed circle): see :class:`Support`."""
     t = AwardTally
-    facets = (ACTION, COLLEAGUE, IDEA_OWNER)
-    query = select(t.person, t.facet, t.key, t.count).where(t.month == month, t.facet.in_(facets), t.count > 0)
-    if person is not None:  # the person's own rows, and who of their recognisers they recognised back
-        query = query.where((t.person == person) | ((t.facet == COLLEAGUE) & (t.key == person)))
-    contributions: Counter[str] = Counter()
-    owners: Counter[str] = Counter()
-    recognised_by: dict[str, set[str]] = {}
-    for who, facet, key, count in session.execute(query):
+    query = select(t.person, t.facet, t.key).where(t.month == month, t.facet.in_((ACTION, COLLEAGUE, IDEA_OWNER)),
+                                                  t.count > 0)
+    contributed: set[str] = set()
+    support = Support()
+    for who, facet, key in session.execute(query):
         if facet == ACTION:
-            contributions[who] += count
-        elif facet == IDEA_OWNER and key != who:
-            owners[who] += 1
-        elif facet == COLLEAGUE and key != who:
-            recognised_by.setdefault(who, set()).add(key)
-    people = set(contributions) | set(owners) | set(recognised_by)
-    if person is not None:
-        people &= {person}
-    return {p: Counts(contributions[p], _one_way(p, recognised_by), owners[p]) for p in people}
+            contributed.add(who)
+        elif key != who:
+            support.add(COLLEAGUE if facet == COLLEAGUE else IDEA_OWNER, key, who)
+    counted = support.counted()
+    people = contributed | set(counted)
+    return {p: Counts(int(p in contributed), counted.get(p, Counter())[COLLEAGUE],
+                      counted.get(p, Counter())[IDEA_OWNER]) for p in people}
 
 
-def _one_way(person: str, recognised_by: dict[str, set[str]]) -> int:
-    """Colleagues who recognised ``person`` without ``person`` recognising them back."""
-    return sum(1 for giver in recognised_by.get(person, ()) if person not in recognised_by.get(giver, ()))
+class Support:
+    """Who gave whom credit in a month: a colleague's recognition (``colleague``), or their idea that
+    someone built on (``idea_owner``), as edges from giver to receiver.
+
+    What counts: an edge of one kind counts only one way (two colleagues who recognised each other,
+    or built on each other's ideas, earn nothing from each other), and support inside a circle
+    counts only in the organisation's main body. A circle is a group in which everyone reaches
+    everyone through such support (a strongly connected component); the main body is the month's
+    largest. So a group whose support goes round and round itself, whatever way round, earns
+    nothing for it, and what anyone outside the group gives it still counts."""
+
+    def __init__(self) -> None:
+        self.edges: dict[str, set[tuple[str, str]]] = {}  # giver -> {(kind, receiver)}
+
+    def add(self, kind: str, giver: str, receiver: str) -> None:
+        self.edges.setdefault(giver, set()).add((kind, receiver))
+        self.edges.setdefault(receiver, set())
+
+    def counted(self) -> dict[str, Counter]:
+        """Per receiver, how many givers of each kind count."""
+        component = components(self.edges)
+        size = Counter(component.values())
+        largest = max(size.values(), default=0)
+        out: dict[str, Counter] = {}
+        for giver, given in self.edges.items():
+            for kind, receiver in given:
+                if (kind, giver) in self.edges[receiver]:  # both ways: neither counts
+                    continue
+                if component[giver] == component[receiver] and size[component[giver]] < largest:
+                    continue  # round a circle that is not the main body
+                out.setdefault(receiver, Counter())[kind] += 1
+        return out
+
+
+def components(edges: dict[str, set[tuple[str, str]]]) -> dict[str, int]:
+    """Each node's strongly connected component (Tarjan's algorithm, iterative: a month's graph may
+    be deep enough to overflow Python's recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: dict[str, int] = {}
+    counter = 0
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(sorted({r for _, r in edges[root]})))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted({r for _, r in edges[child]}))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    out[member] = index[node]
+                    if member == node:
+                        break
+    return out

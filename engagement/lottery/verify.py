@@ -72,7 +72,7 @@ def _range_problems(ranges: list[tuple[str, int, int]], total: int) -> list[str]
 def redrawn(seed: str, month: str, total: int, ranges: list[tuple[str, int, int]],
             winners: int) -> list[tuple[str, int]]:
     """The winners the seed draws, as far as the winners' own numbers tell: a drawn ticket that is
-    no winner's stands as (None-holder) "?" and ends the check."""
+    no winner's ends the check, standing as the holder "?" (someone else would have won)."""
     out: list[tuple[str, int]] = []
     won: set[str] = set()
     for ticket in tickets_drawn(seed, month, total):
@@ -87,10 +87,19 @@ def redrawn(seed: str, month: str, total: int, ranges: list[tuple[str, int, int]
     return out
 
 
+USAGE = "usage: python -m engagement.lottery.verify record.json [--commitment HEX]"
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Check RECORD; with ``--commitment`` also that it is the draw of the commitment the reader
+    noted while the month ran (their widget showed it): a record forged whole, with a seed of its
+    own and that seed's hash as its commitment, passes every other check."""
     args = sys.argv[1:] if argv is None else argv
+    noted = None
+    if len(args) == 3 and args[1] == "--commitment":
+        args, noted = args[:1], args[2].strip().lower()
     if len(args) != 1:
-        print("usage: python -m engagement.lottery.verify record.json", file=sys.stderr)
+        print(USAGE, file=sys.stderr)
         return 2
     try:
         with open(args[0], encoding="utf-8") as file:
@@ -99,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FAILED: {args[0]} is not a record to check ({exc}).")
         return 1
     found = problems(record)
+    if noted is not None and record.get("commitment") != noted:
+        found.append(f"The record's commitment is not the one noted before the draw ({noted}).")
     for problem in found:
         print(f"FAILED: {problem}")
     if not found:

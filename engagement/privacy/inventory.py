@@ -189,6 +189,9 @@ INVENTORY: tuple[Table, ...] = (
        "a month's lottery draw: its frozen ticket list (only each person's own is ever shown) and winners",
        retention=UNTIL_ERASURE, on_erasure=PSEUDONYMISE + "; the month's published digest then no longer "
        "matches its list", shown=shared_rows.own_tickets_of_a_draw),
+    _t("engagement_lottery_tickets", "lottery", _cols(ID, "person"),
+       "per person and ended month, the lottery tickets they earned, frozen (only they see them)",
+       retention=UNTIL_ERASURE),
     _t("engagement_lottery_exclusions", "lottery", _cols(ID, "person") + _cols(LABEL, "added_by")
        + _cols(TEXT, "reason", note="why, as a leader wrote it"),
        "people leaders leave out of every lottery draw", retention=UNTIL_ERASURE, on_erasure=DELETE),
@@ -296,6 +299,7 @@ NOT_PERSONAL: dict[str, frozenset[str]] = {name: frozenset(cols) for name, cols 
     "engagement_award_scores": {"month", "category", "facts"},  # facts: counts behind a score
     "engagement_award_snapshots": {"month", "cutoff"},  # cutoff: ledger offsets
     "engagement_lottery_draws": {"month", "seed", "digest"},
+    "engagement_lottery_tickets": {"month"},
     "engagement_lottery_exclusions": set(),
     "engagement_trust_activity": {"team_id"},
     "engagement_trust_contributions": {"team_id"},

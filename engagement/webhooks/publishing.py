@@ -29,7 +29,7 @@ from engagement.awards.model import AwardSnapshot
 from engagement.awards.scoring import HELPED_TEAMS_THRESHOLD
 from engagement.awards.service import Public
 from engagement.errors import EngagementError, FieldError, ValidationFailed
-from engagement.lottery import service as lottery
+from engagement.lottery import draws as lottery
 from engagement.trust import service as trust
 from engagement.trust.model import TrustAudit
 from engagement.webhooks import addresses, texts

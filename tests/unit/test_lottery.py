@@ -4,15 +4,15 @@ never drawn, a second draw refused, the winners told, the announcement, and the 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 
 from engagement.cli import engagement_commands
+from engagement.lottery import draws, verify
 from engagement.lottery import service as lottery
-from engagement.lottery import verify
 from engagement.lottery.draw import commitment
 from engagement.state import state
 from tests.conftest import bearer, drain
@@ -62,23 +62,44 @@ def mine(client, user_token, person, month=OCTOBER):
     return response.json
 
 
-def test_each_person_sees_their_own_tickets_and_what_earns_the_next(client, user_token, counted_october):
+def test_each_person_sees_their_own_tickets_frozen_once_the_month_ended(client, user_token, counted_october):
     tickets = {p: mine(client, user_token, p)["tickets"] for p in PEOPLE}
     assert tickets == {**OCTOBER_TICKETS, "ivar": 0}
     anna = mine(client, user_token, "anna")
-    assert anna["parts"] == {"base": 1, "recognised": 2, "ideas": 0} and anna["recognisers"] == 4
-    assert anna["next"] == [{"kind": "recognisers", "more": 2}, {"kind": "ideas", "more": 2}]
+    assert anna["parts"] == {"base": 1, "recognised": 2, "ideas": 0} and anna["frozen"] and anna["next"] == []
     assert anna["eligible"] and anna["why_not"] is None and anna["commitment"] == counted_october
-    bo = mine(client, user_token, "bo")
-    assert bo["idea_owners"] == 1 and bo["next"][1] == {"kind": "ideas", "more": 1}
-    ivar = mine(client, user_token, "ivar")
-    assert ivar["next"] == [{"kind": "contribute"}] and ivar["why_not"] == "opted_out"
+    assert mine(client, user_token, "ivar")["why_not"] == "opted_out"
+
+
+def test_while_the_month_runs_each_person_sees_what_earns_the_next_ticket(app, client, org, user_token):
+    """This month: Anna's article is liked by three colleagues she did not like back (1 + 3 // 2 = 2,
+    one more recogniser to the next); Bo built on one colleague's idea (one more to the next);
+    Ivar has shared nothing yet (a contribution earns the first)."""
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    at = now.isoformat()
+    events = [ev("content.published", "anna", "article:now", "anna", at, content_kind="article", title="Nå"),
+              ev("idea.submitted", "dag", "idea:now", "dag", at, title="Idé"),
+              ev("idea.contributed", "bo", "idea:now", "dag", at, contribution_id="bo-now", text="+")]
+    events += [ev("like.added", p, "article:now", "anna", at) for p in ("bo", "cy", "dag")]
+    send(client, org, events)
+    drain(app, ("ledger", "awards"))
+    this_month = now.astimezone(lottery.ZoneInfo("Europe/Oslo")).strftime("%Y-%m")
+    anna = mine(client, user_token, "anna", this_month)
+    assert (anna["tickets"], anna["recognisers"], anna["frozen"]) == (2, 3, False)
+    assert anna["next"] == [{"kind": "recognisers", "more": 1}, {"kind": "ideas", "more": 2}]
+    bo = mine(client, user_token, "bo", this_month)
+    assert (bo["tickets"], bo["idea_owners"], bo["next"][1]) == (1, 1, {"kind": "ideas", "more": 1})
+    assert mine(client, user_token, "ivar", this_month)["next"] == [{"kind": "contribute"}]
+    # a fourth colleague's like reaches Anna's next ticket at once: the counts follow the awards' positions
+    send(client, org, [ev("like.added", "eva", "article:now", "anna", at)])
+    drain(app, ("ledger", "awards"))
+    assert mine(client, user_token, "anna", this_month)["tickets"] == 3
 
 
 def test_nobody_reads_anyone_elses_tickets(client, user_token, org, counted_october):
     assert client.get("/v1/lottery/me", headers=bearer(org)).status_code == 403  # an API key has no tickets
     asked = client.get(f"/v1/lottery/me?month={OCTOBER}&person=anna", headers=bearer(user_token("bo"))).json
-    assert (asked["tickets"], asked["recognisers"]) == (1, 0)  # Bo's own, whoever he names
+    assert (asked["tickets"], asked["parts"]) == (1, {"base": 1, "recognised": 0, "ideas": 0})  # Bo's own
     assert client.get("/v1/lottery/exclusions", headers=bearer(user_token("bo"))).status_code == 403
     # No totals before the draw, not even to leaders: excluding someone and asking again would tell
     # that person's tickets. The record is the same for everyone.
@@ -236,8 +257,8 @@ def test_erasing_a_winner_keeps_the_draw_checkable_under_a_pseudonym(app, client
     assert client.post(f"/v1/directory/people/{winner}/erase", headers=bearer(org)).status_code == 200
     assert client.post("/v1/directory/people/hal/erase", headers=bearer(org)).status_code == 200
     after = client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(leader)).json
-    renamed = after["draw"]["winners"][0]["person"]
-    assert renamed.startswith("erased-") and winner not in json.dumps(after)
+    assert after["draw"]["winners"][0]["person"] == "winner-1" and after["draw"]["winners"][0]["name"] is None
+    assert winner not in json.dumps(after)
     assert verify.problems(after) == []  # the winners still follow from the seed
     assert client.get("/v1/lottery/exclusions", headers=bearer(leader)).json["people"] == []  # hal's row is gone
     with app.app_context():
@@ -246,6 +267,20 @@ def test_erasing_a_winner_keeps_the_draw_checkable_under_a_pseudonym(app, client
         from engagement.ledger.model import LedgerEvent
         session = state(app).db.session()
         drawn = session.scalars(select(LedgerEvent.data).where(LedgerEvent.type == "lottery.drawn")).one()
-        assert winner not in json.dumps(drawn) and renamed in drawn["winners"]
+        assert winner not in json.dumps(drawn) and drawn["winners"][0].startswith("erased-")
         # as documented: the operator's check of the list behind the digest no longer matches
-        assert lottery.check_frozen(session, OCTOBER)[0] == "The frozen list does not hash to the published digest."
+        assert draws.check_frozen(session, OCTOBER)[0] == "The frozen list does not hash to the published digest."
+
+
+def test_an_ended_month_waits_for_its_last_events_before_its_tickets_freeze(app, client, org, user_token):
+    """October's events are in the log but the awards have not applied them: the draw answers
+    Still counting (with Retry-After) and nothing is frozen; once they are applied, it draws."""
+    send(client, org, october())
+    drain(app, ("ledger",))
+    committed(app)
+    leader = user_token("lena", roles=("leader",))
+    waiting = draw(client, leader)
+    assert waiting.status_code == 409 and waiting.json["title"] == "Still counting" and waiting.headers["Retry-After"]
+    assert mine(client, user_token, "anna")["frozen"] is False
+    drain(app, ("awards",))
+    assert mine(client, user_token, "anna")["tickets"] == 3 and draw(client, leader).status_code == 201

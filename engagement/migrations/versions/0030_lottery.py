@@ -24,6 +24,15 @@ def upgrade():
         sa.Column('commitment', sa.String(length=64), nullable=False),
         sa.Column('sealed_seed', sa.Text(), nullable=False),
         sa.Column('committed_at', sa.DateTime(), nullable=False),
+        sa.Column('frozen_at', sa.DateTime(), nullable=True),
+    )
+    op.create_table(
+        'engagement_lottery_tickets',
+        sa.Column('month', sa.String(length=7), primary_key=True),
+        sa.Column('person', sa.String(length=128), primary_key=True),
+        sa.Column('tickets', sa.Integer(), nullable=False),
+        sa.Column('recognised', sa.Integer(), nullable=False),
+        sa.Column('ideas', sa.Integer(), nullable=False),
     )
     op.create_table(
         'engagement_lottery_draws',
@@ -35,6 +44,7 @@ def upgrade():
         sa.Column('total_tickets', sa.Integer(), nullable=False),
         sa.Column('people', sa.Integer(), nullable=False),
         sa.Column('excluded', sa.Integer(), nullable=False),
+        sa.Column('announced_at', sa.DateTime(), nullable=True),
         sa.Column('digest', sa.String(length=64), nullable=False),
         sa.Column('entries', sa.JSON(), nullable=False),
         sa.Column('winners', sa.JSON(), nullable=False),
@@ -51,4 +61,5 @@ def upgrade():
 def downgrade():
     op.drop_table('engagement_lottery_exclusions')
     op.drop_table('engagement_lottery_draws')
+    op.drop_table('engagement_lottery_tickets')
     op.drop_table('engagement_lottery_commitments')
