@@ -33,6 +33,12 @@
             forIdeas: function (n) {
               return ngettext("{n} for building on the ideas of {colleagues}", "{n} for building on the ideas of {colleagues}", n);
             },
+            /* TRANSLATORS: a part of a frozen month's tickets, where the number of colleagues is not kept. */
+            forRecognitionOnly: function (n) { return ngettext("{n} for recognition", "{n} for recognition", n); },
+            /* TRANSLATORS: a part of a frozen month's tickets, where the number of colleagues is not kept. */
+            forIdeasOnly: function (n) {
+              return ngettext("{n} for building on colleagues' ideas", "{n} for building on colleagues' ideas", n);
+            },
             colleagues: function (n) { return ngettext("{n} colleague", "{n} colleagues", n); },
             contribute: _("Contribute something this month to be in the draw: publish, submit an idea, " +
                           "build on an idea or write a comment."),
@@ -183,8 +189,16 @@
   function parts(t, body) {
     var p = body.parts || {}, list = el("ul", {"class": "tillit-lottery-parts"});
     if (p.base) list.append(el("li", {}, t.forContributing(p.base)));
-    if (p.recognised) list.append(el("li", {}, t.forRecognition(p.recognised).replace("{colleagues}", t.colleagues(body.recognisers))));
-    if (p.ideas) list.append(el("li", {}, t.forIdeas(p.ideas).replace("{colleagues}", t.colleagues(body.idea_owners))));
+    /* a frozen month keeps the tickets, not how many colleagues they came from */
+    var known = function (n) { return typeof n === "number"; };
+    if (p.recognised) {
+      list.append(el("li", {}, known(body.recognisers) ? t.forRecognition(p.recognised)
+        .replace("{colleagues}", t.colleagues(body.recognisers)) : t.forRecognitionOnly(p.recognised)));
+    }
+    if (p.ideas) {
+      list.append(el("li", {}, known(body.idea_owners) ? t.forIdeas(p.ideas)
+        .replace("{colleagues}", t.colleagues(body.idea_owners)) : t.forIdeasOnly(p.ideas)));
+    }
     return list.children.length ? list : null;
   }
 
