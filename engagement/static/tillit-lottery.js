@@ -218,11 +218,13 @@
 
   function result(t, draw, lang) {
     var box = el("div", {"class": "tillit-lottery-result", "data-won": String(!!draw.won)});
-    var numbers = draw.first_ticket === null || draw.first_ticket === undefined ? t.noTickets
+    var none = draw.first_ticket === null || draw.first_ticket === undefined;
+    var numbers = none ? t.noTickets
       : (draw.first_ticket === draw.last_ticket ? t.oneTicket : t.tickets).replace("{first}", draw.first_ticket)
         .replace("{last}", draw.last_ticket).replace("{total}", draw.total_tickets);
-    box.append(el("p", {}, t.drawnOn.replace("{date}", day(draw.drawn_at, lang)) + " " + numbers),
-               el("p", {"class": draw.won ? "tillit-lottery-won" : "", "data-outcome": draw.won ? "won" : "lost"},
+    box.append(el("p", {}, t.drawnOn.replace("{date}", day(draw.drawn_at, lang)) + " " + numbers));
+    if (none) return box;  /* without a ticket, "you did not win" would say nothing new */
+    box.append(el("p", {"class": draw.won ? "tillit-lottery-won" : "", "data-outcome": draw.won ? "won" : "lost"},
                   draw.won ? t.won : t.lost));
     return box;
   }

@@ -182,16 +182,20 @@ def test_after_the_draw_the_person_sees_their_numbers_and_whether_they_won(brows
         result = page.locator(f"{WIDGET} .tillit-lottery-result")
         text = result.inner_text()
         if mine["first_ticket"] is None:  # Tor contributed nothing: no ticket, no place in the draw
-            assert "Du hadde ingen lodd i denne trekningen." in text
-        else:
-            numbers = f"{mine['first_ticket']}–{mine['last_ticket']}"
-            assert (f"Loddene dine var nr. {numbers} av {draw['total_tickets']}." if lang == "nb"
-                    else f"Your tickets were nos. {numbers} of {draw['total_tickets']}.") in text
+            assert text.endswith("Du hadde ingen lodd i denne trekningen.")  # and no "you did not win"
+            assert result.locator("[data-outcome]").count() == 0
+            page.close()
+            continue
+        numbers = f"{mine['first_ticket']}–{mine['last_ticket']}"
+        assert (f"Loddene dine var nr. {numbers} av {draw['total_tickets']}." if lang == "nb"
+                else f"Your tickets were nos. {numbers} of {draw['total_tickets']}.") in text
         won = f"demo-{user}" in winners
         assert result.locator("[data-outcome]").get_attribute("data-outcome") == ("won" if won else "lost"), user
         outcome = {("nb", True): "Du vant! Gratulerer.", ("nb", False): "Du vant ikke denne gangen.",
                    ("en", True): "You won! Congratulations.", ("en", False): "You did not win this time."}
         assert outcome[lang, won] in text
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator(WIDGET).screenshot(path=str(SHOTS / f"lottery-widget-drawn-{user}-{lang}.png"))
         count = page.locator(f"{WIDGET} .tillit-lottery-count").inner_text()
         assert count.startswith("Du hadde" if lang == "nb" else "You had"), count
         page.close()
