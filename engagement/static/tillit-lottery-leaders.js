@@ -281,7 +281,9 @@
           var item = el("li", {"data-person": entry.person}), who = el("div", {"class": "tillit-lottery-who"});
           who.append(el("strong", {}, entry.name || entry.person));
           if (entry.reason) who.append(el("span", {}, entry.reason));
-          who.append(el("span", {"class": "tillit-muted"}, fill(t.addedBy, {by: entry.added_by || "–",
+          /* the API names who added them by principal ("user:demo-lena"); the person's id reads better */
+          var by = String(entry.added_by || "–").replace(/^user:/, "");
+          who.append(el("span", {"class": "tillit-muted"}, fill(t.addedBy, {by: by,
                                                                             date: lottery.day(entry.added_at, lang)})));
           var remove = el("button", {type: "button", "class": "tillit-button tillit-button--danger", "data-action": "include",
                                      "aria-label": fill(t.removeName, {name: entry.name || entry.person})}, t.remove);

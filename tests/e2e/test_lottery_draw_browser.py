@@ -95,6 +95,9 @@ def test_taking_someone_out_of_the_draw_and_putting_them_back(browser, server): 
     page.wait_for_selector(f"{DRAW} li[data-person='demo-siri']")
     entry = section.locator("li[data-person='demo-siri']")
     assert "Siri Dahl" in entry.inner_text() and "Arrangerer trekningen" in entry.inner_text()
+    assert "av demo-lena, " in entry.inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    section.locator("[data-part=exclusions]").screenshot(path=str(SHOTS / "lottery-draw-excluded-1024-light-nb.png"))
     assert said(page, "exclusions") == "Siri Dahl er tatt ut av trekningen."
     assert [p["person"] for p in api(server, "lena", "GET", "/v1/lottery/exclusions").json()["people"]] == ["demo-siri"]
     siri = api(server, "siri", "GET", f"/v1/lottery/me?month={last}").json()
