@@ -4,6 +4,7 @@ what must hold and fails where it does not. Through real HTTP requests, as tests
 from __future__ import annotations
 
 from engagement.lottery import verify
+from engagement.state import state
 from tests.conftest import bearer, drain
 from tests.unit.test_awards import ev, send
 from tests.unit.test_lottery import OCTOBER, committed, draw, mine, sync
@@ -131,3 +132,49 @@ def test_a_hidden_winners_label_that_is_someone_elses_id_breaks_the_check(app, c
                               for p in others]).status_code == 200
     shown = client.get(f"/v1/lottery/{OCTOBER}", headers=bearer(user_token("bo"))).json
     assert verify.problems(shown) == [], verify.problems(shown)
+
+
+# --- freezing and who may be drawn ----------------------------------------------------------------
+
+def test_whoever_can_unseal_the_seed_cannot_steer_the_draw_with_the_exclusion_list(app, client, org, user_token,
+                                                                                  monkeypatch):
+    """The commitment binds the seed, but who may be drawn is settled only at the draw, from an
+    exclusion list any leader can change after the tickets froze. Whoever holds the database and the
+    token secret (the operator, or anyone they hand a dump and the secret) unseals the seed, tries
+    each way of excluding up to three colleagues "who run the lottery", and excludes those that
+    make their favourite win; the draw then checks OK for everyone. October: eight people, 10
+    tickets; the favourite Bo holds one. The list drawn from should be settled (and its digest and
+    total published) when the tickets freeze, before anyone could use the seed on it."""
+    from itertools import combinations
+
+    from sqlalchemy import select
+
+    from engagement.lottery import draw as drawing
+    from engagement.lottery import seed as seeds
+    from engagement.lottery.model import LotteryCommitment
+    from engagement.lottery.service import frozen
+    from tests.unit.test_awards import october
+    from tests.unit.test_lottery import OCTOBER_TICKETS
+    monkeypatch.setattr(seeds, "new_seed", lambda: FIXED_SEED)  # the same answer on every run
+    send(client, org, october())
+    drain(app, ("ledger", "awards"))
+    committed(app)
+    assert mine(client, user_token, "bo")["frozen"]
+    with app.app_context():
+        st = state(app)
+        session = st.db.session()
+        sealed = session.scalars(select(LotteryCommitment.sealed_seed).where(LotteryCommitment.month == OCTOBER)).one()
+        seed, held = seeds.unseal(st.token_secret, OCTOBER, sealed), frozen(session, OCTOBER)
+    assert held == OCTOBER_TICKETS
+    others = sorted(p for p in held if p != "bo")
+    steer = next((left for k in (0, 1, 2, 3) for left in combinations(others, k)
+                  if drawing.draw(seed, OCTOBER, drawing.numbered(seed, {p: n for p, n in held.items()
+                                                                         if p not in left}), 1)[0].person == "bo"),
+                 None)
+    token = leader(user_token)
+    for person in steer or ():
+        assert client.put(f"/v1/lottery/exclusions/{person}", json={"reason": "runs the lottery"},
+                          headers=bearer(token)).status_code == 200
+    record = draw(client, token, winners=1).json
+    assert verify.problems(record) == []
+    assert record["draw"]["winners"][0]["person"] != "bo", f"steered by excluding {steer}"
