@@ -3,6 +3,8 @@ the freezing of an ended month's tickets, the winners' event and the public chec
 what must hold and fails where it does not. Through real HTTP requests, as tests/unit/test_lottery.py."""
 from __future__ import annotations
 
+import json
+
 from engagement.lottery import verify
 from engagement.state import state
 from tests.conftest import bearer, drain
@@ -178,3 +180,59 @@ def test_whoever_can_unseal_the_seed_cannot_steer_the_draw_with_the_exclusion_li
     record = draw(client, token, winners=1).json
     assert verify.problems(record) == []
     assert record["draw"]["winners"][0]["person"] != "bo", f"steered by excluding {steer}"
+
+
+def forged_record(client, user_token) -> tuple[dict, str]:
+    """A real October record and the commitment noted before its draw, and the same record forged
+    whole: a seed of its own, that seed's hash as its commitment, Mallory the winner."""
+    from engagement.lottery import draw as drawing
+    record = draw(client, leader(user_token), winners=1).json
+    total = record["draw"]["total_tickets"]
+    ticket = next(drawing.tickets_drawn(FIXED_SEED, OCTOBER, total))
+    forged = {**record, "commitment": drawing.commitment(FIXED_SEED), "draw": {
+        **record["draw"], "seed": FIXED_SEED, "winners": [{"place": 1, "person": "mallory", "name": "Mallory",
+                                                           "ticket": ticket, "first_ticket": ticket,
+                                                           "last_ticket": ticket}]}}
+    return forged, record["commitment"]
+
+
+def test_an_empty_noted_commitment_does_not_skip_the_commitment_check(app, client, org, user_token, tmp_path):
+    """``engagement lottery verify record.json --commitment "$NOTED"`` with the shell variable unset
+    (or a blank pasted) passes an empty commitment: the command drops the option as if it had not
+    been given and says OK to a record forged whole. ``python -m engagement.lottery.verify`` fails
+    the same call, as it should."""
+    from click.testing import CliRunner
+    from flask.cli import ScriptInfo
+
+    from engagement.cli import engagement_commands
+    from tests.unit.test_awards import october
+    send(client, org, october())
+    drain(app, ("ledger", "awards"))
+    committed(app)
+    forged, _noted = forged_record(client, user_token)
+    saved = tmp_path / "forged.json"
+    saved.write_text(json.dumps(forged))
+    assert verify.main([str(saved), "--commitment", ""]) == 1
+    result = CliRunner().invoke(engagement_commands, ["lottery", "verify", str(saved), "--commitment", ""],
+                                obj=ScriptInfo(create_app=lambda: app))
+    assert result.exit_code == 1, result.output
+
+
+# --- the ideas part -------------------------------------------------------------------------------
+
+def test_one_colleague_alone_reaches_the_cap_with_eight_plus_ones(app, client, org, user_token):
+    """The ideas part needs nobody's agreement: building on an idea is support *from* its owner, so a
+    "+1" from one's own widget on eight colleagues' ideas (any month's ideas) is eight one-way idea
+    owners, 1 + 8 // 2 = 5 tickets, the cap, from eight events and no colleague's recognition, where
+    a colleague whose article three colleagues liked holds 2. Recognition needs colleagues; the
+    ideas part should too (count an idea owner once the owner or another colleague recognised the
+    contribution, or cap the ideas part at a ticket or two)."""
+    owners = [f"o{i}" for i in range(8)]
+    people(client, org, [*owners, "solo"])
+    send(client, org, [ev("idea.submitted", p, f"idea:{p}", p, "2026-09-10T12:00:00+02:00", title="Idé")
+                       for p in owners])
+    for p in owners:
+        as_user(client, user_token, ev("idea.contributed", "solo", f"idea:{p}", p, DAY.format(day=8),
+                                       contribution_id=f"solo-on-{p}", text="+1"))
+    drain(app, ("ledger", "awards"))
+    assert mine(client, user_token, "solo", OCTOBER)["tickets"] <= 3
