@@ -236,3 +236,42 @@ def test_one_colleague_alone_reaches_the_cap_with_eight_plus_ones(app, client, o
                                        contribution_id=f"solo-on-{p}", text="+1"))
     drain(app, ("ledger", "awards"))
     assert mine(client, user_token, "solo", OCTOBER)["tickets"] <= 3
+
+
+def test_two_processes_freezing_an_ended_month_at_once_freeze_it_once(app, client, org, monkeypatch):
+    """Two freezers (a sweep and a colleague's first look, say) at the same moment, each in its own
+    connection, the month's counting slowed to a second so they overlap: one claims the month and
+    writes its tickets, the other waits for it and finds them; nothing is written twice. (Holds on
+    SQLite here, and on PostgreSQL in the same race run by hand.)"""
+    import threading
+    import time
+    from datetime import UTC, datetime
+
+    from sqlalchemy.orm import Session
+
+    from engagement.lottery import service
+    from tests.unit.test_awards import october
+    from tests.unit.test_lottery import OCTOBER_TICKETS
+    send(client, org, october())
+    drain(app, ("ledger", "awards"))
+    committed(app)
+    counted = service.month_counts
+
+    def slowly(session, month):
+        time.sleep(1)
+        return counted(session, month)
+    monkeypatch.setattr(service, "month_counts", slowly)
+    st, answers, start = state(app), [None, None], threading.Barrier(2)
+    settings = service.settings_of(st)
+
+    def freeze(i: int) -> None:
+        with Session(st.engine) as session:
+            start.wait()
+            answers[i] = (service.freeze(session, OCTOBER, datetime(2026, 11, 3, tzinfo=UTC), lambda: 0, settings),
+                          service.frozen(session, OCTOBER))
+    threads = [threading.Thread(target=freeze, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert answers == [(True, OCTOBER_TICKETS)] * 2, answers
