@@ -49,26 +49,6 @@ def test_a_circle_joins_the_main_body_with_one_contribution_and_one_bra_nobody_o
     assert held == dict.fromkeys(circle, 1), held
 
 
-def test_two_circles_joined_by_one_pair_of_likes_take_the_main_body_from_the_organisation(
-        app, client, org, user_token):
-    """Two circles of nine (each liking the next four of its own), and one like each way between a0
-    and b0: that pair counts for neither, but it joins the circles into one component of 18, larger
-    than the organisation's twelve. The circles become the "main body": each of the 18 holds 3 tickets,
-    and the twelve colleagues' own one-way support no longer counts (2 tickets each down to 1). A
-    group that outnumbers the organisation's busiest part earns the circle's tickets and takes them
-    from everyone else; in a quiet month that part is small (a 60-person organisation liking 0-3
-    colleagues a month, mostly in their teams, has a largest component of about 23)."""
-    first, second = [f"a{i}" for i in range(9)], [f"b{i}" for i in range(9)]
-    people(client, org, first + second)
-    bridge = [ev("like.added", "a0", "article:b0", "b0", DAY.format(day=7)),
-              ev("like.added", "b0", "article:a0", "a0", DAY.format(day=7))]
-    send(client, org, ring(first, 4) + ring(second, 4) + bridge + organisation(client, org))
-    drain(app, ("ledger", "awards"))
-    held = {p: mine(client, user_token, p, OCTOBER)["tickets"] for p in first + second}
-    body = {p: mine(client, user_token, p, OCTOBER)["tickets"] for p in ("m0", "m5", "m11")}
-    assert (held, body) == (dict.fromkeys(first + second, 1), dict.fromkeys(body, 2)), (held, body)
-
-
 def test_a_circle_as_large_as_the_main_body_counts_as_one(app, client, org, user_token):
     """Ties: a circle of twelve liking the next four beside an organisation of twelve liking the next
     three. Both are "the largest", so the circle's support counts in full (3 tickets each) though
