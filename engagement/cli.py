@@ -211,7 +211,7 @@ def lottery_verify(record: Path | None, month: str | None, commitment: str | Non
     if (record is None) == (month is None):
         raise click.UsageError("Give a RECORD file or --month, one of them.")
     if record is not None:
-        sys.exit(lottery_check.main([str(record), *(["--commitment", commitment] if commitment else [])]))
+        sys.exit(lottery_check.main([str(record), *(["--commitment", commitment] if commitment is not None else [])]))
     st = state()
     session, now = st.db.session(), datetime.now(UTC)
     public = lottery_draws.record(session, str(month), now, lottery.settings_of(st))

@@ -40,6 +40,10 @@ from engagement.lottery.service import (
 )
 
 logger = logging.getLogger(__name__)
+# Tillit's own event ids start so: a client's ids never hold "~" (schemas/events.py IDENTIFIER), a
+# person's scoped ids are "~<person>~..." with a person id that starts with a letter or digit, and
+# hashed ids "~#...", so no client can take the draw's id first and have the real event dropped.
+SERVER_IDS = "~!"
 
 
 def draw_month(session: Session, bus: EventBus, month: str, winners: int, sender: str, now: datetime,
@@ -111,7 +115,7 @@ def drawn_event(row: LotteryDraw, now: datetime) -> Event:
     """What read models learn of a draw: its winners, who are told through the feed and e-mail. The
     leader who drew it is its actor (``drawn_by`` is their label, "user:lena"); it is dated the draw."""
     by = row.drawn_by.partition(":")[2] or row.drawn_by
-    return Event(id=f"lottery-drawn-{row.month}", type=EventType.LOTTERY_DRAWN, actor=by,
+    return Event(id=f"{SERVER_IDS}lottery-drawn-{row.month}", type=EventType.LOTTERY_DRAWN, actor=by,
                  target=Target("lottery", row.month, by), time=row.drawn_at.replace(tzinfo=UTC), source=SOURCE,
                  data={"month": row.month, "winners": [w["person"] for w in row.winners]},
                  received_at=now, submitted_by=row.drawn_by)

@@ -24,8 +24,9 @@ class LotteryCommitment(Base):
 
 class LotteryTicket(Base):
     """A person's tickets in an ended month, frozen once every event received by then was counted:
-    an event sent later, dated back into the month, changes nothing. Who may be drawn is settled at
-    the draw (opt-outs, leavers and the exclusion list as they are then)."""
+    an event sent later, dated back into the month, changes nothing. Who may be drawn is settled
+    then too (the exclusion list as it stood), so nobody who could unseal the seed can steer the
+    draw by changing the list afterwards; an opt-out or a leaver since still takes a person out."""
 
     __tablename__ = "engagement_lottery_tickets"
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
@@ -33,6 +34,7 @@ class LotteryTicket(Base):
     tickets: Mapped[int] = mapped_column(Integer)
     recognised: Mapped[int] = mapped_column(Integer)  # what each part of the rule gave
     ideas: Mapped[int] = mapped_column(Integer)
+    why_not: Mapped[str | None] = mapped_column(String(20), nullable=True)  # cannot be drawn, as settled then
 
 
 class LotteryDraw(Base):

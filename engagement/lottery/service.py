@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -158,39 +158,43 @@ def freeze(session: Session, month: str, now: datetime, lag: Lag, settings: Sett
     claimed = session.execute(update(LotteryCommitment).where(
         LotteryCommitment.month == month, LotteryCommitment.frozen_at.is_(None)).values(frozen_at=utc_naive(now)))
     if claimed.rowcount == 1:  # type: ignore[attr-defined]
-        earned = {p: tickets(c, settings.rule) for p, c in month_counts(session, month).items()}
-        session.add_all(LotteryTicket(month=month, person=p, tickets=t.tickets, recognised=t.recognised, ideas=t.ideas)
-                        for p, t in sorted(earned.items()) if t.tickets > 0)
+        earned = {p: t for p, c in month_counts(session, month).items() if (t := tickets(c, settings.rule)).tickets}
+        reasons = why_not(session, set(earned), settings.ranking_mode)
+        session.add_all(LotteryTicket(month=month, person=p, tickets=t.tickets, recognised=t.recognised, ideas=t.ideas,
+                                      why_not=reasons[p]) for p, t in sorted(earned.items()))
     session.commit()
     return True
 
 
 def frozen(session: Session, month: str) -> dict[str, int]:
-    """An ended month's frozen tickets, by person."""
+    """An ended month's frozen tickets of those who could be drawn when they froze, by person."""
     return dict(session.execute(select(LotteryTicket.person, LotteryTicket.tickets).where(
-        LotteryTicket.month == month)).all())
+        LotteryTicket.month == month, LotteryTicket.why_not.is_(None))).all())
 
 
-def why_not(session: Session, people: set[str], ranking_mode: str) -> dict[str, str | None]:
+def why_not(session: Session, people: set[str], ranking_mode: str, listed: bool = True) -> dict[str, str | None]:
     """Why each person cannot be drawn, or None: not in the directory, left, opted out of public
-    lists (or not opted in, under ENGAGEMENT_PUBLIC_RANKING=opt-in), or on the exclusion list."""
+    lists (or not opted in, under ENGAGEMENT_PUBLIC_RANKING=opt-in), or (unless ``listed`` is
+    False) on the exclusion list."""
     if not people:
         return {}
     public = Public(session, ranking_mode)
     active = dict(session.execute(select(Person.id, Person.active).where(
         bulk.among(session, Person.id, people))).all())
-    excluded = set(session.scalars(select(LotteryExclusion.person)))
+    excluded = set(session.scalars(select(LotteryExclusion.person))) if listed else set()
     return {person: ("unknown" if person not in active else "inactive" if not active[person]
                      else "opted_out" if person not in public else "excluded" if person in excluded else None)
             for person in people}
 
 
 def drawable(session: Session, month: str, settings: Settings) -> tuple[dict[str, int], int]:
-    """The frozen tickets of everyone who may be drawn, and how many hold tickets but may not be."""
+    """The frozen tickets of everyone who may be drawn (as settled at the freeze, less anyone who
+    opted out or left since), and how many hold tickets but may not be."""
     held = frozen(session, month)
-    reasons = why_not(session, set(held), settings.ranking_mode)
+    reasons = why_not(session, set(held), settings.ranking_mode, listed=False)
     allowed = {p: n for p, n in held.items() if reasons[p] is None}
-    return allowed, len(held) - len(allowed)
+    everyone = session.scalar(select(func.count()).where(LotteryTicket.month == month)) or 0
+    return allowed, everyone - len(allowed)
 
 
 def mine(session: Session, person: str, month: str, now: datetime, lag: Lag, settings: Settings) -> dict[str, Any]:
@@ -202,6 +206,8 @@ def mine(session: Session, person: str, month: str, now: datetime, lag: Lag, set
                            **_commitment(commitment, month, settings.zone), "draw": None}
     if freeze(session, month, now, lag, settings):
         row = session.get(LotteryTicket, (month, person))
+        if row is not None and row.why_not is not None and reason is None:  # as settled at the freeze
+            out.update(eligible=False, why_not=row.why_not)
         own = Tickets(row.tickets, row.tickets - row.recognised - row.ideas, row.recognised, row.ideas) if row \
             else Tickets(0, 0, 0, 0)
         out.update(tickets=own.tickets, parts=own.parts, frozen=True, next=[])

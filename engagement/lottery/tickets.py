@@ -6,7 +6,7 @@ The rule (``ENGAGEMENT_LOTTERY_TICKETS``, docs/features/lottery.md), in plain wo
   idea, a contribution to an idea, a comment): the draw rewards sharing, not clicking;
 * then ``base`` tickets, one more for every ``recognisers_per_ticket`` colleagues who recognised
   the person (like, comment, Bra!) *one way*, and one more for every ``idea_owners_per_ticket``
-  colleagues whose ideas the person built on;
+  colleagues whose ideas the person built on, up to half the cap from ideas;
 * at most ``cap``: volume cannot buy the draw.
 
 One way: recognition from a colleague the person recognised back in the same month counts for
@@ -36,6 +36,12 @@ class Rule:
     recognisers_per_ticket: int = 2
     idea_owners_per_ticket: int = 2
     cap: int = 5
+
+    @property
+    def ideas_most(self) -> int:
+        """Building on ideas gives at most half the cap: a "+1" needs nobody else to do anything,
+        so a string of them on colleagues' ideas must not reach the cap alone."""
+        return self.cap // 2
 
     @classmethod
     def from_config(cls, given: dict[str, Any]) -> Rule:
@@ -79,7 +85,7 @@ def tickets(counts: Counts, rule: Rule) -> Tickets:
         return Tickets(0, 0, 0, 0)
     base = rule.base
     recognised = min(counts.recognisers // rule.recognisers_per_ticket, rule.cap - base)
-    ideas = min(counts.idea_owners // rule.idea_owners_per_ticket, rule.cap - base - recognised)
+    ideas = min(counts.idea_owners // rule.idea_owners_per_ticket, rule.ideas_most, rule.cap - base - recognised)
     return Tickets(base + recognised + ideas, base, recognised, ideas)
 
 
@@ -88,11 +94,14 @@ def next_steps(counts: Counts, rule: Rule) -> list[dict[str, Any]]:
     idea owners; nothing at the cap."""
     if counts.contributions < 1:
         return [{"kind": "contribute"}]
-    if tickets(counts, rule).tickets >= rule.cap:
+    held = tickets(counts, rule)
+    if held.tickets >= rule.cap:
         return []
     per_recogniser, per_owner = rule.recognisers_per_ticket, rule.idea_owners_per_ticket
-    return [{"kind": "recognisers", "more": per_recogniser - counts.recognisers % per_recogniser},
-            {"kind": "ideas", "more": per_owner - counts.idea_owners % per_owner}]
+    steps = [{"kind": "recognisers", "more": per_recogniser - counts.recognisers % per_recogniser}]
+    if held.ideas < rule.ideas_most:
+        steps.append({"kind": "ideas", "more": per_owner - counts.idea_owners % per_owner})
+    return steps
 
 
 def month_counts(session: Session, month: str) -> dict[str, Counts]:
@@ -122,28 +131,35 @@ class Support:
     What counts: an edge of one kind counts only one way (two colleagues who recognised each other,
     or built on each other's ideas, earn nothing from each other), and support inside a circle
     counts only in the organisation's main body. A circle is a group in which everyone reaches
-    everyone through such support (a strongly connected component); the main body is the month's
-    largest. So a group whose support goes round and round itself, whatever way round, earns
-    nothing for it, and what anyone outside the group gives it still counts."""
+    everyone through what they did (a like or a Bra! points from the one who gave it, a "+1" from
+    the one who built on the idea: nobody is drawn into a circle by what someone else did to
+    them); the main body is the month's largest, when one group is larger than every other. So a
+    group whose support goes round and round itself, whatever way round, earns nothing for it, and
+    what anyone outside the group gives it still counts."""
 
     def __init__(self) -> None:
         self.edges: dict[str, set[tuple[str, str]]] = {}  # giver -> {(kind, receiver)}
+        self.acts: dict[str, set[tuple[str, str]]] = {}  # who acted -> {(kind, towards whom)}
 
     def add(self, kind: str, giver: str, receiver: str) -> None:
         self.edges.setdefault(giver, set()).add((kind, receiver))
         self.edges.setdefault(receiver, set())
+        actor, other = (receiver, giver) if kind == IDEA_OWNER else (giver, receiver)
+        self.acts.setdefault(actor, set()).add((kind, other))
+        self.acts.setdefault(other, set())
 
     def counted(self) -> dict[str, Counter]:
         """Per receiver, how many givers of each kind count."""
-        component = components(self.edges)
+        component = components(self.acts)
         size = Counter(component.values())
-        largest = max(size.values(), default=0)
+        ranked = sorted(size.values(), reverse=True)
+        main = ranked[0] if ranked and (len(ranked) == 1 or ranked[0] > ranked[1]) else 0  # a tie: no main body
         out: dict[str, Counter] = {}
         for giver, given in self.edges.items():
             for kind, receiver in given:
                 if (kind, giver) in self.edges[receiver]:  # both ways: neither counts
                     continue
-                if component[giver] == component[receiver] and size[component[giver]] < largest:
+                if component[giver] == component[receiver] and size[component[giver]] != main:
                     continue  # round a circle that is not the main body
                 out.setdefault(receiver, Counter())[kind] += 1
         return out

@@ -74,13 +74,14 @@ def redrawn(seed: str, month: str, total: int, ranges: list[tuple[str, int, int]
     """The winners the seed draws, as far as the winners' own numbers tell: a drawn ticket that is
     no winner's ends the check, standing as the holder "?" (someone else would have won)."""
     out: list[tuple[str, int]] = []
-    won: set[str] = set()
+    won: set[int] = set()  # by first number: a label ("winner-2") may be another winner's id too
     for ticket in tickets_drawn(seed, month, total):
         holder = holder_of(ranges, ticket)
         if holder is None:
             return [*out, ("?", ticket)]
-        if holder not in won:
-            won.add(holder)
+        first = next(first for _, first, last in ranges if first <= ticket <= last)
+        if first not in won:
+            won.add(first)
             out.append((holder, ticket))
             if len(out) == winners:
                 break

@@ -299,7 +299,7 @@ NOT_PERSONAL: dict[str, frozenset[str]] = {name: frozenset(cols) for name, cols 
     "engagement_award_scores": {"month", "category", "facts"},  # facts: counts behind a score
     "engagement_award_snapshots": {"month", "cutoff"},  # cutoff: ledger offsets
     "engagement_lottery_draws": {"month", "seed", "digest"},
-    "engagement_lottery_tickets": {"month"},
+    "engagement_lottery_tickets": {"month", "why_not"},
     "engagement_lottery_exclusions": set(),
     "engagement_trust_activity": {"team_id"},
     "engagement_trust_contributions": {"team_id"},

@@ -33,6 +33,7 @@ def upgrade():
         sa.Column('tickets', sa.Integer(), nullable=False),
         sa.Column('recognised', sa.Integer(), nullable=False),
         sa.Column('ideas', sa.Integer(), nullable=False),
+        sa.Column('why_not', sa.String(length=20), nullable=True),
     )
     op.create_table(
         'engagement_lottery_draws',
