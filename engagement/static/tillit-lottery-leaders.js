@@ -44,7 +44,8 @@
             algorithm: _("Algorithm"),
             run: _("Then check it with:"), download: _("Download the record (JSON)"),
             excluded: _("Taken out of the draw"),
-            excludedText: _("People on this list are not drawn, in any month, until they are removed from it."),
+            excludedText: _("People on this list are not drawn. A month that has ended keeps the list as it stood " +
+                            "when its tickets were frozen, just after its end."),
             nobodyExcluded: _("Nobody is taken out."),
             person: _("Person id"), reason: _("Reason (optional)"),
             exclude: _("Take out of the draw"), remove: _("Put back"), removeName: _("Put {name} back in the draw"),
