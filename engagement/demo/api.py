@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from engagement.auth import DEMO_AUDIENCE, Principal, mint_user_token
 from engagement.db import utcnow
 from engagement.demo import keys as demo_keys
+from engagement.demo import lottery as demo_lottery
 from engagement.demo import pulses as demo_pulses
 from engagement.demo import service as demo
 from engagement.demo.ready import wait_until_applied
@@ -193,6 +194,7 @@ def _ensure_intranet() -> None:
     st, now = state(), datetime.now(UTC)
     demo.ensure_intranet(st.db.session(), _publish, now, current_app.extensions.get(SINCE))
     demo_pulses.ensure_open(st.db.session(), st.bus, now)
+    demo_lottery.ensure(st.db.session(), _publish, now, st.config["ENGAGEMENT_TIMEZONE"])
 
 
 def _publish(events: list[dict]) -> None:

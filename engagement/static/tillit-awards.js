@@ -1,6 +1,7 @@
 /* The leaders' awards page: one month's winners as cards with the facts behind each win in words,
  * the announcement as it will look with buttons that copy it as Markdown, HTML or for Teams (and
- * publish it to a configured chat channel once final), and finalising behind a confirmation.
+ * publish it to a configured chat channel once final), finalising behind a confirmation, and the
+ * month's draw under it all (tillit-lottery-leaders.js, in the same bundle ahead of this file).
  *
  *   <section data-tillit-awards data-tillit-month="2026-10"></section>   (leaders; last month if no month)
  *
@@ -312,6 +313,13 @@
     }
 
     var shown = {};  /* what the page shows now: the month, its announcement and the channels */
+    var draw = null;  /* the month's draw (tillit-lottery-leaders.js): made once, kept across renders */
+
+    function drawSection() {
+      var lottery = window.TillitCore.lottery;
+      if (!draw && lottery && lottery.leaders) draw = lottery.leaders(month, name, lang, holder);
+      return draw;
+    }
 
     function render(now, focus) {
       shown = now;
@@ -333,6 +341,7 @@
       if (final && channels.length) section.append(publisher(channels, announced));
       section.append(announced);
       holder.append(section);
+      if (drawSection()) holder.append(draw);
       holder.dataset.state = final ? "final" : "provisional";
       holder.dataset.period = final ? "final" : body.period;
       if (focus) holder.querySelector("h2").focus();

@@ -20,8 +20,10 @@ SCRIPT = {"responses": {200: {"description": "The script", "content": {"text/jav
 @blp.route("/v1/widget.js")
 @blp.doc(**SCRIPT)
 def widget_script():
-    """The like and Bra! buttons, the campaign, profile and awards widgets, the bell, and the "my data" page"""
-    return _script("tillit.js", "tillit-awards.js", "tillit-bell.js", "tillit-mydata.js")
+    """The like and Bra! buttons, the campaign, profile, awards and lottery widgets, the bell, and the "my data" page"""
+    # the lottery's files come before the awards page's: the leaders' page puts the month's draw on it
+    return _script("tillit.js", "tillit-lottery.js", "tillit-lottery-leaders.js", "tillit-awards.js", "tillit-bell.js",
+                   "tillit-mydata.js")
 
 
 @blp.route("/v1/trust.js")
