@@ -142,7 +142,8 @@ def foreign(session: Session, since: datetime | None = None) -> dict[str, list[s
     subscriptions, chat publications and campaigns are the demo's when made while it runs
     (``since``, when this process turned the demo on, naive UTC) or after its organisation: by
     its visitors, or by whoever runs the demo box. One made before both is someone's real
-    instance's. Each kind costs one small query (a LIMIT 3), so every demo page can afford it."""
+    instance's; the demo's own pulses carry its namespace (one may open before its campaign is
+    written, and a restart must not take it for someone else's). Each kind costs one small query (a LIMIT 3), so every demo page can afford it."""
     made = min((t for t in (birth(session), since) if t is not None), default=None)
     found = {kind: examples for kind, query in _suspects(made) if (examples := _first(session, query))}
     if session.get(Team, ROOT) is None:
@@ -161,7 +162,7 @@ def _suspects(made: datetime | None) -> list[tuple[str, Any]]:
               ("webhook subscriptions", select(WebhookSubscription.url), WebhookSubscription.created_at),
               ("chat publications", select(ChatPublication.channel), ChatPublication.at),
               ("campaigns", select(Campaign.id), Campaign.created_at),
-              ("pulses", select(Pulse.id), Pulse.created_at)]
+              ("pulses", select(Pulse.id).where(~Pulse.id.startswith(NAMESPACE)), Pulse.created_at)]
     return outside + [(kind, query if made is None else query.where(at < made)) for kind, query, at in before]
 
 

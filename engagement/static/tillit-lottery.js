@@ -85,6 +85,11 @@
               return ngettext("One more for every colleague whose idea you build on.",
                               "One more for every {n} colleagues whose ideas you build on.", n);
             },
+            ideasMost: function (n) {
+              return ngettext("Building on ideas gives at most {n} ticket.",
+                              "Building on ideas gives at most {n} tickets.", n);
+            },
+            circles: _("Support that only goes round a closed group of colleagues does not count."),
             cap: function (n) {
               return ngettext("At most {n} ticket each. Recognising yourself never counts.",
                               "At most {n} tickets each. Recognising yourself never counts.", n);
@@ -135,11 +140,13 @@
     return line;
   }
 
-  /* The rule in plain words, as a list. ``rule``: {base, recognisers_per_ticket, idea_owners_per_ticket, cap}. */
+  /* The rule in plain words, as a list. ``rule``: {base, recognisers_per_ticket, idea_owners_per_ticket,
+   * ideas_most, cap}. */
   function ruleList(holder, rule) {
     var r = core.texts(holder, ruleTexts), list = el("ul", {"class": "tillit-lottery-rule-list"});
     [r.base(rule.base), r.recognisers(rule.recognisers_per_ticket), r.ideaOwners(rule.idea_owners_per_ticket),
-     r.cap(rule.cap), r.after].forEach(function (text) { list.append(el("li", {}, text)); });
+     r.ideasMost(rule.ideas_most), r.circles, r.cap(rule.cap), r.after]
+      .forEach(function (text) { list.append(el("li", {}, text)); });
     return list;
   }
 

@@ -342,3 +342,17 @@ def test_the_demo_has_a_closed_pulse_answered_through_the_service_and_an_open_on
     assert published(demo_app) == events  # a second visit adds nothing
     with demo_app.app_context():
         assert state(demo_app).db.session.scalar(select(func.count()).select_from(Pulse)) == 2
+
+
+def test_the_demo_comes_back_after_a_restart_on_the_same_instance(demo_app, sqlite_template, tmp_path):
+    """Stopping `engagement serve --demo` and starting it again on the same folder finds what the
+    demo made the first time (its pulses among it, one of which opens before its campaign is
+    written) as its own, and serves the pages, never "the database holds rows it did not make"."""
+    assert demo_app.test_client().get("/demo?user=kari").status_code == 200
+    state(demo_app).bus.close()
+    again = create_app(sqlite_config(tmp_path / "demo", ENGAGEMENT_DEMO=True))
+    try:
+        for page in ("/demo?user=kari", "/demo/awards?user=lena"):
+            assert again.test_client().get(page).status_code == 200, page
+    finally:
+        state(again).bus.close()
