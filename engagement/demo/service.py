@@ -143,7 +143,8 @@ def foreign(session: Session, since: datetime | None = None) -> dict[str, list[s
     (``since``, when this process turned the demo on, naive UTC) or after its organisation: by
     its visitors, or by whoever runs the demo box. One made before both is someone's real
     instance's; the demo's own pulses carry its namespace (one may open before its campaign is
-    written, and a restart must not take it for someone else's). Each kind costs one small query (a LIMIT 3), so every demo page can afford it."""
+    written, and a restart must not take it for someone else's). Each kind costs one small query
+    (a LIMIT 3), so every demo page can afford it."""
     made = min((t for t in (birth(session), since) if t is not None), default=None)
     found = {kind: examples for kind, query in _suspects(made) if (examples := _first(session, query))}
     if session.get(Team, ROOT) is None:

@@ -131,7 +131,8 @@ def record(session: Session, month: str, now: datetime, settings: Settings) -> d
     state = period(month, now, settings.zone)
     reason = ("drawn" if drawn is not None else "not_over" if state != "ended"
               else None if in_time(commitment, month, settings.zone) else "no_commitment")
-    out: dict[str, Any] = {"month": month, "period": state, "rule": {**asdict(settings.rule), "ideas_most": settings.rule.ideas_most},
+    rule = {**asdict(settings.rule), "ideas_most": settings.rule.ideas_most}
+    out: dict[str, Any] = {"month": month, "period": state, "rule": rule,
                            **_commitment(commitment, month, settings.zone),
                            "drawable": reason is None, "why_not_drawable": reason,
                            "draw": _public_draw(session, drawn, Public(session, settings.ranking_mode))
