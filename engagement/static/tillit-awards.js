@@ -264,34 +264,13 @@
       return row;
     }
 
-    function confirmation(empty, onConfirm) {
-      var dialog = el("dialog", {"class": "tillit-dialog", "aria-labelledby": "tillit-award-confirm-" + (++made)});
-      var body = el("div", {"class": "tillit-stack"});
-      body.append(el("h3", {id: "tillit-award-confirm-" + made}, t.confirmTitle.replace("{month}", name)),
-                  el("p", {}, t.confirmText));
-      if (empty) body.append(el("p", {"class": "tillit-error"}, t.empty));
-      var cancel = el("button", {type: "button", "class": "tillit-button", value: "cancel"}, t.cancel);
-      var yes = el("button", {type: "button", "class": "tillit-button tillit-button--primary", value: "confirm"}, t.confirm);
-      var buttons = el("div", {"class": "tillit-row"});
-      buttons.append(cancel, yes);
-      body.append(buttons);
-      dialog.append(body);
-      cancel.addEventListener("click", function () { dialog.close("cancel"); });
-      yes.addEventListener("click", function () { dialog.close("confirm"); });
-      dialog.addEventListener("close", function () {
-        var answer = dialog.returnValue;
-        dialog.remove();
-        onConfirm(answer === "confirm");
-      });
-      return {dialog: dialog, open: function () { dialog.returnValue = ""; dialog.showModal(); cancel.focus(); }};
-    }
-
     function finaliser(empty, status) {
       var row = el("div", {"class": "tillit-row"});
       var button = el("button", {type: "button", "class": "tillit-button tillit-button--primary",
                                  "data-action": "finalise"}, t.finalise);
       button.addEventListener("click", function () {
-        var asked = confirmation(empty, function (yes) {
+        var lines = [el("p", {}, t.confirmText)].concat(empty ? [el("p", {"class": "tillit-error"}, t.empty)] : []);
+        core.ask(t.confirmTitle.replace("{month}", name), lines, t, function (yes) {
           if (!yes) { button.focus(); return; }
           button.disabled = true;
           core.json("POST", "/v1/awards/" + month + "/finalise").then(function (answer) {
@@ -302,8 +281,6 @@
             say(status, core.problem(holder, failure, refused), true);
           });
         });
-        document.body.append(asked.dialog);
-        asked.open();
       });
       row.append(button);
       if (empty) row.append(el("p", {"class": "tillit-error", "data-empty": ""}, t.empty));

@@ -16,6 +16,7 @@ window.TillitCore = window.TillitCore || (function () {
   var catalogs = {};
   var sessions = {};  /* one per endpoint and token source: widget.js and trust.js on one page share it */
   var MARGIN = 60000;  /* renew a token this long before it expires (a quarter of its life if shorter) */
+  var asked = 0;  /* dialogs made, for their headings' ids */
 
   /* gettext and ngettext for one language; an untranslated text stays English. ngettext puts the
      count in place of {n}. */
@@ -180,8 +181,33 @@ window.TillitCore = window.TillitCore || (function () {
       return node;
     }
 
+    /* A modal question, asked at once: a heading, the ``lines`` (nodes) under it, and Cancel and
+       Confirm with the focus on Cancel; Escape is Cancel. ``onAnswer(true)`` only for Confirm. */
+    function ask(title, lines, labels, onAnswer) {
+      var id = "tillit-ask-" + (++asked);
+      var dialog = el("dialog", {"class": "tillit-dialog", "aria-labelledby": id});
+      var body = el("div", {"class": "tillit-stack"}), buttons = el("div", {"class": "tillit-row"});
+      var cancel = el("button", {type: "button", "class": "tillit-button", value: "cancel"}, labels.cancel);
+      var yes = el("button", {type: "button", "class": "tillit-button tillit-button--primary", value: "confirm"},
+                   labels.confirm);
+      buttons.append(cancel, yes);
+      body.append.apply(body, [el("h3", {id: id}, title)].concat(lines, [buttons]));
+      dialog.append(body);
+      cancel.addEventListener("click", function () { dialog.close("cancel"); });
+      yes.addEventListener("click", function () { dialog.close("confirm"); });
+      dialog.addEventListener("close", function () {
+        var answer = dialog.returnValue;
+        dialog.remove();
+        onAnswer(answer === "confirm");
+      });
+      document.body.append(dialog);
+      dialog.returnValue = "";
+      dialog.showModal();
+      cancel.focus();
+    }
+
     return {endpoint: endpoint, language: language, texts: textsFor, token: token, call: call, json: json, me: me,
-            problem: problem, el: el};
+            problem: problem, el: el, ask: ask};
   }
 
   /* One <style data-tillit-style="id"> per page however many scripts ask for it: every Tillit script

@@ -105,30 +105,6 @@
     return Object.keys(values).reduce(function (out, key) { return out.split("{" + key + "}").join(String(values[key])); }, text);
   }
 
-  /* A modal question with the focus on Cancel; Escape is Cancel. */
-  function confirmation(t, title, onAnswer) {
-    var id = "tillit-lottery-confirm-" + (++made);
-    var dialog = el("dialog", {"class": "tillit-dialog", "aria-labelledby": id});
-    var body = el("div", {"class": "tillit-stack"});
-    var cancel = el("button", {type: "button", "class": "tillit-button", value: "cancel"}, t.cancel);
-    var yes = el("button", {type: "button", "class": "tillit-button tillit-button--primary", value: "confirm"}, t.confirm);
-    var buttons = el("div", {"class": "tillit-row"});
-    buttons.append(cancel, yes);
-    body.append(el("h3", {id: id}, title), el("p", {}, t.confirmText), buttons);
-    dialog.append(body);
-    cancel.addEventListener("click", function () { dialog.close("cancel"); });
-    yes.addEventListener("click", function () { dialog.close("confirm"); });
-    dialog.addEventListener("close", function () {
-      var answer = dialog.returnValue;
-      dialog.remove();
-      onAnswer(answer === "confirm");
-    });
-    document.body.append(dialog);
-    dialog.returnValue = "";
-    dialog.showModal();
-    cancel.focus();
-  }
-
   function field(label, input, hint) {
     var box = el("div", {"class": "tillit-field"});
     box.append(el("label", {"for": input.id}, label), input);
@@ -232,7 +208,7 @@
         say(drawSaid, "");
         var n = Number(input.value);
         if (!(n >= 1 && n <= 50 && Math.floor(n) === n)) { say(drawSaid, t.winnersInvalid, true); input.focus(); return; }
-        confirmation(t, t.confirmTitle(n).replace("{month}", name), function (yes) {
+        core.ask(t.confirmTitle(n).replace("{month}", name), [el("p", {}, t.confirmText)], t, function (yes) {
           if (!yes) { button.focus(); return; }
           button.disabled = true;
           core.json("POST", "/v1/lottery/" + month + "/draw", {winners: n}).then(function (record) {
