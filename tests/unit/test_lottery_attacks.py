@@ -129,17 +129,22 @@ def organisation(client, key, size: int = 12) -> list[dict]:
                      for i, fan in enumerate(body) for k in range(1, 4)]
 
 
+def circle(client, key) -> tuple[list[str], list[dict]]:
+    """Nine colleagues, each publishing one article and liking only the next four round the circle's."""
+    ring = [f"c{i}" for i in range(9)]
+    people(client, key, ring)
+    events = [ev("content.published", p, f"article:{p}", p, DAY.format(day=5), content_kind="article", title="C")
+              for p in ring]
+    return ring, events + [ev("like.added", fan, f"article:{ring[(i + k) % 9]}", ring[(i + k) % 9], DAY.format(day=6))
+                           for i, fan in enumerate(ring) for k in range(1, 5)]
+
+
 def test_a_circle_liking_each_other_one_way_round_gains_nothing_past_its_base_ticket(app, client, org, user_token):
     """A circle that agrees on a direction: nine colleagues, each publishing one article and liking
     only the next four round the circle's articles, are each recognised by four colleagues none of
     whom they recognised. Two-person reciprocity does not see it (each would hold 1 + 4/2 = 3); the
     circle does: its support only goes round it, none comes in from the organisation around it."""
-    ring = [f"c{i}" for i in range(9)]
-    people(client, org, ring)
-    events = [ev("content.published", p, f"article:{p}", p, DAY.format(day=5), content_kind="article", title="C")
-              for p in ring]
-    events += [ev("like.added", fan, f"article:{ring[(i + k) % 9]}", ring[(i + k) % 9], DAY.format(day=6))
-               for i, fan in enumerate(ring) for k in range(1, 5)]
+    ring, events = circle(client, org)
     send(client, org, events + organisation(client, org))
     drain(app, ("ledger", "awards"))
     held = {p: mine(client, user_token, p, OCTOBER)["tickets"] for p in ring}
@@ -151,12 +156,7 @@ def test_a_circle_opened_by_outsiders_still_earns_only_what_the_outsiders_give(a
     """The same circle, with two colleagues of the organisation liking c0's article: the circle is
     no longer closed to the outside, yet its support round itself still counts for nothing; c0
     earns one ticket more for the two outsiders (1 + 2/2), the others keep the base."""
-    ring = [f"c{i}" for i in range(9)]
-    people(client, org, ring)
-    events = [ev("content.published", p, f"article:{p}", p, DAY.format(day=5), content_kind="article", title="C")
-              for p in ring]
-    events += [ev("like.added", fan, f"article:{ring[(i + k) % 9]}", ring[(i + k) % 9], DAY.format(day=6))
-               for i, fan in enumerate(ring) for k in range(1, 5)]
+    ring, events = circle(client, org)
     events += [ev("like.added", fan, "article:c0", "c0", DAY.format(day=7)) for fan in ("m0", "m5")]
     send(client, org, events + organisation(client, org))
     drain(app, ("ledger", "awards"))
