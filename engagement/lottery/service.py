@@ -120,7 +120,7 @@ def in_time(commitment: LotteryCommitment | None, month: str, zone: str) -> bool
 
 SLOW_SECONDS = 0.5  # a month whose graph takes longer than this to count is reused for up to STALE_SECONDS
 STALE_SECONDS = 60.0
-_live: dict[str, tuple[tuple, float, float, dict[str, Counts]]] = {}  # month -> (positions, at, took, counts)
+_live: dict[tuple[int, str], tuple[tuple, float, float, dict[str, Counts]]] = {}  # (engine, month) -> ...
 _live_lock = threading.Lock()
 
 
@@ -132,14 +132,14 @@ def live_counts(session: Session, month: str) -> dict[str, Counts]:
     positions = tuple(session.execute(select(ConsumerPosition.topic, ConsumerPosition.partition,
                                              ConsumerPosition.position).where(ConsumerPosition.consumer == "awards")
                                       .order_by(ConsumerPosition.topic, ConsumerPosition.partition)).all())
-    now = time.monotonic()
+    now, key = time.monotonic(), (id(session.get_bind()), month)  # one process may serve several apps
     with _live_lock:
-        known = _live.get(month)
+        known = _live.get(key)
     if known is not None and (known[0] == positions or (known[2] > SLOW_SECONDS and now - known[1] < STALE_SECONDS)):
         return known[3]
     counts = month_counts(session, month)
     with _live_lock:
-        _live[month] = (positions, now, time.monotonic() - now, counts)
+        _live[key] = (positions, now, time.monotonic() - now, counts)
     return counts
 
 
