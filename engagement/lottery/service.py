@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -120,7 +121,10 @@ def in_time(commitment: LotteryCommitment | None, month: str, zone: str) -> bool
 
 SLOW_SECONDS = 0.5  # a month whose graph takes longer than this to count is reused for up to STALE_SECONDS
 STALE_SECONDS = 60.0
-_live: dict[tuple[int, str], tuple[tuple, float, float, dict[str, Counts]]] = {}  # (engine, month) -> ...
+# engine -> month -> (the awards' positions, when, how long counting took, the counts): one process
+# may serve several apps, and an engine that goes takes its counts with it
+_live: weakref.WeakKeyDictionary[Any, dict[str, tuple[tuple, float, float, dict[str, Counts]]]] = \
+    weakref.WeakKeyDictionary()
 _live_lock = threading.Lock()
 
 
@@ -132,14 +136,14 @@ def live_counts(session: Session, month: str) -> dict[str, Counts]:
     positions = tuple(session.execute(select(ConsumerPosition.topic, ConsumerPosition.partition,
                                              ConsumerPosition.position).where(ConsumerPosition.consumer == "awards")
                                       .order_by(ConsumerPosition.topic, ConsumerPosition.partition)).all())
-    now, key = time.monotonic(), (id(session.get_bind()), month)  # one process may serve several apps
+    now, engine = time.monotonic(), session.get_bind()
     with _live_lock:
-        known = _live.get(key)
+        known = _live.get(engine, {}).get(month)
     if known is not None and (known[0] == positions or (known[2] > SLOW_SECONDS and now - known[1] < STALE_SECONDS)):
         return known[3]
     counts = month_counts(session, month)
     with _live_lock:
-        _live[key] = (positions, now, time.monotonic() - now, counts)
+        _live.setdefault(engine, {})[month] = (positions, now, time.monotonic() - now, counts)
     return counts
 
 
