@@ -23,8 +23,9 @@ TEXTS = ByLanguage(lambda t: {
     "none": t.gettext("Nobody this time."),
     "none_yet": t.gettext("Nobody yet."),
     "lottery": t.gettext("Drawn in the lottery"),
-    # TRANSLATORS: under the lottery's winners; the seed and commitment are long hexadecimal numbers.
-    "lottery_check": t.gettext("Anyone can check the draw: its seed {seed} hashes to the commitment {commitment} "
+    # TRANSLATORS: under the lottery's winners; the seed and its fingerprint (SHA-256, published before the
+    # month ended, called so on the leaders' page too) are long hexadecimal numbers.
+    "lottery_check": t.gettext("Anyone can check the draw: its seed {seed} gives the fingerprint {commitment} "
                                "published before the month ended."),
 })
 # Periods of a month whose winners can no longer change: the page says "Nobody this time" for them,
