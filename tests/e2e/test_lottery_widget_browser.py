@@ -128,8 +128,10 @@ def test_someone_who_contributed_nothing_is_told_how_to_get_a_ticket_in_english(
     assert widget.locator(".tillit-lottery-parts").count() == 0
     page.locator(f"{WIDGET} summary").click()
     rule = widget.locator(".tillit-lottery-rule-list li").all_inner_texts()
-    assert rule[0].endswith("and you get 1 ticket.") and rule[3].startswith("At most 5 tickets each.")
+    assert rule[0].endswith("and you get 1 ticket.") and rule[5].startswith("At most 5 tickets each.")
     assert "One more for every 2 colleagues who recognise you" in rule[1]
+    assert rule[3:5] == ["Building on ideas gives at most 2 tickets.",
+                         "Support that only goes round a closed group of colleagues does not count."]
 
 
 def test_last_month_in_each_language_with_the_rule_and_the_whole_commitment(browser, server):  # noqa: F811
