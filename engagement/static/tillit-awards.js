@@ -196,6 +196,14 @@
                    "Already published": t.alreadyPublished, "Not final": t.notFinal};
     holder.classList.add("tillit-awards", "tillit-stack");
     var said = "";  /* what the last action said, kept across a reload */
+    var announcedSaid = ["", false];  /* what the announcement's last copy or publish said, likewise */
+
+    /* Say it under the announcement, as it is now: a reload (after finalising) may have drawn it again. */
+    function tellAnnounced(text, error) {
+      announcedSaid = [text, !!error];
+      var at = holder.querySelector("[data-for=announcement]");
+      if (at) say(at, text, error);
+    }
 
     function header(body) {
       var head = el("div", {"class": "tillit-stack"});
@@ -231,33 +239,33 @@
       return parts;
     }
 
-    function copyButtons(markdown, html, status) {
+    function copyButtons(markdown, html) {
       var row = el("div", {"class": "tillit-row"});
       [["markdown", t.copyMarkdown, function () { return copy(markdown); }, "Markdown"],
        ["html", t.copyHtml, function () { return copy(html, true); }, "HTML"],
        ["teams", t.copyTeams, function () { return copy(forTeams(markdown)); }, "Teams"]].forEach(function (spec) {
         var button = el("button", {type: "button", "class": "tillit-button", "data-copy": spec[0]}, spec[1]);
         button.addEventListener("click", function () {
-          say(status, "");
-          spec[2]().then(function () { say(status, t.copied + " – " + spec[3]); },
-                         function () { say(status, t.copyFailed, true); });
+          tellAnnounced("");
+          spec[2]().then(function () { tellAnnounced(t.copied + " – " + spec[3]); },
+                         function () { tellAnnounced(t.copyFailed, true); });
         });
         row.append(button);
       });
       return row;
     }
 
-    function publisher(channels, status) {
+    function publisher(channels) {
       var row = el("div", {"class": "tillit-row"});
       var id = "tillit-award-channel-" + (++made);
       var select = el("select", {id: id, "class": "tillit-input"});
       channels.forEach(function (c) { select.append(el("option", {value: c}, c)); });
       var button = el("button", {type: "button", "class": "tillit-button"}, t.publish);
       button.addEventListener("click", function () {
-        button.disabled = true; say(status, "");
+        button.disabled = true; tellAnnounced("");
         core.json("POST", "/v1/awards/" + month + "/announcement/publish", {channel: select.value, lang: lang})
-          .then(function () { say(status, t.published.replace("{channel}", select.value)); },
-                function (failure) { say(status, core.problem(holder, failure, refused), true); })
+          .then(function () { tellAnnounced(t.published.replace("{channel}", select.value)); },
+                function (failure) { tellAnnounced(core.problem(holder, failure, refused), true); })
           .then(function () { button.disabled = false; });
       });
       row.append(el("label", {"for": id}, t.channel), select, button);
@@ -306,7 +314,9 @@
       holder.append(header(body));
       winners(body.result, final || over).forEach(function (part) { holder.append(part); });
       var monthSaid = el("p", {"class": "tillit-award-said", role: "status", "data-for": "month"}, said);
-      var announced = el("p", {"class": "tillit-award-said", role: "status", "data-for": "announcement"});
+      var announced = el("p", {"class": "tillit-award-said", role: "status", "data-for": "announcement"},
+                         announcedSaid[0]);
+      if (announcedSaid[1]) announced.setAttribute("data-tone", "error");
       /* finalising is offered only for a month that has ended: before, its winners may still change */
       if (final) holder.append(monthSaid);
       else if (over) holder.append(finaliser(empty, monthSaid));
@@ -314,8 +324,8 @@
       var section = el("section", {"class": "tillit-stack", "aria-labelledby": "tillit-award-ann-" + (++made)});
       section.append(el("h3", {id: "tillit-award-ann-" + made}, t.announcement),
                      el("p", {"class": "tillit-muted"}, t.asItLooks), preview(html),
-                     copyButtons(markdown, html, announced));
-      if (final && channels.length) section.append(publisher(channels, announced));
+                     copyButtons(markdown, html));
+      if (final && channels.length) section.append(publisher(channels));
       section.append(announced);
       holder.append(section);
       if (drawSection()) holder.append(draw);
