@@ -59,8 +59,7 @@ def month_start(month: str, zone: str) -> datetime:
 
 
 def month_end(month: str, zone: str) -> datetime:
-    year, number = map(int, month.split("-"))
-    return month_start(f"{year + number // 12}-{number % 12 + 1:02d}", zone)
+    return month_start(following(month), zone)
 
 
 def month_of(moment: datetime, zone: str) -> str:

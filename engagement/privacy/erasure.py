@@ -17,7 +17,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Text, cast, delete, or_, select
 from sqlalchemy.orm import Session
@@ -112,16 +112,23 @@ def _rewrite_actors(session: Session, renaming: Renaming, name: str | None) -> i
     return changed
 
 
+def _renamed(value: Any, renaming: Renaming, name: str | None = None) -> Any:
+    """A JSON document with the person's id (and ``name``, when given) replaced by the pseudonym,
+    or None when it does not name them by id."""
+    text, needle, replacement = json.dumps(value), json.dumps(renaming.person), json.dumps(renaming.pseudonym)
+    if needle not in text:
+        return None
+    if name:
+        text = text.replace(json.dumps(name), replacement)
+    return json.loads(text.replace(needle, replacement))
+
+
 def _rewrite_snapshots(session: Session, renaming: Renaming, name: str | None) -> int:
     """Frozen award results name winners by id and by name."""
     changed = 0
-    needle, replacement = json.dumps(renaming.person), json.dumps(renaming.pseudonym)
     for snapshot in session.scalars(select(AwardSnapshot)):
-        text = json.dumps(snapshot.result)
-        if needle in text:
-            if name:
-                text = text.replace(json.dumps(name), replacement)
-            snapshot.result = json.loads(text.replace(needle, replacement))
+        if (result := _renamed(snapshot.result, renaming, name)) is not None:
+            snapshot.result = result
             changed += 1
     return changed
 
@@ -129,13 +136,13 @@ def _rewrite_snapshots(session: Session, renaming: Renaming, name: str | None) -
 def _rewrite_draws(session: Session, renaming: Renaming, name: str | None) -> int:
     """A drawn month's frozen list and winners name people by id."""
     changed = 0
-    needle, replacement = json.dumps(renaming.person), json.dumps(renaming.pseudonym)
     for drawn in session.scalars(select(LotteryDraw)):
-        entries, winners = json.dumps(drawn.entries), json.dumps(drawn.winners)
-        if needle in entries or needle in winners:
-            drawn.entries = json.loads(entries.replace(needle, replacement))
-            drawn.winners = json.loads(winners.replace(needle, replacement))
-            changed += 1
+        entries, winners = _renamed(drawn.entries, renaming), _renamed(drawn.winners, renaming)
+        if entries is not None:
+            drawn.entries = entries
+        if winners is not None:
+            drawn.winners = winners
+        changed += entries is not None or winners is not None
     return changed
 
 
